@@ -1,0 +1,42 @@
+package org.corgipile.operators;
+
+/**
+ * Where tuples come from: a relation seen as a sequence of heap pages (PostgreSQL "blocks" of 8 KB).
+ *
+ * <p>The CorgiPile operators never ask for single tuples. {@link BlockShuffle} groups consecutive pages into
+ * large blocks (default 1280 pages = 10 MB) and asks for one block at a time with {@link #readPages}, so that a
+ * source backed by PostgreSQL reads nearly sequentially and can prefetch the next range.
+ *
+ * <p>Threading contract: a source is only ever called from the thread that opened the operator pipeline (inside
+ * PostgreSQL: the backend's main thread, the only one allowed to call natives). The compute thread of the double
+ * buffer never calls a source.
+ *
+ * <p>Implementations: {@code InMemoryBlockSource} (tests; simulates heap pages), the heap-block reader of
+ * {@code pljava-ext} (natives through the buffer manager) and the JDBC reader of {@code client} (TID range scans).
+ */
+public interface BlockSource extends AutoCloseable {
+
+    /** Number of heap pages of the relation at the time the source was opened (the scan's snapshot). */
+    long pageCount();
+
+    /** Shape of every tuple this source produces: dense width, or sparse dimensionality. */
+    FeatureShape shape();
+
+    /**
+     * Appends every visible tuple of pages {@code [firstPage, firstPage + pages)} to {@code into}, pages in order
+     * and tuples of a page in line-pointer order. Pages past {@link #pageCount()} are ignored.
+     *
+     * @param nextFirstPage first page of the range that will be read next, or -1 when unknown; a source may use it
+     *                      to prefetch (PrefetchBuffer) while the caller consumes this range
+     * @return number of tuples appended
+     */
+    int readPages(long firstPage, int pages, long nextFirstPage, TupleBuffer into);
+
+    /** Called regularly by long loops; inside PostgreSQL this is CHECK_FOR_INTERRUPTS (cancel, timeout). */
+    default void checkInterrupts() {
+    }
+
+    @Override
+    default void close() {
+    }
+}

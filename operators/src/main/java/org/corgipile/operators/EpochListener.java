@@ -1,0 +1,17 @@
+package org.corgipile.operators;
+
+/**
+ * Told about progress on the thread that called {@link Trainer#train}; inside PostgreSQL that is the backend's main
+ * thread, so a listener may raise a NOTICE or update pg_stat_activity.
+ */
+public interface EpochListener {
+    /** Called when an epoch starts (1-based). */
+    default void epochStarted(int epoch, int epochs) {
+    }
+
+    /** Called after each epoch with its statistics. */
+    default void epochFinished(EpochStats stats) {
+    }
+
+    EpochListener NONE = new EpochListener() { };
+}

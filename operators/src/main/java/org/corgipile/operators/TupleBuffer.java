@@ -1,0 +1,159 @@
+package org.corgipile.operators;
+
+import java.util.Arrays;
+
+/**
+ * A growable, reusable batch of tuples in flat primitive arrays: one label, one identity and one feature vector per
+ * tuple. Dense vectors are stored row-major with stride {@link FeatureShape#dimension()}; sparse vectors in CSR form
+ * ({@link #rowStart(int)} .. {@link #rowEnd(int)} index into {@link #indices()} / {@link #values()}).
+ *
+ * <p>Buffers are reused across blocks and epochs ({@link #clear()} keeps capacity), so the steady state allocates
+ * nothing. The identity is whatever the source says identifies a tuple (the heap TID as
+ * {@code page << 16 | offset} for PostgreSQL sources); operators only carry it along, tests use it to check order.
+ *
+ * <p>Not thread-safe: the double buffer hands a whole buffer from the filling thread to the compute thread.
+ */
+public final class TupleBuffer {
+    private final FeatureShape shape;
+    private int size;
+    private double[] labels;
+    private long[] ids;
+    private double[] dense;      // dense: size * dimension
+    private int[] rowPtr;        // sparse: size + 1 offsets
+    private int[] indices;       // sparse: nnz
+    private double[] values;     // sparse: nnz
+
+    public TupleBuffer(FeatureShape shape, int initialCapacity) {
+        this.shape = shape;
+        int cap = Math.max(16, initialCapacity);
+        labels = new double[cap];
+        ids = new long[cap];
+        if (shape.sparse()) {
+            rowPtr = new int[cap + 1];
+            indices = new int[cap * 8];
+            values = new double[cap * 8];
+        } else {
+            dense = new double[Math.multiplyExact(cap, shape.dimension())];
+        }
+    }
+
+    public FeatureShape shape() {
+        return shape;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    public void clear() {
+        size = 0;
+    }
+
+    public double label(int i) {
+        return labels[i];
+    }
+
+    public long id(int i) {
+        return ids[i];
+    }
+
+    /** Dense features, row-major; row i starts at {@code i * shape().dimension()}. Valid for dense shapes only. */
+    public double[] dense() {
+        return dense;
+    }
+
+    public int rowStart(int i) {
+        return rowPtr[i];
+    }
+
+    public int rowEnd(int i) {
+        return rowPtr[i + 1];
+    }
+
+    public int[] indices() {
+        return indices;
+    }
+
+    public double[] values() {
+        return values;
+    }
+
+    /** Appends a dense tuple whose features are {@code features[offset .. offset + dimension)}. */
+    public void addDense(double label, long id, double[] features, int offset) {
+        int d = shape.dimension();
+        ensureRows(size + 1);
+        System.arraycopy(features, offset, dense, size * d, d);
+        labels[size] = label;
+        ids[size] = id;
+        size++;
+    }
+
+    /**
+     * Reserves room for one more dense tuple and returns the offset in {@link #dense()} where its features must be
+     * written; lets decoders fill the buffer without an intermediate array.
+     */
+    public int appendDenseSlot(double label, long id) {
+        ensureRows(size + 1);
+        labels[size] = label;
+        ids[size] = id;
+        return size++ * shape.dimension();
+    }
+
+    /** Appends a sparse tuple of {@code nnz} (index, value) pairs starting at {@code offset}. */
+    public void addSparse(double label, long id, int[] idx, double[] val, int offset, int nnz) {
+        ensureRows(size + 1);
+        int start = rowPtr[size];
+        ensureNnz(start + nnz);
+        System.arraycopy(idx, offset, indices, start, nnz);
+        System.arraycopy(val, offset, values, start, nnz);
+        labels[size] = label;
+        ids[size] = id;
+        rowPtr[size + 1] = start + nnz;
+        size++;
+    }
+
+    /** Appends tuple {@code i} of {@code from} (same shape) to this buffer. */
+    public void addFrom(TupleBuffer from, int i) {
+        if (shape.sparse()) {
+            int s = from.rowPtr[i];
+            addSparse(from.labels[i], from.ids[i], from.indices, from.values, s, from.rowPtr[i + 1] - s);
+        } else {
+            addDense(from.labels[i], from.ids[i], from.dense, i * shape.dimension());
+        }
+    }
+
+    /** Overwrites tuple {@code i} of this dense buffer with tuple {@code j} of {@code from}. Dense only. */
+    public void setDenseFrom(int i, TupleBuffer from, int j) {
+        int d = shape.dimension();
+        System.arraycopy(from.dense, j * d, dense, i * d, d);
+        labels[i] = from.labels[j];
+        ids[i] = from.ids[j];
+    }
+
+    private void ensureRows(int rows) {
+        if (rows <= labels.length) {
+            return;
+        }
+        int cap = Math.max(rows, labels.length + (labels.length >> 1));
+        labels = Arrays.copyOf(labels, cap);
+        ids = Arrays.copyOf(ids, cap);
+        if (shape.sparse()) {
+            rowPtr = Arrays.copyOf(rowPtr, cap + 1);
+        } else {
+            dense = Arrays.copyOf(dense, Math.multiplyExact(cap, shape.dimension()));
+        }
+    }
+
+    private void ensureNnz(int nnz) {
+        if (nnz <= indices.length) {
+            return;
+        }
+        int cap = Math.max(nnz, indices.length + (indices.length >> 1));
+        indices = Arrays.copyOf(indices, cap);
+        values = Arrays.copyOf(values, cap);
+    }
+}

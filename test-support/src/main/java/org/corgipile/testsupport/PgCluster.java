@@ -1,0 +1,261 @@
+package org.corgipile.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
+
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * A throwaway PostgreSQL 15 cluster: initdb into a temporary directory, a free loopback port, {@code fsync=off},
+ * started with pg_ctl and removed on {@link #close()}.
+ *
+ * <p>PostgreSQL refuses to run as root. When the JVM runs as root, every server command runs through
+ * {@code runuser} as the OS user {@value #DEFAULT_OS_USER} (created by {@code ./corgipile setup}; override with the
+ * environment variable {@code CORGIPILE_PG_OS_USER}); the data directory is handed to that user.
+ *
+ * <p>Binaries come from {@code CORGIPILE_PG_BIN}, else {@code /usr/lib/postgresql/15/bin}.
+ */
+public final class PgCluster implements AutoCloseable {
+    public static final String DEFAULT_OS_USER = "corgipile";
+    public static final String SUPERUSER = "postgres";
+
+    private final Path baseDir;
+    private final Path dataDir;
+    private final Path logFile;
+    private final int port;
+    private final String osUser;   // null when not running as root
+    private final Path binDir;
+    private boolean running;
+
+    private PgCluster(Path baseDir, int port, String osUser, Path binDir) {
+        this.baseDir = baseDir;
+        this.dataDir = baseDir.resolve("data");
+        this.logFile = baseDir.resolve("server.log");
+        this.port = port;
+        this.osUser = osUser;
+        this.binDir = binDir;
+    }
+
+    /** Creates and starts a new cluster with the given extra {@code postgresql.conf} lines. */
+    public static PgCluster start(List<String> extraConf) {
+        Path bin = Path.of(System.getenv().getOrDefault("CORGIPILE_PG_BIN", "/usr/lib/postgresql/15/bin"));
+        if (!Files.isExecutable(bin.resolve("initdb"))) {
+            throw new IllegalStateException("PostgreSQL 15 binaries not found in " + bin
+                    + "; run ./corgipile setup (or set CORGIPILE_PG_BIN)");
+        }
+        boolean root = "root".equals(System.getProperty("user.name"));
+        String osUser = root ? System.getenv().getOrDefault("CORGIPILE_PG_OS_USER", DEFAULT_OS_USER) : null;
+        try {
+            Path base = Files.createTempDirectory("corgipile-pg-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            PgCluster c = new PgCluster(base, freePort(), osUser, bin);
+            if (osUser != null) {
+                UserPrincipalLookupService users = base.getFileSystem().getUserPrincipalLookupService();
+                try {
+                    Files.setOwner(base, users.lookupPrincipalByName(osUser));
+                } catch (IOException e) {
+                    throw new IllegalStateException("running as root but OS user '" + osUser
+                            + "' does not exist; run ./corgipile setup (it creates it) or set CORGIPILE_PG_OS_USER", e);
+                }
+            }
+            c.init(extraConf);
+            return c;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void init(List<String> extraConf) throws IOException {
+        run(Duration.ofMinutes(2), bin("initdb"), "-D", dataDir.toString(), "-U", SUPERUSER, "--auth=trust",
+                "--encoding=UTF8", "--locale=C", "--no-sync");
+        List<String> conf = new ArrayList<>(List.of(
+                "port = " + port,
+                "listen_addresses = '127.0.0.1'",
+                "unix_socket_directories = '" + baseDir + "'",
+                "fsync = off",
+                "synchronous_commit = off",
+                "full_page_writes = off",
+                "max_connections = 40",
+                "shared_buffers = 128MB",
+                "log_min_messages = warning",
+                "log_line_prefix = '%m [%p] %e '"));
+        conf.addAll(extraConf);
+        // Written by the OS user that owns the cluster: append through the same user.
+        Path tmp = Files.createTempFile("corgipile-conf", ".conf");
+        Files.writeString(tmp, String.join("\n", conf) + "\n", StandardCharsets.UTF_8);
+        tmp.toFile().setReadable(true, false);
+        run(Duration.ofSeconds(30), "sh", "-c", "cat '" + tmp + "' >> '" + dataDir.resolve("postgresql.conf") + "'");
+        Files.deleteIfExists(tmp);
+        start();
+    }
+
+    /** Starts the server (after {@link #stop()}); waits until it accepts connections. */
+    public void start() {
+        run(Duration.ofMinutes(1), bin("pg_ctl"), "-D", dataDir.toString(), "-l", logFile.toString(), "-w",
+                "-t", "60", "start");
+        running = true;
+    }
+
+    /** Stops the server with a fast shutdown. */
+    public void stop() {
+        if (running) {
+            run(Duration.ofMinutes(1), bin("pg_ctl"), "-D", dataDir.toString(), "-m", "fast", "-w", "stop");
+            running = false;
+        }
+    }
+
+    /** Appends lines to postgresql.conf and reloads the configuration. */
+    public void reconfigure(String... lines) {
+        try {
+            Path tmp = Files.createTempFile("corgipile-conf", ".conf");
+            Files.writeString(tmp, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+            tmp.toFile().setReadable(true, false);
+            run(Duration.ofSeconds(30), "sh", "-c", "cat '" + tmp + "' >> '" + dataDir.resolve("postgresql.conf") + "'");
+            Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        run(Duration.ofSeconds(30), bin("pg_ctl"), "-D", dataDir.toString(), "reload");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=" + SUPERUSER;
+    }
+
+    public DataSource dataSource(String database) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setServerNames(new String[] {"127.0.0.1"});
+        ds.setPortNumbers(new int[] {port});
+        ds.setDatabaseName(database);
+        ds.setUser(SUPERUSER);
+        return ds;
+    }
+
+    public Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(database));
+    }
+
+    /** Creates a database (dropping one of that name first) and returns its name. */
+    public String createDatabase(String name) {
+        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + name);
+            return name;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** True when the corgipile extension's control file is installed in this PostgreSQL installation. */
+    public boolean extensionAvailable() {
+        try (Connection c = connect("postgres"); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT 1 FROM pg_available_extensions WHERE name = 'corgipile'")) {
+            return rs.next();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** The last {@code lines} lines of the server log (empty when there is none yet). */
+    public String logTail(int lines) {
+        try {
+            if (!Files.exists(logFile)) {
+                return "";
+            }
+            List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + logFile + ": " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            stop();
+        } finally {
+            deleteTree(baseDir);
+        }
+    }
+
+    private String bin(String name) {
+        return binDir.resolve(name).toString();
+    }
+
+    private void run(Duration timeout, String... command) {
+        List<String> cmd = new ArrayList<>();
+        if (osUser != null) {
+            cmd.addAll(List.of("runuser", "-u", osUser, "--"));
+        }
+        cmd.addAll(List.of(command));
+        try {
+            Path out = Files.createTempFile("corgipile-cmd", ".out");
+            Process p = new ProcessBuilder(cmd).directory(baseDir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(out.toFile()).start();
+            boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            String output = Files.readString(out);
+            Files.deleteIfExists(out);
+            if (!done) {
+                p.destroyForcibly();
+                throw new IllegalStateException("timed out: " + String.join(" ", cmd) + "\n" + output);
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("failed (exit " + p.exitValue() + "): " + String.join(" ", cmd)
+                        + "\n" + output + "\n--- server log ---\n" + logTail(40));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a leftover temp directory must not fail a test run
+        }
+    }
+}
