@@ -12,10 +12,32 @@ import java.util.SplittableRandom;
 final class SyntheticData {
     final double[][] x;
     final double[] y;
+    private double[][] teacher;
 
     private SyntheticData(double[][] x, double[] y) {
         this.x = x;
         this.y = y;
+    }
+
+    /** Accuracy of the noiseless multi-class teacher (argmax of its scores) on these rows: the Bayes bar. */
+    double teacherAccuracy() {
+        int correct = 0;
+        for (int i = 0; i < x.length; i++) {
+            int best = 0;
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < teacher.length; c++) {
+                double s = 0;
+                for (int j = 0; j < x[i].length; j++) {
+                    s += teacher[c][j] * x[i][j];
+                }
+                if (s > bestScore) {
+                    bestScore = s;
+                    best = c;
+                }
+            }
+            correct += best == y[i] ? 1 : 0;
+        }
+        return (double) correct / x.length;
     }
 
     /** Binary data, labels 0/1 (or -1/+1 when {@code plusMinus}). */
@@ -72,7 +94,9 @@ final class SyntheticData {
             }
             y[i] = best;
         }
-        return new SyntheticData(x, y);
+        SyntheticData data = new SyntheticData(x, y);
+        data.teacher = w;
+        return data;
     }
 
     /** Regression data: y = 3 + w.x + N(0, 0.1^2). */
