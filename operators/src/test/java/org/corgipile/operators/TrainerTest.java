@@ -283,6 +283,36 @@ class TrainerTest {
     }
 
     @Test
+    void sparseFastPathMatchesTheDenseComputation() {
+        // the same rows as sparse and as dense tuples: the sparse path (only touched coordinates, L2 via a scale
+        // factor) must train the same model as the dense path, up to rounding
+        SplittableRandom rnd = new SplittableRandom(4);
+        InMemoryBlockSource sparse = new InMemoryBlockSource(FeatureShape.sparse(50), 20);
+        InMemoryBlockSource dense = new InMemoryBlockSource(FeatureShape.dense(50), 20);
+        for (int i = 0; i < 4000; i++) {
+            int[] idx = {rnd.nextInt(10), 10 + rnd.nextInt(20), 30 + rnd.nextInt(20)};
+            double[] val = {rnd.nextGaussian(), rnd.nextGaussian(), rnd.nextGaussian()};
+            double[] x = new double[50];
+            for (int k = 0; k < 3; k++) {
+                x[idx[k]] = val[k];
+            }
+            double label = val[0] + 0.5 * val[1] > 0 ? 1 : 0;
+            sparse.addSparse(label, idx, val);
+            dense.addDense(label, x);
+        }
+        for (String model : List.of("logistic", "svm", "linear")) {
+            for (int batch : new int[] {1, 16}) {
+                TrainSpec spec = base().model(model).l2(0.01).batchSize(batch).build();
+                double[] a = Trainer.train(spec, sparse, null, null).model().parameters();
+                double[] b = Trainer.train(spec, dense, null, null).model().parameters();
+                for (int k = 0; k < a.length; k++) {
+                    assertEquals(b[k], a[k], 1e-9 * Math.max(1, Math.abs(b[k])), model + " batch " + batch + " w" + k);
+                }
+            }
+        }
+    }
+
+    @Test
     void l1MakesExactZerosAndL2Shrinks() {
         // only features 0 and 1 matter; the rest is noise
         SplittableRandom rnd = new SplittableRandom(2);
