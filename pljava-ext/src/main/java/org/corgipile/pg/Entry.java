@@ -26,6 +26,8 @@ public final class Entry {
     public static String invoke(String function, String argsJson) throws Exception {
         JsonNode args = JSON.readTree(argsJson);
         JsonNode result = switch (function) {
+            case "train" -> TrainFunction.run(args);
+            case "evaluate" -> EvaluateFunction.run(args);
             case "scan_stats" -> ScanStatsFunction.run(args);
             case "jvm_info" -> jvmInfo();
             default -> throw new SqlError(SqlError.INVALID_PARAMETER_VALUE,
@@ -36,20 +38,25 @@ public final class Entry {
     }
 
     public static boolean hasModel(long modelId) {
-        return false;
+        return ModelCache.contains(modelId);
     }
 
-    public static void loadModel(long modelId, String modelRowJson) {
+    public static void loadModel(long modelId, String modelRowJson) throws Exception {
+        ModelCache.load(modelId, JSON.readTree(modelRowJson));
     }
 
     public static double predict(long modelId, double[] features, boolean probability) {
-        return Double.NaN;
+        return ModelCache.predict(modelId, features, probability);
     }
 
     /** {SQLSTATE, message, detail, hint} of an exception that reached the launcher. */
     public static String[] describe(Throwable t) {
         if (t instanceof SqlError e) {
             return new String[] {e.sqlState(), e.getMessage(), null, e.hint()};
+        }
+        String[] mapped = Errors.map(t);
+        if (mapped != null) {
+            return mapped;
         }
         if (t instanceof OutOfMemoryError) {
             return new String[] {"53200", "Java heap exhausted in corgipile: " + t.getMessage(), null,
