@@ -310,8 +310,9 @@ CheckFinite(double v, HeapTuple tup, const char *what)
 	if (isnan(v) || isinf(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("%s of tuple (%u,%u) contain NaN or Infinity", what,
-						ItemPointerGetBlockNumber(&tup->t_self), ItemPointerGetOffsetNumber(&tup->t_self)),
+				 errmsg("%s of tuple (%u,%u) %s NaN or Infinity", what,
+						ItemPointerGetBlockNumber(&tup->t_self), ItemPointerGetOffsetNumber(&tup->t_self),
+						strcmp(what, "label") == 0 ? "is" : "contain"),
 				 errhint("Filter or fix those rows first, e.g. into a new table.")));
 }
 

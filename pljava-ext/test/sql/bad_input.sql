@@ -1,5 +1,6 @@
 -- Every bad input gives a clear error with its SQLSTATE, and the session lives on.
 \set VERBOSITY default
+\set SHOW_CONTEXT never
 SET client_min_messages = warning;
 SELECT setseed(0.25);
 CREATE TABLE good AS SELECT i AS id, (i % 2) AS label, ARRAY[random(), (i % 2)::float8] AS features
@@ -29,6 +30,7 @@ CREATE TABLE guarded (label int, features float8[]);
 INSERT INTO guarded VALUES (1, '{1,2}');
 ALTER TABLE guarded ENABLE ROW LEVEL SECURITY;
 CREATE POLICY p ON guarded USING (label = 1);
+DROP ROLE IF EXISTS corgipile_regress_user;
 CREATE ROLE corgipile_regress_user;
 GRANT SELECT ON good, guarded TO corgipile_regress_user;
 CREATE FUNCTION alive() RETURNS text LANGUAGE sql AS $$ SELECT 'alive' $$;
@@ -51,6 +53,8 @@ SELECT * FROM train_sgd('empty', 'label', 'features');
 SELECT * FROM train_sgd('only_nulls', 'label', 'features');
 SELECT * FROM train_sgd('null_elems', 'label', 'features');
 SELECT * FROM train_sgd('multi', 'label', 'features');
+SELECT * FROM train_sgd('good', 'label', 'features, id');
+SELECT * FROM train_sgd('good', 'label', ' , ');
 SELECT * FROM train_sgd('labels3', 'label', 'features', model => 'logistic');
 SELECT * FROM train_sgd('labels3', 'label', 'features', model => 'softmax', options => '{"classes": 2}');
 SELECT alive();
@@ -61,6 +65,12 @@ SELECT * FROM train_sgd('good', 'label', 'features', learning_rate => 0);
 SELECT * FROM train_sgd('good', 'label', 'features', learning_rate => -1);
 SELECT * FROM train_sgd('good', 'label', 'features', epochs => 0);
 SELECT * FROM train_sgd('good', 'label', 'features', buffer_size => 0);
+SELECT * FROM train_sgd('good', 'label', 'features', buffer_size => 0.5, block_size => 2);
+SELECT * FROM train_sgd('good', 'label', 'features', block_size => 0);
+SELECT * FROM train_sgd('good', 'label', 'features', batch_size => 0);
+SELECT * FROM train_sgd('good', 'label', 'features', device => 'tpu');
+SELECT * FROM train_sgd('good', 'label', 'features', model_name => '');
+SELECT * FROM train_sgd('good', 'label', 'features', options => '{"epochs": "many"}');
 SELECT * FROM train_sgd('good', 'label', 'features', options => '{"colour": "red"}');
 SELECT * FROM train_sgd('good', 'label', 'features', options => '[1]');
 SELECT alive();
@@ -85,4 +95,5 @@ SELECT sgd_predict_proba('nope', '{0.5,1}');
 SELECT * FROM sgd_evaluate('nope', 'good', 'label', 'features');
 SELECT * FROM sgd_evaluate('m1', 'ragged', 'label', 'features');
 SELECT alive();
+DROP OWNED BY corgipile_regress_user;
 DROP ROLE corgipile_regress_user;

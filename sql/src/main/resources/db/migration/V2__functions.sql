@@ -98,7 +98,7 @@ CREATE FUNCTION train_sgd(
     batch_size          integer DEFAULT 1,
     l2                  double precision DEFAULT 0,
     block_size          integer DEFAULT 1280,
-    buffer_size         double precision DEFAULT 0.1,
+    buffer_size         double precision DEFAULT NULL,
     model_name          text DEFAULT NULL,
     validation_relation regclass DEFAULT NULL,
     seed                bigint DEFAULT NULL,
@@ -163,9 +163,9 @@ BEGIN
     END IF;
 
     result := corgipile._invoke('train', jsonb_build_object(
-        'relation', source::oid, 'relation_name', relation::text, 'label', label, 'features', features,
+        'relation', source::oid::bigint, 'relation_name', relation::text, 'label', label, 'features', features,
         'spec', spec - 'dimension', 'dimension', spec->'dimension',
-        'validation', validation_relation::oid, 'prep_seconds', prep));
+        'validation', validation_relation::oid::bigint, 'prep_seconds', prep));
 
     IF tmp_name IS NOT NULL THEN
         EXECUTE format('DROP TABLE pg_temp.%I', tmp_name);
@@ -223,14 +223,16 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
 #variable_conflict use_variable
 DECLARE
     result jsonb;
+    mid    bigint;
 BEGIN
     PERFORM corgipile.require_extension('sgd_evaluate');
     IF relation IS NULL OR label IS NULL OR features IS NULL THEN
         RAISE EXCEPTION 'relation, label and features must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    mid := corgipile.model_id(model_name);
     result := corgipile._invoke('evaluate', jsonb_build_object(
-        'model', (SELECT to_jsonb(m) FROM corgipile.models m WHERE m.id = corgipile.model_id(model_name)),
-        'relation', relation::oid, 'label', label, 'features', features));
+        'model', (SELECT to_jsonb(m) FROM corgipile.models m WHERE m.id = mid),
+        'relation', relation::oid::bigint, 'label', label, 'features', features));
     RETURN QUERY
     SELECT e->>0, (e->>1)::double precision FROM jsonb_array_elements(result->'metrics') AS e;
 END
@@ -245,7 +247,7 @@ RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
 BEGIN
     PERFORM corgipile.require_extension('corgipile.scan_stats');
-    RETURN corgipile._invoke('scan_stats', jsonb_build_object('relation', relation::oid, 'label', label,
+    RETURN corgipile._invoke('scan_stats', jsonb_build_object('relation', relation::oid::bigint, 'label', label,
                                                               'features', features, 'block_pages', block_pages));
 END
 $fn$;

@@ -31,6 +31,7 @@ final class TrainFunction {
     static JsonNode run(JsonNode args) {
         Map<String, Object> options = Entry.JSON.convertValue(args.get("spec"), new TypeReference<>() { });
         // shuffle_once: the PL/pgSQL wrapper already copied the data in random order; read the copy in storage order.
+        boolean explicitBuffer = options.get("buffer_size") != null;
         boolean shuffleOnce = "shuffle_once".equals(String.valueOf(options.get("shuffle")).toLowerCase(Locale.ROOT));
         if (shuffleOnce) {
             options.put("shuffle", "none");
@@ -46,13 +47,16 @@ final class TrainFunction {
         TrainResult result;
         long skipped;
         try (HeapBlockSource train = HeapBlockSource.open(args.get("relation").asLong(), label, features, dimension);
-             HeapBlockSource validation = args.path("validation").isNumber()
+             HeapBlockSource validation = args.hasNonNull("validation")
                      ? HeapBlockSource.open(args.get("validation").asLong(), label, features,
                              train.shape().sparse() ? train.shape().dimension() : 0)
                      : null) {
             if (validation != null && validation.shape().dimension() != train.shape().dimension()) {
                 throw new SqlError(SqlError.DATA_EXCEPTION, "validation_relation has " + validation.shape().dimension()
                         + " features but the training relation has " + train.shape().dimension(), null);
+            }
+            if (explicitBuffer) {
+                checkBufferHoldsABlock(spec, train.pageCount());
             }
             result = Trainer.train(spec, train, validation, new Progress(relationName, spec, shuffleName));
             skipped = train.skippedTuples();
@@ -89,6 +93,26 @@ final class TrainFunction {
         out.set("metrics", epochs.isEmpty() ? Entry.JSON.createObjectNode() : epochs.get(epochs.size() - 1));
         out.put("corgipile_version", VERSION);
         return out;
+    }
+
+    /**
+     * CorgiPile's tuple buffer holds whole blocks: a buffer_size fraction below one block is a mistake (the buffer
+     * would silently be one block). Only checked when buffer_size was given: the default (10% of the table, at
+     * least one block) must work on small tables.
+     */
+    private static void checkBufferHoldsABlock(TrainSpec spec, long pageCount) {
+        if (!spec.shuffle().equals("corgipile") || !spec.bufferIsFraction() || pageCount == 0) {
+            return;
+        }
+        long block = Math.min(spec.blockSize(), pageCount);
+        double bufferPages = spec.bufferSize() * pageCount;
+        if (bufferPages < block) {
+            throw new SqlError(SqlError.INVALID_PARAMETER_VALUE, String.format(Locale.ROOT,
+                    "buffer_size %s is %.1f pages of the relation's %d, smaller than one block of %d pages",
+                    spec.bufferSize(), bufferPages, pageCount, block),
+                    String.format(Locale.ROOT, "Use buffer_size >= %.6f, or a smaller block_size.",
+                            (double) block / pageCount));
+        }
     }
 
     static ObjectNode modelJson(TrainedModel m) {
