@@ -17,17 +17,19 @@ public final class OpenClGlmGradient implements DenseGradient {
     private final OpenClLauncher launcher;
 
     /**
-     * Creates and compiles the kernel.
+     * Creates the kernel and compiles it with an empty launch.
      *
      * @param capacity expected rows per batch (arrays grow if a batch is larger)
-     * @throws DeviceUnavailableException if the kernel does not compile for the device
+     * @throws DeviceUnavailableException if the kernel does not compile for or run on the device
      */
     public OpenClGlmGradient(GradientModel model, OpenCLDevice device, int capacity) {
         this.model = model;
         this.kernel = new GlmGradientKernel(code(model.kind()), model.width(), model.outputs(),
                 Math.max(1, capacity));
         this.launcher = new OpenClLauncher(kernel, device);
-        launcher.compile();
+        kernel.phase = GlmGradientKernel.PHASE_ROWS;
+        kernel.rows = 0;
+        launcher.warmUp();
     }
 
     private static int code(GradientModel.Kind kind) {

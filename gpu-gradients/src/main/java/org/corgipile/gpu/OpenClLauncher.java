@@ -3,7 +3,6 @@ package org.corgipile.gpu;
 import com.aparapi.Kernel;
 import com.aparapi.device.Device;
 import com.aparapi.device.OpenCLDevice;
-import com.aparapi.exception.CompileFailedException;
 import com.aparapi.internal.kernel.KernelManager;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,14 +38,20 @@ final class OpenClLauncher {
         this.maxLocal = Math.max(1, Math.min(GPU_LOCAL_SIZE, device.getMaxWorkGroupSize()));
     }
 
-    /** Translates and compiles the kernel for the device now, so a failure surfaces at selection time. */
-    void compile() {
+    /**
+     * Runs one launch in which every work item returns at once (the caller has set the kernel up so), before any
+     * data is involved. It translates and compiles the kernel for the device, so a device that cannot run it is
+     * reported at selection time, and it leaves Aparapi's native context fully initialised: Aparapi 3.0.2 crashes
+     * (SIGSEGV in {@code JNIContext::dispose}) when a kernel that was compiled but never executed is disposed.
+     * On failure the kernel is disposed here and the exception propagates.
+     */
+    void warmUp() {
         try {
-            kernel.compile(device);
-        } catch (CompileFailedException | RuntimeException e) {
-            throw new DeviceUnavailableException("the OpenCL kernel " + kernel.getClass().getSimpleName()
-                    + " did not compile for " + OpenClDevices.describe(device) + ": " + e.getMessage(),
-                    "the device needs OpenCL 1.2 with cl_khr_fp64; use device => 'cpu' or 'auto'", e);
+            launch(1);
+            launches = 0;
+        } catch (DeviceUnavailableException e) {
+            dispose();
+            throw e;
         }
     }
 
@@ -63,7 +68,16 @@ final class OpenClLauncher {
             }
         }
         int global = (items + local - 1) / local * local;
-        kernel.execute(device.createRange(global, local));
+        try {
+            kernel.execute(device.createRange(global, local));
+        } catch (RuntimeException | AssertionError e) {
+            // Aparapi reports an execution mode that excludes OpenCL (-Dcom.aparapi.executionMode=JTP) by an
+            // AssertionError, whatever -ea says.
+            throw new DeviceUnavailableException("the OpenCL kernel " + kernel.getClass().getSimpleName()
+                    + " did not run on " + OpenClDevices.describe(device) + ": " + e,
+                    "the kernels need OpenCL 1.2 with cl_khr_fp64 and Aparapi allowed to use OpenCL "
+                            + "(no -Dcom.aparapi.executionMode=JTP); or use device => 'auto' or 'cpu'", e);
+        }
         if (!kernel.isRunningCL() || !(kernel.getTargetDevice() instanceof OpenCLDevice)) {
             throw new DeviceUnavailableException("Aparapi fell back from OpenCL to "
                     + (kernel.getTargetDevice() == null ? "Java" : kernel.getTargetDevice().getShortDescription())

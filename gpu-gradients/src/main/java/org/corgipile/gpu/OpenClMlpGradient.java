@@ -19,10 +19,10 @@ public final class OpenClMlpGradient implements DenseGradient {
     private int capacity;
 
     /**
-     * Creates and compiles the kernel.
+     * Creates the kernel and compiles it with an empty launch.
      *
      * @param capacity expected rows per batch (arrays grow if a batch is larger)
-     * @throws DeviceUnavailableException if the kernel does not compile for the device
+     * @throws DeviceUnavailableException if the kernel does not compile for or run on the device
      */
     public OpenClMlpGradient(GradientModel model, OpenCLDevice device, int capacity) {
         if (model.kind() != GradientModel.Kind.MLP) {
@@ -43,7 +43,10 @@ public final class OpenClMlpGradient implements DenseGradient {
         this.capacity = Math.max(1, capacity);
         kernel.allocateRows(this.capacity, model.width(), activationWidths);
         this.launcher = new OpenClLauncher(kernel, device);
-        launcher.compile();
+        kernel.phase = MlpGradientKernel.PHASE_FORWARD;
+        kernel.rows = 0;
+        kernel.outWidth = 1;
+        launcher.warmUp();
     }
 
     @Override
