@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
  * of a forked JVM whose heap is fixed and pre-touched ({@code -Xms64m -Xmx64m -XX:+AlwaysPreTouch}), so RSS growth
  * is native growth (device buffers, OpenCL objects, Aparapi's JNI state), after a warm-up. Only the C1 JIT runs
  * ({@code -XX:TieredStopAtLevel=1}): C2 compiles late and unpredictably under load and its arenas add 10-20 MB of
- * RSS at a time, which would hide or fake a leak. Leaks this catches, measured on POCL: ~700 kB per kernel that is not disposed; a leak
- * of 300 bytes per launch would be 9 MB over the measured window.
+ * RSS at a time, which would hide or fake a leak. Leaks this catches, measured on POCL: ~700 kB per kernel that is
+ * not disposed; a leak of 300 bytes per launch would be 9 MB over the measured window.
  */
 class NativeMemoryTest {
     private static final List<String> JVM = List.of("-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch",
