@@ -14,7 +14,7 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 
 /** Runs only where a Docker engine is reachable; skips cleanly elsewhere. */
 @Testcontainers(disabledWithoutDocker = true)
-class TestcontainersHarnessIT {
+class ContainerHarnessIT {
     @Container
     static final PostgreSQLContainer<?> PG = PostgresContainers.postgres15();
 
