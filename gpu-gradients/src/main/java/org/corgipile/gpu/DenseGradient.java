@@ -1,5 +1,6 @@
 package org.corgipile.gpu;
 
+import org.corgipile.operators.BatchGradient;
 import org.corgipile.operators.TupleBuffer;
 
 /**
@@ -7,9 +8,10 @@ import org.corgipile.operators.TupleBuffer;
  * Implementations exist for the JVM ({@code Java*Gradient}, also the test oracle) and for OpenCL
  * ({@link OpenClGlmGradient}, {@link OpenClMlpGradient}).
  *
- * <p>Not thread-safe: one instance per training, called from the compute thread only.
+ * <p>It is the operators' {@link BatchGradient} plus what a device needs: the model shape it was built for and
+ * {@link #close()}. Not thread-safe: one instance per training, called from the compute thread only.
  */
-public interface DenseGradient extends AutoCloseable {
+public interface DenseGradient extends BatchGradient, AutoCloseable {
 
     /** The model this gradient belongs to (fixes the parameter layout and label convention). */
     GradientModel model();
@@ -23,6 +25,7 @@ public interface DenseGradient extends AutoCloseable {
      * @param gradOut at least {@link GradientModel#paramCount()} long
      * @return mean loss over the rows
      */
+    @Override
     double lossAndGradient(double[] params, TupleBuffer batch, int from, int to, double[] gradOut);
 
     /** Releases device resources; the JVM implementations hold none. */

@@ -1,31 +1,20 @@
 package org.corgipile.gpu;
 
-/**
- * The requested compute device cannot be used: no OpenCL platform or device, the kernel did not compile for it,
- * or Aparapi fell back to its Java thread pool instead of running the kernel on OpenCL. Carries a SQLSTATE and a
- * hint so the in-database side can raise it as a proper PostgreSQL error.
- */
-public final class DeviceUnavailableException extends RuntimeException {
-    /** SQLSTATE 58000 (system_error): the cause is outside PostgreSQL, in the OpenCL installation. */
-    public static final String SQLSTATE = "58000";
+import org.corgipile.operators.TrainingException;
 
-    private final String hint;
+/**
+ * The requested compute device cannot be used: no OpenCL platform or device, the kernel did not compile for it or
+ * run on it, or Aparapi fell back to its Java thread pool instead of running the kernel on OpenCL. A
+ * {@link TrainingException} with SQLSTATE 0A000 (feature_not_supported, the state the trainer uses for
+ * "device => 'gpu' cannot be served") and a hint, so the in-database side raises it like any training error.
+ */
+public final class DeviceUnavailableException extends TrainingException {
 
     public DeviceUnavailableException(String message, String hint) {
-        super(message);
-        this.hint = hint;
+        super(FEATURE_NOT_SUPPORTED, message, hint);
     }
 
     public DeviceUnavailableException(String message, String hint, Throwable cause) {
-        super(message, cause);
-        this.hint = hint;
-    }
-
-    public String sqlState() {
-        return SQLSTATE;
-    }
-
-    public String hint() {
-        return hint;
+        super(FEATURE_NOT_SUPPORTED, message, hint, cause);
     }
 }

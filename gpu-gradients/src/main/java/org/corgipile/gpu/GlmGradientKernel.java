@@ -32,7 +32,7 @@ final class GlmGradientKernel extends Kernel {
     double[] x;
     /** Per-row target, mapped by {@link BatchArguments#target}. Put every batch. */
     double[] y;
-    /** Parameters, {@code outputs * width} weights then {@code outputs} biases. Put every batch. */
+    /** Parameters, one block {@code [w_o, b_o]} of width + 1 per output. Put every batch. */
     double[] params;
     /** Scratch on the device only: {@code dLoss/dz}, rows x outputs. Never transferred. */
     double[] slope;
@@ -84,11 +84,11 @@ final class GlmGradientKernel extends Kernel {
 
     private double output(int o, int xo) {
         double s = 0;
-        int wo = o * width;
+        int wo = o * (width + 1);
         for (int j = 0; j < width; j++) {
             s += params[wo + j] * x[xo + j];
         }
-        return s + params[outputs * width + o];
+        return s + params[wo + width];
     }
 
     private void rowPass(int r) {
@@ -137,18 +137,18 @@ final class GlmGradientKernel extends Kernel {
     }
 
     private void gradientPass(int g) {
-        int weights = outputs * width;
         double s = 0;
-        if (g < weights) {
-            int o = g / width;
-            int j = g - o * width;
-            for (int r = 0; r < rows; r++) {
-                s += slope[r * outputs + o] * x[r * width + j];
-            }
-        } else if (g < weights + outputs) {
-            int o = g - weights;
-            for (int r = 0; r < rows; r++) {
-                s += slope[r * outputs + o];
+        if (g < outputs * (width + 1)) {
+            int o = g / (width + 1);
+            int j = g - o * (width + 1);
+            if (j < width) {
+                for (int r = 0; r < rows; r++) {
+                    s += slope[r * outputs + o] * x[r * width + j];
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    s += slope[r * outputs + o];
+                }
             }
         } else {
             for (int r = 0; r < rows; r++) {

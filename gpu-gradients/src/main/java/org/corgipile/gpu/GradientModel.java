@@ -2,15 +2,18 @@ package org.corgipile.gpu;
 
 import java.util.Arrays;
 import java.util.Locale;
+import org.corgipile.operators.model.MlpModel;
+import org.corgipile.operators.model.Model;
 
 /**
  * Which model a gradient is computed for, and the shape of its flat parameter vector.
  *
- * <p>Parameter layout (shared by the Java references and the OpenCL kernels, so a parameter vector can move between
- * devices without conversion): every layer stores its weight matrix row-major, one row per output unit
- * ({@code W[o * in + i]}), followed by its biases. A GLM is one such layer: {@code outputs} rows of {@code width}
- * weights then {@code outputs} biases (logistic, svm, linear: one output; softmax: one output per class). An MLP
- * stacks {@code hidden.length + 1} layers: {@code width -> hidden[0] -> ... -> outputs}.
+ * <p>Parameter layout, the one of the {@code operators} models (so a parameter vector moves between the CPU model,
+ * the Java references here and the OpenCL kernels without conversion): a GLM stores one block
+ * {@code [w_0 .. w_{width-1}, b]} per output, block o at {@code o * (width + 1)} (logistic, svm, linear: one output;
+ * softmax: one per class). An MLP stores, layer by layer from the input ({@code width -> hidden[0] -> ... ->
+ * outputs}), the weight matrix row-major with one row per output unit ({@code W[o * in + i]}) followed by the
+ * layer's biases.
  *
  * <p>Label conventions: logistic treats a label {@code > 0} as the positive class (so both {0,1} and {-1,+1} labels
  * work), svm maps a label {@code > 0} to +1 and anything else to -1, linear uses the label as the target, softmax and
@@ -94,6 +97,31 @@ public record GradientModel(Kind kind, int width, int classes, int[] hidden) {
         Math.addExact(paramCountOf(width, classes, hidden), 0);
     }
 
+    /**
+     * The shape of an {@code operators} model; the parameter layouts are the same. A binary mlp (2 classes) has
+     * one sigmoid output, hence {@code classes() == 1} here.
+     */
+    public static GradientModel of(Model model) {
+        int d = model.dimension();
+        GradientModel g = switch (model.type()) {
+            case "linear" -> linear(d);
+            case "logistic" -> logistic(d);
+            case "svm" -> svm(d);
+            case "softmax" -> softmax(d, model.classes());
+            case "mlp" -> {
+                int[] w = ((MlpModel) model).widths();
+                yield mlp(d, w[w.length - 1], Arrays.copyOfRange(w, 1, w.length - 1));
+            }
+            default -> throw new IllegalArgumentException("model must be one of linear, logistic, svm, softmax, "
+                    + "mlp, got '" + model.type() + "'");
+        };
+        if (g.paramCount() != model.parameterCount()) {
+            throw new IllegalStateException("parameter count of " + g + " is " + g.paramCount() + " but the "
+                    + model.type() + " model has " + model.parameterCount() + "; please report a bug");
+        }
+        return g;
+    }
+
     public static GradientModel linear(int width) {
         return new GradientModel(Kind.LINEAR, width, 1, null);
     }
@@ -138,7 +166,7 @@ public record GradientModel(Kind kind, int width, int classes, int[] hidden) {
         return paramCountOf(width, classes, hidden);
     }
 
-    /** Offset of layer {@code l}'s weight matrix (0-based layer, 0 = first layer) in the parameter vector. */
+    /** Offset of MLP layer {@code l}'s weight matrix (0-based layer, 0 = first layer) in the parameter vector. */
     public int weightOffset(int layer) {
         int[] w = layerWidths();
         int off = 0;

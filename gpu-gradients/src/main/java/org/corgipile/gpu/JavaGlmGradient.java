@@ -34,7 +34,6 @@ abstract class JavaGlmGradient implements DenseGradient {
         int n = BatchArguments.check(model, params, batch, from, to, gradOut);
         int d = model.width();
         int k = model.outputs();
-        int biases = k * d;
         java.util.Arrays.fill(gradOut, 0, model.paramCount(), 0.0);
         double[] x = batch.dense();
         double loss = 0;
@@ -42,20 +41,20 @@ abstract class JavaGlmGradient implements DenseGradient {
             int xo = r * d;
             for (int o = 0; o < k; o++) {
                 double s = 0;
-                int wo = o * d;
+                int wo = o * (d + 1);
                 for (int j = 0; j < d; j++) {
                     s += params[wo + j] * x[xo + j];
                 }
-                z[o] = s + params[biases + o];
+                z[o] = s + params[wo + d];
             }
             loss += lossAndSlope(z, BatchArguments.target(model, batch.label(r)));
             for (int o = 0; o < k; o++) {
                 double c = z[o];
-                int go = o * d;
+                int go = o * (d + 1);
                 for (int j = 0; j < d; j++) {
                     gradOut[go + j] += c * x[xo + j];
                 }
-                gradOut[biases + o] += c;
+                gradOut[go + d] += c;
             }
         }
         for (int i = 0; i < model.paramCount(); i++) {

@@ -30,7 +30,7 @@ class NoOpenClDeviceTest {
         ForkedJvm.Result r = select("gpu", 16, 28);
         assertEquals(0, r.exitCode(), r.output());
         String line = line(r, "ERROR ");
-        assertTrue(line.contains("sqlstate=58000"), line);
+        assertTrue(line.contains("sqlstate=0A000"), line);
         assertTrue(line.contains("device => 'gpu' needs an OpenCL device, but no OpenCL platform or device was found"),
                 line);
         assertTrue(line.contains("OCL_ICD_VENDORS=" + emptyVendors), line);
@@ -60,7 +60,7 @@ class NoOpenClDeviceTest {
         List<String> jtp = List.of("-Dcom.aparapi.executionMode=JTP");
         ForkedJvm.Result gpu = ForkedJvm.run(Map.of(), jtp, OpenClProbeMain.class, "select", "gpu", "16", "28");
         String error = line(gpu, "ERROR ");
-        assertTrue(error.contains("sqlstate=58000"), error);
+        assertTrue(error.contains("sqlstate=0A000"), error);
         assertTrue(error.contains("did not run on OpenCL"), error);
         assertTrue(error.contains("JTP"), error);
         ForkedJvm.Result auto = ForkedJvm.run(Map.of(), jtp, OpenClProbeMain.class, "select", "auto", "8192", "2048");
