@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Locale;
 
+import org.corgipile.client.CorgiPileException;
 import org.corgipile.operators.BlockSource;
 import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.TupleBuffer;
@@ -75,7 +76,8 @@ public final class JdbcBlockSource implements BlockSource {
     public static JdbcBlockSource open(Connection c, RelationColumns relation, FeatureShape shape)
             throws SQLException {
         if (shape.sparse() != (relation.features().layout() == FeatureColumns.Layout.SPARSE)) {
-            throw new IllegalArgumentException("features: " + relation.qualifiedName() + " has "
+            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, "features: "
+                    + relation.qualifiedName() + " has "
                     + relation.features().layout().name().toLowerCase(Locale.ROOT)
                     + " features but a " + (shape.sparse() ? "sparse" : "dense") + " shape was asked for");
         }
@@ -176,7 +178,7 @@ public final class JdbcBlockSource implements BlockSource {
             if (!labelNull) {
                 label = r.readDouble();
                 if (!Double.isFinite(label)) {
-                    throw new IllegalArgumentException("label: value " + label + " at ctid " + ctid(page, offset)
+                    throw dataError("label: value " + label + " at ctid " + ctid(page, offset)
                             + " of " + relation.qualifiedName() + " is not a finite number");
                 }
             }
@@ -197,7 +199,7 @@ public final class JdbcBlockSource implements BlockSource {
         int n = arrayHeader(r, page, offset);
         int d = shape.dimension();
         if (n != d) {
-            throw new IllegalArgumentException("features: the row at ctid " + ctid(page, offset) + " of "
+            throw dataError("features: the row at ctid " + ctid(page, offset) + " of "
                     + relation.qualifiedName() + " has " + n + " values, expected " + d
                     + " (every feature vector must have the same length)");
         }
@@ -211,7 +213,7 @@ public final class JdbcBlockSource implements BlockSource {
         r.readDoubleElements(n, dense, at);
         for (int i = at; i < at + n; i++) {
             if (!Double.isFinite(dense[i])) {
-                throw new IllegalArgumentException("features: value " + dense[i] + " at position " + (i - at + 1)
+                throw dataError("features: value " + dense[i] + " at position " + (i - at + 1)
                         + " of the row at ctid " + ctid(page, offset) + " of " + relation.qualifiedName()
                         + " is not a finite number");
             }
@@ -247,18 +249,18 @@ public final class JdbcBlockSource implements BlockSource {
             return false;
         }
         if (nIdx != nVal) {
-            throw new IllegalArgumentException("features: the row at ctid " + ctid(page, offset) + " of "
+            throw dataError("features: the row at ctid " + ctid(page, offset) + " of "
                     + relation.qualifiedName() + " has " + nIdx + " indices but " + nVal + " values");
         }
         int d = shape.dimension();
         for (int i = 0; i < nIdx; i++) {
             if (scratchIndices[i] < 0 || scratchIndices[i] >= d) {
-                throw new IllegalArgumentException("features: index " + scratchIndices[i] + " in the row at ctid "
+                throw dataError("features: index " + scratchIndices[i] + " in the row at ctid "
                         + ctid(page, offset) + " of " + relation.qualifiedName() + " is outside [0, " + d
                         + "); sparse indices are 0-based");
             }
             if (!Double.isFinite(scratchValues[i])) {
-                throw new IllegalArgumentException("features: value " + scratchValues[i] + " in the row at ctid "
+                throw dataError("features: value " + scratchValues[i] + " in the row at ctid "
                         + ctid(page, offset) + " of " + relation.qualifiedName() + " is not a finite number");
             }
         }
@@ -270,11 +272,15 @@ public final class JdbcBlockSource implements BlockSource {
     private int arrayHeader(BinaryCopyReader r, long page, int offset) throws IOException {
         int n = r.readArrayHeader();
         if (r.arrayDimensions() > 1) {
-            throw new IllegalArgumentException("features: the row at ctid " + ctid(page, offset) + " of "
+            throw dataError("features: the row at ctid " + ctid(page, offset) + " of "
                     + relation.qualifiedName() + " is a " + r.arrayDimensions() + "-dimensional array; features "
                     + "must be one-dimensional");
         }
         return n;
+    }
+
+    private static UncheckedSqlException dataError(String message) {
+        return new UncheckedSqlException(new CorgiPileException(CorgiPileException.DATA_EXCEPTION, message));
     }
 
     private static String ctid(long page, int offset) {

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.corgipile.client.CorgiPileException;
 import org.corgipile.operators.FeatureShape;
 
 /**
@@ -39,8 +40,8 @@ public final class RelationColumns {
      * Resolves {@code relation} (any text {@code regclass} accepts, e.g. {@code higgs} or {@code "My Schema".t}),
      * the label column and the feature columns.
      *
-     * @throws IllegalArgumentException naming the argument when a column is missing or of a wrong type
-     * @throws SQLException             SQLSTATE 42P01 when the relation does not exist
+     * @throws SQLException naming the argument: 42P01 unknown relation, 42809 not a table, 42703 unknown column,
+     *                      42804 column of a wrong type
      */
     public static RelationColumns resolve(Connection c, String relation, String label, FeatureColumns features)
             throws SQLException {
@@ -58,7 +59,7 @@ public final class RelationColumns {
             }
         }
         if (!"r".equals(kind) && !"m".equals(kind)) {
-            throw new IllegalArgumentException("relation: " + name + " is " + describeKind(kind)
+            throw new CorgiPileException(CorgiPileException.WRONG_OBJECT_TYPE, "relation: " + name + " is " + describeKind(kind)
                     + "; client-side training reads heap pages, so it needs a table or a materialized view");
         }
         String labelColumn = SqlNames.fold(label, "label");
@@ -74,7 +75,7 @@ public final class RelationColumns {
                 for (String f : features.columns()) {
                     Column col = column(c, oid, name, f, "features");
                     if (!"N".equals(col.category)) {
-                        throw new IllegalArgumentException("features: column " + col.name + " of " + name
+                        throw new CorgiPileException(CorgiPileException.DATATYPE_MISMATCH, "features: column " + col.name + " of " + name
                                 + " is " + col.type + "; a list of feature columns must be numeric scalars");
                     }
                     parts.add(SqlNames.quote(col.name));
@@ -85,7 +86,7 @@ public final class RelationColumns {
                 Column idx = column(c, oid, name, features.columns().get(0), "features");
                 Column val = column(c, oid, name, features.columns().get(1), "features");
                 if (!"A".equals(idx.category) || !List.of("smallint", "integer", "bigint").contains(idx.elementType)) {
-                    throw new IllegalArgumentException("features: the sparse index column " + idx.name + " of "
+                    throw new CorgiPileException(CorgiPileException.DATATYPE_MISMATCH, "features: the sparse index column " + idx.name + " of "
                             + name + " is " + idx.type + "; it must be smallint[], integer[] or bigint[]");
                 }
                 requireNumericArray(val, name, "features");
@@ -123,7 +124,7 @@ public final class RelationColumns {
      * The feature shape read from the data under the current snapshot: the length of the first non-NULL dense
      * vector, or for sparse data {@code max(index) + 1} (a full scan of the index column).
      *
-     * @throws IllegalArgumentException when the relation has no row to take the dimension from
+     * @throws SQLException 22000 when the relation has no row to take the dimension from
      */
     public FeatureShape detectShape(Connection c) throws SQLException {
         String sql = switch (features.layout()) {
@@ -136,11 +137,11 @@ public final class RelationColumns {
         try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             long d = rs.next() ? rs.getLong(1) : 0;
             if (d < 1) {
-                throw new IllegalArgumentException("relation: " + qualifiedName
+                throw new CorgiPileException(CorgiPileException.DATA_EXCEPTION, "relation: " + qualifiedName
                         + " has no rows with features to train on (it is empty or every feature value is NULL)");
             }
             if (d > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("features: dimension " + d + " of " + qualifiedName
+                throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, "features: dimension " + d + " of " + qualifiedName
                         + " exceeds the maximum of " + Integer.MAX_VALUE);
             }
             return features.layout() == FeatureColumns.Layout.SPARSE ? FeatureShape.sparse((int) d)
@@ -156,15 +157,16 @@ public final class RelationColumns {
             return quoted + "::int::float8";
         }
         if (!"N".equals(col.category)) {
-            throw new IllegalArgumentException("label: column " + col.name + " of " + relation + " is " + col.type
+            throw new CorgiPileException(CorgiPileException.DATATYPE_MISMATCH, "label: column " + col.name + " of " + relation + " is " + col.type
                     + "; the label must be numeric (or boolean)");
         }
         return quoted + "::float8";
     }
 
-    private static void requireNumericArray(Column col, String relation, String argument) {
+    private static void requireNumericArray(Column col, String relation, String argument)
+            throws CorgiPileException {
         if (!"A".equals(col.category) || !"N".equals(col.elementCategory)) {
-            throw new IllegalArgumentException(argument + ": column " + col.name + " of " + relation + " is "
+            throw new CorgiPileException(CorgiPileException.DATATYPE_MISMATCH, argument + ": column " + col.name + " of " + relation + " is "
                     + col.type + "; it must be a numeric array such as float8[], real[] or integer[]");
         }
     }
@@ -185,7 +187,7 @@ public final class RelationColumns {
             ps.setString(2, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw new IllegalArgumentException(argument + ": column " + SqlNames.quote(name)
+                    throw new CorgiPileException(CorgiPileException.UNDEFINED_COLUMN, argument + ": column " + SqlNames.quote(name)
                             + " does not exist in " + relation);
                 }
                 return new Column(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),

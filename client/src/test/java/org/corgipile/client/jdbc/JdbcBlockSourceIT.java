@@ -250,15 +250,16 @@ class JdbcBlockSourceIT {
         try (Connection c = ds.getConnection()) {
             JdbcBlockSource ragged = JdbcBlockSource.open(c,
                     RelationColumns.resolve(c, "ragged", "label", FeatureColumns.parse("features")));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> ragged.readPages(0, 1, -1, new TupleBuffer(ragged.shape(), 4)));
+            SQLException e = assertThrows(JdbcBlockSource.UncheckedSqlException.class,
+                    () -> ragged.readPages(0, 1, -1, new TupleBuffer(ragged.shape(), 4))).getCause();
+            assertEquals("22000", e.getSQLState());
             assertEquals("features: the row at ctid (0,2) of ragged has 3 values, expected 2 (every feature vector "
                     + "must have the same length)", e.getMessage());
 
             JdbcBlockSource nan = JdbcBlockSource.open(c,
                     RelationColumns.resolve(c, "nan", "label", FeatureColumns.parse("features")));
-            e = assertThrows(IllegalArgumentException.class,
-                    () -> nan.readPages(0, 1, -1, new TupleBuffer(nan.shape(), 4)));
+            e = assertThrows(JdbcBlockSource.UncheckedSqlException.class,
+                    () -> nan.readPages(0, 1, -1, new TupleBuffer(nan.shape(), 4))).getCause();
             assertTrue(e.getMessage().startsWith("features: value NaN at position 1 of the row at ctid (0,2)"),
                     e.getMessage());
             // the connection is still usable after an error in the middle of a COPY
@@ -274,20 +275,22 @@ class JdbcBlockSourceIT {
             SQLException missing = assertThrows(SQLException.class,
                     () -> RelationColumns.resolve(c, "no_such_table", "label", FeatureColumns.parse("features")));
             assertEquals("42P01", missing.getSQLState());
-            assertEquals("label: column \"nope\" does not exist in dense", assertThrows(IllegalArgumentException.class,
-                    () -> RelationColumns.resolve(c, "dense", "nope", FeatureColumns.parse("features"))).getMessage());
-            assertTrue(assertThrows(IllegalArgumentException.class,
+            SQLException nope = assertThrows(SQLException.class,
+                    () -> RelationColumns.resolve(c, "dense", "nope", FeatureColumns.parse("features")));
+            assertEquals("label: column \"nope\" does not exist in dense", nope.getMessage());
+            assertEquals("42703", nope.getSQLState());
+            assertTrue(assertThrows(SQLException.class,
                     () -> RelationColumns.resolve(c, "dense_view", "label", FeatureColumns.parse("features")))
                     .getMessage().startsWith("relation: dense_view is a view;"));
-            assertTrue(assertThrows(IllegalArgumentException.class,
+            assertTrue(assertThrows(SQLException.class,
                     () -> RelationColumns.resolve(c, "texty", "label", FeatureColumns.parse("features")))
                     .getMessage().startsWith("label: column label of texty is text;"));
-            assertTrue(assertThrows(IllegalArgumentException.class,
+            assertTrue(assertThrows(SQLException.class,
                     () -> RelationColumns.resolve(c, "dense", "label", FeatureColumns.parse("label")))
                     .getMessage().startsWith("features: column label of dense is integer; it must be a numeric array"));
             RelationColumns empty = RelationColumns.resolve(c, "empty", "label", FeatureColumns.parse("features"));
             assertEquals("relation: empty has no rows with features to train on (it is empty or every feature value "
-                    + "is NULL)", assertThrows(IllegalArgumentException.class, () -> empty.detectShape(c)).getMessage());
+                    + "is NULL)", assertThrows(SQLException.class, () -> empty.detectShape(c)).getMessage());
             assertFalse(c.isClosed());
         }
     }
