@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Locale;
 
 import org.corgipile.client.CorgiPileException;
 import org.corgipile.operators.BlockSource;
@@ -31,8 +30,9 @@ import org.postgresql.copy.PGCopyInputStream;
  * rows even while other sessions write to the table.
  *
  * <p>Tuple identity is the heap TID, {@code page << 16 | offset}, exactly as the in-database reader reports it.
- * Rows whose label or features are NULL (or hold a NULL element) are skipped and counted ({@link #skippedTuples});
- * NaN or infinite values and vectors of the wrong length are errors naming the row's ctid.
+ * As in the extension's heap reader, rows whose label or features are NULL are skipped and counted
+ * ({@link #skippedTuples}); a NULL array element (22004), NaN or infinite values and vectors of the wrong length
+ * (22000) are errors naming the row's ctid.
  */
 public final class JdbcBlockSource implements BlockSource {
     private final Connection connection;
@@ -66,7 +66,7 @@ public final class JdbcBlockSource implements BlockSource {
 
     /** Opens a source whose feature shape is read from the data ({@link RelationColumns#detectShape}). */
     public static JdbcBlockSource open(Connection c, RelationColumns relation) throws SQLException {
-        return open(c, relation, relation.detectShape(c));
+        return open(c, relation, relation.detectShape(c, 0));
     }
 
     /**
@@ -76,10 +76,9 @@ public final class JdbcBlockSource implements BlockSource {
     public static JdbcBlockSource open(Connection c, RelationColumns relation, FeatureShape shape)
             throws SQLException {
         if (shape.sparse() != (relation.features().layout() == FeatureColumns.Layout.SPARSE)) {
-            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, "features: "
-                    + relation.qualifiedName() + " has "
-                    + relation.features().layout().name().toLowerCase(Locale.ROOT)
-                    + " features but a " + (shape.sparse() ? "sparse" : "dense") + " shape was asked for");
+            throw new CorgiPileException(CorgiPileException.DATA_EXCEPTION, "features of relation \""
+                    + relation.qualifiedName() + "\" are " + (shape.sparse() ? "dense" : "sparse")
+                    + " but the model expects " + (shape.sparse() ? "sparse" : "dense") + " features");
         }
         long pages;
         try (PreparedStatement ps = c.prepareStatement(
@@ -173,17 +172,10 @@ public final class JdbcBlockSource implements BlockSource {
                         + "order; the range query was not planned as a TID range scan. Please report a bug.");
             }
             lastId = id;
-            double label = Double.NaN;
-            boolean labelNull = r.readInt() < 0;
-            if (!labelNull) {
-                label = r.readDouble();
-                if (!Double.isFinite(label)) {
-                    throw dataError("label: value " + label + " at ctid " + ctid(page, offset)
-                            + " of " + relation.qualifiedName() + " is not a finite number");
-                }
-            }
-            boolean ok = sparse ? readSparse(r, label, labelNull, id, page, offset, into)
-                    : readDense(r, label, labelNull, id, page, offset, into);
+            int labelLen = r.readInt();
+            double label = labelLen < 0 ? Double.NaN : r.readDouble();
+            boolean ok = sparse ? readSparse(r, label, labelLen < 0, id, page, offset, into)
+                    : readDense(r, label, labelLen < 0, id, page, offset, into);
             if (!ok) {
                 skipped++;
             }
@@ -193,30 +185,23 @@ public final class JdbcBlockSource implements BlockSource {
     private boolean readDense(BinaryCopyReader r, double label, boolean labelNull, long id, long page, int offset,
                               TupleBuffer into) throws IOException {
         int len = r.readInt();
-        if (len < 0) {
+        if (labelNull || len < 0) {
+            r.skip(Math.max(len, 0));
             return false;
         }
+        checkFinite(label, "label", page, offset);
         int n = arrayHeader(r, page, offset);
         int d = shape.dimension();
         if (n != d) {
-            throw dataError("features: the row at ctid " + ctid(page, offset) + " of "
-                    + relation.qualifiedName() + " has " + n + " values, expected " + d
-                    + " (every feature vector must have the same length)");
-        }
-        if (labelNull || r.arrayHasNulls()) {
-            double[] sink = scratchValues.length >= n ? scratchValues : (scratchValues = new double[n]);
-            r.readDoubleElements(n, sink, 0);
-            return false;
+            throw new UncheckedSqlException(new CorgiPileException(CorgiPileException.DATA_EXCEPTION, "features of "
+                    + "tuple " + ctid(page, offset) + " have " + n + " elements; expected " + d + " like the first "
+                    + "tuple", "Every feature array of a relation must have the same length.", null));
         }
         int at = into.appendDenseSlot(label, id);
         double[] dense = into.dense();
         r.readDoubleElements(n, dense, at);
         for (int i = at; i < at + n; i++) {
-            if (!Double.isFinite(dense[i])) {
-                throw dataError("features: value " + dense[i] + " at position " + (i - at + 1)
-                        + " of the row at ctid " + ctid(page, offset) + " of " + relation.qualifiedName()
-                        + " is not a finite number");
-            }
+            checkFinite(dense[i], "features", page, offset);
         }
         return true;
     }
@@ -224,57 +209,62 @@ public final class JdbcBlockSource implements BlockSource {
     private boolean readSparse(BinaryCopyReader r, double label, boolean labelNull, long id, long page, int offset,
                                TupleBuffer into) throws IOException {
         int idxLen = r.readInt();
-        int nIdx = 0;
-        boolean nulls = labelNull || idxLen < 0;
-        if (idxLen >= 0) {
-            nIdx = arrayHeader(r, page, offset);
-            nulls |= r.arrayHasNulls();
-            if (scratchIndices.length < nIdx) {
-                scratchIndices = new int[Math.max(nIdx, scratchIndices.length * 2)];
-            }
-            r.readIntElements(nIdx, scratchIndices, 0);
-        }
-        int valLen = r.readInt();
-        int nVal = 0;
-        nulls |= valLen < 0;
-        if (valLen >= 0) {
-            nVal = arrayHeader(r, page, offset);
-            nulls |= r.arrayHasNulls();
-            if (scratchValues.length < nVal) {
-                scratchValues = new double[Math.max(nVal, scratchValues.length * 2)];
-            }
-            r.readDoubleElements(nVal, scratchValues, 0);
-        }
-        if (nulls) {
+        if (labelNull || idxLen < 0) {
+            r.skip(Math.max(idxLen, 0));
+            r.skip(Math.max(r.readInt(), 0));
             return false;
         }
+        int nIdx = arrayHeader(r, page, offset);
+        if (scratchIndices.length < nIdx) {
+            scratchIndices = new int[Math.max(nIdx, scratchIndices.length * 2)];
+        }
+        r.readIntElements(nIdx, scratchIndices, 0);
+        int valLen = r.readInt();
+        if (valLen < 0) {
+            return false;
+        }
+        checkFinite(label, "label", page, offset);
+        int nVal = arrayHeader(r, page, offset);
+        if (scratchValues.length < nVal) {
+            scratchValues = new double[Math.max(nVal, scratchValues.length * 2)];
+        }
+        r.readDoubleElements(nVal, scratchValues, 0);
         if (nIdx != nVal) {
-            throw dataError("features: the row at ctid " + ctid(page, offset) + " of "
-                    + relation.qualifiedName() + " has " + nIdx + " indices but " + nVal + " values");
+            throw dataError("sparse features of tuple " + ctid(page, offset) + " have " + nIdx + " indices but "
+                    + nVal + " values");
         }
         int d = shape.dimension();
         for (int i = 0; i < nIdx; i++) {
+            checkFinite(scratchValues[i], "features", page, offset);
             if (scratchIndices[i] < 0 || scratchIndices[i] >= d) {
-                throw dataError("features: index " + scratchIndices[i] + " in the row at ctid "
-                        + ctid(page, offset) + " of " + relation.qualifiedName() + " is outside [0, " + d
-                        + "); sparse indices are 0-based");
-            }
-            if (!Double.isFinite(scratchValues[i])) {
-                throw dataError("features: value " + scratchValues[i] + " in the row at ctid "
-                        + ctid(page, offset) + " of " + relation.qualifiedName() + " is not a finite number");
+                throw new UncheckedSqlException(new CorgiPileException(CorgiPileException.DATA_EXCEPTION,
+                        "sparse index " + scratchIndices[i] + " of tuple " + ctid(page, offset) + " is outside [0, "
+                                + d + ")", "Indices are 0-based; pass options => '{\"dimension\": N}' with N above "
+                                + "the largest index.", null));
             }
         }
         into.addSparse(label, id, scratchIndices, scratchValues, 0, nIdx);
         return true;
     }
 
+    private static void checkFinite(double v, String what, long page, int offset) {
+        if (!Double.isFinite(v)) {
+            throw new UncheckedSqlException(new CorgiPileException(CorgiPileException.DATA_EXCEPTION, what
+                    + " of tuple " + ctid(page, offset) + " contain NaN or Infinity",
+                    "Filter or fix those rows first, e.g. into a new table.", null));
+        }
+    }
+
     /** Reads a one-dimensional array header and returns the element count (0 for an empty array). */
     private int arrayHeader(BinaryCopyReader r, long page, int offset) throws IOException {
         int n = r.readArrayHeader();
         if (r.arrayDimensions() > 1) {
-            throw dataError("features: the row at ctid " + ctid(page, offset) + " of "
-                    + relation.qualifiedName() + " is a " + r.arrayDimensions() + "-dimensional array; features "
-                    + "must be one-dimensional");
+            throw new UncheckedSqlException(new CorgiPileException("2202E", "features of tuple " + ctid(page, offset)
+                    + " are a " + r.arrayDimensions() + "-dimensional array; expected one dimension"));
+        }
+        if (r.arrayHasNulls()) {
+            throw new UncheckedSqlException(new CorgiPileException("22004", "features of tuple " + ctid(page, offset)
+                    + " contain a NULL element"));
         }
         return n;
     }

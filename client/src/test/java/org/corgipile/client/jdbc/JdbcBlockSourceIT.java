@@ -43,10 +43,12 @@ class JdbcBlockSourceIT {
                     + "g * 1.5, g FROM generate_series(1, 50) g");
             s.execute("CREATE TABLE sparse (label float8, k int[], v float8[])");
             s.execute("INSERT INTO sparse VALUES (1, '{0,5}', '{1.5,2.5}'), (0, '{}', '{}'), "
-                    + "(1, '{9}', '{-1}'), (0, NULL, '{1}'), (1, '{3,4}', '{1,NULL}')");
+                    + "(1, '{9}', '{-1}'), (0, NULL, '{1}'), (NULL, '{3,4}', '{1,2}')");
             s.execute("CREATE TABLE nulls (label int, features float8[])");
-            s.execute("INSERT INTO nulls VALUES (1, '{1,2}'), (NULL, '{3,4}'), (0, NULL), (1, '{5,NULL}'), "
+            s.execute("INSERT INTO nulls VALUES (1, '{1,2}'), (NULL, '{3,4,5}'), (0, NULL), (NULL, NULL), "
                     + "(0, '{7,8}')");
+            s.execute("CREATE TABLE null_element (label int, features float8[])");
+            s.execute("INSERT INTO null_element VALUES (1, '{1,2}'), (0, '{5,NULL}')");
             s.execute("CREATE TABLE ragged (label int, features float8[])");
             s.execute("INSERT INTO ragged VALUES (1, '{1,2}'), (0, '{1,2,3}')");
             s.execute("CREATE TABLE nan (label int, features float8[])");
@@ -90,7 +92,7 @@ class JdbcBlockSourceIT {
     void readsExactlyTheRowsOfTheTableInPageOrderWithCtidIds(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection()) {
             JdbcBlockSource.beginSnapshot(c);
-            RelationColumns rel = RelationColumns.resolve(c, "dense", "label", FeatureColumns.parse("features"));
+            RelationColumns rel = RelationColumns.resolve(c, "dense", "label", "features");
             JdbcBlockSource src = JdbcBlockSource.open(c, rel);
             assertEquals(FeatureShape.dense(DIM), src.shape());
             long pages;
@@ -127,7 +129,7 @@ class JdbcBlockSourceIT {
     @Test
     void rangeQueryIsATidRangeScan(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection()) {
-            RelationColumns rel = RelationColumns.resolve(c, "dense", "label", FeatureColumns.parse("features"));
+            RelationColumns rel = RelationColumns.resolve(c, "dense", "label", "features");
             JdbcBlockSource src = JdbcBlockSource.open(c, rel);
             StringBuilder plan = new StringBuilder();
             try (Statement s = c.createStatement();
@@ -146,7 +148,7 @@ class JdbcBlockSourceIT {
     void pagesPastTheEndAreIgnoredAndSingleRangesReadOnlyTheirPages(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection()) {
             JdbcBlockSource src = JdbcBlockSource.open(c,
-                    RelationColumns.resolve(c, "dense", "label", FeatureColumns.parse("features")));
+                    RelationColumns.resolve(c, "dense", "label", "features"));
             TupleBuffer b = new TupleBuffer(src.shape(), 16);
             assertEquals(0, src.readPages(src.pageCount(), 100, -1, b));
             int n = src.readPages(2, 1, -1, b);
@@ -169,7 +171,7 @@ class JdbcBlockSourceIT {
         try (Connection c = ds.getConnection(); Connection writer = ds.getConnection()) {
             JdbcBlockSource.beginSnapshot(c);
             JdbcBlockSource src = JdbcBlockSource.open(c,
-                    RelationColumns.resolve(c, "snap", "label", FeatureColumns.parse("features")));
+                    RelationColumns.resolve(c, "snap", "label", "features"));
             TupleBuffer b = new TupleBuffer(src.shape(), 16);
             int first = src.readPages(0, (int) src.pageCount(), -1, b);
             try (Statement s = writer.createStatement()) {
@@ -189,14 +191,14 @@ class JdbcBlockSourceIT {
     void decodesRealIntNumericAndBooleanColumns(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection()) {
             JdbcBlockSource real = JdbcBlockSource.open(c,
-                    RelationColumns.resolve(c, "typed", "y", FeatureColumns.parse("r")));
+                    RelationColumns.resolve(c, "typed", "y", "r"));
             TupleBuffer b = new TupleBuffer(real.shape(), 16);
             assertEquals(50, real.readPages(0, 10, -1, b));
             assertEquals(0.25, b.label(0));
             assertArrayEquals(new double[] {1, -1, 2, -2}, Arrays.copyOf(b.dense(), 4));
 
             JdbcBlockSource ints = JdbcBlockSource.open(c,
-                    RelationColumns.resolve(c, "typed", "b", FeatureColumns.parse("i")));
+                    RelationColumns.resolve(c, "typed", "b", "i"));
             b = new TupleBuffer(ints.shape(), 16);
             ints.readPages(0, 10, -1, b);
             assertEquals(0.0, b.label(0));
@@ -204,7 +206,7 @@ class JdbcBlockSourceIT {
             assertArrayEquals(new double[] {3, 6}, Arrays.copyOfRange(b.dense(), 4, 6));
 
             JdbcBlockSource cols = JdbcBlockSource.open(c,
-                    RelationColumns.resolve(c, "typed", "y", FeatureColumns.parse("x1, X2")));
+                    RelationColumns.resolve(c, "typed", "y", "x1, x2"));
             assertEquals(FeatureShape.dense(2), cols.shape());
             b = new TupleBuffer(cols.shape(), 16);
             cols.readPages(0, 10, -1, b);
@@ -216,11 +218,11 @@ class JdbcBlockSourceIT {
     void decodesSparseIndexValuePairsAndSkipsNulls(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection()) {
             JdbcBlockSource src = JdbcBlockSource.open(c,
-                    RelationColumns.resolve(c, "sparse", "label", FeatureColumns.parse("k:v")));
+                    RelationColumns.resolve(c, "sparse", "label", "k, v"));
             assertEquals(FeatureShape.sparse(10), src.shape(), "dimension is max(index) + 1");
             TupleBuffer b = new TupleBuffer(src.shape(), 4);
             assertEquals(3, src.readPages(0, 1, -1, b));
-            assertEquals(2, src.skippedTuples(), "a NULL index array and a NULL value are skipped");
+            assertEquals(2, src.skippedTuples(), "a NULL index array and a NULL label are skipped");
             assertEquals(2, b.rowEnd(0) - b.rowStart(0));
             assertEquals(5, b.indices()[b.rowStart(0) + 1]);
             assertEquals(2.5, b.values()[b.rowStart(0) + 1]);
@@ -235,10 +237,10 @@ class JdbcBlockSourceIT {
     void rowsWithNullsAreSkippedAndCounted(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection()) {
             JdbcBlockSource src = JdbcBlockSource.open(c,
-                    RelationColumns.resolve(c, "nulls", "label", FeatureColumns.parse("features")));
+                    RelationColumns.resolve(c, "nulls", "label", "features"));
             TupleBuffer b = new TupleBuffer(src.shape(), 4);
             assertEquals(2, src.readPages(0, 1, -1, b));
-            assertEquals(3, src.skippedTuples());
+            assertEquals(3, src.skippedTuples(), "NULL label (even with a ragged array) or NULL features: skipped");
             assertEquals(1L, b.id(0));
             assertEquals(5L, b.id(1));
             assertArrayEquals(new double[] {1, 2, 7, 8}, Arrays.copyOf(b.dense(), 4));
@@ -246,22 +248,19 @@ class JdbcBlockSourceIT {
     }
 
     @Test
-    void badDataIsAnErrorNamingTheRow(DataSource ds) throws SQLException {
+    void badDataIsAnErrorNamingTheRowWithTheExtensionsSqlstate(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection()) {
-            JdbcBlockSource ragged = JdbcBlockSource.open(c,
-                    RelationColumns.resolve(c, "ragged", "label", FeatureColumns.parse("features")));
-            SQLException e = assertThrows(JdbcBlockSource.UncheckedSqlException.class,
-                    () -> ragged.readPages(0, 1, -1, new TupleBuffer(ragged.shape(), 4))).getCause();
+            SQLException e = readError(c, "ragged");
             assertEquals("22000", e.getSQLState());
-            assertEquals("features: the row at ctid (0,2) of ragged has 3 values, expected 2 (every feature vector "
-                    + "must have the same length)", e.getMessage());
+            assertEquals("features of tuple (0,2) have 3 elements; expected 2 like the first tuple", e.getMessage());
 
-            JdbcBlockSource nan = JdbcBlockSource.open(c,
-                    RelationColumns.resolve(c, "nan", "label", FeatureColumns.parse("features")));
-            e = assertThrows(JdbcBlockSource.UncheckedSqlException.class,
-                    () -> nan.readPages(0, 1, -1, new TupleBuffer(nan.shape(), 4))).getCause();
-            assertTrue(e.getMessage().startsWith("features: value NaN at position 1 of the row at ctid (0,2)"),
-                    e.getMessage());
+            e = readError(c, "nan");
+            assertEquals("22000", e.getSQLState());
+            assertEquals("features of tuple (0,2) contain NaN or Infinity", e.getMessage());
+
+            e = readError(c, "null_element");
+            assertEquals("22004", e.getSQLState());
+            assertEquals("features of tuple (0,2) contain a NULL element", e.getMessage());
             // the connection is still usable after an error in the middle of a COPY
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
                 assertTrue(rs.next());
@@ -269,29 +268,43 @@ class JdbcBlockSourceIT {
         }
     }
 
+    private static SQLException readError(Connection c, String table) throws SQLException {
+        JdbcBlockSource src = JdbcBlockSource.open(c, RelationColumns.resolve(c, table, "label", "features"));
+        return assertThrows(JdbcBlockSource.UncheckedSqlException.class,
+                () -> src.readPages(0, 1, -1, new TupleBuffer(src.shape(), 4))).getCause();
+    }
+
     @Test
-    void badArgumentsNameTheArgument(DataSource ds) throws SQLException {
+    void badArgumentsFailLikeInTheExtension(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection()) {
-            SQLException missing = assertThrows(SQLException.class,
-                    () -> RelationColumns.resolve(c, "no_such_table", "label", FeatureColumns.parse("features")));
-            assertEquals("42P01", missing.getSQLState());
-            SQLException nope = assertThrows(SQLException.class,
-                    () -> RelationColumns.resolve(c, "dense", "nope", FeatureColumns.parse("features")));
-            assertEquals("label: column \"nope\" does not exist in dense", nope.getMessage());
-            assertEquals("42703", nope.getSQLState());
-            assertTrue(assertThrows(SQLException.class,
-                    () -> RelationColumns.resolve(c, "dense_view", "label", FeatureColumns.parse("features")))
-                    .getMessage().startsWith("relation: dense_view is a view;"));
-            assertTrue(assertThrows(SQLException.class,
-                    () -> RelationColumns.resolve(c, "texty", "label", FeatureColumns.parse("features")))
-                    .getMessage().startsWith("label: column label of texty is text;"));
-            assertTrue(assertThrows(SQLException.class,
-                    () -> RelationColumns.resolve(c, "dense", "label", FeatureColumns.parse("label")))
-                    .getMessage().startsWith("features: column label of dense is integer; it must be a numeric array"));
-            RelationColumns empty = RelationColumns.resolve(c, "empty", "label", FeatureColumns.parse("features"));
-            assertEquals("relation: empty has no rows with features to train on (it is empty or every feature value "
-                    + "is NULL)", assertThrows(SQLException.class, () -> empty.detectShape(c)).getMessage());
+            assertState("42P01", null, () -> RelationColumns.resolve(c, "no_such_table", "label", "features"));
+            assertState("42703", "label column \"nope\" of relation \"dense\" does not exist",
+                    () -> RelationColumns.resolve(c, "dense", "nope", "features"));
+            assertState("42703", "features column \"Features\" of relation \"dense\" does not exist",
+                    () -> RelationColumns.resolve(c, "dense", "label", "Features"));
+            assertState("42809", "\"dense_view\" is not a table or materialized view",
+                    () -> RelationColumns.resolve(c, "dense_view", "label", "features"));
+            assertState("42804", "label column \"label\" of relation \"texty\" has type text",
+                    () -> RelationColumns.resolve(c, "texty", "label", "features"));
+            assertState("42804", "features \"id, features\" of relation \"dense\" are not a supported feature type",
+                    () -> RelationColumns.resolve(c, "dense", "label", "id, features"));
+            assertState("22023", null, () -> RelationColumns.resolve(c, "dense", "label", "features,"));
+            RelationColumns empty = RelationColumns.resolve(c, "empty", "label", "features");
+            assertState("22000", "relation \"empty\" has no rows with a non-NULL label and features",
+                    () -> empty.detectShape(c, 0));
             assertFalse(c.isClosed());
+        }
+    }
+
+    private interface SqlCall {
+        void run() throws SQLException;
+    }
+
+    private static void assertState(String state, String message, SqlCall call) {
+        SQLException e = assertThrows(SQLException.class, call::run);
+        assertEquals(state, e.getSQLState(), e.getMessage());
+        if (message != null) {
+            assertEquals(message, e.getMessage());
         }
     }
 }
