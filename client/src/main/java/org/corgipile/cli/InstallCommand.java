@@ -3,8 +3,7 @@ package org.corgipile.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.output.MigrateResult;
+import org.corgipile.client.InstallResult;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,19 +28,13 @@ final class InstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Flyway flyway = Flyway.configure(InstallCommand.class.getClassLoader())
-                .dataSource(global.dataSource())
-                .locations("classpath:db/migration")
-                .load();
-        MigrateResult r = flyway.migrate();
+        InstallResult r = global.corgipile().install();
         PrintWriter out = spec.commandLine().getOut();
-        if (r.migrationsExecuted == 0) {
-            out.println("corgipile: already up to date at schema version " + r.initialSchemaVersion
-                    + "; nothing to do");
+        if (r.applied() == 0) {
+            out.println("corgipile: already installed at schema version " + r.fromVersion() + "; nothing to do");
         } else {
-            out.println("corgipile: applied " + r.migrationsExecuted + " migration(s), schema version "
-                    + (r.initialSchemaVersion == null ? "none" : r.initialSchemaVersion) + " -> "
-                    + r.targetSchemaVersion);
+            out.println("corgipile: applied " + r.applied() + " migration(s), schema version "
+                    + (r.fromVersion() == null ? "none" : r.fromVersion()) + " -> " + r.toVersion());
         }
         out.flush();
         return ExitCodes.OK;

@@ -14,6 +14,8 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
+import org.flywaydb.core.Flyway;
+
 
 /**
  * The Java API of corgipile: train, list, predict, evaluate and export models stored in a PostgreSQL database.
@@ -32,6 +34,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
  * {@link SQLException} with a PostgreSQL SQLSTATE, whether the server or the client detected it.
  */
 public final class CorgiPile {
+    /** Version recorded with every model this client stores ({@code corgipile.models.corgipile_version}). */
+    public static final String VERSION = "0.1.0";
+
     private final DataSource dataSource;
 
     private CorgiPile(DataSource dataSource) {
@@ -88,6 +93,31 @@ public final class CorgiPile {
             name = r.modelName();
         }
         return new TrainingRun(name == null ? null : new ModelHandle(this, name), epochs, mode);
+    }
+
+    /**
+     * Creates or upgrades corgipile's SQL objects (schema {@code corgipile}, the models catalog, the SQL functions)
+     * with the project's Flyway migrations, for databases without the extension. Idempotent.
+     */
+    public InstallResult install() throws SQLException {
+        try {
+            org.flywaydb.core.api.output.MigrateResult r = Flyway.configure(CorgiPile.class.getClassLoader())
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .table("corgipile_schema_history")
+                    .placeholderReplacement(false)
+                    // an application's database is rarely empty: without a baseline, Flyway refuses to touch a
+                    // non-empty schema that has no history table of its own
+                    .baselineOnMigrate(true)
+                    .baselineVersion("0")
+                    .load()
+                    .migrate();
+            return new InstallResult(r.migrationsExecuted, r.initialSchemaVersion, r.targetSchemaVersion);
+        } catch (org.flywaydb.core.api.FlywayException e) {
+            SQLException cause = e.getCause() instanceof SQLException s ? s : null;
+            throw new CorgiPileException(cause != null && cause.getSQLState() != null ? cause.getSQLState() : "58000",
+                    "installing corgipile's SQL objects failed: " + e.getMessage().strip(), null, e);
+        }
     }
 
     /** Every stored model, by name. */
