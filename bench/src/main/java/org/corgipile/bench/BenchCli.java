@@ -85,7 +85,8 @@ public final class BenchCli implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "seed of data, layouts and training (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--block-pages", defaultValue = "128", description = "8 KB pages per block (default ${DEFAULT-VALUE})")
+    @Option(names = "--block-pages", defaultValue = "0",
+            description = "8 KB pages per block; 0 = auto: a twentieth of the buffer, at most 1280 (10 MB) (default ${DEFAULT-VALUE})")
     int blockPages;
 
     @Option(names = "--buffer-fraction", defaultValue = "0.1",

@@ -8,10 +8,16 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 /**
  * The real engine: {@code SELECT * FROM train_sgd(...)} of the corgipile extension, one call per strategy, all
  * epochs inside the backend. The per-epoch rows it returns are the results; {@code validation_relation} gives the
- * test metrics.
+ * test metrics. Block size, buffer fraction and learning-rate decay go in as {@code options} keys
+ * {@code block_size}, {@code buffer_size} and {@code decay}; {@code --engine-options} can override them.
  *
  * <p>Because all epochs run in one statement, the epoch hook runs once, before the call (see
  * {@link #hooksEveryEpoch()}); on cold profiles later epochs may find part of the table in the page cache, which
@@ -40,6 +46,15 @@ public final class InDbTrainSgd implements TrainingEngine {
         return false;
     }
 
+    /** One epoch of storage-order training on the (small) test relation under a throwaway model name. */
+    @Override
+    public void warmUp(Connection c, TrainRequest r) throws SQLException {
+        TrainRequest w = new TrainRequest(r.testTable(), r.testTable(), r.label(), r.features(), Strategy.NONE, 1,
+                r.learningRate(), r.decay(), r.seed(), r.blockPages(), r.bufferFraction(), r.modelName() + "_warmup",
+                r.engineOptions());
+        train(c, w, EpochHook.NONE);
+    }
+
     @Override
     public List<EpochResult> train(Connection c, TrainRequest r, EpochHook hook) throws SQLException {
         hook.beforeEpoch(1);
@@ -54,7 +69,7 @@ public final class InDbTrainSgd implements TrainingEngine {
             ps.setString(7, r.modelName());
             ps.setString(8, r.testTable());
             ps.setLong(9, r.seed());
-            ps.setString(10, r.engineOptions());
+            ps.setString(10, options(r));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new EpochResult(rs.getInt("epoch"), number(rs, "seconds"), number(rs, "loss"),
@@ -65,6 +80,28 @@ public final class InDbTrainSgd implements TrainingEngine {
             }
         }
         return out;
+    }
+
+    /**
+     * The block size, buffer and decay of the request as {@code train_sgd} options (which override its named
+     * arguments), then the user's {@code --engine-options} on top.
+     */
+    static String options(TrainRequest r) throws SQLException {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode o = m.createObjectNode();
+        o.put("block_size", r.blockPages());
+        o.put("buffer_size", r.bufferFraction());
+        o.put("decay", r.decay());
+        try {
+            JsonNode user = m.readTree(r.engineOptions());
+            if (user == null || !user.isObject()) {
+                throw new SQLException("engine options must be a JSON object, got '" + r.engineOptions() + "'");
+            }
+            o.setAll((ObjectNode) user);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("engine options are not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        return o.toString();
     }
 
     private static double number(ResultSet rs, String column) throws SQLException {

@@ -32,7 +32,21 @@ final class JdbcRows {
         return n;
     }
 
-    /** Parses PostgreSQL's text form of a one-dimensional float8[] ({@code {1.5,-2,3e-05}}). */
+    /** Runs a statement whose result is ignored (e.g. {@code SELECT setseed(?)}). */
+    static void execute(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            ps.execute();
+        }
+    }
+
+    /**
+     * Parses PostgreSQL's text form of a one-dimensional float8[] ({@code {1.5,-2,3e-05}}). PgJDBC switches a
+     * statement executed often to binary transfer, and its text rendering of a binary array quotes every element
+     * ({@code {"1.5","-2"}}), so quotes around elements are accepted.
+     */
     static double[] parseArray(String text) {
         if (text == null) {
             throw new IllegalArgumentException("features must not be NULL");
@@ -57,7 +71,13 @@ final class JdbcRows {
         for (int i = 1; i < len; i++) {
             char ch = text.charAt(i);
             if (ch == ',' || i == len - 1) {
-                out[k++] = Double.parseDouble(text.substring(start, i));
+                int a = start;
+                int b = i;
+                if (b - a >= 2 && text.charAt(a) == '"' && text.charAt(b - 1) == '"') {
+                    a++;
+                    b--;
+                }
+                out[k++] = Double.parseDouble(text.substring(a, b));
                 start = i + 1;
             }
         }

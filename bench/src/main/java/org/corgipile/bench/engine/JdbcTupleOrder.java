@@ -44,7 +44,7 @@ final class JdbcTupleOrder {
         switch (request.strategy()) {
             case NONE -> JdbcRows.stream(connection, cols, sink);
             case EPOCH_SHUFFLE -> {
-                JdbcRows.stream(connection, "SELECT setseed(?)", (l, f) -> { }, seedFraction(rnd));
+                JdbcRows.execute(connection, "SELECT setseed(?)", seedFraction(rnd));
                 JdbcRows.stream(connection, cols + " ORDER BY random()", sink);
             }
             case BLOCK_ONLY -> blocks(cols, rnd, sink);

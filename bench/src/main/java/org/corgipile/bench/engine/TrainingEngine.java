@@ -16,6 +16,13 @@ public interface TrainingEngine {
      */
     boolean hooksEveryEpoch();
 
+    /**
+     * Loads what the first call would otherwise read inside the timed window on this connection: catalog entries,
+     * and for the in-database engine the backend's JVM (whose jars would be read through the throttled device).
+     * The runner drops the page cache afterwards on cold profiles.
+     */
+    void warmUp(Connection connection, TrainRequest request) throws SQLException;
+
     /** Trains as {@code request} says on {@code connection}, calling {@code hook} before epochs. */
     List<EpochResult> train(Connection connection, TrainRequest request, EpochHook hook) throws SQLException;
 

@@ -40,9 +40,11 @@ public final class MarkdownReport {
         md.append("Started ").append(r.startedAt()).append(", finished ").append(r.finishedAt()).append("  \n");
         md.append("Host: ").append(r.host()).append("\n\n");
         md.append(String.format(Locale.ROOT, "Settings: %d training rows (+%.0f%% test) x %d features, %d epochs,"
-                + " learning rate %s (x%s per epoch), blocks of %d pages, buffer %.0f%% of the table, seed %d,"
+                + " learning rate %s (x%s per epoch), blocks of %s pages, buffer %.0f%% of the table, seed %d,"
                 + " target tolerance %.1f accuracy points.%n%n", s.rows(), s.testFraction() * 100, s.dims(),
-                s.epochs(), s.learningRate(), s.decay(), s.blockPages(), s.bufferFraction() * 100, s.seed(),
+                s.epochs(), s.learningRate(), s.decay(),
+                s.blockPages() == 0 ? "auto (buffer / 20, at most 1280)" : Integer.toString(s.blockPages()),
+                s.bufferFraction() * 100, s.seed(),
                 s.targetTolerance() * 100));
         for (Skipped k : r.skipped()) {
             md.append("**Skipped profile ").append(k.profile()).append("**: ").append(k.reason()).append("\n\n");
@@ -132,9 +134,10 @@ public final class MarkdownReport {
     private static void details(StringBuilder md, ProfileResult p, TableResult t) {
         md.append("## ").append(p.profile().name()).append(" / ").append(t.dataset()).append(' ').append(t.layout())
                 .append("\n\n");
-        md.append(String.format(Locale.ROOT, "Profile %s. Table `%s`: %d rows, %d pages (%.1f MB); test table `%s`"
-                + " (%d rows). Scan floor %.3f s.%n%n", p.profile().describe(), t.table(), t.rows(), t.pages(),
-                t.bytes() / 1e6, t.testTable(), t.testRows(), t.scanFloorSeconds()));
+        md.append(String.format(Locale.ROOT, "Profile %s. Table `%s`: %d rows, %d pages (%.1f MB), blocks of %d"
+                + " pages; test table `%s` (%d rows). Scan floor %.3f s.%n%n", p.profile().describe(), t.table(),
+                t.rows(), t.pages(), t.bytes() / 1e6, t.blockPages(), t.testTable(), t.testRows(),
+                t.scanFloorSeconds()));
         md.append("| strategy | engine | preparation s | mean epoch s | epoch / floor | total s | final train acc |"
                 + " final test acc | heap blocks read | heap blocks hit | device MB | note |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");

@@ -40,7 +40,7 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
 
     /** One training table (dataset x layout) and every strategy trained on it. */
     public record TableResult(String dataset, String layout, String table, String testTable, long rows,
-                              long testRows, long pages, long bytes, double scanFloorSeconds,
+                              long testRows, long pages, long bytes, int blockPages, double scanFloorSeconds,
                               long scanFloorBytesRead, List<StrategyResult> strategies) {
     }
 

@@ -19,7 +19,7 @@ import org.corgipile.bench.io.DeviceProfile;
  * @param learningRate    initial learning rate
  * @param decay           learning-rate factor per epoch
  * @param seed            seed of data, layouts and training
- * @param blockPages      heap pages per block
+ * @param blockPages      heap pages per block, 0 = {@link #blockPagesFor(long)}
  * @param bufferFraction  tuple buffer as a fraction of the table
  * @param probePages      pages read by the random-vs-sequential page probe
  * @param engine          {@code auto}, {@code in-db} or {@code jdbc-reference}
@@ -46,6 +46,12 @@ public record BenchSettings(List<DeviceProfile> profiles, List<String> datasets,
         if (epochs < 1 || epochs > 1000) {
             throw new IllegalArgumentException("epochs must be in [1, 1000], got " + epochs);
         }
+        if (blockPages < 0) {
+            throw new IllegalArgumentException("block pages must be >= 0 (0 = auto), got " + blockPages);
+        }
+        if (!(bufferFraction > 0 && bufferFraction <= 1)) {
+            throw new IllegalArgumentException("buffer fraction must be in (0, 1], got " + bufferFraction);
+        }
         if (probePages < 1) {
             throw new IllegalArgumentException("probe pages must be >= 1, got " + probePages);
         }
@@ -60,5 +66,17 @@ public record BenchSettings(List<DeviceProfile> profiles, List<String> datasets,
         layouts = List.copyOf(layouts);
         strategies = List.copyOf(strategies);
         extraConf = List.copyOf(extraConf);
+    }
+
+    /**
+     * Block size for a table of {@code pages} pages: the configured one, or (auto) a twentieth of the tuple buffer
+     * so the buffer mixes about twenty blocks, as the paper's 10 MB blocks in a 10% buffer of a multi-GB table do,
+     * capped at the paper's 1280 pages (10 MB).
+     */
+    public int blockPagesFor(long pages) {
+        if (blockPages > 0) {
+            return blockPages;
+        }
+        return (int) Math.max(1, Math.min(1280, Math.round(pages * bufferFraction / 20)));
     }
 }

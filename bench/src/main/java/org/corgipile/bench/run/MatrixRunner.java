@@ -105,14 +105,15 @@ public final class MatrixRunner {
                 if (probes.stream().noneMatch(x -> x.kind().equals("seq_scan"))) {
                     probes.add(0, floor);
                 }
-                log.printf(Locale.ROOT, "bench: [%s] %s: %d pages (%.1f MB), scan floor %.3f s%n", p, table,
-                        shape[0], shape[1] / 1e6, floor.seconds());
+                log.printf(Locale.ROOT, "bench: [%s] %s: %d pages (%.1f MB), scan floor %.3f s, blocks of %d pages%n",
+                        p, table, shape[0], shape[1] / 1e6, floor.seconds(), settings.blockPagesFor(shape[0]));
                 List<StrategyResult> results = new ArrayList<>();
                 for (Strategy s : settings.strategies()) {
-                    results.add(runStrategy(server, engine, dataset, layout, table, test, s));
+                    results.add(runStrategy(server, engine, dataset, layout, table, test, s,
+                            settings.blockPagesFor(shape[0])));
                 }
                 tables.add(new TableResult(dataset, layout, table, test, settings.rows(), testRows, shape[0],
-                        shape[1], floor.seconds(), floor.bytesRead(), results));
+                        shape[1], settings.blockPagesFor(shape[0]), floor.seconds(), floor.bytesRead(), results));
             }
         }
         return new ProfileResult(server.profile(), server.device(), probes, tables);
@@ -146,7 +147,7 @@ public final class MatrixRunner {
     }
 
     private StrategyResult runStrategy(BenchServer server, TrainingEngine engine, String dataset, String layout,
-                                       String table, String test, Strategy strategy) {
+                                       String table, String test, Strategy strategy, int blockPages) {
         String p = server.profile().name();
         String trained = table;
         double prep = 0;
@@ -163,10 +164,12 @@ public final class MatrixRunner {
             prepareCaches(server, trained);
             TrainRequest request = new TrainRequest(trained, test, "label", "features", engineStrategy,
                     settings.epochs(), settings.learningRate(), settings.decay(), settings.seed(),
-                    settings.blockPages(), settings.bufferFraction(),
+                    blockPages, settings.bufferFraction(),
                     "bench_" + p + "_" + dataset + "_" + layout + "_" + strategy.sqlName(), settings.engineOptions());
             boolean dropEachEpoch = server.profile().cold() && engine.hooksEveryEpoch();
             try (Connection c = server.connect()) {
+                engine.warmUp(c, request);
+                server.dropPageCache();
                 long[] before = statio(c, trained);
                 IoCounters io0 = server.io();
                 List<EpochResult> epochs = engine.train(c, request, epoch -> {
@@ -214,6 +217,7 @@ public final class MatrixRunner {
     private IoProbe scan(BenchServer server, String table, long pages) throws SQLException {
         prepareCaches(server, table);
         try (Connection c = server.connect(); Statement s = c.createStatement()) {
+            s.execute("EXPLAIN SELECT count(features) FROM " + table); // catalog reads outside the timing
             IoCounters io0 = server.io();
             long t0 = System.nanoTime();
             s.execute("SELECT count(features) FROM " + table);
@@ -224,28 +228,35 @@ public final class MatrixRunner {
     }
 
     /**
-     * Reads the same contiguous run of pages twice, each time with cold caches: once visiting the pages in a
-     * random order, once in order. One tuple per page is fetched by ctid in a nested loop driven by the array's
-     * order, so the server reads exactly those 8 KB pages in that order; in order, kernel read-ahead turns them
-     * into large sequential requests.
+     * Reads the same number of 8 KB pages twice, each time with cold caches: {@code random_pages} visits pages
+     * drawn at random across the table (at most a tenth of it, so the kernel sees no neighbouring pages in its
+     * cache and does no read-ahead) in random order; {@code sequential_pages} visits a contiguous run of pages in
+     * order, which read-ahead turns into large requests. One tuple per page is fetched by ctid in a nested loop
+     * driven by the array's order, so the server reads exactly those pages in that order.
      */
     private List<IoProbe> pageProbes(BenchServer server, String table, long pages) throws SQLException {
-        int n = (int) Math.min(pages, settings.probePages());
+        int n = (int) Math.max(1, Math.min(settings.probePages(), pages / 10));
         SplittableRandom rnd = new SplittableRandom(settings.seed() + 99);
+        // a partial Fisher-Yates over 1..pages-1 gives n distinct pages in random order
+        int[] all = new int[(int) Math.max(1, pages - 1)];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i + 1;
+        }
+        Integer[] random = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            int j = i + rnd.nextInt(all.length - i);
+            int t = all[i];
+            all[i] = all[j];
+            all[j] = t;
+            random[i] = all[i];
+        }
         int start = pages > n ? (int) rnd.nextLong(pages - n + 1) : 0;
         Integer[] inOrder = new Integer[n];
         for (int i = 0; i < n; i++) {
             inOrder[i] = start + i;
         }
-        Integer[] shuffled = inOrder.clone();
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            Integer t = shuffled[i];
-            shuffled[i] = shuffled[j];
-            shuffled[j] = t;
-        }
         List<IoProbe> out = new ArrayList<>();
-        out.add(pageProbe(server, table, "random_pages", shuffled));
+        out.add(pageProbe(server, table, "random_pages", random));
         out.add(pageProbe(server, table, "sequential_pages", inOrder));
         log.printf(Locale.ROOT, "bench: [%s] %d pages of %s: random order %.3f s, in order %.3f s%n",
                 server.profile().name(), n, table, out.get(0).seconds(), out.get(1).seconds());
@@ -257,6 +268,8 @@ public final class MatrixRunner {
         prepareCaches(server, table);
         try (Connection c = server.connect();
              PreparedStatement ps = c.prepareStatement(String.format(Locale.ROOT, PAGE_PROBE_SQL, table))) {
+            ps.setArray(1, c.createArrayOf("int4", new Integer[0]));
+            ps.executeQuery().close(); // plans and loads the catalogs outside the timing
             Array arr = c.createArrayOf("int4", pageOrder);
             ps.setArray(1, arr);
             IoCounters io0 = server.io();
