@@ -136,7 +136,7 @@ public final class Trainer {
 
         private BatchGradient resolveGradient(Model model, GradientProvider explicit, GradientProvider[] used) {
             if (explicit != null) {
-                BatchGradient g = explicit.create(model, shape, spec.batchSize());
+                BatchGradient g = explicit.create(model, shape, spec.batchSize(), spec.device());
                 if (g != null) {
                     used[0] = explicit;
                     return g;
@@ -146,7 +146,7 @@ public final class Trainer {
                     if (!p.device().equals("gpu")) {
                         continue;
                     }
-                    BatchGradient g = p.create(model, shape, spec.batchSize());
+                    BatchGradient g = p.create(model, shape, spec.batchSize(), spec.device());
                     if (g != null) {
                         used[0] = p;
                         return g;
