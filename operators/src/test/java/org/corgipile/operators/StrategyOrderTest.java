@@ -224,5 +224,11 @@ class StrategyOrderTest {
             memoryPath.add(second.get(i));
         }
         assertEquals(kept, memoryPath);
+
+        // a reservoir at least as large as the table: every tuple once per epoch, in a random order
+        for (List<Integer> epoch : run("mrs", 7, N, 2, null)) {
+            assertEquals(N, epoch.size());
+            assertEquals(N, new HashSet<>(epoch).size());
+        }
     }
 }
