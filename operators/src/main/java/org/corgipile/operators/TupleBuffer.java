@@ -23,6 +23,16 @@ public final class TupleBuffer {
     private int[] indices;       // sparse: nnz
     private double[] values;     // sparse: nnz
 
+    /** Identity of the tuple on heap page {@code page} at line pointer {@code offset} (1-based). */
+    public static long tid(long page, int offset) {
+        return page << 16 | (offset & 0xFFFF);
+    }
+
+    /** Formats an identity made by {@link #tid} like PostgreSQL's ctid: {@code (page,offset)}. */
+    public static String formatTid(long id) {
+        return "(" + (id >>> 16) + "," + (id & 0xFFFF) + ")";
+    }
+
     public TupleBuffer(FeatureShape shape, int initialCapacity) {
         this.shape = shape;
         int cap = Math.max(16, initialCapacity);
@@ -132,6 +142,25 @@ public final class TupleBuffer {
         System.arraycopy(from.dense, j * d, dense, i * d, d);
         labels[i] = from.labels[j];
         ids[i] = from.ids[j];
+    }
+
+    /** Swaps tuples {@code i} and {@code j} in place. Dense only (the in-place Fisher–Yates of TupleShuffle). */
+    public void swapDense(int i, int j, double[] scratch) {
+        int d = shape.dimension();
+        System.arraycopy(dense, i * d, scratch, 0, d);
+        System.arraycopy(dense, j * d, dense, i * d, d);
+        System.arraycopy(scratch, 0, dense, j * d, d);
+        double l = labels[i];
+        labels[i] = labels[j];
+        labels[j] = l;
+        long id = ids[i];
+        ids[i] = ids[j];
+        ids[j] = id;
+    }
+
+    /** Replaces the label of tuple {@code i} (used to canonicalise labels; the source's value is kept otherwise). */
+    public void setLabel(int i, double label) {
+        labels[i] = label;
     }
 
     private void ensureRows(int rows) {

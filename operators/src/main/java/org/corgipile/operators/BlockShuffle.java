@@ -1,0 +1,157 @@
+package org.corgipile.operators;
+
+import java.util.SplittableRandom;
+
+/**
+ * Physical operator 1 of CorgiPile: the scan. Splits the relation into blocks of {@code blockPages} consecutive heap
+ * pages (the last block may be partial and is kept) and returns them one at a time, either in a fresh seeded
+ * random order every epoch ({@link Order#RANDOM}) or in storage order ({@link Order#STORAGE}). Pages inside a block
+ * are always read in order, so each block is one sequential read, and the first page of the next block is passed
+ * to the source as a prefetch hint.
+ *
+ * <p>Lifecycle like an executor node: {@link #open} (size the relation), {@link #rescan} (new epoch, new order),
+ * {@link #nextBlock} (the next block's tuples, or -1 at the end), {@link #close}.
+ *
+ * <p>Every block goes through the {@link BlockHook} right after it is read — that is where input is validated
+ * (NaN/Inf, labels) and standardised, once, on the thread that reads. {@link BlockSource#checkInterrupts()} is
+ * called before every block.
+ */
+public final class BlockShuffle {
+    /** Block visiting order. */
+    public enum Order { RANDOM, STORAGE }
+
+    /** Applied to the rows {@code [from, to)} of a block just appended to a buffer. */
+    @FunctionalInterface
+    public interface BlockHook {
+        void accept(TupleBuffer buffer, int from, int to);
+
+        BlockHook NONE = (b, f, t) -> { };
+    }
+
+    private final Order order;
+    private final int blockPages;
+    private final long seed;
+    private final BlockHook hook;
+    private BlockSource source;
+    private long pageCount;
+    private int blockCount;
+    private int[] permutation;
+    private int position;
+    private int lastBlockPages;
+
+    public BlockShuffle(Order order, int blockPages, long seed, BlockHook hook) {
+        if (blockPages < 1) {
+            throw new IllegalArgumentException("blockPages must be at least 1, got " + blockPages);
+        }
+        this.order = order;
+        this.blockPages = blockPages;
+        this.seed = seed;
+        this.hook = hook == null ? BlockHook.NONE : hook;
+    }
+
+    /** Sizes the relation and prepares epoch 1. */
+    public void open(BlockSource source) {
+        this.source = source;
+        this.pageCount = source.pageCount();
+        long blocks = (pageCount + blockPages - 1) / blockPages;
+        if (blocks > Integer.MAX_VALUE - 8) {
+            throw new InvalidSpecException("block_size " + blockPages + " gives " + blocks
+                    + " blocks; must give at most " + (Integer.MAX_VALUE - 8) + " (use a larger block_size)");
+        }
+        this.blockCount = (int) blocks;
+        this.permutation = new int[blockCount];
+        rescan(1);
+    }
+
+    /** Starts epoch {@code epoch} (1-based): a new block order for RANDOM, storage order otherwise. */
+    public void rescan(int epoch) {
+        for (int i = 0; i < blockCount; i++) {
+            permutation[i] = i;
+        }
+        if (order == Order.RANDOM) {
+            SplittableRandom rnd = new SplittableRandom(Seeds.derive(seed, Seeds.BLOCK_ORDER, epoch));
+            for (int i = blockCount - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int t = permutation[i];
+                permutation[i] = permutation[j];
+                permutation[j] = t;
+            }
+        }
+        position = 0;
+    }
+
+    /**
+     * Appends the next block's tuples to {@code into}.
+     *
+     * @return the number of tuples appended (0 for a block of empty pages), or -1 when the epoch has no more blocks
+     */
+    public int nextBlock(TupleBuffer into) {
+        if (position >= blockCount) {
+            return -1;
+        }
+        source.checkInterrupts();
+        int block = permutation[position++];
+        long first = (long) block * blockPages;
+        int pages = (int) Math.min(blockPages, pageCount - first);
+        long next = position < blockCount ? (long) permutation[position] * blockPages : -1;
+        int from = into.size();
+        int n = source.readPages(first, pages, next, into);
+        if (into.size() != from + n) {
+            throw new TrainingException(TrainingException.INTERNAL_ERROR, "block source reported " + n
+                    + " tuples but appended " + (into.size() - from) + "; please report a bug", null);
+        }
+        hook.accept(into, from, into.size());
+        lastBlockPages = pages;
+        return n;
+    }
+
+    /**
+     * Appends whole blocks to {@code out} until it holds at least {@code minTuples} tuples or the epoch ends; block
+     * order and tuple order are kept. Lets strategies that do not shuffle tuples hand the compute thread chunks of a
+     * useful size even when blocks are small.
+     *
+     * @return false when the epoch had no more blocks and nothing was appended
+     */
+    public boolean fillBlocks(TupleBuffer out, int minTuples) {
+        boolean any = false;
+        while (out.size() < minTuples) {
+            int n = nextBlock(out);
+            if (n < 0) {
+                break;
+            }
+            any = true;
+        }
+        return any && !out.isEmpty();
+    }
+
+    /** Pages of the block returned by the last {@link #nextBlock}. */
+    public int lastBlockPages() {
+        return lastBlockPages;
+    }
+
+    public long pageCount() {
+        return pageCount;
+    }
+
+    public int blockCount() {
+        return blockCount;
+    }
+
+    public int blockPages() {
+        return blockPages;
+    }
+
+    /** The block order of the current epoch (a copy; for tests and diagnostics). */
+    public int[] blockOrder() {
+        return permutation.clone();
+    }
+
+    public BlockSource source() {
+        return source;
+    }
+
+    public void close() {
+        source = null;
+        permutation = null;
+    }
+}

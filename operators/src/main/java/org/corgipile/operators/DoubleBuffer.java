@@ -1,0 +1,160 @@
+package org.corgipile.operators;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * The paper's double buffering, with the threads the other way round from the original C code: the calling
+ * thread (inside PostgreSQL the backend's main thread, the only one allowed to call natives) fills buffer k+1 from
+ * the source while ONE compute thread works on buffer k. The compute thread only ever touches the buffer it was
+ * handed and the state of its work item; it never calls the source.
+ *
+ * <p>Two buffers circulate between a free queue and a work queue. Every wait on the calling thread is a 50 ms poll
+ * followed by {@link BlockSource#checkInterrupts()} and a check for a failure on the compute thread, so a cancel
+ * lands within ~50 ms and an exception on the compute thread is rethrown on the calling thread. {@link #close()}
+ * stops and joins the compute thread, always, also after a failure.
+ *
+ * <p>Hand-off through the queues gives the happens-before edges: what the compute thread wrote while working on a
+ * buffer is visible to the calling thread after {@link #awaitIdle()}, and vice versa for the next submission.
+ */
+final class DoubleBuffer implements AutoCloseable {
+    private static final long POLL_MS = 50;
+
+    private record Job(TupleBuffer buffer, Consumer<TupleBuffer> work) {
+    }
+
+    private static final Job STOP = new Job(null, null);
+
+    private final BlockSource interrupts;
+    private final BlockingQueue<TupleBuffer> free = new ArrayBlockingQueue<>(2);
+    private final BlockingQueue<Job> work = new ArrayBlockingQueue<>(3);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Thread thread;
+    private final Object lock = new Object();
+
+    DoubleBuffer(FeatureShape shape, int initialTuples, BlockSource interrupts) {
+        this.interrupts = interrupts;
+        free.add(new TupleBuffer(shape, initialTuples));
+        free.add(new TupleBuffer(shape, initialTuples));
+        thread = new Thread(this::run, "corgipile-sgd");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        while (true) {
+            Job job;
+            try {
+                job = work.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (job == STOP) {
+                return;
+            }
+            try {
+                job.work().accept(job.buffer());
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+                synchronized (lock) {
+                    lock.notifyAll();
+                }
+                return;
+            }
+            synchronized (lock) {
+                free.add(job.buffer());
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** A buffer the calling thread may fill; waits while both are being worked on. */
+    TupleBuffer acquire() {
+        while (true) {
+            rethrowFailure();
+            TupleBuffer b;
+            try {
+                b = free.poll(POLL_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw canceled();
+            }
+            if (b != null) {
+                return b;
+            }
+            interrupts.checkInterrupts();
+        }
+    }
+
+    /** Gives back a buffer that was acquired but not submitted. */
+    void release(TupleBuffer b) {
+        free.add(b);
+    }
+
+    /** Hands a filled buffer to the compute thread. */
+    void submit(TupleBuffer b, Consumer<TupleBuffer> job) {
+        rethrowFailure();
+        work.add(new Job(b, job));
+    }
+
+    /** Waits until the compute thread has finished every submitted buffer. */
+    void awaitIdle() {
+        while (true) {
+            rethrowFailure();
+            synchronized (lock) {
+                if (free.size() == 2) {
+                    return;
+                }
+                try {
+                    lock.wait(POLL_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw canceled();
+                }
+                if (free.size() == 2) {
+                    continue;
+                }
+            }
+            interrupts.checkInterrupts();
+        }
+    }
+
+    private void rethrowFailure() {
+        Throwable t = failure.get();
+        if (t == null) {
+            return;
+        }
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new TrainingException(TrainingException.INTERNAL_ERROR, "compute thread failed: " + t, null, t);
+    }
+
+    private static TrainingException canceled() {
+        return new TrainingException("57014", "training was interrupted", null);
+    }
+
+    /** Stops and joins the compute thread (after the work already queued, or at once if it failed). */
+    @Override
+    public void close() {
+        work.clear();
+        work.add(STOP);
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

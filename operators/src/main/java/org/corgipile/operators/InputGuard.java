@@ -1,0 +1,121 @@
+package org.corgipile.operators;
+
+import org.corgipile.operators.model.Model;
+
+/**
+ * Checks every tuple once as it is read and standardises dense features in place. Runs on the reading thread, as
+ * the {@link BlockShuffle.BlockHook} of the training and evaluation scans, so the compute thread and any device
+ * gradient only ever see valid, finite, standardised input.
+ *
+ * <p>Errors (SQLSTATE 22000) name the tuple by ctid: a NaN/Inf feature or label, a sparse index outside
+ * [0, dimension), a label outside the model's domain, or a binary table mixing 0 and -1 as its negative label.
+ */
+final class InputGuard implements BlockShuffle.BlockHook {
+    private final Model.Kind kind;
+    private final int classes;
+    private final String model;
+    private final int dimension;
+    private final double[] mean;
+    private final double[] invStd;
+    private boolean sawZero;
+    private boolean sawMinusOne;
+
+    /**
+     * @param mean null for no standardisation
+     */
+    InputGuard(String model, Model.Kind kind, int classes, int dimension, double[] mean, double[] std) {
+        this.model = model;
+        this.kind = kind;
+        this.classes = classes;
+        this.dimension = dimension;
+        this.mean = mean;
+        if (std != null) {
+            invStd = new double[std.length];
+            for (int i = 0; i < std.length; i++) {
+                invStd[i] = 1 / std[i];
+            }
+        } else {
+            invStd = null;
+        }
+    }
+
+    @Override
+    public void accept(TupleBuffer b, int from, int to) {
+        boolean sparse = b.shape().sparse();
+        int d = dimension;
+        for (int i = from; i < to; i++) {
+            checkLabel(b.label(i), b.id(i));
+            if (sparse) {
+                int[] idx = b.indices();
+                double[] val = b.values();
+                for (int k = b.rowStart(i), end = b.rowEnd(i); k < end; k++) {
+                    if (idx[k] < 0 || idx[k] >= d) {
+                        throw new TrainingException(TrainingException.DATA_EXCEPTION, "feature index " + idx[k]
+                                + " of tuple " + TupleBuffer.formatTid(b.id(i)) + " is outside [0, " + d + ")",
+                                "sparse feature indices must be below the dimension of the relation");
+                    }
+                    if (!Double.isFinite(val[k])) {
+                        throw nonFinite("feature " + idx[k], val[k], b.id(i));
+                    }
+                }
+            } else {
+                double[] x = b.dense();
+                int base = i * d;
+                for (int k = 0; k < d; k++) {
+                    double v = x[base + k];
+                    if (!Double.isFinite(v)) {
+                        throw nonFinite("feature " + k, v, b.id(i));
+                    }
+                    if (mean != null) {
+                        x[base + k] = (v - mean[k]) * invStd[k];
+                    }
+                }
+            }
+        }
+    }
+
+    private void checkLabel(double y, long id) {
+        if (!Double.isFinite(y)) {
+            throw nonFinite("the label", y, id);
+        }
+        switch (kind) {
+            case BINARY -> {
+                if (y == 0) {
+                    sawZero = true;
+                } else if (y == -1) {
+                    sawMinusOne = true;
+                } else if (y != 1) {
+                    throw new TrainingException(TrainingException.DATA_EXCEPTION, "label " + y + " of tuple "
+                            + TupleBuffer.formatTid(id) + " is not a binary label for model " + model
+                            + " (expected 0/1 or -1/+1)",
+                            "use model => 'softmax' for class indices or 'linear' for values");
+                }
+                if (sawZero && sawMinusOne) {
+                    throw new TrainingException(TrainingException.DATA_EXCEPTION, "labels mix 0 and -1 as the "
+                            + "negative class (seen at tuple " + TupleBuffer.formatTid(id) + ")",
+                            "use either 0/1 or -1/+1 labels");
+                }
+            }
+            case MULTICLASS -> {
+                if (y != Math.rint(y) || y < 0 || y >= classes) {
+                    throw new TrainingException(TrainingException.DATA_EXCEPTION, "label " + y + " of tuple "
+                            + TupleBuffer.formatTid(id) + " is not a class index between 0 and " + (classes - 1)
+                            + " for model " + model + " with " + classes + " classes",
+                            "labels must be integers 0 .. K-1; set classes => K to the number of classes");
+                }
+            }
+            case REGRESSION -> {
+            }
+        }
+    }
+
+    private static TrainingException nonFinite(String what, double v, long id) {
+        return new TrainingException(TrainingException.DATA_EXCEPTION, what + " of tuple " + TupleBuffer.formatTid(id)
+                + " is " + v, "remove or impute NaN and infinite values before training");
+    }
+
+    /** "-1/+1" when the data used -1 as the negative label, "0/1" otherwise. */
+    String labelEncoding() {
+        return sawMinusOne ? "-1/+1" : "0/1";
+    }
+}

@@ -1,0 +1,167 @@
+package org.corgipile.operators;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.corgipile.operators.model.Model;
+
+/**
+ * Accumulates evaluation metrics row by row, for one model kind:
+ * <ul>
+ *   <li>binary: loss, accuracy, precision, recall, f1, auc, log_loss (log_loss only for models with a probability:
+ *       logistic, binary mlp)</li>
+ *   <li>multi-class: loss (= cross-entropy = log_loss), accuracy</li>
+ *   <li>regression: loss (mean squared error / 2), rmse, mae, r2</li>
+ * </ul>
+ * plus "tuples". Undefined values (precision with no positive prediction, r2 of a constant label) are NaN, i.e.
+ * NULL in SQL.
+ *
+ * <p>AUC is the Mann–Whitney statistic over the ranking score in [0, 1], counted in 65,536 equal-width score bins
+ * (ties inside a bin count one half), so memory stays fixed however many rows are evaluated; the error against
+ * the exact AUC is bounded by the share of positive/negative pairs falling in one bin, negligible in practice.
+ */
+public final class Metrics {
+    private static final int BINS = 1 << 16;
+
+    private final Model.Kind kind;
+    private final boolean probability;
+    private long n;
+    private double lossSum;
+    private long correct;
+    private long tp;
+    private long fp;
+    private long fn;
+    private long[] posBins;
+    private long[] negBins;
+    private double logLossSum;
+    private double absSum;
+    private double sqSum;
+    private double yMean;
+    private double yM2;
+
+    public Metrics(Model model) {
+        this.kind = model.kind();
+        this.probability = model.hasProbability();
+        if (kind == Model.Kind.BINARY) {
+            posBins = new long[BINS];
+            negBins = new long[BINS];
+        }
+    }
+
+    /**
+     * Adds one row.
+     *
+     * @param label the stored label
+     * @param loss  the model's loss on the row
+     * @param out   {@code out[0]} the canonical prediction, {@code out[1]} the ranking score (see
+     *              {@link Model#evaluateRow})
+     */
+    public void add(double label, double loss, double[] out) {
+        n++;
+        lossSum += loss;
+        double pred = out[0];
+        switch (kind) {
+            case BINARY -> {
+                boolean pos = label > 0;
+                boolean predPos = pred > 0;
+                if (pos == predPos) {
+                    correct++;
+                }
+                if (predPos && pos) {
+                    tp++;
+                } else if (predPos) {
+                    fp++;
+                } else if (pos) {
+                    fn++;
+                }
+                double s = out[1];
+                int bin = (int) Math.min(BINS - 1, Math.max(0, s * BINS));
+                if (pos) {
+                    posBins[bin]++;
+                } else {
+                    negBins[bin]++;
+                }
+                if (probability) {
+                    double p = Math.min(1 - 1e-15, Math.max(1e-15, s));
+                    logLossSum += pos ? -Math.log(p) : -Math.log(1 - p);
+                }
+            }
+            case MULTICLASS -> {
+                if (pred == label) {
+                    correct++;
+                }
+            }
+            case REGRESSION -> {
+                double e = pred - label;
+                absSum += Math.abs(e);
+                sqSum += e * e;
+                double delta = label - yMean;
+                yMean += delta / n;
+                yM2 += delta * (label - yMean);
+            }
+        }
+    }
+
+    /** Rows added so far. */
+    public long count() {
+        return n;
+    }
+
+    /** Mean loss, NaN without rows. */
+    public double loss() {
+        return n == 0 ? Double.NaN : lossSum / n;
+    }
+
+    /** Accuracy for classifiers, NaN for regression or without rows. */
+    public double accuracy() {
+        return n == 0 || kind == Model.Kind.REGRESSION ? Double.NaN : (double) correct / n;
+    }
+
+    /** Every metric of this kind by name (see the class comment), in a stable order. */
+    public Map<String, Double> result() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("loss", loss());
+        switch (kind) {
+            case BINARY -> {
+                m.put("accuracy", accuracy());
+                m.put("precision", tp + fp == 0 ? Double.NaN : (double) tp / (tp + fp));
+                m.put("recall", tp + fn == 0 ? Double.NaN : (double) tp / (tp + fn));
+                m.put("f1", 2 * tp + fp + fn == 0 ? Double.NaN : 2.0 * tp / (2 * tp + fp + fn));
+                m.put("auc", auc());
+                m.put("log_loss", probability && n > 0 ? logLossSum / n : Double.NaN);
+            }
+            case MULTICLASS -> {
+                m.put("accuracy", accuracy());
+                m.put("log_loss", loss());
+            }
+            case REGRESSION -> {
+                m.put("rmse", n == 0 ? Double.NaN : Math.sqrt(sqSum / n));
+                m.put("mae", n == 0 ? Double.NaN : absSum / n);
+                m.put("r2", yM2 == 0 ? Double.NaN : 1 - sqSum / yM2);
+            }
+        }
+        m.put("tuples", (double) n);
+        return m;
+    }
+
+    private double auc() {
+        long pos = 0;
+        long neg = 0;
+        for (int b = 0; b < BINS; b++) {
+            pos += posBins[b];
+            neg += negBins[b];
+        }
+        if (pos == 0 || neg == 0) {
+            return Double.NaN;
+        }
+        // for every positive, count negatives ranked strictly below plus half of those in the same bin
+        double wins = 0;
+        long negBelow = 0;
+        for (int b = 0; b < BINS; b++) {
+            if (posBins[b] != 0) {
+                wins += posBins[b] * (negBelow + 0.5 * negBins[b]);
+            }
+            negBelow += negBins[b];
+        }
+        return wins / ((double) pos * neg);
+    }
+}

@@ -1,0 +1,302 @@
+package org.corgipile.operators;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import org.corgipile.operators.model.Model;
+import org.corgipile.operators.strategy.ShuffleStrategy;
+
+/**
+ * Runs a whole training: BlockShuffle -> TupleShuffle -> Sgd (or the strategy the spec names), double-buffered.
+ *
+ * <p>Threads: the thread that calls {@link #train} does everything that touches the source — the optional profile
+ * pass (standardisation, class count), every epoch's reads, the evaluation passes — and all listener callbacks.
+ * One compute thread runs SGD (and evaluation arithmetic) on the buffer filled before; it never calls the source.
+ * The calling thread calls {@link BlockSource#checkInterrupts()} before every block and at least every 50 ms while
+ * it waits. Every thread is joined before {@code train} returns or throws; an exception on the compute thread is
+ * rethrown on the calling thread.
+ *
+ * <p>Per epoch: {@code rescan} of the strategy (new block order, new permutations), SGD over all its buffers at the
+ * epoch's learning rate, then the metrics: with {@code train_metrics => 'pass'} (default) a separate pass over the
+ * training relation in storage order with the end-of-epoch model, as in the paper (loss, accuracy and the kind's
+ * metrics; its time is reported as "eval_seconds", not in "seconds"); with {@code 'running'} the mean pre-update
+ * mini-batch loss, no accuracy. With a validation source, its loss/accuracy/metrics every epoch. With
+ * {@code early_stop_patience = p > 0}, training stops after p epochs without a lower validation loss (training loss
+ * without a validation source) and the best epoch's model is returned.
+ *
+ * <p>Deterministic: every random choice derives from the spec's seed ({@link Seeds}) and a single thread applies
+ * the updates in a fixed order, so the same seed and data give the same model bit for bit (on the CPU device).
+ */
+public final class Trainer {
+    private Trainer() {
+    }
+
+    /** Trains with the gradient device chosen by {@code spec.device()} (see {@link GradientProvider}). */
+    public static TrainResult train(TrainSpec spec, BlockSource train, BlockSource validationOrNull,
+                                    EpochListener listener) {
+        return train(spec, train, validationOrNull, listener, null);
+    }
+
+    /**
+     * Trains with an explicit gradient provider (null: choose by {@code spec.device()}). A provider that returns no
+     * gradient for this model falls back to the CPU, except for {@code device => 'gpu'}, which then fails.
+     */
+    public static TrainResult train(TrainSpec spec, BlockSource train, BlockSource validationOrNull,
+                                    EpochListener listener, GradientProvider provider) {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(train, "train");
+        return new Run(spec, train, validationOrNull, listener == null ? EpochListener.NONE : listener)
+                .execute(provider);
+    }
+
+    /** One training run's state, kept off the public class. */
+    private static final class Run {
+        private final TrainSpec spec;
+        private final BlockSource train;
+        private final BlockSource validation;
+        private final EpochListener listener;
+        private final FeatureShape shape;
+
+        Run(TrainSpec spec, BlockSource train, BlockSource validation, EpochListener listener) {
+            this.spec = spec;
+            this.train = train;
+            this.validation = validation;
+            this.listener = listener;
+            this.shape = train.shape();
+        }
+
+        TrainResult execute(GradientProvider explicit) {
+            checkInputs();
+            int classes = spec.classes();
+            boolean needClasses = classes == 0 && (spec.model().equals("softmax") || spec.model().equals("mlp"));
+            DataProfile profile = spec.standardize() || needClasses
+                    ? DataProfile.scan(train, spec.blockSize(), spec.standardize()) : null;
+            if (needClasses) {
+                classes = inferClasses(profile);
+            }
+            Model model = Model.create(spec.model(), shape.dimension(), classes, spec.hidden());
+            double[] mean = spec.standardize() ? profile.mean : null;
+            double[] std = spec.standardize() ? profile.std : null;
+            InputGuard guard = new InputGuard(model.type(), model.kind(), model.classes(), shape.dimension(), mean, std);
+
+            GradientProvider[] used = new GradientProvider[1];
+            BatchGradient gradient = resolveGradient(model, explicit, used);
+            String device = used[0] == null ? "cpu" : used[0].device() + ":" + used[0].name();
+            try {
+                return loop(model, gradient, guard, mean, std, device);
+            } finally {
+                if (used[0] != null) {
+                    used[0].release(gradient);
+                }
+            }
+        }
+
+        private void checkInputs() {
+            if (validation != null && !validation.shape().equals(shape)) {
+                throw new TrainingException(TrainingException.DATA_EXCEPTION, "the validation relation has "
+                        + describe(validation.shape()) + " but the training relation has " + describe(shape), null);
+            }
+            if (spec.standardize() && shape.sparse()) {
+                throw new InvalidSpecException("standardize => true needs dense features; this relation's features "
+                        + "are sparse", "scale sparse features before loading them");
+            }
+            if (train.pageCount() == 0) {
+                throw new TrainingException(TrainingException.DATA_EXCEPTION, "the training relation is empty", null);
+            }
+        }
+
+        private static String describe(FeatureShape s) {
+            return s.dimension() + (s.sparse() ? " sparse" : " dense") + " features";
+        }
+
+        private int inferClasses(DataProfile p) {
+            if (p.tuples == 0) {
+                throw new TrainingException(TrainingException.DATA_EXCEPTION, "the training relation is empty", null);
+            }
+            if (spec.model().equals("mlp") && p.minLabel == -1 && p.maxLabel == 1) {
+                return 2;
+            }
+            if (!p.integralLabels || p.minLabel < 0) {
+                throw new TrainingException(TrainingException.DATA_EXCEPTION, "labels of model " + spec.model()
+                        + " must be class indices 0 .. K-1, found labels between " + p.minLabel + " and "
+                        + p.maxLabel + (p.integralLabels ? "" : " that are not all integers"),
+                        "map the labels to 0 .. K-1");
+            }
+            long k = (long) p.maxLabel + 1;
+            if (k > TrainSpec.MAX_CLASSES) {
+                throw new TrainingException(TrainingException.DATA_EXCEPTION, "largest label " + p.maxLabel
+                        + " implies more than " + TrainSpec.MAX_CLASSES + " classes", null);
+            }
+            return (int) Math.max(2, k);
+        }
+
+        private BatchGradient resolveGradient(Model model, GradientProvider explicit, GradientProvider[] used) {
+            if (explicit != null) {
+                BatchGradient g = explicit.create(model, shape, spec.batchSize(), spec.device());
+                if (g != null) {
+                    used[0] = explicit;
+                    return g;
+                }
+            } else if (!spec.device().equals("cpu")) {
+                for (GradientProvider p : ServiceLoader.load(GradientProvider.class, Trainer.class.getClassLoader())) {
+                    if (!p.device().equals("gpu")) {
+                        continue;
+                    }
+                    BatchGradient g = p.create(model, shape, spec.batchSize(), spec.device());
+                    if (g != null) {
+                        used[0] = p;
+                        return g;
+                    }
+                }
+            }
+            if (spec.device().equals("gpu")) {
+                throw new TrainingException(TrainingException.FEATURE_NOT_SUPPORTED, "device => 'gpu' was requested "
+                        + "but no GPU gradient is available for model " + model.type() + " with "
+                        + describe(shape), "use device => 'auto' to fall back to the CPU, or install gpu-gradients "
+                        + "with an OpenCL device");
+            }
+            return model;
+        }
+
+        private TrainResult loop(Model model, BatchGradient gradient, InputGuard guard, double[] mean, double[] std,
+                                 String device) {
+            int epochs = spec.epochs();
+            double[] params = new double[model.parameterCount()];
+            model.initialize(params, Seeds.derive(spec.seed(), Seeds.INIT, 0));
+            Sgd sgd = new Sgd(model, gradient, spec, shape.sparse());
+            sgd.open(params);
+            ShuffleStrategy strategy = ShuffleStrategy.named(spec.shuffle());
+            List<EpochStats> stats = new ArrayList<>();
+            double[] best = null;
+            int bestEpoch = 0;
+            double bestLoss = Double.POSITIVE_INFINITY;
+            int sinceBest = 0;
+            boolean ok = false;
+            DoubleBuffer db = new DoubleBuffer(shape, ShuffleStrategy.CHUNK_TUPLES, train);
+            try {
+                strategy.open(train, ShuffleStrategy.Config.of(spec, guard));
+                for (int epoch = 1; epoch <= epochs; epoch++) {
+                    listener.epochStarted(epoch, epochs);
+                    long t0 = System.nanoTime();
+                    strategy.rescan(epoch);
+                    sgd.rescan(epoch);
+                    while (true) {
+                        TupleBuffer b = db.acquire();
+                        if (!strategy.nextBuffer(b)) {
+                            db.release(b);
+                            break;
+                        }
+                        db.submit(b, sgd::consume);
+                    }
+                    db.awaitIdle();
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    long tuples = sgd.tuples();
+                    if (tuples == 0) {
+                        throw new TrainingException(TrainingException.DATA_EXCEPTION,
+                                "the training relation has no tuples", null);
+                    }
+                    Map<String, Double> extra = new LinkedHashMap<>();
+                    double loss;
+                    double accuracy;
+                    long e0 = System.nanoTime();
+                    if (spec.trainMetrics().equals("pass")) {
+                        Metrics m = evaluate(db, model, params, train, guard);
+                        loss = m.loss();
+                        accuracy = m.accuracy();
+                        copyExtra(m.result(), "", extra);
+                        extra.put("running_loss", sgd.runningLoss());
+                    } else {
+                        loss = sgd.runningLoss();
+                        accuracy = Double.NaN;
+                    }
+                    double vLoss = Double.NaN;
+                    double vAccuracy = Double.NaN;
+                    if (validation != null) {
+                        Metrics v = evaluate(db, model, params, validation, guard);
+                        vLoss = v.loss();
+                        vAccuracy = v.accuracy();
+                        copyExtra(v.result(), "validation_", extra);
+                    }
+                    if (spec.trainMetrics().equals("pass") || validation != null) {
+                        extra.put("eval_seconds", (System.nanoTime() - e0) / 1e9);
+                    }
+                    EpochStats es = new EpochStats(epoch, loss, accuracy, vLoss, vAccuracy, sgd.learningRate(),
+                            seconds, tuples, Collections.unmodifiableMap(extra));
+                    stats.add(es);
+                    listener.epochFinished(es);
+                    if (spec.earlyStopPatience() > 0) {
+                        double monitored = validation != null ? vLoss : loss;
+                        if (monitored < bestLoss) {
+                            bestLoss = monitored;
+                            bestEpoch = epoch;
+                            best = params.clone();
+                            sinceBest = 0;
+                        } else if (++sinceBest >= spec.earlyStopPatience()) {
+                            break;
+                        }
+                    }
+                }
+                ok = true;
+            } finally {
+                if (!ok) {
+                    sgd.stop();
+                }
+                db.close();
+                strategy.close();
+                sgd.close();
+            }
+            Map<String, Object> extra = new LinkedHashMap<>();
+            if (model.kind() == Model.Kind.BINARY) {
+                extra.put("label_encoding", guard.labelEncoding());
+            }
+            extra.put("device", device);
+            if (best != null) {
+                extra.put("best_epoch", bestEpoch);
+            }
+            TrainedModel trained = new TrainedModel(model, best != null ? best : params, mean, std, extra);
+            return new TrainResult(trained, stats);
+        }
+
+        private static void copyExtra(Map<String, Double> from, String prefix, Map<String, Double> into) {
+            for (Map.Entry<String, Double> e : from.entrySet()) {
+                String k = e.getKey();
+                if (k.equals("loss") || k.equals("accuracy") || prefix.isEmpty() && k.equals("tuples")) {
+                    continue;
+                }
+                into.put(prefix + k, e.getValue());
+            }
+        }
+
+        /** A storage-order pass over {@code source}: reads on this thread, evaluates on the compute thread. */
+        private Metrics evaluate(DoubleBuffer db, Model model, double[] params, BlockSource source, InputGuard guard) {
+            Metrics metrics = new Metrics(model);
+            BlockShuffle blocks = new BlockShuffle(BlockShuffle.Order.STORAGE, spec.blockSize(), 0, guard);
+            blocks.open(source);
+            try {
+                while (true) {
+                    TupleBuffer b = db.acquire();
+                    b.clear();
+                    if (!blocks.fillBlocks(b, ShuffleStrategy.CHUNK_TUPLES)) {
+                        db.release(b);
+                        break;
+                    }
+                    db.submit(b, buf -> {
+                        double[] out = new double[2];
+                        for (int i = 0; i < buf.size(); i++) {
+                            double loss = model.evaluateRow(params, buf, i, out);
+                            metrics.add(buf.label(i), loss, out);
+                        }
+                    });
+                }
+                db.awaitIdle();
+            } finally {
+                blocks.close();
+            }
+            return metrics;
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package org.corgipile.operators;
+
+import java.util.SplittableRandom;
+
+/**
+ * Physical operator 2 of CorgiPile: the in-memory tuple shuffle. Fills a buffer with whole blocks from a
+ * {@link BlockShuffle} and emits the buffered tuples in a <b>fresh</b> Fisher–Yates permutation — a new one for
+ * every buffer of every epoch (the original C code drew one permutation and reused it, which correlates the orders
+ * of successive buffers; we do not).
+ *
+ * <p>Buffer size: with a fraction f of the table, blocks are added while the buffered pages are below
+ * {@code f * pageCount}; with a tuple count n, while the buffered tuples are below n. A buffer always holds at least
+ * one block and never splits a block, so it can overshoot the target by less than one block.
+ *
+ * <p>Lifecycle: {@link #open}, {@link #rescan} (new epoch: rescans the input, new random stream),
+ * {@link #nextBuffer} (fills the caller's buffer; false at the end of the epoch), {@link #close}.
+ */
+public final class TupleShuffle {
+    private final BlockShuffle input;
+    private final double bufferSize;
+    private final long seed;
+    private SplittableRandom rnd;
+    private TupleBuffer staging;
+    private double[] swap;
+
+    /**
+     * @param bufferSize fraction (0, 1] of the table's pages, or a tuple count when {@code > 1}
+     */
+    public TupleShuffle(BlockShuffle input, double bufferSize, long seed) {
+        this.input = input;
+        this.bufferSize = bufferSize;
+        this.seed = seed;
+    }
+
+    /** Opens the input on {@code source} and prepares epoch 1. */
+    public void open(BlockSource source) {
+        input.open(source);
+        FeatureShape shape = source.shape();
+        if (shape.sparse()) {
+            staging = new TupleBuffer(shape, 1024);
+        } else {
+            swap = new double[shape.dimension()];
+        }
+        rnd = new SplittableRandom(Seeds.derive(seed, Seeds.TUPLE_ORDER, 1));
+    }
+
+    public void rescan(int epoch) {
+        input.rescan(epoch);
+        rnd = new SplittableRandom(Seeds.derive(seed, Seeds.TUPLE_ORDER, epoch));
+    }
+
+    /**
+     * Clears {@code out} and fills it with the next buffer of shuffled tuples.
+     *
+     * @return false when the epoch has no more tuples ({@code out} is then empty)
+     */
+    public boolean nextBuffer(TupleBuffer out) {
+        out.clear();
+        TupleBuffer target = staging != null ? staging : out;
+        target.clear();
+        double targetPages = bufferSize <= 1 ? bufferSize * input.pageCount() : Double.POSITIVE_INFINITY;
+        double targetTuples = bufferSize <= 1 ? Double.POSITIVE_INFINITY : bufferSize;
+        long pages = 0;
+        while (true) {
+            int n = input.nextBlock(target);
+            if (n < 0) {
+                break;
+            }
+            pages += input.lastBlockPages();
+            if (pages >= targetPages || target.size() >= targetTuples) {
+                break;
+            }
+        }
+        int size = target.size();
+        if (size == 0) {
+            return false;
+        }
+        if (staging == null) {
+            // in-place Fisher–Yates over the rows (dense)
+            for (int i = size - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                if (i != j) {
+                    out.swapDense(i, j, swap);
+                }
+            }
+        } else {
+            int[] perm = new int[size];
+            for (int i = 0; i < size; i++) {
+                perm[i] = i;
+            }
+            for (int i = size - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int t = perm[i];
+                perm[i] = perm[j];
+                perm[j] = t;
+            }
+            for (int i = 0; i < size; i++) {
+                out.addFrom(staging, perm[i]);
+            }
+        }
+        return true;
+    }
+
+    public BlockShuffle input() {
+        return input;
+    }
+
+    public void close() {
+        input.close();
+        staging = null;
+    }
+}

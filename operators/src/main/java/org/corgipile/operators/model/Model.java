@@ -1,0 +1,75 @@
+package org.corgipile.operators.model;
+
+import java.util.Map;
+import org.corgipile.operators.BatchGradient;
+import org.corgipile.operators.InvalidSpecException;
+import org.corgipile.operators.TupleBuffer;
+
+/**
+ * The arithmetic of one model family over a flat parameter vector: loss, gradient (as {@link BatchGradient}),
+ * per-row evaluation, initialisation. A model object holds no weights — the SGD operator owns the vector — so the
+ * same object serves training, evaluation and a model restored from the catalog.
+ *
+ * <p>Label conventions (the label stored in the table; see docs/operators.md):
+ * <ul>
+ *   <li>binary models (logistic, svm, mlp with 2 classes): 0/1 or -1/+1; {@code y > 0} is the positive class</li>
+ *   <li>multi-class models (softmax, mlp with K &gt; 2 classes): integer class index 0 .. K-1</li>
+ *   <li>regression (linear): any finite value</li>
+ * </ul>
+ *
+ * <p>Training uses a model from the compute thread only; evaluation methods allocate their own scratch and are
+ * safe to call from any thread.
+ */
+public interface Model extends BatchGradient {
+    /** What predictions mean. */
+    enum Kind { BINARY, MULTICLASS, REGRESSION }
+
+    String type();
+
+    /** Number of features. */
+    int dimension();
+
+    Kind kind();
+
+    /** 2 for binary, K for multi-class, 0 for regression. */
+    int classes();
+
+    int parameterCount();
+
+    /** Writes the initial parameters (zeros for linear models, seeded He initialisation for mlp). */
+    void initialize(double[] params, long seed);
+
+    /** True for bias terms, which L1 and L2 leave alone. */
+    boolean isBias(int index);
+
+    /** True when {@link #evaluateRow} yields a calibrated positive-class probability (logistic, binary mlp). */
+    boolean hasProbability();
+
+    /**
+     * Loss of one row and its prediction: {@code out[0]} the predicted label in canonical form (1/0 for binary,
+     * class index, or value), {@code out[1]} a positive-class score in [0, 1] for ranking (AUC) — a probability
+     * when {@link #hasProbability()}, the sigmoid of the margin for svm, NaN otherwise.
+     */
+    double evaluateRow(double[] params, TupleBuffer rows, int row, double[] out);
+
+    /** Model configuration stored with the model (classes, hidden, ...), enough for {@link #create}. */
+    Map<String, Object> config();
+
+    /**
+     * Builds the model of {@code type}.
+     *
+     * @param classes 2..K for classifiers (0 means 2 for binary models), ignored for linear
+     * @param hidden  hidden widths for mlp, ignored otherwise
+     */
+    static Model create(String type, int dimension, int classes, int[] hidden) {
+        return switch (type) {
+            case "logistic" -> new LogisticModel(dimension);
+            case "svm" -> new SvmModel(dimension);
+            case "linear" -> new LinearModel(dimension);
+            case "softmax" -> new SoftmaxModel(dimension, classes);
+            case "mlp" -> new MlpModel(dimension, hidden, classes == 0 ? 2 : classes);
+            default -> throw new InvalidSpecException("model must be one of logistic, svm, linear, softmax, mlp, got \""
+                    + type + "\"");
+        };
+    }
+}
