@@ -13,7 +13,10 @@ import org.corgipile.operators.TupleBuffer;
  *   <li>{@code launches CALLS}: the same OpenCL gradient called CALLS times (two launches each), printing
  *       {@code RSS launches kB} every 1000 launches;</li>
  *   <li>{@code lifecycle KERNELS}: KERNELS trainings, each creating, using and disposing its kernel, printing
- *       {@code RSS kernels kB} every 10.</li>
+ *       {@code RSS kernels kB} every 10;</li>
+ *   <li>{@code natives}: runs one OpenCL batch, then prints {@code NATIVE path} (where this module loaded Aparapi's
+ *       library from), {@code MAPPED path} for every mapped libaparapi file and {@code TMP name} for every entry of
+ *       {@code java.io.tmpdir}.</li>
  * </ul>
  */
 public final class OpenClProbeMain {
@@ -25,6 +28,7 @@ public final class OpenClProbeMain {
             case "select" -> select(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             case "launches" -> launches(Integer.parseInt(args[1]));
             case "lifecycle" -> lifecycle(Integer.parseInt(args[1]));
+            case "natives" -> natives();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -75,6 +79,18 @@ public final class OpenClProbeMain {
             if (k % 10 == 0) {
                 System.out.println("RSS " + k + " " + rssKb());
             }
+        }
+    }
+
+    private static void natives() throws IOException {
+        select("gpu", 8, 4);
+        System.out.println("NATIVE " + OpenClDevices.nativeLibrary());
+        try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
+            lines.filter(l -> l.contains("libaparapi")).map(l -> l.substring(l.indexOf('/')))
+                    .distinct().forEach(p -> System.out.println("MAPPED " + p));
+        }
+        try (var entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            entries.forEach(p -> System.out.println("TMP " + p.getFileName()));
         }
     }
 
