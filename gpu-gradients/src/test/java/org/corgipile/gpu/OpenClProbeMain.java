@@ -10,8 +10,8 @@ import org.corgipile.operators.TupleBuffer;
  * <ul>
  *   <li>{@code select DEVICE BATCH WIDTH}: selects a device for logistic regression and runs one batch; prints
  *       {@code SELECTED openCl=... device=... note=...} or {@code ERROR sqlstate=... message=... hint=...};</li>
- *   <li>{@code launches CALLS}: the same OpenCL gradient called CALLS times (two launches each), printing
- *       {@code RSS launches kB} every 1000 launches;</li>
+ *   <li>{@code launches CALLS}: the same OpenCL gradient called CALLS times (2 or 3 launches each), printing
+ *       {@code RSS launches kB} about every 1000 launches;</li>
  *   <li>{@code lifecycle KERNELS}: KERNELS trainings, each creating, using and disposing its kernel, printing
  *       {@code RSS kernels kB} every 10;</li>
  *   <li>{@code natives}: runs one OpenCL batch, then prints {@code NATIVE path} (where this module loaded Aparapi's
@@ -54,11 +54,13 @@ public final class OpenClProbeMain {
         double[] params = Batches.params(model, 2);
         double[] grad = new double[model.paramCount()];
         try (OpenClGlmGradient g = new OpenClGlmGradient(model, OpenClDevices.require(), 64)) {
+            long next = 1000;
             for (int c = 1; c <= calls; c++) {
                 g.lossAndGradient(params, rows, 0, 64, grad);
                 params[c % params.length] -= 1e-3 * grad[c % params.length];
-                if (g.launches() % 1000 == 0) {
+                if (g.launches() >= next) {
                     System.out.println("RSS " + g.launches() + " " + rssKb());
+                    next += 1000;
                 }
             }
             System.out.println("OPENCL " + g.ranOnOpenCl());
