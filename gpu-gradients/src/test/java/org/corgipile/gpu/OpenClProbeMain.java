@@ -8,7 +8,8 @@ import org.corgipile.operators.TupleBuffer;
 /**
  * Entry point of the forked-JVM tests. Modes:
  * <ul>
- *   <li>{@code select DEVICE BATCH WIDTH}: selects a device for logistic regression and runs one batch; prints
+ *   <li>{@code select DEVICE BATCH WIDTH [HIDDEN]}: selects a device for logistic regression (or an MLP with one
+ *       hidden layer of HIDDEN units and 10 classes) and runs one batch; prints
  *       {@code SELECTED openCl=... device=... note=...} or {@code ERROR sqlstate=... message=... hint=...};</li>
  *   <li>{@code launches CALLS}: the same OpenCL gradient called CALLS times (2 or 3 launches each), printing
  *       {@code RSS launches kB} about every 1000 launches;</li>
@@ -25,7 +26,8 @@ public final class OpenClProbeMain {
 
     public static void main(String[] args) throws IOException {
         switch (args[0]) {
-            case "select" -> select(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "select" -> select(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    args.length > 4 ? Integer.parseInt(args[4]) : 0);
             case "launches" -> launches(Integer.parseInt(args[1]));
             case "lifecycle" -> lifecycle(Integer.parseInt(args[1]));
             case "natives" -> natives();
@@ -33,13 +35,14 @@ public final class OpenClProbeMain {
         }
     }
 
-    private static void select(String device, int batch, int width) {
-        GradientModel model = GradientModel.logistic(width);
+    private static void select(String device, int batch, int width, int hidden) {
+        GradientModel model = hidden > 0 ? GradientModel.mlp(width, 10, hidden) : GradientModel.logistic(width);
         try (Selection s = GradientDevices.select(device, model, batch)) {
-            TupleBuffer rows = Batches.batch(model, batch, 1);
+            int n = Math.min(batch, 16);  // the batch size only steers the selection; one small batch proves it works
+            TupleBuffer rows = Batches.batch(model, n, 1);
             double[] grad = new double[model.paramCount()];
             double loss = s.gradient().lossAndGradient(Batches.params(model, 2), rows, Batches.MARGIN,
-                    Batches.MARGIN + batch, grad);
+                    Batches.MARGIN + n, grad);
             System.out.println("SELECTED openCl=" + s.openCl() + " device=" + s.deviceName() + " note=" + s.note()
                     + " loss=" + loss);
         } catch (DeviceUnavailableException e) {
@@ -85,7 +88,7 @@ public final class OpenClProbeMain {
     }
 
     private static void natives() throws IOException {
-        select("gpu", 8, 4);
+        select("gpu", 8, 4, 0);
         System.out.println("NATIVE " + OpenClDevices.nativeLibrary());
         try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
             lines.filter(l -> l.contains("libaparapi")).map(l -> l.substring(l.indexOf('/')))
