@@ -61,8 +61,9 @@ public final class GradientThroughputBench {
                         other = openCl(m, probe.device(), !chunks, params, rows, seconds);
                     }
                 }
-                System.out.printf(Locale.ROOT, "| %s | %d | %d | %,.0f | %,.0f | %.2f | %,.0f |%n", m, width,
-                        m.forwardMacsPerRow(), java, cl, cl / java, other);
+                System.out.printf(Locale.ROOT, "| %s | %d | %d | %,.0f | %s | %s | %s |%n", m, width,
+                        m.forwardMacsPerRow(), java, cell("%,.0f", cl), cell("%.2f", cl / java),
+                        cell("%,.0f", other));
             }
         }
     }
@@ -76,6 +77,10 @@ public final class GradientThroughputBench {
             requireOpenCl(g);
             return r;
         }
+    }
+
+    private static String cell(String format, double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, format, v);
     }
 
     private static String loadAverage() {
