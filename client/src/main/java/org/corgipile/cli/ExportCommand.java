@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code corgipile export model|table|predictions}: models as JSON; tables and predictions as Arrow IPC files. */
-@Command(name = "export", mixinStandardHelpOptions = true,
+@Command(name = "export", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = ExitCodes.USAGE,
         description = "Export a model as JSON, or a table or predictions as an Arrow IPC file (for pandas/polars).",
         subcommands = {ExportCommand.Model.class})
 final class ExportCommand implements Runnable {
@@ -29,7 +29,7 @@ final class ExportCommand implements Runnable {
     }
 
     /** {@code corgipile export model NAME [-o FILE]}. */
-    @Command(name = "model", mixinStandardHelpOptions = true,
+    @Command(name = "model", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = ExitCodes.USAGE,
             description = "Write a stored model (its whole catalog row) as JSON to stdout or a file.")
     static final class Model implements Callable<Integer> {
         @Spec
@@ -45,7 +45,11 @@ final class ExportCommand implements Runnable {
         Path output;
 
         @Override
-        public Integer call() throws Exception {
+        public Integer call() {
+        return Failures.run(spec, global.verbose, this::execute);
+    }
+
+    private Integer execute() throws Exception {
             String json = global.corgipile().exportJson(name);
             if (output == null) {
                 PrintWriter out = spec.commandLine().getOut();
