@@ -136,7 +136,7 @@ public final class Trainer {
 
         private BatchGradient resolveGradient(Model model, GradientProvider explicit, GradientProvider[] used) {
             if (explicit != null) {
-                BatchGradient g = explicit.create(model, shape, spec.batchSize());
+                BatchGradient g = explicit.create(model, shape, spec.batchSize(), spec.device());
                 if (g != null) {
                     used[0] = explicit;
                     return g;
@@ -146,7 +146,7 @@ public final class Trainer {
                     if (!p.device().equals("gpu")) {
                         continue;
                     }
-                    BatchGradient g = p.create(model, shape, spec.batchSize());
+                    BatchGradient g = p.create(model, shape, spec.batchSize(), spec.device());
                     if (g != null) {
                         used[0] = p;
                         return g;
@@ -167,7 +167,7 @@ public final class Trainer {
             int epochs = spec.epochs();
             double[] params = new double[model.parameterCount()];
             model.initialize(params, Seeds.derive(spec.seed(), Seeds.INIT, 0));
-            Sgd sgd = new Sgd(model, gradient, spec);
+            Sgd sgd = new Sgd(model, gradient, spec, shape.sparse());
             sgd.open(params);
             ShuffleStrategy strategy = ShuffleStrategy.named(spec.shuffle());
             List<EpochStats> stats = new ArrayList<>();
@@ -264,7 +264,7 @@ public final class Trainer {
         private static void copyExtra(Map<String, Double> from, String prefix, Map<String, Double> into) {
             for (Map.Entry<String, Double> e : from.entrySet()) {
                 String k = e.getKey();
-                if (prefix.isEmpty() && (k.equals("loss") || k.equals("accuracy") || k.equals("tuples"))) {
+                if (k.equals("loss") || k.equals("accuracy") || prefix.isEmpty() && k.equals("tuples")) {
                     continue;
                 }
                 into.put(prefix + k, e.getValue());

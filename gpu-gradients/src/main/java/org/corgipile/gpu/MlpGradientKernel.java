@@ -1,0 +1,186 @@
+package org.corgipile.gpu;
+
+import com.aparapi.Kernel;
+
+/**
+ * The OpenCL (Aparapi) kernel of an MLP's forward and backward pass over a mini-batch, one launch per layer and
+ * phase, each a matrix-multiply-shaped data-parallel loop (one work item per output element, no atomics):
+ * <ol>
+ *   <li>{@link #PHASE_FORWARD} per layer: {@code act = relu(W in + b)} (no ReLU on the output layer);</li>
+ *   <li>{@link #PHASE_OUTPUT}: per row softmax (or sigmoid) cross-entropy, its slope into {@link #delta};</li>
+ *   <li>{@link #PHASE_BACKWARD} per hidden layer, top down: {@code delta = (W_next^T delta_next) * relu'(act)};</li>
+ *   <li>{@link #PHASE_GRADIENT} per layer: the mean over rows of {@code delta * in^T} and of {@code delta}
+ *       (plus one item for the mean loss on the output layer), written to {@link #out} in parameter order.</li>
+ * </ol>
+ * Activations and deltas stay on the device (never transferred); the host puts rows, targets and parameters and
+ * gets {@link #out} once per mini-batch. Per-launch geometry is passed in scalar fields, which Aparapi sends with
+ * every launch. Global sizes are padded to the work-group size, hence the bounds checks.
+ */
+final class MlpGradientKernel extends Kernel {
+    static final int PHASE_FORWARD = 0;
+    static final int PHASE_OUTPUT = 1;
+    static final int PHASE_BACKWARD = 2;
+    static final int PHASE_GRADIENT = 3;
+
+    /** Input rows, row-major, capacity x width. Put every batch. */
+    double[] x;
+    /** Per-row target (class index, or 0/1 with one sigmoid output). Put every batch. */
+    double[] y;
+    /** All layers' parameters, laid out as {@link GradientModel} says. Put every batch. */
+    double[] params;
+    /** Device-only: outputs of layers 1..L, each a block of capacity x width(l) at {@code actOffset(l)}. */
+    double[] act;
+    /** Device-only: dLoss/dz of layers 1..L, same layout as {@link #act}. */
+    double[] delta;
+    /** Device-only: per-row loss. */
+    double[] rowLoss;
+    /** Result: gradient then mean loss. Fetched every batch. */
+    double[] out;
+
+    int phase;
+    int rows;
+    int classes;
+    int lossSlot;
+    // geometry of the layer of the current launch
+    int inWidth;
+    int outWidth;
+    int weightOffset;
+    int inOffset;      // offset of the input block in act, or -1 when the input is x
+    int outOffset;     // offset of this layer's block in act and delta
+    int relu;          // 1 on hidden layers
+    int withLoss;      // 1 on the output layer's gradient launch: one more item writes the mean loss
+    int nextWidth;
+    int nextWeightOffset;
+    int nextOffset;
+
+    MlpGradientKernel(int paramCount, int classes) {
+        this.params = new double[paramCount];
+        this.out = new double[paramCount + 1];
+        this.classes = classes;
+        this.lossSlot = paramCount;
+    }
+
+    /** (Re)allocates the per-row arrays; Aparapi notices the new references and recreates the device buffers. */
+    void allocateRows(int capacity, int width, int activationWidths) {
+        x = new double[capacity * width];
+        y = new double[capacity];
+        act = new double[capacity * activationWidths];
+        delta = new double[capacity * activationWidths];
+        rowLoss = new double[capacity];
+    }
+
+    @Override
+    public void run() {
+        int g = getGlobalId();
+        if (phase == PHASE_FORWARD) {
+            if (g < rows * outWidth) {
+                forward(g);
+            }
+        } else if (phase == PHASE_OUTPUT) {
+            if (g < rows) {
+                output(g);
+            }
+        } else if (phase == PHASE_BACKWARD) {
+            if (g < rows * outWidth) {
+                backward(g);
+            }
+        } else {
+            if (g < outWidth * (inWidth + 1) + withLoss) {
+                gradient(g);
+            }
+        }
+    }
+
+    private void forward(int g) {
+        int r = g / outWidth;
+        int o = g - r * outWidth;
+        int w = weightOffset + o * inWidth;
+        double s = 0;
+        if (inOffset < 0) {
+            int xo = r * inWidth;
+            for (int i = 0; i < inWidth; i++) {
+                s += params[w + i] * x[xo + i];
+            }
+        } else {
+            int ao = inOffset + r * inWidth;
+            for (int i = 0; i < inWidth; i++) {
+                s += params[w + i] * act[ao + i];
+            }
+        }
+        s += params[weightOffset + outWidth * inWidth + o];
+        act[outOffset + g] = relu == 1 ? Math.max(s, 0.0) : s;
+    }
+
+    private void output(int r) {
+        int zo = outOffset + r * classes;
+        double t = y[r];
+        if (classes == 1) {
+            double z = act[zo];
+            double p = 0;
+            if (z >= 0) {
+                p = 1.0 / (1.0 + Math.exp(-z));
+            } else {
+                double e = Math.exp(z);
+                p = e / (1.0 + e);
+            }
+            delta[zo] = p - t;
+            rowLoss[r] = Math.max(z, 0.0) - z * t + Math.log(1.0 + Math.exp(-Math.abs(z)));
+        } else {
+            double max = act[zo];
+            for (int c = 1; c < classes; c++) {
+                max = Math.max(max, act[zo + c]);
+            }
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                sum += Math.exp(act[zo + c] - max);
+            }
+            double lse = max + Math.log(sum);
+            int label = (int) t;
+            rowLoss[r] = lse - act[zo + label];
+            for (int c = 0; c < classes; c++) {
+                delta[zo + c] = Math.exp(act[zo + c] - lse) - (c == label ? 1.0 : 0.0);
+            }
+        }
+    }
+
+    private void backward(int g) {
+        int r = g / outWidth;
+        int o = g - r * outWidth;
+        int dn = nextOffset + r * nextWidth;
+        double s = 0;
+        for (int k = 0; k < nextWidth; k++) {
+            s += delta[dn + k] * params[nextWeightOffset + k * outWidth + o];
+        }
+        delta[outOffset + g] = act[outOffset + g] > 0 ? s : 0.0;
+    }
+
+    private void gradient(int g) {
+        int weights = outWidth * inWidth;
+        double s = 0;
+        if (g < weights) {
+            int o = g / inWidth;
+            int i = g - o * inWidth;
+            if (inOffset < 0) {
+                for (int r = 0; r < rows; r++) {
+                    s += delta[outOffset + r * outWidth + o] * x[r * inWidth + i];
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    s += delta[outOffset + r * outWidth + o] * act[inOffset + r * inWidth + i];
+                }
+            }
+            out[weightOffset + g] = s / rows;
+        } else if (g < weights + outWidth) {
+            int o = g - weights;
+            for (int r = 0; r < rows; r++) {
+                s += delta[outOffset + r * outWidth + o];
+            }
+            out[weightOffset + g] = s / rows;
+        } else {
+            for (int r = 0; r < rows; r++) {
+                s += rowLoss[r];
+            }
+            out[lossSlot] = s / rows;
+        }
+    }
+}
