@@ -34,7 +34,10 @@ final class InstallCommand implements Callable<Integer> {
     private Integer execute() throws Exception {
         InstallResult r = global.corgipile().install();
         PrintWriter out = spec.commandLine().getOut();
-        if (r.applied() == 0) {
+        if (r.extension()) {
+            out.println("corgipile: this database has the corgipile extension, which created the catalog; nothing "
+                    + "to do");
+        } else if (r.applied() == 0) {
             out.println("corgipile: already installed at schema version " + r.fromVersion() + "; nothing to do");
         } else {
             out.println("corgipile: applied " + r.applied() + " migration(s), schema version "

@@ -14,7 +14,10 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
+import org.corgipile.sql.Migrations;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
 
 
 /**
@@ -97,23 +100,25 @@ public final class CorgiPile {
 
     /**
      * Creates or upgrades corgipile's SQL objects (schema {@code corgipile}, the models catalog, the SQL functions)
-     * with the project's Flyway migrations, for databases without the extension. Idempotent.
+     * with the project's Flyway migrations ({@link Migrations}), for databases without the extension. Idempotent:
+     * a second call applies nothing. A database with the extension already has these objects from
+     * {@code CREATE EXTENSION}; it is left alone ({@link InstallResult#extension()}).
      */
     public InstallResult install() throws SQLException {
+        if (hasExtension()) {
+            return new InstallResult(0, null, null, true);
+        }
         try {
-            org.flywaydb.core.api.output.MigrateResult r = Flyway.configure(CorgiPile.class.getClassLoader())
-                    .dataSource(dataSource)
-                    .locations("classpath:db/migration")
-                    .table("corgipile_schema_history")
-                    .placeholderReplacement(false)
+            MigrateResult r = Flyway.configure(CorgiPile.class.getClassLoader())
+                    .configuration(Migrations.flyway(dataSource).getConfiguration())
                     // an application's database is rarely empty: without a baseline, Flyway refuses to touch a
                     // non-empty schema that has no history table of its own
                     .baselineOnMigrate(true)
                     .baselineVersion("0")
                     .load()
                     .migrate();
-            return new InstallResult(r.migrationsExecuted, r.initialSchemaVersion, r.targetSchemaVersion);
-        } catch (org.flywaydb.core.api.FlywayException e) {
+            return new InstallResult(r.migrationsExecuted, r.initialSchemaVersion, r.targetSchemaVersion, false);
+        } catch (FlywayException e) {
             SQLException cause = e.getCause() instanceof SQLException s ? s : null;
             throw new CorgiPileException(cause != null && cause.getSQLState() != null ? cause.getSQLState() : "58000",
                     "installing corgipile's SQL objects failed: " + e.getMessage().strip(), null, e);
