@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,6 +22,13 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.corgipile.client.ClusteredTable;
 import org.corgipile.client.Json;
 import org.corgipile.testsupport.PgCluster;
@@ -151,6 +159,53 @@ class CliIT {
         assertEquals(2, model.get("epoch_log").size());
         Run stdout = cli(withUrl("export", "model", "cli_lr"));
         assertEquals(model, Json.MAPPER.readTree(stdout.out()));
+    }
+
+    @Test
+    void exportsATableAndPredictionsAsArrowIpcFiles(DataSource ds, @TempDir Path dir) throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE holdout_ds AS SELECT id::bigint AS id, label, features FROM holdout ORDER BY id");
+        }
+        Path table = dir.resolve("holdout.arrow");
+        Run t = cli(withUrl("export", "table", "holdout_ds", "-o", table.toString()));
+        assertEquals(0, t.code(), t.err());
+        assertEquals("2000 rows of holdout_ds written to " + table + "\n", t.out());
+        try (BufferAllocator a = new RootAllocator();
+             ArrowFileReader r = new ArrowFileReader(FileChannel.open(table), a)) {
+            long rows = 0;
+            while (r.loadNextBatch()) {
+                VectorSchemaRoot root = r.getVectorSchemaRoot();
+                if (rows == 0) {
+                    assertEquals(1L, ((BigIntVector) root.getVector("id")).get(0));
+                    assertEquals(8, ((ListVector) root.getVector("features")).getObject(0).size());
+                }
+                rows += root.getRowCount();
+            }
+            assertEquals(2000, rows);
+        }
+
+        Path preds = dir.resolve("predictions.arrow");
+        Run p = cli(withUrl("export", "predictions", "cli_lr", "-q", "SELECT id, label, features, 'x' AS note, "
+                + "NULL::float8 AS missing FROM holdout ORDER BY id LIMIT 100", "-o", preds.toString()));
+        assertEquals(0, p.code(), p.err());
+        assertEquals("100 predictions written to " + preds + "\n", p.out());
+        Run csv = cli(withUrl("predict", "cli_lr", "-q", "SELECT id, features FROM holdout ORDER BY id LIMIT 100"));
+        List<String> expected = csv.out().lines().skip(1).map(l -> l.substring(l.lastIndexOf(',') + 1)).toList();
+        try (BufferAllocator a = new RootAllocator();
+             ArrowFileReader r = new ArrowFileReader(FileChannel.open(preds), a)) {
+            assertTrue(r.loadNextBatch());
+            VectorSchemaRoot root = r.getVectorSchemaRoot();
+            assertEquals(List.of("id", "label", "features", "note", "missing", "prediction"),
+                    root.getSchema().getFields().stream().map(f -> f.getName()).toList());
+            assertEquals(100, root.getRowCount());
+            assertEquals(1L, ((BigIntVector) root.getVector("id")).get(0));
+            assertEquals("x", root.getVector("note").getObject(0).toString());
+            assertTrue(root.getVector("missing").isNull(0));
+            Float8Vector prediction = (Float8Vector) root.getVector("prediction");
+            for (int i = 0; i < 100; i++) {
+                assertEquals(Double.parseDouble(expected.get(i)), prediction.get(i), "row " + i);
+            }
+        }
     }
 
     @Test
