@@ -713,19 +713,6 @@ CorgiCheckRelation(Oid relid, const char *label, const char *features)
 
 /* ------------------------------------------------------------------ natives */
 
-static char *
-JStringToC(JNIEnv *env, jstring s)
-{
-	const char *utf = (*env)->GetStringUTFChars(env, s, NULL);
-	char	   *copy;
-
-	if (utf == NULL)
-		return NULL;
-	copy = MemoryContextStrdup(CorgiScratchContext(), utf);
-	(*env)->ReleaseStringUTFChars(env, s, utf);
-	return copy;
-}
-
 static CorgiReader *
 ReaderFromHandle(JNIEnv *env, jlong handle)
 {
@@ -741,47 +728,52 @@ static jlong JNICALL
 readerOpen(JNIEnv *env, jclass cls, jlong relid, jstring jlabel, jstring jfeatures, jint sparseDimension)
 {
 	MemoryContext old = CurrentMemoryContext;
-	char	   *label;
-	char	   *features;
+	const char *label;
+	const char *features;
 	volatile jlong handle = 0;
 	int			slot;
 
-	if (!CorgiNativeEnter(env))
-		return 0;
-	label = JStringToC(env, jlabel);
-	features = JStringToC(env, jfeatures);
 	for (slot = 0; slot < MAX_READERS; slot++)
 		if (readers[slot] == NULL)
 			break;
-	if (label == NULL || features == NULL || slot == MAX_READERS)
+	if (slot == MAX_READERS)
 	{
-		CorgiNativeLeave();
-		if (!(*env)->ExceptionCheck(env))
-			CorgiThrowJava(env, "java/lang/IllegalStateException", "too many heap readers open");
+		CorgiThrowJava(env, "java/lang/IllegalStateException", "too many heap readers open");
 		return 0;
 	}
-	PG_TRY();
+	label = (*env)->GetStringUTFChars(env, jlabel, NULL);
+	features = label ? (*env)->GetStringUTFChars(env, jfeatures, NULL) : NULL;
+	if (features == NULL)
 	{
-		CorgiReader *r;
+		if (label != NULL)
+			(*env)->ReleaseStringUTFChars(env, jlabel, label);
+		return 0;				/* OutOfMemoryError pending */
+	}
+	if (CorgiNativeEnter(env))
+	{
+		PG_TRY();
+		{
+			CorgiReader *r;
 
-		MemoryContextSwitchTo(CorgiScratchContext());
-		r = ReaderCreate(slot, (Oid) relid, label, features);
-		ProbeDimension(r, sparseDimension);
-		handle = slot + 1;
+			MemoryContextSwitchTo(CorgiScratchContext());
+			r = ReaderCreate(slot, (Oid) relid, pstrdup(label), pstrdup(features));
+			ProbeDimension(r, sparseDimension);
+			handle = slot + 1;
+		}
+		PG_CATCH();
+		{
+			if (readers[slot] != NULL)
+				ReaderAbortPage(readers[slot]);
+			CorgiNativeCaptureError();
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(old);
+		CorgiNativeLeave();
+		if (handle == 0)
+			CorgiThrowPending(env);
 	}
-	PG_CATCH();
-	{
-		CorgiNativeCaptureError();
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(old);
-	CorgiNativeLeave();
-	if (handle == 0)
-	{
-		if (readers[slot] != NULL)
-			ReaderAbortPage(readers[slot]);
-		CorgiThrowPending(env);
-	}
+	(*env)->ReleaseStringUTFChars(env, jlabel, label);
+	(*env)->ReleaseStringUTFChars(env, jfeatures, features);
 	return handle;
 }
 
