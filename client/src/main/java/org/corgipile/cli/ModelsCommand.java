@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code corgipile models}: the models catalog as a table, or as JSON with {@code --json}. */
-@Command(name = "models", mixinStandardHelpOptions = true,
+@Command(name = "models", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = ExitCodes.USAGE,
         description = "List the models stored in corgipile.models.")
 final class ModelsCommand implements Callable<Integer> {
     @Spec
@@ -26,7 +26,11 @@ final class ModelsCommand implements Callable<Integer> {
     boolean json;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
+        return Failures.run(spec, global.verbose, this::execute);
+    }
+
+    private Integer execute() throws Exception {
         List<ModelInfo> models = global.corgipile().models();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
