@@ -264,7 +264,7 @@ public final class Trainer {
         private static void copyExtra(Map<String, Double> from, String prefix, Map<String, Double> into) {
             for (Map.Entry<String, Double> e : from.entrySet()) {
                 String k = e.getKey();
-                if (prefix.isEmpty() && (k.equals("loss") || k.equals("accuracy") || k.equals("tuples"))) {
+                if (k.equals("loss") || k.equals("accuracy") || prefix.isEmpty() && k.equals("tuples")) {
                     continue;
                 }
                 into.put(prefix + k, e.getValue());

@@ -1,0 +1,207 @@
+package org.corgipile.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.corgipile.bench.data.SyntheticDataset;
+import org.corgipile.bench.data.TableLayouts;
+import org.corgipile.bench.engine.Strategy;
+import org.corgipile.bench.io.DeviceProfile;
+import org.corgipile.bench.report.MarkdownReport;
+import org.corgipile.bench.report.Plots;
+import org.corgipile.bench.report.ResultFiles;
+import org.corgipile.bench.run.BenchResults;
+import org.corgipile.bench.run.BenchSettings;
+import org.corgipile.bench.run.MatrixRunner;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./corgipile bench}: runs the benchmark matrix and writes results.json, results.csv, PNG plots and
+ * report.md into one directory. Every option has a default; {@code --quick} swaps in small defaults (memory and
+ * hdd profiles, the clustered layout, 20,000 rows, 3 epochs) for a smoke run of a few minutes. Options given
+ * explicitly win over both.
+ *
+ * <p>Exit codes: 0 when at least one profile ran, 3 when every profile was skipped (e.g. no root for ssd/hdd and
+ * memory not requested), 2 on bad arguments, 1 on other errors.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Benchmark shuffle strategies x datasets x layouts x device profiles in PostgreSQL.",
+            "Starts its own PostgreSQL 15 cluster per profile; ssd/hdd need root and cgroup-v1 blkio."},
+        footer = {"", "Examples:", "  ./corgipile bench --quick",
+            "  ./corgipile bench --profiles hdd,ssd --rows 1000000 --epochs 10 --layouts clustered"})
+public final class BenchCli implements Callable<Integer> {
+
+    @Option(names = "--quick", description = "small defaults for a smoke run of a few minutes")
+    boolean quick;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output directory (default bench-results/<UTC time>)")
+    Path out;
+
+    @Option(names = "--profiles", split = ",", paramLabel = "P",
+            description = "device profiles: memory, ssd, hdd (default memory,ssd,hdd; quick: memory,hdd)")
+    List<String> profiles;
+
+    @Option(names = "--datasets", split = ",", paramLabel = "D", description = "datasets (default synthetic)")
+    List<String> datasets;
+
+    @Option(names = "--layouts", split = ",", paramLabel = "L",
+            description = "clustered, shuffled (default both; quick: clustered)")
+    List<String> layouts;
+
+    @Option(names = "--strategies", split = ",", paramLabel = "S", description = "default all: ${COMPLETION-CANDIDATES}")
+    List<Strategy> strategies;
+
+    @Option(names = "--rows", description = "training rows per dataset (default 200000; quick: 20000)")
+    Long rows;
+
+    @Option(names = "--test-fraction", description = "test rows / training rows (default ${DEFAULT-VALUE})",
+            defaultValue = "0.1")
+    double testFraction;
+
+    @Option(names = "--dims", description = "features of the synthetic dataset (default ${DEFAULT-VALUE})",
+            defaultValue = "28")
+    int dims;
+
+    @Option(names = "--epochs", description = "epochs per training (default 10; quick: 3)")
+    Integer epochs;
+
+    @Option(names = "--learning-rate", defaultValue = "0.05", description = "initial learning rate (default ${DEFAULT-VALUE})")
+    double learningRate;
+
+    @Option(names = "--decay", defaultValue = "0.95", description = "learning-rate factor per epoch (default ${DEFAULT-VALUE})")
+    double decay;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seed of data, layouts and training (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--block-pages", defaultValue = "0",
+            description = "8 KB pages per block; 0 = auto: a twentieth of the buffer, at most 1280 (10 MB) (default ${DEFAULT-VALUE})")
+    int blockPages;
+
+    @Option(names = "--buffer-fraction", defaultValue = "0.1",
+            description = "tuple buffer as a fraction of the table (default ${DEFAULT-VALUE})")
+    double bufferFraction;
+
+    @Option(names = "--probe-pages", description = "pages of the random/sequential read probe (default 1000; quick: 300)")
+    Integer probePages;
+
+    @Option(names = "--engine", defaultValue = "auto",
+            description = "auto (train_sgd when the extension is installed, else jdbc-reference), in-db, jdbc-reference")
+    String engine;
+
+    @Option(names = "--engine-options", defaultValue = "{}", paramLabel = "JSON",
+            description = "train_sgd options => JSON (default ${DEFAULT-VALUE})")
+    String engineOptions;
+
+    @Option(names = "--target-tolerance", defaultValue = "0.01",
+            description = "accuracy below the shuffle-once accuracy still counted as reached (default ${DEFAULT-VALUE})")
+    double targetTolerance;
+
+    @Option(names = "--hdd-iops", defaultValue = "150", description = "hdd read IOPS limit (default ${DEFAULT-VALUE})")
+    long hddIops;
+
+    @Option(names = "--hdd-mbps", defaultValue = "150", description = "hdd read MiB/s limit (default ${DEFAULT-VALUE})")
+    long hddMbps;
+
+    @Option(names = "--ssd-iops", defaultValue = "20000", description = "ssd read IOPS limit (default ${DEFAULT-VALUE})")
+    long ssdIops;
+
+    @Option(names = "--ssd-mbps", defaultValue = "500", description = "ssd read MiB/s limit (default ${DEFAULT-VALUE})")
+    long ssdMbps;
+
+    @Option(names = "--pg-conf", paramLabel = "LINE",
+            description = "extra postgresql.conf line for every cluster, repeatable (e.g. \"corgipile.jvm_options='-Xmx1g'\")")
+    List<String> pgConf = new ArrayList<>();
+
+    private final String[] args;
+    private final PrintStream log;
+
+    BenchCli(String[] args, PrintStream log) {
+        this.args = args.clone();
+        this.log = log;
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(run(args, System.out));
+    }
+
+    /** Parses and runs; returns the exit code (used by tests instead of {@link #main}). */
+    public static int run(String[] args, PrintStream log) {
+        CommandLine cl = new CommandLine(new BenchCli(args, log));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.registerConverter(Strategy.class, Strategy::parse);
+        return cl.execute(args);
+    }
+
+    /** The settings the options resolve to. */
+    BenchSettings settings() {
+        List<DeviceProfile> ps = new ArrayList<>();
+        for (String p : or(profiles, quick ? List.of("memory", "hdd") : List.of("memory", "ssd", "hdd"))) {
+            ps.add(switch (p.trim()) {
+                case "memory" -> DeviceProfile.memory();
+                case "ssd" -> DeviceProfile.ssd(ssdIops, ssdMbps * DeviceProfile.MB);
+                case "hdd" -> DeviceProfile.hdd(hddIops, hddMbps * DeviceProfile.MB);
+                default -> throw new IllegalArgumentException("unknown profile '" + p + "'; allowed: memory, ssd, hdd");
+            });
+        }
+        List<String> ds = or(datasets, List.of(SyntheticDataset.NAME));
+        for (String d : ds) {
+            if (!SyntheticDataset.NAME.equals(d)) {
+                throw new IllegalArgumentException("unknown dataset '" + d + "'; allowed: " + SyntheticDataset.NAME);
+            }
+        }
+        List<String> ls = or(layouts, quick ? List.of(TableLayouts.CLUSTERED)
+                : List.of(TableLayouts.CLUSTERED, TableLayouts.SHUFFLED));
+        ls.forEach(TableLayouts::validate);
+        return new BenchSettings(ps, ds, ls, or(strategies, List.of(Strategy.values())),
+                rows != null ? rows : quick ? 20_000 : 200_000, testFraction, dims,
+                epochs != null ? epochs : quick ? 3 : 10, learningRate, decay, seed, blockPages, bufferFraction,
+                probePages != null ? probePages : quick ? 300 : 1000, engine, engineOptions, targetTolerance, pgConf);
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        BenchSettings settings;
+        try {
+            settings = settings();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
+        Path dir = out != null ? out : defaultOut();
+        Files.createDirectories(dir);
+        log.println("bench: writing results to " + dir.toAbsolutePath());
+        BenchResults results = new MatrixRunner(settings, log).run();
+        ResultFiles.writeJson(results, dir);
+        ResultFiles.writeCsv(results, dir);
+        Plots.write(results, dir);
+        MarkdownReport.write(results, dir, "./corgipile bench " + String.join(" ", args));
+        log.println("bench: wrote " + dir.resolve(MarkdownReport.FILE).toAbsolutePath());
+        if (results.profiles().isEmpty()) {
+            log.println("bench: every profile was skipped; nothing was measured");
+            return 3;
+        }
+        return 0;
+    }
+
+    private static Path defaultOut() {
+        String root = System.getProperty("corgipile.root", ".");
+        String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        return Path.of(root, "bench-results", stamp);
+    }
+
+    private static <T> List<T> or(List<T> given, List<T> fallback) {
+        return given == null || given.isEmpty() ? fallback : given;
+    }
+}

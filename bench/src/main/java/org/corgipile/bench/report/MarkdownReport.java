@@ -1,0 +1,221 @@
+package org.corgipile.bench.report;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.corgipile.bench.run.BenchResults;
+import org.corgipile.bench.run.BenchResults.IoProbe;
+import org.corgipile.bench.run.BenchResults.ProfileResult;
+import org.corgipile.bench.run.BenchResults.Skipped;
+import org.corgipile.bench.run.BenchResults.StrategyResult;
+import org.corgipile.bench.run.BenchResults.TableResult;
+import org.corgipile.bench.run.BenchSettings;
+
+/**
+ * report.md: the headline table first (end-to-end time to the shuffle-once accuracy for CorgiPile vs MADlib-style
+ * vs Bismarck-style, and per-epoch time over the scan floor), then the I/O emulation evidence, then one table per
+ * profile and training table with every strategy, and the plots.
+ */
+public final class MarkdownReport {
+    public static final String FILE = "report.md";
+    public static final String HEADLINE = "## Headline: time to the shuffle-once accuracy";
+
+    private MarkdownReport() {
+    }
+
+    public static void write(BenchResults r, Path dir, String command) throws IOException {
+        Files.writeString(dir.resolve(FILE), render(r, command), StandardCharsets.UTF_8);
+    }
+
+    static String render(BenchResults r, String command) {
+        BenchSettings s = r.settings();
+        StringBuilder md = new StringBuilder();
+        md.append("# corgipile benchmark report\n\n");
+        md.append("Command: `").append(command).append("`  \n");
+        md.append("Started ").append(r.startedAt()).append(", finished ").append(r.finishedAt()).append("  \n");
+        md.append("Host: ").append(r.host()).append("\n\n");
+        md.append(String.format(Locale.ROOT, "Settings: %d training rows (+%.0f%% test) x %d features, %d epochs,"
+                + " learning rate %s (x%s per epoch), blocks of %s pages, buffer %.0f%% of the table, seed %d,"
+                + " target tolerance %.1f accuracy points.%n%n", s.rows(), s.testFraction() * 100, s.dims(),
+                s.epochs(), s.learningRate(), s.decay(),
+                s.blockPages() == 0 ? "auto (buffer / 20, at most 1280)" : Integer.toString(s.blockPages()),
+                s.bufferFraction() * 100, s.seed(),
+                s.targetTolerance() * 100));
+        for (Skipped k : r.skipped()) {
+            md.append("**Skipped profile ").append(k.profile()).append("**: ").append(k.reason()).append("\n\n");
+        }
+        headline(md, r);
+        ioEmulation(md, r);
+        for (ProfileResult p : r.profiles()) {
+            for (TableResult t : p.tables()) {
+                details(md, p, t);
+            }
+        }
+        return md.toString();
+    }
+
+    private static void headline(StringBuilder md, BenchResults r) {
+        md.append(HEADLINE).append("\n\n");
+        md.append("End-to-end seconds (preparation + epochs) until the test accuracy first reaches the shuffle-once"
+                + " accuracy minus the tolerance; in brackets the epoch. MADlib-style = `none` (storage order every"
+                + " epoch), Bismarck-style = `shuffle_once` (ORDER BY random() rewrite, counted, then storage order)."
+                + " Speed-up = baseline time / CorgiPile time; \"never\" = not reached within the epochs run.\n\n");
+        md.append("| profile | table | target acc | CorgiPile | MADlib-style | Bismarck-style | speed-up vs MADlib |"
+                + " speed-up vs Bismarck | CorgiPile epoch / floor | MADlib epoch / floor |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        double tol = r.settings().targetTolerance();
+        for (ProfileResult p : r.profiles()) {
+            for (TableResult t : p.tables()) {
+                Optional<Double> target = TimeToAccuracy.target(t);
+                Optional<StrategyResult> corgi = TimeToAccuracy.strategy(t, "corgipile");
+                Optional<StrategyResult> madlib = TimeToAccuracy.strategy(t, "none");
+                Optional<StrategyResult> bismarck = TimeToAccuracy.strategy(t, "shuffle_once");
+                Optional<TimeToAccuracy.Reached> rc = reach(corgi, target, tol);
+                Optional<TimeToAccuracy.Reached> rm = reach(madlib, target, tol);
+                Optional<TimeToAccuracy.Reached> rb = reach(bismarck, target, tol);
+                md.append("| ").append(p.profile().name()).append(" | ").append(t.dataset()).append(' ')
+                        .append(t.layout()).append(" | ").append(target.map(MarkdownReport::pct).orElse("n/a"))
+                        .append(" | ").append(cell(corgi, rc)).append(" | ").append(cell(madlib, rm))
+                        .append(" | ").append(cell(bismarck, rb)).append(" | ").append(speedup(rc, rm, madlib))
+                        .append(" | ").append(speedup(rc, rb, bismarck)).append(" | ")
+                        .append(corgi.map(x -> ratio(x.meanEpochSeconds(), t.scanFloorSeconds())).orElse("n/a"))
+                        .append(" | ")
+                        .append(madlib.map(x -> ratio(x.meanEpochSeconds(), t.scanFloorSeconds())).orElse("n/a"))
+                        .append(" |\n");
+            }
+        }
+        md.append('\n');
+    }
+
+    private static void ioEmulation(StringBuilder md, BenchResults r) {
+        md.append("## I/O emulation\n\n");
+        md.append("Each read with cold caches on ssd/hdd (server restarted, page cache dropped) and warm caches on"
+                + " memory. `seq_scan` = `SELECT count(features)` of the whole table; `random_pages` and"
+                + " `sequential_pages` read the same contiguous run of 8 KB pages, one ctid lookup per page, in a"
+                + " shuffled or in-order sequence. Device bytes/requests come from the blkio group's counters.\n\n");
+        md.append("| profile | limits | read | pages | seconds | pages/s | MB/s | device MB | device requests |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|\n");
+        for (ProfileResult p : r.profiles()) {
+            for (IoProbe probe : p.ioProbes()) {
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.3f | %.0f | %.1f | %.1f | %d |%n",
+                        p.profile().name(), limits(p), probe.kind(), probe.pages(), probe.seconds(),
+                        probe.pagesPerSecond(), probe.pages() * 8192.0 / 1e6 / probe.seconds(),
+                        probe.bytesRead() / 1e6, probe.readRequests()));
+            }
+        }
+        List<double[]> ratios = r.profiles().stream().map(p -> new double[] {
+            seconds(p, "random_pages"), seconds(p, "sequential_pages"), seconds(p, "seq_scan")}).toList();
+        for (int i = 0; i < r.profiles().size(); i++) {
+            double[] x = ratios.get(i);
+            if (x[0] > 0 && x[1] > 0) {
+                md.append(String.format(Locale.ROOT, "- %s: random-order page reads take %.1fx the time of the same"
+                        + " pages in order.%n", r.profiles().get(i).profile().name(), x[0] / x[1]));
+            }
+        }
+        Optional<ProfileResult> mem = r.profiles().stream().filter(p -> !p.profile().cold()).findFirst();
+        for (ProfileResult p : r.profiles()) {
+            if (mem.isPresent() && p.profile().cold()) {
+                double cold = seconds(p, "seq_scan");
+                double warm = seconds(mem.get(), "seq_scan");
+                if (cold > 0 && warm > 0) {
+                    md.append(String.format(Locale.ROOT, "- %s: the sequential scan takes %.1fx its time under"
+                            + " %s.%n", p.profile().name(), cold / warm, mem.get().profile().name()));
+                }
+            }
+        }
+        md.append('\n');
+    }
+
+    private static void details(StringBuilder md, ProfileResult p, TableResult t) {
+        md.append("## ").append(p.profile().name()).append(" / ").append(t.dataset()).append(' ').append(t.layout())
+                .append("\n\n");
+        md.append(String.format(Locale.ROOT, "Profile %s. Table `%s`: %d rows, %d pages (%.1f MB), blocks of %d"
+                + " pages; test table `%s` (%d rows). Scan floor %.3f s.%n%n", p.profile().describe(), t.table(),
+                t.rows(), t.pages(), t.bytes() / 1e6, t.blockPages(), t.testTable(), t.testRows(),
+                t.scanFloorSeconds()));
+        md.append("| strategy | engine | preparation s | mean epoch s | epoch / floor | total s | final train acc |"
+                + " final test acc | heap blocks read | heap blocks hit | device MB | device passes |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (StrategyResult s : t.strategies()) {
+            if (s.error() != null) {
+                md.append("| ").append(s.strategy()).append(" | ").append(s.engine())
+                        .append(" | | | | | | | | | | failed: ").append(s.error().replace('|', '/').replace('\n', ' '))
+                        .append(" |\n");
+                continue;
+            }
+            double trainAcc = s.epochs().isEmpty() ? Double.NaN
+                    : s.epochs().get(s.epochs().size() - 1).trainAccuracy();
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %.3f | %s | %s | %d | %d | %.1f | %.2f |%n",
+                    s.strategy(), s.engine(), s.preparationSeconds(), s.meanEpochSeconds(),
+                    ratio(s.meanEpochSeconds(), t.scanFloorSeconds()), s.preparationSeconds() + s.trainingSeconds(),
+                    pct(trainAcc), pct(s.finalTestAccuracy()), s.heapBlocksRead(), s.heapBlocksHit(),
+                    s.deviceBytesRead() / 1e6, s.devicePasses(t.bytes())));
+        }
+        if (p.profile().cold()) {
+            md.append("\nCaches are cold before each strategy (server restarted, page cache dropped). \"device passes\""
+                    + " = bytes read from the throttled device / table size: the number of epochs (plus metric passes)"
+                    + " that really came from the device. An engine that trains all epochs in one statement keeps"
+                    + " the table's files open, and Linux keeps the page cache of open files on drop_caches, so its"
+                    + " later epochs can be served from memory.\n");
+        }
+        String stem = Plots.stem(p, t);
+        md.append("\n![accuracy per epoch](").append(stem).append("_accuracy_epoch.png)\n");
+        md.append("![accuracy vs time](").append(stem).append("_accuracy_time.png)\n");
+        md.append("![epoch time vs scan floor](").append(stem).append("_epoch_time.png)\n\n");
+    }
+
+    private static Optional<TimeToAccuracy.Reached> reach(Optional<StrategyResult> s, Optional<Double> target,
+                                                          double tol) {
+        if (s.isEmpty() || target.isEmpty()) {
+            return Optional.empty();
+        }
+        return TimeToAccuracy.reach(s.get(), target.get(), tol);
+    }
+
+    private static String cell(Optional<StrategyResult> s, Optional<TimeToAccuracy.Reached> r) {
+        if (s.isEmpty()) {
+            return "not run";
+        }
+        return r.map(x -> String.format(Locale.ROOT, "%.2f s (%d)", x.seconds(), x.epoch())).orElse("never");
+    }
+
+    private static String speedup(Optional<TimeToAccuracy.Reached> corgi, Optional<TimeToAccuracy.Reached> base,
+                                  Optional<StrategyResult> baseRun) {
+        if (corgi.isEmpty() || baseRun.isEmpty()) {
+            return "n/a";
+        }
+        if (base.isEmpty()) {
+            // the baseline never got there: at least its whole run time
+            StrategyResult b = baseRun.get();
+            return String.format(Locale.ROOT, "> %.1fx", (b.preparationSeconds() + b.trainingSeconds())
+                    / corgi.get().seconds());
+        }
+        return String.format(Locale.ROOT, "%.1fx", base.get().seconds() / corgi.get().seconds());
+    }
+
+    private static double seconds(ProfileResult p, String kind) {
+        return p.ioProbes().stream().filter(x -> x.kind().equals(kind)).mapToDouble(IoProbe::seconds).findFirst()
+                .orElse(-1);
+    }
+
+    private static String limits(ProfileResult p) {
+        if (!p.profile().throttled()) {
+            return "none";
+        }
+        return String.format(Locale.ROOT, "%d IOPS, %d MB/s", p.profile().readIops(),
+                p.profile().readBps() / (1024 * 1024));
+    }
+
+    static String pct(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f%%", v * 100);
+    }
+
+    static String ratio(double a, double b) {
+        return Double.isNaN(a) || !(b > 0) ? "n/a" : String.format(Locale.ROOT, "%.2f", a / b);
+    }
+}

@@ -1,0 +1,85 @@
+package org.corgipile.bench.report;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+
+import org.corgipile.bench.engine.EpochResult;
+import org.corgipile.bench.run.BenchResults;
+import org.corgipile.bench.run.BenchResults.ProfileResult;
+import org.corgipile.bench.run.BenchResults.StrategyResult;
+import org.corgipile.bench.run.BenchResults.TableResult;
+
+/** Writes results.json (the full record) and results.csv (one row per strategy and epoch). */
+public final class ResultFiles {
+    public static final String JSON = "results.json";
+    public static final String CSV = "results.csv";
+    public static final String CSV_HEADER = "profile,dataset,layout,table,strategy,engine,epoch,seconds,"
+            + "cumulative_seconds,preparation_seconds,scan_floor_seconds,epoch_over_floor,train_loss,train_accuracy,"
+            + "test_loss,test_accuracy,learning_rate,tuples,heap_blocks_read,heap_blocks_hit,device_bytes_read";
+
+    private ResultFiles() {
+    }
+
+    /** A mapper that writes NaN (a metric an engine does not report) as JSON null. */
+    public static ObjectMapper mapper() {
+        SimpleModule nanAsNull = new SimpleModule("nan-as-null");
+        JsonSerializer<Double> ser = new JsonSerializer<>() {
+            @Override
+            public void serialize(Double v, JsonGenerator g, SerializerProvider p) throws IOException {
+                if (v == null || v.isNaN() || v.isInfinite()) {
+                    g.writeNull();
+                } else {
+                    g.writeNumber(v);
+                }
+            }
+        };
+        nanAsNull.addSerializer(Double.class, ser);
+        nanAsNull.addSerializer(double.class, ser);
+        return new ObjectMapper().registerModule(nanAsNull).enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    public static void writeJson(BenchResults results, Path dir) throws IOException {
+        mapper().writeValue(dir.resolve(JSON).toFile(), results);
+    }
+
+    public static void writeCsv(BenchResults results, Path dir) throws IOException {
+        try (Writer w = Files.newBufferedWriter(dir.resolve(CSV), StandardCharsets.UTF_8)) {
+            w.write(CSV_HEADER);
+            w.write('\n');
+            for (ProfileResult p : results.profiles()) {
+                for (TableResult t : p.tables()) {
+                    for (StrategyResult s : t.strategies()) {
+                        double cumulative = s.preparationSeconds();
+                        for (EpochResult e : s.epochs()) {
+                            cumulative += e.seconds();
+                            w.write(String.join(",", p.profile().name(), t.dataset(), t.layout(), t.table(),
+                                    s.strategy(), s.engine(), Integer.toString(e.epoch()), num(e.seconds()),
+                                    num(cumulative), num(s.preparationSeconds()), num(t.scanFloorSeconds()),
+                                    num(e.seconds() / t.scanFloorSeconds()), num(e.trainLoss()),
+                                    num(e.trainAccuracy()), num(e.testLoss()), num(e.testAccuracy()),
+                                    num(e.learningRate()), Long.toString(e.tuples()),
+                                    Long.toString(s.heapBlocksRead()), Long.toString(s.heapBlocksHit()),
+                                    Long.toString(s.deviceBytesRead())));
+                            w.write('\n');
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static String num(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
+    }
+}

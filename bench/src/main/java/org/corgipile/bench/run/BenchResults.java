@@ -1,0 +1,87 @@
+package org.corgipile.bench.run;
+
+import java.util.List;
+
+import org.corgipile.bench.engine.EpochResult;
+import org.corgipile.bench.io.DeviceProfile;
+
+/** The whole record of a run, written as results.json; the CSV, plots and report are derived from it. */
+public record BenchResults(String startedAt, String finishedAt, String host, BenchSettings settings,
+                           List<ProfileResult> profiles, List<Skipped> skipped) {
+
+    /** A profile that could not run here, and why. */
+    public record Skipped(String profile, String reason) {
+    }
+
+    /**
+     * One device profile.
+     *
+     * @param device   the throttled block device ("254:0"), null when unthrottled
+     * @param ioProbes the I/O emulation evidence: sequential scan, random-order and in-order page reads
+     */
+    public record ProfileResult(DeviceProfile profile, String device, List<IoProbe> ioProbes,
+                                List<TableResult> tables) {
+    }
+
+    /**
+     * One timed read.
+     *
+     * @param kind         {@code seq_scan} ({@code SELECT count(features)}), {@code random_pages} or
+     *                     {@code sequential_pages} (the same contiguous pages, visited shuffled or in order)
+     * @param bytesRead    bytes the server read from the device (blkio counters; 0 when unthrottled)
+     * @param readRequests read requests the device served (blkio counters; 0 when unthrottled)
+     */
+    public record IoProbe(String table, String kind, long pages, double seconds, long bytesRead,
+                          long readRequests) {
+        public double pagesPerSecond() {
+            return seconds > 0 ? pages / seconds : Double.NaN;
+        }
+    }
+
+    /** One training table (dataset x layout) and every strategy trained on it. */
+    public record TableResult(String dataset, String layout, String table, String testTable, long rows,
+                              long testRows, long pages, long bytes, int blockPages, double scanFloorSeconds,
+                              long scanFloorBytesRead, List<StrategyResult> strategies) {
+    }
+
+    /**
+     * One strategy on one table.
+     *
+     * @param engine                 {@code in-db} or {@code jdbc-reference}
+     * @param trainedTable           the relation trained on (the rewritten copy for shuffle_once)
+     * @param preparationSeconds     time before the first epoch (the ORDER BY random() rewrite; 0 otherwise)
+     * @param cacheDroppedEachEpoch  true when a page-cache drop was requested before every epoch (cold profiles with
+     *                               an engine that trains epoch by epoch), false when caches were cold only before
+     *                               the call; Linux does not drop the cache of files a process holds open, so
+     *                               {@code deviceBytesRead} is the measure of what really came from the device
+     * @param heapBlocksRead         pg_statio_user_tables.heap_blks_read delta of the trained relation
+     * @param heapBlocksHit          pg_statio_user_tables.heap_blks_hit delta of the trained relation
+     * @param deviceBytesRead        bytes read from the throttled device during training (0 when unthrottled)
+     * @param error                  why the training failed, null when it succeeded
+     */
+    public record StrategyResult(String strategy, String label, String engine, String trainedTable,
+                                 double preparationSeconds, boolean cacheDroppedEachEpoch, List<EpochResult> epochs,
+                                 long heapBlocksRead, long heapBlocksHit, long deviceBytesRead,
+                                 long deviceReadRequests, String error) {
+
+        /** Sum of epoch times. */
+        public double trainingSeconds() {
+            return epochs.stream().mapToDouble(EpochResult::seconds).sum();
+        }
+
+        /** Mean epoch time. */
+        public double meanEpochSeconds() {
+            return epochs.isEmpty() ? Double.NaN : trainingSeconds() / epochs.size();
+        }
+
+        /** How many times the table's size was read from the device (0 when unthrottled). */
+        public double devicePasses(long tableBytes) {
+            return tableBytes > 0 ? (double) deviceBytesRead / tableBytes : Double.NaN;
+        }
+
+        /** Final test accuracy. */
+        public double finalTestAccuracy() {
+            return epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).testAccuracy();
+        }
+    }
+}

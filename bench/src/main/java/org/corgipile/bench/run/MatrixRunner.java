@@ -1,0 +1,331 @@
+package org.corgipile.bench.run;
+
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+import org.corgipile.bench.data.SyntheticDataset;
+import org.corgipile.bench.data.TableLayouts;
+import org.corgipile.bench.engine.EpochResult;
+import org.corgipile.bench.engine.InDbTrainSgd;
+import org.corgipile.bench.engine.JdbcReferenceTrainer;
+import org.corgipile.bench.engine.Strategy;
+import org.corgipile.bench.engine.TrainRequest;
+import org.corgipile.bench.engine.TrainingEngine;
+import org.corgipile.bench.io.BlkioThrottle.IoCounters;
+import org.corgipile.bench.io.DeviceProfile;
+import org.corgipile.bench.run.BenchResults.IoProbe;
+import org.corgipile.bench.run.BenchResults.ProfileResult;
+import org.corgipile.bench.run.BenchResults.Skipped;
+import org.corgipile.bench.run.BenchResults.StrategyResult;
+import org.corgipile.bench.run.BenchResults.TableResult;
+
+/**
+ * Runs the matrix profiles x datasets x layouts x strategies.
+ *
+ * <p>Per profile: a fresh cluster ({@link BenchServer}); per dataset: the generated rows and a test table; per
+ * layout: the training table, its scan floor ({@code SELECT count(features)}, cold on ssd/hdd, warm on memory) and,
+ * for the first table of the profile, the I/O probes (random-order vs in-order reads of the same pages). Per
+ * strategy: caches made cold (or warm), the shuffle-once rewrite timed as preparation, the training, and the
+ * pg_statio and blkio deltas. A failed training is recorded with its error and the matrix goes on.
+ */
+public final class MatrixRunner {
+    private static final String PAGE_PROBE_SQL = "SELECT count(*) FROM unnest(?::int[]) WITH ORDINALITY AS p(page, ord)"
+            + " CROSS JOIN LATERAL (SELECT 1 FROM %s WHERE ctid = ('(' || p.page || ',1)')::tid) AS x";
+
+    private final BenchSettings settings;
+    private final PrintStream log;
+
+    public MatrixRunner(BenchSettings settings, PrintStream log) {
+        this.settings = settings;
+        this.log = log;
+    }
+
+    public BenchResults run() {
+        String started = Instant.now().toString();
+        List<ProfileResult> profiles = new ArrayList<>();
+        List<Skipped> skipped = new ArrayList<>();
+        for (DeviceProfile profile : settings.profiles()) {
+            Optional<String> reason = BenchServer.unavailableReason(profile);
+            if (reason.isPresent()) {
+                log.println("bench: skipping profile " + profile.name() + ": " + reason.get());
+                skipped.add(new Skipped(profile.name(), reason.get()));
+                continue;
+            }
+            log.println("bench: profile " + profile.describe());
+            try (BenchServer server = BenchServer.start(profile, settings.extraConf())) {
+                profiles.add(runProfile(server));
+            } catch (SQLException | RuntimeException e) {
+                String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
+                log.println("bench: profile " + profile.name() + " failed: " + msg);
+                skipped.add(new Skipped(profile.name(), "failed: " + msg));
+            }
+        }
+        return new BenchResults(started, Instant.now().toString(), host(), settings, profiles, skipped);
+    }
+
+    private ProfileResult runProfile(BenchServer server) throws SQLException {
+        TrainingEngine engine = engine(server);
+        String p = server.profile().name();
+        log.println("bench: [" + p + "] engine " + engine.name()
+                + (server.device() == null ? "" : ", throttled device " + server.device()));
+        List<IoProbe> probes = new ArrayList<>();
+        List<TableResult> tables = new ArrayList<>();
+        long testRows = Math.max(1, Math.round(settings.rows() * settings.testFraction()));
+        for (String dataset : settings.datasets()) {
+            String base = dataset + "_all";
+            String test = dataset + "_test";
+            try (Connection c = server.connect()) {
+                log.printf(Locale.ROOT, "bench: [%s] generating %s: %d + %d rows x %d features%n", p, dataset,
+                        settings.rows(), testRows, settings.dims());
+                new SyntheticDataset(settings.dims(), settings.seed()).load(c, base, settings.rows() + testRows);
+                TableLayouts.createTest(c, base, test, settings.rows());
+            }
+            for (String layout : settings.layouts()) {
+                String table = dataset + "_" + layout;
+                try (Connection c = server.connect()) {
+                    TableLayouts.createTrain(c, base, table, layout, settings.rows(), settings.seed());
+                }
+                long[] shape = shape(server, table);
+                if (probes.isEmpty()) {
+                    probes.addAll(pageProbes(server, table, shape[0]));
+                }
+                IoProbe floor = scan(server, table, shape[0]);
+                if (probes.stream().noneMatch(x -> x.kind().equals("seq_scan"))) {
+                    probes.add(0, floor);
+                }
+                log.printf(Locale.ROOT, "bench: [%s] %s: %d pages (%.1f MB), scan floor %.3f s, blocks of %d pages%n",
+                        p, table, shape[0], shape[1] / 1e6, floor.seconds(), settings.blockPagesFor(shape[0]));
+                List<StrategyResult> results = new ArrayList<>();
+                for (Strategy s : settings.strategies()) {
+                    results.add(runStrategy(server, engine, dataset, layout, table, test, s,
+                            settings.blockPagesFor(shape[0])));
+                }
+                tables.add(new TableResult(dataset, layout, table, test, settings.rows(), testRows, shape[0],
+                        shape[1], settings.blockPagesFor(shape[0]), floor.seconds(), floor.bytesRead(), results));
+            }
+        }
+        return new ProfileResult(server.profile(), server.device(), probes, tables);
+    }
+
+    private TrainingEngine engine(BenchServer server) throws SQLException {
+        boolean inDb;
+        try (Connection c = server.connect()) {
+            inDb = InDbTrainSgd.available(c);
+        }
+        switch (settings.engine()) {
+            case "in-db" -> {
+                if (!inDb) {
+                    throw new IllegalStateException("--engine in-db: train_sgd is not available in the benchmark's"
+                            + " cluster (the corgipile extension is not installed; run ./corgipile setup)");
+                }
+                return new InDbTrainSgd();
+            }
+            case "jdbc-reference" -> {
+                return new JdbcReferenceTrainer();
+            }
+            default -> {
+                if (inDb) {
+                    return new InDbTrainSgd();
+                }
+                log.println("bench: train_sgd is not available (corgipile extension not installed): training with"
+                        + " the jdbc-reference engine instead; results are labelled so");
+                return new JdbcReferenceTrainer();
+            }
+        }
+    }
+
+    private StrategyResult runStrategy(BenchServer server, TrainingEngine engine, String dataset, String layout,
+                                       String table, String test, Strategy strategy, int blockPages) {
+        String p = server.profile().name();
+        String trained = table;
+        double prep = 0;
+        Strategy engineStrategy = strategy;
+        try {
+            if (strategy == Strategy.SHUFFLE_ONCE) {
+                trained = table + "_shuffled_once";
+                server.cold();
+                try (Connection c = server.connect()) {
+                    prep = TableLayouts.shuffleOnce(c, table, trained, settings.seed() + 17);
+                }
+                engineStrategy = Strategy.NONE;
+            }
+            prepareCaches(server, trained);
+            TrainRequest request = new TrainRequest(trained, test, "label", "features", engineStrategy,
+                    settings.epochs(), settings.learningRate(), settings.decay(), settings.seed(),
+                    blockPages, settings.bufferFraction(),
+                    "bench_" + p + "_" + dataset + "_" + layout + "_" + strategy.sqlName(), settings.engineOptions());
+            boolean dropEachEpoch = server.profile().cold() && engine.hooksEveryEpoch();
+            try (Connection c = server.connect()) {
+                engine.warmUp(c, request);
+                server.dropPageCache();
+                long[] before = statio(c, trained);
+                IoCounters io0 = server.io();
+                List<EpochResult> epochs = engine.train(c, request, epoch -> {
+                    if (epoch > 1 && dropEachEpoch) {
+                        server.dropPageCache();
+                    }
+                });
+                IoCounters io = server.io().minus(io0);
+                long[] after = statio(c, trained);
+                for (EpochResult e : epochs) {
+                    log.printf(Locale.ROOT, "bench: [%s] %s %-14s epoch %2d: %7.3f s  train acc %.4f  test acc %.4f%n",
+                            p, table, strategy.sqlName(), e.epoch(), e.seconds(), e.trainAccuracy(),
+                            e.testAccuracy());
+                }
+                return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep,
+                        dropEachEpoch, epochs, after[0] - before[0], after[1] - before[1], io.bytes(), io.requests(),
+                        null);
+            } finally {
+                if (strategy == Strategy.SHUFFLE_ONCE) {
+                    try (Connection c = server.connect(); Statement s = c.createStatement()) {
+                        s.execute("DROP TABLE IF EXISTS " + trained);
+                    }
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            String msg = e.getMessage();
+            log.println("bench: [" + p + "] " + table + " " + strategy.sqlName() + " failed: " + msg);
+            return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep, false,
+                    List.of(), 0, 0, 0, 0, msg == null ? e.getClass().getName() : msg);
+        }
+    }
+
+    /** Cold profiles: restart and drop caches. Warm profile: read the table once so it sits in shared_buffers. */
+    private void prepareCaches(BenchServer server, String table) throws SQLException {
+        if (server.profile().cold()) {
+            server.cold();
+        } else {
+            try (Connection c = server.connect(); Statement s = c.createStatement()) {
+                s.execute("SELECT count(features) FROM " + table);
+            }
+        }
+    }
+
+    /** The scan floor: one timed {@code SELECT count(features)} after {@link #prepareCaches}. */
+    private IoProbe scan(BenchServer server, String table, long pages) throws SQLException {
+        prepareCaches(server, table);
+        try (Connection c = server.connect(); Statement s = c.createStatement()) {
+            s.execute("EXPLAIN SELECT count(features) FROM " + table); // catalog reads outside the timing
+            IoCounters io0 = server.io();
+            long t0 = System.nanoTime();
+            s.execute("SELECT count(features) FROM " + table);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            IoCounters io = server.io().minus(io0);
+            return new IoProbe(table, "seq_scan", pages, seconds, io.bytes(), io.requests());
+        }
+    }
+
+    /**
+     * Reads the same number of 8 KB pages twice, each time with cold caches: {@code random_pages} visits pages
+     * drawn at random across the table (at most a tenth of it, so the kernel sees no neighbouring pages in its
+     * cache and does no read-ahead) in random order; {@code sequential_pages} visits a contiguous run of pages in
+     * order, which read-ahead turns into large requests. One tuple per page is fetched by ctid in a nested loop
+     * driven by the array's order, so the server reads exactly those pages in that order.
+     */
+    private List<IoProbe> pageProbes(BenchServer server, String table, long pages) throws SQLException {
+        int n = (int) Math.max(1, Math.min(settings.probePages(), pages / 10));
+        SplittableRandom rnd = new SplittableRandom(settings.seed() + 99);
+        // a partial Fisher-Yates over 1..pages-1 gives n distinct pages in random order
+        int[] all = new int[(int) Math.max(1, pages - 1)];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i + 1;
+        }
+        Integer[] random = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            int j = i + rnd.nextInt(all.length - i);
+            int t = all[i];
+            all[i] = all[j];
+            all[j] = t;
+            random[i] = all[i];
+        }
+        int start = pages > n ? (int) rnd.nextLong(pages - n + 1) : 0;
+        Integer[] inOrder = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            inOrder[i] = start + i;
+        }
+        List<IoProbe> out = new ArrayList<>();
+        out.add(pageProbe(server, table, "random_pages", random));
+        out.add(pageProbe(server, table, "sequential_pages", inOrder));
+        log.printf(Locale.ROOT, "bench: [%s] %d pages of %s: random order %.3f s, in order %.3f s%n",
+                server.profile().name(), n, table, out.get(0).seconds(), out.get(1).seconds());
+        return out;
+    }
+
+    private IoProbe pageProbe(BenchServer server, String table, String kind, Integer[] pageOrder)
+            throws SQLException {
+        prepareCaches(server, table);
+        try (Connection c = server.connect();
+             PreparedStatement ps = c.prepareStatement(String.format(Locale.ROOT, PAGE_PROBE_SQL, table))) {
+            ps.setArray(1, c.createArrayOf("int4", new Integer[0]));
+            ps.executeQuery().close(); // plans and loads the catalogs outside the timing
+            Array arr = c.createArrayOf("int4", pageOrder);
+            ps.setArray(1, arr);
+            IoCounters io0 = server.io();
+            long t0 = System.nanoTime();
+            long found;
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                found = rs.getLong(1);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            IoCounters io = server.io().minus(io0);
+            if (found != pageOrder.length) {
+                throw new IllegalStateException("page probe found " + found + " of " + pageOrder.length
+                        + " first tuples in " + table + " (the table must be freshly written, without deletes)");
+            }
+            return new IoProbe(table, kind, pageOrder.length, seconds, io.bytes(), io.requests());
+        }
+    }
+
+    /** {pages, bytes} of a table. */
+    private static long[] shape(BenchServer server, String table) throws SQLException {
+        try (Connection c = server.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_relation_size('" + table + "') / current_setting('block_size')::int,"
+                     + " pg_relation_size('" + table + "')")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    /**
+     * {heap_blks_read, heap_blks_hit} of a table. Forces this backend's pending statistics to be flushed when
+     * it goes idle after the first statement, so the second sees its own reads (PostgreSQL 15 statistics).
+     */
+    private static long[] statio(Connection c, String table) throws SQLException {
+        boolean ac = c.getAutoCommit();
+        c.setAutoCommit(true);
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_stat_force_next_flush()");
+            s.execute("SELECT pg_stat_clear_snapshot()");
+            try (ResultSet rs = s.executeQuery("SELECT coalesce(heap_blks_read, 0), coalesce(heap_blks_hit, 0)"
+                    + " FROM pg_statio_user_tables WHERE relid = '" + table + "'::regclass")) {
+                return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : new long[] {0, 0};
+            }
+        } finally {
+            c.setAutoCommit(ac);
+        }
+    }
+
+    private static String host() {
+        String name;
+        try {
+            name = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            name = "unknown";
+        }
+        return name + ", " + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name")
+                + " " + System.getProperty("os.version") + ", Java " + System.getProperty("java.version");
+    }
+}

@@ -1,0 +1,143 @@
+package org.corgipile.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import javax.imageio.ImageIO;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.corgipile.bench.engine.Strategy;
+import org.corgipile.bench.report.MarkdownReport;
+import org.corgipile.bench.report.ResultFiles;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tiny configuration of the whole benchmark (memory profile, a 5,000-row clustered table, every strategy, two
+ * epochs, the JDBC reference engine so it runs with or without the extension) and the files it writes.
+ */
+class BenchQuickIT {
+    @TempDir
+    static Path out;
+    static int exit;
+    static String log;
+    static JsonNode json;
+
+    @BeforeAll
+    static void runBench() throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        exit = BenchCli.run(new String[] {"--profiles", "memory", "--layouts", "clustered", "--rows", "5000",
+            "--epochs", "2", "--engine", "jdbc-reference", "--probe-pages", "20", "--out", out.toString()},
+                new PrintStream(buf, true, StandardCharsets.UTF_8));
+        log = buf.toString(StandardCharsets.UTF_8);
+        json = new ObjectMapper().readTree(out.resolve(ResultFiles.JSON).toFile());
+    }
+
+    @Test
+    void exitsWithZero() {
+        assertEquals(0, exit, log);
+    }
+
+    @Test
+    void jsonHasEveryStrategyWithPerEpochMetrics() {
+        for (String key : List.of("startedAt", "finishedAt", "host", "settings", "profiles", "skipped")) {
+            assertTrue(json.has(key), "results.json lacks " + key);
+        }
+        JsonNode profile = json.get("profiles").get(0);
+        assertEquals("memory", profile.get("profile").get("name").asText());
+        Set<String> probes = new HashSet<>();
+        profile.get("ioProbes").forEach(p -> probes.add(p.get("kind").asText()));
+        assertEquals(Set.of("seq_scan", "random_pages", "sequential_pages"), probes);
+        JsonNode table = profile.get("tables").get(0);
+        assertEquals("clustered", table.get("layout").asText());
+        assertTrue(table.get("scanFloorSeconds").asDouble() > 0);
+        assertTrue(table.get("pages").asLong() > 10);
+        JsonNode strategies = table.get("strategies");
+        assertEquals(Strategy.values().length, strategies.size());
+        for (JsonNode s : strategies) {
+            String name = s.get("strategy").asText();
+            assertTrue(s.get("error").isNull(), name + " failed: " + s.get("error"));
+            assertEquals("jdbc-reference", s.get("engine").asText());
+            assertEquals(2, s.get("epochs").size(), name);
+            for (JsonNode e : s.get("epochs")) {
+                for (String key : List.of("epoch", "seconds", "trainLoss", "trainAccuracy", "testLoss",
+                        "testAccuracy", "learningRate", "tuples")) {
+                    assertTrue(e.hasNonNull(key), name + " epoch lacks " + key);
+                }
+                assertTrue(e.get("seconds").asDouble() > 0, name);
+            }
+            assertTrue(s.get("heapBlocksHit").asLong() + s.get("heapBlocksRead").asLong() > 0,
+                    name + " read no heap blocks according to pg_statio");
+        }
+        assertTrue(strategy("shuffle_once").get("preparationSeconds").asDouble() > 0);
+        assertEquals(0.0, strategy("none").get("preparationSeconds").asDouble());
+    }
+
+    @Test
+    void onClusteredDataShufflingBeatsStorageOrder() {
+        double none = finalTestAccuracy("none");
+        for (String s : List.of("shuffle_once", "corgipile", "epoch_shuffle")) {
+            assertTrue(finalTestAccuracy(s) > none + 0.1, s + " " + finalTestAccuracy(s) + " vs none " + none);
+        }
+    }
+
+    @Test
+    void csvHasHeaderAndOneRowPerStrategyAndEpoch() throws Exception {
+        List<String> lines = Files.readAllLines(out.resolve(ResultFiles.CSV));
+        assertEquals(ResultFiles.CSV_HEADER, lines.get(0));
+        assertEquals(1 + Strategy.values().length * 2, lines.size());
+        int columns = ResultFiles.CSV_HEADER.split(",").length;
+        for (String line : lines.subList(1, lines.size())) {
+            assertEquals(columns, line.split(",", -1).length, line);
+            assertTrue(line.startsWith("memory,synthetic,clustered,"), line);
+        }
+    }
+
+    @Test
+    void plotsArePngs() throws Exception {
+        for (String kind : List.of("accuracy_epoch", "accuracy_time", "epoch_time")) {
+            Path png = out.resolve("memory_synthetic_clustered_" + kind + ".png");
+            BufferedImage img = ImageIO.read(png.toFile());
+            assertNotNull(img, png + " does not decode as an image");
+            assertTrue(img.getWidth() >= 600 && img.getHeight() >= 300, png.toString());
+        }
+    }
+
+    @Test
+    void reportHasTheHeadlineTable() throws Exception {
+        String md = Files.readString(out.resolve(MarkdownReport.FILE));
+        assertTrue(md.contains(MarkdownReport.HEADLINE), md);
+        assertTrue(md.contains("| profile | table | target acc | CorgiPile | MADlib-style | Bismarck-style |"), md);
+        assertTrue(md.contains("| memory | synthetic clustered |"), md);
+        assertTrue(md.contains("## I/O emulation"), md);
+        assertTrue(md.contains("![accuracy per epoch](memory_synthetic_clustered_accuracy_epoch.png)"), md);
+    }
+
+    private static JsonNode strategy(String name) {
+        for (JsonNode s : json.get("profiles").get(0).get("tables").get(0).get("strategies")) {
+            if (s.get("strategy").asText().equals(name)) {
+                return s;
+            }
+        }
+        throw new AssertionError("no strategy " + name + " in results.json");
+    }
+
+    private static double finalTestAccuracy(String name) {
+        JsonNode epochs = strategy(name).get("epochs");
+        return epochs.get(epochs.size() - 1).get("testAccuracy").asDouble();
+    }
+}

@@ -1,0 +1,76 @@
+package org.corgipile.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.corgipile.bench.engine.EpochResult;
+import org.corgipile.bench.engine.Strategy;
+import org.corgipile.bench.io.DeviceProfile;
+import org.corgipile.bench.report.TimeToAccuracy;
+import org.corgipile.bench.run.BenchResults.StrategyResult;
+import org.junit.jupiter.api.Test;
+
+class BenchUnitTest {
+
+    @Test
+    void strategyNamesParseAndUnknownNamesListTheAllowedOnes() {
+        assertEquals(Strategy.SHUFFLE_ONCE, Strategy.parse("shuffle-once"));
+        assertEquals(Strategy.CORGIPILE, Strategy.parse(" CorgiPile "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Strategy.parse("random"));
+        assertTrue(e.getMessage().contains("'random'") && e.getMessage().contains("sliding_window"), e.getMessage());
+    }
+
+    @Test
+    void profilesRejectNegativeLimits() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DeviceProfile.hdd(-1, 0));
+        assertTrue(e.getMessage().contains("IOPS") && e.getMessage().contains("-1"), e.getMessage());
+        assertTrue(DeviceProfile.hdd(150, 0).throttled());
+        assertTrue(!DeviceProfile.memory().throttled() && !DeviceProfile.memory().cold());
+    }
+
+    @Test
+    void timeToAccuracyCountsPreparationAndStopsAtTheFirstEpochReachingTheTarget() {
+        StrategyResult s = result(5.0, new double[] {0.60, 0.775, 0.79}, new double[] {1, 2, 3});
+        Optional<TimeToAccuracy.Reached> r = TimeToAccuracy.reach(s, 0.78, 0.01);
+        assertEquals(2, r.orElseThrow().epoch());
+        assertEquals(5.0 + 1 + 2, r.orElseThrow().seconds(), 1e-9);
+        assertTrue(TimeToAccuracy.reach(s, 0.85, 0.01).isEmpty());
+    }
+
+    @Test
+    void badArgumentsExitWithTwoAndNameTheArgument() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(2, BenchCli.run(new String[] {"--profiles", "tape"}, System.out));
+            assertEquals(2, BenchCli.run(new String[] {"--strategies", "bogus"}, System.out));
+            assertEquals(2, BenchCli.run(new String[] {"--epochs", "0"}, System.out));
+            assertEquals(2, BenchCli.run(new String[] {"--layouts", "sorted"}, System.out));
+        } finally {
+            System.setErr(old);
+        }
+        String msg = err.toString(StandardCharsets.UTF_8);
+        assertTrue(msg.contains("unknown profile 'tape'; allowed: memory, ssd, hdd"), msg);
+        assertTrue(msg.contains("unknown strategy 'bogus'"), msg);
+        assertTrue(msg.contains("epochs must be in [1, 1000], got 0"), msg);
+        assertTrue(msg.contains("unknown layout 'sorted'; allowed: clustered, shuffled"), msg);
+    }
+
+    private static StrategyResult result(double prep, double[] acc, double[] secs) {
+        List<EpochResult> epochs = new ArrayList<>();
+        for (int i = 0; i < acc.length; i++) {
+            epochs.add(new EpochResult(i + 1, secs[i], 0.5, acc[i], 0.5, acc[i], 0.1, 100));
+        }
+        return new StrategyResult("corgipile", "CorgiPile", "test", "t", prep, false, epochs, 0, 0, 0, 0, null);
+    }
+}
