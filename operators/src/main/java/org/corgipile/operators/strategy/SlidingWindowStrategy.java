@@ -20,7 +20,7 @@ public final class SlidingWindowStrategy implements ShuffleStrategy {
     private BlockShuffle blocks;
     private Config config;
     private SlotArena window;
-    private final TupleBuffer[] incomingHolder = new TupleBuffer[1];
+    private TupleBuffer incoming;
     private int incomingPos;
     private boolean drained;
     private boolean draining;
@@ -40,7 +40,7 @@ public final class SlidingWindowStrategy implements ShuffleStrategy {
         this.config = config;
         blocks = new BlockShuffle(BlockShuffle.Order.STORAGE, config.blockPages(), config.seed(), config.hook());
         blocks.open(source);
-        incomingHolder[0] = new TupleBuffer(source.shape(), 1024);
+        incoming = new TupleBuffer(source.shape(), 1024);
     }
 
     @Override
@@ -50,7 +50,7 @@ public final class SlidingWindowStrategy implements ShuffleStrategy {
         if (window != null) {
             window.clear();
         }
-        incomingHolder[0].clear();
+        incoming.clear();
         incomingPos = 0;
         draining = false;
         drained = false;
@@ -59,11 +59,10 @@ public final class SlidingWindowStrategy implements ShuffleStrategy {
 
     /** Next incoming tuple index in the incoming buffer, reading a new block when needed; -1 at the end. */
     private int nextIncoming() {
-        TupleBuffer in = incomingHolder[0];
-        while (incomingPos >= in.size()) {
-            in.clear();
+        while (incomingPos >= incoming.size()) {
+            incoming.clear();
             incomingPos = 0;
-            int n = blocks.nextBlock(in);
+            int n = blocks.nextBlock(incoming);
             if (n < 0) {
                 return -1;
             }
@@ -86,13 +85,12 @@ public final class SlidingWindowStrategy implements ShuffleStrategy {
                     startDrain();
                     continue;
                 }
-                TupleBuffer in = incomingHolder[0];
                 if (window.size() < window.capacity()) {
-                    window.append(in, i);
+                    window.append(incoming, i);
                 } else {
                     int s = rnd.nextInt(window.capacity());
                     window.emit(s, out);
-                    window.replace(s, in, i);
+                    window.replace(s, incoming, i);
                 }
             } else if (drainPos < drainOrder.length) {
                 window.emit(drainOrder[drainPos++], out);
