@@ -22,7 +22,11 @@ import org.corgipile.operators.TupleBuffer;
  */
 public final class HeapBlockSource implements BlockSource {
     private static final int HEADER = 4;
-    private static final int INITIAL_BYTES = 4 << 20;
+    /**
+     * Small on purpose: the native fills it and stops when full, Java copies it out at once, so the round trip
+     * stays in the CPU cache (4 MB buffers made the reader ~2x slower than 256 kB ones on 10 MB blocks).
+     */
+    private static final int INITIAL_BYTES = 256 << 10;
 
     private final long handle;
     private final long pageCount;
@@ -69,9 +73,12 @@ public final class HeapBlockSource implements BlockSource {
         long page = Math.max(0, firstPage);
         long end = Math.min(pageCount, firstPage + pages);
         int appended = 0;
+        long prefetch = nextFirstPage;
         while (page < end) {
             int want = (int) (end - page);
-            int done = Natives.readerReadPages(handle, page, want, nextFirstPage, buffer);
+            // PrefetchBuffer of the next range once per range, not once per buffer-full.
+            int done = Natives.readerReadPages(handle, page, want, prefetch, buffer);
+            prefetch = -1;
             DoubleBuffer d = buffer.asDoubleBuffer();
             if (done == 0) {
                 long needed = (long) d.get(3);
