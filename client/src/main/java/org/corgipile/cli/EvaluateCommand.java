@@ -44,7 +44,8 @@ final class EvaluateCommand implements Callable<Integer> {
     private Integer execute() throws Exception {
         Map<String, Double> metrics = global.corgipile().evaluate(model, relation, label, features);
         TextTable t = new TextTable(List.of("metric", "value"));
-        metrics.forEach((k, v) -> t.add(List.of(k, TextTable.num(v))));
+        metrics.forEach((k, v) -> t.add(List.of(k, k.endsWith("tuples") ? String.valueOf(v.longValue())
+                : TextTable.num(v))));
         t.print(spec.commandLine().getOut());
         return ExitCodes.OK;
     }

@@ -16,6 +16,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "models", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = ExitCodes.USAGE,
         description = "List the models stored in corgipile.models.")
 final class ModelsCommand implements Callable<Integer> {
+    /** The metrics the table shows (all are in --json and in `corgipile export model`). */
+    private static final List<String> SHOWN = List.of("accuracy", "validation_accuracy", "auc", "rmse", "r2",
+            "validation_rmse");
+
     @Spec
     CommandSpec spec;
 
@@ -43,8 +47,12 @@ final class ModelsCommand implements Callable<Integer> {
         TextTable t = new TextTable(List.of("name", "type", "relation", "created_at", "metrics"));
         for (ModelInfo m : models) {
             StringBuilder metrics = new StringBuilder();
-            m.metrics().forEach((k, v) -> metrics.append(metrics.length() == 0 ? "" : ", ").append(k).append('=')
-                    .append(TextTable.num(v)));
+            for (String k : SHOWN) {
+                Double v = m.metrics().get(k);
+                if (v != null) {
+                    metrics.append(metrics.length() == 0 ? "" : ", ").append(k).append('=').append(TextTable.num(v));
+                }
+            }
             t.add(List.of(m.name(), nz(m.type()), nz(m.relation()), nz(m.createdAt()), metrics.toString()));
         }
         t.print(out);

@@ -59,6 +59,8 @@ public final class ArrowSource implements RecordSource {
     private int row;
     private int batchRows;
     private long record;
+    /** Length of the first dense list, which every later row must match (the file may not record it). */
+    private int denseLength = -1;
     private NumericColumn label;
     private BigIntVector id;
     private NumericColumn[] scalars;
@@ -237,10 +239,12 @@ public final class ArrowSource implements RecordSource {
         } else if (mode == Mode.DENSE_LIST) {
             int s = start(list1, "features");
             int n = list1.getElementEndIndex(row) - s;
-            if (shape.dimension() > 0 && n != shape.dimension()) {
+            int expected = shape.dimension() > 0 ? shape.dimension() : denseLength;
+            if (expected >= 0 && n != expected) {
                 throw new InputFormatException(name, "record " + record, "features has " + n
-                        + " values, expected " + shape.dimension());
+                        + " values, expected " + expected + " (as in the first row)");
             }
+            denseLength = n;
             double[] d = r.dense(n);
             for (int i = 0; i < n; i++) {
                 d[i] = list1Data.get(s + i);

@@ -54,6 +54,8 @@ public final class ParquetSource implements RecordSource {
     private final List<String> featureNames = new ArrayList<>();
     private final List<String> skipped = new ArrayList<>();
     private long record;
+    /** Length of the first dense list, which every later row must match. */
+    private int denseLength = -1;
 
     public ParquetSource(Path file, ImportOptions options) throws IOException {
         this.name = file.getFileName().toString();
@@ -215,6 +217,11 @@ public final class ParquetSource implements RecordSource {
                 }
             } else if (featuresCol > 0) {
                 Object[] a = array(featuresCol, "features");
+                if (denseLength >= 0 && a.length != denseLength) {
+                    throw new InputFormatException(name, "record " + record, "features has " + a.length
+                            + " values, expected " + denseLength + " (as in the first row)");
+                }
+                denseLength = a.length;
                 double[] d = r.dense(a.length);
                 for (int i = 0; i < a.length; i++) {
                     d[i] = element(a[i], "features");
