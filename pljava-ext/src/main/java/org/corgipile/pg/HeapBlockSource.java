@@ -3,6 +3,7 @@ package org.corgipile.pg;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
+import java.util.BitSet;
 
 import org.corgipile.operators.BlockSource;
 import org.corgipile.operators.FeatureShape;
@@ -35,6 +36,9 @@ public final class HeapBlockSource implements BlockSource {
     private int[] sparseIndices = new int[64];
     private double[] sparseValues = new double[64];
     private boolean closed;
+    private final BitSet pagesSeen = new BitSet();
+    private long skippedSoFar;      // every read, as the native counts
+    private long skippedRows;       // first read of each page only
 
     private HeapBlockSource(long handle) {
         this.handle = handle;
@@ -63,9 +67,12 @@ public final class HeapBlockSource implements BlockSource {
         return shape;
     }
 
-    /** Tuples skipped so far because their label or features were NULL. */
+    /**
+     * Rows skipped because their label or features were NULL, each counted once however often its page was read
+     * (training reads the table every epoch, and again for the metrics pass).
+     */
     public long skippedTuples() {
-        return Natives.readerInfo(handle)[3];
+        return skippedRows;
     }
 
     @Override
@@ -86,6 +93,12 @@ public final class HeapBlockSource implements BlockSource {
                 continue;
             }
             appended += decode(d, (int) d.get(0), into);
+            long skipped = (long) d.get(2);
+            if (!pagesSeen.get((int) page)) {
+                skippedRows += skipped - skippedSoFar;
+            }
+            skippedSoFar = skipped;
+            pagesSeen.set((int) page, (int) (page + done));
             page += done;
         }
         return appended;

@@ -72,13 +72,12 @@ public final class ArrowSource implements RecordSource {
     public ArrowSource(Path file, ImportOptions options) throws IOException {
         this.name = file.getFileName().toString();
         this.allocator = new RootAllocator();
+        ArrowReader opened = null;
         try {
-            boolean isFile = hasFileMagic(file);
-            if (isFile) {
-                this.reader = new ArrowFileReader(FileChannel.open(file, StandardOpenOption.READ), allocator);
-            } else {
-                this.reader = new ArrowStreamReader(Files.newInputStream(file), allocator);
-            }
+            opened = hasFileMagic(file)
+                    ? new ArrowFileReader(FileChannel.open(file, StandardOpenOption.READ), allocator)
+                    : new ArrowStreamReader(Files.newInputStream(file), allocator);
+            this.reader = opened;
             Schema schema;
             try {
                 schema = reader.getVectorSchemaRoot().getSchema();
@@ -130,7 +129,14 @@ public final class ArrowSource implements RecordSource {
                 this.mode = Mode.SCALARS;
             }
         } catch (IOException | RuntimeException e) {
-            allocator.close();
+            try {
+                if (opened != null) {
+                    opened.close();
+                }
+                allocator.close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }
