@@ -37,13 +37,14 @@ import org.postgresql.util.PSQLException;
  * that trains on the GPU again.
  *
  * <p>Size: the first 14,000 Fashion-MNIST training images (784 pixels / 255, 10 classes), 85% / 15% split by a
- * hash of the id: ~11,900 training and ~2,100 test rows; MLP 784-32-10, 3 epochs, mini-batches of 128.
+ * hash of the id: 11,888 training and 2,112 test rows; MLP 784-64-10 and softmax regression, 6 epochs, mini-batches
+ * of 16, learning rate 0.1 decaying by 0.7 per epoch, the same seed (measured: both MLPs 0.851, softmax 0.825).
  */
 @PostgresTest(extension = true)
 class GpuTrainingIT {
-    private static final String COMMON = "'fmnist', 'label', 'features', shuffle => 'corgipile', epochs => 3, "
-            + "learning_rate => 0.1, batch_size => 128, block_size => 16, seed => 11, "
-            + "options => '{\"schedule\": \"constant\", \"train_metrics\": \"running\"";
+    private static final String COMMON = "'fmnist', 'label', 'features', shuffle => 'corgipile', epochs => 6, "
+            + "learning_rate => 0.1, batch_size => 16, block_size => 16, seed => 11, "
+            + "options => '{\"decay\": 0.7, \"train_metrics\": \"running\"";
     /** What Trainer writes for an OpenCL gradient: gpu:OpenCL &lt;type&gt; device '&lt;name&gt;' (&lt;platform&gt;). */
     private static final String OPENCL_DEVICE = "gpu:OpenCL [A-Z]+ device '.+' \\(.+\\)";
 
@@ -58,8 +59,8 @@ class GpuTrainingIT {
     @Test
     void mlpOnOpenClReachesTheCpuAccuracyAndBeatsSoftmax(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            Training gpu = train(s, "mlp_gpu", "mlp", "gpu", ", \"hidden\": [32]}'");
-            Training cpu = train(s, "mlp_cpu", "mlp", "cpu", ", \"hidden\": [32]}'");
+            Training gpu = train(s, "mlp_gpu", "mlp", "gpu", ", \"hidden\": [64]}'");
+            Training cpu = train(s, "mlp_cpu", "mlp", "cpu", ", \"hidden\": [64]}'");
             Training softmax = train(s, "softmax_cpu", "softmax", "cpu", "}'");
 
             assertEquals(Set.of(gpu.devices.iterator().next()), gpu.devices, "one device for every epoch");
@@ -77,12 +78,12 @@ class GpuTrainingIT {
             double gpuAccuracy = testAccuracy(s, "mlp_gpu");
             double cpuAccuracy = testAccuracy(s, "mlp_cpu");
             double softmaxAccuracy = testAccuracy(s, "softmax_cpu");
-            System.out.printf("GpuTrainingIT: test accuracy mlp[32] %s %.4f (%.1f s), mlp[32] cpu %.4f (%.1f s), "
+            System.out.printf("GpuTrainingIT: test accuracy mlp[64] %s %.4f (%.1f s), mlp[64] cpu %.4f (%.1f s), "
                     + "softmax cpu %.4f (%.1f s)%n", device, gpuAccuracy, gpu.seconds, cpuAccuracy, cpu.seconds,
                     softmaxAccuracy, softmax.seconds);
             assertTrue(Math.abs(gpuAccuracy - cpuAccuracy) <= 0.005,
                     "gpu " + gpuAccuracy + " vs cpu " + cpuAccuracy + " differ by more than 0.5 points");
-            assertTrue(gpuAccuracy > 0.75, "the gpu-trained MLP learned: " + gpuAccuracy);
+            assertTrue(gpuAccuracy > 0.8, "the gpu-trained MLP learned: " + gpuAccuracy);
             assertTrue(cpuAccuracy > softmaxAccuracy && gpuAccuracy > softmaxAccuracy,
                     "mlp (gpu " + gpuAccuracy + ", cpu " + cpuAccuracy + ") must beat softmax " + softmaxAccuracy);
         }
