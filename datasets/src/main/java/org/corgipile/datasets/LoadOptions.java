@@ -68,9 +68,18 @@ public record LoadOptions(String table, Layout layout, double testFraction, long
         return new LoadOptions(table, layout, testFraction, seed, rows, replace, p);
     }
 
-    /** The table name to use: {@link #table} or, when null, the given default (made SQL-safe). */
+    /**
+     * The table name to use: {@link #table} or, when null, {@code fallback} made a valid unquoted SQL name (lower
+     * case, other characters to {@code _}, a leading digit prefixed with {@code t_}, at most 58 characters).
+     */
     public String tableOr(String fallback) {
-        return table != null ? table.toLowerCase(java.util.Locale.ROOT)
-                : fallback.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        if (table != null) {
+            return table.toLowerCase(java.util.Locale.ROOT);
+        }
+        String t = fallback.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        if (t.isEmpty() || Character.isDigit(t.charAt(0))) {
+            t = "t_" + t;
+        }
+        return t.length() > 58 ? t.substring(0, 58) : t;
     }
 }

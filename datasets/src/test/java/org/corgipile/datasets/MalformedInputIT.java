@@ -83,13 +83,13 @@ class MalformedInputIT {
     @Test
     void wrongIdxMagicNamesTheFile() throws Exception {
         Path img = dir.resolve("w-images-idx3-ubyte");
-        Files.write(img, new byte[] {0, 0, 8, 1, 0, 0, 0, 0});
+        Files.write(img, new byte[] {'G', 'I', 'F', '8', '9', 'a', 0, 0});
         Files.write(dir.resolve("w-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 0});
         try (Connection c = ds.getConnection()) {
             InputFormatException e = assertThrows(InputFormatException.class, () -> DatasetLoader.importFile(c, img,
                     ImportOptions.of(FileFormat.IDX), LoadOptions.defaults().table("wrong_magic")));
-            assertEquals("w-images-idx3-ubyte: header: an images file needs at least 2 dimensions, found 1",
-                    e.getMessage());
+            assertEquals("w-images-idx3-ubyte: header: wrong idx magic 0x47494638 (expected 0x00000803: unsigned "
+                    + "bytes, N dimensions)", e.getMessage());
             assertNoTables(c, "wrong_magic");
         }
     }
@@ -143,6 +143,8 @@ class MalformedInputIT {
         assertEquals("test fraction must be in [0, 1), got 1.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> LoadOptions.defaults().table("x; drop table y"));
         assertTrue(e.getMessage().startsWith("table must be an unquoted SQL name"), e.getMessage());
+        assertEquals("t_2024_data_v2", LoadOptions.defaults().tableOr("2024-data.v2"), "file names become SQL names");
+        assertEquals("fashion_mnist", LoadOptions.defaults().tableOr("fashion-mnist"));
         e = assertThrows(IllegalArgumentException.class, () -> Layout.parse("sorted"));
         assertEquals("layout must be one of clustered, shuffled, natural; got 'sorted'", e.getMessage());
     }

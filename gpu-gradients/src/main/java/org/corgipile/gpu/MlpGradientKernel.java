@@ -38,6 +38,13 @@ final class MlpGradientKernel extends Kernel {
     double[] y;
     /** All layers' parameters, laid out as {@link GradientModel} says. Put every batch. */
     double[] params;
+    /**
+     * The same weights with every layer's matrix transposed ({@code [i * out + o]} at the layer's offset), for the
+     * forward pass: adjacent work items (adjacent units of one row) then read adjacent weights, which coalesces on
+     * a GPU and vectorises on POCL (which vectorises across work items; the row-major matrix made that a strided
+     * gather). Filled by the host from {@link #params}, put every batch.
+     */
+    double[] weightsT;
     /** Device-only: outputs of layers 1..L, each a block of capacity x width(l) at {@code actOffset(l)}. */
     double[] act;
     /** Device-only: dLoss/dz of layers 1..L, same layout as {@link #act}. */
@@ -69,6 +76,7 @@ final class MlpGradientKernel extends Kernel {
 
     MlpGradientKernel(int paramCount, int classes, int partialSize) {
         this.params = new double[paramCount];
+        this.weightsT = new double[paramCount];
         this.partial = new double[Math.max(1, partialSize)];
         this.out = new double[paramCount + 1];
         this.classes = classes;
@@ -117,17 +125,17 @@ final class MlpGradientKernel extends Kernel {
     private void forward(int g) {
         int r = g / outWidth;
         int o = g - r * outWidth;
-        int w = weightOffset + o * inWidth;
+        int w = weightOffset + o;
         double s = 0;
         if (inOffset < 0) {
             int xo = r * inWidth;
             for (int i = 0; i < inWidth; i++) {
-                s += params[w + i] * x[xo + i];
+                s += weightsT[w + i * outWidth] * x[xo + i];
             }
         } else {
             int ao = inOffset + r * inWidth;
             for (int i = 0; i < inWidth; i++) {
-                s += params[w + i] * act[ao + i];
+                s += weightsT[w + i * outWidth] * act[ao + i];
             }
         }
         s += params[weightOffset + outWidth * inWidth + o];

@@ -6,7 +6,7 @@ import org.corgipile.operators.TupleBuffer;
 /**
  * An MLP's forward and backward pass on an OpenCL device through {@link MlpGradientKernel}: with {@code L} layers,
  * {@code 3L} launches per mini-batch (L forward, 1 output, L-1 backward, L gradient; 4L when the gradient takes
- * the CPU shape of row chunks + reduce), one put each of rows, targets and parameters, one get of the result. Activations and deltas live on the device only. Same lifecycle as
+ * the CPU shape of row chunks + reduce), one put each of rows, targets, parameters and transposed weights, one get of the result. Activations and deltas live on the device only. Same lifecycle as
  * {@link OpenClGlmGradient}: one instance per training, {@link #close()} at the end.
  */
 public final class OpenClMlpGradient implements DenseGradient {
@@ -90,7 +90,17 @@ public final class OpenClMlpGradient implements DenseGradient {
             kernel.y[i] = BatchArguments.target(model, batch.label(from + i));
         }
         System.arraycopy(params, 0, kernel.params, 0, p);
-        kernel.put(kernel.x).put(kernel.y).put(kernel.params);
+        for (int l = 1; l <= layers; l++) {
+            int in = widths[l - 1];
+            int out = widths[l];
+            int w = weightOffsets[l - 1];
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    kernel.weightsT[w + i * out + o] = params[w + o * in + i];
+                }
+            }
+        }
+        kernel.put(kernel.x).put(kernel.y).put(kernel.params).put(kernel.weightsT);
         kernel.rows = n;
 
         kernel.phase = MlpGradientKernel.PHASE_FORWARD;

@@ -5,6 +5,8 @@ import java.io.StringWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.corgipile.operators.TrainingException;
+
 /**
  * The only class the C launcher calls. Every SQL-level operation arrives as {@link #invoke(String, String)} with
  * JSON arguments built by the PL/pgSQL wrappers, and answers JSON the wrappers turn into rows; prediction has its
@@ -58,9 +60,11 @@ public final class Entry {
         if (t instanceof SqlError e) {
             return new String[] {e.sqlState(), e.getMessage(), null, e.hint()};
         }
-        String[] mapped = Errors.map(t);
-        if (mapped != null) {
-            return mapped;
+        if (t instanceof TrainingException e) {
+            return new String[] {e.sqlState(), e.getMessage(), null, e.hint()};
+        }
+        if (t instanceof IllegalArgumentException) {
+            return new String[] {SqlError.INVALID_PARAMETER_VALUE, t.getMessage(), null, null};
         }
         if (t instanceof StackOverflowError) {
             return new String[] {"54001", "Java stack depth limit exceeded in corgipile", null, null};

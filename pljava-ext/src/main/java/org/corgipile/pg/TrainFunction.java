@@ -63,7 +63,7 @@ final class TrainFunction {
             skipped = train.skippedTuples();
         }
         if (skipped > 0) {
-            Natives.message(0, "skipped " + skipped + " tuple reads with a NULL label or NULL features");
+            Natives.message(0, "skipped " + skipped + " rows with a NULL label or NULL features");
         }
 
         Map<String, Object> out = new LinkedHashMap<>();

@@ -156,6 +156,31 @@ class InDatabaseTrainingIT {
     }
 
     @Test
+    void rowsWithANullLabelOrFeaturesAreSkippedAndCountedOnce(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE with_nulls AS SELECT (i % 2) AS label, ARRAY[i % 2, 0.5]::float8[] AS features "
+                    + "FROM generate_series(1, 100) i");
+            s.execute("INSERT INTO with_nulls SELECT NULL, '{1,1}' FROM generate_series(1, 4)");
+            s.execute("INSERT INTO with_nulls SELECT 1, NULL FROM generate_series(1, 3)");
+            long epochs = 0;
+            try (ResultSet rs = s.executeQuery("SELECT tuples FROM train_sgd('with_nulls', 'label', 'features', "
+                    + "epochs => 3, seed => 1)")) {
+                while (rs.next()) {
+                    epochs++;
+                    assertEquals(100, rs.getLong(1));
+                }
+            }
+            assertEquals(3, epochs);
+            List<String> messages = new ArrayList<>();
+            for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+                messages.add(w.getMessage());
+            }
+            assertEquals(1, messages.stream()
+                    .filter(m -> m.equals("skipped 7 rows with a NULL label or NULL features")).count(), messages.toString());
+        }
+    }
+
+    @Test
     void eightConcurrentSessionsTrain(DataSource ds) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {

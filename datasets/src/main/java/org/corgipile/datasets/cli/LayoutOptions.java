@@ -25,11 +25,11 @@ final class LayoutOptions {
     @Option(names = "--replace", description = "drop and replace existing T / T_test (atomically)")
     boolean replace;
 
-    @Option(names = "--no-progress", description = "no progress bar")
+    @Option(names = "--no-progress", description = "no progress bar (there is none either when stderr is not a terminal)")
     boolean noProgress;
 
     LoadOptions toLoadOptions(long rows) {
         return LoadOptions.defaults().table(table).layout(Layout.parse(layout)).testFraction(testFraction)
-                .seed(seed).rows(rows).replace(replace).progress(!noProgress);
+                .seed(seed).rows(rows).replace(replace).progress(!noProgress && System.console() != null);
     }
 }

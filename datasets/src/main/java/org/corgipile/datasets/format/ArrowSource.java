@@ -59,6 +59,8 @@ public final class ArrowSource implements RecordSource {
     private int row;
     private int batchRows;
     private long record;
+    /** Length of the first dense list, which every later row must match (the file may not record it). */
+    private int denseLength = -1;
     private NumericColumn label;
     private BigIntVector id;
     private NumericColumn[] scalars;
@@ -70,13 +72,12 @@ public final class ArrowSource implements RecordSource {
     public ArrowSource(Path file, ImportOptions options) throws IOException {
         this.name = file.getFileName().toString();
         this.allocator = new RootAllocator();
+        ArrowReader opened = null;
         try {
-            boolean isFile = hasFileMagic(file);
-            if (isFile) {
-                this.reader = new ArrowFileReader(FileChannel.open(file, StandardOpenOption.READ), allocator);
-            } else {
-                this.reader = new ArrowStreamReader(Files.newInputStream(file), allocator);
-            }
+            opened = hasFileMagic(file)
+                    ? new ArrowFileReader(FileChannel.open(file, StandardOpenOption.READ), allocator)
+                    : new ArrowStreamReader(Files.newInputStream(file), allocator);
+            this.reader = opened;
             Schema schema;
             try {
                 schema = reader.getVectorSchemaRoot().getSchema();
@@ -128,7 +129,14 @@ public final class ArrowSource implements RecordSource {
                 this.mode = Mode.SCALARS;
             }
         } catch (IOException | RuntimeException e) {
-            allocator.close();
+            try {
+                if (opened != null) {
+                    opened.close();
+                }
+                allocator.close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }
@@ -237,10 +245,12 @@ public final class ArrowSource implements RecordSource {
         } else if (mode == Mode.DENSE_LIST) {
             int s = start(list1, "features");
             int n = list1.getElementEndIndex(row) - s;
-            if (shape.dimension() > 0 && n != shape.dimension()) {
+            int expected = shape.dimension() > 0 ? shape.dimension() : denseLength;
+            if (expected >= 0 && n != expected) {
                 throw new InputFormatException(name, "record " + record, "features has " + n
-                        + " values, expected " + shape.dimension());
+                        + " values, expected " + expected + " (as in the first row)");
             }
+            denseLength = n;
             double[] d = r.dense(n);
             for (int i = 0; i < n; i++) {
                 d[i] = list1Data.get(s + i);

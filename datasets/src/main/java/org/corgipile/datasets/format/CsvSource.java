@@ -47,9 +47,9 @@ public final class CsvSource implements RecordSource {
         boolean integral = true;
         String firstNonIntegral = null;
         double[] tmp = new double[0];
+        long ln = 0;
         try (BufferedReader r = TextInput.reader(file)) {
             String s;
-            long ln = 0;
             while ((s = r.readLine()) != null) {
                 ln++;
                 if (s.isBlank()) {
@@ -77,6 +77,10 @@ public final class CsvSource implements RecordSource {
                     firstNonIntegral = "line " + ln;
                 }
             }
+        } catch (InputFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new InputFormatException(name, "line " + (ln + 1), "unreadable (" + e.getMessage() + ")", e);
         }
         if (fieldCount < 0) {
             throw new InputFormatException(name, "line 1", "empty file (expected a header or a data row)");
@@ -112,7 +116,7 @@ public final class CsvSource implements RecordSource {
     @Override
     public boolean next(Record r) throws IOException {
         String s;
-        while ((s = in.readLine()) != null) {
+        while ((s = readLine()) != null) {
             line++;
             if (s.isBlank() || header && line == firstLine) {
                 continue;
@@ -122,6 +126,15 @@ public final class CsvSource implements RecordSource {
             return true;
         }
         return false;
+    }
+
+    /** Reads a line; a corrupt gzip stream becomes an error naming the line it broke in. */
+    private String readLine() throws InputFormatException {
+        try {
+            return in.readLine();
+        } catch (IOException e) {
+            throw new InputFormatException(name, "line " + (line + 1), "unreadable (" + e.getMessage() + ")", e);
+        }
     }
 
     @Override

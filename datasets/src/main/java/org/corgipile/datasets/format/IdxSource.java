@@ -36,30 +36,38 @@ public final class IdxSource implements RecordSource {
         if (!Files.isRegularFile(labelsFile)) {
             throw new IllegalArgumentException("idx labels file " + labelsFile + " does not exist; pass --labels FILE");
         }
-        InputStream imgIn = TextInput.open(imagesFile);
-        InputStream lblIn = TextInput.open(labelsFile);
-        this.images = new DataInputStream(imgIn);
-        this.labels = new DataInputStream(lblIn);
-        int[] imgDims = header(images, name, -1);
-        int[] lblDims = header(labels, labelsName, 1);
-        if (imgDims.length < 2) {
-            throw new InputFormatException(name, "header", "an images file needs at least 2 dimensions, found "
-                    + imgDims.length);
+        this.images = new DataInputStream(TextInput.open(imagesFile));
+        DataInputStream lbl = null;
+        try {
+            lbl = new DataInputStream(TextInput.open(labelsFile));
+            int[] imgDims = header(images, name, -1);
+            int[] lblDims = header(lbl, labelsName, 1);
+            if (imgDims.length < 2) {
+                throw new InputFormatException(name, "header", "an images file needs at least 2 dimensions, found "
+                        + imgDims.length);
+            }
+            if (imgDims[0] != lblDims[0]) {
+                throw new InputFormatException(labelsName, "header", "holds " + lblDims[0] + " labels but " + name
+                        + " holds " + imgDims[0] + " images");
+            }
+            long w = 1;
+            for (int i = 1; i < imgDims.length; i++) {
+                w *= imgDims[i];
+            }
+            if (w < 1 || w > ImportOptions.MAX_DENSE_DIMENSION) {
+                throw new InputFormatException(name, "header", "image size " + w + " is outside [1, "
+                        + ImportOptions.MAX_DENSE_DIMENSION + "]");
+            }
+            this.labels = lbl;
+            this.count = imgDims[0];
+            this.width = (int) w;
+        } catch (IOException | RuntimeException e) {
+            images.close();
+            if (lbl != null) {
+                lbl.close();
+            }
+            throw e;
         }
-        if (imgDims[0] != lblDims[0]) {
-            throw new InputFormatException(labelsName, "header", "holds " + lblDims[0] + " labels but " + name
-                    + " holds " + imgDims[0] + " images");
-        }
-        long w = 1;
-        for (int i = 1; i < imgDims.length; i++) {
-            w *= imgDims[i];
-        }
-        if (w < 1 || w > ImportOptions.MAX_DENSE_DIMENSION) {
-            throw new InputFormatException(name, "header", "image size " + w + " is outside [1, "
-                    + ImportOptions.MAX_DENSE_DIMENSION + "]");
-        }
-        this.count = imgDims[0];
-        this.width = (int) w;
         this.pixels = new byte[width];
     }
 
@@ -127,6 +135,8 @@ public final class IdxSource implements RecordSource {
         } catch (EOFException e) {
             throw new InputFormatException(name, "record " + record, "file is truncated (header announces "
                     + count + " images of " + width + " bytes)", e);
+        } catch (IOException e) {
+            throw new InputFormatException(name, "record " + record, "unreadable (" + e.getMessage() + ")", e);
         }
         int y;
         try {
@@ -134,6 +144,8 @@ public final class IdxSource implements RecordSource {
         } catch (EOFException e) {
             throw new InputFormatException(labelsName, "record " + record, "file is truncated (header announces "
                     + count + " labels)", e);
+        } catch (IOException e) {
+            throw new InputFormatException(labelsName, "record " + record, "unreadable (" + e.getMessage() + ")", e);
         }
         double[] d = r.dense(width);
         for (int i = 0; i < width; i++) {

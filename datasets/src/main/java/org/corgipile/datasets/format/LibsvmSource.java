@@ -36,10 +36,10 @@ public final class LibsvmSource implements RecordSource {
         this.file = file;
         this.name = file.getFileName().toString();
         Scan scan = new Scan();
+        long ln = 0;
         try (BufferedReader r = TextInput.reader(file)) {
             Record tmp = new Record();
             String s;
-            long ln = 0;
             while ((s = r.readLine()) != null) {
                 ln++;
                 tmp.clear();
@@ -47,6 +47,10 @@ public final class LibsvmSource implements RecordSource {
                     scan.add(tmp, ln);
                 }
             }
+        } catch (InputFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new InputFormatException(name, "line " + (ln + 1), "unreadable (" + e.getMessage() + ")", e);
         }
         this.rows = scan.rows;
         this.labels = LabelMap.decide(scan.labels, scan.integral, options.labelType(), name, scan.firstNonIntegral);
@@ -92,7 +96,7 @@ public final class LibsvmSource implements RecordSource {
     @Override
     public boolean next(Record r) throws IOException {
         String s;
-        while ((s = in.readLine()) != null) {
+        while ((s = readLine()) != null) {
             line++;
             if (parse(s, line, r)) {
                 r.label = labels.map(r.label);
@@ -108,6 +112,15 @@ public final class LibsvmSource implements RecordSource {
             r.clear();
         }
         return false;
+    }
+
+    /** Reads a line; a corrupt gzip stream becomes an error naming the line it broke in. */
+    private String readLine() throws InputFormatException {
+        try {
+            return in.readLine();
+        } catch (IOException e) {
+            throw new InputFormatException(name, "line " + (line + 1), "unreadable (" + e.getMessage() + ")", e);
+        }
     }
 
     @Override

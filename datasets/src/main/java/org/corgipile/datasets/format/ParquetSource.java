@@ -54,6 +54,10 @@ public final class ParquetSource implements RecordSource {
     private final List<String> featureNames = new ArrayList<>();
     private final List<String> skipped = new ArrayList<>();
     private long record;
+    /** Per column (1-based): dates and timestamps need conversion to numbers, others are read with getDouble. */
+    private final boolean[] temporal;
+    /** Length of the first dense list, which every later row must match. */
+    private int denseLength = -1;
 
     public ParquetSource(Path file, ImportOptions options) throws IOException {
         this.name = file.getFileName().toString();
@@ -73,8 +77,11 @@ public final class ParquetSource implements RecordSource {
             ResultSetMetaData md = rs.getMetaData();
             int n = md.getColumnCount();
             List<String> names = new ArrayList<>();
+            this.temporal = new boolean[n + 1];
             for (int i = 1; i <= n; i++) {
                 names.add(md.getColumnName(i));
+                int t = md.getColumnType(i);
+                temporal[i] = t == Types.DATE || t == Types.TIMESTAMP || t == Types.BOOLEAN;
             }
             this.labelCol = pickLabel(names, options.labelColumn()) + 1;
             if (!isNumeric(md.getColumnType(labelCol))) {
@@ -215,6 +222,11 @@ public final class ParquetSource implements RecordSource {
                 }
             } else if (featuresCol > 0) {
                 Object[] a = array(featuresCol, "features");
+                if (denseLength >= 0 && a.length != denseLength) {
+                    throw new InputFormatException(name, "record " + record, "features has " + a.length
+                            + " values, expected " + denseLength + " (as in the first row)");
+                }
+                denseLength = a.length;
                 double[] d = r.dense(a.length);
                 for (int i = 0; i < a.length; i++) {
                     d[i] = element(a[i], "features");
@@ -236,6 +248,14 @@ public final class ParquetSource implements RecordSource {
     }
 
     private double number(int col, String what) throws SQLException, InputFormatException {
+        if (!temporal[col]) {
+            // typed getter: no boxing on the hot path (3M flights x 3 columns)
+            double v = rs.getDouble(col);
+            if (rs.wasNull()) {
+                throw new InputFormatException(name, "record " + record, "column '" + what + "' is null");
+            }
+            return v;
+        }
         Object o = rs.getObject(col);
         if (o == null) {
             throw new InputFormatException(name, "record " + record, "column '" + what + "' is null");

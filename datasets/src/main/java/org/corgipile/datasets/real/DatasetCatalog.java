@@ -42,7 +42,8 @@ public final class DatasetCatalog {
             new Entry("epsilon-like", "2000 dense features, binary, linear teacher + 10% label noise "
                     + "(best accuracy 0.90); shape of the paper's epsilon", 10_000, true),
             new Entry("criteo-like", "sparse, 1M dimensions, <= 39 non-zeros (13 numeric + 26 one-hot fields), "
-                    + "binary, ~25% positive, linear teacher + 20% label noise (best accuracy 0.80)", 100_000, true),
+                    + "binary, linear teacher (25% positive) + 20% label noise (35% positive labels, best "
+                    + "accuracy 0.80)", 100_000, true),
             new Entry("fashion-mnist", "Fashion-MNIST, 70000 images (60000 train then 10000 test), 784 pixels in "
                     + "[0,1], 10 classes; Debian package dataset-fashion-mnist", 70_000, false),
             new Entry("fashion-mnist-binary", "Fashion-MNIST, class 0 (T-shirt/top) -> 1 vs the other nine -> 0",

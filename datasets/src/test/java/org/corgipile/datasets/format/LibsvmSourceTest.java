@@ -104,6 +104,27 @@ class LibsvmSourceTest {
                 + "regression", e.getMessage());
     }
 
+    @Test
+    void corruptGzipIsAnInputErrorNamingTheLine() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            sb.append(i % 2).append(" 1:").append(i * 0.37).append(" 2:").append(i).append('\n');
+        }
+        Path f = dir.resolve("corrupt.svm.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(f))) {
+            out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] b = Files.readAllBytes(f);
+        for (int i = b.length / 2; i < b.length / 2 + 16; i++) {
+            b[i] ^= 0x5a;
+        }
+        Files.write(f, b);
+        InputFormatException e = assertThrows(InputFormatException.class,
+                () -> Sources.drain(new LibsvmSource(f, ImportOptions.of(FileFormat.LIBSVM))));
+        assertEquals("corrupt.svm.gz", e.file());
+        org.junit.jupiter.api.Assertions.assertTrue(e.location().startsWith("line "), e.getMessage());
+    }
+
     private void assertMessage(String text, String expected) throws IOException {
         Path f = write("m.svm", text);
         InputFormatException e = assertThrows(InputFormatException.class,

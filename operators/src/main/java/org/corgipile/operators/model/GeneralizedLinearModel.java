@@ -102,8 +102,4 @@ abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
         out[1] = score(m);
         return loss(m, rows.label(row));
     }
-
-    static double sign(double y) {
-        return y > 0 ? 1.0 : -1.0;
-    }
 }
