@@ -304,10 +304,10 @@ Emit(PageSink *s, double v)
 	s->pos++;
 }
 
-static void
+static inline void
 CheckFinite(double v, HeapTuple tup, const char *what)
 {
-	if (isnan(v) || isinf(v))
+	if (unlikely(isnan(v) || isinf(v)))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("%s of tuple (%u,%u) %s NaN or Infinity", what,
@@ -428,6 +428,31 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 			CheckFinite(v, tup, "features");
 			Emit(s, v);
 		}
+	}
+	else if (r->kind == FEATURES_ARRAY && r->featTypes[0] == FLOAT8OID && !s->probe)
+	{
+		/* The common case, float8[]: checked and copied straight into the output, no intermediate array. */
+		ArrayType  *arr = DatumGetArrayTypeP(heap_getattr(tup, r->featAtts[0], desc, &isnull));
+		int			n = ARR_NDIM(arr) == 1 ? ARR_DIMS(arr)[0] : 0;
+		const double *v = (const double *) ARR_DATA_PTR(arr);
+
+		if (ARR_NDIM(arr) != 1 || n != r->dimension || ARR_HASNULL(arr))
+		{
+			/* the general path raises the precise error */
+			(void) ArrayToDoubles(PointerGetDatum(arr), FLOAT8OID, &n, tup);
+			DimensionMismatch(tup, n, r->dimension);
+		}
+		for (i = 0; i < n; i++)
+			CheckFinite(v[i], tup, "features");
+		if (s->pos + 2 + n <= s->cap)
+		{
+			s->out[s->pos] = label;
+			s->out[s->pos + 1] = tid;
+			memcpy(s->out + s->pos + 2, v, sizeof(double) * n);
+		}
+		else
+			s->overflow = true;
+		s->pos += 2 + n;
 	}
 	else if (r->kind == FEATURES_ARRAY)
 	{
@@ -688,19 +713,6 @@ CorgiCheckRelation(Oid relid, const char *label, const char *features)
 
 /* ------------------------------------------------------------------ natives */
 
-static char *
-JStringToC(JNIEnv *env, jstring s)
-{
-	const char *utf = (*env)->GetStringUTFChars(env, s, NULL);
-	char	   *copy;
-
-	if (utf == NULL)
-		return NULL;
-	copy = MemoryContextStrdup(CorgiScratchContext(), utf);
-	(*env)->ReleaseStringUTFChars(env, s, utf);
-	return copy;
-}
-
 static CorgiReader *
 ReaderFromHandle(JNIEnv *env, jlong handle)
 {
@@ -716,47 +728,52 @@ static jlong JNICALL
 readerOpen(JNIEnv *env, jclass cls, jlong relid, jstring jlabel, jstring jfeatures, jint sparseDimension)
 {
 	MemoryContext old = CurrentMemoryContext;
-	char	   *label;
-	char	   *features;
+	const char *label;
+	const char *features;
 	volatile jlong handle = 0;
 	int			slot;
 
-	if (!CorgiNativeEnter(env))
-		return 0;
-	label = JStringToC(env, jlabel);
-	features = JStringToC(env, jfeatures);
 	for (slot = 0; slot < MAX_READERS; slot++)
 		if (readers[slot] == NULL)
 			break;
-	if (label == NULL || features == NULL || slot == MAX_READERS)
+	if (slot == MAX_READERS)
 	{
-		CorgiNativeLeave();
-		if (!(*env)->ExceptionCheck(env))
-			CorgiThrowJava(env, "java/lang/IllegalStateException", "too many heap readers open");
+		CorgiThrowJava(env, "java/lang/IllegalStateException", "too many heap readers open");
 		return 0;
 	}
-	PG_TRY();
+	label = (*env)->GetStringUTFChars(env, jlabel, NULL);
+	features = label ? (*env)->GetStringUTFChars(env, jfeatures, NULL) : NULL;
+	if (features == NULL)
 	{
-		CorgiReader *r;
+		if (label != NULL)
+			(*env)->ReleaseStringUTFChars(env, jlabel, label);
+		return 0;				/* OutOfMemoryError pending */
+	}
+	if (CorgiNativeEnter(env))
+	{
+		PG_TRY();
+		{
+			CorgiReader *r;
 
-		MemoryContextSwitchTo(CorgiScratchContext());
-		r = ReaderCreate(slot, (Oid) relid, label, features);
-		ProbeDimension(r, sparseDimension);
-		handle = slot + 1;
+			MemoryContextSwitchTo(CorgiScratchContext());
+			r = ReaderCreate(slot, (Oid) relid, pstrdup(label), pstrdup(features));
+			ProbeDimension(r, sparseDimension);
+			handle = slot + 1;
+		}
+		PG_CATCH();
+		{
+			if (readers[slot] != NULL)
+				ReaderAbortPage(readers[slot]);
+			CorgiNativeCaptureError();
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(old);
+		CorgiNativeLeave();
+		if (handle == 0)
+			CorgiThrowPending(env);
 	}
-	PG_CATCH();
-	{
-		CorgiNativeCaptureError();
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(old);
-	CorgiNativeLeave();
-	if (handle == 0)
-	{
-		if (readers[slot] != NULL)
-			ReaderAbortPage(readers[slot]);
-		CorgiThrowPending(env);
-	}
+	(*env)->ReleaseStringUTFChars(env, jlabel, label);
+	(*env)->ReleaseStringUTFChars(env, jfeatures, features);
 	return handle;
 }
 

@@ -192,7 +192,7 @@ CorgiCreateJvm(void)
 				 errhint("Fix the cause reported by the first error, then open a new session.")));
 
 	classpath = CorgiFindClasspath();
-	if (access(classpath, R_OK) != 0)
+	if (strchr(classpath, ':') == NULL && access(classpath, R_OK) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FILE),
 				 errmsg("corgipile Java code not found at \"%s\": %m", classpath),

@@ -49,16 +49,16 @@ message(JNIEnv *env, jclass cls, jint level, jstring jmsg)
 {
 	MemoryContext old = CurrentMemoryContext;
 	volatile bool failed = false;
-	const char *utf;
-	char	   *msg;
+	const char *msg;
 
-	utf = (*env)->GetStringUTFChars(env, jmsg, NULL);
-	if (utf == NULL)
+	msg = (*env)->GetStringUTFChars(env, jmsg, NULL);
+	if (msg == NULL)
 		return;
-	msg = MemoryContextStrdup(CorgiScratchContext(), utf);
-	(*env)->ReleaseStringUTFChars(env, jmsg, utf);
 	if (!CorgiNativeEnter(env))
+	{
+		(*env)->ReleaseStringUTFChars(env, jmsg, msg);
 		return;
+	}
 	PG_TRY();
 	{
 		int			elevel = level == 1 ? INFO : level == 2 ? WARNING : level == 3 ? LOG : NOTICE;
@@ -73,6 +73,7 @@ message(JNIEnv *env, jclass cls, jint level, jstring jmsg)
 	PG_END_TRY();
 	MemoryContextSwitchTo(old);
 	CorgiNativeLeave();
+	(*env)->ReleaseStringUTFChars(env, jmsg, msg);
 	if (failed)
 		CorgiThrowPending(env);
 }
@@ -83,16 +84,16 @@ reportActivity(JNIEnv *env, jclass cls, jstring jmsg)
 {
 	MemoryContext old = CurrentMemoryContext;
 	volatile bool failed = false;
-	const char *utf;
-	char	   *msg;
+	const char *msg;
 
-	utf = (*env)->GetStringUTFChars(env, jmsg, NULL);
-	if (utf == NULL)
+	msg = (*env)->GetStringUTFChars(env, jmsg, NULL);
+	if (msg == NULL)
 		return;
-	msg = MemoryContextStrdup(CorgiScratchContext(), utf);
-	(*env)->ReleaseStringUTFChars(env, jmsg, utf);
 	if (!CorgiNativeEnter(env))
+	{
+		(*env)->ReleaseStringUTFChars(env, jmsg, msg);
 		return;
+	}
 	PG_TRY();
 	{
 		pgstat_report_activity(STATE_RUNNING, msg);
@@ -106,6 +107,7 @@ reportActivity(JNIEnv *env, jclass cls, jstring jmsg)
 	PG_END_TRY();
 	MemoryContextSwitchTo(old);
 	CorgiNativeLeave();
+	(*env)->ReleaseStringUTFChars(env, jmsg, msg);
 	if (failed)
 		CorgiThrowPending(env);
 }

@@ -44,6 +44,10 @@ SELECT * FROM train_sgd('good', 'label', 'no_such_column');
 SELECT * FROM train_sgd('texty', 'features', 'words');
 SELECT * FROM train_sgd('good_view', 'label', 'features');
 SELECT * FROM train_sgd('good_idx', 'label', 'features');
+CREATE SEQUENCE a_sequence;
+SELECT * FROM train_sgd('a_sequence', 'label', 'features');
+CREATE TABLE parted (label int, features float8[]) PARTITION BY LIST (label);
+SELECT * FROM train_sgd('parted', 'label', 'features');
 SELECT alive();
 -- data
 SELECT * FROM train_sgd('ragged', 'label', 'features');

@@ -1,10 +1,10 @@
 -- corgipile SQL functions (everything that is not C): user-facing functions in the creation schema (public by
 -- default), helpers in schema corgipile.
 --
--- The in-database functions (train_sgd, sgd_predict, sgd_predict_proba, sgd_evaluate) are PL/pgSQL wrappers around
--- the C entry points corgipile._invoke / _predict / _check_relation declared by the extension script; applied by
--- Flyway alone (no extension), they raise a clear error instead. The pure-SQL helpers (glm_margin, sql_predict)
--- work everywhere, e.g. for models trained client-side.
+-- The in-database functions train_sgd and sgd_evaluate are PL/pgSQL wrappers around the C entry points
+-- corgipile._invoke / _check_relation declared by the extension script (which also declares the C functions
+-- sgd_predict and sgd_predict_proba); applied by Flyway alone (no extension), they raise a clear error instead.
+-- The pure-SQL helpers (glm_margin, sql_predict) work everywhere, e.g. for models trained client-side.
 
 GRANT USAGE ON SCHEMA corgipile TO PUBLIC;
 GRANT SELECT, INSERT, DELETE ON corgipile.models TO PUBLIC;
@@ -196,26 +196,6 @@ $fn$;
 COMMENT ON FUNCTION train_sgd(regclass, text, text, text, text, integer, double precision, integer,
                               double precision, integer, double precision, text, regclass, bigint, text, jsonb)
     IS 'Train a model with CorgiPile shuffled SGD on the heap blocks of a table; one row per epoch';
-
-CREATE FUNCTION sgd_predict(model_name text, features double precision[]) RETURNS double precision
-LANGUAGE plpgsql STABLE STRICT PARALLEL UNSAFE AS $fn$
-BEGIN
-    PERFORM corgipile.require_extension('sgd_predict');
-    RETURN corgipile._predict(corgipile.model_id(model_name), features, false);
-END
-$fn$;
-COMMENT ON FUNCTION sgd_predict(text, double precision[])
-    IS 'Prediction of a stored model: class label (0/1 or -1/+1, or class index) or regression value';
-
-CREATE FUNCTION sgd_predict_proba(model_name text, features double precision[]) RETURNS double precision
-LANGUAGE plpgsql STABLE STRICT PARALLEL UNSAFE AS $fn$
-BEGIN
-    PERFORM corgipile.require_extension('sgd_predict_proba');
-    RETURN corgipile._predict(corgipile.model_id(model_name), features, true);
-END
-$fn$;
-COMMENT ON FUNCTION sgd_predict_proba(text, double precision[])
-    IS 'Positive-class probability of a stored logistic or binary mlp model (NULL for other models)';
 
 CREATE FUNCTION sgd_evaluate(model_name text, relation regclass, label text, features text)
 RETURNS TABLE(metric text, value double precision)

@@ -23,6 +23,7 @@ final class EpochProgress implements TrainingListener {
     private final PrintWriter err;
     private final boolean interactive;
     private int epochs;
+    private String unit = " pages";
     private ProgressBar bar;
     private int barEpoch;
 
@@ -34,6 +35,7 @@ final class EpochProgress implements TrainingListener {
     @Override
     public void started(TrainMode mode, int epochs) {
         this.epochs = epochs;
+        this.unit = mode == TrainMode.SERVER ? " epoch" : " pages";
         err.println("corgipile: training in " + mode + " mode" + (epochs > 0 ? ", " + epochs + " epochs" : ""));
         err.flush();
     }
@@ -49,7 +51,7 @@ final class EpochProgress implements TrainingListener {
                     .setInitialMax(total)
                     .setStyle(ProgressBarStyle.ASCII)
                     .setUpdateIntervalMillis(200)
-                    .setUnit(" pages", 1)
+                    .setUnit(unit, 1)
                     .setConsumer(new Consumer(err, interactive))
                     .build();
         }
@@ -68,10 +70,9 @@ final class EpochProgress implements TrainingListener {
 
     @Override
     public void message(String text) {
-        if (!interactive || bar == null) {
-            err.println("corgipile: " + text);
-            err.flush();
-        }
+        closeBar(null);
+        err.println("corgipile: " + text);
+        err.flush();
     }
 
     private void closeBar(String extra) {

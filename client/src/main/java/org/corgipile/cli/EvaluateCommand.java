@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code corgipile evaluate MODEL RELATION}: the metrics of {@code sgd_evaluate} as a table. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
+@Command(name = "evaluate", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = ExitCodes.USAGE,
         description = {"Evaluate a stored model on RELATION: accuracy, precision, recall, f1, auc, log_loss for "
                 + "classifiers; rmse, mae, r2 for regression.",
             "Uses sgd_evaluate in the server when the database has it, else computes in this client over JDBC."})
@@ -37,10 +37,15 @@ final class EvaluateCommand implements Callable<Integer> {
     String features;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
+        return Failures.run(spec, global.verbose, this::execute);
+    }
+
+    private Integer execute() throws Exception {
         Map<String, Double> metrics = global.corgipile().evaluate(model, relation, label, features);
         TextTable t = new TextTable(List.of("metric", "value"));
-        metrics.forEach((k, v) -> t.add(List.of(k, TextTable.num(v))));
+        metrics.forEach((k, v) -> t.add(List.of(k, k.endsWith("tuples") ? String.valueOf(v.longValue())
+                : TextTable.num(v))));
         t.print(spec.commandLine().getOut());
         return ExitCodes.OK;
     }

@@ -24,6 +24,15 @@ public final class ExitCodes {
     /** An internal error: a bug, please report it (run again with --verbose for the stack trace). */
     public static final int INTERNAL = 5;
 
+    /** The exit codes as {@code --help} prints them, one constant per line (annotations need constants). */
+    static final String H0 = "Exit codes:";
+    static final String H1 = "  0  success";
+    static final String H2 = "  1  usage error: unknown option, missing or malformed argument";
+    static final String H3 = "  2  database error: cannot connect, permission denied, statement failed";
+    static final String H4 = "  3  invalid input: bad argument, unknown relation/column/model, bad data";
+    static final String H5 = "  4  file error: cannot read or write a file";
+    static final String H6 = "  5  internal error: a bug (run with --verbose and report it)";
+
     private ExitCodes() {
     }
 

@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * catalog, the SQL functions) to a database that cannot or does not load the extension. Idempotent: a second run
  * applies nothing and says so.
  */
-@Command(name = "install", mixinStandardHelpOptions = true,
+@Command(name = "install", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = ExitCodes.USAGE,
         description = {"Create or upgrade corgipile's SQL objects (schema corgipile, the models catalog, SQL "
                 + "functions) in a database, with Flyway migrations.",
             "Needed for client-mode training on servers without the extension. Running it again is a no-op."})
@@ -27,10 +27,17 @@ final class InstallCommand implements Callable<Integer> {
     GlobalOptions global;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
+        return Failures.run(spec, global.verbose, this::execute);
+    }
+
+    private Integer execute() throws Exception {
         InstallResult r = global.corgipile().install();
         PrintWriter out = spec.commandLine().getOut();
-        if (r.applied() == 0) {
+        if (r.extension()) {
+            out.println("corgipile: this database has the corgipile extension, which created the catalog; nothing "
+                    + "to do");
+        } else if (r.applied() == 0) {
             out.println("corgipile: already installed at schema version " + r.fromVersion() + "; nothing to do");
         } else {
             out.println("corgipile: applied " + r.applied() + " migration(s), schema version "

@@ -13,9 +13,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code corgipile models}: the models catalog as a table, or as JSON with {@code --json}. */
-@Command(name = "models", mixinStandardHelpOptions = true,
+@Command(name = "models", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = ExitCodes.USAGE,
         description = "List the models stored in corgipile.models.")
 final class ModelsCommand implements Callable<Integer> {
+    /** The metrics the table shows (all are in --json and in `corgipile export model`). */
+    private static final List<String> SHOWN = List.of("accuracy", "validation_accuracy", "auc", "rmse", "r2",
+            "validation_rmse");
+
     @Spec
     CommandSpec spec;
 
@@ -26,7 +30,11 @@ final class ModelsCommand implements Callable<Integer> {
     boolean json;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
+        return Failures.run(spec, global.verbose, this::execute);
+    }
+
+    private Integer execute() throws Exception {
         List<ModelInfo> models = global.corgipile().models();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -39,8 +47,12 @@ final class ModelsCommand implements Callable<Integer> {
         TextTable t = new TextTable(List.of("name", "type", "relation", "created_at", "metrics"));
         for (ModelInfo m : models) {
             StringBuilder metrics = new StringBuilder();
-            m.metrics().forEach((k, v) -> metrics.append(metrics.length() == 0 ? "" : ", ").append(k).append('=')
-                    .append(TextTable.num(v)));
+            for (String k : SHOWN) {
+                Double v = m.metrics().get(k);
+                if (v != null) {
+                    metrics.append(metrics.length() == 0 ? "" : ", ").append(k).append('=').append(TextTable.num(v));
+                }
+            }
             t.add(List.of(m.name(), nz(m.type()), nz(m.relation()), nz(m.createdAt()), metrics.toString()));
         }
         t.print(out);

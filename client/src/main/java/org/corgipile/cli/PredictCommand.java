@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code corgipile predict MODEL --query SQL}: the query's rows plus a {@code prediction} column, as CSV on stdout
  * or into a new table with {@code --into}.
  */
-@Command(name = "predict", mixinStandardHelpOptions = true,
+@Command(name = "predict", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = ExitCodes.USAGE,
         description = {"Predict with a stored model for every row of a query.",
             "Writes CSV (query columns, then prediction) to stdout, or creates the table given by --into."},
         footer = {"", "Example:",
@@ -46,7 +46,11 @@ final class PredictCommand implements Callable<Integer> {
     String into;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
+        return Failures.run(spec, global.verbose, this::execute);
+    }
+
+    private Integer execute() throws Exception {
         CorgiPile cp = global.corgipile();
         PrintWriter out = spec.commandLine().getOut();
         if (into != null) {

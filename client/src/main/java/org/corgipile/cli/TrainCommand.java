@@ -24,7 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * epoch on stderr, the epoch table on stdout. Options left out take the engine's defaults (listed in
  * docs/operators.md), so the CLI never disagrees with SQL about a default.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = ExitCodes.USAGE,
+        sortOptions = false, abbreviateSynopsis = true,
         description = {"Train a model on RELATION and store it in corgipile.models.",
             "Runs inside PostgreSQL when the corgipile extension is installed (mode server), else in this client "
                     + "over JDBC (mode client); --mode chooses."},
@@ -45,8 +46,8 @@ final class TrainCommand implements Callable<Integer> {
     String label;
 
     @Option(names = "--features", defaultValue = "features",
-            description = "feature column(s): an array column, \"x1, x2, x3\" numeric columns, or \"indices:values\" "
-                    + "for sparse (default: ${DEFAULT-VALUE})")
+            description = "feature column(s): an array column, \"x1, x2, x3\" numeric columns, or \"indices, values\" "
+                    + "array columns for sparse data (default: ${DEFAULT-VALUE})")
     String features;
 
     @Option(names = "--model", description = "logistic | svm | linear | softmax | mlp (default: logistic)")
@@ -110,7 +111,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--overwrite", arity = "0..1", description = "replace a model of the same name")
     Boolean overwrite;
 
-    @Option(names = "--model-name", description = "name to store the model under (default: chosen by the engine)")
+    @Option(names = "--model-name", description = "store the model under this name (without it the model is not stored)")
     String modelName;
 
     @Option(names = "--validation", paramLabel = "RELATION",
@@ -128,7 +129,11 @@ final class TrainCommand implements Callable<Integer> {
     boolean noProgress;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
+        return Failures.run(spec, global.verbose, this::execute);
+    }
+
+    private Integer execute() throws Exception {
         TrainSpec.Builder b = TrainSpec.on(relation).label(label).features(features).modelName(modelName)
                 .validation(validation).mode(TrainMode.parse(mode))
                 .argument("model", model).argument("shuffle", shuffle).argument("epochs", epochs)
@@ -147,8 +152,9 @@ final class TrainCommand implements Callable<Integer> {
                 : new EpochProgress(err, System.console() != null);
         TrainingRun run = global.corgipile().train(b.build(), listener);
         printEpochs(out, run.epochs());
-        out.println("model " + run.model().name() + " stored in corgipile.models (trained in " + run.mode()
-                + " mode)");
+        out.println(run.model() == null
+                ? "trained in " + run.mode() + " mode; model not stored (give --model-name NAME to store it)"
+                : "model " + run.model().name() + " stored in corgipile.models (trained in " + run.mode() + " mode)");
         out.flush();
         return ExitCodes.OK;
     }

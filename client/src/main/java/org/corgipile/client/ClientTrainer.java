@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import javax.sql.DataSource;
@@ -75,6 +76,9 @@ final class ClientTrainer {
         JdbcBlockSource validationSource = spec.validationRelation() == null ? null : JdbcBlockSource.open(c,
                 RelationColumns.resolve(c, spec.validationRelation(), spec.label(), spec.features()),
                 trainSource.shape());
+        if (spec.arguments().get("buffer_size") != null) {
+            checkBufferHoldsABlock(engineSpec, trainSource.pageCount());
+        }
         Progress progress = new Progress(listener, trainSource, validationSource,
                 engineSpec.trainMetrics().equals("pass"));
         listener.started(TrainMode.CLIENT, engineSpec.epochs());
@@ -89,6 +93,22 @@ final class ClientTrainer {
             store(c, name, spec, rel, engineSpec, result);
         }
         return new Result(result.epochs(), name);
+    }
+
+    /** As in the extension: an explicit buffer_size smaller than one block is refused (22023). */
+    private static void checkBufferHoldsABlock(org.corgipile.operators.TrainSpec spec, long pageCount)
+            throws SQLException {
+        if (!spec.shuffle().equals("corgipile") || !spec.bufferIsFraction() || pageCount == 0) {
+            return;
+        }
+        long block = Math.min(spec.blockSize(), pageCount);
+        double bufferPages = spec.bufferSize() * pageCount;
+        if (bufferPages < block) {
+            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, String.format(Locale.ROOT,
+                    "buffer_size %s is %.1f pages of the relation's %d, smaller than one block of %d pages",
+                    spec.bufferSize(), bufferPages, pageCount, block), String.format(Locale.ROOT,
+                    "Use buffer_size >= %.6f, or a smaller block_size.", (double) block / pageCount), null);
+        }
     }
 
     private static int sparseDimension(Object value) throws SQLException {
@@ -162,16 +182,21 @@ final class ClientTrainer {
             ins.setString(10, rel.qualifiedName());
             ins.setString(11, spec.label());
             ins.setString(12, spec.features());
-            ins.setString(13, json(epochLog(result.epochs())));
-            ins.setString(14, json(metrics(result.epochs().get(result.epochs().size() - 1))));
+            ArrayNode log = epochLog(result.epochs(), String.valueOf(m.params().getOrDefault("device",
+                    engineSpec.device())));
+            ins.setString(13, json(log));
+            ins.setString(14, json(log.isEmpty() ? Json.MAPPER.createObjectNode() : log.get(log.size() - 1)));
             ins.setInt(15, oldVersion == null ? 1 : oldVersion + 1);
             ins.setString(16, CorgiPile.VERSION);
             ins.executeUpdate();
         }
     }
 
-    /** One JSON object per epoch, NaN as null (JSON has no NaN). */
-    static ArrayNode epochLog(List<EpochStats> epochs) {
+    /**
+     * One JSON object per epoch, in the layout {@code train_sgd} stores: the epoch's statistics, the device, every
+     * extra metric; NaN as null (JSON has no NaN).
+     */
+    static ArrayNode epochLog(List<EpochStats> epochs, String device) {
         ArrayNode log = Json.MAPPER.createArrayNode();
         for (EpochStats e : epochs) {
             ObjectNode o = log.addObject();
@@ -183,26 +208,19 @@ final class ClientTrainer {
             put(o, "learning_rate", e.learningRate());
             put(o, "seconds", e.seconds());
             o.put("tuples", e.tuples());
-            e.extra().forEach((k, v) -> put(o, k, v));
+            o.put("device", device);
+            if (e.extra() != null) {
+                e.extra().forEach((k, v) -> put(o, k, v));
+            }
         }
         return log;
     }
 
-    /** The final epoch's metrics, without NaN entries. */
-    static ObjectNode metrics(EpochStats last) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        put(o, "loss", last.loss());
-        put(o, "accuracy", last.accuracy());
-        put(o, "validation_loss", last.validationLoss());
-        put(o, "validation_accuracy", last.validationAccuracy());
-        last.extra().forEach((k, v) -> put(o, k, v));
-        o.remove(List.of("eval_seconds", "running_loss"));
-        return o;
-    }
-
     private static void put(ObjectNode o, String key, Double v) {
-        if (v != null && Double.isFinite(v)) {
-            o.put(key, v);
+        if (v == null || !Double.isFinite(v)) {
+            o.putNull(key);
+        } else {
+            o.put(key, v.doubleValue());
         }
     }
 

@@ -1,5 +1,7 @@
 package org.corgipile.client;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,7 +16,11 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
+import org.corgipile.datasets.ArrowExport;
+import org.corgipile.sql.Migrations;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
 
 
 /**
@@ -97,23 +103,25 @@ public final class CorgiPile {
 
     /**
      * Creates or upgrades corgipile's SQL objects (schema {@code corgipile}, the models catalog, the SQL functions)
-     * with the project's Flyway migrations, for databases without the extension. Idempotent.
+     * with the project's Flyway migrations ({@link Migrations}), for databases without the extension. Idempotent:
+     * a second call applies nothing. A database with the extension already has these objects from
+     * {@code CREATE EXTENSION}; it is left alone ({@link InstallResult#extension()}).
      */
     public InstallResult install() throws SQLException {
+        if (hasExtension()) {
+            return new InstallResult(0, null, null, true);
+        }
         try {
-            org.flywaydb.core.api.output.MigrateResult r = Flyway.configure(CorgiPile.class.getClassLoader())
-                    .dataSource(dataSource)
-                    .locations("classpath:db/migration")
-                    .table("corgipile_schema_history")
-                    .placeholderReplacement(false)
+            MigrateResult r = Flyway.configure(CorgiPile.class.getClassLoader())
+                    .configuration(Migrations.flyway(dataSource).getConfiguration())
                     // an application's database is rarely empty: without a baseline, Flyway refuses to touch a
                     // non-empty schema that has no history table of its own
                     .baselineOnMigrate(true)
                     .baselineVersion("0")
                     .load()
                     .migrate();
-            return new InstallResult(r.migrationsExecuted, r.initialSchemaVersion, r.targetSchemaVersion);
-        } catch (org.flywaydb.core.api.FlywayException e) {
+            return new InstallResult(r.migrationsExecuted, r.initialSchemaVersion, r.targetSchemaVersion, false);
+        } catch (FlywayException e) {
             SQLException cause = e.getCause() instanceof SQLException s ? s : null;
             throw new CorgiPileException(cause != null && cause.getSQLState() != null ? cause.getSQLState() : "58000",
                     "installing corgipile's SQL objects failed: " + e.getMessage().strip(), null, e);
@@ -220,6 +228,38 @@ public final class CorgiPile {
      * {@code sgd_predict} and {@code sgd_evaluate} (so SQL written against them is valid everywhere), but without the
      * extension they raise feature_not_supported: the extension, not the function, decides where work runs.
      */
+    /**
+     * Predicts for every row of {@code query} and writes the rows with their prediction to the Arrow IPC file
+     * {@code file} (overwritten), typed for pandas/polars (see {@link ArrowPredictionWriter}).
+     *
+     * @return rows written
+     */
+    public long exportPredictions(String model, String query, String featuresColumn, Path file) throws SQLException {
+        try (ArrowPredictionWriter w = new ArrowPredictionWriter(file)) {
+            predict(model, query, featuresColumn, w);
+            w.finish();
+            return w.rows();
+        } catch (IOException e) {
+            throw new CorgiPileException("58030", "cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Writes the dataset table {@code table} ({@code id, label, features} or {@code id, label, indices, vals}, the
+     * layout of the datasets loaders) to the Arrow IPC file {@code file}, in storage order.
+     *
+     * @return rows written
+     */
+    public long exportTable(String table, Path file) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return ArrowExport.export(c, table, file);
+        } catch (IOException e) {
+            throw new CorgiPileException("58030", "cannot write " + file + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, e.getMessage(), null, e);
+        }
+    }
+
     static boolean hasExtension(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'corgipile')")) {

@@ -29,6 +29,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class ModelCatalog {
     static final String TABLE = "corgipile.models";
     static final ObjectMapper JSON = Json.MAPPER;
+    /** Fields of the stored final-epoch row that are not model quality metrics. */
+    private static final java.util.Set<String> BOOKKEEPING = java.util.Set.of("epoch", "tuples", "seconds",
+            "eval_seconds", "learning_rate", "running_loss", "shuffle_once_seconds");
 
     private ModelCatalog() {
     }
@@ -84,7 +87,7 @@ final class ModelCatalog {
         if (m != null && m.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if (e.getValue().isNumber()) {
+                if (e.getValue().isNumber() && !BOOKKEEPING.contains(e.getKey())) {
                     metrics.put(e.getKey(), e.getValue().asDouble());
                 }
             }

@@ -32,7 +32,16 @@ public final class Predictions {
     /** Receives predicted rows in query order. */
     public interface RowSink {
         /** Called once before the rows, with the output column names (the query's, then {@code prediction}). */
-        void header(List<String> columns) throws IOException;
+        default void header(List<String> columns) throws IOException {
+        }
+
+        /**
+         * As {@link #header(List)}, with each column's PostgreSQL type name ({@code int4}, {@code _float8}, ...);
+         * {@code prediction} is {@code float8}.
+         */
+        default void header(List<String> columns, List<String> pgTypes) throws IOException {
+            header(columns);
+        }
 
         /** One row: column values as PostgreSQL prints them (null for NULL), then the prediction. */
         void row(List<String> values, double prediction) throws IOException;
@@ -81,10 +90,6 @@ public final class Predictions {
         CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
         String copySql = "COPY " + target + " FROM STDIN";
         eachRow(c, m, query, featuresColumn, new RowSink() {
-            @Override
-            public void header(List<String> columns) {
-            }
-
             @Override
             public void row(List<String> values, double prediction) throws IOException {
                 for (String v : values) {
@@ -212,12 +217,15 @@ public final class Predictions {
 
     private static void header(RowSink sink, ResultSetMetaData md, int cols) throws SQLException {
         List<String> names = new ArrayList<>(cols + 1);
+        List<String> types = new ArrayList<>(cols + 1);
         for (int i = 1; i <= cols; i++) {
             names.add(md.getColumnLabel(i));
+            types.add(md.getColumnTypeName(i));
         }
         names.add("prediction");
+        types.add("float8");
         try {
-            sink.header(names);
+            sink.header(names, types);
         } catch (IOException e) {
             throw new SQLException("writing predictions failed: " + e.getMessage(), "58030", e);
         }

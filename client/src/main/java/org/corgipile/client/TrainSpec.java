@@ -108,7 +108,7 @@ public final class TrainSpec {
 
         private Builder(String relation) {
             if (relation == null || relation.isBlank()) {
-                throw new IllegalArgumentException("relation must name a table, got " + relation);
+                throw new IllegalArgumentException("relation must name a table, got \"" + relation + "\"");
             }
             this.relation = relation;
         }

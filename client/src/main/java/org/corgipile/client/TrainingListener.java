@@ -4,8 +4,10 @@ import org.corgipile.operators.EpochStats;
 
 /**
  * Progress of one {@link CorgiPile#train} call, reported on the calling thread (the CLI draws its progress bars
- * from it). Client mode reports progress inside an epoch (pages read so far); server mode reports each epoch as the
- * extension's NOTICE for it arrives, and the final statistics when {@code train_sgd} returns.
+ * from it). Client mode reports progress inside an epoch (pages read so far) and each epoch's statistics; server
+ * mode reports each epoch when the extension's NOTICE for it arrives, with what the notice carries (loss, accuracy,
+ * seconds, tuples; the full statistics are in the returned {@link TrainingRun}). Either way
+ * {@link #epochFinished} is called once per epoch, in order.
  */
 public interface TrainingListener {
     /** Training starts in {@code mode} for {@code epochs} epochs (0 when the engine decides, e.g. its default). */

@@ -10,8 +10,14 @@ import com.aparapi.Kernel;
  * <p>Two launches per mini-batch, both data-parallel without atomics:
  * <ol>
  *   <li>{@link #PHASE_ROWS}, one work item per row: outputs, row loss, and {@code dLoss/dz} into {@link #slope};</li>
- *   <li>{@link #PHASE_GRADIENT}, one work item per parameter: the mean over rows of {@code slope * x} (adjacent work
- *       items read adjacent columns of a row, which coalesces on a GPU), and one extra item for the mean loss.</li>
+ *   <li>the mean over rows of {@code slope * x} and of {@code slope}, and the mean loss, in one of two shapes:
+ *     <ul>
+ *       <li>GPU: {@link #PHASE_GRADIENT}, one work item per parameter summing over all rows (adjacent work items
+ *           read adjacent columns of a row, which coalesces) and one item for the loss;</li>
+ *       <li>CPU (POCL): {@link #PHASE_PARTIAL}, one item per (row chunk, output) streaming its rows contiguously
+ *           into a per-chunk partial gradient, then {@link #PHASE_REDUCE} summing the chunks. On a CPU the GPU
+ *           shape walks a column with a stride of a whole row: one cache miss per multiply-add.</li>
+ *     </ul></li>
  * </ol>
  * Results land in {@link #out}: the gradient in parameter order, then the mean loss, so the host fetches one array.
  * Global sizes are padded to the work-group size, hence the bounds checks.
@@ -27,6 +33,8 @@ final class GlmGradientKernel extends Kernel {
 
     static final int PHASE_ROWS = 0;
     static final int PHASE_GRADIENT = 1;
+    static final int PHASE_PARTIAL = 2;
+    static final int PHASE_REDUCE = 3;
 
     /** Rows of the batch, row-major, capacity rows x width. Put by the host every batch. */
     double[] x;
@@ -38,6 +46,8 @@ final class GlmGradientKernel extends Kernel {
     double[] slope;
     /** Scratch on the device only: per-row loss. Never transferred. */
     double[] rowLoss;
+    /** Device-only, CPU shape: per-chunk partial gradients, chunks x paramCount. */
+    double[] partial;
     /** Result: gradient (paramCount values) then the mean loss. Fetched every batch. */
     double[] out;
 
@@ -46,8 +56,11 @@ final class GlmGradientKernel extends Kernel {
     int rows;
     int width;
     int outputs;
+    int chunks;
+    int chunkRows;
 
-    GlmGradientKernel(int model, int width, int outputs, int capacity) {
+    GlmGradientKernel(int model, int width, int outputs, int capacity, int partialSize) {
+        this.partial = new double[Math.max(1, partialSize)];
         this.model = model;
         this.width = width;
         this.outputs = outputs;
@@ -75,9 +88,17 @@ final class GlmGradientKernel extends Kernel {
             if (g < rows) {
                 rowPass(g);
             }
-        } else {
+        } else if (phase == PHASE_GRADIENT) {
             if (g <= outputs * (width + 1)) {
                 gradientPass(g);
+            }
+        } else if (phase == PHASE_PARTIAL) {
+            if (g < chunks * outputs) {
+                partialSums(g);
+            }
+        } else {
+            if (g <= outputs * (width + 1)) {
+                reduce(g);
             }
         }
     }
@@ -149,6 +170,42 @@ final class GlmGradientKernel extends Kernel {
                 for (int r = 0; r < rows; r++) {
                     s += slope[r * outputs + o];
                 }
+            }
+        } else {
+            for (int r = 0; r < rows; r++) {
+                s += rowLoss[r];
+            }
+        }
+        out[g] = s / rows;
+    }
+
+    private void partialSums(int g) {
+        int c = g / outputs;
+        int o = g - c * outputs;
+        int wo = c * (outputs * (width + 1)) + o * (width + 1);
+        for (int j = 0; j <= width; j++) {
+            partial[wo + j] = 0.0;
+        }
+        int first = c * chunkRows;
+        int end = first + chunkRows < rows ? first + chunkRows : rows;
+        for (int r = first; r < end; r++) {
+            double sl = slope[r * outputs + o];
+            if (sl != 0.0) {
+                int xo = r * width;
+                for (int j = 0; j < width; j++) {
+                    partial[wo + j] += sl * x[xo + j];
+                }
+                partial[wo + width] += sl;
+            }
+        }
+    }
+
+    private void reduce(int g) {
+        int size = outputs * (width + 1);
+        double s = 0;
+        if (g < size) {
+            for (int c = 0; c < chunks; c++) {
+                s += partial[c * size + g];
             }
         } else {
             for (int r = 0; r < rows; r++) {

@@ -27,11 +27,13 @@ public final class GradientDevices {
     public static final long GPU_MIN_BATCH_MACS = 1L << 20;
 
     /**
-     * {@code auto} on an OpenCL CPU device (POCL): OpenCL from this many multiply-adds per batch. POCL spreads a
-     * launch over all cores while the Java reference uses the one compute thread, so it wins on large batches;
-     * the threshold comes from {@link GradientThroughputBench} on the 2-core development machine (docs/gpu.md).
+     * {@code auto} on an OpenCL CPU device (POCL): OpenCL from this many multiply-adds per batch (2^29, e.g. batch
+     * 4096 of a 784-256-128-10 MLP). POCL spreads a launch over all cores while the Java reference uses the one
+     * compute thread, but in {@link GradientThroughputBench} on the 2-core development machine it only won
+     * consistently above this size (docs/gpu.md), and inside PostgreSQL the other core is busy reading and
+     * shuffling the next buffer (double buffering), so below it the Java reference is the better choice.
      */
-    public static final long CPU_OPENCL_MIN_BATCH_MACS = 1L << 24;
+    public static final long CPU_OPENCL_MIN_BATCH_MACS = 1L << 29;
 
     private GradientDevices() {
     }

@@ -11,7 +11,9 @@ import org.corgipile.operators.TupleBuffer;
  * Benchmark (not a test): mini-batch gradient throughput in rows/s of the Java reference (one compute thread)
  * against the OpenCL kernels on the machine's OpenCL device, for batch 4096 and widths 28, 784, 2000. Each cell
  * runs a warm-up (JIT, kernel compile) and then repeats the same gradient call for at least {@code seconds};
- * every OpenCL cell checks that all its launches ran on OpenCL. Prints a Markdown table.
+ * every OpenCL cell checks that all its launches ran on OpenCL. The last column is the OpenCL device with the
+ * gradient shape meant for the other device type (per-parameter items on a CPU device), for the smaller models.
+ * Prints a Markdown table.
  *
  * <p>Run from the repository root:
  * <pre>
@@ -35,8 +37,11 @@ public final class GradientThroughputBench {
         System.out.println("cores: " + Runtime.getRuntime().availableProcessors() + ", batch " + BATCH
                 + ", fp64, rows/s of one gradient call (forward + backward) repeated for >= " + seconds + " s");
         System.out.println();
-        System.out.println("| model | width | MACs/row | Java rows/s | OpenCL rows/s | OpenCL/Java |");
-        System.out.println("|---|---:|---:|---:|---:|---:|");
+        System.out.println("load average at start: " + loadAverage());
+        System.out.println();
+        System.out.println("| model | width | MACs/row | Java rows/s | OpenCL rows/s | OpenCL/Java "
+                + "| OpenCL, other gradient shape, rows/s |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
         for (int width : WIDTHS) {
             List<GradientModel> models = new ArrayList<>();
             models.add(GradientModel.logistic(width));
@@ -48,15 +53,41 @@ public final class GradientThroughputBench {
                 double[] params = params(m);
                 double java = rowsPerSecond(GradientDevices.javaGradient(m), params, rows, seconds);
                 double cl = Double.NaN;
+                double other = Double.NaN;
                 if (probe.available()) {
-                    try (DenseGradient g = GradientDevices.openClGradient(m, probe.device(), BATCH)) {
-                        cl = rowsPerSecond(g, params, rows, seconds);
-                        requireOpenCl(g);
+                    boolean chunks = OpenClLauncher.rowChunksSuit(probe.device());
+                    cl = openCl(m, probe.device(), chunks, params, rows, seconds);
+                    if (m.forwardMacsPerRow() * m.width() < 50_000_000L) {
+                        other = openCl(m, probe.device(), !chunks, params, rows, seconds);
                     }
                 }
-                System.out.printf(Locale.ROOT, "| %s | %d | %d | %,.0f | %,.0f | %.2f |%n", m, width,
-                        m.forwardMacsPerRow(), java, cl, cl / java);
+                System.out.printf(Locale.ROOT, "| %s | %d | %d | %,.0f | %s | %s | %s |%n", m, width,
+                        m.forwardMacsPerRow(), java, cell("%,.0f", cl), cell("%.2f", cl / java),
+                        cell("%,.0f", other));
             }
+        }
+    }
+
+    private static double openCl(GradientModel m, com.aparapi.device.OpenCLDevice device, boolean rowChunks,
+                                 double[] params, TupleBuffer rows, double seconds) {
+        try (DenseGradient g = m.kind() == GradientModel.Kind.MLP
+                ? new OpenClMlpGradient(m, device, BATCH, rowChunks)
+                : new OpenClGlmGradient(m, device, BATCH, rowChunks)) {
+            double r = rowsPerSecond(g, params, rows, seconds);
+            requireOpenCl(g);
+            return r;
+        }
+    }
+
+    private static String cell(String format, double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, format, v);
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "unknown";
         }
     }
 
@@ -112,5 +143,4 @@ public final class GradientThroughputBench {
         }
         return p;
     }
-
 }

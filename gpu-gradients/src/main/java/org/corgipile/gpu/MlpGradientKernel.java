@@ -9,8 +9,16 @@ import com.aparapi.Kernel;
  *   <li>{@link #PHASE_FORWARD} per layer: {@code act = relu(W in + b)} (no ReLU on the output layer);</li>
  *   <li>{@link #PHASE_OUTPUT}: per row softmax (or sigmoid) cross-entropy, its slope into {@link #delta};</li>
  *   <li>{@link #PHASE_BACKWARD} per hidden layer, top down: {@code delta = (W_next^T delta_next) * relu'(act)};</li>
- *   <li>{@link #PHASE_GRADIENT} per layer: the mean over rows of {@code delta * in^T} and of {@code delta}
- *       (plus one item for the mean loss on the output layer), written to {@link #out} in parameter order.</li>
+ *   <li>the layer gradients, the mean over rows of {@code delta * in^T} and of {@code delta} (plus the mean loss
+ *       on the output layer), written to {@link #out} in parameter order, in one of two shapes:
+ *     <ul>
+ *       <li>GPU: {@link #PHASE_GRADIENT}, one work item per parameter summing over all rows; adjacent items read
+ *           adjacent columns of a row, so reads coalesce and there are as many items as parameters;</li>
+ *       <li>CPU (POCL): {@link #PHASE_PARTIAL}, one item per (row chunk, unit) streaming its rows' inputs
+ *           contiguously into a per-chunk partial gradient (skipping units ReLU switched off), then
+ *           {@link #PHASE_REDUCE} summing the chunks. The GPU shape on a CPU walks columns with a stride of a
+ *           whole row, one cache miss per multiply-add.</li>
+ *     </ul></li>
  * </ol>
  * Activations and deltas stay on the device (never transferred); the host puts rows, targets and parameters and
  * gets {@link #out} once per mini-batch. Per-launch geometry is passed in scalar fields, which Aparapi sends with
@@ -21,6 +29,8 @@ final class MlpGradientKernel extends Kernel {
     static final int PHASE_OUTPUT = 1;
     static final int PHASE_BACKWARD = 2;
     static final int PHASE_GRADIENT = 3;
+    static final int PHASE_PARTIAL = 4;
+    static final int PHASE_REDUCE = 5;
 
     /** Input rows, row-major, capacity x width. Put every batch. */
     double[] x;
@@ -28,12 +38,21 @@ final class MlpGradientKernel extends Kernel {
     double[] y;
     /** All layers' parameters, laid out as {@link GradientModel} says. Put every batch. */
     double[] params;
+    /**
+     * The same weights with every layer's matrix transposed ({@code [i * out + o]} at the layer's offset), for the
+     * forward pass: adjacent work items (adjacent units of one row) then read adjacent weights, which coalesces on
+     * a GPU and vectorises on POCL (which vectorises across work items; the row-major matrix made that a strided
+     * gather). Filled by the host from {@link #params}, put every batch.
+     */
+    double[] weightsT;
     /** Device-only: outputs of layers 1..L, each a block of capacity x width(l) at {@code actOffset(l)}. */
     double[] act;
     /** Device-only: dLoss/dz of layers 1..L, same layout as {@link #act}. */
     double[] delta;
     /** Device-only: per-row loss. */
     double[] rowLoss;
+    /** Device-only, CPU shape: per-chunk partial gradients of the current layer, chunks x (out x (in + 1)). */
+    double[] partial;
     /** Result: gradient then mean loss. Fetched every batch. */
     double[] out;
 
@@ -52,9 +71,13 @@ final class MlpGradientKernel extends Kernel {
     int nextWidth;
     int nextWeightOffset;
     int nextOffset;
+    int chunks;
+    int chunkRows;
 
-    MlpGradientKernel(int paramCount, int classes) {
+    MlpGradientKernel(int paramCount, int classes, int partialSize) {
         this.params = new double[paramCount];
+        this.weightsT = new double[paramCount];
+        this.partial = new double[Math.max(1, partialSize)];
         this.out = new double[paramCount + 1];
         this.classes = classes;
         this.lossSlot = paramCount;
@@ -84,9 +107,17 @@ final class MlpGradientKernel extends Kernel {
             if (g < rows * outWidth) {
                 backward(g);
             }
-        } else {
+        } else if (phase == PHASE_GRADIENT) {
             if (g < outWidth * (inWidth + 1) + withLoss) {
                 gradient(g);
+            }
+        } else if (phase == PHASE_PARTIAL) {
+            if (g < chunks * outWidth) {
+                partialSums(g);
+            }
+        } else {
+            if (g < outWidth * (inWidth + 1) + withLoss) {
+                reduce(g);
             }
         }
     }
@@ -94,17 +125,17 @@ final class MlpGradientKernel extends Kernel {
     private void forward(int g) {
         int r = g / outWidth;
         int o = g - r * outWidth;
-        int w = weightOffset + o * inWidth;
+        int w = weightOffset + o;
         double s = 0;
         if (inOffset < 0) {
             int xo = r * inWidth;
             for (int i = 0; i < inWidth; i++) {
-                s += params[w + i] * x[xo + i];
+                s += weightsT[w + i * outWidth] * x[xo + i];
             }
         } else {
             int ao = inOffset + r * inWidth;
             for (int i = 0; i < inWidth; i++) {
-                s += params[w + i] * act[ao + i];
+                s += weightsT[w + i * outWidth] * act[ao + i];
             }
         }
         s += params[weightOffset + outWidth * inWidth + o];
@@ -174,6 +205,53 @@ final class MlpGradientKernel extends Kernel {
             int o = g - weights;
             for (int r = 0; r < rows; r++) {
                 s += delta[outOffset + r * outWidth + o];
+            }
+            out[weightOffset + g] = s / rows;
+        } else {
+            for (int r = 0; r < rows; r++) {
+                s += rowLoss[r];
+            }
+            out[lossSlot] = s / rows;
+        }
+    }
+
+    private void partialSums(int g) {
+        int c = g / outWidth;
+        int o = g - c * outWidth;
+        int base = c * (outWidth * (inWidth + 1));
+        int wo = base + o * inWidth;
+        for (int i = 0; i < inWidth; i++) {
+            partial[wo + i] = 0.0;
+        }
+        double sb = 0.0;
+        int first = c * chunkRows;
+        int end = first + chunkRows < rows ? first + chunkRows : rows;
+        for (int r = first; r < end; r++) {
+            double dl = delta[outOffset + r * outWidth + o];
+            if (dl != 0.0) {
+                sb += dl;
+                if (inOffset < 0) {
+                    int xo = r * inWidth;
+                    for (int i = 0; i < inWidth; i++) {
+                        partial[wo + i] += dl * x[xo + i];
+                    }
+                } else {
+                    int ao = inOffset + r * inWidth;
+                    for (int i = 0; i < inWidth; i++) {
+                        partial[wo + i] += dl * act[ao + i];
+                    }
+                }
+            }
+        }
+        partial[base + outWidth * inWidth + o] = sb;
+    }
+
+    private void reduce(int g) {
+        int size = outWidth * (inWidth + 1);
+        double s = 0;
+        if (g < size) {
+            for (int c = 0; c < chunks; c++) {
+                s += partial[c * size + g];
             }
             out[weightOffset + g] = s / rows;
         } else {

@@ -40,6 +40,12 @@ public final class OpenClDevices {
         return probe;
     }
 
+    /** Where Aparapi's JNI library was loaded from by this module, or null if Aparapi loaded it its own way. */
+    public static java.nio.file.Path nativeLibrary() {
+        probe();
+        return AparapiNativeLibrary.load();
+    }
+
     /** The chosen device, or a {@link DeviceUnavailableException} that says why there is none. */
     public static OpenCLDevice require() {
         Probe p = probe();
@@ -57,6 +63,7 @@ public final class OpenClDevices {
     }
 
     private static Probe doProbe() {
+        AparapiNativeLibrary.load();
         boolean loaded;
         try {
             loaded = OpenCLLoader.isOpenCLAvailable();

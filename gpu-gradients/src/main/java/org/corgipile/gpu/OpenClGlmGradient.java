@@ -8,13 +8,15 @@ import org.corgipile.operators.TupleBuffer;
  *
  * <p>Lifecycle: one instance (one kernel, compiled once) per training; per mini-batch the host copies the rows,
  * mapped targets and parameters into the kernel's arrays, puts exactly those three, launches twice and gets the
- * result array (gradient + loss). Scratch arrays never cross the bus. {@link #close()} disposes the kernel.
+ * result array (gradient + loss). Scratch arrays never cross the bus. The gradient phase takes the GPU or the CPU
+ * shape described on {@link GlmGradientKernel}, chosen by the device type. {@link #close()} disposes the kernel.
  * Row arrays grow (by half) when a batch is larger than any before; smaller batches reuse them.
  */
 public final class OpenClGlmGradient implements DenseGradient {
     private final GradientModel model;
     private final GlmGradientKernel kernel;
     private final OpenClLauncher launcher;
+    private final boolean rowChunks;
 
     /**
      * Creates the kernel and compiles it with an empty launch.
@@ -23,9 +25,16 @@ public final class OpenClGlmGradient implements DenseGradient {
      * @throws DeviceUnavailableException if the kernel does not compile for or run on the device
      */
     public OpenClGlmGradient(GradientModel model, OpenCLDevice device, int capacity) {
+        this(model, device, capacity, OpenClLauncher.rowChunksSuit(device));
+    }
+
+    /** With an explicit shape of the gradient phase: row chunks (CPU) or one item per parameter (GPU). */
+    OpenClGlmGradient(GradientModel model, OpenCLDevice device, int capacity, boolean rowChunks) {
         this.model = model;
+        this.rowChunks = rowChunks;
+        int partial = rowChunks ? 4 * Math.max(1, device.getMaxComputeUnits()) * model.paramCount() : 1;
         this.kernel = new GlmGradientKernel(code(model.kind()), model.width(), model.outputs(),
-                Math.max(1, capacity));
+                Math.max(1, capacity), partial);
         this.launcher = new OpenClLauncher(kernel, device);
         kernel.phase = GlmGradientKernel.PHASE_ROWS;
         kernel.rows = 0;
@@ -64,7 +73,16 @@ public final class OpenClGlmGradient implements DenseGradient {
         kernel.rows = n;
         kernel.phase = GlmGradientKernel.PHASE_ROWS;
         launcher.launch(n);
-        kernel.phase = GlmGradientKernel.PHASE_GRADIENT;
+        if (rowChunks) {
+            int chunks = launcher.chunksFor(n);
+            kernel.chunks = chunks;
+            kernel.chunkRows = (n + chunks - 1) / chunks;
+            kernel.phase = GlmGradientKernel.PHASE_PARTIAL;
+            launcher.launch(chunks * model.outputs());
+            kernel.phase = GlmGradientKernel.PHASE_REDUCE;
+        } else {
+            kernel.phase = GlmGradientKernel.PHASE_GRADIENT;
+        }
         launcher.launch(p + 1);
         kernel.get(kernel.out);
         System.arraycopy(kernel.out, 0, gradOut, 0, p);
@@ -76,7 +94,12 @@ public final class OpenClGlmGradient implements DenseGradient {
         return launcher.ranOnOpenCl();
     }
 
-    /** Kernel launches so far (two per mini-batch). */
+    /** True when the gradient phase uses row chunks (the CPU shape). */
+    public boolean rowChunks() {
+        return rowChunks;
+    }
+
+    /** Kernel launches so far (per mini-batch: 2 in the GPU shape, 3 with row chunks). */
     public long launches() {
         return launcher.launches();
     }

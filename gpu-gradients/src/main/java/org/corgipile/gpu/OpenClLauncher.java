@@ -88,6 +88,21 @@ final class OpenClLauncher {
         launches++;
     }
 
+    /** True for the CPU shape of the gradient phase (row chunks + reduce), false for the GPU shape. */
+    static boolean rowChunksSuit(OpenCLDevice device) {
+        return device.getType() != Device.TYPE.GPU;
+    }
+
+    /** Most row chunks of the CPU shape: four per compute unit keeps every core busy with few partials to add. */
+    int maxChunks() {
+        return 4 * Math.max(1, device.getMaxComputeUnits());
+    }
+
+    /** Row chunks for a batch: at least 32 rows each, at most {@link #maxChunks()}. */
+    int chunksFor(int rows) {
+        return Math.max(1, Math.min(maxChunks(), (rows + 31) / 32));
+    }
+
     /** Launches so far that ran on OpenCL. */
     long launches() {
         return launches;

@@ -5,8 +5,8 @@ import org.corgipile.operators.TupleBuffer;
 
 /**
  * An MLP's forward and backward pass on an OpenCL device through {@link MlpGradientKernel}: with {@code L} layers,
- * {@code 3L} launches per mini-batch (L forward, 1 output, L-1 backward, L gradient), one put each of rows, targets
- * and parameters, one get of the result. Activations and deltas live on the device only. Same lifecycle as
+ * {@code 3L} launches per mini-batch (L forward, 1 output, L-1 backward, L gradient; 4L when the gradient takes
+ * the CPU shape of row chunks + reduce), one put each of rows, targets, parameters and transposed weights, one get of the result. Activations and deltas live on the device only. Same lifecycle as
  * {@link OpenClGlmGradient}: one instance per training, {@link #close()} at the end.
  */
 public final class OpenClMlpGradient implements DenseGradient {
@@ -16,6 +16,7 @@ public final class OpenClMlpGradient implements DenseGradient {
     private final int activationWidths;
     private final MlpGradientKernel kernel;
     private final OpenClLauncher launcher;
+    private final boolean rowChunks;
     private int capacity;
 
     /**
@@ -25,6 +26,11 @@ public final class OpenClMlpGradient implements DenseGradient {
      * @throws DeviceUnavailableException if the kernel does not compile for or run on the device
      */
     public OpenClMlpGradient(GradientModel model, OpenCLDevice device, int capacity) {
+        this(model, device, capacity, OpenClLauncher.rowChunksSuit(device));
+    }
+
+    /** With an explicit shape of the gradient phase: row chunks (CPU) or one item per parameter (GPU). */
+    OpenClMlpGradient(GradientModel model, OpenCLDevice device, int capacity, boolean rowChunks) {
         if (model.kind() != GradientModel.Kind.MLP) {
             throw new IllegalArgumentException("OpenClMlpGradient needs an mlp model, got " + model);
         }
@@ -39,7 +45,13 @@ public final class OpenClMlpGradient implements DenseGradient {
             sum += widths[l];
         }
         this.activationWidths = sum;
-        this.kernel = new MlpGradientKernel(model.paramCount(), model.classes());
+        this.rowChunks = rowChunks;
+        int largestLayer = 0;
+        for (int l = 1; l < widths.length; l++) {
+            largestLayer = Math.max(largestLayer, widths[l] * (widths[l - 1] + 1));
+        }
+        int partial = rowChunks ? 4 * Math.max(1, device.getMaxComputeUnits()) * largestLayer : 1;
+        this.kernel = new MlpGradientKernel(model.paramCount(), model.classes(), partial);
         this.capacity = Math.max(1, capacity);
         kernel.allocateRows(this.capacity, model.width(), activationWidths);
         this.launcher = new OpenClLauncher(kernel, device);
@@ -78,7 +90,17 @@ public final class OpenClMlpGradient implements DenseGradient {
             kernel.y[i] = BatchArguments.target(model, batch.label(from + i));
         }
         System.arraycopy(params, 0, kernel.params, 0, p);
-        kernel.put(kernel.x).put(kernel.y).put(kernel.params);
+        for (int l = 1; l <= layers; l++) {
+            int in = widths[l - 1];
+            int out = widths[l];
+            int w = weightOffsets[l - 1];
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    kernel.weightsT[w + i * out + o] = params[w + o * in + i];
+                }
+            }
+        }
+        kernel.put(kernel.x).put(kernel.y).put(kernel.params).put(kernel.weightsT);
         kernel.rows = n;
 
         kernel.phase = MlpGradientKernel.PHASE_FORWARD;
@@ -94,9 +116,18 @@ public final class OpenClMlpGradient implements DenseGradient {
             layer(l, layers);
             launcher.launch(n * widths[l]);
         }
-        kernel.phase = MlpGradientKernel.PHASE_GRADIENT;
+        int chunks = launcher.chunksFor(n);
+        kernel.chunks = chunks;
+        kernel.chunkRows = (n + chunks - 1) / chunks;
         for (int l = 1; l <= layers; l++) {
             layer(l, layers);
+            if (rowChunks) {
+                kernel.phase = MlpGradientKernel.PHASE_PARTIAL;
+                launcher.launch(chunks * widths[l]);
+                kernel.phase = MlpGradientKernel.PHASE_REDUCE;
+            } else {
+                kernel.phase = MlpGradientKernel.PHASE_GRADIENT;
+            }
             launcher.launch(widths[l] * (widths[l - 1] + 1) + kernel.withLoss);
         }
         kernel.get(kernel.out);
@@ -129,7 +160,12 @@ public final class OpenClMlpGradient implements DenseGradient {
         return launcher.ranOnOpenCl();
     }
 
-    /** Kernel launches so far. */
+    /** True when the gradient phase uses row chunks (the CPU shape). */
+    public boolean rowChunks() {
+        return rowChunks;
+    }
+
+    /** Kernel launches so far (per mini-batch with L layers: 3L in the GPU shape, 4L with row chunks). */
     public long launches() {
         return launcher.launches();
     }

@@ -20,14 +20,19 @@ class NoOpenClDeviceTest {
     @TempDir
     Path emptyVendors;
 
-    private ForkedJvm.Result select(String device, int batch, int width) throws Exception {
+    /** Batch and width of an MLP (hidden 256) big enough for auto to pick OpenCL on any device type. */
+    private static final String[] BIG = {"1100", "2048", "256"};
+
+    private ForkedJvm.Result select(String device, String... shape) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("select", device));
+        args.addAll(List.of(shape));
         return ForkedJvm.run(Map.of("OCL_ICD_VENDORS", emptyVendors.toString()), List.of(), OpenClProbeMain.class,
-                "select", device, Integer.toString(batch), Integer.toString(width));
+                args.toArray(String[]::new));
     }
 
     @Test
     void gpuWithoutOpenClIsAClearErrorWithAHint() throws Exception {
-        ForkedJvm.Result r = select("gpu", 16, 28);
+        ForkedJvm.Result r = select("gpu", "16", "28");
         assertEquals(0, r.exitCode(), r.output());
         String line = line(r, "ERROR ");
         assertTrue(line.contains("sqlstate=0A000"), line);
@@ -41,7 +46,7 @@ class NoOpenClDeviceTest {
     @Test
     void autoWithoutOpenClFallsBackToJavaAndSaysSo() throws Exception {
         // a batch big enough that auto would pick OpenCL if there were a device
-        ForkedJvm.Result r = select("auto", 8192, 2048);
+        ForkedJvm.Result r = select("auto", BIG);
         assertEquals(0, r.exitCode(), r.output());
         String line = line(r, "SELECTED ");
         assertTrue(line.contains("openCl=false"), line);
@@ -51,7 +56,7 @@ class NoOpenClDeviceTest {
 
     @Test
     void cpuNeedsNoOpenCl() throws Exception {
-        ForkedJvm.Result r = select("cpu", 16, 28);
+        ForkedJvm.Result r = select("cpu", "16", "28");
         assertTrue(line(r, "SELECTED ").contains("openCl=false"), r.output());
     }
 
@@ -63,10 +68,11 @@ class NoOpenClDeviceTest {
         assertTrue(error.contains("sqlstate=0A000"), error);
         assertTrue(error.contains("did not run on OpenCL"), error);
         assertTrue(error.contains("JTP"), error);
-        ForkedJvm.Result auto = ForkedJvm.run(Map.of(), jtp, OpenClProbeMain.class, "select", "auto", "8192", "2048");
+        ForkedJvm.Result auto = ForkedJvm.run(Map.of(), jtp, OpenClProbeMain.class, "select", "auto", BIG[0], BIG[1],
+                BIG[2]);
         String selected = line(auto, "SELECTED ");
         assertTrue(selected.contains("openCl=false"), selected);
-        assertTrue(selected.contains("note=auto: using Java because the OpenCL kernel GlmGradientKernel did not "
+        assertTrue(selected.contains("note=auto: using Java because the OpenCL kernel MlpGradientKernel did not "
                 + "run on OpenCL"), selected);
     }
 

@@ -20,12 +20,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Sizes from the issue: batches 1, 7, 128, 4096 and widths 1, 28, 784, 2000. The GLMs run the full grid; the
  * MLPs, whose reference is much slower, run a Latin-square sample in which every batch size and every width
- * occurs (each at least once per MLP variant).
+ * occurs (each at least once per MLP variant). Every case runs in both shapes of the gradient phase (row chunks
+ * for CPUs, one work item per parameter for GPUs), whatever the device.
  */
 class OpenClGradientEqualityTest {
     private static final double RELATIVE = 1e-9;
     private static final int[] BATCHES = {1, 7, 128, 4096};
     private static final int[] WIDTHS = {1, 28, 784, 2000};
+    /** Both shapes of the gradient phase run on any device; each is checked on the one at hand. */
+    private static final List<String> SHAPES = List.of("row-chunks", "per-parameter");
 
     private static OpenCLDevice device;
 
@@ -43,23 +46,25 @@ class OpenClGradientEqualityTest {
         for (String kind : List.of("linear", "logistic", "svm", "softmax")) {
             for (int width : WIDTHS) {
                 for (int batch : BATCHES) {
-                    cases.add(Arguments.of(kind, width, batch));
+                    for (String shape : SHAPES) {
+                        cases.add(Arguments.of(kind, width, batch, shape));
+                    }
                 }
             }
         }
         return cases.stream();
     }
 
-    @ParameterizedTest(name = "{0} width={1} batch={2}")
+    @ParameterizedTest(name = "{0} width={1} batch={2} {3}")
     @MethodSource("glmCases")
-    void glmKernelMatchesReference(String kind, int width, int batch) {
+    void glmKernelMatchesReference(String kind, int width, int batch, String shape) {
         GradientModel model = switch (kind) {
             case "linear" -> GradientModel.linear(width);
             case "logistic" -> GradientModel.logistic(width);
             case "svm" -> GradientModel.svm(width);
             default -> GradientModel.softmax(width, 10);
         };
-        check(model, batch);
+        check(model, batch, shape.equals("row-chunks"));
     }
 
     static Stream<Arguments> mlpCases() {
@@ -70,22 +75,26 @@ class OpenClGradientEqualityTest {
         for (int v = 0; v < hidden.length; v++) {
             for (int i = 0; i < BATCHES.length; i++) {
                 int width = WIDTHS[(i + v + 1) % WIDTHS.length];
-                cases.add(Arguments.of(hidden[v], classes[v], width, BATCHES[i]));
+                for (String shape : SHAPES) {
+                    cases.add(Arguments.of(hidden[v], classes[v], width, BATCHES[i], shape));
+                }
             }
         }
-        cases.add(Arguments.of(new int[] {64}, 10, 784, 4096));
-        cases.add(Arguments.of(new int[] {16, 8}, 3, 2000, 128));
-        cases.add(Arguments.of(new int[] {8}, 1, 28, 7));
+        for (String shape : SHAPES) {
+            cases.add(Arguments.of(new int[] {64}, 10, 784, 4096, shape));
+            cases.add(Arguments.of(new int[] {16, 8}, 3, 2000, 128, shape));
+            cases.add(Arguments.of(new int[] {8}, 1, 28, 7, shape));
+        }
         return cases.stream();
     }
 
-    @ParameterizedTest(name = "mlp hidden={0} classes={1} width={2} batch={3}")
+    @ParameterizedTest(name = "mlp hidden={0} classes={1} width={2} batch={3} {4}")
     @MethodSource("mlpCases")
-    void mlpKernelMatchesReference(int[] hidden, int classes, int width, int batch) {
-        check(GradientModel.mlp(width, classes, hidden), batch);
+    void mlpKernelMatchesReference(int[] hidden, int classes, int width, int batch, String shape) {
+        check(GradientModel.mlp(width, classes, hidden), batch, shape.equals("row-chunks"));
     }
 
-    private static void check(GradientModel model, int batch) {
+    private static void check(GradientModel model, int batch, boolean rowChunks) {
         TupleBuffer rows = Batches.batch(model, batch, 31L * model.width() + batch);
         double[] params = Batches.params(model, 7);
         int from = Batches.MARGIN;
@@ -96,7 +105,9 @@ class OpenClGradientEqualityTest {
         double actualLoss;
         long launches;
         boolean ranOnOpenCl;
-        try (DenseGradient g = GradientDevices.openClGradient(model, device, batch)) {
+        try (DenseGradient g = model.kind() == GradientModel.Kind.MLP
+                ? new OpenClMlpGradient(model, device, batch, rowChunks)
+                : new OpenClGlmGradient(model, device, batch, rowChunks)) {
             actualLoss = g.lossAndGradient(params, rows, from, to, actual);
             launches = g instanceof OpenClGlmGradient glm ? glm.launches() : ((OpenClMlpGradient) g).launches();
             ranOnOpenCl = g instanceof OpenClGlmGradient glm ? glm.ranOnOpenCl()
@@ -104,7 +115,8 @@ class OpenClGradientEqualityTest {
         }
         assertTrue(ranOnOpenCl, "the kernel must have run on OpenCL, not Aparapi's Java fallback");
         int layers = model.kind() == GradientModel.Kind.MLP ? model.layerWidths().length - 1 : 0;
-        assertEquals(layers == 0 ? 2 : 3L * layers, launches, "launches of one mini-batch");
+        long expectedLaunches = layers == 0 ? (rowChunks ? 3 : 2) : (rowChunks ? 4L : 3L) * layers;
+        assertEquals(expectedLaunches, launches, "launches of one mini-batch");
         assertEquals(expectedLoss, actualLoss, RELATIVE * Math.abs(expectedLoss), "mean loss");
         assertClose(expected, actual, model + " batch " + batch);
     }

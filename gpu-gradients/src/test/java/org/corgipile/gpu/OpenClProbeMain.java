@@ -8,12 +8,16 @@ import org.corgipile.operators.TupleBuffer;
 /**
  * Entry point of the forked-JVM tests. Modes:
  * <ul>
- *   <li>{@code select DEVICE BATCH WIDTH}: selects a device for logistic regression and runs one batch; prints
+ *   <li>{@code select DEVICE BATCH WIDTH [HIDDEN]}: selects a device for logistic regression (or an MLP with one
+ *       hidden layer of HIDDEN units and 10 classes) and runs one batch; prints
  *       {@code SELECTED openCl=... device=... note=...} or {@code ERROR sqlstate=... message=... hint=...};</li>
- *   <li>{@code launches CALLS}: the same OpenCL gradient called CALLS times (two launches each), printing
- *       {@code RSS launches kB} every 1000 launches;</li>
+ *   <li>{@code launches CALLS}: the same OpenCL gradient called CALLS times (2 or 3 launches each), printing
+ *       {@code RSS launches kB} about every 1000 launches;</li>
  *   <li>{@code lifecycle KERNELS}: KERNELS trainings, each creating, using and disposing its kernel, printing
- *       {@code RSS kernels kB} every 10.</li>
+ *       {@code RSS kernels kB} every 10;</li>
+ *   <li>{@code natives}: runs one OpenCL batch, then prints {@code NATIVE path} (where this module loaded Aparapi's
+ *       library from), {@code MAPPED path} for every mapped libaparapi file and {@code TMP name} for every entry of
+ *       {@code java.io.tmpdir}.</li>
  * </ul>
  */
 public final class OpenClProbeMain {
@@ -22,20 +26,23 @@ public final class OpenClProbeMain {
 
     public static void main(String[] args) throws IOException {
         switch (args[0]) {
-            case "select" -> select(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "select" -> select(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    args.length > 4 ? Integer.parseInt(args[4]) : 0);
             case "launches" -> launches(Integer.parseInt(args[1]));
             case "lifecycle" -> lifecycle(Integer.parseInt(args[1]));
+            case "natives" -> natives();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
 
-    private static void select(String device, int batch, int width) {
-        GradientModel model = GradientModel.logistic(width);
+    private static void select(String device, int batch, int width, int hidden) {
+        GradientModel model = hidden > 0 ? GradientModel.mlp(width, 10, hidden) : GradientModel.logistic(width);
         try (Selection s = GradientDevices.select(device, model, batch)) {
-            TupleBuffer rows = Batches.batch(model, batch, 1);
+            int n = Math.min(batch, 16);  // the batch size only steers the selection; one small batch proves it works
+            TupleBuffer rows = Batches.batch(model, n, 1);
             double[] grad = new double[model.paramCount()];
             double loss = s.gradient().lossAndGradient(Batches.params(model, 2), rows, Batches.MARGIN,
-                    Batches.MARGIN + batch, grad);
+                    Batches.MARGIN + n, grad);
             System.out.println("SELECTED openCl=" + s.openCl() + " device=" + s.deviceName() + " note=" + s.note()
                     + " loss=" + loss);
         } catch (DeviceUnavailableException e) {
@@ -50,11 +57,13 @@ public final class OpenClProbeMain {
         double[] params = Batches.params(model, 2);
         double[] grad = new double[model.paramCount()];
         try (OpenClGlmGradient g = new OpenClGlmGradient(model, OpenClDevices.require(), 64)) {
+            long next = 1000;
             for (int c = 1; c <= calls; c++) {
                 g.lossAndGradient(params, rows, 0, 64, grad);
                 params[c % params.length] -= 1e-3 * grad[c % params.length];
-                if (g.launches() % 1000 == 0) {
+                if (g.launches() >= next) {
                     System.out.println("RSS " + g.launches() + " " + rssKb());
+                    next += 1000;
                 }
             }
             System.out.println("OPENCL " + g.ranOnOpenCl());
@@ -75,6 +84,18 @@ public final class OpenClProbeMain {
             if (k % 10 == 0) {
                 System.out.println("RSS " + k + " " + rssKb());
             }
+        }
+    }
+
+    private static void natives() throws IOException {
+        select("gpu", 8, 4, 0);
+        System.out.println("NATIVE " + OpenClDevices.nativeLibrary());
+        try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
+            lines.filter(l -> l.contains("libaparapi")).map(l -> l.substring(l.indexOf('/')))
+                    .distinct().forEach(p -> System.out.println("MAPPED " + p));
+        }
+        try (var entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            entries.forEach(p -> System.out.println("TMP " + p.getFileName()));
         }
     }
 

@@ -167,7 +167,7 @@ public final class Trainer {
             int epochs = spec.epochs();
             double[] params = new double[model.parameterCount()];
             model.initialize(params, Seeds.derive(spec.seed(), Seeds.INIT, 0));
-            Sgd sgd = new Sgd(model, gradient, spec, shape.sparse());
+            Sgd sgd = new Sgd(model, gradient, spec);
             sgd.open(params);
             ShuffleStrategy strategy = ShuffleStrategy.named(spec.shuffle());
             List<EpochStats> stats = new ArrayList<>();

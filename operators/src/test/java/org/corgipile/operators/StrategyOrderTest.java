@@ -78,6 +78,42 @@ class StrategyOrderTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"corgipile", "block_only", "none", "shuffle_once", "epoch_shuffle", "sliding_window"})
+    void sparseTuplesTravelWholeAndExactlyOnce(String strategy) {
+        InMemoryBlockSource src = new InMemoryBlockSource(FeatureShape.sparse(5000), PER_PAGE);
+        for (int i = 0; i < N; i++) {
+            int nnz = 1 + i % 3;   // rows of different lengths, each carrying its own position
+            int[] idx = new int[nnz];
+            double[] val = new double[nnz];
+            for (int k = 0; k < nnz; k++) {
+                idx[k] = (i + k) % 5000;
+                val[k] = i;
+            }
+            src.addSparse(i % 2, idx, val);
+        }
+        ShuffleStrategy s = ShuffleStrategy.named(strategy);
+        s.open(src, new ShuffleStrategy.Config(4, 300, 7, BlockShuffle.BlockHook.NONE));
+        TupleBuffer buf = new TupleBuffer(src.shape(), 16);
+        for (int e = 1; e <= 2; e++) {
+            s.rescan(e);
+            Set<Integer> seen = new HashSet<>();
+            while (s.nextBuffer(buf)) {
+                for (int r = 0; r < buf.size(); r++) {
+                    int pos = src.indexOf(buf.id(r));
+                    assertTrue(seen.add(pos), "emitted twice: " + pos);
+                    assertEquals(1 + pos % 3, buf.rowEnd(r) - buf.rowStart(r));
+                    for (int k = buf.rowStart(r); k < buf.rowEnd(r); k++) {
+                        assertEquals(pos, (int) buf.values()[k]);
+                        assertEquals((pos + k - buf.rowStart(r)) % 5000, buf.indices()[k]);
+                    }
+                }
+            }
+            assertEquals(N, seen.size());
+        }
+        s.close();
+    }
+
     @Test
     void noneIsStorageOrder() {
         List<Integer> storage = new ArrayList<>();
@@ -188,5 +224,11 @@ class StrategyOrderTest {
             memoryPath.add(second.get(i));
         }
         assertEquals(kept, memoryPath);
+
+        // a reservoir at least as large as the table: every tuple once per epoch, in a random order
+        for (List<Integer> epoch : run("mrs", 7, N, 2, null)) {
+            assertEquals(N, epoch.size());
+            assertEquals(N, new HashSet<>(epoch).size());
+        }
     }
 }

@@ -2,10 +2,10 @@ package org.corgipile.pg;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.corgipile.operators.TrainingException;
 
 /**
  * The only class the C launcher calls. Every SQL-level operation arrives as {@link #invoke(String, String)} with
@@ -13,19 +13,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * own path ({@link #predict}) because it runs once per row.
  *
  * <p>Exceptions are left to propagate: the launcher asks {@link #describe(Throwable)} for the SQLSTATE, message and
- * hint, and raises them as a PostgreSQL ERROR after Java has returned (a {@link PgException} instead re-raises the
- * original PostgreSQL error).
+ * hint, and raises them as a PostgreSQL ERROR after Java has returned (after a {@link PgException} the launcher
+ * re-raises the original PostgreSQL error instead).
  */
 public final class Entry {
-    static final ObjectMapper JSON = new ObjectMapper();
-
     private Entry() {
     }
 
     /** Dispatches a corgipile._invoke(function, args) call. */
-    public static String invoke(String function, String argsJson) throws Exception {
-        JsonNode args = JSON.readTree(argsJson);
-        JsonNode result = switch (function) {
+    public static String invoke(String function, String argsJson) {
+        // A cancel that arrived while the JVM started lands here, before any real work.
+        Natives.checkInterrupts();
+        Args args = new Args(Json.parseObject(argsJson));
+        Object result = switch (function) {
             case "train" -> TrainFunction.run(args);
             case "evaluate" -> EvaluateFunction.run(args);
             case "scan_stats" -> ScanStatsFunction.run(args);
@@ -34,15 +34,15 @@ public final class Entry {
                     "unknown corgipile function \"" + function + "\"",
                     "Valid functions: train, evaluate, scan_stats, jvm_info.");
         };
-        return JSON.writeValueAsString(result);
+        return Json.write(result);
     }
 
     public static boolean hasModel(long modelId) {
         return ModelCache.contains(modelId);
     }
 
-    public static void loadModel(long modelId, String modelRowJson) throws Exception {
-        ModelCache.load(modelId, JSON.readTree(modelRowJson));
+    public static void loadModel(long modelId, String modelRowJson) {
+        ModelCache.load(modelId, new Args(Json.parseObject(modelRowJson)));
     }
 
     public static double predict(long modelId, double[] features, boolean probability) {
@@ -51,22 +51,23 @@ public final class Entry {
 
     /** {SQLSTATE, message, detail, hint} of an exception that reached the launcher. */
     public static String[] describe(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError) {
+                return new String[] {"53200", "Java heap exhausted in corgipile: " + c.getMessage(), null,
+                        "Raise corgipile.max_heap (superuser) or use a smaller buffer_size / model."};
+            }
+        }
         if (t instanceof SqlError e) {
             return new String[] {e.sqlState(), e.getMessage(), null, e.hint()};
         }
-        String[] mapped = Errors.map(t);
-        if (mapped != null) {
-            return mapped;
+        if (t instanceof TrainingException e) {
+            return new String[] {e.sqlState(), e.getMessage(), null, e.hint()};
         }
-        if (t instanceof OutOfMemoryError) {
-            return new String[] {"53200", "Java heap exhausted in corgipile: " + t.getMessage(), null,
-                    "Raise corgipile.max_heap (superuser) or use a smaller buffer_size / model."};
+        if (t instanceof IllegalArgumentException) {
+            return new String[] {SqlError.INVALID_PARAMETER_VALUE, t.getMessage(), null, null};
         }
         if (t instanceof StackOverflowError) {
             return new String[] {"54001", "Java stack depth limit exceeded in corgipile", null, null};
-        }
-        if (t instanceof PgException) {
-            return new String[] {"XX000", t.getMessage(), null, null};
         }
         StringWriter trace = new StringWriter();
         t.printStackTrace(new PrintWriter(trace));
@@ -75,9 +76,9 @@ public final class Entry {
                 "The Java stack trace is in the server log.", "Please report a bug."};
     }
 
-    private static JsonNode jvmInfo() {
+    private static Map<String, Object> jvmInfo() {
         Runtime rt = Runtime.getRuntime();
-        ObjectNode o = JSON.createObjectNode();
+        Map<String, Object> o = new LinkedHashMap<>();
         o.put("java_version", System.getProperty("java.version"));
         o.put("vm_name", System.getProperty("java.vm.name"));
         o.put("max_heap_mb", rt.maxMemory() >> 20);

@@ -1,10 +1,9 @@
 package org.corgipile.pg;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.corgipile.operators.TrainedModel;
 
@@ -16,24 +15,15 @@ final class EvaluateFunction {
     private EvaluateFunction() {
     }
 
-    static JsonNode run(JsonNode args) {
-        TrainedModel model = ModelCache.restore(args.get("model"));
+    static Map<String, Object> run(Args args) {
+        TrainedModel model = ModelCache.restore(new Args(args.object("model")));
         Map<String, Double> metrics;
-        try (HeapBlockSource src = HeapBlockSource.open(args.get("relation").asLong(), args.get("label").asText(),
-                args.get("features").asText(), model.dimension())) {
+        try (HeapBlockSource src = HeapBlockSource.open(args.longValue("relation"), args.string("label"),
+                args.string("features"), model.dimension())) {
             metrics = model.evaluate(src);
         }
-        ObjectNode out = Entry.JSON.createObjectNode();
-        ArrayNode rows = out.putArray("metrics");
-        metrics.forEach((name, value) -> {
-            ArrayNode pair = rows.addArray();
-            pair.add(name);
-            if (value == null || value.isNaN() || value.isInfinite()) {
-                pair.addNull();
-            } else {
-                pair.add(value.doubleValue());
-            }
-        });
-        return out;
+        List<Object> rows = new ArrayList<>();
+        metrics.forEach((name, value) -> rows.add(Arrays.asList(name, value)));
+        return Map.of("metrics", rows);
     }
 }

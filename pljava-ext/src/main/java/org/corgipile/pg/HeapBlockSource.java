@@ -3,6 +3,7 @@ package org.corgipile.pg;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
+import java.util.BitSet;
 
 import org.corgipile.operators.BlockSource;
 import org.corgipile.operators.FeatureShape;
@@ -22,7 +23,11 @@ import org.corgipile.operators.TupleBuffer;
  */
 public final class HeapBlockSource implements BlockSource {
     private static final int HEADER = 4;
-    private static final int INITIAL_BYTES = 4 << 20;
+    /**
+     * Small on purpose: the native fills it and stops when full, Java copies it out at once, so the round trip
+     * stays in the CPU cache (4 MB buffers made the reader ~2x slower than 256 kB ones on 10 MB blocks).
+     */
+    private static final int INITIAL_BYTES = 256 << 10;
 
     private final long handle;
     private final long pageCount;
@@ -31,6 +36,9 @@ public final class HeapBlockSource implements BlockSource {
     private int[] sparseIndices = new int[64];
     private double[] sparseValues = new double[64];
     private boolean closed;
+    private final BitSet pagesSeen = new BitSet();
+    private long skippedSoFar;      // every read, as the native counts
+    private long skippedRows;       // first read of each page only
 
     private HeapBlockSource(long handle) {
         this.handle = handle;
@@ -59,9 +67,12 @@ public final class HeapBlockSource implements BlockSource {
         return shape;
     }
 
-    /** Tuples skipped so far because their label or features were NULL. */
+    /**
+     * Rows skipped because their label or features were NULL, each counted once however often its page was read
+     * (training reads the table every epoch, and again for the metrics pass).
+     */
     public long skippedTuples() {
-        return Natives.readerInfo(handle)[3];
+        return skippedRows;
     }
 
     @Override
@@ -69,9 +80,12 @@ public final class HeapBlockSource implements BlockSource {
         long page = Math.max(0, firstPage);
         long end = Math.min(pageCount, firstPage + pages);
         int appended = 0;
+        long prefetch = nextFirstPage;
         while (page < end) {
             int want = (int) (end - page);
-            int done = Natives.readerReadPages(handle, page, want, nextFirstPage, buffer);
+            // PrefetchBuffer of the next range once per range, not once per buffer-full.
+            int done = Natives.readerReadPages(handle, page, want, prefetch, buffer);
+            prefetch = -1;
             DoubleBuffer d = buffer.asDoubleBuffer();
             if (done == 0) {
                 long needed = (long) d.get(3);
@@ -79,6 +93,12 @@ public final class HeapBlockSource implements BlockSource {
                 continue;
             }
             appended += decode(d, (int) d.get(0), into);
+            long skipped = (long) d.get(2);
+            if (!pagesSeen.get((int) page)) {
+                skippedRows += skipped - skippedSoFar;
+            }
+            skippedSoFar = skipped;
+            pagesSeen.set((int) page, (int) (page + done));
             page += done;
         }
         return appended;

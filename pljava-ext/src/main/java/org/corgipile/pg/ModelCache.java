@@ -3,9 +3,6 @@ package org.corgipile.pg;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
-
 import org.corgipile.operators.TrainedModel;
 
 /**
@@ -29,17 +26,14 @@ final class ModelCache {
         return MODELS.containsKey(id);
     }
 
-    static void load(long id, JsonNode row) {
+    static void load(long id, Args row) {
         MODELS.put(id, restore(row));
     }
 
     /** A model from its catalog row as JSON (to_jsonb of a corgipile.models row). */
-    static TrainedModel restore(JsonNode row) {
-        Map<String, Object> params = row.hasNonNull("params")
-                ? Entry.JSON.convertValue(row.get("params"), new TypeReference<>() { }) : Map.of();
-        return TrainedModel.restore(row.get("model_type").asText(), row.get("dimension").asInt(),
-                doubles(row.get("parameters")), doubles(row.get("feature_mean")), doubles(row.get("feature_std")),
-                params);
+    static TrainedModel restore(Args row) {
+        return TrainedModel.restore(row.string("model_type"), row.intValue("dimension", 0), row.doubles("parameters"),
+                row.doubles("feature_mean"), row.doubles("feature_std"), row.object("params"));
     }
 
     static double predict(long id, double[] features, boolean probability) {
@@ -52,16 +46,5 @@ final class ModelCache {
                     + m.type() + " model expects " + m.dimension(), null);
         }
         return probability ? m.predictProba(features) : m.predict(features);
-    }
-
-    private static double[] doubles(JsonNode array) {
-        if (array == null || array.isNull()) {
-            return null;
-        }
-        double[] out = new double[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asDouble();
-        }
-        return out;
     }
 }

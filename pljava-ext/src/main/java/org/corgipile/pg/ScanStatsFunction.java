@@ -1,7 +1,7 @@
 package org.corgipile.pg;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.corgipile.operators.TupleBuffer;
 
@@ -14,15 +14,15 @@ final class ScanStatsFunction {
     private ScanStatsFunction() {
     }
 
-    static JsonNode run(JsonNode args) {
-        int blockPages = args.path("block_pages").asInt(1280);
+    static Map<String, Object> run(Args args) {
+        int blockPages = args.intValue("block_pages", 1280);
         if (blockPages < 1) {
             throw new SqlError(SqlError.INVALID_PARAMETER_VALUE, "block_pages must be at least 1, got " + blockPages,
                     null);
         }
         long start = System.nanoTime();
-        try (HeapBlockSource src = HeapBlockSource.open(args.get("relation").asLong(), args.get("label").asText(),
-                args.get("features").asText(), args.path("dimension").asInt(0))) {
+        try (HeapBlockSource src = HeapBlockSource.open(args.longValue("relation"), args.string("label"),
+                args.string("features"), args.intValue("dimension", 0))) {
             TupleBuffer buf = new TupleBuffer(src.shape(), 1024);
             long tuples = 0;
             double labelSum = 0;
@@ -35,21 +35,14 @@ final class ScanStatsFunction {
                 for (int i = 0; i < n; i++) {
                     labelSum += buf.label(i);
                 }
-                if (src.shape().sparse()) {
-                    int nnz = n == 0 ? 0 : buf.rowEnd(n - 1);
-                    for (int k = 0; k < nnz; k++) {
-                        featureSum += buf.values()[k];
-                    }
-                } else {
-                    double[] dense = buf.dense();
-                    int len = n * src.shape().dimension();
-                    for (int k = 0; k < len; k++) {
-                        featureSum += dense[k];
-                    }
+                double[] values = src.shape().sparse() ? buf.values() : buf.dense();
+                int len = src.shape().sparse() ? (n == 0 ? 0 : buf.rowEnd(n - 1)) : n * src.shape().dimension();
+                for (int k = 0; k < len; k++) {
+                    featureSum += values[k];
                 }
                 src.checkInterrupts();
             }
-            ObjectNode o = Entry.JSON.createObjectNode();
+            Map<String, Object> o = new LinkedHashMap<>();
             o.put("tuples", tuples);
             o.put("pages", src.pageCount());
             o.put("dimension", src.shape().dimension());

@@ -1,13 +1,10 @@
 package org.corgipile.pg;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.corgipile.operators.EpochListener;
 import org.corgipile.operators.EpochStats;
@@ -28,8 +25,8 @@ final class TrainFunction {
     private TrainFunction() {
     }
 
-    static JsonNode run(JsonNode args) {
-        Map<String, Object> options = Entry.JSON.convertValue(args.get("spec"), new TypeReference<>() { });
+    static Map<String, Object> run(Args args) {
+        Map<String, Object> options = new LinkedHashMap<>(args.object("spec"));
         // shuffle_once: the PL/pgSQL wrapper already copied the data in random order; read the copy in storage order.
         boolean explicitBuffer = options.get("buffer_size") != null;
         boolean shuffleOnce = "shuffle_once".equals(String.valueOf(options.get("shuffle")).toLowerCase(Locale.ROOT));
@@ -37,18 +34,22 @@ final class TrainFunction {
             options.put("shuffle", "none");
         }
         TrainSpec spec = TrainSpec.fromOptions(options);
-        String relationName = args.path("relation_name").asText("?");
-        String label = args.get("label").asText();
-        String features = args.get("features").asText();
-        int dimension = args.path("dimension").asInt(0);
-        double prepSeconds = args.path("prep_seconds").asDouble(0);
+        String relationName = args.string("relation_name", "?");
+        String label = args.string("label");
+        String features = args.string("features");
+        int dimension = args.intValue("dimension", 0);
+        if (dimension < 0) {
+            throw new SqlError(SqlError.INVALID_PARAMETER_VALUE, "dimension must be at least 1, got " + dimension,
+                    "dimension is the number of features of sparse data (indices are 0-based).");
+        }
+        double prepSeconds = args.doubleValue("prep_seconds", 0);
         String shuffleName = shuffleOnce ? "shuffle_once" : spec.shuffle();
 
         TrainResult result;
         long skipped;
-        try (HeapBlockSource train = HeapBlockSource.open(args.get("relation").asLong(), label, features, dimension);
-             HeapBlockSource validation = args.hasNonNull("validation")
-                     ? HeapBlockSource.open(args.get("validation").asLong(), label, features,
+        try (HeapBlockSource train = HeapBlockSource.open(args.longValue("relation"), label, features, dimension);
+             HeapBlockSource validation = args.has("validation")
+                     ? HeapBlockSource.open(args.longValue("validation"), label, features,
                              train.shape().sparse() ? train.shape().dimension() : 0)
                      : null) {
             if (validation != null && validation.shape().dimension() != train.shape().dimension()) {
@@ -62,35 +63,38 @@ final class TrainFunction {
             skipped = train.skippedTuples();
         }
         if (skipped > 0) {
-            Natives.message(0, "skipped " + skipped + " tuple reads with a NULL label or NULL features");
+            Natives.message(0, "skipped " + skipped + " rows with a NULL label or NULL features");
         }
 
-        ObjectNode out = Entry.JSON.createObjectNode();
-        out.set("model", modelJson(result.model()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", modelJson(result.model()));
         Map<String, Object> specMap = new LinkedHashMap<>(spec.toMap());
         specMap.put("shuffle", shuffleName);
-        out.set("spec", Entry.JSON.valueToTree(specMap));
-        ArrayNode epochs = out.putArray("epochs");
+        out.put("spec", specMap);
+        List<Map<String, Object>> epochs = new ArrayList<>();
         String device = String.valueOf(result.model().params().getOrDefault("device", spec.device()));
         for (EpochStats e : result.epochs()) {
-            ObjectNode row = epochs.addObject();
+            Map<String, Object> row = new LinkedHashMap<>();
             row.put("epoch", e.epoch());
-            putNumber(row, "loss", e.loss());
-            putNumber(row, "accuracy", e.accuracy());
-            putNumber(row, "validation_loss", e.validationLoss());
-            putNumber(row, "validation_accuracy", e.validationAccuracy());
-            putNumber(row, "learning_rate", e.learningRate());
-            putNumber(row, "seconds", e.seconds() + (e.epoch() == 1 ? prepSeconds : 0));
+            row.put("loss", e.loss());
+            row.put("accuracy", e.accuracy());
+            row.put("validation_loss", e.validationLoss());
+            row.put("validation_accuracy", e.validationAccuracy());
+            row.put("learning_rate", e.learningRate());
+            row.put("seconds", e.seconds() + (e.epoch() == 1 ? prepSeconds : 0));
             row.put("tuples", e.tuples());
             row.put("device", device);
             if (e.extra() != null) {
-                e.extra().forEach((k, v) -> putNumber(row, k, v));
+                e.extra().forEach(row::putIfAbsent);
             }
+            if (shuffleOnce && e.epoch() == 1) {
+                row.put("shuffle_once_seconds", prepSeconds);
+            }
+            epochs.add(row);
         }
-        if (shuffleOnce && !epochs.isEmpty()) {
-            ((ObjectNode) epochs.get(0)).put("shuffle_once_seconds", prepSeconds);
-        }
-        out.set("metrics", epochs.isEmpty() ? Entry.JSON.createObjectNode() : epochs.get(epochs.size() - 1));
+        out.put("epochs", epochs);
+        out.put("metrics", epochs.isEmpty() ? Map.of() : epochs.get(epochs.size() - 1));
+        out.put("skipped_tuples", skipped);
         out.put("corgipile_version", VERSION);
         return out;
     }
@@ -115,24 +119,15 @@ final class TrainFunction {
         }
     }
 
-    static ObjectNode modelJson(TrainedModel m) {
-        ObjectNode o = Entry.JSON.createObjectNode();
+    static Map<String, Object> modelJson(TrainedModel m) {
+        Map<String, Object> o = new LinkedHashMap<>();
         o.put("type", m.type());
         o.put("dimension", m.dimension());
-        o.set("parameters", Entry.JSON.valueToTree(m.parameters()));
-        o.set("mean", Entry.JSON.valueToTree(m.mean()));
-        o.set("std", Entry.JSON.valueToTree(m.std()));
-        o.set("params", Entry.JSON.valueToTree(m.params()));
+        o.put("parameters", m.parameters());
+        o.put("mean", m.mean());
+        o.put("std", m.std());
+        o.put("params", m.params());
         return o;
-    }
-
-    /** JSON has no NaN: metrics that do not apply become null (NULL in SQL). */
-    static void putNumber(ObjectNode o, String key, Double v) {
-        if (v == null || v.isNaN() || v.isInfinite()) {
-            o.putNull(key);
-        } else {
-            o.put(key, v.doubleValue());
-        }
     }
 
     /** Progress on the backend's main thread: pg_stat_activity shows the epoch, a NOTICE reports each one. */

@@ -156,6 +156,31 @@ class InDatabaseTrainingIT {
     }
 
     @Test
+    void rowsWithANullLabelOrFeaturesAreSkippedAndCountedOnce(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE with_nulls AS SELECT (i % 2) AS label, ARRAY[i % 2, 0.5]::float8[] AS features "
+                    + "FROM generate_series(1, 100) i");
+            s.execute("INSERT INTO with_nulls SELECT NULL, '{1,1}' FROM generate_series(1, 4)");
+            s.execute("INSERT INTO with_nulls SELECT 1, NULL FROM generate_series(1, 3)");
+            long epochs = 0;
+            try (ResultSet rs = s.executeQuery("SELECT tuples FROM train_sgd('with_nulls', 'label', 'features', "
+                    + "epochs => 3, seed => 1)")) {
+                while (rs.next()) {
+                    epochs++;
+                    assertEquals(100, rs.getLong(1));
+                }
+            }
+            assertEquals(3, epochs);
+            List<String> messages = new ArrayList<>();
+            for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+                messages.add(w.getMessage());
+            }
+            assertEquals(1, messages.stream()
+                    .filter(m -> m.equals("skipped 7 rows with a NULL label or NULL features")).count(), messages.toString());
+        }
+    }
+
+    @Test
     void eightConcurrentSessionsTrain(DataSource ds) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
@@ -244,6 +269,58 @@ class InDatabaseTrainingIT {
                 assertTrue(rs.getBoolean(1));
             }
             c.commit();
+        }
+    }
+
+    @Test
+    void terminateEndsOnlyThatSessionAndDeepRecursionStaysAnErrorAfterTheJvmStarted(DataSource ds) throws Exception {
+        String started;
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_postmaster_start_time()::text")) {
+            rs.next();
+            started = rs.getString(1);
+        }
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection victim = ds.getConnection(); Connection admin = ds.getConnection()) {
+            int pid = pid(victim);
+            Future<SQLException> run = pool.submit(() -> {
+                try (Statement s = victim.createStatement()) {
+                    s.executeQuery("SELECT * FROM train_sgd('conv', 'label', 'features', epochs => 100000, "
+                            + "block_size => 1, model_name => 'terminated')");
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            Thread.sleep(500);
+            try (Statement s = admin.createStatement()) {
+                s.execute("SELECT pg_terminate_backend(" + pid + ")");
+            }
+            SQLException e = run.get(30, TimeUnit.SECONDS);
+            assertTrue(e != null && ("57P01".equals(e.getSQLState()) || "08006".equals(e.getSQLState())),
+                    "terminated: " + (e == null ? null : e.getSQLState() + " " + e.getMessage()));
+        } finally {
+            pool.shutdownNow();
+        }
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT pg_postmaster_start_time()::text, "
+                    + "(SELECT count(*) FROM corgipile.models WHERE name = 'terminated')")) {
+                rs.next();
+                assertEquals(started, rs.getString(1), "the cluster was not restarted");
+                assertEquals(0, rs.getInt(2));
+            }
+            // HotSpot caps the main thread's stack at -Xss: it must equal the rlimit, or max_stack_depth can no
+            // longer protect the backend once the JVM is up.
+            s.execute("SELECT corgipile.jvm_info()");
+            s.execute("CREATE OR REPLACE FUNCTION deep(n int) RETURNS int LANGUAGE plpgsql AS "
+                    + "$$ BEGIN RETURN deep(n + 1); END $$");
+            SQLException deep = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> s.executeQuery("SELECT deep(1)"));
+            assertEquals("54001", deep.getSQLState());
+            try (ResultSet rs = s.executeQuery("SELECT (corgipile.jvm_info()->>'max_heap_mb')::int > 0")) {
+                rs.next();
+                assertTrue(rs.getBoolean(1));
+            }
         }
     }
 

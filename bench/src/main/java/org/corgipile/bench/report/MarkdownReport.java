@@ -139,7 +139,7 @@ public final class MarkdownReport {
                 t.rows(), t.pages(), t.bytes() / 1e6, t.blockPages(), t.testTable(), t.testRows(),
                 t.scanFloorSeconds()));
         md.append("| strategy | engine | preparation s | mean epoch s | epoch / floor | total s | final train acc |"
-                + " final test acc | heap blocks read | heap blocks hit | device MB | note |\n");
+                + " final test acc | heap blocks read | heap blocks hit | device MB | device passes |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (StrategyResult s : t.strategies()) {
             if (s.error() != null) {
@@ -150,12 +150,18 @@ public final class MarkdownReport {
             }
             double trainAcc = s.epochs().isEmpty() ? Double.NaN
                     : s.epochs().get(s.epochs().size() - 1).trainAccuracy();
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %.3f | %s | %s | %d | %d | %.1f | %s |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %.3f | %s | %s | %d | %d | %.1f | %.2f |%n",
                     s.strategy(), s.engine(), s.preparationSeconds(), s.meanEpochSeconds(),
                     ratio(s.meanEpochSeconds(), t.scanFloorSeconds()), s.preparationSeconds() + s.trainingSeconds(),
                     pct(trainAcc), pct(s.finalTestAccuracy()), s.heapBlocksRead(), s.heapBlocksHit(),
-                    s.deviceBytesRead() / 1e6, p.profile().cold() && !s.cacheDroppedEachEpoch()
-                            ? "page cache dropped before the call only" : ""));
+                    s.deviceBytesRead() / 1e6, s.devicePasses(t.bytes())));
+        }
+        if (p.profile().cold()) {
+            md.append("\nCaches are cold before each strategy (server restarted, page cache dropped). \"device passes\""
+                    + " = bytes read from the throttled device / table size: the number of epochs (plus metric passes)"
+                    + " that really came from the device. An engine that trains all epochs in one statement keeps"
+                    + " the table's files open, and Linux keeps the page cache of open files on drop_caches, so its"
+                    + " later epochs can be served from memory.\n");
         }
         String stem = Plots.stem(p, t);
         md.append("\n![accuracy per epoch](").append(stem).append("_accuracy_epoch.png)\n");

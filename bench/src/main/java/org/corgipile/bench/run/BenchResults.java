@@ -50,8 +50,10 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
      * @param engine                 {@code in-db} or {@code jdbc-reference}
      * @param trainedTable           the relation trained on (the rewritten copy for shuffle_once)
      * @param preparationSeconds     time before the first epoch (the ORDER BY random() rewrite; 0 otherwise)
-     * @param cacheDroppedEachEpoch  true when the page cache was dropped before every epoch (cold profiles with an
-     *                               engine that trains epoch by epoch), false when only before the call
+     * @param cacheDroppedEachEpoch  true when a page-cache drop was requested before every epoch (cold profiles with
+     *                               an engine that trains epoch by epoch), false when caches were cold only before
+     *                               the call; Linux does not drop the cache of files a process holds open, so
+     *                               {@code deviceBytesRead} is the measure of what really came from the device
      * @param heapBlocksRead         pg_statio_user_tables.heap_blks_read delta of the trained relation
      * @param heapBlocksHit          pg_statio_user_tables.heap_blks_hit delta of the trained relation
      * @param deviceBytesRead        bytes read from the throttled device during training (0 when unthrottled)
@@ -70,6 +72,11 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
         /** Mean epoch time. */
         public double meanEpochSeconds() {
             return epochs.isEmpty() ? Double.NaN : trainingSeconds() / epochs.size();
+        }
+
+        /** How many times the table's size was read from the device (0 when unthrottled). */
+        public double devicePasses(long tableBytes) {
+            return tableBytes > 0 ? (double) deviceBytesRead / tableBytes : Double.NaN;
         }
 
         /** Final test accuracy. */

@@ -7,7 +7,7 @@ import org.corgipile.operators.TupleBuffer;
  * Shared loop of the single-output linear models (logistic, svm, linear): margin {@code m = w.x + b}, a loss of
  * (m, y) and its derivative. Parameter layout: {@code [w_0 .. w_{d-1}, b]}, length d + 1.
  */
-abstract class GeneralizedLinearModel implements Model, SparseLinearStep {
+abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
     protected final int d;
     private double[] coef = new double[16];
 
@@ -68,7 +68,7 @@ abstract class GeneralizedLinearModel implements Model, SparseLinearStep {
     }
 
     @Override
-    public double sparseStep(double[] params, TupleBuffer batch, int from, int to, double scale, double newScale,
+    public double inPlaceStep(double[] params, TupleBuffer batch, int from, int to, double scale, double newScale,
                              double lr) {
         int n = to - from;
         if (coef.length < n) {
@@ -101,9 +101,5 @@ abstract class GeneralizedLinearModel implements Model, SparseLinearStep {
         out[0] = predict(m);
         out[1] = score(m);
         return loss(m, rows.label(row));
-    }
-
-    static double sign(double y) {
-        return y > 0 ? 1.0 : -1.0;
     }
 }
