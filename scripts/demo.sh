@@ -19,7 +19,7 @@ EPOCHS="${DEMO_EPOCHS:-3}"
 DEMO_DB="${DEMO_DB:-corgipile_demo}"
 PSQL=("$PGBIN/psql" -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d "$DEMO_DB")
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+say() { if [ -t 1 ]; then printf '\n\033[1m== %s\033[0m\n' "$*"; else printf '\n== %s\n' "$*"; fi; }
 sql() { "${PSQL[@]}" -q -c "SET client_min_messages = warning" "$@"; }
 sql_script() { "${PSQL[@]}" -q -f - ; }
 
