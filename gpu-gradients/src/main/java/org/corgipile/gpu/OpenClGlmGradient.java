@@ -8,15 +8,13 @@ import org.corgipile.operators.TupleBuffer;
  *
  * <p>Lifecycle: one instance (one kernel, compiled once) per training; per mini-batch the host copies the rows,
  * mapped targets and parameters into the kernel's arrays, puts exactly those three, launches twice and gets the
- * result array (gradient + loss). Scratch arrays never cross the bus. The gradient phase takes the GPU or the CPU
+ * result array (gradient + loss): {@link #launches()} grows by 2 per mini-batch in the GPU shape, by 3 with row
+ * chunks. Scratch arrays never cross the bus. The gradient phase takes the GPU or the CPU
  * shape described on {@link GlmGradientKernel}, chosen by the device type. {@link #close()} disposes the kernel.
  * Row arrays grow (by half) when a batch is larger than any before; smaller batches reuse them.
  */
-public final class OpenClGlmGradient implements DenseGradient {
-    private final GradientModel model;
+public final class OpenClGlmGradient extends OpenClGradient {
     private final GlmGradientKernel kernel;
-    private final OpenClLauncher launcher;
-    private final boolean rowChunks;
 
     /**
      * Creates the kernel and compiles it with an empty launch.
@@ -30,12 +28,13 @@ public final class OpenClGlmGradient implements DenseGradient {
 
     /** With an explicit shape of the gradient phase: row chunks (CPU) or one item per parameter (GPU). */
     OpenClGlmGradient(GradientModel model, OpenCLDevice device, int capacity, boolean rowChunks) {
-        this.model = model;
-        this.rowChunks = rowChunks;
-        int partial = rowChunks ? 4 * Math.max(1, device.getMaxComputeUnits()) * model.paramCount() : 1;
-        this.kernel = new GlmGradientKernel(code(model.kind()), model.width(), model.outputs(),
-                Math.max(1, capacity), partial);
-        this.launcher = new OpenClLauncher(kernel, device);
+        this(model, new GlmGradientKernel(code(model.kind()), model.width(), model.outputs(), Math.max(1, capacity),
+                partialSize(device, rowChunks, model.paramCount())), device, rowChunks);
+    }
+
+    private OpenClGlmGradient(GradientModel model, GlmGradientKernel kernel, OpenCLDevice device, boolean rowChunks) {
+        super(model, kernel, device, rowChunks);
+        this.kernel = kernel;
         kernel.phase = GlmGradientKernel.PHASE_ROWS;
         kernel.rows = 0;
         launcher.warmUp();
@@ -52,28 +51,19 @@ public final class OpenClGlmGradient implements DenseGradient {
     }
 
     @Override
-    public GradientModel model() {
-        return model;
-    }
-
-    @Override
     public double lossAndGradient(double[] params, TupleBuffer batch, int from, int to, double[] gradOut) {
+        GradientModel model = model();
         int n = BatchArguments.check(model, params, batch, from, to, gradOut);
-        int d = model.width();
         int p = model.paramCount();
         if (n > kernel.capacity()) {
-            kernel.allocateRows(Math.max(n, kernel.capacity() + (kernel.capacity() >> 1)));
+            kernel.allocateRows(grownCapacity(kernel.capacity(), n));
         }
-        System.arraycopy(batch.dense(), from * d, kernel.x, 0, n * d);
-        for (int i = 0; i < n; i++) {
-            kernel.y[i] = BatchArguments.target(model, batch.label(from + i));
-        }
-        System.arraycopy(params, 0, kernel.params, 0, p);
+        copyBatch(params, batch, from, n, kernel.x, kernel.y, kernel.params);
         kernel.put(kernel.x).put(kernel.y).put(kernel.params);
         kernel.rows = n;
         kernel.phase = GlmGradientKernel.PHASE_ROWS;
         launcher.launch(n);
-        if (rowChunks) {
+        if (rowChunks()) {
             int chunks = launcher.chunksFor(n);
             kernel.chunks = chunks;
             kernel.chunkRows = (n + chunks - 1) / chunks;
@@ -87,29 +77,5 @@ public final class OpenClGlmGradient implements DenseGradient {
         kernel.get(kernel.out);
         System.arraycopy(kernel.out, 0, gradOut, 0, p);
         return kernel.out[p];
-    }
-
-    /** True when every launch so far ran on OpenCL (and there was at least one). */
-    public boolean ranOnOpenCl() {
-        return launcher.ranOnOpenCl();
-    }
-
-    /** True when the gradient phase uses row chunks (the CPU shape). */
-    public boolean rowChunks() {
-        return rowChunks;
-    }
-
-    /** Kernel launches so far (per mini-batch: 2 in the GPU shape, 3 with row chunks). */
-    public long launches() {
-        return launcher.launches();
-    }
-
-    public OpenCLDevice device() {
-        return launcher.device();
-    }
-
-    @Override
-    public void close() {
-        launcher.dispose();
     }
 }

@@ -6,17 +6,14 @@ import org.corgipile.operators.TupleBuffer;
 /**
  * An MLP's forward and backward pass on an OpenCL device through {@link MlpGradientKernel}: with {@code L} layers,
  * {@code 3L} launches per mini-batch (L forward, 1 output, L-1 backward, L gradient; 4L when the gradient takes
- * the CPU shape of row chunks + reduce), one put each of rows, targets, parameters and transposed weights, one get of the result. Activations and deltas live on the device only. Same lifecycle as
+ * the CPU shape of row chunks + reduce; {@link #launches()} counts them), one put each of rows, targets, parameters and transposed weights, one get of the result. Activations and deltas live on the device only. Same lifecycle as
  * {@link OpenClGlmGradient}: one instance per training, {@link #close()} at the end.
  */
-public final class OpenClMlpGradient implements DenseGradient {
-    private final GradientModel model;
+public final class OpenClMlpGradient extends OpenClGradient {
     private final int[] widths;
     private final int[] weightOffsets;
     private final int activationWidths;
     private final MlpGradientKernel kernel;
-    private final OpenClLauncher launcher;
-    private final boolean rowChunks;
     private int capacity;
 
     /**
@@ -31,10 +28,13 @@ public final class OpenClMlpGradient implements DenseGradient {
 
     /** With an explicit shape of the gradient phase: row chunks (CPU) or one item per parameter (GPU). */
     OpenClMlpGradient(GradientModel model, OpenCLDevice device, int capacity, boolean rowChunks) {
-        if (model.kind() != GradientModel.Kind.MLP) {
-            throw new IllegalArgumentException("OpenClMlpGradient needs an mlp model, got " + model);
-        }
-        this.model = model;
+        this(model, newKernel(model, device, rowChunks), device, capacity, rowChunks);
+    }
+
+    private OpenClMlpGradient(GradientModel model, MlpGradientKernel kernel, OpenCLDevice device, int capacity,
+                              boolean rowChunks) {
+        super(model, kernel, device, rowChunks);
+        this.kernel = kernel;
         this.widths = model.layerWidths();
         this.weightOffsets = new int[widths.length];
         for (int l = 0; l < widths.length; l++) {
@@ -45,25 +45,26 @@ public final class OpenClMlpGradient implements DenseGradient {
             sum += widths[l];
         }
         this.activationWidths = sum;
-        this.rowChunks = rowChunks;
-        int largestLayer = 0;
-        for (int l = 1; l < widths.length; l++) {
-            largestLayer = Math.max(largestLayer, widths[l] * (widths[l - 1] + 1));
-        }
-        int partial = rowChunks ? 4 * Math.max(1, device.getMaxComputeUnits()) * largestLayer : 1;
-        this.kernel = new MlpGradientKernel(model.paramCount(), model.classes(), partial);
         this.capacity = Math.max(1, capacity);
         kernel.allocateRows(this.capacity, model.width(), activationWidths);
-        this.launcher = new OpenClLauncher(kernel, device);
         kernel.phase = MlpGradientKernel.PHASE_FORWARD;
         kernel.rows = 0;
         kernel.outWidth = 1;
         launcher.warmUp();
     }
 
-    @Override
-    public GradientModel model() {
-        return model;
+    /** Checks the model is an MLP and builds its kernel, with partials sized for the largest layer. */
+    private static MlpGradientKernel newKernel(GradientModel model, OpenCLDevice device, boolean rowChunks) {
+        if (model.kind() != GradientModel.Kind.MLP) {
+            throw new IllegalArgumentException("OpenClMlpGradient needs an mlp model, got " + model);
+        }
+        int[] widths = model.layerWidths();
+        int largestLayer = 0;
+        for (int l = 1; l < widths.length; l++) {
+            largestLayer = Math.max(largestLayer, widths[l] * (widths[l - 1] + 1));
+        }
+        return new MlpGradientKernel(model.paramCount(), model.classes(),
+                partialSize(device, rowChunks, largestLayer));
     }
 
     /** Offset in act/delta of layer l's block (l >= 1): blocks are capacity x width(l), in layer order. */
@@ -77,19 +78,15 @@ public final class OpenClMlpGradient implements DenseGradient {
 
     @Override
     public double lossAndGradient(double[] params, TupleBuffer batch, int from, int to, double[] gradOut) {
+        GradientModel model = model();
         int n = BatchArguments.check(model, params, batch, from, to, gradOut);
-        int d = model.width();
         int p = model.paramCount();
         int layers = widths.length - 1;
         if (n > capacity) {
-            capacity = Math.max(n, capacity + (capacity >> 1));
-            kernel.allocateRows(capacity, d, activationWidths);
+            capacity = grownCapacity(capacity, n);
+            kernel.allocateRows(capacity, model.width(), activationWidths);
         }
-        System.arraycopy(batch.dense(), from * d, kernel.x, 0, n * d);
-        for (int i = 0; i < n; i++) {
-            kernel.y[i] = BatchArguments.target(model, batch.label(from + i));
-        }
-        System.arraycopy(params, 0, kernel.params, 0, p);
+        copyBatch(params, batch, from, n, kernel.x, kernel.y, kernel.params);
         for (int l = 1; l <= layers; l++) {
             int in = widths[l - 1];
             int out = widths[l];
@@ -121,7 +118,7 @@ public final class OpenClMlpGradient implements DenseGradient {
         kernel.chunkRows = (n + chunks - 1) / chunks;
         for (int l = 1; l <= layers; l++) {
             layer(l, layers);
-            if (rowChunks) {
+            if (rowChunks()) {
                 kernel.phase = MlpGradientKernel.PHASE_PARTIAL;
                 launcher.launch(chunks * widths[l]);
                 kernel.phase = MlpGradientKernel.PHASE_REDUCE;
@@ -153,29 +150,5 @@ public final class OpenClMlpGradient implements DenseGradient {
             kernel.nextWeightOffset = 0;
             kernel.nextOffset = 0;
         }
-    }
-
-    /** True when every launch so far ran on OpenCL (and there was at least one). */
-    public boolean ranOnOpenCl() {
-        return launcher.ranOnOpenCl();
-    }
-
-    /** True when the gradient phase uses row chunks (the CPU shape). */
-    public boolean rowChunks() {
-        return rowChunks;
-    }
-
-    /** Kernel launches so far (per mini-batch with L layers: 3L in the GPU shape, 4L with row chunks). */
-    public long launches() {
-        return launcher.launches();
-    }
-
-    public OpenCLDevice device() {
-        return launcher.device();
-    }
-
-    @Override
-    public void close() {
-        launcher.dispose();
     }
 }
