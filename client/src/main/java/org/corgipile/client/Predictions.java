@@ -158,23 +158,10 @@ public final class Predictions {
         try (PreparedStatement ps = c.prepareStatement("SELECT q.*, sgd_predict(?, q."
                 + SqlNames.quote(featuresColumn) + "::float8[]) AS prediction FROM (" + query + ") AS q")) {
             ps.setString(1, model);
-            ps.setFetchSize(1000);
-            try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
-                int cols = md.getColumnCount() - 1;
-                header(sink, md, cols);
-                long n = 0;
-                while (rs.next()) {
-                    List<String> values = new ArrayList<>(cols);
-                    for (int i = 1; i <= cols; i++) {
-                        values.add(rs.getString(i));
-                    }
-                    double p = rs.getDouble(cols + 1);
-                    emit(sink, values, rs.wasNull() ? Double.NaN : p);
-                    n++;
-                }
-                return n;
-            }
+            return streamRows(ps, sink, (rs, column) -> {
+                double p = rs.getDouble(column);
+                return rs.wasNull() ? Double.NaN : p;
+            });
         }
     }
 
@@ -182,36 +169,52 @@ public final class Predictions {
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT q.*, q." + SqlNames.quote(featuresColumn)
                 + "::float8[] AS corgipile_features FROM (" + query + ") AS q")) {
-            ps.setFetchSize(1000);
-            try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
-                int cols = md.getColumnCount() - 1;
-                header(sink, md, cols);
-                long n = 0;
-                while (rs.next()) {
-                    List<String> values = new ArrayList<>(cols);
-                    for (int i = 1; i <= cols; i++) {
-                        values.add(rs.getString(i));
+            return streamRows(ps, sink, (rs, column) -> {
+                Array a = rs.getArray(column);
+                double p = Double.NaN;
+                if (a != null) {
+                    Double[] boxed = (Double[]) a.getArray();
+                    double[] x = new double[boxed.length];
+                    boolean ok = true;
+                    for (int i = 0; i < x.length; i++) {
+                        ok &= boxed[i] != null;
+                        x[i] = ok ? boxed[i] : 0;
                     }
-                    Array a = rs.getArray(cols + 1);
-                    double p = Double.NaN;
-                    if (a != null) {
-                        Double[] boxed = (Double[]) a.getArray();
-                        double[] x = new double[boxed.length];
-                        boolean ok = true;
-                        for (int i = 0; i < x.length; i++) {
-                            ok &= boxed[i] != null;
-                            x[i] = ok ? boxed[i] : 0;
-                        }
-                        if (ok) {
-                            p = m.applyAsDouble(x);
-                        }
+                    if (ok) {
+                        p = m.applyAsDouble(x);
                     }
-                    emit(sink, values, p);
-                    n++;
                 }
-                return n;
+                return p;
+            });
+        }
+    }
+
+    /** Turns the extra last column of a prediction query's row into that row's prediction. */
+    @FunctionalInterface
+    private interface LastColumn {
+        double prediction(ResultSet rs, int column) throws SQLException;
+    }
+
+    /**
+     * Runs a query whose last column carries the prediction (or what it is computed from) and hands every row to
+     * {@code sink}: the other columns as text, then the prediction. Returns the number of rows.
+     */
+    private static long streamRows(PreparedStatement ps, RowSink sink, LastColumn last) throws SQLException {
+        ps.setFetchSize(1000);
+        try (ResultSet rs = ps.executeQuery()) {
+            ResultSetMetaData md = rs.getMetaData();
+            int cols = md.getColumnCount() - 1;
+            header(sink, md, cols);
+            long n = 0;
+            while (rs.next()) {
+                List<String> values = new ArrayList<>(cols);
+                for (int i = 1; i <= cols; i++) {
+                    values.add(rs.getString(i));
+                }
+                emit(sink, values, last.prediction(rs, cols + 1));
+                n++;
             }
+            return n;
         }
     }
 

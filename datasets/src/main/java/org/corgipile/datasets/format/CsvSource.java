@@ -30,9 +30,8 @@ public final class CsvSource implements RecordSource {
     private final TableShape shape;
     private final LabelMap labels;
     private final long rows;
-    private final BufferedReader in;
+    private final NumberedLines in;
     private final List<String> cells = new ArrayList<>();
-    private long line;
     /** Number of the first non-blank line (the header, when there is one), found by the pre-scan. */
     private long firstLine = -1;
 
@@ -80,7 +79,7 @@ public final class CsvSource implements RecordSource {
         } catch (InputFormatException e) {
             throw e;
         } catch (IOException e) {
-            throw new InputFormatException(name, "line " + (ln + 1), "unreadable (" + e.getMessage() + ")", e);
+            throw NumberedLines.unreadable(name, ln + 1, e);
         }
         if (fieldCount < 0) {
             throw new InputFormatException(name, "line 1", "empty file (expected a header or a data row)");
@@ -90,7 +89,7 @@ public final class CsvSource implements RecordSource {
         this.rows = rowCount;
         this.labels = LabelMap.decide(seen, integral, options.labelType(), name, firstNonIntegral);
         this.shape = TableShape.dense(labels.type(), fieldCount - 1);
-        this.in = TextInput.reader(file);
+        this.in = new NumberedLines(file, name);
     }
 
     @Override
@@ -116,8 +115,8 @@ public final class CsvSource implements RecordSource {
     @Override
     public boolean next(Record r) throws IOException {
         String s;
-        while ((s = readLine()) != null) {
-            line++;
+        while ((s = in.next()) != null) {
+            long line = in.number();
             if (s.isBlank() || header && line == firstLine) {
                 continue;
             }
@@ -126,15 +125,6 @@ public final class CsvSource implements RecordSource {
             return true;
         }
         return false;
-    }
-
-    /** Reads a line; a corrupt gzip stream becomes an error naming the line it broke in. */
-    private String readLine() throws InputFormatException {
-        try {
-            return in.readLine();
-        } catch (IOException e) {
-            throw new InputFormatException(name, "line " + (line + 1), "unreadable (" + e.getMessage() + ")", e);
-        }
     }
 
     @Override

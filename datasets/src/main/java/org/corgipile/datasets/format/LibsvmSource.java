@@ -29,8 +29,7 @@ public final class LibsvmSource implements RecordSource {
     private final TableShape shape;
     private final LabelMap labels;
     private final long rows;
-    private BufferedReader in;
-    private long line;
+    private final NumberedLines in;
 
     public LibsvmSource(Path file, ImportOptions options) throws IOException {
         this.file = file;
@@ -50,7 +49,7 @@ public final class LibsvmSource implements RecordSource {
         } catch (InputFormatException e) {
             throw e;
         } catch (IOException e) {
-            throw new InputFormatException(name, "line " + (ln + 1), "unreadable (" + e.getMessage() + ")", e);
+            throw NumberedLines.unreadable(name, ln + 1, e);
         }
         this.rows = scan.rows;
         this.labels = LabelMap.decide(scan.labels, scan.integral, options.labelType(), name, scan.firstNonIntegral);
@@ -70,7 +69,7 @@ public final class LibsvmSource implements RecordSource {
                     + "); load it sparse");
         }
         this.shape = new TableShape(kind, labels.type(), dim);
-        this.in = TextInput.reader(file);
+        this.in = new NumberedLines(file, name);
     }
 
     @Override
@@ -96,8 +95,8 @@ public final class LibsvmSource implements RecordSource {
     @Override
     public boolean next(Record r) throws IOException {
         String s;
-        while ((s = readLine()) != null) {
-            line++;
+        while ((s = in.next()) != null) {
+            long line = in.number();
             if (parse(s, line, r)) {
                 r.label = labels.map(r.label);
                 if (shape.kind() == FeatureKind.DENSE) {
@@ -112,15 +111,6 @@ public final class LibsvmSource implements RecordSource {
             r.clear();
         }
         return false;
-    }
-
-    /** Reads a line; a corrupt gzip stream becomes an error naming the line it broke in. */
-    private String readLine() throws InputFormatException {
-        try {
-            return in.readLine();
-        } catch (IOException e) {
-            throw new InputFormatException(name, "line " + (line + 1), "unreadable (" + e.getMessage() + ")", e);
-        }
     }
 
     @Override

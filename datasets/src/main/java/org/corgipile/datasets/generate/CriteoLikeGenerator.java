@@ -5,7 +5,6 @@ import java.util.SplittableRandom;
 
 import org.corgipile.datasets.LabelType;
 import org.corgipile.datasets.Record;
-import org.corgipile.datasets.RecordSource;
 import org.corgipile.datasets.TableShape;
 
 /**
@@ -19,28 +18,19 @@ import org.corgipile.datasets.TableShape;
  * quarter of the rows are positive (criteo's click rate), then flipped with probability {@code flip}: the best
  * achievable accuracy is {@code 1 - flip}.
  */
-public final class CriteoLikeGenerator implements RecordSource {
+public final class CriteoLikeGenerator extends NoisyTeacherGenerator {
     public static final int DIMENSION = 1_000_000;
     static final int NUMERIC = 13;
     static final int CATEGORICAL = 26;
     static final int FIELD_RANGE = (DIMENSION - NUMERIC) / CATEGORICAL;
     private static final double POSITIVE_RATE = 0.25;
 
-    private final String name;
-    private final long rows;
-    private final double flip;
     private final float[] w = new float[DIMENSION];
     private final double bias;
     private final SplittableRandom rnd;
-    private long produced;
 
     public CriteoLikeGenerator(String name, long rows, double flip, long seed) {
-        if (!(flip >= 0 && flip < 0.5)) {
-            throw new IllegalArgumentException("flip must be in [0, 0.5), got " + flip);
-        }
-        this.name = name;
-        this.rows = rows;
-        this.flip = flip;
+        super(name, rows, flip);
         SplittableRandom teacher = new SplittableRandom(seed);
         for (int j = 0; j < DIMENSION; j++) {
             w[j] = (float) teacher.nextGaussian();
@@ -65,33 +55,14 @@ public final class CriteoLikeGenerator implements RecordSource {
     }
 
     @Override
-    public long expectedRows() {
-        return rows;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public double bestAccuracy() {
-        return 1 - flip;
-    }
-
-    @Override
-    public boolean next(Record r) {
-        if (produced == rows) {
-            return false;
-        }
-        produced++;
+    boolean drawRow(Record r) {
         features(rnd, r);
-        boolean positive = margin(r) + bias > 0;
-        if (rnd.nextDouble() < flip) {
-            positive = !positive;
-        }
-        r.label = positive ? 1 : 0;
-        return true;
+        return margin(r) + bias > 0;
+    }
+
+    @Override
+    SplittableRandom stream() {
+        return rnd;
     }
 
     private static void features(SplittableRandom g, Record r) {

@@ -4,7 +4,6 @@ import java.util.SplittableRandom;
 
 import org.corgipile.datasets.LabelType;
 import org.corgipile.datasets.Record;
-import org.corgipile.datasets.RecordSource;
 import org.corgipile.datasets.TableShape;
 
 /**
@@ -18,29 +17,17 @@ import org.corgipile.datasets.TableShape;
  *
  * <p>Everything derives from the seed: the same seed, name and row count give the same rows.
  */
-public final class DenseTeacherGenerator implements RecordSource {
-    private final String name;
+public final class DenseTeacherGenerator extends NoisyTeacherGenerator {
     private final int dims;
-    private final long rows;
-    private final double flip;
     private final double[] mean;
     private final double[] scale;
     private final double[] w;
     private final double bias;
     private final SplittableRandom rnd;
-    private long produced;
 
     public DenseTeacherGenerator(String name, int dims, long rows, double flip, long seed) {
-        if (dims < 1) {
-            throw new IllegalArgumentException("dims must be >= 1, got " + dims);
-        }
-        if (!(flip >= 0 && flip < 0.5)) {
-            throw new IllegalArgumentException("flip must be in [0, 0.5), got " + flip);
-        }
-        this.name = name;
+        super(nameAfterCheckingDims(name, dims), rows, flip);
         this.dims = dims;
-        this.rows = rows;
-        this.flip = flip;
         SplittableRandom teacher = new SplittableRandom(seed);
         this.mean = new double[dims];
         this.scale = new double[dims];
@@ -61,39 +48,28 @@ public final class DenseTeacherGenerator implements RecordSource {
         return TableShape.dense(LabelType.INT, dims);
     }
 
-    @Override
-    public long expectedRows() {
-        return rows;
-    }
-
-    @Override
-    public String name() {
+    /** Checks {@code dims} before the base class checks {@code flip}, so a call wrong in both names dims first. */
+    private static String nameAfterCheckingDims(String name, int dims) {
+        if (dims < 1) {
+            throw new IllegalArgumentException("dims must be >= 1, got " + dims);
+        }
         return name;
     }
 
     @Override
-    public double bestAccuracy() {
-        return 1 - flip;
-    }
-
-    @Override
-    public boolean next(Record r) {
-        if (produced == rows) {
-            return false;
-        }
-        produced++;
+    boolean drawRow(Record r) {
         double[] x = r.dense(dims);
         double z = bias;
         for (int j = 0; j < dims; j++) {
             x[j] = mean[j] + scale[j] * rnd.nextGaussian();
             z += w[j] * x[j];
         }
-        boolean positive = z > 0;
-        if (rnd.nextDouble() < flip) {
-            positive = !positive;
-        }
-        r.label = positive ? 1 : 0;
-        return true;
+        return z > 0;
+    }
+
+    @Override
+    SplittableRandom stream() {
+        return rnd;
     }
 
     /** Teacher weights (a copy), for tests and for reporting. */
