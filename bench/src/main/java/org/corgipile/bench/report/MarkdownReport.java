@@ -95,9 +95,10 @@ public final class MarkdownReport {
     private static void ioEmulation(StringBuilder md, BenchResults r) {
         md.append("## I/O emulation\n\n");
         md.append("Each read with cold caches on ssd/hdd (server restarted, page cache dropped) and warm caches on"
-                + " memory. `seq_scan` = `SELECT count(features)` of the whole table; `random_pages` and"
-                + " `sequential_pages` read the same contiguous run of 8 KB pages, one ctid lookup per page, in a"
-                + " shuffled or in-order sequence. Device bytes/requests come from the blkio group's counters.\n\n");
+                + " memory. `seq_scan` = `SELECT count(features)` of the whole table (the scan floor);"
+                + " `random_pages` = pages drawn at random across the table (at most a tenth of it) visited in random"
+                + " order, `sequential_pages` = as many consecutive pages in order, one ctid lookup per page."
+                + " Device MB and requests come from the blkio group's counters.\n\n");
         md.append("| profile | limits | read | pages | seconds | pages/s | MB/s | device MB | device requests |\n");
         md.append("|---|---|---|---|---|---|---|---|---|\n");
         for (ProfileResult p : r.profiles()) {

@@ -65,7 +65,14 @@ public final class MatrixRunner {
             }
             log.println("bench: profile " + profile.describe());
             try (BenchServer server = BenchServer.start(profile, settings.extraConf())) {
-                profiles.add(runProfile(server));
+                // Ctrl-C must not leave a running cluster or a cgroup behind
+                Thread cleanup = new Thread(server::close, "bench-cleanup-" + profile.name());
+                Runtime.getRuntime().addShutdownHook(cleanup);
+                try {
+                    profiles.add(runProfile(server));
+                } finally {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                }
             } catch (SQLException | RuntimeException e) {
                 String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
                 log.println("bench: profile " + profile.name() + " failed: " + msg);
@@ -133,7 +140,7 @@ public final class MatrixRunner {
                 return new InDbTrainSgd();
             }
             case "jdbc-reference" -> {
-                return new JdbcReferenceTrainer();
+                return new JdbcReferenceTrainer(server::connect);
             }
             default -> {
                 if (inDb) {
@@ -141,7 +148,7 @@ public final class MatrixRunner {
                 }
                 log.println("bench: train_sgd is not available (corgipile extension not installed): training with"
                         + " the jdbc-reference engine instead; results are labelled so");
-                return new JdbcReferenceTrainer();
+                return new JdbcReferenceTrainer(server::connect);
             }
         }
     }
