@@ -65,17 +65,9 @@ public final class BlockShuffle {
 
     /** Starts epoch {@code epoch} (1-based): a new block order for RANDOM, storage order otherwise. */
     public void rescan(int epoch) {
-        for (int i = 0; i < blockCount; i++) {
-            permutation[i] = i;
-        }
+        FisherYates.identity(permutation);
         if (order == Order.RANDOM) {
-            SplittableRandom rnd = new SplittableRandom(Seeds.derive(seed, Seeds.BLOCK_ORDER, epoch));
-            for (int i = blockCount - 1; i > 0; i--) {
-                int j = rnd.nextInt(i + 1);
-                int t = permutation[i];
-                permutation[i] = permutation[j];
-                permutation[j] = t;
-            }
+            FisherYates.shuffle(permutation, new SplittableRandom(Seeds.derive(seed, Seeds.BLOCK_ORDER, epoch)));
         }
         position = 0;
     }

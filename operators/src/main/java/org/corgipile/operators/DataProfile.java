@@ -38,9 +38,7 @@ final class DataProfile {
             for (int i = from; i < to; i++) {
                 double y = b.label(i);
                 if (!Double.isFinite(y)) {
-                    throw new TrainingException(TrainingException.DATA_EXCEPTION, "the label of tuple "
-                            + TupleBuffer.formatTid(b.id(i)) + " is " + y,
-                            "remove or impute NaN and infinite values before training");
+                    throw InputGuard.nonFinite("the label", y, b.id(i));
                 }
                 range[0] = Math.min(range[0], y);
                 range[1] = Math.max(range[1], y);
@@ -52,9 +50,7 @@ final class DataProfile {
                     for (int k = 0; k < d; k++) {
                         double v = x[base + k];
                         if (!Double.isFinite(v)) {
-                            throw new TrainingException(TrainingException.DATA_EXCEPTION, "feature " + k
-                                    + " of tuple " + TupleBuffer.formatTid(b.id(i)) + " is " + v,
-                                    "remove or impute NaN and infinite values before training");
+                            throw InputGuard.nonFinite("feature " + k, v, b.id(i));
                         }
                         double delta = v - mean[k];
                         mean[k] += delta / count;

@@ -27,6 +27,15 @@ public interface GradientProvider {
      */
     BatchGradient create(Model model, FeatureShape shape, int maxBatchRows);
 
+    /**
+     * Like {@link #create(Model, FeatureShape, int)}, knowing what the user asked for: with {@code "gpu"} a
+     * provider that cannot serve may throw a {@link TrainingException} that says why (no device, ...); with
+     * {@code "auto"} it may also decline where its device would not pay. The {@link Trainer} calls this one.
+     */
+    default BatchGradient create(Model model, FeatureShape shape, int maxBatchRows, String requestedDevice) {
+        return create(model, shape, maxBatchRows);
+    }
+
     /** Releases device resources; called on the calling thread after training, also after a failure. */
     default void release(BatchGradient gradient) {
     }

@@ -109,7 +109,8 @@ final class InputGuard implements BlockShuffle.BlockHook {
         }
     }
 
-    private static TrainingException nonFinite(String what, double v, long id) {
+    /** The error for a NaN/Inf {@code what} ("the label", "feature k") of tuple {@code id}; also DataProfile's. */
+    static TrainingException nonFinite(String what, double v, long id) {
         return new TrainingException(TrainingException.DATA_EXCEPTION, what + " of tuple " + TupleBuffer.formatTid(id)
                 + " is " + v, "remove or impute NaN and infinite values before training");
     }

@@ -1,6 +1,7 @@
 package org.corgipile.operators;
 
 import org.corgipile.operators.model.Model;
+import org.corgipile.operators.model.InPlaceLinearStep;
 
 /**
  * Physical operator 3 of CorgiPile: the trainer. Consumes shuffled tuples in mini-batches of {@code batch_size}
@@ -15,6 +16,11 @@ import org.corgipile.operators.model.Model;
  * </ol>
  * Mini-batches never span two buffers: the last batch of a buffer may be smaller. The learning rate changes only
  * per epoch ({@link #rescan}), following the spec's schedule.
+ *
+ * <p>Fast path: a linear model (logistic, svm, linear) computing its own gradient, without L1, takes
+ * {@link InPlaceLinearStep} steps straight into the weights (L2 through a scale factor folded back after each
+ * buffer): a step costs O(non-zeros) on sparse rows instead of O(dimension), and two passes over dense weights
+ * instead of four. Same arithmetic, reassociated; a {@link GradientProvider} always gets the generic path.
  *
  * <p>Divergence: a NaN/Inf batch loss, or NaN/Inf/huge (&gt; 1e100) weights after a buffer, raise a
  * {@link TrainingException} (SQLSTATE 22003) suggesting a smaller learning_rate.
@@ -31,6 +37,8 @@ public final class Sgd {
     private final int batchSize;
     private final TrainSpec spec;
     private final boolean[] bias;
+    private final InPlaceLinearStep direct;
+    private double scale = 1;
     private double[] params;
     private double[] grad;
     private double lr;
@@ -50,6 +58,7 @@ public final class Sgd {
         for (int i = 0; i < p; i++) {
             bias[i] = model.isBias(i);
         }
+        direct = gradient == model && spec.l1() == 0 && model instanceof InPlaceLinearStep s ? s : null;
     }
 
     /** Starts training the given parameter vector (updated in place). */
@@ -75,6 +84,23 @@ public final class Sgd {
     public int nextBatch(TupleBuffer buffer, int from) {
         int to = Math.min(buffer.size(), from + batchSize);
         int n = to - from;
+        if (direct != null) {
+            double shrink = 1 - lr * l2;
+            if (shrink > 0) {
+                if (scale * shrink < 1e-30) {
+                    fold();
+                }
+                double loss = direct.inPlaceStep(params, buffer, from, to, scale, scale * shrink, lr);
+                if (!Double.isFinite(loss)) {
+                    throw diverged("the loss became " + loss);
+                }
+                scale *= shrink;
+                lossSum += loss * n;
+                tuples += n;
+                return to;
+            }
+            fold();
+        }
         double loss = gradient.lossAndGradient(params, buffer, from, to, grad);
         if (!Double.isFinite(loss)) {
             throw diverged("the loss became " + loss);
@@ -113,13 +139,27 @@ public final class Sgd {
         while (from < size) {
             from = nextBatch(buffer, from);
             if ((++batches & 255) == 0 && stopped) {
+                fold();
                 return;
             }
         }
+        fold();
         for (double v : params) {
             if (!(Math.abs(v) <= HUGE)) {
                 throw diverged("a weight became " + v);
             }
+        }
+    }
+
+    /** Multiplies the fast path's scale back into the weights. */
+    private void fold() {
+        if (scale != 1) {
+            for (int i = 0; i < params.length; i++) {
+                if (!bias[i]) {
+                    params[i] *= scale;
+                }
+            }
+            scale = 1;
         }
     }
 

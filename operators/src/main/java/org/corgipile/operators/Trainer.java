@@ -136,7 +136,7 @@ public final class Trainer {
 
         private BatchGradient resolveGradient(Model model, GradientProvider explicit, GradientProvider[] used) {
             if (explicit != null) {
-                BatchGradient g = explicit.create(model, shape, spec.batchSize());
+                BatchGradient g = explicit.create(model, shape, spec.batchSize(), spec.device());
                 if (g != null) {
                     used[0] = explicit;
                     return g;
@@ -146,7 +146,7 @@ public final class Trainer {
                     if (!p.device().equals("gpu")) {
                         continue;
                     }
-                    BatchGradient g = p.create(model, shape, spec.batchSize());
+                    BatchGradient g = p.create(model, shape, spec.batchSize(), spec.device());
                     if (g != null) {
                         used[0] = p;
                         return g;
@@ -264,7 +264,7 @@ public final class Trainer {
         private static void copyExtra(Map<String, Double> from, String prefix, Map<String, Double> into) {
             for (Map.Entry<String, Double> e : from.entrySet()) {
                 String k = e.getKey();
-                if (prefix.isEmpty() && (k.equals("loss") || k.equals("accuracy") || k.equals("tuples"))) {
+                if (k.equals("loss") || k.equals("accuracy") || prefix.isEmpty() && k.equals("tuples")) {
                     continue;
                 }
                 into.put(prefix + k, e.getValue());

@@ -158,11 +158,6 @@ public final class TupleBuffer {
         ids[j] = id;
     }
 
-    /** Replaces the label of tuple {@code i} (used to canonicalise labels; the source's value is kept otherwise). */
-    public void setLabel(int i, double label) {
-        labels[i] = label;
-    }
-
     private void ensureRows(int rows) {
         if (rows <= labels.length) {
             return;

@@ -84,18 +84,8 @@ public final class TupleShuffle {
                 }
             }
         } else {
-            int[] perm = new int[size];
-            for (int i = 0; i < size; i++) {
-                perm[i] = i;
-            }
-            for (int i = size - 1; i > 0; i--) {
-                int j = rnd.nextInt(i + 1);
-                int t = perm[i];
-                perm[i] = perm[j];
-                perm[j] = t;
-            }
-            for (int i = 0; i < size; i++) {
-                out.addFrom(staging, perm[i]);
+            for (int i : FisherYates.permutation(size, rnd)) {
+                out.addFrom(staging, i);
             }
         }
         return true;

@@ -7,8 +7,9 @@ import org.corgipile.operators.TupleBuffer;
  * Shared loop of the single-output linear models (logistic, svm, linear): margin {@code m = w.x + b}, a loss of
  * (m, y) and its derivative. Parameter layout: {@code [w_0 .. w_{d-1}, b]}, length d + 1.
  */
-abstract class GeneralizedLinearModel implements Model {
+abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
     protected final int d;
+    private double[] coef = new double[16];
 
     GeneralizedLinearModel(int dimension) {
         if (dimension < 1) {
@@ -67,14 +68,38 @@ abstract class GeneralizedLinearModel implements Model {
     }
 
     @Override
+    public double inPlaceStep(double[] params, TupleBuffer batch, int from, int to, double scale, double newScale,
+                             double lr) {
+        int n = to - from;
+        if (coef.length < n) {
+            coef = new double[Math.max(n, 2 * coef.length)];
+        }
+        double inv = 1.0 / n;
+        double loss = 0;
+        double bias = params[d];
+        // all margins at the current weights first, so a mini-batch sees one model
+        for (int i = from; i < to; i++) {
+            double y = batch.label(i);
+            double m = scale * RowAlgebra.dot(batch, i, params, 0) + bias;
+            loss += loss(m, y);
+            coef[i - from] = dloss(m, y) * inv;
+        }
+        double biasGrad = 0;
+        double step = -lr / newScale;
+        for (int i = from; i < to; i++) {
+            double c = coef[i - from];
+            RowAlgebra.axpy(batch, i, step * c, params, 0);
+            biasGrad += c;
+        }
+        params[d] -= lr * biasGrad;
+        return loss * inv;
+    }
+
+    @Override
     public double evaluateRow(double[] params, TupleBuffer rows, int row, double[] out) {
         double m = RowAlgebra.dot(rows, row, params, 0) + params[d];
         out[0] = predict(m);
         out[1] = score(m);
         return loss(m, rows.label(row));
-    }
-
-    static double sign(double y) {
-        return y > 0 ? 1.0 : -1.0;
     }
 }

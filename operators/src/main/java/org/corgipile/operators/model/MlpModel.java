@@ -253,13 +253,7 @@ public final class MlpModel implements Model {
             out[1] = RowAlgebra.sigmoid(z[0]);
             return outputLoss(s, y, 1);
         }
-        int best = 0;
-        for (int c = 1; c < classes; c++) {
-            if (z[c] > z[best]) {
-                best = c;
-            }
-        }
-        out[0] = best;
+        out[0] = RowAlgebra.argmax(z, classes);
         out[1] = Double.NaN;
         return y >= 0 && y < classes && y == Math.rint(y) ? outputLoss(s, y, 1) : Double.NaN;
     }

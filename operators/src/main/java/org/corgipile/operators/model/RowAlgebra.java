@@ -60,6 +60,17 @@ final class RowAlgebra {
         }
     }
 
+    /** Index of the largest of {@code z[0 .. n)}, the lowest index on ties: the predicted class of K scores. */
+    static int argmax(double[] z, int n) {
+        int best = 0;
+        for (int c = 1; c < n; c++) {
+            if (z[c] > z[best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
     /** log(1 + exp(z)) without overflow. */
     static double softplus(double z) {
         return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));

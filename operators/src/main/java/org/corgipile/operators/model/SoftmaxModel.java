@@ -108,13 +108,7 @@ public final class SoftmaxModel implements Model {
     public double evaluateRow(double[] params, TupleBuffer rows, int row, double[] out) {
         double[] p = new double[k];
         probabilities(params, rows, row, p);
-        int best = 0;
-        for (int c = 1; c < k; c++) {
-            if (p[c] > p[best]) {
-                best = c;
-            }
-        }
-        out[0] = best;
+        out[0] = RowAlgebra.argmax(p, k);
         out[1] = Double.NaN;
         int y = (int) rows.label(row);
         return y >= 0 && y < k ? -Math.log(Math.max(p[y], Double.MIN_NORMAL)) : Double.NaN;

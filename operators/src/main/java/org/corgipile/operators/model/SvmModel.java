@@ -1,13 +1,11 @@
 package org.corgipile.operators.model;
 
-import java.util.Map;
-
 /**
  * Linear SVM trained on the hinge loss {@code max(0, 1 - y m)} (y = +1 for a stored label {@code > 0}, else -1;
  * 0/1 and -1/+1 tables both work). The subgradient at the hinge is taken as 0. No calibrated probability: the
  * ranking score used for AUC is the sigmoid of the margin.
  */
-public final class SvmModel extends GeneralizedLinearModel {
+public final class SvmModel extends BinaryLinearClassifier {
     public SvmModel(int dimension) {
         super(dimension);
     }
@@ -15,16 +13,6 @@ public final class SvmModel extends GeneralizedLinearModel {
     @Override
     public String type() {
         return "svm";
-    }
-
-    @Override
-    public Kind kind() {
-        return Kind.BINARY;
-    }
-
-    @Override
-    public int classes() {
-        return 2;
     }
 
     @Override
@@ -41,20 +29,5 @@ public final class SvmModel extends GeneralizedLinearModel {
     double dloss(double m, double y) {
         double s = sign(y);
         return s * m < 1 ? -s : 0;
-    }
-
-    @Override
-    double predict(double m) {
-        return m > 0 ? 1 : 0;
-    }
-
-    @Override
-    double score(double m) {
-        return RowAlgebra.sigmoid(m);
-    }
-
-    @Override
-    public Map<String, Object> config() {
-        return Map.of("classes", 2);
     }
 }

@@ -3,6 +3,7 @@ package org.corgipile.operators.strategy;
 import java.util.SplittableRandom;
 import org.corgipile.operators.BlockShuffle;
 import org.corgipile.operators.BlockSource;
+import org.corgipile.operators.FisherYates;
 import org.corgipile.operators.TupleBuffer;
 
 /**
@@ -28,23 +29,12 @@ final class LoadedTable {
         }
         blocks.close();
         perm = new int[all.size()];
-        for (int i = 0; i < perm.length; i++) {
-            perm[i] = i;
-        }
+        FisherYates.identity(perm);
     }
 
     /** Replaces the emission order by a fresh Fisher–Yates permutation from {@code seed}. */
     void permute(long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        for (int i = 0; i < perm.length; i++) {
-            perm[i] = i;
-        }
-        for (int i = perm.length - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
+        FisherYates.permute(perm, new SplittableRandom(seed));
     }
 
     /** Restarts emission from the first tuple of the current permutation. */
@@ -63,9 +53,5 @@ final class LoadedTable {
             out.addFrom(all, perm[position]);
         }
         return true;
-    }
-
-    int size() {
-        return all.size();
     }
 }

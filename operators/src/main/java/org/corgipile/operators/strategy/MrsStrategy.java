@@ -1,8 +1,8 @@
 package org.corgipile.operators.strategy;
 
 import java.util.SplittableRandom;
-import org.corgipile.operators.BlockShuffle;
 import org.corgipile.operators.BlockSource;
+import org.corgipile.operators.FisherYates;
 import org.corgipile.operators.Seeds;
 import org.corgipile.operators.TupleBuffer;
 
@@ -18,18 +18,15 @@ import org.corgipile.operators.TupleBuffer;
  * <p>What SGD sees per epoch, so this is sampling and not a permutation: the table in storage order minus the B
  * tuples that end up in the reservoir (Algorithm R, seeded), interleaved with as many draws from the previous
  * epoch's reservoir — about 2 (N - B) tuples, N - B in epoch 1. Tuples that end in the final epoch's reservoir are
- * not trained on in that epoch. B is buffer_size (a tuple count, or a fraction estimated from the first block).
+ * not trained on in that epoch. B is buffer_size (a tuple count, or a fraction estimated from the first block). A
+ * table no larger than B has no I/O path to multiplex: each epoch is then the table in a random order.
  */
 public final class MrsStrategy implements ShuffleStrategy {
-    private BlockShuffle blocks;
-    private Config config;
-    private BlockSource source;
-    private SlotArena reservoir;
+    private SlotFeed feed;
+    private long seed;
     private TupleBuffer previous;
     private int[] previousOrder;
     private int previousPos;
-    private TupleBuffer incoming;
-    private int incomingPos;
     private long seen;
     private boolean done;
     private SplittableRandom rnd;
@@ -41,19 +38,17 @@ public final class MrsStrategy implements ShuffleStrategy {
 
     @Override
     public void open(BlockSource source, Config config) {
-        this.source = source;
-        this.config = config;
-        blocks = new BlockShuffle(BlockShuffle.Order.STORAGE, config.blockPages(), config.seed(), config.hook());
-        blocks.open(source);
-        incoming = new TupleBuffer(source.shape(), 1024);
+        seed = config.seed();
+        feed = new SlotFeed(source, config);
         previous = new TupleBuffer(source.shape(), 16);
         previousOrder = new int[0];
     }
 
     @Override
     public void rescan(int epoch) {
-        blocks.rescan(epoch);
-        rnd = new SplittableRandom(Seeds.derive(config.seed(), Seeds.SAMPLING, epoch));
+        feed.rescan(epoch);
+        rnd = new SplittableRandom(Seeds.derive(seed, Seeds.SAMPLING, epoch));
+        SlotArena reservoir = feed.slots();
         if (reservoir != null && epoch > 1) {
             // the reservoir of the epoch that just ended feeds this epoch's memory path
             previous.clear();
@@ -64,27 +59,8 @@ public final class MrsStrategy implements ShuffleStrategy {
         }
         previousOrder = new int[previous.size()];
         previousPos = previousOrder.length;
-        incoming.clear();
-        incomingPos = 0;
         seen = 0;
         done = false;
-    }
-
-    private int nextIncoming() {
-        while (incomingPos >= incoming.size()) {
-            incoming.clear();
-            incomingPos = 0;
-            int n = blocks.nextBlock(incoming);
-            if (n < 0) {
-                return -1;
-            }
-            if (reservoir == null && n > 0) {
-                int b = ShuffleStrategy.windowTuples(config.bufferSize(), blocks.pageCount(), n,
-                        blocks.lastBlockPages());
-                reservoir = new SlotArena(source.shape(), b);
-            }
-        }
-        return incomingPos++;
     }
 
     /** Emits the next tuple of the previous reservoir, reshuffling at the start of each pass. */
@@ -94,15 +70,7 @@ public final class MrsStrategy implements ShuffleStrategy {
             return;
         }
         if (previousPos >= n) {
-            for (int i = 0; i < n; i++) {
-                previousOrder[i] = i;
-            }
-            for (int i = n - 1; i > 0; i--) {
-                int j = rnd.nextInt(i + 1);
-                int t = previousOrder[i];
-                previousOrder[i] = previousOrder[j];
-                previousOrder[j] = t;
-            }
+            FisherYates.permute(previousOrder, rnd);
             previousPos = 0;
         }
         out.addFrom(previous, previousOrder[previousPos++]);
@@ -112,34 +80,48 @@ public final class MrsStrategy implements ShuffleStrategy {
     public boolean nextBuffer(TupleBuffer out) {
         out.clear();
         while (out.size() < CHUNK_TUPLES && !done) {
-            int i = nextIncoming();
+            int i = feed.next();
+            SlotArena reservoir = feed.slots();
             if (i < 0) {
                 done = true;
+                if (reservoir != null && seen <= reservoir.capacity()) {
+                    drainSmallTable(reservoir, out);
+                }
                 break;
             }
             long n = seen++;
             if (reservoir.size() < reservoir.capacity()) {
-                reservoir.append(incoming, i);
+                reservoir.append(feed.incoming(), i);
                 continue;
             }
             long j = rnd.nextLong(n + 1);
             if (j < reservoir.capacity()) {
                 reservoir.emit((int) j, out);
-                reservoir.replace((int) j, incoming, i);
+                reservoir.replace((int) j, feed.incoming(), i);
             } else {
-                out.addFrom(incoming, i);
+                out.addFrom(feed.incoming(), i);
             }
             emitFromMemory(out);
         }
         return !out.isEmpty();
     }
 
+    /**
+     * The whole table fit in the reservoir, so nothing took the I/O path: there is nothing to multiplex, and the
+     * epoch degenerates to the reservoir in a random order (emptied, so the next epoch does the same).
+     */
+    private void drainSmallTable(SlotArena reservoir, TupleBuffer out) {
+        for (int k : FisherYates.permutation(reservoir.size(), rnd)) {
+            reservoir.emit(k, out);
+        }
+        reservoir.clear();
+    }
+
     @Override
     public void close() {
-        if (blocks != null) {
-            blocks.close();
+        if (feed != null) {
+            feed.close();
         }
-        reservoir = null;
         previous = null;
     }
 }

@@ -1,8 +1,8 @@
 package org.corgipile.operators.strategy;
 
 import java.util.SplittableRandom;
-import org.corgipile.operators.BlockShuffle;
 import org.corgipile.operators.BlockSource;
+import org.corgipile.operators.FisherYates;
 import org.corgipile.operators.Seeds;
 import org.corgipile.operators.TupleBuffer;
 
@@ -17,17 +17,13 @@ import org.corgipile.operators.TupleBuffer;
  * unless W is close to the table size.
  */
 public final class SlidingWindowStrategy implements ShuffleStrategy {
-    private BlockShuffle blocks;
-    private Config config;
-    private SlotArena window;
-    private final TupleBuffer[] incomingHolder = new TupleBuffer[1];
-    private int incomingPos;
+    private SlotFeed feed;
+    private long seed;
     private boolean drained;
     private boolean draining;
     private int[] drainOrder;
     private int drainPos;
     private SplittableRandom rnd;
-    private BlockSource source;
 
     @Override
     public String name() {
@@ -36,44 +32,20 @@ public final class SlidingWindowStrategy implements ShuffleStrategy {
 
     @Override
     public void open(BlockSource source, Config config) {
-        this.source = source;
-        this.config = config;
-        blocks = new BlockShuffle(BlockShuffle.Order.STORAGE, config.blockPages(), config.seed(), config.hook());
-        blocks.open(source);
-        incomingHolder[0] = new TupleBuffer(source.shape(), 1024);
+        seed = config.seed();
+        feed = new SlotFeed(source, config);
     }
 
     @Override
     public void rescan(int epoch) {
-        blocks.rescan(epoch);
-        rnd = new SplittableRandom(Seeds.derive(config.seed(), Seeds.TUPLE_ORDER, epoch));
-        if (window != null) {
-            window.clear();
+        feed.rescan(epoch);
+        rnd = new SplittableRandom(Seeds.derive(seed, Seeds.TUPLE_ORDER, epoch));
+        if (feed.slots() != null) {
+            feed.slots().clear();
         }
-        incomingHolder[0].clear();
-        incomingPos = 0;
         draining = false;
         drained = false;
         drainPos = 0;
-    }
-
-    /** Next incoming tuple index in the incoming buffer, reading a new block when needed; -1 at the end. */
-    private int nextIncoming() {
-        TupleBuffer in = incomingHolder[0];
-        while (incomingPos >= in.size()) {
-            in.clear();
-            incomingPos = 0;
-            int n = blocks.nextBlock(in);
-            if (n < 0) {
-                return -1;
-            }
-            if (window == null && n > 0) {
-                int w = ShuffleStrategy.windowTuples(config.bufferSize(), blocks.pageCount(), n,
-                        blocks.lastBlockPages());
-                window = new SlotArena(source.shape(), w);
-            }
-        }
-        return incomingPos++;
     }
 
     @Override
@@ -81,21 +53,21 @@ public final class SlidingWindowStrategy implements ShuffleStrategy {
         out.clear();
         while (out.size() < CHUNK_TUPLES && !drained) {
             if (!draining) {
-                int i = nextIncoming();
+                int i = feed.next();
                 if (i < 0) {
                     startDrain();
                     continue;
                 }
-                TupleBuffer in = incomingHolder[0];
+                SlotArena window = feed.slots();
                 if (window.size() < window.capacity()) {
-                    window.append(in, i);
+                    window.append(feed.incoming(), i);
                 } else {
                     int s = rnd.nextInt(window.capacity());
                     window.emit(s, out);
-                    window.replace(s, in, i);
+                    window.replace(s, feed.incoming(), i);
                 }
             } else if (drainPos < drainOrder.length) {
-                window.emit(drainOrder[drainPos++], out);
+                feed.slots().emit(drainOrder[drainPos++], out);
             } else {
                 drained = true;
             }
@@ -105,25 +77,14 @@ public final class SlidingWindowStrategy implements ShuffleStrategy {
 
     private void startDrain() {
         draining = true;
-        int n = window == null ? 0 : window.size();
-        drainOrder = new int[n];
-        for (int i = 0; i < n; i++) {
-            drainOrder[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = drainOrder[i];
-            drainOrder[i] = drainOrder[j];
-            drainOrder[j] = t;
-        }
+        drainOrder = FisherYates.permutation(feed.slots() == null ? 0 : feed.slots().size(), rnd);
         drainPos = 0;
     }
 
     @Override
     public void close() {
-        if (blocks != null) {
-            blocks.close();
+        if (feed != null) {
+            feed.close();
         }
-        window = null;
     }
 }

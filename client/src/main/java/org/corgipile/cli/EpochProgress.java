@@ -1,0 +1,124 @@
+package org.corgipile.cli;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import org.corgipile.client.TrainMode;
+import org.corgipile.client.TrainingListener;
+import org.corgipile.operators.EpochStats;
+
+/**
+ * Draws one progress bar per epoch on stderr ({@code epoch 3/10  42% [=====>     ] 540/1280 pages}) and closes it
+ * with the epoch's loss and accuracy.
+ *
+ * <p>On a terminal the bar redraws in place with carriage returns; elsewhere (a pipe, a CI log, an in-process test)
+ * each epoch prints one final line, so logs stay readable.
+ */
+final class EpochProgress implements TrainingListener {
+    private final PrintWriter err;
+    private final boolean interactive;
+    private int epochs;
+    private String unit = " pages";
+    private ProgressBar bar;
+    private int barEpoch;
+
+    EpochProgress(PrintWriter err, boolean interactive) {
+        this.err = err;
+        this.interactive = interactive;
+    }
+
+    @Override
+    public void started(TrainMode mode, int epochs) {
+        this.epochs = epochs;
+        this.unit = mode == TrainMode.SERVER ? " epoch" : " pages";
+        err.println("corgipile: training in " + mode + " mode" + (epochs > 0 ? ", " + epochs + " epochs" : ""));
+        err.flush();
+    }
+
+    @Override
+    public void epochProgress(int epoch, long done, long total) {
+        if (bar == null || barEpoch != epoch) {
+            closeBar(null);
+            barEpoch = epoch;
+            epochs = Math.max(epochs, epoch);
+            bar = new ProgressBarBuilder()
+                    .setTaskName("epoch " + epoch + (epochs > 0 ? "/" + epochs : ""))
+                    .setInitialMax(total)
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setUpdateIntervalMillis(200)
+                    .setUnit(unit, 1)
+                    .setConsumer(new Consumer(err, interactive))
+                    .build();
+        }
+        bar.maxHint(total);
+        bar.stepTo(done);
+    }
+
+    @Override
+    public void epochFinished(EpochStats s) {
+        if (bar == null || barEpoch != s.epoch()) {
+            epochProgress(s.epoch(), 1, 1);
+        }
+        closeBar(String.format(Locale.ROOT, "loss %s, accuracy %s, %.2f s", TextTable.num(s.loss()),
+                TextTable.num(s.accuracy()), s.seconds()));
+    }
+
+    @Override
+    public void message(String text) {
+        closeBar(null);
+        err.println("corgipile: " + text);
+        err.flush();
+    }
+
+    private void closeBar(String extra) {
+        if (bar != null) {
+            if (extra != null) {
+                bar.stepTo(bar.getMax());
+                bar.setExtraMessage(extra);
+            }
+            bar.close();
+            bar = null;
+        }
+    }
+
+    /** Writes renders to a {@link PrintWriter}: in place on a terminal, only the last one otherwise. */
+    private static final class Consumer implements ProgressBarConsumer {
+        private final PrintWriter out;
+        private final boolean interactive;
+        private String last = "";
+
+        Consumer(PrintWriter out, boolean interactive) {
+            this.out = out;
+            this.interactive = interactive;
+        }
+
+        @Override
+        public int getMaxRenderedLength() {
+            return 100;
+        }
+
+        @Override
+        public void accept(String rendered) {
+            last = rendered;
+            if (interactive) {
+                out.print('\r');
+                out.print(rendered);
+                out.flush();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!interactive) {
+                out.print(last);
+            }
+            out.println();
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package org.corgipile.cli;
+
+import java.sql.SQLException;
+
+/**
+ * Exit codes of the {@code corgipile} CLI, documented in {@code --help} (footer of {@link CorgipileCli}) and
+ * docs/client.md. Scripts can tell a typo
+ * on the command line (1) from a database that is down (2) from data the engine refuses (3).
+ */
+public final class ExitCodes {
+    /** Success. */
+    public static final int OK = 0;
+    /** Usage error: unknown command or option, missing or malformed argument (picocli's own code). */
+    public static final int USAGE = 1;
+    /** Database error: cannot connect, permission denied, the statement failed or was cancelled. */
+    public static final int DATABASE = 2;
+    /**
+     * Invalid input: the engine or the server refused an argument or the data (SQLSTATE classes 22 and 42: a bad
+     * hyper-parameter, an unknown relation, column or model, NaN in the data, a diverging loss).
+     */
+    public static final int INVALID_INPUT = 3;
+    /** A file could not be read or written (export). */
+    public static final int IO = 4;
+    /** An internal error: a bug, please report it (run again with --verbose for the stack trace). */
+    public static final int INTERNAL = 5;
+
+    /** The exit codes as {@code --help} prints them, one constant per line (annotations need constants). */
+    static final String H0 = "Exit codes:";
+    static final String H1 = "  0  success";
+    static final String H2 = "  1  usage error: unknown option, missing or malformed argument";
+    static final String H3 = "  2  database error: cannot connect, permission denied, statement failed";
+    static final String H4 = "  3  invalid input: bad argument, unknown relation/column/model, bad data";
+    static final String H5 = "  4  file error: cannot read or write a file";
+    static final String H6 = "  5  internal error: a bug (run with --verbose and report it)";
+
+    private ExitCodes() {
+    }
+
+    /** The exit code for a failed statement, by SQLSTATE class. */
+    static int of(SQLException e) {
+        String state = e.getSQLState();
+        if (state == null || state.length() < 2) {
+            return DATABASE;
+        }
+        return switch (state.substring(0, 2)) {
+            case "22", "42" -> INVALID_INPUT;
+            case "58" -> IO;
+            case "XX" -> INTERNAL;
+            default -> DATABASE;
+        };
+    }
+}

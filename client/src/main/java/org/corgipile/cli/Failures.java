@@ -1,0 +1,84 @@
+package org.corgipile.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.sql.SQLException;
+import java.util.concurrent.Callable;
+
+import org.corgipile.client.CorgiPileException;
+import org.corgipile.client.jdbc.JdbcBlockSource;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * How every command fails: one line {@code corgipile: error: MESSAGE (SQLSTATE xxxxx)}, then the server's or the
+ * engine's hint when there is one, the stack trace only with {@code --verbose}, and an exit code by kind
+ * ({@link ExitCodes}).
+ */
+final class Failures {
+    private Failures() {
+    }
+
+    /** Runs a command body and turns its failure into a message and an exit code. */
+    static int run(CommandSpec spec, boolean verbose, Callable<Integer> body) {
+        try {
+            return body.call();
+        } catch (Exception e) {
+            return report(e, spec.commandLine().getErr(), verbose);
+        }
+    }
+
+    static int report(Exception e, PrintWriter err, boolean verbose) {
+        Throwable t = e;
+        if (t instanceof JdbcBlockSource.UncheckedSqlException u) {
+            t = u.getCause();
+        }
+        int code;
+        String hint = null;
+        String message;
+        if (t instanceof SQLException s) {
+            code = ExitCodes.of(s);
+            message = firstLine(s.getMessage()) + (s.getSQLState() != null ? " (SQLSTATE " + s.getSQLState() + ")" : "");
+            if (s instanceof CorgiPileException c) {
+                hint = c.hint();
+            } else if (s instanceof PSQLException p && p.getServerErrorMessage() != null) {
+                ServerErrorMessage m = p.getServerErrorMessage();
+                message = m.getMessage() + " (SQLSTATE " + m.getSQLState() + ")";
+                hint = m.getHint();
+            }
+            if (hint == null && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+                hint = "is the server running? For the local cluster: ./corgipile db start";
+            }
+        } else if (t instanceof IOException || t instanceof UncheckedIOException) {
+            code = ExitCodes.IO;
+            message = t.getMessage();
+        } else if (t instanceof IllegalArgumentException) {
+            code = ExitCodes.INVALID_INPUT;
+            message = t.getMessage();
+        } else {
+            code = ExitCodes.INTERNAL;
+            message = "internal error: " + t + " (please report a bug; --verbose shows the stack trace)";
+        }
+        err.println("corgipile: error: " + message);
+        if (hint != null) {
+            err.println("corgipile: hint: " + hint);
+        }
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String t = s.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl);
+    }
+}

@@ -1,0 +1,305 @@
+package org.corgipile.client;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.corgipile.client.jdbc.JdbcBlockSource;
+import org.corgipile.client.jdbc.RelationColumns;
+import org.corgipile.operators.BlockSource;
+import org.corgipile.operators.EpochListener;
+import org.corgipile.operators.EpochStats;
+import org.corgipile.operators.FeatureShape;
+import org.corgipile.operators.TrainResult;
+import org.corgipile.operators.TrainedModel;
+import org.corgipile.operators.Trainer;
+import org.corgipile.operators.TupleBuffer;
+
+/**
+ * Client mode: the same {@link Trainer} the extension runs, reading the relation over JDBC through
+ * {@link JdbcBlockSource}, and the model written into the same catalog row layout as {@code train_sgd} writes
+ * (with {@code trained_in = 'client'}), so {@code sgd_predict}, {@code corgipile.sql_predict} and
+ * {@code sgd_evaluate} work on it.
+ *
+ * <p>One connection, one {@code REPEATABLE READ} transaction for everything: the catalog checks, every epoch's reads
+ * (the same snapshot each epoch, as in the server), the validation passes and the model row. A failure rolls the
+ * transaction back, so a failed training leaves no row — the server's guarantee, kept on the client.
+ */
+final class ClientTrainer {
+    /** What the training produced: per-epoch statistics and the stored model's name (null when not stored). */
+    record Result(List<EpochStats> epochs, String modelName) {
+    }
+
+    private final DataSource dataSource;
+
+    ClientTrainer(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    Result train(TrainSpec spec, TrainingListener listener) throws SQLException {
+        Map<String, Object> options = new LinkedHashMap<>(spec.arguments());
+        int sparseDimension = sparseDimension(options.remove("dimension"));
+        org.corgipile.operators.TrainSpec engineSpec = Errors.call(
+                () -> org.corgipile.operators.TrainSpec.fromOptions(options));
+        try (Connection c = dataSource.getConnection()) {
+            JdbcBlockSource.beginSnapshot(c);
+            try {
+                Result r = train(c, spec, engineSpec, sparseDimension, listener);
+                c.commit();
+                return r;
+            } catch (SQLException | RuntimeException | Error e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private Result train(Connection c, TrainSpec spec, org.corgipile.operators.TrainSpec engineSpec,
+                         int sparseDimension, TrainingListener listener) throws SQLException {
+        String name = spec.modelName();
+        if (name != null) {
+            checkName(c, name, engineSpec.overwrite());
+        }
+        RelationColumns rel = RelationColumns.resolve(c, spec.relation(), spec.label(), spec.features());
+        JdbcBlockSource trainSource = JdbcBlockSource.open(c, rel, rel.detectShape(c, sparseDimension));
+        JdbcBlockSource validationSource = spec.validationRelation() == null ? null : JdbcBlockSource.open(c,
+                RelationColumns.resolve(c, spec.validationRelation(), spec.label(), spec.features()),
+                trainSource.shape());
+        if (spec.arguments().get("buffer_size") != null) {
+            checkBufferHoldsABlock(engineSpec, trainSource.pageCount());
+        }
+        Progress progress = new Progress(listener, trainSource, validationSource,
+                engineSpec.trainMetrics().equals("pass"));
+        listener.started(TrainMode.CLIENT, engineSpec.epochs());
+        TrainResult result = Errors.call(() -> Trainer.train(engineSpec, progress.wrap(trainSource),
+                validationSource == null ? null : progress.wrap(validationSource), progress));
+        long skipped = trainSource.skippedTuples();
+        if (skipped > 0) {
+            listener.message(skipped + " rows of " + rel.qualifiedName()
+                    + " were skipped in total because their label or features are NULL");
+        }
+        if (name != null) {
+            store(c, name, spec, rel, engineSpec, result);
+        }
+        return new Result(result.epochs(), name);
+    }
+
+    /** As in the extension: an explicit buffer_size smaller than one block is refused (22023). */
+    private static void checkBufferHoldsABlock(org.corgipile.operators.TrainSpec spec, long pageCount)
+            throws SQLException {
+        if (!spec.shuffle().equals("corgipile") || !spec.bufferIsFraction() || pageCount == 0) {
+            return;
+        }
+        long block = Math.min(spec.blockSize(), pageCount);
+        double bufferPages = spec.bufferSize() * pageCount;
+        if (bufferPages < block) {
+            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, String.format(Locale.ROOT,
+                    "buffer_size %s is %.1f pages of the relation's %d, smaller than one block of %d pages",
+                    spec.bufferSize(), bufferPages, pageCount, block), String.format(Locale.ROOT,
+                    "Use buffer_size >= %.6f, or a smaller block_size.", (double) block / pageCount), null);
+        }
+    }
+
+    private static int sparseDimension(Object value) throws SQLException {
+        if (value == null) {
+            return 0;
+        }
+        try {
+            long d = value instanceof Number n ? n.longValue() : Long.parseLong(value.toString().strip());
+            if (d >= 1 && d <= Integer.MAX_VALUE / 2) {
+                return (int) d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, "dimension must be an integer "
+                + "between 1 and " + Integer.MAX_VALUE / 2 + ", got " + value);
+    }
+
+    private static void checkName(Connection c, String name, boolean overwrite) throws SQLException {
+        if (name.isEmpty() || name.length() > 200) {
+            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE,
+                    "model_name must have 1 to 200 characters, got " + name.length());
+        }
+        ModelCatalog.requireCatalog(c);
+        if (!overwrite) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + ModelCatalog.TABLE + " WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        throw new CorgiPileException(CorgiPileException.DUPLICATE_OBJECT, "model \"" + name
+                                + "\" already exists", "Choose another model_name, or pass overwrite => true to "
+                                + "replace it.", null);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Writes the catalog row exactly as {@code train_sgd} does (delete + insert with version + 1). */
+    private static void store(Connection c, String name, TrainSpec spec, RelationColumns rel,
+                              org.corgipile.operators.TrainSpec engineSpec, TrainResult result) throws SQLException {
+        TrainedModel m = result.model();
+        Integer oldVersion = null;
+        try (PreparedStatement del = c.prepareStatement("DELETE FROM " + ModelCatalog.TABLE
+                + " WHERE name = ? RETURNING version")) {
+            del.setString(1, name);
+            try (ResultSet rs = del.executeQuery()) {
+                if (rs.next()) {
+                    oldVersion = rs.getInt(1);
+                }
+            }
+        }
+        try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + ModelCatalog.TABLE
+                + " (name, model_type, dimension, parameters, feature_mean, feature_std, params, spec, seed, "
+                + "source_relation, label_column, features_column, epoch_log, metrics, trained_in, version, "
+                + "corgipile_version) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb, "
+                + "'client', ?, ?)")) {
+            ins.setString(1, name);
+            ins.setString(2, m.type());
+            ins.setInt(3, m.dimension());
+            ins.setArray(4, c.createArrayOf("float8", box(m.parameters())));
+            ins.setArray(5, m.mean() == null ? null : c.createArrayOf("float8", box(m.mean())));
+            ins.setArray(6, m.std() == null ? null : c.createArrayOf("float8", box(m.std())));
+            ins.setString(7, json(m.params()));
+            Map<String, Object> specMap = engineSpec.toMap();
+            if (rel.features().layout() == org.corgipile.client.jdbc.FeatureColumns.Layout.SPARSE) {
+                specMap.put("dimension", m.dimension());
+            }
+            ins.setString(8, json(specMap));
+            ins.setLong(9, engineSpec.seed());
+            ins.setString(10, rel.qualifiedName());
+            ins.setString(11, spec.label());
+            ins.setString(12, spec.features());
+            ArrayNode log = epochLog(result.epochs(), String.valueOf(m.params().getOrDefault("device",
+                    engineSpec.device())));
+            ins.setString(13, json(log));
+            ins.setString(14, json(log.isEmpty() ? Json.MAPPER.createObjectNode() : log.get(log.size() - 1)));
+            ins.setInt(15, oldVersion == null ? 1 : oldVersion + 1);
+            ins.setString(16, CorgiPile.VERSION);
+            ins.executeUpdate();
+        }
+    }
+
+    /**
+     * One JSON object per epoch, in the layout {@code train_sgd} stores: the epoch's statistics, the device, every
+     * extra metric; NaN as null (JSON has no NaN).
+     */
+    static ArrayNode epochLog(List<EpochStats> epochs, String device) {
+        ArrayNode log = Json.MAPPER.createArrayNode();
+        for (EpochStats e : epochs) {
+            ObjectNode o = log.addObject();
+            o.put("epoch", e.epoch());
+            put(o, "loss", e.loss());
+            put(o, "accuracy", e.accuracy());
+            put(o, "validation_loss", e.validationLoss());
+            put(o, "validation_accuracy", e.validationAccuracy());
+            put(o, "learning_rate", e.learningRate());
+            put(o, "seconds", e.seconds());
+            o.put("tuples", e.tuples());
+            o.put("device", device);
+            if (e.extra() != null) {
+                e.extra().forEach((k, v) -> put(o, k, v));
+            }
+        }
+        return log;
+    }
+
+    private static void put(ObjectNode o, String key, Double v) {
+        if (v == null || !Double.isFinite(v)) {
+            o.putNull(key);
+        } else {
+            o.put(key, v.doubleValue());
+        }
+    }
+
+    private static String json(Object o) throws SQLException {
+        try {
+            return Json.MAPPER.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new CorgiPileException("XX000", "cannot write JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    static Double[] box(double[] v) {
+        Double[] b = new Double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            b[i] = v[i];
+        }
+        return b;
+    }
+
+    /**
+     * Bridges the engine's callbacks to a {@link TrainingListener} and counts pages read during an epoch, so the
+     * listener can draw progress inside an epoch: the training pass, the metrics pass (train_metrics = pass) and
+     * the validation pass together are the epoch's work.
+     */
+    private static final class Progress implements EpochListener {
+        private final TrainingListener listener;
+        private final long total;
+        private int epoch;
+        private long done;
+
+        Progress(TrainingListener listener, BlockSource train, BlockSource validation, boolean metricsPass) {
+            this.listener = listener;
+            this.total = Math.max(1, train.pageCount() * (metricsPass ? 2 : 1)
+                    + (validation == null ? 0 : validation.pageCount()));
+        }
+
+        BlockSource wrap(BlockSource source) {
+            return new BlockSource() {
+                @Override
+                public long pageCount() {
+                    return source.pageCount();
+                }
+
+                @Override
+                public FeatureShape shape() {
+                    return source.shape();
+                }
+
+                @Override
+                public int readPages(long firstPage, int pages, long nextFirstPage, TupleBuffer into) {
+                    int n = source.readPages(firstPage, pages, nextFirstPage, into);
+                    if (epoch > 0) {
+                        done = Math.min(total, done + Math.max(0, Math.min(pages, source.pageCount() - firstPage)));
+                        listener.epochProgress(epoch, done, total);
+                    }
+                    return n;
+                }
+
+                @Override
+                public void checkInterrupts() {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new JdbcBlockSource.UncheckedSqlException(new CorgiPileException("57014",
+                                "canceling training: the client thread was interrupted"));
+                    }
+                }
+            };
+        }
+
+        @Override
+        public void epochStarted(int e, int epochs) {
+            epoch = e;
+            done = 0;
+            listener.epochProgress(e, 0, total);
+        }
+
+        @Override
+        public void epochFinished(EpochStats stats) {
+            listener.epochProgress(stats.epoch(), total, total);
+            listener.epochFinished(stats);
+        }
+    }
+}

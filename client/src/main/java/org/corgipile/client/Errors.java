@@ -1,0 +1,43 @@
+package org.corgipile.client;
+
+import java.sql.SQLException;
+
+import org.corgipile.client.jdbc.JdbcBlockSource;
+import org.corgipile.operators.TrainingException;
+
+/**
+ * Turns the engine's unchecked failures into the API's one failure type, {@link SQLException} with a SQLSTATE: a
+ * {@link TrainingException} keeps its SQLSTATE and hint (the same ones the extension raises), an SQL error that
+ * crossed the {@code BlockSource} interface is unwrapped, and an {@link IllegalArgumentException} is a bad
+ * argument (22023).
+ */
+final class Errors {
+    /** A computation that may fail with the engine's unchecked exceptions. */
+    interface Engine<T> {
+        T run() throws SQLException;
+    }
+
+    private Errors() {
+    }
+
+    static <T> T call(Engine<T> engine) throws SQLException {
+        try {
+            return engine.run();
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    static SQLException translate(RuntimeException e) {
+        if (e instanceof TrainingException t) {
+            return new CorgiPileException(t.sqlState(), t.getMessage(), t.hint(), t);
+        }
+        if (e instanceof JdbcBlockSource.UncheckedSqlException u) {
+            return u.getCause();
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, e.getMessage(), null, e);
+        }
+        throw e;
+    }
+}

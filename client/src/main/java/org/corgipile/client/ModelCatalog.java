@@ -1,0 +1,157 @@
+package org.corgipile.client;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads the models catalog {@code corgipile.models} (created by the Flyway migrations or by
+ * {@code CREATE EXTENSION corgipile}). Rows are read as whole rows and turned into JSON column by column, so the
+ * client follows the catalog's columns instead of restating them.
+ */
+final class ModelCatalog {
+    static final String TABLE = "corgipile.models";
+    static final ObjectMapper JSON = Json.MAPPER;
+    /** Fields of the stored final-epoch row that are not model quality metrics. */
+    private static final java.util.Set<String> BOOKKEEPING = java.util.Set.of("epoch", "tuples", "seconds",
+            "eval_seconds", "learning_rate", "running_loss", "shuffle_once_seconds");
+
+    private ModelCatalog() {
+    }
+
+    /** True when the catalog table exists in this database. */
+    static boolean exists(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT to_regclass('" + TABLE + "') IS NOT NULL")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    static void requireCatalog(Connection c) throws SQLException {
+        if (!exists(c)) {
+            throw new CorgiPileException("42P01", "the models catalog " + TABLE + " does not exist in this database",
+                    "create it with `corgipile install --url ...` (Flyway migrations) or CREATE EXTENSION corgipile",
+                    null);
+        }
+    }
+
+    static List<ModelInfo> list(Connection c) throws SQLException {
+        requireCatalog(c);
+        List<ModelInfo> out = new ArrayList<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT * FROM " + TABLE + " ORDER BY name")) {
+            while (rs.next()) {
+                out.add(info(rs));
+            }
+        }
+        return out;
+    }
+
+    /** The model called {@code name}; 42704 when there is none. */
+    static ModelInfo get(Connection c, String name) throws SQLException {
+        requireCatalog(c);
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + TABLE + " WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new CorgiPileException(CorgiPileException.UNDEFINED_OBJECT, "model \"" + name
+                            + "\" does not exist", "list the stored models with `corgipile models`", null);
+                }
+                return info(rs);
+            }
+        }
+    }
+
+    private static ModelInfo info(ResultSet rs) throws SQLException {
+        ObjectNode row = rowJson(rs);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        JsonNode m = row.get("metrics");
+        if (m != null && m.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (e.getValue().isNumber() && !BOOKKEEPING.contains(e.getKey())) {
+                    metrics.put(e.getKey(), e.getValue().asDouble());
+                }
+            }
+        }
+        return new ModelInfo(text(row, "name"), text(row, "model_type", "type", "model"),
+                text(row, "source_relation", "relation"), text(row, "created_at"), metrics, row);
+    }
+
+    private static String text(ObjectNode row, String... names) {
+        for (String n : names) {
+            JsonNode v = row.get(n);
+            if (v != null && v.isValueNode() && !v.isNull()) {
+                return v.asText();
+            }
+        }
+        return null;
+    }
+
+    /** The current row as a JSON object, one field per column. */
+    static ObjectNode rowJson(ResultSet rs) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        ObjectNode row = JSON.createObjectNode();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            row.set(md.getColumnLabel(i), value(rs, i, md.getColumnTypeName(i)));
+        }
+        return row;
+    }
+
+    private static JsonNode value(ResultSet rs, int i, String type) throws SQLException {
+        Object raw = rs.getObject(i);
+        if (raw == null) {
+            return JSON.nullNode();
+        }
+        switch (type) {
+            case "json", "jsonb" -> {
+                try {
+                    return JSON.readTree(rs.getString(i));
+                } catch (JsonProcessingException e) {
+                    return JSON.getNodeFactory().textNode(rs.getString(i));
+                }
+            }
+            case "timestamptz", "timestamp" -> {
+                OffsetDateTime t = rs.getObject(i, OffsetDateTime.class);
+                return JSON.getNodeFactory().textNode(t.toString());
+            }
+            case "bytea" -> {
+                return JSON.getNodeFactory().textNode(Base64.getEncoder().encodeToString(rs.getBytes(i)));
+            }
+            default -> {
+                if (raw instanceof Array a) {
+                    return array(a.getArray());
+                }
+                return JSON.valueToTree(raw instanceof java.sql.Date || raw instanceof java.sql.Time
+                        || raw instanceof org.postgresql.util.PGobject ? raw.toString() : raw);
+            }
+        }
+    }
+
+    private static JsonNode array(Object javaArray) {
+        ArrayNode out = JSON.createArrayNode();
+        for (int i = 0; i < java.lang.reflect.Array.getLength(javaArray); i++) {
+            Object e = java.lang.reflect.Array.get(javaArray, i);
+            out.add(e != null && e.getClass().isArray() ? array(e) : JSON.valueToTree(e));
+        }
+        return out;
+    }
+}

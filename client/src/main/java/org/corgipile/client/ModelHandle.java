@@ -1,0 +1,48 @@
+package org.corgipile.client;
+
+import java.sql.SQLException;
+import java.util.Map;
+
+/**
+ * A model stored in the catalog, by name: what {@link CorgiPile#train} returns and {@link CorgiPile#model} finds.
+ * A handle holds no weights; every call reads the catalog, so it sees the model as stored (e.g. after an
+ * overwrite).
+ */
+public final class ModelHandle {
+    private final CorgiPile corgipile;
+    private final String name;
+
+    ModelHandle(CorgiPile corgipile, String name) {
+        this.corgipile = corgipile;
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The catalog row. */
+    public ModelInfo info() throws SQLException {
+        return corgipile.info(name);
+    }
+
+    /** The predicted label (binary 1/0, class index) or value for one feature vector. */
+    public double predict(double... features) throws SQLException {
+        return corgipile.predict(name, features);
+    }
+
+    /** Metrics of this model on {@code relation}: accuracy, precision, recall, f1, auc, log_loss / rmse, mae, r2. */
+    public Map<String, Double> evaluate(String relation, String label, String features) throws SQLException {
+        return corgipile.evaluate(name, relation, label, features);
+    }
+
+    /** The catalog row as pretty-printed JSON. */
+    public String toJson() throws SQLException {
+        return corgipile.exportJson(name);
+    }
+
+    @Override
+    public String toString() {
+        return "model " + name;
+    }
+}

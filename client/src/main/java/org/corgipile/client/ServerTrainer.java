@@ -1,0 +1,299 @@
+package org.corgipile.client;
+
+import java.lang.reflect.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.corgipile.operators.EpochStats;
+
+/**
+ * Server mode: {@code SELECT * FROM train_sgd(...)} of the corgipile extension, with named arguments.
+ *
+ * <p>The call is built from the function's own signature, read from {@code pg_proc}: every hyper-parameter the
+ * function declares is passed as a named argument, cast to the declared type; the others go into its
+ * {@code options jsonb}. So the client neither duplicates the extension's defaults nor breaks when the extension
+ * gains an argument, and an argument neither side knows is rejected by the server with its own message.
+ *
+ * <p>Progress: the extension raises a NOTICE per epoch. PgJDBC stores notices on the statement as they arrive
+ * (a volatile field, readable from another thread), so the statement runs on a worker thread while the calling
+ * thread polls {@link java.sql.Statement#getWarnings()} and forwards new notices to the {@link TrainingListener}.
+ */
+final class ServerTrainer {
+    /** The extension's NOTICE per epoch: {@code epoch 3/10: loss 0.45, accuracy 0.83, 0.417 s, 200000 tuples}. */
+    private static final Pattern EPOCH = Pattern.compile("^epoch (\\d+)/\\d+: loss ([^,]+), accuracy ([^,]+), "
+            + "([0-9.]+) s, (\\d+) tuples");
+    private static final ObjectMapper JSON = Json.MAPPER;
+
+    private final DataSource dataSource;
+
+    ServerTrainer(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Input arguments of {@code train_sgd}, name to SQL type, in declaration order. */
+    static Map<String, String> signature(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT p.proargnames, p.proargmodes::text[],
+                       ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) WITH ORDINALITY AS a(t, i)
+                             ORDER BY i)
+                FROM pg_proc p
+                WHERE p.proname = 'train_sgd' AND pg_function_is_visible(p.oid)
+                ORDER BY p.pronargs DESC LIMIT 1""");
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new CorgiPileException("42883", "function train_sgd does not exist in this database",
+                        "install the extension with CREATE EXTENSION corgipile, or train with mode client", null);
+            }
+            String[] names = (String[]) rs.getArray(1).getArray();
+            String[] modes = rs.getArray(2) == null ? null : (String[]) rs.getArray(2).getArray();
+            String[] types = (String[]) rs.getArray(3).getArray();
+            Map<String, String> args = new LinkedHashMap<>();
+            int in = 0;
+            for (int i = 0; i < names.length; i++) {
+                String mode = modes == null ? "i" : modes[i];
+                if (mode.equals("i") || mode.equals("b") || mode.equals("v")) {
+                    args.put(names[i], types[in++]);
+                }
+            }
+            return args;
+        }
+    }
+
+    List<EpochStats> train(TrainSpec spec, TrainingListener listener) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            Map<String, String> sig = signature(c);
+            Map<String, Object> named = new LinkedHashMap<>();
+            named.put("relation", spec.relation());
+            named.put("label", spec.label());
+            named.put("features", spec.features());
+            if (spec.modelName() != null) {
+                named.put("model_name", spec.modelName());
+            }
+            if (spec.validationRelation() != null) {
+                named.put("validation_relation", spec.validationRelation());
+            }
+            Map<String, Object> options = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> e : spec.arguments().entrySet()) {
+                if (sig.containsKey(e.getKey()) && !e.getKey().equals("options")) {
+                    named.put(e.getKey(), e.getValue());
+                } else {
+                    options.put(e.getKey(), e.getValue());
+                }
+            }
+            if (!options.isEmpty()) {
+                if (!sig.containsKey("options")) {
+                    throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE,
+                            "train_sgd of this server has no argument " + String.join(", ", options.keySet()),
+                            "its arguments are " + String.join(", ", sig.keySet()), null);
+                }
+                named.put("options", json(options));
+            }
+            StringBuilder sql = new StringBuilder("SELECT * FROM train_sgd(");
+            List<String> values = new ArrayList<>();
+            for (Map.Entry<String, Object> e : named.entrySet()) {
+                String type = sig.get(e.getKey());
+                if (type == null) {
+                    throw new CorgiPileException("42883", "train_sgd of this server has no argument "
+                            + e.getKey(), "its arguments are " + String.join(", ", sig.keySet()), null);
+                }
+                if (!values.isEmpty()) {
+                    sql.append(", ");
+                }
+                sql.append(e.getKey()).append(" => ?::").append(type);
+                values.add(sqlText(e.getValue()));
+            }
+            sql.append(')');
+            Object epochs = spec.arguments().get("epochs");
+            listener.started(TrainMode.SERVER, epochs instanceof Number n ? n.intValue() : 0);
+            return execute(c, sql.toString(), values, listener);
+        }
+    }
+
+    private static List<EpochStats> execute(Connection c, String sql, List<String> values, TrainingListener listener)
+            throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        for (int i = 0; i < values.size(); i++) {
+            ps.setString(i + 1, values.get(i));
+        }
+        ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "corgipile-train_sgd");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<List<EpochStats>> result = worker.submit(() -> {
+                try (ResultSet rs = ps.executeQuery()) {
+                    return epochRows(rs);
+                }
+            });
+            Set<Integer> announced = new HashSet<>();
+            int seen = 0;
+            while (true) {
+                try {
+                    List<EpochStats> rows = result.get(100, TimeUnit.MILLISECONDS);
+                    forwardNotices(ps, seen, listener, announced);
+                    for (EpochStats s : rows) {
+                        if (!announced.contains(s.epoch())) {
+                            listener.epochFinished(s);
+                        }
+                    }
+                    return rows;
+                } catch (TimeoutException e) {
+                    seen = forwardNotices(ps, seen, listener, announced);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof SQLException s) {
+                        throw s;
+                    }
+                    throw new SQLException("train_sgd failed: " + e.getCause(), "XX000", e.getCause());
+                } catch (InterruptedException e) {
+                    ps.cancel();
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("training interrupted; the server was asked to cancel it", "57014", e);
+                }
+            }
+        } finally {
+            worker.shutdownNow();
+            ps.close();
+        }
+    }
+
+    /**
+     * Forwards notices after the first {@code seen} ones; returns the new count. An epoch NOTICE becomes
+     * {@link TrainingListener#epochFinished} with what the notice carries (the full row arrives with the result;
+     * {@code announced} remembers which epochs were reported, so each is reported once).
+     */
+    private static int forwardNotices(PreparedStatement ps, int seen, TrainingListener listener,
+                                      Set<Integer> announced) throws SQLException {
+        SQLWarning w = ps.getWarnings();
+        int i = 0;
+        for (; w != null; w = w.getNextWarning(), i++) {
+            if (i < seen) {
+                continue;
+            }
+            String text = w.getMessage() == null ? "" : w.getMessage();
+            Matcher m = EPOCH.matcher(text);
+            if (m.find()) {
+                int epoch = Integer.parseInt(m.group(1));
+                announced.add(epoch);
+                listener.epochFinished(new EpochStats(epoch, number(m.group(2)), number(m.group(3)), Double.NaN,
+                        Double.NaN, Double.NaN, Double.parseDouble(m.group(4)), Long.parseLong(m.group(5)),
+                        Map.of()));
+            } else {
+                listener.message(text);
+            }
+        }
+        return Math.max(seen, i);
+    }
+
+    private static double number(String text) {
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            return Double.NaN;                               // "n/a": the metric does not apply
+        }
+    }
+
+    /** Maps {@code train_sgd} rows to {@link EpochStats}; unknown numeric columns go to {@code extra}. */
+    static List<EpochStats> epochRows(ResultSet rs) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        List<EpochStats> out = new ArrayList<>();
+        while (rs.next()) {
+            Map<String, Double> extra = new LinkedHashMap<>();
+            int epoch = 0;
+            long tuples = 0;
+            double loss = Double.NaN;
+            double acc = Double.NaN;
+            double vloss = Double.NaN;
+            double vacc = Double.NaN;
+            double lr = Double.NaN;
+            double secs = Double.NaN;
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                String name = md.getColumnLabel(i).toLowerCase(Locale.ROOT);
+                switch (name) {
+                    case "epoch" -> epoch = rs.getInt(i);
+                    case "tuples" -> tuples = rs.getLong(i);
+                    case "loss" -> loss = dbl(rs, i);
+                    case "accuracy" -> acc = dbl(rs, i);
+                    case "validation_loss" -> vloss = dbl(rs, i);
+                    case "validation_accuracy" -> vacc = dbl(rs, i);
+                    case "learning_rate" -> lr = dbl(rs, i);
+                    case "seconds" -> secs = dbl(rs, i);
+                    default -> {
+                        if (isNumeric(md.getColumnType(i))) {
+                            extra.put(name, dbl(rs, i));
+                        }
+                    }
+                }
+            }
+            out.add(new EpochStats(epoch, loss, acc, vloss, vacc, lr, secs, tuples, extra));
+        }
+        return out;
+    }
+
+    private static boolean isNumeric(int sqlType) {
+        return switch (sqlType) {
+            case Types.DOUBLE, Types.REAL, Types.FLOAT, Types.NUMERIC, Types.DECIMAL, Types.INTEGER, Types.BIGINT,
+                 Types.SMALLINT -> true;
+            default -> false;
+        };
+    }
+
+    private static double dbl(ResultSet rs, int i) throws SQLException {
+        double v = rs.getDouble(i);
+        return rs.wasNull() ? Double.NaN : v;
+    }
+
+    /** The text form PostgreSQL's input functions accept: arrays as {@code {a,b}}, the rest via toString. */
+    static String sqlText(Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v.getClass().isArray()) {
+            List<String> parts = new ArrayList<>();
+            for (int i = 0; i < Array.getLength(v); i++) {
+                parts.add(String.valueOf(Array.get(v, i)));
+            }
+            return "{" + String.join(",", parts) + "}";
+        }
+        if (v instanceof Collection<?> col) {
+            return sqlText(col.toArray());
+        }
+        return v.toString();
+    }
+
+    private static String json(Map<String, Object> options) throws SQLException {
+        try {
+            return JSON.writeValueAsString(options);
+        } catch (JsonProcessingException e) {
+            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE,
+                    "options: cannot write as JSON: " + e.getOriginalMessage());
+        }
+    }
+}

@@ -1,0 +1,296 @@
+package org.corgipile.client.jdbc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+import org.corgipile.client.CorgiPileException;
+import org.corgipile.operators.BlockSource;
+import org.corgipile.operators.FeatureShape;
+import org.corgipile.operators.TupleBuffer;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyInputStream;
+
+/**
+ * A {@link BlockSource} over plain JDBC: each {@link #readPages} is one binary COPY of a TID range scan,
+ * <pre>
+ * COPY (SELECT ctid, label::float8, features::float8[] FROM t
+ *       WHERE ctid &gt;= '(b,0)'::tid AND ctid &lt; '(b+n,0)'::tid) TO STDOUT (FORMAT binary)
+ * </pre>
+ * PostgreSQL 14+ plans that as a TID Range Scan: it reads exactly pages {@code [b, b+n)}, in page order and line
+ * pointer order within a page, so client-side CorgiPile keeps the access pattern of the in-database one (random
+ * block order, sequential pages inside a block). Binary COPY streams the rows without per-row protocol overhead and
+ * without text parsing; {@link BinaryCopyReader} decodes them straight into the {@link TupleBuffer}.
+ *
+ * <p>Snapshot: the source runs its queries on the connection it is given and never commits. Open it inside a
+ * {@code REPEATABLE READ} transaction ({@link #beginSnapshot}) so every epoch, and the validation pass, see the same
+ * rows even while other sessions write to the table.
+ *
+ * <p>Tuple identity is the heap TID, {@code page << 16 | offset}, exactly as the in-database reader reports it.
+ * As in the extension's heap reader, rows whose label or features are NULL are skipped and counted
+ * ({@link #skippedTuples}); a NULL array element (22004), NaN or infinite values and vectors of the wrong length
+ * (22000) are errors naming the row's ctid.
+ */
+public final class JdbcBlockSource implements BlockSource {
+    private final Connection connection;
+    private final RelationColumns relation;
+    private final FeatureShape shape;
+    private final long pageCount;
+    private final String copyPrefix;
+    private long skipped;
+    private int[] scratchIndices = new int[64];
+    private double[] scratchValues = new double[64];
+
+    private JdbcBlockSource(Connection connection, RelationColumns relation, FeatureShape shape, long pageCount) {
+        this.connection = connection;
+        this.relation = relation;
+        this.shape = shape;
+        this.pageCount = pageCount;
+        this.copyPrefix = "COPY (SELECT " + relation.selectList() + " FROM " + relation.qualifiedName() + " WHERE ";
+    }
+
+    /**
+     * Starts a {@code REPEATABLE READ} transaction on {@code c} (auto-commit off) so that the sources opened on it
+     * share one snapshot. The caller commits or rolls back.
+     */
+    public static void beginSnapshot(Connection c) throws SQLException {
+        if (!c.getAutoCommit()) {
+            c.rollback();
+        }
+        c.setAutoCommit(false);
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+    }
+
+    /** Opens a source whose feature shape is read from the data ({@link RelationColumns#detectShape}). */
+    public static JdbcBlockSource open(Connection c, RelationColumns relation) throws SQLException {
+        return open(c, relation, relation.detectShape(c, 0));
+    }
+
+    /**
+     * Opens a source with a known shape, e.g. a validation relation that must match the training relation's
+     * dimension.
+     */
+    public static JdbcBlockSource open(Connection c, RelationColumns relation, FeatureShape shape)
+            throws SQLException {
+        if (shape.sparse() != (relation.features().layout() == FeatureColumns.Layout.SPARSE)) {
+            throw new CorgiPileException(CorgiPileException.DATA_EXCEPTION, "features of relation \""
+                    + relation.qualifiedName() + "\" are " + (shape.sparse() ? "dense" : "sparse")
+                    + " but the model expects " + (shape.sparse() ? "sparse" : "dense") + " features");
+        }
+        long pages;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT pg_relation_size(?::oid) / current_setting('block_size')::int")) {
+            ps.setLong(1, relation.oid());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                pages = rs.getLong(1);
+            }
+        }
+        return new JdbcBlockSource(c, relation, shape, pages);
+    }
+
+    public RelationColumns relation() {
+        return relation;
+    }
+
+    @Override
+    public long pageCount() {
+        return pageCount;
+    }
+
+    @Override
+    public FeatureShape shape() {
+        return shape;
+    }
+
+    /** Rows skipped so far because their label or features were NULL (counted once per read). */
+    public long skippedTuples() {
+        return skipped;
+    }
+
+    /** The COPY statement that reads pages {@code [first, end)}; public for EXPLAIN in tests and docs. */
+    public String rangeQuery(long first, long end) {
+        return "SELECT " + relation.selectList() + " FROM " + relation.qualifiedName() + " WHERE "
+                + rangePredicate(first, end);
+    }
+
+    private static String rangePredicate(long first, long end) {
+        return "ctid >= '(" + first + ",0)'::tid AND ctid < '(" + end + ",0)'::tid";
+    }
+
+    @Override
+    public int readPages(long firstPage, int pages, long nextFirstPage, TupleBuffer into) {
+        if (firstPage < 0 || pages < 0) {
+            throw new IllegalArgumentException("readPages: firstPage must be >= 0 and pages >= 0, got "
+                    + firstPage + " and " + pages);
+        }
+        long end = Math.min(pageCount, firstPage + pages);
+        if (firstPage >= end) {
+            return 0;
+        }
+        String sql = copyPrefix + rangePredicate(firstPage, end) + ") TO STDOUT (FORMAT binary)";
+        int before = into.size();
+        try {
+            PGConnection pg = connection.unwrap(PGConnection.class);
+            try (InputStream in = new PGCopyInputStream(pg, sql)) {
+                decode(new BinaryCopyReader(in), into);
+                while (in.read() >= 0) {
+                    // drain: the COPY must run to completion before the connection takes the next statement
+                }
+            }
+        } catch (SQLException e) {
+            throw new UncheckedSqlException(e);
+        } catch (IOException e) {
+            if (e.getCause() instanceof SQLException s) {
+                throw new UncheckedSqlException(s);
+            }
+            throw new UncheckedSqlException(new SQLException("reading " + relation.qualifiedName()
+                    + " by binary COPY failed: " + e.getMessage(), "08006", e));
+        }
+        return into.size() - before;
+    }
+
+    private void decode(BinaryCopyReader r, TupleBuffer into) throws IOException {
+        boolean sparse = shape.sparse();
+        int expectedFields = sparse ? 4 : 3;
+        long lastId = -1;
+        int fields;
+        while ((fields = r.nextRow()) >= 0) {
+            if (fields != expectedFields) {
+                throw new IllegalStateException("binary COPY row with " + fields + " fields, expected "
+                        + expectedFields + "; please report a bug");
+            }
+            r.readInt();                                   // tid: 6 bytes
+            long page = r.readInt() & 0xFFFFFFFFL;
+            int offset = r.readShort() & 0xFFFF;
+            long id = page << 16 | offset;
+            if (id <= lastId) {
+                throw new IllegalStateException("rows of " + relation.qualifiedName() + " arrived out of ctid "
+                        + "order; the range query was not planned as a TID range scan. Please report a bug.");
+            }
+            lastId = id;
+            int labelLen = r.readInt();
+            double label = labelLen < 0 ? Double.NaN : r.readDouble();
+            boolean ok = sparse ? readSparse(r, label, labelLen < 0, id, page, offset, into)
+                    : readDense(r, label, labelLen < 0, id, page, offset, into);
+            if (!ok) {
+                skipped++;
+            }
+        }
+    }
+
+    private boolean readDense(BinaryCopyReader r, double label, boolean labelNull, long id, long page, int offset,
+                              TupleBuffer into) throws IOException {
+        int len = r.readInt();
+        if (labelNull || len < 0) {
+            r.skip(Math.max(len, 0));
+            return false;
+        }
+        checkFinite(label, "label", page, offset);
+        int n = arrayHeader(r, page, offset);
+        int d = shape.dimension();
+        if (n != d) {
+            throw new UncheckedSqlException(new CorgiPileException(CorgiPileException.DATA_EXCEPTION, "features of "
+                    + "tuple " + ctid(page, offset) + " have " + n + " elements; expected " + d + " like the first "
+                    + "tuple", "Every feature array of a relation must have the same length.", null));
+        }
+        int at = into.appendDenseSlot(label, id);
+        double[] dense = into.dense();
+        r.readDoubleElements(n, dense, at);
+        for (int i = at; i < at + n; i++) {
+            checkFinite(dense[i], "features", page, offset);
+        }
+        return true;
+    }
+
+    private boolean readSparse(BinaryCopyReader r, double label, boolean labelNull, long id, long page, int offset,
+                               TupleBuffer into) throws IOException {
+        int idxLen = r.readInt();
+        if (labelNull || idxLen < 0) {
+            r.skip(Math.max(idxLen, 0));
+            r.skip(Math.max(r.readInt(), 0));
+            return false;
+        }
+        int nIdx = arrayHeader(r, page, offset);
+        if (scratchIndices.length < nIdx) {
+            scratchIndices = new int[Math.max(nIdx, scratchIndices.length * 2)];
+        }
+        r.readIntElements(nIdx, scratchIndices, 0);
+        int valLen = r.readInt();
+        if (valLen < 0) {
+            return false;
+        }
+        checkFinite(label, "label", page, offset);
+        int nVal = arrayHeader(r, page, offset);
+        if (scratchValues.length < nVal) {
+            scratchValues = new double[Math.max(nVal, scratchValues.length * 2)];
+        }
+        r.readDoubleElements(nVal, scratchValues, 0);
+        if (nIdx != nVal) {
+            throw dataError("sparse features of tuple " + ctid(page, offset) + " have " + nIdx + " indices but "
+                    + nVal + " values");
+        }
+        int d = shape.dimension();
+        for (int i = 0; i < nIdx; i++) {
+            checkFinite(scratchValues[i], "features", page, offset);
+            if (scratchIndices[i] < 0 || scratchIndices[i] >= d) {
+                throw new UncheckedSqlException(new CorgiPileException(CorgiPileException.DATA_EXCEPTION,
+                        "sparse index " + scratchIndices[i] + " of tuple " + ctid(page, offset) + " is outside [0, "
+                                + d + ")", "Indices are 0-based; pass options => '{\"dimension\": N}' with N above "
+                                + "the largest index.", null));
+            }
+        }
+        into.addSparse(label, id, scratchIndices, scratchValues, 0, nIdx);
+        return true;
+    }
+
+    private static void checkFinite(double v, String what, long page, int offset) {
+        if (!Double.isFinite(v)) {
+            throw new UncheckedSqlException(new CorgiPileException(CorgiPileException.DATA_EXCEPTION, what
+                    + " of tuple " + ctid(page, offset) + " contain NaN or Infinity",
+                    "Filter or fix those rows first, e.g. into a new table.", null));
+        }
+    }
+
+    /** Reads a one-dimensional array header and returns the element count (0 for an empty array). */
+    private int arrayHeader(BinaryCopyReader r, long page, int offset) throws IOException {
+        int n = r.readArrayHeader();
+        if (r.arrayDimensions() > 1) {
+            throw new UncheckedSqlException(new CorgiPileException("2202E", "features of tuple " + ctid(page, offset)
+                    + " are a " + r.arrayDimensions() + "-dimensional array; expected one dimension"));
+        }
+        if (r.arrayHasNulls()) {
+            throw new UncheckedSqlException(new CorgiPileException("22004", "features of tuple " + ctid(page, offset)
+                    + " contain a NULL element"));
+        }
+        return n;
+    }
+
+    private static UncheckedSqlException dataError(String message) {
+        return new UncheckedSqlException(new CorgiPileException(CorgiPileException.DATA_EXCEPTION, message));
+    }
+
+    private static String ctid(long page, int offset) {
+        return "(" + page + "," + offset + ")";
+    }
+
+    /** An {@link SQLException} crossing the {@link BlockSource} interface, which declares no checked exceptions. */
+    public static final class UncheckedSqlException extends RuntimeException {
+        public UncheckedSqlException(SQLException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        @Override
+        public synchronized SQLException getCause() {
+            return (SQLException) super.getCause();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcBlockSource[" + relation.qualifiedName() + ", " + pageCount + " pages, " + shape + "]";
+    }
+}

@@ -1,0 +1,226 @@
+package org.corgipile.client.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.corgipile.client.CorgiPileException;
+import org.corgipile.operators.FeatureShape;
+
+/**
+ * A training relation resolved against the catalog: its qualified name, the label and feature columns checked for
+ * existence and type, the feature layout, and the select list that casts the columns to the two types the binary
+ * decoder reads ({@code float8} and {@code float8[]} / {@code int4[]}).
+ *
+ * <p>The rules and SQLSTATEs are those of the extension's heap reader, so a bad argument fails the same way in
+ * both training modes: tables and materialized views only (42809; partitioned tables 0A000), numeric or boolean
+ * label (42804), features as one numeric array, numeric scalar columns, or an integer array plus a numeric array
+ * for sparse data (42804), unknown columns 42703.
+ *
+ * <p>Casting on the server keeps one decoder for every column type ({@code real[]}, {@code int[]},
+ * {@code numeric}, {@code boolean} labels...) and costs far less than the network transfer it precedes. Unlike
+ * the in-database reader, reading through SQL applies row-level security policies instead of refusing the table.
+ */
+public final class RelationColumns {
+    private static final List<String> INTEGER_TYPES = List.of("smallint", "integer", "bigint");
+
+    private final long oid;
+    private final String qualifiedName;
+    private final String label;
+    private final FeatureColumns features;
+    private final String selectList;
+    private final String nonNull;
+
+    private RelationColumns(long oid, String qualifiedName, String label, FeatureColumns features, String selectList,
+                            String nonNull) {
+        this.oid = oid;
+        this.qualifiedName = qualifiedName;
+        this.label = label;
+        this.features = features;
+        this.selectList = selectList;
+        this.nonNull = nonNull;
+    }
+
+    /**
+     * Resolves {@code relation} (any text {@code regclass} accepts, e.g. {@code higgs} or {@code "My Schema".t}),
+     * the label column and the feature columns ({@link FeatureColumns#names}).
+     *
+     * @throws SQLException naming the argument: 42P01 unknown relation, 42809 not a table, 42703 unknown column,
+     *                      42804 column of a wrong type
+     */
+    public static RelationColumns resolve(Connection c, String relation, String label, String features)
+            throws SQLException {
+        List<String> names;
+        try {
+            names = FeatureColumns.names(features);
+        } catch (IllegalArgumentException e) {
+            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, e.getMessage());
+        }
+        long oid;
+        String name;
+        String kind;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT c.oid, c.oid::regclass::text, c.relkind FROM pg_class c WHERE c.oid = ?::regclass")) {
+            ps.setString(1, relation);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                oid = rs.getLong(1);
+                name = rs.getString(2);
+                kind = rs.getString(3);
+            }
+        }
+        if ("p".equals(kind)) {
+            throw new CorgiPileException(CorgiPileException.FEATURE_NOT_SUPPORTED, "\"" + name
+                    + "\" is a partitioned table", "Train on one partition, or on a table made with CREATE TABLE ... "
+                    + "AS SELECT.", null);
+        }
+        if (!"r".equals(kind) && !"m".equals(kind)) {
+            throw new CorgiPileException(CorgiPileException.WRONG_OBJECT_TYPE, "\"" + name
+                    + "\" is not a table or materialized view", "corgipile reads heap blocks; views, indexes, "
+                    + "sequences and foreign tables have none. Materialize the data first: CREATE TABLE ... AS "
+                    + "SELECT ...", null);
+        }
+        Column labelCol = column(c, oid, name, label, "label");
+        String labelExpr;
+        if ("B".equals(labelCol.category)) {
+            labelExpr = SqlNames.quote(label) + "::int::float8";
+        } else if (isNumeric(labelCol.type)) {
+            labelExpr = SqlNames.quote(label) + "::float8";
+        } else {
+            throw new CorgiPileException(CorgiPileException.DATATYPE_MISMATCH, "label column \"" + label
+                    + "\" of relation \"" + name + "\" has type " + labelCol.type, "The label must be smallint, "
+                    + "integer, bigint, real, double precision, numeric or boolean.", null);
+        }
+        List<Column> cols = new ArrayList<>();
+        for (String n : names) {
+            cols.add(column(c, oid, name, n, "features"));
+        }
+        long arrays = cols.stream().filter(col -> col.elementType != null).count();
+        FeatureColumns layout;
+        String featureExpr;
+        if (cols.size() == 1 && arrays == 1 && isNumeric(cols.get(0).elementType)) {
+            layout = new FeatureColumns(FeatureColumns.Layout.ARRAY, names);
+            featureExpr = SqlNames.quote(names.get(0)) + "::float8[]";
+        } else if (cols.size() == 2 && arrays == 2 && INTEGER_TYPES.contains(cols.get(0).elementType)
+                && isNumeric(cols.get(1).elementType)) {
+            layout = new FeatureColumns(FeatureColumns.Layout.SPARSE, names);
+            featureExpr = SqlNames.quote(names.get(0)) + "::int4[], " + SqlNames.quote(names.get(1)) + "::float8[]";
+        } else if (arrays == 0 && cols.stream().allMatch(col -> isNumeric(col.type) || "B".equals(col.category))) {
+            layout = new FeatureColumns(FeatureColumns.Layout.COLUMNS, names);
+            List<String> parts = new ArrayList<>();
+            for (Column col : cols) {
+                parts.add(SqlNames.quote(col.name) + ("B".equals(col.category) ? "::int" : ""));
+            }
+            featureExpr = "ARRAY[" + String.join(", ", parts) + "]::float8[]";
+        } else {
+            throw new CorgiPileException(CorgiPileException.DATATYPE_MISMATCH, "features \"" + features
+                    + "\" of relation \"" + name + "\" are not a supported feature type", "Use one float8[], real[], "
+                    + "integer[], bigint[], smallint[] or numeric[] column; a comma-separated list of numeric "
+                    + "columns; or \"indices, values\" with an integer[] and a float8[] column for sparse features.",
+                    null);
+        }
+        List<String> nonNull = new ArrayList<>();
+        nonNull.add(SqlNames.quote(label) + " IS NOT NULL");
+        for (String n : names) {
+            nonNull.add(SqlNames.quote(n) + " IS NOT NULL");
+        }
+        return new RelationColumns(oid, name, label, layout, "ctid, " + labelExpr + ", " + featureExpr,
+                String.join(" AND ", nonNull));
+    }
+
+    /** The relation's OID. */
+    public long oid() {
+        return oid;
+    }
+
+    /** The relation as {@code regclass} prints it: quoted and schema-qualified where needed, safe to splice. */
+    public String qualifiedName() {
+        return qualifiedName;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public FeatureColumns features() {
+        return features;
+    }
+
+    /** {@code ctid, <label as float8>, <features as float8[]>} or, sparse, {@code ..., <int4[]>, <float8[]>}. */
+    public String selectList() {
+        return selectList;
+    }
+
+    /**
+     * The feature shape read from the data under the current snapshot: the column count, the length of the first
+     * array of a row with a label, or for sparse data {@code sparseDimension} when positive, else
+     * {@code max(index) + 1} (a full scan of the index column).
+     *
+     * @throws SQLException 22000 when the relation has no row with a label and features
+     */
+    public FeatureShape detectShape(Connection c, int sparseDimension) throws SQLException {
+        List<String> cols = features.columns();
+        String sql = switch (features.layout()) {
+            case ARRAY -> "SELECT cardinality(" + SqlNames.quote(cols.get(0)) + "), 1 FROM " + qualifiedName
+                    + " WHERE " + nonNull + " LIMIT 1";
+            case COLUMNS -> "SELECT " + cols.size() + ", 1 FROM " + qualifiedName + " WHERE " + nonNull + " LIMIT 1";
+            case SPARSE -> "SELECT " + (sparseDimension > 0 ? "0" : "(SELECT coalesce(max(corgipile_index.i) + 1, 1) FROM "
+                    + qualifiedName + ", unnest(" + SqlNames.quote(cols.get(0)) + ") AS corgipile_index(i) WHERE "
+                    + nonNull + ")")
+                    + ", (SELECT count(*) FROM (SELECT FROM " + qualifiedName + " WHERE " + nonNull + " LIMIT 1) x)";
+        };
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            if (!rs.next() || rs.getLong(2) == 0) {
+                throw new CorgiPileException(CorgiPileException.DATA_EXCEPTION, "relation \"" + qualifiedName
+                        + "\" has no rows with a non-NULL label and features", "Load data first; rows whose label or "
+                        + "features are NULL are skipped.", null);
+            }
+            long d = features.layout() == FeatureColumns.Layout.SPARSE && sparseDimension > 0 ? sparseDimension
+                    : rs.getLong(1);
+            if (d < 1) {
+                throw new CorgiPileException(CorgiPileException.DATA_EXCEPTION, "features of relation \""
+                        + qualifiedName + "\" are empty arrays", "Every feature array must have at least one element.",
+                        null);
+            }
+            if (d > Integer.MAX_VALUE / 2) {
+                throw new CorgiPileException("54000", "sparse dimension " + d + " is too large");
+            }
+            return features.layout() == FeatureColumns.Layout.SPARSE ? FeatureShape.sparse((int) d)
+                    : FeatureShape.dense((int) d);
+        }
+    }
+
+    private static boolean isNumeric(String type) {
+        return type != null && (INTEGER_TYPES.contains(type) || type.equals("real") || type.equals("double precision")
+                || type.equals("numeric"));
+    }
+
+    private record Column(String name, String type, String category, String elementType) {
+    }
+
+    private static Column column(Connection c, long oid, String relation, String name, String role)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT a.attname, format_type(bt.oid, NULL), bt.typcategory,
+                       CASE WHEN bt.typcategory = 'A' THEN format_type(e.oid, NULL) END
+                FROM pg_attribute a
+                JOIN pg_type t ON t.oid = a.atttypid
+                JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+                LEFT JOIN pg_type e0 ON e0.oid = bt.typelem
+                LEFT JOIN pg_type e ON e.oid = CASE WHEN e0.typtype = 'd' THEN e0.typbasetype ELSE e0.oid END
+                WHERE a.attrelid = ? AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped""")) {
+            ps.setLong(1, oid);
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new CorgiPileException(CorgiPileException.UNDEFINED_COLUMN, role + " column \"" + name
+                            + "\" of relation \"" + relation + "\" does not exist");
+                }
+                return new Column(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4));
+            }
+        }
+    }
+}

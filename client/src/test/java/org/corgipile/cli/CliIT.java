@@ -1,0 +1,275 @@
+package org.corgipile.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.corgipile.client.ClusteredTable;
+import org.corgipile.client.Json;
+import org.corgipile.testsupport.PgCluster;
+import org.corgipile.testsupport.PostgresTest;
+import org.corgipile.testsupport.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+/**
+ * The {@code corgipile} CLI run in-process ({@code new CommandLine(new CorgipileCli()).execute(...)}) against the
+ * harness cluster: the outputs a user sees and the exit codes scripts rely on. The examples of docs/client.md are
+ * these commands.
+ */
+@PostgresTest
+class CliIT {
+    private static String url;
+
+    /** One CLI run: exit code, stdout, stderr. */
+    record Run(int code, String out, String err) {
+    }
+
+    static Run cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new CorgipileCli());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static String[] withUrl(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--url");
+        all.add(url);
+        return all.toArray(String[]::new);
+    }
+
+    @BeforeAll
+    static void setUp(TestDatabase db, DataSource ds) throws SQLException {
+        url = db.jdbcUrl();
+        ClusteredTable.create(ds, "clustered", 10_000, 0.42);
+        ClusteredTable.create(ds, "holdout", 2_000, -0.17);
+        Run install = cli(withUrl("install"));
+        assertEquals(0, install.code(), install.err());
+        Run train = cli(withUrl("train", "clustered", "--mode", "client", "--epochs", "2", "--block-size", "1",
+                "--buffer-size", "0.2", "--learning-rate", "0.05", "--seed", "7", "--model-name", "cli_lr",
+                "--validation", "holdout"));
+        assertEquals(0, train.code(), train.err());
+    }
+
+    @Test
+    void installOnAnEmptyDatabaseCreatesTheCatalogAndTheSecondRunIsANoOp(PgCluster cluster) throws SQLException {
+        String db = cluster.createDatabase("cli_install");
+        String emptyUrl = cluster.jdbcUrl(db);
+        Run first = cli("install", "--url", emptyUrl);
+        assertEquals(0, first.code(), first.err());
+        assertEquals("corgipile: applied 2 migration(s), schema version none -> 2\n", first.out());
+        try (Connection c = cluster.connect(db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM corgipile.models")) {
+            assertTrue(rs.next());
+            assertEquals(0, rs.getInt(1));
+        }
+        Run second = cli("install", "--url", emptyUrl);
+        assertEquals(0, second.code(), second.err());
+        assertEquals("corgipile: already installed at schema version 2; nothing to do\n", second.out());
+    }
+
+    @Test
+    void trainPrintsAProgressBarPerEpochAndAnEpochTable() {
+        Run r = cli(withUrl("train", "clustered", "--mode", "client", "--epochs", "3", "--block-size", "1",
+                "--buffer-size", "0.2", "--learning-rate", "0.05", "--seed", "11", "--model-name", "cli_table"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().startsWith("corgipile: training in client mode, 3 epochs\n"), r.err());
+        for (int e = 1; e <= 3; e++) {
+            Matcher bar = Pattern.compile("epoch " + e + "/3 100% \\[=+\\] (\\d+)/(\\d+) pages .*loss \\d\\.\\d{4}, "
+                    + "accuracy 0\\.\\d{4}").matcher(r.err());
+            assertTrue(bar.find(), "a finished bar for epoch " + e + " in\n" + r.err());
+            assertEquals(bar.group(1), bar.group(2));
+        }
+        String[] lines = r.out().split("\n");
+        assertTrue(lines[0].matches(" epoch \\|\\s+loss\\s+\\|\\s+accuracy\\s+\\|\\s+learning_rate\\s+\\|\\s+seconds"
+                + "\\s+\\|\\s+tuples"), lines[0]);
+        assertTrue(lines[1].startsWith("-------+-"), lines[1]);
+        for (int e = 1; e <= 3; e++) {
+            assertTrue(lines[1 + e].matches("\\s+" + e + " \\|\\s+0\\.\\d{4} \\|\\s+0\\.\\d{4} \\|.*\\|\\s+10000"),
+                    lines[1 + e]);
+        }
+        assertEquals("(3 rows)", lines[5]);
+        assertEquals("model cli_table stored in corgipile.models (trained in client mode)", lines[6]);
+    }
+
+    @Test
+    void modelsEvaluatePredictAndExportUseTheStoredModel(@TempDir Path dir) throws Exception {
+        Run models = cli(withUrl("models"));
+        assertEquals(0, models.code(), models.err());
+        assertTrue(models.out().lines().anyMatch(l -> l.startsWith(" cli_lr ") && l.contains("| logistic |")
+                && l.contains("| clustered |")), models.out());
+
+        Run eval = cli(withUrl("evaluate", "cli_lr", "holdout"));
+        assertEquals(0, eval.code(), eval.err());
+        Matcher acc = Pattern.compile("accuracy\\s+\\|\\s+(0\\.\\d{4})").matcher(eval.out());
+        assertTrue(acc.find(), eval.out());
+        assertTrue(Double.parseDouble(acc.group(1)) > 0.85, eval.out());
+
+        Run predict = cli(withUrl("predict", "cli_lr", "--query", "SELECT id, label, features FROM holdout "
+                + "ORDER BY id LIMIT 5"));
+        assertEquals(0, predict.code(), predict.err());
+        List<String> csv = predict.out().lines().toList();
+        assertEquals("id,label,features,prediction", csv.get(0));
+        assertEquals(6, csv.size());
+        assertTrue(csv.get(1).matches("1,[01],\"\\{[-0-9.e,]+\\}\",[01]"), csv.get(1));
+
+        Run into = cli(withUrl("predict", "cli_lr", "-q", "SELECT id, features FROM holdout", "--into", "scored"));
+        assertEquals(0, into.code(), into.err());
+        assertEquals("2000 predictions written to scored\n", into.out());
+
+        Path json = dir.resolve("cli_lr.json");
+        Run export = cli(withUrl("export", "model", "cli_lr", "-o", json.toString()));
+        assertEquals(0, export.code(), export.err());
+        JsonNode model = Json.MAPPER.readTree(Files.readString(json));
+        assertEquals("cli_lr", model.get("name").asText());
+        assertEquals("logistic", model.get("model_type").asText());
+        assertEquals(9, model.get("parameters").size());
+        assertEquals(2, model.get("epoch_log").size());
+        Run stdout = cli(withUrl("export", "model", "cli_lr"));
+        assertEquals(model, Json.MAPPER.readTree(stdout.out()));
+    }
+
+    @Test
+    void exportsATableAndPredictionsAsArrowIpcFiles(DataSource ds, @TempDir Path dir) throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE holdout_ds AS SELECT id::bigint AS id, label, features FROM holdout ORDER BY id");
+        }
+        Path table = dir.resolve("holdout.arrow");
+        Run t = cli(withUrl("export", "table", "holdout_ds", "-o", table.toString()));
+        assertEquals(0, t.code(), t.err());
+        assertEquals("2000 rows of holdout_ds written to " + table + "\n", t.out());
+        try (BufferAllocator a = new RootAllocator();
+             ArrowFileReader r = new ArrowFileReader(FileChannel.open(table), a)) {
+            long rows = 0;
+            while (r.loadNextBatch()) {
+                VectorSchemaRoot root = r.getVectorSchemaRoot();
+                if (rows == 0) {
+                    assertEquals(1L, ((BigIntVector) root.getVector("id")).get(0));
+                    assertEquals(8, ((ListVector) root.getVector("features")).getObject(0).size());
+                }
+                rows += root.getRowCount();
+            }
+            assertEquals(2000, rows);
+        }
+
+        Path preds = dir.resolve("predictions.arrow");
+        Run p = cli(withUrl("export", "predictions", "cli_lr", "-q", "SELECT id, label, features, 'x' AS note, "
+                + "NULL::float8 AS missing FROM holdout ORDER BY id LIMIT 100", "-o", preds.toString()));
+        assertEquals(0, p.code(), p.err());
+        assertEquals("100 predictions written to " + preds + "\n", p.out());
+        Run csv = cli(withUrl("predict", "cli_lr", "-q", "SELECT id, features FROM holdout ORDER BY id LIMIT 100"));
+        List<String> expected = csv.out().lines().skip(1).map(l -> l.substring(l.lastIndexOf(',') + 1)).toList();
+        try (BufferAllocator a = new RootAllocator();
+             ArrowFileReader r = new ArrowFileReader(FileChannel.open(preds), a)) {
+            assertTrue(r.loadNextBatch());
+            VectorSchemaRoot root = r.getVectorSchemaRoot();
+            assertEquals(List.of("id", "label", "features", "note", "missing", "prediction"),
+                    root.getSchema().getFields().stream().map(f -> f.getName()).toList());
+            assertEquals(100, root.getRowCount());
+            assertEquals(1L, ((BigIntVector) root.getVector("id")).get(0));
+            assertEquals("x", root.getVector("note").getObject(0).toString());
+            assertTrue(root.getVector("missing").isNull(0));
+            Float8Vector prediction = (Float8Vector) root.getVector("prediction");
+            for (int i = 0; i < 100; i++) {
+                assertEquals(Double.parseDouble(expected.get(i)), prediction.get(i), "row " + i);
+            }
+        }
+    }
+
+    @Test
+    void usageErrorsExitWithOne() {
+        Run unknown = cli(withUrl("train", "clustered", "--bogus"));
+        assertEquals(ExitCodes.USAGE, unknown.code());
+        assertTrue(unknown.err().startsWith("Unknown option: '--bogus'"), unknown.err());
+        assertEquals(ExitCodes.USAGE, cli(withUrl("train")).code(), "RELATION is required");
+        assertEquals(ExitCodes.USAGE, cli("frobnicate").code());
+        assertEquals(ExitCodes.USAGE, cli().code(), "a command is required");
+        assertEquals(ExitCodes.USAGE, cli(withUrl("train", "clustered", "--epochs", "many")).code());
+    }
+
+    @Test
+    void databaseErrorsExitWithTwoAndAHint() {
+        Run r = cli("models", "--url", "jdbc:postgresql://127.0.0.1:1/nowhere?user=postgres");
+        assertEquals(ExitCodes.DATABASE, r.code());
+        assertTrue(r.err().startsWith("corgipile: error: Connection to 127.0.0.1:1 refused"), r.err());
+        assertTrue(r.err().contains("(SQLSTATE 08001)\ncorgipile: hint: is the server running?"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace without --verbose:\n" + r.err());
+        Run verbose = cli("models", "--verbose", "--url", "jdbc:postgresql://127.0.0.1:1/nowhere?user=postgres");
+        assertEquals(ExitCodes.DATABASE, verbose.code());
+        assertTrue(verbose.err().contains("\tat org.postgresql"), verbose.err());
+    }
+
+    @Test
+    void invalidInputExitsWithThreeAndNamesTheProblem() {
+        Run rel = cli(withUrl("train", "no_such_table", "--mode", "client"));
+        assertEquals(ExitCodes.INVALID_INPUT, rel.code());
+        assertEquals("corgipile: error: relation \"no_such_table\" does not exist (SQLSTATE 42P01)\n", rel.err());
+
+        Run rate = cli(withUrl("train", "clustered", "--mode", "client", "--learning-rate", "-1"));
+        assertEquals(ExitCodes.INVALID_INPUT, rate.code());
+        assertTrue(rate.err().startsWith("corgipile: error: learning_rate must be in (0"), rate.err());
+        assertTrue(rate.err().contains("(SQLSTATE 22023)"), rate.err());
+
+        Run col = cli(withUrl("train", "clustered", "--mode", "client", "--label", "nope"));
+        assertEquals(ExitCodes.INVALID_INPUT, col.code());
+        assertEquals("corgipile: error: label column \"nope\" of relation \"clustered\" does not exist "
+                + "(SQLSTATE 42703)\n", col.err());
+
+        Run model = cli(withUrl("evaluate", "no_such_model", "holdout"));
+        assertEquals(ExitCodes.INVALID_INPUT, model.code());
+        assertTrue(model.err().startsWith("corgipile: error: model \"no_such_model\" does not exist (SQLSTATE 42704)\n"
+                + "corgipile: hint: "), model.err());
+
+        Run dup = cli(withUrl("train", "clustered", "--mode", "client", "--epochs", "1", "--model-name", "cli_lr"));
+        assertEquals(ExitCodes.INVALID_INPUT, dup.code());
+        assertTrue(dup.err().startsWith("corgipile: error: model \"cli_lr\" already exists (SQLSTATE 42710)\n"
+                + "corgipile: hint: Choose another model_name, or pass overwrite"), dup.err());
+    }
+
+    @Test
+    void everyCommandHasHelpWithTheExitCodes() {
+        for (String cmd : List.of("train", "models", "evaluate", "predict", "install", "export")) {
+            StringWriter out = new StringWriter();
+            CommandLine cl = CorgipileCli.commandLine();
+            cl.setOut(new PrintWriter(out, true));
+            assertEquals(0, cl.execute(cmd, "--help"));
+            assertTrue(out.toString().startsWith("Usage: corgipile " + cmd), out.toString());
+            assertTrue(out.toString().contains("Exit codes:\n  0  success\n  1  usage error"), cmd + ":\n" + out);
+        }
+        Run top = cli("--help");
+        assertEquals(0, top.code());
+        assertTrue(top.out().contains("Exit codes:"), top.out());
+    }
+}

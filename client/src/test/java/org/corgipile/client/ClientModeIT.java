@@ -1,0 +1,196 @@
+package org.corgipile.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.corgipile.operators.EpochStats;
+import org.corgipile.testsupport.PostgresTest;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Client mode against a database without the extension, catalog installed by the Flyway migrations — the managed
+ * service case: training over JDBC, the model stored in corgipile.models and used from SQL and from Java.
+ */
+@PostgresTest
+class ClientModeIT {
+    private static final int ROWS = 20_000;
+
+    @BeforeAll
+    static void setUp(DataSource ds) throws SQLException {
+        ClusteredTable.create(ds, "clustered", ROWS, 0.42);
+        ClusteredTable.create(ds, "holdout", 4_000, -0.17);
+        InstallResult first = CorgiPile.connect(ds).install();
+        assertTrue(first.applied() > 0, "the migrations create the catalog: " + first);
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE narrow (label int, features float8[])");
+            s.execute("INSERT INTO narrow VALUES (1, '{1,2,3}'), (0, '{3,2,1}')");
+        }
+    }
+
+    private static TrainSpec.Builder spec() {
+        return TrainSpec.on("clustered").mode(TrainMode.CLIENT).model("logistic").shuffle("corgipile").epochs(3)
+                .learningRate(0.05).blockSize(1).bufferSize(0.2).seed(7);
+    }
+
+    @Test
+    void autoModeWithoutTheExtensionTrainsInTheClient(DataSource ds) throws SQLException {
+        CorgiPile cp = CorgiPile.connect(ds);
+        assertFalse(cp.hasExtension());
+        assertEquals(TrainMode.CLIENT, cp.resolve(TrainMode.AUTO));
+        SQLException e = assertThrows(SQLException.class, () -> cp.train(spec().mode(TrainMode.SERVER).build()));
+        assertEquals("0A000", e.getSQLState());
+    }
+
+    @Test
+    void corgipileOnAClusteredTableConvergesAndReportsEveryEpoch(DataSource ds) throws SQLException {
+        List<String> events = new ArrayList<>();
+        long[] lastDone = {-1};
+        TrainingRun run = CorgiPile.connect(ds).train(spec().epochs(4).build(), new TrainingListener() {
+            @Override
+            public void started(TrainMode mode, int epochs) {
+                events.add("started " + mode + " " + epochs);
+            }
+
+            @Override
+            public void epochProgress(int epoch, long done, long total) {
+                assertTrue(done <= total, done + " <= " + total);
+                lastDone[0] = done;
+            }
+
+            @Override
+            public void epochFinished(EpochStats stats) {
+                events.add("epoch " + stats.epoch() + " done " + (lastDone[0] > 0));
+            }
+        });
+        assertEquals(List.of("started client 4", "epoch 1 done true", "epoch 2 done true", "epoch 3 done true",
+                "epoch 4 done true"), events);
+        assertEquals(TrainMode.CLIENT, run.mode());
+        assertNull(run.model(), "no model_name: nothing stored, like train_sgd");
+        assertEquals(4, run.epochs().size());
+        EpochStats last = run.last();
+        assertEquals(ROWS, last.tuples());
+        assertTrue(last.accuracy() > 0.88, "corgipile on the clustered table: accuracy " + last.accuracy());
+
+        TrainingRun none = CorgiPile.connect(ds).train(spec().epochs(4).shuffle("none").build());
+        assertTrue(none.last().accuracy() < last.accuracy() - 0.05,
+                "no shuffle on clustered data stays behind: " + none.last().accuracy() + " vs " + last.accuracy());
+    }
+
+    @Test
+    void aClientTrainedModelIsStoredAndUsableFromSql(DataSource ds) throws SQLException {
+        CorgiPile cp = CorgiPile.connect(ds);
+        TrainingRun run = cp.train(spec().modelName("client_lr").validation("holdout").build());
+        assertEquals("client_lr", run.model().name());
+        assertTrue(run.last().validationAccuracy() > 0.85, "validation accuracy " + run.last().validationAccuracy());
+
+        ModelInfo info = run.model().info();
+        assertEquals("logistic", info.type());
+        assertEquals("clustered", info.relation());
+        JsonNode row = info.row();
+        assertEquals("client", row.get("trained_in").asText());
+        assertEquals(8, row.get("dimension").asInt());
+        assertEquals(9, row.get("parameters").size(), "8 weights and a bias");
+        assertEquals(7, row.get("spec").get("seed").asLong());
+        assertEquals(3, row.get("epoch_log").size());
+        assertEquals(run.last().validationAccuracy(), info.metrics().get("validation_accuracy"), 1e-12);
+
+        // SQL without the extension: the migrations' plain-SQL predict agrees with the Java model on every row
+        int rows = 0;
+        int agree = 0;
+        int correct = 0;
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT label, corgipile.sql_predict('client_lr', features), features "
+                     + "FROM holdout ORDER BY id LIMIT 300")) {
+            while (rs.next()) {
+                Double[] boxed = (Double[]) rs.getArray(3).getArray();
+                double[] x = new double[boxed.length];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = boxed[i];
+                }
+                double javaPrediction = run.model().predict(x);
+                rows++;
+                agree += javaPrediction == rs.getDouble(2) ? 1 : 0;
+                correct += rs.getInt(1) == (int) rs.getDouble(2) ? 1 : 0;
+            }
+        }
+        assertEquals(300, rows);
+        assertEquals(rows, agree, "SQL and Java predictions agree");
+        assertTrue(correct > 0.85 * rows, "SQL predictions are right on held-out rows: " + correct);
+
+        Map<String, Double> metrics = run.model().evaluate("holdout", "label", "features");
+        assertEquals(run.last().validationAccuracy(), metrics.get("accuracy"), 1e-9,
+                "client-side evaluation = the validation pass of the last epoch: " + metrics);
+        assertTrue(metrics.containsKey("auc") && metrics.containsKey("f1"), metrics.toString());
+    }
+
+    @Test
+    void namesAreUniqueUnlessOverwriteAndFailuresStoreNothing(DataSource ds) throws SQLException {
+        CorgiPile cp = CorgiPile.connect(ds);
+        cp.train(spec().epochs(1).modelName("dup").build());
+        SQLException dup = assertThrows(SQLException.class, () -> cp.train(spec().epochs(1).modelName("dup").build()));
+        assertEquals("42710", dup.getSQLState());
+        assertEquals("model \"dup\" already exists", dup.getMessage());
+        cp.train(spec().epochs(1).modelName("dup").overwrite(true).build());
+        assertEquals(2, cp.model("dup").info().row().get("version").asInt());
+
+        SQLException bad = assertThrows(SQLException.class,
+                () -> cp.train(spec().modelName("never").validation("narrow").build()));
+        assertEquals("22000", bad.getSQLState(), bad.getMessage());
+        SQLException badRate = assertThrows(SQLException.class,
+                () -> cp.train(spec().modelName("never").learningRate(-1).build()));
+        assertEquals("22023", badRate.getSQLState());
+        assertTrue(badRate.getMessage().startsWith("learning_rate must be in (0"), badRate.getMessage());
+        assertEquals("42704", assertThrows(SQLException.class, () -> cp.model("never")).getSQLState());
+    }
+
+    @Test
+    void predictsAQueryIntoATableAndAsAStream(DataSource ds) throws SQLException {
+        CorgiPile cp = CorgiPile.connect(ds);
+        cp.train(spec().epochs(2).modelName("for_predict").build());
+        long n = cp.predictInto("for_predict", "SELECT id, label, features FROM holdout WHERE id <= 500",
+                "features", "holdout_predictions");
+        assertEquals(500, n);
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE prediction = label), "
+                     + "count(*) FILTER (WHERE prediction = corgipile.sql_predict('for_predict', features)) "
+                     + "FROM holdout_predictions")) {
+            rs.next();
+            assertEquals(500, rs.getInt(1));
+            assertTrue(rs.getInt(2) > 400, "mostly right: " + rs.getInt(2));
+            assertEquals(500, rs.getInt(3), "the same predictions as SQL");
+        }
+        List<String> header = new ArrayList<>();
+        List<Double> predictions = new ArrayList<>();
+        long streamed = cp.predict("for_predict", "SELECT id, features FROM holdout ORDER BY id LIMIT 10",
+                "features", new Predictions.RowSink() {
+                    @Override
+                    public void header(List<String> columns) {
+                        header.addAll(columns);
+                    }
+
+                    @Override
+                    public void row(List<String> values, double prediction) {
+                        predictions.add(prediction);
+                    }
+                });
+        assertEquals(10, streamed);
+        assertEquals(List.of("id", "features", "prediction"), header);
+        assertTrue(predictions.stream().allMatch(p -> p == 0.0 || p == 1.0), predictions.toString());
+    }
+}

@@ -1,0 +1,121 @@
+package org.corgipile.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.corgipile.operators.EpochStats;
+import org.corgipile.testsupport.PostgresTest;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The same {@link TrainSpec} trained inside PostgreSQL (the extension's train_sgd over heap blocks) and in this
+ * client (the operators over TID range scans) on the same clustered table: same accuracy, same catalog layout, and
+ * each model usable by the other side's functions.
+ */
+@PostgresTest(extension = true)
+class ServerVsClientIT {
+    @BeforeAll
+    static void setUp(DataSource ds) throws SQLException {
+        ClusteredTable.create(ds, "clustered", 20_000, 0.42);
+        ClusteredTable.create(ds, "holdout", 4_000, -0.17);
+    }
+
+    private static TrainSpec.Builder spec(TrainMode mode, String name) {
+        return TrainSpec.on("clustered").mode(mode).modelName(name).validation("holdout").model("logistic")
+                .shuffle("corgipile").epochs(3).learningRate(0.05).blockSize(1).bufferSize(0.2).seed(7);
+    }
+
+    @Test
+    void sameSpecInServerAndClientModeReachesTheSameAccuracy(DataSource ds) throws SQLException {
+        CorgiPile cp = CorgiPile.connect(ds);
+        assertEquals(TrainMode.SERVER, cp.resolve(TrainMode.AUTO), "auto = server when the extension is there");
+        List<EpochStats> finished = new ArrayList<>();
+        TrainingRun server = cp.train(spec(TrainMode.AUTO, "srv").build(), new TrainingListener() {
+            @Override
+            public void epochFinished(EpochStats stats) {
+                finished.add(stats);
+            }
+        });
+        TrainingRun client = cp.train(spec(TrainMode.CLIENT, "cli").build());
+        assertEquals(TrainMode.SERVER, server.mode());
+        assertEquals(TrainMode.CLIENT, client.mode());
+        assertEquals(List.of(1, 2, 3), finished.stream().map(EpochStats::epoch).toList());
+        for (int i = 0; i < 3; i++) {
+            // reported while training ran, from the extension's NOTICE (6 decimals), then returned as rows
+            assertEquals(server.epochs().get(i).loss(), finished.get(i).loss(), 1e-6);
+            assertEquals(server.epochs().get(i).accuracy(), finished.get(i).accuracy(), 1e-6);
+            assertEquals(server.epochs().get(i).tuples(), finished.get(i).tuples());
+        }
+
+        assertEquals(3, server.epochs().size());
+        assertEquals(3, client.epochs().size());
+        double s = server.last().accuracy();
+        double c = client.last().accuracy();
+        assertTrue(s > 0.88 && c > 0.88, "both converge: server " + s + ", client " + c);
+        assertTrue(Math.abs(s - c) <= 0.01, "within 1 point: server " + s + ", client " + c);
+        assertTrue(Math.abs(server.last().validationAccuracy() - client.last().validationAccuracy()) <= 0.01,
+                server.last() + " vs " + client.last());
+        assertEquals(server.last().tuples(), client.last().tuples());
+
+        JsonNode srvRow = cp.model("srv").info().row();
+        JsonNode cliRow = cp.model("cli").info().row();
+        assertEquals("server", srvRow.get("trained_in").asText());
+        assertEquals("client", cliRow.get("trained_in").asText());
+        for (String column : List.of("model_type", "dimension", "source_relation", "label_column", "features_column")) {
+            assertEquals(srvRow.get(column), cliRow.get(column), column);
+        }
+        assertEquals(fields(srvRow.get("spec")), fields(cliRow.get("spec")), "same spec keys");
+        assertEquals(fields(srvRow.get("epoch_log").get(0)), fields(cliRow.get("epoch_log").get(0)),
+                "same epoch log layout");
+        assertEquals(srvRow.get("spec").get("seed"), cliRow.get("spec").get("seed"));
+    }
+
+    @Test
+    void aClientTrainedModelIsUsableFromTheExtensionsSqlFunctions(DataSource ds) throws SQLException {
+        CorgiPile cp = CorgiPile.connect(ds);
+        TrainingRun client = cp.train(spec(TrainMode.CLIENT, "cli_for_sql").build());
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT count(*), count(*) FILTER (WHERE sgd_predict('cli_for_sql', "
+                    + "features) = label), count(*) FILTER (WHERE sgd_predict('cli_for_sql', features) "
+                    + "= corgipile.sql_predict('cli_for_sql', features)) FROM holdout")) {
+                rs.next();
+                assertEquals(4000, rs.getInt(1));
+                assertEquals(4000, rs.getInt(3), "sgd_predict (Java in the backend) = sql_predict (plain SQL)");
+                assertEquals(client.last().validationAccuracy(), rs.getInt(2) / 4000.0, 1e-9,
+                        "accuracy from SQL = the client's validation accuracy");
+            }
+            double sqlAccuracy = Double.NaN;
+            try (ResultSet rs = st.executeQuery("SELECT value FROM sgd_evaluate('cli_for_sql', 'holdout', 'label', "
+                    + "'features') WHERE metric = 'accuracy'")) {
+                assertTrue(rs.next());
+                sqlAccuracy = rs.getDouble(1);
+            }
+            Map<String, Double> api = cp.evaluate("cli_for_sql", "holdout", "label", "features");
+            assertEquals(sqlAccuracy, api.get("accuracy"), 1e-12);
+            assertEquals(client.last().validationAccuracy(), sqlAccuracy, 1e-9);
+        }
+    }
+
+    private static List<String> fields(JsonNode o) {
+        List<String> names = new ArrayList<>();
+        for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+            names.add(it.next());
+        }
+        names.sort(null);
+        return names;
+    }
+}

@@ -1,0 +1,19 @@
+package org.corgipile.operators.model;
+
+import org.corgipile.operators.TupleBuffer;
+
+/**
+ * Fast path for single-output linear models: an SGD step applied straight to the weights, without a separate
+ * gradient vector. On sparse rows (criteo-like: a million dimensions, a few dozen non-zeros) it touches only the
+ * coordinates present in the batch instead of the whole parameter vector; on dense rows it saves two of the four
+ * passes over the weights (clearing the gradient, applying it). L2 is handled by the classic scaled representation: the weights are {@code scale * v} (the bias is
+ * unscaled), shrinking all weights is {@code scale *= 1 - lr * l2}, and the data gradient is applied to v divided by
+ * the new scale. The SGD operator owns the scale and folds it back into the weights after every buffer.
+ */
+public interface InPlaceLinearStep {
+    /**
+     * Mean loss of rows {@code [from, to)} at weights {@code scale * v}, then {@code v -= lr * g / newScale} on the
+     * rows' coordinates and {@code bias -= lr * g_bias}, where g is the mean data gradient.
+     */
+    double inPlaceStep(double[] params, TupleBuffer batch, int from, int to, double scale, double newScale, double lr);
+}

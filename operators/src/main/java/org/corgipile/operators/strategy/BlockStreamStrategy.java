@@ -1,0 +1,43 @@
+package org.corgipile.operators.strategy;
+
+import org.corgipile.operators.BlockShuffle;
+import org.corgipile.operators.BlockSource;
+import org.corgipile.operators.TupleBuffer;
+
+/**
+ * A strategy that hands SGD whole blocks as they are read, tuples inside a block in storage order, in chunks of
+ * {@link ShuffleStrategy#CHUNK_TUPLES}: the two strategies without a tuple shuffle, which differ only in the block
+ * order ({@link BlockOnlyStrategy}: random, {@link NoShuffleStrategy}: storage).
+ */
+abstract class BlockStreamStrategy implements ShuffleStrategy {
+    private final BlockShuffle.Order order;
+    private BlockShuffle blocks;
+
+    BlockStreamStrategy(BlockShuffle.Order order) {
+        this.order = order;
+    }
+
+    @Override
+    public final void open(BlockSource source, Config config) {
+        blocks = new BlockShuffle(order, config.blockPages(), config.seed(), config.hook());
+        blocks.open(source);
+    }
+
+    @Override
+    public final void rescan(int epoch) {
+        blocks.rescan(epoch);
+    }
+
+    @Override
+    public final boolean nextBuffer(TupleBuffer out) {
+        out.clear();
+        return blocks.fillBlocks(out, CHUNK_TUPLES);
+    }
+
+    @Override
+    public final void close() {
+        if (blocks != null) {
+            blocks.close();
+        }
+    }
+}

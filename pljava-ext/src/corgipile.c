@@ -1,0 +1,52 @@
+/*-------------------------------------------------------------------------
+ * corgipile.c
+ *	  Module initialisation: the superuser-only GUCs under the reserved prefix
+ *	  "corgipile.".
+ *
+ * _PG_init runs in every backend that loads the library (and would run in the
+ * postmaster with shared_preload_libraries).  It must never start the JVM:
+ * a JVM does not survive fork(), so the JVM is created lazily, per backend, on
+ * the first call of a corgipile function (jvm.c).
+ *-------------------------------------------------------------------------
+ */
+#include "corgipile.h"
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+char	   *corgipile_libjvm_path = NULL;
+char	   *corgipile_jvm_options = NULL;
+char	   *corgipile_classpath = NULL;
+int			corgipile_max_heap_mb = 1024;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	/*
+	 * Every JVM setting is PGC_SUSET: a JVM option can load arbitrary native
+	 * code into the backend, so only a superuser may choose them.
+	 */
+	DefineCustomStringVariable("corgipile.libjvm_path",
+							   "Path of libjvm.so used to start the JVM in the backend.",
+							   "Empty: $JAVA_HOME/lib/server/libjvm.so of the server environment, then the JDK "
+							   "corgipile was built with.",
+							   &corgipile_libjvm_path, "", PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("corgipile.jvm_options",
+							   "Extra JVM options, separated by spaces (e.g. -XX:+UseCompressedOops).",
+							   "Read when the backend starts its JVM (first corgipile call of a session).",
+							   &corgipile_jvm_options, "", PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("corgipile.classpath",
+							   "Class path of the in-database Java code.",
+							   "Empty: corgipile.jar in the extension directory of the installation.",
+							   &corgipile_classpath, "", PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("corgipile.max_heap",
+							"Maximum Java heap of each backend's JVM (-Xmx).",
+							"The heap is outside work_mem and is not returned to the OS until the session ends.",
+							&corgipile_max_heap_mb, 1024, 16, 1024 * 1024, PGC_SUSET, GUC_UNIT_MB,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("corgipile");
+}

@@ -1,0 +1,157 @@
+package org.corgipile.pg;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.util.BitSet;
+
+import org.corgipile.operators.BlockSource;
+import org.corgipile.operators.FeatureShape;
+import org.corgipile.operators.TupleBuffer;
+
+/**
+ * A {@link BlockSource} over the heap pages of a PostgreSQL table, read through the buffer manager by the natives
+ * of {@code heap_reader.c}: one JNI call per page range, the visible tuples of that range under the query's
+ * snapshot, deformed in C into doubles in a direct buffer that this class bulk-copies into a {@link TupleBuffer}.
+ *
+ * <p>Buffer format (native order, all doubles): header {tuples, doubles used, tuples skipped so far, doubles needed
+ * when not one page fitted}, then per tuple {label, tid, features} for dense shapes or {label, tid, nnz, nnz
+ * indices, nnz values} for sparse ones. The buffer grows when a page does not fit; the native returns how many
+ * pages it consumed, so a range is read in as many calls as the buffer needs.
+ *
+ * <p>Only the backend's main thread may use an instance (the natives check it).
+ */
+public final class HeapBlockSource implements BlockSource {
+    private static final int HEADER = 4;
+    /**
+     * Small on purpose: the native fills it and stops when full, Java copies it out at once, so the round trip
+     * stays in the CPU cache (4 MB buffers made the reader ~2x slower than 256 kB ones on 10 MB blocks).
+     */
+    private static final int INITIAL_BYTES = 256 << 10;
+
+    private final long handle;
+    private final long pageCount;
+    private final FeatureShape shape;
+    private ByteBuffer buffer;
+    private int[] sparseIndices = new int[64];
+    private double[] sparseValues = new double[64];
+    private boolean closed;
+    private final BitSet pagesSeen = new BitSet();
+    private long skippedSoFar;      // every read, as the native counts
+    private long skippedRows;       // first read of each page only
+
+    private HeapBlockSource(long handle) {
+        this.handle = handle;
+        long[] info = Natives.readerInfo(handle);
+        this.pageCount = info[0];
+        this.shape = new FeatureShape((int) info[1], info[2] != 0);
+        this.buffer = ByteBuffer.allocateDirect(INITIAL_BYTES).order(ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Opens a reader: checks the relation kind, SELECT privilege, row-level security and the columns, registers the
+     * active snapshot, and finds the feature dimension (first tuple for arrays; largest index + 1 for sparse pairs
+     * unless {@code sparseDimension > 0}).
+     */
+    public static HeapBlockSource open(long relationOid, String label, String features, int sparseDimension) {
+        return new HeapBlockSource(Natives.readerOpen(relationOid, label, features, sparseDimension));
+    }
+
+    @Override
+    public long pageCount() {
+        return pageCount;
+    }
+
+    @Override
+    public FeatureShape shape() {
+        return shape;
+    }
+
+    /**
+     * Rows skipped because their label or features were NULL, each counted once however often its page was read
+     * (training reads the table every epoch, and again for the metrics pass).
+     */
+    public long skippedTuples() {
+        return skippedRows;
+    }
+
+    @Override
+    public int readPages(long firstPage, int pages, long nextFirstPage, TupleBuffer into) {
+        long page = Math.max(0, firstPage);
+        long end = Math.min(pageCount, firstPage + pages);
+        int appended = 0;
+        long prefetch = nextFirstPage;
+        while (page < end) {
+            int want = (int) (end - page);
+            // PrefetchBuffer of the next range once per range, not once per buffer-full.
+            int done = Natives.readerReadPages(handle, page, want, prefetch, buffer);
+            prefetch = -1;
+            DoubleBuffer d = buffer.asDoubleBuffer();
+            if (done == 0) {
+                long needed = (long) d.get(3);
+                grow(Math.max(needed * Double.BYTES + 1024, (long) buffer.capacity() * 2));
+                continue;
+            }
+            appended += decode(d, (int) d.get(0), into);
+            long skipped = (long) d.get(2);
+            if (!pagesSeen.get((int) page)) {
+                skippedRows += skipped - skippedSoFar;
+            }
+            skippedSoFar = skipped;
+            pagesSeen.set((int) page, (int) (page + done));
+            page += done;
+        }
+        return appended;
+    }
+
+    private void grow(long bytes) {
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new SqlError("54000", "a heap page deforms to more than 2 GB of features",
+                    "Use sparse features for very wide rows.");
+        }
+        buffer = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+    }
+
+    private int decode(DoubleBuffer d, int tuples, TupleBuffer into) {
+        int pos = HEADER;
+        int dim = shape.dimension();
+        if (!shape.sparse()) {
+            for (int t = 0; t < tuples; t++) {
+                int off = into.appendDenseSlot(d.get(pos), (long) d.get(pos + 1));
+                d.get(pos + 2, into.dense(), off, dim);
+                pos += 2 + dim;
+            }
+            return tuples;
+        }
+        for (int t = 0; t < tuples; t++) {
+            double label = d.get(pos);
+            long id = (long) d.get(pos + 1);
+            int nnz = (int) d.get(pos + 2);
+            if (nnz > sparseIndices.length) {
+                sparseIndices = new int[Math.max(nnz, sparseIndices.length * 2)];
+                sparseValues = new double[sparseIndices.length];
+            }
+            int base = pos + 3;
+            for (int k = 0; k < nnz; k++) {
+                sparseIndices[k] = (int) d.get(base + k);
+            }
+            d.get(base + nnz, sparseValues, 0, nnz);
+            into.addSparse(label, id, sparseIndices, sparseValues, 0, nnz);
+            pos = base + 2 * nnz;
+        }
+        return tuples;
+    }
+
+    @Override
+    public void checkInterrupts() {
+        Natives.checkInterrupts();
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            Natives.readerClose(handle);
+        }
+    }
+}

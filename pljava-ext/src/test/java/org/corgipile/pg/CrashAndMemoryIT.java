@@ -1,0 +1,130 @@
+package org.corgipile.pg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.corgipile.testsupport.PgCluster;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What must not take the cluster down, each on a private cluster: a kill -9 of a training backend (PostgreSQL's
+ * crash recovery runs, no model row survives) and a Java heap too small for the data (an ERROR, not a crash).
+ */
+class CrashAndMemoryIT {
+
+    @Test
+    void killNineOfATrainingBackendRecoversWithoutAModelRow() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (PgCluster cluster = PgCluster.start(List.of())) {
+            cluster.createDatabase("crash");
+            try (Connection c = cluster.connect("crash"); Statement s = c.createStatement()) {
+                s.execute("CREATE EXTENSION corgipile");
+                TestTables.clustered(c, "t", 20_000, 10, 0.1);
+            }
+            Connection trainer = cluster.connect("crash");
+            int pid = InDatabaseTrainingIT.pid(trainer);
+            Future<SQLException> run = pool.submit(() -> {
+                try (Statement s = trainer.createStatement()) {
+                    s.executeQuery("SELECT * FROM train_sgd('t', 'label', 'features', epochs => 100000, "
+                            + "block_size => 1, model_name => 'killed')");
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            try (Connection watcher = cluster.connect("crash")) {
+                waitForEpoch(watcher, pid);
+            }
+            Process kill = new ProcessBuilder("kill", "-9", Integer.toString(pid)).inheritIO().start();
+            assertEquals(0, kill.waitFor());
+            SQLException lost = run.get(60, TimeUnit.SECONDS);
+            assertTrue(lost != null, "the training connection must fail");
+            trainer.close();
+
+            // The postmaster kills every backend and replays WAL; then the database works again. A connection made
+            // before the postmaster noticed the crash dies with the others, so the whole check is retried.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (true) {
+                try (Connection c = cluster.connect("crash"); Statement s = c.createStatement()) {
+                    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM corgipile.models WHERE name = 'killed'")) {
+                        rs.next();
+                        assertEquals(0, rs.getInt(1));
+                    }
+                    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM train_sgd('t', 'label', 'features', "
+                            + "epochs => 1, model_name => 'after_crash')")) {
+                        rs.next();
+                        assertEquals(1, rs.getInt(1));
+                    }
+                    break;
+                } catch (SQLException e) {
+                    assertTrue(System.nanoTime() < deadline, "cluster did not recover: " + e.getMessage());
+                    Thread.sleep(200);
+                }
+            }
+            assertTrue(cluster.logTail(400).contains("terminated by signal 9"), "the server saw the kill");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aTinyJavaHeapGivesAnErrorNotACrash() throws Exception {
+        try (PgCluster cluster = PgCluster.start(List.of("corgipile.max_heap = 24"))) {
+            cluster.createDatabase("oom");
+            try (Connection c = cluster.connect("oom"); Statement s = c.createStatement()) {
+                s.execute("CREATE EXTENSION corgipile");
+                s.execute("SET client_min_messages = warning");
+                s.execute("SELECT setseed(0.1)");
+                s.execute("CREATE TABLE wide AS SELECT (i % 2) AS label, ARRAY(SELECT random() "
+                        + "FROM generate_series(1, 1000) WHERE i > 0) AS features FROM generate_series(1, 4000) i");
+                s.execute("CREATE TABLE small AS SELECT (i % 2) AS label, ARRAY[i % 2, random()] AS features "
+                        + "FROM generate_series(1, 1000) i");
+                try (ResultSet rs = s.executeQuery("SELECT (corgipile.jvm_info()->>'max_heap_mb')::int")) {
+                    rs.next();
+                    assertTrue(rs.getInt(1) <= 24, "the GUC sets -Xmx");
+                }
+                for (int i = 0; i < 3; i++) {
+                    SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM "
+                            + "train_sgd('wide', 'label', 'features', shuffle => 'epoch_shuffle', model_name => 'big')"));
+                    assertEquals("53200", e.getSQLState(), e.getMessage());
+                    assertTrue(e.getMessage().contains("Java heap exhausted"), e.getMessage());
+                    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM train_sgd('small', 'label', 'features', "
+                            + "epochs => 2)")) {
+                        rs.next();
+                        assertEquals(2, rs.getInt(1), "the same session and JVM train again after the error");
+                    }
+                }
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM corgipile.models")) {
+                    rs.next();
+                    assertEquals(0, rs.getInt(1));
+                }
+            }
+            assertTrue(!cluster.logTail(200).contains("terminated by signal"), "no backend crashed");
+        }
+    }
+
+    private static void waitForEpoch(Connection watcher, int pid) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try (Statement s = watcher.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT query FROM pg_stat_activity WHERE pid = " + pid)) {
+                if (rs.next() && rs.getString(1).startsWith("corgipile train_sgd: epoch")) {
+                    return;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("training never reached its first epoch");
+    }
+}

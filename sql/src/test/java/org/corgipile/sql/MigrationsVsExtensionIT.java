@@ -1,0 +1,115 @@
+package org.corgipile.sql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.corgipile.testsupport.PgCluster;
+import org.corgipile.testsupport.PostgresTest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The catalog objects created by the Flyway migrations and by {@code CREATE EXTENSION corgipile} are the same:
+ * tables, columns, constraints, types and every function both have (the extension adds only its C entry points).
+ */
+@PostgresTest
+class MigrationsVsExtensionIT {
+    private static final String COLUMNS = """
+            SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+                   || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+                   || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
+                   || CASE WHEN a.attidentity <> '' THEN ' identity ' || a.attidentity::text ELSE '' END
+            FROM pg_attribute a
+            JOIN pg_class c ON c.oid = a.attrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+            WHERE n.nspname = 'corgipile' AND a.attnum > 0 AND NOT a.attisdropped
+              AND c.relkind IN ('r', 'c', 'v', 'm')
+            """;
+    private static final String CONSTRAINTS = """
+            SELECT c.conrelid::regclass::text || ' ' || c.contype::text || ' ' || pg_get_constraintdef(c.oid)
+            FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+            WHERE n.nspname = 'corgipile'
+            """;
+    private static final String RELATIONS = """
+            SELECT c.relname || ' ' || c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'corgipile'
+            """;
+    private static final String FUNCTIONS = """
+            SELECT n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') -> '
+                   || pg_get_function_result(p.oid) || ' ' || l.lanname || ' ' || p.provolatile::text || p.proparallel::text
+                   || CASE WHEN p.proisstrict THEN ' strict' ELSE '' END || ' md5:' || md5(p.prosrc)
+            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
+            WHERE n.nspname IN ('corgipile', 'public')
+            """;
+
+    @Test
+    void flywayAndCreateExtensionBuildTheSameCatalog(PgCluster cluster) throws SQLException {
+        assertTrue(cluster.extensionAvailable(), "the corgipile extension is not installed; run ./corgipile setup");
+        cluster.createDatabase("mve_ext");
+        cluster.createDatabase("mve_flyway");
+        try (Connection c = cluster.connect("mve_ext"); Statement s = c.createStatement()) {
+            s.execute("CREATE EXTENSION corgipile");
+        }
+        assertEquals(2, Migrations.migrate(cluster.dataSource("mve_flyway")));
+
+        try (Connection ext = cluster.connect("mve_ext"); Connection fly = cluster.connect("mve_flyway")) {
+            assertEquals(rows(fly, RELATIONS), rows(ext, RELATIONS), "relations of schema corgipile");
+            assertEquals(rows(fly, COLUMNS), rows(ext, COLUMNS), "columns of tables and types");
+            assertEquals(rows(fly, CONSTRAINTS), rows(ext, CONSTRAINTS), "constraints");
+
+            Set<String> extFunctions = rows(ext, FUNCTIONS);
+            Set<String> flyFunctions = rows(fly, FUNCTIONS);
+            assertTrue(flyFunctions.size() >= 8, "the migrations define the SQL functions: " + flyFunctions);
+            Set<String> missing = new TreeSet<>(flyFunctions);
+            missing.removeAll(extFunctions);
+            assertEquals(Set.of(), missing, "functions of the migrations that differ or are absent in the extension");
+            Set<String> extraInExtension = new TreeSet<>(extFunctions);
+            extraInExtension.removeAll(flyFunctions);
+            for (String f : extraInExtension) {
+                assertTrue(f.contains(" c "), "only C functions may be extension-only: " + f);
+            }
+            assertEquals(4, extraInExtension.size(), "the C functions: " + extraInExtension);
+        }
+    }
+
+    @Test
+    void migratingTwiceIsANoOpAndInDatabaseFunctionsSayTheExtensionIsMissing(PgCluster cluster) throws SQLException {
+        cluster.createDatabase("mve_twice");
+        assertEquals(2, Migrations.migrate(cluster.dataSource("mve_twice")));
+        assertEquals(0, Migrations.migrate(cluster.dataSource("mve_twice")));
+        try (Connection c = cluster.connect("mve_twice"); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (label int, features float8[])");
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> s.executeQuery("SELECT * FROM train_sgd('t', 'label', 'features')"));
+            assertEquals("0A000", e.getSQLState());
+            assertTrue(e.getMessage().contains("needs the corgipile extension"), e.getMessage());
+            // Pure SQL prediction works without the extension.
+            s.execute("INSERT INTO corgipile.models (name, model_type, dimension, parameters, spec, corgipile_version)"
+                    + " VALUES ('m', 'logistic', 2, '{1,-1,0.5}', '{}', 'test')");
+            try (ResultSet rs = s.executeQuery("SELECT corgipile.sql_predict('m', '{2,1}'), "
+                    + "corgipile.sql_predict('m', '{0,3}'), corgipile.glm_margin('{1,-1,0.5}', NULL, NULL, '{2,1}')")) {
+                rs.next();
+                assertEquals(1.0, rs.getDouble(1));
+                assertEquals(0.0, rs.getDouble(2));
+                assertEquals(1.5, rs.getDouble(3), 1e-12);
+            }
+        }
+    }
+
+    private static Set<String> rows(Connection c, String sql) throws SQLException {
+        Set<String> out = new TreeSet<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+}
