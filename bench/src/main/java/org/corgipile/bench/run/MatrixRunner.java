@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
+import org.corgipile.bench.data.CatalogDataset;
 import org.corgipile.bench.data.SyntheticDataset;
 import org.corgipile.bench.data.TableLayouts;
 import org.corgipile.bench.engine.EpochResult;
@@ -91,18 +92,37 @@ public final class MatrixRunner {
         List<TableResult> tables = new ArrayList<>();
         long testRows = Math.max(1, Math.round(settings.rows() * settings.testFraction()));
         for (String dataset : settings.datasets()) {
+            boolean synthetic = SyntheticDataset.NAME.equals(dataset);
             String base = dataset + "_all";
-            String test = dataset + "_test";
-            try (Connection c = server.connect()) {
-                log.printf(Locale.ROOT, "bench: [%s] generating %s: %d + %d rows x %d features%n", p, dataset,
-                        settings.rows(), testRows, settings.dims());
-                new SyntheticDataset(settings.dims(), settings.seed()).load(c, base, settings.rows() + testRows);
-                TableLayouts.createTest(c, base, test, settings.rows());
+            String syntheticTest = dataset + "_test";
+            if (synthetic) {
+                try (Connection c = server.connect()) {
+                    log.printf(Locale.ROOT, "bench: [%s] generating %s: %d + %d rows x %d features%n", p, dataset,
+                            settings.rows(), testRows, settings.dims());
+                    new SyntheticDataset(settings.dims(), settings.seed()).load(c, base, settings.rows() + testRows);
+                    TableLayouts.createTest(c, base, syntheticTest, settings.rows());
+                }
             }
             for (String layout : settings.layouts()) {
-                String table = dataset + "_" + layout;
+                String table;
+                String test;
+                long trainRows = settings.rows();
+                long nTest = testRows;
                 try (Connection c = server.connect()) {
-                    TableLayouts.createTrain(c, base, table, layout, settings.rows(), settings.seed());
+                    if (synthetic) {
+                        table = dataset + "_" + layout;
+                        test = syntheticTest;
+                        TableLayouts.createTrain(c, base, table, layout, settings.rows(), settings.seed());
+                    } else {
+                        log.printf(Locale.ROOT, "bench: [%s] loading %s (%s) with the datasets module%n", p, dataset,
+                                layout);
+                        var r = CatalogDataset.load(c, dataset, layout, settings.rows(), settings.testFraction(),
+                                settings.seed());
+                        table = r.table();
+                        test = r.testTable();
+                        trainRows = r.rows() - r.testRows();
+                        nTest = r.testRows();
+                    }
                 }
                 long[] shape = shape(server, table);
                 if (probes.isEmpty()) {
@@ -119,7 +139,7 @@ public final class MatrixRunner {
                     results.add(runStrategy(server, engine, dataset, layout, table, test, s,
                             settings.blockPagesFor(shape[0])));
                 }
-                tables.add(new TableResult(dataset, layout, table, test, settings.rows(), testRows, shape[0],
+                tables.add(new TableResult(dataset, layout, table, test, trainRows, nTest, shape[0],
                         shape[1], settings.blockPagesFor(shape[0]), floor.seconds(), floor.bytesRead(), results));
             }
         }
