@@ -73,6 +73,6 @@ class BenchUnitTest {
         for (int i = 0; i < acc.length; i++) {
             epochs.add(new EpochResult(i + 1, secs[i], 0.5, acc[i], 0.5, acc[i], 0.1, 100));
         }
-        return new StrategyResult("corgipile", "CorgiPile", "test", "t", prep, false, epochs, 0, 0, 0, 0, null);
+        return new StrategyResult("corgipile", "CorgiPile", "test", "t", prep, 0, false, epochs, 0, 0, 0, 0, null);
     }
 }

@@ -199,11 +199,13 @@ public final class MatrixRunner {
                 server.dropPageCache();
                 long[] before = statio(c, trained);
                 IoCounters io0 = server.io();
+                long call0 = System.nanoTime();
                 List<EpochResult> epochs = engine.train(c, request, epoch -> {
                     if (epoch > 1 && dropEachEpoch) {
                         server.dropPageCache();
                     }
                 });
+                double callSeconds = (System.nanoTime() - call0) / 1e9;
                 IoCounters io = server.io().minus(io0);
                 long[] after = statio(c, trained);
                 for (EpochResult e : epochs) {
@@ -212,7 +214,7 @@ public final class MatrixRunner {
                             e.testAccuracy());
                 }
                 return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep,
-                        dropEachEpoch, epochs, after[0] - before[0], after[1] - before[1], io.bytes(), io.requests(),
+                        callSeconds, dropEachEpoch, epochs, after[0] - before[0], after[1] - before[1], io.bytes(), io.requests(),
                         null);
             } finally {
                 if (strategy == Strategy.SHUFFLE_ONCE) {
@@ -224,7 +226,7 @@ public final class MatrixRunner {
         } catch (SQLException | RuntimeException e) {
             String msg = e.getMessage();
             log.println("bench: [" + p + "] " + table + " " + strategy.sqlName() + " failed: " + msg);
-            return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep, false,
+            return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep, 0, false,
                     List.of(), 0, 0, 0, 0, msg == null ? e.getClass().getName() : msg);
         }
     }
