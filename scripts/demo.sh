@@ -15,14 +15,20 @@ PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
 PGPORT="${PGPORT:-54315}"
 CORGIPILE="${CORGIPILE:-$(cd "$(dirname "$0")/.." && pwd)/corgipile}"
 EPOCHS="${DEMO_EPOCHS:-3}"
-PSQL=("$PGBIN/psql" -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres)
+# The demo has a database of its own, so it never touches the user's tables or models in other databases.
+DEMO_DB="${DEMO_DB:-corgipile_demo}"
+PSQL=("$PGBIN/psql" -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d "$DEMO_DB")
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+say() { if [ -t 1 ]; then printf '\n\033[1m== %s\033[0m\n' "$*"; else printf '\n== %s\n' "$*"; fi; }
 sql() { "${PSQL[@]}" -q -c "SET client_min_messages = warning" "$@"; }
 sql_script() { "${PSQL[@]}" -q -f - ; }
 
-say "extension"
-# A new build may have replaced the installed version: recreate it (the demo owns only its own tables and models).
+say "database $DEMO_DB and the extension"
+if ! "$PGBIN/psql" -X -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -tAc \
+        "SELECT 1 FROM pg_database WHERE datname = '$DEMO_DB'" | grep -q 1; then
+    "$PGBIN/psql" -X -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -c "CREATE DATABASE $DEMO_DB"
+fi
+# A new build may have replaced the installed version: recreate it (this database holds only the demo's models).
 sql -c "DROP EXTENSION IF EXISTS corgipile CASCADE" -c "CREATE EXTENSION corgipile" \
     -c "SELECT extversion AS corgipile_version FROM pg_extension WHERE extname = 'corgipile'"
 
@@ -67,7 +73,7 @@ train_and_compare demo_synthetic demo_synthetic_test label features 0.01 16
 
 if "$CORGIPILE" dataset --help >/dev/null 2>&1; then
     say "Fashion-MNIST (class 0 vs the rest), stored clustered by label"
-    if "$CORGIPILE" dataset load fashion-mnist-binary --layout clustered --table fmnist --test-fraction 0.15 --replace \
+    if CORGIPILE_DB="$DEMO_DB" "$CORGIPILE" dataset load fashion-mnist-binary --layout clustered --table fmnist --test-fraction 0.15 --replace \
             --no-progress; then
         train_and_compare fmnist fmnist_test label features 0.001 16
     else
@@ -80,3 +86,10 @@ fi
 say "models"
 sql -c "SELECT name, model_type, dimension, spec->>'shuffle' AS shuffle, round((metrics->>'accuracy')::numeric, 4)
                AS train_accuracy, created_at FROM corgipile.models ORDER BY name"
+
+say "try it yourself"
+cat <<TXT
+  CORGIPILE_DB=$DEMO_DB ./corgipile db psql          # psql in the demo database
+  SELECT sgd_predict('fmnist_corgipile', features), label FROM fmnist_test LIMIT 5;
+  SELECT * FROM sgd_evaluate('demo_synthetic_corgipile', 'demo_synthetic_test', 'label', 'features');
+TXT

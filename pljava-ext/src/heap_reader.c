@@ -316,6 +316,30 @@ CheckFinite(double v, HeapTuple tup, const char *what)
 				 errhint("Filter or fix those rows first, e.g. into a new table.")));
 }
 
+/*
+ * True when none of v[0..n) is NaN or +-Infinity, i.e. no exponent field is
+ * all ones.  Branch-free integer arithmetic the compiler can vectorise: the
+ * exponent bits plus one exponent unit carry into bit 63 exactly for an
+ * all-ones exponent.  CheckFinite then finds and reports the offending value.
+ */
+static inline bool
+AllFinite(const double *v, int n)
+{
+	const uint64 expMask = UINT64CONST(0x7FF0000000000000);
+	const uint64 expUnit = UINT64CONST(0x0010000000000000);
+	uint64		acc = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		uint64		bits;
+
+		memcpy(&bits, &v[i], sizeof(bits));
+		acc |= (bits & expMask) + expUnit;
+	}
+	return (acc >> 63) == 0;
+}
+
 /* Elements of a 1-D numeric array without NULLs, as doubles (palloc'd in the current context). */
 static double *
 ArrayToDoubles(Datum d, Oid elem, int *n, HeapTuple tup)
@@ -394,6 +418,7 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 	TupleDesc	desc = RelationGetDescr(r->rel);
 	bool		isnull;
 	Datum		d;
+	Datum		featDatum = (Datum) 0;
 	double		label;
 	int			i;
 	double		tid = (double) (((uint64) ItemPointerGetBlockNumber(&tup->t_self) << 16) |
@@ -408,12 +433,15 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 	label = ScalarToDouble(d, r->labelType);
 	for (i = 0; i < r->ncols; i++)
 	{
-		(void) heap_getattr(tup, r->featAtts[i], desc, &isnull);
+		Datum		f = heap_getattr(tup, r->featAtts[i], desc, &isnull);
+
 		if (isnull)
 		{
 			s->skipped++;
 			return;
 		}
+		if (i == 0)
+			featDatum = f;		/* kept for the float8[] path: one attribute lookup per tuple, not two */
 	}
 	CheckFinite(label, tup, "label");
 
@@ -432,7 +460,7 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 	else if (r->kind == FEATURES_ARRAY && r->featTypes[0] == FLOAT8OID && !s->probe)
 	{
 		/* The common case, float8[]: checked and copied straight into the output, no intermediate array. */
-		ArrayType  *arr = DatumGetArrayTypeP(heap_getattr(tup, r->featAtts[0], desc, &isnull));
+		ArrayType  *arr = DatumGetArrayTypeP(featDatum);
 		int			n = ARR_NDIM(arr) == 1 ? ARR_DIMS(arr)[0] : 0;
 		const double *v = (const double *) ARR_DATA_PTR(arr);
 
@@ -442,16 +470,25 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 			(void) ArrayToDoubles(PointerGetDatum(arr), FLOAT8OID, &n, tup);
 			DimensionMismatch(tup, n, r->dimension);
 		}
-		for (i = 0; i < n; i++)
-			CheckFinite(v[i], tup, "features");
 		if (s->pos + 2 + n <= s->cap)
 		{
+			double	   *dst = s->out + s->pos + 2;
+
+			/* copy first, then check the copy while it is in L1 (one branch per array, not two per element) */
+			memcpy(dst, v, sizeof(double) * n);
+			if (unlikely(!AllFinite(dst, n)))
+				for (i = 0; i < n; i++)
+					CheckFinite(dst[i], tup, "features");
 			s->out[s->pos] = label;
 			s->out[s->pos + 1] = tid;
-			memcpy(s->out + s->pos + 2, v, sizeof(double) * n);
 		}
 		else
+		{
+			if (unlikely(!AllFinite(v, n)))
+				for (i = 0; i < n; i++)
+					CheckFinite(v[i], tup, "features");
 			s->overflow = true;
+		}
 		s->pos += 2 + n;
 	}
 	else if (r->kind == FEATURES_ARRAY)
@@ -833,8 +870,14 @@ readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, 
 		BlockNumber end = (BlockNumber) Min((int64) r->nblocks, first + (int64) pages);
 
 		MemoryContextSwitchTo(CorgiScratchContext());
-		/* Let the kernel read the next range while this one is deformed and consumed. */
-		if (nextFirst >= 0 && nextFirst < r->nblocks)
+		/*
+		 * Let the kernel read the next range while this one is deformed and
+		 * consumed.  Not when it simply continues this one (storage order):
+		 * like a sequential scan, the kernel's read-ahead covers that, and a
+		 * PrefetchBuffer per page would cost a buffer-table lookup and a
+		 * posix_fadvise call per page for nothing.
+		 */
+		if (nextFirst >= 0 && nextFirst < r->nblocks && nextFirst != (jlong) end)
 		{
 			BlockNumber pend = (BlockNumber) Min((int64) r->nblocks, nextFirst + (int64) pages);
 

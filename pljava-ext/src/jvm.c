@@ -29,7 +29,9 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <signal.h>
+#include <errno.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "miscadmin.h"
@@ -149,6 +151,57 @@ CorgiStackOption(void)
 	return psprintf("-Xss%ldk", kb);
 }
 
+/*
+ * POCL (the OpenCL driver for CPUs) finds no device at all when it cannot create its kernel cache, which it puts
+ * under $POCL_CACHE_DIR, else $XDG_CACHE_HOME/pocl, else $HOME/.cache/pocl. A server's OS user often has no
+ * writable home (the test clusters' user has /nonexistent), so device => 'gpu' would fail with "no OpenCL
+ * device". When POCL_CACHE_DIR is unset and POCL's own default is not writable, point it at
+ * <data directory>/corgipile_pocl_cache (always writable by the server, shared by its backends). Set before the
+ * JVM exists: setenv is only safe while this process has a single thread. Other OpenCL drivers ignore it.
+ */
+static bool
+CorgiWritableOrCreatable(const char *path)
+{
+	char	   *parent;
+	char	   *slash;
+
+	if (access(path, W_OK | X_OK) == 0)
+		return true;
+	if (errno != ENOENT)
+		return false;
+	parent = pstrdup(path);
+	slash = strrchr(parent, '/');
+	if (slash == NULL || slash == parent)
+		return false;
+	*slash = '\0';
+	return CorgiWritableOrCreatable(parent);
+}
+
+static void
+CorgiPrepareOpenCl(void)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	char	   *defaultDir = NULL;
+	char	   *dir;
+
+	if (getenv("POCL_CACHE_DIR") != NULL)
+		return;
+	if (xdg != NULL && xdg[0] == '/')
+		defaultDir = psprintf("%s/pocl", xdg);
+	else if (home != NULL && home[0] == '/')
+		defaultDir = psprintf("%s/.cache/pocl", home);
+	if (defaultDir != NULL && CorgiWritableOrCreatable(defaultDir))
+		return;
+	dir = psprintf("%s/corgipile_pocl_cache", DataDir);
+	if (mkdir(dir, S_IRWXU) != 0 && errno != EEXIST)
+	{
+		ereport(DEBUG1, (errmsg("corgipile: could not create POCL cache directory \"%s\": %m", dir)));
+		return;
+	}
+	setenv("POCL_CACHE_DIR", dir, 0);
+}
+
 static void
 CorgiAddOption(List **options, char *option)
 {
@@ -252,6 +305,8 @@ CorgiCreateJvm(void)
 	if (scratchContext == NULL)
 		scratchContext = AllocSetContextCreate(TopMemoryContext, "corgipile scratch",
 											   ALLOCSET_DEFAULT_SIZES);
+
+	CorgiPrepareOpenCl();
 
 	/* JVM threads inherit this mask: none of them may run a PostgreSQL signal handler. */
 	CorgiAsyncSignals(&block, true);

@@ -87,7 +87,7 @@ final class ClientTrainer {
         long skipped = trainSource.skippedTuples();
         if (skipped > 0) {
             listener.message(skipped + " rows of " + rel.qualifiedName()
-                    + " were skipped in total because their label or features are NULL");
+                    + " were skipped because their label or features are NULL");
         }
         if (name != null) {
             store(c, name, spec, rel, engineSpec, result);

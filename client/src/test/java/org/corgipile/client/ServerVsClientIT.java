@@ -110,6 +110,34 @@ class ServerVsClientIT {
         }
     }
 
+    @Test
+    void batchPredictionRunsInTheServerWithTheExtension(DataSource ds) throws SQLException {
+        CorgiPile cp = CorgiPile.connect(ds);
+        cp.train(spec(TrainMode.SERVER, "srv_for_predict").epochs(1).build());
+        long n = cp.predictInto("srv_for_predict", "SELECT id, label, features FROM holdout WHERE id <= 300",
+                "features", "srv_scored");
+        assertEquals(300, n);
+        List<Double> streamed = new ArrayList<>();
+        cp.predict("srv_for_predict", "SELECT id, features FROM holdout WHERE id <= 300 ORDER BY id", "features",
+                new Predictions.RowSink() {
+                    @Override
+                    public void row(List<String> values, double prediction) {
+                        streamed.add(prediction);
+                    }
+                });
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT prediction, corgipile.sql_predict('srv_for_predict', features) "
+                     + "FROM srv_scored ORDER BY id")) {
+            int i = 0;
+            while (rs.next()) {
+                assertEquals(rs.getDouble(2), rs.getDouble(1), "row " + i);
+                assertEquals(rs.getDouble(2), streamed.get(i), "row " + i);
+                i++;
+            }
+            assertEquals(300, i);
+        }
+    }
+
     private static List<String> fields(JsonNode o) {
         List<String> names = new ArrayList<>();
         for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {

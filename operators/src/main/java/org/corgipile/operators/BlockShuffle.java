@@ -25,6 +25,14 @@ public final class BlockShuffle {
     public interface BlockHook {
         void accept(TupleBuffer buffer, int from, int to);
 
+        /**
+         * Like {@link #accept(TupleBuffer, int, int)}, told whether the source already guaranteed finite values
+         * ({@link BlockSource#valuesAreFinite()}) so that a validating hook can skip that check.
+         */
+        default void accept(TupleBuffer buffer, int from, int to, boolean valuesAreFinite) {
+            accept(buffer, from, to);
+        }
+
         BlockHook NONE = (b, f, t) -> { };
     }
 
@@ -92,7 +100,7 @@ public final class BlockShuffle {
             throw new TrainingException(TrainingException.INTERNAL_ERROR, "block source reported " + n
                     + " tuples but appended " + (into.size() - from) + "; please report a bug", null);
         }
-        hook.accept(into, from, into.size());
+        hook.accept(into, from, into.size(), source.valuesAreFinite());
         lastBlockPages = pages;
         return n;
     }

@@ -32,6 +32,16 @@ public interface BlockSource extends AutoCloseable {
      */
     int readPages(long firstPage, int pages, long nextFirstPage, TupleBuffer into);
 
+    /**
+     * True when every label and feature value this source appends is finite because the source itself raises an
+     * error for NaN or infinite values (the heap-block reader of pljava-ext does, in C, naming the tuple). The
+     * {@link InputGuard} then skips its own per-value check: a second pass over every block, out of the CPU cache,
+     * that cost about as much as reading the block in-database. Default false: the guard checks.
+     */
+    default boolean valuesAreFinite() {
+        return false;
+    }
+
     /** Called regularly by long loops; inside PostgreSQL this is CHECK_FOR_INTERRUPTS (cancel, timeout). */
     default void checkInterrupts() {
     }

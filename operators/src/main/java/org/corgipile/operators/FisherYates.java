@@ -29,6 +29,22 @@ public final class FisherYates {
         }
     }
 
+    /**
+     * Overwrites {@code a[0 .. n)} with a uniformly random permutation of 0 .. n-1 drawn from {@code rnd}, consuming
+     * the stream exactly as {@link #shuffle} of an n-element array (lets a caller reuse one larger array).
+     */
+    public static void permute(int[] a, int n, SplittableRandom rnd) {
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
     /** Overwrites {@code a} with a uniformly random permutation of 0 .. a.length-1 drawn from {@code rnd}. */
     public static void permute(int[] a, SplittableRandom rnd) {
         identity(a);

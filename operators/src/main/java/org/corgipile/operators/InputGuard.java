@@ -7,6 +7,9 @@ import org.corgipile.operators.model.Model;
  * the {@link BlockShuffle.BlockHook} of the training and evaluation scans, so the compute thread and any device
  * gradient only ever see valid, finite, standardised input.
  *
+ * <p>A source that already rejects NaN/Inf itself ({@link BlockSource#valuesAreFinite()}, the in-database heap
+ * reader) skips the per-value finiteness test: a second pass over every block that cost as much as reading it.
+ *
  * <p>Errors (SQLSTATE 22000) name the tuple by ctid: a NaN/Inf feature or label, a sparse index outside
  * [0, dimension), a label outside the model's domain, or a binary table mixing 0 and -1 as its negative label.
  */
@@ -41,6 +44,16 @@ final class InputGuard implements BlockShuffle.BlockHook {
 
     @Override
     public void accept(TupleBuffer b, int from, int to) {
+        accept(b, from, to, false);
+    }
+
+    /**
+     * With {@code valuesAreFinite} (the source already rejected NaN/Inf, see {@link BlockSource#valuesAreFinite()})
+     * the per-feature finiteness test is skipped; labels, sparse indices and standardisation are handled as always.
+     */
+    @Override
+    public void accept(TupleBuffer b, int from, int to, boolean valuesAreFinite) {
+        boolean checkValues = !valuesAreFinite;
         boolean sparse = b.shape().sparse();
         int d = dimension;
         for (int i = from; i < to; i++) {
@@ -54,16 +67,16 @@ final class InputGuard implements BlockShuffle.BlockHook {
                                 + " of tuple " + TupleBuffer.formatTid(b.id(i)) + " is outside [0, " + d + ")",
                                 "sparse feature indices must be below the dimension of the relation");
                     }
-                    if (!Double.isFinite(val[k])) {
+                    if (checkValues && !Double.isFinite(val[k])) {
                         throw nonFinite("feature " + idx[k], val[k], b.id(i));
                     }
                 }
-            } else {
+            } else if (checkValues || mean != null) {
                 double[] x = b.dense();
                 int base = i * d;
                 for (int k = 0; k < d; k++) {
                     double v = x[base + k];
-                    if (!Double.isFinite(v)) {
+                    if (checkValues && !Double.isFinite(v)) {
                         throw nonFinite("feature " + k, v, b.id(i));
                     }
                     if (mean != null) {

@@ -103,36 +103,29 @@ public final class TrainedModel {
 
     /** Prediction for dense features (see the class comment for what it means per model). */
     public double predict(double[] x) {
-        double[] out = new double[2];
-        model.evaluateRow(parameters, row(x), 0, out);
-        return label(out[0]);
+        return label(evaluate(row(x))[0]);
     }
 
     /** Positive-class probability (logistic, binary mlp); NaN for other models. */
     public double predictProba(double[] x) {
-        if (!model.hasProbability()) {
-            return Double.NaN;
-        }
-        double[] out = new double[2];
-        model.evaluateRow(parameters, row(x), 0, out);
-        return out[1];
+        return model.hasProbability() ? evaluate(row(x))[1] : Double.NaN;
     }
 
     /** Prediction for sparse features given as (index, value) pairs; models with standardisation refuse it. */
     public double predictSparse(int[] indices, double[] values) {
-        double[] out = new double[2];
-        model.evaluateRow(parameters, sparseRow(indices, values), 0, out);
-        return label(out[0]);
+        return label(evaluate(sparseRow(indices, values))[0]);
     }
 
     /** Positive-class probability for sparse features; NaN for models without one. */
     public double predictProbaSparse(int[] indices, double[] values) {
-        if (!model.hasProbability()) {
-            return Double.NaN;
-        }
+        return model.hasProbability() ? evaluate(sparseRow(indices, values))[1] : Double.NaN;
+    }
+
+    /** {@link Model#evaluateRow} of the single row {@code row}: the canonical prediction and the ranking score. */
+    private double[] evaluate(TupleBuffer row) {
         double[] out = new double[2];
-        model.evaluateRow(parameters, sparseRow(indices, values), 0, out);
-        return out[1];
+        model.evaluateRow(parameters, row, 0, out);
+        return out;
     }
 
     private double label(double canonical) {

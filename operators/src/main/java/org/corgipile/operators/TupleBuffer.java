@@ -158,6 +158,41 @@ public final class TupleBuffer {
         ids[j] = id;
     }
 
+    /**
+     * Reorders the rows in place so that row k becomes the old row {@code order[k]}, where {@code order[0 .. size)}
+     * is a permutation of 0 .. size-1; {@code order} is overwritten. Each row moves once, cycle by cycle, so this
+     * copies a row per tuple where a Fisher–Yates of {@link #swapDense} swaps copies three, at two random places
+     * each. Applying the index permutation that a Fisher–Yates over the indices produced gives exactly the row
+     * order the same swaps on the rows would. Dense only; {@code scratch} holds one row.
+     */
+    public void permuteDense(int[] order, double[] scratch) {
+        int d = shape.dimension();
+        for (int start = 0; start < size; start++) {
+            int first = order[start];
+            if (first < 0 || first == start) {
+                continue;
+            }
+            System.arraycopy(dense, start * d, scratch, 0, d);
+            double label = labels[start];
+            long id = ids[start];
+            int k = start;
+            while (true) {
+                int from = order[k];
+                order[k] = -1;
+                if (from == start) {
+                    System.arraycopy(scratch, 0, dense, k * d, d);
+                    labels[k] = label;
+                    ids[k] = id;
+                    break;
+                }
+                System.arraycopy(dense, from * d, dense, k * d, d);
+                labels[k] = labels[from];
+                ids[k] = ids[from];
+                k = from;
+            }
+        }
+    }
+
     private void ensureRows(int rows) {
         if (rows <= labels.length) {
             return;

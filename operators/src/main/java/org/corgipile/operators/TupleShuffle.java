@@ -22,6 +22,7 @@ public final class TupleShuffle {
     private SplittableRandom rnd;
     private TupleBuffer staging;
     private double[] swap;
+    private int[] order;
 
     /**
      * @param bufferSize fraction (0, 1] of the table's pages, or a tuple count when {@code > 1}
@@ -76,13 +77,13 @@ public final class TupleShuffle {
             return false;
         }
         if (staging == null) {
-            // in-place Fisher–Yates over the rows (dense)
-            for (int i = size - 1; i > 0; i--) {
-                int j = rnd.nextInt(i + 1);
-                if (i != j) {
-                    out.swapDense(i, j, swap);
-                }
+            // dense, in place: Fisher–Yates over row indices, then each row moved once (TupleBuffer.permuteDense);
+            // the same order as swapping the rows themselves, at a third of the copying
+            if (order == null || order.length < size) {
+                order = new int[Math.max(size, order == null ? 0 : order.length + (order.length >> 1))];
             }
+            FisherYates.permute(order, size, rnd);
+            out.permuteDense(order, swap);
         } else {
             for (int i : FisherYates.permutation(size, rnd)) {
                 out.addFrom(staging, i);
@@ -98,5 +99,6 @@ public final class TupleShuffle {
     public void close() {
         input.close();
         staging = null;
+        order = null;
     }
 }

@@ -47,7 +47,8 @@ final class TrainFunction {
 
         TrainResult result;
         long skipped;
-        try (HeapBlockSource train = HeapBlockSource.open(args.longValue("relation"), label, features, dimension);
+        try (GpuNotices notices = GpuNotices.attach();
+             HeapBlockSource train = HeapBlockSource.open(args.longValue("relation"), label, features, dimension);
              HeapBlockSource validation = args.has("validation")
                      ? HeapBlockSource.open(args.longValue("validation"), label, features,
                              train.shape().sparse() ? train.shape().dimension() : 0)
@@ -59,8 +60,10 @@ final class TrainFunction {
             if (explicitBuffer) {
                 checkBufferHoldsABlock(spec, train.pageCount());
             }
-            result = Trainer.train(spec, train, validation, new Progress(relationName, spec, shuffleName));
+            result = Trainer.train(spec, train, validation,
+                    new Progress(relationName, spec, shuffleName, notices));
             skipped = train.skippedTuples();
+            notices.drain();
         }
         if (skipped > 0) {
             Natives.message(0, "skipped " + skipped + " rows with a NULL label or NULL features");
@@ -135,21 +138,25 @@ final class TrainFunction {
         private final String relation;
         private final TrainSpec spec;
         private final String shuffle;
+        private final GpuNotices notices;
 
-        Progress(String relation, TrainSpec spec, String shuffle) {
+        Progress(String relation, TrainSpec spec, String shuffle, GpuNotices notices) {
             this.relation = relation;
             this.spec = spec;
             this.shuffle = shuffle;
+            this.notices = notices;
         }
 
         @Override
         public void epochStarted(int epoch, int epochs) {
+            notices.drain();
             Natives.reportActivity(String.format(Locale.ROOT, "corgipile train_sgd: epoch %d/%d on %s (%s, %s)",
                     epoch, epochs, relation, spec.model(), shuffle));
         }
 
         @Override
         public void epochFinished(EpochStats s) {
+            notices.drain();
             Natives.message(0, String.format(Locale.ROOT, "epoch %d/%d: loss %s, accuracy %s, %.3f s, %d tuples",
                     s.epoch(), spec.epochs(), fmt(s.loss()), fmt(s.accuracy()), s.seconds(), s.tuples()));
         }

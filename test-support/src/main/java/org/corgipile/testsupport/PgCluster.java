@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -43,9 +44,11 @@ public final class PgCluster implements AutoCloseable {
     private final int port;
     private final String osUser;   // null when not running as root
     private final Path binDir;
+    private final Map<String, String> environment;
     private boolean running;
 
-    private PgCluster(Path baseDir, int port, String osUser, Path binDir) {
+    private PgCluster(Path baseDir, int port, String osUser, Path binDir, Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
         this.baseDir = baseDir;
         this.dataDir = baseDir.resolve("data");
         this.logFile = baseDir.resolve("server.log");
@@ -56,6 +59,15 @@ public final class PgCluster implements AutoCloseable {
 
     /** Creates and starts a new cluster with the given extra {@code postgresql.conf} lines. */
     public static PgCluster start(List<String> extraConf) {
+        return start(extraConf, Map.of());
+    }
+
+    /**
+     * Like {@link #start(List)}, with extra environment variables for the server (the postmaster, hence every
+     * backend, inherits them; e.g. {@code OCL_ICD_VENDORS} to simulate a machine without OpenCL). They apply to
+     * every later {@link #start()} too.
+     */
+    public static PgCluster start(List<String> extraConf, Map<String, String> environment) {
         Path bin = Path.of(System.getenv().getOrDefault("CORGIPILE_PG_BIN", "/usr/lib/postgresql/15/bin"));
         if (!Files.isExecutable(bin.resolve("initdb"))) {
             throw new IllegalStateException("PostgreSQL 15 binaries not found in " + bin
@@ -66,7 +78,7 @@ public final class PgCluster implements AutoCloseable {
         try {
             Path base = Files.createTempDirectory("corgipile-pg-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            PgCluster c = new PgCluster(base, freePort(), osUser, bin);
+            PgCluster c = new PgCluster(base, freePort(), osUser, bin, environment);
             if (osUser != null) {
                 UserPrincipalLookupService users = base.getFileSystem().getUserPrincipalLookupService();
                 try {
@@ -216,6 +228,10 @@ public final class PgCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         if (osUser != null) {
             cmd.addAll(List.of("runuser", "-u", osUser, "--"));
+        }
+        if (!environment.isEmpty()) {
+            cmd.add("env");
+            environment.forEach((k, v) -> cmd.add(k + "=" + v));
         }
         cmd.addAll(List.of(command));
         try {

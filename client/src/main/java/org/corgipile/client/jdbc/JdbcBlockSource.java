@@ -6,6 +6,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.Set;
 
 import org.corgipile.client.CorgiPileException;
 import org.corgipile.operators.BlockSource;
@@ -40,7 +42,8 @@ public final class JdbcBlockSource implements BlockSource {
     private final FeatureShape shape;
     private final long pageCount;
     private final String copyPrefix;
-    private long skipped;
+    /** TIDs of rows skipped for NULLs: each is counted once however often its page is read (every epoch). */
+    private final Set<Long> skipped = new HashSet<>();
     private int[] scratchIndices = new int[64];
     private double[] scratchValues = new double[64];
 
@@ -106,9 +109,9 @@ public final class JdbcBlockSource implements BlockSource {
         return shape;
     }
 
-    /** Rows skipped so far because their label or features were NULL (counted once per read). */
+    /** Rows skipped so far because their label or features were NULL, each row counted once. */
     public long skippedTuples() {
-        return skipped;
+        return skipped.size();
     }
 
     /** The COPY statement that reads pages {@code [first, end)}; public for EXPLAIN in tests and docs. */
@@ -177,7 +180,7 @@ public final class JdbcBlockSource implements BlockSource {
             boolean ok = sparse ? readSparse(r, label, labelLen < 0, id, page, offset, into)
                     : readDense(r, label, labelLen < 0, id, page, offset, into);
             if (!ok) {
-                skipped++;
+                skipped.add(id);
             }
         }
     }

@@ -241,6 +241,8 @@ class JdbcBlockSourceIT {
             TupleBuffer b = new TupleBuffer(src.shape(), 4);
             assertEquals(2, src.readPages(0, 1, -1, b));
             assertEquals(3, src.skippedTuples(), "NULL label (even with a ragged array) or NULL features: skipped");
+            src.readPages(0, 1, -1, new TupleBuffer(src.shape(), 4));
+            assertEquals(3, src.skippedTuples(), "reading the page again (next epoch) counts each row once");
             assertEquals(1L, b.id(0));
             assertEquals(5L, b.id(1));
             assertArrayEquals(new double[] {1, 2, 7, 8}, Arrays.copyOf(b.dense(), 4));

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
  * <p>Exit codes: 0 success, 1 a failure the user can fix (bad input file, table exists, database error: one line
  * on stderr naming the cause), 2 bad command-line usage.
  */
-@Command(name = "dataset", mixinStandardHelpOptions = true, version = "corgipile datasets 0.1.0",
+@Command(name = "corgipile dataset", mixinStandardHelpOptions = true, version = "corgipile datasets 0.1.0",
         description = "Datasets for corgipile: paper-shaped generators, real data, file import, Arrow export.",
         subcommands = {ListCommand.class, LoadCommand.class, ImportCommand.class, ExportCommand.class})
 public final class DatasetCli implements Runnable {
