@@ -158,9 +158,9 @@ public final class MarkdownReport {
                     pct(trainAcc), pct(s.finalTestAccuracy()), s.heapBlocksRead(), s.heapBlocksHit(),
                     s.deviceBytesRead() / 1e6, s.devicePasses(t.bytes())));
         }
+        md.append("\n\"total s\" = preparation + epoch times as the engine reports them; \"call s\" = wall time of"
+                + " the training call (adds the engine's work outside epochs: profile and metric passes).\n");
         if (p.profile().cold()) {
-            md.append("\n\"total s\" = preparation + epoch times as the engine reports them; \"call s\" = wall time of"
-                    + " the training call (adds the engine's work outside epochs: profile and metric passes).\n");
             md.append("\nCaches are cold before each strategy (server restarted, page cache dropped). \"device passes\""
                     + " = bytes read from the throttled device / table size: the number of epochs (plus metric passes)"
                     + " that really came from the device. An engine that trains all epochs in one statement keeps"
@@ -196,10 +196,14 @@ public final class MarkdownReport {
         if (base.isEmpty()) {
             // the baseline never got there: at least its whole run time
             StrategyResult b = baseRun.get();
-            return String.format(Locale.ROOT, "> %.1fx", (b.preparationSeconds() + b.trainingSeconds())
-                    / corgi.get().seconds());
+            return "> " + times((b.preparationSeconds() + b.trainingSeconds()) / corgi.get().seconds());
         }
-        return String.format(Locale.ROOT, "%.1fx", base.get().seconds() / corgi.get().seconds());
+        return times(base.get().seconds() / corgi.get().seconds());
+    }
+
+    /** A speed-up factor; two decimals below 1 so that a slowdown (0.04x) does not print as 0.0x. */
+    static String times(double f) {
+        return String.format(Locale.ROOT, f < 1 ? "%.2fx" : "%.1fx", f);
     }
 
     private static double seconds(ProfileResult p, String kind) {
