@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.corgipile.bench.data.CatalogDataset;
 import org.corgipile.bench.data.SyntheticDataset;
 import org.corgipile.bench.data.TableLayouts;
 import org.corgipile.bench.engine.Strategy;
@@ -52,7 +53,9 @@ public final class BenchCli implements Callable<Integer> {
             description = "device profiles: memory, ssd, hdd (default memory,ssd,hdd; quick: memory,hdd)")
     List<String> profiles;
 
-    @Option(names = "--datasets", split = ",", paramLabel = "D", description = "datasets (default synthetic)")
+    @Option(names = "--datasets", split = ",", paramLabel = "D",
+            description = "synthetic (built in) or a dense generator of the datasets module: higgs-like, susy-like,"
+                    + " epsilon-like (default synthetic)")
     List<String> datasets;
 
     @Option(names = "--layouts", split = ",", paramLabel = "L",
@@ -158,8 +161,9 @@ public final class BenchCli implements Callable<Integer> {
         }
         List<String> ds = or(datasets, List.of(SyntheticDataset.NAME));
         for (String d : ds) {
-            if (!SyntheticDataset.NAME.equals(d)) {
-                throw new IllegalArgumentException("unknown dataset '" + d + "'; allowed: " + SyntheticDataset.NAME);
+            if (!SyntheticDataset.NAME.equals(d) && !CatalogDataset.names().contains(d)) {
+                throw new IllegalArgumentException("unknown dataset '" + d + "'; allowed: " + SyntheticDataset.NAME
+                        + ", " + String.join(", ", CatalogDataset.names()));
             }
         }
         List<String> ls = or(layouts, quick ? List.of(TableLayouts.CLUSTERED)

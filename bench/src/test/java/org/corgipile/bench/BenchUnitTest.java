@@ -56,6 +56,7 @@ class BenchUnitTest {
             assertEquals(2, BenchCli.run(new String[] {"--strategies", "bogus"}, System.out));
             assertEquals(2, BenchCli.run(new String[] {"--epochs", "0"}, System.out));
             assertEquals(2, BenchCli.run(new String[] {"--layouts", "sorted"}, System.out));
+            assertEquals(2, BenchCli.run(new String[] {"--datasets", "imagenet"}, System.out));
         } finally {
             System.setErr(old);
         }
@@ -64,6 +65,7 @@ class BenchUnitTest {
         assertTrue(msg.contains("unknown strategy 'bogus'"), msg);
         assertTrue(msg.contains("epochs must be in [1, 1000], got 0"), msg);
         assertTrue(msg.contains("unknown layout 'sorted'; allowed: clustered, shuffled"), msg);
+        assertTrue(msg.contains("unknown dataset 'imagenet'; allowed: synthetic, higgs-like"), msg);
     }
 
     private static StrategyResult result(double prep, double[] acc, double[] secs) {
@@ -71,6 +73,6 @@ class BenchUnitTest {
         for (int i = 0; i < acc.length; i++) {
             epochs.add(new EpochResult(i + 1, secs[i], 0.5, acc[i], 0.5, acc[i], 0.1, 100));
         }
-        return new StrategyResult("corgipile", "CorgiPile", "test", "t", prep, false, epochs, 0, 0, 0, 0, null);
+        return new StrategyResult("corgipile", "CorgiPile", "test", "t", prep, 0, false, epochs, 0, 0, 0, 0, null);
     }
 }

@@ -20,6 +20,24 @@ import java.util.List;
  */
 public final class JdbcReferenceTrainer implements TrainingEngine {
 
+    /** Opens a new connection to the benchmark database. */
+    @FunctionalInterface
+    public interface Connector {
+        Connection open() throws SQLException;
+    }
+
+    private final Connector perEpoch;
+
+    /**
+     * @param perEpoch when not null, every epoch streams its tuples over a new connection that is closed at the
+     *                 epoch's end. The backend that read the table then exits and closes the table's files, which
+     *                 is what lets a page-cache drop before the next epoch take effect (Linux keeps the cache of
+     *                 open files). When null, every epoch uses the connection passed to {@link #train}.
+     */
+    public JdbcReferenceTrainer(Connector perEpoch) {
+        this.perEpoch = perEpoch;
+    }
+
     @Override
     public String name() {
         return "jdbc-reference";
@@ -30,53 +48,99 @@ public final class JdbcReferenceTrainer implements TrainingEngine {
         return true;
     }
 
-    /** Plans both queries once so catalog reads fall outside the timed epochs. */
+    /**
+     * Plans both queries once so catalog reads fall outside the timed epochs. With per-epoch connections the
+     * training table is left alone here (planning it would open its files in this long-lived backend).
+     */
     @Override
     public void warmUp(Connection c, TrainRequest r) throws SQLException {
         String cols = "SELECT " + JdbcTupleOrder.quote(r.label()) + ", " + JdbcTupleOrder.quote(r.features());
         try (Statement s = c.createStatement()) {
-            s.execute("EXPLAIN " + cols + " FROM " + r.table() + " WHERE ctid >= '(0,0)'::tid");
+            if (perEpoch == null) {
+                s.execute("EXPLAIN " + cols + " FROM " + r.table() + " WHERE ctid >= '(0,0)'::tid");
+            }
             s.execute("EXPLAIN " + cols + " FROM " + r.testTable());
         }
     }
 
     @Override
     public List<EpochResult> train(Connection c, TrainRequest r, EpochHook hook) throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false); // server-side cursors need a transaction
-        try {
-            long[] shape = shape(c, r.table());
-            JdbcTupleOrder order = new JdbcTupleOrder(c, r, shape[0], shape[1]);
-            Logistic model = new Logistic();
-            List<EpochResult> out = new ArrayList<>();
-            double lr = r.learningRate();
-            for (int epoch = 1; epoch <= r.epochs(); epoch++) {
-                hook.beforeEpoch(epoch);
-                Metrics train = new Metrics();
-                double rate = lr;
-                long t0 = System.nanoTime();
-                order.epoch(epoch, (label, x) -> {
-                    double y = label > 0 ? 1 : 0;
-                    double p = model.probability(x);
-                    train.add(y, p);
-                    model.step(x, y, p, rate);
+        long[] shape;
+        if (perEpoch == null) {
+            shape = shape(c, r.table());
+        } else {
+            try (Connection s = perEpoch.open()) {
+                shape = shape(s, r.table());
+            }
+        }
+        Logistic model = new Logistic();
+        List<EpochResult> out = new ArrayList<>();
+        double lr = r.learningRate();
+        for (int epoch = 1; epoch <= r.epochs(); epoch++) {
+            hook.beforeEpoch(epoch);
+            Connection ec = perEpoch == null ? c : perEpoch.open();
+            Metrics train = new Metrics();
+            double rate = lr;
+            double seconds;
+            try {
+                if (perEpoch != null) {
+                    warmUp(ec, new TrainRequest(r.table(), r.table(), r.label(), r.features(), r.strategy(),
+                            r.epochs(), r.learningRate(), r.decay(), r.seed(), r.blockPages(), r.bufferFraction(),
+                            r.modelName(), r.engineOptions()));
+                }
+                seconds = inTransaction(ec, () -> {
+                    JdbcTupleOrder order = new JdbcTupleOrder(ec, r, shape[0], shape[1]);
+                    long t0 = System.nanoTime();
+                    order.epoch(epoch(out), (label, x) -> {
+                        double y = label > 0 ? 1 : 0;
+                        double p = model.probability(x);
+                        train.add(y, p);
+                        model.step(x, y, p, rate);
+                    });
+                    return (System.nanoTime() - t0) / 1e9;
                 });
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                c.commit();
-                Metrics test = new Metrics();
+            } finally {
+                if (ec != c) {
+                    ec.close();
+                }
+            }
+            Metrics test = new Metrics();
+            inTransaction(c, () -> {
                 JdbcRows.stream(c, "SELECT " + JdbcTupleOrder.quote(r.label()) + ", "
                         + JdbcTupleOrder.quote(r.features()) + " FROM " + r.testTable(),
                         (label, x) -> test.add(label > 0 ? 1 : 0, model.probability(x)));
-                c.commit();
-                out.add(new EpochResult(epoch, seconds, train.loss(), train.accuracy(), test.loss(),
-                        test.accuracy(), rate, train.n));
-                lr *= r.decay();
-            }
-            return out;
+                return 0.0;
+            });
+            out.add(new EpochResult(epoch, seconds, train.loss(), train.accuracy(), test.loss(),
+                    test.accuracy(), rate, train.n));
+            lr *= r.decay();
+        }
+        return out;
+    }
+
+    private static int epoch(List<EpochResult> done) {
+        return done.size() + 1;
+    }
+
+    /** Runs {@code work} in a transaction (server-side cursors need one) and restores auto-commit. */
+    private static double inTransaction(Connection c, SqlWork work) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            double v = work.run();
+            c.commit();
+            return v;
         } finally {
-            c.rollback();
+            if (!c.getAutoCommit()) {
+                c.rollback();
+            }
             c.setAutoCommit(autoCommit);
         }
+    }
+
+    @FunctionalInterface
+    private interface SqlWork {
+        double run() throws SQLException;
     }
 
     /** {pages, rows} from the catalog (the runner runs ANALYZE after loading). */

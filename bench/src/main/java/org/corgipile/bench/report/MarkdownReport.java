@@ -95,9 +95,10 @@ public final class MarkdownReport {
     private static void ioEmulation(StringBuilder md, BenchResults r) {
         md.append("## I/O emulation\n\n");
         md.append("Each read with cold caches on ssd/hdd (server restarted, page cache dropped) and warm caches on"
-                + " memory. `seq_scan` = `SELECT count(features)` of the whole table; `random_pages` and"
-                + " `sequential_pages` read the same contiguous run of 8 KB pages, one ctid lookup per page, in a"
-                + " shuffled or in-order sequence. Device bytes/requests come from the blkio group's counters.\n\n");
+                + " memory. `seq_scan` = `SELECT count(features)` of the whole table (the scan floor);"
+                + " `random_pages` = pages drawn at random across the table (at most a tenth of it) visited in random"
+                + " order, `sequential_pages` = as many consecutive pages in order, one ctid lookup per page."
+                + " Device MB and requests come from the blkio group's counters.\n\n");
         md.append("| profile | limits | read | pages | seconds | pages/s | MB/s | device MB | device requests |\n");
         md.append("|---|---|---|---|---|---|---|---|---|\n");
         for (ProfileResult p : r.profiles()) {
@@ -138,24 +139,27 @@ public final class MarkdownReport {
                 + " pages; test table `%s` (%d rows). Scan floor %.3f s.%n%n", p.profile().describe(), t.table(),
                 t.rows(), t.pages(), t.bytes() / 1e6, t.blockPages(), t.testTable(), t.testRows(),
                 t.scanFloorSeconds()));
-        md.append("| strategy | engine | preparation s | mean epoch s | epoch / floor | total s | final train acc |"
+        md.append("| strategy | engine | preparation s | mean epoch s | epoch / floor | total s | call s | final train acc |"
                 + " final test acc | heap blocks read | heap blocks hit | device MB | device passes |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (StrategyResult s : t.strategies()) {
             if (s.error() != null) {
                 md.append("| ").append(s.strategy()).append(" | ").append(s.engine())
-                        .append(" | | | | | | | | | | failed: ").append(s.error().replace('|', '/').replace('\n', ' '))
+                        .append(" | | | | | | | | | | | failed: ").append(s.error().replace('|', '/').replace('\n', ' '))
                         .append(" |\n");
                 continue;
             }
             double trainAcc = s.epochs().isEmpty() ? Double.NaN
                     : s.epochs().get(s.epochs().size() - 1).trainAccuracy();
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %.3f | %s | %s | %d | %d | %.1f | %.2f |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %.3f | %.3f | %s | %s | %d | %d | %.1f | %.2f |%n",
                     s.strategy(), s.engine(), s.preparationSeconds(), s.meanEpochSeconds(),
                     ratio(s.meanEpochSeconds(), t.scanFloorSeconds()), s.preparationSeconds() + s.trainingSeconds(),
+                    s.callSeconds(),
                     pct(trainAcc), pct(s.finalTestAccuracy()), s.heapBlocksRead(), s.heapBlocksHit(),
                     s.deviceBytesRead() / 1e6, s.devicePasses(t.bytes())));
         }
+        md.append("\n\"total s\" = preparation + epoch times as the engine reports them; \"call s\" = wall time of"
+                + " the training call (adds the engine's work outside epochs: profile and metric passes).\n");
         if (p.profile().cold()) {
             md.append("\nCaches are cold before each strategy (server restarted, page cache dropped). \"device passes\""
                     + " = bytes read from the throttled device / table size: the number of epochs (plus metric passes)"
@@ -192,10 +196,14 @@ public final class MarkdownReport {
         if (base.isEmpty()) {
             // the baseline never got there: at least its whole run time
             StrategyResult b = baseRun.get();
-            return String.format(Locale.ROOT, "> %.1fx", (b.preparationSeconds() + b.trainingSeconds())
-                    / corgi.get().seconds());
+            return "> " + times((b.preparationSeconds() + b.trainingSeconds()) / corgi.get().seconds());
         }
-        return String.format(Locale.ROOT, "%.1fx", base.get().seconds() / corgi.get().seconds());
+        return times(base.get().seconds() / corgi.get().seconds());
+    }
+
+    /** A speed-up factor; two decimals below 1 so that a slowdown (0.04x) does not print as 0.0x. */
+    static String times(double f) {
+        return String.format(Locale.ROOT, f < 1 ? "%.2fx" : "%.1fx", f);
     }
 
     private static double seconds(ProfileResult p, String kind) {

@@ -84,7 +84,7 @@ public final class Plots {
     private static CategoryChart epochTimes(TableResult t, String title) {
         CategoryChart chart = new CategoryChartBuilder().width(W).height(H).title(title).xAxisTitle("strategy")
                 .yAxisTitle("seconds").build();
-        chart.getStyler().setLegendPosition(LegendPosition.InsideNW);
+        chart.getStyler().setLegendPosition(LegendPosition.OutsideS);
         List<String> names = new ArrayList<>();
         List<Double> secs = new ArrayList<>();
         names.add("scan floor");

@@ -50,6 +50,10 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
      * @param engine                 {@code in-db} or {@code jdbc-reference}
      * @param trainedTable           the relation trained on (the rewritten copy for shuffle_once)
      * @param preparationSeconds     time before the first epoch (the ORDER BY random() rewrite; 0 otherwise)
+     * @param callSeconds            wall time of the whole training call as the benchmark saw it: the epochs plus
+     *                               what the engine does outside them (the in-DB engine's profile pass for
+     *                               {@code standardize}, its per-epoch metric and validation passes; the reference
+     *                               engine's test passes)
      * @param cacheDroppedEachEpoch  true when a page-cache drop was requested before every epoch (cold profiles with
      *                               an engine that trains epoch by epoch), false when caches were cold only before
      *                               the call; Linux does not drop the cache of files a process holds open, so
@@ -60,7 +64,8 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
      * @param error                  why the training failed, null when it succeeded
      */
     public record StrategyResult(String strategy, String label, String engine, String trainedTable,
-                                 double preparationSeconds, boolean cacheDroppedEachEpoch, List<EpochResult> epochs,
+                                 double preparationSeconds, double callSeconds, boolean cacheDroppedEachEpoch,
+                                 List<EpochResult> epochs,
                                  long heapBlocksRead, long heapBlocksHit, long deviceBytesRead,
                                  long deviceReadRequests, String error) {
 

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
+import org.corgipile.bench.data.CatalogDataset;
 import org.corgipile.bench.data.SyntheticDataset;
 import org.corgipile.bench.data.TableLayouts;
 import org.corgipile.bench.engine.EpochResult;
@@ -65,7 +66,14 @@ public final class MatrixRunner {
             }
             log.println("bench: profile " + profile.describe());
             try (BenchServer server = BenchServer.start(profile, settings.extraConf())) {
-                profiles.add(runProfile(server));
+                // Ctrl-C must not leave a running cluster or a cgroup behind
+                Thread cleanup = new Thread(server::close, "bench-cleanup-" + profile.name());
+                Runtime.getRuntime().addShutdownHook(cleanup);
+                try {
+                    profiles.add(runProfile(server));
+                } finally {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                }
             } catch (SQLException | RuntimeException e) {
                 String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
                 log.println("bench: profile " + profile.name() + " failed: " + msg);
@@ -84,18 +92,37 @@ public final class MatrixRunner {
         List<TableResult> tables = new ArrayList<>();
         long testRows = Math.max(1, Math.round(settings.rows() * settings.testFraction()));
         for (String dataset : settings.datasets()) {
+            boolean synthetic = SyntheticDataset.NAME.equals(dataset);
             String base = dataset + "_all";
-            String test = dataset + "_test";
-            try (Connection c = server.connect()) {
-                log.printf(Locale.ROOT, "bench: [%s] generating %s: %d + %d rows x %d features%n", p, dataset,
-                        settings.rows(), testRows, settings.dims());
-                new SyntheticDataset(settings.dims(), settings.seed()).load(c, base, settings.rows() + testRows);
-                TableLayouts.createTest(c, base, test, settings.rows());
+            String syntheticTest = dataset + "_test";
+            if (synthetic) {
+                try (Connection c = server.connect()) {
+                    log.printf(Locale.ROOT, "bench: [%s] generating %s: %d + %d rows x %d features%n", p, dataset,
+                            settings.rows(), testRows, settings.dims());
+                    new SyntheticDataset(settings.dims(), settings.seed()).load(c, base, settings.rows() + testRows);
+                    TableLayouts.createTest(c, base, syntheticTest, settings.rows());
+                }
             }
             for (String layout : settings.layouts()) {
-                String table = dataset + "_" + layout;
+                String table;
+                String test;
+                long trainRows = settings.rows();
+                long nTest = testRows;
                 try (Connection c = server.connect()) {
-                    TableLayouts.createTrain(c, base, table, layout, settings.rows(), settings.seed());
+                    if (synthetic) {
+                        table = dataset + "_" + layout;
+                        test = syntheticTest;
+                        TableLayouts.createTrain(c, base, table, layout, settings.rows(), settings.seed());
+                    } else {
+                        log.printf(Locale.ROOT, "bench: [%s] loading %s (%s) with the datasets module%n", p, dataset,
+                                layout);
+                        var r = CatalogDataset.load(c, dataset, layout, settings.rows(), settings.testFraction(),
+                                settings.seed());
+                        table = r.table();
+                        test = r.testTable();
+                        trainRows = r.rows() - r.testRows();
+                        nTest = r.testRows();
+                    }
                 }
                 long[] shape = shape(server, table);
                 if (probes.isEmpty()) {
@@ -112,7 +139,7 @@ public final class MatrixRunner {
                     results.add(runStrategy(server, engine, dataset, layout, table, test, s,
                             settings.blockPagesFor(shape[0])));
                 }
-                tables.add(new TableResult(dataset, layout, table, test, settings.rows(), testRows, shape[0],
+                tables.add(new TableResult(dataset, layout, table, test, trainRows, nTest, shape[0],
                         shape[1], settings.blockPagesFor(shape[0]), floor.seconds(), floor.bytesRead(), results));
             }
         }
@@ -133,7 +160,7 @@ public final class MatrixRunner {
                 return new InDbTrainSgd();
             }
             case "jdbc-reference" -> {
-                return new JdbcReferenceTrainer();
+                return new JdbcReferenceTrainer(server::connect);
             }
             default -> {
                 if (inDb) {
@@ -141,7 +168,7 @@ public final class MatrixRunner {
                 }
                 log.println("bench: train_sgd is not available (corgipile extension not installed): training with"
                         + " the jdbc-reference engine instead; results are labelled so");
-                return new JdbcReferenceTrainer();
+                return new JdbcReferenceTrainer(server::connect);
             }
         }
     }
@@ -172,11 +199,13 @@ public final class MatrixRunner {
                 server.dropPageCache();
                 long[] before = statio(c, trained);
                 IoCounters io0 = server.io();
+                long call0 = System.nanoTime();
                 List<EpochResult> epochs = engine.train(c, request, epoch -> {
                     if (epoch > 1 && dropEachEpoch) {
                         server.dropPageCache();
                     }
                 });
+                double callSeconds = (System.nanoTime() - call0) / 1e9;
                 IoCounters io = server.io().minus(io0);
                 long[] after = statio(c, trained);
                 for (EpochResult e : epochs) {
@@ -185,7 +214,7 @@ public final class MatrixRunner {
                             e.testAccuracy());
                 }
                 return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep,
-                        dropEachEpoch, epochs, after[0] - before[0], after[1] - before[1], io.bytes(), io.requests(),
+                        callSeconds, dropEachEpoch, epochs, after[0] - before[0], after[1] - before[1], io.bytes(), io.requests(),
                         null);
             } finally {
                 if (strategy == Strategy.SHUFFLE_ONCE) {
@@ -197,7 +226,7 @@ public final class MatrixRunner {
         } catch (SQLException | RuntimeException e) {
             String msg = e.getMessage();
             log.println("bench: [" + p + "] " + table + " " + strategy.sqlName() + " failed: " + msg);
-            return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep, false,
+            return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep, 0, false,
                     List.of(), 0, 0, 0, 0, msg == null ? e.getClass().getName() : msg);
         }
     }
