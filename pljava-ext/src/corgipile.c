@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  * corgipile.c
- *	  Module initialisation: the superuser-only GUCs under the reserved prefix
- *	  "corgipile.".
+ *	  Module initialisation: the GUCs under the reserved prefix "corgipile."
+ *	  (the JVM settings superuser-only, the read tuning user-settable).
  *
  * _PG_init runs in every backend that loads the library (and would run in the
  * postmaster with shared_preload_libraries).  It must never start the JVM:
@@ -20,6 +20,7 @@ char	   *corgipile_libjvm_path = NULL;
 char	   *corgipile_jvm_options = NULL;
 char	   *corgipile_classpath = NULL;
 int			corgipile_max_heap_mb = 1024;
+int			corgipile_prefetch_pages = 0;
 
 void		_PG_init(void);
 
@@ -47,6 +48,19 @@ _PG_init(void)
 							"Maximum Java heap of each backend's JVM (-Xmx).",
 							"The heap is outside work_mem and is not returned to the OS until the session ends.",
 							&corgipile_max_heap_mb, 1024, 16, 1024 * 1024, PGC_SUSET, GUC_UNIT_MB,
+							NULL, NULL, NULL);
+
+	/*
+	 * Read tuning only, so any user may set it.  PrefetchBuffer is one
+	 * posix_fadvise(WILLNEED) of one page, i.e. one device request per page:
+	 * for a whole block of MBs that costs far more than it saves on a
+	 * seek-bound disk (and bypasses the kernel's read-ahead, which already
+	 * reads a block's consecutive pages in large requests).  Hence 0.
+	 */
+	DefineCustomIntVariable("corgipile.prefetch_pages",
+							"Leading pages of the next block PrefetchBuffer'ed while a block is read (random block order).",
+							"0: no PrefetchBuffer; the kernel's read-ahead reads each block's consecutive pages.",
+							&corgipile_prefetch_pages, 0, 0, 131072, PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("corgipile");
 }

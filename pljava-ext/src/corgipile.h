@@ -23,6 +23,7 @@ extern char *corgipile_libjvm_path;
 extern char *corgipile_jvm_options;
 extern char *corgipile_classpath;
 extern int	corgipile_max_heap_mb;
+extern int	corgipile_prefetch_pages;
 
 /* jvm.c: the JVM of this backend */
 extern JNIEnv *CorgiJvmEnv(void);
