@@ -44,8 +44,29 @@ checkInterrupts(JNIEnv *env, jclass cls)
 }
 
 /* level 0: NOTICE, 1: INFO, 2: WARNING, 3: LOG (server log only) */
-static void JNICALL
-message(JNIEnv *env, jclass cls, jint level, jstring jmsg)
+static void
+EmitMessage(int level, const char *msg)
+{
+	int			elevel = level == 1 ? INFO : level == 2 ? WARNING : level == 3 ? LOG : NOTICE;
+
+	ereport(elevel, (errmsg_internal("%s", msg)));
+}
+
+/* Shows progress in pg_stat_activity.query of this backend (restored when the call ends). */
+static void
+SetActivity(int unused, const char *msg)
+{
+	pgstat_report_activity(STATE_RUNNING, msg);
+	activityChanged = true;
+}
+
+/*
+ * The shared shape of the natives that hand a Java string to PostgreSQL: borrow
+ * the UTF-8 chars, run body inside PG_TRY, release the chars before a captured
+ * error becomes a Java exception.
+ */
+static void
+WithJavaString(JNIEnv *env, jstring jmsg, int arg, void (*body) (int, const char *))
 {
 	MemoryContext old = CurrentMemoryContext;
 	volatile bool failed = false;
@@ -61,9 +82,7 @@ message(JNIEnv *env, jclass cls, jint level, jstring jmsg)
 	}
 	PG_TRY();
 	{
-		int			elevel = level == 1 ? INFO : level == 2 ? WARNING : level == 3 ? LOG : NOTICE;
-
-		ereport(elevel, (errmsg_internal("%s", msg)));
+		body(arg, msg);
 	}
 	PG_CATCH();
 	{
@@ -78,38 +97,16 @@ message(JNIEnv *env, jclass cls, jint level, jstring jmsg)
 		CorgiThrowPending(env);
 }
 
-/* Shows progress in pg_stat_activity.query of this backend (restored when the call ends). */
+static void JNICALL
+message(JNIEnv *env, jclass cls, jint level, jstring jmsg)
+{
+	WithJavaString(env, jmsg, (int) level, EmitMessage);
+}
+
 static void JNICALL
 reportActivity(JNIEnv *env, jclass cls, jstring jmsg)
 {
-	MemoryContext old = CurrentMemoryContext;
-	volatile bool failed = false;
-	const char *msg;
-
-	msg = (*env)->GetStringUTFChars(env, jmsg, NULL);
-	if (msg == NULL)
-		return;
-	if (!CorgiNativeEnter(env))
-	{
-		(*env)->ReleaseStringUTFChars(env, jmsg, msg);
-		return;
-	}
-	PG_TRY();
-	{
-		pgstat_report_activity(STATE_RUNNING, msg);
-		activityChanged = true;
-	}
-	PG_CATCH();
-	{
-		CorgiNativeCaptureError();
-		failed = true;
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(old);
-	CorgiNativeLeave();
-	(*env)->ReleaseStringUTFChars(env, jmsg, msg);
-	if (failed)
-		CorgiThrowPending(env);
+	WithJavaString(env, jmsg, 0, SetActivity);
 }
 
 void
