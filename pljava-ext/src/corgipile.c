@@ -11,6 +11,8 @@
  */
 #include "corgipile.h"
 
+#include <limits.h>
+
 #include "fmgr.h"
 #include "utils/guc.h"
 
@@ -21,6 +23,7 @@ char	   *corgipile_jvm_options = NULL;
 char	   *corgipile_classpath = NULL;
 int			corgipile_max_heap_mb = 1024;
 int			corgipile_prefetch_pages = 0;
+int			corgipile_buffer_memory_kb = 64 * 1024;
 
 void		_PG_init(void);
 
@@ -61,6 +64,18 @@ _PG_init(void)
 							"Leading pages of the next block PrefetchBuffer'ed while a block is read (random block order).",
 							"0: no PrefetchBuffer; the kernel's read-ahead reads each block's consecutive pages.",
 							&corgipile_prefetch_pages, 0, 0, 131072, PGC_USERSET, 0,
+							NULL, NULL, NULL);
+
+	/*
+	 * Memory for the two shuffle buffers of a training run; it caps the block
+	 * and buffer sizes derived from the table (Sizing.java), so a backend's
+	 * memory does not grow with the table.  Any user may lower or raise it
+	 * (it is checked against corgipile.max_heap at training time).
+	 */
+	DefineCustomIntVariable("corgipile.buffer_memory",
+							"Memory for the shuffle buffers of train_sgd (both buffers of double buffering).",
+							"Caps the block_size and buffer_size derived from the table; explicit arguments win.",
+							&corgipile_buffer_memory_kb, 64 * 1024, 1024, MAX_KILOBYTES, PGC_USERSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("corgipile");
 }

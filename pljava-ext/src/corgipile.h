@@ -24,6 +24,7 @@ extern char *corgipile_jvm_options;
 extern char *corgipile_classpath;
 extern int	corgipile_max_heap_mb;
 extern int	corgipile_prefetch_pages;
+extern int	corgipile_buffer_memory_kb;
 
 /* jvm.c: the JVM of this backend */
 extern JNIEnv *CorgiJvmEnv(void);

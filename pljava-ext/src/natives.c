@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  * natives.c
- *	  Small natives of org.corgipile.pg.Natives: interrupts, messages and
- *	  progress.  Each runs its body in CorgiNative, the frame of every native.
+ *	  Small natives of org.corgipile.pg.Natives: interrupts, messages,
+ *	  progress and settings.  Each runs its body in CorgiNative, the frame of
+ *	  every native (bufferMemoryKb only reads an int and needs none).
  *
  * checkInterrupts() is how cancel, statement_timeout and termination reach
  * Java: the signals stay pending while Java runs (they are blocked) and are
@@ -62,6 +63,13 @@ message(JNIEnv *env, jclass cls, jint level, jbyteArray text)
 	CorgiNative(env, MessageBody, &a);
 }
 
+/* corgipile.buffer_memory in kB: a plain read of the GUC variable, nothing that can raise an error. */
+static jint JNICALL
+bufferMemoryKb(JNIEnv *env, jclass cls)
+{
+	return (jint) corgipile_buffer_memory_kb;
+}
+
 void
 CorgiRestoreActivity(void)
 {
@@ -73,6 +81,7 @@ CorgiRestoreActivity(void)
 static JNINativeMethod methods[] = {
 	{"checkInterrupts", "()V", (void *) checkInterrupts},
 	{"message", "(I[B)V", (void *) message},
+	{"bufferMemoryKb", "()I", (void *) bufferMemoryKb},
 };
 
 bool

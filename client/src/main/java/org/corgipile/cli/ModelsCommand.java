@@ -44,7 +44,7 @@ final class ModelsCommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.OK;
         }
-        TextTable t = new TextTable(List.of("name", "type", "relation", "created_at", "metrics"));
+        TextTable t = new TextTable(List.of("name", "type", "relation", "created_at", "epoch", "metrics"));
         for (ModelInfo m : models) {
             StringBuilder metrics = new StringBuilder();
             for (String k : SHOWN) {
@@ -53,10 +53,27 @@ final class ModelsCommand implements Callable<Integer> {
                     metrics.append(metrics.length() == 0 ? "" : ", ").append(k).append('=').append(TextTable.num(v));
                 }
             }
-            t.add(List.of(m.name(), nz(m.type()), nz(m.relation()), nz(m.createdAt()), metrics.toString()));
+            t.add(List.of(m.name(), nz(m.type()), nz(m.relation()), nz(m.createdAt()), keptEpoch(m),
+                    metrics.toString()));
         }
         t.print(out);
         return ExitCodes.OK;
+    }
+
+    /**
+     * The epoch whose model is stored: "10", or with early stopping "4 of 7 (stopped early)" / "9 of 10 (best)" —
+     * the stored model is the best epoch's, not the last one's.
+     */
+    static String keptEpoch(ModelInfo m) {
+        var metrics = m.row().get("metrics");
+        if (metrics == null || !metrics.isObject() || !metrics.has("epoch")) {
+            return "";
+        }
+        if (!metrics.has("kept_epoch")) {
+            return metrics.get("epoch").asText();
+        }
+        return metrics.get("kept_epoch").asText() + " of " + metrics.path("epochs_run").asText()
+                + (metrics.path("stopped_early").asBoolean() ? " (stopped early)" : " (best)");
     }
 
     private static String nz(String s) {

@@ -6,12 +6,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -21,6 +21,7 @@ import org.corgipile.operators.BlockSource;
 import org.corgipile.operators.EpochListener;
 import org.corgipile.operators.EpochStats;
 import org.corgipile.operators.FeatureShape;
+import org.corgipile.operators.Sizing;
 import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainedModel;
 import org.corgipile.operators.Trainer;
@@ -76,14 +77,15 @@ final class ClientTrainer {
         JdbcBlockSource validationSource = spec.validationRelation() == null ? null : JdbcBlockSource.open(c,
                 RelationColumns.resolve(c, spec.validationRelation(), spec.label(), spec.features()),
                 trainSource.shape());
-        if (spec.arguments().get("buffer_size") != null) {
-            checkBufferHoldsABlock(engineSpec, trainSource.pageCount());
-        }
         Progress progress = new Progress(listener, trainSource, validationSource,
                 engineSpec.trainMetrics().equals("pass"));
         listener.started(TrainMode.CLIENT, engineSpec.epochs());
         TrainResult result = Errors.call(() -> Trainer.train(engineSpec, progress.wrap(trainSource),
                 validationSource == null ? null : progress.wrap(validationSource), progress));
+        String note = result.earlyStopNote();
+        if (note != null) {
+            listener.message(note);
+        }
         long skipped = trainSource.skippedTuples();
         if (skipped > 0) {
             listener.message(skipped + " rows of " + rel.qualifiedName()
@@ -93,22 +95,6 @@ final class ClientTrainer {
             store(c, name, spec, rel, engineSpec, result);
         }
         return new Result(result.epochs(), name);
-    }
-
-    /** As in the extension: an explicit buffer_size smaller than one block is refused (22023). */
-    private static void checkBufferHoldsABlock(org.corgipile.operators.TrainSpec spec, long pageCount)
-            throws SQLException {
-        if (!spec.shuffle().equals("corgipile") || !spec.bufferIsFraction() || pageCount == 0) {
-            return;
-        }
-        long block = Math.min(spec.blockSize(), pageCount);
-        double bufferPages = spec.bufferSize() * pageCount;
-        if (bufferPages < block) {
-            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, String.format(Locale.ROOT,
-                    "buffer_size %s is %.1f pages of the relation's %d, smaller than one block of %d pages",
-                    spec.bufferSize(), bufferPages, pageCount, block), String.format(Locale.ROOT,
-                    "Use buffer_size >= %.6f, or a smaller block_size.", (double) block / pageCount), null);
-        }
     }
 
     private static int sparseDimension(Object value) throws SQLException {
@@ -173,7 +159,7 @@ final class ClientTrainer {
             ins.setArray(5, m.mean() == null ? null : c.createArrayOf("float8", box(m.mean())));
             ins.setArray(6, m.std() == null ? null : c.createArrayOf("float8", box(m.std())));
             ins.setString(7, json(m.params()));
-            Map<String, Object> specMap = engineSpec.toMap();
+            Map<String, Object> specMap = result.spec().toMap();
             if (rel.features().layout() == org.corgipile.client.jdbc.FeatureColumns.Layout.SPARSE) {
                 specMap.put("dimension", m.dimension());
             }
@@ -185,7 +171,9 @@ final class ClientTrainer {
             ArrayNode log = epochLog(result.epochs(), String.valueOf(m.params().getOrDefault("device",
                     engineSpec.device())));
             ins.setString(13, json(log));
-            ins.setString(14, json(log.isEmpty() ? Json.MAPPER.createObjectNode() : log.get(log.size() - 1)));
+            // the kept epoch's metrics: with early stopping the best epoch, not the last one
+            ins.setString(14, json(log.isEmpty() ? Map.of() : result.keptMetrics(e -> Json.MAPPER.convertValue(
+                    log.get(e.epoch() - 1), new TypeReference<LinkedHashMap<String, Object>>() { }))));
             ins.setInt(15, oldVersion == null ? 1 : oldVersion + 1);
             ins.setString(16, CorgiPile.VERSION);
             ins.executeUpdate();
@@ -287,6 +275,11 @@ final class ClientTrainer {
                     }
                 }
             };
+        }
+
+        @Override
+        public void sized(Sizing sizing) {
+            listener.message(sizing.describe());
         }
 
         @Override

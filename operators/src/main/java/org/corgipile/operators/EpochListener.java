@@ -5,6 +5,13 @@ package org.corgipile.operators;
  * thread, so a listener may raise a NOTICE or update pg_stat_activity.
  */
 public interface EpochListener {
+    /**
+     * Called once before the first epoch with the block and buffer sizes in use (derived from the table where not
+     * given, see {@link Sizing}).
+     */
+    default void sized(Sizing sizing) {
+    }
+
     /** Called when an epoch starts (1-based). */
     default void epochStarted(int epoch, int epochs) {
     }

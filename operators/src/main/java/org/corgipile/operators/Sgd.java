@@ -46,6 +46,12 @@ public final class Sgd {
     private double lossSum;
     private long tuples;
     private volatile boolean stopped;
+    /** Iterate averaging (average => true): the mean of the epoch's iterates, sampled every avgEvery steps. */
+    private final boolean average;
+    private final int avgEvery;
+    private double[] avg;
+    private long avgCount;
+    private int sinceAvg;
 
     public Sgd(Model model, BatchGradient gradient, TrainSpec spec) {
         this.gradient = gradient;
@@ -59,12 +65,18 @@ public final class Sgd {
             bias[i] = model.isBias(i);
         }
         direct = gradient == model && spec.l1() == 0 && model instanceof InPlaceLinearStep s ? s : null;
+        average = spec.average();
+        // averaging costs O(parameters) per sample: sample every step for small models, and about every
+        // parameters/256 steps for large ones (a million sparse dimensions), so it adds at most ~256 operations
+        // per step on average
+        avgEvery = Math.max(1, p / 256);
     }
 
     /** Starts training the given parameter vector (updated in place). */
     public void open(double[] params) {
         this.params = params;
         this.grad = new double[params.length];
+        this.avg = average ? new double[params.length] : null;
         rescan(1);
     }
 
@@ -74,6 +86,8 @@ public final class Sgd {
         this.lr = spec.learningRate(epoch);
         this.lossSum = 0;
         this.tuples = 0;
+        this.avgCount = 0;
+        this.sinceAvg = 0;
     }
 
     /**
@@ -97,6 +111,7 @@ public final class Sgd {
                 scale *= shrink;
                 lossSum += loss * n;
                 tuples += n;
+                sampleAverage();
                 return to;
             }
             fold();
@@ -128,7 +143,33 @@ public final class Sgd {
                 }
             }
         }
+        sampleAverage();
         return to;
+    }
+
+    /** Adds the current iterate (the weights times the fast path's scale) to the epoch's running mean. */
+    private void sampleAverage() {
+        if (avg == null || ++sinceAvg < avgEvery) {
+            return;
+        }
+        sinceAvg = 0;
+        double inv = 1.0 / ++avgCount;
+        double[] w = params;
+        double[] a = avg;
+        double sc = scale;
+        for (int i = 0; i < w.length; i++) {
+            double v = bias[i] ? w[i] : w[i] * sc;
+            a[i] += (v - a[i]) * inv;
+        }
+    }
+
+    /**
+     * The model to evaluate and keep at the end of the epoch: with averaging, the mean of the epoch's iterates
+     * (Polyak–Ruppert; scikit-learn's {@code average=True}), which does not follow the label mix of the last
+     * buffer; otherwise the current weights. Training itself continues from the current weights.
+     */
+    public double[] model() {
+        return avg != null && avgCount > 0 ? avg : params;
     }
 
     /** Trains on every tuple of {@code buffer}, in buffer order. */

@@ -24,7 +24,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <tr><td>shuffle</td><td>corgipile</td><td>corgipile, block_only, none, shuffle_once, epoch_shuffle,
  *       sliding_window, mrs</td></tr>
  *   <tr><td>epochs</td><td>10</td><td>1 .. 100000</td></tr>
- *   <tr><td>learning_rate</td><td>0.1</td><td>(0, 1e6]</td></tr>
+ *   <tr><td>learning_rate</td><td>0.01 (measured with standardize and average, see docs/convergence.md)</td>
+ *       <td>(0, 1e6]</td></tr>
  *   <tr><td>schedule</td><td>exponential</td><td>constant, exponential (lr * decay^(epoch-1)),
  *       inverse (lr / (1 + decay * (epoch-1)))</td></tr>
  *   <tr><td>decay</td><td>0.95</td><td>(0, 1] for exponential, [0, 1e6] for inverse</td></tr>
@@ -32,10 +33,17 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <tr><td>l1</td><td>0</td><td>[0, 1e6]; proximal soft-thresholding after each step, biases excluded</td></tr>
  *   <tr><td>batch_size</td><td>1</td><td>1 .. 1048576 (1 = per-tuple SGD)</td></tr>
  *   <tr><td>seed</td><td>random, recorded</td><td>any bigint</td></tr>
- *   <tr><td>block_size</td><td>1280 pages (10 MB)</td><td>1 .. 2^30 pages</td></tr>
- *   <tr><td>buffer_size</td><td>0.1</td><td>fraction (0, 1] of the table's pages, or a tuple count 2 .. 2^31-1</td></tr>
+ *   <tr><td>block_size</td><td>derived from the table ({@link Sizing}): table/1024 pages, 16 .. 1280</td>
+ *       <td>1 .. 2^30 pages</td></tr>
+ *   <tr><td>buffer_size</td><td>derived from the table ({@link Sizing}): half the table, at least 64 blocks, at
+ *       most half of buffer_memory</td><td>fraction (0, 1] of the table's pages, or a tuple count 2 .. 2^31-1</td></tr>
+ *   <tr><td>buffer_memory</td><td>64 MB (in SQL: the GUC corgipile.buffer_memory)</td><td>1 MB .. 1 TB, bytes
+ *       for both shuffle buffers; caps derived sizes only</td></tr>
  *   <tr><td>early_stop_patience</td><td>0 (off)</td><td>0 .. 1000 epochs without improvement</td></tr>
- *   <tr><td>standardize</td><td>false</td><td>boolean</td></tr>
+ *   <tr><td>standardize</td><td>true for dense features, false for sparse</td><td>boolean (true needs dense
+ *       features)</td></tr>
+ *   <tr><td>average</td><td>true (false with l1)</td><td>boolean: the model at an epoch's end is the mean of the epoch's iterates
+ *       (scikit-learn's average=True)</td></tr>
  *   <tr><td>hidden</td><td>{64} for mlp</td><td>1 or 2 layer widths, each 1 .. 16384; mlp only</td></tr>
  *   <tr><td>classes</td><td>inferred</td><td>2 .. 65536 (softmax, mlp); 2 (logistic, svm); not for linear</td></tr>
  *   <tr><td>device</td><td>cpu</td><td>cpu, gpu, auto</td></tr>
@@ -57,11 +65,19 @@ public final class TrainSpec {
     public static final List<String> TRAIN_METRICS = List.of("pass", "running");
     /** Every argument name {@link #fromOptions} accepts, in {@link #toMap()} order. */
     public static final List<String> KEYS = List.of("model", "shuffle", "epochs", "learning_rate", "schedule", "decay",
-            "l2", "l1", "batch_size", "seed", "block_size", "buffer_size", "early_stop_patience", "standardize",
+            "l2", "l1", "batch_size", "seed", "block_size", "buffer_size", "buffer_memory", "early_stop_patience",
+            "standardize", "average",
             "hidden", "classes", "device", "train_metrics", "overwrite");
 
+    /** Block of the evaluation passes over a stored model (storage order, so only the read size matters). */
     public static final int DEFAULT_BLOCK_SIZE = 1280;
-    public static final double DEFAULT_BUFFER_SIZE = 0.1;
+    /**
+     * With standardised dense features and iterate averaging, 0.01 neither diverges (0.1 does for mlp on
+     * Fashion-MNIST) nor stalls on any dataset of the convergence benchmark (docs/convergence.md).
+     */
+    public static final double DEFAULT_LEARNING_RATE = 0.01;
+    static final long MIN_BUFFER_MEMORY = 1L << 20;
+    static final long MAX_BUFFER_MEMORY = 1L << 40;
     static final int MAX_EPOCHS = 100_000;
     static final double MAX_RATE = 1e6;
     static final int MAX_BATCH = 1 << 20;
@@ -82,8 +98,10 @@ public final class TrainSpec {
     private final long seed;
     private final int blockSize;
     private final double bufferSize;
+    private final long bufferMemory;
     private final int earlyStopPatience;
-    private final boolean standardize;
+    private final Boolean standardize;
+    private final boolean average;
     private final int[] hidden;
     private final int classes;
     private final String device;
@@ -100,7 +118,7 @@ public final class TrainSpec {
         model = choice(o, "model", MODELS, "logistic");
         shuffle = choice(o, "shuffle", SHUFFLES, "corgipile");
         epochs = (int) integer(o, "epochs", 10, 1, MAX_EPOCHS);
-        learningRate = real(o, "learning_rate", 0.1, 0, false, MAX_RATE);
+        learningRate = real(o, "learning_rate", DEFAULT_LEARNING_RATE, 0, false, MAX_RATE);
         schedule = choice(o, "schedule", SCHEDULES, "exponential");
         decay = schedule.equals("inverse")
                 ? real(o, "decay", 0.95, 0, true, MAX_RATE)
@@ -111,10 +129,13 @@ public final class TrainSpec {
         Object rawSeed = o.get("seed");
         seed = rawSeed == null ? ThreadLocalRandom.current().nextLong()
                 : integer(o, "seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
-        blockSize = (int) integer(o, "block_size", DEFAULT_BLOCK_SIZE, 1, MAX_BLOCK);
+        blockSize = (int) integer(o, "block_size", 0, 1, MAX_BLOCK);
         bufferSize = bufferSize(o.get("buffer_size"));
+        bufferMemory = integer(o, "buffer_memory", Sizing.DEFAULT_BUFFER_MEMORY, MIN_BUFFER_MEMORY, MAX_BUFFER_MEMORY);
         earlyStopPatience = (int) integer(o, "early_stop_patience", 0, 0, MAX_PATIENCE);
-        standardize = bool(o, "standardize", false);
+        standardize = o.get("standardize") == null ? null : bool(o, "standardize", false);
+        // the mean of sparse (L1) iterates is not sparse: with l1, averaging is off unless asked for
+        average = bool(o, "average", l1 == 0);
         hidden = hidden(o.get("hidden"), model);
         classes = classes(o.get("classes"), model);
         device = choice(o, "device", DEVICES, "cpu");
@@ -167,10 +188,12 @@ public final class TrainSpec {
         m.put("l1", l1);
         m.put("batch_size", batchSize);
         m.put("seed", seed);
-        m.put("block_size", blockSize);
-        m.put("buffer_size", bufferSize);
+        m.put("block_size", blockSize == 0 ? null : blockSize);
+        m.put("buffer_size", bufferSize == 0 ? null : bufferSize);
+        m.put("buffer_memory", bufferMemory);
         m.put("early_stop_patience", earlyStopPatience);
         m.put("standardize", standardize);
+        m.put("average", average);
         m.put("hidden", hidden == null ? null : intList(hidden));
         m.put("classes", classes == 0 ? null : classes);
         m.put("device", device);
@@ -229,26 +252,75 @@ public final class TrainSpec {
         return seed;
     }
 
-    /** Pages per block. */
+    /**
+     * Pages per block: the given block_size, or (not given) {@link TrainSpec#DEFAULT_BLOCK_SIZE}. The trainer
+     * replaces a missing block_size by the one {@link Sizing} derives from the table ({@link #sized}), so inside
+     * a training run this is always the size in use.
+     */
     public int blockSize() {
+        return blockSize == 0 ? DEFAULT_BLOCK_SIZE : blockSize;
+    }
+
+    /** block_size as given, 0 when it is to be derived from the table. */
+    public int blockSizeGiven() {
         return blockSize;
     }
 
-    /** Either a fraction in (0, 1] of the table's pages or, when {@code > 1}, a tuple count. */
+    /**
+     * Either a fraction in (0, 1] of the table's pages or, when {@code > 1}, a tuple count; 0.1 when not given
+     * (inside a training run the trainer has replaced a missing buffer_size by the derived one, {@link #sized}).
+     */
     public double bufferSize() {
+        return bufferSize == 0 ? 0.1 : bufferSize;
+    }
+
+    /** buffer_size as given, 0 when it is to be derived from the table. */
+    public double bufferSizeGiven() {
         return bufferSize;
     }
 
     public boolean bufferIsFraction() {
-        return bufferSize <= 1;
+        return bufferSize() <= 1;
+    }
+
+    /** Bytes for both shuffle buffers; caps derived block and buffer sizes ({@link Sizing}). */
+    public long bufferMemory() {
+        return bufferMemory;
+    }
+
+    /** This spec with the block and buffer sizes of {@code sizing} filled in (explicit ones are unchanged). */
+    public TrainSpec sized(Sizing sizing) {
+        Map<String, Object> m = toMap();
+        m.put("block_size", sizing.blockPages());
+        m.put("buffer_size", sizing.bufferSize());
+        return fromOptions(m);
     }
 
     public int earlyStopPatience() {
         return earlyStopPatience;
     }
 
+    /**
+     * Whether features are standardised; when not given, true for dense features and false for sparse ones — the
+     * trainer fills it in from the relation's shape ({@link #withDataDefaults}), so inside a run it is resolved.
+     */
     public boolean standardize() {
+        return standardize != null && standardize;
+    }
+
+    /** standardize as given, null when it follows from the features (dense: true, sparse: false). */
+    public Boolean standardizeGiven() {
         return standardize;
+    }
+
+    /** Iterate averaging: the model at an epoch's end is the mean of that epoch's SGD iterates (see {@link Sgd}). */
+    public boolean average() {
+        return average;
+    }
+
+    /** This spec with the defaults that depend on the data filled in: standardize (dense features: true). */
+    public TrainSpec withDataDefaults(FeatureShape shape) {
+        return standardize != null ? this : with("standardize", !shape.sparse());
     }
 
     /** Hidden layer widths for mlp, null for other models. */
@@ -411,7 +483,7 @@ public final class TrainSpec {
     private static double bufferSize(Object v) {
         String what = "a fraction in (0, 1] of the table or a tuple count between 2 and " + Integer.MAX_VALUE;
         if (v == null) {
-            return DEFAULT_BUFFER_SIZE;
+            return 0;
         }
         double d = toDouble("buffer_size", v, what);
         if (d <= 0 || (d > 1 && (d != Math.rint(d) || d > Integer.MAX_VALUE))) {
@@ -580,12 +652,20 @@ public final class TrainSpec {
             return option("buffer_size", fractionOrTuples);
         }
 
+        public Builder bufferMemory(long bytes) {
+            return option("buffer_memory", bytes);
+        }
+
         public Builder earlyStopPatience(int v) {
             return option("early_stop_patience", v);
         }
 
         public Builder standardize(boolean v) {
             return option("standardize", v);
+        }
+
+        public Builder average(boolean v) {
+            return option("average", v);
         }
 
         public Builder hidden(int... widths) {

@@ -20,6 +20,10 @@ import org.corgipile.operators.strategy.ShuffleStrategy;
  * it waits. Every thread is joined before {@code train} returns or throws; an exception on the compute thread is
  * rethrown on the calling thread.
  *
+ * <p>Before epoch 1, when needed, one storage-order profile pass: feature mean and deviation for
+ * {@code standardize} (on by default for dense features) and the label range for the class count; its time is
+ * reported with epoch 1 as "profile_seconds".
+ *
  * <p>Per epoch: {@code rescan} of the strategy (new block order, new permutations), SGD over all its buffers at the
  * epoch's learning rate, then the metrics: with {@code train_metrics => 'pass'} (default) a separate pass over the
  * training relation in storage order with the end-of-epoch model, as in the paper (loss, accuracy and the kind's
@@ -49,20 +53,28 @@ public final class Trainer {
                                     EpochListener listener, GradientProvider provider) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(train, "train");
-        return new Run(spec, train, validationOrNull, listener == null ? EpochListener.NONE : listener)
-                .execute(provider);
+        EpochListener l = listener == null ? EpochListener.NONE : listener;
+        Sizing sizing = Sizing.of(spec, train.pageCount());
+        sizing.checkBufferHoldsABlock(spec.shuffle());
+        l.sized(sizing);
+        TrainSpec resolved = spec.sized(sizing).withDataDefaults(train.shape());
+        return new Run(resolved, sizing, train, validationOrNull, l).execute(provider);
     }
 
     /** One training run's state, kept off the public class. */
     private static final class Run {
         private final TrainSpec spec;
+        private final Sizing sizing;
         private final BlockSource train;
         private final BlockSource validation;
         private final EpochListener listener;
         private final FeatureShape shape;
+        /** The profile pass before epoch 1 (standardisation, class count); reported with epoch 1. */
+        private double profileSeconds;
 
-        Run(TrainSpec spec, BlockSource train, BlockSource validation, EpochListener listener) {
+        Run(TrainSpec spec, Sizing sizing, BlockSource train, BlockSource validation, EpochListener listener) {
             this.spec = spec;
+            this.sizing = sizing;
             this.train = train;
             this.validation = validation;
             this.listener = listener;
@@ -73,8 +85,10 @@ public final class Trainer {
             checkInputs();
             int classes = spec.classes();
             boolean needClasses = classes == 0 && (spec.model().equals("softmax") || spec.model().equals("mlp"));
+            long p0 = System.nanoTime();
             DataProfile profile = spec.standardize() || needClasses
                     ? DataProfile.scan(train, spec.blockSize(), spec.standardize()) : null;
+            profileSeconds = profile == null ? 0 : (System.nanoTime() - p0) / 1e9;
             if (needClasses) {
                 classes = inferClasses(profile);
             }
@@ -204,7 +218,7 @@ public final class Trainer {
                     double accuracy;
                     long e0 = System.nanoTime();
                     if (spec.trainMetrics().equals("pass")) {
-                        Metrics m = evaluate(db, model, params, train, guard);
+                        Metrics m = evaluate(db, model, sgd.model(), train, guard);
                         loss = m.loss();
                         accuracy = m.accuracy();
                         copyExtra(m.result(), "", extra);
@@ -216,13 +230,16 @@ public final class Trainer {
                     double vLoss = Double.NaN;
                     double vAccuracy = Double.NaN;
                     if (validation != null) {
-                        Metrics v = evaluate(db, model, params, validation, guard);
+                        Metrics v = evaluate(db, model, sgd.model(), validation, guard);
                         vLoss = v.loss();
                         vAccuracy = v.accuracy();
                         copyExtra(v.result(), "validation_", extra);
                     }
                     if (spec.trainMetrics().equals("pass") || validation != null) {
                         extra.put("eval_seconds", (System.nanoTime() - e0) / 1e9);
+                    }
+                    if (epoch == 1 && profileSeconds > 0) {
+                        extra.put("profile_seconds", profileSeconds);
                     }
                     EpochStats es = new EpochStats(epoch, loss, accuracy, vLoss, vAccuracy, sgd.learningRate(),
                             seconds, tuples, Collections.unmodifiableMap(extra));
@@ -233,7 +250,7 @@ public final class Trainer {
                         if (monitored < bestLoss) {
                             bestLoss = monitored;
                             bestEpoch = epoch;
-                            best = params.clone();
+                            best = sgd.model().clone();
                             sinceBest = 0;
                         } else if (++sinceBest >= spec.earlyStopPatience()) {
                             break;
@@ -257,8 +274,9 @@ public final class Trainer {
             if (best != null) {
                 extra.put("best_epoch", bestEpoch);
             }
-            TrainedModel trained = new TrainedModel(model, best != null ? best : params, mean, std, extra);
-            return new TrainResult(trained, stats);
+            TrainedModel trained = new TrainedModel(model, best != null ? best : sgd.model().clone(), mean, std,
+                    extra);
+            return new TrainResult(trained, stats, spec, sizing);
         }
 
         private static void copyExtra(Map<String, Double> from, String prefix, Map<String, Double> into) {

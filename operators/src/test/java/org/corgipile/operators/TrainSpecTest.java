@@ -24,12 +24,13 @@ class TrainSpecTest {
         assertEquals("logistic", m.get("model"));
         assertEquals("corgipile", m.get("shuffle"));
         assertEquals(10, m.get("epochs"));
-        assertEquals(0.1, m.get("learning_rate"));
+        assertEquals(0.01, m.get("learning_rate"));
         assertEquals("exponential", m.get("schedule"));
         assertEquals(0.95, m.get("decay"));
         assertEquals(1, m.get("batch_size"));
-        assertEquals(1280, m.get("block_size"));
-        assertEquals(0.1, m.get("buffer_size"));
+        assertNull(m.get("block_size"), "derived from the table at training time (Sizing)");
+        assertNull(m.get("buffer_size"), "derived from the table at training time (Sizing)");
+        assertEquals(64L << 20, m.get("buffer_memory"));
         assertEquals("cpu", m.get("device"));
         assertEquals("pass", m.get("train_metrics"));
         assertNotNull(m.get("seed"));

@@ -41,6 +41,9 @@ public final class Natives {
         return readerOpen(relationOid, utf8(label), utf8(features), sparseDimension, info);
     }
 
+    /** The GUC corgipile.buffer_memory, in kB (a plain read of the variable). */
+    static native int bufferMemoryKb();
+
     /** Reads pages into {@code buffer} (direct, native order); see {@link HeapBlockSource} for the format. */
     static native int readerReadPages(long handle, long firstPage, int pages, long nextFirstPage, ByteBuffer buffer);
 

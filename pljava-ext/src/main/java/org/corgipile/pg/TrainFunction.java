@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.corgipile.operators.EpochListener;
 import org.corgipile.operators.EpochStats;
+import org.corgipile.operators.Sizing;
 import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
@@ -28,10 +29,12 @@ final class TrainFunction {
     static Map<String, Object> run(Args args) {
         Map<String, Object> options = new LinkedHashMap<>(args.object("spec"));
         // shuffle_once: the PL/pgSQL wrapper already copied the data in random order; read the copy in storage order.
-        boolean explicitBuffer = options.get("buffer_size") != null;
         boolean shuffleOnce = "shuffle_once".equals(String.valueOf(options.get("shuffle")).toLowerCase(Locale.ROOT));
         if (shuffleOnce) {
             options.put("shuffle", "none");
+        }
+        if (options.get("buffer_memory") == null) {
+            options.put("buffer_memory", bufferMemory());
         }
         TrainSpec spec = TrainSpec.fromOptions(options);
         String relationName = args.string("relation_name", "?");
@@ -57,9 +60,6 @@ final class TrainFunction {
                 throw new SqlError(SqlError.DATA_EXCEPTION, "validation_relation has " + validation.shape().dimension()
                         + " features but the training relation has " + train.shape().dimension(), null);
             }
-            if (explicitBuffer) {
-                checkBufferHoldsABlock(spec, train.pageCount());
-            }
             result = Trainer.train(spec, train, validation,
                     new Progress(relationName, spec, shuffleName, notices));
             skipped = train.skippedTuples();
@@ -71,7 +71,7 @@ final class TrainFunction {
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", modelJson(result.model()));
-        Map<String, Object> specMap = new LinkedHashMap<>(spec.toMap());
+        Map<String, Object> specMap = new LinkedHashMap<>(result.spec().toMap());
         specMap.put("shuffle", shuffleName);
         out.put("spec", specMap);
         List<Map<String, Object>> epochs = new ArrayList<>();
@@ -96,30 +96,32 @@ final class TrainFunction {
             epochs.add(row);
         }
         out.put("epochs", epochs);
-        out.put("metrics", epochs.isEmpty() ? Map.of() : epochs.get(epochs.size() - 1));
+        // the catalog's metrics are the kept epoch's: with early stopping the best epoch, not the last one
+        out.put("metrics", epochs.isEmpty() ? Map.of()
+                : result.keptMetrics(e -> new LinkedHashMap<>(epochs.get(e.epoch() - 1))));
+        String note = result.earlyStopNote();
+        if (note != null) {
+            Natives.message(0, note);
+        }
         out.put("skipped_tuples", skipped);
         out.put("corgipile_version", VERSION);
         return out;
     }
 
     /**
-     * CorgiPile's tuple buffer holds whole blocks: a buffer_size fraction below one block is a mistake (the buffer
-     * would silently be one block). Only checked when buffer_size was given: the default (10% of the table, at
-     * least one block) must work on small tables.
+     * corgipile.buffer_memory in bytes, at most half the JVM heap (the buffers live on the heap, next to the model
+     * and the reader); a larger setting is lowered with a NOTICE rather than failing later with an out-of-memory.
      */
-    private static void checkBufferHoldsABlock(TrainSpec spec, long pageCount) {
-        if (!spec.shuffle().equals("corgipile") || !spec.bufferIsFraction() || pageCount == 0) {
-            return;
+    private static long bufferMemory() {
+        long bytes = Natives.bufferMemoryKb() * 1024L;
+        long limit = Runtime.getRuntime().maxMemory() / 2;
+        if (bytes > limit) {
+            Natives.message(0, String.format(Locale.ROOT, "corgipile.buffer_memory (%d MB) is more than half of "
+                    + "the JVM heap (%d MB); using %d MB (raise corgipile.max_heap for more)", bytes >> 20,
+                    Runtime.getRuntime().maxMemory() >> 20, limit >> 20));
+            return limit;
         }
-        long block = Math.min(spec.blockSize(), pageCount);
-        double bufferPages = spec.bufferSize() * pageCount;
-        if (bufferPages < block) {
-            throw new SqlError(SqlError.INVALID_PARAMETER_VALUE, String.format(Locale.ROOT,
-                    "buffer_size %s is %.1f pages of the relation's %d, smaller than one block of %d pages",
-                    spec.bufferSize(), bufferPages, pageCount, block),
-                    String.format(Locale.ROOT, "Use buffer_size >= %.6f, or a smaller block_size.",
-                            (double) block / pageCount));
-        }
+        return bytes;
     }
 
     static Map<String, Object> modelJson(TrainedModel m) {
@@ -145,6 +147,11 @@ final class TrainFunction {
             this.spec = spec;
             this.shuffle = shuffle;
             this.notices = notices;
+        }
+
+        @Override
+        public void sized(Sizing sizing) {
+            Natives.message(0, sizing.describe());
         }
 
         @Override

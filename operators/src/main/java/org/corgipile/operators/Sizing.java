@@ -1,0 +1,141 @@
+package org.corgipile.operators;
+
+import java.util.Locale;
+
+/**
+ * Block and buffer sizes for one table: the rule that makes CorgiPile's convergence argument hold at every table
+ * size, and the memory budget that bounds the buffer. Explicit {@code block_size} / {@code buffer_size} win.
+ *
+ * <p>Why these numbers. The paper's bound (SIGMOD 2022, Theorem 1) says CorgiPile's extra variance over a full
+ * shuffle shrinks like {@code (1 - (n-1)/(N-1)) / n} for n blocks in the buffer out of N blocks in the table: what
+ * matters is <em>how many blocks</em> the buffer holds and that the table is many blocks, not their size in bytes.
+ * The paper's own runs had N = 280 .. 5,000 blocks of 10 MB and n = 28 .. 500. A table of 41 MB cut into 10 MB
+ * blocks is N = 4 and a 10% buffer holds n = 1 block: block-only shuffling, which does not converge on clustered
+ * data. So:
+ * <ul>
+ *   <li><b>block</b> = table / {@value #TARGET_BLOCKS} pages (enough blocks in the table), at least
+ *       {@value #MIN_BLOCK_PAGES} pages (128 kB: one read request stays sequential) and at most
+ *       {@value #MAX_BLOCK_PAGES} pages (10 MB, the paper's block), and small enough that
+ *       {@value #MIN_BUFFER_BLOCKS} blocks fit in the memory budget;</li>
+ *   <li><b>buffer</b> = half the table ({@value #BUFFER_SHARE}) but at least {@value #MIN_BUFFER_BLOCKS} blocks
+ *       (enough blocks in the buffer), never more than the table, and never more than half the memory budget
+ *       (double buffering holds two buffers).</li>
+ * </ul>
+ * Tables up to 64 blocks (8 MB) are thus shuffled whole in one buffer every epoch (a full shuffle, at the cost of
+ * 8 MB); medium tables have ~1,000 blocks and a buffer of half of them; large tables keep n = 64 blocks in a buffer
+ * bounded by the budget, and the blocks grow towards 10 MB only when the budget allows 64 of them
+ * ({@code corgipile.buffer_memory} of 1.3 GB). Memory is therefore bounded by the budget, not by the table.
+ *
+ * <p>The budget is {@code buffer_memory} bytes for both buffers of the double buffer (the SQL GUC
+ * {@code corgipile.buffer_memory}, default {@value #DEFAULT_BUFFER_MEMORY_MB} MB). It caps derived sizes only.
+ */
+public record Sizing(int blockPages, double bufferSize, long pages, long blocks, long bufferPages,
+                     long bufferBlocks, boolean blockGiven, boolean bufferGiven, boolean capped, long budgetBytes) {
+    public static final int PAGE_BYTES = 8192;
+    public static final int MIN_BLOCK_PAGES = 16;
+    public static final int MAX_BLOCK_PAGES = 1280;
+    public static final int TARGET_BLOCKS = 1024;
+    public static final int MIN_BUFFER_BLOCKS = 64;
+    public static final double BUFFER_SHARE = 0.5;
+    public static final int DEFAULT_BUFFER_MEMORY_MB = 64;
+    public static final long DEFAULT_BUFFER_MEMORY = (long) DEFAULT_BUFFER_MEMORY_MB << 20;
+
+    /**
+     * The sizes for a table of {@code pages} heap pages.
+     *
+     * @param givenBlock  block_size in pages, or 0 to derive it
+     * @param givenBuffer buffer_size (fraction of the table's pages, or a tuple count when {@code > 1}), or 0 to
+     *                    derive it
+     * @param budgetBytes memory for both shuffle buffers together
+     */
+    public static Sizing of(int givenBlock, double givenBuffer, long pages, long budgetBytes) {
+        long p = Math.max(1, pages);
+        long perBuffer = Math.max(1, budgetBytes / 2 / PAGE_BYTES);
+        int block = givenBlock;
+        if (block <= 0) {
+            long b = Math.min(MAX_BLOCK_PAGES, Math.max(MIN_BLOCK_PAGES, ceilDiv(p, TARGET_BLOCKS)));
+            b = Math.min(b, Math.max(1, perBuffer / MIN_BUFFER_BLOCKS));
+            block = (int) b;
+        }
+        long blocks = ceilDiv(p, block);
+        double buffer = givenBuffer;
+        long bufferPages;
+        boolean capped = false;
+        if (buffer <= 0) {
+            long want = Math.max((long) Math.ceil(BUFFER_SHARE * p), (long) MIN_BUFFER_BLOCKS * block);
+            want = Math.min(want, p);
+            if (want > perBuffer) {
+                want = Math.max(perBuffer, block);
+                capped = true;
+            }
+            bufferPages = Math.min(want, p);
+            buffer = (double) bufferPages / p;
+        } else {
+            bufferPages = buffer <= 1 ? (long) Math.ceil(buffer * p) : -1;
+        }
+        long bufferBlocks = bufferPages < 0 ? -1 : Math.min(blocks, Math.max(1, bufferPages / block));
+        return new Sizing(block, buffer, pages, blocks, bufferPages, bufferBlocks, givenBlock > 0, givenBuffer > 0,
+                capped, budgetBytes);
+    }
+
+    /** The sizes for {@code spec} (its block_size, buffer_size and buffer_memory) on a table of {@code pages}. */
+    public static Sizing of(TrainSpec spec, long pages) {
+        return of(spec.blockSizeGiven(), spec.bufferSizeGiven(), pages, spec.bufferMemory());
+    }
+
+    /**
+     * CorgiPile's buffer holds whole blocks: a given buffer_size fraction below one block is a mistake (the buffer
+     * would silently be one block), refused with SQLSTATE 22023. Derived sizes always hold at least one block.
+     */
+    public void checkBufferHoldsABlock(String shuffle) {
+        if (!bufferGiven || !shuffle.equals("corgipile") || bufferSize > 1 || pages == 0) {
+            return;
+        }
+        long block = Math.min(blockPages, pages);
+        double given = bufferSize * pages;
+        if (given < block) {
+            throw new InvalidSpecException(String.format(Locale.ROOT,
+                    "buffer_size %s is %.1f pages of the relation's %d, smaller than one block of %d pages",
+                    bufferSize, given, pages, block), String.format(Locale.ROOT,
+                    "Use buffer_size >= %.6f, or a smaller block_size.", (double) block / pages));
+        }
+    }
+
+    /** One line for a NOTICE: the chosen sizes, where they came from, and whether the budget capped the buffer. */
+    public String describe() {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "block_size %d pages (%s, %s), %d blocks", blockPages,
+                bytes((long) blockPages * PAGE_BYTES), blockGiven ? "given" : "derived", blocks));
+        if (bufferPages >= 0) {
+            s.append(String.format(Locale.ROOT, "; buffer_size %s of the table (%d pages, %s, %d blocks, %s)",
+                    fraction(bufferSize), bufferPages, bytes(bufferPages * PAGE_BYTES), bufferBlocks,
+                    bufferGiven ? "given" : "derived"));
+        } else {
+            s.append(String.format(Locale.ROOT, "; buffer_size %d tuples (given)", (long) bufferSize));
+        }
+        s.append(String.format(Locale.ROOT, "; table %d pages (%s)", pages, bytes(pages * PAGE_BYTES)));
+        if (capped) {
+            s.append(String.format(Locale.ROOT, "; buffer capped by corgipile.buffer_memory = %s (two buffers)",
+                    bytes(budgetBytes)));
+        }
+        return s.toString();
+    }
+
+    private static String fraction(double f) {
+        return String.format(Locale.ROOT, "%.4g", f);
+    }
+
+    static String bytes(long b) {
+        if (b >= 1L << 30 && b % (1L << 20) == 0 && b >= 10L << 30) {
+            return (b >> 30) + " GB";
+        }
+        if (b >= 1L << 20) {
+            return String.format(Locale.ROOT, "%.3g MB", b / 1048576.0);
+        }
+        return String.format(Locale.ROOT, "%d kB", b >> 10);
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+}

@@ -1,0 +1,128 @@
+package org.corgipile.operators;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The block/buffer sizing rule over tables from 1 MB to 1 GB (and beyond), and what explicit arguments change. */
+class SizingTest {
+    private static final long MB = 1 << 20;
+    private static final long BUDGET = Sizing.DEFAULT_BUFFER_MEMORY;
+
+    private static long pages(long bytes) {
+        return bytes / Sizing.PAGE_BYTES;
+    }
+
+    @Test
+    void theConvergenceArgumentHoldsFromOneMegabyteToOneGigabyte() {
+        for (long mb = 1; mb <= 1024; mb = mb < 8 ? mb + 1 : mb * 2 - mb / 3) {
+            long p = pages(mb * MB);
+            Sizing s = Sizing.of(0, 0, p, BUDGET);
+            String at = mb + " MB: " + s.describe();
+            boolean wholeTable = s.bufferPages() == p;
+            // enough blocks in the buffer, or the buffer is the whole table (a full shuffle every epoch)
+            assertTrue(wholeTable || s.bufferBlocks() >= Sizing.MIN_BUFFER_BLOCKS, at);
+            // enough blocks in the table: from 8 MB on at least 64, from 128 MB on about 1,000 or more; the buffer
+            // is at most half the table unless 64 blocks need more
+            assertTrue(p < 1024 || s.blocks() >= 64, at);
+            assertTrue(p < 16384 || s.blocks() >= 900, at);
+            assertTrue(wholeTable || s.bufferPages() <= Math.max(p / 2 + 1, 64L * s.blockPages()), at);
+            // blocks between 128 kB and 10 MB (a table smaller than one block is one block)
+            assertTrue(s.blockPages() >= Math.min(Sizing.MIN_BLOCK_PAGES, p) && s.blockPages() <= 1280, at);
+            // the buffer fits the budget (two buffers), and holds at least one block
+            assertTrue(2 * s.bufferPages() * Sizing.PAGE_BYTES <= BUDGET, at);
+            assertTrue(s.bufferPages() >= Math.min(p, s.blockPages()), at);
+            assertEquals((double) s.bufferPages() / p, s.bufferSize(), 1e-12, at);
+            assertFalse(s.blockGiven() || s.bufferGiven(), at);
+        }
+    }
+
+    @Test
+    void sizesAtTypicalTables() {
+        // 1 MB: shuffled whole
+        Sizing tiny = Sizing.of(0, 0, pages(MB), BUDGET);
+        assertEquals(16, tiny.blockPages());
+        assertEquals(1.0, tiny.bufferSize());
+        // the 41 MB table: ~330 blocks of 128 kB, half of them in the buffer (it was 4 blocks, 1 buffered)
+        Sizing medium = Sizing.of(0, 0, 5_300, BUDGET);
+        assertEquals(16, medium.blockPages());
+        assertEquals(332, medium.blocks());
+        assertEquals(165, medium.bufferBlocks());
+        assertFalse(medium.capped());
+        // 1 GB: the budget caps the buffer at 32 MB = 64 blocks of 512 kB, out of 2,048
+        Sizing large = Sizing.of(0, 0, pages(1024 * MB), BUDGET);
+        assertEquals(64, large.blockPages());
+        assertEquals(2048, large.blocks());
+        assertEquals(64, large.bufferBlocks());
+        assertTrue(large.capped());
+        assertTrue(large.describe().contains("capped by corgipile.buffer_memory"), large.describe());
+        // 100 GB with a 2 GB budget: the paper's 10 MB blocks, 100 of them per buffer
+        Sizing huge = Sizing.of(0, 0, pages(100L * 1024 * MB), 2048 * MB);
+        assertEquals(1280, huge.blockPages());
+        assertEquals(102, huge.bufferBlocks());
+    }
+
+    @Test
+    void memoryIsBoundedByTheBudgetNotByTheTable() {
+        long at1x = Sizing.of(0, 0, pages(100 * MB), BUDGET).bufferPages();
+        long at10x = Sizing.of(0, 0, pages(1000 * MB), BUDGET).bufferPages();
+        long at1000x = Sizing.of(0, 0, pages(100_000 * MB), BUDGET).bufferPages();
+        assertEquals(at1x, at10x);
+        assertEquals(at1x, at1000x);
+        assertEquals(BUDGET / 2 / Sizing.PAGE_BYTES, at1x);
+        // a smaller budget gives smaller blocks, still 64 per buffer
+        Sizing small = Sizing.of(0, 0, pages(1000 * MB), 8 * MB);
+        assertEquals(8, small.blockPages());
+        assertEquals(64, small.bufferBlocks());
+    }
+
+    @Test
+    void explicitArgumentsWin() {
+        Sizing block = Sizing.of(1280, 0, 5_300, BUDGET);
+        assertEquals(1280, block.blockPages());
+        assertTrue(block.blockGiven());
+        // a derived buffer wants 64 given blocks (the whole table here) but stays within the budget
+        assertEquals(4096, block.bufferPages());
+        assertTrue(block.capped());
+        Sizing both = Sizing.of(8, 0.1, 5_300, BUDGET);
+        assertEquals(8, both.blockPages());
+        assertEquals(0.1, both.bufferSize());
+        Sizing tuples = Sizing.of(0, 5000, 5_300, BUDGET);
+        assertEquals(5000, tuples.bufferSize());
+        assertTrue(tuples.describe().contains("5000 tuples (given)"), tuples.describe());
+        // not capped even beyond the budget: the user asked for it
+        Sizing big = Sizing.of(0, 0.9, pages(1024 * MB), BUDGET);
+        assertEquals(0.9, big.bufferSize());
+        assertFalse(big.capped());
+    }
+
+    @Test
+    void aGivenBufferBelowOneBlockIsRefused() {
+        Sizing s = Sizing.of(1280, 0.05, 5_300, BUDGET);
+        InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> s.checkBufferHoldsABlock("corgipile"));
+        assertTrue(e.getMessage().contains("smaller than one block of 1280 pages"), e.getMessage());
+        s.checkBufferHoldsABlock("sliding_window");
+        Sizing.of(0, 0, 5_300, BUDGET).checkBufferHoldsABlock("corgipile");
+    }
+
+    @Test
+    void theTrainerRecordsTheSizesInTheSpecItReturns() {
+        SyntheticData d = SyntheticData.logistic(4_000, 4, 2, 1, false);
+        TrainSpec spec = TrainSpec.builder().epochs(1).seed(1).build();
+        assertEquals(null, spec.toMap().get("block_size"));
+        Sizing[] told = new Sizing[1];
+        TrainResult r = Trainer.train(spec, d.source(10), null, new EpochListener() {
+            @Override
+            public void sized(Sizing s) {
+                told[0] = s;
+            }
+        });
+        assertEquals(told[0], r.sizing());
+        assertEquals(16, r.spec().toMap().get("block_size"));
+        assertEquals(1.0, r.spec().toMap().get("buffer_size"));
+        assertEquals(400, r.sizing().pages());
+    }
+}
