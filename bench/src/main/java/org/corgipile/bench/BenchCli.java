@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmark shuffle strategies x datasets x layouts x device profiles in PostgreSQL.",
             "Starts its own PostgreSQL 15 cluster per profile; ssd/hdd need root and cgroup-v1 blkio."},
-        footer = {"", "Examples:", "  ./corgipile bench --quick",
+        footer = {"", "Examples:", "  ./corgipile bench --quick", "  ./corgipile bench convergence --quick",
             "  ./corgipile bench --profiles hdd,ssd --rows 1000000 --epochs 10 --layouts clustered"})
 public final class BenchCli implements Callable<Integer> {
 
@@ -89,11 +89,11 @@ public final class BenchCli implements Callable<Integer> {
     long seed;
 
     @Option(names = "--block-pages", defaultValue = "0",
-            description = "8 KB pages per block; 0 = auto: a twentieth of the buffer, at most 1280 (10 MB) (default ${DEFAULT-VALUE})")
+            description = "8 KB pages per block; 0 = the product's default, derived from the table (default ${DEFAULT-VALUE})")
     int blockPages;
 
-    @Option(names = "--buffer-fraction", defaultValue = "0.1",
-            description = "tuple buffer as a fraction of the table (default ${DEFAULT-VALUE})")
+    @Option(names = "--buffer-fraction", defaultValue = "0",
+            description = "tuple buffer as a fraction of the table; 0 = the product's default (default ${DEFAULT-VALUE})")
     double bufferFraction;
 
     @Option(names = "--probe-pages", description = "pages of the random/sequential read probe (default 1000; quick: 300)")
@@ -143,6 +143,8 @@ public final class BenchCli implements Callable<Integer> {
     /** Parses and runs; returns the exit code (used by tests instead of {@link #main}). */
     public static int run(String[] args, PrintStream log) {
         CommandLine cl = new CommandLine(new BenchCli(args, log));
+        cl.addSubcommand("convergence", new org.corgipile.bench.convergence.ConvergenceBench(
+                "./corgipile bench " + String.join(" ", args), log));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.registerConverter(Strategy.class, Strategy::parse);
         return cl.execute(args);

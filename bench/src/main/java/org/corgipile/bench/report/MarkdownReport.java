@@ -40,11 +40,12 @@ public final class MarkdownReport {
         md.append("Started ").append(r.startedAt()).append(", finished ").append(r.finishedAt()).append("  \n");
         md.append("Host: ").append(r.host()).append("\n\n");
         md.append(String.format(Locale.ROOT, "Settings: %d training rows (+%.0f%% test) x %d features, %d epochs,"
-                + " learning rate %s (x%s per epoch), blocks of %s pages, buffer %.0f%% of the table, seed %d,"
+                + " learning rate %s (x%s per epoch), blocks of %s pages, buffer %s, seed %d,"
                 + " target tolerance %.1f accuracy points.%n%n", s.rows(), s.testFraction() * 100, s.dims(),
                 s.epochs(), s.learningRate(), s.decay(),
-                s.blockPages() == 0 ? "auto (buffer / 20, at most 1280)" : Integer.toString(s.blockPages()),
-                s.bufferFraction() * 100, s.seed(),
+                s.blockPages() == 0 ? "the product's default (derived from the table)" : Integer.toString(s.blockPages()),
+                s.bufferFraction() == 0 ? "the product's default" : String.format(Locale.ROOT, "%.0f%% of the table",
+                        s.bufferFraction() * 100), s.seed(),
                 s.targetTolerance() * 100));
         for (Skipped k : r.skipped()) {
             md.append("**Skipped profile ").append(k.profile()).append("**: ").append(k.reason()).append("\n\n");

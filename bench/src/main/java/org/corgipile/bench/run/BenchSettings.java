@@ -1,5 +1,7 @@
 package org.corgipile.bench.run;
 
+import org.corgipile.operators.Sizing;
+
 import java.util.List;
 
 import org.corgipile.bench.engine.Strategy;
@@ -49,8 +51,9 @@ public record BenchSettings(List<DeviceProfile> profiles, List<String> datasets,
         if (blockPages < 0) {
             throw new IllegalArgumentException("block pages must be >= 0 (0 = auto), got " + blockPages);
         }
-        if (!(bufferFraction > 0 && bufferFraction <= 1)) {
-            throw new IllegalArgumentException("buffer fraction must be in (0, 1], got " + bufferFraction);
+        if (!(bufferFraction >= 0 && bufferFraction <= 1)) {
+            throw new IllegalArgumentException("buffer fraction must be in (0, 1] or 0 for the product's default, got "
+                    + bufferFraction);
         }
         if (probePages < 1) {
             throw new IllegalArgumentException("probe pages must be >= 1, got " + probePages);
@@ -69,14 +72,19 @@ public record BenchSettings(List<DeviceProfile> profiles, List<String> datasets,
     }
 
     /**
-     * Block size for a table of {@code pages} pages: the configured one, or (auto) a twentieth of the tuple buffer
-     * so the buffer mixes about twenty blocks, as the paper's 10 MB blocks in a 10% buffer of a multi-GB table do,
-     * capped at the paper's 1280 pages (10 MB).
+     * Block size for a table of {@code pages} pages: the configured one, or (0) the one train_sgd derives from the
+     * table with its default memory budget ({@link Sizing}) — the product's default, so the numbers show it.
      */
     public int blockPagesFor(long pages) {
-        if (blockPages > 0) {
-            return blockPages;
-        }
-        return (int) Math.max(1, Math.min(1280, Math.round(pages * bufferFraction / 20)));
+        return blockPages > 0 ? blockPages : sizing(pages).blockPages();
+    }
+
+    /** Buffer fraction for a table of {@code pages} pages: the configured one, or (0) the product's default. */
+    public double bufferFractionFor(long pages) {
+        return bufferFraction > 0 ? bufferFraction : sizing(pages).bufferSize();
+    }
+
+    private Sizing sizing(long pages) {
+        return Sizing.of(blockPages, bufferFraction, pages, Sizing.DEFAULT_BUFFER_MEMORY);
     }
 }

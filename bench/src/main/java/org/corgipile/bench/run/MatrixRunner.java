@@ -137,7 +137,7 @@ public final class MatrixRunner {
                 List<StrategyResult> results = new ArrayList<>();
                 for (Strategy s : settings.strategies()) {
                     results.add(runStrategy(server, engine, dataset, layout, table, test, s,
-                            settings.blockPagesFor(shape[0])));
+                            settings.blockPagesFor(shape[0]), settings.bufferFractionFor(shape[0])));
                 }
                 tables.add(new TableResult(dataset, layout, table, test, trainRows, nTest, shape[0],
                         shape[1], settings.blockPagesFor(shape[0]), floor.seconds(), floor.bytesRead(), results));
@@ -174,7 +174,8 @@ public final class MatrixRunner {
     }
 
     private StrategyResult runStrategy(BenchServer server, TrainingEngine engine, String dataset, String layout,
-                                       String table, String test, Strategy strategy, int blockPages) {
+                                       String table, String test, Strategy strategy, int blockPages,
+                                       double bufferFraction) {
         String p = server.profile().name();
         String trained = table;
         double prep = 0;
@@ -191,7 +192,7 @@ public final class MatrixRunner {
             prepareCaches(server, trained);
             TrainRequest request = new TrainRequest(trained, test, "label", "features", engineStrategy,
                     settings.epochs(), settings.learningRate(), settings.decay(), settings.seed(),
-                    blockPages, settings.bufferFraction(),
+                    blockPages, bufferFraction,
                     "bench_" + p + "_" + dataset + "_" + layout + "_" + strategy.sqlName(), settings.engineOptions());
             boolean dropEachEpoch = server.profile().cold() && engine.hooksEveryEpoch();
             try (Connection c = server.connect()) {
