@@ -21,6 +21,8 @@ PSQL=("$PGBIN/psql" -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres 
 
 say() { if [ -t 1 ]; then printf '\n\033[1m== %s\033[0m\n' "$*"; else printf '\n== %s\n' "$*"; fi; }
 sql() { "${PSQL[@]}" -q -c "SET client_min_messages = warning" "$@"; }
+# train_sgd's NOTICEs tell the block and buffer sizes it derived from the table
+sql_notices() { "${PSQL[@]}" -q -c "SET client_min_messages = notice" "$@" 2>&1 | grep -v '^NOTICE:  epoch' ; }
 sql_script() { "${PSQL[@]}" -q -f - ; }
 
 say "database $DEMO_DB and the extension"
@@ -33,14 +35,14 @@ sql -c "DROP EXTENSION IF EXISTS corgipile CASCADE" -c "CREATE EXTENSION corgipi
     -c "SELECT extversion AS corgipile_version FROM pg_extension WHERE extname = 'corgipile'"
 
 train_and_compare() {
-    local table="$1" test="$2" label="$3" features="$4" lr="$5" block="$6"
+    local table="$1" test="$2" label="$3" features="$4"
     for shuffle in corgipile none; do
-        say "train_sgd on $table, shuffle => '$shuffle' ($EPOCHS epochs, logistic regression, blocks of $block pages)"
-        sql -c "SELECT epoch, round(loss::numeric, 4) AS loss, round(accuracy::numeric, 4) AS accuracy,
+        say "train_sgd on $table, shuffle => '$shuffle' ($EPOCHS epochs, logistic regression, the defaults)"
+        sql_notices -c "SELECT epoch, round(loss::numeric, 4) AS loss, round(accuracy::numeric, 4) AS accuracy,
                        round(validation_accuracy::numeric, 4) AS test_accuracy, round(seconds::numeric, 3) AS seconds,
                        tuples
                 FROM train_sgd('$table', '$label', '$features', model => 'logistic', shuffle => '$shuffle',
-                               epochs => $EPOCHS, learning_rate => $lr, block_size => $block, seed => 42,
+                               epochs => $EPOCHS, seed => 42,
                                model_name => '${table}_$shuffle', validation_relation => '$test',
                                options => '{\"overwrite\": true}')"
     done
@@ -67,15 +69,15 @@ DELETE FROM demo_synthetic WHERE id % 10 = 0;
 VACUUM ANALYZE demo_synthetic;
 SELECT label, count(*) AS tuples, min(ctid) AS first_tid, max(ctid) AS last_tid FROM demo_synthetic GROUP BY label;
 SQL
-# Blocks of 16 pages (128 kB) instead of the default 1280 (10 MB): these tables are a few MB, and CorgiPile needs
-# many blocks per buffer (buffer_size defaults to 10% of the table).
-train_and_compare demo_synthetic demo_synthetic_test label features 0.01 16
+# The defaults: block and buffer sizes derived from the table (the NOTICE says which), standardised features,
+# iterate averaging, learning rate 0.01 -- no hand-picked block_size.
+train_and_compare demo_synthetic demo_synthetic_test label features
 
 if "$CORGIPILE" dataset --help >/dev/null 2>&1; then
     say "Fashion-MNIST (class 0 vs the rest), stored clustered by label"
     if CORGIPILE_DB="$DEMO_DB" "$CORGIPILE" dataset load fashion-mnist-binary --layout clustered --table fmnist --test-fraction 0.15 --replace \
             --no-progress; then
-        train_and_compare fmnist fmnist_test label features 0.001 16
+        train_and_compare fmnist fmnist_test label features
     else
         say "loading Fashion-MNIST failed (see above); the synthetic part of the demo stands"
     fi

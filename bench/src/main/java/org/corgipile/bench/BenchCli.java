@@ -145,6 +145,8 @@ public final class BenchCli implements Callable<Integer> {
         CommandLine cl = new CommandLine(new BenchCli(args, log));
         cl.addSubcommand("convergence", new org.corgipile.bench.convergence.ConvergenceBench(
                 "./corgipile bench " + String.join(" ", args), log));
+        cl.addSubcommand("memory", new org.corgipile.bench.memory.BufferMemoryBench(
+                "./corgipile bench " + String.join(" ", args), log));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.registerConverter(Strategy.class, Strategy::parse);
         return cl.execute(args);
