@@ -118,10 +118,13 @@ $fn$;
 CREATE FUNCTION corgipile.grantee(role name) RETURNS name
 LANGUAGE plpgsql STABLE AS $fn$
 BEGIN
+    IF role IS NULL THEN
+        RAISE EXCEPTION 'role must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     IF lower(role) = 'public' THEN
         RETURN 'public';
     END IF;
-    IF role IS NULL OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role) THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role) THEN
         RAISE EXCEPTION 'role "%" does not exist', role
             USING ERRCODE = 'undefined_object', HINT = 'Pass a role name as in pg_roles, or public for every role.';
     END IF;

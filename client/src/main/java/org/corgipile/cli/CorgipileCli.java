@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
         subcommands = {TrainCommand.class, ModelsCommand.class, EvaluateCommand.class, PredictCommand.class,
                 InstallCommand.class, ExportCommand.class, CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE, footerHeading = "%n",
-        footer = {ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6})
+        footer = {ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6,
+                ExitCodes.H7})
 public final class CorgipileCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -47,7 +48,7 @@ public final class CorgipileCli implements Runnable {
     private static void addExitCodes(CommandLine cl) {
         List<String> footer = new ArrayList<>(List.of(cl.getCommandSpec().usageMessage().footer()));
         footer.addAll(List.of("", ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5,
-                ExitCodes.H6));
+                ExitCodes.H6, ExitCodes.H7));
         cl.getCommandSpec().usageMessage().footer(footer.toArray(String[]::new));
         cl.getSubcommands().values().forEach(CorgipileCli::addExitCodes);
     }

@@ -90,6 +90,10 @@ class ModelCatalogIT {
             assertState("42704", s, "SELECT sgd_predict('alice_model', " + PROBE + ")");
             assertState("42704", s, "SELECT corgipile.sql_predict('alice_model', " + PROBE + ")");
             assertState("42704", s, "SELECT * FROM sgd_evaluate('alice_model', 'bob_data', 'label', 'features')");
+            // The internal entry points run as the caller: called directly they grant nothing train_sgd does not.
+            assertState("42501", s, "SELECT corgipile._invoke('scan_stats', jsonb_build_object('relation', "
+                    + "'alice_data'::regclass::oid::bigint, 'label', 'label', 'features', 'features', "
+                    + "'block_pages', 1280))");
             return null;
         });
     }
