@@ -94,6 +94,7 @@ class ModelCatalogIT {
             assertState("42501", s, "SELECT corgipile._invoke('scan_stats', jsonb_build_object('relation', "
                     + "'alice_data'::regclass::oid::bigint, 'label', 'label', 'features', 'features', "
                     + "'block_pages', 1280))");
+            assertState("42501", s, "SELECT corgipile._check_relation('alice_data', 'label', 'features')");
             return null;
         });
     }
