@@ -25,6 +25,8 @@ import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainedModel;
 import org.corgipile.operators.Trainer;
 import org.corgipile.operators.TupleBuffer;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 /**
  * Client mode: the same {@link Trainer} the extension runs, reading the relation over JDBC through
@@ -157,6 +159,15 @@ final class ClientTrainer {
                 rs.next();
                 return new Owner(rs.getString(1), rs.getString(2));
             }
+        } catch (PSQLException e) {
+            ServerErrorMessage m = e.getServerErrorMessage();
+            if (m == null) {
+                throw e;
+            }
+            // The server's message without JDBC's "ERROR:" and context; the client's own words for overwrite.
+            String hint = CorgiPileException.DUPLICATE_OBJECT.equals(m.getSQLState())
+                    ? "Choose another model_name, or pass overwrite => true to replace it." : m.getHint();
+            throw new CorgiPileException(m.getSQLState(), m.getMessage(), hint, e);
         }
     }
 
