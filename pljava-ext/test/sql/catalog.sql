@@ -74,8 +74,8 @@ ROLLBACK;
 -- a superuser acts for every owner
 RESET ROLE;
 SELECT count(*) AS epochs FROM train_sgd('alice_data', 'label', 'features', epochs => 1, seed => 3, model_name => 'alice_lr', options => '{"overwrite": true}');
-SELECT name, owner, readers, version FROM corgipile.models;
-DELETE FROM corgipile.models;
+SELECT name, owner, readers, version FROM corgipile.models WHERE name = 'alice_lr';
+DELETE FROM corgipile.models WHERE owner = 'corgipile_regress_alice';
 DROP TABLE alice_data;
 DROP ROLE corgipile_regress_alice;
 DROP ROLE corgipile_regress_bob;
