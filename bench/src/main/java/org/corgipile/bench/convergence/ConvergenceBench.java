@@ -163,7 +163,7 @@ public final class ConvergenceBench implements Callable<Integer> {
             ConvergenceRun best = null;
             for (double lr : grid) {
                 ConvergenceRun r = train(c, k, table, s, lr, epochs, null);
-                if (best == null || r.last() > best.last()) {
+                if (best == null || Double.isNaN(best.last()) || r.last() > best.last()) {
                     best = r;
                 }
             }
@@ -199,6 +199,13 @@ public final class ConvergenceBench implements Callable<Integer> {
                     acc.add(rs.getDouble(2));
                     seconds += rs.getDouble(3);
                 }
+            } catch (SQLException e) {
+                if (!"22003".equals(e.getSQLState())) {
+                    throw e;
+                }
+                // a learning rate of the grid that diverges is a result (never the best), not a failed benchmark
+                log.println("bench convergence: " + table + " " + strategy + " lr " + lr + " diverged");
+                return new ConvergenceRun(strategy, !Double.isNaN(lr), lr, List.of(), seconds);
             }
             if (sizingOut != null) {
                 for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
