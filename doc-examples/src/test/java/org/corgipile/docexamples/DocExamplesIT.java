@@ -124,7 +124,8 @@ class DocExamplesIT {
                             JavaSnippet.compileAndRun(b, b.mode() == DocBlock.Mode.RUN ? ctx.values(cluster) : null);
                         }
                     }
-                    case "", "text", "console", "xml" -> {
+                    case "xml" -> mavenCoordinates(b);
+                    case "", "text", "console" -> {
                         for (ShellLine l : transcriptCommands(b, vars)) {
                             c[1]++;
                             command(ctx, b, l, DocBlock.Mode.CHECK);
@@ -159,6 +160,35 @@ class DocExamplesIT {
             out.add(ShellLine.split(start, cmd.toString(), vars));
         }
         return out;
+    }
+
+    // ------------------------------------------------------------------------------------------------ Maven
+
+    private static final Pattern CORGIPILE_DEPENDENCY = Pattern.compile(
+            "<groupId>org\\.corgipile</groupId>\\s*<artifactId>([^<]+)</artifactId>\\s*<version>([^<]+)</version>");
+    private static final Pattern ARTIFACT_ID = Pattern.compile("</parent>.*?<artifactId>([^<]+)</artifactId>",
+            Pattern.DOTALL);
+
+    /** A dependency block names an artifact this build makes, at this build's version. */
+    private static void mavenCoordinates(DocBlock b) throws IOException {
+        String root = Files.readString(ROOT.resolve("pom.xml"));
+        Matcher v = Pattern.compile("<artifactId>corgipile-parent</artifactId>\\s*<version>([^<]+)</version>").matcher(root);
+        String version = v.find() ? v.group(1) : "?";
+        List<String> artifacts = new ArrayList<>();
+        Matcher mod = Pattern.compile("<module>([^<]+)</module>").matcher(root);
+        while (mod.find()) {
+            Matcher a = ARTIFACT_ID.matcher(Files.readString(ROOT.resolve(mod.group(1)).resolve("pom.xml")));
+            if (a.find()) {
+                artifacts.add(a.group(1));
+            }
+        }
+        Matcher d = CORGIPILE_DEPENDENCY.matcher(b.text());
+        while (d.find()) {
+            if (!artifacts.contains(d.group(1)) || !d.group(2).equals(version)) {
+                throw new ExampleFailure(b.where() + ": org.corgipile:" + d.group(1) + ":" + d.group(2)
+                        + " is not an artifact of this build (" + artifacts + " at " + version + ")");
+            }
+        }
     }
 
     // -------------------------------------------------------------------------------------------------- SQL
