@@ -142,6 +142,11 @@ public final class BenchCli implements Callable<Integer> {
 
     /** Parses and runs; returns the exit code (used by tests instead of {@link #main}). */
     public static int run(String[] args, PrintStream log) {
+        return commandLine(args, log).execute(args);
+    }
+
+    /** The command line {@link #run} executes (tests parse documented command lines with it). */
+    public static CommandLine commandLine(String[] args, PrintStream log) {
         CommandLine cl = new CommandLine(new BenchCli(args, log));
         cl.addSubcommand("convergence", new org.corgipile.bench.convergence.ConvergenceBench(
                 "./corgipile bench " + String.join(" ", args), log));
@@ -149,7 +154,7 @@ public final class BenchCli implements Callable<Integer> {
                 "./corgipile bench " + String.join(" ", args), log));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.registerConverter(Strategy.class, Strategy::parse);
-        return cl.execute(args);
+        return cl;
     }
 
     /** The settings the options resolve to. */
