@@ -39,13 +39,13 @@ import picocli.CommandLine.Option;
  * arguments, 3 when every profile was refused (e.g. no root for ssd/hdd and memory not requested), 4 when a result
  * file cannot be written.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, version = "corgipile bench 0.1.0",
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, version = "corgipile bench 0.2.0",
         exitCodeOnInvalidInput = ExitCodes.USAGE,
         description = {"Benchmark shuffle strategies x datasets x layouts x device profiles in PostgreSQL.",
             "Starts its own PostgreSQL 15 cluster per profile; ssd/hdd need root and cgroup-v1 blkio."},
         footer = {"", "Examples:", "  ./corgipile bench --quick",
             "  ./corgipile bench --profiles hdd,ssd --rows 1000000 --epochs 10 --layouts clustered", "",
-            ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6})
+            ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6, ExitCodes.H7})
 public final class BenchCli implements Callable<Integer> {
 
     @Option(names = "--quick", description = "small defaults for a smoke run of a few minutes")
