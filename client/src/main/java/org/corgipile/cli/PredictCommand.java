@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Predict with a stored model for every row of a query.",
             "Writes CSV (query columns, then prediction) to stdout, or creates the table given by --into."},
         footer = {"", "Example:",
-            "  corgipile predict higgs_lr --query \"SELECT id, features FROM higgs_test LIMIT 10\""})
+            "  corgipile predict higgs_lr --query \"SELECT id, features FROM higgs_like_test LIMIT 10\""})
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -34,7 +34,7 @@ final class PredictCommand implements Callable<Integer> {
     String model;
 
     @Option(names = {"-q", "--query"}, required = true, paramLabel = "SQL",
-            description = "a SELECT whose rows to predict, e.g. \"SELECT * FROM higgs_test\"")
+            description = "a SELECT whose rows to predict, e.g. \"SELECT * FROM higgs_like_test\"")
     String query;
 
     @Option(names = "--features", paramLabel = "COLUMNS",

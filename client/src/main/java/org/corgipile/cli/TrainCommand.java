@@ -30,8 +30,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "Runs inside PostgreSQL when the corgipile extension is installed (mode server), else in this client "
                     + "over JDBC (mode client); --mode chooses."},
         footer = {"", "Example:",
-            "  corgipile train higgs_train --model logistic --shuffle corgipile --epochs 10 \\",
-            "      --model-name higgs_lr --validation higgs_test --seed 42"})
+            "  corgipile train higgs_like --model logistic --shuffle corgipile --epochs 10 \\",
+            "      --model-name higgs_lr --validation higgs_like_test --seed 42"})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

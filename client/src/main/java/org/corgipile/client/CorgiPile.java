@@ -28,11 +28,11 @@ import org.flywaydb.core.api.output.MigrateResult;
  *
  * <pre>{@code
  * CorgiPile cp = CorgiPile.connect(dataSource);
- * TrainingRun run = cp.train(TrainSpec.on("higgs_train").model("logistic").epochs(10)
- *         .modelName("higgs_lr").validation("higgs_test").build());
+ * TrainingRun run = cp.train(TrainSpec.on("higgs_like").model("logistic").epochs(10)
+ *         .modelName("higgs_lr").validation("higgs_like_test").build());
  * run.epochs().forEach(e -> System.out.println(e.epoch() + " " + e.loss() + " " + e.accuracy()));
  * double p = run.model().predict(0.3, 1.2, ...);
- * Map<String, Double> metrics = run.model().evaluate("higgs_test", "label", "features");
+ * Map<String, Double> metrics = run.model().evaluate("higgs_like_test", "label", "features");
  * }</pre>
  *
  * <p>Every method takes a connection from the {@link DataSource} and gives it back before returning; a
