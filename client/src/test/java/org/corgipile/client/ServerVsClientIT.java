@@ -36,7 +36,8 @@ class ServerVsClientIT {
 
     private static TrainSpec.Builder spec(TrainMode mode, String name) {
         return TrainSpec.on("clustered").mode(mode).modelName(name).validation("holdout").model("logistic")
-                .shuffle("corgipile").epochs(3).learningRate(0.05).blockSize(1).bufferSize(0.2).seed(7);
+                .shuffle("corgipile").epochs(3).learningRate(0.05).blockSize(1).bufferSize(0.2).seed(7)
+                .argument("train_metrics", "pass");
     }
 
     @Test
