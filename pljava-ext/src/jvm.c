@@ -142,6 +142,25 @@ CorgiFindClasspath(void)
 	return psprintf("%s/extension/corgipile.jar", sharePath);
 }
 
+/*
+ * The class-data-sharing archive that make install builds next to the jar (see the Makefile), or NULL: only for
+ * the installed jar (an archive records its class path) and when the file exists.  HotSpot checks the archive
+ * against the jar's size and time and the JDK's version, and silently runs without it on any mismatch, so a stale
+ * archive only costs the start-up time it would have saved.
+ */
+static char *
+CorgiFindCdsArchive(void)
+{
+	char		sharePath[MAXPGPATH];
+	char	   *jsa;
+
+	if (corgipile_classpath != NULL && corgipile_classpath[0] != '\0')
+		return NULL;
+	get_share_path(my_exec_path, sharePath);
+	jsa = psprintf("%s/extension/corgipile.jsa", sharePath);
+	return access(jsa, R_OK) == 0 ? jsa : NULL;
+}
+
 /* -Xss equal to the backend's stack rlimit: HotSpot caps the main thread's stack at -Xss. */
 static char *
 CorgiStackOption(void)
@@ -233,6 +252,7 @@ CorgiCreateJvm(void)
 {
 	char	   *libjvm;
 	char	   *classpath;
+	char	   *cds;
 	void	   *handle;
 	CreateJavaVMFn create;
 	List	   *options = NIL;
@@ -282,6 +302,15 @@ CorgiCreateJvm(void)
 	/* HotSpot's crash report into the server log, not an hs_err file in the data directory */
 	CorgiAddOption(&options, "-XX:+ErrorFileToStderr");
 	CorgiAddOption(&options, "-XX:+UseSerialGC");
+	cds = CorgiFindCdsArchive();
+	if (cds != NULL)
+	{
+		/* the extension's classes mapped from the archive instead of parsed and verified on every first call */
+		CorgiAddOption(&options, psprintf("-XX:SharedArchiveFile=%s", cds));
+		CorgiAddOption(&options, "-Xshare:auto");
+		CorgiAddOption(&options, "-Xlog:cds=off");
+		CorgiAddOption(&options, "-Xlog:cds+dynamic=off");
+	}
 	CorgiAddOption(&options, "-Djava.awt.headless=true");
 	CorgiAddOption(&options, "-Dfile.encoding=UTF-8");
 	if (corgipile_jvm_options != NULL)

@@ -100,7 +100,7 @@ public final class BenchCli implements Callable<Integer> {
 
     @Option(names = "--page-cache-fraction", defaultValue = "0.125",
             description = "ssd/hdd: the server's page cache is limited to this fraction of the table being trained,"
-                    + " (at least 16 MB), so every epoch is cold (default ${DEFAULT-VALUE}: the table is 8x the cache)")
+                    + " (at least 32 MB), so every epoch is cold (default ${DEFAULT-VALUE}: the table is 8x the cache)")
     double pageCacheFraction;
 
     @Option(names = "--probe-pages", description = "pages of the random/sequential read probe (default 1000; quick: 300)")

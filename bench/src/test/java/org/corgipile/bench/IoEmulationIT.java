@@ -74,9 +74,10 @@ class IoEmulationIT {
     }
 
     /**
-     * Issue 13, cold means cold every epoch: with the server's page cache limited to well below the table (16 MB,
-     * the floor, for a 70 MB table), every epoch of train_sgd reads the whole table from the device again (plus
-     * the 10% test relation), and the results say so per epoch.
+     * Issue 13, cold means cold every epoch: with the server's page cache limited to well below the table (32 MB,
+     * the floor, for a 76 MB table), every epoch of train_sgd reads the whole table from the device again (plus
+     * the 10% test relation) and not more (the reader's block requests stay within the block), and the results say
+     * so per epoch.
      */
     @Test
     void everyHddEpochReadsTheTableFromTheDevice() throws Exception {
@@ -94,7 +95,7 @@ class IoEmulationIT {
         long bytes = table.get("bytes").asLong();
         JsonNode s = table.get("strategies").get(0);
         assertTrue(s.get("error").isNull(), s.toString());
-        assertTrue(s.get("pageCacheBudget").asLong() > 0 && s.get("pageCacheBudget").asLong() <= bytes / 4,
+        assertTrue(s.get("pageCacheBudget").asLong() > 0 && s.get("pageCacheBudget").asLong() <= bytes / 2,
                 s.toString());
         assertEquals(2, s.get("epochs").size(), log);
         for (JsonNode e : s.get("epochs")) {

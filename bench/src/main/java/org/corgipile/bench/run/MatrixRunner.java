@@ -45,7 +45,7 @@ public final class MatrixRunner {
     private static final String PAGE_PROBE_SQL = "SELECT count(*) FROM unnest(?::int[]) WITH ORDINALITY AS p(page, ord)"
             + " CROSS JOIN LATERAL (SELECT 1 FROM %s WHERE ctid = ('(' || p.page || ',1)')::tid) AS x";
 
-    private static final long MIN_PAGE_CACHE = 16L << 20;
+    private static final long MIN_PAGE_CACHE = 32L << 20;
 
     private final BenchSettings settings;
     private final PrintStream log;
@@ -200,8 +200,9 @@ public final class MatrixRunner {
             try (Connection c = server.connect()) {
                 engine.warmUp(c, request);
                 server.dropPageCache();
-                // at least 16 MB: a budget below the kernel's read-ahead window (8 MB here) evicts pages read
-                // ahead before they are used, and the device then reads the table several times per epoch
+                // at least 32 MB: the reader asks for the current and the next block (up to 10 MB each) and the
+                // kernel reads ahead up to 8 MB; a smaller budget evicts pages read ahead before they are used, and
+                // the device then reads the table several times per epoch
                 long cacheBudget = server.limitPageCache(Math.max(MIN_PAGE_CACHE,
                         Math.round(tableBytes * settings.pageCacheFraction())));
                 long[] before = statio(c, trained);
