@@ -3,6 +3,7 @@ package org.corgipile.pg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,30 @@ class JsonTest {
         assertEquals(true, m.get("f"));
         assertEquals(false, m.get("g"));
         assertEquals(null, m.get("h"));
-        assertEquals(1.2345678901234567e19, m.get("big"));
+        assertEquals(new BigInteger("12345678901234567890"), m.get("big"));
+    }
+
+    /** Integers of 19 digits were read as doubles: a recorded seed could not be replayed. */
+    @Test
+    void nineteenDigitIntegersAreReadExactly() {
+        Map<String, Object> m = Json.parseObject("{\"max\": 9223372036854775807, \"min\": -9223372036854775808, "
+                + "\"seed\": 1234567890123456789, \"beyond\": 9223372036854775808, \"float\": 1.5e300}");
+        assertEquals(Long.MAX_VALUE, m.get("max"));
+        assertEquals(Long.MIN_VALUE, m.get("min"));
+        assertEquals(1234567890123456789L, m.get("seed"));
+        assertEquals(new BigInteger("9223372036854775808"), m.get("beyond"));
+        assertEquals(1.5e300, m.get("float"));
+        assertEquals("{\"max\":9223372036854775807,\"min\":-9223372036854775808,\"seed\":1234567890123456789,"
+                + "\"beyond\":9223372036854775808,\"float\":1.5E300}", Json.write(m));
+    }
+
+    @Test
+    void supplementaryCharactersAndEscapesRoundTrip() {
+        String name = "mod\u00e8le \ud83d\ude00 \"q\" \\ \n\u0001";
+        Map<String, Object> m = Json.parseObject("{\"name\": \"mod\u00e8le \ud83d\ude00 \\\"q\\\" \\\\ \\n\\u0001\"}");
+        assertEquals(name, m.get("name"));
+        assertEquals(m, Json.parseObject(Json.write(m)));
+        assertEquals("\ud83d\ude00", ((Map<?, ?>) Json.parse("{\"e\": \"\\ud83d\\ude00\"}")).get("e"));
     }
 
     @Test
@@ -45,5 +69,8 @@ class JsonTest {
         assertThrows(IllegalArgumentException.class, () -> Json.parse("[1, 2"));
         assertThrows(IllegalArgumentException.class, () -> Json.parse("{} x"));
         assertThrows(IllegalArgumentException.class, () -> Json.parseObject("[1]"));
+        for (String bad : new String[] {"+1", "1.", ".5", "01", "1e", "--1", "0x10", "Infinity", "1-2"}) {
+            assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
+        }
     }
 }
