@@ -187,6 +187,7 @@ public final class Trainer {
             long[] computeNanos = new long[1]; // compute thread only, read after awaitIdle()
             Consumer<TupleBuffer> timedConsume = buf -> {
                 long c0 = System.nanoTime();
+                buf.settle(); // corgipile's tuple permutation moves the rows here, while the next buffer is read
                 sgd.consume(buf);
                 computeNanos[0] += System.nanoTime() - c0;
             };
