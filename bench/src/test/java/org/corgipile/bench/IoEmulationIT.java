@@ -69,8 +69,10 @@ class IoEmulationIT {
                 sequential.toString());
         assertTrue(probe(hdd, "seq_scan").get("bytesRead").asLong() > 0, "the scan bypassed the blkio group");
 
-        assertFalse(Files.exists(BlkioThrottle.ROOT.resolve("corgipile-hdd")), "the blkio group was not removed");
-        assertFalse(Files.exists(PageCacheLimit.ROOT.resolve("corgipile-hdd")), "the memory group was not removed");
+        assertFalse(Files.exists(BlkioThrottle.ROOT.resolve(BlkioThrottle.groupName("hdd"))),
+                "the blkio group was not removed");
+        assertFalse(Files.exists(PageCacheLimit.ROOT.resolve(PageCacheLimit.groupName("hdd"))),
+                "the memory group was not removed");
     }
 
     /**

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Emulates a table larger than memory: a cgroup-v1 memory group {@code /sys/fs/cgroup/memory/corgipile-<profile>}
+ * Emulates a table larger than memory: a cgroup-v1 memory group {@code /sys/fs/cgroup/memory/corgipile-<profile>-<pid>}
  * holding the PostgreSQL server, whose limit (page cache included) is kept at the group's anonymous memory (backend
  * heaps, the JVM, shared_buffers) plus a small page-cache budget. Page cache beyond the budget is reclaimed by the
  * kernel as the server reads, so a table several times the budget comes from the device again in every epoch —
@@ -55,7 +55,9 @@ public final class PageCacheLimit implements AutoCloseable {
 
     /** Creates (or reuses) the group {@code corgipile-<name>} with a page-cache budget of {@code budgetBytes}. */
     public static PageCacheLimit create(String name, long budgetBytes) throws IOException {
-        Path dir = ROOT.resolve("corgipile-" + name);
+        // one group per benchmark process: two runs on one machine (a test suite beside a benchmark) must not
+        // share, and then remove, each other's group
+        Path dir = ROOT.resolve(groupName(name));
         if (Files.isDirectory(dir)) {
             moveAllToRoot(dir);
         } else {
@@ -156,5 +158,10 @@ public final class PageCacheLimit implements AutoCloseable {
         moveAllToRoot(dir);
         Files.writeString(dir.resolve("memory.limit_in_bytes"), "-1");
         Files.delete(dir);
+    }
+
+    /** The group of profile {@code name} in this process: {@code corgipile-<profile>-<pid>}. */
+    public static String groupName(String name) {
+        return "corgipile-" + name + "-" + ProcessHandle.current().pid();
     }
 }
