@@ -6,6 +6,9 @@ DROP ROLE IF EXISTS corgipile_regress_alice;
 DROP ROLE IF EXISTS corgipile_regress_bob;
 CREATE ROLE corgipile_regress_alice;
 CREATE ROLE corgipile_regress_bob;
+CREATE SCHEMA regress_catalog;
+SET search_path = regress_catalog, public;
+GRANT USAGE ON SCHEMA regress_catalog TO corgipile_regress_alice, corgipile_regress_bob;
 CREATE TABLE alice_data AS SELECT i % 2 AS label, ARRAY[(i % 2) + (i % 7) / 10.0, 1 - (i % 5) / 10.0] AS features
     FROM generate_series(1, 200) i;
 ALTER TABLE alice_data OWNER TO corgipile_regress_alice;
@@ -76,6 +79,6 @@ RESET ROLE;
 SELECT count(*) AS epochs FROM train_sgd('alice_data', 'label', 'features', epochs => 1, seed => 3, model_name => 'alice_lr', options => '{"overwrite": true}');
 SELECT name, owner, readers, version FROM corgipile.models WHERE name = 'alice_lr';
 DELETE FROM corgipile.models WHERE owner = 'corgipile_regress_alice';
-DROP TABLE alice_data;
+DROP SCHEMA regress_catalog CASCADE;
 DROP ROLE corgipile_regress_alice;
 DROP ROLE corgipile_regress_bob;

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +63,68 @@ class JsonTest {
                 + "\"l\":[null,2]}", json);
         Map<String, Object> back = Json.parseObject(json);
         assertEquals(1.0 / 3, ((List<?>) back.get("w")).get(3));
+    }
+
+    /** Seeded fuzz of the Java side alone: whatever the writer writes, the parser reads back equal. */
+    @Test
+    void writeThenParseRoundTripsRandomValues() {
+        Random random = new Random(11);
+        for (int i = 0; i < 2000; i++) {
+            Object value = randomValue(random, 0);
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("v", value);
+            String json = Json.write(doc);
+            assertEquals(value, Json.parseObject(json).get("v"), json);
+        }
+    }
+
+    private static Object randomValue(Random r, int depth) {
+        switch (r.nextInt(depth >= 3 ? 6 : 8)) {
+            case 0:
+                return r.nextBoolean() ? Long.MAX_VALUE - r.nextInt(1000) : Long.MIN_VALUE + r.nextInt(1000);
+            case 1:
+                return BigInteger.valueOf(Long.MAX_VALUE).add(BigInteger.valueOf(1 + r.nextInt(1_000_000)))
+                        .multiply(BigInteger.valueOf(r.nextBoolean() ? 1 : -1)).multiply(BigInteger.TEN.pow(r.nextInt(30)));
+            case 2: {
+                double d;
+                do {
+                    d = Double.longBitsToDouble(r.nextLong());
+                } while (!Double.isFinite(d));
+                return d;
+            }
+            case 3: {
+                StringBuilder b = new StringBuilder();
+                for (int n = r.nextInt(12); n > 0; n--) {
+                    int cp = switch (r.nextInt(5)) {
+                        case 0 -> r.nextInt(0x20);
+                        case 1 -> "\"\\/".charAt(r.nextInt(3));
+                        case 2 -> 0x20 + r.nextInt(0xD800 - 0x20);
+                        case 3 -> 0xE000 + r.nextInt(0x10000 - 0xE000);
+                        default -> 0x10000 + r.nextInt(0x110000 - 0x10000);
+                    };
+                    b.appendCodePoint(cp);
+                }
+                return b.toString();
+            }
+            case 4:
+                return r.nextBoolean() ? Boolean.valueOf(r.nextBoolean()) : (Object) (long) r.nextInt();
+            case 5:
+                return null;
+            case 6: {
+                List<Object> l = new ArrayList<>();
+                for (int n = r.nextInt(5); n > 0; n--) {
+                    l.add(randomValue(r, depth + 1));
+                }
+                return l;
+            }
+            default: {
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (int n = r.nextInt(5); n > 0; n--) {
+                    m.put("k" + n + randomValue(r, 3), randomValue(r, depth + 1));
+                }
+                return m;
+            }
+        }
     }
 
     @Test
