@@ -183,7 +183,7 @@ public final class Trainer {
             double bestLoss = Double.POSITIVE_INFINITY;
             int sinceBest = 0;
             boolean ok = false;
-            DoubleBuffer db = new DoubleBuffer(shape, ShuffleStrategy.CHUNK_TUPLES, train);
+            DoubleBuffer db = new DoubleBuffer(shape, ShuffleStrategy.chunkTuples(shape), train);
             long[] computeNanos = new long[1]; // compute thread only, read after awaitIdle()
             Consumer<TupleBuffer> timedConsume = buf -> {
                 long c0 = System.nanoTime();
@@ -302,7 +302,7 @@ public final class Trainer {
                 while (true) {
                     TupleBuffer b = db.acquire();
                     b.clear();
-                    if (!blocks.fillBlocks(b, ShuffleStrategy.CHUNK_TUPLES)) {
+                    if (!blocks.fillBlocks(b, ShuffleStrategy.chunkTuples(b.shape()))) {
                         db.release(b);
                         break;
                     }
