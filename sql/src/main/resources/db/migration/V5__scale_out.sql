@@ -16,6 +16,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
 DECLARE
     cols   text[];
     leaves jsonb;
+    f      jsonb;
 BEGIN
     IF relation IS NULL OR (SELECT c.relkind FROM pg_class c WHERE c.oid = relation) <> 'p' THEN
         RETURN NULL;
@@ -38,15 +39,33 @@ BEGIN
     SELECT jsonb_build_object(
                'local', coalesce(jsonb_agg(t.relid::oid::bigint ORDER BY t.n)
                                  FILTER (WHERE c.relkind IN ('r', 'm') AND pg_relation_size(t.relid) > 0), '[]'),
-               'foreign', coalesce(jsonb_agg(jsonb_build_object('oid', t.relid::oid::bigint, 'name', t.relid::text,
-                                                                'server', s.srvname) ORDER BY t.n)
-                                   FILTER (WHERE c.relkind = 'f'), '[]'))
+               'foreign', coalesce(jsonb_agg(jsonb_build_object(
+                                      'oid', t.relid::oid::bigint, 'name', t.relid::text, 'server', s.srvname,
+                                      'remote', format('%I.%I',
+                                          coalesce((SELECT o.option_value FROM pg_options_to_table(ft.ftoptions) o
+                                                    WHERE o.option_name = 'schema_name'), n.nspname),
+                                          coalesce((SELECT o.option_value FROM pg_options_to_table(ft.ftoptions) o
+                                                    WHERE o.option_name = 'table_name'), c.relname)))
+                                   ORDER BY t.n) FILTER (WHERE c.relkind = 'f'), '[]'))
     INTO leaves
     FROM pg_partition_tree(relation) WITH ORDINALITY AS t(relid, parentrelid, isleaf, level, n)
     JOIN pg_class c ON c.oid = t.relid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_foreign_table ft ON ft.ftrelid = t.relid
     LEFT JOIN pg_foreign_server s ON s.oid = ft.ftserver
     WHERE t.isleaf;
+    -- Foreign leaves are read on their servers, by the role of this user's mapping: the coordinator checks here
+    -- that this user could read them through the foreign tables (the servers check the mapped role's rights).
+    FOR f IN SELECT * FROM jsonb_array_elements(leaves->'foreign') LOOP
+        IF NOT has_table_privilege((f->>'oid')::oid, 'SELECT')
+           AND NOT (has_column_privilege((f->>'oid')::oid, label, 'SELECT')
+                    AND (SELECT bool_and(has_column_privilege((f->>'oid')::oid, c, 'SELECT')) FROM unnest(cols) AS c))
+        THEN
+            RAISE EXCEPTION 'permission denied for foreign table %', f->>'name'
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Training over a foreign partition needs SELECT on it, as a query through it would.';
+        END IF;
+    END LOOP;
     RETURN leaves;
 END
 $fn$;
@@ -69,6 +88,229 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION corgipile.local_leaves(jsonb, regclass) IS 'internal: the local leaves of relation_leaves, refusing foreign ones';
+
+-- ------------------------------------------------------------------------------- partitions on other servers
+--
+-- When leaf partitions are postgres_fdw foreign tables, rows stay on their servers and only models travel: each
+-- epoch the coordinator sends the current model to every server that holds partitions, each trains one local
+-- CorgiPile epoch inside its own backend (corgipile.train_epoch), and the coordinator averages the parameters
+-- weighted by the rows each server trained on (and trains its own local partitions itself meanwhile). Servers are
+-- reached with dblink over the foreign server of the partition and this user's user mapping (dblink_connect with a
+-- server name), one connection per server named corgipile_<server>, asynchronously (dblink_send_query /
+-- dblink_get_result) so the servers work in parallel. Every server needs the corgipile extension.
+
+-- One round on one server's partitions (or a local list): epoch >= 1 trains one epoch from the model sent
+-- (NULL: the seed's initial model) and answers {parameters, dimension, tuples, running_loss, label_encoding,
+-- seconds}; epoch 0 answers {metrics} of the model sent. relations are tables or partitioned tables of this server
+-- (each read with this server's privilege and row-level security checks, for the role that runs this).
+CREATE FUNCTION corgipile.train_epoch(relations text[], label text, features text, spec jsonb, model jsonb,
+                                      epoch integer, shard integer DEFAULT 0, dimension integer DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+#variable_conflict use_variable
+DECLARE
+    leaves jsonb := '[]';
+    rel    regclass;
+    l      jsonb;
+    r      text;
+BEGIN
+    PERFORM corgipile.require_extension('corgipile.train_epoch');
+    IF relations IS NULL OR cardinality(relations) = 0 OR label IS NULL OR features IS NULL OR epoch IS NULL THEN
+        RAISE EXCEPTION 'relations, label, features and epoch must not be NULL or empty'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    FOREACH r IN ARRAY relations LOOP
+        rel := r::regclass;
+        l := corgipile.local_leaves(corgipile.relation_leaves(rel, label, features), rel);
+        leaves := leaves || coalesce(l, jsonb_build_array(rel::oid::bigint));
+    END LOOP;
+    RETURN corgipile._invoke('train_epoch', jsonb_build_object(
+        'relations', leaves, 'relation_name', array_to_string(relations, ', '), 'label', label, 'features', features,
+        'spec', spec, 'model', model, 'epoch', epoch, 'shard', shard, 'dimension', dimension));
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.train_epoch(text[], text, text, jsonb, jsonb, integer, integer, integer)
+    IS 'One round of sharded training on this server: one CorgiPile epoch from the model sent (epoch >= 1), or its metrics (epoch 0)';
+
+-- Cancels whatever the connections still run and closes them (errors of dead connections ignored).
+CREATE FUNCTION corgipile.shard_disconnect(conns text[]) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+DECLARE
+    c text;
+BEGIN
+    FOREACH c IN ARRAY coalesce(conns, '{}') LOOP
+        IF c = ANY (coalesce(dblink_get_connections(), '{}')) THEN
+            BEGIN
+                IF dblink_is_busy(c) = 1 THEN
+                    PERFORM dblink_cancel_query(c);
+                END IF;
+            EXCEPTION WHEN OTHERS THEN
+                NULL;
+            END;
+            PERFORM dblink_disconnect(c);
+        END IF;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.shard_disconnect(text[]) IS 'internal: cancel and close the dblink connections of sharded training';
+
+-- The coordinator: train_sgd's result (the JSON of corgipile._invoke('train')) over local and foreign leaves.
+-- Any error (a server down or failing: named, with its SQLSTATE; a cancel or statement_timeout here) cancels the
+-- servers' statements and closes the connections before it propagates, so no model row is written.
+CREATE FUNCTION corgipile.train_sharded(args jsonb, leaves jsonb) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+DECLARE
+    state    jsonb;
+    servers  text[];
+    conns    text[] := '{}';
+    tables   text[];
+    i        integer;
+    ep       integer;
+    kind     text;
+    rounds   text[];
+    reply    jsonb;
+    replies  jsonb;
+    started  timestamptz;
+    info     record;
+    e_state  text;
+    e_msg    text;
+    e_detail text;
+    e_hint   text;
+    waiting  text[];
+    got      jsonb;
+    ready    boolean;
+BEGIN
+    IF to_regprocedure('dblink_send_query(text,text)') IS NULL THEN
+        RAISE EXCEPTION 'partitions of % are foreign tables; training them on their servers needs the dblink extension',
+            args->>'relation_name'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'CREATE EXTENSION dblink in this database (it comes with postgresql-contrib, like postgres_fdw).';
+    END IF;
+    state := corgipile._invoke('shard_start', jsonb_build_object('spec', args->'spec'));
+    rounds := CASE WHEN state->'spec'->>'train_metrics' = 'pass' THEN ARRAY['train', 'evaluate'] ELSE ARRAY['train'] END;
+    SELECT array_agg(DISTINCT f->>'server' ORDER BY f->>'server') INTO servers
+    FROM jsonb_array_elements(leaves->'foreign') AS f;
+    BEGIN
+        FOR i IN 1 .. cardinality(servers) LOOP
+            conns := conns || ('corgipile_' || servers[i]);
+            PERFORM corgipile.shard_disconnect(ARRAY[conns[i]]);
+            BEGIN
+                PERFORM dblink_connect(conns[i], servers[i]);
+                SELECT * INTO info FROM dblink(conns[i], $q$
+                    SELECT current_database()::text,
+                           (SELECT extversion FROM pg_extension WHERE extname = 'corgipile')::text,
+                           to_regprocedure('corgipile.train_epoch(text[],text,text,jsonb,jsonb,integer,integer,integer)')
+                               IS NOT NULL$q$) AS t(db text, version text, has_epoch boolean);
+            EXCEPTION WHEN OTHERS THEN
+                GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
+                                        e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+                RAISE EXCEPTION 'foreign server "%": %', servers[i], e_msg
+                    USING ERRCODE = e_state, DETAIL = e_detail,
+                          HINT = coalesce(e_hint, 'Check that the server is up and this user has a user mapping for it.');
+            END;
+            IF info.version IS NULL OR NOT info.has_epoch THEN
+                RAISE EXCEPTION 'foreign server "%" has no corgipile extension% in database "%"', servers[i],
+                    CASE WHEN info.version IS NULL THEN '' ELSE ' with corgipile.train_epoch (version ' || info.version || ')' END,
+                    info.db
+                    USING ERRCODE = 'feature_not_supported',
+                          HINT = 'Every server that holds partitions trains them itself: CREATE EXTENSION corgipile there (ALTER EXTENSION corgipile UPDATE for an old version).';
+            END IF;
+        END LOOP;
+
+        FOR ep IN 1 .. (state->'spec'->>'epochs')::integer LOOP
+            FOREACH kind IN ARRAY rounds LOOP
+                started := clock_timestamp();
+                FOR i IN 1 .. cardinality(servers) LOOP
+                    SELECT array_agg(f->>'remote') INTO tables
+                    FROM jsonb_array_elements(leaves->'foreign') AS f WHERE f->>'server' = servers[i];
+                    IF dblink_send_query(conns[i], format(
+                           'SELECT corgipile.train_epoch(%L::text[], %L, %L, %L::jsonb, %L::jsonb, %s, %s, %s)',
+                           tables, args->>'label', args->>'features', state->'spec', state->'model',
+                           CASE kind WHEN 'train' THEN ep ELSE 0 END, i, coalesce(args->>'dimension', 'NULL'))) <> 1
+                    THEN
+                        RAISE EXCEPTION 'foreign server "%" failed in epoch % (SQLSTATE 08006): could not send the query',
+                            servers[i], ep
+                            USING ERRCODE = 'connection_failure', DETAIL = dblink_error_message(conns[i]);
+                    END IF;
+                END LOOP;
+                replies := '[]';
+                IF jsonb_array_length(leaves->'local') > 0 THEN
+                    reply := corgipile._invoke('train_epoch', jsonb_build_object(
+                        'relations', leaves->'local', 'relation_name', args->>'relation_name',
+                        'label', args->>'label', 'features', args->>'features', 'spec', state->'spec',
+                        'model', state->'model', 'epoch', CASE kind WHEN 'train' THEN ep ELSE 0 END, 'shard', 0,
+                        'dimension', args->'dimension'));
+                    replies := replies || jsonb_build_object('server', 'local', 'reply', reply);
+                END IF;
+                -- Collect the replies as they come, so a failing server is noticed (and the others cancelled)
+                -- while the rest still work; wait interruptibly (pg_sleep), so a cancel here lands. The replies
+                -- are merged in server order, whatever order they arrived in (the average is then reproducible).
+                waiting := servers;
+                got := '{}';
+                WHILE cardinality(waiting) > 0 LOOP
+                    ready := false;
+                    FOR i IN 1 .. cardinality(servers) LOOP
+                        CONTINUE WHEN NOT servers[i] = ANY (waiting) OR dblink_is_busy(conns[i]) = 1;
+                        reply := NULL;
+                        BEGIN
+                            SELECT t.r INTO reply FROM dblink_get_result(conns[i]) AS t(r jsonb);
+                            PERFORM 1 FROM dblink_get_result(conns[i]) AS t(r jsonb);
+                            IF reply IS NULL THEN
+                                RAISE EXCEPTION 'the connection returned no result' USING ERRCODE = 'connection_failure',
+                                    DETAIL = dblink_error_message(conns[i]);
+                            END IF;
+                        EXCEPTION WHEN OTHERS THEN
+                            GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
+                                                    e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+                            RAISE EXCEPTION 'foreign server "%" failed in epoch % (SQLSTATE %): %', servers[i], ep,
+                                e_state, e_msg
+                                USING ERRCODE = e_state, DETAIL = e_detail, HINT = e_hint;
+                        END;
+                        got := got || jsonb_build_object(servers[i], reply);
+                        waiting := array_remove(waiting, servers[i]);
+                        ready := true;
+                    END LOOP;
+                    IF NOT ready THEN
+                        PERFORM pg_sleep(0.002);
+                    END IF;
+                END LOOP;
+                FOR i IN 1 .. cardinality(servers) LOOP
+                    replies := replies || jsonb_build_object('server', servers[i], 'reply', got->servers[i]);
+                END LOOP;
+                state := corgipile._invoke('shard_merge', jsonb_build_object(
+                    'state', state, 'kind', kind, 'epoch', ep, 'replies', replies,
+                    'seconds', extract(epoch FROM clock_timestamp() - started)));
+            END LOOP;
+            -- validation_relation (on the coordinator) with the averaged model; the epoch's NOTICE
+            state := corgipile._invoke('shard_epoch_end', jsonb_build_object(
+                'state', state, 'label', args->>'label', 'features', args->>'features',
+                'validation', args->'validation', 'validations', args->'validations',
+                'validation_name', args->'validation_name'));
+        END LOOP;
+    EXCEPTION WHEN OTHERS OR query_canceled THEN
+        -- OTHERS alone would miss a cancel or statement_timeout of this statement (57014)
+        PERFORM corgipile.shard_disconnect(conns);
+        RAISE;
+    END;
+    PERFORM corgipile.shard_disconnect(conns);
+    RETURN corgipile._invoke('shard_finish', jsonb_build_object('state', state));
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.train_sharded(jsonb, jsonb)
+    IS 'internal: train_sgd over partitions on other servers (one epoch per server per round, averaged by rows)';
+
+-- train_sgd's training step: over a table or local partitions in this backend, or over foreign partitions on
+-- their servers (corgipile.train_sharded).
+CREATE FUNCTION corgipile.train_relation(args jsonb, leaves jsonb) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+BEGIN
+    IF leaves IS NOT NULL AND jsonb_array_length(leaves->'foreign') > 0 THEN
+        RETURN corgipile.train_sharded(args, leaves);
+    END IF;
+    RETURN corgipile._invoke('train', args || jsonb_build_object('relations', leaves->'local'));
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.train_relation(jsonb, jsonb) IS 'internal: train_sgd''s training step (local or sharded)';
 
 -- ------------------------------------------------------------------ train_sgd, sgd_evaluate, scan_stats again
 
@@ -137,7 +379,7 @@ BEGIN
 
     -- shuffle_once (Bismarck; MADlib after a manual shuffle): copy the data once in random order into a temporary
     -- table, then read that in storage order. The copy time is added to the first epoch.
-    IF spec->>'shuffle' = 'shuffle_once' THEN
+    IF spec->>'shuffle' = 'shuffle_once' AND jsonb_array_length(coalesce(leaves->'foreign', '[]')) = 0 THEN
         IF leaves IS NULL THEN
             PERFORM corgipile._check_relation(relation, label, features);
         ELSE
@@ -158,12 +400,11 @@ BEGIN
         prep := extract(epoch FROM clock_timestamp() - started);
     END IF;
 
-    result := corgipile._invoke('train', jsonb_build_object(
+    result := corgipile.train_relation(jsonb_build_object(
         'relation', source::oid::bigint, 'relation_name', relation::text, 'label', label, 'features', features,
         'spec', spec - 'dimension', 'dimension', spec->'dimension',
         'validation', validation_relation::oid::bigint, 'prep_seconds', prep,
-        'relations', corgipile.local_leaves(leaves, relation), 'validations', vleaves,
-        'validation_name', validation_relation::text));
+        'validations', vleaves, 'validation_name', validation_relation::text), leaves);
 
     IF tmp_name IS NOT NULL THEN
         EXECUTE format('DROP TABLE pg_temp.%I', tmp_name);

@@ -30,9 +30,15 @@ public final class Entry {
             case "evaluate" -> EvaluateFunction.run(args);
             case "scan_stats" -> ScanStatsFunction.run(args);
             case "jvm_info" -> jvmInfo();
+            case "train_epoch" -> TrainEpochFunction.run(args);
+            case "shard_start" -> ShardCoordinator.start(args);
+            case "shard_merge" -> ShardCoordinator.merge(args);
+            case "shard_epoch_end" -> ShardCoordinator.epochEnd(args);
+            case "shard_finish" -> ShardCoordinator.finish(args);
             default -> throw new SqlError(SqlError.INVALID_PARAMETER_VALUE,
                     "unknown corgipile function \"" + function + "\"",
-                    "Valid functions: train, evaluate, scan_stats, jvm_info.");
+                    "Valid functions: train, evaluate, scan_stats, jvm_info, train_epoch, shard_start, shard_merge, "
+                            + "shard_epoch_end, shard_finish.");
         };
         return Json.write(result);
     }
