@@ -132,6 +132,23 @@ $fn$;
 COMMENT ON FUNCTION corgipile.train_epoch(text[], text, text, jsonb, jsonb, integer, integer, integer)
     IS 'One round of sharded training on this server: one CorgiPile epoch from the model sent (epoch >= 1), or its metrics (epoch 0)';
 
+-- Raises a server's error under a message that names the server, keeping its SQLSTATE, detail and hint.
+CREATE FUNCTION corgipile.raise_server_error(msg text, state text, detail text, hint text) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL SAFE AS $fn$
+BEGIN
+    IF coalesce(detail, '') = '' AND coalesce(hint, '') = '' THEN
+        RAISE EXCEPTION USING MESSAGE = msg, ERRCODE = state;
+    ELSIF coalesce(detail, '') = '' THEN
+        RAISE EXCEPTION USING MESSAGE = msg, ERRCODE = state, HINT = hint;
+    ELSIF coalesce(hint, '') = '' THEN
+        RAISE EXCEPTION USING MESSAGE = msg, ERRCODE = state, DETAIL = detail;
+    END IF;
+    RAISE EXCEPTION USING MESSAGE = msg, ERRCODE = state, DETAIL = detail, HINT = hint;
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.raise_server_error(text, text, text, text)
+    IS 'internal: re-raise an error of a server of sharded training under a message naming it';
+
 -- Cancels whatever the connections still run and closes them (errors of dead connections ignored).
 CREATE FUNCTION corgipile.shard_disconnect(conns text[]) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
@@ -204,9 +221,9 @@ BEGIN
             EXCEPTION WHEN OTHERS THEN
                 GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
                                         e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-                RAISE EXCEPTION 'foreign server "%": %', servers[i], e_msg
-                    USING ERRCODE = e_state, DETAIL = e_detail,
-                          HINT = coalesce(e_hint, 'Check that the server is up and this user has a user mapping for it.');
+                PERFORM corgipile.raise_server_error(format('foreign server "%s": %s', servers[i], e_msg), e_state,
+                    e_detail, coalesce(nullif(e_hint, ''),
+                                       'Check that the server is up and this user has a user mapping for it.'));
             END;
             IF info.version IS NULL OR NOT info.has_epoch THEN
                 RAISE EXCEPTION 'foreign server "%" has no corgipile extension% in database "%"', servers[i],
@@ -215,6 +232,22 @@ BEGIN
                     USING ERRCODE = 'feature_not_supported',
                           HINT = 'Every server that holds partitions trains them itself: CREATE EXTENSION corgipile there (ALTER EXTENSION corgipile UPDATE for an old version).';
             END IF;
+        END LOOP;
+
+        -- Start every server's JVM now, in parallel (as on one server, the epochs' seconds exclude it).
+        FOR i IN 1 .. cardinality(servers) LOOP
+            PERFORM dblink_send_query(conns[i], 'SELECT corgipile.jvm_info()');
+        END LOOP;
+        FOR i IN 1 .. cardinality(servers) LOOP
+            BEGIN
+                PERFORM 1 FROM dblink_get_result(conns[i]) AS t(r jsonb);
+                PERFORM 1 FROM dblink_get_result(conns[i]) AS t(r jsonb);
+            EXCEPTION WHEN OTHERS THEN
+                GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
+                                        e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+                PERFORM corgipile.raise_server_error(format('foreign server "%s" failed to start its JVM (SQLSTATE %s): %s',
+                    servers[i], e_state, e_msg), e_state, e_detail, e_hint);
+            END;
         END LOOP;
 
         FOR ep IN 1 .. (state->'spec'->>'epochs')::integer LOOP
@@ -262,9 +295,9 @@ BEGIN
                         EXCEPTION WHEN OTHERS THEN
                             GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
                                                     e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-                            RAISE EXCEPTION 'foreign server "%" failed in epoch % (SQLSTATE %): %', servers[i], ep,
-                                e_state, e_msg
-                                USING ERRCODE = e_state, DETAIL = e_detail, HINT = e_hint;
+                            PERFORM corgipile.raise_server_error(format(
+                                'foreign server "%s" failed in epoch %s (SQLSTATE %s): %s', servers[i], ep, e_state,
+                                e_msg), e_state, e_detail, e_hint);
                         END;
                         got := got || jsonb_build_object(servers[i], reply);
                         waiting := array_remove(waiting, servers[i]);

@@ -186,10 +186,15 @@ final class Json {
         if (t.isEmpty()) {
             throw error("unexpected character '" + s.charAt(pos) + "'");
         }
-        try {
-            if (integral && t.length() < 19) {
+        if (integral) {
+            // every long (a random seed has 19 digits and a sign) stays exact; only larger integers become doubles
+            try {
                 return Long.parseLong(t);
+            } catch (NumberFormatException beyondLong) {
+                // fall through
             }
+        }
+        try {
             return Double.parseDouble(t);
         } catch (NumberFormatException e) {
             throw error("bad number " + t);

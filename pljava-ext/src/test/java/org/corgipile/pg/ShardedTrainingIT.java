@@ -37,9 +37,13 @@ class ShardedTrainingIT {
     private static final int ROWS = 20_000;
     private static final String TRAIN = "SELECT * FROM train_sgd('dist', 'label', 'features', epochs => %d, "
             + "learning_rate => 0.01, block_size => 4, seed => 5, model_name => '%s')";
-    /** Seconds per epoch on every server (a wide mlp), so a cancel or a kill surely lands mid-epoch. */
+    /**
+     * Many seconds per epoch on every server (a wide mlp at a rate that does not diverge), so a cancel or a kill
+     * lands while every server is still in epoch 1.
+     */
     private static final String SLOW = "SELECT * FROM train_sgd('dist', 'label', 'features', model => 'mlp', "
-            + "epochs => 5, seed => 5, model_name => '%s', options => '{\"hidden\": [512, 512], \"classes\": 2}')";
+            + "epochs => 5, learning_rate => 0.001, seed => 5, model_name => '%s', "
+            + "options => '{\"hidden\": [512, 512], \"classes\": 2}')";
     private static PgCluster coordinator;
     private static PgCluster s1;
     private static PgCluster s2;
@@ -244,8 +248,10 @@ class ShardedTrainingIT {
 
     private static int epochStatements(PgCluster server) throws SQLException {
         try (Connection c = server.connect(DB); Statement s = c.createStatement();
+             // the statement, or what the running train_epoch reports instead of it (pg_stat_activity.query)
              ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
-                     + "AND query LIKE '%corgipile.train_epoch(%' AND pid <> pg_backend_pid()")) {
+                     + "AND (query LIKE '%corgipile.train_epoch(%' OR query LIKE 'corgipile train_epoch:%') "
+                     + "AND pid <> pg_backend_pid()")) {
             rs.next();
             return rs.getInt(1);
         }
