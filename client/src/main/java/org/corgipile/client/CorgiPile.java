@@ -41,7 +41,7 @@ import org.flywaydb.core.api.output.MigrateResult;
  */
 public final class CorgiPile {
     /** Version recorded with every model this client stores ({@code corgipile.models.corgipile_version}). */
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = "0.2.0";
 
     private final DataSource dataSource;
 
