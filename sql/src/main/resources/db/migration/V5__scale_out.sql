@@ -347,6 +347,7 @@ COMMENT ON FUNCTION corgipile.train_relation(jsonb, jsonb) IS 'internal: train_s
 
 -- ------------------------------------------------------------------ train_sgd, sgd_evaluate, scan_stats again
 
+-- train_sgd of V3, over partitioned tables: local leaves read here, foreign leaves trained on their servers.
 CREATE OR REPLACE FUNCTION train_sgd(
     relation            regclass,
     label               text,
@@ -372,6 +373,8 @@ DECLARE
     result      jsonb;
     overwrite   boolean;
     old_version integer;
+    model_owner name;
+    model_readers name[];
     source      regclass := relation;
     tmp_name    text;
     columns     text;
@@ -403,15 +406,13 @@ BEGIN
             RAISE EXCEPTION 'model_name must have 1 to 200 characters, got %', length(model_name)
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        IF NOT overwrite AND EXISTS (SELECT 1 FROM corgipile.models m WHERE m.name = model_name) THEN
-            RAISE EXCEPTION 'model "%" already exists', model_name
-                USING ERRCODE = 'duplicate_object',
-                      HINT = 'Choose another model_name, or pass options => ''{"overwrite": true}'' to replace it.';
-        END IF;
+        -- Claim the name now (lock, exists?, owner?), not after training: see corgipile.claim_model_name.
+        SELECT w.owner, w.readers INTO model_owner, model_readers FROM corgipile.model_write_owner(model_name, overwrite) w;
     END IF;
 
     -- shuffle_once (Bismarck; MADlib after a manual shuffle): copy the data once in random order into a temporary
     -- table, then read that in storage order. The copy time is added to the first epoch.
+    -- (on foreign partitions each server shuffles its share once in memory instead: rows stay on their servers)
     IF spec->>'shuffle' = 'shuffle_once' AND jsonb_array_length(coalesce(leaves->'foreign', '[]')) = 0 THEN
         IF leaves IS NULL THEN
             PERFORM corgipile._check_relation(relation, label, features);
@@ -445,16 +446,25 @@ BEGIN
 
     IF model_name IS NOT NULL THEN
         DELETE FROM corgipile.models m WHERE m.name = model_name RETURNING m.version INTO old_version;
-        INSERT INTO corgipile.models (name, model_type, dimension, parameters, feature_mean, feature_std, params,
-                                      spec, seed, source_relation, label_column, features_column, epoch_log,
-                                      metrics, trained_in, version, corgipile_version)
-        VALUES (model_name, result->'model'->>'type', (result->'model'->>'dimension')::integer,
-                corgipile.jsonb_to_float8_array(result->'model'->'parameters'),
-                corgipile.jsonb_to_float8_array(result->'model'->'mean'),
-                corgipile.jsonb_to_float8_array(result->'model'->'std'),
-                result->'model'->'params', result->'spec', (result->'spec'->>'seed')::bigint, relation::text,
-                label, features, result->'epochs', result->'metrics', 'server', coalesce(old_version, 0) + 1,
-                result->>'corgipile_version');
+        BEGIN
+            INSERT INTO corgipile.models (name, model_type, dimension, parameters, feature_mean, feature_std,
+                                          params, spec, seed, source_relation, label_column, features_column,
+                                          epoch_log, metrics, trained_in, version, corgipile_version, owner,
+                                          readers)
+            VALUES (model_name, result->'model'->>'type', (result->'model'->>'dimension')::integer,
+                    corgipile.jsonb_to_float8_array(result->'model'->'parameters'),
+                    corgipile.jsonb_to_float8_array(result->'model'->'mean'),
+                    corgipile.jsonb_to_float8_array(result->'model'->'std'),
+                    result->'model'->'params', result->'spec', (result->'spec'->>'seed')::bigint, relation::text,
+                    label, features, result->'epochs', result->'metrics', 'server', coalesce(old_version, 0) + 1,
+                    result->>'corgipile_version', model_owner, model_readers);
+        EXCEPTION WHEN unique_violation THEN
+            -- Only under REPEATABLE READ or SERIALIZABLE: the claim's snapshot predates a concurrent training's
+            -- commit of the same name.
+            RAISE EXCEPTION 'model "%" already exists', model_name
+                USING ERRCODE = 'duplicate_object',
+                      HINT = 'Another transaction stored a model of this name while this one trained.';
+        END;
     END IF;
 
     RETURN QUERY
