@@ -53,9 +53,9 @@ final class TrainFunction {
         Progress progress;
         long skipped;
         try (GpuNotices notices = GpuNotices.attach();
-             HeapBlockSource train = HeapBlockSource.open(args.longValue("relation"), label, features, dimension);
-             HeapBlockSource validation = args.has("validation")
-                     ? HeapBlockSource.open(args.longValue("validation"), label, features,
+             RelationSource train = RelationSource.open(args, "relation", label, features, dimension);
+             RelationSource validation = args.has("validation")
+                     ? RelationSource.open(args, "validation", label, features,
                              train.shape().sparse() ? train.shape().dimension() : 0)
                      : null) {
             if (validation != null && validation.shape().dimension() != train.shape().dimension()) {
