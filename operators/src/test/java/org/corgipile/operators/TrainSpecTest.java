@@ -32,7 +32,7 @@ class TrainSpecTest {
         assertNull(m.get("buffer_size"), "derived from the table at training time (Sizing)");
         assertEquals(64L << 20, m.get("buffer_memory"));
         assertEquals("cpu", m.get("device"));
-        assertEquals("pass", m.get("train_metrics"));
+        assertEquals("running", m.get("train_metrics"));
         assertNotNull(m.get("seed"));
         // the resolved map reproduces the same spec, seed included
         assertEquals(spec, TrainSpec.fromOptions(m));

@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.util.BitSet;
 
-import org.corgipile.operators.BlockSource;
 import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.TupleBuffer;
 
@@ -21,7 +20,7 @@ import org.corgipile.operators.TupleBuffer;
  *
  * <p>Only the backend's main thread may use an instance (the natives check it).
  */
-public final class HeapBlockSource implements BlockSource {
+public final class HeapBlockSource implements RelationSource {
     private static final int HEADER = 5;
     /**
      * Small on purpose: the native fills it and stops when full, Java copies it out at once, so the round trip
@@ -153,6 +152,7 @@ public final class HeapBlockSource implements BlockSource {
      * Rows skipped because their label or features were NULL, each counted once however often its page was read
      * (training reads the table every epoch, and again for the metrics pass).
      */
+    @Override
     public long skippedTuples() {
         return skippedRows;
     }
