@@ -110,7 +110,8 @@ class TrainerTest {
         TrainSpec spec = TrainSpec.builder().epochs(3).blockSize(4).seed(3).learningRate(0.05).build();
         assertEquals("running", spec.trainMetrics());
         TrainResult r = Trainer.train(spec, counting, null, null);
-        assertEquals(3 * data.pageCount(), pagesRead[0]);
+        // three epochs plus the one profile pass of standardisation (on by default for dense features)
+        assertEquals(4 * data.pageCount(), pagesRead[0]);
         for (EpochStats s : r.epochs()) {
             assertTrue(s.loss() > 0 && s.loss() < 0.7, "running loss " + s.loss());
             assertFalse(s.extra().containsKey("eval_seconds"), s.extra().toString());
@@ -120,7 +121,7 @@ class TrainerTest {
         }
         pagesRead[0] = 0;
         Trainer.train(spec.with("train_metrics", "pass"), counting, null, null);
-        assertEquals(6 * data.pageCount(), pagesRead[0]);
+        assertEquals(7 * data.pageCount(), pagesRead[0]);
     }
 
     @ParameterizedTest
