@@ -46,6 +46,11 @@ public final class Sgd {
     private double lossSum;
     private long tuples;
     private volatile boolean stopped;
+    // tuples/lossSum for other threads (TrainingProgress), one consistent pair every 256 batches and per buffer.
+    private record Published(long tuples, double lossSum) {
+    }
+
+    private volatile Published published = new Published(0, 0);
 
     public Sgd(Model model, BatchGradient gradient, TrainSpec spec) {
         this.gradient = gradient;
@@ -74,6 +79,7 @@ public final class Sgd {
         this.lr = spec.learningRate(epoch);
         this.lossSum = 0;
         this.tuples = 0;
+        publish();
     }
 
     /**
@@ -138,11 +144,15 @@ public final class Sgd {
         int batches = 0;
         while (from < size) {
             from = nextBatch(buffer, from);
-            if ((++batches & 255) == 0 && stopped) {
-                fold();
-                return;
+            if ((++batches & 255) == 0) {
+                publish();
+                if (stopped) {
+                    fold();
+                    return;
+                }
             }
         }
+        publish();
         fold();
         for (double v : params) {
             if (!(Math.abs(v) <= HUGE)) {
@@ -173,6 +183,21 @@ public final class Sgd {
     /** Mean pre-update mini-batch loss of the current epoch so far (the "running" training loss). */
     public double runningLoss() {
         return tuples == 0 ? Double.NaN : lossSum / tuples;
+    }
+
+    private void publish() {
+        published = new Published(tuples, lossSum);
+    }
+
+    /** Tuples consumed in the current epoch as last published; safe to call from any thread. */
+    public long publishedTuples() {
+        return published.tuples();
+    }
+
+    /** {@link #runningLoss()} as last published; safe to call from any thread. */
+    public double publishedRunningLoss() {
+        Published p = published;
+        return p.tuples() == 0 ? Double.NaN : p.lossSum() / p.tuples();
     }
 
     /** Tuples consumed in the current epoch. */

@@ -39,6 +39,9 @@ public final class HeapBlockSource implements BlockSource {
     private final BitSet pagesSeen = new BitSet();
     private long skippedSoFar;      // every read, as the native counts
     private long skippedRows;       // first read of each page only
+    private long pagesRead;         // every read (for an estimate of the tuples per page)
+    private long tuplesRead;
+    private Runnable tick = () -> { };
 
     private HeapBlockSource(long handle) {
         this.handle = handle;
@@ -99,6 +102,8 @@ public final class HeapBlockSource implements BlockSource {
             }
             skippedSoFar = skipped;
             pagesSeen.set((int) page, (int) (page + done));
+            pagesRead += done;
+            tuplesRead += (long) d.get(0);
             page += done;
         }
         return appended;
@@ -152,9 +157,26 @@ public final class HeapBlockSource implements BlockSource {
         return true;
     }
 
+    /**
+     * The visible tuples of the relation, estimated from the pages read so far (every read counts), or -1 before
+     * the first read.
+     */
+    public long estimatedTuples() {
+        return pagesRead == 0 ? -1 : Math.round((double) tuplesRead / pagesRead * pageCount);
+    }
+
+    /**
+     * Runs {@code action} on every {@link #checkInterrupts()}, i.e. before every block and every ~50 ms while the
+     * main thread waits for the compute thread: the hook train_sgd's progress reporting runs on.
+     */
+    void onCheckInterrupts(Runnable action) {
+        tick = action;
+    }
+
     @Override
     public void checkInterrupts() {
         Natives.checkInterrupts();
+        tick.run();
     }
 
     @Override
