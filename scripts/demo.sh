@@ -12,8 +12,8 @@
 set -euo pipefail
 
 PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
-PGPORT="${PGPORT:-54315}"
 CORGIPILE="${CORGIPILE:-$(cd "$(dirname "$0")/.." && pwd)/corgipile}"
+PGPORT="${PGPORT:-$("$CORGIPILE" db url | sed 's|.*:\([0-9]*\)/.*|\1|')}"
 EPOCHS="${DEMO_EPOCHS:-3}"
 # The demo has a database of its own, so it never touches the user's tables or models in other databases.
 DEMO_DB="${DEMO_DB:-corgipile_demo}"

@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.sql.Connection;
@@ -25,7 +26,8 @@ import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * A throwaway PostgreSQL 15 cluster: initdb into a temporary directory, a free loopback port, {@code fsync=off},
+ * A throwaway PostgreSQL 15 cluster: initdb into a temporary directory (one the cluster's OS user can reach, see
+ * {@link #parentFor}), a free loopback port, {@code fsync=off},
  * started with pg_ctl and removed on {@link #close()}.
  *
  * <p>PostgreSQL refuses to run as root. When the JVM runs as root, every server command runs through
@@ -76,7 +78,7 @@ public final class PgCluster implements AutoCloseable {
         boolean root = "root".equals(System.getProperty("user.name"));
         String osUser = root ? System.getenv().getOrDefault("CORGIPILE_PG_OS_USER", DEFAULT_OS_USER) : null;
         try {
-            Path base = Files.createTempDirectory("corgipile-pg-",
+            Path base = Files.createTempDirectory(parentFor(osUser), "corgipile-pg-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             PgCluster c = new PgCluster(base, freePort(), osUser, bin, environment);
             if (osUser != null) {
@@ -92,6 +94,28 @@ public final class PgCluster implements AutoCloseable {
             return c;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The directory for a new cluster: {@code java.io.tmpdir}, unless the cluster runs as another OS user who cannot
+     * traverse it (a private TMPDIR under a 0700 home); then {@code /tmp}.
+     */
+    static Path parentFor(String osUser) {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        return osUser == null || traversableByOthers(tmp) ? tmp : Path.of("/tmp");
+    }
+
+    static boolean traversableByOthers(Path dir) {
+        try {
+            for (Path p = dir.toRealPath(); p != null; p = p.getParent()) {
+                if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
