@@ -29,3 +29,39 @@ FROM corgipile.models WHERE name = 'intro_lr';
 SELECT * FROM sgd_training_info(NULL);
 SELECT * FROM sgd_training_info('no_such_model');
 SELECT * FROM sgd_training_info('');
+
+-- sgd_weights: one row per feature and a bias, names from the features argument
+SELECT class, feature_index, feature, weight <> 0 AS nonzero FROM sgd_weights('intro_lr');
+ALTER TABLE intro ADD COLUMN x1 float8, ADD COLUMN x2 real, ADD COLUMN tag text, ADD COLUMN flag boolean;
+UPDATE intro SET x1 = features[1], x2 = features[2], tag = 'a', flag = true;
+UPDATE intro SET x2 = NULL WHERE id <= 10;
+SELECT count(*) FROM train_sgd('intro', 'label', 'x1, x1', epochs => 1, seed => 1, model_name => 'intro_cols');
+SELECT class, feature_index, feature FROM sgd_weights('intro_cols');
+SELECT count(*) FROM train_sgd('intro', 'label', 'features', model => 'softmax', epochs => 1, seed => 1,
+                               model_name => 'intro_softmax');
+SELECT class, feature_index, feature FROM sgd_weights('intro_softmax');
+SELECT (SELECT array_agg(weight ORDER BY class, feature_index NULLS LAST) FROM sgd_weights('intro_softmax'))
+       = parameters AS same_as_catalog FROM corgipile.models WHERE name = 'intro_softmax';
+SELECT count(*) FROM train_sgd('intro', 'label', 'features', model => 'mlp', epochs => 1, seed => 1,
+                               model_name => 'intro_mlp');
+SELECT * FROM sgd_weights('intro_mlp');
+SELECT * FROM sgd_weights(NULL);
+SELECT * FROM sgd_weights('no_such_model');
+
+-- sgd_feature_info: per feature min/max/mean/stddev/nulls, arrays or column lists
+SELECT feature_index, feature, min >= 0 AND max <= 2 AS in_range, round(mean::numeric, 1) AS mean,
+       stddev > 0 AS spread, nulls
+FROM sgd_feature_info('intro', 'features');
+SELECT feature_index, feature, min = CASE feature WHEN 'x1' THEN (SELECT min(x1) FROM intro)
+                                                  ELSE (SELECT min(x2) FROM intro) END AS min_ok, nulls
+FROM sgd_feature_info('intro', 'x1, x2');
+SELECT feature, min, max, mean, round(stddev::numeric, 6) AS stddev, nulls FROM sgd_feature_info('intro', 'id');
+SELECT * FROM sgd_feature_info('intro', 'tag');
+SELECT * FROM sgd_feature_info('intro', 'flag');
+SELECT * FROM sgd_feature_info('intro', 'no_such_column');
+SELECT * FROM sgd_feature_info('intro', 'x1,,x2');
+SELECT * FROM sgd_feature_info('intro', '');
+SELECT * FROM sgd_feature_info('intro', NULL);
+SELECT * FROM sgd_feature_info(NULL, 'features');
+SELECT * FROM sgd_feature_info('no_such_table', 'features');
+SELECT * FROM sgd_feature_info('intro', 'features, features');
