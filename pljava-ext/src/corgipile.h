@@ -32,13 +32,10 @@ extern double CorgiCallPredict(int64 modelId, const double *features, int n, boo
 extern bool CorgiHasModel(int64 modelId);
 extern void CorgiLoadModel(int64 modelId, const char *json);
 
-/* jvm.c: helpers for natives (called by Java on the backend's main thread) */
-extern bool CorgiNativeEnter(JNIEnv *env);
-extern void CorgiNativeLeave(void);
-extern void CorgiNativeCaptureError(void);
-extern void CorgiThrowPending(JNIEnv *env);
-extern void CorgiThrowJava(JNIEnv *env, const char *className, const char *message);
-extern MemoryContext CorgiScratchContext(void);
+/* jvm.c: the frame of every native (called by Java on the backend's main thread) */
+typedef void (*CorgiNativeBody) (JNIEnv *env, void *arg);
+extern bool CorgiNative(JNIEnv *env, CorgiNativeBody body, void *arg);
+extern char *CorgiUtf8(JNIEnv *env, jbyteArray bytes);
 extern MemoryContext CorgiCallContext(void);
 
 /* natives.c */
@@ -46,7 +43,8 @@ extern bool CorgiRegisterNatives(JNIEnv *env);
 extern void CorgiRestoreActivity(void);
 
 /* heap_reader.c: reader natives of org.corgipile.pg.Natives */
-extern bool CorgiRegisterReaderNatives(JNIEnv *env);
+extern bool CorgiRegisterReaderNatives(JNIEnv *env, jclass cls);
+extern void CorgiReaderAbortPage(void);
 extern void CorgiCloseAllReaders(bool clean);
 extern void CorgiCheckRelation(Oid relid, const char *label, const char *features);
 

@@ -4,8 +4,8 @@
  *	  natives behind HeapBlockSource.
  *
  * INTERFACE ROUTINES
- *	  readerOpen		- check the relation and columns, register the snapshot
- *	  readerInfo		- page count, feature dimension, sparse flag, skipped tuples
+ *	  readerOpen		- check the relation and columns, register the snapshot,
+ *						  answer {page count, dimension, sparse}
  *	  readerReadPages	- one JNI call per page range: visible tuples, deformed
  *						  into doubles in a direct ByteBuffer
  *	  readerClose		- release relation, snapshot and strategy
@@ -14,8 +14,12 @@
  * The executor is bypassed, so this file does what a sequential scan and the
  * executor would do: SELECT privilege (table or column level), refusal of
  * row-level security, the active snapshot with heapgetpage()-style visibility,
- * the SERIALIZABLE predicate lock and conflict checks, a BAS_BULKREAD ring,
- * and PrefetchBuffer for the range the caller reads next.
+ * the SERIALIZABLE predicate lock and conflict checks, a BAS_BULKREAD ring.
+ * Only the heap table access method is read (its page layout is what this
+ * file parses), and only populated materialized views.
+ *
+ * Each visible tuple is deformed once (heap_deform_tuple); every value goes
+ * through one converter per type (ScalarToDouble, ArrayToDoubles).
  *
  * Output format (native byte order, doubles): a 4-slot header {tuples, doubles
  * written, skipped so far, doubles needed when not even one page fitted}, then
@@ -30,10 +34,11 @@
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
-#include "access/table.h"
 #include "catalog/objectaddress.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "storage/predicate.h"
@@ -49,36 +54,47 @@
 
 #define HEADER_DOUBLES 4
 #define MAX_READERS 8
-#define MAX_FEATURE_COLUMNS 1600
 
 typedef enum FeatureKind
 {
-	FEATURES_ARRAY,				/* one numeric array column, dense */
 	FEATURES_COLUMNS,			/* one or more numeric scalar columns, dense */
+	FEATURES_ARRAY,				/* one numeric array column, dense */
 	FEATURES_SPARSE				/* integer index array + numeric value array */
 } FeatureKind;
 
+/* A column the reader converts: a numeric scalar, or a 1-D array of a numeric element type. */
+typedef struct Column
+{
+	AttrNumber	att;
+	Oid			type;			/* scalar type, or element type of an array */
+	bool		array;
+} Column;
+
 typedef struct CorgiReader
 {
-	MemoryContext mcxt;			/* this reader's memory, deleted at close */
-	MemoryContext tupleCxt;		/* detoasted arrays of one page */
+	MemoryContext mcxt;			/* this reader's memory (child of the Java call's context) */
+	MemoryContext tupleCxt;		/* detoasted values of one page */
 	Relation	rel;
 	Snapshot	snapshot;
 	BufferAccessStrategy strategy;
 	BlockNumber nblocks;
-	AttrNumber	labelAtt;
-	Oid			labelType;
+	Column		label;
 	FeatureKind kind;
 	int			ncols;
-	AttrNumber *featAtts;
-	Oid		   *featTypes;		/* scalar type, or element type of arrays */
+	Column	   *cols;
 	int			dimension;
 	int64		skipped;		/* tuples with a NULL label or features */
-	Buffer		curBuf;			/* for cleanup after an error */
-	bool		curLocked;
+	Datum	   *values;			/* heap_deform_tuple output */
+	bool	   *nulls;
+	double	   *scratch;		/* a record that does not fit the output */
+	int64		scratchLen;
 } CorgiReader;
 
 static CorgiReader *readers[MAX_READERS];
+
+/* The page ReadPage holds (one at a time), released by CorgiReaderAbortPage after an error. */
+static Buffer curBuf = InvalidBuffer;
+static bool curLocked = false;
 
 /* Sink of one page: writes records while they fit, otherwise only counts. */
 typedef struct PageSink
@@ -95,18 +111,13 @@ typedef struct PageSink
 } PageSink;
 
 static bool
-IsNumericScalar(Oid t)
+IsNumericType(Oid t, bool array)
 {
 	return t == INT2OID || t == INT4OID || t == INT8OID || t == FLOAT4OID || t == FLOAT8OID ||
-		t == NUMERICOID || t == BOOLOID;
+		t == NUMERICOID || (t == BOOLOID && !array);
 }
 
-static bool
-IsNumericElement(Oid t)
-{
-	return t == INT2OID || t == INT4OID || t == INT8OID || t == FLOAT4OID || t == FLOAT8OID || t == NUMERICOID;
-}
-
+/* The one converter of scalar values. */
 static double
 ScalarToDouble(Datum d, Oid t)
 {
@@ -131,31 +142,46 @@ ScalarToDouble(Datum d, Oid t)
 	return 0;
 }
 
-static AttrNumber
-LookupColumn(Relation rel, const char *name, const char *role)
-{
-	AttrNumber	att = get_attnum(RelationGetRelid(rel), name);
-
-	if (att == InvalidAttrNumber || att < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("%s column \"%s\" of relation \"%s\" does not exist", role, name,
-						RelationGetRelationName(rel))));
-	return att;
-}
-
-static Oid
-ColumnType(Relation rel, AttrNumber att)
-{
-	return getBaseType(TupleDescAttr(RelationGetDescr(rel), att - 1)->atttypid);
-}
-
+/* The one converter of array elements: n elements of a checked 1-D array without NULLs into dst. */
 static void
-CheckColumnPrivilege(Relation rel, AttrNumber att)
+ArrayToDoubles(ArrayType *arr, Oid elem, int n, double *dst)
 {
-	if (pg_attribute_aclcheck(RelationGetRelid(rel), att, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind),
-					   RelationGetRelationName(rel));
+	const char *p = ARR_DATA_PTR(arr);
+	int			i;
+
+	switch (elem)
+	{
+		case FLOAT8OID:
+			memcpy(dst, p, sizeof(double) * n);
+			return;
+		case FLOAT4OID:
+			for (i = 0; i < n; i++)
+				dst[i] = ((const float4 *) p)[i];
+			return;
+		case INT2OID:
+			for (i = 0; i < n; i++)
+				dst[i] = ((const int16 *) p)[i];
+			return;
+		case INT4OID:
+			for (i = 0; i < n; i++)
+				dst[i] = ((const int32 *) p)[i];
+			return;
+		case INT8OID:
+			for (i = 0; i < n; i++)
+				dst[i] = (double) ((const int64 *) p)[i];
+			return;
+		case NUMERICOID:
+			{
+				Datum	   *elems;
+				int			count;
+
+				deconstruct_array(arr, NUMERICOID, -1, false, TYPALIGN_INT, &elems, NULL, &count);
+				for (i = 0; i < count; i++)
+					dst[i] = ScalarToDouble(elems[i], NUMERICOID);
+				return;
+			}
+	}
+	elog(ERROR, "corgipile: unexpected element type %u. Please report a bug.", elem);
 }
 
 static void
@@ -170,21 +196,48 @@ BadFeatures(Relation rel, const char *features)
 					 "float8[] column for sparse features.")));
 }
 
+/* A column by name, with SELECT privilege checked unless the whole table may be read; its converted type. */
+static Column
+LookupColumn(Relation rel, const char *name, const char *role, bool tableSelect)
+{
+	Column		c;
+	Oid			type;
+	Oid			elem;
+
+	c.att = get_attnum(RelationGetRelid(rel), name);
+	if (c.att == InvalidAttrNumber || c.att < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("%s column \"%s\" of relation \"%s\" does not exist", role, name,
+						RelationGetRelationName(rel))));
+	if (!tableSelect &&
+		pg_attribute_aclcheck(RelationGetRelid(rel), c.att, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind),
+					   RelationGetRelationName(rel));
+	type = getBaseType(TupleDescAttr(RelationGetDescr(rel), c.att - 1)->atttypid);
+	elem = get_element_type(type);
+	c.array = OidIsValid(elem);
+	c.type = c.array ? getBaseType(elem) : type;
+	return c;
+}
+
 /*
- * Opens the relation and checks everything the executor would: relation kind,
- * privileges, row-level security, column names and types.  Fills r.
+ * Opens the relation and checks everything the executor would: relation kind
+ * and access method, privileges, row-level security, column names and types.
+ * spec names the features: one column, "indices, values" or several scalar
+ * columns.  Fills r in the current memory context.
  */
 static void
-ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *features)
+ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec)
 {
 	Relation	rel;
 	char		relkind;
-	char	   *copy;
+	bool		tableSelect;
+	int			arrays = 0;
 	char	   *save = NULL;
 	char	   *tok;
-	List	   *names = NIL;
+	List	   *features = NIL;
 	ListCell   *lc;
-	int			i;
 
 	if (get_rel_name(relid) == NULL)
 		ereport(ERROR,
@@ -204,83 +257,64 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *features)
 				 errmsg("\"%s\" is not a table or materialized view", RelationGetRelationName(rel)),
 				 errhint("corgipile reads heap blocks; views, indexes, sequences and foreign tables have none. "
 						 "Materialize the data first: CREATE TABLE ... AS SELECT ...")));
+	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("relation \"%s\" uses table access method \"%s\"", RelationGetRelationName(rel),
+						get_am_name(rel->rd_rel->relam)),
+				 errhint("corgipile reads heap pages only: copy the data into a heap table, e.g. "
+						 "CREATE TABLE t2 USING heap AS SELECT ...")));
+	if (!RelationIsPopulated(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("materialized view \"%s\" has not been populated", RelationGetRelationName(rel)),
+				 errhint("Use the REFRESH MATERIALIZED VIEW command.")));
 
-	/* Columns: label, then the features specification. */
-	r->labelAtt = LookupColumn(rel, label, "label");
-	r->labelType = ColumnType(rel, r->labelAtt);
-	if (!IsNumericScalar(r->labelType))
+	/* Columns (with column privileges unless the whole table may be read): label, then the features. */
+	tableSelect = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
+	r->label = LookupColumn(rel, label, "label", tableSelect);
+	if (r->label.array || !IsNumericType(r->label.type, false))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("label column \"%s\" of relation \"%s\" has type %s", label,
-						RelationGetRelationName(rel), format_type_be(r->labelType)),
+				 errmsg("label column \"%s\" of relation \"%s\" has type %s", label, RelationGetRelationName(rel),
+						format_type_be(TupleDescAttr(RelationGetDescr(rel), r->label.att - 1)->atttypid)),
 				 errhint("The label must be smallint, integer, bigint, real, double precision, numeric or boolean.")));
-
-	copy = pstrdup(features);
-	for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save))
+	for (tok = strtok_r(pstrdup(spec), ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save))
 	{
-		char	   *end;
+		char	   *end = tok + strlen(tok);
 
-		while (*tok == ' ' || *tok == '\t')
-			tok++;
-		end = tok + strlen(tok);
 		while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
 			*--end = '\0';
+		tok += strspn(tok, " \t");
 		if (*tok == '\0')
-			BadFeatures(rel, features);
-		names = lappend(names, tok);
+			BadFeatures(rel, spec);
+		features = lappend(features, tok);
 	}
-	if (names == NIL || list_length(names) > MAX_FEATURE_COLUMNS)
-		BadFeatures(rel, features);
-	r->ncols = list_length(names);
-	r->featAtts = palloc(sizeof(AttrNumber) * r->ncols);
-	r->featTypes = palloc(sizeof(Oid) * r->ncols);
-	i = 0;
-	foreach(lc, names)
+	r->ncols = list_length(features);
+	if (r->ncols < 1 || r->ncols > MaxHeapAttributeNumber)
+		BadFeatures(rel, spec);
+	r->cols = palloc(sizeof(Column) * r->ncols);
+	foreach(lc, features)
 	{
-		AttrNumber	att = LookupColumn(rel, (char *) lfirst(lc), "features");
-		Oid			type = ColumnType(rel, att);
-		Oid			elem = get_element_type(type);
+		Column		c = LookupColumn(rel, (char *) lfirst(lc), "features", tableSelect);
 
-		r->featAtts[i] = att;
-		r->featTypes[i] = OidIsValid(elem) ? getBaseType(elem) : type;
-		if (OidIsValid(elem) && !IsNumericElement(r->featTypes[i]))
-			BadFeatures(rel, features);
-		if (!OidIsValid(elem) && !IsNumericScalar(type))
-			BadFeatures(rel, features);
-		if (OidIsValid(elem))
-		{
-			if (r->ncols == 1)
-				r->kind = FEATURES_ARRAY;
-			else if (r->ncols == 2)
-				r->kind = FEATURES_SPARSE;
-			else
-				BadFeatures(rel, features);
-		}
-		i++;
+		if (!IsNumericType(c.type, c.array))
+			BadFeatures(rel, spec);
+		arrays += c.array ? 1 : 0;
+		r->cols[foreach_current_index(lc)] = c;
 	}
-	if (r->ncols == 1 && r->kind != FEATURES_ARRAY)
+	if (arrays == 0)
 		r->kind = FEATURES_COLUMNS;
-	else if (r->ncols >= 2 && r->kind != FEATURES_SPARSE)
-		r->kind = FEATURES_COLUMNS;
-	if (r->kind == FEATURES_SPARSE)
-	{
-		Oid			idxType = r->featTypes[0];
-		bool		bothArrays = OidIsValid(get_element_type(ColumnType(rel, r->featAtts[0]))) &&
-			OidIsValid(get_element_type(ColumnType(rel, r->featAtts[1])));
-
-		if (!bothArrays || (idxType != INT2OID && idxType != INT4OID && idxType != INT8OID))
-			BadFeatures(rel, features);
-	}
+	else if (r->ncols == 1)
+		r->kind = FEATURES_ARRAY;
+	else if (r->ncols == 2 && arrays == 2 &&
+			 (r->cols[0].type == INT2OID || r->cols[0].type == INT4OID || r->cols[0].type == INT8OID))
+		r->kind = FEATURES_SPARSE;
+	else
+		BadFeatures(rel, spec);
 	if (r->kind == FEATURES_COLUMNS)
 		r->dimension = r->ncols;
 
-	/* Privileges: the whole table, or every column read. */
-	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-	{
-		CheckColumnPrivilege(rel, r->labelAtt);
-		for (i = 0; i < r->ncols; i++)
-			CheckColumnPrivilege(rel, r->featAtts[i]);
-	}
 	/* Row-level security would need the executor: refuse rather than leak rows. */
 	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
 		ereport(ERROR,
@@ -290,40 +324,30 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *features)
 				 errdetail("corgipile reads heap blocks directly and does not apply row-level security policies."),
 				 errhint("Train on a copy made under your policies, e.g. CREATE TEMP TABLE t2 AS SELECT * FROM %s.",
 						 quote_identifier(RelationGetRelationName(rel)))));
+	r->values = palloc(sizeof(Datum) * RelationGetDescr(rel)->natts);
+	r->nulls = palloc(sizeof(bool) * RelationGetDescr(rel)->natts);
 }
 
 /* ------------------------------------------------------------------ deforming one tuple */
 
 static void
-Emit(PageSink *s, double v)
+TupleError(HeapTuple tup, int sqlstate, const char *what, const char *problem, const char *hint)
 {
-	if (s->pos < s->cap)
-		s->out[s->pos] = v;
-	else
-		s->overflow = true;
-	s->pos++;
-}
-
-static inline void
-CheckFinite(double v, HeapTuple tup, const char *what)
-{
-	if (unlikely(isnan(v) || isinf(v)))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("%s of tuple (%u,%u) %s NaN or Infinity", what,
-						ItemPointerGetBlockNumber(&tup->t_self), ItemPointerGetOffsetNumber(&tup->t_self),
-						strcmp(what, "label") == 0 ? "is" : "contain"),
-				 errhint("Filter or fix those rows first, e.g. into a new table.")));
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 errmsg("%s of tuple (%u,%u) %s", what, ItemPointerGetBlockNumber(&tup->t_self),
+					ItemPointerGetOffsetNumber(&tup->t_self), problem),
+			 hint ? errhint("%s", hint) : 0));
 }
 
 /*
  * True when none of v[0..n) is NaN or +-Infinity, i.e. no exponent field is
  * all ones.  Branch-free integer arithmetic the compiler can vectorise: the
  * exponent bits plus one exponent unit carry into bit 63 exactly for an
- * all-ones exponent.  CheckFinite then finds and reports the offending value.
+ * all-ones exponent.
  */
-static inline bool
-AllFinite(const double *v, int n)
+static inline void
+CheckFinite(const double *v, int n, HeapTuple tup, bool label)
 {
 	const uint64 expMask = UINT64CONST(0x7FF0000000000000);
 	const uint64 expUnit = UINT64CONST(0x0010000000000000);
@@ -337,67 +361,25 @@ AllFinite(const double *v, int n)
 		memcpy(&bits, &v[i], sizeof(bits));
 		acc |= (bits & expMask) + expUnit;
 	}
-	return (acc >> 63) == 0;
+	if (unlikely((acc >> 63) != 0))
+		TupleError(tup, ERRCODE_DATA_EXCEPTION, label ? "label" : "features",
+				   label ? "is NaN or Infinity" : "contain NaN or Infinity",
+				   "Filter or fix those rows first, e.g. into a new table.");
 }
 
-/* Elements of a 1-D numeric array without NULLs, as doubles (palloc'd in the current context). */
-static double *
-ArrayToDoubles(Datum d, Oid elem, int *n, HeapTuple tup)
+/* The 1-D feature array of a tuple (detoasted in the current context), without NULL elements; *n its length. */
+static ArrayType *
+FeatureArray(Datum d, HeapTuple tup, int *n)
 {
 	ArrayType  *arr = DatumGetArrayTypeP(d);
-	double	   *out;
-	int			count;
-	int			i;
 
 	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("features of tuple (%u,%u) are a %d-dimensional array; expected one dimension",
-						ItemPointerGetBlockNumber(&tup->t_self), ItemPointerGetOffsetNumber(&tup->t_self),
-						ARR_NDIM(arr))));
-	count = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
+		TupleError(tup, ERRCODE_ARRAY_SUBSCRIPT_ERROR, "features",
+				   psprintf("are a %d-dimensional array; expected one dimension", ARR_NDIM(arr)), NULL);
 	if (array_contains_nulls(arr))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("features of tuple (%u,%u) contain a NULL element",
-						ItemPointerGetBlockNumber(&tup->t_self), ItemPointerGetOffsetNumber(&tup->t_self))));
-	out = palloc(sizeof(double) * Max(count, 1));
-	switch (elem)
-	{
-		case FLOAT8OID:
-			memcpy(out, ARR_DATA_PTR(arr), sizeof(double) * count);
-			break;
-		case FLOAT4OID:
-			for (i = 0; i < count; i++)
-				out[i] = ((float4 *) ARR_DATA_PTR(arr))[i];
-			break;
-		case INT4OID:
-			for (i = 0; i < count; i++)
-				out[i] = ((int32 *) ARR_DATA_PTR(arr))[i];
-			break;
-		case INT2OID:
-			for (i = 0; i < count; i++)
-				out[i] = ((int16 *) ARR_DATA_PTR(arr))[i];
-			break;
-		case INT8OID:
-			for (i = 0; i < count; i++)
-				out[i] = (double) ((int64 *) ARR_DATA_PTR(arr))[i];
-			break;
-		default:
-			{
-				Datum	   *elems;
-				int16		typlen;
-				bool		typbyval;
-				char		typalign;
-
-				get_typlenbyvalalign(elem, &typlen, &typbyval, &typalign);
-				deconstruct_array(arr, elem, typlen, typbyval, typalign, &elems, NULL, &count);
-				for (i = 0; i < count; i++)
-					out[i] = ScalarToDouble(elems[i], elem);
-			}
-	}
-	*n = count;
-	return out;
+		TupleError(tup, ERRCODE_NULL_VALUE_NOT_ALLOWED, "features", "contain a NULL element", NULL);
+	*n = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
+	return arr;
 }
 
 static void
@@ -411,155 +393,97 @@ DimensionMismatch(HeapTuple tup, int got, int expected)
 			 errhint("Every feature array of a relation must have the same length.")));
 }
 
-/* One visible tuple: skip when label or features are NULL, else emit (or probe) its record. */
+/* Room for a record of n doubles: in the output while it fits, else (overflow or probe) in the scratch record. */
+static double *
+Reserve(CorgiReader *r, PageSink *s, int64 n)
+{
+	double	   *dst;
+
+	if (!s->probe && s->pos + n <= s->cap)
+		dst = s->out + s->pos;
+	else
+	{
+		s->overflow = !s->probe;
+		if (n > r->scratchLen)
+		{
+			r->scratch = MemoryContextAllocHuge(r->mcxt, sizeof(double) * n);
+			r->scratchLen = n;
+		}
+		dst = r->scratch;
+	}
+	s->pos += n;
+	return dst;
+}
+
+/* One visible tuple, deformed once: skip when label or features are NULL, else emit (or probe) its record. */
 static void
 DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 {
-	TupleDesc	desc = RelationGetDescr(r->rel);
-	bool		isnull;
-	Datum		d;
-	Datum		featDatum = (Datum) 0;
+	Datum	   *v = r->values;
 	double		label;
+	double	   *dst;
+	int			n;
 	int			i;
-	double		tid = (double) (((uint64) ItemPointerGetBlockNumber(&tup->t_self) << 16) |
-								ItemPointerGetOffsetNumber(&tup->t_self));
 
-	d = heap_getattr(tup, r->labelAtt, desc, &isnull);
-	if (isnull)
-	{
-		s->skipped++;
-		return;
-	}
-	label = ScalarToDouble(d, r->labelType);
-	for (i = 0; i < r->ncols; i++)
-	{
-		Datum		f = heap_getattr(tup, r->featAtts[i], desc, &isnull);
-
-		if (isnull)
+	heap_deform_tuple(tup, RelationGetDescr(r->rel), v, r->nulls);
+	for (i = -1; i < r->ncols; i++)
+		if (r->nulls[(i < 0 ? r->label.att : r->cols[i].att) - 1])
 		{
 			s->skipped++;
 			return;
 		}
-		if (i == 0)
-			featDatum = f;		/* kept for the float8[] path: one attribute lookup per tuple, not two */
-	}
-	CheckFinite(label, tup, "label");
-
+	label = ScalarToDouble(v[r->label.att - 1], r->label.type);
+	CheckFinite(&label, 1, tup, true);
 	if (r->kind == FEATURES_COLUMNS)
 	{
-		Emit(s, label);
-		Emit(s, tid);
+		dst = Reserve(r, s, 2 + r->ncols);
 		for (i = 0; i < r->ncols; i++)
-		{
-			double		v = ScalarToDouble(heap_getattr(tup, r->featAtts[i], desc, &isnull), r->featTypes[i]);
-
-			CheckFinite(v, tup, "features");
-			Emit(s, v);
-		}
-	}
-	else if (r->kind == FEATURES_ARRAY && r->featTypes[0] == FLOAT8OID && !s->probe)
-	{
-		/* The common case, float8[]: checked and copied straight into the output, no intermediate array. */
-		ArrayType  *arr = DatumGetArrayTypeP(featDatum);
-		int			n = ARR_NDIM(arr) == 1 ? ARR_DIMS(arr)[0] : 0;
-		const double *v = (const double *) ARR_DATA_PTR(arr);
-
-		if (ARR_NDIM(arr) != 1 || n != r->dimension || ARR_HASNULL(arr))
-		{
-			/* the general path raises the precise error */
-			(void) ArrayToDoubles(PointerGetDatum(arr), FLOAT8OID, &n, tup);
-			DimensionMismatch(tup, n, r->dimension);
-		}
-		if (s->pos + 2 + n <= s->cap)
-		{
-			double	   *dst = s->out + s->pos + 2;
-
-			/* copy first, then check the copy while it is in L1 (one branch per array, not two per element) */
-			memcpy(dst, v, sizeof(double) * n);
-			if (unlikely(!AllFinite(dst, n)))
-				for (i = 0; i < n; i++)
-					CheckFinite(dst[i], tup, "features");
-			s->out[s->pos] = label;
-			s->out[s->pos + 1] = tid;
-		}
-		else
-		{
-			if (unlikely(!AllFinite(v, n)))
-				for (i = 0; i < n; i++)
-					CheckFinite(v[i], tup, "features");
-			s->overflow = true;
-		}
-		s->pos += 2 + n;
+			dst[2 + i] = ScalarToDouble(v[r->cols[i].att - 1], r->cols[i].type);
+		CheckFinite(dst + 2, r->ncols, tup, false);
 	}
 	else if (r->kind == FEATURES_ARRAY)
 	{
-		int			n;
-		double	   *v = ArrayToDoubles(heap_getattr(tup, r->featAtts[0], desc, &isnull), r->featTypes[0],
-									   &n, tup);
+		ArrayType  *arr = FeatureArray(v[r->cols[0].att - 1], tup, &n);
 
+		if (s->probe && n < 1)
+			DimensionMismatch(tup, n, 1);
 		if (s->probe)
-		{
-			if (n < 1)
-				DimensionMismatch(tup, n, 1);
 			r->dimension = n;
-			s->tuples++;
-			return;
-		}
 		if (n != r->dimension)
 			DimensionMismatch(tup, n, r->dimension);
-		for (i = 0; i < n; i++)
-			CheckFinite(v[i], tup, "features");
-		if (s->pos + 2 + n <= s->cap)
-		{
-			s->out[s->pos] = label;
-			s->out[s->pos + 1] = tid;
-			memcpy(s->out + s->pos + 2, v, sizeof(double) * n);
-		}
-		else
-			s->overflow = true;
-		s->pos += 2 + n;
+		dst = Reserve(r, s, 2 + n);
+		ArrayToDoubles(arr, r->cols[0].type, n, dst + 2);
+		CheckFinite(dst + 2, n, tup, false);
 	}
 	else
 	{
-		int			ni;
 		int			nv;
-		double	   *idx = ArrayToDoubles(heap_getattr(tup, r->featAtts[0], desc, &isnull), r->featTypes[0],
-										 &ni, tup);
-		double	   *val = ArrayToDoubles(heap_getattr(tup, r->featAtts[1], desc, &isnull), r->featTypes[1],
-										 &nv, tup);
+		ArrayType  *idx = FeatureArray(v[r->cols[0].att - 1], tup, &n);
+		ArrayType  *val = FeatureArray(v[r->cols[1].att - 1], tup, &nv);
 
-		if (ni != nv)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("sparse features of tuple (%u,%u) have %d indices but %d values",
-							ItemPointerGetBlockNumber(&tup->t_self), ItemPointerGetOffsetNumber(&tup->t_self),
-							ni, nv)));
-		for (i = 0; i < ni; i++)
+		if (n != nv)
+			TupleError(tup, ERRCODE_DATA_EXCEPTION, "sparse features",
+					   psprintf("have %d indices but %d values", n, nv), NULL);
+		dst = Reserve(r, s, 3 + 2 * (int64) n);
+		dst[2] = n;
+		ArrayToDoubles(idx, r->cols[0].type, n, dst + 3);
+		ArrayToDoubles(val, r->cols[1].type, n, dst + 3 + n);
+		CheckFinite(dst + 3 + n, n, tup, false);
+		for (i = 0; i < n; i++)
 		{
-			CheckFinite(val[i], tup, "features");
-			if (idx[i] < 0 || (!s->probe && idx[i] >= r->dimension))
+			if (dst[3 + i] < 0 || (!s->probe && dst[3 + i] >= r->dimension))
 				ereport(ERROR,
 						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("sparse index %.0f of tuple (%u,%u) is outside [0, %d)", idx[i],
+						 errmsg("sparse index %.0f of tuple (%u,%u) is outside [0, %d)", dst[3 + i],
 								ItemPointerGetBlockNumber(&tup->t_self), ItemPointerGetOffsetNumber(&tup->t_self),
 								r->dimension),
 						 errhint("Indices are 0-based; pass options => '{\"dimension\": N}' with N above the largest index.")));
-			if (idx[i] > s->maxIndex)
-				s->maxIndex = (int64) idx[i];
+			s->maxIndex = Max(s->maxIndex, (int64) dst[3 + i]);
 		}
-		if (s->probe)
-		{
-			s->tuples++;
-			return;
-		}
-		Emit(s, label);
-		Emit(s, tid);
-		Emit(s, ni);
-		for (i = 0; i < ni; i++)
-			Emit(s, idx[i]);
-		for (i = 0; i < ni; i++)
-			Emit(s, val[i]);
 	}
+	dst[0] = label;
+	dst[1] = (double) (((uint64) ItemPointerGetBlockNumber(&tup->t_self) << 16) |
+					   ItemPointerGetOffsetNumber(&tup->t_self));
 	s->tuples++;
 }
 
@@ -579,26 +503,26 @@ ReadPage(CorgiReader *r, BlockNumber blk, PageSink *s)
 	int			nvisible = 0;
 	bool		allVisible;
 	int			i;
+	HeapTupleData tup;
 	MemoryContext old;
 
 	buf = ReadBufferExtended(r->rel, MAIN_FORKNUM, blk, RBM_NORMAL, r->strategy);
-	r->curBuf = buf;
+	curBuf = buf;
 	heap_page_prune_opt(r->rel, buf);
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	r->curLocked = true;
+	curLocked = true;
 	page = BufferGetPage(buf);
 	TestForOldSnapshot(r->snapshot, r->rel, page);
 	lines = PageGetMaxOffsetNumber(page);
 	allVisible = PageIsAllVisible(page) && !r->snapshot->takenDuringRecovery;
+	tup.t_tableOid = RelationGetRelid(r->rel);
 	for (off = FirstOffsetNumber; off <= lines; off = OffsetNumberNext(off))
 	{
 		ItemId		lpp = PageGetItemId(page, off);
-		HeapTupleData tup;
 		bool		valid;
 
 		if (!ItemIdIsNormal(lpp))
 			continue;
-		tup.t_tableOid = RelationGetRelid(r->rel);
 		tup.t_data = (HeapTupleHeader) PageGetItem(page, lpp);
 		tup.t_len = ItemIdGetLength(lpp);
 		ItemPointerSet(&tup.t_self, blk, off);
@@ -608,15 +532,13 @@ ReadPage(CorgiReader *r, BlockNumber blk, PageSink *s)
 			visible[nvisible++] = off;
 	}
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-	r->curLocked = false;
+	curLocked = false;
 
 	old = MemoryContextSwitchTo(r->tupleCxt);
 	for (i = 0; i < nvisible && !(s->stopAfterFirst && s->tuples > 0); i++)
 	{
-		HeapTupleData tup;
 		ItemId		lpp = PageGetItemId(page, visible[i]);
 
-		tup.t_tableOid = RelationGetRelid(r->rel);
 		tup.t_data = (HeapTupleHeader) PageGetItem(page, lpp);
 		tup.t_len = ItemIdGetLength(lpp);
 		ItemPointerSet(&tup.t_self, blk, visible[i]);
@@ -624,8 +546,8 @@ ReadPage(CorgiReader *r, BlockNumber blk, PageSink *s)
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(r->tupleCxt);
+	curBuf = InvalidBuffer;
 	ReleaseBuffer(buf);
-	r->curBuf = InvalidBuffer;
 }
 
 /* Dense arrays: the length of the first visible array; sparse: largest index + 1 unless given. */
@@ -665,63 +587,94 @@ ProbeDimension(CorgiReader *r, int sparseDimension)
 	}
 }
 
-/* Releases what an interrupted page read left (after an error was caught in a native). */
-static void
-ReaderAbortPage(CorgiReader *r)
+/* Releases the page an error interrupted (called by the native frame after an error). */
+void
+CorgiReaderAbortPage(void)
 {
-	if (BufferIsValid(r->curBuf))
-	{
-		if (r->curLocked)
-			LockBuffer(r->curBuf, BUFFER_LOCK_UNLOCK);
-		ReleaseBuffer(r->curBuf);
-	}
-	r->curBuf = InvalidBuffer;
-	r->curLocked = false;
+	if (curLocked)
+		LockBuffer(curBuf, BUFFER_LOCK_UNLOCK);
+	if (BufferIsValid(curBuf))
+		ReleaseBuffer(curBuf);
+	curBuf = InvalidBuffer;
+	curLocked = false;
 }
 
 static void
-ReaderClose(int slot, bool clean)
+ReaderClose(int slot)
 {
 	CorgiReader *r = readers[slot];
 
 	readers[slot] = NULL;
-	if (r == NULL)
-		return;
-	if (clean)
-	{
-		ReaderAbortPage(r);
-		if (r->strategy != NULL)
-			FreeAccessStrategy(r->strategy);
-		if (r->snapshot != NULL)
-			UnregisterSnapshot(r->snapshot);
-		if (r->rel != NULL)
-			relation_close(r->rel, NoLock);	/* the lock is kept until the end of the transaction */
-	}
+	FreeAccessStrategy(r->strategy);
+	UnregisterSnapshot(r->snapshot);
+	relation_close(r->rel, NoLock); /* the lock is kept until the end of the transaction */
 	MemoryContextDelete(r->mcxt);
 }
 
+/*
+ * Closes every reader when a Java call ends.  After an error they are only
+ * forgotten: the transaction abort releases their relations, snapshots and
+ * buffers, and their memory belongs to the call's context.
+ */
 void
 CorgiCloseAllReaders(bool clean)
 {
 	int			i;
 
 	for (i = 0; i < MAX_READERS; i++)
-		ReaderClose(i, clean);
+		if (readers[i] != NULL && clean)
+			ReaderClose(i);
+		else
+			readers[i] = NULL;
 }
 
-/* Creates the reader in readers[slot] (there at once, so that an error cannot leak it). */
-static CorgiReader *
-ReaderCreate(int slot, Oid relid, const char *label, const char *features)
+/* SQL-level check (before shuffle_once copies the table): the reader's checks, nothing registered. */
+void
+CorgiCheckRelation(Oid relid, const char *label, const char *spec)
 {
-	MemoryContext mcxt = AllocSetContextCreate(TopMemoryContext, "corgipile reader", ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(mcxt);
-	CorgiReader *r = palloc0(sizeof(CorgiReader));
+	CorgiReader r = {0};
 
+	ReaderSetup(&r, relid, label, spec);
+	relation_close(r.rel, NoLock);
+}
+
+/* ------------------------------------------------------------------ natives */
+
+static CorgiReader *
+ReaderFromHandle(jlong handle)
+{
+	if (handle < 1 || handle > MAX_READERS || readers[handle - 1] == NULL)
+		elog(ERROR, "corgipile: heap reader %lld is closed. Please report a bug.", (long long) handle);
+	return readers[handle - 1];
+}
+
+typedef struct OpenArgs
+{
+	jlong		relid;
+	jbyteArray	label;
+	jbyteArray	features;
+	jint		sparseDimension;
+	jlong		info[3];
+	jlong		handle;
+} OpenArgs;
+
+/* Set up in a new memory context; registered in readers[] only once every check has passed. */
+static void
+ReaderOpenBody(JNIEnv *env, void *arg)
+{
+	OpenArgs   *a = (OpenArgs *) arg;
+	MemoryContext mcxt = AllocSetContextCreate(CorgiCallContext(), "corgipile reader", ALLOCSET_DEFAULT_SIZES);
+	CorgiReader *r = MemoryContextAllocZero(mcxt, sizeof(CorgiReader));
+	int			slot;
+
+	for (slot = 0; slot < MAX_READERS && readers[slot] != NULL; slot++)
+		;
+	if (slot == MAX_READERS)
+		elog(ERROR, "corgipile: too many heap readers open. Please report a bug.");
 	r->mcxt = mcxt;
-	readers[slot] = r;
-	r->curBuf = InvalidBuffer;
 	r->tupleCxt = AllocSetContextCreate(mcxt, "corgipile reader page", ALLOCSET_DEFAULT_SIZES);
-	ReaderSetup(r, relid, label, features);
+	MemoryContextSwitchTo(mcxt);
+	ReaderSetup(r, (Oid) a->relid, CorgiUtf8(env, a->label), CorgiUtf8(env, a->features));
 	if (!ActiveSnapshotSet())
 		elog(ERROR, "corgipile: no active snapshot. Please report a bug.");
 	r->snapshot = RegisterSnapshot(GetActiveSnapshot());
@@ -729,109 +682,93 @@ ReaderCreate(int slot, Oid relid, const char *label, const char *features)
 	r->nblocks = RelationGetNumberOfBlocks(r->rel);
 	/* Like a sequential scan: lock the whole relation for SERIALIZABLE conflict detection. */
 	PredicateLockRelation(r->rel, r->snapshot);
-	MemoryContextSwitchTo(old);
-	return r;
+	ProbeDimension(r, a->sparseDimension);
+	readers[slot] = r;
+	a->info[0] = r->nblocks;
+	a->info[1] = r->dimension;
+	a->info[2] = r->kind == FEATURES_SPARSE ? 1 : 0;
+	a->handle = slot + 1;
 }
 
-/* SQL-level check (used before shuffle_once copies the table): the reader's checks, then close. */
-void
-CorgiCheckRelation(Oid relid, const char *label, const char *features)
-{
-	int			i;
-
-	for (i = 0; i < MAX_READERS; i++)
-		if (readers[i] == NULL)
-			break;
-	if (i == MAX_READERS)
-		elog(ERROR, "corgipile: too many open readers. Please report a bug.");
-	(void) ReaderCreate(i, relid, label, features);
-	ReaderClose(i, true);
-}
-
-/* ------------------------------------------------------------------ natives */
-
-static CorgiReader *
-ReaderFromHandle(JNIEnv *env, jlong handle)
-{
-	if (handle < 1 || handle > MAX_READERS || readers[handle - 1] == NULL)
-	{
-		CorgiThrowJava(env, "java/lang/IllegalStateException", "heap reader is closed");
-		return NULL;
-	}
-	return readers[handle - 1];
-}
-
+/* Opens a reader (label and features as UTF-8); info gets {page count, dimension, sparse}. */
 static jlong JNICALL
-readerOpen(JNIEnv *env, jclass cls, jlong relid, jstring jlabel, jstring jfeatures, jint sparseDimension)
+readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray features, jint sparseDimension,
+		   jlongArray info)
 {
-	MemoryContext old = CurrentMemoryContext;
-	const char *label;
-	const char *features;
-	volatile jlong handle = 0;
-	int			slot;
+	OpenArgs	a = {relid, label, features, sparseDimension, {0}, 0};
 
-	for (slot = 0; slot < MAX_READERS; slot++)
-		if (readers[slot] == NULL)
-			break;
-	if (slot == MAX_READERS)
-	{
-		CorgiThrowJava(env, "java/lang/IllegalStateException", "too many heap readers open");
+	if (!CorgiNative(env, ReaderOpenBody, &a))
 		return 0;
-	}
-	label = (*env)->GetStringUTFChars(env, jlabel, NULL);
-	features = label ? (*env)->GetStringUTFChars(env, jfeatures, NULL) : NULL;
-	if (features == NULL)
-	{
-		if (label != NULL)
-			(*env)->ReleaseStringUTFChars(env, jlabel, label);
-		return 0;				/* OutOfMemoryError pending */
-	}
-	if (CorgiNativeEnter(env))
-	{
-		PG_TRY();
-		{
-			CorgiReader *r;
-
-			MemoryContextSwitchTo(CorgiScratchContext());
-			r = ReaderCreate(slot, (Oid) relid, pstrdup(label), pstrdup(features));
-			ProbeDimension(r, sparseDimension);
-			handle = slot + 1;
-		}
-		PG_CATCH();
-		{
-			if (readers[slot] != NULL)
-				ReaderAbortPage(readers[slot]);
-			CorgiNativeCaptureError();
-		}
-		PG_END_TRY();
-		MemoryContextSwitchTo(old);
-		CorgiNativeLeave();
-		if (handle == 0)
-			CorgiThrowPending(env);
-	}
-	(*env)->ReleaseStringUTFChars(env, jlabel, label);
-	(*env)->ReleaseStringUTFChars(env, jfeatures, features);
-	return handle;
+	(*env)->SetLongArrayRegion(env, info, 0, 3, a.info);
+	return a.handle;
 }
 
-/* {page count, dimension, sparse (0/1), skipped tuples so far} */
-static jlongArray JNICALL
-readerInfo(JNIEnv *env, jclass cls, jlong handle)
+typedef struct ReadArgs
 {
-	CorgiReader *r = ReaderFromHandle(env, handle);
-	jlong		info[4];
-	jlongArray	arr;
+	jlong		handle;
+	jlong		first;
+	jint		pages;
+	jlong		nextFirst;
+	double	   *out;
+	int64		cap;
+	jint		consumed;
+} ReadArgs;
 
-	if (r == NULL)
-		return NULL;
-	info[0] = r->nblocks;
-	info[1] = r->dimension;
-	info[2] = r->kind == FEATURES_SPARSE ? 1 : 0;
-	info[3] = r->skipped;
-	arr = (*env)->NewLongArray(env, 4);
-	if (arr != NULL)
-		(*env)->SetLongArrayRegion(env, arr, 0, 4, info);
-	return arr;
+static void
+ReadPagesBody(JNIEnv *env, void *arg)
+{
+	ReadArgs   *a = (ReadArgs *) arg;
+	CorgiReader *r = ReaderFromHandle(a->handle);
+	PageSink	s = {0};
+	int64		total = HEADER_DOUBLES;
+	int64		tuples = 0;
+	BlockNumber blk;
+	BlockNumber end = (BlockNumber) Min((int64) r->nblocks, a->first + (int64) a->pages);
+
+	if (a->cap < HEADER_DOUBLES)
+		elog(ERROR, "corgipile: the reader buffer must be a direct ByteBuffer. Please report a bug.");
+	/*
+	 * Optionally ask the kernel for the first corgipile.prefetch_pages pages
+	 * of the next range while this one is deformed and consumed.  Each
+	 * PrefetchBuffer is a posix_fadvise of one 8 kB page, i.e. one device
+	 * request per page: on a seek-bound disk the kernel's read-ahead alone
+	 * does better, hence default 0.  Never when the next range simply
+	 * continues this one (storage order): read-ahead covers that.
+	 */
+	if (corgipile_prefetch_pages > 0 && a->nextFirst >= 0 && a->nextFirst < r->nblocks &&
+		a->nextFirst != (jlong) end)
+	{
+		BlockNumber pend = (BlockNumber) Min((int64) r->nblocks,
+											 a->nextFirst + Min((int64) a->pages, (int64) corgipile_prefetch_pages));
+
+		for (blk = (BlockNumber) a->nextFirst; blk < pend; blk++)
+			(void) PrefetchBuffer(r->rel, MAIN_FORKNUM, blk);
+	}
+	a->out[3] = 0;
+	for (blk = (BlockNumber) Max(a->first, 0); blk < end; blk++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		s.out = a->out;
+		s.cap = a->cap;
+		s.pos = total;
+		s.tuples = 0;
+		s.skipped = 0;
+		s.overflow = false;
+		ReadPage(r, blk, &s);
+		if (s.overflow)
+		{
+			if (a->consumed == 0)
+				a->out[3] = (double) s.pos;
+			break;
+		}
+		total = s.pos;
+		tuples += s.tuples;
+		r->skipped += s.skipped;
+		a->consumed++;
+	}
+	a->out[0] = (double) tuples;
+	a->out[1] = (double) total;
+	a->out[2] = (double) r->skipped;
 }
 
 /*
@@ -843,136 +780,37 @@ readerInfo(JNIEnv *env, jclass cls, jlong handle)
 static jint JNICALL
 readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jlong nextFirst, jobject jbuf)
 {
-	CorgiReader *r = ReaderFromHandle(env, handle);
-	double	   *out;
-	jlong		capBytes;
-	volatile jint consumed = 0;
-	volatile bool failed = false;
-	MemoryContext old = CurrentMemoryContext;
+	ReadArgs	a = {handle, first, pages, nextFirst, (*env)->GetDirectBufferAddress(env, jbuf),
+	(*env)->GetDirectBufferCapacity(env, jbuf) / (jlong) sizeof(double), 0};
 
-	if (r == NULL)
-		return -1;
-	out = (double *) (*env)->GetDirectBufferAddress(env, jbuf);
-	capBytes = (*env)->GetDirectBufferCapacity(env, jbuf);
-	if (out == NULL || capBytes < (jlong) (HEADER_DOUBLES * sizeof(double)))
-	{
-		CorgiThrowJava(env, "java/lang/IllegalArgumentException", "reader buffer must be a direct ByteBuffer");
-		return -1;
-	}
-	if (!CorgiNativeEnter(env))
-		return -1;
-	PG_TRY();
-	{
-		PageSink	s = {0};
-		int64		total = HEADER_DOUBLES;
-		int64		tuples = 0;
-		BlockNumber blk;
-		BlockNumber end = (BlockNumber) Min((int64) r->nblocks, first + (int64) pages);
+	if (a.out == NULL)
+		a.cap = 0;
+	return CorgiNative(env, ReadPagesBody, &a) ? a.consumed : -1;
+}
 
-		MemoryContextSwitchTo(CorgiScratchContext());
-		/*
-		 * Optionally ask the kernel for the first corgipile.prefetch_pages
-		 * pages of the next range while this one is deformed and consumed.
-		 * Each PrefetchBuffer is a buffer-table lookup plus a posix_fadvise
-		 * of one 8 kB page, i.e. one device request per page: on a
-		 * seek-bound disk, fadvising a whole range of 1280 pages made a cold
-		 * random-order epoch 100x slower than storage order, while the
-		 * kernel's read-ahead alone reads each range's consecutive pages in
-		 * large requests.  Hence default 0.  Never when the next range
-		 * simply continues this one (storage order): read-ahead covers that.
-		 */
-		if (corgipile_prefetch_pages > 0 &&
-			nextFirst >= 0 && nextFirst < r->nblocks && nextFirst != (jlong) end)
-		{
-			int64		ahead = Min((int64) pages, (int64) corgipile_prefetch_pages);
-			BlockNumber pend = (BlockNumber) Min((int64) r->nblocks, nextFirst + ahead);
+static void
+ReaderCloseBody(JNIEnv *env, void *arg)
+{
+	jlong		handle = *(jlong *) arg;
 
-			for (blk = (BlockNumber) nextFirst; blk < pend; blk++)
-				(void) PrefetchBuffer(r->rel, MAIN_FORKNUM, blk);
-		}
-		out[3] = 0;
-		for (blk = (BlockNumber) Max(first, 0); blk < end; blk++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			s.out = out;
-			s.cap = capBytes / (jlong) sizeof(double);
-			s.pos = total;
-			s.tuples = 0;
-			s.skipped = 0;
-			s.overflow = false;
-			ReadPage(r, blk, &s);
-			if (s.overflow)
-			{
-				if (consumed == 0)
-					out[3] = (double) s.pos;
-				break;
-			}
-			total = s.pos;
-			tuples += s.tuples;
-			r->skipped += s.skipped;
-			consumed++;
-		}
-		out[0] = (double) tuples;
-		out[1] = (double) total;
-		out[2] = (double) r->skipped;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(old);
-		ReaderAbortPage(r);
-		CorgiNativeCaptureError();
-		failed = true;
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(old);
-	CorgiNativeLeave();
-	if (failed)
-	{
-		CorgiThrowPending(env);
-		return -1;
-	}
-	return consumed;
+	(void) ReaderFromHandle(handle);
+	ReaderClose((int) handle - 1);
 }
 
 static void JNICALL
 readerClose(JNIEnv *env, jclass cls, jlong handle)
 {
-	MemoryContext old = CurrentMemoryContext;
-	volatile bool failed = false;
-
-	if (handle < 1 || handle > MAX_READERS || readers[handle - 1] == NULL)
-		return;
-	if (!CorgiNativeEnter(env))
-		return;
-	PG_TRY();
-	{
-		ReaderClose((int) handle - 1, true);
-	}
-	PG_CATCH();
-	{
-		CorgiNativeCaptureError();
-		failed = true;
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(old);
-	CorgiNativeLeave();
-	if (failed)
-		CorgiThrowPending(env);
+	CorgiNative(env, ReaderCloseBody, &handle);
 }
 
 static JNINativeMethod readerMethods[] = {
-	{"readerOpen", "(JLjava/lang/String;Ljava/lang/String;I)J", (void *) readerOpen},
-	{"readerInfo", "(J)[J", (void *) readerInfo},
+	{"readerOpen", "(J[B[BI[J)J", (void *) readerOpen},
 	{"readerReadPages", "(JJIJLjava/nio/ByteBuffer;)I", (void *) readerReadPages},
 	{"readerClose", "(J)V", (void *) readerClose},
 };
 
 bool
-CorgiRegisterReaderNatives(JNIEnv *env)
+CorgiRegisterReaderNatives(JNIEnv *env, jclass cls)
 {
-	jclass		cls = (*env)->FindClass(env, "org/corgipile/pg/Natives");
-
-	if (cls == NULL)
-		return false;
 	return (*env)->RegisterNatives(env, cls, readerMethods, lengthof(readerMethods)) == 0;
 }

@@ -7,7 +7,7 @@
  *	  CorgiJvmEnv		 - the JNIEnv of this backend, creating the JVM on first use
  *	  CorgiCallJson		 - call org.corgipile.pg.Entry.invoke(function, json)
  *	  CorgiCallPredict	 - call Entry.predict on a cached model
- *	  CorgiNativeEnter/Leave/CaptureError - the frame of every native
+ *	  CorgiNative		 - the frame of every native (Java calling PostgreSQL)
  *
  * Rules (see JVM-BRIDGE.md, each one learned from a crash):
  *	- the JVM is created lazily in the backend, never in the postmaster or
@@ -84,16 +84,23 @@ CorgiAsyncSignals(sigset_t *set, bool withQuit)
 		sigaddset(set, SIGQUIT);
 }
 
-/* JNI "abort" hook: HotSpot gave up (e.g. bad options); end this session only. */
+/*
+ * JNI "abort" hook.  While the JVM is being created, HotSpot gives up this
+ * way on bad options: end this session only.  Later it is a fatal error of
+ * the running JVM (a crash in Java or in C code, after HotSpot wrote its error
+ * report to stderr, i.e. the server log): die by SIGABRT, so that the
+ * postmaster sees a crash and runs crash recovery (a FATAL exit would let it
+ * carry on with whatever this process held in shared memory).
+ */
 static void JNICALL
 CorgiJvmAbort(void)
 {
-	if (pthread_equal(pthread_self(), mainThread) || corgiJvm == NULL)
+	if (corgiEnv == NULL && pthread_equal(pthread_self(), mainThread))
 		ereport(FATAL,
 				(errcode(ERRCODE_SYSTEM_ERROR),
-				 errmsg("the Java virtual machine of this session aborted"),
+				 errmsg("the Java virtual machine of this session could not start"),
 				 errhint("Check corgipile.jvm_options and corgipile.max_heap, and the server log.")));
-	abort();					/* a JVM thread: nothing safe is left to do */
+	abort();
 }
 
 /* JNI "exit" hook: System.exit/halt must still run PostgreSQL's cleanup. */
@@ -237,6 +244,7 @@ CorgiCreateJvm(void)
 	int			i;
 	jint		rc;
 	JNIEnv	   *env;
+	bool		classesOk = false;
 
 	if (jvmAttempted)
 		ereport(ERROR,
@@ -271,6 +279,8 @@ CorgiCreateJvm(void)
 	CorgiAddOption(&options, psprintf("-Xmx%dm", corgipile_max_heap_mb));
 	CorgiAddOption(&options, "-XX:+DisableAttachMechanism");
 	CorgiAddOption(&options, "-XX:-UsePerfData");
+	/* HotSpot's crash report into the server log, not an hs_err file in the data directory */
+	CorgiAddOption(&options, "-XX:+ErrorFileToStderr");
 	CorgiAddOption(&options, "-XX:+UseSerialGC");
 	CorgiAddOption(&options, "-Djava.awt.headless=true");
 	CorgiAddOption(&options, "-Dfile.encoding=UTF-8");
@@ -308,10 +318,39 @@ CorgiCreateJvm(void)
 
 	CorgiPrepareOpenCl();
 
-	/* JVM threads inherit this mask: none of them may run a PostgreSQL signal handler. */
+	/*
+	 * JVM threads inherit this mask: none of them may run a PostgreSQL signal
+	 * handler.  It stays blocked until the classes are loaded and initialised
+	 * (opening the jar starts threads such as "Common-Cleaner"); later, Java
+	 * only runs on this thread with the mask of CorgiBeginJava.
+	 */
 	CorgiAsyncSignals(&block, true);
 	pthread_sigmask(SIG_BLOCK, &block, &saved);
 	rc = create(&corgiJvm, (void **) &env, &args);
+	if (rc == JNI_OK)
+	{
+		entryClass = CorgiGlobalClass(env, ENTRY_CLASS);
+		pgExceptionClass = CorgiGlobalClass(env, PG_EXCEPTION_CLASS);
+		oomClass = CorgiGlobalClass(env, "java/lang/OutOfMemoryError");
+		if (entryClass != NULL)
+		{
+			invokeMethod = (*env)->GetStaticMethodID(env, entryClass, "invoke",
+													 "(Ljava/lang/String;Ljava/lang/String;)Ljava/lang/String;");
+			describeMethod = (*env)->GetStaticMethodID(env, entryClass, "describe",
+													   "(Ljava/lang/Throwable;)[Ljava/lang/String;");
+			hasModelMethod = (*env)->GetStaticMethodID(env, entryClass, "hasModel", "(J)Z");
+			loadModelMethod = (*env)->GetStaticMethodID(env, entryClass, "loadModel", "(JLjava/lang/String;)V");
+			predictMethod = (*env)->GetStaticMethodID(env, entryClass, "predict", "(J[DZ)D");
+		}
+		classesOk = entryClass != NULL && pgExceptionClass != NULL && oomClass != NULL && invokeMethod != NULL &&
+			describeMethod != NULL && hasModelMethod != NULL && loadModelMethod != NULL &&
+			predictMethod != NULL && CorgiRegisterNatives(env);
+		if (!classesOk)
+		{
+			(*env)->ExceptionDescribe(env);
+			(*env)->ExceptionClear(env);
+		}
+	}
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 
 	if (rc != JNI_OK)
@@ -322,26 +361,8 @@ CorgiCreateJvm(void)
 				 errmsg("could not create the Java virtual machine (JNI error %d)", (int) rc),
 				 errhint("Check corgipile.jvm_options and corgipile.max_heap; the server log may say more.")));
 	}
-
-	entryClass = CorgiGlobalClass(env, ENTRY_CLASS);
-	pgExceptionClass = CorgiGlobalClass(env, PG_EXCEPTION_CLASS);
-	oomClass = CorgiGlobalClass(env, "java/lang/OutOfMemoryError");
-	if (entryClass != NULL)
+	if (!classesOk)
 	{
-		invokeMethod = (*env)->GetStaticMethodID(env, entryClass, "invoke",
-												 "(Ljava/lang/String;Ljava/lang/String;)Ljava/lang/String;");
-		describeMethod = (*env)->GetStaticMethodID(env, entryClass, "describe",
-												   "(Ljava/lang/Throwable;)[Ljava/lang/String;");
-		hasModelMethod = (*env)->GetStaticMethodID(env, entryClass, "hasModel", "(J)Z");
-		loadModelMethod = (*env)->GetStaticMethodID(env, entryClass, "loadModel", "(JLjava/lang/String;)V");
-		predictMethod = (*env)->GetStaticMethodID(env, entryClass, "predict", "(J[DZ)D");
-	}
-	if (entryClass == NULL || pgExceptionClass == NULL || oomClass == NULL || invokeMethod == NULL ||
-		describeMethod == NULL || hasModelMethod == NULL || loadModelMethod == NULL ||
-		predictMethod == NULL || !CorgiRegisterNatives(env))
-	{
-		(*env)->ExceptionDescribe(env);
-		(*env)->ExceptionClear(env);
 		corgiJvm = NULL;
 		ereport(ERROR,
 				(errcode(ERRCODE_SYSTEM_ERROR),
@@ -359,12 +380,6 @@ CorgiJvmEnv(void)
 	if (!pthread_equal(pthread_self(), mainThread))
 		elog(ERROR, "corgipile called outside the backend's main thread. Please report a bug.");
 	return corgiEnv;
-}
-
-MemoryContext
-CorgiScratchContext(void)
-{
-	return scratchContext;
 }
 
 MemoryContext
@@ -638,27 +653,42 @@ CorgiCallPredict(int64 modelId, const double *features, int n, bool proba)
 
 /* ------------------------------------------------------------------ natives: calls from Java into PostgreSQL */
 
-void
-CorgiThrowJava(JNIEnv *env, const char *className, const char *message)
+/* Throws the PostgreSQL error a native caught as a PgException (the original is re-raised by CorgiRaise). */
+static void
+CorgiThrowPending(JNIEnv *env)
 {
-	jclass		cls = (*env)->FindClass(env, className);
+	char		buf[1024];
 
-	if (cls != NULL)
-		(*env)->ThrowNew(env, cls, message);
+	snprintf(buf, sizeof(buf), "%s: %s", unpack_sql_state(pendingError->sqlerrcode),
+			 pendingError->message ? pendingError->message : "error");
+	(*env)->ThrowNew(env, pgExceptionClass, buf);
 }
 
 /*
- * The frame of every native: main thread only, no pending PostgreSQL error,
- * PostgreSQL's signal mask restored so that pending cancel/timeout signals
- * are delivered now (and CHECK_FOR_INTERRUPTS sees them).
+ * The frame of every native, the only place where Java calls PostgreSQL:
+ *	- only on the backend's main thread, during a corgipile call, and not after
+ *	  an earlier native failed (its error is pending);
+ *	- PostgreSQL's signal mask while body runs, so pending cancel/timeout
+ *	  signals are delivered now (and CHECK_FOR_INTERRUPTS sees them);
+ *	- body runs in the scratch context, reset afterwards, inside PG_TRY: an
+ *	  error is copied for CorgiRaise, the state flushed, the page a reader held
+ *	  released, and a PgException thrown; it never longjmps through Java.
+ * Returns true when body completed.
  */
 bool
-CorgiNativeEnter(JNIEnv *env)
+CorgiNative(JNIEnv *env, CorgiNativeBody body, void *arg)
 {
+	MemoryContext old = CurrentMemoryContext;
+	volatile bool ok = true;
+	sigset_t	block;
+
 	if (!inJava || !pthread_equal(pthread_self(), mainThread))
 	{
-		CorgiThrowJava(env, "java/lang/IllegalStateException",
-					   "PostgreSQL natives may only be called on the backend's main thread during a corgipile call");
+		jclass		cls = (*env)->FindClass(env, "java/lang/IllegalStateException");
+
+		if (cls != NULL)
+			(*env)->ThrowNew(env, cls, "PostgreSQL natives may only be called on the backend's main thread "
+							 "during a corgipile call");
 		return false;
 	}
 	if (pendingError != NULL)
@@ -667,36 +697,37 @@ CorgiNativeEnter(JNIEnv *env)
 		return false;
 	}
 	pthread_sigmask(SIG_SETMASK, &pgSignalMask, NULL);
-	return true;
-}
-
-void
-CorgiNativeLeave(void)
-{
-	sigset_t	block;
-
+	PG_TRY();
+	{
+		MemoryContextSwitchTo(scratchContext);
+		body(env, arg);
+	}
+	PG_CATCH();
+	{
+		ok = false;
+		MemoryContextSwitchTo(callContext);
+		pendingError = CopyErrorData();
+		FlushErrorState();
+		CorgiReaderAbortPage();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
 	CorgiAsyncSignals(&block, false);
 	pthread_sigmask(SIG_BLOCK, &block, NULL);
 	MemoryContextReset(scratchContext);
+	if (!ok)
+		CorgiThrowPending(env);
+	return ok;
 }
 
-/* In PG_CATCH of a native: keep a copy of the error for CorgiRaise and clear PostgreSQL's error state. */
-void
-CorgiNativeCaptureError(void)
+/* A NUL-terminated copy of UTF-8 bytes from Java (String.getBytes(UTF_8)); call inside a native's body. */
+char *
+CorgiUtf8(JNIEnv *env, jbyteArray bytes)
 {
-	MemoryContextSwitchTo(callContext);
-	if (pendingError == NULL)
-		pendingError = CopyErrorData();
-	FlushErrorState();
-}
+	jsize		n = (*env)->GetArrayLength(env, bytes);
+	char	   *s = palloc(n + 1);
 
-void
-CorgiThrowPending(JNIEnv *env)
-{
-	char		buf[1024];
-
-	snprintf(buf, sizeof(buf), "%s: %s", unpack_sql_state(pendingError->sqlerrcode),
-			 pendingError->message ? pendingError->message : "error");
-	if (pgExceptionClass != NULL)
-		(*env)->ThrowNew(env, pgExceptionClass, buf);
+	(*env)->GetByteArrayRegion(env, bytes, 0, n, (jbyte *) s);
+	s[n] = '\0';
+	return s;
 }

@@ -43,9 +43,8 @@ public final class HeapBlockSource implements BlockSource {
     private long tuplesRead;
     private Runnable tick = () -> { };
 
-    private HeapBlockSource(long handle) {
+    private HeapBlockSource(long handle, long[] info) {
         this.handle = handle;
-        long[] info = Natives.readerInfo(handle);
         this.pageCount = info[0];
         this.shape = new FeatureShape((int) info[1], info[2] != 0);
         this.buffer = ByteBuffer.allocateDirect(INITIAL_BYTES).order(ByteOrder.nativeOrder());
@@ -57,7 +56,9 @@ public final class HeapBlockSource implements BlockSource {
      * unless {@code sparseDimension > 0}).
      */
     public static HeapBlockSource open(long relationOid, String label, String features, int sparseDimension) {
-        return new HeapBlockSource(Natives.readerOpen(relationOid, label, features, sparseDimension));
+        long[] info = new long[3];
+        long handle = Natives.readerOpen(relationOid, label, features, sparseDimension, info);
+        return new HeapBlockSource(handle, info);
     }
 
     @Override

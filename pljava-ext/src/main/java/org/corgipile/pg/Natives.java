@@ -1,17 +1,22 @@
 package org.corgipile.pg;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The natives of {@code corgipile.so}, registered by the launcher with {@code RegisterNatives} when it creates the
  * JVM inside a PostgreSQL backend.
  *
- * <p>Rules (enforced in C): only the backend's main thread may call them, and only while a corgipile SQL function
- * is running; after one of them has thrown a {@link PgException}, every later call throws too, and the original
- * PostgreSQL error is re-raised with its SQLSTATE once Java returns. Loading this class outside PostgreSQL is fine;
- * calling a native there throws {@link UnsatisfiedLinkError}.
+ * <p>Rules (enforced in C, in the one native frame {@code CorgiNative}): only the backend's main thread may call
+ * them, and only while a corgipile SQL function is running; after one of them has thrown a {@link PgException},
+ * every later call throws too, and the original PostgreSQL error is re-raised with its SQLSTATE once Java returns.
+ * Strings cross as UTF-8 bytes (JNI's own string functions use modified UTF-8, which mangles characters outside the
+ * Basic Multilingual Plane). Loading this class outside PostgreSQL is fine; calling a native there throws
+ * {@link UnsatisfiedLinkError}.
  */
 public final class Natives {
+    private static final int ACTIVITY = -1;
+
     private Natives() {
     }
 
@@ -19,19 +24,34 @@ public final class Natives {
     public static native void checkInterrupts();
 
     /** Sends a message: level 0 NOTICE, 1 INFO, 2 WARNING, 3 LOG (server log only). */
-    static native void message(int level, String message);
+    static void message(int level, String message) {
+        message(level, utf8(message));
+    }
 
     /** Shows {@code activity} in this backend's pg_stat_activity.query until the SQL function returns. */
-    static native void reportActivity(String activity);
+    static void reportActivity(String activity) {
+        message(ACTIVITY, utf8(activity));
+    }
 
-    /** Opens a heap reader; returns its handle. */
-    static native long readerOpen(long relationOid, String label, String features, int sparseDimension);
-
-    /** {page count, dimension, sparse (0/1), tuples skipped so far because of NULLs}. */
-    static native long[] readerInfo(long handle);
+    /**
+     * Opens a heap reader and returns its handle; {@code info} receives {page count, dimension, sparse (0/1)}.
+     * {@code features} is one column, "indices, values" or a comma-separated list of scalar columns.
+     */
+    static long readerOpen(long relationOid, String label, String features, int sparseDimension, long[] info) {
+        return readerOpen(relationOid, utf8(label), utf8(features), sparseDimension, info);
+    }
 
     /** Reads pages into {@code buffer} (direct, native order); see {@link HeapBlockSource} for the format. */
     static native int readerReadPages(long handle, long firstPage, int pages, long nextFirstPage, ByteBuffer buffer);
 
     static native void readerClose(long handle);
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static native void message(int level, byte[] utf8);
+
+    private static native long readerOpen(long relationOid, byte[] label, byte[] features, int sparseDimension,
+            long[] info);
 }

@@ -78,6 +78,52 @@ class CrashAndMemoryIT {
         }
     }
 
+    /**
+     * Issue 11: a fatal error of the JVM after it started (a crash in Java or in C code; here HotSpot's own
+     * CrashOnOutOfMemoryError) ended the backend with FATAL, i.e. exit code 1, so the postmaster did not run crash
+     * recovery, and HotSpot wrote hs_err_pid*.log into the data directory. Now the backend dies by SIGABRT, the
+     * postmaster reinitialises, and HotSpot's report is in the server log.
+     */
+    @Test
+    void aJvmFatalErrorIsACrashWithItsReportInTheServerLogNotInPgdata() throws Exception {
+        try (PgCluster cluster = PgCluster.start(List.of("corgipile.max_heap = 24",
+                "corgipile.jvm_options = '-XX:+CrashOnOutOfMemoryError'"))) {
+            cluster.createDatabase("fatal");
+            try (Connection c = cluster.connect("fatal"); Statement s = c.createStatement()) {
+                s.execute("CREATE EXTENSION corgipile");
+                s.execute("SET client_min_messages = warning");
+                s.execute("CREATE TABLE wide AS SELECT (i % 2) AS label, ARRAY(SELECT random() "
+                        + "FROM generate_series(1, 1000) WHERE i > 0) AS features FROM generate_series(1, 4000) i");
+                SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM "
+                        + "train_sgd('wide', 'label', 'features', shuffle => 'epoch_shuffle', model_name => 'big')"));
+                assertTrue(e.getSQLState() == null || e.getSQLState().startsWith("08"),
+                        "the connection is lost: " + e.getSQLState() + " " + e.getMessage());
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (true) {
+                try (Connection c = cluster.connect("fatal"); Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT count(*) FROM corgipile.models")) {
+                    rs.next();
+                    assertEquals(0, rs.getInt(1), "no model row");
+                    break;
+                } catch (SQLException e) {
+                    assertTrue(System.nanoTime() < deadline, "cluster did not recover: " + e.getMessage());
+                    Thread.sleep(200);
+                }
+            }
+            String log = java.nio.file.Files.readString(cluster.logFile());
+            assertTrue(log.contains("was terminated by signal 6"), "the backend died by SIGABRT:\n" + cluster.logTail(40));
+            assertTrue(log.contains("all server processes terminated; reinitializing"), "crash recovery ran");
+            assertTrue(log.contains("A fatal error has been detected by the Java Runtime Environment"),
+                    "HotSpot's report is in the server log");
+            try (var files = java.nio.file.Files.list(cluster.dataDir())) {
+                List<String> hsErr = files.map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith("hs_err")).toList();
+                assertTrue(hsErr.isEmpty(), "no hs_err file in PGDATA: " + hsErr);
+            }
+        }
+    }
+
     @Test
     void aTinyJavaHeapGivesAnErrorNotACrash() throws Exception {
         try (PgCluster cluster = PgCluster.start(List.of("corgipile.max_heap = 24"))) {
