@@ -1,10 +1,17 @@
 package org.corgipile.operators;
 
+import java.util.Arrays;
+
 /**
- * A relation held in memory and served as heap pages of a fixed number of tuples — what the operators see of a
- * real table, without a database. Tuple identities are ctids: tuple i lives on page {@code i / tuplesPerPage} at
- * line pointer {@code i % tuplesPerPage + 1}, so tests can check emission order and error messages name tuples the
- * way PostgreSQL does. Used by the tests, the benchmarks and the client (for data already in memory).
+ * A relation held in memory and served as heap pages — what the operators see of a real table, without a database.
+ * Tuples fill pages of at most {@code tuplesPerPage} line pointers in the order they are appended; tuple identities
+ * are ctids (page, line pointer), so tests can check emission order and error messages name tuples the way
+ * PostgreSQL does. Used by the tests, the benchmarks and the client (for data already in memory).
+ *
+ * <p>Like a real heap, a page may hold no visible tuple: {@link #addEmptyPages} appends pages emptied by
+ * {@code DELETE} + {@code VACUUM}, {@link #addDead} takes a line pointer whose tuple is not visible (deleted, or a
+ * row the reader skips because its label or features are NULL). Operators must treat such pages as holes in the
+ * table, never as its end.
  *
  * <p>Build it by appending tuples in storage order ({@link #addDense}, {@link #addSparse}) or with
  * {@link #dense(double[][], double[], int)}. Reads may happen while nothing is appended any more; the source is
@@ -14,6 +21,11 @@ public final class InMemoryBlockSource implements BlockSource {
     private final FeatureShape shape;
     private final int tuplesPerPage;
     private final TupleBuffer data;
+    /** pageStart[p]: index in {@code data} of the first visible tuple of page p (or of the next page's first). */
+    private int[] pageStart = new int[16];
+    private int pages;
+    /** Line pointers used on the last page (visible and dead). */
+    private int linePointers;
 
     public InMemoryBlockSource(FeatureShape shape, int tuplesPerPage) {
         if (tuplesPerPage < 1 || tuplesPerPage > 0xFFFF) {
@@ -57,12 +69,38 @@ public final class InMemoryBlockSource implements BlockSource {
         return this;
     }
 
-    private long nextTid() {
-        int i = data.size();
-        return TupleBuffer.tid(i / tuplesPerPage, i % tuplesPerPage + 1);
+    /** Takes the next line pointer for a tuple that is not visible (deleted, or skipped by the reader). */
+    public InMemoryBlockSource addDead() {
+        nextTid();
+        return this;
     }
 
-    /** Number of tuples. */
+    /** Appends {@code n} pages without any visible tuple; the next tuple starts a new page after them. */
+    public InMemoryBlockSource addEmptyPages(int n) {
+        for (int i = 0; i < n; i++) {
+            newPage();
+            linePointers = tuplesPerPage;
+        }
+        return this;
+    }
+
+    private void newPage() {
+        if (pages == pageStart.length) {
+            pageStart = Arrays.copyOf(pageStart, pages * 2);
+        }
+        pageStart[pages++] = data.size();
+        linePointers = 0;
+    }
+
+    private long nextTid() {
+        if (pages == 0 || linePointers >= tuplesPerPage) {
+            newPage();
+        }
+        linePointers++;
+        return TupleBuffer.tid(pages - 1, linePointers);
+    }
+
+    /** Number of visible tuples. */
     public int size() {
         return data.size();
     }
@@ -71,14 +109,27 @@ public final class InMemoryBlockSource implements BlockSource {
         return tuplesPerPage;
     }
 
-    /** Storage position of a tuple identity produced by this source. */
+    /** Storage position (among the visible tuples) of a tuple identity produced by this source, or -1. */
     public int indexOf(long tid) {
-        return (int) ((tid >>> 16) * tuplesPerPage + (tid & 0xFFFF) - 1);
+        int lo = 0;
+        int hi = data.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long t = data.id(mid);
+            if (t < tid) {
+                lo = mid + 1;
+            } else if (t > tid) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
     }
 
     @Override
     public long pageCount() {
-        return (data.size() + tuplesPerPage - 1) / tuplesPerPage;
+        return pages;
     }
 
     @Override
@@ -91,11 +142,15 @@ public final class InMemoryBlockSource implements BlockSource {
         if (firstPage < 0 || pages < 0) {
             throw new IllegalArgumentException("bad page range " + firstPage + " + " + pages);
         }
-        long from = Math.min(firstPage * tuplesPerPage, data.size());
-        long to = Math.min((firstPage + pages) * tuplesPerPage, data.size());
-        for (long i = from; i < to; i++) {
-            into.addFrom(data, (int) i);
+        int from = start(firstPage);
+        int to = start(firstPage + pages);
+        for (int i = from; i < to; i++) {
+            into.addFrom(data, i);
         }
-        return (int) (to - from);
+        return to - from;
+    }
+
+    private int start(long page) {
+        return page >= pages ? data.size() : pageStart[(int) page];
     }
 }

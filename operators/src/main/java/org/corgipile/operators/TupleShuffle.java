@@ -10,7 +10,9 @@ import java.util.SplittableRandom;
  *
  * <p>Buffer size: with a fraction f of the table, blocks are added while the buffered pages are below
  * {@code f * pageCount}; with a tuple count n, while the buffered tuples are below n. A buffer always holds at least
- * one block and never splits a block, so it can overshoot the target by less than one block.
+ * one block and never splits a block, so it can overshoot the target by less than one block. Empty blocks count
+ * towards the target but do not end a buffer that holds no tuple yet: {@link #nextBuffer} returns false only at
+ * the end of the epoch's block order, never because a run of blocks was empty.
  *
  * <p>Lifecycle: {@link #open}, {@link #rescan} (new epoch: rescans the input, new random stream),
  * {@link #nextBuffer} (fills the caller's buffer; false at the end of the epoch), {@link #close}.
@@ -53,7 +55,7 @@ public final class TupleShuffle {
     /**
      * Clears {@code out} and fills it with the next buffer of shuffled tuples.
      *
-     * @return false when the epoch has no more tuples ({@code out} is then empty)
+     * @return false when the epoch has no more blocks holding a tuple ({@code out} is then empty)
      */
     public boolean nextBuffer(TupleBuffer out) {
         out.clear();
@@ -68,7 +70,10 @@ public final class TupleShuffle {
                 break;
             }
             pages += input.lastBlockPages();
-            if (pages >= targetPages || target.size() >= targetTuples) {
+            // a buffer is full when it reaches its size AND holds a tuple: blocks of empty pages (DELETE + VACUUM,
+            // rows with a NULL label or features) are holes in the table, not its end, so reading goes on past
+            // them; only the end of the block order (n < 0) ends the epoch
+            if ((pages >= targetPages || target.size() >= targetTuples) && target.size() > 0) {
                 break;
             }
         }
