@@ -62,11 +62,23 @@ FROM mgmt m JOIN sgd_predict_relation('mg_cols', 'mgmt') p ON p.ctid = m.ctid;
 SELECT count(*) FROM sgd_predict_relation('mg_lr', 'mgmt');
 SELECT count(*) FROM sgd_predict_relation('mg_lr', NULL);
 SELECT count(*) FROM sgd_predict_relation('no_such_model', 'mgmt');
-CREATE TABLE other (y int);
-SELECT count(*) FROM sgd_predict_relation('mg_lr', 'other');
+CREATE TABLE mgmt_other (y int);
+SELECT count(*) FROM sgd_predict_relation('mg_lr', 'mgmt_other');
 
 -- sgd_drop_model
 SELECT sgd_drop_model('mg_svm');
 SELECT count(*) FROM corgipile.models WHERE name = 'mg_svm';
 SELECT sgd_drop_model('mg_svm');
 SELECT sgd_drop_model(NULL);
+-- a reader the owner granted the model to may use it, not drop it
+DROP ROLE IF EXISTS corgipile_regress_carol;
+CREATE ROLE corgipile_regress_carol;
+SELECT sgd_grant_model('mg_lr', 'corgipile_regress_carol');
+SET ROLE corgipile_regress_carol;
+SELECT count(*) FROM sgd_training_info('mg_lr');
+SELECT sgd_drop_model('mg_lr');
+SELECT sgd_drop_model('mg_soft');
+RESET ROLE;
+SELECT count(*) FROM corgipile.models WHERE name = 'mg_lr';
+SELECT sgd_revoke_model('mg_lr', 'corgipile_regress_carol');
+DROP ROLE corgipile_regress_carol;

@@ -200,7 +200,8 @@ COMMENT ON FUNCTION sgd_predict_relation(text, regclass)
 
 -- ------------------------------------------------------------------------------------------- model management
 
--- Drops a model; an unknown name (or one the caller may not see) is undefined_object.
+-- Drops a model the caller owns: an unknown name (or one the caller may not see) is undefined_object, a model
+-- only granted to the caller insufficient_privilege (row-level security alone would silently delete nothing).
 CREATE FUNCTION sgd_drop_model(model_name text) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
 BEGIN
@@ -208,7 +209,7 @@ BEGIN
         RAISE EXCEPTION 'model_name must not be NULL' USING ERRCODE = 'null_value_not_allowed',
             HINT = 'Pass the name of a trained model: SELECT name FROM corgipile.models.';
     END IF;
-    DELETE FROM corgipile.models m WHERE m.id = corgipile.model_id(model_name);
+    DELETE FROM corgipile.models m WHERE m.id = corgipile.owned_model_id(model_name);
 END
 $fn$;
 COMMENT ON FUNCTION sgd_drop_model(text) IS 'Drops a stored model (undefined_object when there is none)';

@@ -16,13 +16,14 @@ import picocli.CommandLine.Command;
  * failures ({@link Failures}) and only {@link #main} calls {@code System.exit}, so tests run commands in-process
  * with {@code new CommandLine(new CorgipileCli()).execute(...)} and see the real exit codes and messages.
  */
-@Command(name = "corgipile", mixinStandardHelpOptions = true, version = "corgipile 0.1.0",
+@Command(name = "corgipile", mixinStandardHelpOptions = true, version = "corgipile 0.2.0",
         description = "CorgiPile shuffled SGD in PostgreSQL: train models in the database (extension) or from this "
                 + "client over JDBC, and use them.",
         subcommands = {TrainCommand.class, ModelsCommand.class, EvaluateCommand.class, PredictCommand.class,
                 InstallCommand.class, ExportCommand.class, CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE, footerHeading = "%n",
-        footer = {ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6})
+        footer = {ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6,
+                ExitCodes.H7})
 public final class CorgipileCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -47,7 +48,7 @@ public final class CorgipileCli implements Runnable {
     private static void addExitCodes(CommandLine cl) {
         List<String> footer = new ArrayList<>(List.of(cl.getCommandSpec().usageMessage().footer()));
         footer.addAll(List.of("", ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5,
-                ExitCodes.H6));
+                ExitCodes.H6, ExitCodes.H7));
         cl.getCommandSpec().usageMessage().footer(footer.toArray(String[]::new));
         cl.getSubcommands().values().forEach(CorgipileCli::addExitCodes);
     }

@@ -23,6 +23,8 @@ public final class ExitCodes {
     public static final int IO = 4;
     /** An internal error: a bug, please report it (run again with --verbose for the stack trace). */
     public static final int INTERNAL = 5;
+    /** The client's Java heap is exhausted (client-mode training holds its buffer and model in this JVM). */
+    public static final int OUT_OF_MEMORY = 6;
 
     /** The exit codes as {@code --help} prints them, one constant per line (annotations need constants). */
     static final String H0 = "Exit codes:";
@@ -32,6 +34,7 @@ public final class ExitCodes {
     static final String H4 = "  3  invalid input: bad argument, unknown relation/column/model, bad data";
     static final String H5 = "  4  file error: cannot read or write a file";
     static final String H6 = "  5  internal error: a bug (run with --verbose and report it)";
+    static final String H7 = "  6  out of memory: the client's Java heap is exhausted";
 
     private ExitCodes() {
     }

@@ -28,7 +28,27 @@ final class Failures {
             return body.call();
         } catch (Exception e) {
             return report(e, spec.commandLine().getErr(), verbose);
+        } catch (OutOfMemoryError e) {
+            // Unwinding has dropped the training's buffers: there is room again to report.
+            return outOfMemory(e, spec.commandLine().getErr(), verbose);
         }
+    }
+
+    /**
+     * A Java OutOfMemoryError escaped picocli as a stack trace with exit code 1 ("usage error"): one line, a hint
+     * and {@link ExitCodes#OUT_OF_MEMORY}.
+     */
+    static int outOfMemory(OutOfMemoryError e, PrintWriter err, boolean verbose) {
+        err.println("corgipile: error: Java heap exhausted in the client (maximum heap "
+                + (Runtime.getRuntime().maxMemory() >> 20) + " MB): " + e.getMessage());
+        err.println("corgipile: hint: give the client more heap (JAVA_TOOL_OPTIONS=-Xmx4g), use a smaller "
+                + "--buffer-size, a strategy that does not hold the whole table (corgipile, none), or train in the "
+                + "database (--mode server)");
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return ExitCodes.OUT_OF_MEMORY;
     }
 
     static int report(Exception e, PrintWriter err, boolean verbose) {

@@ -25,6 +25,8 @@ import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainedModel;
 import org.corgipile.operators.Trainer;
 import org.corgipile.operators.TupleBuffer;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
 
 /**
  * Client mode: the same {@link Trainer} the extension runs, reading the relation over JDBC through
@@ -68,9 +70,7 @@ final class ClientTrainer {
     private Result train(Connection c, TrainSpec spec, org.corgipile.operators.TrainSpec engineSpec,
                          int sparseDimension, TrainingListener listener) throws SQLException {
         String name = spec.modelName();
-        if (name != null) {
-            checkName(c, name, engineSpec.overwrite());
-        }
+        Owner owner = name == null ? null : claimName(c, name, engineSpec.overwrite());
         RelationColumns rel = RelationColumns.resolve(c, spec.relation(), spec.label(), spec.features());
         JdbcBlockSource trainSource = JdbcBlockSource.open(c, rel, rel.detectShape(c, sparseDimension));
         JdbcBlockSource validationSource = spec.validationRelation() == null ? null : JdbcBlockSource.open(c,
@@ -90,7 +90,7 @@ final class ClientTrainer {
                     + " were skipped because their label or features are NULL");
         }
         if (name != null) {
-            store(c, name, spec, rel, engineSpec, result);
+            store(c, name, owner, spec, rel, engineSpec, result);
         }
         return new Result(result.epochs(), name);
     }
@@ -127,28 +127,52 @@ final class ClientTrainer {
                 + "between 1 and " + Integer.MAX_VALUE / 2 + ", got " + value);
     }
 
-    private static void checkName(Connection c, String name, boolean overwrite) throws SQLException {
+    /** The owner and readers ({@code name[]} as text) the stored row takes. */
+    private record Owner(String role, String readers) {
+    }
+
+    /**
+     * Claims the model name before training, as {@code train_sgd} does, through the catalog's own function
+     * {@code corgipile.model_write_owner}: a lock on the name for the rest of the transaction, 42710 when it exists
+     * (without overwrite), 42501 when it belongs to another role; the owner and grants the new row takes.
+     */
+    private static Owner claimName(Connection c, String name, boolean overwrite) throws SQLException {
         if (name.isEmpty() || name.length() > 200) {
             throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE,
                     "model_name must have 1 to 200 characters, got " + name.length());
         }
         ModelCatalog.requireCatalog(c);
-        if (!overwrite) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + ModelCatalog.TABLE + " WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        throw new CorgiPileException(CorgiPileException.DUPLICATE_OBJECT, "model \"" + name
-                                + "\" already exists", "Choose another model_name, or pass overwrite => true to "
-                                + "replace it.", null);
-                    }
-                }
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regprocedure("
+                + "'corgipile.model_write_owner(text,boolean)') IS NOT NULL");
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                throw new CorgiPileException("55000", "the models catalog of this database predates model owners "
+                        + "(corgipile 0.2.0)", "Update it: `corgipile install --url ...` (Flyway migrations) or "
+                        + "ALTER EXTENSION corgipile UPDATE.", null);
             }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT owner, readers::text FROM "
+                + "corgipile.model_write_owner(?, ?)")) {
+            ps.setString(1, name);
+            ps.setBoolean(2, overwrite);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Owner(rs.getString(1), rs.getString(2));
+            }
+        } catch (PSQLException e) {
+            ServerErrorMessage m = e.getServerErrorMessage();
+            if (m == null) {
+                throw e;
+            }
+            // The server's message without JDBC's "ERROR:" and context; the client's own words for overwrite.
+            String hint = CorgiPileException.DUPLICATE_OBJECT.equals(m.getSQLState())
+                    ? "Choose another model_name, or pass overwrite => true to replace it." : m.getHint();
+            throw new CorgiPileException(m.getSQLState(), m.getMessage(), hint, e);
         }
     }
 
     /** Writes the catalog row exactly as {@code train_sgd} does (delete + insert with version + 1). */
-    private static void store(Connection c, String name, TrainSpec spec, RelationColumns rel,
+    private static void store(Connection c, String name, Owner owner, TrainSpec spec, RelationColumns rel,
                               org.corgipile.operators.TrainSpec engineSpec, TrainResult result) throws SQLException {
         TrainedModel m = result.model();
         Integer oldVersion = null;
@@ -164,8 +188,8 @@ final class ClientTrainer {
         try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + ModelCatalog.TABLE
                 + " (name, model_type, dimension, parameters, feature_mean, feature_std, params, spec, seed, "
                 + "source_relation, label_column, features_column, epoch_log, metrics, trained_in, version, "
-                + "corgipile_version) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?::jsonb, "
-                + "'client', ?, ?)")) {
+                + "corgipile_version, owner, readers) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, "
+                + "?::jsonb, ?::jsonb, 'client', ?, ?, ?, ?::name[])")) {
             ins.setString(1, name);
             ins.setString(2, m.type());
             ins.setInt(3, m.dimension());
@@ -188,7 +212,17 @@ final class ClientTrainer {
             ins.setString(14, json(log.isEmpty() ? Json.MAPPER.createObjectNode() : log.get(log.size() - 1)));
             ins.setInt(15, oldVersion == null ? 1 : oldVersion + 1);
             ins.setString(16, CorgiPile.VERSION);
+            ins.setString(17, owner.role());
+            ins.setString(18, owner.readers());
             ins.executeUpdate();
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                // The claim's REPEATABLE READ snapshot predates a concurrent training's commit of this name.
+                throw new CorgiPileException(CorgiPileException.DUPLICATE_OBJECT, "model \"" + name
+                        + "\" already exists", "Another transaction stored a model of this name while this one "
+                        + "trained.", e);
+            }
+            throw e;
         }
     }
 

@@ -41,7 +41,7 @@ import org.flywaydb.core.api.output.MigrateResult;
  */
 public final class CorgiPile {
     /** Version recorded with every model this client stores ({@code corgipile.models.corgipile_version}). */
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = "0.2.0";
 
     private final DataSource dataSource;
 
@@ -132,6 +132,35 @@ public final class CorgiPile {
     public List<ModelInfo> models() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             return ModelCatalog.list(c);
+        }
+    }
+
+    /**
+     * The trainings running right now in any session whose activity this role may see
+     * ({@code corgipile.training_progress}): epoch, tuples done / total within the epoch, running loss, elapsed.
+     */
+    public List<LiveTraining> trainingProgress() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return Introspection.progress(c);
+        }
+    }
+
+    /** Drops the stored model {@code name} ({@code sgd_drop_model}): 42704 when there is none, 42501 if not the owner. */
+    public void dropModel(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Introspection.drop(c, name);
+        }
+    }
+
+    List<org.corgipile.operators.EpochStats> trainingInfo(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return Introspection.trainingInfo(c, name);
+        }
+    }
+
+    List<FeatureWeight> weights(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return Introspection.weights(c, name);
         }
     }
 

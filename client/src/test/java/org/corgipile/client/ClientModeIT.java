@@ -20,8 +20,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import org.corgipile.operators.EpochStats;
 import org.corgipile.testsupport.PostgresTest;
+import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Client mode against a database without the extension, catalog installed by the Flyway migrations — the managed
@@ -157,6 +159,53 @@ class ClientModeIT {
         assertEquals("22023", badRate.getSQLState());
         assertTrue(badRate.getMessage().startsWith("learning_rate must be in (0"), badRate.getMessage());
         assertEquals("42704", assertThrows(SQLException.class, () -> cp.model("never")).getSQLState());
+    }
+
+    /** ClientTrainer.store wrote no owner: the client stores the connected role as owner, under row-level security. */
+    @Test
+    void clientModeRecordsTheOwnerAndCannotReplaceAnotherRolesModel(TestDatabase db) throws SQLException {
+        String alice = "corgipile_client_alice";
+        String bob = "corgipile_client_bob";
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            for (String role : new String[] {alice, bob}) {
+                s.execute("DROP ROLE IF EXISTS " + role);
+                s.execute("CREATE ROLE " + role + " LOGIN");
+                s.execute("GRANT SELECT ON clustered TO " + role);
+            }
+        }
+        try {
+            CorgiPile.connect(as(db, alice)).train(spec().epochs(1).modelName("alice_client").build());
+            try (Connection c = db.connect(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT owner, trained_in FROM corgipile.models "
+                         + "WHERE name = 'alice_client'")) {
+                assertTrue(rs.next());
+                assertEquals(alice, rs.getString(1));
+                assertEquals("client", rs.getString(2));
+            }
+            CorgiPile asBob = CorgiPile.connect(as(db, bob));
+            SQLException e = assertThrows(SQLException.class,
+                    () -> asBob.train(spec().epochs(1).modelName("alice_client").overwrite(true).build()));
+            assertEquals("42501", e.getSQLState(), e.getMessage());
+            assertTrue(asBob.models().stream().noneMatch(m -> m.name().equals("alice_client")),
+                    "bob does not see alice's model");
+        } finally {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                s.execute("DELETE FROM corgipile.models WHERE name = 'alice_client'");
+                for (String role : new String[] {alice, bob}) {
+                    s.execute("DROP OWNED BY " + role);
+                    s.execute("DROP ROLE " + role);
+                }
+            }
+        }
+    }
+
+    private static DataSource as(TestDatabase db, String role) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setServerNames(new String[] {"127.0.0.1"});
+        ds.setPortNumbers(new int[] {db.cluster().port()});
+        ds.setDatabaseName(db.name());
+        ds.setUser(role);
+        return ds;
     }
 
     @Test

@@ -11,6 +11,10 @@ final class Args {
         this.map = map;
     }
 
+    Map<String, Object> asMap() {
+        return map;
+    }
+
     boolean has(String key) {
         return map.get(key) != null;
     }
@@ -34,8 +38,11 @@ final class Args {
 
     long longValue(String key) {
         Object v = map.get(key);
+        if (v instanceof Long n) {
+            return n;
+        }
         if (v instanceof Number n) {
-            return n.longValue();
+            return new java.math.BigDecimal(n.toString()).longValueExact();
         }
         return Long.parseLong(string(key));
     }

@@ -30,9 +30,11 @@ public final class Entry {
             case "evaluate" -> EvaluateFunction.run(args);
             case "scan_stats" -> ScanStatsFunction.run(args);
             case "jvm_info" -> jvmInfo();
+            // The arguments as Java parsed them, written back: the codec's round trip (JsonCodecIT fuzzes it).
+            case "echo" -> args.asMap();
             default -> throw new SqlError(SqlError.INVALID_PARAMETER_VALUE,
                     "unknown corgipile function \"" + function + "\"",
-                    "Valid functions: train, evaluate, scan_stats, jvm_info.");
+                    "Valid functions: train, evaluate, scan_stats, jvm_info, echo.");
         };
         return Json.write(result);
     }

@@ -1,18 +1,23 @@
 package org.corgipile.pg;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The JSON the launcher exchanges with the PL/pgSQL wrappers, without a JSON library: loading Jackson into a
  * backend's fresh JVM cost about half a second of class loading and initialisation on every new session, during
  * which a cancel cannot land. Values map to {@link Map} (insertion-ordered), {@link List}, {@link String},
- * {@link Long} (integral numbers), {@link Double}, {@link Boolean} and null; the writer also takes primitive arrays
- * and writes NaN and infinities as null (JSON has neither; they are NULL in SQL).
+ * {@link Long} or {@link BigInteger} (integral numbers), {@link Double}, {@link Boolean} and null; the writer also
+ * takes primitive arrays and writes NaN and infinities as null (JSON has neither; they are NULL in SQL).
+ * {@code JsonCodecIT} fuzzes parse and write against PostgreSQL's own jsonb output.
  */
 final class Json {
+    /** RFC 8259's number grammar (Java's parsers also take "+1", "1.", "0x1p3", "Infinity"). */
+    private static final Pattern NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
     private final String s;
     private int pos;
 
@@ -170,6 +175,11 @@ final class Json {
         throw error("unterminated string");
     }
 
+    /**
+     * A JSON number: {@link Long} when it is an integer that fits (every bigint, so a recorded seed replays
+     * exactly), {@link BigInteger} for a longer integer (PostgreSQL writes numeric values without an exponent, so
+     * 1e30 arrives as 31 digits), else {@link Double}.
+     */
     private Object number() {
         int start = pos;
         boolean integral = true;
@@ -186,14 +196,14 @@ final class Json {
         if (t.isEmpty()) {
             throw error("unexpected character '" + s.charAt(pos) + "'");
         }
-        try {
-            if (integral && t.length() < 19) {
-                return Long.parseLong(t);
-            }
-            return Double.parseDouble(t);
-        } catch (NumberFormatException e) {
+        if (!NUMBER.matcher(t).matches()) {
             throw error("bad number " + t);
         }
+        if (integral) {
+            BigInteger b = new BigInteger(t);
+            return b.bitLength() < Long.SIZE ? (Object) b.longValue() : b;
+        }
+        return Double.parseDouble(t);
     }
 
     static String write(Object v) {

@@ -21,7 +21,7 @@ import org.corgipile.operators.TrainingProgress;
  * prepares shuffle_once's copy and writes the catalog row in the caller's transaction.
  */
 final class TrainFunction {
-    static final String VERSION = "0.1.0";
+    static final String VERSION = "0.2.0";
 
     private TrainFunction() {
     }

@@ -212,6 +212,23 @@ public final class PgCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Dumps database {@code from} with pg_dump (custom format) and restores it with pg_restore into a new database
+     * {@code to} (dropped first when it exists), as an administrator moving a database would; fails on any error.
+     */
+    public void dumpAndRestore(String from, String to) {
+        Path dump = baseDir.resolve(from + ".dump");
+        String[] connection = {"-h", "127.0.0.1", "-p", String.valueOf(port), "-U", SUPERUSER};
+        List<String> cmd = new ArrayList<>(List.of(bin("pg_dump"), "-Fc", "-f", dump.toString(), "-d", from));
+        cmd.addAll(List.of(connection));
+        run(Duration.ofMinutes(2), cmd.toArray(String[]::new));
+        createDatabase(to);
+        cmd = new ArrayList<>(List.of(bin("pg_restore"), "--exit-on-error", "-d", to));
+        cmd.addAll(List.of(connection));
+        cmd.add(dump.toString());
+        run(Duration.ofMinutes(2), cmd.toArray(String[]::new));
+    }
+
     /** True when the corgipile extension's control file is installed in this PostgreSQL installation. */
     public boolean extensionAvailable() {
         try (Connection c = connect("postgres"); Statement s = c.createStatement();

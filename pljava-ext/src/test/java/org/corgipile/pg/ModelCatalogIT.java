@@ -1,0 +1,331 @@
+package org.corgipile.pg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import javax.sql.DataSource;
+
+import org.corgipile.testsupport.PgCluster;
+import org.corgipile.testsupport.PostgresTest;
+import org.corgipile.testsupport.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The models catalog (issue 11): owners and row-level security, grants, atomic model names, read-only
+ * transactions, pg_dump and the update from 0.1.0. Roles are played with SET ROLE on a superuser session.
+ */
+@PostgresTest(extension = true)
+class ModelCatalogIT {
+    private static final String ALICE = "corgipile_catalog_alice";
+    private static final String BOB = "corgipile_catalog_bob";
+    private static final String PROBE = "'{0.5, -0.5}'";
+    private static Connection session;
+
+    @BeforeAll
+    static void setUp(DataSource ds) throws SQLException {
+        session = ds.getConnection();
+        try (Statement s = session.createStatement()) {
+            s.execute("SET client_min_messages = warning");
+            for (String role : new String[] {ALICE, BOB}) {
+                s.execute("DROP ROLE IF EXISTS " + role);
+                s.execute("CREATE ROLE " + role);
+            }
+            TestTables.clustered(session, "alice_data", 400, 2, 0.3);
+            TestTables.clustered(session, "bob_data", 400, 2, 0.4);
+            s.execute("ALTER TABLE alice_data OWNER TO " + ALICE);
+            s.execute("ALTER TABLE bob_data OWNER TO " + BOB);
+            s.execute("SET ROLE " + ALICE);
+            s.execute("SELECT count(*) FROM train_sgd('alice_data', 'label', 'features', epochs => 2, seed => 1, "
+                    + "model_name => 'alice_model')");
+            s.execute("RESET ROLE");
+        }
+    }
+
+    @AfterAll
+    static void tearDown() throws SQLException {
+        try (Statement s = session.createStatement()) {
+            for (String db : new String[] {"model_catalog_restored", "model_catalog_update"}) {
+                s.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+            }
+            s.execute("RESET ROLE");
+            s.execute("DELETE FROM corgipile.models");
+            for (String role : new String[] {ALICE, BOB}) {
+                s.execute("DROP OWNED BY " + role);
+                s.execute("DROP ROLE " + role);
+            }
+        }
+        session.close();
+    }
+
+    @Test
+    void trainSgdRecordsTheCallerAsOwner() throws SQLException {
+        assertEquals(ALICE, string("SELECT owner FROM corgipile.models WHERE name = 'alice_model'"));
+        assertEquals("{}", string("SELECT readers::text FROM corgipile.models WHERE name = 'alice_model'"));
+    }
+
+    /** The catalog was open to PUBLIC: any role read the parameters and the column means of other roles' tables. */
+    @Test
+    void nonOwnerCannotReadParametersOrStatisticsOfAnotherRolesModel() throws SQLException {
+        asRole(BOB, s -> {
+            assertEquals(0, count(s, "SELECT count(*) FROM corgipile.models"));
+            assertEquals(0, count(s, "SELECT count(*) FROM corgipile.models WHERE feature_mean IS NOT NULL "
+                    + "OR parameters IS NOT NULL"));
+            assertState("42704", s, "SELECT sgd_predict('alice_model', " + PROBE + ")");
+            assertState("42704", s, "SELECT corgipile.sql_predict('alice_model', " + PROBE + ")");
+            assertState("42704", s, "SELECT * FROM sgd_evaluate('alice_model', 'bob_data', 'label', 'features')");
+            // The internal entry points run as the caller: called directly they grant nothing train_sgd does not.
+            assertState("42501", s, "SELECT corgipile._invoke('scan_stats', jsonb_build_object('relation', "
+                    + "'alice_data'::regclass::oid::bigint, 'label', 'label', 'features', 'features', "
+                    + "'block_pages', 1280))");
+            assertState("42501", s, "SELECT corgipile._check_relation('alice_data', 'label', 'features')");
+            return null;
+        });
+    }
+
+    /** PUBLIC could DELETE another role's model and INSERT forged rows, or replace it with overwrite. */
+    @Test
+    void nonOwnerCannotReplaceOrDeleteAnotherRolesModel() throws SQLException {
+        double before = predict("alice_model");
+        asRole(BOB, s -> {
+            assertEquals(0, s.executeUpdate("DELETE FROM corgipile.models WHERE name = 'alice_model'"));
+            assertEquals(0, s.executeUpdate("UPDATE corgipile.models SET parameters = '{9,9,9}'"));
+            assertState("42501", s, "INSERT INTO corgipile.models (name, model_type, dimension, parameters, spec, "
+                    + "corgipile_version, owner) VALUES ('forged', 'linear', 2, '{1,1,1}', '{}', 'x', '" + ALICE + "')");
+            assertState("23505", s, "INSERT INTO corgipile.models (name, model_type, dimension, parameters, spec, "
+                    + "corgipile_version) VALUES ('alice_model', 'linear', 2, '{9,9,9}', '{}', 'x')");
+            assertState("42710", s, "SELECT * FROM train_sgd('bob_data', 'label', 'features', epochs => 1, "
+                    + "model_name => 'alice_model')");
+            assertState("42501", s, "SELECT * FROM train_sgd('bob_data', 'label', 'features', epochs => 1, "
+                    + "model_name => 'alice_model', options => '{\"overwrite\": true}')");
+            // Invisible to bob: the same answer as for a model that does not exist.
+            assertState("42704", s, "SELECT sgd_grant_model('alice_model', '" + BOB + "')");
+            return null;
+        });
+        assertEquals(before, predict("alice_model"), "the owner's prediction is unchanged");
+        assertEquals(1, count(session.createStatement(), "SELECT version FROM corgipile.models WHERE name = 'alice_model'"));
+    }
+
+    @Test
+    void grantLetsARoleReadAndPredictButNotReplaceAndRevokeTakesItBack() throws SQLException {
+        double expected = predict("alice_model");
+        asRole(ALICE, s -> s.execute("SELECT sgd_grant_model('alice_model', '" + BOB + "')"));
+        try {
+            asRole(BOB, s -> {
+                assertEquals(1, count(s, "SELECT count(*) FROM corgipile.models WHERE name = 'alice_model'"));
+                assertEquals(expected, scalar(s, "SELECT sgd_predict_proba('alice_model', " + PROBE + ")"));
+                assertEquals(0, s.executeUpdate("DELETE FROM corgipile.models WHERE name = 'alice_model'"));
+                assertState("42501", s, "SELECT * FROM train_sgd('bob_data', 'label', 'features', epochs => 1, "
+                        + "model_name => 'alice_model', options => '{\"overwrite\": true}')");
+                return null;
+            });
+        } finally {
+            asRole(ALICE, s -> s.execute("SELECT sgd_revoke_model('alice_model', '" + BOB + "')"));
+        }
+        asRole(BOB, s -> {
+            assertState("42704", s, "SELECT sgd_predict('alice_model', " + PROBE + ")");
+            return null;
+        });
+        asRole(ALICE, s -> {
+            assertState("42704", s, "SELECT sgd_grant_model('alice_model', 'corgipile_no_such_role')");
+            assertState("42704", s, "SELECT sgd_grant_model('no_such_model', '" + BOB + "')");
+            return null;
+        });
+    }
+
+    @Test
+    void ownerReplacesItsModelAndKeepsOwnerAndGrants() throws SQLException {
+        asRole(BOB, s -> {
+            s.execute("SELECT count(*) FROM train_sgd('bob_data', 'label', 'features', epochs => 1, seed => 2, "
+                    + "model_name => 'bob_model')");
+            s.execute("SELECT sgd_grant_model('bob_model', 'public')");
+            s.execute("SELECT count(*) FROM train_sgd('bob_data', 'label', 'features', epochs => 1, seed => 3, "
+                    + "model_name => 'bob_model', options => '{\"overwrite\": true}')");
+            return null;
+        });
+        assertEquals(BOB + " {public} 2", string("SELECT owner || ' ' || readers::text || ' ' || version "
+                + "FROM corgipile.models WHERE name = 'bob_model'"));
+        asRole(ALICE, s -> {
+            assertEquals(1, count(s, "SELECT count(*) FROM corgipile.models WHERE name = 'bob_model'"));
+            return null;
+        });
+    }
+
+    /** Both sessions trained and the later one silently replaced the earlier model, without overwrite. */
+    @Test
+    void twoConcurrentTrainingsOfOneModelNameOneSucceedsTheOtherGets42710(TestDatabase db) throws Exception {
+        // Long enough (about a second) that the two trainings overlap: before the fix both stored the model.
+        TestTables.clustered(session, "race_data", 20_000, 4, 0.6);
+        for (String isolation : new String[] {"READ COMMITTED", "REPEATABLE READ"}) {
+            String name = "race_" + isolation.replace(' ', '_').toLowerCase();
+            String call = "SELECT count(*) FROM train_sgd('race_data', 'label', 'features', epochs => 10, "
+                    + "model_name => '" + name + "')";
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            CyclicBarrier bothReady = new CyclicBarrier(2);
+            try {
+                List<Future<String>> results = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    Callable<String> training = () -> {
+                        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                            s.execute("SET client_min_messages = warning");
+                            s.execute("SET default_transaction_isolation = '" + isolation + "'");
+                            s.execute("SELECT corgipile.jvm_info()");
+                            bothReady.await();
+                            s.execute(call);
+                            return "ok";
+                        } catch (SQLException e) {
+                            return e.getSQLState();
+                        }
+                    };
+                    results.add(pool.submit(training));
+                }
+                List<String> outcomes = new ArrayList<>();
+                for (Future<String> f : results) {
+                    outcomes.add(f.get());
+                }
+                outcomes.sort(null);
+                assertEquals(List.of("42710", "ok"), outcomes, isolation);
+                assertEquals(1, count(session.createStatement(),
+                        "SELECT version FROM corgipile.models WHERE name = '" + name + "'"), isolation);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** A read-only transaction with model_name trained to the end, then failed on the write. */
+    @Test
+    void readOnlyTransactionWithModelNameFailsBeforeTraining() throws SQLException {
+        try (Statement s = session.createStatement()) {
+            s.execute("SET client_min_messages = notice");
+            session.setAutoCommit(false);
+            try {
+                s.execute("SET TRANSACTION READ ONLY");
+                s.clearWarnings();
+                assertState("25006", s, "SELECT * FROM train_sgd('alice_data', 'label', 'features', epochs => 1, "
+                        + "model_name => 'read_only')");
+                assertNull(s.getWarnings(), "no epoch was trained");
+            } finally {
+                session.rollback();
+                session.setAutoCommit(true);
+                s.execute("SET client_min_messages = warning");
+            }
+        }
+    }
+
+    /** pg_dump left the models out (the catalog was not marked with pg_extension_config_dump). */
+    @Test
+    void pgDumpAndRestoreKeepEveryModel(PgCluster cluster, TestDatabase db) throws SQLException {
+        double before = predict("alice_model");
+        String rowsBefore = string("SELECT string_agg(name || ':' || owner || ':' || version, ',' ORDER BY name) "
+                + "FROM corgipile.models");
+        cluster.dumpAndRestore(db.name(), "model_catalog_restored");
+        try (Connection c = cluster.connect("model_catalog_restored"); Statement s = c.createStatement()) {
+            assertEquals(rowsBefore, stringOf(s, "SELECT string_agg(name || ':' || owner || ':' || version, ',' "
+                    + "ORDER BY name) FROM corgipile.models"));
+            assertEquals(before, scalar(s, "SELECT sgd_predict_proba('alice_model', " + PROBE + ")"));
+            // The identity sequence was dumped too: a new model gets a fresh id.
+            s.execute("SET client_min_messages = warning");
+            s.execute("SELECT count(*) FROM train_sgd('alice_data', 'label', 'features', epochs => 1, "
+                    + "model_name => 'after_restore')");
+            assertEquals(1, count(s, "SELECT count(*) FROM corgipile.models WHERE name = 'after_restore' "
+                    + "AND id > (SELECT max(id) FROM corgipile.models WHERE name <> 'after_restore')"));
+            s.execute("SET ROLE " + BOB);
+            assertEquals(0, count(s, "SELECT count(*) FROM corgipile.models WHERE name = 'alice_model'"),
+                    "row-level security is restored with the extension");
+        }
+    }
+
+    /** The update from the previous release keeps the models, gives them an owner, and they predict the same. */
+    @Test
+    void alterExtensionUpdateFrom010KeepsModels(PgCluster cluster) throws SQLException {
+        cluster.createDatabase("model_catalog_update");
+        try (Connection c = cluster.connect("model_catalog_update"); Statement s = c.createStatement()) {
+            s.execute("SET client_min_messages = warning");
+            s.execute("CREATE EXTENSION corgipile VERSION '0.1.0'");
+            TestTables.clustered(c, "old_data", 300, 2, 0.5);
+            s.execute("SELECT count(*) FROM train_sgd('old_data', 'label', 'features', epochs => 2, seed => 4, "
+                    + "model_name => 'old_model')");
+            double before = scalar(s, "SELECT sgd_predict('old_model', " + PROBE + ")");
+            double proba = scalar(s, "SELECT sgd_predict_proba('old_model', " + PROBE + ")");
+            s.execute("ALTER EXTENSION corgipile UPDATE");
+            assertEquals("0.2.0", stringOf(s, "SELECT extversion FROM pg_extension WHERE extname = 'corgipile'"));
+            assertEquals("postgres", stringOf(s, "SELECT owner FROM corgipile.models WHERE name = 'old_model'"));
+            assertEquals(before, scalar(s, "SELECT sgd_predict('old_model', " + PROBE + ")"));
+            assertEquals(proba, scalar(s, "SELECT sgd_predict_proba('old_model', " + PROBE + ")"));
+            assertEquals(before, scalar(s, "SELECT corgipile.sql_predict('old_model', " + PROBE + ")"));
+            s.execute("SET ROLE " + BOB);
+            assertEquals(0, count(s, "SELECT count(*) FROM corgipile.models"), "row-level security after update");
+        }
+    }
+
+    private interface RoleAction<T> {
+        T run(Statement s) throws SQLException;
+    }
+
+    private static <T> T asRole(String role, RoleAction<T> action) throws SQLException {
+        try (Statement s = session.createStatement()) {
+            s.execute("SET ROLE " + role);
+            try {
+                return action.run(s);
+            } finally {
+                s.execute("RESET ROLE");
+            }
+        }
+    }
+
+    private static void assertState(String sqlState, Statement s, String sql) {
+        SQLException e = assertThrows(SQLException.class, () -> s.execute(sql), sql);
+        assertEquals(sqlState, e.getSQLState(), sql + ": " + e.getMessage());
+        assertFalse(e.getMessage().isEmpty());
+    }
+
+    private static double predict(String model) throws SQLException {
+        try (Statement s = session.createStatement()) {
+            return scalar(s, "SELECT sgd_predict_proba('" + model + "', " + PROBE + ")");
+        }
+    }
+
+    private static double scalar(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            assertTrue(rs.next(), sql);
+            return rs.getDouble(1);
+        }
+    }
+
+    private static long count(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            assertTrue(rs.next(), sql);
+            return rs.getLong(1);
+        }
+    }
+
+    private static String string(String sql) throws SQLException {
+        try (Statement s = session.createStatement()) {
+            return stringOf(s, sql);
+        }
+    }
+
+    private static String stringOf(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            assertTrue(rs.next(), sql);
+            return rs.getString(1);
+        }
+    }
+}
