@@ -1,18 +1,24 @@
 /*-------------------------------------------------------------------------
  * corgipile.c
- *	  Module initialisation: the GUCs under the reserved prefix "corgipile."
- *	  (the JVM settings superuser-only, the read tuning user-settable).
- *
- * _PG_init runs in every backend that loads the library (and would run in the
- * postmaster with shared_preload_libraries).  It must never start the JVM:
- * a JVM does not survive fork(), so the JVM is created lazily, per backend, on
- * the first call of a corgipile function (jvm.c).
+ *	  The GUCs (prefix "corgipile."; JVM settings superuser-only) and the
+ *	  SQL-callable C functions corgipile._invoke, sgd_predict and
+ *	  sgd_predict_proba (the rest of the SQL surface is PL/pgSQL from the
+ *	  Flyway migrations; _check_relation is in heap_reader.c).  _PG_init never
+ *	  starts the JVM (it would not survive fork()): jvm.c creates it lazily.
  *-------------------------------------------------------------------------
  */
 #include "corgipile.h"
 
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "fmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/guc.h"
+#include "utils/jsonb.h"
 
 PG_MODULE_MAGIC;
 
@@ -50,17 +56,132 @@ _PG_init(void)
 							&corgipile_max_heap_mb, 1024, 16, 1024 * 1024, PGC_SUSET, GUC_UNIT_MB,
 							NULL, NULL, NULL);
 
-	/*
-	 * Read tuning only, so any user may set it.  PrefetchBuffer is one
-	 * posix_fadvise(WILLNEED) of one page, i.e. one device request per page:
-	 * for a whole block of MBs that costs far more than it saves on a
-	 * seek-bound disk (and bypasses the kernel's read-ahead, which already
-	 * reads a block's consecutive pages in large requests).  Hence 0.
-	 */
+	/* Read tuning, any user; 0 because one posix_fadvise per page costs more than read-ahead saves. */
 	DefineCustomIntVariable("corgipile.prefetch_pages",
 							"Leading pages of the next block PrefetchBuffer'ed while a block is read (random block order).",
 							"0: no PrefetchBuffer; the kernel's read-ahead reads each block's consecutive pages.",
 							&corgipile_prefetch_pages, 0, 0, 131072, PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("corgipile");
+}
+
+PG_FUNCTION_INFO_V1(corgipile_invoke);
+PG_FUNCTION_INFO_V1(corgipile_sgd_predict);
+PG_FUNCTION_INFO_V1(corgipile_sgd_predict_proba);
+
+/* Calls the Java function named by argument 1 with the jsonb argument 2; returns its jsonb answer. */
+Datum
+corgipile_invoke(PG_FUNCTION_ARGS)
+{
+	char	   *function = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Jsonb	   *args = PG_GETARG_JSONB_P(1);
+	char	   *argsText = JsonbToCString(NULL, &args->root, VARSIZE(args));
+	char	   *result = CorgiCallJson(function, argsText);
+
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(result)));
+}
+
+/* The first column of the first row of query (one parameter $1 = arg) as text, or NULL. */
+static char *
+SpiLookup(const char *query, Oid argType, Datum arg)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	char	   *value = NULL;
+
+	if (SPI_connect() != SPI_OK_CONNECT ||
+		SPI_execute_with_args(query, 1, &argType, &arg, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "corgipile: could not read corgipile.models");
+	if (SPI_processed == 1 && (value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)) != NULL)
+		value = MemoryContextStrdup(caller, value);
+	SPI_finish();
+	return value;
+}
+
+/* The catalog id of a model name, or undefined_object. */
+static int64
+LookupModelId(text *name)
+{
+	char	   *id = SpiLookup("SELECT id FROM corgipile.models WHERE name = $1", TEXTOID, PointerGetDatum(name));
+
+	if (id == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" does not exist", text_to_cstring(name)),
+				 errhint("Trained models are listed in corgipile.models (SELECT name FROM corgipile.models).")));
+	return strtoll(id, NULL, 10);
+}
+
+/*
+ * Model name -> id, remembered for the rest of the statement in fn_extra: a
+ * query predicting over a table looks the name up once.
+ */
+typedef struct PredictCache
+{
+	int64		id;
+	text	   *name;
+} PredictCache;
+
+static Datum
+PredictCommon(FunctionCallInfo fcinfo, bool proba)
+{
+	text	   *name = PG_GETARG_TEXT_PP(0);
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
+	PredictCache *cache = (PredictCache *) fcinfo->flinfo->fn_extra;
+	int			n;
+	double		result;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("features must be a one-dimensional array, not %d-dimensional", ARR_NDIM(arr))));
+	if (array_contains_nulls(arr))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("features must not contain NULL elements")));
+	n = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
+	if (cache == NULL || VARSIZE_ANY_EXHDR(cache->name) != VARSIZE_ANY_EXHDR(name) ||
+		memcmp(VARDATA_ANY(cache->name), VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)) != 0)
+	{
+		int64		id = LookupModelId(name);
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		if (cache == NULL)
+			cache = palloc0(sizeof(PredictCache));
+		else if (cache->name != NULL)
+			pfree(cache->name);
+		cache->name = (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(name));
+		cache->id = id;
+		fcinfo->flinfo->fn_extra = cache;
+		MemoryContextSwitchTo(old);
+		/* the model row as JSON for Java's model cache, only on a cache miss */
+		if (!CorgiLoadModel(id, NULL))
+		{
+			char	   *row = SpiLookup("SELECT to_jsonb(m)::text FROM corgipile.models m WHERE m.id = $1",
+										INT8OID, Int64GetDatum(id));
+
+			if (row == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_OBJECT),
+						 errmsg("model with id %lld does not exist", (long long) id)));
+			(void) CorgiLoadModel(id, row);
+		}
+	}
+	result = CorgiCallPredict(cache->id, (double *) ARR_DATA_PTR(arr), n, proba);
+	if (isnan(result))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(result);
+}
+
+/* sgd_predict(model_name, features): label, class index or value. */
+Datum
+corgipile_sgd_predict(PG_FUNCTION_ARGS)
+{
+	return PredictCommon(fcinfo, false);
+}
+
+/* sgd_predict_proba(model_name, features): positive-class probability, NULL for models without one. */
+Datum
+corgipile_sgd_predict_proba(PG_FUNCTION_ARGS)
+{
+	return PredictCommon(fcinfo, true);
 }

@@ -1,12 +1,8 @@
 /*-------------------------------------------------------------------------
  * corgipile.h
- *	  Shared declarations of the corgipile launcher: GUCs, the JVM bridge and
- *	  the heap-block reader.
- *
- * The C side is deliberately thin: it starts a JVM inside the backend, moves
- * PostgreSQL errors and interrupts across the JNI boundary safely, and reads
- * heap blocks for Java.  All training logic is Java (org.corgipile.pg and
- * org.corgipile.operators).
+ *	  The C side is a thin bridge: it starts a JVM inside the backend, moves
+ *	  PostgreSQL errors and interrupts across JNI, and reads heap pages for
+ *	  Java.  All training logic is Java (org.corgipile.pg, .operators).
  *-------------------------------------------------------------------------
  */
 #ifndef CORGIPILE_H
@@ -16,9 +12,7 @@
 
 #include <jni.h>
 
-#include "utils/elog.h"
-
-/* GUCs (corgipile.c); all superuser-only, read once when the JVM starts. */
+/* GUCs (corgipile.c): the JVM's superuser-only, read once when it starts; prefetch_pages any user's. */
 extern char *corgipile_libjvm_path;
 extern char *corgipile_jvm_options;
 extern char *corgipile_classpath;
@@ -29,23 +23,25 @@ extern int	corgipile_prefetch_pages;
 extern JNIEnv *CorgiJvmEnv(void);
 extern char *CorgiCallJson(const char *function, const char *argsJson);
 extern double CorgiCallPredict(int64 modelId, const double *features, int n, bool proba);
-extern bool CorgiHasModel(int64 modelId);
-extern void CorgiLoadModel(int64 modelId, const char *json);
+extern bool CorgiLoadModel(int64 modelId, const char *row);
 
 /* jvm.c: the frame of every native (called by Java on the backend's main thread) */
 typedef void (*CorgiNativeBody) (JNIEnv *env, void *arg);
 extern bool CorgiNative(JNIEnv *env, CorgiNativeBody body, void *arg);
 extern char *CorgiUtf8(JNIEnv *env, jbyteArray bytes);
+extern jbyteArray CorgiJavaBytes(JNIEnv *env, const char *s);
 extern MemoryContext CorgiCallContext(void);
 
-/* natives.c */
 extern bool CorgiRegisterNatives(JNIEnv *env);
 extern void CorgiRestoreActivity(void);
 
-/* heap_reader.c: reader natives of org.corgipile.pg.Natives */
-extern bool CorgiRegisterReaderNatives(JNIEnv *env, jclass cls);
+/* heap_reader.c: the reader natives of org.corgipile.pg.Natives */
+extern jbyteArray JNICALL readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray features,
+									 jlongArray info);
+extern jint JNICALL readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jlong nextFirst,
+									jobject buffer);
+extern void JNICALL readerClose(JNIEnv *env, jclass cls, jlong handle);
 extern void CorgiReaderAbortPage(void);
 extern void CorgiCloseAllReaders(bool clean);
-extern void CorgiCheckRelation(Oid relid, const char *label, const char *features);
 
 #endif							/* CORGIPILE_H */

@@ -1,35 +1,18 @@
 /*-------------------------------------------------------------------------
  * heap_reader.c
- *	  Reads ranges of heap pages for Java: org.corgipile.pg.Natives reader
- *	  natives behind HeapBlockSource.
+ *	  Reads ranges of heap pages for Java (the reader natives behind
+ *	  HeapBlockSource, which documents the output format), and
+ *	  corgipile._check_relation.
  *
- * INTERFACE ROUTINES
- *	  readerOpen		- check the relation and columns, register the snapshot,
- *						  answer {page count, dimension, sparse}
- *	  readerReadPages	- one JNI call per page range: visible tuples, deformed
- *						  into doubles in a direct ByteBuffer
- *	  readerClose		- release relation, snapshot and strategy
- *	  CorgiCheckRelation - the same checks, callable from SQL
- *
- * The executor is bypassed, so this file does what a sequential scan and the
- * executor would do: SELECT privilege (table or column level), refusal of
- * row-level security, the active snapshot with heapgetpage()-style visibility,
- * the SERIALIZABLE predicate lock and conflict checks, a BAS_BULKREAD ring.
- * Only the heap table access method is read (its page layout is what this
- * file parses), and only populated materialized views.
- *
- * Each visible tuple is deformed once (heap_deform_tuple); every value goes
- * through one converter per type (ScalarToDouble, ArrayToDoubles).
- *
- * Output format (native byte order, doubles): a 4-slot header {tuples, doubles
- * written, skipped so far, doubles needed when not even one page fitted}, then
- * per tuple: label, tid (page << 16 | offset), and either the dense features
- * or nnz, nnz indices, nnz values.  Doubles keep the Java decoder a bulk copy.
+ * The executor is bypassed, so this file does what it and a sequential scan
+ * would: SELECT privilege (table or column level), refusal of row-level
+ * security, the active snapshot with heapgetpage()-style visibility, the
+ * SERIALIZABLE predicate lock and conflict checks, a BAS_BULKREAD ring; heap
+ * relations and populated materialized views only.  Each visible tuple is
+ * deformed once; every value goes through one converter per type.
  *-------------------------------------------------------------------------
  */
 #include "corgipile.h"
-
-#include <math.h>
 
 #include "access/heapam.h"
 #include "access/htup_details.h"
@@ -52,7 +35,7 @@
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 
-#define HEADER_DOUBLES 4
+#define HEADER_DOUBLES 5
 #define MAX_READERS 8
 
 typedef enum FeatureKind
@@ -82,7 +65,7 @@ typedef struct CorgiReader
 	FeatureKind kind;
 	int			ncols;
 	Column	   *cols;
-	int			dimension;
+	int			dimension;		/* 0: arrays until the first tuple read */
 	int64		skipped;		/* tuples with a NULL label or features */
 	Datum	   *values;			/* heap_deform_tuple output */
 	bool	   *nulls;
@@ -105,9 +88,6 @@ typedef struct PageSink
 	int64		tuples;
 	int64		skipped;
 	bool		overflow;
-	int64		maxIndex;		/* sparse dimension probe */
-	bool		probe;			/* no output: find the dimension */
-	bool		stopAfterFirst;
 } PageSink;
 
 static bool
@@ -149,27 +129,20 @@ ArrayToDoubles(ArrayType *arr, Oid elem, int n, double *dst)
 	const char *p = ARR_DATA_PTR(arr);
 	int			i;
 
+#define CONVERT(ctype) for (i = 0; i < n; i++) dst[i] = (double) ((const ctype *) p)[i]; return
 	switch (elem)
 	{
 		case FLOAT8OID:
 			memcpy(dst, p, sizeof(double) * n);
 			return;
 		case FLOAT4OID:
-			for (i = 0; i < n; i++)
-				dst[i] = ((const float4 *) p)[i];
-			return;
+			CONVERT(float4);
 		case INT2OID:
-			for (i = 0; i < n; i++)
-				dst[i] = ((const int16 *) p)[i];
-			return;
+			CONVERT(int16);
 		case INT4OID:
-			for (i = 0; i < n; i++)
-				dst[i] = ((const int32 *) p)[i];
-			return;
+			CONVERT(int32);
 		case INT8OID:
-			for (i = 0; i < n; i++)
-				dst[i] = (double) ((const int64 *) p)[i];
-			return;
+			CONVERT(int64);
 		case NUMERICOID:
 			{
 				Datum	   *elems;
@@ -234,7 +207,7 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec)
 	char		relkind;
 	bool		tableSelect;
 	int			arrays = 0;
-	char	   *save = NULL;
+	char	   *copy;
 	char	   *tok;
 	List	   *features = NIL;
 	ListCell   *lc;
@@ -279,7 +252,7 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec)
 				 errmsg("label column \"%s\" of relation \"%s\" has type %s", label, RelationGetRelationName(rel),
 						format_type_be(TupleDescAttr(RelationGetDescr(rel), r->label.att - 1)->atttypid)),
 				 errhint("The label must be smallint, integer, bigint, real, double precision, numeric or boolean.")));
-	for (tok = strtok_r(pstrdup(spec), ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save))
+	for (copy = pstrdup(spec); (tok = strsep(&copy, ",")) != NULL;)
 	{
 		char	   *end = tok + strlen(tok);
 
@@ -341,10 +314,8 @@ TupleError(HeapTuple tup, int sqlstate, const char *what, const char *problem, c
 }
 
 /*
- * True when none of v[0..n) is NaN or +-Infinity, i.e. no exponent field is
- * all ones.  Branch-free integer arithmetic the compiler can vectorise: the
- * exponent bits plus one exponent unit carry into bit 63 exactly for an
- * all-ones exponent.
+ * 22000 when one of v[0..n) is NaN or +-Infinity (an all-ones exponent, which
+ * plus one exponent unit carries into bit 63): branch-free, vectorisable.
  */
 static inline void
 CheckFinite(const double *v, int n, HeapTuple tup, bool label)
@@ -382,28 +353,15 @@ FeatureArray(Datum d, HeapTuple tup, int *n)
 	return arr;
 }
 
-static void
-DimensionMismatch(HeapTuple tup, int got, int expected)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_EXCEPTION),
-			 errmsg("features of tuple (%u,%u) have %d elements; expected %d like the first tuple",
-					ItemPointerGetBlockNumber(&tup->t_self), ItemPointerGetOffsetNumber(&tup->t_self), got,
-					expected),
-			 errhint("Every feature array of a relation must have the same length.")));
-}
-
-/* Room for a record of n doubles: in the output while it fits, else (overflow or probe) in the scratch record. */
+/* Room for a record of n doubles: in the output while it fits, else (counted only) in the scratch record. */
 static double *
 Reserve(CorgiReader *r, PageSink *s, int64 n)
 {
-	double	   *dst;
+	double	   *dst = s->out + s->pos;
 
-	if (!s->probe && s->pos + n <= s->cap)
-		dst = s->out + s->pos;
-	else
+	if (s->pos + n > s->cap)
 	{
-		s->overflow = !s->probe;
+		s->overflow = true;
 		if (n > r->scratchLen)
 		{
 			r->scratch = MemoryContextAllocHuge(r->mcxt, sizeof(double) * n);
@@ -415,7 +373,7 @@ Reserve(CorgiReader *r, PageSink *s, int64 n)
 	return dst;
 }
 
-/* One visible tuple, deformed once: skip when label or features are NULL, else emit (or probe) its record. */
+/* One visible tuple, deformed once: skip when label or features are NULL, else emit its record. */
 static void
 DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 {
@@ -445,12 +403,12 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 	{
 		ArrayType  *arr = FeatureArray(v[r->cols[0].att - 1], tup, &n);
 
-		if (s->probe && n < 1)
-			DimensionMismatch(tup, n, 1);
-		if (s->probe)
+		if (r->dimension == 0 && n > 0)
 			r->dimension = n;
-		if (n != r->dimension)
-			DimensionMismatch(tup, n, r->dimension);
+		if (n != r->dimension || n == 0)
+			TupleError(tup, ERRCODE_DATA_EXCEPTION, "features", psprintf("have %d elements; expected %d like the "
+																		 "first tuple", n, Max(r->dimension, 1)),
+					   "Every feature array of a relation must have the same length.");
 		dst = Reserve(r, s, 2 + n);
 		ArrayToDoubles(arr, r->cols[0].type, n, dst + 2);
 		CheckFinite(dst + 2, n, tup, false);
@@ -469,17 +427,6 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 		ArrayToDoubles(idx, r->cols[0].type, n, dst + 3);
 		ArrayToDoubles(val, r->cols[1].type, n, dst + 3 + n);
 		CheckFinite(dst + 3 + n, n, tup, false);
-		for (i = 0; i < n; i++)
-		{
-			if (dst[3 + i] < 0 || (!s->probe && dst[3 + i] >= r->dimension))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("sparse index %.0f of tuple (%u,%u) is outside [0, %d)", dst[3 + i],
-								ItemPointerGetBlockNumber(&tup->t_self), ItemPointerGetOffsetNumber(&tup->t_self),
-								r->dimension),
-						 errhint("Indices are 0-based; pass options => '{\"dimension\": N}' with N above the largest index.")));
-			s->maxIndex = Max(s->maxIndex, (int64) dst[3 + i]);
-		}
 	}
 	dst[0] = label;
 	dst[1] = (double) (((uint64) ItemPointerGetBlockNumber(&tup->t_self) << 16) |
@@ -488,9 +435,8 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 }
 
 /*
- * One heap page, as heapgetpage() + heapgettup_pagemode() see it: prune
- * opportunistically, collect visible line pointers under a share lock (with
- * the serializable conflict check), then deform them holding only the pin.
+ * One heap page, as heapgetpage() sees it: prune, collect the visible tuples
+ * under a share lock (serializable conflict check), deform them under the pin.
  */
 static void
 ReadPage(CorgiReader *r, BlockNumber blk, PageSink *s)
@@ -499,11 +445,10 @@ ReadPage(CorgiReader *r, BlockNumber blk, PageSink *s)
 	Page		page;
 	OffsetNumber lines;
 	OffsetNumber off;
-	OffsetNumber visible[MaxHeapTuplesPerPage];
+	HeapTupleData visible[MaxHeapTuplesPerPage];
 	int			nvisible = 0;
 	bool		allVisible;
 	int			i;
-	HeapTupleData tup;
 	MemoryContext old;
 
 	buf = ReadBufferExtended(r->rel, MAIN_FORKNUM, blk, RBM_NORMAL, r->strategy);
@@ -515,76 +460,32 @@ ReadPage(CorgiReader *r, BlockNumber blk, PageSink *s)
 	TestForOldSnapshot(r->snapshot, r->rel, page);
 	lines = PageGetMaxOffsetNumber(page);
 	allVisible = PageIsAllVisible(page) && !r->snapshot->takenDuringRecovery;
-	tup.t_tableOid = RelationGetRelid(r->rel);
 	for (off = FirstOffsetNumber; off <= lines; off = OffsetNumberNext(off))
 	{
 		ItemId		lpp = PageGetItemId(page, off);
+		HeapTuple	tup = &visible[nvisible];
 		bool		valid;
 
 		if (!ItemIdIsNormal(lpp))
 			continue;
-		tup.t_data = (HeapTupleHeader) PageGetItem(page, lpp);
-		tup.t_len = ItemIdGetLength(lpp);
-		ItemPointerSet(&tup.t_self, blk, off);
-		valid = allVisible ? true : HeapTupleSatisfiesVisibility(&tup, r->snapshot, buf);
-		HeapCheckForSerializableConflictOut(valid, r->rel, &tup, buf, r->snapshot);
-		if (valid)
-			visible[nvisible++] = off;
+		tup->t_tableOid = RelationGetRelid(r->rel);
+		tup->t_data = (HeapTupleHeader) PageGetItem(page, lpp);
+		tup->t_len = ItemIdGetLength(lpp);
+		ItemPointerSet(&tup->t_self, blk, off);
+		valid = allVisible || HeapTupleSatisfiesVisibility(tup, r->snapshot, buf);
+		HeapCheckForSerializableConflictOut(valid, r->rel, tup, buf, r->snapshot);
+		nvisible += valid ? 1 : 0;
 	}
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	curLocked = false;
 
 	old = MemoryContextSwitchTo(r->tupleCxt);
-	for (i = 0; i < nvisible && !(s->stopAfterFirst && s->tuples > 0); i++)
-	{
-		ItemId		lpp = PageGetItemId(page, visible[i]);
-
-		tup.t_data = (HeapTupleHeader) PageGetItem(page, lpp);
-		tup.t_len = ItemIdGetLength(lpp);
-		ItemPointerSet(&tup.t_self, blk, visible[i]);
-		DeformTuple(r, &tup, s);
-	}
+	for (i = 0; i < nvisible; i++)
+		DeformTuple(r, &visible[i], s);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(r->tupleCxt);
 	curBuf = InvalidBuffer;
 	ReleaseBuffer(buf);
-}
-
-/* Dense arrays: the length of the first visible array; sparse: largest index + 1 unless given. */
-static void
-ProbeDimension(CorgiReader *r, int sparseDimension)
-{
-	PageSink	s = {0};
-	BlockNumber blk;
-
-	if (r->kind == FEATURES_COLUMNS)
-		return;
-	if (r->kind == FEATURES_SPARSE && sparseDimension > 0)
-	{
-		r->dimension = sparseDimension;
-		return;
-	}
-	s.probe = true;
-	s.maxIndex = -1;
-	s.stopAfterFirst = (r->kind == FEATURES_ARRAY);
-	for (blk = 0; blk < r->nblocks && !(s.stopAfterFirst && s.tuples > 0); blk++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		ReadPage(r, blk, &s);
-	}
-	if (s.tuples == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("relation \"%s\" has no rows with a non-NULL label and features",
-						RelationGetRelationName(r->rel)),
-				 errhint("Load data first; rows whose label or features are NULL are skipped.")));
-	if (r->kind == FEATURES_SPARSE)
-	{
-		if (s.maxIndex + 1 > INT_MAX / 2)
-			ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-							errmsg("sparse dimension %lld is too large", (long long) (s.maxIndex + 1))));
-		r->dimension = (int) Max(s.maxIndex + 1, 1);
-	}
 }
 
 /* Releases the page an error interrupted (called by the native frame after an error). */
@@ -611,11 +512,7 @@ ReaderClose(int slot)
 	MemoryContextDelete(r->mcxt);
 }
 
-/*
- * Closes every reader when a Java call ends.  After an error they are only
- * forgotten: the transaction abort releases their relations, snapshots and
- * buffers, and their memory belongs to the call's context.
- */
+/* When a Java call ends; after an error only forgotten (the abort releases them, the call's context their memory). */
 void
 CorgiCloseAllReaders(bool clean)
 {
@@ -628,14 +525,16 @@ CorgiCloseAllReaders(bool clean)
 			readers[i] = NULL;
 }
 
-/* SQL-level check (before shuffle_once copies the table): the reader's checks, nothing registered. */
-void
-CorgiCheckRelation(Oid relid, const char *label, const char *spec)
+/* corgipile._check_relation(relation, label, features): the reader's checks, nothing read or registered. */
+PG_FUNCTION_INFO_V1(corgipile_check_relation);
+Datum
+corgipile_check_relation(PG_FUNCTION_ARGS)
 {
 	CorgiReader r = {0};
 
-	ReaderSetup(&r, relid, label, spec);
+	ReaderSetup(&r, PG_GETARG_OID(0), text_to_cstring(PG_GETARG_TEXT_PP(1)), text_to_cstring(PG_GETARG_TEXT_PP(2)));
 	relation_close(r.rel, NoLock);
+	PG_RETURN_VOID();
 }
 
 /* ------------------------------------------------------------------ natives */
@@ -653,9 +552,8 @@ typedef struct OpenArgs
 	jlong		relid;
 	jbyteArray	label;
 	jbyteArray	features;
-	jint		sparseDimension;
-	jlong		info[3];
-	jlong		handle;
+	jlong		info[4];
+	char	   *name;
 } OpenArgs;
 
 /* Set up in a new memory context; registered in readers[] only once every check has passed. */
@@ -682,25 +580,24 @@ ReaderOpenBody(JNIEnv *env, void *arg)
 	r->nblocks = RelationGetNumberOfBlocks(r->rel);
 	/* Like a sequential scan: lock the whole relation for SERIALIZABLE conflict detection. */
 	PredicateLockRelation(r->rel, r->snapshot);
-	ProbeDimension(r, a->sparseDimension);
 	readers[slot] = r;
-	a->info[0] = r->nblocks;
-	a->info[1] = r->dimension;
-	a->info[2] = r->kind == FEATURES_SPARSE ? 1 : 0;
-	a->handle = slot + 1;
+	a->info[0] = slot + 1;
+	a->info[1] = r->nblocks;
+	a->info[2] = r->dimension;
+	a->info[3] = r->kind == FEATURES_SPARSE;
+	a->name = pstrdup(RelationGetRelationName(r->rel));
 }
 
-/* Opens a reader (label and features as UTF-8); info gets {page count, dimension, sparse}. */
-static jlong JNICALL
-readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray features, jint sparseDimension,
-		   jlongArray info)
+/* Opens a reader (label, features: UTF-8); info gets {handle, pages, dimension or 0, sparse}; returns the name. */
+jbyteArray	JNICALL
+readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray features, jlongArray info)
 {
-	OpenArgs	a = {relid, label, features, sparseDimension, {0}, 0};
+	OpenArgs	a = {relid, label, features};
 
 	if (!CorgiNative(env, ReaderOpenBody, &a))
-		return 0;
-	(*env)->SetLongArrayRegion(env, info, 0, 3, a.info);
-	return a.handle;
+		return NULL;
+	(*env)->SetLongArrayRegion(env, info, 0, 4, a.info);
+	return CorgiJavaBytes(env, a.name);
 }
 
 typedef struct ReadArgs
@@ -719,65 +616,42 @@ ReadPagesBody(JNIEnv *env, void *arg)
 {
 	ReadArgs   *a = (ReadArgs *) arg;
 	CorgiReader *r = ReaderFromHandle(a->handle);
-	PageSink	s = {0};
-	int64		total = HEADER_DOUBLES;
-	int64		tuples = 0;
+	PageSink	s = {a->out, a->cap, HEADER_DOUBLES};
 	BlockNumber blk;
 	BlockNumber end = (BlockNumber) Min((int64) r->nblocks, a->first + (int64) a->pages);
 
 	if (a->cap < HEADER_DOUBLES)
 		elog(ERROR, "corgipile: the reader buffer must be a direct ByteBuffer. Please report a bug.");
-	/*
-	 * Optionally ask the kernel for the first corgipile.prefetch_pages pages
-	 * of the next range while this one is deformed and consumed.  Each
-	 * PrefetchBuffer is a posix_fadvise of one 8 kB page, i.e. one device
-	 * request per page: on a seek-bound disk the kernel's read-ahead alone
-	 * does better, hence default 0.  Never when the next range simply
-	 * continues this one (storage order): read-ahead covers that.
-	 */
+	/* corgipile.prefetch_pages of the next range, unless it continues this one (read-ahead covers that) */
 	if (corgipile_prefetch_pages > 0 && a->nextFirst >= 0 && a->nextFirst < r->nblocks &&
 		a->nextFirst != (jlong) end)
-	{
-		BlockNumber pend = (BlockNumber) Min((int64) r->nblocks,
-											 a->nextFirst + Min((int64) a->pages, (int64) corgipile_prefetch_pages));
-
-		for (blk = (BlockNumber) a->nextFirst; blk < pend; blk++)
+		for (blk = (BlockNumber) a->nextFirst;
+			 blk < Min((int64) r->nblocks, a->nextFirst + Min(a->pages, corgipile_prefetch_pages)); blk++)
 			(void) PrefetchBuffer(r->rel, MAIN_FORKNUM, blk);
-	}
 	a->out[3] = 0;
 	for (blk = (BlockNumber) Max(a->first, 0); blk < end; blk++)
 	{
+		PageSink	before = s;
+
 		CHECK_FOR_INTERRUPTS();
-		s.out = a->out;
-		s.cap = a->cap;
-		s.pos = total;
-		s.tuples = 0;
-		s.skipped = 0;
-		s.overflow = false;
 		ReadPage(r, blk, &s);
 		if (s.overflow)
 		{
-			if (a->consumed == 0)
-				a->out[3] = (double) s.pos;
+			a->out[3] = a->consumed == 0 ? (double) s.pos : 0;
+			s = before;
 			break;
 		}
-		total = s.pos;
-		tuples += s.tuples;
-		r->skipped += s.skipped;
 		a->consumed++;
 	}
-	a->out[0] = (double) tuples;
-	a->out[1] = (double) total;
+	r->skipped += s.skipped;
+	a->out[0] = (double) s.tuples;
+	a->out[1] = (double) s.pos;
 	a->out[2] = (double) r->skipped;
+	a->out[4] = r->dimension;
 }
 
-/*
- * Reads pages [first, first + pages) (clamped to the page count) into buf
- * until it is full; returns the number of pages consumed completely, so the
- * caller continues from first + result.  0 with pages > 0 means not even one
- * page fitted: header slot 3 then says how many doubles it needs.
- */
-static jint JNICALL
+/* Pages [first, first + pages) into buf until it is full; returns the pages consumed (0: see header slot 3). */
+jint		JNICALL
 readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jlong nextFirst, jobject jbuf)
 {
 	ReadArgs	a = {handle, first, pages, nextFirst, (*env)->GetDirectBufferAddress(env, jbuf),
@@ -797,20 +671,8 @@ ReaderCloseBody(JNIEnv *env, void *arg)
 	ReaderClose((int) handle - 1);
 }
 
-static void JNICALL
+void		JNICALL
 readerClose(JNIEnv *env, jclass cls, jlong handle)
 {
 	CorgiNative(env, ReaderCloseBody, &handle);
-}
-
-static JNINativeMethod readerMethods[] = {
-	{"readerOpen", "(J[B[BI[J)J", (void *) readerOpen},
-	{"readerReadPages", "(JJIJLjava/nio/ByteBuffer;)I", (void *) readerReadPages},
-	{"readerClose", "(J)V", (void *) readerClose},
-};
-
-bool
-CorgiRegisterReaderNatives(JNIEnv *env, jclass cls)
-{
-	return (*env)->RegisterNatives(env, cls, readerMethods, lengthof(readerMethods)) == 0;
 }

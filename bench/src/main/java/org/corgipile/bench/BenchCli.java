@@ -142,10 +142,15 @@ public final class BenchCli implements Callable<Integer> {
 
     /** Parses and runs; returns the exit code (used by tests instead of {@link #main}). */
     public static int run(String[] args, PrintStream log) {
+        return commandLine(args, log).execute(args);
+    }
+
+    /** The command line {@link #run} executes (tests parse documented command lines with it). */
+    public static CommandLine commandLine(String[] args, PrintStream log) {
         CommandLine cl = new CommandLine(new BenchCli(args, log));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.registerConverter(Strategy.class, Strategy::parse);
-        return cl.execute(args);
+        return cl;
     }
 
     /** The settings the options resolve to. */

@@ -61,7 +61,13 @@ final class ClientTrainer {
                 c.commit();
                 return r;
             } catch (SQLException | RuntimeException | Error e) {
-                c.rollback();
+                // The original failure wins: after an OutOfMemoryError in the middle of a COPY, the rollback fails
+                // too ("canceling statement due to user request") and must not replace it.
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
                 throw e;
             }
         }

@@ -59,19 +59,25 @@ public final class CorgiPile {
 
     /** True when {@code CREATE EXTENSION corgipile} has run in this database. */
     public boolean hasExtension() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return hasExtension(c);
-        }
+        return Errors.call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return hasExtension(c);
+            }
+        });
     }
 
     /** {@link TrainMode#AUTO} resolved against this database. */
     public TrainMode resolve(TrainMode mode) throws SQLException {
-        return mode != TrainMode.AUTO ? mode : hasExtension() ? TrainMode.SERVER : TrainMode.CLIENT;
+        return Errors.call(() -> {
+            return mode != TrainMode.AUTO ? mode : hasExtension() ? TrainMode.SERVER : TrainMode.CLIENT;
+        });
     }
 
     /** Trains without progress reporting. */
     public TrainingRun train(TrainSpec spec) throws SQLException {
-        return train(spec, TrainingListener.NONE);
+        return Errors.call(() -> {
+            return train(spec, TrainingListener.NONE);
+        });
     }
 
     /**
@@ -81,24 +87,26 @@ public final class CorgiPile {
      * training stores nothing.
      */
     public TrainingRun train(TrainSpec spec, TrainingListener listener) throws SQLException {
-        TrainMode mode = resolve(spec.mode());
-        List<org.corgipile.operators.EpochStats> epochs;
-        String name;
-        if (mode == TrainMode.SERVER) {
-            if (!hasExtension()) {
-                throw new CorgiPileException(CorgiPileException.FEATURE_NOT_SUPPORTED,
-                        "mode server needs the corgipile extension, which this database does not have",
-                        "run CREATE EXTENSION corgipile (it must be installed on the server), or use mode client",
-                        null);
+        return Errors.call(() -> {
+            TrainMode mode = resolve(spec.mode());
+            List<org.corgipile.operators.EpochStats> epochs;
+            String name;
+            if (mode == TrainMode.SERVER) {
+                if (!hasExtension()) {
+                    throw new CorgiPileException(CorgiPileException.FEATURE_NOT_SUPPORTED,
+                            "mode server needs the corgipile extension, which this database does not have",
+                            "run CREATE EXTENSION corgipile (it must be installed on the server), or use mode client",
+                            null);
+                }
+                epochs = new ServerTrainer(dataSource).train(spec, listener);
+                name = spec.modelName();
+            } else {
+                ClientTrainer.Result r = new ClientTrainer(dataSource).train(spec, listener);
+                epochs = r.epochs();
+                name = r.modelName();
             }
-            epochs = new ServerTrainer(dataSource).train(spec, listener);
-            name = spec.modelName();
-        } else {
-            ClientTrainer.Result r = new ClientTrainer(dataSource).train(spec, listener);
-            epochs = r.epochs();
-            name = r.modelName();
-        }
-        return new TrainingRun(name == null ? null : new ModelHandle(this, name), epochs, mode);
+            return new TrainingRun(name == null ? null : new ModelHandle(this, name), epochs, mode);
+        });
     }
 
     /**
@@ -108,31 +116,35 @@ public final class CorgiPile {
      * {@code CREATE EXTENSION}; it is left alone ({@link InstallResult#extension()}).
      */
     public InstallResult install() throws SQLException {
-        if (hasExtension()) {
-            return new InstallResult(0, null, null, true);
-        }
-        try {
-            MigrateResult r = Flyway.configure(CorgiPile.class.getClassLoader())
-                    .configuration(Migrations.flyway(dataSource).getConfiguration())
-                    // an application's database is rarely empty: without a baseline, Flyway refuses to touch a
-                    // non-empty schema that has no history table of its own
-                    .baselineOnMigrate(true)
-                    .baselineVersion("0")
-                    .load()
-                    .migrate();
-            return new InstallResult(r.migrationsExecuted, r.initialSchemaVersion, r.targetSchemaVersion, false);
-        } catch (FlywayException e) {
-            SQLException cause = e.getCause() instanceof SQLException s ? s : null;
-            throw new CorgiPileException(cause != null && cause.getSQLState() != null ? cause.getSQLState() : "58000",
-                    "installing corgipile's SQL objects failed: " + e.getMessage().strip(), null, e);
-        }
+        return Errors.call(() -> {
+            if (hasExtension()) {
+                return new InstallResult(0, null, null, true);
+            }
+            try {
+                MigrateResult r = Flyway.configure(CorgiPile.class.getClassLoader())
+                        .configuration(Migrations.flyway(dataSource).getConfiguration())
+                        // an application's database is rarely empty: without a baseline, Flyway refuses to touch a
+                        // non-empty schema that has no history table of its own
+                        .baselineOnMigrate(true)
+                        .baselineVersion("0")
+                        .load()
+                        .migrate();
+                return new InstallResult(r.migrationsExecuted, r.initialSchemaVersion, r.targetSchemaVersion, false);
+            } catch (FlywayException e) {
+                SQLException cause = e.getCause() instanceof SQLException s ? s : null;
+                throw new CorgiPileException(cause != null && cause.getSQLState() != null ? cause.getSQLState() : "58000",
+                        "installing corgipile's SQL objects failed: " + e.getMessage().strip(), null, e);
+            }
+        });
     }
 
     /** Every stored model, by name. */
     public List<ModelInfo> models() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return ModelCatalog.list(c);
-        }
+        return Errors.call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return ModelCatalog.list(c);
+            }
+        });
     }
 
     /**
@@ -166,8 +178,10 @@ public final class CorgiPile {
 
     /** A handle on the stored model {@code name}; 42704 when it does not exist. */
     public ModelHandle model(String name) throws SQLException {
-        info(name);
-        return new ModelHandle(this, name);
+        return Errors.call(() -> {
+            info(name);
+            return new ModelHandle(this, name);
+        });
     }
 
     ModelInfo info(String name) throws SQLException {
@@ -178,28 +192,32 @@ public final class CorgiPile {
 
     /** The catalog row of model {@code name} as pretty-printed JSON. */
     public String exportJson(String name) throws SQLException {
-        try {
-            return ModelCatalog.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(info(name).row());
-        } catch (JsonProcessingException e) {
-            throw new CorgiPileException("XX000", "cannot write model " + name + " as JSON: " + e.getMessage());
-        }
+        return Errors.call(() -> {
+            try {
+                return ModelCatalog.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(info(name).row());
+            } catch (JsonProcessingException e) {
+                throw new CorgiPileException("XX000", "cannot write model " + name + " as JSON: " + e.getMessage());
+            }
+        });
     }
 
     /** Prediction for one dense feature vector. */
     public double predict(String model, double[] features) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            if (hasExtension(c)) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT sgd_predict(?, ?::float8[])")) {
-                    ps.setString(1, model);
-                    ps.setArray(2, c.createArrayOf("float8", box(features)));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        return rs.getDouble(1);
+        return Errors.call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                if (hasExtension(c)) {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT sgd_predict(?, ?::float8[])")) {
+                        ps.setString(1, model);
+                        ps.setArray(2, c.createArrayOf("float8", box(features)));
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            return rs.getDouble(1);
+                        }
                     }
                 }
+                return ClientModels.predictor(c, model).applyAsDouble(features);
             }
-            return ClientModels.predictor(c, model).applyAsDouble(features);
-        }
+        });
     }
 
     /**
@@ -208,26 +226,28 @@ public final class CorgiPile {
      */
     public Map<String, Double> evaluate(String model, String relation, String label, String features)
             throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            if (hasExtension(c)) {
-                Map<String, Double> out = new LinkedHashMap<>();
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT metric, value FROM sgd_evaluate(?, ?::regclass, ?, ?)")) {
-                    ps.setString(1, model);
-                    ps.setString(2, relation);
-                    ps.setString(3, label);
-                    ps.setString(4, features);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            double v = rs.getDouble(2);
-                            out.put(rs.getString(1), rs.wasNull() ? Double.NaN : v);
+        return Errors.call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                if (hasExtension(c)) {
+                    Map<String, Double> out = new LinkedHashMap<>();
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT metric, value FROM sgd_evaluate(?, ?::regclass, ?, ?)")) {
+                        ps.setString(1, model);
+                        ps.setString(2, relation);
+                        ps.setString(3, label);
+                        ps.setString(4, features);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                double v = rs.getDouble(2);
+                                out.put(rs.getString(1), rs.wasNull() ? Double.NaN : v);
+                            }
                         }
                     }
+                    return out;
                 }
-                return out;
+                return ClientModels.evaluate(c, model, relation, label, features);
             }
-            return ClientModels.evaluate(c, model, relation, label, features);
-        }
+        });
     }
 
     /**
@@ -238,7 +258,9 @@ public final class CorgiPile {
      */
     public long predictInto(String model, String query, String featuresColumn, String targetTable)
             throws SQLException {
-        return Predictions.intoTable(dataSource, model, query, featuresColumn, targetTable);
+        return Errors.call(() -> {
+            return Predictions.intoTable(dataSource, model, query, featuresColumn, targetTable);
+        });
     }
 
     /**
@@ -249,7 +271,9 @@ public final class CorgiPile {
      */
     public long predict(String model, String query, String featuresColumn, Predictions.RowSink sink)
             throws SQLException {
-        return Predictions.stream(dataSource, model, query, featuresColumn, sink);
+        return Errors.call(() -> {
+            return Predictions.stream(dataSource, model, query, featuresColumn, sink);
+        });
     }
 
     /**
@@ -264,13 +288,16 @@ public final class CorgiPile {
      * @return rows written
      */
     public long exportPredictions(String model, String query, String featuresColumn, Path file) throws SQLException {
-        try (ArrowPredictionWriter w = new ArrowPredictionWriter(file)) {
-            predict(model, query, featuresColumn, w);
-            w.finish();
-            return w.rows();
-        } catch (IOException e) {
-            throw new CorgiPileException("58030", "cannot write " + file + ": " + e.getMessage());
-        }
+        return Errors.call(() -> {
+            requireArrow();
+            try (ArrowPredictionWriter w = new ArrowPredictionWriter(file)) {
+                predict(model, query, featuresColumn, w);
+                w.finish();
+                return w.rows();
+            } catch (IOException e) {
+                throw new CorgiPileException("58030", "cannot write " + file + ": " + e.getMessage());
+            }
+        });
     }
 
     /**
@@ -280,13 +307,16 @@ public final class CorgiPile {
      * @return rows written
      */
     public long exportTable(String table, Path file) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return ArrowExport.export(c, table, file);
-        } catch (IOException e) {
-            throw new CorgiPileException("58030", "cannot write " + file + ": " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, e.getMessage(), null, e);
-        }
+        return Errors.call(() -> {
+            requireArrow();
+            try (Connection c = dataSource.getConnection()) {
+                return ArrowExport.export(c, table, file);
+            } catch (IOException e) {
+                throw new CorgiPileException("58030", "cannot write " + file + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, e.getMessage(), null, e);
+            }
+        });
     }
 
     static boolean hasExtension(Connection c) throws SQLException {
@@ -303,5 +333,17 @@ public final class CorgiPile {
             b[i] = v[i];
         }
         return b;
+    }
+
+    /** Arrow export needs org.corgipile:corgipile-datasets (Apache Arrow), an optional dependency of the client. */
+    private static void requireArrow() throws CorgiPileException {
+        try {
+            Class.forName("org.apache.arrow.vector.VectorSchemaRoot", false, CorgiPile.class.getClassLoader());
+            Class.forName("org.corgipile.datasets.ArrowExport", false, CorgiPile.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new CorgiPileException(CorgiPileException.FEATURE_NOT_SUPPORTED,
+                    "Arrow export needs Apache Arrow and corgipile's datasets module on the class path",
+                    "add the dependency org.corgipile:corgipile-datasets next to corgipile-client", e);
+        }
     }
 }

@@ -2,6 +2,9 @@ package org.corgipile.client;
 
 import java.sql.SQLException;
 
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
 /**
  * A failure detected on the client side, reported like a server error: a {@link SQLException} with a PostgreSQL
  * SQLSTATE and an optional hint. Client-mode training and server-mode training thus fail the same way for the same
@@ -34,6 +37,21 @@ public final class CorgiPileException extends SQLException {
     public CorgiPileException(String sqlState, String message, String hint, Throwable cause) {
         super(message, sqlState, cause);
         this.hint = hint;
+    }
+
+    /**
+     * The one failure type of the API: {@code e} itself when it is one, else a CorgiPileException with its SQLSTATE,
+     * the server's message and hint (a server error's {@code PSQLException}) and {@code e} as the cause.
+     */
+    public static CorgiPileException of(SQLException e) {
+        if (e instanceof CorgiPileException c) {
+            return c;
+        }
+        if (e instanceof PSQLException p && p.getServerErrorMessage() != null) {
+            ServerErrorMessage m = p.getServerErrorMessage();
+            return new CorgiPileException(m.getSQLState(), m.getMessage(), m.getHint(), e);
+        }
+        return new CorgiPileException(e.getSQLState(), e.getMessage(), null, e);
     }
 
     /** What the user can do about it, or null. */

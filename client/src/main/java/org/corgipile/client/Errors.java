@@ -6,7 +6,8 @@ import org.corgipile.client.jdbc.JdbcBlockSource;
 import org.corgipile.operators.TrainingException;
 
 /**
- * Turns the engine's unchecked failures into the API's one failure type, {@link SQLException} with a SQLSTATE: a
+ * Turns every failure into the API's one failure type, {@link CorgiPileException} (an {@link SQLException}) with a
+ * SQLSTATE, in server and client mode alike: a server error keeps its SQLSTATE, message and hint, a
  * {@link TrainingException} keeps its SQLSTATE and hint (the same ones the extension raises), an SQL error that
  * crossed the {@code BlockSource} interface is unwrapped, and an {@link IllegalArgumentException} is a bad
  * argument (22023).
@@ -23,6 +24,8 @@ final class Errors {
     static <T> T call(Engine<T> engine) throws SQLException {
         try {
             return engine.run();
+        } catch (SQLException e) {
+            throw CorgiPileException.of(e);
         } catch (RuntimeException e) {
             throw translate(e);
         }
@@ -33,7 +36,7 @@ final class Errors {
             return new CorgiPileException(t.sqlState(), t.getMessage(), t.hint(), t);
         }
         if (e instanceof JdbcBlockSource.UncheckedSqlException u) {
-            return u.getCause();
+            return CorgiPileException.of(u.getCause());
         }
         if (e instanceof IllegalArgumentException) {
             return new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, e.getMessage(), null, e);

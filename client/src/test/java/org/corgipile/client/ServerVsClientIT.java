@@ -1,6 +1,9 @@
 package org.corgipile.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
@@ -37,6 +40,30 @@ class ServerVsClientIT {
     private static TrainSpec.Builder spec(TrainMode mode, String name) {
         return TrainSpec.on("clustered").mode(mode).modelName(name).validation("holdout").model("logistic")
                 .shuffle("corgipile").epochs(3).learningRate(0.05).blockSize(1).bufferSize(0.2).seed(7);
+    }
+
+    /** Bug: server mode threw PgJDBC's PSQLException, client mode CorgiPileException; now one type in both. */
+    @Test
+    void oneExceptionTypeWithSqlStateAndHintInBothModes(DataSource ds) throws SQLException {
+        CorgiPile cp = CorgiPile.connect(ds);
+        for (TrainMode mode : List.of(TrainMode.SERVER, TrainMode.CLIENT)) {
+            CorgiPileException badColumn = assertThrows(CorgiPileException.class,
+                    () -> cp.train(spec(mode, null).label("nope").build()), mode.toString());
+            assertEquals("42703", badColumn.getSQLState(), mode + ": " + badColumn.getMessage());
+            assertTrue(badColumn.getMessage().contains("nope"), mode + ": " + badColumn.getMessage());
+            CorgiPileException badRate = assertThrows(CorgiPileException.class,
+                    () -> cp.train(spec(mode, null).learningRate(-1).build()), mode.toString());
+            assertEquals("22023", badRate.getSQLState(), mode + ": " + badRate.getMessage());
+            assertFalse(badRate.getMessage().startsWith("ERROR:"), badRate.getMessage());
+        }
+        cp.train(spec(TrainMode.SERVER, "exc_dup").epochs(1).build());
+        CorgiPileException dup = assertThrows(CorgiPileException.class,
+                () -> cp.train(spec(TrainMode.SERVER, "exc_dup").epochs(1).build()));
+        assertEquals("42710", dup.getSQLState());
+        assertNotNull(dup.hint(), "the server's hint is kept");
+        CorgiPileException unknown = assertThrows(CorgiPileException.class,
+                () -> cp.evaluate("never_trained", "holdout", "label", "features"));
+        assertEquals("42704", unknown.getSQLState());
     }
 
     @Test

@@ -7,8 +7,10 @@ import java.util.Arrays;
  * fills either {@link #dense} or the first {@link #nnz} entries of {@link #indices} and {@link #values}.
  */
 public final class Record {
-    /** Row id; {@code 0} means "let the loader number rows 1, 2, ... in source order". */
-    public long id;
+    /** {@link #id} of a row without one: the loader numbers such rows 1, 2, ... in source order. */
+    public static final long NO_ID = Long.MIN_VALUE;
+    /** Row id, or {@link #NO_ID} (0 is an id like any other: a file's ids may start at 0). */
+    public long id = NO_ID;
     /** Label, already mapped to 0..K-1 for classification. */
     public double label;
     public double[] dense = new double[0];
@@ -36,7 +38,7 @@ public final class Record {
     }
 
     public void clear() {
-        id = 0;
+        id = NO_ID;
         label = 0;
         nnz = 0;
     }

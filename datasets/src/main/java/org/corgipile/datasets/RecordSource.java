@@ -32,6 +32,14 @@ public interface RecordSource extends Closeable {
         return "";
     }
 
+    /**
+     * Names of the dense features in order, when the file names them (a CSV header, the scalar columns of a parquet
+     * or Arrow file); empty otherwise. The loader keeps them in the comment of the {@code features} column.
+     */
+    default java.util.List<String> featureColumns() {
+        return java.util.List.of();
+    }
+
     @Override
     default void close() throws IOException {
     }

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
 
 import org.corgipile.datasets.copy.BinaryCopyWriter;
@@ -127,7 +128,7 @@ public final class TableLoader {
                     break;
                 }
                 n++;
-                writer.write(r.id != 0 ? r.id : n, r);
+                writer.write(r.id != Record.NO_ID ? r.id : n, r);
                 if (pb != null && (n % PROGRESS_STEP) == 0) {
                     pb.stepTo(n);
                 }
@@ -156,6 +157,36 @@ public final class TableLoader {
                 Double.isNaN(source.bestAccuracy()) ? ""
                         : String.format(Locale.ROOT, ", best achievable accuracy %.4f", source.bestAccuracy()));
         st.execute("COMMENT ON TABLE " + table + " IS '" + text.replace("'", "''") + "'");
+        List<String> names = source.featureColumns();
+        if (!names.isEmpty() && source.shape().kind() == FeatureKind.DENSE) {
+            st.execute("COMMENT ON COLUMN " + table + ".features IS '" + featureNamesJson(names).replace("'", "''") + "'");
+        }
+    }
+
+    /**
+     * The comment of an imported table's {@code features} column: {@code {"feature_names": ["a", "b", ...]}}, the
+     * file's names of features[1], features[2], ... (read back with {@code col_description}).
+     */
+    static String featureNamesJson(List<String> names) {
+        StringBuilder sb = new StringBuilder("{\"feature_names\": [");
+        for (int i = 0; i < names.size(); i++) {
+            sb.append(i == 0 ? "\"" : ", \"");
+            for (char ch : names.get(i).toCharArray()) {
+                switch (ch) {
+                    case '"' -> sb.append("\\\"");
+                    case '\\' -> sb.append("\\\\");
+                    default -> {
+                        if (ch < 0x20) {
+                            sb.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
+                        } else {
+                            sb.append(ch);
+                        }
+                    }
+                }
+            }
+            sb.append('"');
+        }
+        return sb.append("]}").toString();
     }
 
     private static boolean lz4Available(Connection conn) throws SQLException {

@@ -167,6 +167,61 @@ class RoundTripIT {
         assertEquals(6, rows.size());
         assertEquals(List.of(-2.0, -1.0, 0.0, 1.0, 2.0, 3.0), rows.stream().map(Row::label).toList());
         assertArrayEquals(new double[] {2.5}, rows.get(5).dense(), "the string column is skipped, time kept");
+        assertEquals("{\"feature_names\": [\"time\"]}", featuresComment("rt_arrow_scalars"));
+    }
+
+    /** Bug: a parquet file whose ids start at 0 got id 1 for its row 0 (0 meant "no id"), duplicating id 1. */
+    @Test
+    void parquetIdsStartingAtZeroAreKept() throws Exception {
+        Path f = dir.resolve("zero.parquet");
+        duckdb("COPY (SELECT i::BIGINT AS id, (i % 2)::INT AS label, [i * 1.0]::DOUBLE[] AS features "
+                + "FROM range(0, 5) r(i)) TO '" + f + "' (FORMAT parquet)");
+        List<Row> rows = roundTrip(f, ImportOptions.of(FileFormat.PARQUET), "rt_parquet_zero");
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), rows.stream().map(Row::id).toList());
+        assertArrayEquals(new double[] {0.0}, rows.get(0).dense());
+    }
+
+    /** Bug: a label column of ones only (one class of a binary problem) was mapped to 0. */
+    @Test
+    void allOnesLabelColumnStaysOne() throws Exception {
+        Path csv = dir.resolve("ones.csv");
+        Files.writeString(csv, "x,label\n0.5,1\n-0.5,1\n");
+        assertEquals(List.of(1.0, 1.0), roundTrip(csv, ImportOptions.of(FileFormat.CSV), "rt_ones_csv")
+                .stream().map(Row::label).toList());
+        Path svm = dir.resolve("ones.txt");
+        Files.writeString(svm, "+1 1:0.5\n+1 2:0.25\n");
+        assertEquals(List.of(1.0, 1.0), roundTrip(svm, ImportOptions.of(FileFormat.LIBSVM), "rt_ones_svm")
+                .stream().map(Row::label).toList());
+        Path zeros = dir.resolve("zeros.csv");
+        Files.writeString(zeros, "x,label\n0.5,0\n");
+        assertEquals(List.of(0.0), roundTrip(zeros, ImportOptions.of(FileFormat.CSV), "rt_zeros_csv")
+                .stream().map(Row::label).toList());
+    }
+
+    /** Column names of CSV, parquet and Arrow files are kept in the comment of the features column. */
+    @Test
+    void columnNamesAreKeptInTheFeaturesComment() throws Exception {
+        Path csv = dir.resolve("named.csv");
+        Files.writeString(csv, "height,label,\"we\"\"ird\"\n1.5,1,2\n2.5,0,3\n");
+        roundTrip(csv, ImportOptions.of(FileFormat.CSV), "rt_named_csv");
+        assertEquals("{\"feature_names\": [\"height\", \"we\\\"ird\"]}", featuresComment("rt_named_csv"));
+        Path parquet = dir.resolve("named.parquet");
+        duckdb("COPY (SELECT i::INT AS label, i * 0.5 AS distance, i::DOUBLE AS hour FROM range(0, 4) r(i)) TO '"
+                + parquet + "' (FORMAT parquet)");
+        roundTrip(parquet, ImportOptions.of(FileFormat.PARQUET).labelColumn("label"), "rt_named_parquet");
+        assertEquals("{\"feature_names\": [\"distance\", \"hour\"]}", featuresComment("rt_named_parquet"));
+        Path noHeader = dir.resolve("plain.txt");
+        Files.writeString(noHeader, "1 1:0.5\n0 2:0.25\n");
+        roundTrip(noHeader, ImportOptions.of(FileFormat.LIBSVM), "rt_unnamed");
+        assertEquals(null, featuresComment("rt_unnamed"), "LIBSVM has no names");
+    }
+
+    private String featuresComment(String table) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT col_description('" + table + "'::regclass, attnum) FROM pg_attribute WHERE attrelid = '"
+                        + table + "'::regclass AND attname = 'features'")) {
+            return rs.next() ? rs.getString(1) : "(no features column)";
+        }
     }
 
     /** Writes a parquet file with an embedded DuckDB (the same engine that reads it, but a different code path). */

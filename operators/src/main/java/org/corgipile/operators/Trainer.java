@@ -180,7 +180,7 @@ public final class Trainer {
             double bestLoss = Double.POSITIVE_INFINITY;
             int sinceBest = 0;
             boolean ok = false;
-            DoubleBuffer db = new DoubleBuffer(shape, ShuffleStrategy.CHUNK_TUPLES, train);
+            DoubleBuffer db = new DoubleBuffer(shape, ShuffleStrategy.chunkTuples(shape), train);
             try {
                 strategy.open(train, ShuffleStrategy.Config.of(spec, guard));
                 for (int epoch = 1; epoch <= epochs; epoch++) {
@@ -317,7 +317,7 @@ public final class Trainer {
                 while (true) {
                     TupleBuffer b = db.acquire();
                     b.clear();
-                    if (!blocks.fillBlocks(b, ShuffleStrategy.CHUNK_TUPLES)) {
+                    if (!blocks.fillBlocks(b, ShuffleStrategy.chunkTuples(b.shape()))) {
                         db.release(b);
                         break;
                     }

@@ -19,6 +19,7 @@ public class TrainingException extends RuntimeException {
     public static final String DATA_EXCEPTION = "22000";
     public static final String NUMERIC_VALUE_OUT_OF_RANGE = "22003";
     public static final String FEATURE_NOT_SUPPORTED = "0A000";
+    public static final String PROGRAM_LIMIT_EXCEEDED = "54000";
     public static final String INTERNAL_ERROR = "XX000";
 
     private final String sqlState;

@@ -14,6 +14,9 @@ import java.util.Arrays;
  * <p>Not thread-safe: the double buffer hands a whole buffer from the filling thread to the compute thread.
  */
 public final class TupleBuffer {
+    /** Room made up front for dense features: memory grows with the tuples held, not with a guessed count. */
+    public static final long INITIAL_DENSE_BYTES = 1L << 20;
+
     private final FeatureShape shape;
     private int size;
     private double[] labels;
@@ -33,9 +36,16 @@ public final class TupleBuffer {
         return "(" + (id >>> 16) + "," + (id & 0xFFFF) + ")";
     }
 
+    /**
+     * @param initialCapacity tuples to make room for now (at least 16); for dense shapes at most
+     *                        {@link #INITIAL_DENSE_BYTES} of features (but one tuple), the buffer grows when filled
+     */
     public TupleBuffer(FeatureShape shape, int initialCapacity) {
         this.shape = shape;
         int cap = Math.max(16, initialCapacity);
+        if (!shape.sparse()) {
+            cap = (int) Math.max(1, Math.min(cap, INITIAL_DENSE_BYTES / (8L * Math.max(1, shape.dimension()))));
+        }
         labels = new double[cap];
         ids = new long[cap];
         if (shape.sparse()) {

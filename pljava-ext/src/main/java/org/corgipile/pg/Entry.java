@@ -1,9 +1,16 @@
 package org.corgipile.pg;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 import org.corgipile.operators.TrainingException;
 
@@ -20,8 +27,15 @@ public final class Entry {
     private Entry() {
     }
 
-    /** Dispatches a corgipile._invoke(function, args) call. */
-    public static String invoke(String function, String argsJson) {
+    /**
+     * Dispatches a corgipile._invoke(function, args) call. Text crosses the JNI boundary as UTF-8 bytes (JNI's string
+     * functions speak modified UTF-8, which mangles characters outside the Basic Multilingual Plane).
+     */
+    public static byte[] invoke(byte[] function, byte[] argsJson) {
+        return utf8(invoke(new String(function, StandardCharsets.UTF_8), new String(argsJson, StandardCharsets.UTF_8)));
+    }
+
+    static String invoke(String function, String argsJson) {
         // A cancel that arrived while the JVM started lands here, before any real work.
         Natives.checkInterrupts();
         Args args = new Args(Json.parseObject(argsJson));
@@ -39,20 +53,33 @@ public final class Entry {
         return Json.write(result);
     }
 
-    public static boolean hasModel(long modelId) {
+    /** Loads the model row (JSON) into the cache unless it is null; true when the model is cached. */
+    public static boolean loadModel(long modelId, byte[] modelRowJson) {
+        if (modelRowJson != null) {
+            ModelCache.load(modelId, new Args(Json.parseObject(new String(modelRowJson, StandardCharsets.UTF_8))));
+        }
         return ModelCache.contains(modelId);
-    }
-
-    public static void loadModel(long modelId, String modelRowJson) {
-        ModelCache.load(modelId, new Args(Json.parseObject(modelRowJson)));
     }
 
     public static double predict(long modelId, double[] features, boolean probability) {
         return ModelCache.predict(modelId, features, probability);
     }
 
-    /** {SQLSTATE, message, detail, hint} of an exception that reached the launcher. */
-    public static String[] describe(Throwable t) {
+    /**
+     * "SQLSTATE\0message\0detail\0hint" (UTF-8, empty for none) of an exception that reached the launcher. Not
+     * called after a native caught a PostgreSQL error (a {@link PgException}): the launcher re-raises that one.
+     */
+    public static byte[] describe(Throwable t) {
+        String[] parts = explain(t);
+        return utf8(String.join("\0", parts[0], parts[1], Objects.toString(parts[2], ""),
+                Objects.toString(parts[3], "")));
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String[] explain(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof OutOfMemoryError) {
                 return new String[] {"53200", "Java heap exhausted in corgipile: " + c.getMessage(), null,
@@ -78,6 +105,20 @@ public final class Entry {
                 "The Java stack trace is in the server log.", "Please report a bug."};
     }
 
+    /** A kB field of /proc/self/status (the backend process, since the JVM runs inside it), or -1. */
+    private static long procStatusKb(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.substring(field.length()).replace("kB", "").strip());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: unknown
+        }
+        return -1;
+    }
+
     private static Map<String, Object> jvmInfo() {
         Runtime rt = Runtime.getRuntime();
         Map<String, Object> o = new LinkedHashMap<>();
@@ -85,6 +126,11 @@ public final class Entry {
         o.put("vm_name", System.getProperty("java.vm.name"));
         o.put("max_heap_mb", rt.maxMemory() >> 20);
         o.put("used_heap_mb", (rt.totalMemory() - rt.freeMemory()) >> 20);
+        // Peak use of the heap's pools since the JVM started (this session), and the backend's resident memory.
+        o.put("peak_heap_mb", ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).mapToLong(p -> p.getPeakUsage().getUsed()).sum() >> 20);
+        o.put("rss_mb", procStatusKb("VmRSS:") >> 10);
+        o.put("peak_rss_mb", procStatusKb("VmHWM:") >> 10);
         o.put("processors", rt.availableProcessors());
         o.put("threads", Thread.activeCount());
         return o;

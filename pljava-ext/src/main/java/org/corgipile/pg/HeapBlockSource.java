@@ -15,20 +15,21 @@ import org.corgipile.operators.TupleBuffer;
  * snapshot, deformed in C into doubles in a direct buffer that this class bulk-copies into a {@link TupleBuffer}.
  *
  * <p>Buffer format (native order, all doubles): header {tuples, doubles used, tuples skipped so far, doubles needed
- * when not one page fitted}, then per tuple {label, tid, features} for dense shapes or {label, tid, nnz, nnz
+ * when not one page fitted, dimension}, then per tuple {label, tid, features} for dense shapes or {label, tid, nnz, nnz
  * indices, nnz values} for sparse ones. The buffer grows when a page does not fit; the native returns how many
  * pages it consumed, so a range is read in as many calls as the buffer needs.
  *
  * <p>Only the backend's main thread may use an instance (the natives check it).
  */
 public final class HeapBlockSource implements BlockSource {
-    private static final int HEADER = 4;
+    private static final int HEADER = 5;
     /**
      * Small on purpose: the native fills it and stops when full, Java copies it out at once, so the round trip
      * stays in the CPU cache (4 MB buffers made the reader ~2x slower than 256 kB ones on 10 MB blocks).
      */
     private static final int INITIAL_BYTES = 256 << 10;
 
+    private final String name;
     private final long handle;
     private final long pageCount;
     private final FeatureShape shape;
@@ -43,22 +44,102 @@ public final class HeapBlockSource implements BlockSource {
     private long tuplesRead;
     private Runnable tick = () -> { };
 
-    private HeapBlockSource(long handle, long[] info) {
-        this.handle = handle;
-        this.pageCount = info[0];
-        this.shape = new FeatureShape((int) info[1], info[2] != 0);
+    private HeapBlockSource(String name, long[] info, int sparseDimension) {
+        this.name = name;
+        this.handle = info[0];
+        this.pageCount = info[1];
         this.buffer = ByteBuffer.allocateDirect(INITIAL_BYTES).order(ByteOrder.nativeOrder());
+        boolean sparse = info[3] != 0;
+        int dimension = (int) info[2];
+        if (dimension == 0) {
+            dimension = sparse ? (sparseDimension > 0 ? sparseDimension : largestIndex() + 1) : firstArrayLength();
+        }
+        this.shape = new FeatureShape(dimension, sparse);
     }
 
     /**
      * Opens a reader: checks the relation kind, SELECT privilege, row-level security and the columns, registers the
-     * active snapshot, and finds the feature dimension (first tuple for arrays; largest index + 1 for sparse pairs
-     * unless {@code sparseDimension > 0}).
+     * active snapshot, and finds the feature dimension (the first tuple's length for arrays; the largest index + 1
+     * for sparse pairs unless {@code sparseDimension > 0}).
      */
     public static HeapBlockSource open(long relationOid, String label, String features, int sparseDimension) {
-        long[] info = new long[3];
-        long handle = Natives.readerOpen(relationOid, label, features, sparseDimension, info);
-        return new HeapBlockSource(handle, info);
+        long[] info = new long[4];
+        String name = Natives.readerOpen(relationOid, label, features, info);
+        try {
+            return new HeapBlockSource(name, info, sparseDimension);
+        } catch (RuntimeException e) {
+            Natives.readerClose(info[0]);
+            throw e;
+        }
+    }
+
+    /** Dense arrays: the length of the first tuple in storage order (the reader then holds every tuple to it). */
+    private int firstArrayLength() {
+        for (long page = 0; page < pageCount; ) {
+            Raw raw = readRaw(page, 1);
+            if (raw.tuples > 0) {
+                return (int) raw.data.get(4);
+            }
+            page += raw.done;
+            Natives.checkInterrupts();
+        }
+        throw noRows();
+    }
+
+    /** Sparse pairs without a given dimension: one pass over the table for the largest index. */
+    private int largestIndex() {
+        double largest = -1;
+        long tuples = 0;
+        for (long page = 0; page < pageCount; ) {
+            Raw raw = readRaw(page, (int) Math.min(Integer.MAX_VALUE, pageCount - page));
+            int pos = HEADER;
+            for (int t = 0; t < raw.tuples; t++) {
+                int nnz = (int) raw.data.get(pos + 2);
+                for (int k = 0; k < nnz; k++) {
+                    double index = raw.data.get(pos + 3 + k);
+                    checkIndex(index, (long) raw.data.get(pos + 1), Integer.MAX_VALUE / 2);
+                    largest = Math.max(largest, index);
+                }
+                pos += 3 + 2 * nnz;
+            }
+            tuples += raw.tuples;
+            page += raw.done;
+            Natives.checkInterrupts();
+        }
+        if (tuples == 0) {
+            throw noRows();
+        }
+        return (int) Math.max(largest, 0);
+    }
+
+    private record Raw(int done, int tuples, DoubleBuffer data) {
+    }
+
+    /** Reads pages without decoding (growing the buffer until at least one page fits); skips not counted. */
+    private Raw readRaw(long page, int pages) {
+        while (true) {
+            int done = Natives.readerReadPages(handle, page, pages, -1, buffer);
+            DoubleBuffer d = buffer.asDoubleBuffer();
+            if (done > 0) {
+                skippedSoFar = (long) d.get(2);
+                return new Raw(done, (int) d.get(0), d);
+            }
+            grow(Math.max((long) d.get(3) * Double.BYTES + 1024, (long) buffer.capacity() * 2));
+        }
+    }
+
+    private SqlError noRows() {
+        return new SqlError(SqlError.DATA_EXCEPTION, "relation \"" + name + "\" has no rows with a non-NULL label "
+                + "and features",
+                "Load data first; rows whose label or features are NULL are skipped.");
+    }
+
+    private static void checkIndex(double index, long tid, int dimension) {
+        if (!(index >= 0 && index < dimension)) {
+            throw new SqlError(SqlError.DATA_EXCEPTION, String.format(java.util.Locale.ROOT,
+                    "sparse index %.0f of tuple %s is outside [0, %d)", index, TupleBuffer.formatTid(tid), dimension),
+                    "Indices are 0-based; pass options => '{\"dimension\": N}' with N above the largest index.");
+        }
     }
 
     @Override
@@ -139,7 +220,9 @@ public final class HeapBlockSource implements BlockSource {
             }
             int base = pos + 3;
             for (int k = 0; k < nnz; k++) {
-                sparseIndices[k] = (int) d.get(base + k);
+                double index = d.get(base + k);
+                checkIndex(index, id, dim);
+                sparseIndices[k] = (int) index;
             }
             d.get(base + nnz, sparseValues, 0, nnz);
             into.addSparse(label, id, sparseIndices, sparseValues, 0, nnz);

@@ -34,11 +34,12 @@ public final class Natives {
     }
 
     /**
-     * Opens a heap reader and returns its handle; {@code info} receives {page count, dimension, sparse (0/1)}.
+     * Opens a heap reader and returns the relation's name; {@code info} receives {handle, page count, dimension (the
+     * column count for scalar columns, 0 for arrays and sparse pairs: found by reading), sparse (0/1)}.
      * {@code features} is one column, "indices, values" or a comma-separated list of scalar columns.
      */
-    static long readerOpen(long relationOid, String label, String features, int sparseDimension, long[] info) {
-        return readerOpen(relationOid, utf8(label), utf8(features), sparseDimension, info);
+    static String readerOpen(long relationOid, String label, String features, long[] info) {
+        return new String(readerOpen(relationOid, utf8(label), utf8(features), info), StandardCharsets.UTF_8);
     }
 
     /** Reads pages into {@code buffer} (direct, native order); see {@link HeapBlockSource} for the format. */
@@ -52,6 +53,5 @@ public final class Natives {
 
     private static native void message(int level, byte[] utf8);
 
-    private static native long readerOpen(long relationOid, byte[] label, byte[] features, int sparseDimension,
-            long[] info);
+    private static native byte[] readerOpen(long relationOid, byte[] label, byte[] features, long[] info);
 }

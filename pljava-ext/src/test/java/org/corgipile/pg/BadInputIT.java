@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every bad input of issue 4 raises an ERROR with the documented SQLSTATE, and the same session (with its JVM)
- * answers the next query. The messages themselves are pinned by the pg_regress test bad_input.
+ * answers the next query. The messages themselves are pinned by the pg_regress files of test/sql (one per feature).
  */
 @PostgresTest(extension = true)
 class BadInputIT {

@@ -185,6 +185,7 @@ public final class ArrowSource implements RecordSource {
     }
 
     /** Feature column names, in feature order (for column-per-feature files). */
+    @Override
     public List<String> featureColumns() {
         return List.copyOf(featureNames);
     }

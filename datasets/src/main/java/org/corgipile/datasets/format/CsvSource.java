@@ -32,6 +32,7 @@ public final class CsvSource implements RecordSource {
     private final long rows;
     private final NumberedLines in;
     private final List<String> cells = new ArrayList<>();
+    private List<String> featureNames = List.of();
     /** Number of the first non-blank line (the header, when there is one), found by the pre-scan. */
     private long firstLine = -1;
 
@@ -63,6 +64,9 @@ public final class CsvSource implements RecordSource {
                     label = labelIndex(options.labelColumn(), header ? List.copyOf(cells) : null, fieldCount, ln);
                     tmp = new double[fieldCount - 1];
                     if (header) {
+                        List<String> names = new ArrayList<>(cells);
+                        names.remove(label);
+                        featureNames = List.copyOf(names);
                         continue;
                     }
                 }
@@ -226,5 +230,10 @@ public final class CsvSource implements RecordSource {
         if (firstLine < 0) {
             firstLine = ln;
         }
+    }
+
+    @Override
+    public List<String> featureColumns() {
+        return featureNames;
     }
 }

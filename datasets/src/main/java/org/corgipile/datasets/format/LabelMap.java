@@ -8,7 +8,8 @@ import org.corgipile.datasets.LabelType;
 
 /**
  * Maps source labels to table labels. Classification tables store {@code 0..K-1}: LIBSVM's {@code -1/+1} becomes
- * {@code 0/1}, classes {@code 1..10} become {@code 0..9}; labels already {@code 0..K-1} stay as they are. Regression
+ * {@code 0/1}, classes {@code 1..10} become {@code 0..9}; labels already {@code 0..K-1} stay as they are, and so do
+ * labels that are all 0 or all 1 (one class of a binary problem). Regression
  * labels pass through unchanged.
  */
 final class LabelMap {
@@ -49,10 +50,12 @@ final class LabelMap {
                     "more than " + MAX_CLASSES + " distinct labels for label type int; use --label-type float8");
         }
         double[] d = distinct.stream().mapToDouble(Double::doubleValue).toArray();
+        // 0..K-1 already, or a subset of the binary labels {0, 1} (a file holding one class: all ones stay 1)
         boolean identity = true;
         for (int i = 0; i < d.length; i++) {
             identity &= d[i] == i;
         }
+        identity |= distinct.stream().allMatch(v -> v == 0.0 || v == 1.0);
         if (identity) {
             return new LabelMap(type, null, "");
         }

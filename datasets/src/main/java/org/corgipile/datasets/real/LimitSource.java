@@ -53,6 +53,11 @@ final class LimitSource implements RecordSource {
     }
 
     @Override
+    public java.util.List<String> featureColumns() {
+        return inner.featureColumns();
+    }
+
+    @Override
     public void close() throws IOException {
         inner.close();
     }

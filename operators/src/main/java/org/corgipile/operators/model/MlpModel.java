@@ -58,10 +58,7 @@ public final class MlpModel implements Model {
             bOff[l] = (int) off;
             off += width[l];
         }
-        if (off > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("mlp too large: " + off + " parameters");
-        }
-        parameterCount = (int) off;
+        parameterCount = Model.checkParameterCount(off, "mlp with layers " + Arrays.toString(width));
         train = new Scratch(width);
     }
 

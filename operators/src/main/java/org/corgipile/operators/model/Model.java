@@ -3,6 +3,7 @@ package org.corgipile.operators.model;
 import java.util.Map;
 import org.corgipile.operators.BatchGradient;
 import org.corgipile.operators.InvalidSpecException;
+import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.TupleBuffer;
 
 /**
@@ -54,6 +55,23 @@ public interface Model extends BatchGradient {
 
     /** Model configuration stored with the model (classes, hidden, ...), enough for {@link #create}. */
     Map<String, Object> config();
+
+    /** Most parameters a model may have: the largest Java array of doubles. */
+    long MAX_PARAMETERS = Integer.MAX_VALUE - 8;
+
+    /**
+     * {@code count} as an int, or 54000 (program_limit_exceeded) when a model of that shape cannot exist: its
+     * parameters do not fit one Java array (e.g. softmax with 65536 classes on 33k features, 2.2 billion).
+     */
+    static int checkParameterCount(long count, String shape) {
+        if (count > MAX_PARAMETERS) {
+            throw new TrainingException(TrainingException.PROGRAM_LIMIT_EXCEEDED, shape + " would have " + count
+                    + " parameters, more than the limit of " + MAX_PARAMETERS,
+                    "Use fewer classes, fewer features or smaller hidden layers; the parameters, their gradient and "
+                            + "a copy of the best epoch must also fit corgipile.max_heap (8 bytes each).");
+        }
+        return (int) count;
+    }
 
     /**
      * Builds the model of {@code type}.

@@ -11,6 +11,7 @@ import org.corgipile.operators.TupleBuffer;
 public final class SoftmaxModel implements Model {
     private final int d;
     private final int k;
+    private final int parameterCount;
     private final double[] logits;
 
     public SoftmaxModel(int dimension, int classes) {
@@ -22,6 +23,8 @@ public final class SoftmaxModel implements Model {
         }
         this.d = dimension;
         this.k = classes;
+        this.parameterCount = Model.checkParameterCount((long) classes * (dimension + 1L),
+                "softmax with " + classes + " classes on " + dimension + " features");
         this.logits = new double[classes];
     }
 
@@ -47,7 +50,7 @@ public final class SoftmaxModel implements Model {
 
     @Override
     public int parameterCount() {
-        return k * (d + 1);
+        return parameterCount;
     }
 
     @Override

@@ -6,7 +6,7 @@ import org.corgipile.operators.TupleBuffer;
 
 /**
  * A strategy that hands SGD whole blocks as they are read, tuples inside a block in storage order, in chunks of
- * {@link ShuffleStrategy#CHUNK_TUPLES}: the two strategies without a tuple shuffle, which differ only in the block
+ * {@link ShuffleStrategy#chunkTuples}: the two strategies without a tuple shuffle, which differ only in the block
  * order ({@link BlockOnlyStrategy}: random, {@link NoShuffleStrategy}: storage).
  */
 abstract class BlockStreamStrategy implements ShuffleStrategy {
@@ -31,7 +31,7 @@ abstract class BlockStreamStrategy implements ShuffleStrategy {
     @Override
     public final boolean nextBuffer(TupleBuffer out) {
         out.clear();
-        return blocks.fillBlocks(out, CHUNK_TUPLES);
+        return blocks.fillBlocks(out, ShuffleStrategy.chunkTuples(out.shape()));
     }
 
     @Override

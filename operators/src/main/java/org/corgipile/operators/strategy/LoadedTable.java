@@ -9,7 +9,7 @@ import org.corgipile.operators.TupleBuffer;
 /**
  * The whole relation in memory with an emission permutation: what the full-shuffle strategies need. Loading reads
  * every block once in storage order (through the hook, so validation and standardisation happen once); emitting
- * copies tuples in permutation order into the trainer's buffers, {@link ShuffleStrategy#CHUNK_TUPLES} at a time.
+ * copies tuples in permutation order into the trainer's buffers, {@link ShuffleStrategy#chunkTuples} at a time.
  * Memory: the whole table (e.g. 10M x 28 dense = 2.3 GB), which is why these are baselines.
  */
 final class LoadedTable {
@@ -48,7 +48,7 @@ final class LoadedTable {
             return false;
         }
         source.checkInterrupts();
-        int end = Math.min(perm.length, position + ShuffleStrategy.CHUNK_TUPLES);
+        int end = Math.min(perm.length, position + ShuffleStrategy.chunkTuples(out.shape()));
         for (; position < end; position++) {
             out.addFrom(all, perm[position]);
         }

@@ -79,7 +79,7 @@ public final class MrsStrategy implements ShuffleStrategy {
     @Override
     public boolean nextBuffer(TupleBuffer out) {
         out.clear();
-        while (out.size() < CHUNK_TUPLES && !done) {
+        while (out.size() < ShuffleStrategy.chunkTuples(out.shape()) && !done) {
             int i = feed.next();
             SlotArena reservoir = feed.slots();
             if (i < 0) {

@@ -2,6 +2,7 @@ package org.corgipile.operators.strategy;
 
 import org.corgipile.operators.BlockShuffle;
 import org.corgipile.operators.BlockSource;
+import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.InvalidSpecException;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TupleBuffer;
@@ -29,6 +30,20 @@ import org.corgipile.operators.TupleBuffer;
 public interface ShuffleStrategy {
     /** Tuples per buffer handed to the trainer by strategies whose natural unit is not a shuffle buffer. */
     int CHUNK_TUPLES = 8192;
+
+    /** Most bytes of dense features in such a buffer (8192 tuples up to 128 features, fewer tuples above). */
+    long CHUNK_BYTES = 8L << 20;
+
+    /**
+     * Tuples per chunk for {@code shape}: {@link #CHUNK_TUPLES}, but at most {@link #CHUNK_BYTES} of dense features,
+     * so that the trainer's two chunk buffers stay O(1) instead of 2 x 8192 x 8 bytes (128 kB) per feature.
+     */
+    static int chunkTuples(FeatureShape shape) {
+        if (shape.sparse()) {
+            return CHUNK_TUPLES;
+        }
+        return (int) Math.max(1, Math.min(CHUNK_TUPLES, CHUNK_BYTES / (8L * Math.max(1, shape.dimension()))));
+    }
 
     /**
      * What every strategy is built from.

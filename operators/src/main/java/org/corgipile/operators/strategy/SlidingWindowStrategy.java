@@ -51,7 +51,7 @@ public final class SlidingWindowStrategy implements ShuffleStrategy {
     @Override
     public boolean nextBuffer(TupleBuffer out) {
         out.clear();
-        while (out.size() < CHUNK_TUPLES && !drained) {
+        while (out.size() < ShuffleStrategy.chunkTuples(out.shape()) && !drained) {
             if (!draining) {
                 int i = feed.next();
                 if (i < 0) {

@@ -1,0 +1,24 @@
+-- sgd_evaluate: a stored model on a relation read by the same heap reader as training.
+-- The SQLSTATE follows each failing statement.
+\set SHOW_CONTEXT never
+SET client_min_messages = warning;
+CREATE SCHEMA regress_evaluate;
+SET search_path = regress_evaluate, public;
+CREATE TABLE good AS SELECT (i % 2) AS label, ARRAY[(i % 2) * 2 - 1, 1]::float8[] AS features,
+    (i % 2) * 2 - 1 AS x1, 1 AS x2 FROM generate_series(1, 200) i;
+CREATE TABLE ragged (label int, features float8[]);
+INSERT INTO ragged VALUES (0, '{1,2}'), (1, '{1,2,3}');
+CREATE TABLE three_wide AS SELECT (i % 2) AS label, ARRAY[1, 2, 3]::float8[] AS features FROM generate_series(1, 10) i;
+SELECT count(*) AS epochs FROM train_sgd('good', 'label', 'features', epochs => 3, seed => 1, model_name => 'e_log');
+SELECT metric, CASE WHEN metric = 'tuples' THEN value ELSE round(value::numeric, 2) END AS value
+    FROM sgd_evaluate('e_log', 'good', 'label', 'features') WHERE metric IN ('accuracy', 'tuples');
+SELECT metric, value FROM sgd_evaluate('e_log', 'good', 'label', 'x1, x2') WHERE metric IN ('accuracy', 'tuples');
+SELECT * FROM sgd_evaluate('nope', 'good', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_evaluate('e_log', 'ragged', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_evaluate('e_log', 'three_wide', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_evaluate('e_log', 'good', 'label', 'x1'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_evaluate('e_log', 'good', 'nope', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_evaluate('e_log', 'no_such_table', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+RESET search_path;
+DROP SCHEMA regress_evaluate CASCADE;
+DELETE FROM corgipile.models WHERE name LIKE 'e\_%';

@@ -1,0 +1,59 @@
+-- Shapes of the features argument: one array column, one or several scalar columns (each read once per tuple),
+-- sparse index/value pairs; bad values name their tuple. The SQLSTATE follows each failing statement.
+\set SHOW_CONTEXT never
+SET client_min_messages = warning;
+CREATE SCHEMA regress_features;
+SET search_path = regress_features, public;
+CREATE TABLE shapes AS SELECT (i % 2) AS label, (i % 7)::smallint AS s, (i % 7)::int AS n, (i % 7)::bigint AS b,
+    (i % 7)::real AS r, (i % 7)::float8 AS f, ((i % 7) * 0.5)::numeric AS num, (i % 2 = 0) AS flag,
+    ARRAY[i % 2, 1]::float8[] AS f8, ARRAY[i % 2, 1]::real[] AS f4, ARRAY[i % 2, 1]::int[] AS i4,
+    ARRAY[i % 2, 1]::smallint[] AS i2, ARRAY[i % 2, 1]::bigint[] AS i8, ARRAY[(i % 2) * 0.5, 1]::numeric[] AS nums,
+    ARRAY[0, 3 + i % 2] AS idx, ARRAY[1, 1]::float8[] AS val, 'x'::text AS word
+    FROM generate_series(1, 300) i;
+CREATE TABLE big_numeric AS SELECT (i % 2) AS label, ('1' || repeat('0', 60) || '.5')::numeric AS big
+    FROM generate_series(1, 10) i;
+CREATE TABLE toasted AS SELECT (i % 2) AS label, array_fill((i % 2)::float8, ARRAY[3000]) AS features
+    FROM generate_series(1, 20) i;
+CREATE TABLE ragged (label int, features float8[]);
+INSERT INTO ragged VALUES (0, '{1,2}'), (1, '{1,2,3}');
+CREATE TABLE nans (label int, features float8[]);
+INSERT INTO nans VALUES (0, '{1,2}'), (1, '{NaN,2}');
+CREATE TABLE infs (label int, features real[], a float8, b numeric);
+INSERT INTO infs VALUES (0, '{1,Infinity}', '-Infinity', 'NaN');
+CREATE TABLE null_elems (label int, features float8[]);
+INSERT INTO null_elems VALUES (1, '{1,NULL}');
+CREATE TABLE multi (label int, features float8[]);
+INSERT INTO multi VALUES (1, '{{1,2},{3,4}}');
+CREATE TABLE empty_arrays (label int, features float8[]);
+INSERT INTO empty_arrays VALUES (1, '{}');
+CREATE TABLE sparse_bad (label int, idx int[], val float8[]);
+INSERT INTO sparse_bad VALUES (1, '{0,1}', '{1}'), (0, '{-1}', '{1}');
+SELECT (r->>'dimension')::int AS dim, (r->>'tuples')::int AS tuples, (r->>'feature_sum')::float8 AS feature_sum
+    FROM unnest(ARRAY['s', 'n', 'b', 'r', 'f', 'num', 'flag', 'f8', 'f4', 'i4', 'i2', 'i8', 'nums', 'idx, val',
+                      's, n, b, r, f, num, flag', ' n ,	f ']) AS c, corgipile.scan_stats('shapes', 'label', c) r;
+SELECT sum(n)::float8 AS n_sum, sum(num)::float8 AS num_sum FROM shapes;
+SELECT (corgipile.scan_stats('big_numeric', 'label', 'big')->>'feature_sum')::float8 AS ten_times_1e60;
+SELECT (corgipile.scan_stats('toasted', 'label', 'features')->>'feature_sum')::float8 AS toasted_sum;
+SELECT c, count(*) AS epochs FROM unnest(ARRAY['n', 'num', 'flag', 'n, f', 'f8', 'nums', 'idx, val']) AS c,
+    train_sgd('shapes', 'label', c, epochs => 2) GROUP BY c ORDER BY c;
+SELECT * FROM train_sgd('shapes', 'label', 'word'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('shapes', 'label', 'f8, n'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('shapes', 'label', 'f8, f4, i4'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('shapes', 'label', 'val, idx'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('shapes', 'label', ' , '); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('shapes', 'label', 'n,,f'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('shapes', 'label', ''); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('shapes', 'label', 'no_such_column'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('shapes', 'label', 'ctid'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('ragged', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('nans', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('infs', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('infs', 'label', 'a'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('infs', 'label', 'b'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('null_elems', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('multi', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('empty_arrays', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('sparse_bad', 'label', 'idx, val'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('shapes', 'label', 'idx, val', options => '{"dimension": 3}'); \echo SQLSTATE :SQLSTATE
+RESET search_path;
+DROP SCHEMA regress_features CASCADE;

@@ -1,0 +1,35 @@
+-- Label columns: numeric and boolean types, NULL labels skipped, values outside a model's domain refused.
+-- The SQLSTATE follows each failing statement.
+\set SHOW_CONTEXT never
+SET client_min_messages = warning;
+CREATE SCHEMA regress_labels;
+SET search_path = regress_labels, public;
+CREATE TABLE labelled AS SELECT (i % 2)::smallint AS s, (i % 2)::int AS n, (i % 2)::bigint AS b,
+    (i % 2)::real AS r, (i % 2)::float8 AS f, (i % 2)::numeric AS num, (i % 2 = 1) AS flag,
+    ((i % 2) * 2 - 1) AS pm, (i % 3) AS three, (i * 0.5)::float8 AS y, 'x'::text AS word, ARRAY[1, 2] AS arr,
+    ARRAY[(i % 2) + 0.1 * (i % 5), 1]::float8[] AS features
+    FROM generate_series(1, 120) i;
+CREATE TABLE null_labels AS SELECT CASE WHEN i % 4 = 0 THEN NULL ELSE i % 2 END AS label,
+    ARRAY[i % 2, 1]::float8[] AS features FROM generate_series(1, 100) i;
+CREATE TABLE inf_label (label float8, features float8[]);
+INSERT INTO inf_label VALUES ('Infinity', '{1,2}');
+CREATE TABLE nan_label (label numeric, features float8[]);
+INSERT INTO nan_label VALUES ('NaN', '{1,2}');
+SELECT c, count(*) AS epochs FROM unnest(ARRAY['s', 'n', 'b', 'r', 'f', 'num', 'flag']) AS c,
+    train_sgd('labelled', c, 'features', epochs => 1) GROUP BY c ORDER BY c;
+SELECT count(*) AS epochs FROM train_sgd('labelled', 'pm', 'features', model => 'svm', epochs => 1);
+SELECT count(*) AS epochs FROM train_sgd('labelled', 'y', 'features', model => 'linear', epochs => 1);
+SELECT count(*) AS epochs FROM train_sgd('labelled', 'three', 'features', model => 'softmax', epochs => 1);
+SELECT max(tuples) AS tuples FROM train_sgd('null_labels', 'label', 'features', epochs => 1);
+SELECT * FROM train_sgd('labelled', 'word', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('labelled', 'arr', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('labelled', 'no_such_column', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('labelled', 'three', 'features', model => 'logistic'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('labelled', 'three', 'features', model => 'svm'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('labelled', 'y', 'features', model => 'logistic'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('labelled', 'three', 'features', model => 'softmax', options => '{"classes": 2}'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('labelled', 'y', 'features', model => 'softmax'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('inf_label', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('nan_label', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+RESET search_path;
+DROP SCHEMA regress_labels CASCADE;

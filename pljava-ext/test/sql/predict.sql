@@ -1,0 +1,30 @@
+-- sgd_predict / sgd_predict_proba: stored models, feature vectors of the model's dimension, no NULLs or NaNs.
+-- The SQLSTATE follows each failing statement.
+\set SHOW_CONTEXT never
+SET client_min_messages = warning;
+CREATE SCHEMA regress_predict;
+SET search_path = regress_predict, public;
+CREATE TABLE good AS SELECT (i % 2) AS label, ARRAY[(i % 2) + 0.1 * (i % 5), 1]::float8[] AS features,
+    (i % 3) AS three, (i * 0.5)::float8 AS y FROM generate_series(1, 200) i;
+SELECT count(*) AS epochs FROM train_sgd('good', 'label', 'features', epochs => 2, seed => 1, model_name => 'p_log');
+SELECT count(*) AS epochs FROM train_sgd('good', 'y', 'features', model => 'linear', epochs => 1, seed => 1,
+    learning_rate => 0.01, model_name => 'p_lin');
+SELECT count(*) AS epochs FROM train_sgd('good', 'three', 'features', model => 'softmax', epochs => 1, seed => 1,
+    model_name => 'p_soft');
+SELECT sgd_predict('p_log', '{1.2, 1}') IN (0, 1) AS label, sgd_predict_proba('p_log', '{1.2, 1}') BETWEEN 0 AND 1 AS p;
+SELECT sgd_predict('p_lin', '{1, 1}') IS NOT NULL AS value, sgd_predict_proba('p_lin', '{1, 1}') IS NULL AS no_proba;
+SELECT sgd_predict('p_soft', '{1, 1}') IN (0, 1, 2) AS class;
+SELECT bool_and(sgd_predict('p_log', features) = corgipile.sql_predict('p_log', features)) AS same_as_sql FROM good;
+SELECT sgd_predict('p_log', NULL) IS NULL AS strict;
+SELECT sgd_predict('p_log', '{0.5,1,2}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict('p_log', '{}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict('p_log', '{NaN,1}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict('p_log', '{Infinity,1}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict('p_log', '{1,NULL}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict('p_log', '{{1,2},{3,4}}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict('nope', '{0.5,1}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict_proba('nope', '{0.5,1}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict(NULL, '{0.5,1}') IS NULL AS strict;
+RESET search_path;
+DROP SCHEMA regress_predict CASCADE;
+DELETE FROM corgipile.models WHERE name LIKE 'p\_%';
