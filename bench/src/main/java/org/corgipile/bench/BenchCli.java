@@ -23,6 +23,8 @@ import org.corgipile.bench.run.BenchResults;
 import org.corgipile.bench.run.BenchSettings;
 import org.corgipile.bench.run.MatrixRunner;
 
+import org.corgipile.cli.ExitCodes;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,14 +35,17 @@ import picocli.CommandLine.Option;
  * hdd profiles, the clustered layout, 20,000 rows, 3 epochs) for a smoke run of a few minutes. Options given
  * explicitly win over both.
  *
- * <p>Exit codes: 0 when at least one profile ran, 3 when every profile was skipped (e.g. no root for ssd/hdd and
- * memory not requested), 2 on bad arguments, 1 on other errors.
+ * <p>Exit codes ({@link ExitCodes}, shared by every corgipile command): 0 when at least one profile ran, 1 on bad
+ * arguments, 3 when every profile was refused (e.g. no root for ssd/hdd and memory not requested), 4 when a result
+ * file cannot be written.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, version = "corgipile bench 0.2.0",
+        exitCodeOnInvalidInput = ExitCodes.USAGE,
         description = {"Benchmark shuffle strategies x datasets x layouts x device profiles in PostgreSQL.",
             "Starts its own PostgreSQL 15 cluster per profile; ssd/hdd need root and cgroup-v1 blkio."},
         footer = {"", "Examples:", "  ./corgipile bench --quick",
-            "  ./corgipile bench --profiles hdd,ssd --rows 1000000 --epochs 10 --layouts clustered"})
+            "  ./corgipile bench --profiles hdd,ssd --rows 1000000 --epochs 10 --layouts clustered", "",
+            ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6, ExitCodes.H7})
 public final class BenchCli implements Callable<Integer> {
 
     @Option(names = "--quick", description = "small defaults for a smoke run of a few minutes")
@@ -148,6 +153,13 @@ public final class BenchCli implements Callable<Integer> {
     /** The command line {@link #run} executes (tests parse documented command lines with it). */
     public static CommandLine commandLine(String[] args, PrintStream log) {
         CommandLine cl = new CommandLine(new BenchCli(args, log));
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (!(e instanceof IOException || e instanceof java.io.UncheckedIOException)) {
+                throw e;
+            }
+            cmd.getErr().println("corgipile bench: error: " + e.getMessage());
+            return ExitCodes.IO;
+        });
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.registerConverter(Strategy.class, Strategy::parse);
         return cl;
@@ -199,9 +211,9 @@ public final class BenchCli implements Callable<Integer> {
         log.println("bench: wrote " + dir.resolve(MarkdownReport.FILE).toAbsolutePath());
         if (results.profiles().isEmpty()) {
             log.println("bench: every profile was skipped; nothing was measured");
-            return 3;
+            return ExitCodes.INVALID_INPUT;
         }
-        return 0;
+        return ExitCodes.OK;
     }
 
     private static Path defaultOut() {

@@ -16,6 +16,7 @@ import org.corgipile.bench.engine.Strategy;
 import org.corgipile.bench.io.DeviceProfile;
 import org.corgipile.bench.report.TimeToAccuracy;
 import org.corgipile.bench.run.BenchResults.StrategyResult;
+import org.corgipile.cli.ExitCodes;
 import org.junit.jupiter.api.Test;
 
 class BenchUnitTest {
@@ -47,16 +48,16 @@ class BenchUnitTest {
     }
 
     @Test
-    void badArgumentsExitWithTwoAndNameTheArgument() {
+    void badArgumentsAreUsageErrorsAndNameTheArgument() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream old = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            assertEquals(2, BenchCli.run(new String[] {"--profiles", "tape"}, System.out));
-            assertEquals(2, BenchCli.run(new String[] {"--strategies", "bogus"}, System.out));
-            assertEquals(2, BenchCli.run(new String[] {"--epochs", "0"}, System.out));
-            assertEquals(2, BenchCli.run(new String[] {"--layouts", "sorted"}, System.out));
-            assertEquals(2, BenchCli.run(new String[] {"--datasets", "imagenet"}, System.out));
+            assertEquals(ExitCodes.USAGE, BenchCli.run(new String[] {"--profiles", "tape"}, System.out));
+            assertEquals(ExitCodes.USAGE, BenchCli.run(new String[] {"--strategies", "bogus"}, System.out));
+            assertEquals(ExitCodes.USAGE, BenchCli.run(new String[] {"--epochs", "0"}, System.out));
+            assertEquals(ExitCodes.USAGE, BenchCli.run(new String[] {"--layouts", "sorted"}, System.out));
+            assertEquals(ExitCodes.USAGE, BenchCli.run(new String[] {"--datasets", "imagenet"}, System.out));
         } finally {
             System.setErr(old);
         }

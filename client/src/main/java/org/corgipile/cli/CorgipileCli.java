@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
  * with {@code new CommandLine(new CorgipileCli()).execute(...)} and see the real exit codes and messages.
  */
 @Command(name = "corgipile", mixinStandardHelpOptions = true, version = "corgipile 0.2.0",
+        scope = CommandLine.ScopeType.INHERIT,
         description = "CorgiPile shuffled SGD in PostgreSQL: train models in the database (extension) or from this "
                 + "client over JDBC, and use them.",
         subcommands = {TrainCommand.class, ModelsCommand.class, EvaluateCommand.class, PredictCommand.class,

@@ -1,5 +1,8 @@
 package org.corgipile.cli;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -27,7 +30,7 @@ final class Failures {
         try {
             return body.call();
         } catch (Exception e) {
-            return report(e, spec.commandLine().getErr(), verbose);
+            return report(e, spec.commandLine().getErr(), verbose, spec);
         } catch (OutOfMemoryError e) {
             // Unwinding has dropped the training's buffers: there is room again to report.
             return outOfMemory(e, spec.commandLine().getErr(), verbose);
@@ -52,6 +55,11 @@ final class Failures {
     }
 
     static int report(Exception e, PrintWriter err, boolean verbose) {
+        return report(e, err, verbose, null);
+    }
+
+    /** Like {@link #report(Exception, PrintWriter, boolean)}, with hints phrased in {@code command}'s options. */
+    static int report(Exception e, PrintWriter err, boolean verbose, CommandSpec command) {
         Throwable t = e;
         if (t instanceof JdbcBlockSource.UncheckedSqlException u) {
             t = u.getCause();
@@ -83,6 +91,9 @@ final class Failures {
             message = "internal error: " + t + " (please report a bug; --verbose shows the stack trace)";
         }
         err.println("corgipile: error: " + message);
+        if (hint != null && command != null) {
+            hint = cliHint(hint, command);
+        }
         if (hint != null) {
             err.println("corgipile: hint: " + hint);
         }
@@ -100,5 +111,43 @@ final class Failures {
         String t = s.strip();
         int nl = t.indexOf('\n');
         return nl < 0 ? t : t.substring(0, nl);
+    }
+
+    private static final Pattern JSON_FLAG = Pattern.compile("options => '\\{\"(\\w+)\": true\\}'");
+    private static final Pattern SQL_ARGUMENT = Pattern.compile("\\b(\\w+) => (true|'([^']*)'|[-+0-9.eE]+)");
+    private static final Pattern SQL_NAME = Pattern.compile("\\b([a-z]+(?:_[a-z]+)+)\\b");
+
+    /**
+     * A hint written for SQL users ({@code pass overwrite => true}, {@code options => '{"overwrite": true}'},
+     * {@code model_name}) in the options of the command that failed ({@code pass --overwrite}, {@code --model-name}):
+     * only names that are options of {@code command} are rewritten.
+     */
+    static String cliHint(String hint, CommandSpec command) {
+        String h = replace(JSON_FLAG, hint, m -> option(command, m.group(1)));
+        h = replace(SQL_ARGUMENT, h, m -> {
+            String o = option(command, m.group(1));
+            if (o == null) {
+                return null;
+            }
+            String v = m.group(2).equals("true") ? "" : " " + (m.group(3) != null ? m.group(3) : m.group(2));
+            return o + v;
+        });
+        return replace(SQL_NAME, h, m -> option(command, m.group(1)));
+    }
+
+    private static String option(CommandSpec command, String sqlName) {
+        String o = "--" + sqlName.replace('_', '-');
+        return command.findOption(o) != null ? o : null;
+    }
+
+    private static String replace(Pattern p, String s, java.util.function.Function<Matcher, String> f) {
+        Matcher m = p.matcher(s);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String r = f.apply(m);
+            m.appendReplacement(out, Matcher.quoteReplacement(r != null ? r : m.group()));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Predict with a stored model for every row of a query.",
             "Writes CSV (query columns, then prediction) to stdout, or creates the table given by --into."},
         footer = {"", "Example:",
-            "  corgipile predict higgs_lr --query \"SELECT id, features FROM higgs_test LIMIT 10\""})
+            "  corgipile predict higgs_lr --query \"SELECT id, features FROM higgs_like_test LIMIT 10\""})
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -34,16 +34,25 @@ final class PredictCommand implements Callable<Integer> {
     String model;
 
     @Option(names = {"-q", "--query"}, required = true, paramLabel = "SQL",
-            description = "a SELECT whose rows to predict, e.g. \"SELECT * FROM higgs_test\"")
+            description = "a SELECT whose rows to predict, e.g. \"SELECT * FROM higgs_like_test\"")
     String query;
 
-    @Option(names = "--features", defaultValue = "features",
-            description = "the query's feature array column (default: ${DEFAULT-VALUE})")
+    @Option(names = "--features", paramLabel = "COLUMNS",
+            description = "the query's feature array column, or a column list \"x1, x2\" (default: the model's, as "
+                    + "it was trained)")
     String features;
+
+    @Option(names = "--proba", description = "the positive-class probability (column probability; logistic and "
+            + "binary mlp models) instead of the prediction")
+    boolean proba;
 
     @Option(names = "--into", paramLabel = "TABLE", description = "create this table with the predictions instead of "
             + "printing them")
     String into;
+
+    @Option(names = "--replace", description = "with --into: drop an existing table of that name first (in the same "
+            + "transaction)")
+    boolean replace;
 
     @Override
     public Integer call() {
@@ -53,8 +62,13 @@ final class PredictCommand implements Callable<Integer> {
     private Integer execute() throws Exception {
         CorgiPile cp = global.corgipile();
         PrintWriter out = spec.commandLine().getOut();
+        if (features == null) {
+            // the model's own features argument: an array column, or the column list it was trained on
+            var trained = cp.model(model).info().row().get("features_column");
+            features = trained != null && !trained.isNull() ? trained.asText() : "features";
+        }
         if (into != null) {
-            long n = cp.predictInto(model, query, features, into);
+            long n = cp.predictInto(model, query, features, into, replace, proba);
             out.println(n + " predictions written to " + into);
             out.flush();
             return ExitCodes.OK;
@@ -73,7 +87,7 @@ final class PredictCommand implements Callable<Integer> {
                 }
                 out.println(line.append(Double.isNaN(prediction) ? "" : fmt(prediction)));
             }
-        });
+        }, proba);
         out.flush();
         return ExitCodes.OK;
     }

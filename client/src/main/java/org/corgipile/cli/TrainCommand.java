@@ -30,8 +30,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "Runs inside PostgreSQL when the corgipile extension is installed (mode server), else in this client "
                     + "over JDBC (mode client); --mode chooses."},
         footer = {"", "Example:",
-            "  corgipile train higgs_train --model logistic --shuffle corgipile --epochs 10 \\",
-            "      --model-name higgs_lr --validation higgs_test --seed 42"})
+            "  corgipile train higgs_like --model logistic --shuffle corgipile --epochs 10 \\",
+            "      --model-name higgs_lr --validation higgs_like_test --seed 42"})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -118,8 +118,21 @@ final class TrainCommand implements Callable<Integer> {
             description = "relation evaluated after every epoch (validation loss and accuracy)")
     String validation;
 
-    @Option(names = "--mode", defaultValue = "auto", description = "auto | server | client (default: ${DEFAULT-VALUE})")
-    String mode;
+    @Option(names = "--mode", defaultValue = "auto", converter = ModeConverter.class,
+            description = "auto | server | client (default: ${DEFAULT-VALUE})")
+    TrainMode mode;
+
+    /** An unknown mode is a usage error (exit 1), like any malformed option. */
+    static final class ModeConverter implements picocli.CommandLine.ITypeConverter<TrainMode> {
+        @Override
+        public TrainMode convert(String value) {
+            try {
+                return TrainMode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     @Option(names = "--option", paramLabel = "KEY=VALUE",
             description = "any other train_sgd argument or options key, repeatable")
@@ -135,7 +148,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private Integer execute() throws Exception {
         TrainSpec.Builder b = TrainSpec.on(relation).label(label).features(features).modelName(modelName)
-                .validation(validation).mode(TrainMode.parse(mode))
+                .validation(validation).mode(mode)
                 .argument("model", model).argument("shuffle", shuffle).argument("epochs", epochs)
                 .argument("learning_rate", learningRate).argument("schedule", schedule).argument("decay", decay)
                 .argument("l2", l2).argument("l1", l1).argument("batch_size", batchSize).argument("seed", seed)

@@ -57,8 +57,13 @@ final class ClientModels {
 
     /** A prediction function of model {@code name} for dense feature vectors. */
     static ToDoubleFunction<double[]> predictor(Connection c, String name) throws SQLException {
+        return predictor(c, name, false);
+    }
+
+    /** Like {@link #predictor(Connection, String)}; with {@code proba}, the positive-class probability (or NaN). */
+    static ToDoubleFunction<double[]> predictor(Connection c, String name, boolean proba) throws SQLException {
         TrainedModel m = restore(c, name);
-        return m::predict;
+        return proba ? m::predictProba : m::predict;
     }
 
     /** Metrics of model {@code name} over {@code relation}, read by TID range scans under one snapshot. */

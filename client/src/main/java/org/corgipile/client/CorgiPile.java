@@ -28,11 +28,11 @@ import org.flywaydb.core.api.output.MigrateResult;
  *
  * <pre>{@code
  * CorgiPile cp = CorgiPile.connect(dataSource);
- * TrainingRun run = cp.train(TrainSpec.on("higgs_train").model("logistic").epochs(10)
- *         .modelName("higgs_lr").validation("higgs_test").build());
+ * TrainingRun run = cp.train(TrainSpec.on("higgs_like").model("logistic").epochs(10)
+ *         .modelName("higgs_lr").validation("higgs_like_test").build());
  * run.epochs().forEach(e -> System.out.println(e.epoch() + " " + e.loss() + " " + e.accuracy()));
  * double p = run.model().predict(0.3, 1.2, ...);
- * Map<String, Double> metrics = run.model().evaluate("higgs_test", "label", "features");
+ * Map<String, Double> metrics = run.model().evaluate("higgs_like_test", "label", "features");
  * }</pre>
  *
  * <p>Every method takes a connection from the {@link DataSource} and gives it back before returning; a
@@ -138,7 +138,7 @@ public final class CorgiPile {
         });
     }
 
-    /** Every stored model, by name. */
+    /** Every stored model, by name; {@link ModelInfo#row()} without the parameter vectors ({@link #model} has them). */
     public List<ModelInfo> models() throws SQLException {
         return Errors.call(() -> {
             try (Connection c = dataSource.getConnection()) {
@@ -258,8 +258,24 @@ public final class CorgiPile {
      */
     public long predictInto(String model, String query, String featuresColumn, String targetTable)
             throws SQLException {
+        return predictInto(model, query, featuresColumn, targetTable, false);
+    }
+
+    /** Like {@link #predictInto(String, String, String, String)}; {@code replace} drops an existing table first. */
+    public long predictInto(String model, String query, String featuresColumn, String targetTable, boolean replace)
+            throws SQLException {
+        return predictInto(model, query, featuresColumn, targetTable, replace, false);
+    }
+
+    /**
+     * Like {@link #predictInto(String, String, String, String, boolean)}; with {@code probability}, the column is
+     * {@code probability} (of the positive class: logistic, binary mlp; NULL for other models) instead of
+     * {@code prediction}. {@code featuresColumn} is one array column or a column list ({@code "x1, x2"}).
+     */
+    public long predictInto(String model, String query, String featuresColumn, String targetTable, boolean replace,
+                            boolean probability) throws SQLException {
         return Errors.call(() -> {
-            return Predictions.intoTable(dataSource, model, query, featuresColumn, targetTable);
+            return Predictions.intoTable(dataSource, model, query, featuresColumn, targetTable, replace, probability);
         });
     }
 
@@ -272,7 +288,15 @@ public final class CorgiPile {
     public long predict(String model, String query, String featuresColumn, Predictions.RowSink sink)
             throws SQLException {
         return Errors.call(() -> {
-            return Predictions.stream(dataSource, model, query, featuresColumn, sink);
+            return Predictions.stream(dataSource, model, query, featuresColumn, sink, false);
+        });
+    }
+
+    /** Like {@link #predict(String, String, String, Predictions.RowSink)}, streaming probabilities when asked. */
+    public long predict(String model, String query, String featuresColumn, Predictions.RowSink sink,
+                        boolean probability) throws SQLException {
+        return Errors.call(() -> {
+            return Predictions.stream(dataSource, model, query, featuresColumn, sink, probability);
         });
     }
 
@@ -344,6 +368,11 @@ public final class CorgiPile {
             throw new CorgiPileException(CorgiPileException.FEATURE_NOT_SUPPORTED,
                     "Arrow export needs Apache Arrow and corgipile's datasets module on the class path",
                     "add the dependency org.corgipile:corgipile-datasets next to corgipile-client", e);
+        }
+        if (!org.corgipile.datasets.ArrowRuntime.usable()) {
+            throw new CorgiPileException(CorgiPileException.FEATURE_NOT_SUPPORTED,
+                    "Arrow export needs the JVM option " + org.corgipile.datasets.ArrowRuntime.JVM_OPTION,
+                    "the ./corgipile launcher passes it; with java -cp or java -jar, add it before -cp / -jar", null);
         }
     }
 }

@@ -53,11 +53,23 @@ final class ModelCatalog {
         }
     }
 
+    /**
+     * Every model, without the catalog's array columns (the parameter vectors: a 1M-parameter model is 8 MB of
+     * float8 that a listing never shows); {@link #get} returns the whole row.
+     */
     static List<ModelInfo> list(Connection c) throws SQLException {
         requireCatalog(c);
+        String columns;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a "
+                        + "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = '" + TABLE + "'::regclass "
+                        + "AND a.attnum > 0 AND NOT a.attisdropped AND t.typcategory <> 'A'")) {
+            rs.next();
+            columns = rs.getString(1);
+        }
         List<ModelInfo> out = new ArrayList<>();
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT * FROM " + TABLE + " ORDER BY name")) {
+             ResultSet rs = s.executeQuery("SELECT " + columns + " FROM " + TABLE + " ORDER BY name")) {
             while (rs.next()) {
                 out.add(info(rs));
             }

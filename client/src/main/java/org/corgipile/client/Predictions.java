@@ -54,13 +54,18 @@ public final class Predictions {
         return "'" + s.replace("'", "''") + "'";
     }
 
-    static long intoTable(DataSource ds, String model, String query, String featuresColumn, String target)
-            throws SQLException {
+    static long intoTable(DataSource ds, String model, String query, String featuresColumn, String target,
+                          boolean replace, boolean proba) throws SQLException {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
+                if (replace) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("DROP TABLE IF EXISTS " + target);
+                    }
+                }
                 long n = CorgiPile.hasExtension(c) ? serverIntoTable(c, model, query, featuresColumn,
-                        target) : clientIntoTable(c, model, query, featuresColumn, target);
+                        target, proba) : clientIntoTable(c, model, query, featuresColumn, target, proba);
                 c.commit();
                 return n;
             } catch (SQLException | RuntimeException e) {
@@ -71,25 +76,26 @@ public final class Predictions {
     }
 
     private static long serverIntoTable(Connection c, String model, String query, String featuresColumn,
-                                        String target) throws SQLException {
+                                        String target, boolean proba) throws SQLException {
         try (Statement s = c.createStatement()) {
-            return s.executeUpdate("CREATE TABLE " + target + " AS SELECT q.*, sgd_predict(" + literal(model) + ", q."
-                    + SqlNames.quote(featuresColumn) + "::float8[]) AS prediction FROM (" + query + ") AS q");
+            return s.executeUpdate("CREATE TABLE " + target + " AS SELECT q.*, " + function(proba) + "("
+                    + literal(model) + ", " + features(featuresColumn) + ") AS " + column(proba) + " FROM (" + query
+                    + ") AS q");
         }
     }
 
     private static long clientIntoTable(Connection c, String model, String query, String featuresColumn,
-                                        String target) throws SQLException {
-        ToDoubleFunction<double[]> m = ClientModels.predictor(c, model);
+                                        String target, boolean proba) throws SQLException {
+        ToDoubleFunction<double[]> m = ClientModels.predictor(c, model, proba);
         try (Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE " + target + " AS SELECT q.*, NULL::float8 AS prediction FROM (" + query
+            s.execute("CREATE TABLE " + target + " AS SELECT q.*, NULL::float8 AS " + column(proba) + " FROM (" + query
                     + ") AS q WITH NO DATA");
         }
         StringBuilder copy = new StringBuilder();
         long[] n = new long[1];
         CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
         String copySql = "COPY " + target + " FROM STDIN";
-        eachRow(c, m, query, featuresColumn, new RowSink() {
+        eachRow(c, m, query, featuresColumn, column(proba), new RowSink() {
             @Override
             public void row(List<String> values, double prediction) throws IOException {
                 for (String v : values) {
@@ -138,38 +144,63 @@ public final class Predictions {
         return b.toString();
     }
 
-    static long stream(DataSource ds, String model, String query, String featuresColumn, RowSink sink)
-            throws SQLException {
+    /** The output column: {@code prediction}, or {@code probability} (of the positive class) with proba. */
+    static String column(boolean proba) {
+        return proba ? "probability" : "prediction";
+    }
+
+    private static String function(boolean proba) {
+        return proba ? "sgd_predict_proba" : "sgd_predict";
+    }
+
+    /**
+     * The features of a row of the query {@code q} as a float8[]: one array column ({@code features}), or a
+     * column list ({@code x1, x2}), the way models trained on a column list name them.
+     */
+    static String features(String featuresColumn) {
+        String[] cols = featuresColumn.split(",");
+        if (cols.length == 1) {
+            return "q." + SqlNames.quote(featuresColumn.strip()) + "::float8[]";
+        }
+        StringBuilder sb = new StringBuilder("ARRAY[");
+        for (int i = 0; i < cols.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append("q.").append(SqlNames.quote(cols[i].strip())).append("::float8");
+        }
+        return sb.append("]").toString();
+    }
+
+    static long stream(DataSource ds, String model, String query, String featuresColumn, RowSink sink,
+                       boolean proba) throws SQLException {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);             // lets the driver fetch in chunks instead of all rows at once
             try {
                 if (CorgiPile.hasExtension(c)) {
-                    return serverStream(c, model, query, featuresColumn, sink);
+                    return serverStream(c, model, query, featuresColumn, sink, proba);
                 }
-                return eachRow(c, ClientModels.predictor(c, model), query, featuresColumn, sink);
+                return eachRow(c, ClientModels.predictor(c, model, proba), query, featuresColumn, column(proba), sink);
             } finally {
                 c.rollback();
             }
         }
     }
 
-    private static long serverStream(Connection c, String model, String query, String featuresColumn, RowSink sink)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT q.*, sgd_predict(?, q."
-                + SqlNames.quote(featuresColumn) + "::float8[]) AS prediction FROM (" + query + ") AS q")) {
+    private static long serverStream(Connection c, String model, String query, String featuresColumn, RowSink sink,
+                                     boolean proba) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT q.*, " + function(proba) + "(?, "
+                + features(featuresColumn) + ") AS " + column(proba) + " FROM (" + query + ") AS q")) {
             ps.setString(1, model);
-            return streamRows(ps, sink, (rs, column) -> {
+            return streamRows(ps, sink, column(proba), (rs, column) -> {
                 double p = rs.getDouble(column);
                 return rs.wasNull() ? Double.NaN : p;
             });
         }
     }
 
-    private static long eachRow(Connection c, ToDoubleFunction<double[]> m, String query, String featuresColumn, RowSink sink)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT q.*, q." + SqlNames.quote(featuresColumn)
-                + "::float8[] AS corgipile_features FROM (" + query + ") AS q")) {
-            return streamRows(ps, sink, (rs, column) -> {
+    private static long eachRow(Connection c, ToDoubleFunction<double[]> m, String query, String featuresColumn,
+                                String output, RowSink sink) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT q.*, " + features(featuresColumn)
+                + " AS corgipile_features FROM (" + query + ") AS q")) {
+            return streamRows(ps, sink, output, (rs, column) -> {
                 Array a = rs.getArray(column);
                 double p = Double.NaN;
                 if (a != null) {
@@ -199,12 +230,13 @@ public final class Predictions {
      * Runs a query whose last column carries the prediction (or what it is computed from) and hands every row to
      * {@code sink}: the other columns as text, then the prediction. Returns the number of rows.
      */
-    private static long streamRows(PreparedStatement ps, RowSink sink, LastColumn last) throws SQLException {
+    private static long streamRows(PreparedStatement ps, RowSink sink, String output, LastColumn last)
+            throws SQLException {
         ps.setFetchSize(1000);
         try (ResultSet rs = ps.executeQuery()) {
             ResultSetMetaData md = rs.getMetaData();
             int cols = md.getColumnCount() - 1;
-            header(sink, md, cols);
+            header(sink, md, cols, output);
             long n = 0;
             while (rs.next()) {
                 List<String> values = new ArrayList<>(cols);
@@ -218,14 +250,14 @@ public final class Predictions {
         }
     }
 
-    private static void header(RowSink sink, ResultSetMetaData md, int cols) throws SQLException {
+    private static void header(RowSink sink, ResultSetMetaData md, int cols, String output) throws SQLException {
         List<String> names = new ArrayList<>(cols + 1);
         List<String> types = new ArrayList<>(cols + 1);
         for (int i = 1; i <= cols; i++) {
             names.add(md.getColumnLabel(i));
             types.add(md.getColumnTypeName(i));
         }
-        names.add("prediction");
+        names.add(output);
         types.add("float8");
         try {
             sink.header(names, types);

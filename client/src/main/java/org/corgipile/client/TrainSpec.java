@@ -18,10 +18,10 @@ import java.util.Objects;
  * the engine, with messages naming the argument.
  *
  * <pre>{@code
- * TrainSpec spec = TrainSpec.on("higgs_train")
+ * TrainSpec spec = TrainSpec.on("higgs_like")
  *         .label("label").features("features")
  *         .model("logistic").shuffle("corgipile").epochs(10).learningRate(0.1)
- *         .modelName("higgs_lr").validation("higgs_test").seed(42)
+ *         .modelName("higgs_lr").validation("higgs_like_test").seed(42)
  *         .mode(TrainMode.AUTO)
  *         .build();
  * }</pre>

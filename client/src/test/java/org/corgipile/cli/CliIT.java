@@ -153,6 +153,12 @@ class CliIT {
         Run into = cli(withUrl("predict", "cli_lr", "-q", "SELECT id, features FROM holdout", "--into", "scored"));
         assertEquals(0, into.code(), into.err());
         assertEquals("2000 predictions written to scored\n", into.out());
+        Run again = cli(withUrl("predict", "cli_lr", "-q", "SELECT id, features FROM holdout", "--into", "scored"));
+        assertEquals(ExitCodes.INVALID_INPUT, again.code(), again.err());
+        Run replaced = cli(withUrl("predict", "cli_lr", "-q", "SELECT id, features FROM holdout LIMIT 5", "--into",
+                "scored", "--replace"));
+        assertEquals(0, replaced.code(), replaced.err());
+        assertEquals("5 predictions written to scored\n", replaced.out());
 
         Path json = dir.resolve("cli_lr.json");
         Run export = cli(withUrl("export", "model", "cli_lr", "-o", json.toString()));
@@ -222,6 +228,46 @@ class CliIT {
         assertEquals(ExitCodes.USAGE, cli("frobnicate").code());
         assertEquals(ExitCodes.USAGE, cli().code(), "a command is required");
         assertEquals(ExitCodes.USAGE, cli(withUrl("train", "clustered", "--epochs", "many")).code());
+        Run mode = cli(withUrl("train", "clustered", "--mode", "bogus"));
+        assertEquals(ExitCodes.USAGE, mode.code(), "bug: an unknown --mode exited 3\n" + mode.err());
+    }
+
+    /** Bug: predict could not score a model trained on a column list; and it had no probability output. */
+    @Test
+    void predictScoresColumnListModelsAndProbabilities(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE cols AS SELECT id, label, features[1] AS a, features[2] AS b FROM holdout");
+        }
+        Run train = cli(withUrl("train", "cols", "--features", "a, b", "--model-name", "cols_lr", "--epochs", "1",
+                "--no-progress"));
+        assertEquals(0, train.code(), train.err());
+        Run p = cli(withUrl("predict", "cols_lr", "-q", "SELECT id, a, b FROM cols ORDER BY id LIMIT 3"));
+        assertEquals(0, p.code(), p.err());
+        List<String> lines = p.out().lines().toList();
+        assertEquals("id,a,b,prediction", lines.get(0));
+        assertEquals(4, lines.size(), p.out());
+        Run proba = cli(withUrl("predict", "cols_lr", "--proba", "-q", "SELECT id, a, b FROM cols ORDER BY id LIMIT 3"));
+        assertEquals(0, proba.code(), proba.err());
+        List<String> plines = proba.out().lines().toList();
+        assertEquals("id,a,b,probability", plines.get(0));
+        for (String l : plines.subList(1, plines.size())) {
+            double v = Double.parseDouble(l.substring(l.lastIndexOf(',') + 1));
+            assertTrue(v > 0 && v < 1, l);
+            double label = Double.parseDouble(lines.get(plines.indexOf(l)).substring(lines.get(plines.indexOf(l)).lastIndexOf(',') + 1));
+            assertEquals(v >= 0.5 ? 1.0 : 0.0, label, "the prediction is the thresholded probability: " + l);
+        }
+    }
+
+    /** Bug: -V printed nothing in a subcommand. */
+    @Test
+    void versionEverywhere() {
+        for (String cmd : List.of("train", "models", "evaluate", "predict", "install", "export")) {
+            StringWriter out = new StringWriter();
+            CommandLine cl = CorgipileCli.commandLine();
+            cl.setOut(new PrintWriter(out, true));
+            assertEquals(0, cl.execute(cmd, "-V"), cmd);
+            assertEquals("corgipile 0.2.0", out.toString().strip(), cmd);
+        }
     }
 
     @Test
@@ -260,7 +306,8 @@ class CliIT {
         Run dup = cli(withUrl("train", "clustered", "--mode", "client", "--epochs", "1", "--model-name", "cli_lr"));
         assertEquals(ExitCodes.INVALID_INPUT, dup.code());
         assertTrue(dup.err().startsWith("corgipile: error: model \"cli_lr\" already exists (SQLSTATE 42710)\n"
-                + "corgipile: hint: Choose another model_name, or pass overwrite"), dup.err());
+                + "corgipile: hint: Choose another --model-name, or pass --overwrite"), dup.err());
+        assertFalse(dup.err().contains("=>"), "bug: the hint was in SQL terms\n" + dup.err());
     }
 
     @Test

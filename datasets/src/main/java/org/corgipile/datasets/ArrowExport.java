@@ -44,6 +44,7 @@ public final class ArrowExport {
 
     /** Exports {@code table} to {@code file} (overwritten); returns the number of rows written. */
     public static long export(Connection conn, String table, Path file) throws IOException, SQLException {
+        ArrowRuntime.check();
         TableShape shape = shapeOf(conn, table);
         String sql = "COPY (SELECT " + shape.columnNamesSql() + " FROM " + table + ") TO STDOUT (FORMAT binary)";
         boolean dense = shape.kind() == FeatureKind.DENSE;

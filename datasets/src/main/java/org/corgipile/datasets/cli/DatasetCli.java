@@ -5,6 +5,8 @@ import java.sql.SQLException;
 
 import org.corgipile.datasets.InputFormatException;
 
+import org.corgipile.cli.ExitCodes;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,10 +15,12 @@ import picocli.CommandLine.Command;
  * {@code java -Dcorgipile.local.url=JDBC -cp corgipile-datasets.jar org.corgipile.datasets.cli.DatasetCli ARGS};
  * {@code --url} overrides the local cluster's URL.
  *
- * <p>Exit codes: 0 success, 1 a failure the user can fix (bad input file, table exists, database error: one line
- * on stderr naming the cause), 2 bad command-line usage.
+ * <p>Exit codes: those of every corgipile command ({@link ExitCodes}): 0 success, 1 usage, 2 database error, 3 bad
+ * input (file, argument, existing table), 4 file error; one line on stderr naming the cause.
  */
-@Command(name = "corgipile dataset", mixinStandardHelpOptions = true, version = "corgipile datasets 0.1.0",
+@Command(name = "corgipile dataset", mixinStandardHelpOptions = true, version = "corgipile datasets 0.2.0",
+        scope = CommandLine.ScopeType.INHERIT, exitCodeOnInvalidInput = ExitCodes.USAGE, footerHeading = "%n",
+        footer = {ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6, ExitCodes.H7},
         description = "Datasets for corgipile: paper-shaped generators, real data, file import, Arrow export.",
         subcommands = {ListCommand.class, LoadCommand.class, ImportCommand.class, ExportCommand.class})
 public final class DatasetCli implements Runnable {
@@ -33,18 +37,25 @@ public final class DatasetCli implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            // the exit codes of every corgipile command (ExitCodes): 3 bad data or argument, 4 file, 2 database
+            int code;
             if (e instanceof InputFormatException || e instanceof IllegalArgumentException
-                    || e instanceof UnsupportedOperationException || e instanceof java.io.IOException
-                    || e instanceof SQLException) {
-                String msg = e.getMessage();
-                if (e instanceof SQLException s && s.getSQLState() != null) {
-                    msg = msg + " (SQLSTATE " + s.getSQLState() + ")";
-                }
-                cmd.getErr().println("corgipile dataset: error: " + msg);
-                cmd.getErr().flush();
-                return 1;
+                    || e instanceof UnsupportedOperationException) {
+                code = ExitCodes.INVALID_INPUT;
+            } else if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
+                code = ExitCodes.IO;
+            } else if (e instanceof SQLException s) {
+                code = ExitCodes.of(s);
+            } else {
+                throw e;
             }
-            throw e;
+            String msg = e.getMessage();
+            if (e instanceof SQLException s && s.getSQLState() != null) {
+                msg = msg + " (SQLSTATE " + s.getSQLState() + ")";
+            }
+            cmd.getErr().println("corgipile dataset: error: " + msg);
+            cmd.getErr().flush();
+            return code;
         });
         return cl.execute(args);
     }

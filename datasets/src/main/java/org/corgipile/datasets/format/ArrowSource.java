@@ -70,6 +70,7 @@ public final class ArrowSource implements RecordSource {
     private NumericColumn list2Data;
 
     public ArrowSource(Path file, ImportOptions options) throws IOException {
+        org.corgipile.datasets.ArrowRuntime.check();
         this.name = file.getFileName().toString();
         this.allocator = new RootAllocator();
         ArrowReader opened = null;

@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
+import org.corgipile.cli.ExitCodes;
 import org.corgipile.testsupport.TestDatabase;
 import org.corgipile.testsupport.PostgresTest;
 import org.junit.jupiter.api.Test;
@@ -130,31 +131,34 @@ class DatasetCliIT {
     }
 
     @Test
-    void errorsAreOneLineWithExitCode1() throws Exception {
+    void errorsAreOneLineWithTheExitCodesOfEveryCommand() throws Exception {
         Path bad = dir.resolve("bad.csv");
         Files.writeString(bad, "label,x\n1,2\n0\n");
         Result r = run("import", bad.toString(), "--format", "csv", "--no-progress");
-        assertEquals(1, r.code());
+        assertEquals(ExitCodes.INVALID_INPUT, r.code());
         assertEquals("corgipile dataset: error: bad.csv: line 3: 1 fields, expected 2 (as in the first line)",
                 r.err().strip());
         r = run("load", "nope");
-        assertEquals(1, r.code());
+        assertEquals(ExitCodes.INVALID_INPUT, r.code());
         assertTrue(r.err().contains("unknown dataset 'nope'; known: [higgs-like"), r.err());
         r = run("load", "higgs-like", "--test-fraction", "1.5");
-        assertEquals(1, r.code());
+        assertEquals(ExitCodes.INVALID_INPUT, r.code());
         assertTrue(r.err().contains("test fraction must be in [0, 1), got 1.5"), r.err());
         r = run("import", bad.toString(), "--format", "parquet");
-        assertEquals(1, r.code());
+        assertTrue(r.code() == ExitCodes.INVALID_INPUT || r.code() == ExitCodes.IO, r.code() + " " + r.err());
         r = run("load", "higgs-like", "--rows", "10", "--no-progress");
         assertEquals(0, r.code(), r.err());
         r = run("load", "higgs-like", "--rows", "10", "--no-progress");
-        assertEquals(1, r.code());
+        assertEquals(ExitCodes.INVALID_INPUT, r.code());
         assertTrue(r.err().contains("table higgs_like already exists; pass --replace"), r.err());
         r = run("export", "missing_table", "--arrow", dir.resolve("x.arrow").toString());
-        assertEquals(1, r.code());
+        assertEquals(ExitCodes.INVALID_INPUT, r.code());
         assertTrue(r.err().contains("table missing_table does not exist"), r.err());
         StringWriter err = new StringWriter();
-        assertEquals(2, DatasetCli.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "load"));
+        assertEquals(ExitCodes.USAGE, DatasetCli.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "load"));
+        StringWriter version = new StringWriter();
+        assertEquals(ExitCodes.OK, DatasetCli.run(new PrintWriter(version), new PrintWriter(new StringWriter()), "load", "-V"));
+        assertTrue(version.toString().startsWith("corgipile datasets"), version.toString());
     }
 
     private static long scalar(Connection c, String sql) throws SQLException {

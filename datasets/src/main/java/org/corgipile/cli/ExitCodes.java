@@ -3,8 +3,9 @@ package org.corgipile.cli;
 import java.sql.SQLException;
 
 /**
- * Exit codes of the {@code corgipile} CLI, documented in {@code --help} (footer of {@link CorgipileCli}) and
- * docs/client.md. Scripts can tell a typo
+ * Exit codes of every {@code corgipile} command ({@code train}, {@code predict}, ..., {@code dataset}, {@code bench}),
+ * documented in their {@code --help} footers and docs/client.md. It lives in the datasets module, the lowest one
+ * with a command line, so that every CLI shares it. Scripts can tell a typo
  * on the command line (1) from a database that is down (2) from data the engine refuses (3).
  */
 public final class ExitCodes {
@@ -27,20 +28,20 @@ public final class ExitCodes {
     public static final int OUT_OF_MEMORY = 6;
 
     /** The exit codes as {@code --help} prints them, one constant per line (annotations need constants). */
-    static final String H0 = "Exit codes:";
-    static final String H1 = "  0  success";
-    static final String H2 = "  1  usage error: unknown option, missing or malformed argument";
-    static final String H3 = "  2  database error: cannot connect, permission denied, statement failed";
-    static final String H4 = "  3  invalid input: bad argument, unknown relation/column/model, bad data";
-    static final String H5 = "  4  file error: cannot read or write a file";
-    static final String H6 = "  5  internal error: a bug (run with --verbose and report it)";
-    static final String H7 = "  6  out of memory: the client's Java heap is exhausted";
+    public static final String H0 = "Exit codes:";
+    public static final String H1 = "  0  success";
+    public static final String H2 = "  1  usage error: unknown option, missing or malformed argument";
+    public static final String H3 = "  2  database error: cannot connect, permission denied, statement failed";
+    public static final String H4 = "  3  invalid input: bad argument, unknown relation/column/model, bad data";
+    public static final String H5 = "  4  file error: cannot read or write a file";
+    public static final String H6 = "  5  internal error: a bug (run with --verbose and report it)";
+    public static final String H7 = "  6  out of memory: the client's Java heap is exhausted";
 
     private ExitCodes() {
     }
 
     /** The exit code for a failed statement, by SQLSTATE class. */
-    static int of(SQLException e) {
+    public static int of(SQLException e) {
         String state = e.getSQLState();
         if (state == null || state.length() < 2) {
             return DATABASE;
