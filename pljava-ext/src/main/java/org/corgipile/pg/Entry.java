@@ -44,11 +44,17 @@ public final class Entry {
             case "evaluate" -> EvaluateFunction.run(args);
             case "scan_stats" -> ScanStatsFunction.run(args);
             case "jvm_info" -> jvmInfo();
+            case "train_epoch" -> TrainEpochFunction.run(args);
+            case "shard_start" -> ShardCoordinator.start(args);
+            case "shard_merge" -> ShardCoordinator.merge(args);
+            case "shard_epoch_end" -> ShardCoordinator.epochEnd(args);
+            case "shard_finish" -> ShardCoordinator.finish(args);
             // The arguments as Java parsed them, written back: the codec's round trip (JsonCodecIT fuzzes it).
             case "echo" -> args.asMap();
             default -> throw new SqlError(SqlError.INVALID_PARAMETER_VALUE,
                     "unknown corgipile function \"" + function + "\"",
-                    "Valid functions: train, evaluate, scan_stats, jvm_info, echo.");
+                    "Valid functions: train, evaluate, scan_stats, jvm_info, train_epoch, shard_start, shard_merge, "
+                            + "shard_epoch_end, shard_finish, echo.");
         };
         return Json.write(result);
     }

@@ -18,7 +18,7 @@ final class EvaluateFunction {
     static Map<String, Object> run(Args args) {
         TrainedModel model = ModelCache.restore(new Args(args.object("model")));
         Map<String, Double> metrics;
-        try (HeapBlockSource src = HeapBlockSource.open(args.longValue("relation"), args.string("label"),
+        try (RelationSource src = RelationSource.open(args, "relation", args.string("label"),
                 args.string("features"), model.dimension())) {
             metrics = model.evaluate(src);
         }

@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.util.BitSet;
 
-import org.corgipile.operators.BlockSource;
 import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.TupleBuffer;
 
@@ -21,7 +20,7 @@ import org.corgipile.operators.TupleBuffer;
  *
  * <p>Only the backend's main thread may use an instance (the natives check it).
  */
-public final class HeapBlockSource implements BlockSource {
+public final class HeapBlockSource implements RelationSource {
     private static final int HEADER = 5;
     /**
      * Small on purpose: the native fills it and stops when full, Java copies it out at once, so the round trip
@@ -156,6 +155,7 @@ public final class HeapBlockSource implements BlockSource {
      * Rows skipped because their label or features were NULL, each counted once however often its page was read
      * (training reads the table every epoch, and again for the metrics pass).
      */
+    @Override
     public long skippedTuples() {
         return skippedRows;
     }
@@ -245,6 +245,7 @@ public final class HeapBlockSource implements BlockSource {
      * The visible tuples of the relation, estimated from the pages read so far (every read counts), or -1 before
      * the first read.
      */
+    @Override
     public long estimatedTuples() {
         return pagesRead == 0 ? -1 : Math.round((double) tuplesRead / pagesRead * pageCount);
     }
@@ -253,7 +254,8 @@ public final class HeapBlockSource implements BlockSource {
      * Runs {@code action} on every {@link #checkInterrupts()}, i.e. before every block and every ~50 ms while the
      * main thread waits for the compute thread: the hook train_sgd's progress reporting runs on.
      */
-    void onCheckInterrupts(Runnable action) {
+    @Override
+    public void onCheckInterrupts(Runnable action) {
         tick = action;
     }
 

@@ -35,7 +35,7 @@ final class LiveActivity {
     private final String modelName;
     private final TrainSpec spec;
     private final String shuffle;
-    private final HeapBlockSource train;
+    private final RelationSource train;
     private final int limitBytes;
     private final long startedMillis = System.currentTimeMillis();
     private final List<List<Object>> log = new ArrayList<>();
@@ -45,7 +45,7 @@ final class LiveActivity {
     private long lastTuples = -1;
     private long lastPublish;
 
-    LiveActivity(Args args, String relationName, TrainSpec spec, String shuffle, HeapBlockSource train) {
+    LiveActivity(Args args, String relationName, TrainSpec spec, String shuffle, RelationSource train) {
         this.relationName = relationName;
         this.relationOid = args.longValue("relation");
         this.modelName = args.string("model_name", null);

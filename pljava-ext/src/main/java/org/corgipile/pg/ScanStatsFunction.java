@@ -21,7 +21,7 @@ final class ScanStatsFunction {
                     null);
         }
         long start = System.nanoTime();
-        try (HeapBlockSource src = HeapBlockSource.open(args.longValue("relation"), args.string("label"),
+        try (RelationSource src = RelationSource.open(args, "relation", args.string("label"),
                 args.string("features"), args.intValue("dimension", 0))) {
             TupleBuffer buf = new TupleBuffer(src.shape(), 1024);
             long tuples = 0;

@@ -1,6 +1,10 @@
 package org.corgipile.pg;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,11 +51,12 @@ final class TrainFunction {
         String shuffleName = shuffleOnce ? "shuffle_once" : spec.shuffle();
 
         TrainResult result;
+        Progress progress;
         long skipped;
         try (GpuNotices notices = GpuNotices.attach();
-             HeapBlockSource train = HeapBlockSource.open(args.longValue("relation"), label, features, dimension);
-             HeapBlockSource validation = args.has("validation")
-                     ? HeapBlockSource.open(args.longValue("validation"), label, features,
+             RelationSource train = RelationSource.open(args, "relation", label, features, dimension);
+             RelationSource validation = args.has("validation")
+                     ? RelationSource.open(args, "validation", label, features,
                              train.shape().sparse() ? train.shape().dimension() : 0)
                      : null) {
             if (validation != null && validation.shape().dimension() != train.shape().dimension()) {
@@ -66,7 +71,8 @@ final class TrainFunction {
             if (validation != null) {
                 validation.onCheckInterrupts(activity::tick);
             }
-            result = Trainer.train(spec, train, validation, new Progress(spec, notices, activity));
+            progress = new Progress(spec, notices, activity);
+            result = Trainer.train(spec, train, validation, progress);
             skipped = train.skippedTuples();
             notices.drain();
         }
@@ -94,6 +100,10 @@ final class TrainFunction {
             row.put("device", device);
             if (e.extra() != null) {
                 e.extra().forEach(row::putIfAbsent);
+            }
+            Long deviceBytes = progress.deviceBytes.get(e.epoch());
+            if (deviceBytes != null) {
+                row.put("device_read_bytes", deviceBytes);
             }
             if (shuffleOnce && e.epoch() == 1) {
                 row.put("shuffle_once_seconds", prepSeconds);
@@ -142,11 +152,17 @@ final class TrainFunction {
      * Progress on the backend's main thread: a NOTICE per epoch, and {@link LiveActivity} in pg_stat_activity (what
      * {@code corgipile.training_progress} and {@code sgd_training_info} read from other sessions), refreshed on
      * every interrupt check of the sources (before every block, every ~50 ms while waiting for the compute thread).
+     * Also counts each epoch's bytes read from the storage device by this backend ({@code read_bytes} of
+     * {@code /proc/self/io}: reads the page cache served are not in it), so a benchmark can show that a cold epoch
+     * read one table from the device; absent where the kernel does not offer the file.
      */
     private static final class Progress implements EpochListener {
+        private static final Path PROC_IO = Path.of("/proc/self/io");
         private final TrainSpec spec;
         private final GpuNotices notices;
         private final LiveActivity activity;
+        final Map<Integer, Long> deviceBytes = new HashMap<>();
+        private long readBytesAtStart = -1;
 
         Progress(TrainSpec spec, GpuNotices notices, LiveActivity activity) {
             this.spec = spec;
@@ -161,16 +177,35 @@ final class TrainFunction {
 
         @Override
         public void epochStarted(int epoch, int epochs) {
+            readBytesAtStart = readBytes();
             notices.drain();
             activity.publish();
         }
 
         @Override
         public void epochFinished(EpochStats s) {
+            long now = readBytes();
+            if (now >= 0 && readBytesAtStart >= 0) {
+                deviceBytes.put(s.epoch(), now - readBytesAtStart);
+            }
             notices.drain();
             activity.epochFinished(s);
             Natives.message(0, String.format(Locale.ROOT, "epoch %d/%d: loss %s, accuracy %s, %.3f s, %d tuples",
                     s.epoch(), spec.epochs(), fmt(s.loss()), fmt(s.accuracy()), s.seconds(), s.tuples()));
+        }
+
+        /** The backend's {@code read_bytes} so far, or -1 when unknown. */
+        private static long readBytes() {
+            try {
+                for (String line : Files.readAllLines(PROC_IO)) {
+                    if (line.startsWith("read_bytes:")) {
+                        return Long.parseLong(line.substring("read_bytes:".length()).trim());
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no /proc (not Linux) or no permission: the epoch rows just lack device_read_bytes
+            }
+            return -1;
         }
 
         private static String fmt(double v) {

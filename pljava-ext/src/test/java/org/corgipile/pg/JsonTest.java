@@ -51,6 +51,15 @@ class JsonTest {
         assertEquals("\ud83d\ude00", ((Map<?, ?>) Json.parse("{\"e\": \"\\ud83d\\ude00\"}")).get("e"));
     }
 
+    /** A random seed (19 digits and a sign) went through JSON as a double and lost its low bits. */
+    @Test
+    void nineteenDigitLongsStayExactLongs() {
+        Map<String, Object> m = Json.parseObject("{\"seed\": -4611686018427387905, \"max\": 9223372036854775807}");
+        assertEquals(-4611686018427387905L, m.get("seed"));
+        assertEquals(Long.MAX_VALUE, m.get("max"));
+        assertEquals(Json.parseObject(Json.write(m)), m);
+    }
+
     @Test
     void writesNanAsNullAndRoundTripsDoublesExactly() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -158,6 +158,14 @@ public final class PgCluster implements AutoCloseable {
         }
     }
 
+    /** Stops the server the way a crash would: immediate shutdown, backends quit without cleanup. */
+    public void kill() {
+        if (running) {
+            run(Duration.ofMinutes(1), bin("pg_ctl"), "-D", dataDir.toString(), "-m", "immediate", "-w", "stop");
+            running = false;
+        }
+    }
+
     /** Appends lines to postgresql.conf and reloads the configuration. */
     public void reconfigure(String... lines) {
         try {

@@ -1,0 +1,136 @@
+package org.corgipile.pg;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.corgipile.operators.FeatureShape;
+import org.corgipile.operators.TupleBuffer;
+
+/**
+ * The leaf partitions of a partitioned table as one page space: partition 0's pages, then partition 1's, and so on.
+ * {@code BlockShuffle} cuts that space into blocks and shuffles them, so a training epoch visits the blocks of every
+ * partition in one random order (a block at a boundary holds the tail of one partition and the head of the next:
+ * still every page once per epoch, still nearly sequential reads).
+ *
+ * <p>Each partition is a {@link HeapBlockSource} of its own, opened under the same active snapshot and checked like
+ * a table: SELECT privilege on the partition (or its columns) and no row-level security for this user. That is
+ * stricter than a query on the parent, which checks only the parent: the reader bypasses the executor and reads each
+ * partition's heap, so it asks each partition.
+ *
+ * <p>Dense partitions must agree on the dimension; sparse ones without an explicit dimension are reopened with the
+ * largest one found, so every partition validates indices against the same bound.
+ */
+final class PartitionsBlockSource implements RelationSource {
+    private final List<HeapBlockSource> parts;
+    private final long[] firstPage;   // first page of each part in the concatenated space, plus the total at the end
+    private final FeatureShape shape;
+
+    private PartitionsBlockSource(List<HeapBlockSource> parts, FeatureShape shape) {
+        this.parts = parts;
+        this.shape = shape;
+        this.firstPage = new long[parts.size() + 1];
+        for (int i = 0; i < parts.size(); i++) {
+            firstPage[i + 1] = firstPage[i] + parts.get(i).pageCount();
+        }
+    }
+
+    static PartitionsBlockSource open(String name, List<Long> oids, String label, String features,
+                                      int sparseDimension) {
+        if (oids.isEmpty()) {
+            throw new SqlError(SqlError.DATA_EXCEPTION, "partitioned table " + name
+                    + " has no rows with a non-NULL label and features", "Load data into its partitions first.");
+        }
+        List<HeapBlockSource> parts = openAll(oids, label, features, sparseDimension);
+        FeatureShape shape = parts.get(0).shape();
+        if (shape.sparse() && sparseDimension <= 0) {
+            int widest = 0;
+            for (HeapBlockSource p : parts) {
+                widest = Math.max(widest, p.shape().dimension());
+            }
+            if (parts.stream().anyMatch(p -> p.shape().dimension() != shape.dimension())) {
+                parts.forEach(HeapBlockSource::close);
+                parts = openAll(oids, label, features, widest);
+            }
+            return new PartitionsBlockSource(parts, new FeatureShape(widest, true));
+        }
+        for (int i = 1; i < parts.size(); i++) {
+            if (!parts.get(i).shape().equals(shape)) {
+                String got = parts.get(i).shape().dimension() + "";
+                parts.forEach(HeapBlockSource::close);
+                throw new SqlError(SqlError.DATA_EXCEPTION, "partitions of " + name + " disagree on the features: "
+                        + "one has " + shape.dimension() + ", another " + got,
+                        "Every partition's features must have the same length.");
+            }
+        }
+        return new PartitionsBlockSource(parts, shape);
+    }
+
+    private static List<HeapBlockSource> openAll(List<Long> oids, String label, String features, int dimension) {
+        List<HeapBlockSource> parts = new ArrayList<>();
+        boolean ok = false;
+        try {
+            for (long oid : oids) {
+                parts.add(HeapBlockSource.open(oid, label, features, dimension));
+            }
+            ok = true;
+            return parts;
+        } finally {
+            if (!ok) {
+                parts.forEach(HeapBlockSource::close);
+            }
+        }
+    }
+
+    @Override
+    public long pageCount() {
+        return firstPage[parts.size()];
+    }
+
+    @Override
+    public FeatureShape shape() {
+        return shape;
+    }
+
+    @Override
+    public int readPages(long from, int pages, long nextFirstPage, TupleBuffer into) {
+        long end = Math.min(pageCount(), from + pages);
+        int appended = 0;
+        for (int i = 0; i < parts.size() && from < end; i++) {
+            if (from >= firstPage[i + 1]) {
+                continue;
+            }
+            long local = from - firstPage[i];
+            long upTo = Math.min(end, firstPage[i + 1]);
+            // Prefetch the next range only when it starts in this same partition; otherwise kernel read-ahead.
+            long next = nextFirstPage >= firstPage[i] && nextFirstPage < firstPage[i + 1]
+                    ? nextFirstPage - firstPage[i] : -1;
+            appended += parts.get(i).readPages(local, (int) (upTo - from), next, into);
+            from = upTo;
+        }
+        return appended;
+    }
+
+    @Override
+    public long skippedTuples() {
+        long n = 0;
+        for (HeapBlockSource p : parts) {
+            n += p.skippedTuples();
+        }
+        return n;
+    }
+
+    @Override
+    public boolean valuesAreFinite() {
+        return true;
+    }
+
+    @Override
+    public void checkInterrupts() {
+        Natives.checkInterrupts();
+    }
+
+    @Override
+    public void close() {
+        parts.forEach(HeapBlockSource::close);
+    }
+}

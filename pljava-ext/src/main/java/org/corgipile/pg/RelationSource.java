@@ -1,0 +1,44 @@
+package org.corgipile.pg;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.corgipile.operators.BlockSource;
+
+/**
+ * What the SQL functions read: one table ({@link HeapBlockSource}) or the leaf partitions of a partitioned table
+ * ({@link PartitionsBlockSource}). The PL/pgSQL wrappers pass {@code relations}, the OIDs of the non-empty local
+ * leaf partitions, when the relation is partitioned ({@code corgipile.relation_leaves}); every leaf is then opened
+ * by the heap reader like a table of its own: same snapshot, its own SELECT privilege and row-level security check.
+ */
+interface RelationSource extends BlockSource {
+
+    /** Rows skipped because their label or features were NULL, each counted once. */
+    long skippedTuples();
+
+    /** The visible tuples, estimated from the pages read so far, or -1 when unknown. */
+    default long estimatedTuples() {
+        return -1;
+    }
+
+    /** Runs {@code action} on every {@link #checkInterrupts()} (train_sgd's progress reporting); default: never. */
+    default void onCheckInterrupts(Runnable action) {
+    }
+
+    /**
+     * Opens {@code args[relationKey]}, or the leaves listed in {@code args[relationKey + "s"]} when that key is
+     * present (a partitioned relation; an empty list when every leaf is empty).
+     */
+    static RelationSource open(Args args, String relationKey, String label, String features, int sparseDimension) {
+        String leavesKey = relationKey + "s";
+        if (!(args.raw(leavesKey) instanceof List<?> leaves)) {
+            return HeapBlockSource.open(args.longValue(relationKey), label, features, sparseDimension);
+        }
+        List<Long> oids = new ArrayList<>();
+        for (Object o : leaves) {
+            oids.add(((Number) o).longValue());
+        }
+        return PartitionsBlockSource.open(args.string(relationKey + "_name", "?"), oids, label, features,
+                sparseDimension);
+    }
+}

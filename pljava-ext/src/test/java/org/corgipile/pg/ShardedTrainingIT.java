@@ -1,0 +1,286 @@
+package org.corgipile.pg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.corgipile.testsupport.PgCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Training over a table whose partitions live on other servers: three real PostgreSQL clusters on loopback, a
+ * coordinator and two servers. Table {@code dist} on the coordinator is partitioned by {@code part}; partition
+ * {@code dist_1} is a postgres_fdw foreign table on server s1, {@code dist_2} one on s2. Each server's table holds
+ * half of the rows of {@link TestTables#clustered} (by id parity), stored clustered by label, so every server must
+ * shuffle well. The same rows sit in one table {@code flat} on the coordinator for the one-server baseline.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ShardedTrainingIT {
+    private static final String DB = "sharded";
+    private static final int ROWS = 20_000;
+    private static final String TRAIN = "SELECT * FROM train_sgd('dist', 'label', 'features', epochs => %d, "
+            + "learning_rate => 0.01, block_size => 4, seed => 5, model_name => '%s')";
+    /**
+     * Many seconds per epoch on every server (a wide mlp at a rate that does not diverge), so a cancel or a kill
+     * lands while every server is still in epoch 1.
+     */
+    private static final String SLOW = "SELECT * FROM train_sgd('dist', 'label', 'features', model => 'mlp', "
+            + "epochs => 5, learning_rate => 0.001, seed => 5, model_name => '%s', "
+            + "options => '{\"hidden\": [512, 512], \"classes\": 2}')";
+    private static PgCluster coordinator;
+    private static PgCluster s1;
+    private static PgCluster s2;
+
+    @BeforeAll
+    static void clusters() throws SQLException {
+        coordinator = PgCluster.start(List.of());
+        s1 = PgCluster.start(List.of());
+        s2 = PgCluster.start(List.of());
+        int k = 0;
+        for (PgCluster server : List.of(s1, s2)) {
+            server.createDatabase(DB);
+            try (Connection c = server.connect(DB); Statement s = c.createStatement()) {
+                s.execute("CREATE EXTENSION corgipile");
+                TestTables.clustered(c, "all_rows", ROWS, 10, 0.2);
+                s.execute("CREATE TABLE shard AS SELECT id, " + k + " AS part, label, features FROM all_rows "
+                        + "WHERE id % 2 = " + k + " ORDER BY label, id");
+                s.execute("DROP TABLE all_rows");
+                s.execute("VACUUM ANALYZE shard");
+            }
+            k++;
+        }
+        coordinator.createDatabase(DB);
+        try (Connection c = coordinator.connect(DB); Statement s = c.createStatement()) {
+            s.execute("CREATE EXTENSION corgipile");
+            s.execute("CREATE EXTENSION postgres_fdw");
+            s.execute("CREATE EXTENSION dblink");
+            TestTables.clustered(c, "flat", ROWS, 10, 0.2);
+            TestTables.clustered(c, "test_rows", 5_000, 10, 0.9);
+            s.execute("CREATE TABLE dist (id int, part int, label int, features float8[]) PARTITION BY LIST (part)");
+            k = 0;
+            for (PgCluster server : List.of(s1, s2)) {
+                String name = "s" + (k + 1);
+                s.execute("CREATE SERVER " + name + " FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', "
+                        + "port '" + server.port() + "', dbname '" + DB + "')");
+                s.execute("CREATE USER MAPPING FOR postgres SERVER " + name + " OPTIONS (user 'postgres')");
+                s.execute("CREATE FOREIGN TABLE dist_" + (k + 1) + " PARTITION OF dist FOR VALUES IN (" + k + ") "
+                        + "SERVER " + name + " OPTIONS (table_name 'shard')");
+                k++;
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        for (PgCluster c : new PgCluster[] {coordinator, s1, s2}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    private static double testAccuracy(Statement s, String model) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT value FROM sgd_evaluate('" + model + "', 'test_rows', 'label', "
+                + "'features') WHERE metric = 'accuracy'")) {
+            assertTrue(rs.next());
+            return rs.getDouble(1);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void modelAveragedOverTwoServersMatchesOneServerOnTheSameRows() throws SQLException {
+        try (Connection c = coordinator.connect(DB); Statement s = c.createStatement()) {
+            s.execute("SET client_min_messages = warning");
+            long epochs = 0;
+            try (ResultSet rs = s.executeQuery(String.format(TRAIN, 8, "sharded_lr"))) {
+                while (rs.next()) {
+                    epochs++;
+                    assertEquals(ROWS, rs.getLong("tuples"), "tuples summed over the servers, epoch " + epochs);
+                    assertTrue(rs.getDouble("seconds") > 0);
+                }
+            }
+            assertEquals(8, epochs);
+            try (ResultSet rs = s.executeQuery("SELECT train_sgd.* FROM train_sgd('flat', 'label', 'features', "
+                    + "epochs => 8, learning_rate => 0.01, block_size => 4, seed => 5, model_name => 'one_server')")) {
+                while (rs.next()) {
+                    assertEquals(ROWS, rs.getLong("tuples"));
+                }
+            }
+            double sharded = testAccuracy(s, "sharded_lr");
+            double one = testAccuracy(s, "one_server");
+            System.out.printf("test accuracy: two servers %.4f, one server %.4f%n", sharded, one);
+            assertTrue(one > 0.85, "the one-server baseline learns the task: " + one);
+            assertEquals(one, sharded, 0.005, "two servers within 0.5 points of one server");
+            // the epoch log has each server's seconds; the model row is the coordinator's
+            try (ResultSet rs = s.executeQuery("SELECT epoch_log->0->'servers' ?& ARRAY['s1', 's2'], source_relation, "
+                    + "jsonb_array_length(epoch_log) FROM corgipile.models WHERE name = 'sharded_lr'")) {
+                assertTrue(rs.next());
+                assertTrue(rs.getBoolean(1), "per-server seconds in the epoch log");
+                assertEquals("dist", rs.getString(2));
+                assertEquals(8, rs.getInt(3));
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aServerWithoutTheExtensionIsNamed() throws SQLException {
+        s2.createDatabase("plain");
+        try (Connection c = s2.connect("plain"); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE shard AS SELECT 0 AS id, 2 AS part, 1 AS label, '{1,2}'::float8[] AS features");
+        }
+        try (Connection c = coordinator.connect(DB); Statement s = c.createStatement()) {
+            s.execute("CREATE SERVER s_plain FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '"
+                    + s2.port() + "', dbname 'plain')");
+            s.execute("CREATE USER MAPPING FOR postgres SERVER s_plain OPTIONS (user 'postgres')");
+            s.execute("CREATE TABLE dist_plain (id int, part int, label int, features float8[]) PARTITION BY LIST (part)");
+            s.execute("CREATE FOREIGN TABLE dist_plain_1 PARTITION OF dist_plain FOR VALUES IN (2) SERVER s_plain "
+                    + "OPTIONS (table_name 'shard')");
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery(
+                    "SELECT * FROM train_sgd('dist_plain', 'label', 'features', model_name => 'never')"));
+            System.out.println("server without the extension: " + e.getSQLState() + " " + e.getMessage());
+            assertEquals("0A000", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("s_plain") && e.getMessage().contains("no corgipile extension"),
+                    e.getMessage());
+            assertNoModel(s, "never");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void coordinatorCancelCancelsTheServersStatements() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection c = coordinator.connect(DB); Connection admin = coordinator.connect(DB);
+             Statement s = c.createStatement()) {
+            s.execute("SET client_min_messages = warning");
+            int pid = InDatabaseTrainingIT.pid(c);
+            int[] logged = {logLines(s1), logLines(s2)};
+            Future<SQLException> run = pool.submit(() -> {
+                try (Statement t = c.createStatement()) {
+                    t.executeQuery(String.format(SLOW, "cancelled"));
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            awaitRunningOnServers();
+            try (Statement a = admin.createStatement()) {
+                a.execute("SELECT pg_cancel_backend(" + pid + ")");
+            }
+            SQLException e = run.get(60, TimeUnit.SECONDS);
+            assertTrue(e != null, "training was not cancelled");
+            assertEquals("57014", e.getSQLState(), e.getMessage());
+            int k = 0;
+            for (PgCluster server : List.of(s1, s2)) {
+                assertEquals(0, epochStatementsAfter(server, 10_000), "statements left running on a server");
+                // cancelled, not merely disconnected (a disconnected backend would train on until it replies)
+                String log = logSince(server, logged[k++]);
+                assertTrue(log.contains("canceling statement due to user request"),
+                        "the server's train_epoch was cancelled: " + log);
+            }
+            assertNoModel(s, "cancelled");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aServerKilledMidTrainingAbortsWithItsNameAndNoModel() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection c = coordinator.connect(DB); Statement s = c.createStatement()) {
+            s.execute("SET client_min_messages = warning");
+            int logged = logLines(s1);
+            Future<SQLException> run = pool.submit(() -> {
+                try (Statement t = c.createStatement()) {
+                    t.executeQuery(String.format(SLOW, "killed"));
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            awaitRunningOnServers();
+            s2.kill();
+            SQLException e = run.get(60, TimeUnit.SECONDS);
+            assertTrue(e != null, "training went on without server s2");
+            System.out.println("server killed: " + e.getSQLState() + " " + e.getMessage());
+            assertTrue(e.getMessage().contains("foreign server \"s2\""), e.getMessage());
+            assertTrue(e.getSQLState().startsWith("08") || e.getSQLState().startsWith("57P"),
+                    e.getSQLState() + ": " + e.getMessage());
+            assertTrue(e.getMessage().contains("SQLSTATE " + e.getSQLState()), e.getMessage());
+            assertEquals(0, epochStatementsAfter(s1, 10_000), "statements left running on s1");
+            String log = logSince(s1, logged);
+            assertTrue(log.contains("canceling statement due to user request"), "s1's train_epoch was cancelled: "
+                    + log);
+            assertNoModel(s, "killed");
+        } finally {
+            pool.shutdownNow();
+            s2.start();
+        }
+    }
+
+    /** Waits until both servers run a train_epoch statement. */
+    private static void awaitRunningOnServers() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (epochStatements(s1) == 0 || epochStatements(s2) == 0) {
+            assertTrue(System.nanoTime() < deadline, "the servers never ran train_epoch");
+            Thread.sleep(50);
+        }
+    }
+
+    private static int epochStatements(PgCluster server) throws SQLException {
+        try (Connection c = server.connect(DB); Statement s = c.createStatement();
+             // the statement, or what the running train_epoch reports instead of it (pg_stat_activity.query)
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                     + "AND (query LIKE '%corgipile.train_epoch(%' OR query LIKE 'corgipile train_epoch:%') "
+                     + "AND pid <> pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** Running train_epoch statements once they are gone, or after {@code waitMs}. */
+    private static int epochStatementsAfter(PgCluster server, long waitMs) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        int n;
+        while ((n = epochStatements(server)) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return n;
+    }
+
+    private static int logLines(PgCluster server) throws IOException {
+        return Files.readAllLines(server.logFile()).size();
+    }
+
+    /** The server log after its first {@code lines} lines. */
+    private static String logSince(PgCluster server, int lines) throws IOException {
+        List<String> all = Files.readAllLines(server.logFile());
+        return String.join("\n", all.subList(Math.min(lines, all.size()), all.size()));
+    }
+
+    private static void assertNoModel(Statement s, String name) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM corgipile.models WHERE name = '" + name + "'")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "no model row for " + name);
+        }
+    }
+}
