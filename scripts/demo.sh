@@ -36,7 +36,7 @@ train_and_compare() {
     local table="$1" test="$2" label="$3" features="$4" lr="$5" block="$6"
     for shuffle in corgipile none; do
         say "train_sgd on $table, shuffle => '$shuffle' ($EPOCHS epochs, logistic regression, blocks of $block pages)"
-        sql -c "SELECT epoch, round(loss::numeric, 4) AS loss, round(accuracy::numeric, 4) AS accuracy,
+        sql -c "SELECT epoch, round(loss::numeric, 4) AS loss,
                        round(validation_accuracy::numeric, 4) AS test_accuracy, round(seconds::numeric, 3) AS seconds,
                        tuples
                 FROM train_sgd('$table', '$label', '$features', model => 'logistic', shuffle => '$shuffle',
@@ -84,8 +84,8 @@ else
 fi
 
 say "models"
-sql -c "SELECT name, model_type, dimension, spec->>'shuffle' AS shuffle, round((metrics->>'accuracy')::numeric, 4)
-               AS train_accuracy, created_at FROM corgipile.models ORDER BY name"
+sql -c "SELECT name, model_type, dimension, spec->>'shuffle' AS shuffle, round((metrics->>'validation_accuracy')::numeric, 4)
+               AS test_accuracy, created_at FROM corgipile.models ORDER BY name"
 
 say "try it yourself"
 cat <<TXT

@@ -24,6 +24,7 @@
 #include "commands/defrem.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/fd.h"
 #include "storage/predicate.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -36,6 +37,7 @@
 #include "utils/snapmgr.h"
 
 #define HEADER_DOUBLES 5
+#define WILLNEED_PAGES ((2 * 1024 * 1024) / BLCKSZ)
 #define MAX_READERS 8
 
 typedef enum FeatureKind
@@ -71,6 +73,7 @@ typedef struct CorgiReader
 	bool	   *nulls;
 	double	   *scratch;		/* a record that does not fit the output */
 	int64		scratchLen;
+	BlockNumber nextExpected;	/* page after the last one read: a range starting elsewhere is a new block */
 } CorgiReader;
 
 static CorgiReader *readers[MAX_READERS];
@@ -578,6 +581,7 @@ ReaderOpenBody(JNIEnv *env, void *arg)
 	r->snapshot = RegisterSnapshot(GetActiveSnapshot());
 	r->strategy = GetAccessStrategy(BAS_BULKREAD);
 	r->nblocks = RelationGetNumberOfBlocks(r->rel);
+	r->nextExpected = InvalidBlockNumber;
 	/* Like a sequential scan: lock the whole relation for SERIALIZABLE conflict detection. */
 	PredicateLockRelation(r->rel, r->snapshot);
 	readers[slot] = r;
@@ -611,6 +615,44 @@ typedef struct ReadArgs
 	jint		consumed;
 } ReadArgs;
 
+/*
+ * Asks the kernel for pages [first, first + n) of the main fork with
+ * posix_fadvise(WILLNEED) per 2 MB of the range in its segment file.  The
+ * kernel then reads the range in a few large requests, where its read-ahead
+ * would start small again at every random block start (and read past the
+ * block's end), and one PrefetchBuffer per page would be one 8 kB request per
+ * page.  Linux reads at most one read-ahead window (read_ahead_kb) per call,
+ * hence the 2 MB pieces.  The descriptor is a transient file, closed at once
+ * (and on error by the transaction's cleanup); a file that cannot be opened
+ * only loses the hint.
+ */
+static void
+ReaderWillNeed(CorgiReader *r, BlockNumber first, BlockNumber n)
+{
+#ifdef USE_POSIX_FADVISE
+	char	   *path = relpathbackend(r->rel->rd_node, r->rel->rd_backend, MAIN_FORKNUM);
+
+	while (n > 0)
+	{
+		BlockNumber seg = first / RELSEG_SIZE;
+		BlockNumber inSeg = Min(n, RELSEG_SIZE - first % RELSEG_SIZE);
+		char	   *file = seg == 0 ? path : psprintf("%s.%u", path, seg);
+		int			fd = OpenTransientFile(file, O_RDONLY | PG_BINARY);
+		BlockNumber done;
+
+		if (fd >= 0)
+		{
+			for (done = 0; done < inSeg; done += WILLNEED_PAGES)
+				(void) posix_fadvise(fd, (off_t) (first % RELSEG_SIZE + done) * BLCKSZ,
+									 (off_t) Min(WILLNEED_PAGES, inSeg - done) * BLCKSZ, POSIX_FADV_WILLNEED);
+			CloseTransientFile(fd);
+		}
+		first += inSeg;
+		n -= inSeg;
+	}
+#endif
+}
+
 static void
 ReadPagesBody(JNIEnv *env, void *arg)
 {
@@ -628,6 +670,21 @@ ReadPagesBody(JNIEnv *env, void *arg)
 		for (blk = (BlockNumber) a->nextFirst;
 			 blk < Min((int64) r->nblocks, a->nextFirst + Min(a->pages, corgipile_prefetch_pages)); blk++)
 			(void) PrefetchBuffer(r->rel, MAIN_FORKNUM, blk);
+	/*
+	 * A range that does not continue the previous read starts a block of a
+	 * random order (or a new epoch): ask for all of it now (pages the
+	 * previous block's request already brought in cost a lookup), and for
+	 * the block that follows it, so the device reads block k+1 while this
+	 * backend deforms block k.  Storage order continues each range and keeps
+	 * the kernel's sequential read-ahead, which pipelines the same way.
+	 */
+	if (a->first >= 0 && (BlockNumber) a->first != r->nextExpected && end > (BlockNumber) a->first)
+	{
+		ReaderWillNeed(r, (BlockNumber) a->first, end - (BlockNumber) a->first);
+		if (a->nextFirst >= 0 && a->nextFirst < r->nblocks && a->nextFirst != (jlong) end)
+			ReaderWillNeed(r, (BlockNumber) a->nextFirst,
+						   (BlockNumber) Min((int64) a->pages, (int64) r->nblocks - a->nextFirst));
+	}
 	a->out[3] = 0;
 	for (blk = (BlockNumber) Max(a->first, 0); blk < end; blk++)
 	{
@@ -643,6 +700,7 @@ ReadPagesBody(JNIEnv *env, void *arg)
 		}
 		a->consumed++;
 	}
+	r->nextExpected = (BlockNumber) (Max(a->first, 0) + a->consumed);
 	r->skipped += s.skipped;
 	a->out[0] = (double) s.tuples;
 	a->out[1] = (double) s.pos;

@@ -108,7 +108,7 @@ CorgiJvmExit(jint code)
 static JavaVMOption *
 CorgiJvmOptions(const char *classpath, int *n)
 {
-	JavaVMOption *o = palloc0(sizeof(JavaVMOption) * (16 + strlen(corgipile_jvm_options) / 2));
+	JavaVMOption *o = palloc0(sizeof(JavaVMOption) * (20 + strlen(corgipile_jvm_options) / 2));
 	struct rlimit rl;
 	long		stackKb = 8192;
 	char	   *save = NULL;
@@ -126,6 +126,23 @@ CorgiJvmOptions(const char *classpath, int *n)
 	o[i++].optionString = "-XX:-UsePerfData";
 	o[i++].optionString = "-XX:+ErrorFileToStderr";	/* not an hs_err file in the data directory */
 	o[i++].optionString = "-XX:+UseSerialGC";
+	/*
+	 * The class-data-sharing archive make install builds beside the installed jar (see the Makefile): the
+	 * extension's classes are mapped instead of parsed and verified on the first call of a session.  HotSpot checks
+	 * it against the jar's size and time and the JDK's version and silently runs without it on a mismatch.
+	 */
+	if (corgipile_classpath[0] == '\0')
+	{
+		char	   *jsa = psprintf("%.*s.jsa", (int) strlen(classpath) - 4, classpath);
+
+		if (access(jsa, R_OK) == 0)
+		{
+			o[i++].optionString = psprintf("-XX:SharedArchiveFile=%s", jsa);
+			o[i++].optionString = "-Xshare:auto";
+			o[i++].optionString = "-Xlog:cds=off";
+			o[i++].optionString = "-Xlog:cds+dynamic=off";
+		}
+	}
 	o[i++].optionString = "-Djava.awt.headless=true";
 	o[i++].optionString = "-Dfile.encoding=UTF-8";
 	for (tok = strtok_r(pstrdup(corgipile_jvm_options), " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save))

@@ -8,7 +8,8 @@ CREATE TABLE clustered AS
          LATERAL (SELECT random() + 1.5 * label AS x1, random() - 1.5 * label AS x2 OFFSET 0) f
     ORDER BY label;
 SELECT epoch, tuples, accuracy > 0.9 AS good, device
-FROM train_sgd('clustered', 'label', 'features', epochs => 3, seed => 42, model_name => 'basic');
+FROM train_sgd('clustered', 'label', 'features', epochs => 3, seed => 42, model_name => 'basic',
+               options => '{"train_metrics": "pass"}');
 SELECT name, model_type, dimension, cardinality(parameters), spec->>'seed', spec->>'shuffle', source_relation,
        label_column, features_column, trained_in, version
 FROM corgipile.models WHERE name = 'basic';
@@ -23,7 +24,7 @@ CREATE TABLE hard AS SELECT i AS id, label, ARRAY(SELECT random() * 2 - 1 + (lab
                                                   FROM generate_series(1, 10) k WHERE i > 0) AS features
     FROM (SELECT i, (i > 2000)::int AS label FROM generate_series(1, 4000) i) s ORDER BY label, i;
 SELECT s AS shuffle, (SELECT max(accuracy) > 0.85 FROM train_sgd('hard', 'label', 'features', shuffle => s,
-       epochs => 2, seed => 3, block_size => 1)) AS good
+       epochs => 2, seed => 3, block_size => 1, options => '{"train_metrics": "pass"}')) AS good
 FROM unnest(ARRAY['corgipile', 'block_only', 'none', 'shuffle_once', 'epoch_shuffle', 'sliding_window', 'mrs']) s;
 -- prediction matches the SQL-only helper
 SELECT count(*) FILTER (WHERE sgd_predict('basic', features) = label)::float8 / count(*) > 0.9 AS accurate,
@@ -36,7 +37,8 @@ FROM sgd_evaluate('basic', 'clustered', 'label', 'features');
 -- sparse features: an integer[] of 0-based indices and a float8[] of values
 CREATE TABLE sparse AS SELECT label, ARRAY[0, 5 + label] AS idx, ARRAY[1, x1] AS val FROM clustered;
 SELECT epoch, tuples, accuracy > 0.9 AS good
-FROM train_sgd('sparse', 'label', 'idx, val', epochs => 2, seed => 1, model_name => 'sparse_model');
+FROM train_sgd('sparse', 'label', 'idx, val', epochs => 2, seed => 1, model_name => 'sparse_model',
+               options => '{"train_metrics": "pass"}');
 SELECT dimension FROM corgipile.models WHERE name = 'sparse_model';
 SELECT epoch, tuples FROM train_sgd('sparse', 'label', 'idx, val', epochs => 1, seed => 1,
                                     options => '{"dimension": 100}');
@@ -44,7 +46,7 @@ SELECT * FROM train_sgd('sparse', 'label', 'idx, val', options => '{"dimension":
 -- bigger models
 SELECT epoch, tuples, accuracy > 0.9 AS good
 FROM train_sgd('clustered', 'label', 'features', model => 'mlp', epochs => 2, seed => 5,
-               options => '{"hidden": [8]}', model_name => 'mlp_model');
+               options => '{"hidden": [8], "train_metrics": "pass"}', model_name => 'mlp_model');
 SELECT sgd_predict('mlp_model', '{2, -1.5}') AS mlp_predicts_one;
 SELECT epoch, tuples FROM train_sgd('clustered', 'label', 'features', model => 'linear', epochs => 1, seed => 5);
 -- a training that fails while it reads (a NaN on the last page) leaves no row

@@ -84,28 +84,36 @@ public final class BenchCli implements Callable<Integer> {
     @Option(names = "--epochs", description = "epochs per training (default 10; quick: 3)")
     Integer epochs;
 
-    @Option(names = "--learning-rate", defaultValue = "0.05", description = "initial learning rate (default ${DEFAULT-VALUE})")
+    @Option(names = "--learning-rate", defaultValue = "0",
+            description = "initial learning rate (default 0: the product's default)")
     double learningRate;
 
-    @Option(names = "--decay", defaultValue = "0.95", description = "learning-rate factor per epoch (default ${DEFAULT-VALUE})")
+    @Option(names = "--decay", defaultValue = "0",
+            description = "learning-rate factor per epoch (default 0: the product's default)")
     double decay;
 
     @Option(names = "--seed", defaultValue = "42", description = "seed of data, layouts and training (default ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--block-pages", defaultValue = "0",
-            description = "8 KB pages per block; 0 = auto: a twentieth of the buffer, at most 1280 (10 MB) (default ${DEFAULT-VALUE})")
+            description = "8 KB pages per block (default 0: the product's default for the table)")
     int blockPages;
 
-    @Option(names = "--buffer-fraction", defaultValue = "0.1",
-            description = "tuple buffer as a fraction of the table (default ${DEFAULT-VALUE})")
+    @Option(names = "--buffer-fraction", defaultValue = "0",
+            description = "tuple buffer as a fraction of the table (default 0: the product's default)")
     double bufferFraction;
+
+    @Option(names = "--page-cache-fraction", defaultValue = "0.125",
+            description = "ssd/hdd: the server's page cache is limited to this fraction of the table being trained,"
+                    + " (at least 32 MB), so every epoch is cold (default ${DEFAULT-VALUE}: the table is 8x the cache)")
+    double pageCacheFraction;
 
     @Option(names = "--probe-pages", description = "pages of the random/sequential read probe (default 1000; quick: 300)")
     Integer probePages;
 
     @Option(names = "--engine", defaultValue = "auto",
-            description = "auto (train_sgd when the extension is installed, else jdbc-reference), in-db, jdbc-reference")
+            description = "auto (train_sgd when the extension is installed, else client), in-db (train_sgd), client"
+                    + " (client mode: the same operators over JDBC)")
     String engine;
 
     @Option(names = "--engine-options", defaultValue = "{}", paramLabel = "JSON",
@@ -189,7 +197,8 @@ public final class BenchCli implements Callable<Integer> {
         return new BenchSettings(ps, ds, ls, or(strategies, List.of(Strategy.values())),
                 rows != null ? rows : quick ? 20_000 : 200_000, testFraction, dims,
                 epochs != null ? epochs : quick ? 3 : 10, learningRate, decay, seed, blockPages, bufferFraction,
-                probePages != null ? probePages : quick ? 300 : 1000, engine, engineOptions, targetTolerance, pgConf);
+                probePages != null ? probePages : quick ? 300 : 1000, engine, engineOptions, targetTolerance, pgConf,
+                pageCacheFraction);
     }
 
     @Override

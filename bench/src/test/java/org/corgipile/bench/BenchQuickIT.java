@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A tiny configuration of the whole benchmark (memory profile, a 5,000-row clustered table, every strategy, two
- * epochs, the JDBC reference engine so it runs with or without the extension) and the files it writes.
+ * epochs, the shipped in-database engine {@code train_sgd} with its defaults) and the files it writes.
  */
 class BenchQuickIT {
     @TempDir
@@ -41,7 +41,7 @@ class BenchQuickIT {
     static void runBench() throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         exit = BenchCli.run(new String[] {"--profiles", "memory", "--layouts", "clustered", "--rows", "5000",
-            "--epochs", "2", "--engine", "jdbc-reference", "--probe-pages", "20", "--out", out.toString()},
+            "--epochs", "2", "--engine", "in-db", "--probe-pages", "20", "--out", out.toString()},
                 new PrintStream(buf, true, StandardCharsets.UTF_8));
         log = buf.toString(StandardCharsets.UTF_8);
         json = new ObjectMapper().readTree(out.resolve(ResultFiles.JSON).toFile());
@@ -71,11 +71,11 @@ class BenchQuickIT {
         for (JsonNode s : strategies) {
             String name = s.get("strategy").asText();
             assertTrue(s.get("error").isNull(), name + " failed: " + s.get("error"));
-            assertEquals("jdbc-reference", s.get("engine").asText());
+            assertEquals("in-db", s.get("engine").asText());
             assertEquals(2, s.get("epochs").size(), name);
             for (JsonNode e : s.get("epochs")) {
-                for (String key : List.of("epoch", "seconds", "trainLoss", "trainAccuracy", "testLoss",
-                        "testAccuracy", "learningRate", "tuples")) {
+                for (String key : List.of("epoch", "seconds", "trainLoss", "testLoss", "testAccuracy",
+                        "learningRate", "tuples", "readSeconds", "computeSeconds", "evalSeconds", "deviceBytesRead")) {
                     assertTrue(e.hasNonNull(key), name + " epoch lacks " + key);
                 }
                 assertTrue(e.get("seconds").asDouble() > 0, name);

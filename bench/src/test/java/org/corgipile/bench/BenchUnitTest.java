@@ -72,8 +72,9 @@ class BenchUnitTest {
     private static StrategyResult result(double prep, double[] acc, double[] secs) {
         List<EpochResult> epochs = new ArrayList<>();
         for (int i = 0; i < acc.length; i++) {
-            epochs.add(new EpochResult(i + 1, secs[i], 0.5, acc[i], 0.5, acc[i], 0.1, 100));
+            epochs.add(new EpochResult(i + 1, secs[i], 0.5, acc[i], 0.5, acc[i], 0.1, 100, secs[i] / 2, secs[i] / 2,
+                    0.01, -1));
         }
-        return new StrategyResult("corgipile", "CorgiPile", "test", "t", prep, 0, false, epochs, 0, 0, 0, 0, null);
+        return new StrategyResult("corgipile", "CorgiPile", "test", "t", prep, 0, 0, 0, epochs, 0, 0, 0, 0, null);
     }
 }

@@ -25,7 +25,7 @@ class CatalogDatasetIT {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int exit = BenchCli.run(new String[] {"--profiles", "memory", "--datasets", "higgs-like", "--layouts",
             "clustered", "--rows", "3000", "--strategies", "none,shuffle_once", "--epochs", "1", "--engine",
-            "jdbc-reference", "--probe-pages", "10", "--out", out.toString()},
+            "in-db", "--probe-pages", "10", "--out", out.toString()},
                 new PrintStream(buf, true, StandardCharsets.UTF_8));
         String log = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, exit, log);

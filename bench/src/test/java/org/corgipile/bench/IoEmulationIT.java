@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.corgipile.bench.io.BlkioThrottle;
 import org.corgipile.bench.io.DeviceProfile;
+import org.corgipile.bench.io.PageCacheLimit;
 import org.corgipile.bench.report.ResultFiles;
 import org.corgipile.bench.run.BenchServer;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class IoEmulationIT {
         assumeTrue(why == null, "hdd profile unavailable here: " + why);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int exit = BenchCli.run(new String[] {"--profiles", "memory,hdd", "--layouts", "clustered", "--rows", "20000",
-            "--strategies", "none", "--epochs", "1", "--engine", "jdbc-reference", "--probe-pages", "60", "--hdd-iops", String.valueOf(HDD_IOPS), "--hdd-mbps", String.valueOf(HDD_MBPS),
+            "--strategies", "none", "--epochs", "3", "--engine", "in-db", "--probe-pages", "60", "--hdd-iops", String.valueOf(HDD_IOPS), "--hdd-mbps", String.valueOf(HDD_MBPS),
             "--out", out.toString()}, new PrintStream(buf, true, StandardCharsets.UTF_8));
         String log = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, exit, log);
@@ -68,7 +69,42 @@ class IoEmulationIT {
                 sequential.toString());
         assertTrue(probe(hdd, "seq_scan").get("bytesRead").asLong() > 0, "the scan bypassed the blkio group");
 
-        assertFalse(Files.exists(BlkioThrottle.ROOT.resolve("corgipile-hdd")), "the blkio group was not removed");
+        assertFalse(Files.exists(BlkioThrottle.ROOT.resolve(BlkioThrottle.groupName("hdd"))),
+                "the blkio group was not removed");
+        assertFalse(Files.exists(PageCacheLimit.ROOT.resolve(PageCacheLimit.groupName("hdd"))),
+                "the memory group was not removed");
+    }
+
+    /**
+     * Issue 13, cold means cold every epoch: with the server's page cache limited to well below the table (32 MB,
+     * the floor, for a 76 MB table), every epoch of train_sgd reads the whole table from the device again (plus
+     * the 10% test relation) and not more (the reader's block requests stay within the block), and the results say
+     * so per epoch.
+     */
+    @Test
+    void everyHddEpochReadsTheTableFromTheDevice() throws Exception {
+        String why = BenchServer.unavailableReason(DeviceProfile.hdd(HDD_IOPS, HDD_MBPS * DeviceProfile.MB))
+                .or(PageCacheLimit::unavailableReason).orElse(null);
+        assumeTrue(why == null, "hdd profile or page-cache limit unavailable here: " + why);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int exit = BenchCli.run(new String[] {"--profiles", "hdd", "--layouts", "clustered", "--rows", "250000",
+            "--strategies", "corgipile", "--epochs", "2", "--engine", "in-db", "--probe-pages", "10",
+            "--out", out.toString()}, new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String log = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, log);
+        JsonNode table = new ObjectMapper().readTree(out.resolve(ResultFiles.JSON).toFile()).get("profiles").get(0)
+                .get("tables").get(0);
+        long bytes = table.get("bytes").asLong();
+        JsonNode s = table.get("strategies").get(0);
+        assertTrue(s.get("error").isNull(), s.toString());
+        assertTrue(s.get("pageCacheBudget").asLong() > 0 && s.get("pageCacheBudget").asLong() <= bytes / 2,
+                s.toString());
+        assertEquals(2, s.get("epochs").size(), log);
+        for (JsonNode e : s.get("epochs")) {
+            long read = e.get("deviceBytesRead").asLong();
+            assertTrue(read >= 0.8 * bytes && read <= 1.6 * bytes, "epoch " + e.get("epoch") + " read " + read
+                    + " bytes from the device, table " + bytes + "\n" + log);
+        }
     }
 
     /** blk-throttle cannot let a probe's requests or bytes through faster than the hdd limits allow. */

@@ -105,7 +105,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--device", description = "cpu | gpu | auto (default: cpu)")
     String device;
 
-    @Option(names = "--train-metrics", description = "pass | running (default: pass)")
+    @Option(names = "--train-metrics", description = "running (default: loss of the training pass, no extra read) | pass (a metrics pass per epoch)")
     String trainMetrics;
 
     @Option(names = "--overwrite", arity = "0..1", description = "replace a model of the same name")

@@ -108,7 +108,8 @@ class CliIT {
     @Test
     void trainPrintsAProgressBarPerEpochAndAnEpochTable() {
         Run r = cli(withUrl("train", "clustered", "--mode", "client", "--epochs", "3", "--block-size", "1",
-                "--buffer-size", "0.2", "--learning-rate", "0.05", "--seed", "11", "--model-name", "cli_table"));
+                "--buffer-size", "0.2", "--learning-rate", "0.05", "--seed", "11", "--model-name", "cli_table",
+                "--train-metrics", "pass"));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().startsWith("corgipile: training in client mode, 3 epochs\n"), r.err());
         for (int e = 1; e <= 3; e++) {

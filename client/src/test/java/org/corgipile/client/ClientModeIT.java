@@ -47,7 +47,7 @@ class ClientModeIT {
 
     private static TrainSpec.Builder spec() {
         return TrainSpec.on("clustered").mode(TrainMode.CLIENT).model("logistic").shuffle("corgipile").epochs(3)
-                .learningRate(0.05).blockSize(1).bufferSize(0.2).seed(7);
+                .learningRate(0.05).blockSize(1).bufferSize(0.2).seed(7).argument("train_metrics", "pass");
     }
 
     @Test

@@ -37,7 +37,7 @@ class StockPostgresContainerIT {
         assertEquals(0, cp.install().applied(), "second install is a no-op");
 
         TrainingRun run = cp.train(TrainSpec.on("clustered").mode(TrainMode.AUTO).modelName("stock_lr").epochs(3)
-                .learningRate(0.05).blockSize(1).bufferSize(0.2).seed(7).build());
+                .learningRate(0.05).blockSize(1).bufferSize(0.2).seed(7).argument("train_metrics", "pass").build());
         assertEquals(TrainMode.CLIENT, run.mode());
         assertTrue(run.last().accuracy() > 0.88, "accuracy " + run.last().accuracy());
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.function.Consumer;
 import org.corgipile.operators.model.Model;
 import org.corgipile.operators.strategy.ShuffleStrategy;
 
@@ -21,10 +22,16 @@ import org.corgipile.operators.strategy.ShuffleStrategy;
  * rethrown on the calling thread.
  *
  * <p>Per epoch: {@code rescan} of the strategy (new block order, new permutations), SGD over all its buffers at the
- * epoch's learning rate, then the metrics: with {@code train_metrics => 'pass'} (default) a separate pass over the
- * training relation in storage order with the end-of-epoch model, as in the paper (loss, accuracy and the kind's
- * metrics; its time is reported as "eval_seconds", not in "seconds"); with {@code 'running'} the mean pre-update
- * mini-batch loss, no accuracy. With a validation source, its loss/accuracy/metrics every epoch. With
+ * epoch's learning rate, then the metrics: with {@code train_metrics => 'running'} (default) the mean pre-update
+ * mini-batch loss of the training pass itself, no accuracy and no second read of the table; with {@code 'pass'} a
+ * separate pass over the training relation in storage order with the end-of-epoch model, as in the paper (loss,
+ * accuracy and the kind's metrics; its time is reported as "eval_seconds", not in "seconds"). With a validation
+ * source, its loss/accuracy/metrics every epoch (also timed as "eval_seconds").
+ *
+ * <p>Every epoch also reports where its wall time ("seconds") went, in {@link EpochStats#extra()}:
+ * "read_seconds" is the calling thread's time producing buffers (reading blocks, decoding, shuffling tuples) and
+ * "compute_seconds" the compute thread's time in SGD. With a working double buffer the wall time is close to the
+ * larger of the two, not their sum. With
  * {@code early_stop_patience = p > 0}, training stops after p epochs without a lower validation loss (training loss
  * without a validation source) and the best epoch's model is returned.
  *
@@ -177,20 +184,32 @@ public final class Trainer {
             int sinceBest = 0;
             boolean ok = false;
             DoubleBuffer db = new DoubleBuffer(shape, ShuffleStrategy.chunkTuples(shape), train);
+            long[] computeNanos = new long[1]; // compute thread only, read after awaitIdle()
+            Consumer<TupleBuffer> timedConsume = buf -> {
+                long c0 = System.nanoTime();
+                buf.settle(); // corgipile's tuple permutation moves the rows here, while the next buffer is read
+                sgd.consume(buf);
+                computeNanos[0] += System.nanoTime() - c0;
+            };
             try {
                 strategy.open(train, ShuffleStrategy.Config.of(spec, guard));
                 for (int epoch = 1; epoch <= epochs; epoch++) {
                     listener.epochStarted(epoch, epochs);
                     long t0 = System.nanoTime();
+                    long readNanos = 0;
+                    computeNanos[0] = 0;
                     strategy.rescan(epoch);
                     sgd.rescan(epoch);
                     while (true) {
                         TupleBuffer b = db.acquire();
-                        if (!strategy.nextBuffer(b)) {
+                        long r0 = System.nanoTime();
+                        boolean filled = strategy.nextBuffer(b);
+                        readNanos += System.nanoTime() - r0;
+                        if (!filled) {
                             db.release(b);
                             break;
                         }
-                        db.submit(b, sgd::consume);
+                        db.submit(b, timedConsume);
                     }
                     db.awaitIdle();
                     double seconds = (System.nanoTime() - t0) / 1e9;
@@ -200,6 +219,9 @@ public final class Trainer {
                                 "the training relation has no tuples", null);
                     }
                     Map<String, Double> extra = new LinkedHashMap<>();
+                    extra.put("read_seconds", readNanos / 1e9);
+                    // written by the compute thread before it freed its last buffer; awaitIdle() saw that
+                    extra.put("compute_seconds", computeNanos[0] / 1e9);
                     double loss;
                     double accuracy;
                     long e0 = System.nanoTime();

@@ -25,6 +25,9 @@ public final class TupleBuffer {
     private int[] rowPtr;        // sparse: size + 1 offsets
     private int[] indices;       // sparse: nnz
     private double[] values;     // sparse: nnz
+    private int[] order = new int[0]; // a permutation to apply at settle(), owned by this buffer
+    private boolean permutationPending;
+    private double[] rowScratch;
 
     /** Identity of the tuple on heap page {@code page} at line pointer {@code offset} (1-based). */
     public static long tid(long page, int offset) {
@@ -71,6 +74,39 @@ public final class TupleBuffer {
 
     public void clear() {
         size = 0;
+        permutationPending = false;
+    }
+
+    /**
+     * An index array of at least {@code n} entries that belongs to this buffer, to be filled with a permutation of
+     * {@code 0 .. size-1} and handed over with {@link #deferPermutation()}. Each buffer has its own, so the producer
+     * can fill the next buffer while the consumer settles this one.
+     */
+    public int[] permutationArray(int n) {
+        if (order.length < n) {
+            order = new int[Math.max(n, order.length + (order.length >> 1))];
+        }
+        return order;
+    }
+
+    /**
+     * Row k becomes the current row {@code permutationArray()[k]} at the next {@link #settle()}: the tuple shuffle
+     * (on the reading thread) only draws the permutation, and the rows move on the thread that consumes the buffer,
+     * in parallel with the reading of the next one. Dense only.
+     */
+    public void deferPermutation() {
+        permutationPending = true;
+    }
+
+    /** Applies a deferred permutation, if any; every consumer calls this before reading rows. */
+    public void settle() {
+        if (permutationPending) {
+            permutationPending = false;
+            if (rowScratch == null) {
+                rowScratch = new double[shape.dimension()];
+            }
+            permuteDense(order, rowScratch);
+        }
     }
 
     public double label(int i) {

@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
  * the end of the epoch's block order, never because a run of blocks was empty.
  *
  * <p>Lifecycle: {@link #open}, {@link #rescan} (new epoch: rescans the input, new random stream),
- * {@link #nextBuffer} (fills the caller's buffer; false at the end of the epoch), {@link #close}.
+ * {@link #nextBuffer} (fills the caller's buffer; false at the end of the epoch), {@link #close}. A dense buffer
+ * comes back with its permutation drawn but not applied: the consumer calls {@link TupleBuffer#settle()}.
  */
 public final class TupleShuffle {
     private final BlockShuffle input;
@@ -23,8 +24,6 @@ public final class TupleShuffle {
     private final long seed;
     private SplittableRandom rnd;
     private TupleBuffer staging;
-    private double[] swap;
-    private int[] order;
 
     /**
      * @param bufferSize fraction (0, 1] of the table's pages, or a tuple count when {@code > 1}
@@ -41,8 +40,6 @@ public final class TupleShuffle {
         FeatureShape shape = source.shape();
         if (shape.sparse()) {
             staging = new TupleBuffer(shape, 1024);
-        } else {
-            swap = new double[shape.dimension()];
         }
         rnd = new SplittableRandom(Seeds.derive(seed, Seeds.TUPLE_ORDER, 1));
     }
@@ -82,13 +79,11 @@ public final class TupleShuffle {
             return false;
         }
         if (staging == null) {
-            // dense, in place: Fisher–Yates over row indices, then each row moved once (TupleBuffer.permuteDense);
-            // the same order as swapping the rows themselves, at a third of the copying
-            if (order == null || order.length < size) {
-                order = new int[Math.max(size, order == null ? 0 : order.length + (order.length >> 1))];
-            }
-            FisherYates.permute(order, size, rnd);
-            out.permuteDense(order, swap);
+            // dense: Fisher–Yates over row indices here; the rows move (each once, TupleBuffer.permuteDense) when
+            // the consumer settles the buffer, on the compute thread, while this thread reads the next buffer.
+            // Moving ~200-byte rows to random places costs ~15x drawing the indices (TuplePermutationBenchmark).
+            FisherYates.permute(out.permutationArray(size), size, rnd);
+            out.deferPermutation();
         } else {
             for (int i : FisherYates.permutation(size, rnd)) {
                 out.addFrom(staging, i);
@@ -104,6 +99,5 @@ public final class TupleShuffle {
     public void close() {
         input.close();
         staging = null;
-        order = null;
     }
 }

@@ -41,6 +41,7 @@ class StrategyOrderTest {
             List<Integer> order = new ArrayList<>();
             List<Integer> sizes = new ArrayList<>();
             while (s.nextBuffer(buf)) {
+                buf.settle();
                 assertFalse(buf.isEmpty());
                 sizes.add(buf.size());
                 for (int i = 0; i < buf.size(); i++) {
@@ -99,6 +100,7 @@ class StrategyOrderTest {
             s.rescan(e);
             Set<Integer> seen = new HashSet<>();
             while (s.nextBuffer(buf)) {
+                buf.settle();
                 for (int r = 0; r < buf.size(); r++) {
                     int pos = src.indexOf(buf.id(r));
                     assertTrue(seen.add(pos), "emitted twice: " + pos);

@@ -31,7 +31,7 @@ class TrainSpecTest {
         assertEquals(1280, m.get("block_size"));
         assertEquals(0.1, m.get("buffer_size"));
         assertEquals("cpu", m.get("device"));
-        assertEquals("pass", m.get("train_metrics"));
+        assertEquals("running", m.get("train_metrics"));
         assertNotNull(m.get("seed"));
         // the resolved map reproduces the same spec, seed included
         assertEquals(spec, TrainSpec.fromOptions(m));

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.corgipile.operators.model.Model;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class TrainerTest {
     private static final SyntheticData BINARY_TEST = SyntheticData.logistic(5_000, 10, 4, 6, false);
 
     private static TrainSpec.Builder base() {
-        return TrainSpec.builder().epochs(3).blockSize(4).seed(3).learningRate(0.05);
+        return TrainSpec.builder().epochs(3).blockSize(4).seed(3).learningRate(0.05).trainMetrics("pass");
     }
 
     @ParameterizedTest
@@ -78,8 +79,46 @@ class TrainerTest {
             assertTrue(Double.isNaN(s.accuracy()));
             assertTrue(s.loss() > 0 && s.loss() < 0.7);
             assertTrue(Double.isNaN(s.validationLoss()));
-            assertTrue(s.extra().isEmpty(), s.extra().toString());
+            assertEquals(Set.of("read_seconds", "compute_seconds"), s.extra().keySet(), s.extra().toString());
         }
+    }
+
+    /** Issue 13: by default an epoch reads the training relation once; the metrics pass is opt-in. */
+    @Test
+    void defaultMetricsReadTheTableOncePerEpoch() {
+        long[] pagesRead = new long[1];
+        InMemoryBlockSource data = BINARY.source(20);
+        BlockSource counting = new BlockSource() {
+            @Override
+            public long pageCount() {
+                return data.pageCount();
+            }
+
+            @Override
+            public FeatureShape shape() {
+                return data.shape();
+            }
+
+            @Override
+            public int readPages(long firstPage, int pages, long nextFirstPage, TupleBuffer into) {
+                pagesRead[0] += Math.min(pages, data.pageCount() - firstPage);
+                return data.readPages(firstPage, pages, nextFirstPage, into);
+            }
+        };
+        TrainSpec spec = TrainSpec.builder().epochs(3).blockSize(4).seed(3).learningRate(0.05).build();
+        assertEquals("running", spec.trainMetrics());
+        TrainResult r = Trainer.train(spec, counting, null, null);
+        assertEquals(3 * data.pageCount(), pagesRead[0]);
+        for (EpochStats s : r.epochs()) {
+            assertTrue(s.loss() > 0 && s.loss() < 0.7, "running loss " + s.loss());
+            assertFalse(s.extra().containsKey("eval_seconds"), s.extra().toString());
+            double read = s.extra().get("read_seconds");
+            double compute = s.extra().get("compute_seconds");
+            assertTrue(read > 0 && compute > 0 && read <= s.seconds() && compute <= s.seconds(), s.toString());
+        }
+        pagesRead[0] = 0;
+        Trainer.train(spec.with("train_metrics", "pass"), counting, null, null);
+        assertEquals(6 * data.pageCount(), pagesRead[0]);
     }
 
     @ParameterizedTest

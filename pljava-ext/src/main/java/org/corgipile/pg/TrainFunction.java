@@ -1,6 +1,10 @@
 package org.corgipile.pg;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,6 +50,7 @@ final class TrainFunction {
         String shuffleName = shuffleOnce ? "shuffle_once" : spec.shuffle();
 
         TrainResult result;
+        Progress progress;
         long skipped;
         try (GpuNotices notices = GpuNotices.attach();
              RelationSource train = RelationSource.open(args, "relation", label, features, dimension);
@@ -60,8 +65,8 @@ final class TrainFunction {
             if (explicitBuffer) {
                 checkBufferHoldsABlock(spec, train.pageCount());
             }
-            result = Trainer.train(spec, train, validation,
-                    new Progress(relationName, spec, shuffleName, notices));
+            progress = new Progress(relationName, spec, shuffleName, notices);
+            result = Trainer.train(spec, train, validation, progress);
             skipped = train.skippedTuples();
             notices.drain();
         }
@@ -89,6 +94,10 @@ final class TrainFunction {
             row.put("device", device);
             if (e.extra() != null) {
                 e.extra().forEach(row::putIfAbsent);
+            }
+            Long deviceBytes = progress.deviceBytes.get(e.epoch());
+            if (deviceBytes != null) {
+                row.put("device_read_bytes", deviceBytes);
             }
             if (shuffleOnce && e.epoch() == 1) {
                 row.put("shuffle_once_seconds", prepSeconds);
@@ -133,12 +142,20 @@ final class TrainFunction {
         return o;
     }
 
-    /** Progress on the backend's main thread: pg_stat_activity shows the epoch, a NOTICE reports each one. */
+    /**
+     * Progress on the backend's main thread: pg_stat_activity shows the epoch, a NOTICE reports each one. Also
+     * counts each epoch's bytes read from the storage device by this backend ({@code read_bytes} of
+     * {@code /proc/self/io}: reads the page cache served are not in it), so a benchmark can show that a cold epoch
+     * read one table from the device; absent where the kernel does not offer the file.
+     */
     private static final class Progress implements EpochListener {
+        private static final Path PROC_IO = Path.of("/proc/self/io");
         private final String relation;
         private final TrainSpec spec;
         private final String shuffle;
         private final GpuNotices notices;
+        final Map<Integer, Long> deviceBytes = new HashMap<>();
+        private long readBytesAtStart = -1;
 
         Progress(String relation, TrainSpec spec, String shuffle, GpuNotices notices) {
             this.relation = relation;
@@ -149,6 +166,7 @@ final class TrainFunction {
 
         @Override
         public void epochStarted(int epoch, int epochs) {
+            readBytesAtStart = readBytes();
             notices.drain();
             Natives.reportActivity(String.format(Locale.ROOT, "corgipile train_sgd: epoch %d/%d on %s (%s, %s)",
                     epoch, epochs, relation, spec.model(), shuffle));
@@ -156,9 +174,27 @@ final class TrainFunction {
 
         @Override
         public void epochFinished(EpochStats s) {
+            long now = readBytes();
+            if (now >= 0 && readBytesAtStart >= 0) {
+                deviceBytes.put(s.epoch(), now - readBytesAtStart);
+            }
             notices.drain();
             Natives.message(0, String.format(Locale.ROOT, "epoch %d/%d: loss %s, accuracy %s, %.3f s, %d tuples",
                     s.epoch(), spec.epochs(), fmt(s.loss()), fmt(s.accuracy()), s.seconds(), s.tuples()));
+        }
+
+        /** The backend's {@code read_bytes} so far, or -1 when unknown. */
+        private static long readBytes() {
+            try {
+                for (String line : Files.readAllLines(PROC_IO)) {
+                    if (line.startsWith("read_bytes:")) {
+                        return Long.parseLong(line.substring("read_bytes:".length()).trim());
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no /proc (not Linux) or no permission: the epoch rows just lack device_read_bytes
+            }
+            return -1;
         }
 
         private static String fmt(double v) {

@@ -38,7 +38,8 @@ class InDatabaseTrainingIT {
     private static double accuracy(Connection c, String shuffle) throws SQLException {
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT accuracy FROM train_sgd('conv', 'label', 'features', shuffle => '"
-                     + shuffle + "', epochs => 5, learning_rate => 0.01, block_size => 1, seed => 1) "
+                     + shuffle + "', epochs => 5, learning_rate => 0.01, block_size => 1, seed => 1, "
+                     + "options => '{\"train_metrics\": \"pass\"}') "
                      + "ORDER BY epoch DESC LIMIT 1")) {
             assertTrue(rs.next());
             return rs.getDouble(1);
@@ -62,6 +63,39 @@ class InDatabaseTrainingIT {
         }
     }
 
+    /**
+     * Issue 13: by default an epoch reads the table once (metrics from the training pass, no eval_seconds), and
+     * its log says where the time and the reads went.
+     */
+    @Test
+    void defaultEpochReadsTheTableOnceAndLogsReadComputeAndDeviceBytes(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SET client_min_messages = warning");
+            s.execute("DELETE FROM corgipile.models WHERE name = 'it_once'");
+            try (ResultSet rs = s.executeQuery("SELECT loss, accuracy FROM train_sgd('conv', 'label', 'features', "
+                    + "epochs => 2, learning_rate => 0.01, block_size => 1, seed => 9, model_name => 'it_once')")) {
+                while (rs.next()) {
+                    assertTrue(rs.getDouble(1) > 0, "the running loss");
+                    rs.getDouble(2);
+                    assertTrue(rs.wasNull(), "no accuracy without a metrics pass");
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT e ? 'eval_seconds', (e->>'read_seconds')::float8, "
+                    + "(e->>'compute_seconds')::float8, (e->>'seconds')::float8, (e->>'device_read_bytes')::bigint "
+                    + "FROM corgipile.models, jsonb_array_elements(epoch_log) e WHERE name = 'it_once'")) {
+                int n = 0;
+                while (rs.next()) {
+                    n++;
+                    assertTrue(!rs.getBoolean(1), "no metrics pass, no eval_seconds");
+                    assertTrue(rs.getDouble(2) > 0 && rs.getDouble(2) <= rs.getDouble(4), "read_seconds");
+                    assertTrue(rs.getDouble(3) > 0 && rs.getDouble(3) <= rs.getDouble(4), "compute_seconds");
+                    assertTrue(rs.getLong(5) >= 0, "device_read_bytes");
+                }
+                assertEquals(2, n);
+            }
+        }
+    }
+
     @Test
     void catalogRowPredictAndEvaluateAgree(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
@@ -69,7 +103,8 @@ class InDatabaseTrainingIT {
             s.execute("DELETE FROM corgipile.models WHERE name = 'it_model'");
             int epochs = 0;
             try (ResultSet rs = s.executeQuery("SELECT * FROM train_sgd('conv', 'label', 'features', epochs => 3, "
-                    + "learning_rate => 0.01, block_size => 1, seed => 9, model_name => 'it_model')")) {
+                    + "learning_rate => 0.01, block_size => 1, seed => 9, model_name => 'it_model', "
+                    + "options => '{\"train_metrics\": \"pass\"}')")) {
                 while (rs.next()) {
                     epochs++;
                     assertEquals(epochs, rs.getInt("epoch"));
@@ -195,7 +230,7 @@ class InDatabaseTrainingIT {
                         try (ResultSet rs = s.executeQuery("SELECT accuracy FROM train_sgd('conv', 'label', "
                                 + "'features', shuffle => '" + shuffle + "', epochs => 2, learning_rate => 0.01, "
                                 + "block_size => 1, seed => " + session + ", model_name => 'concurrent_" + session
-                                + "', options => '{\"overwrite\": true}') ORDER BY epoch DESC LIMIT 1")) {
+                                + "', options => '{\"overwrite\": true, \"train_metrics\": \"pass\"}') ORDER BY epoch DESC LIMIT 1")) {
                             rs.next();
                             return rs.getDouble(1);
                         }

@@ -1,17 +1,24 @@
 package org.corgipile.bench.engine;
 
 /**
- * What an engine reports for one epoch. Metrics an engine does not report are {@code NaN} (JSON null).
+ * What the engine reports for one epoch. Metrics it does not report are {@code NaN} (JSON null), counts it does not
+ * report are -1.
  *
- * @param epoch         1-based epoch number
- * @param seconds       wall time of the epoch's training pass
- * @param trainLoss     training loss of the epoch
- * @param trainAccuracy training accuracy of the epoch
- * @param testLoss      loss on the test relation after the epoch
- * @param testAccuracy  accuracy on the test relation after the epoch
- * @param learningRate  learning rate used in the epoch
- * @param tuples        tuples consumed by the epoch
+ * @param epoch           1-based epoch number
+ * @param seconds         wall time of the epoch's training pass ({@code train_sgd}'s {@code seconds})
+ * @param trainLoss       training loss of the epoch (the running loss of the pass by default)
+ * @param trainAccuracy   training accuracy (only with {@code train_metrics => 'pass'})
+ * @param testLoss        loss on the test relation after the epoch
+ * @param testAccuracy    accuracy on the test relation after the epoch
+ * @param learningRate    learning rate used in the epoch
+ * @param tuples          tuples consumed by the epoch
+ * @param readSeconds     of {@code seconds}: the reading thread's time producing buffers (read, decode, shuffle)
+ * @param computeSeconds  of {@code seconds}: the compute thread's time in SGD (overlaps the reading)
+ * @param evalSeconds     time of the metric passes after the epoch (test relation; not in {@code seconds})
+ * @param deviceBytesRead bytes the training backend read from the storage device in the epoch (its
+ *                        {@code /proc/<pid>/io} read_bytes), -1 when not reported (client mode)
  */
 public record EpochResult(int epoch, double seconds, double trainLoss, double trainAccuracy, double testLoss,
-                          double testAccuracy, double learningRate, long tuples) {
+                          double testAccuracy, double learningRate, long tuples, double readSeconds,
+                          double computeSeconds, double evalSeconds, long deviceBytesRead) {
 }

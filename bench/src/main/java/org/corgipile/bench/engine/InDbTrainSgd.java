@@ -6,27 +6,25 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The real engine: {@code SELECT * FROM train_sgd(...)} of the corgipile extension, one call per strategy, all
- * epochs inside the backend. The per-epoch rows it returns are the results; {@code validation_relation} gives the
- * test metrics. Block size, buffer fraction and learning-rate decay go in as {@code options} keys
- * {@code block_size}, {@code buffer_size} and {@code decay}; {@code --engine-options} can override them.
- *
- * <p>Because all epochs run in one statement, the epoch hook runs once, before the call (see
- * {@link #hooksEveryEpoch()}); on cold profiles later epochs may find part of the table in the page cache, which
- * the blocks-read counters and the report make visible.
+ * The shipped engine: {@code SELECT * FROM train_sgd(...)} of the corgipile extension, one call per strategy, all
+ * epochs inside the backend, with the product's defaults for everything the request leaves at 0. The per-epoch rows
+ * it returns are the results; {@code validation_relation} gives the test metrics; the stored model's
+ * {@code epoch_log} adds each epoch's read/compute split, its metric-pass time and the bytes the backend read from
+ * the device.
  */
 public final class InDbTrainSgd implements TrainingEngine {
     private static final String SQL = "SELECT * FROM train_sgd(relation => ?::regclass, label => ?, features => ?,"
-            + " model => 'logistic', shuffle => ?, epochs => ?, learning_rate => ?, model_name => ?,"
-            + " validation_relation => ?::regclass, seed => ?, options => ?::jsonb)";
+            + " shuffle => ?, epochs => ?, model_name => ?, validation_relation => ?::regclass, seed => ?,"
+            + " options => ?::jsonb)";
 
     /** True when {@code train_sgd} is callable in the connection's database. */
     public static boolean available(Connection c) throws SQLException {
@@ -41,67 +39,69 @@ public final class InDbTrainSgd implements TrainingEngine {
         return "in-db";
     }
 
-    @Override
-    public boolean hooksEveryEpoch() {
-        return false;
-    }
-
-    /** One epoch of storage-order training on the (small) test relation under a throwaway model name. */
+    /** One epoch of storage-order training on the (small) test relation: starts the backend's JVM. */
     @Override
     public void warmUp(Connection c, TrainRequest r) throws SQLException {
         TrainRequest w = new TrainRequest(r.testTable(), r.testTable(), r.label(), r.features(), Strategy.NONE, 1,
                 r.learningRate(), r.decay(), r.seed(), r.blockPages(), r.bufferFraction(), r.modelName() + "_warmup",
                 r.engineOptions());
-        train(c, w, EpochHook.NONE);
+        train(c, w);
     }
 
     @Override
-    public List<EpochResult> train(Connection c, TrainRequest r, EpochHook hook) throws SQLException {
-        hook.beforeEpoch(1);
-        List<EpochResult> out = new ArrayList<>();
+    public List<EpochResult> train(Connection c, TrainRequest r) throws SQLException {
+        Map<String, Object> options = new HashMap<>(r.options());
+        options.putIfAbsent("overwrite", true);
+        String json;
+        try {
+            json = new ObjectMapper().writeValueAsString(options);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+        List<double[]> rows = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(SQL)) {
             ps.setString(1, r.table());
             ps.setString(2, r.label());
             ps.setString(3, r.features());
             ps.setString(4, r.strategy().sqlName());
             ps.setInt(5, r.epochs());
-            ps.setDouble(6, r.learningRate());
-            ps.setString(7, r.modelName());
-            ps.setString(8, r.testTable());
-            ps.setLong(9, r.seed());
-            ps.setString(10, options(r));
+            ps.setString(6, r.modelName());
+            ps.setString(7, r.testTable());
+            ps.setLong(8, r.seed());
+            ps.setString(9, json);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new EpochResult(rs.getInt("epoch"), number(rs, "seconds"), number(rs, "loss"),
-                            number(rs, "accuracy"), number(rs, "validation_loss"),
-                            number(rs, "validation_accuracy"), number(rs, "learning_rate"),
-                            rs.getLong("tuples")));
+                    rows.add(new double[] {rs.getInt("epoch"), number(rs, "seconds"), number(rs, "loss"),
+                        number(rs, "accuracy"), number(rs, "validation_loss"), number(rs, "validation_accuracy"),
+                        number(rs, "learning_rate"), rs.getLong("tuples")});
                 }
             }
+        }
+        JsonNode log = epochLog(c, r.modelName());
+        List<EpochResult> out = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            double[] x = rows.get(i);
+            JsonNode e = log != null && log.size() > i ? log.get(i) : null;
+            out.add(new EpochResult((int) x[0], x[1], x[2], x[3], x[4], x[5], x[6], (long) x[7],
+                    field(e, "read_seconds"), field(e, "compute_seconds"), field(e, "eval_seconds"),
+                    e != null && e.hasNonNull("device_read_bytes") ? e.get("device_read_bytes").asLong() : -1));
         }
         return out;
     }
 
-    /**
-     * The block size, buffer and decay of the request as {@code train_sgd} options (which override its named
-     * arguments), then the user's {@code --engine-options} on top.
-     */
-    static String options(TrainRequest r) throws SQLException {
-        ObjectMapper m = new ObjectMapper();
-        ObjectNode o = m.createObjectNode();
-        o.put("block_size", r.blockPages());
-        o.put("buffer_size", r.bufferFraction());
-        o.put("decay", r.decay());
-        try {
-            JsonNode user = m.readTree(r.engineOptions());
-            if (user == null || !user.isObject()) {
-                throw new SQLException("engine options must be a JSON object, got '" + r.engineOptions() + "'");
+    private static JsonNode epochLog(Connection c, String model) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT epoch_log::text FROM corgipile.models WHERE name = ?")) {
+            ps.setString(1, model);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new ObjectMapper().readTree(rs.getString(1)) : null;
+            } catch (JsonProcessingException e) {
+                throw new SQLException("epoch_log of " + model + " is not JSON: " + e.getOriginalMessage(), e);
             }
-            o.setAll((ObjectNode) user);
-        } catch (JsonProcessingException e) {
-            throw new SQLException("engine options are not valid JSON: " + e.getOriginalMessage(), e);
         }
-        return o.toString();
+    }
+
+    static double field(JsonNode e, String name) {
+        return e != null && e.hasNonNull(name) ? e.get(name).asDouble() : Double.NaN;
     }
 
     private static double number(ResultSet rs, String column) throws SQLException {

@@ -1,7 +1,8 @@
 package org.corgipile.bench.engine;
 
 /**
- * One training call: the same for every engine and strategy so that only the data order differs.
+ * One training call: the same for every strategy so that only the data order differs. Tuning arguments left at 0
+ * are not passed, so the engine's defaults (the product's) decide them.
  *
  * @param table          training relation (for shuffle_once: the rewritten copy)
  * @param testTable      relation evaluated after each epoch
@@ -10,12 +11,12 @@ package org.corgipile.bench.engine;
  * @param strategy       the data order passed to the engine (never {@link Strategy#SHUFFLE_ONCE}: the runner
  *                       rewrites the table and passes {@link Strategy#NONE})
  * @param epochs         number of passes
- * @param learningRate   initial learning rate
- * @param decay          learning-rate factor applied after every epoch
+ * @param learningRate   initial learning rate, 0 = the engine's default
+ * @param decay          learning-rate factor applied after every epoch, 0 = the engine's default
  * @param seed           seed of every random choice
- * @param blockPages     heap pages per block for the block-level shuffle
- * @param bufferFraction tuple buffer as a fraction of the table (corgipile, sliding_window, mrs)
- * @param modelName      name under which an in-database engine stores the model
+ * @param blockPages     heap pages per block for the block-level shuffle, 0 = the engine's default
+ * @param bufferFraction tuple buffer as a fraction of the table, 0 = the engine's default
+ * @param modelName      name under which the engine stores the model
  * @param engineOptions  extra {@code train_sgd} options as a JSON object
  */
 public record TrainRequest(String table, String testTable, String label, String features, Strategy strategy,
@@ -29,14 +30,48 @@ public record TrainRequest(String table, String testTable, String label, String 
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
         }
-        if (!(learningRate > 0)) {
-            throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+        if (!(learningRate >= 0)) {
+            throw new IllegalArgumentException("learning rate must be > 0 (0 = default), got " + learningRate);
         }
-        if (blockPages < 1) {
-            throw new IllegalArgumentException("block pages must be >= 1, got " + blockPages);
+        if (blockPages < 0) {
+            throw new IllegalArgumentException("block pages must be >= 1 (0 = default), got " + blockPages);
         }
-        if (!(bufferFraction > 0 && bufferFraction <= 1)) {
-            throw new IllegalArgumentException("buffer fraction must be in (0, 1], got " + bufferFraction);
+        if (!(bufferFraction >= 0 && bufferFraction <= 1)) {
+            throw new IllegalArgumentException("buffer fraction must be in (0, 1] (0 = default), got "
+                    + bufferFraction);
         }
+    }
+
+    /**
+     * The tuning arguments that were set, then the user's {@code --engine-options} on top, as {@code train_sgd}
+     * option names ({@code block_size}, {@code buffer_size}, {@code learning_rate}, {@code decay}, ...).
+     */
+    public java.util.Map<String, Object> options() {
+        java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
+        if (blockPages > 0) {
+            o.put("block_size", blockPages);
+        }
+        if (bufferFraction > 0) {
+            o.put("buffer_size", bufferFraction);
+        }
+        if (learningRate > 0) {
+            o.put("learning_rate", learningRate);
+        }
+        if (decay > 0) {
+            o.put("decay", decay);
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode user =
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(engineOptions);
+            if (user == null || !user.isObject()) {
+                throw new IllegalArgumentException("engine options must be a JSON object, got '" + engineOptions + "'");
+            }
+            user.fields().forEachRemaining(e -> o.put(e.getKey(), e.getValue().isNumber() ? e.getValue().numberValue()
+                    : e.getValue().isBoolean() ? (Object) e.getValue().booleanValue()
+                    : e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("engine options are not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        return o;
     }
 }

@@ -4,17 +4,15 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 
-/** Something that trains a model over a PostgreSQL relation and reports per-epoch results. */
+/**
+ * The product trained as a user would: {@link InDbTrainSgd} ({@code train_sgd} inside PostgreSQL) or
+ * {@link ClientModeEngine} (the same operators in this JVM over JDBC, for a server without the extension). Every
+ * strategy and the SGD itself come from the product; the benchmark only chooses the data order and the table.
+ */
 public interface TrainingEngine {
 
-    /** Name recorded with every result ({@code in-db} or {@code jdbc-reference}). */
+    /** Name recorded with every result ({@code in-db} or {@code client}). */
     String name();
-
-    /**
-     * True when {@link EpochHook#beforeEpoch(int)} runs before every epoch; false when the engine trains all
-     * epochs in one call and the hook runs once before the call.
-     */
-    boolean hooksEveryEpoch();
 
     /**
      * Loads what the first call would otherwise read inside the timed window on this connection: catalog entries,
@@ -23,14 +21,6 @@ public interface TrainingEngine {
      */
     void warmUp(Connection connection, TrainRequest request) throws SQLException;
 
-    /** Trains as {@code request} says on {@code connection}, calling {@code hook} before epochs. */
-    List<EpochResult> train(Connection connection, TrainRequest request, EpochHook hook) throws SQLException;
-
-    /** Called before an epoch starts, e.g. to drop caches on a cold device profile. */
-    @FunctionalInterface
-    interface EpochHook {
-        void beforeEpoch(int epoch);
-
-        EpochHook NONE = epoch -> { };
-    }
+    /** Trains as {@code request} says, all epochs in one call, on {@code connection}'s server. */
+    List<EpochResult> train(Connection connection, TrainRequest request) throws SQLException;
 }

@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * A cgroup-v1 blkio group that throttles reads from one block device:
- * {@code /sys/fs/cgroup/blkio/corgipile-<profile>} with {@code blkio.throttle.read_iops_device} and
+ * {@code /sys/fs/cgroup/blkio/corgipile-<profile>-<pid>} with {@code blkio.throttle.read_iops_device} and
  * {@code blkio.throttle.read_bps_device}.
  *
  * <p>The PostgreSQL postmaster is moved into the group; every backend it forks afterwards inherits the group, so
@@ -50,7 +50,9 @@ public final class BlkioThrottle implements AutoCloseable {
      * @param bps  read bytes per second, 0 for no bandwidth limit
      */
     public static BlkioThrottle create(String name, BlockDevice device, long iops, long bps) throws IOException {
-        Path dir = ROOT.resolve("corgipile-" + name);
+        // one group per benchmark process: two runs on one machine (a test suite beside a benchmark) must not
+        // share, and then remove, each other's group
+        Path dir = ROOT.resolve(groupName(name));
         if (Files.isDirectory(dir)) {
             moveAllToRoot(dir);
         } else {
@@ -135,5 +137,10 @@ public final class BlkioThrottle implements AutoCloseable {
         public IoCounters minus(IoCounters before) {
             return new IoCounters(bytes - before.bytes, requests - before.requests);
         }
+    }
+
+    /** The group of profile {@code name} in this process: {@code corgipile-<profile>-<pid>}. */
+    public static String groupName(String name) {
+        return "corgipile-" + name + "-" + ProcessHandle.current().pid();
     }
 }

@@ -40,12 +40,12 @@ public final class MarkdownReport {
         md.append("Started ").append(r.startedAt()).append(", finished ").append(r.finishedAt()).append("  \n");
         md.append("Host: ").append(r.host()).append("\n\n");
         md.append(String.format(Locale.ROOT, "Settings: %d training rows (+%.0f%% test) x %d features, %d epochs,"
-                + " learning rate %s (x%s per epoch), blocks of %s pages, buffer %.0f%% of the table, seed %d,"
-                + " target tolerance %.1f accuracy points.%n%n", s.rows(), s.testFraction() * 100, s.dims(),
-                s.epochs(), s.learningRate(), s.decay(),
-                s.blockPages() == 0 ? "auto (buffer / 20, at most 1280)" : Integer.toString(s.blockPages()),
-                s.bufferFraction() * 100, s.seed(),
-                s.targetTolerance() * 100));
+                + " learning rate %s, decay %s, block size %s, buffer %s, seed %d, target tolerance %.1f accuracy"
+                + " points; on ssd/hdd the server's page cache is limited to %.1f%% of the table.%n%n", s.rows(),
+                s.testFraction() * 100, s.dims(), s.epochs(), orDefault(s.learningRate()), orDefault(s.decay()),
+                s.blockPages() == 0 ? "the product's default" : s.blockPages() + " pages",
+                s.bufferFraction() == 0 ? "the product's default" : pct(s.bufferFraction()) + " of the table",
+                s.seed(), s.targetTolerance() * 100, s.pageCacheFraction() * 100));
         for (Skipped k : r.skipped()) {
             md.append("**Skipped profile ").append(k.profile()).append("**: ").append(k.reason()).append("\n\n");
         }
@@ -65,9 +65,11 @@ public final class MarkdownReport {
                 + " accuracy minus the tolerance; in brackets the epoch. MADlib-style = `none` (storage order every"
                 + " epoch), Bismarck-style = `shuffle_once` (ORDER BY random() rewrite, counted, then storage order)."
                 + " Speed-up = baseline time / CorgiPile time; \"never\" = not reached within the epochs run.\n\n");
+        md.append("Epoch ratios use the median epoch of epochs 2..n (the steady state).\n\n");
         md.append("| profile | table | target acc | CorgiPile | MADlib-style | Bismarck-style | speed-up vs MADlib |"
-                + " speed-up vs Bismarck | CorgiPile epoch / floor | MADlib epoch / floor |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+                + " speed-up vs Bismarck | CorgiPile epoch / floor | MADlib epoch / floor | CorgiPile epoch /"
+                + " MADlib epoch |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         double tol = r.settings().targetTolerance();
         for (ProfileResult p : r.profiles()) {
             for (TableResult t : p.tables()) {
@@ -83,9 +85,12 @@ public final class MarkdownReport {
                         .append(" | ").append(cell(corgi, rc)).append(" | ").append(cell(madlib, rm))
                         .append(" | ").append(cell(bismarck, rb)).append(" | ").append(speedup(rc, rm, madlib))
                         .append(" | ").append(speedup(rc, rb, bismarck)).append(" | ")
-                        .append(corgi.map(x -> ratio(x.meanEpochSeconds(), t.scanFloorSeconds())).orElse("n/a"))
+                        .append(corgi.map(x -> ratio(x.medianEpochSeconds(), t.scanFloorSeconds())).orElse("n/a"))
                         .append(" | ")
-                        .append(madlib.map(x -> ratio(x.meanEpochSeconds(), t.scanFloorSeconds())).orElse("n/a"))
+                        .append(madlib.map(x -> ratio(x.medianEpochSeconds(), t.scanFloorSeconds())).orElse("n/a"))
+                        .append(" | ")
+                        .append(corgi.isPresent() && madlib.isPresent()
+                                ? ratio(corgi.get().medianEpochSeconds(), madlib.get().medianEpochSeconds()) : "n/a")
                         .append(" |\n");
             }
         }
@@ -135,12 +140,13 @@ public final class MarkdownReport {
     private static void details(StringBuilder md, ProfileResult p, TableResult t) {
         md.append("## ").append(p.profile().name()).append(" / ").append(t.dataset()).append(' ').append(t.layout())
                 .append("\n\n");
-        md.append(String.format(Locale.ROOT, "Profile %s. Table `%s`: %d rows, %d pages (%.1f MB), blocks of %d"
-                + " pages; test table `%s` (%d rows). Scan floor %.3f s.%n%n", p.profile().describe(), t.table(),
-                t.rows(), t.pages(), t.bytes() / 1e6, t.blockPages(), t.testTable(), t.testRows(),
-                t.scanFloorSeconds()));
-        md.append("| strategy | engine | preparation s | mean epoch s | epoch / floor | total s | call s | final train acc |"
-                + " final test acc | heap blocks read | heap blocks hit | device MB | device passes |\n");
+        md.append(String.format(Locale.ROOT, "Profile %s. Table `%s`: %d rows, %d pages (%.1f MB), blocks of %s;"
+                + " test table `%s` (%d rows). Scan floor %.3f s.%n%n", p.profile().describe(), t.table(),
+                t.rows(), t.pages(), t.bytes() / 1e6, t.blockPages() == 0 ? "the product's default size"
+                        : t.blockPages() + " pages", t.testTable(), t.testRows(), t.scanFloorSeconds()));
+        md.append("| strategy | engine | preparation s | median epoch s | epoch / floor | total s | call s |"
+                + " final test acc | heap blocks read | heap blocks hit | device MB | device passes |"
+                + " page cache limit MB |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (StrategyResult s : t.strategies()) {
             if (s.error() != null) {
@@ -149,23 +155,33 @@ public final class MarkdownReport {
                         .append(" |\n");
                 continue;
             }
-            double trainAcc = s.epochs().isEmpty() ? Double.NaN
-                    : s.epochs().get(s.epochs().size() - 1).trainAccuracy();
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %.3f | %.3f | %s | %s | %d | %d | %.1f | %.2f |%n",
-                    s.strategy(), s.engine(), s.preparationSeconds(), s.meanEpochSeconds(),
-                    ratio(s.meanEpochSeconds(), t.scanFloorSeconds()), s.preparationSeconds() + s.trainingSeconds(),
-                    s.callSeconds(),
-                    pct(trainAcc), pct(s.finalTestAccuracy()), s.heapBlocksRead(), s.heapBlocksHit(),
-                    s.deviceBytesRead() / 1e6, s.devicePasses(t.bytes())));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %.3f | %.3f | %s | %d | %d | %.1f | %.2f | %s |%n",
+                    s.strategy(), s.engine(), s.preparationSeconds(), s.medianEpochSeconds(),
+                    ratio(s.medianEpochSeconds(), t.scanFloorSeconds()), s.preparationSeconds() + s.trainingSeconds(),
+                    s.callSeconds(), pct(s.finalTestAccuracy()), s.heapBlocksRead(), s.heapBlocksHit(),
+                    s.deviceBytesRead() / 1e6, s.devicePasses(t.bytes()),
+                    s.pageCacheBudget() == 0 ? "none" : String.format(Locale.ROOT, "%.1f (peak %.1f)",
+                            s.pageCacheBudget() / 1e6, s.peakPageCache() / 1e6)));
         }
         md.append("\n\"total s\" = preparation + epoch times as the engine reports them; \"call s\" = wall time of"
-                + " the training call (adds the engine's work outside epochs: profile and metric passes).\n");
+                + " the training call (adds the engine's work outside epochs: the test-relation pass per epoch).\n");
         if (p.profile().cold()) {
-            md.append("\nCaches are cold before each strategy (server restarted, page cache dropped). \"device passes\""
-                    + " = bytes read from the throttled device / table size: the number of epochs (plus metric passes)"
-                    + " that really came from the device. An engine that trains all epochs in one statement keeps"
-                    + " the table's files open, and Linux keeps the page cache of open files on drop_caches, so its"
-                    + " later epochs can be served from memory.\n");
+            md.append("\nCaches are cold before each strategy (server restarted, page cache dropped), and the"
+                    + " server's page cache is limited (memory cgroup) to the budget shown, well below the table, so"
+                    + " every epoch reads the table from the device again. \"device passes\" = bytes read from the"
+                    + " throttled device / table size.\n");
+        }
+        md.append("\nPer epoch: wall seconds = the epoch's `seconds`; read = the reading thread's time producing"
+                + " buffers (read, decode, tuple shuffle); sgd = the compute thread's time (they overlap: double"
+                + " buffering); device MB = bytes the training backend read from the device in that epoch.\n\n");
+        md.append("| strategy | epoch | wall s | read s | sgd s | device MB | test acc |\n|---|---|---|---|---|---|---|\n");
+        for (StrategyResult s : t.strategies()) {
+            for (var e : s.epochs()) {
+                md.append(String.format(Locale.ROOT, "| %s | %d | %.3f | %.3f | %.3f | %s | %s |%n", s.strategy(),
+                        e.epoch(), e.seconds(), e.readSeconds(), e.computeSeconds(),
+                        e.deviceBytesRead() < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", e.deviceBytesRead() / 1e6),
+                        pct(e.testAccuracy())));
+            }
         }
         String stem = Plots.stem(p, t);
         md.append("\n![accuracy per epoch](").append(stem).append("_accuracy_epoch.png)\n");
@@ -217,6 +233,10 @@ public final class MarkdownReport {
         }
         return String.format(Locale.ROOT, "%d IOPS, %d MB/s", p.profile().readIops(),
                 p.profile().readBps() / (1024 * 1024));
+    }
+
+    private static String orDefault(double v) {
+        return v == 0 ? "the product's default" : Double.toString(v);
     }
 
     static String pct(double v) {

@@ -26,7 +26,8 @@ public final class ResultFiles {
     public static final String CSV = "results.csv";
     public static final String CSV_HEADER = "profile,dataset,layout,table,strategy,engine,epoch,seconds,"
             + "cumulative_seconds,preparation_seconds,scan_floor_seconds,epoch_over_floor,train_loss,train_accuracy,"
-            + "test_loss,test_accuracy,learning_rate,tuples,heap_blocks_read,heap_blocks_hit,device_bytes_read";
+            + "test_loss,test_accuracy,learning_rate,tuples,heap_blocks_read,heap_blocks_hit,device_bytes_read,"
+            + "read_seconds,compute_seconds,eval_seconds,epoch_device_bytes_read";
 
     private ResultFiles() {
     }
@@ -70,7 +71,9 @@ public final class ResultFiles {
                                     num(e.trainAccuracy()), num(e.testLoss()), num(e.testAccuracy()),
                                     num(e.learningRate()), Long.toString(e.tuples()),
                                     Long.toString(s.heapBlocksRead()), Long.toString(s.heapBlocksHit()),
-                                    Long.toString(s.deviceBytesRead())));
+                                    Long.toString(s.deviceBytesRead()), num(e.readSeconds()),
+                                    num(e.computeSeconds()), num(e.evalSeconds()),
+                                    e.deviceBytesRead() < 0 ? "" : Long.toString(e.deviceBytesRead())));
                             w.write('\n');
                         }
                     }

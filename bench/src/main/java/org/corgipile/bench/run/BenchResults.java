@@ -47,31 +47,44 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
     /**
      * One strategy on one table.
      *
-     * @param engine                 {@code in-db} or {@code jdbc-reference}
+     * @param engine                 {@code in-db} or {@code client}
      * @param trainedTable           the relation trained on (the rewritten copy for shuffle_once)
      * @param preparationSeconds     time before the first epoch (the ORDER BY random() rewrite; 0 otherwise)
      * @param callSeconds            wall time of the whole training call as the benchmark saw it: the epochs plus
      *                               what the engine does outside them (the in-DB engine's profile pass for
      *                               {@code standardize}, its per-epoch metric and validation passes; the reference
      *                               engine's test passes)
-     * @param cacheDroppedEachEpoch  true when a page-cache drop was requested before every epoch (cold profiles with
-     *                               an engine that trains epoch by epoch), false when caches were cold only before
-     *                               the call; Linux does not drop the cache of files a process holds open, so
-     *                               {@code deviceBytesRead} is the measure of what really came from the device
+     * @param pageCacheBudget        cold profiles: the server's page cache was limited to this many bytes (a memory
+     *                               cgroup), so every epoch of a larger table is cold; 0 when not limited (warm
+     *                               profile, or no memory cgroup: then only the first epoch is cold)
+     * @param peakPageCache          the largest page cache the server held during the training (0 when unlimited)
      * @param heapBlocksRead         pg_statio_user_tables.heap_blks_read delta of the trained relation
      * @param heapBlocksHit          pg_statio_user_tables.heap_blks_hit delta of the trained relation
      * @param deviceBytesRead        bytes read from the throttled device during training (0 when unthrottled)
      * @param error                  why the training failed, null when it succeeded
      */
     public record StrategyResult(String strategy, String label, String engine, String trainedTable,
-                                 double preparationSeconds, double callSeconds, boolean cacheDroppedEachEpoch,
-                                 List<EpochResult> epochs,
+                                 double preparationSeconds, double callSeconds, long pageCacheBudget,
+                                 long peakPageCache, List<EpochResult> epochs,
                                  long heapBlocksRead, long heapBlocksHit, long deviceBytesRead,
                                  long deviceReadRequests, String error) {
 
         /** Sum of epoch times. */
         public double trainingSeconds() {
             return epochs.stream().mapToDouble(EpochResult::seconds).sum();
+        }
+
+        /**
+         * Median epoch time of epochs 2..n (all epochs when only one ran): the steady state, without the first
+         * epoch's one-time costs (JIT, catalog, the shuffle-once rewrite is not in any epoch here).
+         */
+        public double medianEpochSeconds() {
+            if (epochs.isEmpty()) {
+                return Double.NaN;
+            }
+            double[] x = epochs.stream().skip(epochs.size() > 1 ? 1 : 0).mapToDouble(EpochResult::seconds).sorted()
+                    .toArray();
+            return x.length % 2 == 1 ? x[x.length / 2] : (x[x.length / 2 - 1] + x[x.length / 2]) / 2;
         }
 
         /** Mean epoch time. */

@@ -13,6 +13,7 @@ import org.corgipile.bench.io.BlkioThrottle;
 import org.corgipile.bench.io.BlockDevice;
 import org.corgipile.bench.io.DeviceProfile;
 import org.corgipile.bench.io.PageCache;
+import org.corgipile.bench.io.PageCacheLimit;
 import org.corgipile.bench.io.Processes;
 import org.corgipile.testsupport.PgCluster;
 
@@ -25,7 +26,10 @@ import org.corgipile.testsupport.PgCluster;
  *
  * <p>{@link #cold()} is the cold-cache step of the ssd/hdd profiles: stop the server (emptying
  * {@code shared_buffers}), drop the page cache, start it again and move the new postmaster and its children into
- * the blkio group, so every backend forked afterwards is throttled. Connections must be opened after it.
+ * the blkio group, so every backend forked afterwards is throttled. Connections must be opened after it. Cold
+ * profiles also put the server in a memory group ({@link PageCacheLimit}) so that a table larger than the
+ * page-cache budget is cold in every epoch; where memory cgroups are missing a message says so and only the first
+ * epoch is cold.
  */
 public final class BenchServer implements AutoCloseable {
     public static final String DATABASE = "bench";
@@ -33,12 +37,15 @@ public final class BenchServer implements AutoCloseable {
     private final DeviceProfile profile;
     private final PgCluster cluster;
     private final BlkioThrottle throttle; // null for unthrottled profiles
+    private final PageCacheLimit cacheLimit; // null for warm profiles or where memory cgroups are missing
     private final boolean extension;
 
-    private BenchServer(DeviceProfile profile, PgCluster cluster, BlkioThrottle throttle, boolean extension) {
+    private BenchServer(DeviceProfile profile, PgCluster cluster, BlkioThrottle throttle, PageCacheLimit cacheLimit,
+                        boolean extension) {
         this.profile = profile;
         this.cluster = cluster;
         this.throttle = throttle;
+        this.cacheLimit = cacheLimit;
         this.extension = extension;
     }
 
@@ -66,11 +73,20 @@ public final class BenchServer implements AutoCloseable {
         conf.addAll(extraConf);
         PgCluster cluster = PgCluster.start(conf);
         BlkioThrottle throttle = null;
+        PageCacheLimit cacheLimit = null;
         try {
             cluster.createDatabase(DATABASE);
             if (profile.throttled()) {
                 BlockDevice device = BlockDevice.of(cluster.dataDir());
                 throttle = BlkioThrottle.create(profile.name(), device, profile.readIops(), profile.readBps());
+            }
+            if (profile.cold()) {
+                Optional<String> why = PageCacheLimit.unavailableReason();
+                if (why.isPresent()) {
+                    System.err.println("bench: profile " + profile.name() + ": " + why.get());
+                } else {
+                    cacheLimit = PageCacheLimit.create(profile.name(), Long.MAX_VALUE / 4);
+                }
             }
             boolean ext = false;
             if (cluster.extensionAvailable()) {
@@ -82,10 +98,17 @@ public final class BenchServer implements AutoCloseable {
                             + e.getMessage());
                 }
             }
-            BenchServer server = new BenchServer(profile, cluster, throttle, ext);
+            BenchServer server = new BenchServer(profile, cluster, throttle, cacheLimit, ext);
             server.enterThrottle();
             return server;
         } catch (IOException | RuntimeException e) {
+            if (cacheLimit != null) {
+                try {
+                    cacheLimit.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             if (throttle != null) {
                 try {
                     throttle.close();
@@ -137,11 +160,29 @@ public final class BenchServer implements AutoCloseable {
         enterThrottle();
     }
 
-    /** Drops only the page cache (between epochs of one training call, where a restart is impossible). */
+    /** Drops only the page cache (after a warm-up call on a cold profile). */
     public void dropPageCache() {
         if (profile.cold()) {
             PageCache.drop();
         }
+    }
+
+    /**
+     * Limits the server's page cache to {@code bytes} from now on (cold profiles where memory cgroups exist), so
+     * that a larger table is read from the device in every epoch. Returns the budget in force, 0 when unlimited.
+     */
+    public long limitPageCache(long bytes) {
+        if (cacheLimit == null) {
+            return 0;
+        }
+        cacheLimit.budget(bytes);
+        cacheLimit.takePeakCache();
+        return cacheLimit.budget();
+    }
+
+    /** The largest page cache the server's group held since the last call, 0 when not limited. */
+    public long peakPageCache() {
+        return cacheLimit == null ? 0 : cacheLimit.takePeakCache();
     }
 
     /** Read counters of the blkio group, or zeros when unthrottled. */
@@ -157,18 +198,23 @@ public final class BenchServer implements AutoCloseable {
     }
 
     private void enterThrottle() {
-        if (throttle == null) {
+        if (throttle == null && cacheLimit == null) {
             return;
         }
         try {
             long pm = Processes.postmasterPid(cluster.dataDir());
-            throttle.add(pm);
-            for (long child : Processes.children(pm)) {
-                throttle.add(child);
+            List<Long> pids = new ArrayList<>(List.of(pm));
+            pids.addAll(Processes.children(pm));
+            for (long pid : pids) {
+                if (throttle != null) {
+                    throttle.add(pid);
+                }
+                if (cacheLimit != null) {
+                    cacheLimit.add(pid);
+                }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot move the postmaster into " + throttle.directory() + ": "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException("cannot move the postmaster into its cgroups: " + e.getMessage(), e);
         }
     }
 
@@ -177,6 +223,13 @@ public final class BenchServer implements AutoCloseable {
         try {
             cluster.close();
         } finally {
+            if (cacheLimit != null) {
+                try {
+                    cacheLimit.close();
+                } catch (IOException e) {
+                    System.err.println("bench: could not remove " + cacheLimit.directory() + ": " + e.getMessage());
+                }
+            }
             if (throttle != null) {
                 try {
                     throttle.close();

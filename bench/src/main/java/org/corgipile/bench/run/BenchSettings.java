@@ -16,22 +16,24 @@ import org.corgipile.bench.io.DeviceProfile;
  * @param testFraction    test tuples as a fraction of training tuples
  * @param dims            feature count of the synthetic generator
  * @param epochs          epochs per training
- * @param learningRate    initial learning rate
- * @param decay           learning-rate factor per epoch
+ * @param learningRate    initial learning rate, 0 = the product's default
+ * @param decay           learning-rate factor per epoch, 0 = the product's default
  * @param seed            seed of data, layouts and training
- * @param blockPages      heap pages per block, 0 = {@link #blockPagesFor(long)}
- * @param bufferFraction  tuple buffer as a fraction of the table
+ * @param blockPages      heap pages per block, 0 = the product's default
+ * @param bufferFraction  tuple buffer as a fraction of the table, 0 = the product's default
  * @param probePages      pages read by the random-vs-sequential page probe
- * @param engine          {@code auto}, {@code in-db} or {@code jdbc-reference}
+ * @param engine          {@code auto}, {@code in-db} ({@code train_sgd}) or {@code client} (client mode)
  * @param engineOptions   JSON passed as {@code train_sgd(options => ...)}
  * @param targetTolerance accuracy below the shuffle-once accuracy still counted as reaching it (0.01 = 1 point)
  * @param extraConf       extra postgresql.conf lines for every profile's cluster
+ * @param pageCacheFraction cold profiles: the server's page cache is limited to this fraction of the table being
+ *                        trained, so every epoch reads from the device (0.125: the table is 8x the cache)
  */
 public record BenchSettings(List<DeviceProfile> profiles, List<String> datasets, List<String> layouts,
                             List<Strategy> strategies, long rows, double testFraction, int dims, int epochs,
                             double learningRate, double decay, long seed, int blockPages, double bufferFraction,
                             int probePages, String engine, String engineOptions, double targetTolerance,
-                            List<String> extraConf) {
+                            List<String> extraConf, double pageCacheFraction) {
 
     public BenchSettings {
         if (profiles.isEmpty() || datasets.isEmpty() || layouts.isEmpty() || strategies.isEmpty()) {
@@ -47,16 +49,23 @@ public record BenchSettings(List<DeviceProfile> profiles, List<String> datasets,
             throw new IllegalArgumentException("epochs must be in [1, 1000], got " + epochs);
         }
         if (blockPages < 0) {
-            throw new IllegalArgumentException("block pages must be >= 0 (0 = auto), got " + blockPages);
+            throw new IllegalArgumentException("block pages must be >= 0 (0 = default), got " + blockPages);
         }
-        if (!(bufferFraction > 0 && bufferFraction <= 1)) {
-            throw new IllegalArgumentException("buffer fraction must be in (0, 1], got " + bufferFraction);
+        if (!(bufferFraction >= 0 && bufferFraction <= 1)) {
+            throw new IllegalArgumentException("buffer fraction must be in (0, 1] (0 = default), got " + bufferFraction);
+        }
+        if (!(learningRate >= 0) || !(decay >= 0)) {
+            throw new IllegalArgumentException("learning rate and decay must be > 0 (0 = default), got "
+                    + learningRate + " and " + decay);
+        }
+        if (!(pageCacheFraction > 0 && pageCacheFraction <= 1)) {
+            throw new IllegalArgumentException("page cache fraction must be in (0, 1], got " + pageCacheFraction);
         }
         if (probePages < 1) {
             throw new IllegalArgumentException("probe pages must be >= 1, got " + probePages);
         }
-        if (!List.of("auto", "in-db", "jdbc-reference").contains(engine)) {
-            throw new IllegalArgumentException("engine must be auto, in-db or jdbc-reference, got '" + engine + "'");
+        if (!List.of("auto", "in-db", "client").contains(engine)) {
+            throw new IllegalArgumentException("engine must be auto, in-db or client, got '" + engine + "'");
         }
         if (!(targetTolerance >= 0 && targetTolerance < 1)) {
             throw new IllegalArgumentException("target tolerance must be in [0, 1), got " + targetTolerance);
@@ -68,15 +77,8 @@ public record BenchSettings(List<DeviceProfile> profiles, List<String> datasets,
         extraConf = List.copyOf(extraConf);
     }
 
-    /**
-     * Block size for a table of {@code pages} pages: the configured one, or (auto) a twentieth of the tuple buffer
-     * so the buffer mixes about twenty blocks, as the paper's 10 MB blocks in a 10% buffer of a multi-GB table do,
-     * capped at the paper's 1280 pages (10 MB).
-     */
+    /** Block size passed to the engine for a table of {@code pages} pages: the configured one, 0 = its default. */
     public int blockPagesFor(long pages) {
-        if (blockPages > 0) {
-            return blockPages;
-        }
-        return (int) Math.max(1, Math.min(1280, Math.round(pages * bufferFraction / 20)));
+        return blockPages;
     }
 }

@@ -20,7 +20,7 @@ import org.corgipile.bench.data.SyntheticDataset;
 import org.corgipile.bench.data.TableLayouts;
 import org.corgipile.bench.engine.EpochResult;
 import org.corgipile.bench.engine.InDbTrainSgd;
-import org.corgipile.bench.engine.JdbcReferenceTrainer;
+import org.corgipile.bench.engine.ClientModeEngine;
 import org.corgipile.bench.engine.Strategy;
 import org.corgipile.bench.engine.TrainRequest;
 import org.corgipile.bench.engine.TrainingEngine;
@@ -44,6 +44,8 @@ import org.corgipile.bench.run.BenchResults.TableResult;
 public final class MatrixRunner {
     private static final String PAGE_PROBE_SQL = "SELECT count(*) FROM unnest(?::int[]) WITH ORDINALITY AS p(page, ord)"
             + " CROSS JOIN LATERAL (SELECT 1 FROM %s WHERE ctid = ('(' || p.page || ',1)')::tid) AS x";
+
+    private static final long MIN_PAGE_CACHE = 32L << 20;
 
     private final BenchSettings settings;
     private final PrintStream log;
@@ -132,12 +134,13 @@ public final class MatrixRunner {
                 if (probes.stream().noneMatch(x -> x.kind().equals("seq_scan"))) {
                     probes.add(0, floor);
                 }
-                log.printf(Locale.ROOT, "bench: [%s] %s: %d pages (%.1f MB), scan floor %.3f s, blocks of %d pages%n",
-                        p, table, shape[0], shape[1] / 1e6, floor.seconds(), settings.blockPagesFor(shape[0]));
+                log.printf(Locale.ROOT, "bench: [%s] %s: %d pages (%.1f MB), scan floor %.3f s, blocks of %s%n",
+                        p, table, shape[0], shape[1] / 1e6, floor.seconds(), settings.blockPagesFor(shape[0]) == 0
+                                ? "the engine's default size" : settings.blockPagesFor(shape[0]) + " pages");
                 List<StrategyResult> results = new ArrayList<>();
                 for (Strategy s : settings.strategies()) {
                     results.add(runStrategy(server, engine, dataset, layout, table, test, s,
-                            settings.blockPagesFor(shape[0])));
+                            settings.blockPagesFor(shape[0]), shape[1]));
                 }
                 tables.add(new TableResult(dataset, layout, table, test, trainRows, nTest, shape[0],
                         shape[1], settings.blockPagesFor(shape[0]), floor.seconds(), floor.bytesRead(), results));
@@ -159,22 +162,23 @@ public final class MatrixRunner {
                 }
                 return new InDbTrainSgd();
             }
-            case "jdbc-reference" -> {
-                return new JdbcReferenceTrainer(server::connect);
+            case "client" -> {
+                return new ClientModeEngine(server.cluster().dataSource(BenchServer.DATABASE));
             }
             default -> {
                 if (inDb) {
                     return new InDbTrainSgd();
                 }
-                log.println("bench: train_sgd is not available (corgipile extension not installed): training with"
-                        + " the jdbc-reference engine instead; results are labelled so");
-                return new JdbcReferenceTrainer(server::connect);
+                log.println("bench: train_sgd is not available (corgipile extension not installed): training in"
+                        + " client mode (the same operators over JDBC) instead; results are labelled so");
+                return new ClientModeEngine(server.cluster().dataSource(BenchServer.DATABASE));
             }
         }
     }
 
     private StrategyResult runStrategy(BenchServer server, TrainingEngine engine, String dataset, String layout,
-                                       String table, String test, Strategy strategy, int blockPages) {
+                                       String table, String test, Strategy strategy, int blockPages,
+                                       long tableBytes) {
         String p = server.profile().name();
         String trained = table;
         double prep = 0;
@@ -193,29 +197,31 @@ public final class MatrixRunner {
                     settings.epochs(), settings.learningRate(), settings.decay(), settings.seed(),
                     blockPages, settings.bufferFraction(),
                     "bench_" + p + "_" + dataset + "_" + layout + "_" + strategy.sqlName(), settings.engineOptions());
-            boolean dropEachEpoch = server.profile().cold() && engine.hooksEveryEpoch();
             try (Connection c = server.connect()) {
                 engine.warmUp(c, request);
                 server.dropPageCache();
+                // at least 32 MB: the reader asks for the current and the next block (up to 10 MB each) and the
+                // kernel reads ahead up to 8 MB; a smaller budget evicts pages read ahead before they are used, and
+                // the device then reads the table several times per epoch
+                long cacheBudget = server.limitPageCache(Math.max(MIN_PAGE_CACHE,
+                        Math.round(tableBytes * settings.pageCacheFraction())));
                 long[] before = statio(c, trained);
                 IoCounters io0 = server.io();
                 long call0 = System.nanoTime();
-                List<EpochResult> epochs = engine.train(c, request, epoch -> {
-                    if (epoch > 1 && dropEachEpoch) {
-                        server.dropPageCache();
-                    }
-                });
+                List<EpochResult> epochs = engine.train(c, request);
                 double callSeconds = (System.nanoTime() - call0) / 1e9;
                 IoCounters io = server.io().minus(io0);
+                long peakCache = server.peakPageCache();
                 long[] after = statio(c, trained);
                 for (EpochResult e : epochs) {
-                    log.printf(Locale.ROOT, "bench: [%s] %s %-14s epoch %2d: %7.3f s  train acc %.4f  test acc %.4f%n",
-                            p, table, strategy.sqlName(), e.epoch(), e.seconds(), e.trainAccuracy(),
-                            e.testAccuracy());
+                    log.printf(Locale.ROOT, "bench: [%s] %s %-14s epoch %2d: %7.3f s (read %6.3f, sgd %6.3f)"
+                                    + "  device %7.1f MB  test acc %.4f%n", p, table, strategy.sqlName(), e.epoch(),
+                            e.seconds(), e.readSeconds(), e.computeSeconds(),
+                            e.deviceBytesRead() < 0 ? Double.NaN : e.deviceBytesRead() / 1e6, e.testAccuracy());
                 }
                 return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep,
-                        callSeconds, dropEachEpoch, epochs, after[0] - before[0], after[1] - before[1], io.bytes(), io.requests(),
-                        null);
+                        callSeconds, cacheBudget, peakCache, epochs, after[0] - before[0], after[1] - before[1],
+                        io.bytes(), io.requests(), null);
             } finally {
                 if (strategy == Strategy.SHUFFLE_ONCE) {
                     try (Connection c = server.connect(); Statement s = c.createStatement()) {
@@ -226,7 +232,7 @@ public final class MatrixRunner {
         } catch (SQLException | RuntimeException e) {
             String msg = e.getMessage();
             log.println("bench: [" + p + "] " + table + " " + strategy.sqlName() + " failed: " + msg);
-            return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep, 0, false,
+            return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep, 0, 0, 0,
                     List.of(), 0, 0, 0, 0, msg == null ? e.getClass().getName() : msg);
         }
     }

@@ -68,7 +68,9 @@ public interface ShuffleStrategy {
     void rescan(int epoch);
 
     /**
-     * Clears {@code out} and fills it with the next tuples in training order.
+     * Clears {@code out} and fills it with the next tuples in training order, which a consumer sees after
+     * {@link TupleBuffer#settle()} (corgipile leaves its tuple permutation to be applied there, on the compute
+     * thread; the Trainer settles every buffer before SGD).
      *
      * @return false when the epoch is over ({@code out} is then empty)
      */

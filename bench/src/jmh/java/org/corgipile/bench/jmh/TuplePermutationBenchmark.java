@@ -1,0 +1,86 @@
+package org.corgipile.bench.jmh;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.corgipile.operators.FeatureShape;
+import org.corgipile.operators.FisherYates;
+import org.corgipile.operators.TupleBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The tuple shuffle's cost per buffer (divide by {@code tuples} for the cost per tuple), split in its two parts: {@code indices} draws a fresh Fisher–Yates
+ * permutation of the buffer's row indices (what TupleShuffle always does), {@code rows} draws it and then moves
+ * every row to its place ({@link TupleBuffer#permuteDense}, one row copy per tuple, cycle by cycle). The difference
+ * is what consuming the buffer through the index permutation instead of moving rows would save; compare it with
+ * {@link SgdLoopBenchmark} (the SGD step per tuple) and the reader's per-tuple cost to see whether it matters.
+ *
+ * <p>Parameters: d = 18 / 28 (higgs, the bench's synthetic data); buffers of 20,000 and 200,000 tuples (10% of the
+ * 200k and 2M-row benchmark tables).
+ *
+ * <p>Run (from the repository root; the first command builds every module the bench depends on, the second prints
+ * the classpath):
+ * <pre>
+ * mvn -B -ntp -q -pl bench -am -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+ * java -cp bench/target/classes:$(cat bench/target/classpath.txt) org.openjdk.jmh.Main TuplePermutationBenchmark \
+ *      -f 1 -wi 3 -w 1s -i 5 -r 1s
+ * </pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class TuplePermutationBenchmark {
+    @Param({"18", "28"})
+    public int d;
+
+    @Param({"20000", "200000"})
+    public int tuples;
+
+    private TupleBuffer buffer;
+    private int[] order;
+    private double[] scratch;
+    private SplittableRandom rnd;
+
+    @Setup
+    public void setup() {
+        rnd = new SplittableRandom(1);
+        buffer = new TupleBuffer(FeatureShape.dense(d), tuples);
+        double[] x = new double[d];
+        for (int i = 0; i < tuples; i++) {
+            for (int k = 0; k < d; k++) {
+                x[k] = rnd.nextGaussian();
+            }
+            buffer.addDense(i & 1, i, x, 0);
+        }
+        order = new int[tuples];
+        scratch = new double[d];
+    }
+
+    /** Per buffer: a fresh permutation of the indices only. */
+    @Benchmark
+    public int indices() {
+        FisherYates.permute(order, tuples, rnd);
+        return order[0];
+    }
+
+    /** Per buffer: a fresh permutation, then every row moved to its place. */
+    @Benchmark
+    public double rows() {
+        FisherYates.permute(order, tuples, rnd);
+        buffer.permuteDense(order, scratch);
+        return buffer.label(0);
+    }
+}

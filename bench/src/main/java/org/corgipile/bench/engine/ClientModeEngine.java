@@ -1,0 +1,64 @@
+package org.corgipile.bench.engine;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import org.corgipile.client.CorgiPile;
+import org.corgipile.client.TrainMode;
+import org.corgipile.client.TrainSpec;
+import org.corgipile.client.TrainingRun;
+import org.corgipile.operators.EpochStats;
+
+/**
+ * The "no extension" engine: the client library's client mode, i.e. the shipped operators running in this JVM and
+ * reading the table's block ranges over JDBC (TID range scans), the model stored in the same catalog. The
+ * benchmark's server needs the catalog (the extension's SQL) but not the in-database trainer.
+ */
+public final class ClientModeEngine implements TrainingEngine {
+    private final DataSource dataSource;
+
+    public ClientModeEngine(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    @Override
+    public String name() {
+        return "client";
+    }
+
+    @Override
+    public void warmUp(Connection c, TrainRequest r) throws SQLException {
+        train(c, new TrainRequest(r.testTable(), r.testTable(), r.label(), r.features(), Strategy.NONE, 1,
+                r.learningRate(), r.decay(), r.seed(), r.blockPages(), r.bufferFraction(), r.modelName() + "_warmup",
+                r.engineOptions()));
+    }
+
+    /** Trains through its own connection from the data source (client mode runs one transaction of its own). */
+    @Override
+    public List<EpochResult> train(Connection unused, TrainRequest r) throws SQLException {
+        TrainSpec.Builder b = TrainSpec.on(r.table()).mode(TrainMode.CLIENT).label(r.label()).features(r.features())
+                .modelName(r.modelName()).validation(r.testTable()).shuffle(r.strategy().sqlName())
+                .epochs(r.epochs()).seed(r.seed()).overwrite(true);
+        for (Map.Entry<String, Object> e : r.options().entrySet()) {
+            b.argument(e.getKey(), e.getValue());
+        }
+        TrainingRun run = CorgiPile.connect(dataSource).train(b.build());
+        List<EpochResult> out = new ArrayList<>();
+        for (EpochStats s : run.epochs()) {
+            out.add(new EpochResult(s.epoch(), s.seconds(), s.loss(), s.accuracy(), s.validationLoss(),
+                    s.validationAccuracy(), s.learningRate(), s.tuples(), extra(s, "read_seconds"),
+                    extra(s, "compute_seconds"), extra(s, "eval_seconds"), -1));
+        }
+        return out;
+    }
+
+    private static double extra(EpochStats s, String key) {
+        Double v = s.extra() == null ? null : s.extra().get(key);
+        return v == null ? Double.NaN : v;
+    }
+}
