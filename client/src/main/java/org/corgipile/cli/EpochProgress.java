@@ -13,8 +13,9 @@ import org.corgipile.client.TrainingListener;
 import org.corgipile.operators.EpochStats;
 
 /**
- * Draws one progress bar per epoch on stderr ({@code epoch 3/10  42% [=====>     ] 540/1280 pages}) and closes it
- * with the epoch's loss and accuracy.
+ * Draws one progress bar per epoch on stderr ({@code epoch 3/10  42% [=====>     ] 540/1280 pages}; tuples in server
+ * mode, from {@code corgipile.training_progress}) and closes it with the epoch's loss and accuracy: one line per
+ * epoch, always.
  *
  * <p>On a terminal the bar redraws in place with carriage returns; elsewhere (a pipe, a CI log, an in-process test)
  * each epoch prints one final line, so logs stay readable.
@@ -25,6 +26,7 @@ final class EpochProgress implements TrainingListener {
     private int epochs;
     private String unit = " pages";
     private ProgressBar bar;
+    private Consumer consumer;
     private int barEpoch;
 
     EpochProgress(PrintWriter err, boolean interactive) {
@@ -35,7 +37,7 @@ final class EpochProgress implements TrainingListener {
     @Override
     public void started(TrainMode mode, int epochs) {
         this.epochs = epochs;
-        this.unit = mode == TrainMode.SERVER ? " epoch" : " pages";
+        this.unit = mode == TrainMode.SERVER ? " tuples" : " pages";
         err.println("corgipile: training in " + mode + " mode" + (epochs > 0 ? ", " + epochs + " epochs" : ""));
         err.flush();
     }
@@ -46,13 +48,14 @@ final class EpochProgress implements TrainingListener {
             closeBar(null);
             barEpoch = epoch;
             epochs = Math.max(epochs, epoch);
+            consumer = new Consumer(err, interactive);
             bar = new ProgressBarBuilder()
                     .setTaskName("epoch " + epoch + (epochs > 0 ? "/" + epochs : ""))
                     .setInitialMax(total)
                     .setStyle(ProgressBarStyle.ASCII)
                     .setUpdateIntervalMillis(200)
                     .setUnit(unit, 1)
-                    .setConsumer(new Consumer(err, interactive))
+                    .setConsumer(consumer)
                     .build();
         }
         bar.maxHint(total);
@@ -61,8 +64,11 @@ final class EpochProgress implements TrainingListener {
 
     @Override
     public void epochFinished(EpochStats s) {
+        long tuples = Math.max(1, s.tuples());
         if (bar == null || barEpoch != s.epoch()) {
-            epochProgress(s.epoch(), 1, 1);
+            epochProgress(s.epoch(), tuples, tuples);
+        } else if (unit.equals(" tuples")) {
+            bar.maxHint(tuples);                         // the first epoch's total was an estimate
         }
         closeBar(String.format(Locale.ROOT, "loss %s, accuracy %s, %.2f s", TextTable.num(s.loss()),
                 TextTable.num(s.accuracy()), s.seconds()));
@@ -82,6 +88,9 @@ final class EpochProgress implements TrainingListener {
                 bar.setExtraMessage(extra);
             }
             bar.close();
+            // progressbar 0.10.1 does not close its consumer when the bar is closed before its first scheduled
+            // render (a short epoch): the epoch's line was lost. Closing is idempotent, so close it here too.
+            consumer.close();
             bar = null;
         }
     }
@@ -91,6 +100,7 @@ final class EpochProgress implements TrainingListener {
         private final PrintWriter out;
         private final boolean interactive;
         private String last = "";
+        private boolean closed;
 
         Consumer(PrintWriter out, boolean interactive) {
             this.out = out;
@@ -103,7 +113,7 @@ final class EpochProgress implements TrainingListener {
         }
 
         @Override
-        public void accept(String rendered) {
+        public synchronized void accept(String rendered) {
             last = rendered;
             if (interactive) {
                 out.print('\r');
@@ -113,7 +123,11 @@ final class EpochProgress implements TrainingListener {
         }
 
         @Override
-        public void close() {
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
             if (!interactive) {
                 out.print(last);
             }

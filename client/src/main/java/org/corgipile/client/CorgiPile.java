@@ -147,6 +147,35 @@ public final class CorgiPile {
         });
     }
 
+    /**
+     * The trainings running right now in any session whose activity this role may see
+     * ({@code corgipile.training_progress}): epoch, tuples done / total within the epoch, running loss, elapsed.
+     */
+    public List<LiveTraining> trainingProgress() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return Introspection.progress(c);
+        }
+    }
+
+    /** Drops the stored model {@code name} ({@code sgd_drop_model}): 42704 when there is none, 42501 if not the owner. */
+    public void dropModel(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Introspection.drop(c, name);
+        }
+    }
+
+    List<org.corgipile.operators.EpochStats> trainingInfo(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return Introspection.trainingInfo(c, name);
+        }
+    }
+
+    List<FeatureWeight> weights(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return Introspection.weights(c, name);
+        }
+    }
+
     /** A handle on the stored model {@code name}; 42704 when it does not exist. */
     public ModelHandle model(String name) throws SQLException {
         return Errors.call(() -> {

@@ -1,7 +1,10 @@
 package org.corgipile.client;
 
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
+
+import org.corgipile.operators.EpochStats;
 
 /**
  * A model stored in the catalog, by name: what {@link CorgiPile#train} returns and {@link CorgiPile#model} finds.
@@ -34,6 +37,24 @@ public final class ModelHandle {
     /** Metrics of this model on {@code relation}: accuracy, precision, recall, f1, auc, log_loss / rmse, mae, r2. */
     public Map<String, Double> evaluate(String relation, String label, String features) throws SQLException {
         return corgipile.evaluate(name, relation, label, features);
+    }
+
+    /**
+     * One row per epoch ({@code sgd_training_info}): the stored epoch log, or the finished epochs so far while a
+     * training of this name runs.
+     */
+    public List<EpochStats> trainingInfo() throws SQLException {
+        return corgipile.trainingInfo(name);
+    }
+
+    /** The weights with feature names ({@code sgd_weights}); 0A000 for an mlp. */
+    public List<FeatureWeight> weights() throws SQLException {
+        return corgipile.weights(name);
+    }
+
+    /** Drops this model ({@code sgd_drop_model}). */
+    public void drop() throws SQLException {
+        corgipile.dropModel(name);
     }
 
     /** The catalog row as pretty-printed JSON. */

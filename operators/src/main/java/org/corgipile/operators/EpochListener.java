@@ -12,6 +12,13 @@ public interface EpochListener {
     default void sized(Sizing sizing) {
     }
 
+    /**
+     * Called once, before any reading: {@code progress} shows the training's state from now until it returns (see
+     * {@link TrainingProgress}); a listener may poll it, e.g. while the source waits.
+     */
+    default void progressAvailable(TrainingProgress progress) {
+    }
+
     /** Called when an epoch starts (1-based). */
     default void epochStarted(int epoch, int epochs) {
     }

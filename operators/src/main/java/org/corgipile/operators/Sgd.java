@@ -52,6 +52,11 @@ public final class Sgd {
     private double[] avg;
     private long avgCount;
     private int sinceAvg;
+    // tuples/lossSum for other threads (TrainingProgress), one consistent pair every 256 batches and per buffer.
+    private record Published(long tuples, double lossSum) {
+    }
+
+    private volatile Published published = new Published(0, 0);
 
     public Sgd(Model model, BatchGradient gradient, TrainSpec spec) {
         this.gradient = gradient;
@@ -88,6 +93,7 @@ public final class Sgd {
         this.tuples = 0;
         this.avgCount = 0;
         this.sinceAvg = 0;
+        publish();
     }
 
     /**
@@ -179,11 +185,15 @@ public final class Sgd {
         int batches = 0;
         while (from < size) {
             from = nextBatch(buffer, from);
-            if ((++batches & 255) == 0 && stopped) {
-                fold();
-                return;
+            if ((++batches & 255) == 0) {
+                publish();
+                if (stopped) {
+                    fold();
+                    return;
+                }
             }
         }
+        publish();
         fold();
         for (double v : params) {
             if (!(Math.abs(v) <= HUGE)) {
@@ -214,6 +224,21 @@ public final class Sgd {
     /** Mean pre-update mini-batch loss of the current epoch so far (the "running" training loss). */
     public double runningLoss() {
         return tuples == 0 ? Double.NaN : lossSum / tuples;
+    }
+
+    private void publish() {
+        published = new Published(tuples, lossSum);
+    }
+
+    /** Tuples consumed in the current epoch as last published; safe to call from any thread. */
+    public long publishedTuples() {
+        return published.tuples();
+    }
+
+    /** {@link #runningLoss()} as last published; safe to call from any thread. */
+    public double publishedRunningLoss() {
+        Published p = published;
+        return p.tuples() == 0 ? Double.NaN : p.lossSum() / p.tuples();
     }
 
     /** Tuples consumed in the current epoch. */

@@ -78,6 +78,7 @@ public final class Trainer {
         private final FeatureShape shape;
         /** The profile pass before epoch 1 (standardisation, class count); reported with epoch 1. */
         private double profileSeconds;
+        private final Live live = new Live();
 
         Run(TrainSpec spec, Sizing sizing, BlockSource train, BlockSource validation, EpochListener listener) {
             this.spec = spec;
@@ -90,6 +91,8 @@ public final class Trainer {
 
         TrainResult execute(GradientProvider explicit) {
             checkInputs();
+            listener.progressAvailable(live);
+            live.phase = "profile";
             int classes = spec.classes();
             boolean needClasses = classes == 0 && (spec.model().equals("softmax") || spec.model().equals("mlp"));
             long p0 = System.nanoTime();
@@ -190,6 +193,7 @@ public final class Trainer {
             model.initialize(params, Seeds.derive(spec.seed(), Seeds.INIT, 0));
             Sgd sgd = new Sgd(model, gradient, spec);
             sgd.open(params);
+            live.sgd = sgd;
             ShuffleStrategy strategy = ShuffleStrategy.named(spec.shuffle());
             List<EpochStats> stats = new ArrayList<>();
             double[] best = null;
@@ -208,12 +212,14 @@ public final class Trainer {
             try {
                 strategy.open(train, ShuffleStrategy.Config.of(spec, guard));
                 for (int epoch = 1; epoch <= epochs; epoch++) {
+                    sgd.rescan(epoch);
+                    live.epoch = epoch;
+                    live.phase = "train";
                     listener.epochStarted(epoch, epochs);
                     long t0 = System.nanoTime();
                     long readNanos = 0;
                     computeNanos[0] = 0;
                     strategy.rescan(epoch);
-                    sgd.rescan(epoch);
                     while (true) {
                         TupleBuffer b = db.acquire();
                         long r0 = System.nanoTime();
@@ -240,6 +246,7 @@ public final class Trainer {
                     double accuracy;
                     long e0 = System.nanoTime();
                     if (spec.trainMetrics().equals("pass")) {
+                        live.phase = "evaluate";
                         Metrics m = evaluate(db, model, sgd.model(), train, guard);
                         loss = m.loss();
                         accuracy = m.accuracy();
@@ -252,6 +259,7 @@ public final class Trainer {
                     double vLoss = Double.NaN;
                     double vAccuracy = Double.NaN;
                     if (validation != null) {
+                        live.phase = "validate";
                         Metrics v = evaluate(db, model, sgd.model(), validation, guard);
                         vLoss = v.loss();
                         vAccuracy = v.accuracy();
@@ -299,6 +307,35 @@ public final class Trainer {
             TrainedModel trained = new TrainedModel(model, best != null ? best : sgd.model().clone(), mean, std,
                     extra);
             return new TrainResult(trained, stats, spec, sizing);
+        }
+
+        /** The {@link TrainingProgress} of this run: epoch and phase set here, tuples and loss from {@link Sgd}. */
+        private static final class Live implements TrainingProgress {
+            volatile int epoch;
+            volatile String phase = "start";
+            volatile Sgd sgd;
+
+            @Override
+            public int epoch() {
+                return epoch;
+            }
+
+            @Override
+            public String phase() {
+                return phase;
+            }
+
+            @Override
+            public long tuples() {
+                Sgd s = sgd;
+                return s == null ? 0 : s.publishedTuples();
+            }
+
+            @Override
+            public double runningLoss() {
+                Sgd s = sgd;
+                return s == null ? Double.NaN : s.publishedRunningLoss();
+            }
         }
 
         private static void copyExtra(Map<String, Double> from, String prefix, Map<String, Double> into) {

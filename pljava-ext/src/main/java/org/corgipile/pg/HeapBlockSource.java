@@ -39,6 +39,9 @@ public final class HeapBlockSource implements RelationSource {
     private final BitSet pagesSeen = new BitSet();
     private long skippedSoFar;      // every read, as the native counts
     private long skippedRows;       // first read of each page only
+    private long pagesRead;         // every read (for an estimate of the tuples per page)
+    private long tuplesRead;
+    private Runnable tick = () -> { };
 
     private HeapBlockSource(String name, long[] info, int sparseDimension) {
         this.name = name;
@@ -181,6 +184,8 @@ public final class HeapBlockSource implements RelationSource {
             }
             skippedSoFar = skipped;
             pagesSeen.set((int) page, (int) (page + done));
+            pagesRead += done;
+            tuplesRead += (long) d.get(0);
             page += done;
         }
         return appended;
@@ -236,9 +241,28 @@ public final class HeapBlockSource implements RelationSource {
         return true;
     }
 
+    /**
+     * The visible tuples of the relation, estimated from the pages read so far (every read counts), or -1 before
+     * the first read.
+     */
+    @Override
+    public long estimatedTuples() {
+        return pagesRead == 0 ? -1 : Math.round((double) tuplesRead / pagesRead * pageCount);
+    }
+
+    /**
+     * Runs {@code action} on every {@link #checkInterrupts()}, i.e. before every block and every ~50 ms while the
+     * main thread waits for the compute thread: the hook train_sgd's progress reporting runs on.
+     */
+    @Override
+    public void onCheckInterrupts(Runnable action) {
+        tick = action;
+    }
+
     @Override
     public void checkInterrupts() {
         Natives.checkInterrupts();
+        tick.run();
     }
 
     @Override

@@ -16,6 +16,15 @@ interface RelationSource extends BlockSource {
     /** Rows skipped because their label or features were NULL, each counted once. */
     long skippedTuples();
 
+    /** The visible tuples, estimated from the pages read so far, or -1 when unknown. */
+    default long estimatedTuples() {
+        return -1;
+    }
+
+    /** Runs {@code action} on every {@link #checkInterrupts()} (train_sgd's progress reporting); default: never. */
+    default void onCheckInterrupts(Runnable action) {
+    }
+
     /**
      * Opens {@code args[relationKey]}, or the leaves listed in {@code args[relationKey + "s"]} when that key is
      * present (a partitioned relation; an empty list when every leaf is empty).

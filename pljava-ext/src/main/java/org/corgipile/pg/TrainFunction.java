@@ -17,11 +17,12 @@ import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
 import org.corgipile.operators.Trainer;
+import org.corgipile.operators.TrainingProgress;
 
 /**
  * The Java half of {@code train_sgd}: opens heap readers on the training (and validation) relation, runs
- * {@link Trainer} on the backend's main thread, reports progress (a NOTICE per epoch, the current epoch in
- * pg_stat_activity), and answers the model and the epoch log as JSON. The PL/pgSQL half validates the model name,
+ * {@link Trainer} on the backend's main thread, reports progress (a NOTICE per epoch, the live state in
+ * pg_stat_activity, see {@link LiveActivity}), and answers the model and the epoch log as JSON. The PL/pgSQL half validates the model name,
  * prepares shuffle_once's copy and writes the catalog row in the caller's transaction.
  */
 final class TrainFunction {
@@ -65,7 +66,12 @@ final class TrainFunction {
                 throw new SqlError(SqlError.DATA_EXCEPTION, "validation_relation has " + validation.shape().dimension()
                         + " features but the training relation has " + train.shape().dimension(), null);
             }
-            progress = new Progress(relationName, spec, shuffleName, notices);
+            LiveActivity activity = new LiveActivity(args, relationName, spec, shuffleName, train);
+            train.onCheckInterrupts(activity::tick);
+            if (validation != null) {
+                validation.onCheckInterrupts(activity::tick);
+            }
+            progress = new Progress(spec, notices, activity);
             result = Trainer.train(spec, train, validation, progress);
             skipped = train.skippedTuples();
             notices.drain();
@@ -145,25 +151,30 @@ final class TrainFunction {
     }
 
     /**
-     * Progress on the backend's main thread: pg_stat_activity shows the epoch, a NOTICE reports each one. Also
-     * counts each epoch's bytes read from the storage device by this backend ({@code read_bytes} of
+     * Progress on the backend's main thread: a NOTICE per epoch, and {@link LiveActivity} in pg_stat_activity (what
+     * {@code corgipile.training_progress} and {@code sgd_training_info} read from other sessions), refreshed on
+     * every interrupt check of the sources (before every block, every ~50 ms while waiting for the compute thread).
+     * Also counts each epoch's bytes read from the storage device by this backend ({@code read_bytes} of
      * {@code /proc/self/io}: reads the page cache served are not in it), so a benchmark can show that a cold epoch
      * read one table from the device; absent where the kernel does not offer the file.
      */
     private static final class Progress implements EpochListener {
         private static final Path PROC_IO = Path.of("/proc/self/io");
-        private final String relation;
         private final TrainSpec spec;
-        private final String shuffle;
         private final GpuNotices notices;
+        private final LiveActivity activity;
         final Map<Integer, Long> deviceBytes = new HashMap<>();
         private long readBytesAtStart = -1;
 
-        Progress(String relation, TrainSpec spec, String shuffle, GpuNotices notices) {
-            this.relation = relation;
+        Progress(TrainSpec spec, GpuNotices notices, LiveActivity activity) {
             this.spec = spec;
-            this.shuffle = shuffle;
             this.notices = notices;
+            this.activity = activity;
+        }
+
+        @Override
+        public void progressAvailable(TrainingProgress progress) {
+            activity.attach(progress);
         }
 
         @Override
@@ -175,8 +186,7 @@ final class TrainFunction {
         public void epochStarted(int epoch, int epochs) {
             readBytesAtStart = readBytes();
             notices.drain();
-            Natives.reportActivity(String.format(Locale.ROOT, "corgipile train_sgd: epoch %d/%d on %s (%s, %s)",
-                    epoch, epochs, relation, spec.model(), shuffle));
+            activity.publish();
         }
 
         @Override
@@ -186,6 +196,7 @@ final class TrainFunction {
                 deviceBytes.put(s.epoch(), now - readBytesAtStart);
             }
             notices.drain();
+            activity.epochFinished(s);
             Natives.message(0, String.format(Locale.ROOT, "epoch %d/%d: loss %s, accuracy %s, %.3f s, %d tuples",
                     s.epoch(), spec.epochs(), fmt(s.loss()), fmt(s.accuracy()), s.seconds(), s.tuples()));
         }

@@ -183,7 +183,7 @@ class InDatabaseTrainingIT {
                 Thread.sleep(20);
             }
             List<String> messages = notices.get(120, TimeUnit.SECONDS);
-            assertTrue(seen != null && seen.matches("corgipile train_sgd: epoch \\d+/40 on conv \\(logistic, corgipile\\)"),
+            assertTrue(seen != null && seen.matches("corgipile train_sgd: epoch \\d+/40 on conv \\(logistic, corgipile\\) \\{.*\\}"),
                     "pg_stat_activity showed: " + seen);
             assertEquals(40, messages.stream().filter(m -> m.matches("epoch \\d+/40: loss .*")).count(),
                     messages.toString());

@@ -1,0 +1,142 @@
+package org.corgipile.pg;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.corgipile.operators.EpochStats;
+import org.corgipile.operators.TrainSpec;
+import org.corgipile.operators.TrainingProgress;
+
+/**
+ * The live state of a {@code train_sgd} call, published as this backend's {@code pg_stat_activity.query}: a human
+ * prefix ({@code corgipile train_sgd: epoch 3/10 on t (logistic, corgipile)}) followed by one JSON object that the
+ * view {@code corgipile.training_progress} and {@code sgd_training_info} parse.
+ *
+ * <p>Why this channel: training runs inside the caller's transaction, so nothing it writes to a table is visible
+ * to another session before it commits; a custom shared-memory area needs shared_preload_libraries. The backend's
+ * activity slot is shared memory every backend already has, written lock-free by its owner
+ * ({@code pgstat_report_activity}) and read consistently by others, with pg_stat_activity's visibility rules (the
+ * text is shown to the same role, superusers and pg_read_all_stats only). It holds at most
+ * {@code track_activity_query_size - 1} bytes: the object keeps the newest finished epochs that fit (the full log is
+ * in corgipile.models once the training commits), and drops the names before it would ever be cut.
+ *
+ * <p>Main thread only ({@link #tick} runs on the sources' interrupt checks); refreshed at most every 100 ms.
+ */
+final class LiveActivity {
+    private static final long MIN_INTERVAL_NANOS = 100_000_000L;
+
+    private final String relationName;
+    private final long relationOid;
+    private final String modelName;
+    private final TrainSpec spec;
+    private final String shuffle;
+    private final RelationSource train;
+    private final int limitBytes;
+    private final long startedMillis = System.currentTimeMillis();
+    private final List<List<Object>> log = new ArrayList<>();
+    private TrainingProgress progress;
+    private long epochStartedMillis = startedMillis;
+    private int epochOfStart;
+    private long lastTuples = -1;
+    private long lastPublish;
+
+    LiveActivity(Args args, String relationName, TrainSpec spec, String shuffle, RelationSource train) {
+        this.relationName = relationName;
+        this.relationOid = args.longValue("relation");
+        this.modelName = args.string("model_name", null);
+        this.spec = spec;
+        this.shuffle = shuffle;
+        this.train = train;
+        // track_activity_query_size (bytes, terminating NUL included), passed by train_sgd; 1024 is its default.
+        this.limitBytes = Math.max(100, args.intValue("activity_limit", 1024)) - 1;
+    }
+
+    void attach(TrainingProgress p) {
+        progress = p;
+        publish();
+    }
+
+    void epochFinished(EpochStats s) {
+        lastTuples = s.tuples();
+        log.add(Arrays.asList(s.epoch(), round(s.loss()), round(s.accuracy()), round(s.validationLoss()),
+                round(s.validationAccuracy()), round(s.learningRate()), round(s.seconds()), s.tuples()));
+        publish();
+    }
+
+    /** Called on every interrupt check: republishes when 100 ms have passed. */
+    void tick() {
+        if (System.nanoTime() - lastPublish >= MIN_INTERVAL_NANOS) {
+            publish();
+        }
+    }
+
+    void publish() {
+        lastPublish = System.nanoTime();
+        Natives.reportActivity(text());
+    }
+
+    /** The activity text, within {@code limitBytes}. */
+    String text() {
+        int epoch = progress == null ? 0 : progress.epoch();
+        if (epoch != epochOfStart) {
+            epochOfStart = epoch;
+            epochStartedMillis = System.currentTimeMillis();
+        }
+        // The JSON object starts at the first '{': keep braces out of the human part (the name is in the JSON too).
+        String prefix = String.format(Locale.ROOT, "corgipile train_sgd: epoch %d/%d on %s (%s, %s) ", epoch,
+                spec.epochs(), relationName.replace('{', '(').replace('}', ')'), spec.model(), shuffle);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("relid", relationOid);
+        o.put("model", spec.model());
+        o.put("shuffle", shuffle);
+        o.put("phase", progress == null ? "start" : progress.phase());
+        o.put("epoch", epoch);
+        o.put("epochs", spec.epochs());
+        o.put("tuples", progress == null ? 0 : progress.tuples());
+        // Every epoch reads the same snapshot, so the first epoch's count is exact for the later ones.
+        o.put("total", lastTuples >= 0 ? lastTuples : train.estimatedTuples());
+        o.put("loss", progress == null ? null : round(progress.runningLoss()));
+        o.put("lr", round(spec.learningRate(Math.max(1, epoch))));
+        o.put("started", startedMillis);
+        o.put("epoch_started", epochStartedMillis);
+        o.put("log_from", log.isEmpty() ? 1 : log.get(0).get(0));
+        o.put("log", log);
+        o.put("relation", relationName);
+        o.put("model_name", modelName);
+        String text = prefix + Json.write(o);
+        if (fits(text)) {
+            return text;
+        }
+        // Too long for the activity slot: drop the oldest epochs of the log, then the names, then the prefix.
+        List<List<Object>> kept = new ArrayList<>(log);
+        while (!kept.isEmpty() && !fits(text)) {
+            kept.remove(0);
+            o.put("log_from", kept.isEmpty() ? log.size() + 1 : kept.get(0).get(0));
+            o.put("log", kept);
+            text = prefix + Json.write(o);
+        }
+        if (!fits(text)) {
+            o.remove("relation");
+            o.remove("model_name");
+            text = prefix + Json.write(o);
+        }
+        return fits(text) ? text : "corgipile train_sgd " + Json.write(o);
+    }
+
+    private boolean fits(String text) {
+        return text.getBytes(StandardCharsets.UTF_8).length <= limitBytes;
+    }
+
+    /** Six significant digits: enough to read, short enough to keep many epochs in the slot. */
+    private static Double round(double v) {
+        if (!Double.isFinite(v)) {
+            return null;
+        }
+        return Double.parseDouble(String.format(Locale.ROOT, "%.6g", v));
+    }
+}

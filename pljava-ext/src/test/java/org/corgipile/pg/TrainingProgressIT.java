@@ -1,0 +1,151 @@
+package org.corgipile.pg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.corgipile.testsupport.PostgresTest;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code corgipile.training_progress} read from a second session while train_sgd runs in the first: the running
+ * training's row, with tuples advancing inside one epoch (the training's own rows are invisible to other sessions
+ * until it commits; its progress travels through the backend's activity slot).
+ */
+@PostgresTest(extension = true)
+class TrainingProgressIT {
+
+    @BeforeAll
+    static void table(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            // An mlp over 100k rows: a few seconds per epoch, so a watcher polling every 20 ms sees many updates.
+            TestTables.clustered(c, "progress_t", 100_000, 20, 0.5);
+        }
+    }
+
+    record Sample(String relation, String model, String strategy, String phase, int epoch, int epochs, long done,
+                  long total, Double loss, boolean elapsed) {
+    }
+
+    @Test
+    void aSecondSessionSeesTuplesAdvanceWithinAnEpoch(DataSource ds) throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection trainer = ds.getConnection(); Connection watcher = ds.getConnection()) {
+            int pid = InDatabaseTrainingIT.pid(trainer);
+            Future<Long> training = pool.submit(() -> {
+                try (Statement s = trainer.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT count(*) FROM train_sgd('progress_t', 'label', "
+                             + "'features', model => 'mlp', epochs => 2, block_size => 8, seed => 3, "
+                             + "options => '{\"hidden\": [64], \"train_metrics\": \"running\"}')")) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            });
+            List<Sample> samples = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!training.isDone() && System.nanoTime() < deadline) {
+                try (Statement s = watcher.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT relation, model, strategy, phase, epoch, epochs, "
+                             + "tuples_done, tuples_total, loss, elapsed IS NOT NULL AND elapsed >= '0'::interval "
+                             + "FROM corgipile.training_progress WHERE pid = " + pid)) {
+                    if (rs.next()) {
+                        samples.add(new Sample(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getInt(5), rs.getInt(6), rs.getLong(7), rs.getLong(8),
+                                (Double) rs.getObject(9), rs.getBoolean(10)));
+                        assertFalse(rs.next(), "one row per training backend");
+                    }
+                }
+                Thread.sleep(20);
+            }
+            assertEquals(2L, training.get(60, TimeUnit.SECONDS));
+
+            assertFalse(samples.isEmpty(), "the watcher saw the training");
+            Map<Integer, TreeSet<Long>> inTraining = new TreeMap<>();
+            for (Sample x : samples) {
+                assertEquals("progress_t", x.relation());
+                assertEquals("mlp", x.model());
+                assertEquals("corgipile", x.strategy());
+                assertEquals(2, x.epochs());
+                assertTrue(x.elapsed(), x.toString());
+                if (x.phase().equals("train") && x.done() > 0 && x.done() < x.total()) {
+                    inTraining.computeIfAbsent(x.epoch(), e -> new TreeSet<>()).add(x.done());
+                    assertNotNull(x.loss(), "a running loss once tuples were trained on: " + x);
+                    // epoch 1 estimates the total from the pages read so far; later epochs know it exactly
+                    assertTrue(Math.abs(x.total() - 100_000) < (x.epoch() == 1 ? 10_000 : 1), x.toString());
+                }
+            }
+            assertTrue(inTraining.values().stream().anyMatch(done -> done.size() >= 3),
+                    "tuples_done took at least 3 values strictly inside one epoch: " + inTraining);
+
+            try (Statement s = watcher.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT count(*) FROM corgipile.training_progress WHERE pid = " + pid)) {
+                rs.next();
+                assertEquals(0, rs.getLong(1), "the row disappears when train_sgd returns");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aTrainingOfAnotherRoleIsNotShown(DataSource ds) throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection admin = ds.getConnection(); Statement a = admin.createStatement()) {
+            a.execute("DROP ROLE IF EXISTS progress_other");
+            a.execute("CREATE ROLE progress_other LOGIN");
+            a.execute("GRANT SELECT ON progress_t TO progress_other");
+            try (Connection trainer = ds.getConnection(); Connection other = ds.getConnection();
+                 Statement o = other.createStatement()) {
+                int pid = InDatabaseTrainingIT.pid(trainer);
+                Future<?> training = pool.submit(() -> {
+                    try (Statement s = trainer.createStatement()) {
+                        s.execute("SELECT count(*) FROM train_sgd('progress_t', 'label', 'features', model => "
+                                + "'mlp', epochs => 1, seed => 3, options => '{\"hidden\": [64]}')");
+                    }
+                    return null;
+                });
+                o.execute("SET ROLE progress_other");
+                boolean seenByAdmin = false;
+                while (!training.isDone()) {
+                    try (ResultSet rs = o.executeQuery("SELECT count(*) FROM corgipile.training_progress "
+                            + "WHERE pid = " + pid)) {
+                        rs.next();
+                        assertEquals(0, rs.getLong(1), "another role does not see the training");
+                    }
+                    try (ResultSet rs = a.executeQuery("SELECT count(*) FROM corgipile.training_progress "
+                            + "WHERE pid = " + pid)) {
+                        rs.next();
+                        seenByAdmin |= rs.getLong(1) == 1;
+                    }
+                    Thread.sleep(20);
+                }
+                training.get(60, TimeUnit.SECONDS);
+                assertTrue(seenByAdmin, "the superuser sees it");
+                o.execute("RESET ROLE");
+            } finally {
+                a.execute("REVOKE SELECT ON progress_t FROM progress_other");
+                a.execute("DROP ROLE progress_other");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
