@@ -71,7 +71,8 @@ class ShardEpochTest {
     @Test
     void oneShardIsTheTrainersEpochAndShardsStartFromTheSameModel() {
         InMemoryBlockSource all = TRAIN.clustered().source(50);
-        TrainSpec one = spec(1).with("shuffle", "none");
+        // a shard epoch trains plain SGD on raw features (no profile pass, no averaging across servers yet)
+        TrainSpec one = spec(1).with("shuffle", "none").with("standardize", false).with("average", false);
         ShardEpoch.Result r = ShardEpoch.train(one, all, 1, 0, null);
         double[] trainer = Trainer.train(one, all, null, null).model().parameters();
         assertArrayEquals(trainer, r.parameters(), 0, "storage order: the shard's epoch is the trainer's epoch");
