@@ -174,6 +174,8 @@ public final class BenchCli implements Callable<Integer> {
             return ExitCodes.IO;
         });
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // "--profiles memory" names the memory profile, not the memory subcommand
+        cl.setAllowSubcommandsAsOptionParameters(true);
         cl.registerConverter(Strategy.class, Strategy::parse);
         return cl;
     }

@@ -1,6 +1,7 @@
 package org.corgipile.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,8 @@ import org.corgipile.bench.report.TimeToAccuracy;
 import org.corgipile.bench.run.BenchResults.StrategyResult;
 import org.corgipile.cli.ExitCodes;
 import org.junit.jupiter.api.Test;
+
+import picocli.CommandLine;
 
 class BenchUnitTest {
 
@@ -67,6 +70,14 @@ class BenchUnitTest {
         assertTrue(msg.contains("epochs must be in [1, 1000], got 0"), msg);
         assertTrue(msg.contains("unknown layout 'sorted'; allowed: clustered, shuffled"), msg);
         assertTrue(msg.contains("unknown dataset 'imagenet'; allowed: synthetic, higgs-like"), msg);
+    }
+
+    @Test
+    void profilesMemoryWasTakenForTheMemorySubcommand() {
+        String[] args = {"--profiles", "memory", "--rows", "5000"};
+        CommandLine.ParseResult parsed = BenchCli.commandLine(args, System.out).parseArgs(args);
+        assertNull(parsed.subcommand(), "no subcommand in " + String.join(" ", args));
+        assertEquals(List.of("memory"), parsed.matchedOption("--profiles").stringValues());
     }
 
     private static StrategyResult result(double prep, double[] acc, double[] secs) {

@@ -32,7 +32,7 @@ class MemoryPerDimensionIT {
                     + "ARRAY[6000]) AS features FROM generate_series(1, 40) i");
             for (String shuffle : new String[] {"corgipile", "none", "epoch_shuffle", "sliding_window", "mrs"}) {
                 try (ResultSet rs = s.executeQuery("SELECT count(*), max(accuracy) FROM train_sgd('dims6k', 'label', "
-                        + "'features', epochs => 2, shuffle => '" + shuffle + "')")) {
+                        + "'features', epochs => 2, shuffle => '" + shuffle + "', options => '{\"train_metrics\": \"pass\"}')")) {
                     rs.next();
                     assertEquals(2, rs.getInt(1), shuffle);
                     assertTrue(rs.getDouble(2) > 0.9, shuffle + " learns: " + rs.getDouble(2));
@@ -51,7 +51,8 @@ class MemoryPerDimensionIT {
                     + "FROM generate_series(1, 10000) WHERE i > 0) AS features "
                     + "FROM (SELECT i, i % 2 AS label FROM generate_series(1, 300) i) s");
             try (ResultSet rs = s.executeQuery("SELECT count(*), max(tuples), max(accuracy) FROM train_sgd('dims10k', "
-                    + "'label', 'features', epochs => 3, model_name => 'dims10k_model')")) {
+                    + "'label', 'features', epochs => 3, model_name => 'dims10k_model', "
+                    + "options => '{\"train_metrics\": \"pass\"}')")) {
                 rs.next();
                 assertEquals(3, rs.getInt(1));
                 assertEquals(300, rs.getInt(2));

@@ -99,7 +99,8 @@ class PartitionedTableIT {
             throws SQLException {
         try (ResultSet rs = s.executeQuery("SELECT tuples, accuracy FROM train_sgd('" + relation + "', 'label', "
                 + "'features', shuffle => '" + shuffle + "', epochs => 3, learning_rate => 0.01, block_size => 4, "
-                + "seed => 7" + (modelName == null ? "" : ", model_name => '" + modelName + "'") + ") ORDER BY epoch")) {
+                + "seed => 7, options => '{\"train_metrics\": \"pass\"}'"
+                + (modelName == null ? "" : ", model_name => '" + modelName + "'") + ") ORDER BY epoch")) {
             int epochs = 0;
             double accuracy = Double.NaN;
             while (rs.next()) {
@@ -127,9 +128,11 @@ class PartitionedTableIT {
         }
     }
 
+    /** The paper's learning rate and no iterate averaging, so that storage order shows (averaging smooths it out). */
     private static double finalAccuracy(Statement s, String relation, String shuffle) throws SQLException {
         try (ResultSet rs = s.executeQuery("SELECT accuracy FROM train_sgd('" + relation + "', 'label', 'features', "
-                + "shuffle => '" + shuffle + "', epochs => 3, learning_rate => 0.01, block_size => 4, seed => 3) "
+                + "shuffle => '" + shuffle + "', epochs => 3, learning_rate => 0.1, block_size => 4, seed => 3, "
+                + "options => '{\"train_metrics\": \"pass\", \"average\": false}') "
                 + "ORDER BY epoch DESC LIMIT 1")) {
             assertTrue(rs.next());
             return rs.getDouble(1);
