@@ -45,7 +45,7 @@ FROM train_sgd('sparse', 'label', 'idx, val', epochs => 2, seed => 1, model_name
 SELECT dimension FROM corgipile.models WHERE name = 'sparse_model';
 SELECT epoch, tuples FROM train_sgd('sparse', 'label', 'idx, val', epochs => 1, seed => 1,
                                     options => '{"dimension": 100}');
-SELECT * FROM train_sgd('sparse', 'label', 'idx, val', options => '{"dimension": 3}');
+SELECT * FROM train_sgd('sparse', 'label', 'idx, val', shuffle => 'none', seed => 1, options => '{"dimension": 3}');
 -- bigger models
 SELECT epoch, tuples, accuracy > 0.9 AS good
 FROM train_sgd('clustered', 'label', 'features', model => 'mlp', epochs => 2, seed => 5,
