@@ -1,6 +1,5 @@
--- Introspection: corgipile.training_progress, sgd_training_info. One-line edge cases; errors show their SQLSTATE.
+-- Introspection: corgipile.training_progress, sgd_training_info. One-line edge cases; the SQLSTATE follows each failure.
 SET client_min_messages = warning;
-\set VERBOSITY verbose
 \set SHOW_CONTEXT never
 SELECT setseed(0.75);
 CREATE TABLE intro AS SELECT i AS id, (i % 2) AS label, ARRAY[random() + (i % 2), random()] AS features
@@ -26,9 +25,9 @@ SELECT epoch, tuples, loss > 0 AS loss, accuracy > 0.5 AS accuracy, validation_l
 FROM sgd_training_info('intro_lr');
 SELECT (SELECT count(*) FROM sgd_training_info('intro_lr')) = jsonb_array_length(epoch_log) AS all_epochs
 FROM corgipile.models WHERE name = 'intro_lr';
-SELECT * FROM sgd_training_info(NULL);
-SELECT * FROM sgd_training_info('no_such_model');
-SELECT * FROM sgd_training_info('');
+SELECT * FROM sgd_training_info(NULL); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_training_info('no_such_model'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_training_info(''); \echo SQLSTATE :SQLSTATE
 
 -- sgd_weights: one row per feature and a bias, names from the features argument
 SELECT class, feature_index, feature, weight <> 0 AS nonzero FROM sgd_weights('intro_lr');
@@ -44,9 +43,9 @@ SELECT (SELECT array_agg(weight ORDER BY class, feature_index NULLS LAST) FROM s
        = parameters AS same_as_catalog FROM corgipile.models WHERE name = 'intro_softmax';
 SELECT count(*) FROM train_sgd('intro', 'label', 'features', model => 'mlp', epochs => 1, seed => 1,
                                model_name => 'intro_mlp');
-SELECT * FROM sgd_weights('intro_mlp');
-SELECT * FROM sgd_weights(NULL);
-SELECT * FROM sgd_weights('no_such_model');
+SELECT * FROM sgd_weights('intro_mlp'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_weights(NULL); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_weights('no_such_model'); \echo SQLSTATE :SQLSTATE
 
 -- sgd_feature_info: per feature min/max/mean/stddev/nulls, arrays or column lists
 SELECT feature_index, feature, min >= 0 AND max <= 2 AS in_range, round(mean::numeric, 1) AS mean,
@@ -56,12 +55,12 @@ SELECT feature_index, feature, min = CASE feature WHEN 'x1' THEN (SELECT min(x1)
                                                   ELSE (SELECT min(x2) FROM intro) END AS min_ok, nulls
 FROM sgd_feature_info('intro', 'x1, x2');
 SELECT feature, min, max, mean, round(stddev::numeric, 6) AS stddev, nulls FROM sgd_feature_info('intro', 'id');
-SELECT * FROM sgd_feature_info('intro', 'tag');
-SELECT * FROM sgd_feature_info('intro', 'flag');
-SELECT * FROM sgd_feature_info('intro', 'no_such_column');
-SELECT * FROM sgd_feature_info('intro', 'x1,,x2');
-SELECT * FROM sgd_feature_info('intro', '');
-SELECT * FROM sgd_feature_info('intro', NULL);
-SELECT * FROM sgd_feature_info(NULL, 'features');
-SELECT * FROM sgd_feature_info('no_such_table', 'features');
-SELECT * FROM sgd_feature_info('intro', 'features, features');
+SELECT * FROM sgd_feature_info('intro', 'tag'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_feature_info('intro', 'flag'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_feature_info('intro', 'no_such_column'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_feature_info('intro', 'x1,,x2'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_feature_info('intro', ''); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_feature_info('intro', NULL); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_feature_info(NULL, 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_feature_info('no_such_table', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_feature_info('intro', 'features, features'); \echo SQLSTATE :SQLSTATE

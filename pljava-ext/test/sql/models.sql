@@ -1,7 +1,6 @@
 -- Evaluation and management: probabilities, confusion matrix, per-class metrics, ROC curve, predicting a relation
--- by the model's columns, dropping a model. One-line edge cases; errors show their SQLSTATE.
+-- by the model's columns, dropping a model. One-line edge cases; the SQLSTATE follows each failure.
 SET client_min_messages = warning;
-\set VERBOSITY verbose
 \set SHOW_CONTEXT never
 SELECT setseed(0.125);
 CREATE TABLE mgmt AS SELECT i AS id, (i % 2) AS label, (i % 3) AS label3, x1, x2, ARRAY[x1, x2] AS features
@@ -25,11 +24,11 @@ SELECT bool_and(abs((SELECT sum(v) FROM unnest(p) v) - 1) < 1e-12) AS sums_to_on
        bool_and(array_position(p, (SELECT max(v) FROM unnest(p) v)) - 1 = sgd_predict('mg_soft', features)) AS argmax
 FROM mgmt, LATERAL (SELECT sgd_predict_probabilities('mg_soft', features) AS p) q WHERE features IS NOT NULL;
 SELECT sgd_predict_probabilities('mg_lr', NULL);
-SELECT sgd_predict_probabilities('mg_svm', '{1,2}');
-SELECT sgd_predict_probabilities('mg_lr', '{1,2,3}');
-SELECT sgd_predict_probabilities('mg_lr', '{1,NULL}');
-SELECT sgd_predict_probabilities('mg_lr', '{{1,2}}');
-SELECT sgd_predict_probabilities('no_such_model', '{1,2}');
+SELECT sgd_predict_probabilities('mg_svm', '{1,2}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict_probabilities('mg_lr', '{1,2,3}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict_probabilities('mg_lr', '{1,NULL}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict_probabilities('mg_lr', '{{1,2}}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict_probabilities('no_such_model', '{1,2}'); \echo SQLSTATE :SQLSTATE
 
 -- sgd_confusion_matrix and sgd_class_metrics
 SELECT actual, predicted, count > 0 AS seen FROM sgd_confusion_matrix('mg_lr', 'mgmt', 'label', 'features');
@@ -38,11 +37,11 @@ SELECT (SELECT sum(count) FILTER (WHERE actual = predicted) / sum(count) FROM sg
        = (SELECT value FROM sgd_evaluate('mg_lr', 'mgmt', 'label', 'features') WHERE metric = 'accuracy') AS same_accuracy;
 SELECT class, "precision" > 0.8 AS precise, recall > 0.8 AS recalled, f1 > 0.8 AS f1, support
 FROM sgd_class_metrics('mg_soft', 'mgmt', 'label3', 'features');
-SELECT * FROM sgd_confusion_matrix('mg_linear', 'mgmt', 'label', 'features');
-SELECT * FROM sgd_confusion_matrix('mg_lr', 'mgmt', 'label', NULL);
-SELECT * FROM sgd_confusion_matrix('mg_lr', 'mgmt', 'no_such_column', 'features');
-SELECT * FROM sgd_confusion_matrix('mg_lr', 'mgmt', 'label', 'x1,,x2');
-SELECT * FROM sgd_class_metrics('no_such_model', 'mgmt', 'label', 'features');
+SELECT * FROM sgd_confusion_matrix('mg_linear', 'mgmt', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_confusion_matrix('mg_lr', 'mgmt', 'label', NULL); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_confusion_matrix('mg_lr', 'mgmt', 'no_such_column', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_confusion_matrix('mg_lr', 'mgmt', 'label', 'x1,,x2'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_class_metrics('no_such_model', 'mgmt', 'label', 'features'); \echo SQLSTATE :SQLSTATE
 
 -- sgd_roc_curve: rates fall as the threshold rises; the lowest threshold predicts everything positive
 SELECT count(*) BETWEEN 2 AND 101 AS thresholds, bool_and(recall BETWEEN 0 AND 1) AS rates,
@@ -52,32 +51,32 @@ SELECT recall, false_positive_rate FROM sgd_roc_curve('mg_lr', 'mgmt', 'label', 
 SELECT bool_and(recall <= lag_recall) AS monotone
 FROM (SELECT recall, lag(recall, 1, 1.0) OVER (ORDER BY threshold) AS lag_recall
       FROM sgd_roc_curve('mg_lr', 'mgmt', 'label', 'features')) r;
-SELECT * FROM sgd_roc_curve('mg_svm', 'mgmt', 'label', 'features');
-SELECT * FROM sgd_roc_curve('mg_soft', 'mgmt', 'label3', 'features');
-SELECT * FROM sgd_roc_curve('mg_lr', NULL, 'label', 'features');
+SELECT * FROM sgd_roc_curve('mg_svm', 'mgmt', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_roc_curve('mg_soft', 'mgmt', 'label3', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_roc_curve('mg_lr', NULL, 'label', 'features'); \echo SQLSTATE :SQLSTATE
 
 -- sgd_predict_relation: the stored feature columns, joined back on ctid
 SELECT count(*) AS rows, bool_and(p.prediction = sgd_predict('mg_cols', ARRAY[m.x1, m.x2])) AS same
 FROM mgmt m JOIN sgd_predict_relation('mg_cols', 'mgmt') p ON p.ctid = m.ctid;
 SELECT count(*) FROM sgd_predict_relation('mg_lr', 'mgmt');
-SELECT count(*) FROM sgd_predict_relation('mg_lr', NULL);
-SELECT count(*) FROM sgd_predict_relation('no_such_model', 'mgmt');
+SELECT count(*) FROM sgd_predict_relation('mg_lr', NULL); \echo SQLSTATE :SQLSTATE
+SELECT count(*) FROM sgd_predict_relation('no_such_model', 'mgmt'); \echo SQLSTATE :SQLSTATE
 CREATE TABLE mgmt_other (y int);
-SELECT count(*) FROM sgd_predict_relation('mg_lr', 'mgmt_other');
+SELECT count(*) FROM sgd_predict_relation('mg_lr', 'mgmt_other'); \echo SQLSTATE :SQLSTATE
 
 -- sgd_drop_model
-SELECT sgd_drop_model('mg_svm');
+SELECT sgd_drop_model('mg_svm'); \echo SQLSTATE :SQLSTATE
 SELECT count(*) FROM corgipile.models WHERE name = 'mg_svm';
 SELECT sgd_drop_model('mg_svm');
-SELECT sgd_drop_model(NULL);
+SELECT sgd_drop_model(NULL); \echo SQLSTATE :SQLSTATE
 -- a reader the owner granted the model to may use it, not drop it
 DROP ROLE IF EXISTS corgipile_regress_carol;
 CREATE ROLE corgipile_regress_carol;
 SELECT sgd_grant_model('mg_lr', 'corgipile_regress_carol');
 SET ROLE corgipile_regress_carol;
 SELECT count(*) FROM sgd_training_info('mg_lr');
-SELECT sgd_drop_model('mg_lr');
-SELECT sgd_drop_model('mg_soft');
+SELECT sgd_drop_model('mg_lr'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_drop_model('mg_soft'); \echo SQLSTATE :SQLSTATE
 RESET ROLE;
 SELECT count(*) FROM corgipile.models WHERE name = 'mg_lr';
 SELECT sgd_revoke_model('mg_lr', 'corgipile_regress_carol');
