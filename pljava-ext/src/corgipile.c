@@ -110,17 +110,17 @@ SpiLookup(const char *query, Oid argType, Datum arg)
 	return value;
 }
 
-/* The catalog id of a model name, or undefined_object. */
+/*
+ * The catalog id of a model name, from the catalog's one lookup corgipile.model_id (its errors: undefined_object
+ * for a model that does not exist or that the caller may not read).
+ */
 static int64
 LookupModelId(text *name)
 {
-	char	   *id = SpiLookup("SELECT id FROM corgipile.models WHERE name = $1", TEXTOID, PointerGetDatum(name));
+	char	   *id = SpiLookup("SELECT corgipile.model_id($1)", TEXTOID, PointerGetDatum(name));
 
 	if (id == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("model \"%s\" does not exist", text_to_cstring(name)),
-				 errhint("Trained models are listed in corgipile.models (SELECT name FROM corgipile.models).")));
+		elog(ERROR, "corgipile.model_id returned NULL for model \"%s\"", text_to_cstring(name));
 	return strtoll(id, NULL, 10);
 }
 

@@ -28,16 +28,12 @@ final class ClientModels {
 
     /** Restores model {@code name} from {@code corgipile.models}; 42704 when there is none. */
     static TrainedModel restore(Connection c, String name) throws SQLException {
-        ModelCatalog.requireCatalog(c);
+        long id = ModelCatalog.id(c, name);
         try (PreparedStatement ps = c.prepareStatement("SELECT model_type, dimension, parameters, feature_mean, "
-                + "feature_std, params::text FROM " + ModelCatalog.TABLE + " WHERE name = ?")) {
-            ps.setString(1, name);
+                + "feature_std, params::text FROM " + ModelCatalog.TABLE + " WHERE id = ?")) {
+            ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new CorgiPileException(CorgiPileException.UNDEFINED_OBJECT, "model \"" + name
-                            + "\" does not exist", "Trained models are listed in corgipile.models (corgipile models).",
-                            null);
-                }
+                rs.next();
                 Map<String, Object> params;
                 try {
                     params = Json.MAPPER.readValue(rs.getString(6), new TypeReference<Map<String, Object>>() { });

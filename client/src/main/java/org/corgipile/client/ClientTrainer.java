@@ -26,8 +26,6 @@ import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainedModel;
 import org.corgipile.operators.Trainer;
 import org.corgipile.operators.TupleBuffer;
-import org.postgresql.util.PSQLException;
-import org.postgresql.util.ServerErrorMessage;
 
 /**
  * Client mode: the same {@link Trainer} the extension runs, reading the relation over JDBC through
@@ -77,7 +75,9 @@ final class ClientTrainer {
     private Result train(Connection c, TrainSpec spec, org.corgipile.operators.TrainSpec engineSpec,
                          int sparseDimension, TrainingListener listener) throws SQLException {
         String name = spec.modelName();
-        Owner owner = name == null ? null : claimName(c, name, engineSpec.overwrite());
+        if (name != null) {
+            claimName(c, name, engineSpec.overwrite());
+        }
         RelationColumns rel = RelationColumns.resolve(c, spec.relation(), spec.label(), spec.features());
         JdbcBlockSource trainSource = JdbcBlockSource.open(c, rel, rel.detectShape(c, sparseDimension));
         JdbcBlockSource validationSource = spec.validationRelation() == null ? null : JdbcBlockSource.open(c,
@@ -98,7 +98,7 @@ final class ClientTrainer {
                     + " were skipped because their label or features are NULL");
         }
         if (name != null) {
-            store(c, name, owner, spec, rel, engineSpec, result);
+            store(c, name, spec, rel, engineSpec, result);
         }
         return new Result(result.epochs(), name);
     }
@@ -119,104 +119,77 @@ final class ClientTrainer {
                 + "between 1 and " + Integer.MAX_VALUE / 2 + ", got " + value);
     }
 
-    /** The owner and readers ({@code name[]} as text) the stored row takes. */
-    private record Owner(String role, String readers) {
-    }
-
     /**
      * Claims the model name before training, as {@code train_sgd} does, through the catalog's own function
      * {@code corgipile.model_write_owner}: a lock on the name for the rest of the transaction, 42710 when it exists
-     * (without overwrite), 42501 when it belongs to another role; the owner and grants the new row takes.
+     * (without overwrite), 42501 when it belongs to another role.
      */
-    private static Owner claimName(Connection c, String name, boolean overwrite) throws SQLException {
+    private static void claimName(Connection c, String name, boolean overwrite) throws SQLException {
         if (name.isEmpty() || name.length() > 200) {
             throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE,
                     "model_name must have 1 to 200 characters, got " + name.length());
         }
-        ModelCatalog.requireCatalog(c);
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regprocedure("
-                + "'corgipile.model_write_owner(text,boolean)') IS NOT NULL");
-             ResultSet rs = ps.executeQuery()) {
-            if (!rs.next() || !rs.getBoolean(1)) {
-                throw new CorgiPileException("55000", "the models catalog of this database predates model owners "
-                        + "(corgipile 0.2.0)", "Update it: `corgipile install --url ...` (Flyway migrations) or "
-                        + "ALTER EXTENSION corgipile UPDATE.", null);
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT owner, readers::text FROM "
-                + "corgipile.model_write_owner(?, ?)")) {
+        ModelCatalog.requireWriter(c);
+        try (PreparedStatement ps = c.prepareStatement("SELECT owner FROM corgipile.model_write_owner(?, ?)")) {
             ps.setString(1, name);
             ps.setBoolean(2, overwrite);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new Owner(rs.getString(1), rs.getString(2));
-            }
-        } catch (PSQLException e) {
-            ServerErrorMessage m = e.getServerErrorMessage();
-            if (m == null) {
-                throw e;
-            }
-            // The server's message without JDBC's "ERROR:" and context; the client's own words for overwrite.
-            String hint = CorgiPileException.DUPLICATE_OBJECT.equals(m.getSQLState())
-                    ? "Choose another model_name, or pass overwrite => true to replace it." : m.getHint();
-            throw new CorgiPileException(m.getSQLState(), m.getMessage(), hint, e);
+            ps.executeQuery().close();
+        } catch (SQLException e) {
+            throw catalogError(e);
         }
     }
 
-    /** Writes the catalog row exactly as {@code train_sgd} does (delete + insert with version + 1). */
-    private static void store(Connection c, String name, Owner owner, TrainSpec spec, RelationColumns rel,
+    /** The server's error without JDBC's "ERROR:" and context; the client's own words for overwrite. */
+    private static CorgiPileException catalogError(SQLException e) {
+        CorgiPileException x = CorgiPileException.of(e);
+        if (CorgiPileException.DUPLICATE_OBJECT.equals(x.getSQLState()) && x.hint() != null
+                && x.hint().contains("overwrite")) {
+            return new CorgiPileException(x.getSQLState(), x.getMessage(),
+                    "Choose another model_name, or pass overwrite => true to replace it.", e);
+        }
+        return x;
+    }
+
+    /**
+     * Stores the model through the catalog's one writer, {@code corgipile.store_model} (the function
+     * {@code train_sgd} calls): the row's columns as one JSON object; owner, version and kept versions are the
+     * writer's.
+     */
+    private static void store(Connection c, String name, TrainSpec spec, RelationColumns rel,
                               org.corgipile.operators.TrainSpec engineSpec, TrainResult result) throws SQLException {
         TrainedModel m = result.model();
-        Integer oldVersion = null;
-        try (PreparedStatement del = c.prepareStatement("DELETE FROM " + ModelCatalog.TABLE
-                + " WHERE name = ? RETURNING version")) {
-            del.setString(1, name);
-            try (ResultSet rs = del.executeQuery()) {
-                if (rs.next()) {
-                    oldVersion = rs.getInt(1);
-                }
-            }
+        ObjectNode row = Json.MAPPER.createObjectNode();
+        row.put("model_type", m.type());
+        row.put("dimension", m.dimension());
+        row.set("parameters", Json.MAPPER.valueToTree(m.parameters()));
+        row.set("feature_mean", Json.MAPPER.valueToTree(m.mean()));
+        row.set("feature_std", Json.MAPPER.valueToTree(m.std()));
+        row.set("params", Json.MAPPER.valueToTree(m.params()));
+        Map<String, Object> specMap = result.spec().toMap();
+        if (rel.features().layout() == org.corgipile.client.jdbc.FeatureColumns.Layout.SPARSE) {
+            specMap.put("dimension", m.dimension());
         }
-        try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + ModelCatalog.TABLE
-                + " (name, model_type, dimension, parameters, feature_mean, feature_std, params, spec, seed, "
-                + "source_relation, label_column, features_column, epoch_log, metrics, trained_in, version, "
-                + "corgipile_version, owner, readers) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, "
-                + "?::jsonb, ?::jsonb, 'client', ?, ?, ?, ?::name[])")) {
-            ins.setString(1, name);
-            ins.setString(2, m.type());
-            ins.setInt(3, m.dimension());
-            ins.setArray(4, c.createArrayOf("float8", box(m.parameters())));
-            ins.setArray(5, m.mean() == null ? null : c.createArrayOf("float8", box(m.mean())));
-            ins.setArray(6, m.std() == null ? null : c.createArrayOf("float8", box(m.std())));
-            ins.setString(7, json(m.params()));
-            Map<String, Object> specMap = result.spec().toMap();
-            if (rel.features().layout() == org.corgipile.client.jdbc.FeatureColumns.Layout.SPARSE) {
-                specMap.put("dimension", m.dimension());
-            }
-            ins.setString(8, json(specMap));
-            ins.setLong(9, engineSpec.seed());
-            ins.setString(10, rel.qualifiedName());
-            ins.setString(11, spec.label());
-            ins.setString(12, spec.features());
-            ArrayNode log = epochLog(result.epochs(), String.valueOf(m.params().getOrDefault("device",
-                    engineSpec.device())));
-            ins.setString(13, json(log));
-            // the kept epoch's metrics: with early stopping the best epoch, not the last one
-            ins.setString(14, json(log.isEmpty() ? Map.of() : result.keptMetrics(e -> Json.MAPPER.convertValue(
-                    log.get(e.epoch() - 1), new TypeReference<LinkedHashMap<String, Object>>() { }))));
-            ins.setInt(15, oldVersion == null ? 1 : oldVersion + 1);
-            ins.setString(16, CorgiPile.VERSION);
-            ins.setString(17, owner.role());
-            ins.setString(18, owner.readers());
-            ins.executeUpdate();
+        row.set("spec", Json.MAPPER.valueToTree(specMap));
+        row.put("seed", engineSpec.seed());
+        row.put("source_relation", rel.qualifiedName());
+        row.put("label_column", spec.label());
+        row.put("features_column", spec.features());
+        ArrayNode log = epochLog(result.epochs(), String.valueOf(m.params().getOrDefault("device",
+                engineSpec.device())));
+        row.set("epoch_log", log);
+        // the kept epoch's metrics: with early stopping the best epoch, not the last one
+        row.set("metrics", Json.MAPPER.valueToTree(log.isEmpty() ? Map.of() : result.keptMetrics(e ->
+                Json.MAPPER.convertValue(log.get(e.epoch() - 1),
+                        new TypeReference<LinkedHashMap<String, Object>>() { }))));
+        row.put("trained_in", "client");
+        row.put("corgipile_version", CorgiPile.VERSION);
+        try (PreparedStatement ps = c.prepareStatement("SELECT corgipile.store_model(?, ?, ?::jsonb)")) {
+            ps.setString(1, name);
+            ps.setBoolean(2, engineSpec.overwrite());
+            ps.setString(3, json(row));
+            ps.executeQuery().close();
         } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
-                // The claim's REPEATABLE READ snapshot predates a concurrent training's commit of this name.
-                throw new CorgiPileException(CorgiPileException.DUPLICATE_OBJECT, "model \"" + name
-                        + "\" already exists", "Another transaction stored a model of this name while this one "
-                        + "trained.", e);
-            }
-            throw e;
+            throw catalogError(e);
         }
     }
 

@@ -54,6 +54,43 @@ final class ModelCatalog {
     }
 
     /**
+     * Requires the catalog's writer {@code corgipile.store_model} (corgipile 0.2.0 with kept versions): a catalog
+     * installed by an older release is refused before training, not after.
+     */
+    static void requireWriter(Connection c) throws SQLException {
+        requireCatalog(c);
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT to_regprocedure('corgipile.store_model(text,boolean,jsonb)') IS NOT NULL")) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                throw new CorgiPileException("55000", "the models catalog of this database predates "
+                        + "corgipile.store_model", "Update it: `corgipile install --url ...` (Flyway migrations) "
+                        + "or ALTER EXTENSION corgipile UPDATE.", null);
+            }
+        }
+    }
+
+    /**
+     * The catalog id of model {@code name}, from the catalog's one lookup {@code corgipile.model_id}: 42704 when
+     * there is none (or the caller may not read it).
+     */
+    static long id(Connection c, String name) throws SQLException {
+        requireCatalog(c);
+        try (PreparedStatement ps = c.prepareStatement("SELECT corgipile.model_id(?)")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            CorgiPileException x = CorgiPileException.of(e);
+            throw CorgiPileException.UNDEFINED_OBJECT.equals(x.getSQLState())
+                    ? new CorgiPileException(x.getSQLState(), x.getMessage(),
+                            "list the stored models with `corgipile models`", e)
+                    : x;
+        }
+    }
+
+    /**
      * Every model, without the catalog's array columns (the parameter vectors: a 1M-parameter model is 8 MB of
      * float8 that a listing never shows); {@link #get} returns the whole row.
      */
@@ -79,14 +116,11 @@ final class ModelCatalog {
 
     /** The model called {@code name}; 42704 when there is none. */
     static ModelInfo get(Connection c, String name) throws SQLException {
-        requireCatalog(c);
-        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + TABLE + " WHERE name = ?")) {
-            ps.setString(1, name);
+        long id = id(c, name);
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + TABLE + " WHERE id = ?")) {
+            ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new CorgiPileException(CorgiPileException.UNDEFINED_OBJECT, "model \"" + name
-                            + "\" does not exist", "list the stored models with `corgipile models`", null);
-                }
+                rs.next();
                 return info(rs);
             }
         }

@@ -166,6 +166,38 @@ class ClientModeIT {
         assertEquals("42704", assertThrows(SQLException.class, () -> cp.model("never")).getSQLState());
     }
 
+    /**
+     * ClientTrainer wrote the catalog row by hand beside train_sgd's PL/pgSQL: both now call corgipile.store_model,
+     * so a client-mode overwrite keeps the replaced version like a server-mode one, and a column list's names are
+     * stored with the model.
+     */
+    @Test
+    void clientOverwriteKeepsTheReplacedVersionThroughTheCatalogWriter(DataSource ds) throws SQLException {
+        CorgiPile cp = CorgiPile.connect(ds);
+        cp.train(spec().epochs(1).modelName("kept").build());
+        double first = cp.model("kept").predict(new double[] {1, 2, 3, 4, 5, 6, 7, 8});
+        cp.train(spec().epochs(2).seed(8).modelName("kept").overwrite(true).build());
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT string_agg(version || ':' || current || ':' || trained_in, ',' "
+                    + "ORDER BY version) FROM sgd_model_versions('kept')")) {
+                rs.next();
+                assertEquals("1:false:client,2:true:client", rs.getString(1));
+            }
+            try (ResultSet rs = s.executeQuery("SELECT sgd_restore_model('kept', 1)")) {
+                rs.next();
+                assertEquals(3, rs.getInt(1));
+            }
+            s.execute("CREATE TABLE named_columns AS SELECT label, features[1] AS height, features[2] AS weight "
+                    + "FROM clustered LIMIT 500");
+        }
+        assertEquals(first, cp.model("kept").predict(new double[] {1, 2, 3, 4, 5, 6, 7, 8}), 0.0,
+                "version 1 restored predicts as it did");
+        cp.train(TrainSpec.on("named_columns").mode(TrainMode.CLIENT).features("height, weight").epochs(1).seed(1)
+                .modelName("named_client").build());
+        assertEquals("[\"height\",\"weight\"]",
+                cp.model("named_client").info().row().get("feature_names").toString());
+    }
+
     /** ClientTrainer.store wrote no owner: the client stores the connected role as owner, under row-level security. */
     @Test
     void clientModeRecordsTheOwnerAndCannotReplaceAnotherRolesModel(TestDatabase db) throws SQLException {

@@ -233,6 +233,12 @@ class ModelCatalogIT {
     @Test
     void pgDumpAndRestoreKeepEveryModel(PgCluster cluster, TestDatabase db) throws SQLException {
         double before = predict("alice_model");
+        try (Statement s = session.createStatement()) {
+            for (int seed = 1; seed <= 2; seed++) {
+                s.execute("SELECT count(*) FROM train_sgd('bob_data', 'label', 'features', epochs => 1, seed => "
+                        + seed + ", model_name => 'dumped_versions', options => '{\"overwrite\": true}')");
+            }
+        }
         String rowsBefore = string("SELECT string_agg(name || ':' || owner || ':' || version, ',' ORDER BY name) "
                 + "FROM corgipile.models");
         cluster.dumpAndRestore(db.name(), "model_catalog_restored");
@@ -240,6 +246,11 @@ class ModelCatalogIT {
             assertEquals(rowsBefore, stringOf(s, "SELECT string_agg(name || ':' || owner || ':' || version, ',' "
                     + "ORDER BY name) FROM corgipile.models"));
             assertEquals(before, scalar(s, "SELECT sgd_predict_proba('alice_model', " + PROBE + ")"));
+            // The kept versions too (corgipile.model_versions is marked for pg_dump, and restored after the
+            // models it references).
+            assertEquals("2:true,1:false", stringOf(s, "SELECT string_agg(version || ':' || current, ',' "
+                    + "ORDER BY version DESC) FROM sgd_model_versions('dumped_versions')"));
+            assertEquals(3, count(s, "SELECT sgd_restore_model('dumped_versions', 1)"));
             // The identity sequence was dumped too: a new model gets a fresh id.
             s.execute("SET client_min_messages = warning");
             s.execute("SELECT count(*) FROM train_sgd('alice_data', 'label', 'features', epochs => 1, "

@@ -105,6 +105,64 @@ class TrainingProgressIT {
         }
     }
 
+    /**
+     * train_sgd did not pass model_name (nor track_activity_query_size) to the engine: the progress view's
+     * model_name was NULL and sgd_training_info never took its live branch, so another session saw nothing until
+     * the training committed.
+     */
+    @Test
+    void trainSgdPassesModelNameSoTrainingInfoIsLive(DataSource ds) throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection trainer = ds.getConnection(); Connection watcher = ds.getConnection()) {
+            int pid = InDatabaseTrainingIT.pid(trainer);
+            Future<Long> training = pool.submit(() -> {
+                try (Statement s = trainer.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT count(*) FROM train_sgd('progress_t', 'label', "
+                             + "'features', model => 'mlp', epochs => 3, block_size => 8, seed => 3, "
+                             + "model_name => 'live_info', options => '{\"hidden\": [64]}')")) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            });
+            TreeSet<Integer> liveEpochs = new TreeSet<>();
+            boolean named = false;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!training.isDone() && System.nanoTime() < deadline) {
+                try (Statement s = watcher.createStatement()) {
+                    try (ResultSet rs = s.executeQuery("SELECT model_name FROM corgipile.training_progress "
+                            + "WHERE pid = " + pid)) {
+                        named |= rs.next() && "live_info".equals(rs.getString(1));
+                    }
+                    try (ResultSet rs = s.executeQuery("SELECT epoch, running, loss FROM "
+                            + "sgd_training_info('live_info')")) {
+                        while (rs.next()) {
+                            assertTrue(rs.getBoolean(2), "not stored yet: every row is live");
+                            assertTrue(rs.getDouble(3) > 0, "the epoch's loss");
+                            liveEpochs.add(rs.getInt(1));
+                        }
+                    } catch (SQLException e) {
+                        // 42704 until the training publishes its state (the model is stored at commit only)
+                        assertEquals("42704", e.getSQLState(), e.getMessage());
+                    }
+                }
+                Thread.sleep(50);
+            }
+            assertEquals(3L, training.get(60, TimeUnit.SECONDS));
+            assertTrue(named, "corgipile.training_progress names the model");
+            assertFalse(liveEpochs.isEmpty(), "a second session saw finished epochs while the training ran");
+            assertTrue(liveEpochs.first() >= 1 && liveEpochs.last() <= 3, liveEpochs.toString());
+            try (Statement s = watcher.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT count(*), bool_or(running) FROM "
+                         + "sgd_training_info('live_info')")) {
+                rs.next();
+                assertEquals(3, rs.getInt(1), "the stored log once committed");
+                assertFalse(rs.getBoolean(2));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void aTrainingOfAnotherRoleIsNotShown(DataSource ds) throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
