@@ -133,6 +133,15 @@ $fn$;
 COMMENT ON FUNCTION corgipile.model_id(text)
     IS 'internal: the id of the model of this name the caller may read; undefined_object when there is none';
 
+-- The row of a model as JSON (to_jsonb of corgipile.models), found by the one lookup; NULL for a NULL name. What
+-- train_sgd hands the engine for warm_start.
+CREATE FUNCTION corgipile.model_row(model_name text) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+    SELECT CASE WHEN model_name IS NOT NULL
+                THEN (SELECT to_jsonb(m) FROM corgipile.models m WHERE m.id = corgipile.model_id(model_name)) END
+$fn$;
+COMMENT ON FUNCTION corgipile.model_row(text) IS 'internal: a model''s catalog row as JSON (NULL for a NULL name)';
+
 -- ----------------------------------------------------------------------------------------- kept versions
 
 -- The versions an overwrite replaced, as they were (the current version is the row in corgipile.models). Readable
@@ -306,7 +315,8 @@ COMMENT ON FUNCTION sgd_restore_model(text, integer)
 
 -- train_sgd stores its model through corgipile.store_model (it wrote the row itself: a DELETE and an INSERT that
 -- would now drop the kept versions), and passes the model name and track_activity_query_size to the engine, so its
--- live progress (corgipile.training_progress, sgd_training_info) names the model. Only these two parts change;
+-- live progress (corgipile.training_progress, sgd_training_info) names the model, and the row of the warm_start
+-- model (options => '{"warm_start": "name"}'), looked up with the caller's rights. Only these two parts change;
 -- the rest of the body is whatever earlier migrations made it, so it is edited from its own definition (as in V6).
 -- A definition without these parts (one that already stores through store_model) is left as it is.
 DO $migration$
@@ -336,7 +346,8 @@ BEGIN
         IF strpos(def, '''model_name'', model_name') = 0 THEN
             def := replace(def, $args$'validation_name', validation_relation::text)$args$,
                            $args$'validation_name', validation_relation::text, 'model_name', model_name,
-        'activity_limit', pg_catalog.pg_size_bytes(current_setting('track_activity_query_size')))$args$);
+        'activity_limit', pg_catalog.pg_size_bytes(current_setting('track_activity_query_size')),
+        'warm_start_model', corgipile.model_row(spec->>'warm_start'))$args$);
         END IF;
         EXECUTE def;
     END LOOP;

@@ -86,8 +86,10 @@ final class ClientTrainer {
         Progress progress = new Progress(listener, trainSource, validationSource,
                 engineSpec.trainMetrics().equals("pass"));
         listener.started(TrainMode.CLIENT, engineSpec.epochs());
+        // warm_start: the stored model, looked up like every model (corgipile.model_id: the caller's rights apply)
+        TrainedModel warm = engineSpec.warmStart() == null ? null : ClientModels.restore(c, engineSpec.warmStart());
         TrainResult result = Errors.call(() -> Trainer.train(engineSpec, progress.wrap(trainSource),
-                validationSource == null ? null : progress.wrap(validationSource), progress));
+                validationSource == null ? null : progress.wrap(validationSource), progress, null, warm));
         String note = result.earlyStopNote();
         if (note != null) {
             listener.message(note);

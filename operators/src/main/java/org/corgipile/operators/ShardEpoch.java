@@ -51,6 +51,9 @@ public final class ShardEpoch {
                     "pass options => '{\"classes\": K}' with K the number of classes");
         }
         Model model = Model.create(spec.model(), shape.dimension(), spec.classes(), spec.hidden());
+        if (spec.classWeights() != null) {
+            model.classWeights(spec.classWeights());
+        }
         double[] params = new double[model.parameterCount()];
         if (parameters == null) {
             model.initialize(params, Seeds.derive(spec.seed(), Seeds.INIT, 0));

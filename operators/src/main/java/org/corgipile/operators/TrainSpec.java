@@ -51,6 +51,10 @@ import java.util.concurrent.ThreadLocalRandom;
  *       accuracy, no extra read), pass (a separate storage-order pass after each epoch: loss, accuracy and the
  *       kind's metrics, timed as eval_seconds)</td></tr>
  *   <tr><td>overwrite</td><td>false</td><td>boolean (used by the catalog, carried along)</td></tr>
+ *   <tr><td>class_weights</td><td>none (every row weighs 1)</td><td>one positive number per class (binary: negative,
+ *       positive); logistic, svm, softmax</td></tr>
+ *   <tr><td>warm_start</td><td>none</td><td>name of a stored model to continue from (the catalog resolves it;
+ *       the trainer gets the model)</td></tr>
  * </table>
  *
  * <p>Conversions accepted by {@link #fromOptions(Map)}: numbers as any {@link Number} or numeric string (integers
@@ -68,7 +72,7 @@ public final class TrainSpec {
     public static final List<String> KEYS = List.of("model", "shuffle", "epochs", "learning_rate", "schedule", "decay",
             "l2", "l1", "batch_size", "seed", "block_size", "buffer_size", "buffer_memory", "early_stop_patience",
             "standardize", "average",
-            "hidden", "classes", "device", "train_metrics", "overwrite");
+            "hidden", "classes", "device", "train_metrics", "overwrite", "class_weights", "warm_start");
 
     /** Block of the evaluation passes over a stored model (storage order, so only the read size matters). */
     public static final int DEFAULT_BLOCK_SIZE = 1280;
@@ -108,6 +112,8 @@ public final class TrainSpec {
     private final String device;
     private final String trainMetrics;
     private final boolean overwrite;
+    private final double[] classWeights;
+    private final String warmStart;
 
     private TrainSpec(Map<String, Object> o) {
         for (String key : o.keySet()) {
@@ -142,6 +148,8 @@ public final class TrainSpec {
         device = choice(o, "device", DEVICES, "cpu");
         trainMetrics = choice(o, "train_metrics", TRAIN_METRICS, "running");
         overwrite = bool(o, "overwrite", false);
+        classWeights = classWeights(o.get("class_weights"));
+        warmStart = warmStart(o.get("warm_start"));
     }
 
     /**
@@ -200,6 +208,8 @@ public final class TrainSpec {
         m.put("device", device);
         m.put("train_metrics", trainMetrics);
         m.put("overwrite", overwrite);
+        m.put("class_weights", classWeights == null ? null : doubleList(classWeights));
+        m.put("warm_start", warmStart);
         return m;
     }
 
@@ -344,6 +354,16 @@ public final class TrainSpec {
 
     public boolean overwrite() {
         return overwrite;
+    }
+
+    /** Training weight of each class (binary models: negative, positive), or null: every row weighs 1. */
+    public double[] classWeights() {
+        return classWeights == null ? null : classWeights.clone();
+    }
+
+    /** Name of the stored model training starts from, or null (provenance: the trainer is given the model). */
+    public String warmStart() {
+        return warmStart;
     }
 
     @Override
@@ -493,6 +513,62 @@ public final class TrainSpec {
         return d;
     }
 
+    /** class_weights: a list of numbers (JSON array, Java array or collection, or "[1, 5]" / "{1,5}"). */
+    private static double[] classWeights(Object v) {
+        if (v == null) {
+            return null;
+        }
+        String what = "a list of positive numbers, one per class";
+        List<Object> items = new ArrayList<>();
+        if (v instanceof double[] a) {
+            for (double x : a) {
+                items.add(x);
+            }
+        } else if (v instanceof Object[] a) {
+            items.addAll(Arrays.asList(a));
+        } else if (v instanceof Collection<?> c) {
+            items.addAll(c);
+        } else if (v instanceof CharSequence) {
+            String s = v.toString().trim();
+            if (s.startsWith("{") && s.endsWith("}") || s.startsWith("[") && s.endsWith("]")) {
+                s = s.substring(1, s.length() - 1);
+            }
+            for (String part : s.split(",")) {
+                items.add(part.trim());
+            }
+        } else {
+            throw wrongType("class_weights", what, v);
+        }
+        if (items.size() < 2 || items.size() > MAX_CLASSES) {
+            throw new InvalidSpecException("class_weights must be " + what + " (2 to " + MAX_CLASSES + "), got "
+                    + items.size(), "for example [1, 5] to count each positive row of a binary model five times");
+        }
+        double[] out = new double[items.size()];
+        for (int i = 0; i < out.length; i++) {
+            Object x = items.get(i);
+            if (x == null) {
+                throw new InvalidSpecException("class_weights must be " + what + ", got a null weight");
+            }
+            out[i] = toDouble("class_weights", x, what);
+            if (!(out[i] > 0)) {
+                throw new InvalidSpecException("class_weights must be " + what + ", got " + out[i],
+                        "a weight multiplies the loss of its class's rows; use a small positive weight instead of 0");
+            }
+        }
+        return out;
+    }
+
+    private static String warmStart(Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof CharSequence) || v.toString().isEmpty() || v.toString().length() > 200) {
+            throw new InvalidSpecException("warm_start must be the name of a stored model (1 to 200 characters), got "
+                    + v, "for example options => '{\"warm_start\": \"my_model\"}'");
+        }
+        return v.toString();
+    }
+
     private static int[] hidden(Object v, String model) {
         if (!model.equals("mlp")) {
             if (v != null) {
@@ -582,6 +658,14 @@ public final class TrainSpec {
 
     private static String fmt(double d) {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private static List<Double> doubleList(double[] a) {
+        List<Double> l = new ArrayList<>(a.length);
+        for (double x : a) {
+            l.add(x);
+        }
+        return Collections.unmodifiableList(l);
     }
 
     private static List<Integer> intList(int[] a) {

@@ -58,6 +58,17 @@ public final class Trainer {
      */
     public static TrainResult train(TrainSpec spec, BlockSource train, BlockSource validationOrNull,
                                     EpochListener listener, GradientProvider provider) {
+        return train(spec, train, validationOrNull, listener, provider, null);
+    }
+
+    /**
+     * Trains from {@code warmStart} (a stored model, the one {@code spec.warmStart()} names) instead of the initial
+     * parameters: the same model type, dimension, classes and hidden layers, and the warm model's standardisation
+     * (its mean and deviation, not the relation's: its weights are in its feature space), so training continues
+     * where it stopped. A warm model that does not fit the spec or the relation is a clear error (22023, 22000).
+     */
+    public static TrainResult train(TrainSpec spec, BlockSource train, BlockSource validationOrNull,
+                                    EpochListener listener, GradientProvider provider, TrainedModel warmStart) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(train, "train");
         EpochListener l = listener == null ? EpochListener.NONE : listener;
@@ -65,7 +76,37 @@ public final class Trainer {
         sizing.checkBufferHoldsABlock(spec.shuffle());
         l.sized(sizing);
         TrainSpec resolved = spec.sized(sizing).withDataDefaults(train.shape());
-        return new Run(resolved, sizing, train, validationOrNull, l).execute(provider);
+        if (warmStart != null) {
+            checkWarmStart(resolved, warmStart, train.shape());
+            if (resolved.standardize() != (warmStart.mean() != null)) {
+                resolved = resolved.with("standardize", warmStart.mean() != null);
+            }
+        }
+        return new Run(resolved, sizing, train, validationOrNull, l, warmStart).execute(provider);
+    }
+
+    private static void checkWarmStart(TrainSpec spec, TrainedModel warm, FeatureShape shape) {
+        String name = spec.warmStart() == null ? "warm_start model" : "warm_start model \"" + spec.warmStart() + "\"";
+        if (!warm.type().equals(spec.model())) {
+            throw new InvalidSpecException(name + " is a " + warm.type() + " model, not " + spec.model(),
+                    "pass model => '" + warm.type() + "' to continue it, or train a new model without warm_start");
+        }
+        if (warm.dimension() != shape.dimension()) {
+            throw new TrainingException(TrainingException.DATA_EXCEPTION, name + " has " + warm.dimension()
+                    + " features but the relation has " + shape.dimension(),
+                    "warm start from a model trained on the same features");
+        }
+        int classes = warm.model().classes();
+        if (spec.classes() != 0 && spec.classes() != classes) {
+            throw new InvalidSpecException(name + " has " + classes + " classes, not " + spec.classes(),
+                    "omit classes (the warm model's are used)");
+        }
+        Object hidden = warm.params().get("hidden");
+        if (spec.hidden() != null && hidden instanceof java.util.Collection<?> h
+                && !java.util.Arrays.equals(spec.hidden(), h.stream().mapToInt(x -> ((Number) x).intValue()).toArray())) {
+            throw new InvalidSpecException(name + " has hidden layers " + hidden + ", not "
+                    + java.util.Arrays.toString(spec.hidden()), "pass hidden => " + hidden + " to continue it");
+        }
     }
 
     /** One training run's state, kept off the public class. */
@@ -79,8 +120,12 @@ public final class Trainer {
         /** The profile pass before epoch 1 (standardisation, class count); reported with epoch 1. */
         private double profileSeconds;
         private final Live live = new Live();
+        /** The model training continues from, or null (initial parameters). */
+        private final TrainedModel warm;
 
-        Run(TrainSpec spec, Sizing sizing, BlockSource train, BlockSource validation, EpochListener listener) {
+        Run(TrainSpec spec, Sizing sizing, BlockSource train, BlockSource validation, EpochListener listener,
+            TrainedModel warm) {
+            this.warm = warm;
             this.spec = spec;
             this.sizing = sizing;
             this.train = train;
@@ -93,18 +138,24 @@ public final class Trainer {
             checkInputs();
             listener.progressAvailable(live);
             live.phase = "profile";
-            int classes = spec.classes();
+            int classes = warm != null ? warm.model().classes() : spec.classes();
             boolean needClasses = classes == 0 && (spec.model().equals("softmax") || spec.model().equals("mlp"));
+            // a warm start keeps its model's standardisation: no profile of this relation for it
+            boolean profileStandardize = spec.standardize() && warm == null;
             long p0 = System.nanoTime();
-            DataProfile profile = spec.standardize() || needClasses
-                    ? DataProfile.scan(train, spec.blockSize(), spec.standardize()) : null;
+            DataProfile profile = profileStandardize || needClasses
+                    ? DataProfile.scan(train, spec.blockSize(), profileStandardize) : null;
             profileSeconds = profile == null ? 0 : (System.nanoTime() - p0) / 1e9;
             if (needClasses) {
                 classes = inferClasses(profile);
             }
             Model model = Model.create(spec.model(), shape.dimension(), classes, spec.hidden());
-            double[] mean = spec.standardize() ? profile.mean : null;
-            double[] std = spec.standardize() ? profile.std : null;
+            double[] mean = warm != null ? warm.mean() : spec.standardize() ? profile.mean : null;
+            double[] std = warm != null ? warm.std() : spec.standardize() ? profile.std : null;
+            double[] weights = spec.classWeights();
+            if (weights != null) {
+                model.classWeights(weights);
+            }
             InputGuard guard = new InputGuard(model.type(), model.kind(), model.classes(), shape.dimension(), mean, std);
 
             GradientProvider[] used = new GradientProvider[1];
@@ -159,6 +210,14 @@ public final class Trainer {
         }
 
         private BatchGradient resolveGradient(Model model, GradientProvider explicit, GradientProvider[] used) {
+            if (spec.classWeights() != null) {
+                // device kernels do not weigh rows: with class_weights the model computes the gradient on the CPU
+                if (spec.device().equals("gpu")) {
+                    throw new TrainingException(TrainingException.FEATURE_NOT_SUPPORTED, "device => 'gpu' does not "
+                            + "support class_weights", "use device => 'cpu' (or 'auto') with class_weights");
+                }
+                return model;
+            }
             if (explicit != null) {
                 BatchGradient g = explicit.create(model, shape, spec.batchSize(), spec.device());
                 if (g != null) {
@@ -190,7 +249,11 @@ public final class Trainer {
                                  String device) {
             int epochs = spec.epochs();
             double[] params = new double[model.parameterCount()];
-            model.initialize(params, Seeds.derive(spec.seed(), Seeds.INIT, 0));
+            if (warm != null) {
+                System.arraycopy(warm.parameters(), 0, params, 0, params.length);
+            } else {
+                model.initialize(params, Seeds.derive(spec.seed(), Seeds.INIT, 0));
+            }
             Sgd sgd = new Sgd(model, gradient, spec);
             sgd.open(params);
             live.sgd = sgd;

@@ -32,6 +32,10 @@ final class ShardCoordinator {
             throw new SqlError("0A000", "standardize => true is not supported when partitions are on other servers",
                     "Standardize the features before loading them, or train on one server.");
         }
+        if (spec.warmStart() != null) {
+            throw new SqlError("0A000", "warm_start is not supported when partitions are on other servers",
+                    "Train without warm_start, or on one server.");
+        }
         if (spec.earlyStopPatience() > 0) {
             throw new SqlError("0A000", "early_stop_patience is not supported when partitions are on other servers",
                     null);

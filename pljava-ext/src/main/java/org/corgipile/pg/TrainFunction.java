@@ -72,7 +72,7 @@ final class TrainFunction {
                 validation.onCheckInterrupts(activity::tick);
             }
             progress = new Progress(spec, notices, activity);
-            result = Trainer.train(spec, train, validation, progress);
+            result = Trainer.train(spec, train, validation, progress, null, warmStart(args, spec));
             skipped = train.skippedTuples();
             notices.drain();
         }
@@ -121,6 +121,20 @@ final class TrainFunction {
         out.put("skipped_tuples", skipped);
         out.put("corgipile_version", VERSION);
         return out;
+    }
+
+    /**
+     * The model {@code warm_start} names, as train_sgd looked it up in the catalog (corgipile.model_id, so the
+     * caller's rights apply) and passed it: {@code warm_start_model}, the model's row.
+     */
+    private static TrainedModel warmStart(Args args, TrainSpec spec) {
+        if (spec.warmStart() == null) {
+            return null;
+        }
+        if (!args.has("warm_start_model")) {
+            throw new IllegalStateException("train_sgd did not pass the row of warm_start model " + spec.warmStart());
+        }
+        return ModelCache.restore(new Args(args.object("warm_start_model")));
     }
 
     /**

@@ -10,6 +10,8 @@ import org.corgipile.operators.TupleBuffer;
 abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
     protected final int d;
     private double[] coef = new double[16];
+    /** Weight of class 0 (label &lt;= 0) and class 1 (label &gt; 0); null: every row weighs 1. */
+    private double[] classWeights;
 
     GeneralizedLinearModel(int dimension) {
         if (dimension < 1) {
@@ -51,6 +53,19 @@ abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
     }
 
     @Override
+    public void classWeights(double[] weights) {
+        if (kind() != Kind.BINARY) {
+            Model.super.classWeights(weights);
+        }
+        classWeights = Model.checkClassWeights(weights, 2);
+    }
+
+    /** The training weight of a row with stored label y. */
+    private double weight(double y) {
+        return classWeights == null ? 1 : classWeights[y > 0 ? 1 : 0];
+    }
+
+    @Override
     public double lossAndGradient(double[] params, TupleBuffer batch, int from, int to, double[] gradOut) {
         Arrays.fill(gradOut, 0, d + 1, 0.0);
         double inv = 1.0 / (to - from);
@@ -59,8 +74,9 @@ abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
         for (int i = from; i < to; i++) {
             double y = batch.label(i);
             double m = RowAlgebra.dot(batch, i, params, 0) + bias;
-            loss += loss(m, y);
-            double c = dloss(m, y) * inv;
+            double w = weight(y);
+            loss += w * loss(m, y);
+            double c = w * dloss(m, y) * inv;
             RowAlgebra.axpy(batch, i, c, gradOut, 0);
             gradOut[d] += c;
         }
@@ -81,8 +97,9 @@ abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
         for (int i = from; i < to; i++) {
             double y = batch.label(i);
             double m = scale * RowAlgebra.dot(batch, i, params, 0) + bias;
-            loss += loss(m, y);
-            coef[i - from] = dloss(m, y) * inv;
+            double w = weight(y);
+            loss += w * loss(m, y);
+            coef[i - from] = w * dloss(m, y) * inv;
         }
         double biasGrad = 0;
         double step = -lr / newScale;

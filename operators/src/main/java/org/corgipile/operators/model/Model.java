@@ -53,6 +53,35 @@ public interface Model extends BatchGradient {
      */
     double evaluateRow(double[] params, TupleBuffer rows, int row, double[] out);
 
+    /**
+     * Weighs each training row's loss (and so its gradient) by the weight of its class, for imbalanced classes:
+     * {@code weights[c]} for class c (binary models: index 0 the negative class, 1 the positive one). Evaluation is
+     * unweighted. Only logistic, svm and softmax take class weights.
+     *
+     * @throws InvalidSpecException when this model has no classes to weigh, or {@code weights} is not one positive
+     *                              finite number per class
+     */
+    default void classWeights(double[] weights) {
+        throw new InvalidSpecException("class_weights apply to logistic, svm and softmax models, not " + type(),
+                "omit class_weights, or train a logistic, svm or softmax model");
+    }
+
+    /** Checks {@code weights} for a model of {@code classes} classes (see {@link #classWeights}); returns a copy. */
+    static double[] checkClassWeights(double[] weights, int classes) {
+        if (weights.length != classes) {
+            throw new InvalidSpecException("class_weights must have one weight per class (" + classes + "), got "
+                    + weights.length, classes == 2 ? "binary models: [weight of the negative class, weight of the "
+                    + "positive class]" : "element k weighs class k (labels 0 .. " + (classes - 1) + ")");
+        }
+        for (double w : weights) {
+            if (!(w > 0) || !Double.isFinite(w)) {
+                throw new InvalidSpecException("class_weights must be positive finite numbers, got " + w,
+                        "for example [1, 5] to count each positive row five times");
+            }
+        }
+        return weights.clone();
+    }
+
     /** Model configuration stored with the model (classes, hidden, ...), enough for {@link #create}. */
     Map<String, Object> config();
 

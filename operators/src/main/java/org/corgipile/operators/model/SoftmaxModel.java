@@ -13,6 +13,8 @@ public final class SoftmaxModel implements Model {
     private final int k;
     private final int parameterCount;
     private final double[] logits;
+    /** Weight of each class in training; null: every row weighs 1. */
+    private double[] classWeights;
 
     public SoftmaxModel(int dimension, int classes) {
         if (dimension < 1) {
@@ -88,6 +90,11 @@ public final class SoftmaxModel implements Model {
     }
 
     @Override
+    public void classWeights(double[] weights) {
+        classWeights = Model.checkClassWeights(weights, k);
+    }
+
+    @Override
     public double lossAndGradient(double[] params, TupleBuffer batch, int from, int to, double[] gradOut) {
         Arrays.fill(gradOut, 0, parameterCount(), 0.0);
         double inv = 1.0 / (to - from);
@@ -95,10 +102,11 @@ public final class SoftmaxModel implements Model {
         double[] p = logits;
         for (int i = from; i < to; i++) {
             int y = (int) batch.label(i);
+            double w = classWeights == null ? 1 : classWeights[y];
             probabilities(params, batch, i, p);
-            loss += -Math.log(Math.max(p[y], Double.MIN_NORMAL));
+            loss += -w * Math.log(Math.max(p[y], Double.MIN_NORMAL));
             for (int c = 0; c < k; c++) {
-                double g = (p[c] - (c == y ? 1 : 0)) * inv;
+                double g = w * (p[c] - (c == y ? 1 : 0)) * inv;
                 int off = c * (d + 1);
                 RowAlgebra.axpy(batch, i, g, gradOut, off);
                 gradOut[off + d] += g;
