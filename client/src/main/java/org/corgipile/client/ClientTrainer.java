@@ -22,7 +22,9 @@ import org.corgipile.operators.EpochListener;
 import org.corgipile.operators.EpochStats;
 import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.Sizing;
+import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainResult;
+import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
 import org.corgipile.operators.Trainer;
 import org.corgipile.operators.TupleBuffer;
@@ -48,15 +50,14 @@ final class ClientTrainer {
         this.dataSource = dataSource;
     }
 
-    Result train(TrainSpec spec, TrainingListener listener) throws SQLException {
-        Map<String, Object> options = new LinkedHashMap<>(spec.arguments());
+    Result train(TrainJob job, TrainingListener listener) throws SQLException {
+        Map<String, Object> options = new LinkedHashMap<>(job.arguments());
         int sparseDimension = sparseDimension(options.remove("dimension"));
-        org.corgipile.operators.TrainSpec engineSpec = Errors.call(
-                () -> org.corgipile.operators.TrainSpec.fromOptions(options));
+        TrainSpec engineSpec = Errors.call(() -> TrainOptions.parse(options));
         try (Connection c = dataSource.getConnection()) {
             JdbcBlockSource.beginSnapshot(c);
             try {
-                Result r = train(c, spec, engineSpec, sparseDimension, listener);
+                Result r = train(c, job, engineSpec, sparseDimension, listener);
                 c.commit();
                 return r;
             } catch (SQLException | RuntimeException | Error e) {
@@ -72,16 +73,16 @@ final class ClientTrainer {
         }
     }
 
-    private Result train(Connection c, TrainSpec spec, org.corgipile.operators.TrainSpec engineSpec,
+    private Result train(Connection c, TrainJob job, TrainSpec engineSpec,
                          int sparseDimension, TrainingListener listener) throws SQLException {
-        String name = spec.modelName();
+        String name = job.modelName();
         if (name != null) {
             claimName(c, name, engineSpec.overwrite());
         }
-        RelationColumns rel = RelationColumns.resolve(c, spec.relation(), spec.label(), spec.features());
+        RelationColumns rel = RelationColumns.resolve(c, job.relation(), job.label(), job.features());
         JdbcBlockSource trainSource = JdbcBlockSource.open(c, rel, rel.detectShape(c, sparseDimension));
-        JdbcBlockSource validationSource = spec.validationRelation() == null ? null : JdbcBlockSource.open(c,
-                RelationColumns.resolve(c, spec.validationRelation(), spec.label(), spec.features()),
+        JdbcBlockSource validationSource = job.validationRelation() == null ? null : JdbcBlockSource.open(c,
+                RelationColumns.resolve(c, job.validationRelation(), job.label(), job.features()),
                 trainSource.shape());
         Progress progress = new Progress(listener, trainSource, validationSource,
                 engineSpec.trainMetrics().equals("pass"));
@@ -100,7 +101,7 @@ final class ClientTrainer {
                     + " were skipped because their label or features are NULL");
         }
         if (name != null) {
-            store(c, name, spec, rel, engineSpec, result);
+            store(c, name, job, rel, engineSpec, result);
         }
         return new Result(result.epochs(), name);
     }
@@ -157,8 +158,8 @@ final class ClientTrainer {
      * {@code train_sgd} calls): the row's columns as one JSON object; owner, version and kept versions are the
      * writer's.
      */
-    private static void store(Connection c, String name, TrainSpec spec, RelationColumns rel,
-                              org.corgipile.operators.TrainSpec engineSpec, TrainResult result) throws SQLException {
+    private static void store(Connection c, String name, TrainJob job, RelationColumns rel,
+                              TrainSpec engineSpec, TrainResult result) throws SQLException {
         TrainedModel m = result.model();
         ObjectNode row = Json.MAPPER.createObjectNode();
         row.put("model_type", m.type());
@@ -174,8 +175,8 @@ final class ClientTrainer {
         row.set("spec", Json.MAPPER.valueToTree(specMap));
         row.put("seed", engineSpec.seed());
         row.put("source_relation", rel.qualifiedName());
-        row.put("label_column", spec.label());
-        row.put("features_column", spec.features());
+        row.put("label_column", job.label());
+        row.put("features_column", job.features());
         ArrayNode log = epochLog(result.epochs(), String.valueOf(m.params().getOrDefault("device",
                 engineSpec.device())));
         row.set("epoch_log", log);
