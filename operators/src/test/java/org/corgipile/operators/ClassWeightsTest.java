@@ -31,7 +31,7 @@ class ClassWeightsTest {
                 .toArray(), 20);
     }
 
-    private static TrainSpec.Builder base() {
+    private static TrainSpecBuilder base() {
         return TrainSpec.builder().epochs(3).blockSize(4).seed(3).learningRate(0.05);
     }
 
@@ -63,7 +63,7 @@ class ClassWeightsTest {
     void softmaxWeighsEachClass() {
         SyntheticData data = SyntheticData.multiclass(12_000, 8, 3, 1);
         SyntheticData test = SyntheticData.multiclass(3_000, 8, 3, 2);
-        TrainSpec.Builder b = base().model("softmax").batchSize(8).learningRate(0.2);
+        TrainSpecBuilder b = base().model("softmax").batchSize(8).learningRate(0.2);
         TrainedModel plain = Trainer.train(b.build(), data.source(20), null, null).model();
         TrainedModel heavy = Trainer.train(b.option("class_weights", "[1, 1, 20]").build(), data.source(20), null,
                 null).model();

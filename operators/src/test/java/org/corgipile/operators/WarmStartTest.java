@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class WarmStartTest {
     private static final SyntheticData DATA = SyntheticData.logistic(10_000, 6, 4, 5, false);
 
-    private static TrainSpec.Builder base() {
+    private static TrainSpecBuilder base() {
         return TrainSpec.builder().epochs(2).blockSize(4).seed(3).learningRate(0.05);
     }
 
