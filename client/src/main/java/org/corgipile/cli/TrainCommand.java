@@ -113,6 +113,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--overwrite", arity = "0..1", description = "replace a model of the same name")
     Boolean overwrite;
 
+    @Option(names = "--warm-start", paramLabel = "MODEL",
+            description = "continue training from this stored model (same model type and features)")
+    String warmStart;
+
+    @Option(names = "--class-weights", split = ",", paramLabel = "W",
+            description = "training weight of each class, e.g. 1,5 (binary: negative,positive; softmax: one per class)")
+    List<Double> classWeights;
+
     @Option(names = "--model-name", description = "store the model under this name (without it the model is not stored)")
     String modelName;
 
@@ -156,7 +164,8 @@ final class TrainCommand implements Callable<Integer> {
                 .option("block_size", blockSize).option("buffer_size", bufferSize)
                 .option("early_stop_patience", earlyStopPatience).option("standardize", standardize)
                 .option("hidden", hidden).option("classes", classes).option("device", device)
-                .option("train_metrics", trainMetrics).option("overwrite", overwrite);
+                .option("train_metrics", trainMetrics).option("overwrite", overwrite)
+                .option("warm_start", warmStart).option("class_weights", classWeights);
         if (options != null) {
             options.forEach(hyper::option);
         }

@@ -201,6 +201,30 @@ class ClientModeIT {
                 cp.model("named_client").info().row().get("feature_names").toString());
     }
 
+    /** warm_start and class_weights in client mode: the stored model found by the catalog's lookup, the spec kept. */
+    @Test
+    void clientModeWarmStartsFromAStoredModelAndWeighsClasses(DataSource ds) throws SQLException {
+        CorgiPile cp = CorgiPile.connect(ds);
+        cp.train(spec().argument("epochs", 1).modelName("warm_base").build());
+        cp.train(spec().argument("epochs", 1).argument("learning_rate", 1e-9).argument("average", false)
+                .argument("warm_start", "warm_base").argument("class_weights", List.of(1, 3))
+                .modelName("warm_next").build());
+        JsonNode base = cp.model("warm_base").info().row();
+        JsonNode next = cp.model("warm_next").info().row();
+        for (int i = 0; i < base.get("parameters").size(); i++) {
+            assertEquals(base.get("parameters").get(i).asDouble(), next.get("parameters").get(i).asDouble(), 1e-6);
+        }
+        assertEquals("warm_base", next.get("spec").get("warm_start").asText());
+        assertEquals("[1.0,3.0]", next.get("spec").get("class_weights").toString());
+        SQLException unknown = assertThrows(SQLException.class, () -> cp.train(spec().argument("warm_start",
+                "no_such_model").build()));
+        assertEquals("42704", unknown.getSQLState());
+        SQLException type = assertThrows(SQLException.class, () -> cp.train(spec().argument("model", "svm")
+                .argument("warm_start", "warm_base").build()));
+        assertEquals("22023", type.getSQLState());
+        assertEquals("warm_start model \"warm_base\" is a logistic model, not svm", type.getMessage());
+    }
+
     /** ClientTrainer.store wrote no owner: the client stores the connected role as owner, under row-level security. */
     @Test
     void clientModeRecordsTheOwnerAndCannotReplaceAnotherRolesModel(TestDatabase db) throws SQLException {

@@ -110,6 +110,16 @@ public final class TrainSpecBuilder {
         return option("overwrite", v);
     }
 
+    /** Continue from the stored model of this name (the caller resolves it; see {@link Trainer}). */
+    public TrainSpecBuilder warmStart(String modelName) {
+        return option("warm_start", modelName);
+    }
+
+    /** Training weight of each class: binary models negative, positive; softmax one per class. */
+    public TrainSpecBuilder classWeights(double... weights) {
+        return option("class_weights", weights.clone());
+    }
+
     /** The arguments set so far, by SQL name, in the order they were first set (a copy). */
     public Map<String, Object> options() {
         return new LinkedHashMap<>(options);
