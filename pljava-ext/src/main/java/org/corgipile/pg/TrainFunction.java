@@ -22,7 +22,8 @@ import org.corgipile.operators.TrainingProgress;
 /**
  * The Java half of {@code train_sgd}: opens heap readers on the training (and validation) relation, runs
  * {@link Trainer} on the backend's main thread, reports progress (a NOTICE per epoch, the live state in
- * pg_stat_activity, see {@link LiveActivity}), and answers the model and the epoch log as JSON. The PL/pgSQL half validates the model name,
+ * pg_stat_activity, see {@link LiveActivity}), and answers the model and the epoch log as JSON. Before it,
+ * {@link TrainArguments} resolved the arguments; the SQL half ({@code corgipile.train}) claims the model name,
  * prepares shuffle_once's copy and writes the catalog row in the caller's transaction.
  */
 final class TrainFunction {
