@@ -14,9 +14,9 @@ import org.corgipile.operators.TrainSpec;
  * checked. The SQL side ({@code corgipile.train}) only does what needs SQL with the answer: claim the name with
  * {@code overwrite}, copy for shuffle_once, train with {@code spec} and {@code dimension}, store the row.
  *
- * <p>The answered {@code spec} holds the arguments as given (not resolved): defaults that depend on the session
- * (the GUC corgipile.buffer_memory) or on the data (block and buffer sizes, standardize) are filled in by the
- * training itself.
+ * <p>The answered {@code spec} holds the arguments as given (not resolved), and the seed: defaults that depend on
+ * the session (the GUC corgipile.buffer_memory) or on the data (block and buffer sizes, standardize) are filled in by
+ * the training itself.
  */
 final class TrainArguments {
     private TrainArguments() {
@@ -40,6 +40,8 @@ final class TrainArguments {
         }
         Object dimension = spec.remove("dimension");
         TrainSpec resolved = TrainOptions.parse(spec);
+        // the run's seed, drawn here when not given: shuffle_once's copy and the training use the same one
+        spec.put("seed", resolved.seed());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("spec", spec);
         out.put("dimension", dimension);
