@@ -313,43 +313,90 @@ COMMENT ON FUNCTION sgd_restore_model(text, integer)
 
 -- ------------------------------------------------------------------------------------ train_sgd uses them
 
--- train_sgd stores its model through corgipile.store_model (it wrote the row itself: a DELETE and an INSERT that
--- would now drop the kept versions), and passes the model name and track_activity_query_size to the engine, so its
--- live progress (corgipile.training_progress, sgd_training_info) names the model, and the row of the warm_start
--- model (options => '{"warm_start": "name"}'), looked up with the caller's rights. Only these two parts change;
--- the rest of the body is whatever earlier migrations made it, so it is edited from its own definition (as in V6).
--- A definition without these parts (one that already stores through store_model) is left as it is.
-DO $migration$
+-- corgipile.train of V7_1, two steps changed: the model is stored by the catalog's one writer, corgipile.store_model
+-- (the row was written here by a DELETE and an INSERT, which would now drop the kept versions); and the engine gets
+-- the model name and track_activity_query_size, so the live progress (corgipile.training_progress,
+-- sgd_training_info) names the model, and the row of the warm_start model, looked up with the caller's rights.
+CREATE OR REPLACE FUNCTION corgipile.train(relation regclass, label text, features text, model_name text,
+                                validation_relation regclass, arguments jsonb, options jsonb)
+RETURNS SETOF corgipile.epoch_result
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+#variable_conflict use_variable
 DECLARE
-    f     oid;
-    def   text;
-    start integer;
-    stop  integer;
-    store_end constant text := 'HINT = ''Another transaction stored a model of this name while this one trained.'';
-        END;';
+    plan          jsonb;
+    result        jsonb;
+    source        regclass := relation;
+    shuffled      regclass;
+    started       timestamptz;
+    prep          double precision := 0;
+    leaves        jsonb;
+    vleaves       jsonb;
 BEGIN
-    FOR f IN SELECT p.oid FROM pg_proc p WHERE p.proname = 'train_sgd' AND pg_function_is_visible(p.oid) LOOP
-        def := pg_get_functiondef(f);
-        start := strpos(def, 'DELETE FROM corgipile.models m WHERE m.name = model_name RETURNING m.version INTO old_version;');
-        stop := strpos(def, store_end);
-        IF start > 0 AND stop > start THEN
-            def := left(def, start - 1)
-                || $store$PERFORM corgipile.store_model(model_name, overwrite, jsonb_build_object(
+    PERFORM corgipile.require_extension('train_sgd');
+    IF relation IS NULL OR label IS NULL OR features IS NULL THEN
+        RAISE EXCEPTION 'relation, label and features must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
+        RAISE EXCEPTION 'options must be a JSON object, got %', coalesce(options::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'For example options => ''{"l1": 0.001}''.';
+    END IF;
+    -- {spec (named arguments, options over them; as given), dimension, overwrite, shuffle}, or 22023
+    plan := corgipile._invoke('train_arguments', jsonb_build_object(
+        'arguments', arguments, 'options', options, 'model_name', model_name));
+    leaves := corgipile.relation_leaves(relation, label, features);
+    vleaves := corgipile.local_leaves(corgipile.relation_leaves(validation_relation, label, features),
+                                      validation_relation);
+    IF model_name IS NOT NULL THEN
+        -- Claim the name now (lock, exists?, owner?), not after training: see corgipile.claim_model_name.
+        PERFORM corgipile.model_write_owner(model_name, (plan->>'overwrite')::boolean);
+    END IF;
+
+    -- shuffle_once (Bismarck; MADlib after a manual shuffle): one copy in the order of the seed
+    -- (corgipile.shuffle_once_copy), then read in storage order; the copy time is added to the first epoch.
+    -- (on foreign partitions each server shuffles its share once in memory instead: rows stay on their servers)
+    IF plan->>'shuffle' = 'shuffle_once' AND jsonb_array_length(coalesce(leaves->'foreign', '[]')) = 0 THEN
+        IF leaves IS NULL THEN
+            PERFORM corgipile._check_relation(relation, label, features);
+        ELSE
+            PERFORM corgipile._check_relation(l::bigint::oid::regclass, label, features)
+            FROM jsonb_array_elements_text(corgipile.local_leaves(leaves, relation)) AS l;
+            leaves := NULL;
+        END IF;
+        started := clock_timestamp();
+        shuffled := corgipile.shuffle_once_copy(relation, label, features, (plan->'spec'->>'seed')::bigint);
+        source := shuffled;
+        prep := extract(epoch FROM clock_timestamp() - started);
+    END IF;
+
+    result := corgipile.train_relation(jsonb_build_object(
+        'relation', source::oid::bigint, 'relation_name', relation::text, 'label', label, 'features', features,
+        'spec', plan->'spec', 'dimension', plan->'dimension',
+        'validation', validation_relation::oid::bigint, 'prep_seconds', prep,
+        'validations', vleaves, 'validation_name', validation_relation::text, 'model_name', model_name,
+        'activity_limit', pg_size_bytes(current_setting('track_activity_query_size')),
+        'warm_start_model', corgipile.model_row(plan->'spec'->>'warm_start')), leaves);
+
+    IF shuffled IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', shuffled);
+    END IF;
+
+    IF model_name IS NOT NULL THEN
+        PERFORM corgipile.store_model(model_name, (plan->>'overwrite')::boolean, jsonb_build_object(
             'model_type', result->'model'->'type', 'dimension', result->'model'->'dimension',
             'parameters', result->'model'->'parameters', 'feature_mean', result->'model'->'mean',
             'feature_std', result->'model'->'std', 'params', result->'model'->'params', 'spec', result->'spec',
             'seed', result->'spec'->'seed', 'source_relation', relation::text, 'label_column', label,
             'features_column', features, 'epoch_log', result->'epochs', 'metrics', result->'metrics',
-            'trained_in', 'server', 'corgipile_version', result->'corgipile_version'));$store$
-                || substr(def, stop + length(store_end));
-        END IF;
-        IF strpos(def, '''model_name'', model_name') = 0 THEN
-            def := replace(def, $args$'validation_name', validation_relation::text)$args$,
-                           $args$'validation_name', validation_relation::text, 'model_name', model_name,
-        'activity_limit', pg_catalog.pg_size_bytes(current_setting('track_activity_query_size')),
-        'warm_start_model', corgipile.model_row(spec->>'warm_start'))$args$);
-        END IF;
-        EXECUTE def;
-    END LOOP;
+            'trained_in', 'server', 'corgipile_version', result->'corgipile_version'));
+    END IF;
+
+    RETURN QUERY
+    SELECT (e->>'epoch')::integer, (e->>'loss')::double precision, (e->>'accuracy')::double precision,
+           (e->>'validation_loss')::double precision, (e->>'validation_accuracy')::double precision,
+           (e->>'learning_rate')::double precision, (e->>'seconds')::double precision, (e->>'tuples')::bigint,
+           e->>'device'
+    FROM jsonb_array_elements(result->'epochs') AS e;
 END
-$migration$;
+$fn$;
+COMMENT ON FUNCTION corgipile.train(regclass, text, text, text, regclass, jsonb, jsonb)
+    IS 'internal: train_sgd''s steps (the engine resolves the arguments; SQL claims, copies, trains, stores)';
