@@ -215,6 +215,9 @@ public final class TrainOptions {
      * class_weights: a list of positive numbers (a JSON array, a Java array or collection, or "[1, 5]" / "{1,5}");
      * whether there is one per class is the trainer's check, once the classes are known.
      */
+    private static final String CLASS_WEIGHTS_HINT = "for example [1, 5] to count each positive row of a binary "
+            + "model five times";
+
     private static double[] classWeights(Object v) {
         if (v == null) {
             return null;
@@ -238,20 +241,24 @@ public final class TrainOptions {
                 items.add(part.trim());
             }
         } else {
-            throw wrongType("class_weights", what, v);
+            throw new InvalidSpecException(wrongType("class_weights", what, v).getMessage(), CLASS_WEIGHTS_HINT);
         }
         if (items.size() < 2 || items.size() > TrainSpec.MAX_CLASSES) {
             throw new InvalidSpecException("class_weights must be " + what + " (2 to " + TrainSpec.MAX_CLASSES
-                    + "), got " + items.size(), "for example [1, 5] to count each positive row of a binary model "
-                    + "five times");
+                    + "), got " + items.size(), CLASS_WEIGHTS_HINT);
         }
         double[] out = new double[items.size()];
         for (int i = 0; i < out.length; i++) {
             Object x = items.get(i);
             if (x == null) {
-                throw new InvalidSpecException("class_weights must be " + what + ", got a null weight");
+                throw new InvalidSpecException("class_weights must be " + what + ", got a null weight",
+                        CLASS_WEIGHTS_HINT);
             }
-            out[i] = toDouble("class_weights", x, what);
+            try {
+                out[i] = toDouble("class_weights", x, what);
+            } catch (InvalidSpecException e) {
+                throw new InvalidSpecException(e.getMessage(), CLASS_WEIGHTS_HINT);
+            }
             if (!(out[i] > 0)) {
                 throw new InvalidSpecException("class_weights must be " + what + ", got " + out[i],
                         "a weight multiplies the loss of its class's rows; use a small positive weight instead of 0");
@@ -266,7 +273,7 @@ public final class TrainOptions {
         }
         if (!(v instanceof CharSequence) || v.toString().isEmpty() || v.toString().length() > 200) {
             throw new InvalidSpecException("warm_start must be the name of a stored model (1 to 200 characters), got "
-                    + v, "for example options => '{\"warm_start\": \"my_model\"}'");
+                    + (v instanceof CharSequence ? "\"" + v + "\"" : v), "for example options => '{\"warm_start\": \"my_model\"}'");
         }
         return v.toString();
     }
