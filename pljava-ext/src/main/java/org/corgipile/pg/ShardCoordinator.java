@@ -12,6 +12,7 @@ import org.corgipile.operators.EarlyStopping;
 import org.corgipile.operators.EpochStats;
 import org.corgipile.operators.InvalidSpecException;
 import org.corgipile.operators.TrainResult;
+import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
 
@@ -47,7 +48,7 @@ final class ShardCoordinator {
         if (options.get("buffer_memory") == null) {
             options.put("buffer_memory", bufferMemory.getAsLong());
         }
-        TrainSpec spec = TrainSpec.fromOptions(options);
+        TrainSpec spec = TrainOptions.parse(options);
         if (!spec.device().equals("cpu")) {
             throw new SqlError("0A000", "device => '" + spec.device() + "' is not supported when partitions are "
                     + "on other servers", "Use device => 'cpu'.");
@@ -117,7 +118,7 @@ final class ShardCoordinator {
     @SuppressWarnings("unchecked")
     private static void mergeProfile(Args state, List<Object> replies, double seconds, Map<String, Object> out) {
         Map<String, Object> specMap = new LinkedHashMap<>(state.object("spec"));
-        TrainSpec spec = TrainSpec.fromOptions(specMap);
+        TrainSpec spec = TrainOptions.parse(specMap);
         DataProfile all = null;
         boolean sparse = false;
         long skipped = 0;
@@ -148,7 +149,7 @@ final class ShardCoordinator {
                     + "are sparse", "scale sparse features before loading them");
         }
         specMap.put("standardize", standardize);
-        spec = TrainSpec.fromOptions(specMap);
+        spec = TrainOptions.parse(specMap);
         out.put("spec", specMap);
         out.put("rounds", rounds(spec, false));
         out.put("model", model(spec, needsClasses(spec) ? all.classes(spec.model()) : spec.classes(),
@@ -165,7 +166,7 @@ final class ShardCoordinator {
     @SuppressWarnings("unchecked")
     private static void mergeTrain(Args state, List<Object> replies, int epoch, double seconds,
                                    Map<String, Object> out) {
-        TrainSpec spec = TrainSpec.fromOptions(state.object("spec"));
+        TrainSpec spec = TrainOptions.parse(state.object("spec"));
         double[] iterate = null;
         double[] averaged = null;
         long tuples = 0;
@@ -281,7 +282,7 @@ final class ShardCoordinator {
     static Map<String, Object> epochEnd(Args args) {
         Args state = new Args(args.object("state"));
         Map<String, Object> out = new LinkedHashMap<>(args.object("state"));
-        TrainSpec spec = TrainSpec.fromOptions(state.object("spec"));
+        TrainSpec spec = TrainOptions.parse(state.object("spec"));
         List<Object> epochs = new ArrayList<>((List<Object>) state.raw("epochs"));
         Map<String, Object> row = new LinkedHashMap<>((Map<String, Object>) epochs.get(epochs.size() - 1));
         if (args.has("validation")) {
@@ -329,7 +330,7 @@ final class ShardCoordinator {
     @SuppressWarnings("unchecked")
     static Map<String, Object> finish(Args args) {
         Args state = new Args(args.object("state"));
-        TrainSpec spec = TrainSpec.fromOptions(state.object("spec"));
+        TrainSpec spec = TrainOptions.parse(state.object("spec"));
         TrainedModel trained = ModelCache.restore(new Args(state.has("best_model") ? state.object("best_model")
                 : state.object("model")));
         Map<String, Object> params = new LinkedHashMap<>(trained.params());

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.corgipile.operators.DataProfile;
 import org.corgipile.operators.ShardEpoch;
+import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
 
@@ -40,7 +41,7 @@ final class TrainEpochFunction {
                 out.put("metrics", trained.evaluate(src));
             }
         } else if (epoch == -1) {
-            TrainSpec spec = TrainSpec.fromOptions(args.object("spec"));
+            TrainSpec spec = TrainOptions.parse(args.object("spec"));
             try (RelationSource src = RelationSource.open(args, "relation", args.string("label"),
                     args.string("features"), args.intValue("dimension", 0))) {
                 Natives.reportActivity("corgipile train_epoch: profile of shard " + args.intValue("shard", 0)
@@ -62,7 +63,7 @@ final class TrainEpochFunction {
                 out.put("skipped_tuples", src.skippedTuples());
             }
         } else if (epoch >= 1) {
-            TrainSpec spec = TrainSpec.fromOptions(args.object("spec"));
+            TrainSpec spec = TrainOptions.parse(args.object("spec"));
             int shard = args.intValue("shard", 0);
             Object classes = model.object("params").get("classes");
             ShardEpoch.Start from = new ShardEpoch.Start(model.doubles("iterate"), model.doubles("feature_mean"),
