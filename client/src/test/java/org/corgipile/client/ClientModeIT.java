@@ -206,7 +206,7 @@ class ClientModeIT {
     void clientModeWarmStartsFromAStoredModelAndWeighsClasses(DataSource ds) throws SQLException {
         CorgiPile cp = CorgiPile.connect(ds);
         cp.train(spec().argument("epochs", 1).modelName("warm_base").build());
-        cp.train(spec().argument("epochs", 1).argument("learning_rate", 1e-9).argument("average", false)
+        cp.train(spec().argument("epochs", 1).argument("learning_rate", 1e-12).argument("average", false)
                 .argument("warm_start", "warm_base").argument("class_weights", List.of(1, 3))
                 .modelName("warm_next").build());
         JsonNode base = cp.model("warm_base").info().row();
