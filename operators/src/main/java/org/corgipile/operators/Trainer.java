@@ -63,15 +63,17 @@ public final class Trainer {
         EpochListener l = listener == null ? EpochListener.NONE : listener;
         Sizing sizing = Sizing.of(spec, train.pageCount());
         sizing.checkBufferHoldsABlock(spec.shuffle());
-        l.sized(sizing);
         TrainSpec resolved = spec.sized(sizing).withDataDefaults(train.shape());
-        return new Run(resolved, sizing, train, validationOrNull, l).execute(provider);
+        return new Run(spec, resolved, sizing, train, validationOrNull, l).execute(provider);
     }
 
     /** One training run's state, kept off the public class. */
     private static final class Run {
-        private final TrainSpec spec;
-        private final Sizing sizing;
+        /** The spec as the caller gave it (sizes and data defaults not filled in). */
+        private final TrainSpec given;
+        /** Resolved; sized again after the profile pass when rows are larger in memory than on their page. */
+        private TrainSpec spec;
+        private Sizing sizing;
         private final BlockSource train;
         private final BlockSource validation;
         private final EpochListener listener;
@@ -80,7 +82,9 @@ public final class Trainer {
         private double profileSeconds;
         private final Live live = new Live();
 
-        Run(TrainSpec spec, Sizing sizing, BlockSource train, BlockSource validation, EpochListener listener) {
+        Run(TrainSpec given, TrainSpec spec, Sizing sizing, BlockSource train, BlockSource validation,
+            EpochListener listener) {
+            this.given = given;
             this.spec = spec;
             this.sizing = sizing;
             this.train = train;
@@ -99,6 +103,19 @@ public final class Trainer {
             DataProfile profile = spec.standardize() || needClasses
                     ? DataProfile.scan(train, spec.blockSize(), spec.standardize()) : null;
             profileSeconds = profile == null ? 0 : (System.nanoTime() - p0) / 1e9;
+            if (profile != null) {
+                // rows stored out of line (TOAST) are far larger in the buffer than in their heap page
+                long pageBytes = Sizing.decodedPageBytes(shape, profile.tuples, train.pageCount());
+                if (pageBytes > Sizing.PAGE_BYTES) {
+                    sizing = Sizing.of(given, train.pageCount(), pageBytes);
+                    spec = given.sized(sizing).withDataDefaults(shape);
+                }
+            }
+            listener.sized(sizing);
+            String derived = given.describeDataDefaults(shape);
+            if (derived != null) {
+                listener.derived(derived);
+            }
             if (needClasses) {
                 classes = inferClasses(profile);
             }
