@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,9 @@ import org.corgipile.operators.EpochListener;
 import org.corgipile.operators.EpochStats;
 import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.Sizing;
+import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainResult;
+import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
 import org.corgipile.operators.Trainer;
 import org.corgipile.operators.TupleBuffer;
@@ -50,15 +54,14 @@ final class ClientTrainer {
         this.dataSource = dataSource;
     }
 
-    Result train(TrainSpec spec, TrainingListener listener) throws SQLException {
-        Map<String, Object> options = new LinkedHashMap<>(spec.arguments());
+    Result train(TrainJob job, TrainingListener listener) throws SQLException {
+        Map<String, Object> options = new LinkedHashMap<>(job.arguments());
         int sparseDimension = sparseDimension(options.remove("dimension"));
-        org.corgipile.operators.TrainSpec engineSpec = Errors.call(
-                () -> org.corgipile.operators.TrainSpec.fromOptions(options));
+        TrainSpec engineSpec = Errors.call(() -> TrainOptions.parse(options));
         try (Connection c = dataSource.getConnection()) {
             JdbcBlockSource.beginSnapshot(c);
             try {
-                Result r = train(c, spec, engineSpec, sparseDimension, listener);
+                Result r = train(c, job, engineSpec, sparseDimension, listener);
                 c.commit();
                 return r;
             } catch (SQLException | RuntimeException | Error e) {
@@ -74,20 +77,44 @@ final class ClientTrainer {
         }
     }
 
-    private Result train(Connection c, TrainSpec spec, org.corgipile.operators.TrainSpec engineSpec,
+    private Result train(Connection c, TrainJob job, TrainSpec engineSpec,
                          int sparseDimension, TrainingListener listener) throws SQLException {
-        String name = spec.modelName();
+        String name = job.modelName();
         Owner owner = name == null ? null : claimName(c, name, engineSpec.overwrite());
-        RelationColumns rel = RelationColumns.resolve(c, spec.relation(), spec.label(), spec.features());
-        JdbcBlockSource trainSource = JdbcBlockSource.open(c, rel, rel.detectShape(c, sparseDimension));
-        JdbcBlockSource validationSource = spec.validationRelation() == null ? null : JdbcBlockSource.open(c,
-                RelationColumns.resolve(c, spec.validationRelation(), spec.label(), spec.features()),
+        RelationColumns rel = RelationColumns.resolve(c, job.relation(), job.label(), job.features());
+        // shuffle_once: the server's one shuffled copy (corgipile.shuffle_once_copy, the extension's too), read in
+        // storage order; its time is part of epoch 1, as in train_sgd
+        boolean shuffleOnce = engineSpec.shuffle().equals("shuffle_once");
+        RelationColumns read = rel;
+        TrainSpec trainSpec = engineSpec;
+        double prepSeconds = 0;
+        if (shuffleOnce) {
+            long t0 = System.nanoTime();
+            read = RelationColumns.resolve(c, shuffleOnceCopy(c, rel, job, engineSpec.seed()), job.label(),
+                    job.features());
+            prepSeconds = (System.nanoTime() - t0) / 1e9;
+            trainSpec = engineSpec.with("shuffle", "none");
+        }
+        JdbcBlockSource trainSource = JdbcBlockSource.open(c, read, read.detectShape(c, sparseDimension));
+        JdbcBlockSource validationSource = job.validationRelation() == null ? null : JdbcBlockSource.open(c,
+                RelationColumns.resolve(c, job.validationRelation(), job.label(), job.features()),
                 trainSource.shape());
         Progress progress = new Progress(listener, trainSource, validationSource,
                 engineSpec.trainMetrics().equals("pass"));
         listener.started(TrainMode.CLIENT, engineSpec.epochs());
-        TrainResult result = Errors.call(() -> Trainer.train(engineSpec, progress.wrap(trainSource),
+        TrainSpec spec = trainSpec;
+        TrainResult result = Errors.call(() -> Trainer.train(spec, progress.wrap(trainSource),
                 validationSource == null ? null : progress.wrap(validationSource), progress));
+        if (shuffleOnce) {
+            try (Statement s = c.createStatement()) {
+                s.execute("DROP TABLE " + read.qualifiedName());
+            }
+            List<EpochStats> epochs = new ArrayList<>(result.epochs());
+            if (!epochs.isEmpty()) {
+                epochs.set(0, epochs.get(0).withPreparation(EpochStats.SHUFFLE_ONCE_SECONDS, prepSeconds));
+            }
+            result = new TrainResult(result.model(), epochs, result.spec(), result.sizing());
+        }
         String note = result.earlyStopNote();
         if (note != null) {
             listener.message(note);
@@ -98,9 +125,37 @@ final class ClientTrainer {
                     + " were skipped because their label or features are NULL");
         }
         if (name != null) {
-            store(c, name, owner, spec, rel, engineSpec, result);
+            store(c, name, owner, job, rel, engineSpec, result);
         }
         return new Result(result.epochs(), name);
+    }
+
+    /**
+     * shuffle_once's copy of the label and feature columns, made by the database's own
+     * {@code corgipile.shuffle_once_copy} (a temporary table of this transaction's session); its name.
+     */
+    private static String shuffleOnceCopy(Connection c, RelationColumns rel, TrainJob job, long seed)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regprocedure("
+                + "'corgipile.shuffle_once_copy(regclass,text,text,bigint,text)') IS NOT NULL");
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                throw new CorgiPileException("55000", "shuffle_once in client mode needs corgipile's SQL functions "
+                        + "in this database (corgipile.shuffle_once_copy)", "Install or update them: `corgipile "
+                        + "install --url ...` (Flyway migrations) or ALTER EXTENSION corgipile UPDATE.", null);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT corgipile.shuffle_once_copy(?::oid::regclass, ?, ?, ?)::text")) {
+            ps.setLong(1, rel.oid());
+            ps.setString(2, job.label());
+            ps.setString(3, job.features());
+            ps.setLong(4, seed);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
     }
 
     private static int sparseDimension(Object value) throws SQLException {
@@ -164,8 +219,8 @@ final class ClientTrainer {
     }
 
     /** Writes the catalog row exactly as {@code train_sgd} does (delete + insert with version + 1). */
-    private static void store(Connection c, String name, Owner owner, TrainSpec spec, RelationColumns rel,
-                              org.corgipile.operators.TrainSpec engineSpec, TrainResult result) throws SQLException {
+    private static void store(Connection c, String name, Owner owner, TrainJob job, RelationColumns rel,
+                              TrainSpec engineSpec, TrainResult result) throws SQLException {
         TrainedModel m = result.model();
         Integer oldVersion = null;
         try (PreparedStatement del = c.prepareStatement("DELETE FROM " + ModelCatalog.TABLE
@@ -190,14 +245,15 @@ final class ClientTrainer {
             ins.setArray(6, m.std() == null ? null : c.createArrayOf("float8", box(m.std())));
             ins.setString(7, json(m.params()));
             Map<String, Object> specMap = result.spec().toMap();
+            specMap.put("shuffle", engineSpec.shuffle());        // shuffle_once trained over its copy with none
             if (rel.features().layout() == org.corgipile.client.jdbc.FeatureColumns.Layout.SPARSE) {
                 specMap.put("dimension", m.dimension());
             }
             ins.setString(8, json(specMap));
             ins.setLong(9, engineSpec.seed());
             ins.setString(10, rel.qualifiedName());
-            ins.setString(11, spec.label());
-            ins.setString(12, spec.features());
+            ins.setString(11, job.label());
+            ins.setString(12, job.features());
             ArrayNode log = epochLog(result.epochs(), String.valueOf(m.params().getOrDefault("device",
                     engineSpec.device())));
             ins.setString(13, json(log));

@@ -20,12 +20,13 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.corgipile.operators.EpochStats;
+import org.corgipile.operators.TrainSpec;
 import org.corgipile.testsupport.PostgresTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The same {@link TrainSpec} trained inside PostgreSQL (the extension's train_sgd over heap blocks) and in this
+ * The same {@link TrainJob} trained inside PostgreSQL (the extension's train_sgd over heap blocks) and in this
  * client (the operators over TID range scans) on the same clustered table: same accuracy, same catalog layout, and
  * each model usable by the other side's functions.
  */
@@ -37,10 +38,10 @@ class ServerVsClientIT {
         ClusteredTable.create(ds, "holdout", 4_000, -0.17);
     }
 
-    private static TrainSpec.Builder spec(TrainMode mode, String name) {
-        return TrainSpec.on("clustered").mode(mode).modelName(name).validation("holdout").model("logistic")
-                .shuffle("corgipile").epochs(3).learningRate(0.05).blockSize(1).bufferSize(0.2).seed(7)
-                .argument("train_metrics", "pass");
+    private static TrainJob.Builder spec(TrainMode mode, String name) {
+        return TrainJob.on("clustered").mode(mode).modelName(name).validation("holdout")
+                .spec(TrainSpec.builder().model("logistic").shuffle("corgipile").epochs(3).learningRate(0.05)
+                        .blockSize(1).bufferSize(0.2).seed(7).trainMetrics("pass"));
     }
 
     /** Bug: server mode threw PgJDBC's PSQLException, client mode CorgiPileException; now one type in both. */
@@ -53,13 +54,13 @@ class ServerVsClientIT {
             assertEquals("42703", badColumn.getSQLState(), mode + ": " + badColumn.getMessage());
             assertTrue(badColumn.getMessage().contains("nope"), mode + ": " + badColumn.getMessage());
             CorgiPileException badRate = assertThrows(CorgiPileException.class,
-                    () -> cp.train(spec(mode, null).learningRate(-1).build()), mode.toString());
+                    () -> cp.train(spec(mode, null).argument("learning_rate", -1).build()), mode.toString());
             assertEquals("22023", badRate.getSQLState(), mode + ": " + badRate.getMessage());
             assertFalse(badRate.getMessage().startsWith("ERROR:"), badRate.getMessage());
         }
-        cp.train(spec(TrainMode.SERVER, "exc_dup").epochs(1).build());
+        cp.train(spec(TrainMode.SERVER, "exc_dup").argument("epochs", 1).build());
         CorgiPileException dup = assertThrows(CorgiPileException.class,
-                () -> cp.train(spec(TrainMode.SERVER, "exc_dup").epochs(1).build()));
+                () -> cp.train(spec(TrainMode.SERVER, "exc_dup").argument("epochs", 1).build()));
         assertEquals("42710", dup.getSQLState());
         assertNotNull(dup.hint(), "the server's hint is kept");
         CorgiPileException unknown = assertThrows(CorgiPileException.class,
@@ -114,6 +115,46 @@ class ServerVsClientIT {
         assertEquals(srvRow.get("spec").get("seed"), cliRow.get("spec").get("seed"));
     }
 
+    /**
+     * One shuffle_once (issue 16): it was three algorithms (ORDER BY random() in the extension, an in-memory
+     * permutation in the client, a rewrite in the benchmark), so one seed gave each mode another data order. Now
+     * both modes train over the database's one copy: the same seed gives the same order, hence the same model, and
+     * the copy's time is part of epoch 1 in both.
+     */
+    @Test
+    void shuffleOnceGivesTheSameDataOrderInServerAndClientMode(DataSource ds) throws SQLException {
+        CorgiPile cp = CorgiPile.connect(ds);
+        TrainingRun server = cp.train(spec(TrainMode.SERVER, "srv_once").argument("shuffle", "shuffle_once")
+                .argument("epochs", 2).build());
+        TrainingRun client = cp.train(spec(TrainMode.CLIENT, "cli_once").argument("shuffle", "shuffle_once")
+                .argument("epochs", 2).build());
+        TrainingRun otherSeed = cp.train(spec(TrainMode.CLIENT, "cli_once_8").argument("shuffle", "shuffle_once")
+                .argument("epochs", 2).argument("seed", 8).build());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(server.epochs().get(i).loss(), client.epochs().get(i).loss(), 1e-9, "epoch " + (i + 1));
+        }
+        JsonNode srv = cp.model("srv_once").info().row();
+        JsonNode cli = cp.model("cli_once").info().row();
+        JsonNode other = cp.model("cli_once_8").info().row();
+        assertEquals(srv.get("parameters").size(), cli.get("parameters").size());
+        double otherDistance = 0;
+        for (int i = 0; i < srv.get("parameters").size(); i++) {
+            assertEquals(srv.get("parameters").get(i).asDouble(), cli.get("parameters").get(i).asDouble(), 1e-9,
+                    "parameter " + i + ": the same data order gives the same model");
+            otherDistance += Math.abs(other.get("parameters").get(i).asDouble()
+                    - cli.get("parameters").get(i).asDouble());
+        }
+        assertTrue(otherDistance > 1e-6, "another seed, another order: " + otherDistance);
+        assertTrue(otherSeed.last().accuracy() > 0.88, "a shuffled order converges: " + otherSeed.last());
+        for (JsonNode row : List.of(srv, cli)) {
+            assertEquals("shuffle_once", row.get("spec").get("shuffle").asText(), row.toString());
+            JsonNode first = row.get("epoch_log").get(0);
+            assertTrue(first.has("shuffle_once_seconds"), "the copy's time is in epoch 1: " + first);
+            assertTrue(first.get("seconds").asDouble() >= first.get("shuffle_once_seconds").asDouble(),
+                    first.toString());
+        }
+    }
+
     @Test
     void aClientTrainedModelIsUsableFromTheExtensionsSqlFunctions(DataSource ds) throws SQLException {
         CorgiPile cp = CorgiPile.connect(ds);
@@ -143,7 +184,7 @@ class ServerVsClientIT {
     @Test
     void batchPredictionRunsInTheServerWithTheExtension(DataSource ds) throws SQLException {
         CorgiPile cp = CorgiPile.connect(ds);
-        cp.train(spec(TrainMode.SERVER, "srv_for_predict").epochs(1).build());
+        cp.train(spec(TrainMode.SERVER, "srv_for_predict").argument("epochs", 1).build());
         long n = cp.predictInto("srv_for_predict", "SELECT id, label, features FROM holdout WHERE id <= 300",
                 "features", "srv_scored");
         assertEquals(300, n);
