@@ -258,7 +258,8 @@ public final class Trainer {
             long[] computeNanos = new long[1]; // compute thread only, read after awaitIdle()
             Consumer<TupleBuffer> timedConsume = buf -> {
                 long c0 = System.nanoTime();
-                buf.settle(); // corgipile's tuple permutation moves the rows here, while the next buffer is read
+                // corgipile's tuple permutation is applied here (Sgd gathers the rows in shuffled order), on this
+                // thread, while the main thread reads the next buffer
                 sgd.consume(buf);
                 computeNanos[0] += System.nanoTime() - c0;
             };
