@@ -14,8 +14,10 @@ COMMENT ON COLUMN corgipile.models.feature_names
 -- the data has none: the columns of a column list ('x1, x2'); for one array column, the feature_names of its
 -- comment ({"feature_names": [...]}, written by `corgipile dataset import`) when they are as many as the features.
 -- Sparse 'indices, values' pairs (the first column is an array) have none.
+-- PARALLEL RESTRICTED (and so are its callers): the exception block is a subtransaction, which a parallel worker
+-- cannot start.
 CREATE FUNCTION corgipile.named_features(source_relation text, features text, dimension integer) RETURNS text[]
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
 DECLARE
     cols  text[] := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
     rel   regclass := to_regclass(source_relation);
@@ -52,7 +54,7 @@ COMMENT ON FUNCTION corgipile.named_features(text, text, integer)
 -- one array column, 'index 0', 'index 1', ... for sparse pairs.
 CREATE OR REPLACE FUNCTION corgipile.feature_names(source_relation text, features text, dimension integer)
 RETURNS text[]
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
 DECLARE
     cols  text[] := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
     named text[] := corgipile.named_features(source_relation, features, dimension);
@@ -77,7 +79,7 @@ WHERE m.features_column IS NOT NULL;
 -- column list, or the names `dataset import` kept in the features column's comment) where it has them.
 CREATE OR REPLACE FUNCTION sgd_weights(model_name text)
 RETURNS TABLE(class integer, feature_index integer, feature text, weight double precision)
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
 #variable_conflict use_column
 DECLARE
     m      corgipile.models;
@@ -237,7 +239,15 @@ BEGIN
         END;
         RETURN 1;
     END IF;
-    INSERT INTO corgipile.model_versions SELECT * FROM jsonb_populate_record(NULL::corgipile.model_versions, to_jsonb(old));
+    BEGIN
+        INSERT INTO corgipile.model_versions
+        SELECT * FROM jsonb_populate_record(NULL::corgipile.model_versions, to_jsonb(old));
+    EXCEPTION WHEN unique_violation THEN
+        -- Only under REPEATABLE READ or SERIALIZABLE: the claim's snapshot predates a concurrent replacement of
+        -- this model, which already kept the version this transaction sees as current.
+        RAISE EXCEPTION 'model "%" was replaced by another transaction while this one trained', model_name
+            USING ERRCODE = 'serialization_failure', HINT = 'Retry the transaction.';
+    END;
     UPDATE corgipile.models m
     SET (id, model_type, dimension, parameters, feature_mean, feature_std, params, spec, seed, source_relation,
          label_column, features_column, epoch_log, metrics, trained_in, version, corgipile_version, created_at,

@@ -170,6 +170,22 @@ public final class CorgiPile {
         }
     }
 
+    List<ModelVersion> versions(String name) throws SQLException {
+        return Errors.call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return Introspection.versions(c, name);
+            }
+        });
+    }
+
+    int restore(String name, int version) throws SQLException {
+        return Errors.call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return Introspection.restore(c, name, version);
+            }
+        });
+    }
+
     List<FeatureWeight> weights(String name) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             return Introspection.weights(c, name);

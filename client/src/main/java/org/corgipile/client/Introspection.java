@@ -12,7 +12,7 @@ import org.corgipile.operators.EpochStats;
 
 /**
  * The API side of the catalog's introspection functions ({@code sgd_training_info}, {@code sgd_weights},
- * {@code sgd_drop_model}, {@code corgipile.training_progress}). They are plain SQL of the migrations, so they work in
+ * {@code sgd_drop_model}, {@code sgd_model_versions}, {@code sgd_restore_model}, {@code corgipile.training_progress}). They are plain SQL of the migrations, so they work in
  * a database with the extension and in one installed with {@link CorgiPile#install()}.
  */
 final class Introspection {
@@ -47,6 +47,33 @@ final class Introspection {
             }
         }
         return out;
+    }
+
+    static List<ModelVersion> versions(Connection c, String model) throws SQLException {
+        List<ModelVersion> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT version, current, model_type, dimension, trained_in, "
+                + "source_relation, loss, created_at FROM sgd_model_versions(?)")) {
+            ps.setString(1, model);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new ModelVersion(rs.getInt(1), rs.getBoolean(2), rs.getString(3), rs.getInt(4),
+                            rs.getString(5), rs.getString(6), dbl(rs, 7),
+                            rs.getObject(8, java.time.OffsetDateTime.class)));
+                }
+            }
+        }
+        return out;
+    }
+
+    static int restore(Connection c, String model, int version) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT sgd_restore_model(?, ?)")) {
+            ps.setString(1, model);
+            ps.setInt(2, version);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     static void drop(Connection c, String model) throws SQLException {

@@ -52,7 +52,20 @@ public final class ModelHandle {
         return corgipile.weights(name);
     }
 
-    /** Drops this model ({@code sgd_drop_model}). */
+    /** The current version and those overwrites kept, newest first ({@code sgd_model_versions}). */
+    public List<ModelVersion> versions() throws SQLException {
+        return corgipile.versions(name);
+    }
+
+    /**
+     * Makes a kept version current again, as a new version ({@code sgd_restore_model}); returns the new version.
+     * 42704 for a version that does not exist, 42501 when the caller does not own the model.
+     */
+    public int restore(int version) throws SQLException {
+        return corgipile.restore(name, version);
+    }
+
+    /** Drops this model and its kept versions ({@code sgd_drop_model}). */
     public void drop() throws SQLException {
         corgipile.dropModel(name);
     }

@@ -59,6 +59,26 @@ class IntrospectionApiIT {
     }
 
     @Test
+    void anOverwriteKeepsTheVersionAndRestoreBringsItBack() throws SQLException {
+        TrainJob.Builder job = TrainJob.on("intro_api").mode(TrainMode.CLIENT).modelName("intro_api_kept");
+        ModelHandle m = cp.train(job.spec(TrainSpec.builder().epochs(1).seed(2).blockSize(1)).build()).model();
+        double[] x = {1, 2, 3, 4, 5, 6, 7, 8};
+        double first = m.info().row().get("parameters").get(0).asDouble();
+        cp.train(job.spec(TrainSpec.builder().epochs(2).seed(5).blockSize(1).overwrite(true)).build());
+        List<ModelVersion> versions = m.versions();
+        assertEquals(List.of(2, 1), versions.stream().map(ModelVersion::version).toList());
+        assertTrue(versions.get(0).current() && !versions.get(1).current());
+        assertEquals("client", versions.get(1).trainedIn());
+        assertEquals("logistic", versions.get(1).modelType());
+        assertTrue(versions.get(1).loss() > 0 && versions.get(1).createdAt() != null, versions.toString());
+        assertEquals(3, m.restore(1));
+        assertEquals(first, m.info().row().get("parameters").get(0).asDouble());
+        assertEquals(3, m.info().row().get("version").asInt());
+        assertEquals("42704", assertThrows(SQLException.class, () -> m.restore(9)).getSQLState());
+        assertTrue(Double.isFinite(m.predict(x)));
+    }
+
+    @Test
     void nothingRunsAndADroppedModelIsGone() throws SQLException {
         assertEquals(List.of(), cp.trainingProgress());
         cp.train(TrainJob.on("intro_api").mode(TrainMode.CLIENT).modelName("intro_api_drop")

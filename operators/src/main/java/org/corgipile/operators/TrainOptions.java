@@ -48,7 +48,8 @@ public final class TrainOptions {
         String model = choice(o, "model", TrainSpec.MODELS, "logistic");
         String shuffle = choice(o, "shuffle", TrainSpec.SHUFFLES, "corgipile");
         int epochs = (int) integer(o, "epochs", 10, 1, TrainSpec.MAX_EPOCHS);
-        double learningRate = real(o, "learning_rate", TrainSpec.DEFAULT_LEARNING_RATE, 0, false, TrainSpec.MAX_RATE);
+        // 0: derived from the features (TrainSpec.withDataDefaults)
+        double learningRate = real(o, "learning_rate", 0, 0, false, TrainSpec.MAX_RATE);
         String schedule = choice(o, "schedule", TrainSpec.SCHEDULES, "exponential");
         double decay = schedule.equals("inverse")
                 ? real(o, "decay", 0.95, 0, true, TrainSpec.MAX_RATE)
@@ -223,24 +224,8 @@ public final class TrainOptions {
             return null;
         }
         String what = "a list of positive numbers, one per class";
-        List<Object> items = new ArrayList<>();
-        if (v instanceof double[] a) {
-            for (double x : a) {
-                items.add(x);
-            }
-        } else if (v instanceof Object[] a) {
-            items.addAll(Arrays.asList(a));
-        } else if (v instanceof Collection<?> c) {
-            items.addAll(c);
-        } else if (v instanceof CharSequence) {
-            String s = v.toString().trim();
-            if (s.startsWith("{") && s.endsWith("}") || s.startsWith("[") && s.endsWith("]")) {
-                s = s.substring(1, s.length() - 1);
-            }
-            for (String part : s.split(",")) {
-                items.add(part.trim());
-            }
-        } else {
+        List<Object> items = items(v);
+        if (items == null) {
             throw new InvalidSpecException(wrongType("class_weights", what, v).getMessage(), CLASS_WEIGHTS_HINT);
         }
         if (items.size() < 2 || items.size() > TrainSpec.MAX_CLASSES) {
@@ -289,30 +274,8 @@ public final class TrainOptions {
             return new int[] {64};
         }
         String what = "a list of 1 or 2 layer widths, each between 1 and " + TrainSpec.MAX_HIDDEN;
-        List<Object> items = new ArrayList<>();
-        if (v instanceof int[] a) {
-            for (int x : a) {
-                items.add(x);
-            }
-        } else if (v instanceof long[] a) {
-            for (long x : a) {
-                items.add(x);
-            }
-        } else if (v instanceof Object[] a) {
-            items.addAll(Arrays.asList(a));
-        } else if (v instanceof Collection<?> c) {
-            items.addAll(c);
-        } else if (v instanceof Number) {
-            items.add(v);
-        } else if (v instanceof CharSequence) {
-            String s = v.toString().trim();
-            if (s.startsWith("{") && s.endsWith("}") || s.startsWith("[") && s.endsWith("]")) {
-                s = s.substring(1, s.length() - 1);
-            }
-            for (String part : s.split(",")) {
-                items.add(part.trim());
-            }
-        } else {
+        List<Object> items = v instanceof Number ? List.of(v) : items(v);
+        if (items == null) {
             throw wrongType("hidden", what, v);
         }
         if (items.isEmpty() || items.size() > 2) {
@@ -358,6 +321,36 @@ public final class TrainOptions {
                 return (int) k;
             }
         }
+    }
+
+    /**
+     * The elements of a list-valued argument as its callers hand it over: a Java array or collection, or text like
+     * "64,32", "{64,32}" or "[1, 5]" (elements as trimmed strings); null for any other type.
+     */
+    private static List<Object> items(Object v) {
+        List<Object> items = new ArrayList<>();
+        if (v instanceof int[] a) {
+            Arrays.stream(a).forEach(items::add);
+        } else if (v instanceof long[] a) {
+            Arrays.stream(a).forEach(items::add);
+        } else if (v instanceof double[] a) {
+            Arrays.stream(a).forEach(items::add);
+        } else if (v instanceof Object[] a) {
+            items.addAll(Arrays.asList(a));
+        } else if (v instanceof Collection<?> c) {
+            items.addAll(c);
+        } else if (v instanceof CharSequence) {
+            String s = v.toString().trim();
+            if (s.startsWith("{") && s.endsWith("}") || s.startsWith("[") && s.endsWith("]")) {
+                s = s.substring(1, s.length() - 1);
+            }
+            for (String part : s.split(",")) {
+                items.add(part.trim());
+            }
+        } else {
+            return null;
+        }
+        return items;
     }
 
     private static InvalidSpecException wrongType(String key, String what, Object v) {

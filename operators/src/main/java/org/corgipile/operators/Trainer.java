@@ -105,7 +105,6 @@ public final class Trainer {
                            Resume resume, TrainedModel warm) {
         Sizing sizing = Sizing.of(spec, train.pageCount());
         sizing.checkBufferHoldsABlock(spec.shuffle());
-        l.sized(sizing);
         TrainSpec resolved = spec.sized(sizing).withDataDefaults(train.shape());
         if (warm != null) {
             checkWarmStart(resolved, warm, train.shape());
@@ -113,7 +112,7 @@ public final class Trainer {
                 resolved = resolved.with("standardize", warm.mean() != null);
             }
         }
-        return new Run(resolved, sizing, train, validation, l, resume, warm);
+        return new Run(spec, resolved, sizing, train, validation, l, resume, warm);
     }
 
     private static void checkWarmStart(TrainSpec spec, TrainedModel warm, FeatureShape shape) {
@@ -142,8 +141,11 @@ public final class Trainer {
 
     /** One training run's state, kept off the public class. */
     private static final class Run {
-        private final TrainSpec spec;
-        private final Sizing sizing;
+        /** The spec as the caller gave it (sizes and data defaults not filled in). */
+        private final TrainSpec given;
+        /** Resolved; sized again after the profile pass when rows are larger in memory than on their page. */
+        private TrainSpec spec;
+        private Sizing sizing;
         private final BlockSource train;
         private final BlockSource validation;
         private final EpochListener listener;
@@ -158,8 +160,9 @@ public final class Trainer {
         /** The stored model a whole training continues from (warm_start), or null. */
         private final TrainedModel warm;
 
-        Run(TrainSpec spec, Sizing sizing, BlockSource train, BlockSource validation, EpochListener listener,
-            Resume resume, TrainedModel warm) {
+        Run(TrainSpec given, TrainSpec spec, Sizing sizing, BlockSource train, BlockSource validation,
+            EpochListener listener, Resume resume, TrainedModel warm) {
+            this.given = given;
             this.warm = warm;
             this.spec = spec;
             this.sizing = sizing;
@@ -195,6 +198,14 @@ public final class Trainer {
                 DataProfile profile = spec.standardize() || needClasses
                         ? DataProfile.scan(train, spec.blockSize(), spec.standardize()) : null;
                 profileSeconds = profile == null ? 0 : (System.nanoTime() - p0) / 1e9;
+                if (profile != null) {
+                    // rows stored out of line (TOAST) are far larger in the buffer than in their heap page
+                    long pageBytes = Sizing.decodedPageBytes(shape, profile.tuples(), train.pageCount());
+                    if (pageBytes > Sizing.PAGE_BYTES) {
+                        sizing = Sizing.of(given, train.pageCount(), pageBytes);
+                        spec = given.sized(sizing).withDataDefaults(shape);
+                    }
+                }
                 if (needClasses) {
                     classes = profile.classes(spec.model());
                 }
@@ -202,6 +213,11 @@ public final class Trainer {
                     mean = profile.mean();
                     std = profile.std();
                 }
+            }
+            listener.sized(sizing);
+            String derived = given.describeDataDefaults(shape);
+            if (derived != null) {
+                listener.derived(derived);
             }
             Model model = Model.create(spec.model(), shape.dimension(), classes, spec.hidden());
             double[] weights = spec.classWeights();
@@ -307,7 +323,8 @@ public final class Trainer {
             long[] computeNanos = new long[1]; // compute thread only, read after awaitIdle()
             Consumer<TupleBuffer> timedConsume = buf -> {
                 long c0 = System.nanoTime();
-                buf.settle(); // corgipile's tuple permutation moves the rows here, while the next buffer is read
+                // corgipile's tuple permutation is applied here (Sgd gathers the rows in shuffled order), on this
+                // thread, while the main thread reads the next buffer
                 sgd.consume(buf);
                 computeNanos[0] += System.nanoTime() - c0;
             };

@@ -167,6 +167,56 @@ class ModelCatalogIT {
         });
     }
 
+    /**
+     * Two overwrites of one model at once: under READ COMMITTED the second waits for the first and keeps its
+     * version (versions 1, 2 kept, 3 current); under REPEATABLE READ the second saw the model as it was before the
+     * first and fails with 40001 instead of a unique violation on the kept versions.
+     */
+    @Test
+    void twoConcurrentOverwritesKeepEveryVersionOrFailToSerialize(TestDatabase db) throws Exception {
+        TestTables.clustered(session, "overwrite_data", 20_000, 4, 0.6);
+        for (String isolation : new String[] {"READ COMMITTED", "REPEATABLE READ"}) {
+            String name = "over_" + isolation.replace(' ', '_').toLowerCase();
+            try (Statement s = session.createStatement()) {
+                s.execute("SELECT count(*) FROM train_sgd('overwrite_data', 'label', 'features', epochs => 1, "
+                        + "model_name => '" + name + "')");
+            }
+            String call = "SELECT count(*) FROM train_sgd('overwrite_data', 'label', 'features', epochs => 10, "
+                    + "model_name => '" + name + "', options => '{\"overwrite\": true}')";
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            CyclicBarrier bothReady = new CyclicBarrier(2);
+            try {
+                List<Future<String>> results = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    results.add(pool.submit(() -> {
+                        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                            s.execute("SET client_min_messages = warning");
+                            s.execute("SET default_transaction_isolation = '" + isolation + "'");
+                            s.execute("SELECT corgipile.jvm_info()");
+                            bothReady.await();
+                            s.execute(call);
+                            return "ok";
+                        } catch (SQLException e) {
+                            return e.getSQLState();
+                        }
+                    }));
+                }
+                List<String> outcomes = new ArrayList<>();
+                for (Future<String> f : results) {
+                    outcomes.add(f.get());
+                }
+                outcomes.sort(null);
+                boolean serial = isolation.equals("REPEATABLE READ");
+                assertEquals(serial ? List.of("40001", "ok") : List.of("ok", "ok"), outcomes, isolation);
+                assertEquals(serial ? "2:true,1:false" : "3:true,2:false,1:false", string("SELECT string_agg("
+                        + "version || ':' || current, ',' ORDER BY version DESC) FROM sgd_model_versions('" + name
+                        + "')"), isolation);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
     /** Both sessions trained and the later one silently replaced the earlier model, without overwrite. */
     @Test
     void twoConcurrentTrainingsOfOneModelNameOneSucceedsTheOtherGets42710(TestDatabase db) throws Exception {

@@ -218,11 +218,23 @@ class ShardedTrainingIT {
 
     @Test
     @Order(4)
-    void softmaxInfersItsClassesFromEveryServer() throws SQLException {
+    void softmaxInfersItsClassesFromEveryServerAndTheServersEvaluateItStandardised() throws SQLException {
         try (Connection c = coordinator.connect(DB); Statement s = c.createStatement()) {
             s.execute("SET client_min_messages = warning");
-            s.executeQuery("SELECT * FROM train_sgd('dist', 'label', 'features', model => 'softmax', epochs => 2, "
-                    + "seed => 5, model_name => 'sharded_softmax')").close();
+            double trainAccuracy;
+            try (ResultSet rs = s.executeQuery("SELECT accuracy FROM train_sgd('dist', 'label', 'features', "
+                    + "model => 'softmax', epochs => 2, seed => 5, model_name => 'sharded_softmax', "
+                    + "options => '{\"train_metrics\": \"pass\"}') ORDER BY epoch DESC LIMIT 1")) {
+                assertTrue(rs.next());
+                trainAccuracy = rs.getDouble(1);
+            }
+            // the servers' evaluation round (each on its rows, weighted by rows) is the stored model's accuracy on
+            // the same rows in one table: every server applied the model's standardisation
+            try (ResultSet rs = s.executeQuery("SELECT value FROM sgd_evaluate('sharded_softmax', 'flat', 'label', "
+                    + "'features') WHERE metric = 'accuracy'")) {
+                assertTrue(rs.next());
+                assertEquals(rs.getDouble(1), trainAccuracy, 1e-12, "training accuracy from the servers");
+            }
             try (ResultSet rs = s.executeQuery("SELECT (params->>'classes')::int, spec->>'classes' "
                     + "FROM corgipile.models WHERE name = 'sharded_softmax'")) {
                 assertTrue(rs.next());
