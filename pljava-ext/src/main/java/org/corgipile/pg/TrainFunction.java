@@ -184,6 +184,11 @@ final class TrainFunction {
         }
 
         @Override
+        public void derived(String description) {
+            Natives.message(0, description);
+        }
+
+        @Override
         public void epochStarted(int epoch, int epochs) {
             readBytesAtStart = readBytes();
             notices.drain();
