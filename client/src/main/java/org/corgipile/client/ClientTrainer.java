@@ -364,6 +364,11 @@ final class ClientTrainer {
         }
 
         @Override
+        public void derived(String description) {
+            listener.message(description);
+        }
+
+        @Override
         public void epochStarted(int e, int epochs) {
             epoch = e;
             done = 0;

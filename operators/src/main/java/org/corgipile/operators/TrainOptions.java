@@ -48,7 +48,8 @@ public final class TrainOptions {
         String model = choice(o, "model", TrainSpec.MODELS, "logistic");
         String shuffle = choice(o, "shuffle", TrainSpec.SHUFFLES, "corgipile");
         int epochs = (int) integer(o, "epochs", 10, 1, TrainSpec.MAX_EPOCHS);
-        double learningRate = real(o, "learning_rate", TrainSpec.DEFAULT_LEARNING_RATE, 0, false, TrainSpec.MAX_RATE);
+        // 0: derived from the features (TrainSpec.withDataDefaults)
+        double learningRate = real(o, "learning_rate", 0, 0, false, TrainSpec.MAX_RATE);
         String schedule = choice(o, "schedule", TrainSpec.SCHEDULES, "exponential");
         double decay = schedule.equals("inverse")
                 ? real(o, "decay", 0.95, 0, true, TrainSpec.MAX_RATE)

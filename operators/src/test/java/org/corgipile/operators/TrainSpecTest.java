@@ -24,7 +24,7 @@ class TrainSpecTest {
         assertEquals("logistic", m.get("model"));
         assertEquals("corgipile", m.get("shuffle"));
         assertEquals(10, m.get("epochs"));
-        assertEquals(0.01, m.get("learning_rate"));
+        assertNull(m.get("learning_rate"), "derived from the features at training time (withDataDefaults)");
         assertEquals("exponential", m.get("schedule"));
         assertEquals(0.95, m.get("decay"));
         assertEquals(1, m.get("batch_size"));
@@ -37,6 +37,26 @@ class TrainSpecTest {
         // the resolved map reproduces the same spec, seed included
         assertEquals(spec, TrainSpec.fromOptions(m));
         assertEquals(spec.seed(), TrainSpec.fromOptions(m).seed());
+    }
+
+    @Test
+    void theDefaultLearningRateFollowsTheWidthOfDenseRows() {
+        assertEquals(0.01, TrainSpec.defaultLearningRate(FeatureShape.dense(28)));
+        assertEquals(0.01, TrainSpec.defaultLearningRate(FeatureShape.dense(100)));
+        assertEquals(0.0013, TrainSpec.defaultLearningRate(FeatureShape.dense(784)));
+        assertEquals(0.0005, TrainSpec.defaultLearningRate(FeatureShape.dense(2000)));
+        assertEquals(0.01, TrainSpec.defaultLearningRate(FeatureShape.sparse(1_000_000)));
+        TrainSpec spec = TrainSpec.fromOptions(Map.of("seed", 1));
+        TrainSpec wide = spec.withDataDefaults(FeatureShape.dense(784));
+        assertEquals(0.0013, wide.toMap().get("learning_rate"));
+        assertEquals(0.0013 * 0.95, wide.learningRate(2), 1e-15);
+        assertEquals(true, wide.toMap().get("standardize"));
+        assertEquals("learning_rate 0.0013 (derived: min(0.01, 1/784 features)); standardize on (dense features)",
+                spec.describeDataDefaults(FeatureShape.dense(784)));
+        // explicit arguments win and are not described
+        TrainSpec given = TrainSpec.fromOptions(Map.of("seed", 1, "learning_rate", 0.1, "standardize", false));
+        assertEquals(0.1, given.withDataDefaults(FeatureShape.dense(784)).learningRate());
+        assertNull(given.describeDataDefaults(FeatureShape.dense(784)));
     }
 
     @Test

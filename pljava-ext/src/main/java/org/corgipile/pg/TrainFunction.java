@@ -122,7 +122,7 @@ final class TrainFunction {
      * corgipile.buffer_memory in bytes, at most half the JVM heap (the buffers live on the heap, next to the model
      * and the reader); a larger setting is lowered with a NOTICE rather than failing later with an out-of-memory.
      */
-    private static long bufferMemory() {
+    static long bufferMemory() {
         long bytes = Natives.bufferMemoryKb() * 1024L;
         long limit = Runtime.getRuntime().maxMemory() / 2;
         if (bytes > limit) {
@@ -175,6 +175,11 @@ final class TrainFunction {
         @Override
         public void sized(Sizing sizing) {
             Natives.message(0, sizing.describe());
+        }
+
+        @Override
+        public void derived(String description) {
+            Natives.message(0, description);
         }
 
         @Override
