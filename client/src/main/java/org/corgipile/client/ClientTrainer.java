@@ -25,6 +25,7 @@ import org.corgipile.operators.Sizing;
 import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainedModel;
 import org.corgipile.operators.Trainer;
+import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.TupleBuffer;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
@@ -115,7 +116,7 @@ final class ClientTrainer {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, "dimension must be an integer "
+        throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE, "dimension must be an integer "
                 + "between 1 and " + Integer.MAX_VALUE / 2 + ", got " + value);
     }
 
@@ -130,7 +131,7 @@ final class ClientTrainer {
      */
     private static Owner claimName(Connection c, String name, boolean overwrite) throws SQLException {
         if (name.isEmpty() || name.length() > 200) {
-            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE,
+            throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE,
                     "model_name must have 1 to 200 characters, got " + name.length());
         }
         ModelCatalog.requireCatalog(c);
@@ -157,7 +158,7 @@ final class ClientTrainer {
                 throw e;
             }
             // The server's message without JDBC's "ERROR:" and context; the client's own words for overwrite.
-            String hint = CorgiPileException.DUPLICATE_OBJECT.equals(m.getSQLState())
+            String hint = TrainingException.DUPLICATE_OBJECT.equals(m.getSQLState())
                     ? "Choose another model_name, or pass overwrite => true to replace it." : m.getHint();
             throw new CorgiPileException(m.getSQLState(), m.getMessage(), hint, e);
         }
@@ -212,7 +213,7 @@ final class ClientTrainer {
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
                 // The claim's REPEATABLE READ snapshot predates a concurrent training's commit of this name.
-                throw new CorgiPileException(CorgiPileException.DUPLICATE_OBJECT, "model \"" + name
+                throw new CorgiPileException(TrainingException.DUPLICATE_OBJECT, "model \"" + name
                         + "\" already exists", "Another transaction stored a model of this name while this one "
                         + "trained.", e);
             }
@@ -310,8 +311,8 @@ final class ClientTrainer {
                 @Override
                 public void checkInterrupts() {
                     if (Thread.currentThread().isInterrupted()) {
-                        throw new JdbcBlockSource.UncheckedSqlException(new CorgiPileException("57014",
-                                "canceling training: the client thread was interrupted"));
+                        throw new TrainingException(TrainingException.QUERY_CANCELED,
+                                "canceling training: the client thread was interrupted", null);
                     }
                 }
             };

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
 
@@ -29,20 +30,23 @@ final class ShardCoordinator {
     static Map<String, Object> start(Args args) {
         TrainSpec spec = TrainSpec.fromOptions(args.object("spec"));
         if (spec.standardize()) {
-            throw new SqlError("0A000", "standardize => true is not supported when partitions are on other servers",
+            throw new TrainingException("0A000",
+                    "standardize => true is not supported when partitions are on other servers",
                     "Standardize the features before loading them, or train on one server.");
         }
         if (spec.earlyStopPatience() > 0) {
-            throw new SqlError("0A000", "early_stop_patience is not supported when partitions are on other servers",
+            throw new TrainingException("0A000",
+                    "early_stop_patience is not supported when partitions are on other servers",
                     null);
         }
         if ((spec.model().equals("softmax") || spec.model().equals("mlp")) && spec.classes() == 0) {
-            throw new SqlError(SqlError.INVALID_PARAMETER_VALUE, "model " + spec.model()
+            throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE, "model " + spec.model()
                     + " needs classes => K when partitions are on other servers",
                     "Pass options => '{\"classes\": K}' with K the number of classes.");
         }
         if (!spec.device().equals("cpu")) {
-            throw new SqlError("0A000", "device => '" + spec.device() + "' is not supported when partitions are "
+            throw new TrainingException("0A000",
+                    "device => '" + spec.device() + "' is not supported when partitions are "
                     + "on other servers", "Use device => 'cpu'.");
         }
         Map<String, Object> state = new LinkedHashMap<>();
@@ -80,7 +84,8 @@ final class ShardCoordinator {
                     sum = new double[p.length];
                     dimension = d;
                 } else if (p.length != sum.length || d != dimension) {
-                    throw new SqlError(SqlError.DATA_EXCEPTION, "servers disagree on the features: " + server
+                    throw new TrainingException(TrainingException.DATA_EXCEPTION,
+                            "servers disagree on the features: " + server
                             + " has " + d + " (" + p.length + " parameters), another " + dimension + " ("
                             + sum.length + ")", "Every partition's features must have the same length.");
                 }
@@ -94,7 +99,8 @@ final class ShardCoordinator {
                 servers.put(server, r.doubleValue("seconds", 0));
             }
             if (tuples == 0) {
-                throw new SqlError(SqlError.DATA_EXCEPTION, "the partitions have no rows with a non-NULL label and "
+                throw new TrainingException(TrainingException.DATA_EXCEPTION,
+                        "the partitions have no rows with a non-NULL label and "
                         + "features", "Load data into the partitions first.");
             }
             for (int i = 0; i < sum.length; i++) {

@@ -3,6 +3,7 @@ package org.corgipile.pg;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.ShardEpoch;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
@@ -47,7 +48,8 @@ final class TrainEpochFunction {
                 out.put("skipped_tuples", src.skippedTuples());
             }
         } else {
-            throw new SqlError(SqlError.INVALID_PARAMETER_VALUE, "epoch must be at least 0, got " + epoch, null);
+            throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
+                    "epoch must be at least 0, got " + epoch, null);
         }
         out.put("seconds", (System.nanoTime() - start) / 1e9);
         return out;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.EpochListener;
 import org.corgipile.operators.EpochStats;
 import org.corgipile.operators.Sizing;
@@ -47,7 +48,8 @@ final class TrainFunction {
         String features = args.string("features");
         int dimension = args.intValue("dimension", 0);
         if (dimension < 0) {
-            throw new SqlError(SqlError.INVALID_PARAMETER_VALUE, "dimension must be at least 1, got " + dimension,
+            throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
+                    "dimension must be at least 1, got " + dimension,
                     "dimension is the number of features of sparse data (indices are 0-based).");
         }
         double prepSeconds = args.doubleValue("prep_seconds", 0);
@@ -63,7 +65,8 @@ final class TrainFunction {
                              train.shape().sparse() ? train.shape().dimension() : 0)
                      : null) {
             if (validation != null && validation.shape().dimension() != train.shape().dimension()) {
-                throw new SqlError(SqlError.DATA_EXCEPTION, "validation_relation has " + validation.shape().dimension()
+                throw new TrainingException(TrainingException.DATA_EXCEPTION,
+                        "validation_relation has " + validation.shape().dimension()
                         + " features but the training relation has " + train.shape().dimension(), null);
             }
             LiveActivity activity = new LiveActivity(args, relationName, spec, shuffleName, train);

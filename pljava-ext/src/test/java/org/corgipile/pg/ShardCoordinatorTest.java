@@ -1,5 +1,7 @@
 package org.corgipile.pg;
 
+import org.corgipile.operators.TrainingException;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -57,18 +59,18 @@ class ShardCoordinatorTest {
     void serversThatDisagreeOnTheFeaturesAreAnError() {
         Map<String, Object> state = start("{\"model\": \"logistic\"}");
         String other = reply("s2", "[4, 5]", 300, 0.5).replace("\"dimension\": 2", "\"dimension\": 1");
-        SqlError e = assertThrows(SqlError.class,
+        TrainingException e = assertThrows(TrainingException.class,
                 () -> merge(state, "train", "[" + reply("s1", "[1, 2, 3]", 100, 1) + ", " + other + "]"));
-        assertEquals(SqlError.DATA_EXCEPTION, e.sqlState());
+        assertEquals(TrainingException.DATA_EXCEPTION, e.sqlState());
     }
 
     @Test
     void refusesWhatNeedsTheWholeTableOnOneServer() {
-        assertEquals("0A000", assertThrows(SqlError.class,
+        assertEquals("0A000", assertThrows(TrainingException.class,
                 () -> start("{\"standardize\": true}")).sqlState());
-        assertEquals("0A000", assertThrows(SqlError.class,
+        assertEquals("0A000", assertThrows(TrainingException.class,
                 () -> start("{\"early_stop_patience\": 2}")).sqlState());
-        assertEquals(SqlError.INVALID_PARAMETER_VALUE, assertThrows(SqlError.class,
+        assertEquals(TrainingException.INVALID_PARAMETER_VALUE, assertThrows(TrainingException.class,
                 () -> start("{\"model\": \"softmax\"}")).sqlState());
     }
 }
