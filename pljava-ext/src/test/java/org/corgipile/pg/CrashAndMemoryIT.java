@@ -51,6 +51,9 @@ class CrashAndMemoryIT {
             SQLException lost = run.get(60, TimeUnit.SECONDS);
             assertTrue(lost != null, "the training connection must fail");
             trainer.close();
+            // The postmaster logs the child's death when it reaps it; a connection made before that still works, so
+            // wait for the line instead of reading the log once after the first successful query.
+            awaitLog(cluster, "terminated by signal 9");
 
             // The postmaster kills every backend and replays WAL; then the database works again. A connection made
             // before the postmaster noticed the crash dies with the others, so the whole check is retried.
@@ -72,7 +75,6 @@ class CrashAndMemoryIT {
                     Thread.sleep(200);
                 }
             }
-            assertTrue(cluster.logTail(400).contains("terminated by signal 9"), "the server saw the kill");
         } finally {
             pool.shutdownNow();
         }
@@ -99,6 +101,7 @@ class CrashAndMemoryIT {
                 assertTrue(e.getSQLState() == null || e.getSQLState().startsWith("08"),
                         "the connection is lost: " + e.getSQLState() + " " + e.getMessage());
             }
+            awaitLog(cluster, "all server processes terminated; reinitializing");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (true) {
                 try (Connection c = cluster.connect("fatal"); Statement s = c.createStatement();
@@ -172,5 +175,15 @@ class CrashAndMemoryIT {
             Thread.sleep(20);
         }
         throw new AssertionError("training never reached its first epoch");
+    }
+
+    /** Waits up to 60 s for the server log to contain {@code text} (the postmaster logs a crash when it reaps it). */
+    private static void awaitLog(PgCluster cluster, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!java.nio.file.Files.readString(cluster.logFile()).contains(text)) {
+            assertTrue(System.nanoTime() < deadline, "the server log never said '" + text + "':\n"
+                    + cluster.logTail(40));
+            Thread.sleep(100);
+        }
     }
 }
