@@ -14,6 +14,7 @@ import org.corgipile.operators.BlockSource;
 import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.TupleBuffer;
+import org.corgipile.operators.copy.BinaryCopyReader;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyInputStream;
 
