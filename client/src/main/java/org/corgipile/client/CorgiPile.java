@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 
 import org.corgipile.datasets.ArrowExport;
 import org.corgipile.operators.TrainingException;
+import org.corgipile.operators.Version;
 import org.corgipile.sql.Migrations;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -41,8 +42,11 @@ import org.flywaydb.core.api.output.MigrateResult;
  * {@link SQLException} with a PostgreSQL SQLSTATE, whether the server or the client detected it.
  */
 public final class CorgiPile {
-    /** Version recorded with every model this client stores ({@code corgipile.models.corgipile_version}). */
-    public static final String VERSION = "0.2.0";
+    /**
+     * Version recorded with every model this client stores ({@code corgipile.models.corgipile_version}): the
+     * extension's, {@link Version#CURRENT}.
+     */
+    public static final String VERSION = Version.CURRENT;
 
     private final DataSource dataSource;
 

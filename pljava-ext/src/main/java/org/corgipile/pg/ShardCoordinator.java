@@ -9,6 +9,7 @@ import java.util.Map;
 import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
+import org.corgipile.operators.Version;
 
 /**
  * The coordinator's arithmetic for training over partitions on several servers ({@code corgipile.train_sharded}
@@ -218,7 +219,7 @@ final class ShardCoordinator {
         out.put("epochs", epochs);
         out.put("metrics", epochs.isEmpty() ? Map.of() : epochs.get(epochs.size() - 1));
         out.put("skipped_tuples", state.longValue("skipped_tuples"));
-        out.put("corgipile_version", TrainFunction.VERSION);
+        out.put("corgipile_version", Version.CURRENT);
         return out;
     }
 
