@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.corgipile.testsupport.PgCluster;
+import org.corgipile.cluster.LocalCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -44,17 +44,17 @@ class ShardedTrainingIT {
     private static final String SLOW = "SELECT * FROM train_sgd('dist', 'label', 'features', model => 'mlp', "
             + "epochs => 5, learning_rate => 0.001, seed => 5, model_name => '%s', "
             + "options => '{\"hidden\": [512, 512], \"classes\": 2}')";
-    private static PgCluster coordinator;
-    private static PgCluster s1;
-    private static PgCluster s2;
+    private static LocalCluster coordinator;
+    private static LocalCluster s1;
+    private static LocalCluster s2;
 
     @BeforeAll
     static void clusters() throws SQLException {
-        coordinator = PgCluster.start(List.of());
-        s1 = PgCluster.start(List.of());
-        s2 = PgCluster.start(List.of());
+        coordinator = LocalCluster.start(List.of());
+        s1 = LocalCluster.start(List.of());
+        s2 = LocalCluster.start(List.of());
         int k = 0;
-        for (PgCluster server : List.of(s1, s2)) {
+        for (LocalCluster server : List.of(s1, s2)) {
             server.createDatabase(DB);
             try (Connection c = server.connect(DB); Statement s = c.createStatement()) {
                 s.execute("CREATE EXTENSION corgipile");
@@ -75,7 +75,7 @@ class ShardedTrainingIT {
             TestTables.clustered(c, "test_rows", 5_000, 10, 0.9);
             s.execute("CREATE TABLE dist (id int, part int, label int, features float8[]) PARTITION BY LIST (part)");
             k = 0;
-            for (PgCluster server : List.of(s1, s2)) {
+            for (LocalCluster server : List.of(s1, s2)) {
                 String name = "s" + (k + 1);
                 s.execute("CREATE SERVER " + name + " FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', "
                         + "port '" + server.port() + "', dbname '" + DB + "')");
@@ -89,7 +89,7 @@ class ShardedTrainingIT {
 
     @AfterAll
     static void stop() {
-        for (PgCluster c : new PgCluster[] {coordinator, s1, s2}) {
+        for (LocalCluster c : new LocalCluster[] {coordinator, s1, s2}) {
             if (c != null) {
                 c.close();
             }
@@ -189,7 +189,7 @@ class ShardedTrainingIT {
             assertTrue(e != null, "training was not cancelled");
             assertEquals("57014", e.getSQLState(), e.getMessage());
             int k = 0;
-            for (PgCluster server : List.of(s1, s2)) {
+            for (LocalCluster server : List.of(s1, s2)) {
                 assertEquals(0, epochStatementsAfter(server, 10_000), "statements left running on a server");
                 // cancelled, not merely disconnected (a disconnected backend would train on until it replies)
                 String log = logSince(server, logged[k++]);
@@ -246,7 +246,7 @@ class ShardedTrainingIT {
         }
     }
 
-    private static int epochStatements(PgCluster server) throws SQLException {
+    private static int epochStatements(LocalCluster server) throws SQLException {
         try (Connection c = server.connect(DB); Statement s = c.createStatement();
              // the statement, or what the running train_epoch reports instead of it (pg_stat_activity.query)
              ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
@@ -258,7 +258,7 @@ class ShardedTrainingIT {
     }
 
     /** Running train_epoch statements once they are gone, or after {@code waitMs}. */
-    private static int epochStatementsAfter(PgCluster server, long waitMs) throws Exception {
+    private static int epochStatementsAfter(LocalCluster server, long waitMs) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         int n;
         while ((n = epochStatements(server)) > 0 && System.nanoTime() < deadline) {
@@ -267,12 +267,12 @@ class ShardedTrainingIT {
         return n;
     }
 
-    private static int logLines(PgCluster server) throws IOException {
+    private static int logLines(LocalCluster server) throws IOException {
         return Files.readAllLines(server.logFile()).size();
     }
 
     /** The server log after its first {@code lines} lines. */
-    private static String logSince(PgCluster server, int lines) throws IOException {
+    private static String logSince(LocalCluster server, int lines) throws IOException {
         List<String> all = Files.readAllLines(server.logFile());
         return String.join("\n", all.subList(Math.min(lines, all.size()), all.size()));
     }

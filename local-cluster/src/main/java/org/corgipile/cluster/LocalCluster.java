@@ -1,4 +1,4 @@
-package org.corgipile.testsupport;
+package org.corgipile.cluster;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +26,11 @@ import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * A throwaway PostgreSQL 15 cluster: initdb into a temporary directory (one the cluster's OS user can reach, see
+ * A PostgreSQL 15 cluster on this machine, the one component that starts servers in Java: the tests' clusters (through
+ * test-support's {@code PostgresExtension}), the benchmark's per-profile servers ({@code BenchServer} adds the device
+ * profile) and the scale-out benchmark's N servers all are LocalClusters.
+ *
+ * <p>A throwaway cluster: initdb into a temporary directory (one the cluster's OS user can reach, see
  * {@link #parentFor}), a free loopback port, {@code fsync=off},
  * started with pg_ctl and removed on {@link #close()}.
  *
@@ -36,7 +40,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  *
  * <p>Binaries come from {@code CORGIPILE_PG_BIN}, else {@code /usr/lib/postgresql/15/bin}.
  */
-public final class PgCluster implements AutoCloseable {
+public final class LocalCluster implements AutoCloseable {
     public static final String DEFAULT_OS_USER = "corgipile";
     public static final String SUPERUSER = "postgres";
 
@@ -49,7 +53,7 @@ public final class PgCluster implements AutoCloseable {
     private final Map<String, String> environment;
     private boolean running;
 
-    private PgCluster(Path baseDir, int port, String osUser, Path binDir, Map<String, String> environment) {
+    private LocalCluster(Path baseDir, int port, String osUser, Path binDir, Map<String, String> environment) {
         this.environment = Map.copyOf(environment);
         this.baseDir = baseDir;
         this.dataDir = baseDir.resolve("data");
@@ -60,7 +64,7 @@ public final class PgCluster implements AutoCloseable {
     }
 
     /** Creates and starts a new cluster with the given extra {@code postgresql.conf} lines. */
-    public static PgCluster start(List<String> extraConf) {
+    public static LocalCluster start(List<String> extraConf) {
         return start(extraConf, Map.of());
     }
 
@@ -69,7 +73,7 @@ public final class PgCluster implements AutoCloseable {
      * backend, inherits them; e.g. {@code OCL_ICD_VENDORS} to simulate a machine without OpenCL). They apply to
      * every later {@link #start()} too.
      */
-    public static PgCluster start(List<String> extraConf, Map<String, String> environment) {
+    public static LocalCluster start(List<String> extraConf, Map<String, String> environment) {
         Path bin = Path.of(System.getenv().getOrDefault("CORGIPILE_PG_BIN", "/usr/lib/postgresql/15/bin"));
         if (!Files.isExecutable(bin.resolve("initdb"))) {
             throw new IllegalStateException("PostgreSQL 15 binaries not found in " + bin
@@ -80,7 +84,7 @@ public final class PgCluster implements AutoCloseable {
         try {
             Path base = Files.createTempDirectory(parentFor(osUser), "corgipile-pg-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            PgCluster c = new PgCluster(base, freePort(), osUser, bin, environment);
+            LocalCluster c = new LocalCluster(base, freePort(), osUser, bin, environment);
             if (osUser != null) {
                 UserPrincipalLookupService users = base.getFileSystem().getUserPrincipalLookupService();
                 try {
