@@ -15,10 +15,10 @@ import java.util.regex.Pattern;
  * client, the CLIs and the version recorded with every model.
  */
 public final class Version {
+    private static final Pattern DEFAULT_VERSION = Pattern.compile("^\\s*default_version\\s*=\\s*'([^']+)'");
+
     /** The {@code default_version} of {@code corgipile.control}, e.g. {@code 0.2.0}. */
     public static final String CURRENT = read();
-
-    private static final Pattern DEFAULT_VERSION = Pattern.compile("^\\s*default_version\\s*=\\s*'([^']+)'");
 
     private Version() {
     }
