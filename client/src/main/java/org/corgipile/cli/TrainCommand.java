@@ -7,10 +7,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.corgipile.client.TrainMode;
-import org.corgipile.client.TrainSpec;
+import org.corgipile.client.TrainJob;
 import org.corgipile.client.TrainingListener;
 import org.corgipile.client.TrainingRun;
 import org.corgipile.operators.EpochStats;
+import org.corgipile.operators.TrainSpec;
+import org.corgipile.operators.TrainSpecBuilder;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -147,23 +149,24 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Integer execute() throws Exception {
-        TrainSpec.Builder b = TrainSpec.on(relation).label(label).features(features).modelName(modelName)
-                .validation(validation).mode(mode)
-                .argument("model", model).argument("shuffle", shuffle).argument("epochs", epochs)
-                .argument("learning_rate", learningRate).argument("schedule", schedule).argument("decay", decay)
-                .argument("l2", l2).argument("l1", l1).argument("batch_size", batchSize).argument("seed", seed)
-                .argument("block_size", blockSize).argument("buffer_size", bufferSize)
-                .argument("early_stop_patience", earlyStopPatience).argument("standardize", standardize)
-                .argument("hidden", hidden).argument("classes", classes).argument("device", device)
-                .argument("train_metrics", trainMetrics).argument("overwrite", overwrite);
+        TrainSpecBuilder hyper = TrainSpec.builder()
+                .option("model", model).option("shuffle", shuffle).option("epochs", epochs)
+                .option("learning_rate", learningRate).option("schedule", schedule).option("decay", decay)
+                .option("l2", l2).option("l1", l1).option("batch_size", batchSize).option("seed", seed)
+                .option("block_size", blockSize).option("buffer_size", bufferSize)
+                .option("early_stop_patience", earlyStopPatience).option("standardize", standardize)
+                .option("hidden", hidden).option("classes", classes).option("device", device)
+                .option("train_metrics", trainMetrics).option("overwrite", overwrite);
         if (options != null) {
-            options.forEach(b::argument);
+            options.forEach(hyper::option);
         }
+        TrainJob job = TrainJob.on(relation).label(label).features(features).modelName(modelName)
+                .validation(validation).mode(mode).spec(hyper).build();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         TrainingListener listener = noProgress ? TrainingListener.NONE
                 : new EpochProgress(err, System.console() != null);
-        TrainingRun run = global.corgipile().train(b.build(), listener);
+        TrainingRun run = global.corgipile().train(job, listener);
         printEpochs(out, run.epochs());
         out.println(run.model() == null
                 ? "trained in " + run.mode() + " mode; model not stored (give --model-name NAME to store it)"

@@ -22,7 +22,9 @@ import org.corgipile.operators.EpochListener;
 import org.corgipile.operators.EpochStats;
 import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.Sizing;
+import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainResult;
+import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
 import org.corgipile.operators.Trainer;
 import org.corgipile.operators.TrainingException;
@@ -51,15 +53,14 @@ final class ClientTrainer {
         this.dataSource = dataSource;
     }
 
-    Result train(TrainSpec spec, TrainingListener listener) throws SQLException {
-        Map<String, Object> options = new LinkedHashMap<>(spec.arguments());
+    Result train(TrainJob job, TrainingListener listener) throws SQLException {
+        Map<String, Object> options = new LinkedHashMap<>(job.arguments());
         int sparseDimension = sparseDimension(options.remove("dimension"));
-        org.corgipile.operators.TrainSpec engineSpec = Errors.call(
-                () -> org.corgipile.operators.TrainSpec.fromOptions(options));
+        TrainSpec engineSpec = Errors.call(() -> TrainOptions.parse(options));
         try (Connection c = dataSource.getConnection()) {
             JdbcBlockSource.beginSnapshot(c);
             try {
-                Result r = train(c, spec, engineSpec, sparseDimension, listener);
+                Result r = train(c, job, engineSpec, sparseDimension, listener);
                 c.commit();
                 return r;
             } catch (SQLException | RuntimeException | Error e) {
@@ -75,14 +76,14 @@ final class ClientTrainer {
         }
     }
 
-    private Result train(Connection c, TrainSpec spec, org.corgipile.operators.TrainSpec engineSpec,
+    private Result train(Connection c, TrainJob job, TrainSpec engineSpec,
                          int sparseDimension, TrainingListener listener) throws SQLException {
-        String name = spec.modelName();
+        String name = job.modelName();
         Owner owner = name == null ? null : claimName(c, name, engineSpec.overwrite());
-        RelationColumns rel = RelationColumns.resolve(c, spec.relation(), spec.label(), spec.features());
+        RelationColumns rel = RelationColumns.resolve(c, job.relation(), job.label(), job.features());
         JdbcBlockSource trainSource = JdbcBlockSource.open(c, rel, rel.detectShape(c, sparseDimension));
-        JdbcBlockSource validationSource = spec.validationRelation() == null ? null : JdbcBlockSource.open(c,
-                RelationColumns.resolve(c, spec.validationRelation(), spec.label(), spec.features()),
+        JdbcBlockSource validationSource = job.validationRelation() == null ? null : JdbcBlockSource.open(c,
+                RelationColumns.resolve(c, job.validationRelation(), job.label(), job.features()),
                 trainSource.shape());
         Progress progress = new Progress(listener, trainSource, validationSource,
                 engineSpec.trainMetrics().equals("pass"));
@@ -99,7 +100,7 @@ final class ClientTrainer {
                     + " were skipped because their label or features are NULL");
         }
         if (name != null) {
-            store(c, name, owner, spec, rel, engineSpec, result);
+            store(c, name, owner, job, rel, engineSpec, result);
         }
         return new Result(result.epochs(), name);
     }
@@ -165,8 +166,8 @@ final class ClientTrainer {
     }
 
     /** Writes the catalog row exactly as {@code train_sgd} does (delete + insert with version + 1). */
-    private static void store(Connection c, String name, Owner owner, TrainSpec spec, RelationColumns rel,
-                              org.corgipile.operators.TrainSpec engineSpec, TrainResult result) throws SQLException {
+    private static void store(Connection c, String name, Owner owner, TrainJob job, RelationColumns rel,
+                              TrainSpec engineSpec, TrainResult result) throws SQLException {
         TrainedModel m = result.model();
         Integer oldVersion = null;
         try (PreparedStatement del = c.prepareStatement("DELETE FROM " + ModelCatalog.TABLE
@@ -197,8 +198,8 @@ final class ClientTrainer {
             ins.setString(8, json(specMap));
             ins.setLong(9, engineSpec.seed());
             ins.setString(10, rel.qualifiedName());
-            ins.setString(11, spec.label());
-            ins.setString(12, spec.features());
+            ins.setString(11, job.label());
+            ins.setString(12, job.features());
             ArrayNode log = epochLog(result.epochs(), String.valueOf(m.params().getOrDefault("device",
                     engineSpec.device())));
             ins.setString(13, json(log));

@@ -30,7 +30,7 @@ import org.flywaydb.core.api.output.MigrateResult;
  *
  * <pre>{@code
  * CorgiPile cp = CorgiPile.connect(dataSource);
- * TrainingRun run = cp.train(TrainSpec.on("higgs_like").model("logistic").epochs(10)
+ * TrainingRun run = cp.train(TrainJob.on("higgs_like").spec(TrainSpec.builder().model("logistic").epochs(10))
  *         .modelName("higgs_lr").validation("higgs_like_test").build());
  * run.epochs().forEach(e -> System.out.println(e.epoch() + " " + e.loss() + " " + e.accuracy()));
  * double p = run.model().predict(0.3, 1.2, ...);
@@ -79,21 +79,21 @@ public final class CorgiPile {
     }
 
     /** Trains without progress reporting. */
-    public TrainingRun train(TrainSpec spec) throws SQLException {
+    public TrainingRun train(TrainJob job) throws SQLException {
         return Errors.call(() -> {
-            return train(spec, TrainingListener.NONE);
+            return train(job, TrainingListener.NONE);
         });
     }
 
     /**
-     * Trains {@code spec} in its mode and, when it has a model name, stores the model in {@code corgipile.models}
-     * (like {@code train_sgd}, a spec without {@code model_name} trains and reports but stores nothing, and the run's
+     * Trains {@code job} in its mode and, when it has a model name, stores the model in {@code corgipile.models}
+     * (like {@code train_sgd}, a job without {@code model_name} trains and reports but stores nothing, and the run's
      * {@link TrainingRun#model()} is null). The model row is written in the training's own transaction: a failed
      * training stores nothing.
      */
-    public TrainingRun train(TrainSpec spec, TrainingListener listener) throws SQLException {
+    public TrainingRun train(TrainJob job, TrainingListener listener) throws SQLException {
         return Errors.call(() -> {
-            TrainMode mode = resolve(spec.mode());
+            TrainMode mode = resolve(job.mode());
             List<org.corgipile.operators.EpochStats> epochs;
             String name;
             if (mode == TrainMode.SERVER) {
@@ -103,10 +103,10 @@ public final class CorgiPile {
                             "run CREATE EXTENSION corgipile (it must be installed on the server), or use mode client",
                             null);
                 }
-                epochs = new ServerTrainer(dataSource).train(spec, listener);
-                name = spec.modelName();
+                epochs = new ServerTrainer(dataSource).train(job, listener);
+                name = job.modelName();
             } else {
-                ClientTrainer.Result r = new ClientTrainer(dataSource).train(spec, listener);
+                ClientTrainer.Result r = new ClientTrainer(dataSource).train(job, listener);
                 epochs = r.epochs();
                 name = r.modelName();
             }

@@ -91,22 +91,22 @@ final class ServerTrainer {
         }
     }
 
-    List<EpochStats> train(TrainSpec spec, TrainingListener listener) throws SQLException {
+    List<EpochStats> train(TrainJob job, TrainingListener listener) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             Map<String, String> sig = signature(c);
             Map<String, Object> named = new LinkedHashMap<>();
-            named.put("relation", spec.relation());
-            named.put("label", spec.label());
-            named.put("features", spec.features());
-            if (spec.modelName() != null) {
-                named.put("model_name", spec.modelName());
+            named.put("relation", job.relation());
+            named.put("label", job.label());
+            named.put("features", job.features());
+            if (job.modelName() != null) {
+                named.put("model_name", job.modelName());
             }
-            if (spec.validationRelation() != null) {
-                named.put("validation_relation", spec.validationRelation());
+            if (job.validationRelation() != null) {
+                named.put("validation_relation", job.validationRelation());
             }
             Map<String, Object> options = new LinkedHashMap<>();
-            for (Map.Entry<String, Object> e : spec.arguments().entrySet()) {
+            for (Map.Entry<String, Object> e : job.arguments().entrySet()) {
                 if (sig.containsKey(e.getKey()) && !e.getKey().equals("options")) {
                     named.put(e.getKey(), e.getValue());
                 } else {
@@ -136,7 +136,7 @@ final class ServerTrainer {
                 values.add(sqlText(e.getValue()));
             }
             sql.append(')');
-            Object epochs = spec.arguments().get("epochs");
+            Object epochs = job.arguments().get("epochs");
             listener.started(TrainMode.SERVER, epochs instanceof Number n ? n.intValue() : 0);
             try (LiveProgress live = LiveProgress.open(dataSource, c)) {
                 return execute(c, sql.toString(), values, listener, live);

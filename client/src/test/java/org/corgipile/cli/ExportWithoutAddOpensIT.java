@@ -15,8 +15,9 @@ import javax.sql.DataSource;
 
 import org.corgipile.client.ClusteredTable;
 import org.corgipile.client.CorgiPile;
+import org.corgipile.client.TrainJob;
 import org.corgipile.client.TrainMode;
-import org.corgipile.client.TrainSpec;
+import org.corgipile.operators.TrainSpec;
 import org.corgipile.testsupport.PostgresTest;
 import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class ExportWithoutAddOpensIT {
         ClusteredTable.create(ds, "t", 500, 0.3);
         CorgiPile cp = CorgiPile.connect(ds);
         cp.install();
-        cp.train(TrainSpec.on("t").mode(TrainMode.CLIENT).epochs(1).modelName("m").build());
+        cp.train(TrainJob.on("t").mode(TrainMode.CLIENT).spec(TrainSpec.builder().epochs(1)).modelName("m").build());
         for (List<String> args : List.of(
                 List.of("export", "predictions", "m", "-q", "SELECT id, features FROM t", "-o",
                         dir.resolve("p.arrow").toString()),

@@ -16,9 +16,10 @@ import javax.sql.DataSource;
 
 import org.corgipile.client.ClusteredTable;
 import org.corgipile.client.CorgiPile;
+import org.corgipile.client.TrainJob;
 import org.corgipile.client.TrainMode;
-import org.corgipile.client.TrainSpec;
 import org.corgipile.client.TrainingRun;
+import org.corgipile.operators.TrainSpec;
 import org.corgipile.testsupport.PostgresTest;
 import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,9 +57,9 @@ class ServerProgressIT {
         StringWriter err = new StringWriter();
         EpochProgress bars = new EpochProgress(new PrintWriter(err, true), true);
         // An mlp: about a second per epoch here, so the 100 ms polls see the tuples advance.
-        TrainingRun run = CorgiPile.connect(ds).train(TrainSpec.on("progress_cli").mode(TrainMode.SERVER)
-                .model("mlp").argument("hidden", java.util.List.of(256)).epochs(3).blockSize(1).seed(5)
-                .argument("train_metrics", "running")
+        TrainingRun run = CorgiPile.connect(ds).train(TrainJob.on("progress_cli").mode(TrainMode.SERVER)
+                .spec(TrainSpec.builder().model("mlp").option("hidden", java.util.List.of(256)).epochs(3).blockSize(1)
+                        .seed(5).trainMetrics("running"))
                 .build(), bars);
         assertEquals(3, run.epochs().size());
         Map<Integer, TreeSet<Long>> inside = new TreeMap<>();

@@ -8,6 +8,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import org.corgipile.operators.EpochStats;
+import org.corgipile.operators.TrainSpec;
 import org.corgipile.testsupport.PostgresTest;
 import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -29,14 +30,14 @@ class ApiExampleIT {
         CorgiPile cp = CorgiPile.connect(ds);
         cp.install();                                     // only needed without the extension; a no-op afterwards
 
-        TrainSpec spec = TrainSpec.on("higgs_train")
+        TrainJob job = TrainJob.on("higgs_train")
                 .label("label").features("features")
-                .model("logistic").shuffle("corgipile").epochs(3).learningRate(0.05)
-                .blockSize(1).bufferSize(0.2)
-                .seed(42).modelName("higgs_lr").validation("higgs_test")
+                .spec(TrainSpec.builder().model("logistic").shuffle("corgipile").epochs(3).learningRate(0.05)
+                        .blockSize(1).bufferSize(0.2).seed(42))
+                .modelName("higgs_lr").validation("higgs_test")
                 .mode(TrainMode.AUTO)                     // server with the extension, else client
                 .build();
-        TrainingRun run = cp.train(spec, new TrainingListener() {
+        TrainingRun run = cp.train(job, new TrainingListener() {
             @Override
             public void epochFinished(EpochStats e) {
                 printed.append(String.format("epoch %d: loss %.4f, accuracy %.4f%n", e.epoch(), e.loss(),

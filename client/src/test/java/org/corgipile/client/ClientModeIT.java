@@ -19,6 +19,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.corgipile.operators.EpochStats;
+import org.corgipile.operators.TrainSpec;
 import org.corgipile.testsupport.PostgresTest;
 import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,9 +46,10 @@ class ClientModeIT {
         }
     }
 
-    private static TrainSpec.Builder spec() {
-        return TrainSpec.on("clustered").mode(TrainMode.CLIENT).model("logistic").shuffle("corgipile").epochs(3)
-                .learningRate(0.05).blockSize(1).bufferSize(0.2).seed(7).argument("train_metrics", "pass");
+    private static TrainJob.Builder spec() {
+        return TrainJob.on("clustered").mode(TrainMode.CLIENT).spec(TrainSpec.builder().model("logistic")
+                .shuffle("corgipile").epochs(3).learningRate(0.05).blockSize(1).bufferSize(0.2).seed(7)
+                .trainMetrics("pass"));
     }
 
     @Test
@@ -63,7 +65,7 @@ class ClientModeIT {
     void corgipileOnAClusteredTableConvergesAndReportsEveryEpoch(DataSource ds) throws SQLException {
         List<String> events = new ArrayList<>();
         long[] lastDone = {-1};
-        TrainingRun run = CorgiPile.connect(ds).train(spec().epochs(4).build(), new TrainingListener() {
+        TrainingRun run = CorgiPile.connect(ds).train(spec().argument("epochs", 4).build(), new TrainingListener() {
             @Override
             public void started(TrainMode mode, int epochs) {
                 events.add("started " + mode + " " + epochs);
@@ -91,8 +93,8 @@ class ClientModeIT {
 
         // plain SGD for both sides of this claim: iterate averaging (the default) rescues storage order on this
         // symmetric two-class task
-        TrainingRun plain = CorgiPile.connect(ds).train(spec().epochs(4).argument("average", false).build());
-        TrainingRun none = CorgiPile.connect(ds).train(spec().epochs(4).shuffle("none").argument("average", false)
+        TrainingRun plain = CorgiPile.connect(ds).train(spec().argument("epochs", 4).argument("average", false).build());
+        TrainingRun none = CorgiPile.connect(ds).train(spec().argument("epochs", 4).argument("shuffle", "none").argument("average", false)
                 .build());
         last = plain.last();
         assertTrue(none.last().accuracy() < last.accuracy() - 0.05,
@@ -149,18 +151,18 @@ class ClientModeIT {
     @Test
     void namesAreUniqueUnlessOverwriteAndFailuresStoreNothing(DataSource ds) throws SQLException {
         CorgiPile cp = CorgiPile.connect(ds);
-        cp.train(spec().epochs(1).modelName("dup").build());
-        SQLException dup = assertThrows(SQLException.class, () -> cp.train(spec().epochs(1).modelName("dup").build()));
+        cp.train(spec().argument("epochs", 1).modelName("dup").build());
+        SQLException dup = assertThrows(SQLException.class, () -> cp.train(spec().argument("epochs", 1).modelName("dup").build()));
         assertEquals("42710", dup.getSQLState());
         assertEquals("model \"dup\" already exists", dup.getMessage());
-        cp.train(spec().epochs(1).modelName("dup").overwrite(true).build());
+        cp.train(spec().argument("epochs", 1).modelName("dup").argument("overwrite", true).build());
         assertEquals(2, cp.model("dup").info().row().get("version").asInt());
 
         SQLException bad = assertThrows(SQLException.class,
                 () -> cp.train(spec().modelName("never").validation("narrow").build()));
         assertEquals("22000", bad.getSQLState(), bad.getMessage());
         SQLException badRate = assertThrows(SQLException.class,
-                () -> cp.train(spec().modelName("never").learningRate(-1).build()));
+                () -> cp.train(spec().modelName("never").argument("learning_rate", -1).build()));
         assertEquals("22023", badRate.getSQLState());
         assertTrue(badRate.getMessage().startsWith("learning_rate must be in (0"), badRate.getMessage());
         assertEquals("42704", assertThrows(SQLException.class, () -> cp.model("never")).getSQLState());
@@ -179,7 +181,7 @@ class ClientModeIT {
             }
         }
         try {
-            CorgiPile.connect(as(db, alice)).train(spec().epochs(1).modelName("alice_client").build());
+            CorgiPile.connect(as(db, alice)).train(spec().argument("epochs", 1).modelName("alice_client").build());
             try (Connection c = db.connect(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT owner, trained_in FROM corgipile.models "
                          + "WHERE name = 'alice_client'")) {
@@ -189,7 +191,8 @@ class ClientModeIT {
             }
             CorgiPile asBob = CorgiPile.connect(as(db, bob));
             SQLException e = assertThrows(SQLException.class,
-                    () -> asBob.train(spec().epochs(1).modelName("alice_client").overwrite(true).build()));
+                    () -> asBob.train(spec().argument("epochs", 1).modelName("alice_client").argument("overwrite", true)
+                            .build()));
             assertEquals("42501", e.getSQLState(), e.getMessage());
             assertTrue(asBob.models().stream().noneMatch(m -> m.name().equals("alice_client")),
                     "bob does not see alice's model");
@@ -216,7 +219,7 @@ class ClientModeIT {
     @Test
     void predictsAQueryIntoATableAndAsAStream(DataSource ds) throws SQLException {
         CorgiPile cp = CorgiPile.connect(ds);
-        cp.train(spec().epochs(2).modelName("for_predict").build());
+        cp.train(spec().argument("epochs", 2).modelName("for_predict").build());
         long n = cp.predictInto("for_predict", "SELECT id, label, features FROM holdout WHERE id <= 500",
                 "features", "holdout_predictions");
         assertEquals(500, n);

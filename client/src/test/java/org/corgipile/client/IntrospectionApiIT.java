@@ -11,6 +11,7 @@ import java.util.List;
 import javax.sql.DataSource;
 
 import org.corgipile.operators.EpochStats;
+import org.corgipile.operators.TrainSpec;
 import org.corgipile.testsupport.PostgresTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,8 +29,8 @@ class IntrospectionApiIT {
         ClusteredTable.create(ds, "intro_api", 3_000, 0.33);
         cp = CorgiPile.connect(ds);
         cp.install();
-        cp.train(TrainSpec.on("intro_api").mode(TrainMode.CLIENT).modelName("intro_api_lr").epochs(3).seed(2)
-                .blockSize(1).build());
+        cp.train(TrainJob.on("intro_api").mode(TrainMode.CLIENT).modelName("intro_api_lr")
+                .spec(TrainSpec.builder().epochs(3).seed(2).blockSize(1)).build());
     }
 
     @Test
@@ -60,8 +61,8 @@ class IntrospectionApiIT {
     @Test
     void nothingRunsAndADroppedModelIsGone() throws SQLException {
         assertEquals(List.of(), cp.trainingProgress());
-        cp.train(TrainSpec.on("intro_api").mode(TrainMode.CLIENT).modelName("intro_api_drop").epochs(1).seed(2)
-                .blockSize(1).build());
+        cp.train(TrainJob.on("intro_api").mode(TrainMode.CLIENT).modelName("intro_api_drop")
+                .spec(TrainSpec.builder().epochs(1).seed(2).blockSize(1)).build());
         cp.dropModel("intro_api_drop");
         SQLException gone = assertThrows(SQLException.class, () -> cp.model("intro_api_drop"));
         assertEquals("42704", gone.getSQLState());

@@ -20,12 +20,13 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.corgipile.operators.EpochStats;
+import org.corgipile.operators.TrainSpec;
 import org.corgipile.testsupport.PostgresTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The same {@link TrainSpec} trained inside PostgreSQL (the extension's train_sgd over heap blocks) and in this
+ * The same {@link TrainJob} trained inside PostgreSQL (the extension's train_sgd over heap blocks) and in this
  * client (the operators over TID range scans) on the same clustered table: same accuracy, same catalog layout, and
  * each model usable by the other side's functions.
  */
@@ -37,10 +38,10 @@ class ServerVsClientIT {
         ClusteredTable.create(ds, "holdout", 4_000, -0.17);
     }
 
-    private static TrainSpec.Builder spec(TrainMode mode, String name) {
-        return TrainSpec.on("clustered").mode(mode).modelName(name).validation("holdout").model("logistic")
-                .shuffle("corgipile").epochs(3).learningRate(0.05).blockSize(1).bufferSize(0.2).seed(7)
-                .argument("train_metrics", "pass");
+    private static TrainJob.Builder spec(TrainMode mode, String name) {
+        return TrainJob.on("clustered").mode(mode).modelName(name).validation("holdout")
+                .spec(TrainSpec.builder().model("logistic").shuffle("corgipile").epochs(3).learningRate(0.05)
+                        .blockSize(1).bufferSize(0.2).seed(7).trainMetrics("pass"));
     }
 
     /** Bug: server mode threw PgJDBC's PSQLException, client mode CorgiPileException; now one type in both. */
@@ -53,13 +54,13 @@ class ServerVsClientIT {
             assertEquals("42703", badColumn.getSQLState(), mode + ": " + badColumn.getMessage());
             assertTrue(badColumn.getMessage().contains("nope"), mode + ": " + badColumn.getMessage());
             CorgiPileException badRate = assertThrows(CorgiPileException.class,
-                    () -> cp.train(spec(mode, null).learningRate(-1).build()), mode.toString());
+                    () -> cp.train(spec(mode, null).argument("learning_rate", -1).build()), mode.toString());
             assertEquals("22023", badRate.getSQLState(), mode + ": " + badRate.getMessage());
             assertFalse(badRate.getMessage().startsWith("ERROR:"), badRate.getMessage());
         }
-        cp.train(spec(TrainMode.SERVER, "exc_dup").epochs(1).build());
+        cp.train(spec(TrainMode.SERVER, "exc_dup").argument("epochs", 1).build());
         CorgiPileException dup = assertThrows(CorgiPileException.class,
-                () -> cp.train(spec(TrainMode.SERVER, "exc_dup").epochs(1).build()));
+                () -> cp.train(spec(TrainMode.SERVER, "exc_dup").argument("epochs", 1).build()));
         assertEquals("42710", dup.getSQLState());
         assertNotNull(dup.hint(), "the server's hint is kept");
         CorgiPileException unknown = assertThrows(CorgiPileException.class,
@@ -143,7 +144,7 @@ class ServerVsClientIT {
     @Test
     void batchPredictionRunsInTheServerWithTheExtension(DataSource ds) throws SQLException {
         CorgiPile cp = CorgiPile.connect(ds);
-        cp.train(spec(TrainMode.SERVER, "srv_for_predict").epochs(1).build());
+        cp.train(spec(TrainMode.SERVER, "srv_for_predict").argument("epochs", 1).build());
         long n = cp.predictInto("srv_for_predict", "SELECT id, label, features FROM holdout WHERE id <= 300",
                 "features", "srv_scored");
         assertEquals(300, n);

@@ -11,6 +11,7 @@ import java.sql.Statement;
 
 import javax.sql.DataSource;
 
+import org.corgipile.operators.TrainSpec;
 import org.corgipile.testsupport.PostgresContainers;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.PostgreSQLContainer;
@@ -36,8 +37,9 @@ class StockPostgresContainerIT {
         assertTrue(cp.install().applied() > 0);
         assertEquals(0, cp.install().applied(), "second install is a no-op");
 
-        TrainingRun run = cp.train(TrainSpec.on("clustered").mode(TrainMode.AUTO).modelName("stock_lr").epochs(3)
-                .learningRate(0.05).blockSize(1).bufferSize(0.2).seed(7).argument("train_metrics", "pass").build());
+        TrainingRun run = cp.train(TrainJob.on("clustered").mode(TrainMode.AUTO).modelName("stock_lr")
+                .spec(TrainSpec.builder().epochs(3).learningRate(0.05).blockSize(1).bufferSize(0.2).seed(7)
+                        .trainMetrics("pass")).build());
         assertEquals(TrainMode.CLIENT, run.mode());
         assertTrue(run.last().accuracy() > 0.88, "accuracy " + run.last().accuracy());
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();

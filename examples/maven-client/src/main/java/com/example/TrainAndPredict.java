@@ -8,8 +8,9 @@ import java.util.Map;
 import org.corgipile.client.CorgiPile;
 import org.corgipile.client.CorgiPileException;
 import org.corgipile.client.TrainMode;
-import org.corgipile.client.TrainSpec;
+import org.corgipile.client.TrainJob;
 import org.corgipile.client.TrainingRun;
+import org.corgipile.operators.TrainSpec;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -33,8 +34,10 @@ public final class TrainAndPredict {
         }
         CorgiPile cp = CorgiPile.connect(ds);
         cp.install();   // the catalog, when the database has no extension; a no-op otherwise
-        TrainingRun run = cp.train(TrainSpec.on("sample_train").model("logistic").epochs(3).learningRate(0.1)
-                .blockSize(4).seed(7).modelName("sample_lr").overwrite(true).mode(TrainMode.AUTO).build());
+        TrainingRun run = cp.train(TrainJob.on("sample_train")
+                .spec(TrainSpec.builder().model("logistic").epochs(3).learningRate(0.1).blockSize(4).seed(7)
+                        .overwrite(true))
+                .modelName("sample_lr").mode(TrainMode.AUTO).build());
         System.out.println("trained in mode " + run.mode() + ", last epoch accuracy " + run.last().accuracy());
         double p = run.model().predict(0.9, 0.0, -0.5, 0, 0, 0, 0, 0);
         System.out.println("prediction for (0.9, 0, -0.5, 0...): " + p);

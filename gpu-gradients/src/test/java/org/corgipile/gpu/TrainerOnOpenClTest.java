@@ -9,6 +9,7 @@ import org.corgipile.operators.EpochStats;
 import org.corgipile.operators.InMemoryBlockSource;
 import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainSpec;
+import org.corgipile.operators.TrainSpecBuilder;
 import org.corgipile.operators.Trainer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class TrainerOnOpenClTest {
     }
 
     private static TrainResult train(String model, String device) {
-        TrainSpec.Builder b = TrainSpec.builder().model(model).device(device).epochs(12).batchSize(32)
+        TrainSpecBuilder b = TrainSpec.builder().model(model).device(device).epochs(12).batchSize(32)
                 .learningRate(0.1).schedule("constant").seed(42).blockSize(2).trainMetrics("pass");
         if (model.equals("mlp")) {
             b.hidden(32);

@@ -1,14 +1,10 @@
 package org.corgipile.operators;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The immutable description of one training run: every hyper-parameter, validated once, with its default filled
@@ -53,9 +49,10 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <tr><td>overwrite</td><td>false</td><td>boolean (used by the catalog, carried along)</td></tr>
  * </table>
  *
- * <p>Conversions accepted by {@link #fromOptions(Map)}: numbers as any {@link Number} or numeric string (integers
- * must be integral), booleans as {@link Boolean} or "true"/"false"/"on"/"off", {@code hidden} as int[], Integer[],
- * a collection of numbers or a string like "64,32" / "{64,32}". A null value means "use the default".
+ * <p>Three classes, one job each: this value (resolved, immutable, compared by {@link #toMap()}); {@link TrainOptions},
+ * the one parser from named arguments (SQL arguments, the {@code options} jsonb, a client's map) to a spec, with
+ * the lenient conversions those callers need and every range check; {@link TrainSpecBuilder}, fluent construction
+ * from Java through that same parser.
  */
 public final class TrainSpec {
     public static final List<String> MODELS = List.of("logistic", "svm", "linear", "softmax", "mlp");
@@ -109,60 +106,48 @@ public final class TrainSpec {
     private final String trainMetrics;
     private final boolean overwrite;
 
-    private TrainSpec(Map<String, Object> o) {
-        for (String key : o.keySet()) {
-            if (!KEYS.contains(key)) {
-                throw new InvalidSpecException("unknown training argument \"" + key + "\"",
-                        "allowed arguments: " + String.join(", ", KEYS));
-            }
-        }
-        model = choice(o, "model", MODELS, "logistic");
-        shuffle = choice(o, "shuffle", SHUFFLES, "corgipile");
-        epochs = (int) integer(o, "epochs", 10, 1, MAX_EPOCHS);
-        learningRate = real(o, "learning_rate", DEFAULT_LEARNING_RATE, 0, false, MAX_RATE);
-        schedule = choice(o, "schedule", SCHEDULES, "exponential");
-        decay = schedule.equals("inverse")
-                ? real(o, "decay", 0.95, 0, true, MAX_RATE)
-                : real(o, "decay", 0.95, 0, false, 1);
-        l2 = real(o, "l2", 0, 0, true, MAX_RATE);
-        l1 = real(o, "l1", 0, 0, true, MAX_RATE);
-        batchSize = (int) integer(o, "batch_size", 1, 1, MAX_BATCH);
-        Object rawSeed = o.get("seed");
-        seed = rawSeed == null ? ThreadLocalRandom.current().nextLong()
-                : integer(o, "seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
-        blockSize = (int) integer(o, "block_size", 0, 1, MAX_BLOCK);
-        bufferSize = bufferSize(o.get("buffer_size"));
-        bufferMemory = integer(o, "buffer_memory", Sizing.DEFAULT_BUFFER_MEMORY, MIN_BUFFER_MEMORY, MAX_BUFFER_MEMORY);
-        earlyStopPatience = (int) integer(o, "early_stop_patience", 0, 0, MAX_PATIENCE);
-        standardize = o.get("standardize") == null ? null : bool(o, "standardize", false);
-        // the mean of sparse (L1) iterates is not sparse: with l1, averaging is off unless asked for
-        average = bool(o, "average", l1 == 0);
-        hidden = hidden(o.get("hidden"), model);
-        classes = classes(o.get("classes"), model);
-        device = choice(o, "device", DEVICES, "cpu");
-        trainMetrics = choice(o, "train_metrics", TRAIN_METRICS, "running");
-        overwrite = bool(o, "overwrite", false);
+    /** Only {@link TrainOptions} constructs a spec, after validating every value. */
+    TrainSpec(String model, String shuffle, int epochs, double learningRate, String schedule, double decay, double l2,
+              double l1, int batchSize, long seed, int blockSize, double bufferSize, long bufferMemory,
+              int earlyStopPatience, Boolean standardize, boolean average, int[] hidden, int classes, String device,
+              String trainMetrics, boolean overwrite) {
+        this.model = model;
+        this.shuffle = shuffle;
+        this.epochs = epochs;
+        this.learningRate = learningRate;
+        this.schedule = schedule;
+        this.decay = decay;
+        this.l2 = l2;
+        this.l1 = l1;
+        this.batchSize = batchSize;
+        this.seed = seed;
+        this.blockSize = blockSize;
+        this.bufferSize = bufferSize;
+        this.bufferMemory = bufferMemory;
+        this.earlyStopPatience = earlyStopPatience;
+        this.standardize = standardize;
+        this.average = average;
+        this.hidden = hidden == null ? null : hidden.clone();
+        this.classes = classes;
+        this.device = device;
+        this.trainMetrics = trainMetrics;
+        this.overwrite = overwrite;
     }
 
     /**
-     * Validates and resolves named arguments (SQL argument names); missing or null entries take their default.
+     * Validates and resolves named arguments (SQL argument names) with {@link TrainOptions#parse}; missing or null
+     * entries take their default.
      *
      * @throws InvalidSpecException naming the argument and its allowed range for unknown keys, wrong types and
      *                              out-of-range values
      */
     public static TrainSpec fromOptions(Map<String, ?> options) {
-        Map<String, Object> copy = new LinkedHashMap<>();
-        for (Map.Entry<String, ?> e : options.entrySet()) {
-            if (e.getKey() == null) {
-                throw new InvalidSpecException("training argument name must not be null");
-            }
-            copy.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue());
-        }
-        return new TrainSpec(copy);
+        return TrainOptions.parse(options);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** Fluent construction ({@link TrainSpecBuilder}), validated by the same parser. */
+    public static TrainSpecBuilder builder() {
+        return new TrainSpecBuilder();
     }
 
     /** A copy with one argument changed (validated like {@link #fromOptions}); the seed is kept unless changed. */
@@ -361,336 +346,11 @@ public final class TrainSpec {
         return "TrainSpec" + toMap();
     }
 
-    // ---- conversions; every message names the argument and its allowed range ----
-
-    private static String choice(Map<String, Object> o, String key, List<String> allowed, String dflt) {
-        Object v = o.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (!(v instanceof CharSequence)) {
-            throw wrongType(key, "a text value (one of " + String.join(", ", allowed) + ")", v);
-        }
-        String s = v.toString().trim().toLowerCase(Locale.ROOT);
-        if (!allowed.contains(s)) {
-            throw new InvalidSpecException(key + " must be one of " + String.join(", ", allowed) + ", got \"" + v + "\"");
-        }
-        return s;
-    }
-
-    private static long integer(Map<String, Object> o, String key, long dflt, long min, long max) {
-        Object v = o.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        long n = toLong(key, v, "an integer between " + min + " and " + max);
-        if (n < min || n > max) {
-            throw new InvalidSpecException(key + " must be between " + min + " and " + max + ", got " + n);
-        }
-        return n;
-    }
-
-    private static long toLong(String key, Object v, String what) {
-        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-            return ((Number) v).longValue();
-        }
-        if (v instanceof java.math.BigInteger b) {
-            try {
-                return b.longValueExact();
-            } catch (ArithmeticException e) {
-                throw new InvalidSpecException(key + " must be " + what + ", got " + v);
-            }
-        }
-        if (v instanceof java.math.BigDecimal b) {
-            try {
-                return b.longValueExact();
-            } catch (ArithmeticException e) {
-                throw new InvalidSpecException(key + " must be " + what + ", got " + v);
-            }
-        }
-        if (v instanceof Double || v instanceof Float) {
-            double d = ((Number) v).doubleValue();
-            if (d != Math.rint(d) || Double.isInfinite(d) || Math.abs(d) > 9.0e15) {
-                throw new InvalidSpecException(key + " must be " + what + ", got " + v);
-            }
-            return (long) d;
-        }
-        if (v instanceof CharSequence) {
-            try {
-                return Long.parseLong(v.toString().trim());
-            } catch (NumberFormatException e) {
-                throw new InvalidSpecException(key + " must be " + what + ", got \"" + v + "\"");
-            }
-        }
-        throw wrongType(key, what, v);
-    }
-
-    private static double toDouble(String key, Object v, String what) {
-        double d;
-        if (v instanceof Number n) {
-            d = n.doubleValue();
-        } else if (v instanceof CharSequence) {
-            try {
-                d = Double.parseDouble(v.toString().trim());
-            } catch (NumberFormatException e) {
-                throw new InvalidSpecException(key + " must be " + what + ", got \"" + v + "\"");
-            }
-        } else {
-            throw wrongType(key, what, v);
-        }
-        if (!Double.isFinite(d)) {
-            throw new InvalidSpecException(key + " must be " + what + ", got " + d);
-        }
-        return d;
-    }
-
-    private static double real(Map<String, Object> o, String key, double dflt, double min, boolean minInclusive,
-                               double max) {
-        Object v = o.get(key);
-        String range = (minInclusive ? "[" : "(") + fmt(min) + ", " + fmt(max) + "]";
-        if (v == null) {
-            return dflt;
-        }
-        double d = toDouble(key, v, "a number in " + range);
-        if (d < min || (!minInclusive && d == min) || d > max) {
-            throw new InvalidSpecException(key + " must be in " + range + ", got " + d);
-        }
-        return d;
-    }
-
-    private static boolean bool(Map<String, Object> o, String key, boolean dflt) {
-        Object v = o.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        if (v instanceof CharSequence) {
-            switch (v.toString().trim().toLowerCase(Locale.ROOT)) {
-                case "true", "on", "yes", "t" -> {
-                    return true;
-                }
-                case "false", "off", "no", "f" -> {
-                    return false;
-                }
-                default -> {
-                }
-            }
-        }
-        throw wrongType(key, "a boolean (true or false)", v);
-    }
-
-    private static double bufferSize(Object v) {
-        String what = "a fraction in (0, 1] of the table or a tuple count between 2 and " + Integer.MAX_VALUE;
-        if (v == null) {
-            return 0;
-        }
-        double d = toDouble("buffer_size", v, what);
-        if (d <= 0 || (d > 1 && (d != Math.rint(d) || d > Integer.MAX_VALUE))) {
-            throw new InvalidSpecException("buffer_size must be " + what + ", got " + v);
-        }
-        return d;
-    }
-
-    private static int[] hidden(Object v, String model) {
-        if (!model.equals("mlp")) {
-            if (v != null) {
-                throw new InvalidSpecException("hidden only applies to model mlp (model is " + model + ")");
-            }
-            return null;
-        }
-        if (v == null) {
-            return new int[] {64};
-        }
-        String what = "a list of 1 or 2 layer widths, each between 1 and " + MAX_HIDDEN;
-        List<Object> items = new ArrayList<>();
-        if (v instanceof int[] a) {
-            for (int x : a) {
-                items.add(x);
-            }
-        } else if (v instanceof long[] a) {
-            for (long x : a) {
-                items.add(x);
-            }
-        } else if (v instanceof Object[] a) {
-            items.addAll(Arrays.asList(a));
-        } else if (v instanceof Collection<?> c) {
-            items.addAll(c);
-        } else if (v instanceof Number) {
-            items.add(v);
-        } else if (v instanceof CharSequence) {
-            String s = v.toString().trim();
-            if (s.startsWith("{") && s.endsWith("}") || s.startsWith("[") && s.endsWith("]")) {
-                s = s.substring(1, s.length() - 1);
-            }
-            for (String part : s.split(",")) {
-                items.add(part.trim());
-            }
-        } else {
-            throw wrongType("hidden", what, v);
-        }
-        if (items.isEmpty() || items.size() > 2) {
-            throw new InvalidSpecException("hidden must be " + what + ", got " + items.size() + " layers");
-        }
-        int[] out = new int[items.size()];
-        for (int i = 0; i < out.length; i++) {
-            if (items.get(i) == null) {
-                throw new InvalidSpecException("hidden must be " + what + ", got a null width");
-            }
-            long w = toLong("hidden", items.get(i), what);
-            if (w < 1 || w > MAX_HIDDEN) {
-                throw new InvalidSpecException("hidden must be " + what + ", got " + w);
-            }
-            out[i] = (int) w;
-        }
-        return out;
-    }
-
-    private static int classes(Object v, String model) {
-        if (v == null) {
-            return switch (model) {
-                case "logistic", "svm" -> 2;
-                default -> 0;
-            };
-        }
-        switch (model) {
-            case "linear" -> throw new InvalidSpecException("classes does not apply to model linear (regression)");
-            case "logistic", "svm" -> {
-                long k = toLong("classes", v, "2 for model " + model);
-                if (k != 2) {
-                    throw new InvalidSpecException("classes must be 2 for model " + model + ", got " + k,
-                            "use model => 'softmax' or 'mlp' for more than two classes");
-                }
-                return 2;
-            }
-            default -> {
-                String what = "an integer between 2 and " + MAX_CLASSES;
-                long k = toLong("classes", v, what);
-                if (k < 2 || k > MAX_CLASSES) {
-                    throw new InvalidSpecException("classes must be " + what + ", got " + k);
-                }
-                return (int) k;
-            }
-        }
-    }
-
-    private static InvalidSpecException wrongType(String key, String what, Object v) {
-        return new InvalidSpecException(key + " must be " + what + ", got a value of type "
-                + v.getClass().getSimpleName());
-    }
-
-    private static String fmt(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
-    }
-
     private static List<Integer> intList(int[] a) {
         List<Integer> l = new ArrayList<>(a.length);
         for (int x : a) {
             l.add(x);
         }
         return Collections.unmodifiableList(l);
-    }
-
-    /** Fluent construction; {@link #build()} validates exactly like {@link #fromOptions(Map)}. */
-    public static final class Builder {
-        private final Map<String, Object> options = new LinkedHashMap<>();
-
-        private Builder() {
-        }
-
-        /** Sets any argument by its SQL name. */
-        public Builder option(String key, Object value) {
-            options.put(key, value);
-            return this;
-        }
-
-        public Builder model(String v) {
-            return option("model", v);
-        }
-
-        public Builder shuffle(String v) {
-            return option("shuffle", v);
-        }
-
-        public Builder epochs(int v) {
-            return option("epochs", v);
-        }
-
-        public Builder learningRate(double v) {
-            return option("learning_rate", v);
-        }
-
-        public Builder schedule(String v) {
-            return option("schedule", v);
-        }
-
-        public Builder decay(double v) {
-            return option("decay", v);
-        }
-
-        public Builder l2(double v) {
-            return option("l2", v);
-        }
-
-        public Builder l1(double v) {
-            return option("l1", v);
-        }
-
-        public Builder batchSize(int v) {
-            return option("batch_size", v);
-        }
-
-        public Builder seed(long v) {
-            return option("seed", v);
-        }
-
-        public Builder blockSize(int pages) {
-            return option("block_size", pages);
-        }
-
-        public Builder bufferSize(double fractionOrTuples) {
-            return option("buffer_size", fractionOrTuples);
-        }
-
-        public Builder bufferMemory(long bytes) {
-            return option("buffer_memory", bytes);
-        }
-
-        public Builder earlyStopPatience(int v) {
-            return option("early_stop_patience", v);
-        }
-
-        public Builder standardize(boolean v) {
-            return option("standardize", v);
-        }
-
-        public Builder average(boolean v) {
-            return option("average", v);
-        }
-
-        public Builder hidden(int... widths) {
-            return option("hidden", widths.clone());
-        }
-
-        public Builder classes(int v) {
-            return option("classes", v);
-        }
-
-        public Builder device(String v) {
-            return option("device", v);
-        }
-
-        public Builder trainMetrics(String v) {
-            return option("train_metrics", v);
-        }
-
-        public Builder overwrite(boolean v) {
-            return option("overwrite", v);
-        }
-
-        public TrainSpec build() {
-            return fromOptions(options);
-        }
     }
 }

@@ -23,7 +23,7 @@ class TrainerTest {
     private static final SyntheticData BINARY = SyntheticData.logistic(20_000, 10, 4, 5, false);
     private static final SyntheticData BINARY_TEST = SyntheticData.logistic(5_000, 10, 4, 6, false);
 
-    private static TrainSpec.Builder base() {
+    private static TrainSpecBuilder base() {
         return TrainSpec.builder().epochs(3).blockSize(4).seed(3).learningRate(0.05).trainMetrics("pass");
     }
 
@@ -128,7 +128,7 @@ class TrainerTest {
     @ValueSource(strings = {"logistic", "svm", "mlp"})
     void binaryModelsPredictInTheTablesLabelEncoding(String model) {
         SyntheticData pm = SyntheticData.logistic(10_000, 10, 4, 5, true);
-        TrainSpec.Builder b = base().model(model);
+        TrainSpecBuilder b = base().model(model);
         if (model.equals("mlp")) {
             b.hidden(8);
         }
@@ -159,7 +159,7 @@ class TrainerTest {
         SyntheticData test = SyntheticData.multiclass(4_000, 8, 4, 2);
         double bar = test.teacherAccuracy();
         for (String model : List.of("softmax", "mlp")) {
-            TrainSpec.Builder b = base().model(model).epochs(4).batchSize(8).learningRate(0.2);
+            TrainSpecBuilder b = base().model(model).epochs(4).batchSize(8).learningRate(0.2);
             if (model.equals("mlp")) {
                 b.hidden(16, 8);
             }
@@ -216,7 +216,7 @@ class TrainerTest {
         for (Object[] c : cases) {
             String model = (String) c[0];
             SyntheticData data = (SyntheticData) c[1];
-            TrainSpec.Builder b = base().model(model).standardize(true).learningRate(0.01).epochs(1);
+            TrainSpecBuilder b = base().model(model).standardize(true).learningRate(0.01).epochs(1);
             if (model.equals("mlp")) {
                 b.hidden(5, 4);
             }

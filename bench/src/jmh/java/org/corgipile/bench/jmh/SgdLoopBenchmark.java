@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.Sgd;
 import org.corgipile.operators.TrainSpec;
+import org.corgipile.operators.TrainSpecBuilder;
 import org.corgipile.operators.TupleBuffer;
 import org.corgipile.operators.model.Model;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -71,7 +72,7 @@ public class SgdLoopBenchmark {
             }
             buffer.addDense(m > 0 ? 1 : 0, i, x, 0);
         }
-        TrainSpec.Builder spec = TrainSpec.builder().model(model).batchSize(batch).learningRate(0.001)
+        TrainSpecBuilder spec = TrainSpec.builder().model(model).batchSize(batch).learningRate(0.001)
                 .schedule("constant").seed(1);
         if (model.equals("mlp")) {
             spec.hidden(64);

@@ -4,15 +4,16 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import javax.sql.DataSource;
 
 import org.corgipile.client.CorgiPile;
 import org.corgipile.client.TrainMode;
-import org.corgipile.client.TrainSpec;
+import org.corgipile.client.TrainJob;
 import org.corgipile.client.TrainingRun;
 import org.corgipile.operators.EpochStats;
+import org.corgipile.operators.TrainSpec;
+import org.corgipile.operators.TrainSpecBuilder;
 
 /**
  * The "no extension" engine: the client library's client mode, i.e. the shipped operators running in this JVM and
@@ -41,13 +42,12 @@ public final class ClientModeEngine implements TrainingEngine {
     /** Trains through its own connection from the data source (client mode runs one transaction of its own). */
     @Override
     public List<EpochResult> train(Connection unused, TrainRequest r) throws SQLException {
-        TrainSpec.Builder b = TrainSpec.on(r.table()).mode(TrainMode.CLIENT).label(r.label()).features(r.features())
-                .modelName(r.modelName()).validation(r.testTable()).shuffle(r.strategy().sqlName())
-                .epochs(r.epochs()).seed(r.seed()).overwrite(true);
-        for (Map.Entry<String, Object> e : r.options().entrySet()) {
-            b.argument(e.getKey(), e.getValue());
-        }
-        TrainingRun run = CorgiPile.connect(dataSource).train(b.build());
+        TrainSpecBuilder spec = TrainSpec.builder().shuffle(r.strategy().sqlName()).epochs(r.epochs()).seed(r.seed())
+                .overwrite(true);
+        r.options().forEach(spec::option);
+        TrainingRun run = CorgiPile.connect(dataSource).train(TrainJob.on(r.table()).mode(TrainMode.CLIENT)
+                .label(r.label()).features(r.features()).modelName(r.modelName()).validation(r.testTable())
+                .spec(spec).build());
         List<EpochResult> out = new ArrayList<>();
         for (EpochStats s : run.epochs()) {
             out.add(new EpochResult(s.epoch(), s.seconds(), s.loss(), s.accuracy(), s.validationLoss(),

@@ -7,19 +7,20 @@ import java.util.List;
 import java.util.Map;
 
 import org.corgipile.client.jdbc.FeatureColumns;
+import org.corgipile.operators.TrainSpec;
 import org.junit.jupiter.api.Test;
 
-class TrainSpecTest {
+class TrainJobTest {
     @Test
     void keepsArgumentsBySqlNameInTheOrderSetAndNullMeansDefault() {
-        TrainSpec s = TrainSpec.on("t").epochs(5).learningRate(0.01).argument("L2", 0.1).shuffle("none")
-                .argument("decay", 0.9).argument("decay", null).build();
+        TrainJob s = TrainJob.on("t").spec(TrainSpec.builder().epochs(5).learningRate(0.01).option("L2", 0.1)
+                .shuffle("none").option("decay", 0.9).option("decay", null)).build();
         assertEquals(Map.of("epochs", 5, "learning_rate", 0.01, "l2", 0.1, "shuffle", "none"), s.arguments());
         assertEquals(List.of("epochs", "learning_rate", "l2", "shuffle"), List.copyOf(s.arguments().keySet()));
         assertEquals("label", s.label());
         assertEquals("features", s.features());
         assertEquals(TrainMode.AUTO, s.mode());
-        TrainSpec client = s.toBuilder().mode(TrainMode.CLIENT).build();
+        TrainJob client = s.toBuilder().mode(TrainMode.CLIENT).build();
         assertEquals(s.arguments(), client.arguments());
         assertEquals(TrainMode.CLIENT, client.mode());
     }
@@ -27,10 +28,14 @@ class TrainSpecTest {
     @Test
     void rejectsWhatItOwnsWithTheArgumentsName() {
         assertEquals("relation must name a table, got \"  \"",
-                assertThrows(IllegalArgumentException.class, () -> TrainSpec.on("  ")).getMessage());
-        assertEquals("argument \"model_name\" has its own setter on TrainSpec.Builder",
+                assertThrows(IllegalArgumentException.class, () -> TrainJob.on("  ")).getMessage());
+        assertEquals("argument \"model_name\" has its own setter on TrainJob.Builder",
                 assertThrows(IllegalArgumentException.class,
-                        () -> TrainSpec.on("t").argument("model_name", "x")).getMessage());
+                        () -> TrainJob.on("t").argument("model_name", "x")).getMessage());
+        assertEquals("argument \"validation_relation\" has its own setter on TrainJob.Builder",
+                assertThrows(IllegalArgumentException.class,
+                        () -> TrainJob.on("t").spec(TrainSpec.builder().option("validation_relation", "v")))
+                        .getMessage());
         assertEquals("mode must be one of auto, server, client, got \"gpu\"",
                 assertThrows(IllegalArgumentException.class, () -> TrainMode.parse("gpu")).getMessage());
         assertEquals(TrainMode.SERVER, TrainMode.parse(" Server "));
