@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,15 +83,39 @@ final class ClientTrainer {
         String name = job.modelName();
         Owner owner = name == null ? null : claimName(c, name, engineSpec.overwrite());
         RelationColumns rel = RelationColumns.resolve(c, job.relation(), job.label(), job.features());
-        JdbcBlockSource trainSource = JdbcBlockSource.open(c, rel, rel.detectShape(c, sparseDimension));
+        // shuffle_once: the server's one shuffled copy (corgipile.shuffle_once_copy, the extension's too), read in
+        // storage order; its time is part of epoch 1, as in train_sgd
+        boolean shuffleOnce = engineSpec.shuffle().equals("shuffle_once");
+        RelationColumns read = rel;
+        TrainSpec trainSpec = engineSpec;
+        double prepSeconds = 0;
+        if (shuffleOnce) {
+            long t0 = System.nanoTime();
+            read = RelationColumns.resolve(c, shuffleOnceCopy(c, rel, job, engineSpec.seed()), job.label(),
+                    job.features());
+            prepSeconds = (System.nanoTime() - t0) / 1e9;
+            trainSpec = engineSpec.with("shuffle", "none");
+        }
+        JdbcBlockSource trainSource = JdbcBlockSource.open(c, read, read.detectShape(c, sparseDimension));
         JdbcBlockSource validationSource = job.validationRelation() == null ? null : JdbcBlockSource.open(c,
                 RelationColumns.resolve(c, job.validationRelation(), job.label(), job.features()),
                 trainSource.shape());
         Progress progress = new Progress(listener, trainSource, validationSource,
                 engineSpec.trainMetrics().equals("pass"));
         listener.started(TrainMode.CLIENT, engineSpec.epochs());
-        TrainResult result = Errors.call(() -> Trainer.train(engineSpec, progress.wrap(trainSource),
+        TrainSpec spec = trainSpec;
+        TrainResult result = Errors.call(() -> Trainer.train(spec, progress.wrap(trainSource),
                 validationSource == null ? null : progress.wrap(validationSource), progress));
+        if (shuffleOnce) {
+            try (Statement s = c.createStatement()) {
+                s.execute("DROP TABLE " + read.qualifiedName());
+            }
+            List<EpochStats> epochs = new ArrayList<>(result.epochs());
+            if (!epochs.isEmpty()) {
+                epochs.set(0, epochs.get(0).withPreparation(EpochStats.SHUFFLE_ONCE_SECONDS, prepSeconds));
+            }
+            result = new TrainResult(result.model(), epochs, result.spec(), result.sizing());
+        }
         String note = result.earlyStopNote();
         if (note != null) {
             listener.message(note);
@@ -103,6 +129,34 @@ final class ClientTrainer {
             store(c, name, owner, job, rel, engineSpec, result);
         }
         return new Result(result.epochs(), name);
+    }
+
+    /**
+     * shuffle_once's copy of the label and feature columns, made by the database's own
+     * {@code corgipile.shuffle_once_copy} (a temporary table of this transaction's session); its name.
+     */
+    private static String shuffleOnceCopy(Connection c, RelationColumns rel, TrainJob job, long seed)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regprocedure("
+                + "'corgipile.shuffle_once_copy(regclass,text,text,bigint,text)') IS NOT NULL");
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                throw new CorgiPileException("55000", "shuffle_once in client mode needs corgipile's SQL functions "
+                        + "in this database (corgipile.shuffle_once_copy)", "Install or update them: `corgipile "
+                        + "install --url ...` (Flyway migrations) or ALTER EXTENSION corgipile UPDATE.", null);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT corgipile.shuffle_once_copy(?::oid::regclass, ?, ?, ?)::text")) {
+            ps.setLong(1, rel.oid());
+            ps.setString(2, job.label());
+            ps.setString(3, job.features());
+            ps.setLong(4, seed);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
     }
 
     private static int sparseDimension(Object value) throws SQLException {
@@ -192,6 +246,7 @@ final class ClientTrainer {
             ins.setArray(6, m.std() == null ? null : c.createArrayOf("float8", box(m.std())));
             ins.setString(7, json(m.params()));
             Map<String, Object> specMap = result.spec().toMap();
+            specMap.put("shuffle", engineSpec.shuffle());        // shuffle_once trained over its copy with none
             if (rel.features().layout() == org.corgipile.client.jdbc.FeatureColumns.Layout.SPARSE) {
                 specMap.put("dimension", m.dimension());
             }

@@ -115,6 +115,46 @@ class ServerVsClientIT {
         assertEquals(srvRow.get("spec").get("seed"), cliRow.get("spec").get("seed"));
     }
 
+    /**
+     * One shuffle_once (issue 16): it was three algorithms (ORDER BY random() in the extension, an in-memory
+     * permutation in the client, a rewrite in the benchmark), so one seed gave each mode another data order. Now
+     * both modes train over the database's one copy: the same seed gives the same order, hence the same model, and
+     * the copy's time is part of epoch 1 in both.
+     */
+    @Test
+    void shuffleOnceGivesTheSameDataOrderInServerAndClientMode(DataSource ds) throws SQLException {
+        CorgiPile cp = CorgiPile.connect(ds);
+        TrainingRun server = cp.train(spec(TrainMode.SERVER, "srv_once").argument("shuffle", "shuffle_once")
+                .argument("epochs", 2).build());
+        TrainingRun client = cp.train(spec(TrainMode.CLIENT, "cli_once").argument("shuffle", "shuffle_once")
+                .argument("epochs", 2).build());
+        TrainingRun otherSeed = cp.train(spec(TrainMode.CLIENT, "cli_once_8").argument("shuffle", "shuffle_once")
+                .argument("epochs", 2).argument("seed", 8).build());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(server.epochs().get(i).loss(), client.epochs().get(i).loss(), 1e-9, "epoch " + (i + 1));
+        }
+        JsonNode srv = cp.model("srv_once").info().row();
+        JsonNode cli = cp.model("cli_once").info().row();
+        JsonNode other = cp.model("cli_once_8").info().row();
+        assertEquals(srv.get("parameters").size(), cli.get("parameters").size());
+        double otherDistance = 0;
+        for (int i = 0; i < srv.get("parameters").size(); i++) {
+            assertEquals(srv.get("parameters").get(i).asDouble(), cli.get("parameters").get(i).asDouble(), 1e-9,
+                    "parameter " + i + ": the same data order gives the same model");
+            otherDistance += Math.abs(other.get("parameters").get(i).asDouble()
+                    - cli.get("parameters").get(i).asDouble());
+        }
+        assertTrue(otherDistance > 1e-6, "another seed, another order: " + otherDistance);
+        assertTrue(otherSeed.last().accuracy() > 0.88, "a shuffled order converges: " + otherSeed.last());
+        for (JsonNode row : List.of(srv, cli)) {
+            assertEquals("shuffle_once", row.get("spec").get("shuffle").asText(), row.toString());
+            JsonNode first = row.get("epoch_log").get(0);
+            assertTrue(first.has("shuffle_once_seconds"), "the copy's time is in epoch 1: " + first);
+            assertTrue(first.get("seconds").asDouble() >= first.get("shuffle_once_seconds").asDouble(),
+                    first.toString());
+        }
+    }
+
     @Test
     void aClientTrainedModelIsUsableFromTheExtensionsSqlFunctions(DataSource ds) throws SQLException {
         CorgiPile cp = CorgiPile.connect(ds);

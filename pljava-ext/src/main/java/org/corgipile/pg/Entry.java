@@ -40,6 +40,7 @@ public final class Entry {
         Natives.checkInterrupts();
         Args args = new Args(Json.parseObject(argsJson));
         Object result = switch (function) {
+            case "train_arguments" -> TrainArguments.run(args);
             case "train" -> TrainFunction.run(args);
             case "evaluate" -> EvaluateFunction.run(args);
             case "scan_stats" -> ScanStatsFunction.run(args);
@@ -53,7 +54,7 @@ public final class Entry {
             case "echo" -> args.asMap();
             default -> throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
                     "unknown corgipile function \"" + function + "\"",
-                    "Valid functions: train, evaluate, scan_stats, jvm_info, train_epoch, shard_start, shard_merge, "
+                    "Valid functions: train_arguments, train, evaluate, scan_stats, jvm_info, train_epoch, shard_start, shard_merge, "
                             + "shard_epoch_end, shard_finish, echo.");
         };
         return Json.write(result);

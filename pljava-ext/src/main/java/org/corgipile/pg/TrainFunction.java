@@ -24,7 +24,8 @@ import org.corgipile.operators.Version;
 /**
  * The Java half of {@code train_sgd}: opens heap readers on the training (and validation) relation, runs
  * {@link Trainer} on the backend's main thread, reports progress (a NOTICE per epoch, the live state in
- * pg_stat_activity, see {@link LiveActivity}), and answers the model and the epoch log as JSON. The PL/pgSQL half validates the model name,
+ * pg_stat_activity, see {@link LiveActivity}), and answers the model and the epoch log as JSON. Before it,
+ * {@link TrainArguments} resolved the arguments; the SQL half ({@code corgipile.train}) claims the model name,
  * prepares shuffle_once's copy and writes the catalog row in the caller's transaction.
  */
 final class TrainFunction {
@@ -34,7 +35,8 @@ final class TrainFunction {
 
     static Map<String, Object> run(Args args) {
         Map<String, Object> options = new LinkedHashMap<>(args.object("spec"));
-        // shuffle_once: the PL/pgSQL wrapper already copied the data in random order; read the copy in storage order.
+        // shuffle_once: corgipile.train already made the shuffled copy (corgipile.shuffle_once_copy); read it in
+        // storage order.
         boolean shuffleOnce = "shuffle_once".equals(String.valueOf(options.get("shuffle")).toLowerCase(Locale.ROOT));
         if (shuffleOnce) {
             options.put("shuffle", "none");
@@ -90,7 +92,9 @@ final class TrainFunction {
         out.put("spec", specMap);
         List<Map<String, Object>> epochs = new ArrayList<>();
         String device = String.valueOf(result.model().params().getOrDefault("device", spec.device()));
-        for (EpochStats e : result.epochs()) {
+        for (EpochStats raw : result.epochs()) {
+            EpochStats e = shuffleOnce && raw.epoch() == 1
+                    ? raw.withPreparation(EpochStats.SHUFFLE_ONCE_SECONDS, prepSeconds) : raw;
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("epoch", e.epoch());
             row.put("loss", e.loss());
@@ -98,7 +102,7 @@ final class TrainFunction {
             row.put("validation_loss", e.validationLoss());
             row.put("validation_accuracy", e.validationAccuracy());
             row.put("learning_rate", e.learningRate());
-            row.put("seconds", e.seconds() + (e.epoch() == 1 ? prepSeconds : 0));
+            row.put("seconds", e.seconds());
             row.put("tuples", e.tuples());
             row.put("device", device);
             if (e.extra() != null) {
@@ -107,9 +111,6 @@ final class TrainFunction {
             Long deviceBytes = progress.deviceBytes.get(e.epoch());
             if (deviceBytes != null) {
                 row.put("device_read_bytes", deviceBytes);
-            }
-            if (shuffleOnce && e.epoch() == 1) {
-                row.put("shuffle_once_seconds", prepSeconds);
             }
             epochs.add(row);
         }

@@ -10,7 +10,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * The data orders the benchmark compares. Names are those of {@code train_sgd(shuffle => ...)}.
  *
  * <p>{@link #SHUFFLE_ONCE} is run the way Bismarck (and MADlib after a manual shuffle) runs it: the benchmark
- * rewrites the table once with {@code ORDER BY random()}, times that as preparation, and then trains in storage
+ * rewrites the table once in the seed's order (corgipile.shuffle_once_copy, the one shuffle_once of train_sgd and
+ * the client), times that as preparation, and then trains in storage
  * order ({@link #NONE}) on the rewritten table. Every other strategy is passed to the engine as is.
  */
 public enum Strategy {

@@ -63,7 +63,7 @@ public final class MarkdownReport {
         md.append(HEADLINE).append("\n\n");
         md.append("End-to-end seconds (preparation + epochs) until the test accuracy first reaches the shuffle-once"
                 + " accuracy minus the tolerance; in brackets the epoch. MADlib-style = `none` (storage order every"
-                + " epoch), Bismarck-style = `shuffle_once` (ORDER BY random() rewrite, counted, then storage order)."
+                + " epoch), Bismarck-style = `shuffle_once` (a rewrite in the seed's order by corgipile.shuffle_once_copy, counted, then storage order)."
                 + " Speed-up = baseline time / CorgiPile time; \"never\" = not reached within the epochs run.\n\n");
         md.append("Epoch ratios use the median epoch of epochs 2..n (the steady state).\n\n");
         md.append("| profile | table | target acc | CorgiPile | MADlib-style | Bismarck-style | speed-up vs MADlib |"

@@ -49,7 +49,7 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
      *
      * @param engine                 {@code in-db} or {@code client}
      * @param trainedTable           the relation trained on (the rewritten copy for shuffle_once)
-     * @param preparationSeconds     time before the first epoch (the ORDER BY random() rewrite; 0 otherwise)
+     * @param preparationSeconds     time before the first epoch (shuffle_once's rewrite; 0 otherwise)
      * @param callSeconds            wall time of the whole training call as the benchmark saw it: the epochs plus
      *                               what the engine does outside them (the in-DB engine's profile pass for
      *                               {@code standardize}, its per-epoch metric and validation passes; the reference

@@ -1,0 +1,52 @@
+package org.corgipile.pg;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.corgipile.operators.TrainOptions;
+import org.corgipile.operators.TrainSpec;
+
+/**
+ * {@code train_sgd}'s arguments, resolved once, before anything is read or claimed: the named hyper-parameters
+ * (NULL: not given), then the {@code options} jsonb over them (it also carries the rarer arguments: schedule, decay,
+ * l1, early_stop_patience, standardize, hidden, classes, train_metrics, overwrite, dimension), validated by the
+ * operators' one parser ({@link TrainOptions}) exactly as the training will validate them, and the model name
+ * checked. The SQL side ({@code corgipile.train}) only does what needs SQL with the answer: claim the name with
+ * {@code overwrite}, copy for shuffle_once, train with {@code spec} and {@code dimension}, store the row.
+ *
+ * <p>The answered {@code spec} holds the arguments as given (not resolved), and the seed: defaults that depend on
+ * the session (the GUC corgipile.buffer_memory) or on the data (block and buffer sizes, standardize) are filled in by
+ * the training itself.
+ */
+final class TrainArguments {
+    private TrainArguments() {
+    }
+
+    static Map<String, Object> run(Args args) {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        args.object("arguments").forEach((key, value) -> {
+            if (value != null) {
+                spec.put(key, value);
+            }
+        });
+        spec.putAll(args.object("options"));
+        String modelName = args.string("model_name", null);
+        if (modelName != null) {
+            int length = modelName.codePointCount(0, modelName.length());
+            if (length < 1 || length > 200) {
+                throw new SqlError(SqlError.INVALID_PARAMETER_VALUE,
+                        "model_name must have 1 to 200 characters, got " + length, null);
+            }
+        }
+        Object dimension = spec.remove("dimension");
+        TrainSpec resolved = TrainOptions.parse(spec);
+        // the run's seed, drawn here when not given: shuffle_once's copy and the training use the same one
+        spec.put("seed", resolved.seed());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("spec", spec);
+        out.put("dimension", dimension);
+        out.put("overwrite", resolved.overwrite());
+        out.put("shuffle", resolved.shuffle());
+        return out;
+    }
+}
