@@ -27,7 +27,6 @@ char	   *corgipile_libjvm_path = NULL;
 char	   *corgipile_jvm_options = NULL;
 char	   *corgipile_classpath = NULL;
 int			corgipile_max_heap_mb = 1024;
-int			corgipile_prefetch_pages = 0;
 int			corgipile_buffer_memory_kb = 64 * 1024;
 
 void		_PG_init(void);
@@ -58,18 +57,7 @@ _PG_init(void)
 							&corgipile_max_heap_mb, 1024, 16, 1024 * 1024, PGC_SUSET, GUC_UNIT_MB,
 							NULL, NULL, NULL);
 
-	/* Read tuning, any user; 0 because one posix_fadvise per page costs more than read-ahead saves. */
-	DefineCustomIntVariable("corgipile.prefetch_pages",
-							"Leading pages of the next block PrefetchBuffer'ed while a block is read (random block order).",
-							"0: no PrefetchBuffer; the kernel's read-ahead reads each block's consecutive pages.",
-							&corgipile_prefetch_pages, 0, 0, 131072, PGC_USERSET, 0,
-							NULL, NULL, NULL);
-	/*
-	 * Memory for the two shuffle buffers of a training: caps the block and
-	 * buffer sizes derived from the table (Sizing.java), so a backend's memory
-	 * does not grow with the table.  Any user may set it; checked against the
-	 * JVM heap at training time.
-	 */
+	/* Caps the block and buffer sizes derived from the table (Sizing.java); checked against the JVM heap. */
 	DefineCustomIntVariable("corgipile.buffer_memory",
 							"Memory for the shuffle buffers of train_sgd (both buffers of double buffering).",
 							"Caps the block_size and buffer_size derived from the table; explicit arguments win.",

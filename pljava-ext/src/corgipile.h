@@ -12,12 +12,11 @@
 
 #include <jni.h>
 
-/* GUCs (corgipile.c): the JVM's superuser-only, read once when it starts; prefetch_pages any user's. */
+/* GUCs (corgipile.c): the JVM's superuser-only, read once when it starts; buffer_memory any user's. */
 extern char *corgipile_libjvm_path;
 extern char *corgipile_jvm_options;
 extern char *corgipile_classpath;
 extern int	corgipile_max_heap_mb;
-extern int	corgipile_prefetch_pages;
 extern int	corgipile_buffer_memory_kb;
 
 /* jvm.c: the JVM of this backend */
@@ -39,8 +38,8 @@ extern void CorgiRestoreActivity(void);
 /* heap_reader.c: the reader natives of org.corgipile.pg.Natives */
 extern jbyteArray JNICALL readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray features,
 									 jlongArray info);
-extern jint JNICALL readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jlong nextFirst,
-									jobject buffer);
+extern jint JNICALL readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages,
+									jboolean blockStart, jlong nextFirst, jobject buffer);
 extern void JNICALL readerClose(JNIEnv *env, jclass cls, jlong handle);
 extern void CorgiReaderAbortPage(void);
 extern void CorgiCloseAllReaders(bool clean);

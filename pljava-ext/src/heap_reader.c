@@ -60,6 +60,7 @@ typedef struct CorgiReader
 	MemoryContext mcxt;			/* this reader's memory (child of the Java call's context) */
 	MemoryContext tupleCxt;		/* detoasted values of one page */
 	Relation	rel;
+	TupleDesc	desc;			/* the relation's, cut after the last attribute read */
 	Snapshot	snapshot;
 	BufferAccessStrategy strategy;
 	BlockNumber nblocks;
@@ -68,12 +69,8 @@ typedef struct CorgiReader
 	int			ncols;
 	Column	   *cols;
 	int			dimension;		/* 0: arrays until the first tuple read */
-	int64		skipped;		/* tuples with a NULL label or features */
 	Datum	   *values;			/* heap_deform_tuple output */
 	bool	   *nulls;
-	double	   *scratch;		/* a record that does not fit the output */
-	int64		scratchLen;
-	BlockNumber nextExpected;	/* page after the last one read: a range starting elsewhere is a new block */
 } CorgiReader;
 
 static CorgiReader *readers[MAX_READERS];
@@ -82,7 +79,7 @@ static CorgiReader *readers[MAX_READERS];
 static Buffer curBuf = InvalidBuffer;
 static bool curLocked = false;
 
-/* Sink of one page: writes records while they fit, otherwise only counts. */
+/* Sink of a range: writes records while they fit, then only counts the doubles a page needs. */
 typedef struct PageSink
 {
 	double	   *out;
@@ -198,10 +195,9 @@ LookupColumn(Relation rel, const char *name, const char *role, bool tableSelect)
 }
 
 /*
- * Opens the relation and checks everything the executor would: relation kind
- * and access method, privileges, row-level security, column names and types.
- * spec names the features: one column, "indices, values" or several scalar
- * columns.  Fills r in the current memory context.
+ * Opens the relation and checks what the executor would (kind, access method,
+ * privileges, row-level security, columns); spec: one column, "indices,
+ * values" or scalar columns.  Fills r in the current memory context.
  */
 static void
 ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec)
@@ -210,10 +206,9 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec)
 	char		relkind;
 	bool		tableSelect;
 	int			arrays = 0;
+	AttrNumber	last;
 	char	   *copy;
 	char	   *tok;
-	List	   *features = NIL;
-	ListCell   *lc;
 
 	if (get_rel_name(relid) == NULL)
 		ereport(ERROR,
@@ -249,35 +244,28 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec)
 	/* Columns (with column privileges unless the whole table may be read): label, then the features. */
 	tableSelect = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
 	r->label = LookupColumn(rel, label, "label", tableSelect);
+	last = r->label.att;
 	if (r->label.array || !IsNumericType(r->label.type, false))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("label column \"%s\" of relation \"%s\" has type %s", label, RelationGetRelationName(rel),
 						format_type_be(TupleDescAttr(RelationGetDescr(rel), r->label.att - 1)->atttypid)),
 				 errhint("The label must be smallint, integer, bigint, real, double precision, numeric or boolean.")));
-	for (copy = pstrdup(spec); (tok = strsep(&copy, ",")) != NULL;)
+	r->cols = palloc(sizeof(Column) * (strlen(spec) / 2 + 1));	/* names of >= 1 character and commas */
+	for (copy = pstrdup(spec); (tok = strsep(&copy, ",")) != NULL; r->ncols++)
 	{
 		char	   *end = tok + strlen(tok);
 
 		while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
 			*--end = '\0';
 		tok += strspn(tok, " \t");
-		if (*tok == '\0')
+		if (*tok == '\0' || r->ncols >= MaxHeapAttributeNumber)
 			BadFeatures(rel, spec);
-		features = lappend(features, tok);
-	}
-	r->ncols = list_length(features);
-	if (r->ncols < 1 || r->ncols > MaxHeapAttributeNumber)
-		BadFeatures(rel, spec);
-	r->cols = palloc(sizeof(Column) * r->ncols);
-	foreach(lc, features)
-	{
-		Column		c = LookupColumn(rel, (char *) lfirst(lc), "features", tableSelect);
-
-		if (!IsNumericType(c.type, c.array))
+		r->cols[r->ncols] = LookupColumn(rel, tok, "features", tableSelect);
+		if (!IsNumericType(r->cols[r->ncols].type, r->cols[r->ncols].array))
 			BadFeatures(rel, spec);
-		arrays += c.array ? 1 : 0;
-		r->cols[foreach_current_index(lc)] = c;
+		arrays += r->cols[r->ncols].array ? 1 : 0;
+		last = Max(last, r->cols[r->ncols].att);
 	}
 	if (arrays == 0)
 		r->kind = FEATURES_COLUMNS;
@@ -300,8 +288,11 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec)
 				 errdetail("corgipile reads heap blocks directly and does not apply row-level security policies."),
 				 errhint("Train on a copy made under your policies, e.g. CREATE TEMP TABLE t2 AS SELECT * FROM %s.",
 						 quote_identifier(RelationGetRelationName(rel)))));
-	r->values = palloc(sizeof(Datum) * RelationGetDescr(rel)->natts);
-	r->nulls = palloc(sizeof(bool) * RelationGetDescr(rel)->natts);
+	/* heap_deform_tuple stops at the descriptor's natts: deform only up to the last attribute read */
+	r->desc = CreateTupleDescCopy(RelationGetDescr(rel));
+	r->desc->natts = last;
+	r->values = palloc(sizeof(Datum) * r->desc->natts);
+	r->nulls = palloc(sizeof(bool) * r->desc->natts);
 }
 
 /* ------------------------------------------------------------------ deforming one tuple */
@@ -316,10 +307,7 @@ TupleError(HeapTuple tup, int sqlstate, const char *what, const char *problem, c
 			 hint ? errhint("%s", hint) : 0));
 }
 
-/*
- * 22000 when one of v[0..n) is NaN or +-Infinity (an all-ones exponent, which
- * plus one exponent unit carries into bit 63): branch-free, vectorisable.
- */
+/* 22000 when one of v[0..n) is NaN or +-Inf (all-ones exponent + one unit carries into bit 63): branch-free. */
 static inline void
 CheckFinite(const double *v, int n, HeapTuple tup, bool label)
 {
@@ -356,24 +344,15 @@ FeatureArray(Datum d, HeapTuple tup, int *n)
 	return arr;
 }
 
-/* Room for a record of n doubles: in the output while it fits, else (counted only) in the scratch record. */
+/* Room for a record of n doubles in the output; NULL once the page does not fit (pos still counts the need). */
 static double *
-Reserve(CorgiReader *r, PageSink *s, int64 n)
+Reserve(PageSink *s, int64 n)
 {
 	double	   *dst = s->out + s->pos;
 
-	if (s->pos + n > s->cap)
-	{
-		s->overflow = true;
-		if (n > r->scratchLen)
-		{
-			r->scratch = MemoryContextAllocHuge(r->mcxt, sizeof(double) * n);
-			r->scratchLen = n;
-		}
-		dst = r->scratch;
-	}
 	s->pos += n;
-	return dst;
+	s->overflow |= s->pos > s->cap;
+	return s->overflow ? NULL : dst;
 }
 
 /* One visible tuple, deformed once: skip when label or features are NULL, else emit its record. */
@@ -386,7 +365,7 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 	int			n;
 	int			i;
 
-	heap_deform_tuple(tup, RelationGetDescr(r->rel), v, r->nulls);
+	heap_deform_tuple(tup, r->desc, v, r->nulls);
 	for (i = -1; i < r->ncols; i++)
 		if (r->nulls[(i < 0 ? r->label.att : r->cols[i].att) - 1])
 		{
@@ -397,7 +376,8 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 	CheckFinite(&label, 1, tup, true);
 	if (r->kind == FEATURES_COLUMNS)
 	{
-		dst = Reserve(r, s, 2 + r->ncols);
+		if ((dst = Reserve(s, 2 + r->ncols)) == NULL)
+			return;
 		for (i = 0; i < r->ncols; i++)
 			dst[2 + i] = ScalarToDouble(v[r->cols[i].att - 1], r->cols[i].type);
 		CheckFinite(dst + 2, r->ncols, tup, false);
@@ -412,7 +392,8 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 			TupleError(tup, ERRCODE_DATA_EXCEPTION, "features", psprintf("have %d elements; expected %d like the "
 																		 "first tuple", n, Max(r->dimension, 1)),
 					   "Every feature array of a relation must have the same length.");
-		dst = Reserve(r, s, 2 + n);
+		if ((dst = Reserve(s, 2 + n)) == NULL)
+			return;
 		ArrayToDoubles(arr, r->cols[0].type, n, dst + 2);
 		CheckFinite(dst + 2, n, tup, false);
 	}
@@ -425,7 +406,8 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 		if (n != nv)
 			TupleError(tup, ERRCODE_DATA_EXCEPTION, "sparse features",
 					   psprintf("have %d indices but %d values", n, nv), NULL);
-		dst = Reserve(r, s, 3 + 2 * (int64) n);
+		if ((dst = Reserve(s, 3 + 2 * (int64) n)) == NULL)
+			return;
 		dst[2] = n;
 		ArrayToDoubles(idx, r->cols[0].type, n, dst + 3);
 		ArrayToDoubles(val, r->cols[1].type, n, dst + 3 + n);
@@ -437,10 +419,7 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 	s->tuples++;
 }
 
-/*
- * One heap page, as heapgetpage() sees it: prune, collect the visible tuples
- * under a share lock (serializable conflict check), deform them under the pin.
- */
+/* One heap page as heapgetpage() sees it: visible tuples under a share lock, deformed under the pin. */
 static void
 ReadPage(CorgiReader *r, BlockNumber blk, PageSink *s)
 {
@@ -581,7 +560,6 @@ ReaderOpenBody(JNIEnv *env, void *arg)
 	r->snapshot = RegisterSnapshot(GetActiveSnapshot());
 	r->strategy = GetAccessStrategy(BAS_BULKREAD);
 	r->nblocks = RelationGetNumberOfBlocks(r->rel);
-	r->nextExpected = InvalidBlockNumber;
 	/* Like a sequential scan: lock the whole relation for SERIALIZABLE conflict detection. */
 	PredicateLockRelation(r->rel, r->snapshot);
 	readers[slot] = r;
@@ -609,6 +587,7 @@ typedef struct ReadArgs
 	jlong		handle;
 	jlong		first;
 	jint		pages;
+	jboolean	blockStart;
 	jlong		nextFirst;
 	double	   *out;
 	int64		cap;
@@ -616,15 +595,10 @@ typedef struct ReadArgs
 } ReadArgs;
 
 /*
- * Asks the kernel for pages [first, first + n) of the main fork with
- * posix_fadvise(WILLNEED) per 2 MB of the range in its segment file.  The
- * kernel then reads the range in a few large requests, where its read-ahead
- * would start small again at every random block start (and read past the
- * block's end), and one PrefetchBuffer per page would be one 8 kB request per
- * page.  Linux reads at most one read-ahead window (read_ahead_kb) per call,
- * hence the 2 MB pieces.  The descriptor is a transient file, closed at once
- * (and on error by the transaction's cleanup); a file that cannot be opened
- * only loses the hint.
+ * posix_fadvise(WILLNEED) of pages [first, first + n) of the main fork, per
+ * 2 MB (Linux reads one read-ahead window per call): a block of a random
+ * order costs one seek plus its transfer (docs/in-database.md, Performance).
+ * A file that cannot be opened only loses the hint.
  */
 static void
 ReaderWillNeed(CorgiReader *r, BlockNumber first, BlockNumber n)
@@ -659,34 +633,19 @@ ReadPagesBody(JNIEnv *env, void *arg)
 	ReadArgs   *a = (ReadArgs *) arg;
 	CorgiReader *r = ReaderFromHandle(a->handle);
 	PageSink	s = {a->out, a->cap, HEADER_DOUBLES};
-	BlockNumber blk;
+	BlockNumber blk = (BlockNumber) Max(a->first, 0);
 	BlockNumber end = (BlockNumber) Min((int64) r->nblocks, a->first + (int64) a->pages);
 
 	if (a->cap < HEADER_DOUBLES)
 		elog(ERROR, "corgipile: the reader buffer must be a direct ByteBuffer. Please report a bug.");
-	/* corgipile.prefetch_pages of the next range, unless it continues this one (read-ahead covers that) */
-	if (corgipile_prefetch_pages > 0 && a->nextFirst >= 0 && a->nextFirst < r->nblocks &&
-		a->nextFirst != (jlong) end)
-		for (blk = (BlockNumber) a->nextFirst;
-			 blk < Min((int64) r->nblocks, a->nextFirst + Min(a->pages, corgipile_prefetch_pages)); blk++)
-			(void) PrefetchBuffer(r->rel, MAIN_FORKNUM, blk);
-	/*
-	 * A range that does not continue the previous read starts a block of a
-	 * random order (or a new epoch): ask for all of it now (pages the
-	 * previous block's request already brought in cost a lookup), and for
-	 * the block that follows it, so the device reads block k+1 while this
-	 * backend deforms block k.  Storage order continues each range and keeps
-	 * the kernel's sequential read-ahead, which pipelines the same way.
-	 */
-	if (a->first >= 0 && (BlockNumber) a->first != r->nextExpected && end > (BlockNumber) a->first)
-	{
-		ReaderWillNeed(r, (BlockNumber) a->first, end - (BlockNumber) a->first);
-		if (a->nextFirst >= 0 && a->nextFirst < r->nblocks && a->nextFirst != (jlong) end)
-			ReaderWillNeed(r, (BlockNumber) a->nextFirst,
-						   (BlockNumber) Min((int64) a->pages, (int64) r->nblocks - a->nextFirst));
-	}
+	/* A block of a random order starts (Java says): ask for it and the next, read while this one is deformed */
+	if (a->blockStart && end > blk)
+		ReaderWillNeed(r, blk, end - blk);
+	if (a->blockStart && a->nextFirst >= 0 && a->nextFirst < r->nblocks)
+		ReaderWillNeed(r, (BlockNumber) a->nextFirst,
+					   (BlockNumber) Min((int64) a->pages, (int64) r->nblocks - a->nextFirst));
 	a->out[3] = 0;
-	for (blk = (BlockNumber) Max(a->first, 0); blk < end; blk++)
+	for (; blk < end; blk++, a->consumed++)
 	{
 		PageSink	before = s;
 
@@ -698,21 +657,19 @@ ReadPagesBody(JNIEnv *env, void *arg)
 			s = before;
 			break;
 		}
-		a->consumed++;
 	}
-	r->nextExpected = (BlockNumber) (Max(a->first, 0) + a->consumed);
-	r->skipped += s.skipped;
 	a->out[0] = (double) s.tuples;
 	a->out[1] = (double) s.pos;
-	a->out[2] = (double) r->skipped;
+	a->out[2] = (double) s.skipped;
 	a->out[4] = r->dimension;
 }
 
 /* Pages [first, first + pages) into buf until it is full; returns the pages consumed (0: see header slot 3). */
 jint		JNICALL
-readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jlong nextFirst, jobject jbuf)
+readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jboolean blockStart, jlong nextFirst,
+				jobject jbuf)
 {
-	ReadArgs	a = {handle, first, pages, nextFirst, (*env)->GetDirectBufferAddress(env, jbuf),
+	ReadArgs	a = {handle, first, pages, blockStart, nextFirst, (*env)->GetDirectBufferAddress(env, jbuf),
 	(*env)->GetDirectBufferCapacity(env, jbuf) / (jlong) sizeof(double), 0};
 
 	if (a.out == NULL)

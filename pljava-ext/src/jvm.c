@@ -126,11 +126,7 @@ CorgiJvmOptions(const char *classpath, int *n)
 	o[i++].optionString = "-XX:-UsePerfData";
 	o[i++].optionString = "-XX:+ErrorFileToStderr";	/* not an hs_err file in the data directory */
 	o[i++].optionString = "-XX:+UseSerialGC";
-	/*
-	 * The class-data-sharing archive make install builds beside the installed jar (see the Makefile): the
-	 * extension's classes are mapped instead of parsed and verified on the first call of a session.  HotSpot checks
-	 * it against the jar's size and time and the JDK's version and silently runs without it on a mismatch.
-	 */
+	/* The CDS archive make install builds beside the jar; HotSpot silently ignores a stale one. */
 	if (corgipile_classpath[0] == '\0')
 	{
 		char	   *jsa = psprintf("%.*s.jsa", (int) strlen(classpath) - 4, classpath);
@@ -603,7 +599,7 @@ CorgiRegisterNatives(JNIEnv *env)
 		{"checkInterrupts", "()V", (void *) checkInterrupts},
 		{"message", "(I[B)V", (void *) message},
 		{"readerOpen", "(J[B[B[J)[B", (void *) readerOpen},
-		{"readerReadPages", "(JJIJLjava/nio/ByteBuffer;)I", (void *) readerReadPages},
+		{"readerReadPages", "(JJIZJLjava/nio/ByteBuffer;)I", (void *) readerReadPages},
 		{"readerClose", "(J)V", (void *) readerClose},
 		{"bufferMemoryKb", "()I", (void *) bufferMemoryKb},
 	};

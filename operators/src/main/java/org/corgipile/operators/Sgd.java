@@ -46,6 +46,7 @@ public final class Sgd {
     private double lossSum;
     private long tuples;
     private volatile boolean stopped;
+    private TupleBuffer gathered; // the chunk of a deferred-permutation buffer being trained on (consume)
     /** Iterate averaging (average => true): the mean of the epoch's iterates, sampled every avgEvery steps. */
     private final boolean average;
     private final int avgEvery;
@@ -178,18 +179,38 @@ public final class Sgd {
         return avg != null && avgCount > 0 ? avg : params;
     }
 
-    /** Trains on every tuple of {@code buffer}, in buffer order. */
+    /**
+     * Trains on every tuple of {@code buffer}, in buffer order. A buffer with a deferred tuple permutation (corgipile)
+     * is read in its shuffled order by gathering chunks of rows into a small buffer ({@link TupleBuffer#gatherDense}),
+     * never by moving the rows of the large one; chunks are whole mini-batches, so the batches (and the model) are
+     * exactly those of the settled buffer.
+     */
     public void consume(TupleBuffer buffer) {
         int size = buffer.size();
-        int from = 0;
+        boolean gather = buffer.permutationPending();
+        int chunk = gather ? gatherRows(buffer.shape()) : Math.max(1, size);
         int batches = 0;
-        while (from < size) {
-            from = nextBatch(buffer, from);
-            if ((++batches & 255) == 0) {
-                publish();
-                if (stopped) {
-                    fold();
-                    return;
+        for (int start = 0; start < size; start += chunk) {
+            TupleBuffer rows = buffer;
+            int from = start;
+            int to = Math.min(size, start + chunk);
+            if (gather) {
+                if (gathered == null) {
+                    gathered = new TupleBuffer(buffer.shape(), chunk);
+                }
+                buffer.gatherDense(start, to, gathered);
+                rows = gathered;
+                from = 0;
+                to -= start;
+            }
+            while (from < to) {
+                from = nextBatch(rows, from);
+                if ((++batches & 255) == 0) {
+                    publish();
+                    if (stopped) {
+                        fold();
+                        return;
+                    }
                 }
             }
         }
@@ -200,6 +221,13 @@ public final class Sgd {
                 throw diverged("a weight became " + v);
             }
         }
+    }
+
+    /** Rows per gathered chunk: whole mini-batches, about 128 kB of features (at least one batch). */
+    private int gatherRows(FeatureShape shape) {
+        long rowBytes = 8L * (shape.dimension() + 2);
+        long batches = Math.max(1, (128 << 10) / (rowBytes * batchSize));
+        return (int) Math.min(Integer.MAX_VALUE / 2, batches * batchSize);
     }
 
     /** Multiplies the fast path's scale back into the weights. */

@@ -1,97 +1,73 @@
 package org.corgipile.operators;
 
-import org.corgipile.operators.model.Model;
-import org.corgipile.operators.strategy.ShuffleStrategy;
-
 /**
  * One epoch of SGD over one shard of a table, starting from given parameters: the unit of work of a server in
  * sharded training. A coordinator sends the current model to every server; each runs this over its own partitions
- * (its own block shuffle and tuple buffer, double-buffered like {@link Trainer}) and returns the updated parameters
- * and the number of tuples it trained on; the coordinator averages the parameters weighted by tuples (MADlib on
- * Greenplum averages per iteration the same way) and sends the average out for the next epoch.
+ * and returns the updated parameters and the number of tuples it trained on; the coordinator averages the
+ * parameters weighted by tuples (MADlib on Greenplum averages per iteration the same way) and sends the average out
+ * for the next epoch.
+ *
+ * <p>The epoch is {@link Trainer}'s own ({@link Trainer#trainRound}): block and buffer sizes derived from this
+ * shard's pages, the block shuffle and tuple buffer, double buffering, SGD at the epoch's learning rate and iterate
+ * averaging. What needs the whole table comes from the coordinator instead of this shard alone: the
+ * standardisation (mean and deviation combined from every server's {@link DataProfile}) and the class count.
  *
  * <p>Randomness: the block order and tuple permutations of shard {@code s} in epoch {@code e} derive from
  * {@code (seed, s)} and {@code e} ({@link Seeds}), so shards shuffle independently and a rerun with the same seed
  * is identical; initial parameters (epoch 1 without parameters) derive from the seed alone, as in {@link Trainer},
- * so every shard starts from the same model. The learning rate is the spec's rate for epoch {@code e}.
- *
- * <p>Not supported here (the coordinator refuses them): standardisation (it needs the mean and standard deviation of
- * the whole table) and class inference for softmax/mlp (pass {@code classes}).
+ * so every shard starts from the same model.
  */
 public final class ShardEpoch {
     /** Salt for a shard's shuffling seed. */
     private static final long SHARD = 0x5348415244L;
 
     /**
-     * @param parameters    the parameters after the epoch
+     * What the coordinator sends besides the spec: the parameters to continue from (the average of the servers'
+     * SGD iterates; null in epoch 1: the seed's initial model), and the whole table's standardisation and class
+     * count.
+     *
+     * @param mean    feature means, null unless the spec standardises
+     * @param std     feature deviations, null unless the spec standardises
+     * @param classes classes of softmax/mlp (0 for models without an inferred count)
+     */
+    public record Start(double[] parameters, double[] mean, double[] std, int classes) {
+    }
+
+    /**
+     * @param parameters    the SGD iterate after the epoch: where the next epoch continues once averaged
+     * @param model         the epoch's model: with {@code average}, the mean of the epoch's iterates, else the
+     *                      iterate (what the coordinator averages into the model it evaluates and stores)
      * @param tuples        tuples trained on (the weight of this shard in the average)
      * @param runningLoss   mean pre-update mini-batch loss of the epoch
      * @param seconds       wall time of the epoch
      * @param labelEncoding "-1/+1" when this shard used -1 as the negative label, else "0/1"
+     * @param sizing        block and buffer sizes derived from this shard (or given)
      */
-    public record Result(double[] parameters, long tuples, double runningLoss, double seconds, String labelEncoding) {
+    public record Result(double[] parameters, double[] model, long tuples, double runningLoss, double seconds,
+                         String labelEncoding, Sizing sizing) {
     }
 
     private ShardEpoch() {
     }
 
     /**
-     * Trains epoch {@code epoch} (1-based) of shard {@code shard} from {@code parameters} (null: the seed's initial
-     * model). {@code source} must not be empty.
+     * Trains epoch {@code epoch} (1-based) of shard {@code shard} from {@code start}. {@code spec} is the run's
+     * spec with standardize resolved by the coordinator; evaluation and early stopping are the coordinator's.
      */
-    public static Result train(TrainSpec spec, BlockSource source, int epoch, int shard, double[] parameters) {
-        if (spec.standardize()) {
-            throw new TrainingException(TrainingException.FEATURE_NOT_SUPPORTED, "standardize => true is not "
-                    + "supported when training across servers", "standardize the features before loading them");
-        }
-        FeatureShape shape = source.shape();
-        boolean multiclass = spec.model().equals("softmax") || spec.model().equals("mlp");
-        if (multiclass && spec.classes() == 0) {
-            throw new InvalidSpecException("model " + spec.model() + " across servers needs classes => K",
-                    "pass options => '{\"classes\": K}' with K the number of classes");
-        }
-        Model model = Model.create(spec.model(), shape.dimension(), spec.classes(), spec.hidden());
-        double[] params = new double[model.parameterCount()];
-        if (parameters == null) {
-            model.initialize(params, Seeds.derive(spec.seed(), Seeds.INIT, 0));
-        } else if (parameters.length != params.length) {
-            throw new TrainingException(TrainingException.DATA_EXCEPTION, "a " + spec.model() + " model of "
-                    + shape.dimension() + " features has " + params.length + " parameters, the coordinator sent "
-                    + parameters.length, "every shard must have the same features");
-        } else {
-            System.arraycopy(parameters, 0, params, 0, params.length);
-        }
-        TrainSpec shardSpec = spec.with("seed", Seeds.derive(spec.seed(), SHARD, shard));
-        InputGuard guard = new InputGuard(model.type(), model.kind(), model.classes(), shape.dimension(), null, null);
-        Sgd sgd = new Sgd(model, model, shardSpec);
-        sgd.open(params);
-        ShuffleStrategy strategy = ShuffleStrategy.named(shardSpec.shuffle());
-        DoubleBuffer db = new DoubleBuffer(shape, ShuffleStrategy.CHUNK_TUPLES, source);
-        boolean ok = false;
+    public static Result train(TrainSpec spec, BlockSource source, int epoch, int shard, Start start) {
         long t0 = System.nanoTime();
-        try {
-            strategy.open(source, ShuffleStrategy.Config.of(shardSpec, guard));
-            strategy.rescan(epoch);
-            sgd.rescan(epoch);
-            while (true) {
-                TupleBuffer b = db.acquire();
-                if (!strategy.nextBuffer(b)) {
-                    db.release(b);
-                    break;
-                }
-                db.submit(b, sgd::consume);
-            }
-            db.awaitIdle();
-            ok = true;
-        } finally {
-            if (!ok) {
-                sgd.stop();
-            }
-            db.close();
-            strategy.close();
-            sgd.close();
+        if (source.pageCount() == 0) {
+            // a server whose partitions are empty contributes nothing to the average
+            return new Result(start.parameters(), start.parameters(), 0, Double.NaN, 0, "0/1", null);
         }
-        return new Result(params, sgd.tuples(), sgd.runningLoss(), (System.nanoTime() - t0) / 1e9,
-                guard.labelEncoding());
+        TrainSpec shardSpec = spec.with("seed", Seeds.derive(spec.seed(), SHARD, shard))
+                .with("early_stop_patience", 0).with("train_metrics", "running");
+        Trainer.Round round = Trainer.trainRound(shardSpec, source, new Trainer.Resume(start.parameters(),
+                spec.seed(), start.mean(), start.std(), start.classes(), epoch));
+        TrainResult r = round.result();
+        EpochStats stats = r.epochs().get(0);
+        Object encoding = r.model().params().get("label_encoding");
+        return new Result(round.iterate(), r.model().parameters(), stats.tuples(), stats.loss(),
+                (System.nanoTime() - t0) / 1e9, encoding == null ? "0/1" : encoding.toString(), r.sizing());
     }
 }

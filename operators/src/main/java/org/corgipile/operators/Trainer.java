@@ -61,11 +61,40 @@ public final class Trainer {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(train, "train");
         EpochListener l = listener == null ? EpochListener.NONE : listener;
+        return run(spec, train, validationOrNull, l, null).execute(provider);
+    }
+
+    /**
+     * Where one round of a sharded run starts ({@link ShardEpoch}): the coordinator's parameters (null: the initial
+     * model of {@code initSeed}, the run's seed, so every shard starts from the same model), the whole table's
+     * standardisation ({@code mean}/{@code std}, null when the spec does not standardise) and class count (0 when
+     * the model has none to infer) in place of a profile pass over this shard alone, and the one epoch to train.
+     */
+    record Resume(double[] parameters, long initSeed, double[] mean, double[] std, int classes, int epoch) {
+    }
+
+    /** A round's result and the SGD iterate training continues from (the result's model may be its average). */
+    record Round(TrainResult result, double[] iterate) {
+    }
+
+    /**
+     * Epoch {@code resume.epoch()} alone, from {@code resume}: the same sizing, shuffling, SGD and averaging as an
+     * epoch of {@link #train}, without a profile pass, evaluation or early stopping (the coordinator does those on
+     * the averaged model). A source with no valid tuples trains nothing and returns the parameters sent.
+     */
+    static Round trainRound(TrainSpec spec, BlockSource train, Resume resume) {
+        Run run = run(spec, train, null, EpochListener.NONE, Objects.requireNonNull(resume, "resume"));
+        TrainResult result = run.execute(null);
+        return new Round(result, run.iterate);
+    }
+
+    private static Run run(TrainSpec spec, BlockSource train, BlockSource validation, EpochListener l,
+                           Resume resume) {
         Sizing sizing = Sizing.of(spec, train.pageCount());
         sizing.checkBufferHoldsABlock(spec.shuffle());
         l.sized(sizing);
         TrainSpec resolved = spec.sized(sizing).withDataDefaults(train.shape());
-        return new Run(resolved, sizing, train, validationOrNull, l).execute(provider);
+        return new Run(resolved, sizing, train, validation, l, resume);
     }
 
     /** One training run's state, kept off the public class. */
@@ -76,35 +105,54 @@ public final class Trainer {
         private final BlockSource validation;
         private final EpochListener listener;
         private final FeatureShape shape;
+        /** A round of a sharded run, or null for a whole training. */
+        private final Resume resume;
         /** The profile pass before epoch 1 (standardisation, class count); reported with epoch 1. */
         private double profileSeconds;
+        /** The SGD iterate after the last epoch (where a next round continues). */
+        private double[] iterate;
         private final Live live = new Live();
 
-        Run(TrainSpec spec, Sizing sizing, BlockSource train, BlockSource validation, EpochListener listener) {
+        Run(TrainSpec spec, Sizing sizing, BlockSource train, BlockSource validation, EpochListener listener,
+            Resume resume) {
             this.spec = spec;
             this.sizing = sizing;
             this.train = train;
             this.validation = validation;
             this.listener = listener;
             this.shape = train.shape();
+            this.resume = resume;
         }
 
         TrainResult execute(GradientProvider explicit) {
             checkInputs();
             listener.progressAvailable(live);
             live.phase = "profile";
-            int classes = spec.classes();
+            int classes = resume != null && resume.classes() > 0 ? resume.classes() : spec.classes();
             boolean needClasses = classes == 0 && (spec.model().equals("softmax") || spec.model().equals("mlp"));
-            long p0 = System.nanoTime();
-            DataProfile profile = spec.standardize() || needClasses
-                    ? DataProfile.scan(train, spec.blockSize(), spec.standardize()) : null;
-            profileSeconds = profile == null ? 0 : (System.nanoTime() - p0) / 1e9;
-            if (needClasses) {
-                classes = inferClasses(profile);
+            double[] mean = null;
+            double[] std = null;
+            if (resume != null) {
+                if (needClasses || spec.standardize() && (resume.mean() == null || resume.std() == null)) {
+                    throw new IllegalArgumentException("a sharded round needs the coordinator's class count and "
+                            + "standardisation");
+                }
+                mean = spec.standardize() ? resume.mean() : null;
+                std = spec.standardize() ? resume.std() : null;
+            } else {
+                long p0 = System.nanoTime();
+                DataProfile profile = spec.standardize() || needClasses
+                        ? DataProfile.scan(train, spec.blockSize(), spec.standardize()) : null;
+                profileSeconds = profile == null ? 0 : (System.nanoTime() - p0) / 1e9;
+                if (needClasses) {
+                    classes = profile.classes(spec.model());
+                }
+                if (spec.standardize()) {
+                    mean = profile.mean();
+                    std = profile.std();
+                }
             }
             Model model = Model.create(spec.model(), shape.dimension(), classes, spec.hidden());
-            double[] mean = spec.standardize() ? profile.mean : null;
-            double[] std = spec.standardize() ? profile.std : null;
             InputGuard guard = new InputGuard(model.type(), model.kind(), model.classes(), shape.dimension(), mean, std);
 
             GradientProvider[] used = new GradientProvider[1];
@@ -135,27 +183,6 @@ public final class Trainer {
 
         private static String describe(FeatureShape s) {
             return s.dimension() + (s.sparse() ? " sparse" : " dense") + " features";
-        }
-
-        private int inferClasses(DataProfile p) {
-            if (p.tuples == 0) {
-                throw new TrainingException(TrainingException.DATA_EXCEPTION, "the training relation is empty", null);
-            }
-            if (spec.model().equals("mlp") && p.minLabel == -1 && p.maxLabel == 1) {
-                return 2;
-            }
-            if (!p.integralLabels || p.minLabel < 0) {
-                throw new TrainingException(TrainingException.DATA_EXCEPTION, "labels of model " + spec.model()
-                        + " must be class indices 0 .. K-1, found labels between " + p.minLabel + " and "
-                        + p.maxLabel + (p.integralLabels ? "" : " that are not all integers"),
-                        "map the labels to 0 .. K-1");
-            }
-            long k = (long) p.maxLabel + 1;
-            if (k > TrainSpec.MAX_CLASSES) {
-                throw new TrainingException(TrainingException.DATA_EXCEPTION, "largest label " + p.maxLabel
-                        + " implies more than " + TrainSpec.MAX_CLASSES + " classes", null);
-            }
-            return (int) Math.max(2, k);
         }
 
         private BatchGradient resolveGradient(Model model, GradientProvider explicit, GradientProvider[] used) {
@@ -189,29 +216,40 @@ public final class Trainer {
         private TrainResult loop(Model model, BatchGradient gradient, InputGuard guard, double[] mean, double[] std,
                                  String device) {
             int epochs = spec.epochs();
+            int first = resume == null ? 1 : resume.epoch();
+            int last = resume == null ? epochs : resume.epoch();
             double[] params = new double[model.parameterCount()];
-            model.initialize(params, Seeds.derive(spec.seed(), Seeds.INIT, 0));
+            if (resume != null && resume.parameters() != null) {
+                if (resume.parameters().length != params.length) {
+                    throw new TrainingException(TrainingException.DATA_EXCEPTION, "a " + spec.model() + " model of "
+                            + shape.dimension() + " features has " + params.length + " parameters, the coordinator "
+                            + "sent " + resume.parameters().length, "every shard must have the same features");
+                }
+                System.arraycopy(resume.parameters(), 0, params, 0, params.length);
+            } else {
+                model.initialize(params, Seeds.derive(resume == null ? spec.seed() : resume.initSeed(), Seeds.INIT, 0));
+            }
             Sgd sgd = new Sgd(model, gradient, spec);
             sgd.open(params);
             live.sgd = sgd;
             ShuffleStrategy strategy = ShuffleStrategy.named(spec.shuffle());
             List<EpochStats> stats = new ArrayList<>();
+            EarlyStopping stopping = spec.earlyStopPatience() > 0 && resume == null
+                    ? new EarlyStopping(spec.earlyStopPatience()) : null;
             double[] best = null;
-            int bestEpoch = 0;
-            double bestLoss = Double.POSITIVE_INFINITY;
-            int sinceBest = 0;
             boolean ok = false;
             DoubleBuffer db = new DoubleBuffer(shape, ShuffleStrategy.chunkTuples(shape), train);
             long[] computeNanos = new long[1]; // compute thread only, read after awaitIdle()
             Consumer<TupleBuffer> timedConsume = buf -> {
                 long c0 = System.nanoTime();
-                buf.settle(); // corgipile's tuple permutation moves the rows here, while the next buffer is read
+                // corgipile's tuple permutation is applied here (Sgd gathers the rows in shuffled order), on this
+                // thread, while the main thread reads the next buffer
                 sgd.consume(buf);
                 computeNanos[0] += System.nanoTime() - c0;
             };
             try {
                 strategy.open(train, ShuffleStrategy.Config.of(spec, guard));
-                for (int epoch = 1; epoch <= epochs; epoch++) {
+                for (int epoch = first; epoch <= last; epoch++) {
                     sgd.rescan(epoch);
                     live.epoch = epoch;
                     live.phase = "train";
@@ -234,7 +272,7 @@ public final class Trainer {
                     db.awaitIdle();
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     long tuples = sgd.tuples();
-                    if (tuples == 0) {
+                    if (tuples == 0 && resume == null) {
                         throw new TrainingException(TrainingException.DATA_EXCEPTION,
                                 "the training relation has no tuples", null);
                     }
@@ -275,14 +313,10 @@ public final class Trainer {
                             seconds, tuples, Collections.unmodifiableMap(extra));
                     stats.add(es);
                     listener.epochFinished(es);
-                    if (spec.earlyStopPatience() > 0) {
-                        double monitored = validation != null ? vLoss : loss;
-                        if (monitored < bestLoss) {
-                            bestLoss = monitored;
-                            bestEpoch = epoch;
+                    if (stopping != null) {
+                        if (stopping.observe(epoch, validation != null ? vLoss : loss)) {
                             best = sgd.model().clone();
-                            sinceBest = 0;
-                        } else if (++sinceBest >= spec.earlyStopPatience()) {
+                        } else if (stopping.exhausted()) {
                             break;
                         }
                     }
@@ -302,8 +336,9 @@ public final class Trainer {
             }
             extra.put("device", device);
             if (best != null) {
-                extra.put("best_epoch", bestEpoch);
+                extra.put("best_epoch", stopping.bestEpoch());
             }
+            iterate = sgd.params().clone();
             TrainedModel trained = new TrainedModel(model, best != null ? best : sgd.model().clone(), mean, std,
                     extra);
             return new TrainResult(trained, stats, spec, sizing);

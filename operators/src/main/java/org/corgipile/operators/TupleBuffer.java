@@ -98,6 +98,35 @@ public final class TupleBuffer {
         permutationPending = true;
     }
 
+    /** True when a permutation was deferred and not yet applied: rows are in read order, {@link #settle()} or
+     * {@link #gatherDense} give them in shuffled order. */
+    public boolean permutationPending() {
+        return permutationPending;
+    }
+
+    /**
+     * Copies the rows at positions {@code [from, to)} of the deferred permutation (row k = current row
+     * {@code permutationArray()[k]}) into {@code into}, which is cleared first; this buffer is not changed. A
+     * consumer that walks the buffer in order gathers it chunk by chunk into a small buffer that stays in the CPU
+     * cache, instead of {@link #settle()} moving every row in place: the gather's reads are independent of each
+     * other (the CPU overlaps their cache misses) where the in-place cycles are a chain of dependent random
+     * accesses, and nothing is written back to the large buffer. Same rows in the same order as after settle().
+     * Dense only.
+     */
+    public void gatherDense(int from, int to, TupleBuffer into) {
+        int d = shape.dimension();
+        into.clear();
+        into.ensureRows(to - from);
+        double[] dst = into.dense;
+        for (int k = from, j = 0; k < to; k++, j++) {
+            int o = order[k];
+            System.arraycopy(dense, o * d, dst, j * d, d);
+            into.labels[j] = labels[o];
+            into.ids[j] = ids[o];
+        }
+        into.size = to - from;
+    }
+
     /** Applies a deferred permutation, if any; every consumer calls this before reading rows. */
     public void settle() {
         if (permutationPending) {

@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  *
  * <p>Lifecycle: {@link #open}, {@link #rescan} (new epoch: rescans the input, new random stream),
  * {@link #nextBuffer} (fills the caller's buffer; false at the end of the epoch), {@link #close}. A dense buffer
- * comes back with its permutation drawn but not applied: the consumer calls {@link TupleBuffer#settle()}.
+ * comes back with its permutation drawn but not applied: the consumer reads it through the permutation
+ * ({@link TupleBuffer#gatherDense}, as {@link Sgd} does) or calls {@link TupleBuffer#settle()}.
  */
 public final class TupleShuffle {
     private final BlockShuffle input;
@@ -79,9 +80,10 @@ public final class TupleShuffle {
             return false;
         }
         if (staging == null) {
-            // dense: Fisher–Yates over row indices here; the rows move (each once, TupleBuffer.permuteDense) when
-            // the consumer settles the buffer, on the compute thread, while this thread reads the next buffer.
-            // Moving ~200-byte rows to random places costs ~15x drawing the indices (TuplePermutationBenchmark).
+            // dense: Fisher–Yates over row indices here; the rows are never moved in the buffer: Sgd gathers them
+            // in this order, chunk by chunk, on the compute thread while this thread reads the next buffer
+            // (other consumers settle() the buffer). Moving ~200-byte rows to random places in place cost ~15x
+            // drawing the indices (TuplePermutationBenchmark).
             FisherYates.permute(out.permutationArray(size), size, rnd);
             out.deferPermutation();
         } else {

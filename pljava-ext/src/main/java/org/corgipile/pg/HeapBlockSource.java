@@ -14,8 +14,8 @@ import org.corgipile.operators.TupleBuffer;
  * of {@code heap_reader.c}: one JNI call per page range, the visible tuples of that range under the query's
  * snapshot, deformed in C into doubles in a direct buffer that this class bulk-copies into a {@link TupleBuffer}.
  *
- * <p>Buffer format (native order, all doubles): header {tuples, doubles used, tuples skipped so far, doubles needed
- * when not one page fitted, dimension}, then per tuple {label, tid, features} for dense shapes or {label, tid, nnz, nnz
+ * <p>Buffer format (native order, all doubles): header {tuples, doubles used, tuples skipped in this call, doubles
+ * needed when not one page fitted, dimension}, then per tuple {label, tid, features} for dense shapes or {label, tid, nnz, nnz
  * indices, nnz values} for sparse ones. The buffer grows when a page does not fit; the native returns how many
  * pages it consumed, so a range is read in as many calls as the buffer needs.
  *
@@ -38,8 +38,8 @@ public final class HeapBlockSource implements RelationSource {
     private double[] sparseValues = new double[64];
     private boolean closed;
     private final BitSet pagesSeen = new BitSet();
-    private long skippedSoFar;      // every read, as the native counts
     private long skippedRows;       // first read of each page only
+    private long expectedPage = -1; // the page after the last one read: a range starting elsewhere starts a block
     private long pagesRead;         // every read (for an estimate of the tuples per page)
     private long tuplesRead;
     private Runnable tick = () -> { };
@@ -118,10 +118,10 @@ public final class HeapBlockSource implements RelationSource {
     /** Reads pages without decoding (growing the buffer until at least one page fits); skips not counted. */
     private Raw readRaw(long page, int pages) {
         while (true) {
-            int done = Natives.readerReadPages(handle, page, pages, -1, buffer);
+            int done = Natives.readerReadPages(handle, page, pages, false, -1, buffer);
             DoubleBuffer d = buffer.asDoubleBuffer();
             if (done > 0) {
-                skippedSoFar = (long) d.get(2);
+                expectedPage = page + done;
                 return new Raw(done, (int) d.get(0), d);
             }
             grow(Math.max((long) d.get(3) * Double.BYTES + 1024, (long) buffer.capacity() * 2));
@@ -167,28 +167,30 @@ public final class HeapBlockSource implements RelationSource {
         long page = Math.max(0, firstPage);
         long end = Math.min(pageCount, firstPage + pages);
         int appended = 0;
-        long prefetch = nextFirstPage;
+        // a range that does not continue the last read starts a block of a random order (or an epoch): the native
+        // asks the kernel for all of it and for the next block (unless that continues this one) in large requests;
+        // storage order continues each range and keeps the kernel's sequential read-ahead
+        boolean blockStart = page != expectedPage;
+        long next = nextFirstPage == end ? -1 : nextFirstPage;
         while (page < end) {
             int want = (int) (end - page);
-            // PrefetchBuffer of the next range once per range, not once per buffer-full.
-            int done = Natives.readerReadPages(handle, page, want, prefetch, buffer);
-            prefetch = -1;
+            int done = Natives.readerReadPages(handle, page, want, blockStart, next, buffer);
             DoubleBuffer d = buffer.asDoubleBuffer();
             if (done == 0) {
                 long needed = (long) d.get(3);
                 grow(Math.max(needed * Double.BYTES + 1024, (long) buffer.capacity() * 2));
                 continue;
             }
+            blockStart = false;
             appended += decode(d, (int) d.get(0), into);
-            long skipped = (long) d.get(2);
             if (!pagesSeen.get((int) page)) {
-                skippedRows += skipped - skippedSoFar;
+                skippedRows += (long) d.get(2);
             }
-            skippedSoFar = skipped;
             pagesSeen.set((int) page, (int) (page + done));
             pagesRead += done;
             tuplesRead += (long) d.get(0);
             page += done;
+            expectedPage = page;
         }
         return appended;
     }

@@ -5,173 +5,289 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
-import org.corgipile.operators.TrainingException;
+import org.corgipile.operators.DataProfile;
+import org.corgipile.operators.EarlyStopping;
+import org.corgipile.operators.EpochStats;
+import org.corgipile.operators.InvalidSpecException;
+import org.corgipile.operators.TrainResult;
+import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
+import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.Version;
 
 /**
  * The coordinator's arithmetic for training over partitions on several servers ({@code corgipile.train_sharded}
- * runs the rounds over dblink; this class keeps the state between rounds as JSON):
+ * runs the rounds over dblink; this class keeps the state between rounds as JSON). The defaults are one server's:
  * <ul>
- *   <li>{@code shard_start}: resolves the spec once (so every server gets the same seed) and refuses what sharded
- *       training does not do;</li>
- *   <li>{@code shard_merge}: folds one round's replies into the state: after a training round the parameters
- *       averaged weighted by the tuples each server trained on, the tuples summed, each server's seconds; after
- *       an evaluation round the loss, accuracy, rmse and mae of the averaged model, weighted by tuples;</li>
+ *   <li>{@code shard_start}: resolves the spec once (so every server gets the same seed; buffer_memory from this
+ *       server's {@code corgipile.buffer_memory}) and plans the rounds: a profile round before epoch 1 when the
+ *       features may be standardised (dense, standardize not off) or softmax/mlp must infer their classes;</li>
+ *   <li>{@code shard_merge}: folds one round's replies into the state. Profile: the servers' {@link DataProfile}s
+ *       combined weighted by rows into the whole table's mean and deviation (sent to every server, so all
+ *       standardise identically, and stored with the model) and class count, standardize resolved as on one
+ *       server (dense: on). Train: the SGD iterates averaged weighted by the tuples each server trained on (where
+ *       the next epoch continues), and so are the epochs' models (with {@code average}, each server's mean
+ *       iterate: the averaged iterate of the whole epoch); tuples summed, each server's seconds. Evaluate: the
+ *       loss, accuracy, rmse and mae of the averaged model, weighted by tuples;</li>
+ *   <li>{@code shard_epoch_end}: the validation relation (on the coordinator), {@link EarlyStopping} on the
+ *       averaged model's losses (validation loss, else training loss; the best epoch's model kept, {@code stop}
+ *       set when patience ran out), the epoch's NOTICE;</li>
  *   <li>{@code shard_finish}: the state as {@code train_sgd}'s result (the same JSON as {@link TrainFunction}).</li>
  * </ul>
- * State: {@code {"spec", "model": catalog-row-like model or null, "epochs": [...], "skipped_tuples"}}.
+ * State: {@code {"spec", "rounds": the next epoch's rounds, "model": catalog-row-like model with "iterate",
+ * "best_model", "stop", "epochs": [...], "skipped_tuples", "profile_seconds"}}.
  */
 final class ShardCoordinator {
     private ShardCoordinator() {
     }
 
-    static Map<String, Object> start(Args args) {
-        TrainSpec spec = TrainSpec.fromOptions(args.object("spec"));
-        if (spec.standardize()) {
-            throw new TrainingException("0A000",
-                    "standardize => true is not supported when partitions are on other servers",
-                    "Standardize the features before loading them, or train on one server.");
+    /** @param bufferMemory buffer_memory when the call does not give it (one server: the GUC, as there) */
+    static Map<String, Object> start(Args args, LongSupplier bufferMemory) {
+        Map<String, Object> options = new LinkedHashMap<>(args.object("spec"));
+        if (options.get("buffer_memory") == null) {
+            options.put("buffer_memory", bufferMemory.getAsLong());
         }
-        if (spec.earlyStopPatience() > 0) {
-            throw new TrainingException("0A000",
-                    "early_stop_patience is not supported when partitions are on other servers",
-                    null);
-        }
-        if ((spec.model().equals("softmax") || spec.model().equals("mlp")) && spec.classes() == 0) {
-            throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE, "model " + spec.model()
-                    + " needs classes => K when partitions are on other servers",
-                    "Pass options => '{\"classes\": K}' with K the number of classes.");
-        }
+        TrainSpec spec = TrainOptions.parse(options);
         if (!spec.device().equals("cpu")) {
             throw new TrainingException("0A000",
                     "device => '" + spec.device() + "' is not supported when partitions are "
                     + "on other servers", "Use device => 'cpu'.");
         }
+        boolean profile = !Boolean.FALSE.equals(spec.standardizeGiven()) || needsClasses(spec);
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("spec", spec.toMap());
-        state.put("model", null);
+        state.put("rounds", rounds(spec, profile));
+        state.put("model", profile ? null : model(spec, spec.classes(), null));
         state.put("epochs", new ArrayList<>());
         state.put("skipped_tuples", 0L);
+        state.put("stop", false);
         return state;
     }
 
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> merge(Args args) {
-        Args state = new Args(args.object("state"));
-        Map<String, Object> out = new LinkedHashMap<>(args.object("state"));
-        TrainSpec spec = TrainSpec.fromOptions(state.object("spec"));
-        int epoch = args.intValue("epoch", 0);
-        List<Object> replies = (List<Object>) args.raw("replies");
-        List<Object> epochs = new ArrayList<>((List<Object>) state.raw("epochs"));
-        Map<String, Object> servers = new LinkedHashMap<>();
-        if (args.string("kind").equals("train")) {
-            double[] sum = null;
-            long tuples = 0;
-            double lossSum = 0;
-            int dimension = 0;
-            long skipped = 0;
-            boolean minusOne = false;
-            for (Object o : replies) {
-                Args reply = new Args((Map<String, Object>) o);
-                String server = reply.string("server");
-                Args r = new Args(reply.object("reply"));
-                double[] p = r.doubles("parameters");
-                long n = r.longValue("tuples");
-                int d = r.intValue("dimension", 0);
-                if (sum == null) {
-                    sum = new double[p.length];
-                    dimension = d;
-                } else if (p.length != sum.length || d != dimension) {
-                    throw new TrainingException(TrainingException.DATA_EXCEPTION,
-                            "servers disagree on the features: " + server
-                            + " has " + d + " (" + p.length + " parameters), another " + dimension + " ("
-                            + sum.length + ")", "Every partition's features must have the same length.");
-                }
-                for (int i = 0; i < p.length; i++) {
-                    sum[i] += n * p[i];
-                }
-                tuples += n;
-                lossSum += n * r.doubleValue("running_loss", 0);
-                skipped += r.longValue("skipped_tuples");
-                minusOne |= "-1/+1".equals(r.string("label_encoding", "0/1"));
-                servers.put(server, r.doubleValue("seconds", 0));
-            }
-            if (tuples == 0) {
-                throw new TrainingException(TrainingException.DATA_EXCEPTION,
-                        "the partitions have no rows with a non-NULL label and "
-                        + "features", "Load data into the partitions first.");
-            }
-            for (int i = 0; i < sum.length; i++) {
-                sum[i] /= tuples;
-            }
-            Map<String, Object> params = new LinkedHashMap<>();
-            params.put("label_encoding", minusOne ? "-1/+1" : "0/1");
-            if (spec.classes() > 0) {
-                params.put("classes", spec.classes());
-            }
-            if (spec.hidden() != null) {
-                params.put("hidden", state.object("spec").get("hidden"));
-            }
-            Map<String, Object> model = new LinkedHashMap<>();
-            model.put("model_type", spec.model());
-            model.put("dimension", dimension);
-            model.put("parameters", sum);
-            model.put("feature_mean", null);
-            model.put("feature_std", null);
-            model.put("params", params);
-            out.put("model", model);
-            out.put("skipped_tuples", Math.max(skipped, state.longValue("skipped_tuples")));
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("epoch", epoch);
-            row.put("loss", lossSum / tuples);
-            row.put("accuracy", null);
-            row.put("learning_rate", spec.learningRate(epoch));
-            row.put("seconds", args.doubleValue("seconds", 0));
-            row.put("tuples", tuples);
-            row.put("running_loss", lossSum / tuples);
-            row.put("servers", servers);
-            epochs.add(row);
-        } else {
-            Map<String, Double> sums = new LinkedHashMap<>();
-            long tuples = 0;
-            for (Object o : replies) {
-                Args reply = new Args((Map<String, Object>) o);
-                Map<String, Object> metrics = new Args(reply.object("reply")).object("metrics");
-                long n = ((Number) metrics.get("tuples")).longValue();
-                tuples += n;
-                for (String k : List.of("loss", "accuracy", "mae")) {
-                    if (metrics.get(k) instanceof Number v) {
-                        sums.merge(k, n * v.doubleValue(), Double::sum);
-                    }
-                }
-                if (metrics.get("rmse") instanceof Number v) {
-                    sums.merge("rmse", n * v.doubleValue() * v.doubleValue(), Double::sum);
-                }
-            }
-            Map<String, Object> row = new LinkedHashMap<>((Map<String, Object>) epochs.get(epochs.size() - 1));
-            for (Map.Entry<String, Double> e : sums.entrySet()) {
-                double mean = tuples == 0 ? Double.NaN : e.getValue() / tuples;
-                row.put(e.getKey(), e.getKey().equals("rmse") ? Math.sqrt(mean) : mean);
-            }
-            row.put("eval_seconds", args.doubleValue("seconds", 0));
-            epochs.set(epochs.size() - 1, row);
+    private static boolean needsClasses(TrainSpec spec) {
+        return spec.classes() == 0 && (spec.model().equals("softmax") || spec.model().equals("mlp"));
+    }
+
+    /** The rounds of an epoch: the profile (epoch 1 only), training, the evaluation pass with train_metrics pass. */
+    private static List<String> rounds(TrainSpec spec, boolean profile) {
+        List<String> rounds = new ArrayList<>();
+        if (profile) {
+            rounds.add("profile");
         }
-        out.put("epochs", epochs);
+        rounds.add("train");
+        if (spec.trainMetrics().equals("pass")) {
+            rounds.add("evaluate");
+        }
+        return rounds;
+    }
+
+    /** The model the servers get: no parameters yet (epoch 1 starts from the seed), standardisation, classes. */
+    private static Map<String, Object> model(TrainSpec spec, int classes, DataProfile profile) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        if (classes > 0) {
+            params.put("classes", classes);
+        }
+        if (spec.hidden() != null) {
+            params.put("hidden", spec.toMap().get("hidden"));
+        }
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("model_type", spec.model());
+        model.put("dimension", null);
+        model.put("parameters", null);
+        model.put("iterate", null);
+        model.put("feature_mean", profile == null ? null : profile.mean());
+        model.put("feature_std", profile == null ? null : profile.std());
+        model.put("params", params);
+        return model;
+    }
+
+    static Map<String, Object> merge(Args args) {
+        Map<String, Object> out = new LinkedHashMap<>(args.object("state"));
+        @SuppressWarnings("unchecked")
+        List<Object> replies = (List<Object>) args.raw("replies");
+        switch (args.string("kind")) {
+            case "profile" -> mergeProfile(new Args(args.object("state")), replies, args.doubleValue("seconds", 0),
+                    out);
+            case "train" -> mergeTrain(new Args(args.object("state")), replies, args.intValue("epoch", 0),
+                    args.doubleValue("seconds", 0), out);
+            default -> mergeEvaluation(new Args(args.object("state")), replies, args.doubleValue("seconds", 0), out);
+        }
         return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void mergeProfile(Args state, List<Object> replies, double seconds, Map<String, Object> out) {
+        Map<String, Object> specMap = new LinkedHashMap<>(state.object("spec"));
+        TrainSpec spec = TrainOptions.parse(specMap);
+        DataProfile all = null;
+        boolean sparse = false;
+        long skipped = 0;
+        for (Object o : replies) {
+            Args r = new Args(new Args((Map<String, Object>) o).object("reply"));
+            sparse |= Boolean.TRUE.equals(r.raw("sparse"));
+            skipped += r.longValue("skipped_tuples");
+            if (!r.has("profile")) {
+                continue;
+            }
+            Args p = new Args(r.object("profile"));
+            DataProfile one = DataProfile.of(p.longValue("tuples"), p.doubles("mean"), p.doubles("m2"),
+                    p.doubleValue("min_label", Double.NaN), p.doubleValue("max_label", Double.NaN),
+                    Boolean.TRUE.equals(p.raw("integral_labels")));
+            if (all != null && one.mean() != null && all.mean() != null && one.mean().length != all.mean().length) {
+                throw new TrainingException(TrainingException.DATA_EXCEPTION, "servers disagree on the features: "
+                        + new Args((Map<String, Object>) o).string("server") + " has " + one.mean().length
+                        + ", another " + all.mean().length, "Every partition's features must have the same length.");
+            }
+            all = all == null ? one : all.merge(one);
+        }
+        if (all == null || all.tuples() == 0) {
+            throw noRows();
+        }
+        boolean standardize = spec.standardizeGiven() != null ? spec.standardizeGiven() : !sparse;
+        if (standardize && sparse) {
+            throw new InvalidSpecException("standardize => true needs dense features; this relation's features "
+                    + "are sparse", "scale sparse features before loading them");
+        }
+        specMap.put("standardize", standardize);
+        spec = TrainOptions.parse(specMap);
+        out.put("spec", specMap);
+        out.put("rounds", rounds(spec, false));
+        out.put("model", model(spec, needsClasses(spec) ? all.classes(spec.model()) : spec.classes(),
+                standardize ? all : null));
+        out.put("skipped_tuples", skipped);
+        out.put("profile_seconds", seconds);
+    }
+
+    private static TrainingException noRows() {
+        return new TrainingException(TrainingException.DATA_EXCEPTION,
+                "the partitions have no rows with a non-NULL label and "
+                + "features", "Load data into the partitions first.");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void mergeTrain(Args state, List<Object> replies, int epoch, double seconds,
+                                   Map<String, Object> out) {
+        TrainSpec spec = TrainOptions.parse(state.object("spec"));
+        double[] iterate = null;
+        double[] averaged = null;
+        long tuples = 0;
+        double lossSum = 0;
+        int dimension = 0;
+        long skipped = 0;
+        boolean minusOne = false;
+        Map<String, Object> servers = new LinkedHashMap<>();
+        Map<String, Object> sizes = new LinkedHashMap<>();
+        for (Object o : replies) {
+            Args reply = new Args((Map<String, Object>) o);
+            String server = reply.string("server");
+            Args r = new Args(reply.object("reply"));
+            servers.put(server, r.doubleValue("seconds", 0));
+            skipped += r.longValue("skipped_tuples");
+            long n = r.longValue("tuples");
+            if (n == 0) {
+                continue;
+            }
+            double[] p = r.doubles("parameters");
+            double[] m = r.has("model") ? r.doubles("model") : p;
+            int d = r.intValue("dimension", 0);
+            if (iterate == null) {
+                iterate = new double[p.length];
+                averaged = new double[p.length];
+                dimension = d;
+            } else if (p.length != iterate.length || d != dimension) {
+                throw new TrainingException(TrainingException.DATA_EXCEPTION,
+                        "servers disagree on the features: " + server
+                        + " has " + d + " (" + p.length + " parameters), another " + dimension + " ("
+                        + iterate.length + ")", "Every partition's features must have the same length.");
+            }
+            for (int i = 0; i < p.length; i++) {
+                iterate[i] += n * p[i];
+                averaged[i] += n * m[i];
+            }
+            tuples += n;
+            lossSum += n * r.doubleValue("running_loss", 0);
+            minusOne |= "-1/+1".equals(r.string("label_encoding", "0/1"));
+            if (epoch == 1 && r.has("block_size")) {
+                sizes.put(server, Map.of("block_size", r.raw("block_size"), "buffer_size", r.raw("buffer_size")));
+            }
+        }
+        if (tuples == 0) {
+            throw noRows();
+        }
+        for (int i = 0; i < iterate.length; i++) {
+            iterate[i] /= tuples;
+            averaged[i] /= tuples;
+        }
+        Map<String, Object> model = new LinkedHashMap<>(state.object("model"));
+        Map<String, Object> params = new LinkedHashMap<>((Map<String, Object>) model.get("params"));
+        params.put("label_encoding", minusOne ? "-1/+1" : "0/1");
+        model.put("params", params);
+        model.put("dimension", dimension);
+        model.put("parameters", averaged);
+        model.put("iterate", iterate);
+        out.put("model", model);
+        out.put("skipped_tuples", Math.max(skipped, state.longValue("skipped_tuples")));
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("epoch", epoch);
+        row.put("loss", lossSum / tuples);
+        row.put("accuracy", null);
+        row.put("learning_rate", spec.learningRate(epoch));
+        row.put("seconds", seconds);
+        row.put("tuples", tuples);
+        row.put("running_loss", lossSum / tuples);
+        row.put("servers", servers);
+        if (!sizes.isEmpty()) {
+            row.put("server_sizes", sizes);
+        }
+        if (epoch == 1 && state.has("profile_seconds")) {
+            row.put("profile_seconds", state.doubleValue("profile_seconds", 0));
+        }
+        List<Object> epochs = new ArrayList<>((List<Object>) state.raw("epochs"));
+        epochs.add(row);
+        out.put("epochs", epochs);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void mergeEvaluation(Args state, List<Object> replies, double seconds, Map<String, Object> out) {
+        Map<String, Double> sums = new LinkedHashMap<>();
+        long tuples = 0;
+        for (Object o : replies) {
+            Args reply = new Args((Map<String, Object>) o);
+            Map<String, Object> metrics = new Args(reply.object("reply")).object("metrics");
+            long n = ((Number) metrics.get("tuples")).longValue();
+            tuples += n;
+            for (String k : List.of("loss", "accuracy", "mae")) {
+                if (metrics.get(k) instanceof Number v) {
+                    sums.merge(k, n * v.doubleValue(), Double::sum);
+                }
+            }
+            if (metrics.get("rmse") instanceof Number v) {
+                sums.merge("rmse", n * v.doubleValue() * v.doubleValue(), Double::sum);
+            }
+        }
+        List<Object> epochs = new ArrayList<>((List<Object>) state.raw("epochs"));
+        Map<String, Object> row = new LinkedHashMap<>((Map<String, Object>) epochs.get(epochs.size() - 1));
+        for (Map.Entry<String, Double> e : sums.entrySet()) {
+            double mean = tuples == 0 ? Double.NaN : e.getValue() / tuples;
+            row.put(e.getKey(), e.getKey().equals("rmse") ? Math.sqrt(mean) : mean);
+        }
+        row.put("eval_seconds", seconds);
+        epochs.set(epochs.size() - 1, row);
+        out.put("epochs", epochs);
     }
 
     /**
      * {@code shard_epoch_end}: the averaged model's metrics on the validation relation (local to the coordinator,
-     * optional), then the epoch's NOTICE with each server's seconds.
+     * optional), early stopping, then the epoch's NOTICE with each server's seconds.
      */
     @SuppressWarnings("unchecked")
     static Map<String, Object> epochEnd(Args args) {
         Args state = new Args(args.object("state"));
         Map<String, Object> out = new LinkedHashMap<>(args.object("state"));
-        TrainSpec spec = TrainSpec.fromOptions(state.object("spec"));
+        TrainSpec spec = TrainOptions.parse(state.object("spec"));
         List<Object> epochs = new ArrayList<>((List<Object>) state.raw("epochs"));
         Map<String, Object> row = new LinkedHashMap<>((Map<String, Object>) epochs.get(epochs.size() - 1));
         if (args.has("validation")) {
@@ -190,6 +306,25 @@ final class ShardCoordinator {
         }
         epochs.set(epochs.size() - 1, row);
         out.put("epochs", epochs);
+        if (spec.earlyStopPatience() > 0) {
+            // the rule replayed over the epochs so far: the state stays plain JSON
+            EarlyStopping stopping = new EarlyStopping(spec.earlyStopPatience());
+            boolean improved = false;
+            for (Object o : epochs) {
+                Args e = new Args((Map<String, Object>) o);
+                improved = stopping.observe(e.intValue("epoch", 0), e.doubleValue(args.has("validation")
+                        ? "validation_loss" : "loss", Double.NaN));
+            }
+            if (improved) {
+                Map<String, Object> best = new LinkedHashMap<>(state.object("model"));
+                best.remove("iterate");
+                Map<String, Object> params = new LinkedHashMap<>((Map<String, Object>) best.get("params"));
+                params.put("best_epoch", stopping.bestEpoch());
+                best.put("params", params);
+                out.put("best_model", best);
+            }
+            out.put("stop", stopping.exhausted());
+        }
         Natives.message(0, String.format(Locale.ROOT, "epoch %d/%d: loss %s, accuracy %s, %.3f s, %d tuples "
                 + "(servers: %s)", ((Number) row.get("epoch")).intValue(), spec.epochs(), fmt(row.get("loss")),
                 fmt(row.get("accuracy")), ((Number) row.get("seconds")).doubleValue(),
@@ -200,24 +335,39 @@ final class ShardCoordinator {
     @SuppressWarnings("unchecked")
     static Map<String, Object> finish(Args args) {
         Args state = new Args(args.object("state"));
-        Args model = new Args(state.object("model"));
-        TrainedModel trained = ModelCache.restore(model);
+        TrainSpec spec = TrainOptions.parse(state.object("spec"));
+        TrainedModel trained = ModelCache.restore(new Args(state.has("best_model") ? state.object("best_model")
+                : state.object("model")));
         Map<String, Object> params = new LinkedHashMap<>(trained.params());
         params.put("device", "cpu");
-        trained = TrainedModel.restore(trained.type(), trained.dimension(), trained.parameters(), null, null, params);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("model", TrainFunction.modelJson(trained));
-        out.put("spec", state.object("spec"));
-        List<Object> epochs = new ArrayList<>();
+        trained = TrainedModel.restore(trained.type(), trained.dimension(), trained.parameters(), trained.mean(),
+                trained.std(), params);
+        List<Map<String, Object>> epochs = new ArrayList<>();
+        List<EpochStats> stats = new ArrayList<>();
         for (Object o : (List<Object>) state.raw("epochs")) {
             Map<String, Object> row = new LinkedHashMap<>((Map<String, Object>) o);
             row.putIfAbsent("validation_loss", null);
             row.putIfAbsent("validation_accuracy", null);
             row.put("device", "cpu");
             epochs.add(row);
+            Args e = new Args(row);
+            stats.add(new EpochStats(e.intValue("epoch", 0), e.doubleValue("loss", Double.NaN),
+                    e.doubleValue("accuracy", Double.NaN), e.doubleValue("validation_loss", Double.NaN),
+                    e.doubleValue("validation_accuracy", Double.NaN), e.doubleValue("learning_rate", Double.NaN),
+                    e.doubleValue("seconds", 0), e.longValue("tuples"), Map.of()));
         }
+        // the same bookkeeping as one server's: the kept epoch's metrics, the early-stopping NOTICE
+        TrainResult result = new TrainResult(trained, stats, spec, null);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", TrainFunction.modelJson(trained));
+        out.put("spec", state.object("spec"));
         out.put("epochs", epochs);
-        out.put("metrics", epochs.isEmpty() ? Map.of() : epochs.get(epochs.size() - 1));
+        out.put("metrics", epochs.isEmpty() ? Map.of()
+                : result.keptMetrics(e -> new LinkedHashMap<>(epochs.get(e.epoch() - 1))));
+        String note = result.earlyStopNote();
+        if (note != null) {
+            Natives.message(0, note);
+        }
         out.put("skipped_tuples", state.longValue("skipped_tuples"));
         out.put("corgipile_version", Version.CURRENT);
         return out;

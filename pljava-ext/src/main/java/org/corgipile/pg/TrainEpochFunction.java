@@ -3,26 +3,35 @@ package org.corgipile.pg;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.corgipile.operators.TrainingException;
+import org.corgipile.operators.DataProfile;
 import org.corgipile.operators.ShardEpoch;
+import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
+import org.corgipile.operators.TrainingException;
 
 /**
  * The Java half of {@code corgipile.train_epoch}: what one server does for one round of sharded training, inside
  * its own backend, over its own partitions (read by the heap reader with this server's privilege and row-level
  * security checks for the role the coordinator's user mapping logs in as).
  *
- * <p>{@code epoch >= 1}: one CorgiPile epoch from the model sent ({@link ShardEpoch}); answers the new parameters,
- * the tuples trained on, the running loss, the seconds and the label encoding seen. {@code epoch = 0}: the metrics
- * of the model sent over these partitions (for the coordinator to combine, weighted by tuples).
+ * <ul>
+ *   <li>{@code epoch = -1}: this server's {@link DataProfile} (feature mean and sum of squared deviations when the
+ *       features are dense and the spec does not turn standardisation off; the label range), for the coordinator
+ *       to combine into the whole table's standardisation and class count;</li>
+ *   <li>{@code epoch >= 1}: one CorgiPile epoch from the model sent ({@link ShardEpoch}: its "iterate" to continue
+ *       from, its feature_mean/feature_std and classes); answers the new iterate, the epoch's (averaged) model, the
+ *       tuples trained on, the running loss, the seconds, the label encoding seen and the sizes used;</li>
+ *   <li>{@code epoch = 0}: the metrics of the model sent over these partitions (for the coordinator to combine,
+ *       weighted by tuples).</li>
+ * </ul>
  */
 final class TrainEpochFunction {
     private TrainEpochFunction() {
     }
 
     static Map<String, Object> run(Args args) {
-        int epoch = args.intValue("epoch", -1);
+        int epoch = args.intValue("epoch", -2);
         Args model = new Args(args.object("model"));
         Map<String, Object> out = new LinkedHashMap<>();
         long start = System.nanoTime();
@@ -32,24 +41,54 @@ final class TrainEpochFunction {
                     args.string("features"), trained.dimension())) {
                 out.put("metrics", trained.evaluate(src));
             }
+        } else if (epoch == -1) {
+            TrainSpec spec = TrainOptions.parse(args.object("spec"));
+            try (RelationSource src = RelationSource.open(args, "relation", args.string("label"),
+                    args.string("features"), args.intValue("dimension", 0))) {
+                Natives.reportActivity("corgipile train_epoch: profile of shard " + args.intValue("shard", 0)
+                        + " on " + args.string("relation_name", "?"));
+                boolean moments = !src.shape().sparse() && !Boolean.FALSE.equals(spec.standardizeGiven());
+                out.put("dimension", src.shape().dimension());
+                out.put("sparse", src.shape().sparse());
+                if (src.pageCount() > 0) {
+                    DataProfile p = DataProfile.scan(src, spec.blockSize(), moments);
+                    Map<String, Object> profile = new LinkedHashMap<>();
+                    profile.put("tuples", p.tuples());
+                    profile.put("mean", p.mean());
+                    profile.put("m2", p.m2());
+                    profile.put("min_label", p.minLabel());
+                    profile.put("max_label", p.maxLabel());
+                    profile.put("integral_labels", p.integralLabels());
+                    out.put("profile", profile);
+                }
+                out.put("skipped_tuples", src.skippedTuples());
+            }
         } else if (epoch >= 1) {
-            TrainSpec spec = TrainSpec.fromOptions(args.object("spec"));
+            TrainSpec spec = TrainOptions.parse(args.object("spec"));
             int shard = args.intValue("shard", 0);
+            Object classes = model.object("params").get("classes");
+            ShardEpoch.Start from = new ShardEpoch.Start(model.doubles("iterate"), model.doubles("feature_mean"),
+                    model.doubles("feature_std"), classes instanceof Number n ? n.intValue() : 0);
             try (RelationSource src = RelationSource.open(args, "relation", args.string("label"),
                     args.string("features"), args.intValue("dimension", 0))) {
                 Natives.reportActivity("corgipile train_epoch: epoch " + epoch + " of shard " + shard + " on "
                         + args.string("relation_name", "?"));
-                ShardEpoch.Result r = ShardEpoch.train(spec, src, epoch, shard, model.doubles("parameters"));
+                ShardEpoch.Result r = ShardEpoch.train(spec, src, epoch, shard, from);
                 out.put("parameters", r.parameters());
+                out.put("model", r.model());
                 out.put("dimension", src.shape().dimension());
                 out.put("tuples", r.tuples());
                 out.put("running_loss", r.runningLoss());
                 out.put("label_encoding", r.labelEncoding());
                 out.put("skipped_tuples", src.skippedTuples());
+                if (r.sizing() != null) {
+                    out.put("block_size", r.sizing().blockPages());
+                    out.put("buffer_size", r.sizing().bufferSize());
+                }
             }
         } else {
             throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
-                    "epoch must be at least 0, got " + epoch, null);
+                    "epoch must be at least -1, got " + epoch, null);
         }
         out.put("seconds", (System.nanoTime() - start) / 1e9);
         return out;

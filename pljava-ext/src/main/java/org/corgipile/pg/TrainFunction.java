@@ -131,7 +131,7 @@ final class TrainFunction {
      * corgipile.buffer_memory in bytes, at most half the JVM heap (the buffers live on the heap, next to the model
      * and the reader); a larger setting is lowered with a NOTICE rather than failing later with an out-of-memory.
      */
-    private static long bufferMemory() {
+    static long bufferMemory() {
         long bytes = Natives.bufferMemoryKb() * 1024L;
         long limit = Runtime.getRuntime().maxMemory() / 2;
         if (bytes > limit) {

@@ -21,9 +21,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The tuple shuffle's cost per buffer (divide by {@code tuples} for the cost per tuple), split in its two parts: {@code indices} draws a fresh Fisher–Yates
  * permutation of the buffer's row indices (what TupleShuffle always does), {@code rows} draws it and then moves
- * every row to its place ({@link TupleBuffer#permuteDense}, one row copy per tuple, cycle by cycle). The difference
- * is what consuming the buffer through the index permutation instead of moving rows would save; compare it with
- * {@link SgdLoopBenchmark} (the SGD step per tuple) and the reader's per-tuple cost to see whether it matters.
+ * every row to its place ({@link TupleBuffer#permuteDense}, one row copy per tuple, cycle by cycle), {@code gather}
+ * draws it and copies the rows in permuted order chunk by chunk into a small buffer ({@link TupleBuffer#gatherDense},
+ * what {@code Sgd.consume} does since issue 13 instead of moving rows). Compare with {@link SgdLoopBenchmark} (the
+ * SGD step per tuple) and the reader's per-tuple cost.
  *
  * <p>Parameters: d = 18 / 28 (higgs, the bench's synthetic data); buffers of 20,000 and 200,000 tuples (10% of the
  * 200k and 2M-row benchmark tables).
@@ -53,6 +54,7 @@ public class TuplePermutationBenchmark {
     private int[] order;
     private double[] scratch;
     private SplittableRandom rnd;
+    private TupleBuffer chunk;
 
     @Setup
     public void setup() {
@@ -67,6 +69,7 @@ public class TuplePermutationBenchmark {
         }
         order = new int[tuples];
         scratch = new double[d];
+        chunk = new TupleBuffer(FeatureShape.dense(d), 512);
     }
 
     /** Per buffer: a fresh permutation of the indices only. */
@@ -82,5 +85,17 @@ public class TuplePermutationBenchmark {
         FisherYates.permute(order, tuples, rnd);
         buffer.permuteDense(order, scratch);
         return buffer.label(0);
+    }
+
+    /** Per buffer: a fresh permutation, then the rows gathered in that order, 512 at a time. */
+    @Benchmark
+    public double gather() {
+        FisherYates.permute(order, tuples, rnd);
+        double sum = 0;
+        for (int from = 0; from < tuples; from += 512) {
+            buffer.gatherDense(from, Math.min(tuples, from + 512), chunk);
+            sum += chunk.label(chunk.size() - 1);
+        }
+        return sum;
     }
 }

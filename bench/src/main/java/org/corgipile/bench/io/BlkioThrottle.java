@@ -1,13 +1,12 @@
 package org.corgipile.bench.io;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * A cgroup-v1 blkio group that throttles reads from one block device:
+ * A cgroup-v1 blkio group ({@link CgroupV1Group}) that throttles reads from one block device:
  * {@code /sys/fs/cgroup/blkio/corgipile-<profile>-<pid>} with {@code blkio.throttle.read_iops_device} and
  * {@code blkio.throttle.read_bps_device}.
  *
@@ -20,53 +19,37 @@ import java.util.Optional;
 public final class BlkioThrottle implements AutoCloseable {
     public static final Path ROOT = Path.of("/sys/fs/cgroup/blkio");
 
-    private final Path dir;
+    private final CgroupV1Group group;
     private final BlockDevice device;
 
-    private BlkioThrottle(Path dir, BlockDevice device) {
-        this.dir = dir;
+    private BlkioThrottle(CgroupV1Group group, BlockDevice device) {
+        this.group = group;
         this.device = device;
     }
 
     /** Why a throttled profile cannot run here, or empty when it can. */
     public static Optional<String> unavailableReason() {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            return Optional.of("blkio throttling needs root (running as " + System.getProperty("user.name") + ")");
-        }
-        if (!Files.isRegularFile(ROOT.resolve("blkio.throttle.read_iops_device"))) {
-            return Optional.of("no cgroup-v1 blkio controller with throttling at " + ROOT
-                    + " (cgroup v2-only systems are not supported by this emulation)");
-        }
-        if (!Files.isWritable(ROOT.resolve("cgroup.procs"))) {
-            return Optional.of(ROOT + " is read-only (a container without a writable cgroup mount?)");
-        }
-        return Optional.empty();
+        return CgroupV1Group.unavailableReason(ROOT, "blkio.throttle.read_iops_device", "blkio throttling",
+                "no cgroup-v1 blkio controller with throttling at " + ROOT
+                        + " (cgroup v2-only systems are not supported by this emulation)", "");
     }
 
     /**
-     * Creates (or reuses) the group {@code corgipile-<name>} with the given read limits on {@code device}.
+     * Creates (or reuses) the group {@code corgipile-<name>-<pid>} with the given read limits on {@code device}.
      *
      * @param iops read requests per second, 0 for no IOPS limit
      * @param bps  read bytes per second, 0 for no bandwidth limit
      */
     public static BlkioThrottle create(String name, BlockDevice device, long iops, long bps) throws IOException {
-        // one group per benchmark process: two runs on one machine (a test suite beside a benchmark) must not
-        // share, and then remove, each other's group
-        Path dir = ROOT.resolve(groupName(name));
-        if (Files.isDirectory(dir)) {
-            moveAllToRoot(dir);
-        } else {
-            Files.createDirectory(dir);
-        }
-        BlkioThrottle t = new BlkioThrottle(dir, device);
+        CgroupV1Group g = CgroupV1Group.create(ROOT, name);
         // 0 removes a rule in cgroup v1, so writing it also clears limits left by an earlier run
-        t.write("blkio.throttle.read_iops_device", device.id() + " " + iops);
-        t.write("blkio.throttle.read_bps_device", device.id() + " " + bps);
-        return t;
+        g.write("blkio.throttle.read_iops_device", device.id() + " " + iops);
+        g.write("blkio.throttle.read_bps_device", device.id() + " " + bps);
+        return new BlkioThrottle(g, device);
     }
 
     public Path directory() {
-        return dir;
+        return group.directory();
     }
 
     public BlockDevice device() {
@@ -75,19 +58,12 @@ public final class BlkioThrottle implements AutoCloseable {
 
     /** Moves a whole process (all its threads) into the group. A process that has exited is ignored. */
     public void add(long pid) throws IOException {
-        try {
-            write("cgroup.procs", Long.toString(pid));
-        } catch (IOException e) {
-            if (Files.exists(Path.of("/proc/" + pid))) {
-                throw e;
-            }
-        }
+        group.add(pid);
     }
 
     /** The pids currently in the group. */
     public List<Long> members() throws IOException {
-        return Files.readAllLines(dir.resolve("cgroup.procs")).stream().filter(s -> !s.isBlank())
-                .map(s -> Long.parseLong(s.trim())).toList();
+        return group.members();
     }
 
     /** Bytes and requests read from the device by the group so far. */
@@ -98,7 +74,7 @@ public final class BlkioThrottle implements AutoCloseable {
 
     private long readCounter(String file) throws IOException {
         String prefix = device.id() + " Read ";
-        for (String line : Files.readAllLines(dir.resolve(file))) {
+        for (String line : group.read(file)) {
             if (line.startsWith(prefix)) {
                 return Long.parseLong(line.substring(prefix.length()).trim());
             }
@@ -106,30 +82,10 @@ public final class BlkioThrottle implements AutoCloseable {
         return 0;
     }
 
-    private void write(String file, String value) throws IOException {
-        Files.writeString(dir.resolve(file), value + "\n");
-    }
-
-    private static void moveAllToRoot(Path dir) throws IOException {
-        for (String pid : Files.readAllLines(dir.resolve("cgroup.procs"))) {
-            if (!pid.isBlank()) {
-                try {
-                    Files.writeString(ROOT.resolve("cgroup.procs"), pid.trim() + "\n");
-                } catch (IOException e) {
-                    // the process exited meanwhile
-                }
-            }
-        }
-    }
-
     /** Moves remaining processes back to the root group and removes the group directory. */
     @Override
     public void close() throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        moveAllToRoot(dir);
-        Files.delete(dir); // rmdir: the kernel removes the control files with it
+        group.close();
     }
 
     /** Cumulative read counters of a blkio group. */
@@ -141,6 +97,6 @@ public final class BlkioThrottle implements AutoCloseable {
 
     /** The group of profile {@code name} in this process: {@code corgipile-<profile>-<pid>}. */
     public static String groupName(String name) {
-        return "corgipile-" + name + "-" + ProcessHandle.current().pid();
+        return CgroupV1Group.groupName(name);
     }
 }

@@ -69,8 +69,8 @@ public interface ShuffleStrategy {
 
     /**
      * Clears {@code out} and fills it with the next tuples in training order, which a consumer sees after
-     * {@link TupleBuffer#settle()} (corgipile leaves its tuple permutation to be applied there, on the compute
-     * thread; the Trainer settles every buffer before SGD).
+     * {@link TupleBuffer#settle()} or through {@link TupleBuffer#gatherDense} (corgipile leaves its tuple
+     * permutation pending, to be applied on the compute thread: {@code Sgd.consume} gathers the rows in that order).
      *
      * @return false when the epoch is over ({@code out} is then empty)
      */
