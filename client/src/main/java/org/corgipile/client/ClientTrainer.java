@@ -57,7 +57,8 @@ final class ClientTrainer {
 
     Result train(TrainJob job, TrainingListener listener) throws SQLException {
         Map<String, Object> options = new LinkedHashMap<>(job.arguments());
-        int sparseDimension = sparseDimension(options.remove("dimension"));
+        Object dimension = options.remove("dimension");
+        int sparseDimension = Errors.call(() -> TrainOptions.dimension(dimension));
         TrainSpec engineSpec = Errors.call(() -> TrainOptions.parse(options));
         try (Connection c = dataSource.getConnection()) {
             JdbcBlockSource.beginSnapshot(c);
@@ -157,22 +158,6 @@ final class ClientTrainer {
                 return rs.getString(1);
             }
         }
-    }
-
-    private static int sparseDimension(Object value) throws SQLException {
-        if (value == null) {
-            return 0;
-        }
-        try {
-            long d = value instanceof Number n ? n.longValue() : Long.parseLong(value.toString().strip());
-            if (d >= 1 && d <= Integer.MAX_VALUE / 2) {
-                return (int) d;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE, "dimension must be an integer "
-                + "between 1 and " + Integer.MAX_VALUE / 2 + ", got " + value);
     }
 
     /** The owner and readers ({@code name[]} as text) the stored row takes. */
@@ -377,6 +362,11 @@ final class ClientTrainer {
         @Override
         public void sized(Sizing sizing) {
             listener.message(sizing.describe());
+        }
+
+        @Override
+        public void derived(String description) {
+            listener.message(description);
         }
 
         @Override

@@ -13,6 +13,14 @@ public interface EpochListener {
     }
 
     /**
+     * Called once before the first epoch, after {@link #sized}, when defaults that depend on the data were filled
+     * in (learning_rate, standardize): one line saying what was chosen and why ({@link
+     * TrainSpec#describeDataDefaults}).
+     */
+    default void derived(String description) {
+    }
+
+    /**
      * Called once, before any reading: {@code progress} shows the training's state from now until it returns (see
      * {@link TrainingProgress}); a listener may poll it, e.g. while the source waits.
      */

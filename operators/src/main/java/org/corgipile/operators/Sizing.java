@@ -28,9 +28,15 @@ import java.util.Locale;
  *
  * <p>The budget is {@code buffer_memory} bytes for both buffers of the double buffer (the SQL GUC
  * {@code corgipile.buffer_memory}, default {@value #DEFAULT_BUFFER_MEMORY_MB} MB). It caps derived sizes only.
+ * It counts the rows as the buffer holds them: a heap page is 8 kB, but rows whose features PostgreSQL stores out
+ * of line (TOAST: a dense row of more than ~250 float8 values) are much larger in memory than in their heap page
+ * (epsilon-like's 2,000 features: 136 rows of 16 kB behind each heap page, 2.2 MB). When the trainer's profile
+ * pass has counted the rows, it sizes again with the decoded bytes per heap page ({@code pageBytes}), so such a
+ * table gets blocks of one or a few pages and a buffer that fits the budget instead of one that holds the table.
  */
 public record Sizing(int blockPages, double bufferSize, long pages, long blocks, long bufferPages,
-                     long bufferBlocks, boolean blockGiven, boolean bufferGiven, boolean capped, long budgetBytes) {
+                     long bufferBlocks, boolean blockGiven, boolean bufferGiven, boolean capped, long budgetBytes,
+                     long pageBytes) {
     public static final int PAGE_BYTES = 8192;
     public static final int MIN_BLOCK_PAGES = 16;
     public static final int MAX_BLOCK_PAGES = 1280;
@@ -49,8 +55,17 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
      * @param budgetBytes memory for both shuffle buffers together
      */
     public static Sizing of(int givenBlock, double givenBuffer, long pages, long budgetBytes) {
+        return of(givenBlock, givenBuffer, pages, budgetBytes, PAGE_BYTES);
+    }
+
+    /**
+     * As {@link #of(int, double, long, long)} for rows that take {@code pageBytes} of memory per heap page once
+     * decoded (more than {@value #PAGE_BYTES} when their features are stored out of line).
+     */
+    public static Sizing of(int givenBlock, double givenBuffer, long pages, long budgetBytes, long pageBytes) {
         long p = Math.max(1, pages);
-        long perBuffer = Math.max(1, budgetBytes / 2 / PAGE_BYTES);
+        long perPage = Math.max(PAGE_BYTES, pageBytes);
+        long perBuffer = Math.max(1, budgetBytes / 2 / perPage);
         int block = givenBlock;
         if (block <= 0) {
             long b = Math.min(MAX_BLOCK_PAGES, Math.max(MIN_BLOCK_PAGES, ceilDiv(p, TARGET_BLOCKS)));
@@ -75,12 +90,29 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         }
         long bufferBlocks = bufferPages < 0 ? -1 : Math.min(blocks, Math.max(1, bufferPages / block));
         return new Sizing(block, buffer, pages, blocks, bufferPages, bufferBlocks, givenBlock > 0, givenBuffer > 0,
-                capped, budgetBytes);
+                capped, budgetBytes, perPage);
     }
 
     /** The sizes for {@code spec} (its block_size, buffer_size and buffer_memory) on a table of {@code pages}. */
     public static Sizing of(TrainSpec spec, long pages) {
         return of(spec.blockSizeGiven(), spec.bufferSizeGiven(), pages, spec.bufferMemory());
+    }
+
+    /** As {@link #of(TrainSpec, long)} with {@code pageBytes} of decoded rows per heap page. */
+    public static Sizing of(TrainSpec spec, long pages, long pageBytes) {
+        return of(spec.blockSizeGiven(), spec.bufferSizeGiven(), pages, spec.bufferMemory(), pageBytes);
+    }
+
+    /**
+     * Memory of the rows behind one heap page in a shuffle buffer: {@code tuples} rows of {@code shape} over
+     * {@code pages} pages (dense: the feature vector, label, identity and permutation slot of each row).
+     */
+    public static long decodedPageBytes(FeatureShape shape, long tuples, long pages) {
+        if (shape.sparse() || tuples <= 0 || pages <= 0) {
+            return PAGE_BYTES;
+        }
+        double row = 8.0 * shape.dimension() + 20;
+        return (long) Math.ceil(row * tuples / pages);
     }
 
     /**
@@ -105,15 +137,19 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
     public String describe() {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "block_size %d pages (%s, %s), %d blocks", blockPages,
-                bytes((long) blockPages * PAGE_BYTES), blockGiven ? "given" : "derived", blocks));
+                bytes((long) blockPages * pageBytes), blockGiven ? "given" : "derived", blocks));
         if (bufferPages >= 0) {
             s.append(String.format(Locale.ROOT, "; buffer_size %s of the table (%d pages, %s, %d blocks, %s)",
-                    fraction(bufferSize), bufferPages, bytes(bufferPages * PAGE_BYTES), bufferBlocks,
+                    fraction(bufferSize), bufferPages, bytes(bufferPages * pageBytes), bufferBlocks,
                     bufferGiven ? "given" : "derived"));
         } else {
             s.append(String.format(Locale.ROOT, "; buffer_size %d tuples (given)", (long) bufferSize));
         }
-        s.append(String.format(Locale.ROOT, "; table %d pages (%s)", pages, bytes(pages * PAGE_BYTES)));
+        s.append(String.format(Locale.ROOT, "; table %d pages (%s)", pages, bytes(pages * pageBytes)));
+        if (pageBytes > PAGE_BYTES) {
+            s.append(String.format(Locale.ROOT, "; rows stored out of line: %s per heap page in memory",
+                    bytes(pageBytes)));
+        }
         if (capped) {
             s.append(String.format(Locale.ROOT, "; buffer capped by corgipile.buffer_memory = %s (two buffers)",
                     bytes(budgetBytes)));

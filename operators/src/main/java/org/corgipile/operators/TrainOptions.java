@@ -48,7 +48,8 @@ public final class TrainOptions {
         String model = choice(o, "model", TrainSpec.MODELS, "logistic");
         String shuffle = choice(o, "shuffle", TrainSpec.SHUFFLES, "corgipile");
         int epochs = (int) integer(o, "epochs", 10, 1, TrainSpec.MAX_EPOCHS);
-        double learningRate = real(o, "learning_rate", TrainSpec.DEFAULT_LEARNING_RATE, 0, false, TrainSpec.MAX_RATE);
+        // 0: derived from the features (TrainSpec.withDataDefaults)
+        double learningRate = real(o, "learning_rate", 0, 0, false, TrainSpec.MAX_RATE);
         String schedule = choice(o, "schedule", TrainSpec.SCHEDULES, "exponential");
         double decay = schedule.equals("inverse")
                 ? real(o, "decay", 0.95, 0, true, TrainSpec.MAX_RATE)
@@ -75,6 +76,26 @@ public final class TrainOptions {
         return new TrainSpec(model, shuffle, epochs, learningRate, schedule, decay, l2, l1, batchSize, seed, blockSize,
                 bufferSize, bufferMemory, earlyStopPatience, standardize, average, hidden, classes, device,
                 trainMetrics, overwrite);
+    }
+
+    /** Largest {@code dimension} of sparse data: the model's arrays stay well inside Java's array limit. */
+    public static final int MAX_DIMENSION = Integer.MAX_VALUE / 2;
+
+    /**
+     * The {@code dimension} argument of sparse data (the number of features; indices are 0-based), 0 when not given
+     * (the largest index + 1). Not a hyper-parameter, so not in {@link TrainSpec}: it describes the relation, and is
+     * checked here once for train_sgd and the client alike.
+     */
+    public static int dimension(Object value) {
+        if (value == null) {
+            return 0;
+        }
+        long d = toLong("dimension", value, "an integer between 1 and " + MAX_DIMENSION);
+        if (d < 1 || d > MAX_DIMENSION) {
+            throw new InvalidSpecException("dimension must be an integer between 1 and " + MAX_DIMENSION
+                    + ", got " + d, "dimension is the number of features of sparse data (indices are 0-based).");
+        }
+        return (int) d;
     }
 
     // ---- conversions; every message names the argument and its allowed range ----

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,8 +21,9 @@ import java.util.Map;
  *   <tr><td>shuffle</td><td>corgipile</td><td>corgipile, block_only, none, shuffle_once, epoch_shuffle,
  *       sliding_window, mrs</td></tr>
  *   <tr><td>epochs</td><td>10</td><td>1 .. 100000</td></tr>
- *   <tr><td>learning_rate</td><td>0.01 (measured with standardize and average, see docs/convergence.md)</td>
- *       <td>(0, 1e6]</td></tr>
+ *   <tr><td>learning_rate</td><td>derived from the features ({@link #defaultLearningRate}): dense
+ *       min(0.01, 1/d) for d features, sparse 0.01 (measured with standardize and average, see
+ *       docs/convergence.md)</td><td>(0, 1e6]</td></tr>
  *   <tr><td>schedule</td><td>exponential</td><td>constant, exponential (lr * decay^(epoch-1)),
  *       inverse (lr / (1 + decay * (epoch-1)))</td></tr>
  *   <tr><td>decay</td><td>0.95</td><td>(0, 1] for exponential, [0, 1e6] for inverse</td></tr>
@@ -70,8 +72,9 @@ public final class TrainSpec {
     /** Block of the evaluation passes over a stored model (storage order, so only the read size matters). */
     public static final int DEFAULT_BLOCK_SIZE = 1280;
     /**
-     * With standardised dense features and iterate averaging, 0.01 neither diverges (0.1 does for mlp on
-     * Fashion-MNIST) nor stalls on any dataset of the convergence benchmark (docs/convergence.md).
+     * The largest default learning rate: with standardised dense features and iterate averaging, 0.01 neither
+     * diverges (0.1 does for mlp on Fashion-MNIST) nor stalls on the low-dimensional datasets of the convergence
+     * benchmark; wide rows get less ({@link #defaultLearningRate}).
      */
     public static final double DEFAULT_LEARNING_RATE = 0.01;
     static final long MIN_BUFFER_MEMORY = 1L << 20;
@@ -167,7 +170,7 @@ public final class TrainSpec {
         m.put("model", model);
         m.put("shuffle", shuffle);
         m.put("epochs", epochs);
-        m.put("learning_rate", learningRate);
+        m.put("learning_rate", learningRate == 0 ? null : learningRate);
         m.put("schedule", schedule);
         m.put("decay", decay);
         m.put("l2", l2);
@@ -200,17 +203,43 @@ public final class TrainSpec {
         return epochs;
     }
 
-    /** Base learning rate (epoch 1). */
+    /**
+     * Base learning rate (epoch 1): the given one or, not given, {@link #DEFAULT_LEARNING_RATE}; the trainer
+     * replaces a missing learning_rate by the one derived from the features ({@link #withDataDefaults}), so inside
+     * a training run this is the rate in use.
+     */
     public double learningRate() {
+        return learningRate == 0 ? DEFAULT_LEARNING_RATE : learningRate;
+    }
+
+    /** learning_rate as given, 0 when it is to be derived from the features. */
+    public double learningRateGiven() {
         return learningRate;
+    }
+
+    /**
+     * The learning rate when none is given: {@code min(0.01, 1/d)} for d dense features, 0.01 for sparse ones.
+     * Why: a per-tuple SGD step on a linear model is stable and fast when the rate is about 1/||x||^2; standardised
+     * dense rows have ||x||^2 = d on average, so 0.01 (measured best up to ~100 features) is too large for wide
+     * rows: on the 784-pixel images and 2,000-feature epsilon-like the tuned rate of every strategy, the full
+     * shuffle included, was a tenth of it (docs/convergence.md). Sparse rows are not standardised and carry few
+     * non-zeros, so their dimension says nothing about ||x||^2.
+     */
+    public static double defaultLearningRate(FeatureShape shape) {
+        if (shape.sparse() || shape.dimension() <= 1 / DEFAULT_LEARNING_RATE) {
+            return DEFAULT_LEARNING_RATE;
+        }
+        // two significant digits, so the recorded rate can be typed back: 0.0013 for 784 features
+        return new java.math.BigDecimal(1.0 / shape.dimension()).round(new java.math.MathContext(2)).doubleValue();
     }
 
     /** Learning rate of epoch {@code epoch} (1-based) under the schedule. */
     public double learningRate(int epoch) {
+        double lr = learningRate();
         return switch (schedule) {
-            case "constant" -> learningRate;
-            case "exponential" -> learningRate * Math.pow(decay, epoch - 1);
-            default -> learningRate / (1 + decay * (epoch - 1));
+            case "constant" -> lr;
+            case "exponential" -> lr * Math.pow(decay, epoch - 1);
+            default -> lr / (1 + decay * (epoch - 1));
         };
     }
 
@@ -304,9 +333,32 @@ public final class TrainSpec {
         return average;
     }
 
-    /** This spec with the defaults that depend on the data filled in: standardize (dense features: true). */
+    /**
+     * This spec with the defaults that depend on the data filled in: standardize (dense features: true) and
+     * learning_rate ({@link #defaultLearningRate}).
+     */
     public TrainSpec withDataDefaults(FeatureShape shape) {
-        return standardize != null ? this : with("standardize", !shape.sparse());
+        TrainSpec s = standardize != null ? this : with("standardize", !shape.sparse());
+        return learningRate != 0 ? s : s.with("learning_rate", defaultLearningRate(shape));
+    }
+
+    /**
+     * One line on the defaults {@link #withDataDefaults} fills in for {@code shape} (for a NOTICE), or null when
+     * every one of them was given.
+     */
+    public String describeDataDefaults(FeatureShape shape) {
+        List<String> parts = new ArrayList<>();
+        if (learningRate == 0) {
+            double lr = defaultLearningRate(shape);
+            String rate = java.math.BigDecimal.valueOf(lr).stripTrailingZeros().toPlainString();
+            parts.add(shape.sparse() ? "learning_rate " + rate + " (derived: sparse features)"
+                    : String.format(Locale.ROOT, "learning_rate %s (derived: min(0.01, 1/%d features))", rate,
+                    shape.dimension()));
+        }
+        if (standardize == null) {
+            parts.add(shape.sparse() ? "standardize off (sparse features)" : "standardize on (dense features)");
+        }
+        return parts.isEmpty() ? null : String.join("; ", parts);
     }
 
     /** Hidden layer widths for mlp, null for other models. */

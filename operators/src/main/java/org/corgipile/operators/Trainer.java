@@ -92,15 +92,17 @@ public final class Trainer {
                            Resume resume) {
         Sizing sizing = Sizing.of(spec, train.pageCount());
         sizing.checkBufferHoldsABlock(spec.shuffle());
-        l.sized(sizing);
         TrainSpec resolved = spec.sized(sizing).withDataDefaults(train.shape());
-        return new Run(resolved, sizing, train, validation, l, resume);
+        return new Run(spec, resolved, sizing, train, validation, l, resume);
     }
 
     /** One training run's state, kept off the public class. */
     private static final class Run {
-        private final TrainSpec spec;
-        private final Sizing sizing;
+        /** The spec as the caller gave it (sizes and data defaults not filled in). */
+        private final TrainSpec given;
+        /** Resolved; sized again after the profile pass when rows are larger in memory than on their page. */
+        private TrainSpec spec;
+        private Sizing sizing;
         private final BlockSource train;
         private final BlockSource validation;
         private final EpochListener listener;
@@ -113,8 +115,9 @@ public final class Trainer {
         private double[] iterate;
         private final Live live = new Live();
 
-        Run(TrainSpec spec, Sizing sizing, BlockSource train, BlockSource validation, EpochListener listener,
-            Resume resume) {
+        Run(TrainSpec given, TrainSpec spec, Sizing sizing, BlockSource train, BlockSource validation,
+            EpochListener listener, Resume resume) {
+            this.given = given;
             this.spec = spec;
             this.sizing = sizing;
             this.train = train;
@@ -144,6 +147,14 @@ public final class Trainer {
                 DataProfile profile = spec.standardize() || needClasses
                         ? DataProfile.scan(train, spec.blockSize(), spec.standardize()) : null;
                 profileSeconds = profile == null ? 0 : (System.nanoTime() - p0) / 1e9;
+                if (profile != null) {
+                    // rows stored out of line (TOAST) are far larger in the buffer than in their heap page
+                    long pageBytes = Sizing.decodedPageBytes(shape, profile.tuples(), train.pageCount());
+                    if (pageBytes > Sizing.PAGE_BYTES) {
+                        sizing = Sizing.of(given, train.pageCount(), pageBytes);
+                        spec = given.sized(sizing).withDataDefaults(shape);
+                    }
+                }
                 if (needClasses) {
                     classes = profile.classes(spec.model());
                 }
@@ -151,6 +162,11 @@ public final class Trainer {
                     mean = profile.mean();
                     std = profile.std();
                 }
+            }
+            listener.sized(sizing);
+            String derived = given.describeDataDefaults(shape);
+            if (derived != null) {
+                listener.derived(derived);
             }
             Model model = Model.create(spec.model(), shape.dimension(), classes, spec.hidden());
             InputGuard guard = new InputGuard(model.type(), model.kind(), model.classes(), shape.dimension(), mean, std);

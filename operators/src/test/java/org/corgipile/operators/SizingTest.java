@@ -100,6 +100,55 @@ class SizingTest {
     }
 
     @Test
+    void rowsStoredOutOfLineAreSizedByTheirBytesInMemory() {
+        // epsilon-like 16k x 2000: 117 heap pages of 136 TOAST pointers, 2.2 MB of float8 per page in memory
+        long pageBytes = Sizing.decodedPageBytes(FeatureShape.dense(2000), 15_888, 117);
+        Sizing s = Sizing.of(0, 0, 117, BUDGET, pageBytes);
+        assertTrue(2 * s.bufferPages() * pageBytes <= BUDGET, s.describe());
+        assertEquals(1, s.blockPages(), s.describe());
+        assertTrue(s.capped() && s.bufferBlocks() >= 10, s.describe());
+        assertTrue(s.describe().contains("rows stored out of line"), s.describe());
+        // rows that fit their page keep the page-based sizes
+        assertEquals(Sizing.of(0, 0, 10_000, BUDGET), Sizing.of(0, 0, 10_000, BUDGET,
+                Sizing.decodedPageBytes(FeatureShape.dense(18), 400_000, 10_000)));
+    }
+
+    @Test
+    void theTrainerSizesWideRowsAfterCountingThem() {
+        // 40 rows of 4,000 features per page: 1.3 MB per page in memory, like a TOASTed table
+        int d = 4000;
+        InMemoryBlockSource src = new InMemoryBlockSource(FeatureShape.dense(d), 40);
+        java.util.Random r = new java.util.Random(1);
+        for (int i = 0; i < 2000; i++) {
+            double[] x = new double[d];
+            x[r.nextInt(d)] = 1;
+            src.addDense(i % 2, x);
+        }
+        long budget = 8 * MB;
+        TrainSpec spec = TrainSpec.builder().epochs(1).seed(1).option("buffer_memory", budget).build();
+        Sizing[] told = new Sizing[1];
+        String[] derived = new String[1];
+        TrainResult res = Trainer.train(spec, src, null, new EpochListener() {
+            @Override
+            public void sized(Sizing s) {
+                told[0] = s;
+            }
+
+            @Override
+            public void derived(String description) {
+                derived[0] = description;
+            }
+        });
+        Sizing s = res.sizing();
+        assertEquals(told[0], s);
+        assertTrue(s.pageBytes() > 1_000_000 && 2 * s.bufferPages() * s.pageBytes() <= budget, s.describe());
+        assertEquals(s.bufferSize(), res.spec().toMap().get("buffer_size"));
+        assertEquals(0.00025, res.spec().toMap().get("learning_rate"));
+        assertTrue(derived[0].startsWith("learning_rate 0.00025 (derived: min(0.01, 1/4000 features))"), derived[0]);
+        assertEquals(2000, res.epochs().get(0).tuples());
+    }
+
+    @Test
     void aGivenBufferBelowOneBlockIsRefused() {
         Sizing s = Sizing.of(1280, 0.05, 5_300, BUDGET);
         InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> s.checkBufferHoldsABlock("corgipile"));

@@ -24,7 +24,7 @@ class TrainSpecTest {
         assertEquals("logistic", m.get("model"));
         assertEquals("corgipile", m.get("shuffle"));
         assertEquals(10, m.get("epochs"));
-        assertEquals(0.01, m.get("learning_rate"));
+        assertNull(m.get("learning_rate"), "derived from the features at training time (withDataDefaults)");
         assertEquals("exponential", m.get("schedule"));
         assertEquals(0.95, m.get("decay"));
         assertEquals(1, m.get("batch_size"));
@@ -37,6 +37,26 @@ class TrainSpecTest {
         // the resolved map reproduces the same spec, seed included
         assertEquals(spec, TrainSpec.fromOptions(m));
         assertEquals(spec.seed(), TrainSpec.fromOptions(m).seed());
+    }
+
+    @Test
+    void theDefaultLearningRateFollowsTheWidthOfDenseRows() {
+        assertEquals(0.01, TrainSpec.defaultLearningRate(FeatureShape.dense(28)));
+        assertEquals(0.01, TrainSpec.defaultLearningRate(FeatureShape.dense(100)));
+        assertEquals(0.0013, TrainSpec.defaultLearningRate(FeatureShape.dense(784)));
+        assertEquals(0.0005, TrainSpec.defaultLearningRate(FeatureShape.dense(2000)));
+        assertEquals(0.01, TrainSpec.defaultLearningRate(FeatureShape.sparse(1_000_000)));
+        TrainSpec spec = TrainSpec.fromOptions(Map.of("seed", 1));
+        TrainSpec wide = spec.withDataDefaults(FeatureShape.dense(784));
+        assertEquals(0.0013, wide.toMap().get("learning_rate"));
+        assertEquals(0.0013 * 0.95, wide.learningRate(2), 1e-15);
+        assertEquals(true, wide.toMap().get("standardize"));
+        assertEquals("learning_rate 0.0013 (derived: min(0.01, 1/784 features)); standardize on (dense features)",
+                spec.describeDataDefaults(FeatureShape.dense(784)));
+        // explicit arguments win and are not described
+        TrainSpec given = TrainSpec.fromOptions(Map.of("seed", 1, "learning_rate", 0.1, "standardize", false));
+        assertEquals(0.1, given.withDataDefaults(FeatureShape.dense(784)).learningRate());
+        assertNull(given.describeDataDefaults(FeatureShape.dense(784)));
     }
 
     @Test
@@ -153,5 +173,30 @@ class TrainSpecTest {
         assertEquals(List.of(8), b.toMap().get("hidden"));
         TrainSpec c = a.with("model", "svm");
         assertNull(c.hidden());
+    }
+
+    /** Bug: dimension was parsed twice, the server accepting 0 and the client refusing it with another message. */
+    @Test
+    void dimensionOfSparseDataIsCheckedInOnePlace() {
+        assertEquals(0, TrainOptions.dimension(null));
+        assertEquals(3, TrainOptions.dimension("3"));
+        assertEquals(100, TrainOptions.dimension(100L));
+        for (Object bad : List.of(0, -3, "many", 2.5, 1L << 40)) {
+            InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> TrainOptions.dimension(bad));
+            assertTrue(e.getMessage().startsWith("dimension must be an integer between 1 and 1073741823, got "),
+                    e.getMessage());
+            assertEquals("22023", e.sqlState());
+        }
+    }
+
+    @Test
+    void epochNoticesAreRecognisedNotParsed() {
+        EpochStats s = new EpochStats(3, 0.45, Double.NaN, Double.NaN, Double.NaN, 0.01, 0.4171, 200_000, Map.of());
+        String text = EpochNotice.text(s, 10);
+        assertEquals("epoch 3/10: loss 0.450000, accuracy n/a, 0.417 s, 200000 tuples", text);
+        assertTrue(EpochNotice.isEpochLine(text));
+        assertTrue(EpochNotice.isEpochLine(text + " (servers: s1 0.210 s)"), "the sharded coordinator's line");
+        assertFalse(EpochNotice.isEpochLine("block_size 16 pages (derived), buffer_size ..."));
+        assertFalse(EpochNotice.isEpochLine("skipped 7 rows with a NULL label or NULL features"));
     }
 }

@@ -152,6 +152,13 @@ final class ShardCoordinator {
                     + "are sparse", "scale sparse features before loading them");
         }
         specMap.put("standardize", standardize);
+        if (specMap.get("learning_rate") == null && (sparse || all.mean() != null)) {
+            // one server's rule (TrainSpec.defaultLearningRate), resolved once so every server and the stored
+            // spec have the rate the rounds train with
+            specMap.put("learning_rate", TrainSpec.defaultLearningRate(sparse
+                    ? org.corgipile.operators.FeatureShape.sparse(1) : org.corgipile.operators.FeatureShape.dense(
+                    all.mean().length)));
+        }
         spec = TrainOptions.parse(specMap);
         out.put("spec", specMap);
         out.put("rounds", rounds(spec, false));

@@ -39,13 +39,13 @@ final class TrainArguments {
                         "model_name must have 1 to 200 characters, got " + length, null);
             }
         }
-        Object dimension = spec.remove("dimension");
+        int dimension = TrainOptions.dimension(spec.remove("dimension"));
         TrainSpec resolved = TrainOptions.parse(spec);
         // the run's seed, drawn here when not given: shuffle_once's copy and the training use the same one
         spec.put("seed", resolved.seed());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("spec", spec);
-        out.put("dimension", dimension);
+        out.put("dimension", dimension == 0 ? null : dimension);
         out.put("overwrite", resolved.overwrite());
         out.put("shuffle", resolved.shuffle());
         return out;

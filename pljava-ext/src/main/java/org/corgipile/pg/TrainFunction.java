@@ -12,8 +12,10 @@ import java.util.Map;
 
 import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.EpochListener;
+import org.corgipile.operators.EpochNotice;
 import org.corgipile.operators.EpochStats;
 import org.corgipile.operators.Sizing;
+import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
@@ -48,12 +50,7 @@ final class TrainFunction {
         String relationName = args.string("relation_name", "?");
         String label = args.string("label");
         String features = args.string("features");
-        int dimension = args.intValue("dimension", 0);
-        if (dimension < 0) {
-            throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
-                    "dimension must be at least 1, got " + dimension,
-                    "dimension is the number of features of sparse data (indices are 0-based).");
-        }
+        int dimension = TrainOptions.dimension(args.raw("dimension"));
         double prepSeconds = args.doubleValue("prep_seconds", 0);
         String shuffleName = shuffleOnce ? "shuffle_once" : spec.shuffle();
 
@@ -66,11 +63,6 @@ final class TrainFunction {
                      ? RelationSource.open(args, "validation", label, features,
                              train.shape().sparse() ? train.shape().dimension() : 0)
                      : null) {
-            if (validation != null && validation.shape().dimension() != train.shape().dimension()) {
-                throw new TrainingException(TrainingException.DATA_EXCEPTION,
-                        "validation_relation has " + validation.shape().dimension()
-                        + " features but the training relation has " + train.shape().dimension(), null);
-            }
             LiveActivity activity = new LiveActivity(args, relationName, spec, shuffleName, train);
             train.onCheckInterrupts(activity::tick);
             if (validation != null) {
@@ -187,6 +179,11 @@ final class TrainFunction {
         }
 
         @Override
+        public void derived(String description) {
+            Natives.message(0, description);
+        }
+
+        @Override
         public void epochStarted(int epoch, int epochs) {
             readBytesAtStart = readBytes();
             notices.drain();
@@ -201,8 +198,7 @@ final class TrainFunction {
             }
             notices.drain();
             activity.epochFinished(s);
-            Natives.message(0, String.format(Locale.ROOT, "epoch %d/%d: loss %s, accuracy %s, %.3f s, %d tuples",
-                    s.epoch(), spec.epochs(), fmt(s.loss()), fmt(s.accuracy()), s.seconds(), s.tuples()));
+            Natives.message(0, EpochNotice.text(s, spec.epochs()));
         }
 
         /** The backend's {@code read_bytes} so far, or -1 when unknown. */
@@ -217,10 +213,6 @@ final class TrainFunction {
                 // no /proc (not Linux) or no permission: the epoch rows just lack device_read_bytes
             }
             return -1;
-        }
-
-        private static String fmt(double v) {
-            return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.6f", v);
         }
     }
 }

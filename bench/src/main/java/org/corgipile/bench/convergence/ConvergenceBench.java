@@ -75,8 +75,16 @@ public final class ConvergenceBench implements Callable<Integer> {
             description = "grid of the tuned runs (default ${DEFAULT-VALUE})")
     List<Double> grid;
 
+    @Option(names = "--layouts", split = ",", paramLabel = "L",
+            description = "clustered, shuffled (default both; quick: clustered)")
+    List<String> layoutsOption;
+
     @Option(names = "--no-sklearn", description = "skip the scikit-learn references")
     boolean noSklearn;
+
+    @Option(names = "--combine", split = ",", paramLabel = "DIR",
+            description = "no runs: one report from the results.json of earlier runs (a full run split in parts)")
+    List<Path> combine;
 
     private final String command;
     private final PrintStream log;
@@ -88,6 +96,9 @@ public final class ConvergenceBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (combine != null) {
+            return combine();
+        }
         int e = epochs != null ? epochs : quick ? 3 : 6;
         List<ConvergenceCase> cases = new ArrayList<>();
         for (ConvergenceCase c : ConvergenceCase.all(quick ? 0.05 * scale : scale)) {
@@ -97,8 +108,14 @@ public final class ConvergenceBench implements Callable<Integer> {
                 cases.add(c);
             }
         }
-        List<String> layouts = quick ? List.of(TableLayouts.CLUSTERED)
+        List<String> layouts = layoutsOption != null ? layoutsOption : quick ? List.of(TableLayouts.CLUSTERED)
                 : List.of(TableLayouts.CLUSTERED, TableLayouts.SHUFFLED);
+        for (String l : layouts) {
+            if (!l.equals(TableLayouts.CLUSTERED) && !l.equals(TableLayouts.SHUFFLED)) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--layouts takes clustered, shuffled; got " + l);
+            }
+        }
         Path dir = out != null ? out : Path.of(System.getProperty("corgipile.root", "."), "bench-results",
                 "convergence-" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(dir);
@@ -128,10 +145,49 @@ public final class ConvergenceBench implements Callable<Integer> {
             }
         }
         double minutes = (System.nanoTime() - t0) / 60e9;
+        ConvergenceReport.writeResults(dir, new ConvergenceReport.Part(command, started, minutes, e, grid, seed,
+                results));
         ConvergenceReport.write(dir, results, command, started, minutes, e, grid, seed);
         log.printf(Locale.ROOT, "bench convergence: %.1f minutes; wrote %s%n", minutes,
                 dir.resolve(ConvergenceReport.FILE).toAbsolutePath());
         return 0;
+    }
+
+    /** One report from the parts of a run: their results in the order of the datasets, every command listed. */
+    private int combine() throws IOException {
+        List<ConvergenceReport.Part> parts = new ArrayList<>();
+        for (Path p : combine) {
+            parts.add(ConvergenceReport.readResults(p));
+        }
+        List<CaseResult> results = new ArrayList<>();
+        List<ConvergenceCase> order = ConvergenceCase.all(1);
+        for (ConvergenceReport.Part part : parts) {
+            results.addAll(part.results());
+        }
+        results.sort(java.util.Comparator.comparingInt((CaseResult r) -> indexOf(order, r.kase()))
+                .thenComparing(r -> r.layout().equals(TableLayouts.CLUSTERED) ? 0 : 1));
+        StringBuilder commands = new StringBuilder();
+        double minutes = 0;
+        for (ConvergenceReport.Part part : parts) {
+            commands.append(commands.length() == 0 ? "" : "`, `").append(part.command());
+            minutes += part.minutes();
+        }
+        ConvergenceReport.Part first = parts.get(0);
+        Path dir = out != null ? out : combine.get(0);
+        Files.createDirectories(dir);
+        ConvergenceReport.write(dir, results, commands.toString(), first.started(), minutes, first.epochs(),
+                first.grid(), first.seed());
+        log.println("bench convergence: wrote " + dir.resolve(ConvergenceReport.FILE).toAbsolutePath());
+        return 0;
+    }
+
+    private static int indexOf(List<ConvergenceCase> order, ConvergenceCase k) {
+        for (int i = 0; i < order.size(); i++) {
+            if (order.get(i).label().equals(k.label())) {
+                return i;
+            }
+        }
+        return order.size();
     }
 
     private void load(Connection c, ConvergenceCase k, String layout) throws Exception {
@@ -208,11 +264,13 @@ public final class ConvergenceBench implements Callable<Integer> {
                 return new ConvergenceRun(strategy, !Double.isNaN(lr), lr, List.of(), seconds);
             }
             if (sizingOut != null) {
+                StringBuilder chosen = new StringBuilder();
                 for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
-                    if (w.getMessage().startsWith("block_size")) {
-                        sizingOut[0] = w.getMessage();
+                    if (w.getMessage().startsWith("block_size") || w.getMessage().startsWith("learning_rate")) {
+                        chosen.append(chosen.length() == 0 ? "" : "; ").append(w.getMessage());
                     }
                 }
+                sizingOut[0] = chosen.toString();
             }
         }
         return new ConvergenceRun(strategy, !Double.isNaN(lr), lr, acc, seconds);

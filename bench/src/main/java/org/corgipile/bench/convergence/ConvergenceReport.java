@@ -22,7 +22,25 @@ import org.knowm.xchart.style.Styler.LegendPosition;
 final class ConvergenceReport {
     static final String FILE = "convergence.md";
 
+    static final String RESULTS = "results.json";
+
     private ConvergenceReport() {
+    }
+
+    /** What one run (or one part of a split run) measured, as written to {@value #RESULTS}. */
+    record Part(String command, String started, double minutes, int epochs, List<Double> grid, long seed,
+                List<CaseResult> results) {
+    }
+
+    static void writeResults(Path dir, Part part) throws IOException {
+        new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                .writeValue(dir.resolve(RESULTS).toFile(), part);
+    }
+
+    static Part readResults(Path dir) throws IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .readValue(dir.resolve(RESULTS).toFile(), Part.class);
     }
 
     static void write(Path dir, List<CaseResult> results, String command, String started, double minutes, int epochs,
@@ -42,15 +60,17 @@ final class ConvergenceReport {
 
         md.append("## Clustered tables (sorted by label): defaults vs the full-shuffle reference\n\n");
         md.append("| dataset | rows | reference | corgipile defaults | gap | settled (ref / defaults) | none defaults |"
-                + " corgipile tuned | sklearn SGD | sklearn LogReg | within 0.5 pts and 2 epochs |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " epoch_shuffle defaults | corgipile tuned | sklearn SGD | sklearn LogReg |"
+                + " within 0.5 pts and 2 epochs |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (CaseResult r : layout(results, TableLayouts.CLUSTERED)) {
             ConvergenceRun ref = r.reference();
             ConvergenceRun d = r.run("corgipile", false);
-            md.append(String.format(Locale.ROOT, "| %s | %d | %s (lr %s) | %s | %+.1f | %d / %d | %s | %s | %s | %s | %s |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %d | %s (lr %s) | %s | %+.1f | %d / %d | %s | %s | %s | %s | %s | %s |%n",
                     r.kase().label(), r.trainRows(), pct(ref.last()), ref.learningRate(), pct(d.last()),
                     (d.last() - ref.last()) * 100, ref.settledEpoch(), d.settledEpoch(),
-                    pct(r.run("none", false).last()), pct(r.run("corgipile", true).last()), pct(r.sklearnSgd()),
+                    pct(r.run("none", false).last()), pct(r.run("epoch_shuffle", false).last()),
+                    pct(r.run("corgipile", true).last()), pct(r.sklearnSgd()),
                     pct(r.sklearnLogreg()), r.defaultsMatchReference() ? "yes" : "**no**"));
         }
         md.append("\n## Every strategy with the defaults, clustered tables (final %, settled epoch)\n\n");
@@ -86,7 +106,7 @@ final class ConvergenceReport {
                         r.run("corgipile", false).settledEpoch()));
             }
         }
-        md.append("\n## Block and buffer sizes the defaults chose\n\n");
+        md.append("\n## Block and buffer sizes and learning rate the defaults chose\n\n");
         for (CaseResult r : layout(results, TableLayouts.CLUSTERED)) {
             md.append("- ").append(r.kase().label()).append(": ").append(r.sizing()).append('\n');
         }

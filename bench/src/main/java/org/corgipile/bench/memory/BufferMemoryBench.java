@@ -25,6 +25,13 @@ import picocli.CommandLine.Option;
  * train_sgd, which holds the JVM) with the defaults, on a table and on the same table repeated {@code --factor}
  * times. With the buffer bounded by corgipile.buffer_memory rather than by the table, the two peaks should be within
  * about 10% of each other. Each measurement runs in a fresh backend (a new connection), one epoch of corgipile.
+ *
+ * <p>The server runs with PostgreSQL's default {@code shared_buffers} (128 MB). A backend's RSS also counts the
+ * pages of shared buffers it touched: with a large {@code shared_buffers} (the bench's warm profile has 1 GB) a
+ * table under a quarter of it is read through the whole buffer pool and adds its own size to the reading backend's
+ * RSS, while a larger table is read through a small ring (PostgreSQL's bulk-read strategy), so the smaller table
+ * showed the larger peak (318 MB vs 256 MB). With the default setting both tables use the ring, and the report
+ * splits the resident memory at the end into private (JVM heap, buffers, code: RssAnon + RssFile) and shared pages.
  */
 @Command(name = "memory", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Backend peak RSS of train_sgd with the defaults at 1x and Nx table size.",
@@ -51,10 +58,12 @@ public final class BufferMemoryBench implements Callable<Integer> {
     public Integer call() throws SQLException, IOException {
         List<String> lines = new ArrayList<>();
         lines.add("Command: `" + command + "`\n");
-        lines.add("| table | rows | size | block / buffer chosen | backend peak RSS (VmHWM) | epoch seconds |");
-        lines.add("|---|---|---|---|---|---|");
+        lines.add("| table | rows | size | block / buffer chosen | backend peak RSS (VmHWM) | at the end: private /"
+                + " shared pages | JVM heap peak used | epoch seconds |");
+        lines.add("|---|---|---|---|---|---|---|---|");
         long[] peaks = new long[2];
-        try (BenchServer server = BenchServer.start(DeviceProfile.memory(), List.of())) {
+        DeviceProfile profile = new DeviceProfile("memory", false, 0, 0, "128MB");
+        try (BenchServer server = BenchServer.start(profile, List.of())) {
             try (Connection c = server.connect(); Statement s = c.createStatement()) {
                 s.execute("SELECT setseed(0.42)");
                 s.execute("CREATE TABLE mem_1x AS SELECT i AS id, (i % 2) AS label, ARRAY(SELECT random() * k "
@@ -86,7 +95,14 @@ public final class BufferMemoryBench implements Callable<Integer> {
                             sizing = w.getMessage();
                         }
                     }
-                    peaks[t] = peakKb(pid);
+                    peaks[t] = statusKb(pid, "VmHWM:");
+                    long priv = statusKb(pid, "RssAnon:") + statusKb(pid, "RssFile:");
+                    long shared = statusKb(pid, "RssShmem:");
+                    long heapMb;
+                    try (ResultSet rs = s.executeQuery("SELECT (corgipile.jvm_info()->>'peak_heap_mb')::bigint")) {
+                        rs.next();
+                        heapMb = rs.getLong(1);
+                    }
                     String size;
                     long n;
                     try (ResultSet rs = s.executeQuery("SELECT pg_size_pretty(pg_relation_size('" + tables[t]
@@ -95,8 +111,9 @@ public final class BufferMemoryBench implements Callable<Integer> {
                         size = rs.getString(1);
                         n = rs.getLong(2);
                     }
-                    lines.add(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.1f MB | %.2f |", tables[t], n, size,
-                            sizing, peaks[t] / 1024.0, seconds));
+                    lines.add(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.1f MB | %.1f / %.1f MB | %d MB | %.2f |",
+                            tables[t], n, size, sizing, peaks[t] / 1024.0, priv / 1024.0, shared / 1024.0, heapMb,
+                            seconds));
                 }
             }
         }
@@ -109,13 +126,13 @@ public final class BufferMemoryBench implements Callable<Integer> {
         return 0;
     }
 
-    /** VmHWM of a backend, in kB (the bench runs on the database host). */
-    private static long peakKb(long pid) throws IOException {
+    /** A kB field of a backend's /proc status (the bench runs on the database host), e.g. "VmHWM:". */
+    private static long statusKb(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmHWM:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
-        throw new IOException("no VmHWM in /proc/" + pid + "/status");
+        throw new IOException("no " + field + " in /proc/" + pid + "/status");
     }
 }
