@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.EpochListener;
 import org.corgipile.operators.EpochNotice;
 import org.corgipile.operators.EpochStats;
