@@ -9,6 +9,7 @@ import java.util.function.LongSupplier;
 
 import org.corgipile.operators.DataProfile;
 import org.corgipile.operators.EarlyStopping;
+import org.corgipile.operators.EpochNotice;
 import org.corgipile.operators.EpochStats;
 import org.corgipile.operators.InvalidSpecException;
 import org.corgipile.operators.TrainResult;
@@ -332,10 +333,8 @@ final class ShardCoordinator {
             }
             out.put("stop", stopping.exhausted());
         }
-        Natives.message(0, String.format(Locale.ROOT, "epoch %d/%d: loss %s, accuracy %s, %.3f s, %d tuples "
-                + "(servers: %s)", ((Number) row.get("epoch")).intValue(), spec.epochs(), fmt(row.get("loss")),
-                fmt(row.get("accuracy")), ((Number) row.get("seconds")).doubleValue(),
-                ((Number) row.get("tuples")).longValue(), describeServers((Map<String, Object>) row.get("servers"))));
+        Natives.message(0, EpochNotice.text(stats(row), spec.epochs()) + " (servers: "
+                + describeServers((Map<String, Object>) row.get("servers")) + ")");
         return out;
     }
 
@@ -357,11 +356,7 @@ final class ShardCoordinator {
             row.putIfAbsent("validation_accuracy", null);
             row.put("device", "cpu");
             epochs.add(row);
-            Args e = new Args(row);
-            stats.add(new EpochStats(e.intValue("epoch", 0), e.doubleValue("loss", Double.NaN),
-                    e.doubleValue("accuracy", Double.NaN), e.doubleValue("validation_loss", Double.NaN),
-                    e.doubleValue("validation_accuracy", Double.NaN), e.doubleValue("learning_rate", Double.NaN),
-                    e.doubleValue("seconds", 0), e.longValue("tuples"), Map.of()));
+            stats.add(stats(row));
         }
         // the same bookkeeping as one server's: the kept epoch's metrics, the early-stopping NOTICE
         TrainResult result = new TrainResult(trained, stats, spec, null);
@@ -380,9 +375,13 @@ final class ShardCoordinator {
         return out;
     }
 
-    private static String fmt(Object v) {
-        return v instanceof Number n && !Double.isNaN(n.doubleValue())
-                ? String.format(Locale.ROOT, "%.6f", n.doubleValue()) : "n/a";
+    /** An epoch row of the state as the {@link EpochStats} one server reports. */
+    private static EpochStats stats(Map<String, Object> row) {
+        Args e = new Args(row);
+        return new EpochStats(e.intValue("epoch", 0), e.doubleValue("loss", Double.NaN),
+                e.doubleValue("accuracy", Double.NaN), e.doubleValue("validation_loss", Double.NaN),
+                e.doubleValue("validation_accuracy", Double.NaN), e.doubleValue("learning_rate", Double.NaN),
+                e.doubleValue("seconds", 0), e.longValue("tuples"), Map.of());
     }
 
     /** "s1 0.810 s, s2 0.790 s" for the NOTICE of an epoch. */
