@@ -296,7 +296,7 @@ class ShardedTrainingIT {
             for (LocalCluster server : List.of(s1, s2)) {
                 assertEquals(0, epochStatementsAfter(server, 10_000), "statements left running on a server");
                 // cancelled, not merely disconnected (a disconnected backend would train on until it replies)
-                String log = logSince(server, logged[k++]);
+                String log = awaitLogSince(server, logged[k++], "canceling statement due to user request");
                 assertTrue(log.contains("canceling statement due to user request"),
                         "the server's train_epoch was cancelled: " + log);
             }
@@ -331,7 +331,7 @@ class ShardedTrainingIT {
                     e.getSQLState() + ": " + e.getMessage());
             assertTrue(e.getMessage().contains("SQLSTATE " + e.getSQLState()), e.getMessage());
             assertEquals(0, epochStatementsAfter(s1, 10_000), "statements left running on s1");
-            String log = logSince(s1, logged);
+            String log = awaitLogSince(s1, logged, "canceling statement due to user request");
             assertTrue(log.contains("canceling statement due to user request"), "s1's train_epoch was cancelled: "
                     + log);
             assertNoModel(s, "killed");
@@ -379,6 +379,20 @@ class ShardedTrainingIT {
     private static String logSince(LocalCluster server, int lines) throws IOException {
         List<String> all = Files.readAllLines(server.logFile());
         return String.join("\n", all.subList(Math.min(lines, all.size()), all.size()));
+    }
+
+    /**
+     * The server log after its first {@code lines} lines, once it contains {@code text} or after 10 s: the backend
+     * hands its log lines to the logging collector, which writes them a moment after the statement has ended.
+     */
+    private static String awaitLogSince(LocalCluster server, int lines, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String log = logSince(server, lines);
+        while (!log.contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            log = logSince(server, lines);
+        }
+        return log;
     }
 
     private static void assertNoModel(Statement s, String name) throws SQLException {
