@@ -29,6 +29,7 @@ import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
 import org.corgipile.operators.Trainer;
+import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.TupleBuffer;
 
 /**
@@ -168,7 +169,7 @@ final class ClientTrainer {
      */
     private static void claimName(Connection c, String name, boolean overwrite) throws SQLException {
         if (name.isEmpty() || name.length() > 200) {
-            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE,
+            throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE,
                     "model_name must have 1 to 200 characters, got " + name.length());
         }
         ModelCatalog.requireWriter(c);
@@ -184,7 +185,7 @@ final class ClientTrainer {
     /** The server's error without JDBC's "ERROR:" and context; the client's own words for overwrite. */
     private static CorgiPileException catalogError(SQLException e) {
         CorgiPileException x = CorgiPileException.of(e);
-        if (CorgiPileException.DUPLICATE_OBJECT.equals(x.getSQLState()) && x.hint() != null
+        if (TrainingException.DUPLICATE_OBJECT.equals(x.getSQLState()) && x.hint() != null
                 && x.hint().contains("overwrite")) {
             return new CorgiPileException(x.getSQLState(), x.getMessage(),
                     "Choose another model_name, or pass overwrite => true to replace it.", e);
@@ -326,8 +327,8 @@ final class ClientTrainer {
                 @Override
                 public void checkInterrupts() {
                     if (Thread.currentThread().isInterrupted()) {
-                        throw new JdbcBlockSource.UncheckedSqlException(new CorgiPileException("57014",
-                                "canceling training: the client thread was interrupted"));
+                        throw new TrainingException(TrainingException.QUERY_CANCELED,
+                                "canceling training: the client thread was interrupted", null);
                     }
                 }
             };

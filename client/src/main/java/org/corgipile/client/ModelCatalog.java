@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.corgipile.operators.TrainingException;
 
 /**
  * Reads the models catalog {@code corgipile.models} (created by the Flyway migrations or by
@@ -83,7 +84,7 @@ final class ModelCatalog {
             }
         } catch (SQLException e) {
             CorgiPileException x = CorgiPileException.of(e);
-            throw CorgiPileException.UNDEFINED_OBJECT.equals(x.getSQLState())
+            throw TrainingException.UNDEFINED_OBJECT.equals(x.getSQLState())
                     ? new CorgiPileException(x.getSQLState(), x.getMessage(),
                             "list the stored models with `corgipile models`", e)
                     : x;

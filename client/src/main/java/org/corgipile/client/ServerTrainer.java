@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.corgipile.operators.EpochNotice;
 import org.corgipile.operators.EpochStats;
+import org.corgipile.operators.TrainingException;
 
 /**
  * Server mode: {@code SELECT * FROM train_sgd(...)} of the corgipile extension, with named arguments.
@@ -111,7 +112,7 @@ final class ServerTrainer {
             }
             if (!options.isEmpty()) {
                 if (!sig.containsKey("options")) {
-                    throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE,
+                    throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE,
                             "train_sgd of this server has no argument " + String.join(", ", options.keySet()),
                             "its arguments are " + String.join(", ", sig.keySet()), null);
                 }
@@ -378,7 +379,7 @@ final class ServerTrainer {
         try {
             return JSON.writeValueAsString(options);
         } catch (JsonProcessingException e) {
-            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE,
+            throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE,
                     "options: cannot write as JSON: " + e.getOriginalMessage());
         }
     }

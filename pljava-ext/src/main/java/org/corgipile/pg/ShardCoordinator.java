@@ -16,6 +16,8 @@ import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
+import org.corgipile.operators.TrainingException;
+import org.corgipile.operators.Version;
 
 /**
  * The coordinator's arithmetic for training over partitions on several servers ({@code corgipile.train_sharded}
@@ -51,7 +53,8 @@ final class ShardCoordinator {
         }
         TrainSpec spec = TrainOptions.parse(options);
         if (!spec.device().equals("cpu")) {
-            throw new SqlError("0A000", "device => '" + spec.device() + "' is not supported when partitions are "
+            throw new TrainingException("0A000",
+                    "device => '" + spec.device() + "' is not supported when partitions are "
                     + "on other servers", "Use device => 'cpu'.");
         }
         if (spec.warmStart() != null) {
@@ -139,7 +142,7 @@ final class ShardCoordinator {
                     p.doubleValue("min_label", Double.NaN), p.doubleValue("max_label", Double.NaN),
                     Boolean.TRUE.equals(p.raw("integral_labels")));
             if (all != null && one.mean() != null && all.mean() != null && one.mean().length != all.mean().length) {
-                throw new SqlError(SqlError.DATA_EXCEPTION, "servers disagree on the features: "
+                throw new TrainingException(TrainingException.DATA_EXCEPTION, "servers disagree on the features: "
                         + new Args((Map<String, Object>) o).string("server") + " has " + one.mean().length
                         + ", another " + all.mean().length, "Every partition's features must have the same length.");
             }
@@ -170,8 +173,9 @@ final class ShardCoordinator {
         out.put("profile_seconds", seconds);
     }
 
-    private static SqlError noRows() {
-        return new SqlError(SqlError.DATA_EXCEPTION, "the partitions have no rows with a non-NULL label and "
+    private static TrainingException noRows() {
+        return new TrainingException(TrainingException.DATA_EXCEPTION,
+                "the partitions have no rows with a non-NULL label and "
                 + "features", "Load data into the partitions first.");
     }
 
@@ -206,7 +210,8 @@ final class ShardCoordinator {
                 averaged = new double[p.length];
                 dimension = d;
             } else if (p.length != iterate.length || d != dimension) {
-                throw new SqlError(SqlError.DATA_EXCEPTION, "servers disagree on the features: " + server
+                throw new TrainingException(TrainingException.DATA_EXCEPTION,
+                        "servers disagree on the features: " + server
                         + " has " + d + " (" + p.length + " parameters), another " + dimension + " ("
                         + iterate.length + ")", "Every partition's features must have the same length.");
             }
@@ -370,7 +375,7 @@ final class ShardCoordinator {
             Natives.message(0, note);
         }
         out.put("skipped_tuples", state.longValue("skipped_tuples"));
-        out.put("corgipile_version", TrainFunction.VERSION);
+        out.put("corgipile_version", Version.CURRENT);
         return out;
     }
 

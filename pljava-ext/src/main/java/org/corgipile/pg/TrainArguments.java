@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainSpec;
+import org.corgipile.operators.TrainingException;
 
 /**
  * {@code train_sgd}'s arguments, resolved once, before anything is read or claimed: the named hyper-parameters
@@ -34,7 +35,7 @@ final class TrainArguments {
         if (modelName != null) {
             int length = modelName.codePointCount(0, modelName.length());
             if (length < 1 || length > 200) {
-                throw new SqlError(SqlError.INVALID_PARAMETER_VALUE,
+                throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
                         "model_name must have 1 to 200 characters, got " + length, null);
             }
         }

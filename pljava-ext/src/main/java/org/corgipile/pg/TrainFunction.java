@@ -20,6 +20,7 @@ import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
 import org.corgipile.operators.Trainer;
 import org.corgipile.operators.TrainingProgress;
+import org.corgipile.operators.Version;
 
 /**
  * The Java half of {@code train_sgd}: opens heap readers on the training (and validation) relation, runs
@@ -29,7 +30,6 @@ import org.corgipile.operators.TrainingProgress;
  * prepares shuffle_once's copy and writes the catalog row in the caller's transaction.
  */
 final class TrainFunction {
-    static final String VERSION = "0.2.0";
 
     private TrainFunction() {
     }
@@ -114,7 +114,7 @@ final class TrainFunction {
             Natives.message(0, note);
         }
         out.put("skipped_tuples", skipped);
-        out.put("corgipile_version", VERSION);
+        out.put("corgipile_version", Version.CURRENT);
         return out;
     }
 
