@@ -58,7 +58,7 @@ final class ShardCoordinator {
                     + "on other servers", "Use device => 'cpu'.");
         }
         if (spec.warmStart() != null) {
-            throw new SqlError("0A000", "warm_start is not supported when partitions are on other servers",
+            throw new TrainingException("0A000", "warm_start is not supported when partitions are on other servers",
                     "Train without warm_start, or on one server.");
         }
         boolean profile = !Boolean.FALSE.equals(spec.standardizeGiven()) || needsClasses(spec);
