@@ -25,6 +25,7 @@ import org.corgipile.bench.run.MatrixRunner;
 
 import org.corgipile.cli.ExitCodes;
 
+import org.corgipile.cli.VersionProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +40,7 @@ import picocli.CommandLine.Option;
  * arguments, 3 when every profile was refused (e.g. no root for ssd/hdd and memory not requested), 4 when a result
  * file cannot be written.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, version = "corgipile bench 0.2.0",
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = VersionProvider.class,
         exitCodeOnInvalidInput = ExitCodes.USAGE,
         description = {"Benchmark shuffle strategies x datasets x layouts x device profiles in PostgreSQL.",
             "Starts its own PostgreSQL 15 cluster per profile; ssd/hdd need root and cgroup-v1 blkio."},

@@ -1,7 +1,6 @@
 package org.corgipile.bench;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -9,6 +8,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import org.corgipile.cli.DatabaseOptions;
+import org.corgipile.cli.VersionProvider;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Per-epoch time of every shuffle strategy of {@code train_sgd} inside PostgreSQL, next to the scan floor: the time
@@ -22,40 +30,43 @@ import java.util.Locale;
  *   java -cp bench/target/corgipile-bench.jar org.corgipile.bench.InDbEpochBench \
  *        --url "$(./corgipile db url)" --rows 200000 --dims 28 --epochs 3
  * </pre>
- * Options: {@code --url} (default: system property corgipile.local.url), {@code --rows} (200000), {@code --dims}
+ * Options: the database options of every CLI ({@code --url}, default the local cluster; {@code --user},
+ * {@code --password}), {@code --rows} (200000), {@code --dims}
  * (28), {@code --epochs} (3), {@code --strategies} (comma-separated, default all), {@code --train-metrics}
  * ({@code running}, so epoch time is the SGD pass alone; {@code pass} adds an evaluation pass per epoch).
  */
-public final class InDbEpochBench {
+@Command(name = "InDbEpochBench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Per-epoch time of every strategy of train_sgd next to the scan floor.")
+public final class InDbEpochBench implements Callable<Integer> {
     private static final List<String> ALL = List.of("corgipile", "block_only", "none", "shuffle_once",
             "epoch_shuffle", "sliding_window", "mrs");
 
-    private InDbEpochBench() {
+    @Mixin
+    DatabaseOptions database;
+
+    @Option(names = "--rows", defaultValue = "200000", description = "rows of the table (default ${DEFAULT-VALUE})")
+    int rows;
+
+    @Option(names = "--dims", defaultValue = "28", description = "features per row (default ${DEFAULT-VALUE})")
+    int dims;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "epochs per strategy (default ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--strategies", split = ",", paramLabel = "S", description = "default all")
+    List<String> strategies = ALL;
+
+    @Option(names = "--train-metrics", defaultValue = "running",
+            description = "running (epoch time is the SGD pass alone) or pass (default ${DEFAULT-VALUE})")
+    String trainMetrics;
+
+    public static void main(String[] argv) {
+        System.exit(new CommandLine(new InDbEpochBench()).execute(argv));
     }
 
-    public static void main(String[] argv) throws SQLException {
-        String url = System.getProperty("corgipile.local.url");
-        int rows = 200_000;
-        int dims = 28;
-        int epochs = 3;
-        String trainMetrics = "running";
-        List<String> strategies = ALL;
-        for (int i = 0; i + 1 < argv.length; i += 2) {
-            switch (argv[i]) {
-                case "--url" -> url = argv[i + 1];
-                case "--rows" -> rows = Integer.parseInt(argv[i + 1]);
-                case "--dims" -> dims = Integer.parseInt(argv[i + 1]);
-                case "--epochs" -> epochs = Integer.parseInt(argv[i + 1]);
-                case "--train-metrics" -> trainMetrics = argv[i + 1];
-                case "--strategies" -> strategies = Arrays.asList(argv[i + 1].split(","));
-                default -> throw new IllegalArgumentException("unknown option " + argv[i]
-                        + " (--url, --rows, --dims, --epochs, --strategies, --train-metrics)");
-            }
-        }
-        if (url == null) {
-            throw new IllegalArgumentException("--url is required (a JDBC URL of a database with the extension)");
-        }
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+    @Override
+    public Integer call() throws SQLException {
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
             s.execute("SET client_min_messages = warning");
             s.execute("CREATE EXTENSION IF NOT EXISTS corgipile");
             System.out.printf(Locale.ROOT, "creating bench_indb: %d rows x %d float8 features, clustered by label%n",
@@ -96,6 +107,7 @@ public final class InDbEpochBench {
                         seconds.get(0), Double.isNaN(accuracy) ? "n/a" : String.format(Locale.ROOT, "%.4f", accuracy));
             }
         }
+        return 0;
     }
 
     private static long single(Statement s, String sql) throws SQLException {

@@ -1,12 +1,20 @@
 package org.corgipile.bench;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import org.corgipile.cli.DatabaseOptions;
+import org.corgipile.cli.VersionProvider;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Memory of {@code train_sgd} against the feature dimension: for each shape, a fresh session (so a fresh JVM in a
@@ -18,9 +26,12 @@ import java.util.Locale;
  *   ./corgipile setup &amp;&amp; ./corgipile db start
  *   java -cp bench/target/corgipile-bench.jar org.corgipile.bench.InDbMemoryBench --url "$(./corgipile db url)"
  * </pre>
- * Options: {@code --url} (default: system property corgipile.local.url), {@code --quick} (1k and 10k dense only).
+ * Options: the database options of every CLI ({@code --url}, default the local cluster; {@code --user},
+ * {@code --password}), {@code --quick} (1k and 10k dense only).
  */
-public final class InDbMemoryBench {
+@Command(name = "InDbMemoryBench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Memory of train_sgd against the feature dimension.")
+public final class InDbMemoryBench implements Callable<Integer> {
     /** name, rows, dimension, sparse nnz per row (0: dense). */
     private record Shape(String name, int rows, int dimension, int nnz) {
         String table() {
@@ -39,26 +50,25 @@ public final class InDbMemoryBench {
     private InDbMemoryBench() {
     }
 
-    public static void main(String[] argv) throws SQLException {
-        String url = System.getProperty("corgipile.local.url");
-        boolean quick = false;
-        for (int i = 0; i < argv.length; i++) {
-            switch (argv[i]) {
-                case "--url" -> url = argv[++i];
-                case "--quick" -> quick = true;
-                default -> throw new IllegalArgumentException("unknown option " + argv[i] + " (--url, --quick)");
-            }
-        }
-        if (url == null) {
-            throw new IllegalArgumentException("--url is required (a JDBC URL of a database with the extension)");
-        }
+    @Mixin
+    DatabaseOptions database;
+
+    @Option(names = "--quick", description = "1k and 10k dense features only")
+    boolean quick;
+
+    public static void main(String[] argv) {
+        System.exit(new CommandLine(new InDbMemoryBench()).execute(argv));
+    }
+
+    @Override
+    public Integer call() throws SQLException {
         List<Shape> shapes = quick ? SHAPES.subList(0, 2) : SHAPES;
         System.out.println("| features | rows | table MB | parameters MB | train s (2 epochs) | peak heap MB | "
                 + "backend peak RSS MB |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|");
         for (Shape shape : shapes) {
             double tableMb;
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            try (Connection c = database.connect(); Statement s = c.createStatement()) {
                 s.execute("SET client_min_messages = warning");
                 s.execute("CREATE EXTENSION IF NOT EXISTS corgipile");
                 create(s, shape);
@@ -67,7 +77,7 @@ public final class InDbMemoryBench {
                     tableMb = rs.getLong(1) / 1048576.0;
                 }
             }
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            try (Connection c = database.connect(); Statement s = c.createStatement()) {
                 s.execute("SET client_min_messages = warning");
                 String options = shape.nnz() > 0 ? "{\"dimension\": " + shape.dimension() + "}" : "{}";
                 long t0 = System.nanoTime();
@@ -85,6 +95,7 @@ public final class InDbMemoryBench {
                 }
             }
         }
+        return 0;
     }
 
     private static void create(Statement s, Shape shape) throws SQLException {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
  * failures ({@link Failures}) and only {@link #main} calls {@code System.exit}, so tests run commands in-process
  * with {@code new CommandLine(new CorgipileCli()).execute(...)} and see the real exit codes and messages.
  */
-@Command(name = "corgipile", mixinStandardHelpOptions = true, version = "corgipile 0.2.0",
+@Command(name = "corgipile", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         scope = CommandLine.ScopeType.INHERIT,
         description = "CorgiPile shuffled SGD in PostgreSQL: train models in the database (extension) or from this "
                 + "client over JDBC, and use them.",

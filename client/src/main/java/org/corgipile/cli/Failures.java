@@ -10,7 +10,7 @@ import java.sql.SQLException;
 import java.util.concurrent.Callable;
 
 import org.corgipile.client.CorgiPileException;
-import org.corgipile.client.jdbc.JdbcBlockSource;
+import org.corgipile.operators.TrainingException;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -61,8 +61,8 @@ final class Failures {
     /** Like {@link #report(Exception, PrintWriter, boolean)}, with hints phrased in {@code command}'s options. */
     static int report(Exception e, PrintWriter err, boolean verbose, CommandSpec command) {
         Throwable t = e;
-        if (t instanceof JdbcBlockSource.UncheckedSqlException u) {
-            t = u.getCause();
+        if (t instanceof TrainingException u) {
+            t = new CorgiPileException(u);
         }
         int code;
         String hint = null;

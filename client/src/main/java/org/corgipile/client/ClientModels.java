@@ -16,6 +16,7 @@ import org.corgipile.client.jdbc.JdbcBlockSource;
 import org.corgipile.client.jdbc.RelationColumns;
 import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.TrainedModel;
+import org.corgipile.operators.TrainingException;
 
 /**
  * Models from the catalog used in this JVM, for databases without the extension: the row is read back into the
@@ -34,7 +35,7 @@ final class ClientModels {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw new CorgiPileException(CorgiPileException.UNDEFINED_OBJECT, "model \"" + name
+                    throw new CorgiPileException(TrainingException.UNDEFINED_OBJECT, "model \"" + name
                             + "\" does not exist", "Trained models are listed in corgipile.models (corgipile models).",
                             null);
                 }
@@ -42,7 +43,7 @@ final class ClientModels {
                 try {
                     params = Json.MAPPER.readValue(rs.getString(6), new TypeReference<Map<String, Object>>() { });
                 } catch (JsonProcessingException e) {
-                    throw new CorgiPileException(CorgiPileException.DATA_EXCEPTION, "params of model \"" + name
+                    throw new CorgiPileException(TrainingException.DATA_EXCEPTION, "params of model \"" + name
                             + "\" are not valid JSON: " + e.getOriginalMessage());
                 }
                 String type = rs.getString(1);

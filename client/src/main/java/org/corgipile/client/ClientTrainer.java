@@ -29,6 +29,7 @@ import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
 import org.corgipile.operators.Trainer;
+import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.TupleBuffer;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
@@ -56,7 +57,8 @@ final class ClientTrainer {
 
     Result train(TrainJob job, TrainingListener listener) throws SQLException {
         Map<String, Object> options = new LinkedHashMap<>(job.arguments());
-        int sparseDimension = sparseDimension(options.remove("dimension"));
+        Object dimension = options.remove("dimension");
+        int sparseDimension = Errors.call(() -> TrainOptions.dimension(dimension));
         TrainSpec engineSpec = Errors.call(() -> TrainOptions.parse(options));
         try (Connection c = dataSource.getConnection()) {
             JdbcBlockSource.beginSnapshot(c);
@@ -158,22 +160,6 @@ final class ClientTrainer {
         }
     }
 
-    private static int sparseDimension(Object value) throws SQLException {
-        if (value == null) {
-            return 0;
-        }
-        try {
-            long d = value instanceof Number n ? n.longValue() : Long.parseLong(value.toString().strip());
-            if (d >= 1 && d <= Integer.MAX_VALUE / 2) {
-                return (int) d;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, "dimension must be an integer "
-                + "between 1 and " + Integer.MAX_VALUE / 2 + ", got " + value);
-    }
-
     /** The owner and readers ({@code name[]} as text) the stored row takes. */
     private record Owner(String role, String readers) {
     }
@@ -185,7 +171,7 @@ final class ClientTrainer {
      */
     private static Owner claimName(Connection c, String name, boolean overwrite) throws SQLException {
         if (name.isEmpty() || name.length() > 200) {
-            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE,
+            throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE,
                     "model_name must have 1 to 200 characters, got " + name.length());
         }
         ModelCatalog.requireCatalog(c);
@@ -212,7 +198,7 @@ final class ClientTrainer {
                 throw e;
             }
             // The server's message without JDBC's "ERROR:" and context; the client's own words for overwrite.
-            String hint = CorgiPileException.DUPLICATE_OBJECT.equals(m.getSQLState())
+            String hint = TrainingException.DUPLICATE_OBJECT.equals(m.getSQLState())
                     ? "Choose another model_name, or pass overwrite => true to replace it." : m.getHint();
             throw new CorgiPileException(m.getSQLState(), m.getMessage(), hint, e);
         }
@@ -268,7 +254,7 @@ final class ClientTrainer {
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
                 // The claim's REPEATABLE READ snapshot predates a concurrent training's commit of this name.
-                throw new CorgiPileException(CorgiPileException.DUPLICATE_OBJECT, "model \"" + name
+                throw new CorgiPileException(TrainingException.DUPLICATE_OBJECT, "model \"" + name
                         + "\" already exists", "Another transaction stored a model of this name while this one "
                         + "trained.", e);
             }
@@ -366,8 +352,8 @@ final class ClientTrainer {
                 @Override
                 public void checkInterrupts() {
                     if (Thread.currentThread().isInterrupted()) {
-                        throw new JdbcBlockSource.UncheckedSqlException(new CorgiPileException("57014",
-                                "canceling training: the client thread was interrupted"));
+                        throw new TrainingException(TrainingException.QUERY_CANCELED,
+                                "canceling training: the client thread was interrupted", null);
                     }
                 }
             };

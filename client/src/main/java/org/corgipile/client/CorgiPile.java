@@ -17,6 +17,8 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import org.corgipile.datasets.ArrowExport;
+import org.corgipile.operators.TrainingException;
+import org.corgipile.operators.Version;
 import org.corgipile.sql.Migrations;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -40,8 +42,11 @@ import org.flywaydb.core.api.output.MigrateResult;
  * {@link SQLException} with a PostgreSQL SQLSTATE, whether the server or the client detected it.
  */
 public final class CorgiPile {
-    /** Version recorded with every model this client stores ({@code corgipile.models.corgipile_version}). */
-    public static final String VERSION = "0.2.0";
+    /**
+     * Version recorded with every model this client stores ({@code corgipile.models.corgipile_version}): the
+     * extension's, {@link Version#CURRENT}.
+     */
+    public static final String VERSION = Version.CURRENT;
 
     private final DataSource dataSource;
 
@@ -93,7 +98,7 @@ public final class CorgiPile {
             String name;
             if (mode == TrainMode.SERVER) {
                 if (!hasExtension()) {
-                    throw new CorgiPileException(CorgiPileException.FEATURE_NOT_SUPPORTED,
+                    throw new CorgiPileException(TrainingException.FEATURE_NOT_SUPPORTED,
                             "mode server needs the corgipile extension, which this database does not have",
                             "run CREATE EXTENSION corgipile (it must be installed on the server), or use mode client",
                             null);
@@ -338,7 +343,7 @@ public final class CorgiPile {
             } catch (IOException e) {
                 throw new CorgiPileException("58030", "cannot write " + file + ": " + e.getMessage());
             } catch (IllegalArgumentException e) {
-                throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, e.getMessage(), null, e);
+                throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE, e.getMessage(), null, e);
             }
         });
     }
@@ -365,12 +370,12 @@ public final class CorgiPile {
             Class.forName("org.apache.arrow.vector.VectorSchemaRoot", false, CorgiPile.class.getClassLoader());
             Class.forName("org.corgipile.datasets.ArrowExport", false, CorgiPile.class.getClassLoader());
         } catch (ClassNotFoundException e) {
-            throw new CorgiPileException(CorgiPileException.FEATURE_NOT_SUPPORTED,
+            throw new CorgiPileException(TrainingException.FEATURE_NOT_SUPPORTED,
                     "Arrow export needs Apache Arrow and corgipile's datasets module on the class path",
                     "add the dependency org.corgipile:corgipile-datasets next to corgipile-client", e);
         }
         if (!org.corgipile.datasets.ArrowRuntime.usable()) {
-            throw new CorgiPileException(CorgiPileException.FEATURE_NOT_SUPPORTED,
+            throw new CorgiPileException(TrainingException.FEATURE_NOT_SUPPORTED,
                     "Arrow export needs the JVM option " + org.corgipile.datasets.ArrowRuntime.JVM_OPTION,
                     "the ./corgipile launcher passes it; with java -cp or java -jar, add it before -cp / -jar", null);
         }

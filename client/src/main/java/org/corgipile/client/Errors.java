@@ -2,14 +2,13 @@ package org.corgipile.client;
 
 import java.sql.SQLException;
 
-import org.corgipile.client.jdbc.JdbcBlockSource;
 import org.corgipile.operators.TrainingException;
 
 /**
  * Turns every failure into the API's one failure type, {@link CorgiPileException} (an {@link SQLException}) with a
  * SQLSTATE, in server and client mode alike: a server error keeps its SQLSTATE, message and hint, a
- * {@link TrainingException} keeps its SQLSTATE and hint (the same ones the extension raises), an SQL error that
- * crossed the {@code BlockSource} interface is unwrapped, and an {@link IllegalArgumentException} is a bad
+ * {@link TrainingException} (the engine's, or an SQL error that crossed the {@code BlockSource} interface) keeps its
+ * SQLSTATE, message and hint (the same ones the extension raises), and an {@link IllegalArgumentException} is a bad
  * argument (22023).
  */
 final class Errors {
@@ -33,13 +32,10 @@ final class Errors {
 
     static SQLException translate(RuntimeException e) {
         if (e instanceof TrainingException t) {
-            return new CorgiPileException(t.sqlState(), t.getMessage(), t.hint(), t);
-        }
-        if (e instanceof JdbcBlockSource.UncheckedSqlException u) {
-            return CorgiPileException.of(u.getCause());
+            return new CorgiPileException(t);
         }
         if (e instanceof IllegalArgumentException) {
-            return new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, e.getMessage(), null, e);
+            return new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE, e.getMessage(), null, e);
         }
         throw e;
     }

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.corgipile.operators.TrainingException;
 
 /**
  * Reads the models catalog {@code corgipile.models} (created by the Flyway migrations or by
@@ -84,7 +85,7 @@ final class ModelCatalog {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw new CorgiPileException(CorgiPileException.UNDEFINED_OBJECT, "model \"" + name
+                    throw new CorgiPileException(TrainingException.UNDEFINED_OBJECT, "model \"" + name
                             + "\" does not exist", "list the stored models with `corgipile models`", null);
                 }
                 return info(rs);

@@ -11,27 +11,26 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.corgipile.operators.EpochNotice;
 import org.corgipile.operators.EpochStats;
+import org.corgipile.operators.TrainingException;
 
 /**
  * Server mode: {@code SELECT * FROM train_sgd(...)} of the corgipile extension, with named arguments.
@@ -41,18 +40,17 @@ import org.corgipile.operators.EpochStats;
  * {@code options jsonb}. So the client neither duplicates the extension's defaults nor breaks when the extension
  * gains an argument, and an argument neither side knows is rejected by the server with its own message.
  *
- * <p>Progress: the extension raises a NOTICE per epoch. PgJDBC stores notices on the statement as they arrive
- * (a volatile field, readable from another thread), so the statement runs on a worker thread while the calling
- * thread polls {@link java.sql.Statement#getWarnings()} and forwards new notices to the {@link TrainingListener}.
- * Within an epoch, the calling thread reads the training backend's row of {@code corgipile.training_progress} on a
- * second connection every 100 ms and reports tuples done / total as {@link TrainingListener#epochProgress}; an
- * epoch's progress is only reported once the NOTICEs of the epochs before it have arrived, so the listener sees
- * epochs in order.
+ * <p>Progress comes through the structured channel, not through NOTICE text: the statement runs on a worker
+ * thread while the calling thread reads the training backend's row of {@code corgipile.training_progress} (and the
+ * finished epochs of its activity object, {@code corgipile.activity_json}) on a second connection every 100 ms.
+ * Finished epochs become {@link TrainingListener#epochFinished} in order as they appear; the running epoch's tuples
+ * done / total become {@link TrainingListener#epochProgress}. Epochs the channel did not show (no progress view on
+ * an old server, a training faster than the polls, a sharded table) are reported from the result rows at the end,
+ * still in order. Other NOTICEs (sizes chosen, rows skipped, early stopping) are forwarded as
+ * {@link TrainingListener#message}: PgJDBC stores them on the statement as they arrive (a volatile field, readable
+ * from another thread); the per-epoch NOTICE for psql users ({@link EpochNotice}) is not forwarded.
  */
 final class ServerTrainer {
-    /** The extension's NOTICE per epoch: {@code epoch 3/10: loss 0.45, accuracy 0.83, 0.417 s, 200000 tuples}. */
-    private static final Pattern EPOCH = Pattern.compile("^epoch (\\d+)/\\d+: loss ([^,]+), accuracy ([^,]+), "
-            + "([0-9.]+) s, (\\d+) tuples");
     private static final ObjectMapper JSON = Json.MAPPER;
 
     private final DataSource dataSource;
@@ -114,7 +112,7 @@ final class ServerTrainer {
             }
             if (!options.isEmpty()) {
                 if (!sig.containsKey("options")) {
-                    throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE,
+                    throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE,
                             "train_sgd of this server has no argument " + String.join(", ", options.keySet()),
                             "its arguments are " + String.join(", ", sig.keySet()), null);
                 }
@@ -160,21 +158,20 @@ final class ServerTrainer {
                     return epochRows(rs);
                 }
             });
-            Set<Integer> announced = new HashSet<>();
             int seen = 0;
             while (true) {
                 try {
                     List<EpochStats> rows = result.get(100, TimeUnit.MILLISECONDS);
-                    forwardNotices(ps, seen, listener, announced);
+                    forwardNotices(ps, seen, listener);
                     for (EpochStats s : rows) {
-                        if (!announced.contains(s.epoch())) {
+                        if (s.epoch() > live.announced()) {
                             listener.epochFinished(s);
                         }
                     }
                     return rows;
                 } catch (TimeoutException e) {
-                    seen = forwardNotices(ps, seen, listener, announced);
-                    live.poll(listener, announced.size());
+                    seen = forwardNotices(ps, seen, listener);
+                    live.poll(listener);
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof SQLException s) {
                         throw s;
@@ -192,28 +189,13 @@ final class ServerTrainer {
         }
     }
 
-    /**
-     * Forwards notices after the first {@code seen} ones; returns the new count. An epoch NOTICE becomes
-     * {@link TrainingListener#epochFinished} with what the notice carries (the full row arrives with the result;
-     * {@code announced} remembers which epochs were reported, so each is reported once).
-     */
-    private static int forwardNotices(PreparedStatement ps, int seen, TrainingListener listener,
-                                      Set<Integer> announced) throws SQLException {
+    /** Forwards notices after the first {@code seen} ones, but the epoch lines; returns the new count. */
+    private static int forwardNotices(PreparedStatement ps, int seen, TrainingListener listener) throws SQLException {
         SQLWarning w = ps.getWarnings();
         int i = 0;
         for (; w != null; w = w.getNextWarning(), i++) {
-            if (i < seen) {
-                continue;
-            }
             String text = w.getMessage() == null ? "" : w.getMessage();
-            Matcher m = EPOCH.matcher(text);
-            if (m.find()) {
-                int epoch = Integer.parseInt(m.group(1));
-                announced.add(epoch);
-                listener.epochFinished(new EpochStats(epoch, number(m.group(2)), number(m.group(3)), Double.NaN,
-                        Double.NaN, Double.NaN, Double.parseDouble(m.group(4)), Long.parseLong(m.group(5)),
-                        Map.of()));
-            } else {
+            if (i >= seen && !EpochNotice.isEpochLine(text)) {
                 listener.message(text);
             }
         }
@@ -221,13 +203,15 @@ final class ServerTrainer {
     }
 
     /**
-     * The training backend's row of {@code corgipile.training_progress}, read on a connection of its own (the
-     * training connection is busy). Absent (a no-op) when the server's extension has no such view; a failing poll
-     * only stops the polling, never the training.
+     * The training backend's row of {@code corgipile.training_progress} and the finished epochs of its activity
+     * object, read on a connection of its own (the training connection is busy). Absent (a no-op) when the server's
+     * extension has no such view; a failing poll only stops the polling, never the training.
      */
     static final class LiveProgress implements AutoCloseable {
         private Connection connection;
         private PreparedStatement query;
+        /** Epochs 1 .. announced were reported to the listener. */
+        private int announced;
 
         private LiveProgress(Connection connection, PreparedStatement query) {
             this.connection = connection;
@@ -249,8 +233,9 @@ final class ServerTrainer {
             try {
                 c = dataSource.getConnection();
                 c.setAutoCommit(true);
-                PreparedStatement q = c.prepareStatement("SELECT epoch, tuples_done, tuples_total "
-                        + "FROM corgipile.training_progress WHERE pid = " + pid + "");
+                PreparedStatement q = c.prepareStatement("SELECT p.epoch, p.tuples_done, p.tuples_total, "
+                        + "(corgipile.activity_json(a.query)->'log')::text FROM corgipile.training_progress p "
+                        + "JOIN pg_stat_activity a ON a.pid = p.pid WHERE p.pid = " + pid);
                 return new LiveProgress(c, q);
             } catch (SQLException e) {
                 if (c != null) {
@@ -260,8 +245,17 @@ final class ServerTrainer {
             }
         }
 
-        /** Reports the progress of the running epoch when the NOTICEs of the {@code finished} epochs before it are in. */
-        void poll(TrainingListener listener, int finished) {
+        /** Epochs 1 .. this one were reported to the listener. */
+        int announced() {
+            return announced;
+        }
+
+        /**
+         * Reports the finished epochs the training backend shows, in order from the first not yet reported (an
+         * epoch that already left the activity object's log waits for the result rows, and so do those after it),
+         * then the running epoch's progress once every epoch before it was reported.
+         */
+        void poll(TrainingListener listener) {
             if (query == null) {
                 return;
             }
@@ -270,13 +264,33 @@ final class ServerTrainer {
                     int epoch = rs.getInt(1);
                     long done = rs.getLong(2);
                     long total = rs.getLong(3);
-                    if (!rs.wasNull() && total > 0 && epoch == finished + 1) {
+                    boolean noTotal = rs.wasNull();
+                    String log = rs.getString(4);
+                    if (log != null) {
+                        for (JsonNode e : JSON.readTree(log)) {
+                            if (e.get(0).asInt() == announced + 1) {
+                                listener.epochFinished(logged(e));
+                                announced++;
+                            }
+                        }
+                    }
+                    if (!noTotal && total > 0 && epoch == announced + 1) {
                         listener.epochProgress(epoch, Math.min(done, total), total);
                     }
                 }
-            } catch (SQLException e) {
+            } catch (SQLException | JsonProcessingException e) {
                 close();
             }
+        }
+
+        /** An entry of the activity log: [epoch, loss, accuracy, validation loss/accuracy, lr, seconds, tuples]. */
+        private static EpochStats logged(JsonNode e) {
+            return new EpochStats(e.get(0).asInt(), number(e.get(1)), number(e.get(2)), number(e.get(3)),
+                    number(e.get(4)), number(e.get(5)), number(e.get(6)), e.get(7).asLong(), Map.of());
+        }
+
+        private static double number(JsonNode v) {
+            return v == null || !v.isNumber() ? Double.NaN : v.asDouble();
         }
 
         @Override
@@ -290,14 +304,6 @@ final class ServerTrainer {
                 }
                 connection = null;
             }
-        }
-    }
-
-    private static double number(String text) {
-        try {
-            return Double.parseDouble(text);
-        } catch (NumberFormatException e) {
-            return Double.NaN;                               // "n/a": the metric does not apply
         }
     }
 
@@ -373,7 +379,7 @@ final class ServerTrainer {
         try {
             return JSON.writeValueAsString(options);
         } catch (JsonProcessingException e) {
-            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE,
+            throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE,
                     "options: cannot write as JSON: " + e.getOriginalMessage());
         }
     }

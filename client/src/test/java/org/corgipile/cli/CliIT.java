@@ -32,7 +32,7 @@ import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.corgipile.client.ClusteredTable;
 import org.corgipile.client.Json;
 import org.corgipile.sql.Migrations;
-import org.corgipile.testsupport.PgCluster;
+import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.PostgresTest;
 import org.corgipile.testsupport.TestDatabase;
 import org.flywaydb.core.api.MigrationInfo;
@@ -86,7 +86,7 @@ class CliIT {
     }
 
     @Test
-    void installOnAnEmptyDatabaseCreatesTheCatalogAndTheSecondRunIsANoOp(PgCluster cluster) throws SQLException {
+    void installOnAnEmptyDatabaseCreatesTheCatalogAndTheSecondRunIsANoOp(LocalCluster cluster) throws SQLException {
         String db = cluster.createDatabase("cli_install");
         String emptyUrl = cluster.jdbcUrl(db);
         MigrationInfo[] pending = Migrations.flyway(cluster.dataSource(db)).info().pending();

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -18,12 +20,15 @@ import org.corgipile.client.ClusteredTable;
 import org.corgipile.client.CorgiPile;
 import org.corgipile.client.TrainJob;
 import org.corgipile.client.TrainMode;
+import org.corgipile.client.TrainingListener;
 import org.corgipile.client.TrainingRun;
+import org.corgipile.operators.EpochStats;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.testsupport.PostgresTest;
 import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The CLI's progress in server mode: the bar follows {@code corgipile.training_progress} inside an epoch (tuples),
@@ -72,5 +77,52 @@ class ServerProgressIT {
         }
         assertTrue(inside.values().stream().anyMatch(s -> s.size() >= 2),
                 "the bar showed at least two positions strictly inside one epoch: " + inside + "\n" + err);
+    }
+
+    /**
+     * Progress comes through the structured channel (corgipile.training_progress and its activity object), not by
+     * parsing NOTICE text: with the NOTICEs switched off for the session, every epoch is still reported, in order,
+     * with the numbers of the result rows, and while the training runs (the bar of a later epoch moved after it).
+     */
+    @Test
+    void serverModeProgressNeedsNoNotices(TestDatabase db) throws SQLException {
+        PGSimpleDataSource quiet = new PGSimpleDataSource();
+        quiet.setUrl(db.jdbcUrl());
+        quiet.setOptions("-c client_min_messages=warning");
+        List<String> events = new ArrayList<>();
+        List<EpochStats> finished = new ArrayList<>();
+        TrainingRun run = CorgiPile.connect(quiet).train(TrainJob.on("progress_cli").mode(TrainMode.SERVER)
+                .spec(TrainSpec.builder().model("mlp").option("hidden", List.of(256)).epochs(3).blockSize(1)
+                        .seed(6).trainMetrics("pass"))
+                .build(), new TrainingListener() {
+                    @Override
+                    public void epochProgress(int epoch, long done, long total) {
+                        if (done > 0 && done < total) {
+                            events.add("progress " + epoch);
+                        }
+                    }
+
+                    @Override
+                    public void epochFinished(EpochStats s) {
+                        events.add("finished " + s.epoch());
+                        finished.add(s);
+                    }
+
+                    @Override
+                    public void message(String text) {
+                        events.add("message " + text);
+                    }
+                });
+        assertEquals(List.of(1, 2, 3), finished.stream().map(EpochStats::epoch).toList(), events.toString());
+        for (int i = 0; i < 3; i++) {
+            EpochStats row = run.epochs().get(i);
+            assertEquals(row.loss(), finished.get(i).loss(), 1e-5 * Math.max(1, row.loss()), events.toString());
+            assertEquals(row.accuracy(), finished.get(i).accuracy(), 1e-6, events.toString());
+            assertEquals(row.tuples(), finished.get(i).tuples());
+        }
+        assertTrue(events.stream().noneMatch(e -> e.startsWith("message")), "no NOTICE reached the client: " + events);
+        assertTrue(events.indexOf("finished 1") >= 0
+                && events.lastIndexOf("progress 3") > events.indexOf("finished 1"),
+                "epoch 1 was reported while the training ran, before epoch 3 moved: " + events);
     }
 }

@@ -68,6 +68,21 @@ class ServerVsClientIT {
         assertEquals("42704", unknown.getSQLState());
     }
 
+    /** Bug: dimension was checked twice (the server accepted 0, the client refused it in other words); now once. */
+    @Test
+    void theDimensionArgumentIsCheckedAlikeInBothModes(DataSource ds) {
+        CorgiPile cp = CorgiPile.connect(ds);
+        List<String> messages = new ArrayList<>();
+        for (TrainMode mode : List.of(TrainMode.SERVER, TrainMode.CLIENT)) {
+            CorgiPileException e = assertThrows(CorgiPileException.class,
+                    () -> cp.train(spec(mode, null).argument("dimension", 0).build()), mode.toString());
+            assertEquals("22023", e.getSQLState(), mode + ": " + e.getMessage());
+            messages.add(e.getMessage());
+        }
+        assertEquals(messages.get(0), messages.get(1));
+        assertTrue(messages.get(0).startsWith("dimension must be an integer between 1 and "), messages.get(0));
+    }
+
     @Test
     void sameSpecInServerAndClientModeReachesTheSameAccuracy(DataSource ds) throws SQLException {
         CorgiPile cp = CorgiPile.connect(ds);

@@ -25,7 +25,8 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.corgipile.datasets.copy.BinaryCopyReader;
+import org.corgipile.datasets.copy.BinaryCopyWriter;
+import org.corgipile.operators.copy.BinaryCopyReader;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyInputStream;
 
@@ -63,13 +64,13 @@ public final class ArrowExport {
                      StandardOpenOption.TRUNCATE_EXISTING);
              ArrowFileWriter writer = new ArrowFileWriter(root, null, ch);
              PGCopyInputStream in = new PGCopyInputStream(conn.unwrap(PGConnection.class), sql)) {
-            BinaryCopyReader reader = new BinaryCopyReader(new java.io.BufferedInputStream(in, 1 << 16), shape);
+            BinaryCopyReader reader = new BinaryCopyReader(in);
             writer.start();
             Record r = new Record();
             int batchRows = 0;
             int batchValues = 0;
             root.allocateNew();
-            while (reader.next(r)) {
+            while (next(reader, shape, r)) {
                 ((BigIntVector) root.getVector("id")).setSafe(batchRows, r.id);
                 if (shape.labelType() == LabelType.INT) {
                     ((IntVector) root.getVector("label")).setSafe(batchRows, (int) r.label);
@@ -103,6 +104,72 @@ public final class ArrowExport {
             writer.end();
         }
         return rows;
+    }
+
+    /**
+     * Decodes the next row of {@code COPY (SELECT id, label, features...) TO STDOUT (FORMAT binary)} into {@code r}
+     * (the mirror of {@link BinaryCopyWriter#write}); false at the trailer.
+     */
+    static boolean next(BinaryCopyReader in, TableShape shape, Record r) throws IOException {
+        int fields = in.nextRow();
+        if (fields == -1) {
+            return false;
+        }
+        int want = shape.kind() == FeatureKind.DENSE ? 3 : 4;
+        if (fields != want) {
+            throw new IOException("expected " + want + " columns per row, got " + fields);
+        }
+        r.clear();
+        notNull(in.readInt(), "id");
+        r.id = in.readLong();
+        int len = notNull(in.readInt(), "label");
+        r.label = shape.labelType() == LabelType.INT ? in.readInt() : in.readDouble();
+        if (shape.labelType() == LabelType.INT && len != 4 || shape.labelType() == LabelType.FLOAT8 && len != 8) {
+            throw new IOException("unexpected label width " + len);
+        }
+        if (shape.kind() == FeatureKind.DENSE) {
+            int n = arrayHeader(in, "features", BinaryCopyWriter.OID_FLOAT8);
+            if (!in.readDoubleElements(n, r.dense(n), 0)) {
+                throw new IOException("features element is NULL");
+            }
+        } else {
+            int n = arrayHeader(in, "indices", BinaryCopyWriter.OID_INT4);
+            int[] idx = new int[n];
+            if (!in.readIntElements(n, idx, 0)) {
+                throw new IOException("indices element is NULL");
+            }
+            int m = arrayHeader(in, "vals", BinaryCopyWriter.OID_FLOAT8);
+            if (m != n) {
+                throw new IOException("row " + r.id + ": indices has " + n + " elements but vals has " + m);
+            }
+            double[] vals = new double[n];
+            if (!in.readDoubleElements(n, vals, 0)) {
+                throw new IOException("vals element is NULL");
+            }
+            for (int i = 0; i < n; i++) {
+                r.addSparse(idx[i], vals[i]);
+            }
+        }
+        return true;
+    }
+
+    private static int arrayHeader(BinaryCopyReader in, String col, int oid) throws IOException {
+        notNull(in.readInt(), col);
+        int n = in.readArrayHeader();
+        if (in.arrayElementType() != oid) {
+            throw new IOException(col + ": element type OID " + in.arrayElementType() + ", expected " + oid);
+        }
+        if (in.arrayDimensions() > 1) {
+            throw new IOException(col + ": " + in.arrayDimensions() + "-dimensional array, expected 1");
+        }
+        return n;
+    }
+
+    private static int notNull(int len, String what) throws IOException {
+        if (len < 0) {
+            throw new IOException(what + " is NULL");
+        }
+        return len;
     }
 
     private static Field list(String name, ArrowType element) {

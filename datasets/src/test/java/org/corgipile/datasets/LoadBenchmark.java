@@ -18,7 +18,7 @@ import java.util.Locale;
 import org.corgipile.datasets.format.FileFormat;
 import org.corgipile.datasets.format.ImportOptions;
 import org.corgipile.datasets.generate.DenseTeacherGenerator;
-import org.corgipile.testsupport.PgCluster;
+import org.corgipile.cluster.LocalCluster;
 
 /**
  * Loading benchmark (not a test): N higgs-like rows through the loader versus plain server-side {@code COPY} of
@@ -28,7 +28,7 @@ import org.corgipile.testsupport.PgCluster;
  * mvn -B -q -o -pl datasets test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=org.corgipile.datasets.LoadBenchmark -Dexec.args="--rows 1000000"
  * </pre>
- * Without {@code --url JDBC} it starts a private throwaway cluster (test-support's {@link PgCluster}, which runs
+ * Without {@code --url JDBC} it starts a private throwaway cluster ({@link LocalCluster}, which runs
  * with {@code fsync=off}; every variant pays the same). With {@code --url} the database user must be allowed to
  * {@code COPY FROM} a server file ({@code pg_read_server_files}) and the server must see {@code --dir}.
  *
@@ -57,7 +57,7 @@ public final class LoadBenchmark {
         }
         Path work = Files.createTempDirectory(dir, "corgipile-loadbench-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        PgCluster cluster = url == null ? PgCluster.start(List.of("shared_buffers = 256MB", "max_wal_size = 4GB")) : null;
+        LocalCluster cluster = url == null ? LocalCluster.start(List.of("shared_buffers = 256MB", "max_wal_size = 4GB")) : null;
         try (Connection c = url != null ? DriverManager.getConnection(url) : cluster.connect("postgres")) {
             System.out.printf(Locale.ROOT, "# %d higgs-like rows (28 float8 features), PostgreSQL %s, %d cores%n",
                     rows, version(c), Runtime.getRuntime().availableProcessors());

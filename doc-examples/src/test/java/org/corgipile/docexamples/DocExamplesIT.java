@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 import org.corgipile.bench.BenchCli;
 import org.corgipile.cli.CorgipileCli;
 import org.corgipile.datasets.cli.DatasetCli;
-import org.corgipile.testsupport.PgCluster;
+import org.corgipile.cluster.LocalCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +53,7 @@ class DocExamplesIT {
     private static final Duration CLI_TIMEOUT = Duration.ofMinutes(10);
     private static final Pattern CLASS_NAME = Pattern.compile("org\\.corgipile(\\.[a-z0-9_]+)*\\.[A-Z][A-Za-z0-9_]*");
 
-    private static PgCluster cluster;
+    private static LocalCluster cluster;
     private static String launcherHelp;
 
     private final List<String> failures = new ArrayList<>();
@@ -61,7 +61,7 @@ class DocExamplesIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = PgCluster.start(List.of());
+        cluster = LocalCluster.start(List.of());
         assertTrue(cluster.extensionAvailable(), "the corgipile extension is not installed in this PostgreSQL; "
                 + "run ./corgipile setup (or make install it into $CORGIPILE_PG_BIN's installation)");
         launcherHelp = run(List.of(ROOT.resolve("corgipile").toString(), "help"), Map.of(), ROOT).output;
@@ -239,7 +239,7 @@ class DocExamplesIT {
 
     private static List<String> psql(String db) {
         return new ArrayList<>(List.of(pgBin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
-                "-p", String.valueOf(cluster.port()), "-U", PgCluster.SUPERUSER, "-d", db));
+                "-p", String.valueOf(cluster.port()), "-U", LocalCluster.SUPERUSER, "-d", db));
     }
 
     private static String pgBin(String name) {
@@ -369,7 +369,7 @@ class DocExamplesIT {
     // ------------------------------------------------------------------------------------------- plumbing
 
     record Context(String file, String db, Path work, Map<String, String> vars) {
-        Map<String, Object> values(PgCluster cluster) throws SQLException {
+        Map<String, Object> values(LocalCluster cluster) throws SQLException {
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("dataSource", cluster.dataSource(db));
             Connection conn = cluster.connect(db);

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.corgipile.testsupport.PgCluster;
+import org.corgipile.cluster.LocalCluster;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,7 +59,7 @@ class MavenClientIT {
         assertTrue(bytes < 15_000_000, "runtime class path " + bytes + " bytes:\n" + tree + out);
 
         String cp = PROJECT.resolve("target/classes") + File.pathSeparator + String.join(File.pathSeparator, jars);
-        try (PgCluster cluster = PgCluster.start(List.of())) {
+        try (LocalCluster cluster = LocalCluster.start(List.of())) {
             String plain = cluster.createDatabase("sample_plain");
             String ext = cluster.createDatabase("sample_ext");
             try (Connection c = cluster.connect(ext); Statement s = c.createStatement()) {

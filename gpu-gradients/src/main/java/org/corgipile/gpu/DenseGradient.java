@@ -10,6 +10,16 @@ import org.corgipile.operators.TupleBuffer;
  *
  * <p>It is the operators' {@link BatchGradient} plus what a device needs: the model shape it was built for and
  * {@link #close()}. Not thread-safe: one instance per training, called from the compute thread only.
+ *
+ * <p><b>Contract with the operators' models.</b> The models' own gradients live in {@code operators}
+ * ({@code org.corgipile.operators.model}); this module carries a second implementation of each (the
+ * {@code Java*Gradient} classes, which sum in the kernels' order so that they can be the kernels' exact oracle,
+ * and the OpenCL kernels). Both are held to the operators' models by {@code OperatorsModelParityTest}: for every
+ * model type (linear, logistic, svm, softmax, mlp with one and two hidden layers, both binary label encodings) the
+ * Java reference and the kernel equal the operators' {@code Model.lossAndGradient} (loss and gradient, 1e-9
+ * relative; the Java reference's loss 1e-12).
+ * That test is the contract: a change to a model's loss, gradient, parameter layout or label convention in
+ * {@code operators} must be made here too, and the test fails until it is.
  */
 public interface DenseGradient extends BatchGradient, AutoCloseable {
 

@@ -6,7 +6,8 @@ import org.corgipile.operators.TupleBuffer;
  * The plain-Java gradient of a generalised linear model with {@code K} outputs ({@code z = W x + b}); subclasses
  * only say how a row's outputs turn into a loss and into {@code dLoss/dz}. This is the CPU path of
  * {@code device => 'cpu'} and the oracle the OpenCL kernel is tested against, so it sums in the same order as the
- * kernel (each gradient entry over rows in ascending order, divided by the row count at the end).
+ * kernel (each gradient entry over rows in ascending order, divided by the row count at the end). It computes what
+ * the operators' models compute; {@code OperatorsModelParityTest} is that contract (see {@link DenseGradient}).
  */
 abstract class JavaGlmGradient implements DenseGradient {
     private final GradientModel model;

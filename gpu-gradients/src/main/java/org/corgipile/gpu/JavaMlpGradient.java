@@ -7,7 +7,8 @@ import org.corgipile.operators.TupleBuffer;
  * A multi-layer perceptron with 1 or 2 ReLU hidden layers and a softmax (or, with one class, sigmoid) output,
  * trained with cross-entropy; forward and backward pass row by row on the JVM. The CPU path and the oracle of
  * {@link OpenClMlpGradient}: every sum runs in the order the kernel uses (dot products over inputs ascending,
- * back-propagated sums over next-layer units ascending, gradient entries over rows ascending).
+ * back-propagated sums over next-layer units ascending, gradient entries over rows ascending). It computes what the
+ * operators' {@code MlpModel} computes; {@code OperatorsModelParityTest} is that contract (see {@link DenseGradient}).
  */
 public final class JavaMlpGradient implements DenseGradient {
     private final GradientModel model;

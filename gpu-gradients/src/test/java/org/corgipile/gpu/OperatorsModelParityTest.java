@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The gradients here compute what the {@code operators} CPU models compute, in the same parameter layout and label
- * conventions: the OpenCL path can replace a model's own gradient in training without any conversion.
+ * conventions: the OpenCL path can replace a model's own gradient in training without any conversion. This test is
+ * the contract between the two implementations of every model's gradient (see {@link DenseGradient}).
  */
 class OperatorsModelParityTest {
 

@@ -78,6 +78,26 @@ public final class TrainOptions {
                 trainMetrics, overwrite);
     }
 
+    /** Largest {@code dimension} of sparse data: the model's arrays stay well inside Java's array limit. */
+    public static final int MAX_DIMENSION = Integer.MAX_VALUE / 2;
+
+    /**
+     * The {@code dimension} argument of sparse data (the number of features; indices are 0-based), 0 when not given
+     * (the largest index + 1). Not a hyper-parameter, so not in {@link TrainSpec}: it describes the relation, and is
+     * checked here once for train_sgd and the client alike.
+     */
+    public static int dimension(Object value) {
+        if (value == null) {
+            return 0;
+        }
+        long d = toLong("dimension", value, "an integer between 1 and " + MAX_DIMENSION);
+        if (d < 1 || d > MAX_DIMENSION) {
+            throw new InvalidSpecException("dimension must be an integer between 1 and " + MAX_DIMENSION
+                    + ", got " + d, "dimension is the number of features of sparse data (indices are 0-based).");
+        }
+        return (int) d;
+    }
+
     // ---- conversions; every message names the argument and its allowed range ----
 
     private static String choice(Map<String, Object> o, String key, List<String> allowed, String dflt) {

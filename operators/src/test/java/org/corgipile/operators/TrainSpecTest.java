@@ -178,4 +178,29 @@ class TrainSpecTest {
         TrainSpec c = a.with("model", "svm");
         assertNull(c.hidden());
     }
+
+    /** Bug: dimension was parsed twice, the server accepting 0 and the client refusing it with another message. */
+    @Test
+    void dimensionOfSparseDataIsCheckedInOnePlace() {
+        assertEquals(0, TrainOptions.dimension(null));
+        assertEquals(3, TrainOptions.dimension("3"));
+        assertEquals(100, TrainOptions.dimension(100L));
+        for (Object bad : List.of(0, -3, "many", 2.5, 1L << 40)) {
+            InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> TrainOptions.dimension(bad));
+            assertTrue(e.getMessage().startsWith("dimension must be an integer between 1 and 1073741823, got "),
+                    e.getMessage());
+            assertEquals("22023", e.sqlState());
+        }
+    }
+
+    @Test
+    void epochNoticesAreRecognisedNotParsed() {
+        EpochStats s = new EpochStats(3, 0.45, Double.NaN, Double.NaN, Double.NaN, 0.01, 0.4171, 200_000, Map.of());
+        String text = EpochNotice.text(s, 10);
+        assertEquals("epoch 3/10: loss 0.450000, accuracy n/a, 0.417 s, 200000 tuples", text);
+        assertTrue(EpochNotice.isEpochLine(text));
+        assertTrue(EpochNotice.isEpochLine(text + " (servers: s1 0.210 s)"), "the sharded coordinator's line");
+        assertFalse(EpochNotice.isEpochLine("block_size 16 pages (derived), buffer_size ..."));
+        assertFalse(EpochNotice.isEpochLine("skipped 7 rows with a NULL label or NULL features"));
+    }
 }

@@ -1,5 +1,7 @@
 package org.corgipile.pg;
 
+import org.corgipile.operators.TrainingException;
+
 import java.util.List;
 import java.util.Map;
 
@@ -54,14 +56,16 @@ final class Args {
         }
         if (v instanceof Number n) {
             if (n.doubleValue() != Math.rint(n.doubleValue()) || Math.abs(n.doubleValue()) > Integer.MAX_VALUE) {
-                throw new SqlError(SqlError.INVALID_PARAMETER_VALUE, key + " must be an integer, got " + v, null);
+                throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
+                        key + " must be an integer, got " + v, null);
             }
             return n.intValue();
         }
         try {
             return Integer.parseInt(v.toString().trim());
         } catch (NumberFormatException e) {
-            throw new SqlError(SqlError.INVALID_PARAMETER_VALUE, key + " must be an integer, got \"" + v + "\"", null);
+            throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
+                    key + " must be an integer, got \"" + v + "\"", null);
         }
     }
 

@@ -52,7 +52,7 @@ public final class Entry {
             case "shard_finish" -> ShardCoordinator.finish(args);
             // The arguments as Java parsed them, written back: the codec's round trip (JsonCodecIT fuzzes it).
             case "echo" -> args.asMap();
-            default -> throw new SqlError(SqlError.INVALID_PARAMETER_VALUE,
+            default -> throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
                     "unknown corgipile function \"" + function + "\"",
                     "Valid functions: train_arguments, train, evaluate, scan_stats, jvm_info, train_epoch, shard_start, shard_merge, "
                             + "shard_epoch_end, shard_finish, echo.");
@@ -93,14 +93,11 @@ public final class Entry {
                         "Raise corgipile.max_heap (superuser) or use a smaller buffer_size / model."};
             }
         }
-        if (t instanceof SqlError e) {
-            return new String[] {e.sqlState(), e.getMessage(), null, e.hint()};
-        }
         if (t instanceof TrainingException e) {
             return new String[] {e.sqlState(), e.getMessage(), null, e.hint()};
         }
         if (t instanceof IllegalArgumentException) {
-            return new String[] {SqlError.INVALID_PARAMETER_VALUE, t.getMessage(), null, null};
+            return new String[] {TrainingException.INVALID_PARAMETER_VALUE, t.getMessage(), null, null};
         }
         if (t instanceof StackOverflowError) {
             return new String[] {"54001", "Java stack depth limit exceeded in corgipile", null, null};

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.util.BitSet;
 
+import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.TupleBuffer;
 
@@ -127,15 +128,16 @@ public final class HeapBlockSource implements RelationSource {
         }
     }
 
-    private SqlError noRows() {
-        return new SqlError(SqlError.DATA_EXCEPTION, "relation \"" + name + "\" has no rows with a non-NULL label "
+    private TrainingException noRows() {
+        return new TrainingException(TrainingException.DATA_EXCEPTION,
+                "relation \"" + name + "\" has no rows with a non-NULL label "
                 + "and features",
                 "Load data first; rows whose label or features are NULL are skipped.");
     }
 
     private static void checkIndex(double index, long tid, int dimension) {
         if (!(index >= 0 && index < dimension)) {
-            throw new SqlError(SqlError.DATA_EXCEPTION, String.format(java.util.Locale.ROOT,
+            throw new TrainingException(TrainingException.DATA_EXCEPTION, String.format(java.util.Locale.ROOT,
                     "sparse index %.0f of tuple %s is outside [0, %d)", index, TupleBuffer.formatTid(tid), dimension),
                     "Indices are 0-based; pass options => '{\"dimension\": N}' with N above the largest index.");
         }
@@ -195,7 +197,7 @@ public final class HeapBlockSource implements RelationSource {
 
     private void grow(long bytes) {
         if (bytes > Integer.MAX_VALUE - 8) {
-            throw new SqlError("54000", "a heap page deforms to more than 2 GB of features",
+            throw new TrainingException("54000", "a heap page deforms to more than 2 GB of features",
                     "Use sparse features for very wide rows.");
         }
         buffer = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());

@@ -3,6 +3,7 @@ package org.corgipile.pg;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.TrainedModel;
 
 /**
@@ -42,7 +43,8 @@ final class ModelCache {
             throw new IllegalStateException("model " + id + " is not loaded");
         }
         if (features.length != m.dimension()) {
-            throw new SqlError(SqlError.DATA_EXCEPTION, "features have " + features.length + " values but the "
+            throw new TrainingException(TrainingException.DATA_EXCEPTION,
+                    "features have " + features.length + " values but the "
                     + m.type() + " model expects " + m.dimension(), null);
         }
         return probability ? m.predictProba(features) : m.predict(features);

@@ -3,6 +3,7 @@ package org.corgipile.pg;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.TupleBuffer;
 
@@ -37,7 +38,7 @@ final class PartitionsBlockSource implements RelationSource {
     static PartitionsBlockSource open(String name, List<Long> oids, String label, String features,
                                       int sparseDimension) {
         if (oids.isEmpty()) {
-            throw new SqlError(SqlError.DATA_EXCEPTION, "partitioned table " + name
+            throw new TrainingException(TrainingException.DATA_EXCEPTION, "partitioned table " + name
                     + " has no rows with a non-NULL label and features", "Load data into its partitions first.");
         }
         List<HeapBlockSource> parts = openAll(oids, label, features, sparseDimension);
@@ -57,7 +58,8 @@ final class PartitionsBlockSource implements RelationSource {
             if (!parts.get(i).shape().equals(shape)) {
                 String got = parts.get(i).shape().dimension() + "";
                 parts.forEach(HeapBlockSource::close);
-                throw new SqlError(SqlError.DATA_EXCEPTION, "partitions of " + name + " disagree on the features: "
+                throw new TrainingException(TrainingException.DATA_EXCEPTION,
+                        "partitions of " + name + " disagree on the features: "
                         + "one has " + shape.dimension() + ", another " + got,
                         "Every partition's features must have the same length.");
             }

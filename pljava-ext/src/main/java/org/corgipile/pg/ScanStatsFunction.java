@@ -3,6 +3,7 @@ package org.corgipile.pg;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.TupleBuffer;
 
 /**
@@ -17,7 +18,8 @@ final class ScanStatsFunction {
     static Map<String, Object> run(Args args) {
         int blockPages = args.intValue("block_pages", 1280);
         if (blockPages < 1) {
-            throw new SqlError(SqlError.INVALID_PARAMETER_VALUE, "block_pages must be at least 1, got " + blockPages,
+            throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
+                    "block_pages must be at least 1, got " + blockPages,
                     null);
         }
         long start = System.nanoTime();

@@ -9,12 +9,15 @@ import java.util.function.LongSupplier;
 
 import org.corgipile.operators.DataProfile;
 import org.corgipile.operators.EarlyStopping;
+import org.corgipile.operators.EpochNotice;
 import org.corgipile.operators.EpochStats;
 import org.corgipile.operators.InvalidSpecException;
 import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
+import org.corgipile.operators.TrainingException;
+import org.corgipile.operators.Version;
 
 /**
  * The coordinator's arithmetic for training over partitions on several servers ({@code corgipile.train_sharded}
@@ -50,7 +53,8 @@ final class ShardCoordinator {
         }
         TrainSpec spec = TrainOptions.parse(options);
         if (!spec.device().equals("cpu")) {
-            throw new SqlError("0A000", "device => '" + spec.device() + "' is not supported when partitions are "
+            throw new TrainingException("0A000",
+                    "device => '" + spec.device() + "' is not supported when partitions are "
                     + "on other servers", "Use device => 'cpu'.");
         }
         boolean profile = !Boolean.FALSE.equals(spec.standardizeGiven()) || needsClasses(spec);
@@ -134,7 +138,7 @@ final class ShardCoordinator {
                     p.doubleValue("min_label", Double.NaN), p.doubleValue("max_label", Double.NaN),
                     Boolean.TRUE.equals(p.raw("integral_labels")));
             if (all != null && one.mean() != null && all.mean() != null && one.mean().length != all.mean().length) {
-                throw new SqlError(SqlError.DATA_EXCEPTION, "servers disagree on the features: "
+                throw new TrainingException(TrainingException.DATA_EXCEPTION, "servers disagree on the features: "
                         + new Args((Map<String, Object>) o).string("server") + " has " + one.mean().length
                         + ", another " + all.mean().length, "Every partition's features must have the same length.");
             }
@@ -165,8 +169,9 @@ final class ShardCoordinator {
         out.put("profile_seconds", seconds);
     }
 
-    private static SqlError noRows() {
-        return new SqlError(SqlError.DATA_EXCEPTION, "the partitions have no rows with a non-NULL label and "
+    private static TrainingException noRows() {
+        return new TrainingException(TrainingException.DATA_EXCEPTION,
+                "the partitions have no rows with a non-NULL label and "
                 + "features", "Load data into the partitions first.");
     }
 
@@ -201,7 +206,8 @@ final class ShardCoordinator {
                 averaged = new double[p.length];
                 dimension = d;
             } else if (p.length != iterate.length || d != dimension) {
-                throw new SqlError(SqlError.DATA_EXCEPTION, "servers disagree on the features: " + server
+                throw new TrainingException(TrainingException.DATA_EXCEPTION,
+                        "servers disagree on the features: " + server
                         + " has " + d + " (" + p.length + " parameters), another " + dimension + " ("
                         + iterate.length + ")", "Every partition's features must have the same length.");
             }
@@ -327,10 +333,8 @@ final class ShardCoordinator {
             }
             out.put("stop", stopping.exhausted());
         }
-        Natives.message(0, String.format(Locale.ROOT, "epoch %d/%d: loss %s, accuracy %s, %.3f s, %d tuples "
-                + "(servers: %s)", ((Number) row.get("epoch")).intValue(), spec.epochs(), fmt(row.get("loss")),
-                fmt(row.get("accuracy")), ((Number) row.get("seconds")).doubleValue(),
-                ((Number) row.get("tuples")).longValue(), describeServers((Map<String, Object>) row.get("servers"))));
+        Natives.message(0, EpochNotice.text(stats(row), spec.epochs()) + " (servers: "
+                + describeServers((Map<String, Object>) row.get("servers")) + ")");
         return out;
     }
 
@@ -352,11 +356,7 @@ final class ShardCoordinator {
             row.putIfAbsent("validation_accuracy", null);
             row.put("device", "cpu");
             epochs.add(row);
-            Args e = new Args(row);
-            stats.add(new EpochStats(e.intValue("epoch", 0), e.doubleValue("loss", Double.NaN),
-                    e.doubleValue("accuracy", Double.NaN), e.doubleValue("validation_loss", Double.NaN),
-                    e.doubleValue("validation_accuracy", Double.NaN), e.doubleValue("learning_rate", Double.NaN),
-                    e.doubleValue("seconds", 0), e.longValue("tuples"), Map.of()));
+            stats.add(stats(row));
         }
         // the same bookkeeping as one server's: the kept epoch's metrics, the early-stopping NOTICE
         TrainResult result = new TrainResult(trained, stats, spec, null);
@@ -371,13 +371,17 @@ final class ShardCoordinator {
             Natives.message(0, note);
         }
         out.put("skipped_tuples", state.longValue("skipped_tuples"));
-        out.put("corgipile_version", TrainFunction.VERSION);
+        out.put("corgipile_version", Version.CURRENT);
         return out;
     }
 
-    private static String fmt(Object v) {
-        return v instanceof Number n && !Double.isNaN(n.doubleValue())
-                ? String.format(Locale.ROOT, "%.6f", n.doubleValue()) : "n/a";
+    /** An epoch row of the state as the {@link EpochStats} one server reports. */
+    private static EpochStats stats(Map<String, Object> row) {
+        Args e = new Args(row);
+        return new EpochStats(e.intValue("epoch", 0), e.doubleValue("loss", Double.NaN),
+                e.doubleValue("accuracy", Double.NaN), e.doubleValue("validation_loss", Double.NaN),
+                e.doubleValue("validation_accuracy", Double.NaN), e.doubleValue("learning_rate", Double.NaN),
+                e.doubleValue("seconds", 0), e.longValue("tuples"), Map.of());
     }
 
     /** "s1 0.810 s, s2 0.790 s" for the NOTICE of an epoch. */

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainSpec;
+import org.corgipile.operators.TrainingException;
 
 /**
  * {@code train_sgd}'s arguments, resolved once, before anything is read or claimed: the named hyper-parameters
@@ -34,17 +35,17 @@ final class TrainArguments {
         if (modelName != null) {
             int length = modelName.codePointCount(0, modelName.length());
             if (length < 1 || length > 200) {
-                throw new SqlError(SqlError.INVALID_PARAMETER_VALUE,
+                throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
                         "model_name must have 1 to 200 characters, got " + length, null);
             }
         }
-        Object dimension = spec.remove("dimension");
+        int dimension = TrainOptions.dimension(spec.remove("dimension"));
         TrainSpec resolved = TrainOptions.parse(spec);
         // the run's seed, drawn here when not given: shuffle_once's copy and the training use the same one
         spec.put("seed", resolved.seed());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("spec", spec);
-        out.put("dimension", dimension);
+        out.put("dimension", dimension == 0 ? null : dimension);
         out.put("overwrite", resolved.overwrite());
         out.put("shuffle", resolved.shuffle());
         return out;

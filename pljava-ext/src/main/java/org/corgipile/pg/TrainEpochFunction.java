@@ -8,6 +8,7 @@ import org.corgipile.operators.ShardEpoch;
 import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
+import org.corgipile.operators.TrainingException;
 
 /**
  * The Java half of {@code corgipile.train_epoch}: what one server does for one round of sharded training, inside
@@ -86,7 +87,8 @@ final class TrainEpochFunction {
                 }
             }
         } else {
-            throw new SqlError(SqlError.INVALID_PARAMETER_VALUE, "epoch must be at least -1, got " + epoch, null);
+            throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
+                    "epoch must be at least -1, got " + epoch, null);
         }
         out.put("seconds", (System.nanoTime() - start) / 1e9);
         return out;

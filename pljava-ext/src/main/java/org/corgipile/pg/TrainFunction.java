@@ -11,13 +11,16 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.corgipile.operators.EpochListener;
+import org.corgipile.operators.EpochNotice;
 import org.corgipile.operators.EpochStats;
 import org.corgipile.operators.Sizing;
+import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
 import org.corgipile.operators.Trainer;
 import org.corgipile.operators.TrainingProgress;
+import org.corgipile.operators.Version;
 
 /**
  * The Java half of {@code train_sgd}: opens heap readers on the training (and validation) relation, runs
@@ -27,7 +30,6 @@ import org.corgipile.operators.TrainingProgress;
  * prepares shuffle_once's copy and writes the catalog row in the caller's transaction.
  */
 final class TrainFunction {
-    static final String VERSION = "0.2.0";
 
     private TrainFunction() {
     }
@@ -47,11 +49,7 @@ final class TrainFunction {
         String relationName = args.string("relation_name", "?");
         String label = args.string("label");
         String features = args.string("features");
-        int dimension = args.intValue("dimension", 0);
-        if (dimension < 0) {
-            throw new SqlError(SqlError.INVALID_PARAMETER_VALUE, "dimension must be at least 1, got " + dimension,
-                    "dimension is the number of features of sparse data (indices are 0-based).");
-        }
+        int dimension = TrainOptions.dimension(args.raw("dimension"));
         double prepSeconds = args.doubleValue("prep_seconds", 0);
         String shuffleName = shuffleOnce ? "shuffle_once" : spec.shuffle();
 
@@ -64,10 +62,6 @@ final class TrainFunction {
                      ? RelationSource.open(args, "validation", label, features,
                              train.shape().sparse() ? train.shape().dimension() : 0)
                      : null) {
-            if (validation != null && validation.shape().dimension() != train.shape().dimension()) {
-                throw new SqlError(SqlError.DATA_EXCEPTION, "validation_relation has " + validation.shape().dimension()
-                        + " features but the training relation has " + train.shape().dimension(), null);
-            }
             LiveActivity activity = new LiveActivity(args, relationName, spec, shuffleName, train);
             train.onCheckInterrupts(activity::tick);
             if (validation != null) {
@@ -120,7 +114,7 @@ final class TrainFunction {
             Natives.message(0, note);
         }
         out.put("skipped_tuples", skipped);
-        out.put("corgipile_version", VERSION);
+        out.put("corgipile_version", Version.CURRENT);
         return out;
     }
 
@@ -203,8 +197,7 @@ final class TrainFunction {
             }
             notices.drain();
             activity.epochFinished(s);
-            Natives.message(0, String.format(Locale.ROOT, "epoch %d/%d: loss %s, accuracy %s, %.3f s, %d tuples",
-                    s.epoch(), spec.epochs(), fmt(s.loss()), fmt(s.accuracy()), s.seconds(), s.tuples()));
+            Natives.message(0, EpochNotice.text(s, spec.epochs()));
         }
 
         /** The backend's {@code read_bytes} so far, or -1 when unknown. */
@@ -219,10 +212,6 @@ final class TrainFunction {
                 // no /proc (not Linux) or no permission: the epoch rows just lack device_read_bytes
             }
             return -1;
-        }
-
-        private static String fmt(double v) {
-            return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.6f", v);
         }
     }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.corgipile.testsupport.PgCluster;
+import org.corgipile.cluster.LocalCluster;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +34,7 @@ class CancelLoopIT {
     void aHundredCancelsAtRandomMomentsAreAllClean57014WithoutAStackTrace() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         SplittableRandom random = new SplittableRandom(11);
-        try (PgCluster cluster = PgCluster.start(List.of());
+        try (LocalCluster cluster = LocalCluster.start(List.of());
              Connection admin = connect(cluster, true)) {
             TestTables.clustered(admin, "loop_t", 20_000, 10, 0.7);
             Connection session = null;
@@ -98,7 +98,7 @@ class CancelLoopIT {
         }
     }
 
-    private static Connection connect(PgCluster cluster, boolean create) throws SQLException {
+    private static Connection connect(LocalCluster cluster, boolean create) throws SQLException {
         if (create) {
             cluster.createDatabase("loop");
         }

@@ -14,7 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.corgipile.testsupport.PgCluster;
+import org.corgipile.cluster.LocalCluster;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,7 +26,7 @@ class CrashAndMemoryIT {
     @Test
     void killNineOfATrainingBackendRecoversWithoutAModelRow() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        try (PgCluster cluster = PgCluster.start(List.of())) {
+        try (LocalCluster cluster = LocalCluster.start(List.of())) {
             cluster.createDatabase("crash");
             try (Connection c = cluster.connect("crash"); Statement s = c.createStatement()) {
                 s.execute("CREATE EXTENSION corgipile");
@@ -88,7 +88,7 @@ class CrashAndMemoryIT {
      */
     @Test
     void aJvmFatalErrorIsACrashWithItsReportInTheServerLogNotInPgdata() throws Exception {
-        try (PgCluster cluster = PgCluster.start(List.of("corgipile.max_heap = 24",
+        try (LocalCluster cluster = LocalCluster.start(List.of("corgipile.max_heap = 24",
                 "corgipile.jvm_options = '-XX:+CrashOnOutOfMemoryError'"))) {
             cluster.createDatabase("fatal");
             try (Connection c = cluster.connect("fatal"); Statement s = c.createStatement()) {
@@ -129,7 +129,7 @@ class CrashAndMemoryIT {
 
     @Test
     void aTinyJavaHeapGivesAnErrorNotACrash() throws Exception {
-        try (PgCluster cluster = PgCluster.start(List.of("corgipile.max_heap = 24"))) {
+        try (LocalCluster cluster = LocalCluster.start(List.of("corgipile.max_heap = 24"))) {
             cluster.createDatabase("oom");
             try (Connection c = cluster.connect("oom"); Statement s = c.createStatement()) {
                 s.execute("CREATE EXTENSION corgipile");
@@ -178,7 +178,7 @@ class CrashAndMemoryIT {
     }
 
     /** Waits up to 60 s for the server log to contain {@code text} (the postmaster logs a crash when it reaps it). */
-    private static void awaitLog(PgCluster cluster, String text) throws Exception {
+    private static void awaitLog(LocalCluster cluster, String text) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!java.nio.file.Files.readString(cluster.logFile()).contains(text)) {
             assertTrue(System.nanoTime() < deadline, "the server log never said '" + text + "':\n"

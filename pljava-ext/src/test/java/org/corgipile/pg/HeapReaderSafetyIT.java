@@ -10,7 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-import org.corgipile.testsupport.PgCluster;
+import org.corgipile.cluster.LocalCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Test;
  * cluster, so that its server log shows whether any backend died.
  */
 class HeapReaderSafetyIT {
-    private static PgCluster cluster;
+    private static LocalCluster cluster;
     private static Connection session;
 
     @BeforeAll
     static void setUp() throws SQLException {
-        cluster = PgCluster.start(java.util.List.of());
+        cluster = LocalCluster.start(java.util.List.of());
         cluster.createDatabase("reader");
         session = cluster.connect("reader");
         try (Statement s = session.createStatement()) {

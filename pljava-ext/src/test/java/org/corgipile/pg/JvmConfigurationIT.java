@@ -10,7 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 
-import org.corgipile.testsupport.PgCluster;
+import org.corgipile.cluster.LocalCluster;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +21,7 @@ class JvmConfigurationIT {
 
     @Test
     void badJvmSettingsFailCleanlyAndOnlyForThatSession() throws Exception {
-        try (PgCluster cluster = PgCluster.start(List.of())) {
+        try (LocalCluster cluster = LocalCluster.start(List.of())) {
             cluster.createDatabase("jvmconf");
             String started;
             try (Connection c = cluster.connect("jvmconf"); Statement s = c.createStatement()) {

@@ -20,7 +20,7 @@ import java.util.concurrent.Future;
 
 import javax.sql.DataSource;
 
-import org.corgipile.testsupport.PgCluster;
+import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.PostgresTest;
 import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
@@ -231,7 +231,7 @@ class ModelCatalogIT {
 
     /** pg_dump left the models out (the catalog was not marked with pg_extension_config_dump). */
     @Test
-    void pgDumpAndRestoreKeepEveryModel(PgCluster cluster, TestDatabase db) throws SQLException {
+    void pgDumpAndRestoreKeepEveryModel(LocalCluster cluster, TestDatabase db) throws SQLException {
         double before = predict("alice_model");
         String rowsBefore = string("SELECT string_agg(name || ':' || owner || ':' || version, ',' ORDER BY name) "
                 + "FROM corgipile.models");
@@ -254,7 +254,7 @@ class ModelCatalogIT {
 
     /** The update from the previous release keeps the models, gives them an owner, and they predict the same. */
     @Test
-    void alterExtensionUpdateFrom010KeepsModels(PgCluster cluster) throws SQLException {
+    void alterExtensionUpdateFrom010KeepsModels(LocalCluster cluster) throws SQLException {
         cluster.createDatabase("model_catalog_update");
         try (Connection c = cluster.connect("model_catalog_update"); Statement s = c.createStatement()) {
             s.execute("SET client_min_messages = warning");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 import java.util.Map;
 
+import org.corgipile.operators.TrainingException;
 import org.junit.jupiter.api.Test;
 
 /** The coordinator's arithmetic of sharded training, on the JSON the servers send back. */
@@ -86,13 +87,13 @@ class ShardCoordinatorTest {
     void serversThatDisagreeOnTheFeaturesAreAnError() {
         Map<String, Object> state = start("{\"model\": \"logistic\", \"standardize\": false}");
         String other = reply("s2", "[4, 5]", "[4, 5]", 300, 0.5).replace("\"dimension\": 2", "\"dimension\": 1");
-        SqlError e = assertThrows(SqlError.class, () -> merge(state, "train", "["
+        TrainingException e = assertThrows(TrainingException.class, () -> merge(state, "train", "["
                 + reply("s1", "[1, 2, 3]", "[1, 2, 3]", 100, 1) + ", " + other + "]"));
-        assertEquals(SqlError.DATA_EXCEPTION, e.sqlState());
+        assertEquals(TrainingException.DATA_EXCEPTION, e.sqlState());
     }
 
     @Test
     void refusesTheGpu() {
-        assertEquals("0A000", assertThrows(SqlError.class, () -> start("{\"device\": \"gpu\"}")).sqlState());
+        assertEquals("0A000", assertThrows(TrainingException.class, () -> start("{\"device\": \"gpu\"}")).sqlState());
     }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.corgipile.testsupport.PgCluster;
+import org.corgipile.cluster.LocalCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -49,17 +49,17 @@ class ShardedTrainingIT {
     private static final String SLOW = "SELECT * FROM train_sgd('dist', 'label', 'features', model => 'mlp', "
             + "epochs => 5, learning_rate => 0.001, seed => 5, model_name => '%s', "
             + "options => '{\"hidden\": [512, 512], \"classes\": 2}')";
-    private static PgCluster coordinator;
-    private static PgCluster s1;
-    private static PgCluster s2;
+    private static LocalCluster coordinator;
+    private static LocalCluster s1;
+    private static LocalCluster s2;
 
     @BeforeAll
     static void clusters() throws SQLException {
-        coordinator = PgCluster.start(List.of());
-        s1 = PgCluster.start(List.of());
-        s2 = PgCluster.start(List.of());
+        coordinator = LocalCluster.start(List.of());
+        s1 = LocalCluster.start(List.of());
+        s2 = LocalCluster.start(List.of());
         int k = 0;
-        for (PgCluster server : List.of(s1, s2)) {
+        for (LocalCluster server : List.of(s1, s2)) {
             server.createDatabase(DB);
             try (Connection c = server.connect(DB); Statement s = c.createStatement()) {
                 s.execute("CREATE EXTENSION corgipile");
@@ -80,7 +80,7 @@ class ShardedTrainingIT {
             TestTables.clustered(c, "test_rows", 20_000, 10, 0.9);
             s.execute("CREATE TABLE dist (id int, part int, label int, features float8[]) PARTITION BY LIST (part)");
             k = 0;
-            for (PgCluster server : List.of(s1, s2)) {
+            for (LocalCluster server : List.of(s1, s2)) {
                 String name = "s" + (k + 1);
                 s.execute("CREATE SERVER " + name + " FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', "
                         + "port '" + server.port() + "', dbname '" + DB + "')");
@@ -94,7 +94,7 @@ class ShardedTrainingIT {
 
     @AfterAll
     static void stop() {
-        for (PgCluster c : new PgCluster[] {coordinator, s1, s2}) {
+        for (LocalCluster c : new LocalCluster[] {coordinator, s1, s2}) {
             if (c != null) {
                 c.close();
             }
@@ -293,10 +293,10 @@ class ShardedTrainingIT {
             assertTrue(e != null, "training was not cancelled");
             assertEquals("57014", e.getSQLState(), e.getMessage());
             int k = 0;
-            for (PgCluster server : List.of(s1, s2)) {
+            for (LocalCluster server : List.of(s1, s2)) {
                 assertEquals(0, epochStatementsAfter(server, 10_000), "statements left running on a server");
                 // cancelled, not merely disconnected (a disconnected backend would train on until it replies)
-                String log = logSince(server, logged[k++]);
+                String log = awaitLogSince(server, logged[k++], "canceling statement due to user request");
                 assertTrue(log.contains("canceling statement due to user request"),
                         "the server's train_epoch was cancelled: " + log);
             }
@@ -331,7 +331,7 @@ class ShardedTrainingIT {
                     e.getSQLState() + ": " + e.getMessage());
             assertTrue(e.getMessage().contains("SQLSTATE " + e.getSQLState()), e.getMessage());
             assertEquals(0, epochStatementsAfter(s1, 10_000), "statements left running on s1");
-            String log = logSince(s1, logged);
+            String log = awaitLogSince(s1, logged, "canceling statement due to user request");
             assertTrue(log.contains("canceling statement due to user request"), "s1's train_epoch was cancelled: "
                     + log);
             assertNoModel(s, "killed");
@@ -350,7 +350,7 @@ class ShardedTrainingIT {
         }
     }
 
-    private static int epochStatements(PgCluster server) throws SQLException {
+    private static int epochStatements(LocalCluster server) throws SQLException {
         try (Connection c = server.connect(DB); Statement s = c.createStatement();
              // the statement, or what the running train_epoch reports instead of it (pg_stat_activity.query)
              ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
@@ -362,7 +362,7 @@ class ShardedTrainingIT {
     }
 
     /** Running train_epoch statements once they are gone, or after {@code waitMs}. */
-    private static int epochStatementsAfter(PgCluster server, long waitMs) throws Exception {
+    private static int epochStatementsAfter(LocalCluster server, long waitMs) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         int n;
         while ((n = epochStatements(server)) > 0 && System.nanoTime() < deadline) {
@@ -371,14 +371,28 @@ class ShardedTrainingIT {
         return n;
     }
 
-    private static int logLines(PgCluster server) throws IOException {
+    private static int logLines(LocalCluster server) throws IOException {
         return Files.readAllLines(server.logFile()).size();
     }
 
     /** The server log after its first {@code lines} lines. */
-    private static String logSince(PgCluster server, int lines) throws IOException {
+    private static String logSince(LocalCluster server, int lines) throws IOException {
         List<String> all = Files.readAllLines(server.logFile());
         return String.join("\n", all.subList(Math.min(lines, all.size()), all.size()));
+    }
+
+    /**
+     * The server log after its first {@code lines} lines, once it contains {@code text} or after 10 s: the backend
+     * hands its log lines to the logging collector, which writes them a moment after the statement has ended.
+     */
+    private static String awaitLogSince(LocalCluster server, int lines, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String log = logSince(server, lines);
+        while (!log.contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            log = logSince(server, lines);
+        }
+        return log;
     }
 
     private static void assertNoModel(Statement s, String name) throws SQLException {

@@ -10,7 +10,7 @@ import java.sql.Statement;
 import java.util.Set;
 import java.util.TreeSet;
 
-import org.corgipile.testsupport.PgCluster;
+import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.PostgresTest;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +60,7 @@ class MigrationsVsExtensionIT {
             """;
 
     @Test
-    void flywayAndCreateExtensionBuildTheSameCatalog(PgCluster cluster) throws SQLException {
+    void flywayAndCreateExtensionBuildTheSameCatalog(LocalCluster cluster) throws SQLException {
         assertTrue(cluster.extensionAvailable(), "the corgipile extension is not installed; run ./corgipile setup");
         cluster.createDatabase("mve_ext");
         cluster.createDatabase("mve_flyway");
@@ -91,7 +91,7 @@ class MigrationsVsExtensionIT {
     }
 
     @Test
-    void migratingTwiceIsANoOpAndInDatabaseFunctionsSayTheExtensionIsMissing(PgCluster cluster) throws SQLException {
+    void migratingTwiceIsANoOpAndInDatabaseFunctionsSayTheExtensionIsMissing(LocalCluster cluster) throws SQLException {
         cluster.createDatabase("mve_twice");
         assertEquals(migrations(cluster, "mve_twice"), Migrations.migrate(cluster.dataSource("mve_twice")));
         assertEquals(0, Migrations.migrate(cluster.dataSource("mve_twice")));
@@ -119,7 +119,7 @@ class MigrationsVsExtensionIT {
      * update script) builds the same catalog as a fresh CREATE EXTENSION: every later migration reaches both.
      */
     @Test
-    void updateFromThePreviousReleaseBuildsTheSameCatalogAsAFreshInstall(PgCluster cluster) throws SQLException {
+    void updateFromThePreviousReleaseBuildsTheSameCatalogAsAFreshInstall(LocalCluster cluster) throws SQLException {
         assertTrue(cluster.extensionAvailable(), "the corgipile extension is not installed; run ./corgipile setup");
         cluster.createDatabase("mve_fresh");
         cluster.createDatabase("mve_updated");
@@ -146,7 +146,7 @@ class MigrationsVsExtensionIT {
             """;
 
     /** How many migrations Flyway would apply to a new database (the number of migration files). */
-    private static int migrations(PgCluster cluster, String database) {
+    private static int migrations(LocalCluster cluster, String database) {
         return Migrations.flyway(cluster.dataSource(database)).info().pending().length;
     }
 

@@ -8,6 +8,7 @@ import java.util.Locale;
 
 import javax.sql.DataSource;
 
+import org.corgipile.cluster.LocalCluster;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -28,7 +29,7 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
     private static final int LOG_TAIL_LINES = 60;
 
     /** Keeps the shared cluster in the root store so JUnit closes it after the last test. */
-    private record ClusterResource(PgCluster cluster) implements ExtensionContext.Store.CloseableResource {
+    private record ClusterResource(LocalCluster cluster) implements ExtensionContext.Store.CloseableResource {
         @Override
         public void close() {
             cluster.close();
@@ -36,16 +37,16 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
     }
 
     /** The JVM-wide cluster (started on first call). */
-    public static PgCluster cluster(ExtensionContext context) {
+    public static LocalCluster cluster(ExtensionContext context) {
         return context.getRoot().getStore(NS)
-                .getOrComputeIfAbsent("cluster", k -> new ClusterResource(PgCluster.start(List.of())),
+                .getOrComputeIfAbsent("cluster", k -> new ClusterResource(LocalCluster.start(List.of())),
                         ClusterResource.class)
                 .cluster();
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws SQLException {
-        PgCluster cluster = cluster(context);
+        LocalCluster cluster = cluster(context);
         Class<?> testClass = context.getRequiredTestClass();
         String name = ("t_" + testClass.getSimpleName()).toLowerCase(Locale.ROOT);
         cluster.createDatabase(name);
@@ -74,13 +75,13 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
     @Override
     public boolean supportsParameter(ParameterContext pc, ExtensionContext ec) {
         Class<?> t = pc.getParameter().getType();
-        return t == DataSource.class || t == PgCluster.class || t == TestDatabase.class;
+        return t == DataSource.class || t == LocalCluster.class || t == TestDatabase.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext pc, ExtensionContext ec) {
         Class<?> t = pc.getParameter().getType();
-        if (t == PgCluster.class) {
+        if (t == LocalCluster.class) {
             return cluster(ec);
         }
         TestDatabase db = database(ec);
@@ -89,7 +90,7 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
 
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
-        PgCluster cluster = context.getRoot().getStore(NS).get("cluster", ClusterResource.class) == null ? null
+        LocalCluster cluster = context.getRoot().getStore(NS).get("cluster", ClusterResource.class) == null ? null
                 : cluster(context);
         if (cluster != null) {
             System.err.println("---- PostgreSQL server log (last " + LOG_TAIL_LINES + " lines) for failed test "

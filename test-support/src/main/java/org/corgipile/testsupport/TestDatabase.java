@@ -5,8 +5,10 @@ import java.sql.SQLException;
 
 import javax.sql.DataSource;
 
+import org.corgipile.cluster.LocalCluster;
+
 /** The database a {@link PostgresTest} class runs in: one fresh database per test class. */
-public record TestDatabase(PgCluster cluster, String name, DataSource dataSource) {
+public record TestDatabase(LocalCluster cluster, String name, DataSource dataSource) {
     public Connection connect() throws SQLException {
         return dataSource.getConnection();
     }

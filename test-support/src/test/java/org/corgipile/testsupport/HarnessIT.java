@@ -11,6 +11,7 @@ import java.sql.Statement;
 
 import javax.sql.DataSource;
 
+import org.corgipile.cluster.LocalCluster;
 import org.junit.jupiter.api.Test;
 
 @PostgresTest
@@ -46,7 +47,7 @@ class HarnessIT {
     }
 
     @Test
-    void serverIsFifteenWithFsyncOffAndNotRunAsRoot(DataSource ds, PgCluster cluster) throws Exception {
+    void serverIsFifteenWithFsyncOffAndNotRunAsRoot(DataSource ds, LocalCluster cluster) throws Exception {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int, current_setting('fsync')")) {
                 assertTrue(rs.next());

@@ -15,7 +15,7 @@ import org.corgipile.bench.io.DeviceProfile;
 import org.corgipile.bench.io.PageCache;
 import org.corgipile.bench.io.PageCacheLimit;
 import org.corgipile.bench.io.Processes;
-import org.corgipile.testsupport.PgCluster;
+import org.corgipile.cluster.LocalCluster;
 
 /**
  * The benchmark's own PostgreSQL cluster for one device profile.
@@ -35,12 +35,12 @@ public final class BenchServer implements AutoCloseable {
     public static final String DATABASE = "bench";
 
     private final DeviceProfile profile;
-    private final PgCluster cluster;
+    private final LocalCluster cluster;
     private final BlkioThrottle throttle; // null for unthrottled profiles
     private final PageCacheLimit cacheLimit; // null for warm profiles or where memory cgroups are missing
     private final boolean extension;
 
-    private BenchServer(DeviceProfile profile, PgCluster cluster, BlkioThrottle throttle, PageCacheLimit cacheLimit,
+    private BenchServer(DeviceProfile profile, LocalCluster cluster, BlkioThrottle throttle, PageCacheLimit cacheLimit,
                         boolean extension) {
         this.profile = profile;
         this.cluster = cluster;
@@ -71,7 +71,7 @@ public final class BenchServer implements AutoCloseable {
                 "track_io_timing = on",
                 "work_mem = '64MB'"));
         conf.addAll(extraConf);
-        PgCluster cluster = PgCluster.start(conf);
+        LocalCluster cluster = LocalCluster.start(conf);
         BlkioThrottle throttle = null;
         PageCacheLimit cacheLimit = null;
         try {
@@ -128,7 +128,7 @@ public final class BenchServer implements AutoCloseable {
         return profile;
     }
 
-    public PgCluster cluster() {
+    public LocalCluster cluster() {
         return cluster;
     }
 

@@ -12,7 +12,9 @@ import java.util.Set;
 import org.corgipile.client.CorgiPileException;
 import org.corgipile.operators.BlockSource;
 import org.corgipile.operators.FeatureShape;
+import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.TupleBuffer;
+import org.corgipile.operators.copy.BinaryCopyReader;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyInputStream;
 
@@ -79,7 +81,7 @@ public final class JdbcBlockSource implements BlockSource {
     public static JdbcBlockSource open(Connection c, RelationColumns relation, FeatureShape shape)
             throws SQLException {
         if (shape.sparse() != (relation.features().layout() == FeatureColumns.Layout.SPARSE)) {
-            throw new CorgiPileException(CorgiPileException.DATA_EXCEPTION, "features of relation \""
+            throw new CorgiPileException(TrainingException.DATA_EXCEPTION, "features of relation \""
                     + relation.qualifiedName() + "\" are " + (shape.sparse() ? "dense" : "sparse")
                     + " but the model expects " + (shape.sparse() ? "sparse" : "dense") + " features");
         }
@@ -145,13 +147,13 @@ public final class JdbcBlockSource implements BlockSource {
                 }
             }
         } catch (SQLException e) {
-            throw new UncheckedSqlException(e);
+            throw CorgiPileException.error(e);
         } catch (IOException e) {
             if (e.getCause() instanceof SQLException s) {
-                throw new UncheckedSqlException(s);
+                throw CorgiPileException.error(s);
             }
-            throw new UncheckedSqlException(new SQLException("reading " + relation.qualifiedName()
-                    + " by binary COPY failed: " + e.getMessage(), "08006", e));
+            throw new TrainingException(TrainingException.CONNECTION_FAILURE, "reading " + relation.qualifiedName()
+                    + " by binary COPY failed: " + e.getMessage(), null, e);
         }
         return into.size() - before;
     }
@@ -196,9 +198,9 @@ public final class JdbcBlockSource implements BlockSource {
         int n = arrayHeader(r, page, offset);
         int d = shape.dimension();
         if (n != d) {
-            throw new UncheckedSqlException(new CorgiPileException(CorgiPileException.DATA_EXCEPTION, "features of "
+            throw new TrainingException(TrainingException.DATA_EXCEPTION, "features of "
                     + "tuple " + ctid(page, offset) + " have " + n + " elements; expected " + d + " like the first "
-                    + "tuple", "Every feature array of a relation must have the same length.", null));
+                    + "tuple", "Every feature array of a relation must have the same length.");
         }
         int at = into.appendDenseSlot(label, id);
         double[] dense = into.dense();
@@ -240,10 +242,10 @@ public final class JdbcBlockSource implements BlockSource {
         for (int i = 0; i < nIdx; i++) {
             checkFinite(scratchValues[i], "features", page, offset);
             if (scratchIndices[i] < 0 || scratchIndices[i] >= d) {
-                throw new UncheckedSqlException(new CorgiPileException(CorgiPileException.DATA_EXCEPTION,
+                throw new TrainingException(TrainingException.DATA_EXCEPTION,
                         "sparse index " + scratchIndices[i] + " of tuple " + ctid(page, offset) + " is outside [0, "
                                 + d + ")", "Indices are 0-based; pass options => '{\"dimension\": N}' with N above "
-                                + "the largest index.", null));
+                                + "the largest index.");
             }
         }
         into.addSparse(label, id, scratchIndices, scratchValues, 0, nIdx);
@@ -252,9 +254,9 @@ public final class JdbcBlockSource implements BlockSource {
 
     private static void checkFinite(double v, String what, long page, int offset) {
         if (!Double.isFinite(v)) {
-            throw new UncheckedSqlException(new CorgiPileException(CorgiPileException.DATA_EXCEPTION, what
+            throw new TrainingException(TrainingException.DATA_EXCEPTION, what
                     + " of tuple " + ctid(page, offset) + " contain NaN or Infinity",
-                    "Filter or fix those rows first, e.g. into a new table.", null));
+                    "Filter or fix those rows first, e.g. into a new table.");
         }
     }
 
@@ -262,34 +264,22 @@ public final class JdbcBlockSource implements BlockSource {
     private int arrayHeader(BinaryCopyReader r, long page, int offset) throws IOException {
         int n = r.readArrayHeader();
         if (r.arrayDimensions() > 1) {
-            throw new UncheckedSqlException(new CorgiPileException("2202E", "features of tuple " + ctid(page, offset)
-                    + " are a " + r.arrayDimensions() + "-dimensional array; expected one dimension"));
+            throw new TrainingException(TrainingException.ARRAY_SUBSCRIPT_ERROR, "features of tuple " + ctid(page, offset)
+                    + " are a " + r.arrayDimensions() + "-dimensional array; expected one dimension", null);
         }
         if (r.arrayHasNulls()) {
-            throw new UncheckedSqlException(new CorgiPileException("22004", "features of tuple " + ctid(page, offset)
-                    + " contain a NULL element"));
+            throw new TrainingException(TrainingException.NULL_VALUE_NOT_ALLOWED, "features of tuple " + ctid(page, offset)
+                    + " contain a NULL element", null);
         }
         return n;
     }
 
-    private static UncheckedSqlException dataError(String message) {
-        return new UncheckedSqlException(new CorgiPileException(CorgiPileException.DATA_EXCEPTION, message));
+    private static TrainingException dataError(String message) {
+        return new TrainingException(TrainingException.DATA_EXCEPTION, message, null);
     }
 
     private static String ctid(long page, int offset) {
         return "(" + page + "," + offset + ")";
-    }
-
-    /** An {@link SQLException} crossing the {@link BlockSource} interface, which declares no checked exceptions. */
-    public static final class UncheckedSqlException extends RuntimeException {
-        public UncheckedSqlException(SQLException cause) {
-            super(cause.getMessage(), cause);
-        }
-
-        @Override
-        public synchronized SQLException getCause() {
-            return (SQLException) super.getCause();
-        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.corgipile.client.CorgiPileException;
 import org.corgipile.operators.FeatureShape;
+import org.corgipile.operators.TrainingException;
 
 /**
  * A training relation resolved against the catalog: its qualified name, the label and feature columns checked for
@@ -57,7 +58,7 @@ public final class RelationColumns {
         try {
             names = FeatureColumns.names(features);
         } catch (IllegalArgumentException e) {
-            throw new CorgiPileException(CorgiPileException.INVALID_PARAMETER_VALUE, e.getMessage());
+            throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE, e.getMessage());
         }
         long oid;
         String name;
@@ -73,12 +74,12 @@ public final class RelationColumns {
             }
         }
         if ("p".equals(kind)) {
-            throw new CorgiPileException(CorgiPileException.FEATURE_NOT_SUPPORTED, "\"" + name
+            throw new CorgiPileException(TrainingException.FEATURE_NOT_SUPPORTED, "\"" + name
                     + "\" is a partitioned table", "Train on one partition, or on a table made with CREATE TABLE ... "
                     + "AS SELECT.", null);
         }
         if (!"r".equals(kind) && !"m".equals(kind)) {
-            throw new CorgiPileException(CorgiPileException.WRONG_OBJECT_TYPE, "\"" + name
+            throw new CorgiPileException(TrainingException.WRONG_OBJECT_TYPE, "\"" + name
                     + "\" is not a table or materialized view", "corgipile reads heap blocks; views, indexes, "
                     + "sequences and foreign tables have none. Materialize the data first: CREATE TABLE ... AS "
                     + "SELECT ...", null);
@@ -90,7 +91,7 @@ public final class RelationColumns {
         } else if (isNumeric(labelCol.type)) {
             labelExpr = SqlNames.quote(label) + "::float8";
         } else {
-            throw new CorgiPileException(CorgiPileException.DATATYPE_MISMATCH, "label column \"" + label
+            throw new CorgiPileException(TrainingException.DATATYPE_MISMATCH, "label column \"" + label
                     + "\" of relation \"" + name + "\" has type " + labelCol.type, "The label must be smallint, "
                     + "integer, bigint, real, double precision, numeric or boolean.", null);
         }
@@ -116,7 +117,7 @@ public final class RelationColumns {
             }
             featureExpr = "ARRAY[" + String.join(", ", parts) + "]::float8[]";
         } else {
-            throw new CorgiPileException(CorgiPileException.DATATYPE_MISMATCH, "features \"" + features
+            throw new CorgiPileException(TrainingException.DATATYPE_MISMATCH, "features \"" + features
                     + "\" of relation \"" + name + "\" are not a supported feature type", "Use one float8[], real[], "
                     + "integer[], bigint[], smallint[] or numeric[] column; a comma-separated list of numeric "
                     + "columns; or \"indices, values\" with an integer[] and a float8[] column for sparse features.",
@@ -174,14 +175,14 @@ public final class RelationColumns {
         };
         try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             if (!rs.next() || rs.getLong(2) == 0) {
-                throw new CorgiPileException(CorgiPileException.DATA_EXCEPTION, "relation \"" + qualifiedName
+                throw new CorgiPileException(TrainingException.DATA_EXCEPTION, "relation \"" + qualifiedName
                         + "\" has no rows with a non-NULL label and features", "Load data first; rows whose label or "
                         + "features are NULL are skipped.", null);
             }
             long d = features.layout() == FeatureColumns.Layout.SPARSE && sparseDimension > 0 ? sparseDimension
                     : rs.getLong(1);
             if (d < 1) {
-                throw new CorgiPileException(CorgiPileException.DATA_EXCEPTION, "features of relation \""
+                throw new CorgiPileException(TrainingException.DATA_EXCEPTION, "features of relation \""
                         + qualifiedName + "\" are empty arrays", "Every feature array must have at least one element.",
                         null);
             }
@@ -216,7 +217,7 @@ public final class RelationColumns {
             ps.setString(2, name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw new CorgiPileException(CorgiPileException.UNDEFINED_COLUMN, role + " column \"" + name
+                    throw new CorgiPileException(TrainingException.UNDEFINED_COLUMN, role + " column \"" + name
                             + "\" of relation \"" + relation + "\" does not exist");
                 }
                 return new Column(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4));

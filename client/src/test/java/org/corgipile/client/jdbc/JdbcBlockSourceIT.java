@@ -16,7 +16,9 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
+import org.corgipile.client.CorgiPileException;
 import org.corgipile.operators.FeatureShape;
+import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.TupleBuffer;
 import org.corgipile.testsupport.PostgresTest;
 import org.junit.jupiter.api.BeforeAll;
@@ -272,8 +274,8 @@ class JdbcBlockSourceIT {
 
     private static SQLException readError(Connection c, String table) throws SQLException {
         JdbcBlockSource src = JdbcBlockSource.open(c, RelationColumns.resolve(c, table, "label", "features"));
-        return assertThrows(JdbcBlockSource.UncheckedSqlException.class,
-                () -> src.readPages(0, 1, -1, new TupleBuffer(src.shape(), 4))).getCause();
+        return new CorgiPileException(assertThrows(TrainingException.class,
+                () -> src.readPages(0, 1, -1, new TupleBuffer(src.shape(), 4))));
     }
 
     @Test

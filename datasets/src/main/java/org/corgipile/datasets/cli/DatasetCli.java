@@ -3,9 +3,9 @@ package org.corgipile.datasets.cli;
 import java.io.PrintWriter;
 import java.sql.SQLException;
 
-import org.corgipile.datasets.InputFormatException;
-
 import org.corgipile.cli.ExitCodes;
+import org.corgipile.cli.VersionProvider;
+import org.corgipile.datasets.InputFormatException;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,12 +18,19 @@ import picocli.CommandLine.Command;
  * <p>Exit codes: those of every corgipile command ({@link ExitCodes}): 0 success, 1 usage, 2 database error, 3 bad
  * input (file, argument, existing table), 4 file error; one line on stderr naming the cause.
  */
-@Command(name = "corgipile dataset", mixinStandardHelpOptions = true, version = "corgipile datasets 0.2.0",
+@Command(name = "corgipile dataset", mixinStandardHelpOptions = true, versionProvider = DatasetCli.Product.class,
         scope = CommandLine.ScopeType.INHERIT, exitCodeOnInvalidInput = ExitCodes.USAGE, footerHeading = "%n",
         footer = {ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6, ExitCodes.H7},
         description = "Datasets for corgipile: paper-shaped generators, real data, file import, Arrow export.",
         subcommands = {ListCommand.class, LoadCommand.class, ImportCommand.class, ExportCommand.class})
 public final class DatasetCli implements Runnable {
+    /** {@code --version}: corgipile datasets and the one version. */
+    static final class Product extends VersionProvider {
+        Product() {
+            super("corgipile datasets");
+        }
+    }
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

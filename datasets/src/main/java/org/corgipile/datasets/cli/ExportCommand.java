@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.concurrent.Callable;
 
+import org.corgipile.cli.DatabaseOptions;
 import org.corgipile.datasets.ArrowExport;
 
 import picocli.CommandLine.Command;

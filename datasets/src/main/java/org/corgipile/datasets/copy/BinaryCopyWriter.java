@@ -28,8 +28,8 @@ public final class BinaryCopyWriter {
     /** Bytes gathered before one {@code writeToCopy} call. */
     static final int BATCH_BYTES = 1 << 20;
     private static final byte[] SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
-    static final int OID_INT4 = 23;
-    static final int OID_FLOAT8 = 701;
+    public static final int OID_INT4 = 23;
+    public static final int OID_FLOAT8 = 701;
 
     private static final int BUFFERS = 3;
     private static final Chunk END = new Chunk(new byte[0], 0);

@@ -10,7 +10,6 @@ import java.util.TreeSet;
 
 import org.corgipile.datasets.InputFormatException;
 import org.corgipile.datasets.Record;
-import org.corgipile.datasets.RecordSource;
 import org.corgipile.datasets.TableShape;
 
 /**
@@ -21,16 +20,11 @@ import org.corgipile.datasets.TableShape;
  * <p>Like {@link LibsvmSource} the file is pre-scanned (validated, rows counted, label set collected) before
  * anything reaches the database.
  */
-public final class CsvSource implements RecordSource {
-    private final String name;
+public final class CsvSource extends TextFileSource {
     private final char delimiter;
     private final int labelIndex;
     private final int fields;
     private final boolean header;
-    private final TableShape shape;
-    private final LabelMap labels;
-    private final long rows;
-    private final NumberedLines in;
     private final List<String> cells = new ArrayList<>();
     private List<String> featureNames = List.of();
     /** Number of the first non-blank line (the header, when there is one), found by the pre-scan. */
@@ -97,26 +91,6 @@ public final class CsvSource implements RecordSource {
     }
 
     @Override
-    public TableShape shape() {
-        return shape;
-    }
-
-    @Override
-    public long expectedRows() {
-        return rows;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String labelMapping() {
-        return labels.description();
-    }
-
-    @Override
     public boolean next(Record r) throws IOException {
         String s;
         while ((s = in.next()) != null) {
@@ -129,11 +103,6 @@ public final class CsvSource implements RecordSource {
             return true;
         }
         return false;
-    }
-
-    @Override
-    public void close() throws IOException {
-        in.close();
     }
 
     private double parseRow(long ln, int fieldCount, int label, double[] features) throws InputFormatException {

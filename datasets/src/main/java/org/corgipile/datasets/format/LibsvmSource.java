@@ -9,7 +9,6 @@ import java.util.TreeSet;
 import org.corgipile.datasets.FeatureKind;
 import org.corgipile.datasets.InputFormatException;
 import org.corgipile.datasets.Record;
-import org.corgipile.datasets.RecordSource;
 import org.corgipile.datasets.TableShape;
 
 /**
@@ -21,15 +20,10 @@ import org.corgipile.datasets.TableShape;
  * the second pass streams rows. Without an explicit choice the table is dense when there are at most 4096 features
  * and rows fill at least a quarter of them, else sparse.
  */
-public final class LibsvmSource implements RecordSource {
+public final class LibsvmSource extends TextFileSource {
     static final int AUTO_DENSE_MAX_DIMENSION = 4096;
 
     private final Path file;
-    private final String name;
-    private final TableShape shape;
-    private final LabelMap labels;
-    private final long rows;
-    private final NumberedLines in;
 
     public LibsvmSource(Path file, ImportOptions options) throws IOException {
         this.file = file;
@@ -73,26 +67,6 @@ public final class LibsvmSource implements RecordSource {
     }
 
     @Override
-    public TableShape shape() {
-        return shape;
-    }
-
-    @Override
-    public long expectedRows() {
-        return rows;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String labelMapping() {
-        return labels.description();
-    }
-
-    @Override
     public boolean next(Record r) throws IOException {
         String s;
         while ((s = in.next()) != null) {
@@ -111,11 +85,6 @@ public final class LibsvmSource implements RecordSource {
             r.clear();
         }
         return false;
-    }
-
-    @Override
-    public void close() throws IOException {
-        in.close();
     }
 
     /**

@@ -1,4 +1,4 @@
-package org.corgipile.testsupport;
+package org.corgipile.cluster;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +26,12 @@ import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * A throwaway PostgreSQL 15 cluster: initdb into a temporary directory (one the cluster's OS user can reach, see
+ * A PostgreSQL 15 cluster on this machine, the one component that starts servers in Java: the tests' clusters (through
+ * test-support's {@code PostgresExtension}), the benchmark's per-profile servers ({@code BenchServer} adds the device
+ * profile), the scale-out benchmark's N servers and the launcher's {@code ./corgipile cluster up N} servers
+ * ({@link #persistent}, through {@link LocalClusterCli}) all are LocalClusters.
+ *
+ * <p>A throwaway cluster: initdb into a temporary directory (one the cluster's OS user can reach, see
  * {@link #parentFor}), a free loopback port, {@code fsync=off},
  * started with pg_ctl and removed on {@link #close()}.
  *
@@ -36,7 +41,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  *
  * <p>Binaries come from {@code CORGIPILE_PG_BIN}, else {@code /usr/lib/postgresql/15/bin}.
  */
-public final class PgCluster implements AutoCloseable {
+public final class LocalCluster implements AutoCloseable {
     public static final String DEFAULT_OS_USER = "corgipile";
     public static final String SUPERUSER = "postgres";
 
@@ -47,9 +52,12 @@ public final class PgCluster implements AutoCloseable {
     private final String osUser;   // null when not running as root
     private final Path binDir;
     private final Map<String, String> environment;
+    private final boolean throwaway;
     private boolean running;
 
-    private PgCluster(Path baseDir, int port, String osUser, Path binDir, Map<String, String> environment) {
+    private LocalCluster(Path baseDir, int port, String osUser, Path binDir, Map<String, String> environment,
+                         boolean throwaway) {
+        this.throwaway = throwaway;
         this.environment = Map.copyOf(environment);
         this.baseDir = baseDir;
         this.dataDir = baseDir.resolve("data");
@@ -60,7 +68,7 @@ public final class PgCluster implements AutoCloseable {
     }
 
     /** Creates and starts a new cluster with the given extra {@code postgresql.conf} lines. */
-    public static PgCluster start(List<String> extraConf) {
+    public static LocalCluster start(List<String> extraConf) {
         return start(extraConf, Map.of());
     }
 
@@ -69,31 +77,119 @@ public final class PgCluster implements AutoCloseable {
      * backend, inherits them; e.g. {@code OCL_ICD_VENDORS} to simulate a machine without OpenCL). They apply to
      * every later {@link #start()} too.
      */
-    public static PgCluster start(List<String> extraConf, Map<String, String> environment) {
+    public static LocalCluster start(List<String> extraConf, Map<String, String> environment) {
+        Path bin = binaries();
+        String osUser = osUser();
+        try {
+            Path base = Files.createTempDirectory(parentFor(osUser), "corgipile-pg-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            LocalCluster c = new LocalCluster(base, freePort(), osUser, bin, environment, true);
+            handTo(base, osUser);
+            c.init(THROWAWAY_CONF, extraConf);
+            return c;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The lasting cluster in {@code home} (data in {@code home/data}, sockets in {@code home/run}, log
+     * {@code home/server.log}), as the launcher's {@code ./corgipile cluster up N} keeps its servers: created with
+     * initdb on first use (listening on {@code port}; later the port its configuration remembers), started when it is
+     * not running. {@link #close()} leaves it as it is; {@link #stop()} stops it, {@link #destroy()} removes it.
+     */
+    public static LocalCluster persistent(Path home, int port) {
+        Path bin = binaries();
+        String osUser = osUser();
+        Path data = home.resolve("data");
+        try {
+            if (Files.exists(data.resolve("PG_VERSION"))) {
+                port = confPort(data, port);
+            }
+            LocalCluster c = new LocalCluster(home, port, osUser, bin, Map.of(), false);
+            if (!Files.exists(data.resolve("PG_VERSION"))) {
+                Files.createDirectories(home.getParent());
+                if (!Files.isDirectory(home)) {
+                    Files.createDirectory(home,
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                }
+                handTo(home, osUser);
+                c.run(Duration.ofSeconds(30), "mkdir", "-p", "-m", "0700", data.toString(), home.resolve("run").toString());
+                c.init(List.of("shared_buffers = 128MB", "unix_socket_directories = '" + home.resolve("run") + "'"),
+                        List.of());
+                return c;
+            }
+            c.running = c.status();
+            if (!c.running) {
+                c.start();
+            }
+            return c;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The cluster in {@code home} as it is, running or not (for {@link #stop()} or {@link #destroy()}). */
+    public static LocalCluster existing(Path home) {
+        try {
+            LocalCluster c = new LocalCluster(home, confPort(home.resolve("data"), 0), osUser(), binaries(), Map.of(),
+                    false);
+            c.running = c.status();
+            return c;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The last {@code port = N} of the cluster's configuration, else {@code otherwise}. */
+    private static int confPort(Path data, int otherwise) throws IOException {
+        int port = otherwise;
+        for (String file : List.of("postgresql.conf", "postgresql.auto.conf")) {
+            Path f = data.resolve(file);
+            if (Files.exists(f)) {
+                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    java.util.regex.Matcher m = PORT_LINE.matcher(line);
+                    if (m.find()) {
+                        port = Integer.parseInt(m.group(1));
+                    }
+                }
+            }
+        }
+        return port;
+    }
+
+    private static final java.util.regex.Pattern PORT_LINE =
+            java.util.regex.Pattern.compile("^\\s*port\\s*=\\s*'?(\\d+)");
+
+    /** Settings of a throwaway cluster: durability off (its data dies with it), its sockets in its directory. */
+    private static final List<String> THROWAWAY_CONF = List.of("fsync = off", "synchronous_commit = off",
+            "full_page_writes = off", "max_connections = 40", "shared_buffers = 128MB");
+
+    private static Path binaries() {
         Path bin = Path.of(System.getenv().getOrDefault("CORGIPILE_PG_BIN", "/usr/lib/postgresql/15/bin"));
         if (!Files.isExecutable(bin.resolve("initdb"))) {
             throw new IllegalStateException("PostgreSQL 15 binaries not found in " + bin
                     + "; run ./corgipile setup (or set CORGIPILE_PG_BIN)");
         }
+        return bin;
+    }
+
+    /** The OS user the server runs as when the JVM runs as root (PostgreSQL refuses root); null otherwise. */
+    private static String osUser() {
         boolean root = "root".equals(System.getProperty("user.name"));
-        String osUser = root ? System.getenv().getOrDefault("CORGIPILE_PG_OS_USER", DEFAULT_OS_USER) : null;
+        return root ? System.getenv().getOrDefault("CORGIPILE_PG_OS_USER", DEFAULT_OS_USER) : null;
+    }
+
+    private static void handTo(Path dir, String osUser) throws IOException {
+        if (osUser == null) {
+            return;
+        }
+        UserPrincipalLookupService users = dir.getFileSystem().getUserPrincipalLookupService();
         try {
-            Path base = Files.createTempDirectory(parentFor(osUser), "corgipile-pg-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            PgCluster c = new PgCluster(base, freePort(), osUser, bin, environment);
-            if (osUser != null) {
-                UserPrincipalLookupService users = base.getFileSystem().getUserPrincipalLookupService();
-                try {
-                    Files.setOwner(base, users.lookupPrincipalByName(osUser));
-                } catch (IOException e) {
-                    throw new IllegalStateException("running as root but OS user '" + osUser
-                            + "' does not exist; run ./corgipile setup (it creates it) or set CORGIPILE_PG_OS_USER", e);
-                }
-            }
-            c.init(extraConf);
-            return c;
+            Files.setOwner(dir, users.lookupPrincipalByName(osUser));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new IllegalStateException("running as root but OS user '" + osUser
+                    + "' does not exist; run ./corgipile setup (it creates it) or set CORGIPILE_PG_OS_USER", e);
         }
     }
 
@@ -119,20 +215,16 @@ public final class PgCluster implements AutoCloseable {
         }
     }
 
-    private void init(List<String> extraConf) throws IOException {
+    private void init(List<String> modeConf, List<String> extraConf) throws IOException {
         run(Duration.ofMinutes(2), bin("initdb"), "-D", dataDir.toString(), "-U", SUPERUSER, "--auth=trust",
                 "--encoding=UTF8", "--locale=C", "--no-sync");
         List<String> conf = new ArrayList<>(List.of(
                 "port = " + port,
                 "listen_addresses = '127.0.0.1'",
                 "unix_socket_directories = '" + baseDir + "'",
-                "fsync = off",
-                "synchronous_commit = off",
-                "full_page_writes = off",
-                "max_connections = 40",
-                "shared_buffers = 128MB",
                 "log_min_messages = warning",
                 "log_line_prefix = '%m [%p] %e '"));
+        conf.addAll(modeConf);
         conf.addAll(extraConf);
         // Written by the OS user that owns the cluster: append through the same user.
         Path tmp = Files.createTempFile("corgipile-conf", ".conf");
@@ -260,12 +352,33 @@ public final class PgCluster implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
+    /** Whether the server is running (pg_ctl status). */
+    private boolean status() {
+        if (!Files.exists(dataDir.resolve("postmaster.pid"))) {
+            return false;
+        }
+        try {
+            run(Duration.ofSeconds(30), bin("pg_ctl"), "-D", dataDir.toString(), "status");
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    /** Stops the server and removes its directory. */
+    public void destroy() {
         try {
             stop();
         } finally {
             deleteTree(baseDir);
+        }
+    }
+
+    /** A throwaway cluster is {@link #destroy() destroyed}; a {@link #persistent} one is left as it is. */
+    @Override
+    public void close() {
+        if (throwaway) {
+            destroy();
         }
     }
 

@@ -1,4 +1,4 @@
-package org.corgipile.testsupport;
+package org.corgipile.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +27,7 @@ class ClusterUnderPrivateTmpdirIT {
         Path tmp = Files.createDirectory(privateDir.resolve("tmp"));
         String saved = System.getProperty("java.io.tmpdir");
         System.setProperty("java.io.tmpdir", tmp.toString());
-        try (PgCluster cluster = PgCluster.start(List.of());
+        try (LocalCluster cluster = LocalCluster.start(List.of());
              Connection c = cluster.connect("postgres"); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT 6 * 7")) {
             rs.next();
@@ -47,8 +47,8 @@ class ClusterUnderPrivateTmpdirIT {
         Path privateDir = Files.createTempDirectory("corgipile-private-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try {
-            assertFalse(PgCluster.traversableByOthers(privateDir));
-            assertTrue(PgCluster.traversableByOthers(Path.of("/tmp")));
+            assertFalse(LocalCluster.traversableByOthers(privateDir));
+            assertTrue(LocalCluster.traversableByOthers(Path.of("/tmp")));
         } finally {
             Files.deleteIfExists(privateDir);
         }

@@ -1,4 +1,4 @@
-package org.corgipile.client.jdbc;
+package org.corgipile.operators.copy;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -18,8 +18,12 @@ import java.util.Arrays;
  * and are read with big-endian {@link VarHandle} views (intrinsics), so decoding a {@code float8[]} is a loop of
  * 8-byte loads. The window grows to the largest field seen; it is refilled from the stream when a read needs more
  * bytes than it holds, so memory stays bounded whatever the range size.
+ *
+ * <p>The one binary COPY decoder of the codebase: the client's {@code JdbcBlockSource} reads block ranges with it,
+ * the datasets module's Arrow export reads whole tables with it (its writer is {@code BinaryCopyWriter} there). It
+ * is a pure-JDK byte codec (an {@link InputStream} in, primitives out), which is why it lives here, below both.
  */
-final class BinaryCopyReader {
+public final class BinaryCopyReader {
     private static final byte[] SIGNATURE = "PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
@@ -30,9 +34,10 @@ final class BinaryCopyReader {
     private int pos;
     private int limit;
     private int arrayDimensions;
+    private int arrayElementType;
     private boolean arrayHasNulls;
 
-    BinaryCopyReader(InputStream in) throws IOException {
+    public BinaryCopyReader(InputStream in) throws IOException {
         this.in = in;
         require(SIGNATURE.length + 8);
         if (!Arrays.equals(buf, 0, SIGNATURE.length, SIGNATURE, 0, SIGNATURE.length)) {
@@ -44,25 +49,32 @@ final class BinaryCopyReader {
     }
 
     /** Starts the next row; returns its field count, or -1 at the trailer. */
-    int nextRow() throws IOException {
+    public int nextRow() throws IOException {
         return readShort();
     }
 
-    int readInt() throws IOException {
+    public int readInt() throws IOException {
         require(4);
         int v = (int) INT.get(buf, pos);
         pos += 4;
         return v;
     }
 
-    short readShort() throws IOException {
+    public short readShort() throws IOException {
         require(2);
         short v = (short) SHORT.get(buf, pos);
         pos += 2;
         return v;
     }
 
-    double readDouble() throws IOException {
+    public long readLong() throws IOException {
+        require(8);
+        long v = (long) LONG.get(buf, pos);
+        pos += 8;
+        return v;
+    }
+
+    public double readDouble() throws IOException {
         require(8);
         double v = Double.longBitsToDouble((long) LONG.get(buf, pos));
         pos += 8;
@@ -74,10 +86,10 @@ final class BinaryCopyReader {
      * dimension its length and lower bound. Returns the total element count; a multi-dimensional array is reported
      * through {@link #arrayDimensions()} and its element count is the product of its lengths.
      */
-    int readArrayHeader() throws IOException {
+    public int readArrayHeader() throws IOException {
         arrayDimensions = readInt();
         arrayHasNulls = readInt() != 0;
-        readInt();                                        // element type OID, fixed by the query's casts
+        arrayElementType = readInt();                     // element type OID, fixed by the query's casts
         int n = arrayDimensions == 0 ? 0 : 1;
         for (int i = 0; i < arrayDimensions; i++) {
             n *= readInt();
@@ -86,11 +98,16 @@ final class BinaryCopyReader {
         return n;
     }
 
-    int arrayDimensions() {
+    public int arrayDimensions() {
         return arrayDimensions;
     }
 
-    boolean arrayHasNulls() {
+    /** The element type OID of the last array header read (int4 = 23, float8 = 701). */
+    public int arrayElementType() {
+        return arrayElementType;
+    }
+
+    public boolean arrayHasNulls() {
         return arrayHasNulls;
     }
 
@@ -98,7 +115,7 @@ final class BinaryCopyReader {
      * Reads {@code n} {@code float8} array elements, each prefixed by its int32 length, into {@code out} from
      * {@code offset}. Returns false (after consuming the elements) when one of them is NULL.
      */
-    boolean readDoubleElements(int n, double[] out, int offset) throws IOException {
+    public boolean readDoubleElements(int n, double[] out, int offset) throws IOException {
         boolean noNull = true;
         for (int i = 0; i < n; i++) {
             int len = readInt();
@@ -116,7 +133,7 @@ final class BinaryCopyReader {
     }
 
     /** As {@link #readDoubleElements} for {@code int4} elements. */
-    boolean readIntElements(int n, int[] out, int offset) throws IOException {
+    public boolean readIntElements(int n, int[] out, int offset) throws IOException {
         boolean noNull = true;
         for (int i = 0; i < n; i++) {
             int len = readInt();
@@ -131,7 +148,7 @@ final class BinaryCopyReader {
         return noNull;
     }
 
-    void skip(int n) throws IOException {
+    public void skip(int n) throws IOException {
         while (n > 0) {
             if (pos == limit && !fill()) {
                 throw new EOFException("binary COPY stream ended early");

@@ -1,0 +1,64 @@
+package org.corgipile.cli;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+import javax.sql.DataSource;
+
+import org.postgresql.ds.PGSimpleDataSource;
+
+import picocli.CommandLine.Option;
+
+/**
+ * Where the database is, for every corgipile command line (corgipile, corgipile dataset, the benchmarks that take
+ * a database): {@code --url}, {@code --user}, {@code --password}. Mixed into each command with {@code @Mixin}; the
+ * URL defaults to the local cluster, whose URL the launcher passes as the system property
+ * {@value #LOCAL_URL_PROPERTY}.
+ */
+public final class DatabaseOptions {
+    /** System property the launcher sets to the local cluster's JDBC URL. */
+    public static final String LOCAL_URL_PROPERTY = "corgipile.local.url";
+
+    @Option(names = "--url", paramLabel = "JDBC_URL",
+            description = "JDBC URL of the database, e.g. jdbc:postgresql://host:5432/db?user=me "
+                    + "(default: the local cluster of ./corgipile db, system property " + LOCAL_URL_PROPERTY + ")")
+    String url;
+
+    @Option(names = "--user", paramLabel = "USER", description = "database user (overrides the URL's)")
+    String user;
+
+    @Option(names = "--password", paramLabel = "PASSWORD", defaultValue = "${env:PGPASSWORD}",
+            description = "database password (default: environment variable PGPASSWORD)")
+    String password;
+
+    /** The JDBC URL given, or the local cluster's; an 08001 error when there is neither. */
+    public String resolvedUrl() throws SQLException {
+        String u = url != null ? url : System.getProperty(LOCAL_URL_PROPERTY);
+        if (u == null || u.isBlank()) {
+            throw new SQLException("no database given: pass --url jdbc:postgresql://HOST:PORT/DB?user=USER, or "
+                    + "run through ./corgipile so the local cluster is the default", "08001");
+        }
+        if (!u.startsWith("jdbc:postgresql:")) {
+            throw new SQLException("--url must be a PostgreSQL JDBC URL starting with jdbc:postgresql:, got " + u,
+                    "08001");
+        }
+        return u;
+    }
+
+    public DataSource dataSource() throws SQLException {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(resolvedUrl());
+        if (user != null) {
+            ds.setUser(user);
+        }
+        if (password != null && !password.isEmpty()) {
+            ds.setPassword(password);
+        }
+        ds.setApplicationName("corgipile-cli");
+        return ds;
+    }
+
+    public Connection connect() throws SQLException {
+        return dataSource().getConnection();
+    }
+}
