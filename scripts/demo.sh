@@ -71,7 +71,7 @@ VACUUM ANALYZE demo_synthetic;
 SELECT label, count(*) AS tuples, min(ctid) AS first_tid, max(ctid) AS last_tid FROM demo_synthetic GROUP BY label;
 SQL
 # The defaults: block and buffer sizes derived from the table (the NOTICE says which), standardised features,
-# iterate averaging, learning rate 0.01 -- no hand-picked block_size.
+# iterate averaging, learning rate min(0.01, 1/features) -- no hand-picked block_size or learning_rate.
 train_and_compare demo_synthetic demo_synthetic_test label features
 
 if "$CORGIPILE" dataset --help >/dev/null 2>&1; then

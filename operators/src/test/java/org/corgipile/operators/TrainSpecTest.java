@@ -41,11 +41,15 @@ class TrainSpecTest {
 
     @Test
     void theDefaultLearningRateFollowsTheWidthOfDenseRows() {
-        assertEquals(0.01, TrainSpec.defaultLearningRate(FeatureShape.dense(28)));
-        assertEquals(0.01, TrainSpec.defaultLearningRate(FeatureShape.dense(100)));
-        assertEquals(0.0013, TrainSpec.defaultLearningRate(FeatureShape.dense(784)));
-        assertEquals(0.0005, TrainSpec.defaultLearningRate(FeatureShape.dense(2000)));
-        assertEquals(0.01, TrainSpec.defaultLearningRate(FeatureShape.sparse(1_000_000)));
+        assertEquals(0.01, TrainSpec.defaultLearningRate("logistic", FeatureShape.dense(28)));
+        assertEquals(0.01, TrainSpec.defaultLearningRate("logistic", FeatureShape.dense(100)));
+        assertEquals(0.0013, TrainSpec.defaultLearningRate("logistic", FeatureShape.dense(784)));
+        assertEquals(0.0005, TrainSpec.defaultLearningRate("logistic", FeatureShape.dense(2000)));
+        assertEquals(0.01, TrainSpec.defaultLearningRate("logistic", FeatureShape.sparse(1_000_000)));
+        assertEquals(0.0013, TrainSpec.defaultLearningRate("softmax", FeatureShape.dense(784)));
+        assertEquals(0.01, TrainSpec.defaultLearningRate("mlp", FeatureShape.dense(784)));
+        assertEquals("learning_rate 0.01 (derived: mlp); standardize on (dense features)", TrainSpec.fromOptions(
+                Map.of("model", "mlp")).describeDataDefaults(FeatureShape.dense(784)));
         TrainSpec spec = TrainSpec.fromOptions(Map.of("seed", 1));
         TrainSpec wide = spec.withDataDefaults(FeatureShape.dense(784));
         assertEquals(0.0013, wide.toMap().get("learning_rate"));

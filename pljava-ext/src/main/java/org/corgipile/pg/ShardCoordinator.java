@@ -160,7 +160,7 @@ final class ShardCoordinator {
         if (specMap.get("learning_rate") == null && (sparse || all.mean() != null)) {
             // one server's rule (TrainSpec.defaultLearningRate), resolved once so every server and the stored
             // spec have the rate the rounds train with
-            specMap.put("learning_rate", TrainSpec.defaultLearningRate(sparse
+            specMap.put("learning_rate", TrainSpec.defaultLearningRate(spec.model(), sparse
                     ? org.corgipile.operators.FeatureShape.sparse(1) : org.corgipile.operators.FeatureShape.dense(
                     all.mean().length)));
         }

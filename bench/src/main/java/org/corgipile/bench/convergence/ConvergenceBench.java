@@ -83,7 +83,8 @@ public final class ConvergenceBench implements Callable<Integer> {
     boolean noSklearn;
 
     @Option(names = "--combine", split = ",", paramLabel = "DIR",
-            description = "no runs: one report from the results.json of earlier runs (a full run split in parts)")
+            description = "no runs: one report from the results.json of earlier runs (a full run split in parts; a"
+                    + " later part's case replaces an earlier one's)")
     List<Path> combine;
 
     private final String command;
@@ -162,7 +163,11 @@ public final class ConvergenceBench implements Callable<Integer> {
         List<CaseResult> results = new ArrayList<>();
         List<ConvergenceCase> order = ConvergenceCase.all(1);
         for (ConvergenceReport.Part part : parts) {
-            results.addAll(part.results());
+            // a later part's result replaces an earlier one of the same case and layout (a re-run)
+            for (CaseResult r : part.results()) {
+                results.removeIf(e -> e.kase().label().equals(r.kase().label()) && e.layout().equals(r.layout()));
+                results.add(r);
+            }
         }
         results.sort(java.util.Comparator.comparingInt((CaseResult r) -> indexOf(order, r.kase()))
                 .thenComparing(r -> r.layout().equals(TableLayouts.CLUSTERED) ? 0 : 1));
