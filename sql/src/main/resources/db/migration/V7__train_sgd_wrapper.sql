@@ -10,7 +10,9 @@
 
 -- ------------------------------------------------------------------------------------- in-database training
 
--- train_sgd's steps (see above). Arguments: the call's, with the named hyper-parameters as one JSON object
+-- train_sgd's steps (see above), defined once here in their final form: the shuffle_once copy
+-- (corgipile.shuffle_once_copy, V7_1) and the catalog's one writer (corgipile.store_model, V8) are created by later
+-- migrations of the same release and resolved when called. Arguments: the call's, with the named hyper-parameters as one JSON object
 -- (NULL: not given).
 CREATE FUNCTION corgipile.train(relation regclass, label text, features text, model_name text,
                                 validation_relation regclass, arguments jsonb, options jsonb)
@@ -20,12 +22,8 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
 DECLARE
     plan          jsonb;
     result        jsonb;
-    old_version   integer;
-    model_owner   name;
-    model_readers name[];
     source        regclass := relation;
-    tmp_name      text;
-    columns       text;
+    shuffled      regclass;
     started       timestamptz;
     prep          double precision := 0;
     leaves        jsonb;
@@ -47,12 +45,11 @@ BEGIN
                                       validation_relation);
     IF model_name IS NOT NULL THEN
         -- Claim the name now (lock, exists?, owner?), not after training: see corgipile.claim_model_name.
-        SELECT w.owner, w.readers INTO model_owner, model_readers
-        FROM corgipile.model_write_owner(model_name, (plan->>'overwrite')::boolean) w;
+        PERFORM corgipile.model_write_owner(model_name, (plan->>'overwrite')::boolean);
     END IF;
 
-    -- shuffle_once (Bismarck; MADlib after a manual shuffle): copy the data once in random order into a temporary
-    -- table, then read that in storage order. The copy time is added to the first epoch.
+    -- shuffle_once (Bismarck; MADlib after a manual shuffle): one copy in the order of the seed
+    -- (corgipile.shuffle_once_copy), then read in storage order; the copy time is added to the first epoch.
     -- (on foreign partitions each server shuffles its share once in memory instead: rows stay on their servers)
     IF plan->>'shuffle' = 'shuffle_once' AND jsonb_array_length(coalesce(leaves->'foreign', '[]')) = 0 THEN
         IF leaves IS NULL THEN
@@ -63,15 +60,8 @@ BEGIN
             leaves := NULL;
         END IF;
         started := clock_timestamp();
-        IF plan->'spec' ? 'seed' AND jsonb_typeof(plan->'spec'->'seed') <> 'null' THEN
-            PERFORM setseed(((plan->'spec'->>'seed')::bigint % 2147483647) / 2147483647.0);
-        END IF;
-        SELECT string_agg(quote_ident(btrim(c)), ', ') INTO columns
-        FROM unnest(string_to_array(features, ',')) AS c;
-        tmp_name := 'corgipile_shuffle_once_' || pg_backend_pid() || '_' || txid_current();
-        EXECUTE format('CREATE TEMPORARY TABLE %I AS SELECT %I, %s FROM %s ORDER BY random()',
-                       tmp_name, label, columns, relation);
-        source := ('pg_temp.' || quote_ident(tmp_name))::regclass;
+        shuffled := corgipile.shuffle_once_copy(relation, label, features, (plan->'spec'->>'seed')::bigint);
+        source := shuffled;
         prep := extract(epoch FROM clock_timestamp() - started);
     END IF;
 
@@ -79,33 +69,22 @@ BEGIN
         'relation', source::oid::bigint, 'relation_name', relation::text, 'label', label, 'features', features,
         'spec', plan->'spec', 'dimension', plan->'dimension',
         'validation', validation_relation::oid::bigint, 'prep_seconds', prep,
-        'validations', vleaves, 'validation_name', validation_relation::text), leaves);
+        'validations', vleaves, 'validation_name', validation_relation::text, 'model_name', model_name,
+        'activity_limit', pg_size_bytes(current_setting('track_activity_query_size')),
+        'warm_start_model', corgipile.model_row(plan->'spec'->>'warm_start')), leaves);
 
-    IF tmp_name IS NOT NULL THEN
-        EXECUTE format('DROP TABLE pg_temp.%I', tmp_name);
+    IF shuffled IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', shuffled);
     END IF;
 
     IF model_name IS NOT NULL THEN
-        DELETE FROM corgipile.models m WHERE m.name = model_name RETURNING m.version INTO old_version;
-        BEGIN
-            INSERT INTO corgipile.models (name, model_type, dimension, parameters, feature_mean, feature_std,
-                                          params, spec, seed, source_relation, label_column, features_column,
-                                          epoch_log, metrics, trained_in, version, corgipile_version, owner,
-                                          readers)
-            VALUES (model_name, result->'model'->>'type', (result->'model'->>'dimension')::integer,
-                    corgipile.jsonb_to_float8_array(result->'model'->'parameters'),
-                    corgipile.jsonb_to_float8_array(result->'model'->'mean'),
-                    corgipile.jsonb_to_float8_array(result->'model'->'std'),
-                    result->'model'->'params', result->'spec', (result->'spec'->>'seed')::bigint, relation::text,
-                    label, features, result->'epochs', result->'metrics', 'server', coalesce(old_version, 0) + 1,
-                    result->>'corgipile_version', model_owner, model_readers);
-        EXCEPTION WHEN unique_violation THEN
-            -- Only under REPEATABLE READ or SERIALIZABLE: the claim's snapshot predates a concurrent training's
-            -- commit of the same name.
-            RAISE EXCEPTION 'model "%" already exists', model_name
-                USING ERRCODE = 'duplicate_object',
-                      HINT = 'Another transaction stored a model of this name while this one trained.';
-        END;
+        PERFORM corgipile.store_model(model_name, (plan->>'overwrite')::boolean, jsonb_build_object(
+            'model_type', result->'model'->'type', 'dimension', result->'model'->'dimension',
+            'parameters', result->'model'->'parameters', 'feature_mean', result->'model'->'mean',
+            'feature_std', result->'model'->'std', 'params', result->'model'->'params', 'spec', result->'spec',
+            'seed', result->'spec'->'seed', 'source_relation', relation::text, 'label_column', label,
+            'features_column', features, 'epoch_log', result->'epochs', 'metrics', result->'metrics',
+            'trained_in', 'server', 'corgipile_version', result->'corgipile_version'));
     END IF;
 
     RETURN QUERY
