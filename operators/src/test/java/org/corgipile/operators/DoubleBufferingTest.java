@@ -1,5 +1,6 @@
 package org.corgipile.operators;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -96,6 +97,44 @@ class DoubleBufferingTest {
         // 250 blocks read per epoch for training, and again for the metric pass; interrupts checked for each
         assertTrue(src.interruptChecks.get() >= src.reads.get(), src.interruptChecks + " checks, " + src.reads + " reads");
         assertTrue(src.reads.get() >= 2 * 250);
+    }
+
+    /**
+     * With the default running metrics and no validation relation, the calling thread reads the next epoch's first
+     * buffer while SGD finishes the epoch's last one: when epoch 1 is reported, part of epoch 2 has been read. The
+     * model does not depend on when the reading happens: it is bit for bit the one trained with a metrics pass
+     * between the epochs (which turns the read-ahead off).
+     */
+    @Test
+    void theNextEpochsFirstBufferIsReadWhileSgdFinishesTheLastOne() {
+        TrainSpec running = TrainSpec.builder().epochs(3).blockSize(4).bufferSize(0.5).seed(3).batchSize(16)
+                .standardize(false).trainMetrics("running").build();
+        RecordingSource src = new RecordingSource(DATA.source(20));
+        int[] readsAtEpochEnd = new int[4];
+        TrainResult r = Trainer.train(running, src, null, new EpochListener() {
+            @Override
+            public void epochFinished(EpochStats stats) {
+                readsAtEpochEnd[stats.epoch()] = src.reads.get();
+            }
+        });
+        // 1,000 pages in blocks of 4: 250 blocks per epoch, buffers of 125 blocks
+        assertEquals(250 + 125, readsAtEpochEnd[1], "epoch 2's first buffer was read before epoch 1 ended");
+        assertEquals(2 * 250 + 125, readsAtEpochEnd[2]);
+        assertEquals(3 * 250, readsAtEpochEnd[3], "the last epoch reads no further");
+
+        RecordingSource plain = new RecordingSource(DATA.source(20));
+        int[] plainReads = new int[4];
+        TrainResult p = Trainer.train(running.with("train_metrics", "pass"), plain, null, new EpochListener() {
+            @Override
+            public void epochFinished(EpochStats stats) {
+                plainReads[stats.epoch()] = plain.reads.get();
+            }
+        });
+        assertEquals(2 * 250, plainReads[1], "a metrics pass between epochs: no read-ahead (training + pass)");
+        assertArrayEquals(p.model().parameters(), r.model().parameters());
+        for (int e = 0; e < 3; e++) {
+            assertEquals(p.epochs().get(e).extra().get("running_loss"), r.epochs().get(e).loss());
+        }
     }
 
     @Test
