@@ -35,10 +35,10 @@ import org.corgipile.operators.strategy.ShuffleStrategy;
  * <p>Every epoch also reports where its wall time ("seconds") went, in {@link EpochStats#extra()}:
  * "read_seconds" is the calling thread's time producing buffers (reading blocks, decoding, shuffling tuples) and
  * "compute_seconds" the compute thread's time in SGD. With a working double buffer the wall time is close to the
- * larger of the two, not their sum. When nothing between two epochs needs the reading thread (the default
- * {@code train_metrics => 'running'}, no validation relation), it reads the next epoch's first buffer while SGD
- * finishes the epoch's last one, so the double buffer also overlaps across epoch boundaries (that read is in the
- * earlier epoch's "seconds" and the later one's "read_seconds"). With
+ * larger of the two, not their sum. The calling thread reads the next epoch's first buffer while SGD finishes the
+ * epoch's last one, so the double buffer also overlaps across epoch boundaries (that read is in the earlier
+ * epoch's "seconds" and the later one's "read_seconds"; a metrics or validation pass then runs with one buffer).
+ * With
  * {@code early_stop_patience = p > 0}, training stops after p epochs without a lower validation loss (training loss
  * without a validation source) and the best epoch's model is returned.
  *
@@ -335,7 +335,7 @@ public final class Trainer {
             TupleBuffer carried = null;
             boolean rescanned = false;
             long carriedReadNanos = 0;
-            boolean carryOver = resume == null && spec.trainMetrics().equals("running") && validation == null;
+            boolean carryOver = resume == null;
             try {
                 strategy.open(train, ShuffleStrategy.Config.of(spec, guard));
                 for (int epoch = first; epoch <= last; epoch++) {
@@ -367,13 +367,13 @@ public final class Trainer {
                         db.submit(b, timedConsume);
                     }
                     if (carryOver && epoch < last) {
-                        // Nothing between two epochs needs the reading thread (no metrics or validation pass), so
-                        // it reads the next epoch's first buffer now, in parallel with SGD on this epoch's last
-                        // one, instead of waiting for it: with few buffers per epoch (a table of two buffers) the
-                        // first buffer's read and the last buffer's SGD were otherwise never overlapped. The
-                        // strategy's order depends on the seed and the epoch only, so the model is unchanged; this
-                        // epoch's "seconds" include that read (the epochs' seconds still add up to the run), the
-                        // next epoch's "read_seconds" count it.
+                        // Read the next epoch's first buffer now, in parallel with SGD on this epoch's last one,
+                        // instead of after it: with few buffers per epoch (a table of two buffers) the first
+                        // buffer's read and the last buffer's SGD were otherwise never overlapped. The strategy's
+                        // order depends on the seed and the epoch only, so the model is unchanged. This epoch's
+                        // "seconds" include that read (the epochs' seconds still add up to the training time), the
+                        // next epoch's "read_seconds" count it; a metrics or validation pass below runs with the
+                        // one buffer left (its time is "eval_seconds").
                         strategy.rescan(epoch + 1);
                         TupleBuffer b = db.acquire();
                         long r0 = System.nanoTime();

@@ -100,10 +100,10 @@ class DoubleBufferingTest {
     }
 
     /**
-     * With the default running metrics and no validation relation, the calling thread reads the next epoch's first
-     * buffer while SGD finishes the epoch's last one: when epoch 1 is reported, part of epoch 2 has been read. The
-     * model does not depend on when the reading happens: it is bit for bit the one trained with a metrics pass
-     * between the epochs (which turns the read-ahead off).
+     * The calling thread reads the next epoch's first buffer while SGD finishes the epoch's last one: when epoch 1
+     * is reported, part of epoch 2 has been read. A metrics pass between the epochs runs after that read, with the
+     * one buffer left, and changes nothing in training: the model is bit for bit the one without the pass, and the
+     * pass's own loss is what the model gives.
      */
     @Test
     void theNextEpochsFirstBufferIsReadWhileSgdFinishesTheLastOne() {
@@ -130,11 +130,29 @@ class DoubleBufferingTest {
                 plainReads[stats.epoch()] = plain.reads.get();
             }
         });
-        assertEquals(2 * 250, plainReads[1], "a metrics pass between epochs: no read-ahead (training + pass)");
+        assertEquals(250 + 125 + 250, plainReads[1], "training, epoch 2's first buffer, the metrics pass");
+        assertEquals(3 * 250 + 3 * 250, plainReads[3]);
         assertArrayEquals(p.model().parameters(), r.model().parameters());
         for (int e = 0; e < 3; e++) {
             assertEquals(p.epochs().get(e).extra().get("running_loss"), r.epochs().get(e).loss());
         }
+    }
+
+    /**
+     * The read-ahead across epochs changes nothing in training: three epochs of one run give bit for bit the weights
+     * of three single-epoch rounds chained by hand (a round reads nothing ahead).
+     */
+    @Test
+    void readingAheadAcrossEpochsGivesTheModelOfEpochsRunOneByOne() {
+        TrainSpec spec = TrainSpec.builder().epochs(3).blockSize(4).bufferSize(0.5).seed(3).batchSize(16)
+                .standardize(false).average(false).build();
+        TrainResult whole = Trainer.train(spec, DATA.source(20), null, null);
+        double[] params = null;
+        for (int epoch = 1; epoch <= 3; epoch++) {
+            params = Trainer.trainRound(spec, DATA.source(20),
+                    new Trainer.Resume(params, spec.seed(), null, null, 0, epoch)).iterate();
+        }
+        assertArrayEquals(params, whole.model().parameters());
     }
 
     @Test
