@@ -37,7 +37,7 @@ import org.corgipile.operators.strategy.ShuffleStrategy;
  * "compute_seconds" the compute thread's time in SGD. With a working double buffer the wall time is close to the
  * larger of the two, not their sum. The calling thread reads the next epoch's first buffer while SGD finishes the
  * epoch's last one, so the double buffer also overlaps across epoch boundaries (that read is in the earlier
- * epoch's "seconds" and the later one's "read_seconds"; a metrics or validation pass then runs with one buffer).
+ * epoch's "seconds" and "read_seconds"; a metrics or validation pass then runs with one buffer).
  * With
  * {@code early_stop_patience = p > 0}, training stops after p epochs without a lower validation loss (training loss
  * without a validation source) and the best epoch's model is returned.
@@ -334,7 +334,6 @@ public final class Trainer {
             // the next epoch's first buffer, read while SGD finishes this epoch's last one (see carryOver)
             TupleBuffer carried = null;
             boolean rescanned = false;
-            long carriedReadNanos = 0;
             boolean carryOver = resume == null;
             try {
                 strategy.open(train, ShuffleStrategy.Config.of(spec, guard));
@@ -344,8 +343,7 @@ public final class Trainer {
                     live.phase = "train";
                     listener.epochStarted(epoch, epochs);
                     long t0 = System.nanoTime();
-                    long readNanos = carriedReadNanos;
-                    carriedReadNanos = 0;
+                    long readNanos = 0;
                     computeNanos[0] = 0;
                     if (!rescanned) {
                         strategy.rescan(epoch);
@@ -371,14 +369,14 @@ public final class Trainer {
                         // instead of after it: with few buffers per epoch (a table of two buffers) the first
                         // buffer's read and the last buffer's SGD were otherwise never overlapped. The strategy's
                         // order depends on the seed and the epoch only, so the model is unchanged. This epoch's
-                        // "seconds" include that read (the epochs' seconds still add up to the training time), the
-                        // next epoch's "read_seconds" count it; a metrics or validation pass below runs with the
+                        // "seconds" and "read_seconds" include that read (the epochs' seconds still add up to the
+                        // training time, and each epoch's read and compute times fit in its seconds); a metrics or validation pass below runs with the
                         // one buffer left (its time is "eval_seconds").
                         strategy.rescan(epoch + 1);
                         TupleBuffer b = db.acquire();
                         long r0 = System.nanoTime();
                         boolean filled = strategy.nextBuffer(b);
-                        carriedReadNanos = System.nanoTime() - r0;
+                        readNanos += System.nanoTime() - r0;
                         rescanned = filled;
                         if (filled) {
                             carried = b;
