@@ -374,9 +374,11 @@ public final class Trainer {
                         // one buffer left (its time is "eval_seconds").
                         strategy.rescan(epoch + 1);
                         TupleBuffer b = db.acquire();
+                        listener.readAhead(epoch + 1, false);
                         long r0 = System.nanoTime();
                         boolean filled = strategy.nextBuffer(b);
                         readNanos += System.nanoTime() - r0;
+                        listener.readAhead(epoch + 1, true);
                         rescanned = filled;
                         if (filled) {
                             carried = b;

@@ -174,6 +174,11 @@ final class TrainFunction {
         private final LiveActivity activity;
         final Map<Integer, Long> deviceBytes = new HashMap<>();
         private long readBytesAtStart = -1;
+        /** Device bytes of this epoch's first buffer, read ahead during the epoch before (-1: unknown). */
+        private long readAheadIn;
+        /** Device bytes read ahead during this epoch for the next one (-1: unknown), and where that began. */
+        private long readAheadOut;
+        private long readAheadStart = -1;
 
         Progress(TrainSpec spec, GpuNotices notices, LiveActivity activity) {
             this.spec = spec;
@@ -199,6 +204,8 @@ final class TrainFunction {
         @Override
         public void epochStarted(int epoch, int epochs) {
             readBytesAtStart = readBytes();
+            readAheadIn = readAheadOut;
+            readAheadOut = 0;
             notices.drain();
             activity.publish();
         }
@@ -206,12 +213,23 @@ final class TrainFunction {
         @Override
         public void epochFinished(EpochStats s) {
             long now = readBytes();
-            if (now >= 0 && readBytesAtStart >= 0) {
-                deviceBytes.put(s.epoch(), now - readBytesAtStart);
+            if (now >= 0 && readBytesAtStart >= 0 && readAheadIn >= 0 && readAheadOut >= 0) {
+                // the next epoch's first buffer, read during this one, is the next epoch's data
+                deviceBytes.put(s.epoch(), now - readBytesAtStart - readAheadOut + readAheadIn);
             }
             notices.drain();
             activity.epochFinished(s);
             Natives.message(0, EpochNotice.text(s, spec.epochs()));
+        }
+
+        @Override
+        public void readAhead(int epoch, boolean done) {
+            long now = readBytes();
+            if (!done) {
+                readAheadStart = now;
+            } else {
+                readAheadOut = now >= 0 && readAheadStart >= 0 ? now - readAheadStart : -1;
+            }
         }
 
         /** The backend's {@code read_bytes} so far, or -1 when unknown. */
