@@ -38,12 +38,13 @@ public final class BlockShuffle {
     }
 
     /**
-     * How far ahead of the block being read a random order is announced to the source: 8 MB, the read-ahead
-     * window PostgreSQL's sequential scans get from Linux on the bench's disk ({@code read_ahead_kb}), and well
-     * within the 32 MB page cache the bench's every-epoch-cold profiles leave. A single block ahead (the former
-     * behaviour) left a device with any latency idle between small blocks (docs/in-database.md, Performance).
+     * How far ahead of the block being read a random order is announced to the source: 4 MB. A single block ahead
+     * (the former behaviour, 128-296 kB with the derived sizes) left the reading thread waiting for each small
+     * block on the throttled ssd; 8 MB ahead made the emulated hdd (150 IOPS, a 33 MB page cache) evict announced
+     * pages before their use and read the table up to 4 times per epoch. Measurements: docs/in-database.md,
+     * "Random block order at sequential bandwidth".
      */
-    public static final int READ_AHEAD_PAGES = 1024;
+    public static final int READ_AHEAD_PAGES = 512;
 
     private final Order order;
     private final int blockPages;
