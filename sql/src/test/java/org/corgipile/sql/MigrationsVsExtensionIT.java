@@ -115,6 +115,30 @@ class MigrationsVsExtensionIT {
     }
 
     /**
+     * Bug: {@code Migrations.migrate} refused an application's database (a public schema with tables of its own but
+     * no corgipile history: Flyway's "non-empty schema" error); only the client's {@code install()} baselined it.
+     */
+    @Test
+    void migrateInANonEmptySchemaBaselinesItAndAppliesEveryMigration(LocalCluster cluster) throws SQLException {
+        cluster.createDatabase("mve_app");
+        try (Connection c = cluster.connect("mve_app"); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE app_orders (id int PRIMARY KEY)");
+            s.execute("INSERT INTO app_orders VALUES (1)");
+        }
+        int pending = migrations(cluster, "mve_app");
+        assertEquals(pending, Migrations.migrate(cluster.dataSource("mve_app")));
+        assertEquals(0, Migrations.migrate(cluster.dataSource("mve_app")));
+        try (Connection c = cluster.connect("mve_app"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM app_orders), "
+                     + "(SELECT count(*) FROM corgipile.models), to_regprocedure('sgd_weights(text)') IS NOT NULL")) {
+            assertTrue(rs.next());
+            assertEquals(1, rs.getInt(1));
+            assertEquals(0, rs.getInt(2));
+            assertTrue(rs.getBoolean(3));
+        }
+    }
+
+    /**
      * ALTER EXTENSION corgipile UPDATE from the previous release (its install script as shipped, then the generated
      * update script) builds the same catalog as a fresh CREATE EXTENSION: every later migration reaches both.
      */
