@@ -669,6 +669,13 @@ END
 $fn$;
 COMMENT ON FUNCTION corgipile.features_expr(text) IS 'internal: SQL expression of a features argument as float8[]';
 
+-- The SQL condition that every column of a features argument is not NULL (the rows training and prediction skip).
+CREATE FUNCTION corgipile.features_present(features text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+    SELECT string_agg(format('%I IS NOT NULL', btrim(c)), ' AND ') FROM unnest(string_to_array(features, ',')) AS c
+$fn$;
+COMMENT ON FUNCTION corgipile.features_present(text) IS 'internal: SQL condition that no feature column is NULL';
+
 -- Raises unless a relation, label and features were given.
 CREATE FUNCTION corgipile.require_arguments(relation regclass, label text, features text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
@@ -749,9 +756,7 @@ BEGIN
     RETURN QUERY EXECUTE format(
         'SELECT s.y, s.p, count(*) FROM (SELECT %1$I::float8 AS y, sgd_predict(%2$L, %3$s) AS p FROM %4$s '
         'WHERE %1$I IS NOT NULL AND %5$s) s GROUP BY s.y, s.p ORDER BY s.y, s.p',
-        label, model_name, corgipile.features_expr(features), relation,
-        (SELECT string_agg(format('%I IS NOT NULL', btrim(c)), ' AND ')
-         FROM unnest(string_to_array(features, ',')) AS c));
+        label, model_name, corgipile.features_expr(features), relation, corgipile.features_present(features));
 END
 $fn$;
 COMMENT ON FUNCTION sgd_confusion_matrix(text, regclass, text, text)
@@ -808,9 +813,7 @@ BEGIN
         '       count(*) FILTER (WHERE NOT s.pos AND s.p < t.threshold), '
         '       count(*) FILTER (WHERE s.pos AND s.p < t.threshold) '
         'FROM t CROSS JOIN s GROUP BY t.threshold ORDER BY t.threshold',
-        label, model_name, corgipile.features_expr(features), relation,
-        (SELECT string_agg(format('%I IS NOT NULL', btrim(c)), ' AND ')
-         FROM unnest(string_to_array(features, ',')) AS c));
+        label, model_name, corgipile.features_expr(features), relation, corgipile.features_present(features));
 END
 $fn$;
 COMMENT ON FUNCTION sgd_roc_curve(text, regclass, text, text)
@@ -837,8 +840,7 @@ BEGIN
     END IF;
     RETURN QUERY EXECUTE format(
         'SELECT r.ctid, sgd_predict(%1$L, %2$s), sgd_predict_proba(%1$L, %2$s) FROM %3$s r WHERE %4$s',
-        model_name, corgipile.features_expr(cols), relation,
-        (SELECT string_agg(format('%I IS NOT NULL', btrim(c)), ' AND ') FROM unnest(string_to_array(cols, ',')) AS c));
+        model_name, corgipile.features_expr(cols), relation, corgipile.features_present(cols));
 END
 $fn$;
 COMMENT ON FUNCTION sgd_predict_relation(text, regclass)
@@ -1336,12 +1338,8 @@ BEGIN
             'trained_in', 'server', 'corgipile_version', result->'corgipile_version'));
     END IF;
 
-    RETURN QUERY
-    SELECT (e->>'epoch')::integer, (e->>'loss')::double precision, (e->>'accuracy')::double precision,
-           (e->>'validation_loss')::double precision, (e->>'validation_accuracy')::double precision,
-           (e->>'learning_rate')::double precision, (e->>'seconds')::double precision, (e->>'tuples')::bigint,
-           e->>'device'
-    FROM jsonb_array_elements(result->'epochs') AS e;
+    -- one row per epoch object, its keys named like corgipile.epoch_result's columns (a missing key is NULL)
+    RETURN QUERY SELECT * FROM jsonb_populate_recordset(NULL::corgipile.epoch_result, result->'epochs');
 END
 $fn$;
 COMMENT ON FUNCTION corgipile.train(regclass, text, text, text, regclass, jsonb, jsonb)
