@@ -3,5 +3,5 @@
 -- identity sequence, so a dump keeps every model (rows and the next id).
 SELECT pg_catalog.pg_extension_config_dump('corgipile.models', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('corgipile.models', 'id')::regclass, '');
--- Kept model versions (V8): dumped with the catalog.
+-- Kept model versions (corgipile.model_versions): dumped with the catalog.
 SELECT pg_catalog.pg_extension_config_dump('corgipile.model_versions', '');

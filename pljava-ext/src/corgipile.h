@@ -38,8 +38,8 @@ extern void CorgiRestoreActivity(void);
 /* heap_reader.c: the reader natives of org.corgipile.pg.Natives */
 extern jbyteArray JNICALL readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray features,
 									 jlongArray info);
-extern jint JNICALL readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages,
-									jboolean blockStart, jlong nextFirst, jobject buffer);
+extern jint JNICALL readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jobject buffer);
+extern void JNICALL readerWillNeed(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages);
 extern void JNICALL readerClose(JNIEnv *env, jclass cls, jlong handle);
 extern void CorgiReaderAbortPage(void);
 extern void CorgiCloseAllReaders(bool clean);

@@ -587,26 +587,29 @@ typedef struct ReadArgs
 	jlong		handle;
 	jlong		first;
 	jint		pages;
-	jboolean	blockStart;
-	jlong		nextFirst;
 	double	   *out;
 	int64		cap;
 	jint		consumed;
 } ReadArgs;
 
 /*
- * posix_fadvise(WILLNEED) of pages [first, first + n) of the main fork, per
- * 2 MB (Linux reads one read-ahead window per call): a block of a random
- * order costs one seek plus its transfer (docs/in-database.md, Performance).
- * A file that cannot be opened only loses the hint.
+ * posix_fadvise(WILLNEED) of pages [first, first + pages) of the main fork,
+ * per 2 MB (Linux reads at most max(read_ahead_kb, max_sectors_kb) per call):
+ * the device reads a block of a random order in a few large requests while
+ * the backend decodes earlier ones (docs/in-database.md, Performance).  A
+ * file that cannot be opened only loses the hint.
  */
 static void
-ReaderWillNeed(CorgiReader *r, BlockNumber first, BlockNumber n)
+WillNeedBody(JNIEnv *env, void *arg)
 {
+	ReadArgs   *a = (ReadArgs *) arg;
+	CorgiReader *r = ReaderFromHandle(a->handle);
+	BlockNumber first = (BlockNumber) Max(a->first, 0);
+	BlockNumber n = (BlockNumber) Max(Min((int64) a->pages, (int64) r->nblocks - a->first), 0);
 #ifdef USE_POSIX_FADVISE
 	char	   *path = relpathbackend(r->rel->rd_node, r->rel->rd_backend, MAIN_FORKNUM);
 
-	while (n > 0)
+	while (a->first >= 0 && n > 0)
 	{
 		BlockNumber seg = first / RELSEG_SIZE;
 		BlockNumber inSeg = Min(n, RELSEG_SIZE - first % RELSEG_SIZE);
@@ -627,6 +630,15 @@ ReaderWillNeed(CorgiReader *r, BlockNumber first, BlockNumber n)
 #endif
 }
 
+/* Asks the kernel to read pages [first, first + pages) into the page cache; returns without waiting. */
+void		JNICALL
+readerWillNeed(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages)
+{
+	ReadArgs	a = {handle, first, pages};
+
+	CorgiNative(env, WillNeedBody, &a);
+}
+
 static void
 ReadPagesBody(JNIEnv *env, void *arg)
 {
@@ -638,12 +650,6 @@ ReadPagesBody(JNIEnv *env, void *arg)
 
 	if (a->cap < HEADER_DOUBLES)
 		elog(ERROR, "corgipile: the reader buffer must be a direct ByteBuffer. Please report a bug.");
-	/* A block of a random order starts (Java says): ask for it and the next, read while this one is deformed */
-	if (a->blockStart && end > blk)
-		ReaderWillNeed(r, blk, end - blk);
-	if (a->blockStart && a->nextFirst >= 0 && a->nextFirst < r->nblocks)
-		ReaderWillNeed(r, (BlockNumber) a->nextFirst,
-					   (BlockNumber) Min((int64) a->pages, (int64) r->nblocks - a->nextFirst));
 	a->out[3] = 0;
 	for (; blk < end; blk++, a->consumed++)
 	{
@@ -666,10 +672,9 @@ ReadPagesBody(JNIEnv *env, void *arg)
 
 /* Pages [first, first + pages) into buf until it is full; returns the pages consumed (0: see header slot 3). */
 jint		JNICALL
-readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jboolean blockStart, jlong nextFirst,
-				jobject jbuf)
+readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jobject jbuf)
 {
-	ReadArgs	a = {handle, first, pages, blockStart, nextFirst, (*env)->GetDirectBufferAddress(env, jbuf),
+	ReadArgs	a = {handle, first, pages, (*env)->GetDirectBufferAddress(env, jbuf),
 	(*env)->GetDirectBufferCapacity(env, jbuf) / (jlong) sizeof(double), 0};
 
 	if (a.out == NULL)

@@ -599,7 +599,8 @@ CorgiRegisterNatives(JNIEnv *env)
 		{"checkInterrupts", "()V", (void *) checkInterrupts},
 		{"message", "(I[B)V", (void *) message},
 		{"readerOpen", "(J[B[B[J)[B", (void *) readerOpen},
-		{"readerReadPages", "(JJIZJLjava/nio/ByteBuffer;)I", (void *) readerReadPages},
+		{"readerReadPages", "(JJILjava/nio/ByteBuffer;)I", (void *) readerReadPages},
+		{"readerWillNeed", "(JJI)V", (void *) readerWillNeed},
 		{"readerClose", "(J)V", (void *) readerClose},
 		{"bufferMemoryKb", "()I", (void *) bufferMemoryKb},
 	};

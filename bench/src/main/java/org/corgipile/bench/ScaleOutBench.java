@@ -11,65 +11,106 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.corgipile.bench.io.BlkioThrottle.IoCounters;
 import org.corgipile.bench.io.DeviceProfile;
+import org.corgipile.bench.io.PageCacheLimit;
 import org.corgipile.bench.run.BenchServer;
 
 /**
  * Scale-out benchmark: one table split across 1, 2 and 3 PostgreSQL servers on this machine, each its own cluster
- * in its own cgroup-v1 blkio group with the hdd profile (150 IOPS, 150 MiB/s: each server has its own "disk"),
- * trained by one {@code train_sgd} on a coordinator whose partitioned table has one postgres_fdw foreign partition
- * per server. Baseline in the same run: the whole table on one hdd server, {@code train_sgd} on it directly.
+ * with its own emulated disk and memory — a cgroup-v1 blkio group with the hdd profile (150 IOPS, 150 MiB/s) and a
+ * cgroup-v1 memory group whose page cache is limited to an eighth of its shard ({@link BenchServer}'s
+ * {@link PageCacheLimit}, as in the matrix) — trained by one {@code train_sgd} on a coordinator whose partitioned
+ * table has one postgres_fdw foreign partition per server. Baseline in the same run: the whole table on one such
+ * server, {@code train_sgd} on it directly.
  *
  * <p>The table is clustered by label (all 0s, then all 1s; server k holds the rows with {@code id % n = k}, stored
  * in label order too) and wide: besides the label and the features, each row carries a {@code payload} column that
- * training does not read, as in a real table whose training columns are a fraction of each row, so an epoch's
- * heap reads are I/O-bound on the emulated disks. Caches are cold before every training call (servers restarted,
- * page cache dropped). The cold read happens in the first pass over the table: with the defaults that is the profile
- * pass before epoch 1 (feature statistics for standardisation, the same on one server and across servers), so the
- * I/O-bound number is the whole {@code train_sgd} call's wall time, reported with the preparation (call minus epochs)
- * beside it; the epochs then find the shards in the page cache (24 GiB here) and show the compute, which 2 shared
- * CPU cores cannot scale. Test accuracy comes from a
- * separate 20,000-row test table ({@code validation_relation}) after every epoch. Prints a Markdown table.
+ * training does not read, as in a real table whose training columns are a fraction of each row. Because every
+ * server's page cache holds only an eighth of its shard, the profile pass before epoch 1 and every epoch read the
+ * shard from that server's throttled disk again: the epochs are I/O-bound, which is what more servers (more disks)
+ * can speed up on 2 shared CPU cores. The report shows the device bytes each server read per pass (the training
+ * backends' {@code device_read_bytes} in {@code corgipile.models.epoch_log}, and the blkio group's counters for the
+ * whole call).
+ *
+ * <p>What is timed is one {@code train_sgd} call with the product's defaults (only relation, label, features,
+ * {@code epochs}, {@code seed}, {@code validation_relation} and {@code model_name} given). The fixed costs of a
+ * first call — the servers' catalogs, the JVM's files and the extension's jar read from the cold throttled disks —
+ * are paid before it: caches are made cold (servers restarted, page cache dropped, limits set), then a warm-up
+ * {@code train_sgd} through the same coordinator (or on the same server) over a tiny table with the same layout,
+ * then the timed call. Sharded training opens new server connections per call, so each server still starts a
+ * backend and a JVM in the timed call (from the page cache); that is in the call's time, not in the epochs'.
+ *
+ * <p>Sizes. With the defaults a table is cut into about 1,024 blocks ({@code Sizing}), each read with one request,
+ * until the blocks reach their cap of 64 pages (512 kB: 64 blocks in half the 64 MB {@code buffer_memory}). On a disk
+ * limited to 150 requests per second an epoch therefore costs about 1,024 / 150 = 7 s on any shard smaller than
+ * 512 MB, whatever its size, and more servers do not shorten it; above 512 MB the blocks stay at 512 kB, so a shard's
+ * requests, and its epoch, shrink with its size. The default table (900,000 rows of about 1.9 kB, 1.8 GB) keeps
+ * every shard of three servers above 512 MB.
  *
  * <pre>
  *   ./corgipile setup
- *   ./corgipile bench-scale-out --rows 300000 --epochs 4 --servers 1,2,3
+ *   ./corgipile bench-scale-out --rows 900000 --payload 1600 --epochs 3 --servers 1,2,3
  * </pre>
- * Options: {@code --rows} (300000), {@code --dims} (28), {@code --payload} bytes per row (800), {@code --epochs}
- * (4), {@code --servers} (1,2,3), {@code --hdd-iops} (150), {@code --hdd-mbps} (150), {@code --seed} (1),
- * {@code --out} (a file for the Markdown table as well). Needs root and cgroup-v1 blkio (as the bench's hdd
- * profile); without them it stops with the reason.
+ * Options: {@code --rows} (900000), {@code --dims} (28), {@code --payload} bytes per row (1600), {@code --epochs}
+ * (3), {@code --servers} (1,2,3), {@code --hdd-iops} (150), {@code --hdd-mbps} (150), {@code --page-cache-fraction}
+ * of each server's shard (0.125, at least 32 MB), {@code --seed} (1), {@code --out} (a file for the Markdown report
+ * as well). Needs root and cgroup-v1 blkio and memory controllers; without them it stops with the reason.
  */
 public final class ScaleOutBench {
     private static final int TEST_ROWS = 20_000;
+    private static final int WARM_ROWS = 3_000;
+    /** As the matrix: the reader's current and next block plus the kernel's read-ahead must fit. */
+    private static final long MIN_PAGE_CACHE = 32L << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private ScaleOutBench() {
     }
 
+    /** One server's share of a timed call: seconds and device bytes of the profile pass and of every epoch. */
+    record ServerRun(String server, long shardBytes, long cacheBudget, double profileSeconds, long profileBytes,
+                     List<Double> epochSeconds, List<Long> epochBytes, long callBytes) {
+    }
+
     /**
-     * One training run: the whole call's wall time, per-epoch seconds and test accuracy, and each server's seconds of
-     * epoch 1.
+     * One timed call: its wall time, the coordinator's per-epoch seconds (training round) and evaluation seconds,
+     * the profile pass's seconds, the test accuracy after every epoch, and each server's share.
      */
-    record Run(String setup, int servers, double callSeconds, List<Double> seconds, List<Double> accuracy,
-               String serverSeconds) {
-        /** Wall time of the call outside the epochs: the profile pass (the cold read) and the set-up. */
-        double preparation() {
-            return Math.max(0, callSeconds - cumulative(seconds.size()));
+    record Run(String setup, int servers, double callSeconds, double profileSeconds, List<Double> seconds,
+               List<Double> evalSeconds, List<Double> accuracy, List<ServerRun> perServer) {
+
+        double medianEpoch() {
+            return median(seconds);
         }
 
-        double cumulative(int epochs) {
-            return seconds.subList(0, epochs).stream().mapToDouble(Double::doubleValue).sum();
+        /**
+         * Seconds from the call's start to the end of epoch {@code e} (1-based): the call minus what came after
+         * (the later epochs and their evaluations).
+         */
+        double secondsThrough(int e) {
+            double after = 0;
+            for (int j = e; j < seconds.size(); j++) {
+                after += seconds.get(j) + evalSeconds.get(j);
+            }
+            return callSeconds - after;
         }
     }
 
     public static void main(String[] argv) throws Exception {
-        int rows = 300_000;
+        int rows = 900_000;
         int dims = 28;
-        int payload = 800;
-        int epochs = 4;
+        int payload = 1600;
+        int epochs = 3;
         long iops = 150;
         long mbps = 150;
+        double cacheFraction = 0.125;
         long seed = 1;
         Path out = null;
         List<Integer> counts = List.of(1, 2, 3);
@@ -81,70 +122,100 @@ public final class ScaleOutBench {
                 case "--epochs" -> epochs = Integer.parseInt(argv[i + 1]);
                 case "--hdd-iops" -> iops = Long.parseLong(argv[i + 1]);
                 case "--hdd-mbps" -> mbps = Long.parseLong(argv[i + 1]);
+                case "--page-cache-fraction" -> cacheFraction = Double.parseDouble(argv[i + 1]);
                 case "--seed" -> seed = Long.parseLong(argv[i + 1]);
                 case "--out" -> out = Path.of(argv[i + 1]);
                 case "--servers" -> counts = Arrays.stream(argv[i + 1].split(",")).map(Integer::parseInt).toList();
                 default -> throw new IllegalArgumentException("unknown option " + argv[i] + " (--rows, --dims, "
-                        + "--payload, --epochs, --servers, --hdd-iops, --hdd-mbps, --seed, --out)");
+                        + "--payload, --epochs, --servers, --hdd-iops, --hdd-mbps, --page-cache-fraction, --seed, "
+                        + "--out)");
             }
         }
-        DeviceProfile probe = disk(1, iops, mbps);
-        Optional<String> why = BenchServer.unavailableReason(probe);
+        if (!(cacheFraction > 0 && cacheFraction <= 1)) {
+            throw new IllegalArgumentException("--page-cache-fraction must be in (0, 1], got " + cacheFraction);
+        }
+        Optional<String> why = BenchServer.unavailableReason(disk(1, iops, mbps)).or(PageCacheLimit::unavailableReason);
         if (why.isPresent()) {
-            System.err.println("bench-scale-out: cannot emulate one disk per server: " + why.get());
+            System.err.println("bench-scale-out: cannot emulate one disk and one memory per server: " + why.get());
             System.exit(3);
         }
-        String train = "epochs => " + epochs + ", learning_rate => 0.01, seed => " + seed
-                + ", validation_relation => 'test_rows', options => '{\"train_metrics\": \"running\"}'";
+        String train = "epochs => " + epochs + ", seed => " + seed + ", validation_relation => 'test_rows'";
         List<Run> runs = new ArrayList<>();
         System.out.printf(Locale.ROOT, "bench-scale-out: %d rows x %d features + %d-byte payload, clustered by label; "
-                + "%d epochs; hdd profile %d IOPS / %d MiB/s per server%n", rows, dims, payload, epochs, iops, mbps);
+                + "%d epochs; hdd profile %d IOPS / %d MiB/s per server, page cache %.1f%% of each shard%n", rows,
+                dims, payload, epochs, iops, mbps, 100 * cacheFraction);
         for (int n : counts) {
             List<BenchServer> shards = new ArrayList<>();
             try (BenchServer coordinator = BenchServer.start(DeviceProfile.memory(), List.of())) {
                 for (int k = 0; k < n; k++) {
                     shards.add(BenchServer.start(disk(k + 1, iops, mbps), List.of()));
                 }
-                for (int k = 0; k < n; k++) {
-                    try (Connection c = shards.get(k).connect(); Statement s = c.createStatement()) {
-                        load(s, "shard", rows, dims, payload, "i % " + n + " = " + k);
-                        if (n == 1) {
-                            load(s, "test_rows", TEST_ROWS, dims, 0, "true");
-                        }
+                // every server loads its share at once (each generates the same rows and keeps its own)
+                List<Future<Long>> loads = new ArrayList<>();
+                ExecutorService pool = Executors.newFixedThreadPool(n);
+                try {
+                    for (int k = 0; k < n; k++) {
+                        BenchServer shard = shards.get(k);
+                        String filter = "i % " + n + " = " + k;
+                        boolean test = n == 1;
+                        int r = rows;
+                        int d = dims;
+                        int p = payload;
+                        loads.add(pool.submit(() -> {
+                            try (Connection c = shard.connect(); Statement s = c.createStatement()) {
+                                load(s, "shard", r, d, p, filter);
+                                load(s, "warm", WARM_ROWS, d, p, filter);
+                                if (test) {
+                                    load(s, "test_rows", TEST_ROWS, d, 0, "true");
+                                }
+                                try (ResultSet rs = s.executeQuery("SELECT pg_table_size('shard')")) {
+                                    rs.next();
+                                    return rs.getLong(1);
+                                }
+                            }
+                        }));
                     }
+                } finally {
+                    pool.shutdown();
+                }
+                List<Long> shardBytes = new ArrayList<>();
+                for (Future<Long> f : loads) {
+                    shardBytes.add(f.get());
                 }
                 try (Connection c = coordinator.connect(); Statement s = c.createStatement()) {
                     s.execute("CREATE EXTENSION IF NOT EXISTS postgres_fdw");
                     s.execute("CREATE EXTENSION IF NOT EXISTS dblink");
                     load(s, "test_rows", TEST_ROWS, dims, 0, "true");
-                    s.execute("CREATE TABLE dist (id int, label int, features float8[], payload text) "
-                            + "PARTITION BY LIST ((id % " + n + "))");
                     for (int k = 0; k < n; k++) {
                         s.execute("CREATE SERVER shard" + (k + 1) + " FOREIGN DATA WRAPPER postgres_fdw OPTIONS "
                                 + "(host '127.0.0.1', port '" + shards.get(k).cluster().port() + "', dbname '"
                                 + BenchServer.DATABASE + "')");
                         s.execute("CREATE USER MAPPING FOR CURRENT_USER SERVER shard" + (k + 1)
                                 + " OPTIONS (user 'postgres')");
-                        s.execute("CREATE FOREIGN TABLE dist_" + (k + 1) + " PARTITION OF dist FOR VALUES IN (" + k
-                                + ") SERVER shard" + (k + 1) + " OPTIONS (table_name 'shard')");
+                    }
+                    for (String table : List.of("shard", "warm")) {
+                        String parent = table.equals("shard") ? "dist" : "dist_warm";
+                        s.execute("CREATE TABLE " + parent + " (id int, label int, features float8[], payload text) "
+                                + "PARTITION BY LIST ((id % " + n + "))");
+                        for (int k = 0; k < n; k++) {
+                            s.execute("CREATE FOREIGN TABLE " + parent + "_" + (k + 1) + " PARTITION OF " + parent
+                                    + " FOR VALUES IN (" + k + ") SERVER shard" + (k + 1) + " OPTIONS (table_name '"
+                                    + table + "')");
+                        }
                     }
                 }
                 if (n == 1) {
-                    shards.forEach(BenchServer::cold);
-                    try (Connection c = shards.get(0).connect(); Statement s = c.createStatement()) {
-                        runs.add(train(s, "1 server, train_sgd on the table", 1, "shard", train, null));
-                    }
+                    runs.add(timed(shards, shardBytes, cacheFraction, shards.get(0), "1 server, train_sgd on the table",
+                            "shard", "warm", train, "direct"));
                 }
-                shards.forEach(BenchServer::cold);
-                try (Connection c = coordinator.connect(); Statement s = c.createStatement()) {
-                    runs.add(train(s, n + (n == 1 ? " server" : " servers") + " via the coordinator", n, "dist",
-                            train, "scale_" + n));
-                }
+                runs.add(timed(shards, shardBytes, cacheFraction, coordinator,
+                        n + (n == 1 ? " server" : " servers") + " via the coordinator", "dist", "dist_warm", train,
+                        "scale_" + n));
             } finally {
                 shards.forEach(BenchServer::close);
             }
         }
-        String report = report(runs, epochs);
+        String report = report(runs);
         System.out.println();
         System.out.println(report);
         if (out != null) {
@@ -157,75 +228,160 @@ public final class ScaleOutBench {
     }
 
     /**
+     * Cold caches on every server (restart, page cache dropped), each server's page cache limited to its fraction of
+     * its shard, a warm-up call over {@code warmTable} through {@code caller}'s session, then the timed call.
+     */
+    private static Run timed(List<BenchServer> shards, List<Long> shardBytes, double cacheFraction, BenchServer caller,
+                             String setup, String table, String warmTable, String args, String model)
+            throws SQLException, java.io.IOException {
+        shards.forEach(BenchServer::cold);
+        List<Long> budgets = new ArrayList<>();
+        for (int k = 0; k < shards.size(); k++) {
+            budgets.add(shards.get(k).limitPageCache(Math.max(MIN_PAGE_CACHE,
+                    Math.round(shardBytes.get(k) * cacheFraction))));
+        }
+        try (Connection c = caller.connect(); Statement s = c.createStatement()) {
+            s.execute("SET client_min_messages = warning");
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM train_sgd('" + warmTable
+                    + "', 'label', 'features', epochs => 1, seed => 1, model_name => '" + model + "_warmup')")) {
+                rs.next();
+            }
+            List<IoCounters> io0 = shards.stream().map(BenchServer::io).toList();
+            shards.forEach(BenchServer::peakPageCache);
+            List<Double> accuracy = new ArrayList<>();
+            long start = System.nanoTime();
+            try (ResultSet rs = s.executeQuery("SELECT validation_accuracy FROM train_sgd('" + table
+                    + "', 'label', 'features', " + args + ", model_name => '" + model + "') ORDER BY epoch")) {
+                while (rs.next()) {
+                    accuracy.add(rs.getDouble(1));
+                }
+            }
+            double call = (System.nanoTime() - start) / 1e9;
+            List<IoCounters> io = new ArrayList<>();
+            List<Long> peaks = new ArrayList<>();
+            for (int k = 0; k < shards.size(); k++) {
+                io.add(shards.get(k).io().minus(io0.get(k)));
+                peaks.add(shards.get(k).peakPageCache());
+            }
+            JsonNode log;
+            try (ResultSet rs = s.executeQuery("SELECT epoch_log::text FROM corgipile.models WHERE name = '" + model
+                    + "'")) {
+                rs.next();
+                log = JSON.readTree(rs.getString(1));
+            }
+            Run run = run(setup, shards.size(), call, accuracy, log, shardBytes, budgets, io);
+            System.out.printf(Locale.ROOT, "bench-scale-out: %s: call %.2f s, profile %.2f s, epoch seconds %s, "
+                    + "test accuracy %s%n", setup, call, run.profileSeconds(), run.seconds(), accuracy);
+            for (int k = 0; k < shards.size(); k++) {
+                ServerRun r = run.perServer().get(k);
+                System.out.printf(Locale.ROOT, "bench-scale-out:   %s: shard %.0f MB, page cache budget %.0f MB "
+                        + "(peak %.0f MB); profile %.2f s %.0f MB; epochs %s s, %s MB; call %.0f MB (blkio)%n",
+                        r.server(), mb(r.shardBytes()), mb(r.cacheBudget()), mb(peaks.get(k)), r.profileSeconds(),
+                        mb(r.profileBytes()), r.epochSeconds(), r.epochBytes().stream().map(b -> Math.round(mb(b)))
+                                .toList(), mb(r.callBytes()));
+            }
+            return run;
+        }
+    }
+
+    /**
+     * A timed call from its epoch log: one server's rows ({@code device_read_bytes} per epoch; the profile pass's
+     * bytes are the blkio group's bytes of the call minus the epochs') or the coordinator's (each server's seconds
+     * and device bytes per epoch and of the profile round).
+     */
+    static Run run(String setup, int servers, double call, List<Double> accuracy, JsonNode log, List<Long> shardBytes,
+                   List<Long> budgets, List<IoCounters> io) {
+        List<Double> seconds = new ArrayList<>();
+        List<Double> eval = new ArrayList<>();
+        for (JsonNode e : log) {
+            seconds.add(e.path("seconds").asDouble());
+            eval.add(e.path("eval_seconds").asDouble(0));
+        }
+        JsonNode first = log.get(0);
+        double profile = first.path("profile_seconds").asDouble(0);
+        List<ServerRun> perServer = new ArrayList<>();
+        boolean sharded = first.has("servers");
+        for (int k = 0; k < servers; k++) {
+            String name = "shard" + (k + 1);
+            List<Double> s = new ArrayList<>();
+            List<Long> b = new ArrayList<>();
+            for (JsonNode e : log) {
+                s.add(sharded ? e.path("servers").path(name).asDouble() : e.path("seconds").asDouble());
+                b.add(sharded ? e.path("server_device_read_bytes").path(name).asLong(-1)
+                        : e.path("device_read_bytes").asLong(-1));
+            }
+            long profileBytes = sharded ? first.path("server_profile_device_read_bytes").path(name).asLong(-1)
+                    : io.get(k).bytes() - b.stream().mapToLong(Long::longValue).sum();
+            perServer.add(new ServerRun(name, shardBytes.get(k), budgets.get(k), profile, profileBytes, s, b,
+                    io.get(k).bytes()));
+        }
+        return new Run(setup, servers, call, profile, seconds, eval, accuracy, perServer);
+    }
+
+    /**
      * {@code name}: the rows of the seeded label-clustered table for which {@code filter} holds (on {@code i}),
-     * stored by label; every server generates the same table and keeps its share.
+     * stored by label (the label is a hash of {@code i}, so two inserts in {@code i} order write the 0s, then the 1s,
+     * without sorting); every server generates the same table and keeps its share.
      */
     private static void load(Statement s, String name, int rows, int dims, int payload, String filter)
             throws SQLException {
         s.execute("SET client_min_messages = warning");
         s.execute("DROP TABLE IF EXISTS " + name);
+        s.execute("CREATE TABLE " + name + " (id int, label int, features float8[], payload text)");
         s.execute("SELECT setseed(" + (name.equals("test_rows") ? 0.7 : 0.3) + ")");
-        s.execute("CREATE TABLE " + name + " AS SELECT i AS id, label, ARRAY(SELECT (random() * 2 - 1) + "
-                + "CASE WHEN label = 1 THEN 0.25 ELSE -0.25 END FROM generate_series(1, " + dims + ") k "
-                + "WHERE i > 0) AS features, repeat(md5(i::text), " + (payload / 32) + ") AS payload "
-                + "FROM (SELECT i, (random() < 0.5)::int AS label FROM generate_series(1, " + rows + ") i) s "
-                + "WHERE " + filter + " ORDER BY label, i");
+        for (int label = 0; label <= 1; label++) {
+            s.execute("INSERT INTO " + name + " SELECT i, label, ARRAY(SELECT (random() * 2 - 1) + "
+                    + "CASE WHEN label = 1 THEN 0.25 ELSE -0.25 END FROM generate_series(1, " + dims + ") k "
+                    + "WHERE i > 0), repeat(md5(i::text), " + (payload / 32) + ") "
+                    + "FROM (SELECT i, hashint4(i) & 1 AS label FROM generate_series(1, " + rows + ") i) s "
+                    + "WHERE label = " + label + " AND " + filter);
+        }
         s.execute("VACUUM ANALYZE " + name);
     }
 
-    private static Run train(Statement s, String setup, int servers, String table, String args, String model)
-            throws SQLException {
-        s.execute("SET client_min_messages = warning");
-        List<Double> seconds = new ArrayList<>();
-        List<Double> accuracy = new ArrayList<>();
-        String name = model == null ? "" : ", model_name => '" + model + "'";
-        long start = System.nanoTime();
-        try (ResultSet rs = s.executeQuery("SELECT seconds, validation_accuracy FROM train_sgd('" + table
-                + "', 'label', 'features', " + args + name + ") ORDER BY epoch")) {
-            while (rs.next()) {
-                seconds.add(rs.getDouble(1));
-                accuracy.add(rs.getDouble(2));
-            }
-        }
-        double call = (System.nanoTime() - start) / 1e9;
-        String perServer = "";
-        if (model != null) {
-            try (ResultSet rs = s.executeQuery("SELECT string_agg(format('%s %s s', key, round(value::numeric, 2)), "
-                    + "', ' ORDER BY key) FROM corgipile.models, jsonb_each_text(epoch_log->0->'servers') "
-                    + "WHERE name = '" + model + "'")) {
-                rs.next();
-                perServer = rs.getString(1);
-            }
-        }
-        System.out.printf(Locale.ROOT, "bench-scale-out: %s: call %.2f s, epoch seconds %s, test accuracy %s%n", setup,
-                call, seconds, accuracy);
-        return new Run(setup, servers, call, seconds, accuracy, perServer);
+    static double median(List<Double> xs) {
+        List<Double> sorted = xs.stream().sorted().toList();
+        int n = sorted.size();
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    static String report(List<Run> runs, int epochs) {
+    private static double mb(long bytes) {
+        return bytes / 1e6;
+    }
+
+    /** The Markdown report: one row per setup, then each server's share; ratios against the first run. */
+    static String report(List<Run> runs) {
         Run base = runs.get(0);
+        int epochs = base.seconds().size();
         double target = base.accuracy().get(base.accuracy().size() - 1) - 0.005;
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "| setup | train_sgd call s (cold, hdd) | vs one server | of which before "
-                + "epoch 1 s (profile pass) | epoch 1 s | epochs 2-%d s (warm) | test accuracy after %d | time to %.2f%% "
-                + "| servers' seconds in epoch 1 |%n", epochs, epochs, 100 * target));
-        b.append("|---|---|---|---|---|---|---|---|---|\n");
+        b.append(String.format(Locale.ROOT, "| setup | epoch s (median of %d, cold) | vs one server | profile pass s "
+                + "(cold) | train_sgd call s | vs one server | time to %.2f%% | test accuracy after %d |%n", epochs,
+                100 * target, epochs));
+        b.append("|---|---|---|---|---|---|---|---|\n");
         for (Run r : runs) {
-            double warm = r.seconds().size() > 1 ? r.seconds().subList(1, r.seconds().size()).stream()
-                    .mapToDouble(Double::doubleValue).average().orElse(Double.NaN) : Double.NaN;
             String reached = "never";
             for (int e = 0; e < r.accuracy().size(); e++) {
                 if (r.accuracy().get(e) >= target) {
-                    reached = String.format(Locale.ROOT, "%.2f s (epoch %d)", r.preparation() + r.cumulative(e + 1),
-                            e + 1);
+                    reached = String.format(Locale.ROOT, "%.2f s (epoch %d)", r.secondsThrough(e + 1), e + 1);
                     break;
                 }
             }
-            b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2fx | %.2f | %.2f | %.2f | %.2f%% | %s | %s |%n",
-                    r.setup(), r.callSeconds(), base.callSeconds() / r.callSeconds(), r.preparation(),
-                    r.seconds().get(0), warm,
-                    100 * r.accuracy().get(r.accuracy().size() - 1), reached,
-                    r.serverSeconds().isEmpty() ? "-" : r.serverSeconds()));
+            b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2fx | %.2f | %.2f | %.2fx | %s | %.2f%% |%n",
+                    r.setup(), r.medianEpoch(), base.medianEpoch() / r.medianEpoch(), r.profileSeconds(),
+                    r.callSeconds(), base.callSeconds() / r.callSeconds(), reached,
+                    100 * r.accuracy().get(r.accuracy().size() - 1)));
+        }
+        b.append("\n| setup | server | shard MB | page cache limit MB | profile pass: device MB | epoch s (median) "
+                + "| epoch device MB (median) | call device MB (blkio) |\n");
+        b.append("|---|---|---|---|---|---|---|---|\n");
+        for (Run r : runs) {
+            for (ServerRun s : r.perServer()) {
+                b.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f |%n",
+                        r.setup(), s.server(), mb(s.shardBytes()), mb(s.cacheBudget()), mb(s.profileBytes()),
+                        median(s.epochSeconds()), median(s.epochBytes().stream().map(x -> (double) x).toList()) / 1e6,
+                        mb(s.callBytes())));
+            }
         }
         return b.toString();
     }

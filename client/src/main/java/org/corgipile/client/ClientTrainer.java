@@ -315,8 +315,8 @@ final class ClientTrainer {
                 }
 
                 @Override
-                public int readPages(long firstPage, int pages, long nextFirstPage, TupleBuffer into) {
-                    int n = source.readPages(firstPage, pages, nextFirstPage, into);
+                public int readPages(long firstPage, int pages, TupleBuffer into) {
+                    int n = source.readPages(firstPage, pages, into);
                     if (epoch > 0) {
                         done = Math.min(total, done + Math.max(0, Math.min(pages, source.pageCount() - firstPage)));
                         listener.epochProgress(epoch, done, total);

@@ -20,7 +20,6 @@ import org.corgipile.datasets.ArrowExport;
 import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.Version;
 import org.corgipile.sql.Migrations;
-import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
 
@@ -126,14 +125,8 @@ public final class CorgiPile {
                 return new InstallResult(0, null, null, true);
             }
             try {
-                MigrateResult r = Flyway.configure(CorgiPile.class.getClassLoader())
-                        .configuration(Migrations.flyway(dataSource).getConfiguration())
-                        // an application's database is rarely empty: without a baseline, Flyway refuses to touch a
-                        // non-empty schema that has no history table of its own
-                        .baselineOnMigrate(true)
-                        .baselineVersion("0")
-                        .load()
-                        .migrate();
+                // a non-empty schema (an application's) is baselined at version 0: see Migrations
+                MigrateResult r = Migrations.flyway(dataSource).migrate();
                 return new InstallResult(r.migrationsExecuted, r.initialSchemaVersion, r.targetSchemaVersion, false);
             } catch (FlywayException e) {
                 SQLException cause = e.getCause() instanceof SQLException s ? s : null;

@@ -1,6 +1,7 @@
 package org.corgipile.client;
 
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -28,27 +29,24 @@ import org.corgipile.operators.TrainSpecBuilder;
  *         .build();
  * }</pre>
  */
-public final class TrainJob {
+public record TrainJob(String relation, String label, String features, String modelName, String validationRelation,
+                       TrainMode mode, Map<String, Object> arguments) {
     /** Arguments a job sets with their own setters, not through the spec. */
     private static final Set<String> OWN = Set.of("relation", "label", "features", "model_name", "validation_relation",
             "mode");
 
-    private final String relation;
-    private final String label;
-    private final String features;
-    private final String modelName;
-    private final String validationRelation;
-    private final TrainMode mode;
-    private final Map<String, Object> arguments;
-
-    private TrainJob(Builder b) {
-        relation = b.relation;
-        label = b.label;
-        features = b.features;
-        modelName = b.modelName;
-        validationRelation = b.validationRelation;
-        mode = b.mode;
-        arguments = Collections.unmodifiableMap(b.spec.options());
+    /**
+     * A job as {@link Builder#build()} makes it: {@code features} is a column, {@code "x1, x2"} or
+     * {@code "indices:values"}; {@code modelName} is the catalog name to store the model under, or null to let the
+     * engine name it; {@code arguments} are the hyper-parameters that were set ({@link TrainSpecBuilder#options()}),
+     * by SQL argument name (kept as an unmodifiable copy).
+     */
+    public TrainJob {
+        requireRelation(relation);
+        Objects.requireNonNull(label, "label");
+        Objects.requireNonNull(features, "features");
+        Objects.requireNonNull(mode, "mode");
+        arguments = Collections.unmodifiableMap(new LinkedHashMap<>(arguments));
     }
 
     /** Starts a job that trains on {@code relation} (a table name as {@code regclass} accepts it). */
@@ -56,35 +54,11 @@ public final class TrainJob {
         return new Builder(relation);
     }
 
-    public String relation() {
+    private static String requireRelation(String relation) {
+        if (relation == null || relation.isBlank()) {
+            throw new IllegalArgumentException("relation must name a table, got \"" + relation + "\"");
+        }
         return relation;
-    }
-
-    public String label() {
-        return label;
-    }
-
-    /** The features argument: a column, {@code "x1, x2"} or {@code "indices:values"}. */
-    public String features() {
-        return features;
-    }
-
-    /** The catalog name to store the model under, or null to let the engine name it. */
-    public String modelName() {
-        return modelName;
-    }
-
-    public String validationRelation() {
-        return validationRelation;
-    }
-
-    public TrainMode mode() {
-        return mode;
-    }
-
-    /** The hyper-parameters that were set ({@link TrainSpecBuilder#options()}), by SQL argument name. */
-    public Map<String, Object> arguments() {
-        return arguments;
     }
 
     /** A builder holding this job's values, to derive a variant (e.g. the same job in another mode). */
@@ -113,10 +87,7 @@ public final class TrainJob {
         private TrainSpecBuilder spec = TrainSpec.builder();
 
         private Builder(String relation) {
-            if (relation == null || relation.isBlank()) {
-                throw new IllegalArgumentException("relation must name a table, got \"" + relation + "\"");
-            }
-            this.relation = relation;
+            this.relation = requireRelation(relation);
         }
 
         /** The label column (default {@code label}). */
@@ -173,7 +144,7 @@ public final class TrainJob {
         }
 
         public TrainJob build() {
-            return new TrainJob(this);
+            return new TrainJob(relation, label, features, modelName, validationRelation, mode, spec.options());
         }
     }
 }

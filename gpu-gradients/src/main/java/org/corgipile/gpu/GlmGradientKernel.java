@@ -36,28 +36,20 @@ final class GlmGradientKernel extends Kernel {
     static final int PHASE_PARTIAL = 2;
     static final int PHASE_REDUCE = 3;
 
-    /** Rows of the batch, row-major, capacity rows x width. Put by the host every batch. */
-    double[] x;
-    /** Per-row target, mapped by {@link BatchArguments#target}. Put every batch. */
-    double[] y;
-    /** Parameters, one block {@code [w_o, b_o]} of width + 1 per output. Put every batch. */
-    double[] params;
-    /** Scratch on the device only: {@code dLoss/dz}, rows x outputs. Never transferred. */
-    double[] slope;
-    /** Scratch on the device only: per-row loss. Never transferred. */
-    double[] rowLoss;
-    /** Device-only, CPU shape: per-chunk partial gradients, chunks x paramCount. */
-    double[] partial;
+    // Buffers, grouped by what crosses the bus (Aparapi transfers whole arrays; see OpenClGlmGradient):
+    // put by the host every batch: x, the batch's rows (row-major, capacity x width); y, the per-row target mapped by
+    // BatchArguments#target; params, one block [w_o, b_o] of width + 1 per output.
+    double[] x, y, params;
+    // On the device only, never transferred: slope, dLoss/dz (rows x outputs); rowLoss, the per-row loss; partial
+    // (CPU shape), the per-chunk partial gradients (chunks x paramCount).
+    double[] slope, rowLoss, partial;
     /** Result: gradient (paramCount values) then the mean loss. Fetched every batch. */
     double[] out;
 
-    int model;
-    int phase;
-    int rows;
-    int width;
-    int outputs;
-    int chunks;
-    int chunkRows;
+    /** The loss ({@link #LINEAR} .. {@link #SOFTMAX}) and the launch's phase ({@code PHASE_*}). */
+    int model, phase;
+    /** Rows in this batch, features per row, outputs (rows of W); the CPU shape's row chunks and rows per chunk. */
+    int rows, width, outputs, chunks, chunkRows;
 
     GlmGradientKernel(int model, int width, int outputs, int capacity, int partialSize) {
         this.partial = new double[Math.max(1, partialSize)];

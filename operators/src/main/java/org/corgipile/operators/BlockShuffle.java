@@ -6,8 +6,9 @@ import java.util.SplittableRandom;
  * Physical operator 1 of CorgiPile: the scan. Splits the relation into blocks of {@code blockPages} consecutive heap
  * pages (the last block may be partial and is kept) and returns them one at a time, either in a fresh seeded
  * random order every epoch ({@link Order#RANDOM}) or in storage order ({@link Order#STORAGE}). Pages inside a block
- * are always read in order, so each block is one sequential read, and the first page of the next block is passed
- * to the source as a prefetch hint.
+ * are always read in order, so each block is one sequential read. In random order the blocks that follow the one
+ * being read are announced to the source ({@link BlockSource#willRead}) up to {@link #READ_AHEAD_PAGES} ahead, so
+ * that storage reads them while this one is decoded.
  *
  * <p>Lifecycle like an executor node: {@link #open} (size the relation), {@link #rescan} (new epoch, new order),
  * {@link #nextBlock} (the next block's tuples, or -1 at the end), {@link #close}.
@@ -36,6 +37,15 @@ public final class BlockShuffle {
         BlockHook NONE = (b, f, t) -> { };
     }
 
+    /**
+     * How far ahead of the block being read a random order is announced to the source: 4 MB. A single block ahead
+     * (the former behaviour, 128-296 kB with the derived sizes) left the reading thread waiting for each small
+     * block on the throttled ssd; 8 MB ahead made the emulated hdd (150 IOPS, a 33 MB page cache) evict announced
+     * pages before their use and read the table up to 4 times per epoch. Measurements: docs/in-database.md,
+     * "Random block order at sequential bandwidth".
+     */
+    public static final int READ_AHEAD_PAGES = 512;
+
     private final Order order;
     private final int blockPages;
     private final long seed;
@@ -45,6 +55,7 @@ public final class BlockShuffle {
     private int blockCount;
     private int[] permutation;
     private int position;
+    private int announced;          // blocks [0, announced) of the order were announced to the source
     private int lastBlockPages;
 
     public BlockShuffle(Order order, int blockPages, long seed, BlockHook hook) {
@@ -78,6 +89,7 @@ public final class BlockShuffle {
             FisherYates.shuffle(permutation, new SplittableRandom(Seeds.derive(seed, Seeds.BLOCK_ORDER, epoch)));
         }
         position = 0;
+        announced = 0;
     }
 
     /**
@@ -91,11 +103,18 @@ public final class BlockShuffle {
         }
         source.checkInterrupts();
         int block = permutation[position++];
+        if (order == Order.RANDOM) {
+            // this block and the next ones while fewer than READ_AHEAD_PAGES are announced ahead of it
+            for (; announced < blockCount && (announced < position
+                    || (long) (announced - position) * blockPages < READ_AHEAD_PAGES); announced++) {
+                long ahead = (long) permutation[announced] * blockPages;
+                source.willRead(ahead, (int) Math.min(blockPages, pageCount - ahead));
+            }
+        }
         long first = (long) block * blockPages;
         int pages = (int) Math.min(blockPages, pageCount - first);
-        long next = position < blockCount ? (long) permutation[position] * blockPages : -1;
         int from = into.size();
-        int n = source.readPages(first, pages, next, into);
+        int n = source.readPages(first, pages, into);
         if (into.size() != from + n) {
             throw new TrainingException(TrainingException.INTERNAL_ERROR, "block source reported " + n
                     + " tuples but appended " + (into.size() - from) + "; please report a bug", null);

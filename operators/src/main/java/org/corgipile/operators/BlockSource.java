@@ -26,11 +26,18 @@ public interface BlockSource extends AutoCloseable {
      * Appends every visible tuple of pages {@code [firstPage, firstPage + pages)} to {@code into}, pages in order
      * and tuples of a page in line-pointer order. Pages past {@link #pageCount()} are ignored.
      *
-     * @param nextFirstPage first page of the range that will be read next, or -1 when unknown; a source may use it
-     *                      to prefetch (PrefetchBuffer) while the caller consumes this range
      * @return number of tuples appended
      */
-    int readPages(long firstPage, int pages, long nextFirstPage, TupleBuffer into);
+    int readPages(long firstPage, int pages, TupleBuffer into);
+
+    /**
+     * A hint that pages {@code [firstPage, firstPage + pages)} will be read soon (by a later {@link #readPages}):
+     * a source backed by storage may start reading them now, without waiting. {@link BlockShuffle} announces the
+     * blocks of a random order a few MB ahead of the one it reads; storage order announces nothing and is left to
+     * the operating system's sequential read-ahead. Default: ignored.
+     */
+    default void willRead(long firstPage, int pages) {
+    }
 
     /**
      * True when every label and feature value this source appends is finite because the source itself raises an

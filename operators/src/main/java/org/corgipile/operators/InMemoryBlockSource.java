@@ -138,7 +138,7 @@ public final class InMemoryBlockSource implements BlockSource {
     }
 
     @Override
-    public int readPages(long firstPage, int pages, long nextFirstPage, TupleBuffer into) {
+    public int readPages(long firstPage, int pages, TupleBuffer into) {
         if (firstPage < 0 || pages < 0) {
             throw new IllegalArgumentException("bad page range " + firstPage + " + " + pages);
         }

@@ -15,11 +15,18 @@ public final class TrainSpecBuilder {
     TrainSpecBuilder() {
     }
 
-    /** Sets any argument by its SQL name (case-insensitive); null removes it, so it takes its default. */
+    /**
+     * Sets any argument by its SQL name (case-insensitive); null removes it, so it takes its default. An array value
+     * is copied, so later changes to the caller's array do not reach the spec.
+     */
     public TrainSpecBuilder option(String key, Object value) {
         String k = key == null ? null : key.strip().toLowerCase(Locale.ROOT);
         if (value == null) {
             options.remove(k);
+        } else if (value instanceof int[] ints) {
+            options.put(k, ints.clone());
+        } else if (value instanceof double[] doubles) {
+            options.put(k, doubles.clone());
         } else {
             options.put(k, value);
         }
@@ -90,10 +97,6 @@ public final class TrainSpecBuilder {
         return option("average", v);
     }
 
-    public TrainSpecBuilder hidden(int... widths) {
-        return option("hidden", widths.clone());
-    }
-
     public TrainSpecBuilder classes(int v) {
         return option("classes", v);
     }
@@ -115,9 +118,14 @@ public final class TrainSpecBuilder {
         return option("warm_start", modelName);
     }
 
-    /** Training weight of each class: binary models negative, positive; softmax one per class. */
+    /** The mlp's hidden layer widths (the builder keeps a copy). */
+    public TrainSpecBuilder hidden(int... widths) {
+        return option("hidden", widths);
+    }
+
+    /** Training weight of each class: binary models negative, positive; softmax one per class (the builder keeps a copy). */
     public TrainSpecBuilder classWeights(double... weights) {
-        return option("class_weights", weights.clone());
+        return option("class_weights", weights);
     }
 
     /** The arguments set so far, by SQL name, in the order they were first set (a copy). */

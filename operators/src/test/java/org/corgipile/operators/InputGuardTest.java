@@ -36,8 +36,8 @@ class InputGuardTest {
         }
 
         @Override
-        public int readPages(long firstPage, int pages, long nextFirstPage, TupleBuffer into) {
-            return inner.readPages(firstPage, pages, nextFirstPage, into);
+        public int readPages(long firstPage, int pages, TupleBuffer into) {
+            return inner.readPages(firstPage, pages, into);
         }
 
         @Override

@@ -29,10 +29,10 @@ final class RecordingSource implements BlockSource {
     }
 
     @Override
-    public int readPages(long firstPage, int pages, long nextFirstPage, TupleBuffer into) {
+    public int readPages(long firstPage, int pages, TupleBuffer into) {
         callers.add(Thread.currentThread());
         reads.incrementAndGet();
-        return inner.readPages(firstPage, pages, nextFirstPage, into);
+        return inner.readPages(firstPage, pages, into);
     }
 
     @Override

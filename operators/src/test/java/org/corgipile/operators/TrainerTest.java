@@ -102,9 +102,9 @@ class TrainerTest {
             }
 
             @Override
-            public int readPages(long firstPage, int pages, long nextFirstPage, TupleBuffer into) {
+            public int readPages(long firstPage, int pages, TupleBuffer into) {
                 pagesRead[0] += Math.min(pages, data.pageCount() - firstPage);
-                return data.readPages(firstPage, pages, nextFirstPage, into);
+                return data.readPages(firstPage, pages, into);
             }
         };
         TrainSpec spec = TrainSpec.builder().epochs(3).blockSize(4).seed(3).learningRate(0.05).build();

@@ -39,7 +39,6 @@ public final class HeapBlockSource implements RelationSource {
     private boolean closed;
     private final BitSet pagesSeen = new BitSet();
     private long skippedRows;       // first read of each page only
-    private long expectedPage = -1; // the page after the last one read: a range starting elsewhere starts a block
     private long pagesRead;         // every read (for an estimate of the tuples per page)
     private long tuplesRead;
     private Runnable tick = () -> { };
@@ -118,10 +117,9 @@ public final class HeapBlockSource implements RelationSource {
     /** Reads pages without decoding (growing the buffer until at least one page fits); skips not counted. */
     private Raw readRaw(long page, int pages) {
         while (true) {
-            int done = Natives.readerReadPages(handle, page, pages, false, -1, buffer);
+            int done = Natives.readerReadPages(handle, page, pages, buffer);
             DoubleBuffer d = buffer.asDoubleBuffer();
             if (done > 0) {
-                expectedPage = page + done;
                 return new Raw(done, (int) d.get(0), d);
             }
             grow(Math.max((long) d.get(3) * Double.BYTES + 1024, (long) buffer.capacity() * 2));
@@ -163,25 +161,19 @@ public final class HeapBlockSource implements RelationSource {
     }
 
     @Override
-    public int readPages(long firstPage, int pages, long nextFirstPage, TupleBuffer into) {
+    public int readPages(long firstPage, int pages, TupleBuffer into) {
         long page = Math.max(0, firstPage);
         long end = Math.min(pageCount, firstPage + pages);
         int appended = 0;
-        // a range that does not continue the last read starts a block of a random order (or an epoch): the native
-        // asks the kernel for all of it and for the next block (unless that continues this one) in large requests;
-        // storage order continues each range and keeps the kernel's sequential read-ahead
-        boolean blockStart = page != expectedPage;
-        long next = nextFirstPage == end ? -1 : nextFirstPage;
         while (page < end) {
             int want = (int) (end - page);
-            int done = Natives.readerReadPages(handle, page, want, blockStart, next, buffer);
+            int done = Natives.readerReadPages(handle, page, want, buffer);
             DoubleBuffer d = buffer.asDoubleBuffer();
             if (done == 0) {
                 long needed = (long) d.get(3);
                 grow(Math.max(needed * Double.BYTES + 1024, (long) buffer.capacity() * 2));
                 continue;
             }
-            blockStart = false;
             appended += decode(d, (int) d.get(0), into);
             if (!pagesSeen.get((int) page)) {
                 skippedRows += (long) d.get(2);
@@ -190,9 +182,19 @@ public final class HeapBlockSource implements RelationSource {
             pagesRead += done;
             tuplesRead += (long) d.get(0);
             page += done;
-            expectedPage = page;
         }
         return appended;
+    }
+
+    /**
+     * posix_fadvise(WILLNEED) over the range, in 2 MB requests: the device reads a block of a random order in a
+     * few large requests, one seek plus its transfer, while earlier blocks are decoded (storage order is left to the
+     * kernel's sequential read-ahead). Linux reads at most max(read_ahead_kb, max_sectors_kb) of the device per
+     * call, hence the 2 MB.
+     */
+    @Override
+    public void willRead(long firstPage, int pages) {
+        Natives.readerWillNeed(handle, firstPage, pages);
     }
 
     private void grow(long bytes) {

@@ -45,13 +45,11 @@ public final class Natives {
     /** The GUC corgipile.buffer_memory, in kB (a plain read of the variable). */
     static native int bufferMemoryKb();
 
-    /**
-     * Reads pages into {@code buffer} (direct, native order); see {@link HeapBlockSource} for the format. With
-     * {@code blockStart} the native first asks the kernel for the whole range and for {@code pages} pages from
-     * {@code nextFirstPage} (unless it is negative): posix_fadvise(WILLNEED) in 2 MB requests.
-     */
-    static native int readerReadPages(long handle, long firstPage, int pages, boolean blockStart, long nextFirstPage,
-                                      ByteBuffer buffer);
+    /** Reads pages into {@code buffer} (direct, native order); see {@link HeapBlockSource} for the format. */
+    static native int readerReadPages(long handle, long firstPage, int pages, ByteBuffer buffer);
+
+    /** Asks the kernel to read pages into the page cache without waiting: posix_fadvise(WILLNEED) per 2 MB. */
+    static native void readerWillNeed(long handle, long firstPage, int pages);
 
     static native void readerClose(long handle);
 

@@ -94,22 +94,35 @@ final class PartitionsBlockSource implements RelationSource {
     }
 
     @Override
-    public int readPages(long from, int pages, long nextFirstPage, TupleBuffer into) {
+    public int readPages(long from, int pages, TupleBuffer into) {
+        return eachPart(from, pages, (part, local, n) -> part.readPages(local, n, into));
+    }
+
+    @Override
+    public void willRead(long from, int pages) {
+        eachPart(from, pages, (part, local, n) -> {
+            part.willRead(local, n);
+            return 0;
+        });
+    }
+
+    private interface PartRange {
+        int apply(HeapBlockSource part, long localFirst, int pages);
+    }
+
+    /** Applies {@code f} to the piece of pages {@code [from, from + pages)} in each partition; sums its results. */
+    private int eachPart(long from, int pages, PartRange f) {
         long end = Math.min(pageCount(), from + pages);
-        int appended = 0;
+        int sum = 0;
         for (int i = 0; i < parts.size() && from < end; i++) {
             if (from >= firstPage[i + 1]) {
                 continue;
             }
-            long local = from - firstPage[i];
             long upTo = Math.min(end, firstPage[i + 1]);
-            // Prefetch the next range only when it starts in this same partition; otherwise kernel read-ahead.
-            long next = nextFirstPage >= firstPage[i] && nextFirstPage < firstPage[i + 1]
-                    ? nextFirstPage - firstPage[i] : -1;
-            appended += parts.get(i).readPages(local, (int) (upTo - from), next, into);
+            sum += f.apply(parts.get(i), from - firstPage[i], (int) (upTo - from));
             from = upTo;
         }
-        return appended;
+        return sum;
     }
 
     @Override

@@ -31,8 +31,7 @@ final class ScanStatsFunction {
             double featureSum = 0;
             for (long page = 0; page < src.pageCount(); page += blockPages) {
                 buf.clear();
-                long next = page + blockPages < src.pageCount() ? page + blockPages : -1;
-                int n = src.readPages(page, blockPages, next, buf);
+                int n = src.readPages(page, blockPages, buf);
                 tuples += n;
                 for (int i = 0; i < n; i++) {
                     labelSum += buf.label(i);

@@ -31,7 +31,7 @@ import org.corgipile.operators.Version;
  *       standardise identically, and stored with the model) and class count, standardize resolved as on one
  *       server (dense: on). Train: the SGD iterates averaged weighted by the tuples each server trained on (where
  *       the next epoch continues), and so are the epochs' models (with {@code average}, each server's mean
- *       iterate: the averaged iterate of the whole epoch); tuples summed, each server's seconds. Evaluate: the
+ *       iterate: the averaged iterate of the whole epoch); tuples summed, each server's seconds and bytes read from its device. Evaluate: the
  *       loss, accuracy, rmse and mae of the averaged model, weighted by tuples;</li>
  *   <li>{@code shard_epoch_end}: the validation relation (on the coordinator), {@link EarlyStopping} on the
  *       averaged model's losses (validation loss, else training loss; the best epoch's model kept, {@code stop}
@@ -39,7 +39,7 @@ import org.corgipile.operators.Version;
  *   <li>{@code shard_finish}: the state as {@code train_sgd}'s result (the same JSON as {@link TrainFunction}).</li>
  * </ul>
  * State: {@code {"spec", "rounds": the next epoch's rounds, "model": catalog-row-like model with "iterate",
- * "best_model", "stop", "epochs": [...], "skipped_tuples", "profile_seconds"}}.
+ * "best_model", "stop", "epochs": [...], "skipped_tuples", "profile_seconds", "profile_device_read_bytes"}}.
  */
 final class ShardCoordinator {
     private ShardCoordinator() {
@@ -130,8 +130,12 @@ final class ShardCoordinator {
         DataProfile all = null;
         boolean sparse = false;
         long skipped = 0;
+        Map<String, Object> deviceBytes = new LinkedHashMap<>();
         for (Object o : replies) {
             Args r = new Args(new Args((Map<String, Object>) o).object("reply"));
+            if (r.has("device_read_bytes")) {
+                deviceBytes.put(new Args((Map<String, Object>) o).string("server"), r.longValue("device_read_bytes"));
+            }
             sparse |= Boolean.TRUE.equals(r.raw("sparse"));
             skipped += r.longValue("skipped_tuples");
             if (!r.has("profile")) {
@@ -171,6 +175,9 @@ final class ShardCoordinator {
                 standardize ? all : null));
         out.put("skipped_tuples", skipped);
         out.put("profile_seconds", seconds);
+        if (!deviceBytes.isEmpty()) {
+            out.put("profile_device_read_bytes", deviceBytes);
+        }
     }
 
     private static TrainingException noRows() {
@@ -192,11 +199,15 @@ final class ShardCoordinator {
         boolean minusOne = false;
         Map<String, Object> servers = new LinkedHashMap<>();
         Map<String, Object> sizes = new LinkedHashMap<>();
+        Map<String, Object> deviceBytes = new LinkedHashMap<>();
         for (Object o : replies) {
             Args reply = new Args((Map<String, Object>) o);
             String server = reply.string("server");
             Args r = new Args(reply.object("reply"));
             servers.put(server, r.doubleValue("seconds", 0));
+            if (r.has("device_read_bytes")) {
+                deviceBytes.put(server, r.longValue("device_read_bytes"));
+            }
             skipped += r.longValue("skipped_tuples");
             long n = r.longValue("tuples");
             if (n == 0) {
@@ -251,11 +262,19 @@ final class ShardCoordinator {
         row.put("tuples", tuples);
         row.put("running_loss", lossSum / tuples);
         row.put("servers", servers);
+        if (!deviceBytes.isEmpty()) {
+            // as one server's: the bytes read from the storage devices in the epoch, and each server's
+            row.put("device_read_bytes", deviceBytes.values().stream().mapToLong(v -> ((Number) v).longValue()).sum());
+            row.put("server_device_read_bytes", deviceBytes);
+        }
         if (!sizes.isEmpty()) {
             row.put("server_sizes", sizes);
         }
         if (epoch == 1 && state.has("profile_seconds")) {
             row.put("profile_seconds", state.doubleValue("profile_seconds", 0));
+        }
+        if (epoch == 1 && state.has("profile_device_read_bytes")) {
+            row.put("server_profile_device_read_bytes", state.object("profile_device_read_bytes"));
         }
         List<Object> epochs = new ArrayList<>((List<Object>) state.raw("epochs"));
         epochs.add(row);

@@ -25,6 +25,8 @@ import org.corgipile.operators.TrainingException;
  *   <li>{@code epoch = 0}: the metrics of the model sent over these partitions (for the coordinator to combine,
  *       weighted by tuples).</li>
  * </ul>
+ * Every reply has its seconds and, where the kernel offers them, the bytes this backend read from the storage device
+ * in the round ({@link DeviceReads}: a cold round reads the server's share from its disk).
  */
 final class TrainEpochFunction {
     private TrainEpochFunction() {
@@ -35,6 +37,7 @@ final class TrainEpochFunction {
         Args model = new Args(args.object("model"));
         Map<String, Object> out = new LinkedHashMap<>();
         long start = System.nanoTime();
+        long read0 = DeviceReads.soFar();
         if (epoch == 0) {
             TrainedModel trained = ModelCache.restore(model);
             try (RelationSource src = RelationSource.open(args, "relation", args.string("label"),
@@ -91,6 +94,10 @@ final class TrainEpochFunction {
                     "epoch must be at least -1, got " + epoch, null);
         }
         out.put("seconds", (System.nanoTime() - start) / 1e9);
+        long read = DeviceReads.since(read0);
+        if (read >= 0) {
+            out.put("device_read_bytes", read);
+        }
         return out;
     }
 }

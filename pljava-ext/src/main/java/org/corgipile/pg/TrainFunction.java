@@ -1,8 +1,5 @@
 package org.corgipile.pg;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -163,12 +160,11 @@ final class TrainFunction {
      * Progress on the backend's main thread: a NOTICE per epoch, and {@link LiveActivity} in pg_stat_activity (what
      * {@code corgipile.training_progress} and {@code sgd_training_info} read from other sessions), refreshed on
      * every interrupt check of the sources (before every block, every ~50 ms while waiting for the compute thread).
-     * Also counts each epoch's bytes read from the storage device by this backend ({@code read_bytes} of
-     * {@code /proc/self/io}: reads the page cache served are not in it), so a benchmark can show that a cold epoch
-     * read one table from the device; absent where the kernel does not offer the file.
+     * Also counts each epoch's bytes read from the storage device by this backend ({@link DeviceReads}), so a
+     * benchmark can show that a cold epoch read one table from the device; absent where the kernel does not offer
+     * them.
      */
     private static final class Progress implements EpochListener {
-        private static final Path PROC_IO = Path.of("/proc/self/io");
         private final TrainSpec spec;
         private final GpuNotices notices;
         private final LiveActivity activity;
@@ -198,34 +194,20 @@ final class TrainFunction {
 
         @Override
         public void epochStarted(int epoch, int epochs) {
-            readBytesAtStart = readBytes();
+            readBytesAtStart = DeviceReads.soFar();
             notices.drain();
             activity.publish();
         }
 
         @Override
         public void epochFinished(EpochStats s) {
-            long now = readBytes();
-            if (now >= 0 && readBytesAtStart >= 0) {
-                deviceBytes.put(s.epoch(), now - readBytesAtStart);
+            long read = DeviceReads.since(readBytesAtStart);
+            if (read >= 0) {
+                deviceBytes.put(s.epoch(), read);
             }
             notices.drain();
             activity.epochFinished(s);
             Natives.message(0, EpochNotice.text(s, spec.epochs()));
-        }
-
-        /** The backend's {@code read_bytes} so far, or -1 when unknown. */
-        private static long readBytes() {
-            try {
-                for (String line : Files.readAllLines(PROC_IO)) {
-                    if (line.startsWith("read_bytes:")) {
-                        return Long.parseLong(line.substring("read_bytes:".length()).trim());
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // no /proc (not Linux) or no permission: the epoch rows just lack device_read_bytes
-            }
-            return -1;
         }
     }
 }

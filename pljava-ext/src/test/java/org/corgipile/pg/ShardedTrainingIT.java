@@ -147,12 +147,20 @@ class ShardedTrainingIT {
             // the epoch log has each server's seconds and derived sizes; the model row is the coordinator's
             try (ResultSet rs = s.executeQuery("SELECT epoch_log->0->'servers' ?& ARRAY['s1', 's2'], "
                     + "epoch_log->0->'server_sizes' ?& ARRAY['s1', 's2'], source_relation, "
-                    + "jsonb_array_length(epoch_log) FROM corgipile.models WHERE name = 'sharded_defaults'")) {
+                    + "jsonb_array_length(epoch_log), "
+                    + "epoch_log->1->'server_device_read_bytes' ?& ARRAY['s1', 's2'], "
+                    + "epoch_log->0->'server_profile_device_read_bytes' ?& ARRAY['s1', 's2'], "
+                    + "(epoch_log->1->>'device_read_bytes')::bigint = (SELECT sum(v::bigint) FROM "
+                    + "jsonb_each_text(epoch_log->1->'server_device_read_bytes') AS t(k, v)) "
+                    + "FROM corgipile.models WHERE name = 'sharded_defaults'")) {
                 assertTrue(rs.next());
                 assertTrue(rs.getBoolean(1), "per-server seconds in the epoch log");
                 assertTrue(rs.getBoolean(2), "per-server block and buffer sizes in the epoch log");
                 assertEquals("dist", rs.getString(3));
                 assertEquals(10, rs.getInt(4));
+                assertTrue(rs.getBoolean(5), "per-server device bytes of every epoch in the epoch log");
+                assertTrue(rs.getBoolean(6), "per-server device bytes of the profile round in epoch 1");
+                assertTrue(rs.getBoolean(7), "an epoch's device_read_bytes is the servers' sum");
             }
         }
     }

@@ -13,7 +13,9 @@ import org.flywaydb.core.api.output.MigrateResult;
  *
  * <p>Do not use both on one database: {@code CREATE EXTENSION corgipile} fails when the schema already exists, and
  * a database with the extension needs no migrations. Flyway's history lives in {@value #HISTORY_TABLE} of the
- * connection's current schema, so it never collides with an application's own Flyway history.
+ * connection's current schema, so it never collides with an application's own Flyway history; an application's
+ * database is rarely empty, so a current schema with other objects but no such history is baselined at version 0
+ * (every migration still runs) instead of refused.
  */
 public final class Migrations {
     /** Where the migration scripts are on the class path. */
@@ -30,13 +32,18 @@ public final class Migrations {
         return result.migrationsExecuted;
     }
 
-    /** The configured Flyway instance (for info/validate). */
+    /**
+     * The configured Flyway instance (for migrate/info/validate). The scripts are looked up with this class's class
+     * loader (they ship in its jar), whatever the calling thread's context class loader is.
+     */
     public static Flyway flyway(DataSource dataSource) {
-        return Flyway.configure()
+        return Flyway.configure(Migrations.class.getClassLoader())
                 .dataSource(dataSource)
                 .locations(LOCATION)
                 .table(HISTORY_TABLE)
                 .placeholderReplacement(false)
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
                 .load();
     }
 }

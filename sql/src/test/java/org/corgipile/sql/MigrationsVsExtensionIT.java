@@ -12,6 +12,7 @@ import java.util.TreeSet;
 
 import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.PostgresTest;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -111,6 +112,61 @@ class MigrationsVsExtensionIT {
                 assertEquals(0.0, rs.getDouble(2));
                 assertEquals(1.5, rs.getDouble(3), 1e-12);
             }
+        }
+    }
+
+    /**
+     * Bug: {@code Migrations.migrate} refused an application's database (a public schema with tables of its own but
+     * no corgipile history: Flyway's "non-empty schema" error); only the client's {@code install()} baselined it.
+     */
+    @Test
+    void migrateInANonEmptySchemaBaselinesItAndAppliesEveryMigration(LocalCluster cluster) throws SQLException {
+        cluster.createDatabase("mve_app");
+        try (Connection c = cluster.connect("mve_app"); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE app_orders (id int PRIMARY KEY)");
+            s.execute("INSERT INTO app_orders VALUES (1)");
+        }
+        int pending = migrations(cluster, "mve_app");
+        assertEquals(pending, Migrations.migrate(cluster.dataSource("mve_app")));
+        assertEquals(0, Migrations.migrate(cluster.dataSource("mve_app")));
+        try (Connection c = cluster.connect("mve_app"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM app_orders), "
+                     + "(SELECT count(*) FROM corgipile.models), to_regprocedure('sgd_weights(text)') IS NOT NULL")) {
+            assertTrue(rs.next());
+            assertEquals(1, rs.getInt(1));
+            assertEquals(0, rs.getInt(2));
+            assertTrue(rs.getBoolean(3));
+        }
+    }
+
+    /**
+     * A catalog Flyway installed at 0.1.0 (V1, V2) with a model in it is updated by migrating again: the released
+     * migrations still validate (their checksums are those 0.1.0 recorded), the later ones apply, the model is kept
+     * (owned by the role that updated) and predicts the same.
+     */
+    @Test
+    void aFlywayCatalogOfThePreviousReleaseUpdatesAndKeepsItsModels(LocalCluster cluster) throws SQLException {
+        cluster.createDatabase("mve_flyway_010");
+        Flyway previous = Flyway.configure(Migrations.class.getClassLoader())
+                .configuration(Migrations.flyway(cluster.dataSource("mve_flyway_010")).getConfiguration())
+                .target("2")
+                .load();
+        assertEquals(2, previous.migrate().migrationsExecuted);
+        try (Connection c = cluster.connect("mve_flyway_010"); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO corgipile.models (name, model_type, dimension, parameters, spec, corgipile_version,"
+                    + " features_column) VALUES ('old', 'logistic', 2, '{1,-1,0.5}', '{}', '0.1.0', 'x1, x2')");
+        }
+        int later = migrations(cluster, "mve_flyway_010");
+        assertTrue(later >= 1, "migrations after 0.1.0: " + later);
+        assertEquals(later, Migrations.migrate(cluster.dataSource("mve_flyway_010")));
+        try (Connection c = cluster.connect("mve_flyway_010"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT owner = current_user, feature_names::text, version,"
+                     + " corgipile.sql_predict('old', '{2,1}') FROM corgipile.models WHERE name = 'old'")) {
+            assertTrue(rs.next(), "the model of 0.1.0 is kept");
+            assertTrue(rs.getBoolean(1), "the role that updated owns it");
+            assertEquals("{x1,x2}", rs.getString(2));
+            assertEquals(1, rs.getInt(3));
+            assertEquals(1.0, rs.getDouble(4));
         }
     }
 

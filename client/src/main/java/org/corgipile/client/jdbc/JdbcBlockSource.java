@@ -127,7 +127,7 @@ public final class JdbcBlockSource implements BlockSource {
     }
 
     @Override
-    public int readPages(long firstPage, int pages, long nextFirstPage, TupleBuffer into) {
+    public int readPages(long firstPage, int pages, TupleBuffer into) {
         if (firstPage < 0 || pages < 0) {
             throw new IllegalArgumentException("readPages: firstPage must be >= 0 and pages >= 0, got "
                     + firstPage + " and " + pages);

@@ -111,7 +111,7 @@ class JdbcBlockSourceIT {
             TupleBuffer all = new TupleBuffer(src.shape(), 64);
             int read = 0;
             for (long p = 0; p < pages; p += 3) {          // odd block size: ranges end mid-table
-                read += src.readPages(p, 3, p + 3 < pages ? p + 3 : -1, all);
+                read += src.readPages(p, 3, all);
             }
             List<Row> expected = sqlRows(c, "SELECT (ctid::text::point)[0]::bigint, (ctid::text::point)[1]::bigint,"
                     + " label, features FROM dense ORDER BY dense.ctid");
@@ -152,8 +152,8 @@ class JdbcBlockSourceIT {
             JdbcBlockSource src = JdbcBlockSource.open(c,
                     RelationColumns.resolve(c, "dense", "label", "features"));
             TupleBuffer b = new TupleBuffer(src.shape(), 16);
-            assertEquals(0, src.readPages(src.pageCount(), 100, -1, b));
-            int n = src.readPages(2, 1, -1, b);
+            assertEquals(0, src.readPages(src.pageCount(), 100, b));
+            int n = src.readPages(2, 1, b);
             assertTrue(n > 0);
             for (int i = 0; i < b.size(); i++) {
                 assertEquals(2, b.id(i) >>> 16, "every tuple comes from page 2");
@@ -163,7 +163,7 @@ class JdbcBlockSourceIT {
                 rs.next();
                 assertEquals(rs.getInt(1), n);
             }
-            int last = src.readPages(src.pageCount() - 1, 50, -1, b);
+            int last = src.readPages(src.pageCount() - 1, 50, b);
             assertTrue(last > 0, "the last page is read even when the range runs past the end");
         }
     }
@@ -175,14 +175,14 @@ class JdbcBlockSourceIT {
             JdbcBlockSource src = JdbcBlockSource.open(c,
                     RelationColumns.resolve(c, "snap", "label", "features"));
             TupleBuffer b = new TupleBuffer(src.shape(), 16);
-            int first = src.readPages(0, (int) src.pageCount(), -1, b);
+            int first = src.readPages(0, (int) src.pageCount(), b);
             try (Statement s = writer.createStatement()) {
                 s.execute("DELETE FROM snap WHERE id <= 10");
                 s.execute("INSERT INTO snap SELECT -id, 1, features FROM snap WHERE id BETWEEN 11 AND 500");
             }
             b.clear();
             // the table changed for others, but this transaction still sees the rows of its snapshot
-            int second = src.readPages(0, (int) src.pageCount() + 10, -1, b);
+            int second = src.readPages(0, (int) src.pageCount() + 10, b);
             assertEquals(first, second);
             assertEquals(1L, b.id(0), "the deleted first row is still visible in the snapshot");
             c.rollback();
@@ -195,14 +195,14 @@ class JdbcBlockSourceIT {
             JdbcBlockSource real = JdbcBlockSource.open(c,
                     RelationColumns.resolve(c, "typed", "y", "r"));
             TupleBuffer b = new TupleBuffer(real.shape(), 16);
-            assertEquals(50, real.readPages(0, 10, -1, b));
+            assertEquals(50, real.readPages(0, 10, b));
             assertEquals(0.25, b.label(0));
             assertArrayEquals(new double[] {1, -1, 2, -2}, Arrays.copyOf(b.dense(), 4));
 
             JdbcBlockSource ints = JdbcBlockSource.open(c,
                     RelationColumns.resolve(c, "typed", "b", "i"));
             b = new TupleBuffer(ints.shape(), 16);
-            ints.readPages(0, 10, -1, b);
+            ints.readPages(0, 10, b);
             assertEquals(0.0, b.label(0));
             assertEquals(1.0, b.label(1));
             assertArrayEquals(new double[] {3, 6}, Arrays.copyOfRange(b.dense(), 4, 6));
@@ -211,7 +211,7 @@ class JdbcBlockSourceIT {
                     RelationColumns.resolve(c, "typed", "y", "x1, x2"));
             assertEquals(FeatureShape.dense(2), cols.shape());
             b = new TupleBuffer(cols.shape(), 16);
-            cols.readPages(0, 10, -1, b);
+            cols.readPages(0, 10, b);
             assertArrayEquals(new double[] {1.5, 1, 3.0, 2}, Arrays.copyOf(b.dense(), 4));
         }
     }
@@ -223,7 +223,7 @@ class JdbcBlockSourceIT {
                     RelationColumns.resolve(c, "sparse", "label", "k, v"));
             assertEquals(FeatureShape.sparse(10), src.shape(), "dimension is max(index) + 1");
             TupleBuffer b = new TupleBuffer(src.shape(), 4);
-            assertEquals(3, src.readPages(0, 1, -1, b));
+            assertEquals(3, src.readPages(0, 1, b));
             assertEquals(2, src.skippedTuples(), "a NULL index array and a NULL label are skipped");
             assertEquals(2, b.rowEnd(0) - b.rowStart(0));
             assertEquals(5, b.indices()[b.rowStart(0) + 1]);
@@ -241,9 +241,9 @@ class JdbcBlockSourceIT {
             JdbcBlockSource src = JdbcBlockSource.open(c,
                     RelationColumns.resolve(c, "nulls", "label", "features"));
             TupleBuffer b = new TupleBuffer(src.shape(), 4);
-            assertEquals(2, src.readPages(0, 1, -1, b));
+            assertEquals(2, src.readPages(0, 1, b));
             assertEquals(3, src.skippedTuples(), "NULL label (even with a ragged array) or NULL features: skipped");
-            src.readPages(0, 1, -1, new TupleBuffer(src.shape(), 4));
+            src.readPages(0, 1, new TupleBuffer(src.shape(), 4));
             assertEquals(3, src.skippedTuples(), "reading the page again (next epoch) counts each row once");
             assertEquals(1L, b.id(0));
             assertEquals(5L, b.id(1));
@@ -275,7 +275,7 @@ class JdbcBlockSourceIT {
     private static SQLException readError(Connection c, String table) throws SQLException {
         JdbcBlockSource src = JdbcBlockSource.open(c, RelationColumns.resolve(c, table, "label", "features"));
         return new CorgiPileException(assertThrows(TrainingException.class,
-                () -> src.readPages(0, 1, -1, new TupleBuffer(src.shape(), 4))));
+                () -> src.readPages(0, 1, new TupleBuffer(src.shape(), 4))));
     }
 
     @Test

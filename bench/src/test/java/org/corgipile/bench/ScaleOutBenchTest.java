@@ -1,0 +1,68 @@
+package org.corgipile.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.corgipile.bench.io.BlkioThrottle.IoCounters;
+import org.junit.jupiter.api.Test;
+
+class ScaleOutBenchTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void oneServersRunTakesEpochBytesFromTheLogAndTheProfilePassFromTheBlkioRest() throws Exception {
+        JsonNode log = JSON.readTree("[{\"epoch\": 1, \"seconds\": 4.0, \"eval_seconds\": 0.5, \"profile_seconds\": 3.0,"
+                + " \"device_read_bytes\": 100000000}, {\"epoch\": 2, \"seconds\": 6.0, \"eval_seconds\": 0.5,"
+                + " \"device_read_bytes\": 120000000}, {\"epoch\": 3, \"seconds\": 5.0, \"eval_seconds\": 0.5,"
+                + " \"device_read_bytes\": 110000000}]");
+        ScaleOutBench.Run r = ScaleOutBench.run("one", 1, 20.0, List.of(0.9, 0.95, 0.96), log, List.of(400_000_000L),
+                List.of(50_000_000L), List.of(new IoCounters(430_000_000L, 1000)));
+        assertEquals(5.0, r.medianEpoch(), 1e-12);
+        assertEquals(3.0, r.profileSeconds(), 1e-12);
+        ScaleOutBench.ServerRun s = r.perServer().get(0);
+        assertEquals(List.of(100_000_000L, 120_000_000L, 110_000_000L), s.epochBytes());
+        assertEquals(100_000_000L, s.profileBytes(), "the call's blkio bytes minus the epochs'");
+        // the end of epoch 2: the call minus epoch 3 and its evaluation
+        assertEquals(20.0 - 5.5, r.secondsThrough(2), 1e-12);
+        assertEquals(20.0, r.secondsThrough(3), 1e-12);
+    }
+
+    @Test
+    void shardedRunTakesEachServersSecondsAndBytesFromTheCoordinatorsLog() throws Exception {
+        JsonNode log = JSON.readTree("[{\"epoch\": 1, \"seconds\": 2.5, \"profile_seconds\": 2.0,"
+                + " \"servers\": {\"shard1\": 2.4, \"shard2\": 2.2},"
+                + " \"server_device_read_bytes\": {\"shard1\": 7, \"shard2\": 8},"
+                + " \"server_profile_device_read_bytes\": {\"shard1\": 5, \"shard2\": 6}},"
+                + " {\"epoch\": 2, \"seconds\": 2.0, \"servers\": {\"shard1\": 1.9, \"shard2\": 1.8},"
+                + " \"server_device_read_bytes\": {\"shard1\": 9, \"shard2\": 10}}]");
+        ScaleOutBench.Run r = ScaleOutBench.run("two", 2, 9.0, List.of(0.9, 0.95), log, List.of(1L, 2L),
+                List.of(3L, 4L), List.of(new IoCounters(30, 1), new IoCounters(40, 1)));
+        assertEquals(2.25, r.medianEpoch(), 1e-12);
+        assertEquals(List.of(2.2, 1.8), r.perServer().get(1).epochSeconds());
+        assertEquals(List.of(8L, 10L), r.perServer().get(1).epochBytes());
+        assertEquals(6L, r.perServer().get(1).profileBytes());
+        assertEquals(40L, r.perServer().get(1).callBytes());
+    }
+
+    @Test
+    void reportComparesMedianEpochsAndCallsWithTheFirstRun() throws Exception {
+        JsonNode one = JSON.readTree("[{\"seconds\": 10.0, \"device_read_bytes\": 1}, {\"seconds\": 12.0,"
+                + " \"device_read_bytes\": 1}]");
+        JsonNode two = JSON.readTree("[{\"seconds\": 5.0, \"servers\": {\"shard1\": 5.0, \"shard2\": 4.0}},"
+                + " {\"seconds\": 6.0, \"servers\": {\"shard1\": 6.0, \"shard2\": 5.0}}]");
+        String report = ScaleOutBench.report(List.of(
+                ScaleOutBench.run("1 server", 1, 30.0, List.of(0.98, 0.99), one, List.of(1L), List.of(1L),
+                        List.of(new IoCounters(3, 1))),
+                ScaleOutBench.run("2 servers", 2, 15.0, List.of(0.99, 0.99), two, List.of(1L, 1L), List.of(1L, 1L),
+                        List.of(new IoCounters(3, 1), new IoCounters(3, 1)))));
+        assertTrue(report.contains("| 1 server | 11.00 | 1.00x |"), report);
+        assertTrue(report.contains("| 2 servers | 5.50 | 2.00x | 0.00 | 15.00 | 2.00x | 9.00 s (epoch 1) | 99.00% |"),
+                report);
+        assertEquals(2 + 2 + 1 + 2 + 3, report.split("\n").length, report);
+    }
+}

@@ -1,0 +1,1410 @@
+-- corgipile 0.2.0, one migration: every SQL object 0.2.0 adds to 0.1.0 (V1, V2), each defined once, in its final
+-- form. Until 0.2.0 is released this file is edited in place (docs/in-database.md, "Adding a migration"); the
+-- functions of V2 that 0.2.0 changes (train_sgd, sgd_evaluate, corgipile.scan_stats, corgipile.model_id) are
+-- replaced here with CREATE OR REPLACE (which keeps their V2 comments).
+--
+-- Applied by Flyway after V2, and part of the extension's install script (0.2.0) and of its update script
+-- corgipile--0.1.0--0.2.0.sql (pljava-ext/Makefile), so an updated database keeps its models: rows trained before
+-- the update belong to the role that ran the update (ALTER EXTENSION runs as a superuser); reassign them with
+-- UPDATE corgipile.models SET owner = 'role' WHERE ...
+--
+-- Sections: owners and row-level security (every model has an owner; other roles see, replace or delete it only
+-- when granted: sgd_grant_model); model names (claimed before training, so two concurrent trainings of one name
+-- cannot both store it); the catalog's one lookup and one writer, kept model versions and feature names;
+-- introspection (progress, training info, weights, feature statistics); evaluation and model management;
+-- partitioned tables on one server and across several (scale-out); training (train_sgd, a thin wrapper).
+
+-- ------------------------------------------------------------------------------------------------- owners
+
+ALTER TABLE corgipile.models
+    ADD COLUMN owner   name   NOT NULL DEFAULT current_user,
+    ADD COLUMN readers name[] NOT NULL DEFAULT '{}',
+    ADD COLUMN feature_names text[];
+COMMENT ON COLUMN corgipile.models.owner IS 'Role that owns the model: only its members (or a superuser) replace, delete or grant it';
+COMMENT ON COLUMN corgipile.models.readers IS 'Roles the owner granted the model to (sgd_grant_model); public: every role';
+COMMENT ON COLUMN corgipile.models.feature_names
+    IS 'Name of each feature (element i+1 names feature index i): the columns of a column list, or the feature_names of the features column''s comment';
+
+-- True when the current role has the privileges of role (is it, or a member that inherits it), or is a superuser.
+-- A role that no longer exists (dropped after training) is nobody's: only superusers act for it.
+CREATE FUNCTION corgipile.acts_as(role name) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                   WHERE r.rolname = role AND pg_catalog.pg_has_role(r.oid, 'USAGE'))
+        OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = current_user AND r.rolsuper)
+$fn$;
+COMMENT ON FUNCTION corgipile.acts_as(name)
+    IS 'Whether the current role has the privileges of the given role (membership with inherit, or superuser)';
+
+-- True when the current role may use (read, predict with, evaluate) a model of this owner and readers.
+CREATE FUNCTION corgipile.can_read_model(owner name, readers name[]) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT corgipile.acts_as(owner) OR 'public' = ANY (readers)
+        OR EXISTS (SELECT 1 FROM unnest(readers) AS g(role) WHERE corgipile.acts_as(g.role))
+$fn$;
+COMMENT ON FUNCTION corgipile.can_read_model(name, name[])
+    IS 'Whether the current role may read a model with this owner and these readers';
+
+-- The catalog was open to every role (SELECT, INSERT, DELETE by PUBLIC). Now every role may still train and store
+-- its own models (train_sgd and the client write as the caller), but row-level security shows a role only the
+-- models it owns or was granted, and lets only the owner update or delete them. The table's owner (the role that
+-- created the extension or ran the migrations) and superusers bypass it, as for every table.
+REVOKE ALL ON corgipile.models FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON corgipile.models TO PUBLIC;
+ALTER TABLE corgipile.models ENABLE ROW LEVEL SECURITY;
+CREATE POLICY models_read ON corgipile.models FOR SELECT USING (corgipile.can_read_model(owner, readers));
+CREATE POLICY models_insert ON corgipile.models FOR INSERT WITH CHECK (corgipile.acts_as(owner));
+CREATE POLICY models_update ON corgipile.models FOR UPDATE
+    USING (corgipile.acts_as(owner)) WITH CHECK (corgipile.acts_as(owner));
+CREATE POLICY models_delete ON corgipile.models FOR DELETE USING (corgipile.acts_as(owner));
+
+-- ------------------------------------------------------------------------------------------- model names
+
+-- Claims a model name for the rest of the transaction before training: an advisory transaction lock on the name
+-- (two trainings of one name queue here instead of both training and the later one replacing the earlier), then
+-- whether a model of that name exists, whoever owns it (SECURITY DEFINER: the caller may not see the row; the
+-- answer reveals no more than the unique constraint would). Read-only transactions are refused here, before
+-- training, instead of at the final write.
+CREATE FUNCTION corgipile.claim_model_name(model_name text) RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    IF current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'cannot store model "%" in a read-only transaction', model_name
+            USING ERRCODE = 'read_only_sql_transaction',
+                  HINT = 'Train in a read-write transaction, or omit model_name to train without storing the model.';
+    END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('corgipile.models'), pg_catalog.hashtext(model_name));
+    RETURN EXISTS (SELECT 1 FROM corgipile.models m WHERE m.name = model_name);
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.claim_model_name(text)
+    IS 'internal: lock a model name until the end of the transaction; true when a model of that name exists';
+
+-- The owner and readers a new model row of this name takes: those of the model it replaces (the caller must act
+-- as its owner), or the caller and nobody for a new name. Raises duplicate_object / insufficient_privilege.
+CREATE FUNCTION corgipile.model_write_owner(model_name text, overwrite boolean, OUT owner name, OUT readers name[])
+LANGUAGE plpgsql VOLATILE AS $fn$
+BEGIN
+    IF NOT corgipile.claim_model_name(model_name) THEN
+        owner := current_user;
+        readers := '{}';
+        RETURN;
+    END IF;
+    IF NOT overwrite THEN
+        RAISE EXCEPTION 'model "%" already exists', model_name
+            USING ERRCODE = 'duplicate_object',
+                  HINT = 'Choose another model_name, or pass options => ''{"overwrite": true}'' to replace it.';
+    END IF;
+    SELECT m.owner, m.readers INTO owner, readers
+    FROM corgipile.models m WHERE m.name = model_name AND corgipile.acts_as(m.owner);
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'must be owner of model "%" to replace it', model_name
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Only the owner of a model (or a superuser) can replace it; choose another model_name.';
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.model_write_owner(text, boolean)
+    IS 'internal: claim a model name before training; the owner and readers the stored row takes';
+
+-- --------------------------------------------------------------------------------------------- the lookup
+
+-- The one lookup of a model by name (SQL functions, sgd_predict's C code and the client call it): the id of the
+-- model row the caller may read, or undefined_object (row-level security: another role's model does not exist).
+CREATE OR REPLACE FUNCTION corgipile.model_id(model_name text) RETURNS bigint
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE
+    mid bigint;
+BEGIN
+    IF model_name IS NULL THEN
+        RAISE EXCEPTION 'model_name must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass the name of a trained model: SELECT name FROM corgipile.models.';
+    END IF;
+    SELECT m.id INTO mid FROM corgipile.models m WHERE m.name = model_name;
+    IF mid IS NULL THEN
+        RAISE EXCEPTION 'model "%" does not exist', model_name
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'Trained models are listed in corgipile.models (SELECT name FROM corgipile.models).';
+    END IF;
+    RETURN mid;
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.model_id(text)
+    IS 'internal: the id of the model of this name the caller may read; undefined_object when there is none';
+
+-- The row of a model as JSON (to_jsonb of corgipile.models), found by the one lookup; NULL for a NULL name. What
+-- train_sgd hands the engine for warm_start.
+CREATE FUNCTION corgipile.model_row(model_name text) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+    SELECT CASE WHEN model_name IS NOT NULL
+                THEN (SELECT to_jsonb(m) FROM corgipile.models m WHERE m.id = corgipile.model_id(model_name)) END
+$fn$;
+COMMENT ON FUNCTION corgipile.model_row(text) IS 'internal: a model''s catalog row as JSON (NULL for a NULL name)';
+
+-- ------------------------------------------------------------------------------------------------ grants
+
+-- Looks up a model the current role owns, or raises undefined_object (invisible) / insufficient_privilege.
+CREATE FUNCTION corgipile.owned_model_id(model_name text) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $fn$
+DECLARE
+    mid bigint := corgipile.model_id(model_name);
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM corgipile.models m WHERE m.id = mid AND corgipile.acts_as(m.owner)) THEN
+        RAISE EXCEPTION 'must be owner of model "%"', model_name
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Only the owner of a model (or a superuser) can grant, revoke, replace or delete it.';
+    END IF;
+    RETURN mid;
+END
+$fn$;
+
+-- A grantee: an existing role, or public (every role).
+CREATE FUNCTION corgipile.grantee(role name) RETURNS name
+LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+    IF role IS NULL THEN
+        RAISE EXCEPTION 'role must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF lower(role) = 'public' THEN
+        RETURN 'public';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role) THEN
+        RAISE EXCEPTION 'role "%" does not exist', role
+            USING ERRCODE = 'undefined_object', HINT = 'Pass a role name as in pg_roles, or public for every role.';
+    END IF;
+    RETURN role;
+END
+$fn$;
+
+CREATE FUNCTION sgd_grant_model(model_name text, role name) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $fn$
+#variable_conflict use_variable
+DECLARE
+    mid     bigint := corgipile.owned_model_id(model_name);
+    grantee name := corgipile.grantee(role);
+BEGIN
+    UPDATE corgipile.models m SET readers = array_append(m.readers, grantee)
+    WHERE m.id = mid AND NOT grantee = ANY (m.readers);
+END
+$fn$;
+COMMENT ON FUNCTION sgd_grant_model(text, name)
+    IS 'Let a role (or public) read a model: its parameters and statistics, sgd_predict, sgd_evaluate (owner only)';
+
+CREATE FUNCTION sgd_revoke_model(model_name text, role name) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $fn$
+#variable_conflict use_variable
+DECLARE
+    mid     bigint := corgipile.owned_model_id(model_name);
+    grantee name := corgipile.grantee(role);
+BEGIN
+    UPDATE corgipile.models m SET readers = array_remove(m.readers, grantee) WHERE m.id = mid;
+END
+$fn$;
+COMMENT ON FUNCTION sgd_revoke_model(text, name) IS 'Take back a grant of sgd_grant_model (owner only)';
+
+-- ------------------------------------------------------------------------------------------- feature names
+
+-- The real names of a model's features, 1-based like SQL arrays (element i+1 names feature index i), or NULL when
+-- the data has none: the columns of a column list ('x1, x2'); for one array column, the feature_names of its
+-- comment ({"feature_names": [...]}, written by `corgipile dataset import`) when they are as many as the features.
+-- Sparse 'indices, values' pairs (the first column is an array) have none.
+-- PARALLEL RESTRICTED (and so are its callers): the exception block is a subtransaction, which a parallel worker
+-- cannot start.
+CREATE FUNCTION corgipile.named_features(source_relation text, features text, dimension integer) RETURNS text[]
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
+DECLARE
+    cols  text[] := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
+    rel   regclass := to_regclass(source_relation);
+    first_is_array boolean;
+    named jsonb;
+BEGIN
+    IF cardinality(cols) = 1 THEN
+        BEGIN
+            SELECT pg_catalog.col_description(rel, a.attnum)::jsonb->'feature_names' INTO named
+            FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid = rel AND a.attname = cols[1] AND a.attnum > 0 AND NOT a.attisdropped;
+        EXCEPTION WHEN invalid_text_representation THEN
+            RETURN NULL;  -- a comment that is not JSON is a description, not names
+        END;
+        IF jsonb_typeof(named) = 'array' AND jsonb_array_length(named) = dimension
+           AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(named) AS e WHERE jsonb_typeof(e) <> 'string') THEN
+            RETURN ARRAY(SELECT e FROM jsonb_array_elements_text(named) WITH ORDINALITY AS u(e, i) ORDER BY i);
+        END IF;
+        RETURN NULL;
+    END IF;
+    SELECT t.typcategory = 'A' INTO first_is_array
+    FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+    WHERE a.attrelid = rel AND a.attname = cols[1] AND NOT a.attisdropped;
+    IF cardinality(cols) = dimension AND NOT coalesce(first_is_array, false) THEN
+        RETURN cols;
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.named_features(text, text, integer)
+    IS 'internal: the names of a model''s features from its column list or its array column''s comment, or NULL';
+
+-- Display names of features: the real names (corgipile.named_features), else 'features[1]', 'features[2]', ... for
+-- one array column, 'index 0', 'index 1', ... for sparse pairs.
+CREATE FUNCTION corgipile.feature_names(source_relation text, features text, dimension integer)
+RETURNS text[]
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
+DECLARE
+    cols  text[] := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
+    named text[] := corgipile.named_features(source_relation, features, dimension);
+BEGIN
+    IF named IS NOT NULL THEN
+        RETURN named;
+    END IF;
+    IF cardinality(cols) = 1 THEN
+        RETURN ARRAY(SELECT cols[1] || '[' || i || ']' FROM generate_series(1, dimension) AS i);
+    END IF;
+    RETURN ARRAY(SELECT 'index ' || i FROM generate_series(0, dimension - 1) AS i);
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.feature_names(text, text, integer)
+    IS 'internal: display names of a model''s features from its features argument';
+
+-- Models stored before this migration get their names now (from their source relation as it is today).
+UPDATE corgipile.models m SET feature_names = corgipile.named_features(m.source_relation, m.features_column, m.dimension)
+WHERE m.features_column IS NOT NULL;
+
+-- ----------------------------------------------------------------------------------------- kept versions
+
+-- The versions an overwrite replaced, as they were (the current version is the row in corgipile.models). Readable
+-- exactly when the current model is (the policy's subquery runs under the caller's row-level security), written by
+-- corgipile.store_model only; dropping the model drops its history (the foreign key cascades).
+CREATE TABLE corgipile.model_versions (
+    LIKE corgipile.models INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+    PRIMARY KEY (name, version),
+    FOREIGN KEY (name) REFERENCES corgipile.models (name) ON DELETE CASCADE ON UPDATE CASCADE
+);
+COMMENT ON TABLE corgipile.model_versions
+    IS 'Earlier versions of the models in corgipile.models (an overwrite keeps the version it replaces)';
+REVOKE ALL ON corgipile.model_versions FROM PUBLIC;
+GRANT SELECT, INSERT ON corgipile.model_versions TO PUBLIC;
+ALTER TABLE corgipile.model_versions ENABLE ROW LEVEL SECURITY;
+CREATE POLICY model_versions_read ON corgipile.model_versions FOR SELECT
+    USING (EXISTS (SELECT 1 FROM corgipile.models m WHERE m.name = model_versions.name));
+CREATE POLICY model_versions_insert ON corgipile.model_versions FOR INSERT WITH CHECK (corgipile.acts_as(owner));
+
+-- ----------------------------------------------------------------------------------------------- the writer
+
+-- The one writer of the catalog (train_sgd and the client call it, in the caller's transaction): stores model (a
+-- JSON object keyed by corgipile.models' columns: model_type, dimension, parameters, feature_mean, feature_std,
+-- params, spec, seed, source_relation, label_column, features_column, epoch_log, metrics, trained_in,
+-- corgipile_version, feature_names) under model_name and returns its version. The name is claimed
+-- (corgipile.model_write_owner: a lock until the end of the transaction, duplicate_object without overwrite,
+-- insufficient_privilege for another role's model); an overwrite keeps the replaced version in
+-- corgipile.model_versions and updates the row in place with a new id (a cached model of the old id is never
+-- served again), so grants stay and the history follows the name. The owner and readers are the catalog's to set,
+-- not the caller's; feature names are derived from the source relation when absent.
+CREATE FUNCTION corgipile.store_model(model_name text, overwrite boolean, model jsonb) RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+#variable_conflict use_variable
+DECLARE
+    w   record;
+    old corgipile.models;
+    r   corgipile.models;
+    missing text[];
+BEGIN
+    IF model_name IS NULL OR overwrite IS NULL OR model IS NULL THEN
+        RAISE EXCEPTION 'model_name, overwrite and model must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'For example corgipile.store_model(''my_model'', false, ''{"model_type": "linear", ...}'').';
+    END IF;
+    IF length(model_name) NOT BETWEEN 1 AND 200 THEN
+        RAISE EXCEPTION 'model_name must have 1 to 200 characters, got %', length(model_name)
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Choose a shorter (or a non-empty) model_name.';
+    END IF;
+    IF jsonb_typeof(model) <> 'object' THEN
+        RAISE EXCEPTION 'model must be a JSON object keyed by corgipile.models columns, got %', jsonb_typeof(model)
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'For example ''{"model_type": "linear", "dimension": 1, "parameters": [0.5, 0], "spec": {}, "corgipile_version": "0.2.0"}''.';
+    END IF;
+    missing := ARRAY(SELECT k FROM unnest(ARRAY['model_type', 'dimension', 'parameters', 'spec',
+                                                'corgipile_version']) AS k
+                     WHERE coalesce(jsonb_typeof(model->k), 'null') = 'null');
+    IF cardinality(missing) > 0 THEN
+        RAISE EXCEPTION 'model lacks %', array_to_string(missing, ', ') USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'A model needs model_type, dimension, parameters, spec and corgipile_version.';
+    END IF;
+    BEGIN
+        r := jsonb_populate_record(NULL::corgipile.models, model);
+    EXCEPTION WHEN invalid_text_representation OR invalid_parameter_value OR datatype_mismatch
+                   OR numeric_value_out_of_range THEN
+        RAISE EXCEPTION 'model has a field of the wrong type: %', SQLERRM USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Fields have the types of corgipile.models'' columns: parameters is an array of numbers, dimension an integer, spec an object.';
+    END;
+    IF r.model_type NOT IN ('logistic', 'svm', 'linear', 'softmax', 'mlp') OR r.dimension < 1 THEN
+        RAISE EXCEPTION 'model_type must be logistic, svm, linear, softmax or mlp and dimension at least 1, got % and %',
+            r.model_type, r.dimension USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Store what the engine trained: its type and number of features.';
+    END IF;
+
+    SELECT * INTO w FROM corgipile.model_write_owner(model_name, overwrite);
+    SELECT * INTO old FROM corgipile.models m WHERE m.name = model_name;
+    r.feature_names := coalesce(r.feature_names,
+                                corgipile.named_features(r.source_relation, r.features_column, r.dimension));
+    IF old.id IS NULL THEN
+        BEGIN
+            INSERT INTO corgipile.models (name, model_type, dimension, parameters, feature_mean, feature_std, params,
+                                          spec, seed, source_relation, label_column, features_column, epoch_log,
+                                          metrics, trained_in, version, corgipile_version, owner, readers,
+                                          feature_names)
+            VALUES (model_name, r.model_type, r.dimension, r.parameters, r.feature_mean, r.feature_std,
+                    coalesce(r.params, '{}'), r.spec, r.seed, r.source_relation, r.label_column, r.features_column,
+                    coalesce(r.epoch_log, '[]'), coalesce(r.metrics, '{}'), coalesce(r.trained_in, 'server'), 1,
+                    r.corgipile_version, w.owner, w.readers, r.feature_names);
+        EXCEPTION WHEN unique_violation THEN
+            -- Only under REPEATABLE READ or SERIALIZABLE: the claim's snapshot predates a concurrent training's
+            -- commit of the same name.
+            RAISE EXCEPTION 'model "%" already exists', model_name
+                USING ERRCODE = 'duplicate_object',
+                      HINT = 'Another transaction stored a model of this name while this one trained.';
+        END;
+        RETURN 1;
+    END IF;
+    BEGIN
+        INSERT INTO corgipile.model_versions
+        SELECT * FROM jsonb_populate_record(NULL::corgipile.model_versions, to_jsonb(old));
+    EXCEPTION WHEN unique_violation THEN
+        -- Only under REPEATABLE READ or SERIALIZABLE: the claim's snapshot predates a concurrent replacement of
+        -- this model, which already kept the version this transaction sees as current.
+        RAISE EXCEPTION 'model "%" was replaced by another transaction while this one trained', model_name
+            USING ERRCODE = 'serialization_failure', HINT = 'Retry the transaction.';
+    END;
+    UPDATE corgipile.models m
+    SET (id, model_type, dimension, parameters, feature_mean, feature_std, params, spec, seed, source_relation,
+         label_column, features_column, epoch_log, metrics, trained_in, version, corgipile_version, created_at,
+         feature_names)
+      = (DEFAULT, r.model_type, r.dimension, r.parameters, r.feature_mean, r.feature_std, coalesce(r.params, '{}'),
+         r.spec, r.seed, r.source_relation, r.label_column, r.features_column, coalesce(r.epoch_log, '[]'),
+         coalesce(r.metrics, '{}'), coalesce(r.trained_in, 'server'), old.version + 1, r.corgipile_version, now(),
+         r.feature_names)
+    WHERE m.id = old.id;
+    RETURN old.version + 1;
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.store_model(text, boolean, jsonb)
+    IS 'internal: store a trained model (JSON keyed by corgipile.models columns) under a name; returns its version';
+
+-- --------------------------------------------------------------------------------------- version management
+
+-- The versions of a model, newest first: the current one (current = true) and those an overwrite kept.
+CREATE FUNCTION sgd_model_versions(model_name text)
+RETURNS TABLE(version integer, current boolean, model_type text, dimension integer, trained_in text,
+              source_relation text, loss double precision, created_at timestamptz)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+#variable_conflict use_column
+DECLARE
+    mid bigint := corgipile.model_id(model_name);
+BEGIN
+    RETURN QUERY
+    SELECT v.version, v.current, v.model_type, v.dimension, v.trained_in, v.source_relation,
+           (v.metrics->>'loss')::double precision, v.created_at
+    FROM (SELECT m.version, true AS current, m.model_type, m.dimension, m.trained_in, m.source_relation, m.metrics,
+                 m.created_at
+          FROM corgipile.models m WHERE m.id = mid
+          UNION ALL
+          SELECT k.version, false, k.model_type, k.dimension, k.trained_in, k.source_relation, k.metrics, k.created_at
+          FROM corgipile.model_versions k WHERE k.name = sgd_model_versions.model_name) v
+    ORDER BY v.version DESC;
+END
+$fn$;
+COMMENT ON FUNCTION sgd_model_versions(text)
+    IS 'Versions of a model, newest first: the current one and those kept by overwrites';
+
+-- Makes a kept version current again, as a new version (the history stays linear: nothing is lost, restoring
+-- the restore undoes it). Owner only.
+CREATE FUNCTION sgd_restore_model(model_name text, version integer) RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+#variable_conflict use_variable
+DECLARE
+    mid     bigint;
+    current integer;
+    kept    jsonb;
+BEGIN
+    IF version IS NULL THEN
+        RAISE EXCEPTION 'version must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'List the versions with sgd_model_versions(model_name).';
+    END IF;
+    mid := corgipile.owned_model_id(model_name);
+    SELECT m.version INTO current FROM corgipile.models m WHERE m.id = mid;
+    IF version = current THEN
+        RETURN current;
+    END IF;
+    SELECT to_jsonb(k) - 'id' - 'name' - 'version' - 'owner' - 'readers' - 'created_at' INTO kept
+    FROM corgipile.model_versions k WHERE k.name = model_name AND k.version = version;
+    IF kept IS NULL THEN
+        RAISE EXCEPTION 'model "%" has no version %', model_name, version
+            USING ERRCODE = 'undefined_object',
+                  HINT = format('List the versions with sgd_model_versions(%L).', model_name);
+    END IF;
+    RETURN corgipile.store_model(model_name, true, kept);
+END
+$fn$;
+COMMENT ON FUNCTION sgd_restore_model(text, integer)
+    IS 'Make a kept version of a model current again (as a new version); returns the new version';
+
+-- ------------------------------------------------------------------------------------------- live progress
+
+-- The JSON object a training backend publishes in its pg_stat_activity.query (org.corgipile.pg.LiveActivity):
+-- 'corgipile train_sgd: epoch 3/10 on t (logistic, corgipile) {...}'. NULL for any other text, and for a text cut
+-- short or not parseable (a monitoring view must not fail because of one backend).
+CREATE FUNCTION corgipile.activity_json(query text) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+BEGIN
+    IF left(query, 19) <> 'corgipile train_sgd' OR strpos(query, '{') = 0 THEN
+        RETURN NULL;
+    END IF;
+    RETURN substr(query, strpos(query, '{'))::jsonb;
+EXCEPTION WHEN invalid_text_representation THEN
+    RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.activity_json(text)
+    IS 'internal: the progress object of a training backend''s pg_stat_activity.query, or NULL';
+
+-- One row per running train_sgd, in the spirit of pg_stat_progress_*: readable from any session (training runs
+-- in its caller's transaction, so its progress travels through the backend's activity slot, not through a table).
+-- pg_stat_activity's visibility applies: other roles' trainings are shown to superusers and pg_read_all_stats only.
+CREATE VIEW corgipile.training_progress AS
+SELECT a.pid,
+       a.datname,
+       a.usename,
+       (p.j->>'relid')::oid                                       AS relid,
+       coalesce(p.j->>'relation', (p.j->>'relid')::oid::regclass::text) AS relation,
+       p.j->>'model_name'                                         AS model_name,
+       p.j->>'model'                                              AS model,
+       p.j->>'shuffle'                                            AS strategy,
+       p.j->>'phase'                                              AS phase,
+       (p.j->>'epoch')::integer                                   AS epoch,
+       (p.j->>'epochs')::integer                                  AS epochs,
+       (p.j->>'tuples')::bigint                                   AS tuples_done,
+       nullif((p.j->>'total')::bigint, -1)                        AS tuples_total,
+       (p.j->>'loss')::double precision                           AS loss,
+       (p.j->>'lr')::double precision                             AS learning_rate,
+       (p.j->'log'->-1->>1)::double precision                     AS last_epoch_loss,
+       to_timestamp((p.j->>'started')::double precision / 1000)   AS started_at,
+       clock_timestamp() - to_timestamp((p.j->>'started')::double precision / 1000)       AS elapsed,
+       clock_timestamp() - to_timestamp((p.j->>'epoch_started')::double precision / 1000) AS epoch_elapsed
+FROM pg_stat_activity a
+CROSS JOIN LATERAL (SELECT corgipile.activity_json(a.query) AS j) p
+WHERE p.j IS NOT NULL;
+COMMENT ON VIEW corgipile.training_progress
+    IS 'Running train_sgd calls: epoch, tuples done/total within the epoch, running loss, elapsed time';
+GRANT SELECT ON corgipile.training_progress TO PUBLIC;
+
+-- ------------------------------------------------------------------------------------------- training info
+
+-- One row per epoch of a model (like BigQuery's ML.TRAINING_INFO): while a train_sgd with this model_name runs in
+-- a session whose activity the caller may see, its finished epochs so far (running = true; the newest that fit in
+-- the activity slot); otherwise the stored epoch log of corgipile.models.
+CREATE FUNCTION sgd_training_info(model_name text)
+RETURNS TABLE(epoch integer, loss double precision, accuracy double precision, validation_loss double precision,
+              validation_accuracy double precision, learning_rate double precision, seconds double precision,
+              tuples bigint, running boolean)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+#variable_conflict use_column
+DECLARE
+    live jsonb;
+BEGIN
+    IF model_name IS NULL THEN
+        RAISE EXCEPTION 'model_name must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass the name of a trained model: SELECT name FROM corgipile.models.';
+    END IF;
+    SELECT corgipile.activity_json(a.query) INTO live
+    FROM pg_stat_activity a
+    WHERE corgipile.activity_json(a.query)->>'model_name' = sgd_training_info.model_name
+    ORDER BY a.backend_start DESC LIMIT 1;
+    IF live IS NOT NULL THEN
+        RETURN QUERY
+        SELECT (e->>0)::integer, (e->>1)::double precision, (e->>2)::double precision, (e->>3)::double precision,
+               (e->>4)::double precision, (e->>5)::double precision, (e->>6)::double precision, (e->>7)::bigint,
+               true
+        FROM jsonb_array_elements(live->'log') AS e;
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT (e->>'epoch')::integer, (e->>'loss')::double precision, (e->>'accuracy')::double precision,
+           (e->>'validation_loss')::double precision, (e->>'validation_accuracy')::double precision,
+           (e->>'learning_rate')::double precision, (e->>'seconds')::double precision, (e->>'tuples')::bigint,
+           false
+    FROM corgipile.models m, jsonb_array_elements(m.epoch_log) AS e
+    WHERE m.id = corgipile.model_id(sgd_training_info.model_name)
+    ORDER BY 1;
+END
+$fn$;
+COMMENT ON FUNCTION sgd_training_info(text)
+    IS 'One row per epoch of a model: loss, accuracy, validation metrics, learning rate, seconds (live while training)';
+
+-- ------------------------------------------------------------------------------------------- weights
+
+-- The weights of a linear model (logistic, svm, linear) or of each class of a softmax model, like BigQuery's
+-- ML.WEIGHTS: one row per feature and one '(bias)' row per class. Feature names are the model's stored ones (a
+-- column list, or the names `dataset import` kept in the features column's comment) where it has them.
+CREATE FUNCTION sgd_weights(model_name text)
+RETURNS TABLE(class integer, feature_index integer, feature text, weight double precision)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
+#variable_conflict use_column
+DECLARE
+    m      corgipile.models;
+    names  text[];
+    blocks integer;
+BEGIN
+    IF model_name IS NULL THEN
+        RAISE EXCEPTION 'model_name must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass the name of a trained model: SELECT name FROM corgipile.models.';
+    END IF;
+    SELECT * INTO m FROM corgipile.models x WHERE x.id = corgipile.model_id(sgd_weights.model_name);
+    IF m.model_type NOT IN ('logistic', 'svm', 'linear', 'softmax') THEN
+        RAISE EXCEPTION 'sgd_weights supports logistic, svm, linear and softmax models; "%" is %',
+            sgd_weights.model_name, m.model_type USING ERRCODE = 'feature_not_supported',
+            HINT = 'The parameters of any model are in corgipile.models.parameters.';
+    END IF;
+    names := coalesce(m.feature_names, corgipile.feature_names(m.source_relation, m.features_column, m.dimension));
+    blocks := cardinality(m.parameters) / (m.dimension + 1);
+    RETURN QUERY
+    SELECT CASE WHEN blocks = 1 THEN NULL ELSE c END,
+           CASE WHEN i = m.dimension THEN NULL ELSE i END,
+           CASE WHEN i = m.dimension THEN '(bias)' ELSE names[i + 1] END,
+           m.parameters[c * (m.dimension + 1) + i + 1]
+    FROM generate_series(0, blocks - 1) AS c, generate_series(0, m.dimension) AS i
+    ORDER BY c, i;
+END
+$fn$;
+COMMENT ON FUNCTION sgd_weights(text)
+    IS 'Weights of a logistic/svm/linear model (per class for softmax) with feature names; the bias as (bias)';
+
+-- ------------------------------------------------------------------------------------------- feature statistics
+
+-- Per feature of relation: min, max, mean, sample standard deviation and the rows where it is NULL (like
+-- BigQuery's ML.FEATURE_INFO). features as train_sgd takes them: one array column or a list of numeric columns.
+-- Runs as the caller through the executor: SELECT privilege and row-level security apply.
+CREATE FUNCTION sgd_feature_info(relation regclass, features text)
+RETURNS TABLE(feature_index integer, feature text, min double precision, max double precision,
+              mean double precision, stddev double precision, nulls bigint)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+#variable_conflict use_column
+DECLARE
+    cols  text[];
+    kinds text[];
+    col   text;
+    kind  text;
+    sel   text := '';
+    n     integer := 0;
+BEGIN
+    IF relation IS NULL OR features IS NULL THEN
+        RAISE EXCEPTION 'relation and features must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'For example sgd_feature_info(''my_table'', ''features'').';
+    END IF;
+    cols := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
+    IF cardinality(cols) = 0 OR '' = ANY (cols) THEN
+        RAISE EXCEPTION 'features must name one array column or a comma-separated list of columns, got "%"',
+            features USING ERRCODE = 'invalid_parameter_value', HINT = 'For example ''features'' or ''x1, x2''.';
+    END IF;
+    FOREACH col IN ARRAY cols LOOP
+        SELECT CASE WHEN t.typcategory = 'A' AND et.typcategory = 'N' THEN 'array'
+                    WHEN t.typcategory = 'N' THEN 'scalar'
+                    ELSE format_type(a.atttypid, a.atttypmod) END INTO kind
+        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type et ON et.oid = t.typelem
+        WHERE a.attrelid = relation AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+        IF kind IS NULL THEN
+            RAISE EXCEPTION 'column "%" of relation % does not exist', col, relation
+                USING ERRCODE = 'undefined_column', HINT = 'features names columns of the relation, e.g. ''x1, x2''.';
+        END IF;
+        IF kind NOT IN ('array', 'scalar') THEN
+            RAISE EXCEPTION 'feature column "%" has type %, not a number or an array of numbers', col, kind
+                USING ERRCODE = 'datatype_mismatch',
+                      HINT = 'Features are smallint, integer, bigint, real, double precision or numeric (or arrays of them).';
+        END IF;
+        kinds := kinds || kind;
+    END LOOP;
+    IF 'array' = ANY (kinds) AND cardinality(cols) > 1 THEN
+        RAISE EXCEPTION 'sgd_feature_info takes one array column or a list of numeric columns, not sparse '
+            '''indices, values'' pairs' USING ERRCODE = 'feature_not_supported',
+            HINT = 'Statistics of sparse features: unnest the values in SQL.';
+    END IF;
+    IF kinds[1] = 'array' THEN
+        RETURN QUERY EXECUTE format(
+            'SELECT (u.i - 1)::integer, %L || ''['' || u.i || '']'', min(u.v), max(u.v), avg(u.v), '
+            '       stddev_samp(u.v), (SELECT count(*) FROM %s) - count(u.v) '
+            'FROM %s AS r, unnest(r.%I::float8[]) WITH ORDINALITY AS u(v, i) GROUP BY u.i ORDER BY u.i',
+            cols[1], relation, relation, cols[1]);
+        RETURN;
+    END IF;
+    FOREACH col IN ARRAY cols LOOP
+        sel := sel || CASE WHEN n > 0 THEN ', ' ELSE '' END
+                   || format('(%s, %L, r.%I::float8)', n, col, col);
+        n := n + 1;
+    END LOOP;
+    RETURN QUERY EXECUTE format(
+        'SELECT v.i, v.name, min(v.x), max(v.x), avg(v.x), stddev_samp(v.x), count(*) - count(v.x) '
+        'FROM %s AS r CROSS JOIN LATERAL (VALUES %s) AS v(i, name, x) GROUP BY v.i, v.name ORDER BY v.i',
+        relation, sel);
+END
+$fn$;
+COMMENT ON FUNCTION sgd_feature_info(regclass, text)
+    IS 'Per feature of a relation: min, max, mean, stddev and NULL count (features as train_sgd takes them)';
+
+-- ------------------------------------------------------------------------------------------- evaluation helpers
+
+-- The SQL expression of a float8[] feature vector for train_sgd's features argument: one array column, or a list
+-- of numeric columns (sparse 'indices, values' pairs cannot be predicted row by row).
+CREATE FUNCTION corgipile.features_expr(features text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE
+    cols text[] := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
+BEGIN
+    IF features IS NULL OR cardinality(cols) = 0 OR '' = ANY (cols) THEN
+        RAISE EXCEPTION 'features must name one array column or a comma-separated list of columns, got "%"',
+            coalesce(features, 'NULL') USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'For example ''features'' or ''x1, x2''.';
+    END IF;
+    IF cardinality(cols) = 1 THEN
+        RETURN format('%I::float8[]', cols[1]);
+    END IF;
+    RETURN 'ARRAY[' || (SELECT string_agg(format('%I::float8', c), ', ') FROM unnest(cols) AS c) || ']';
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.features_expr(text) IS 'internal: SQL expression of a features argument as float8[]';
+
+-- The SQL condition that every column of a features argument is not NULL (the rows training and prediction skip).
+CREATE FUNCTION corgipile.features_present(features text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+    SELECT string_agg(format('%I IS NOT NULL', btrim(c)), ' AND ') FROM unnest(string_to_array(features, ',')) AS c
+$fn$;
+COMMENT ON FUNCTION corgipile.features_present(text) IS 'internal: SQL condition that no feature column is NULL';
+
+-- Raises unless a relation, label and features were given.
+CREATE FUNCTION corgipile.require_arguments(relation regclass, label text, features text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+BEGIN
+    IF relation IS NULL OR label IS NULL OR features IS NULL THEN
+        RAISE EXCEPTION 'relation, label and features must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'For example (''my_model'', ''my_table'', ''label'', ''features'').';
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.require_arguments(regclass, text, text) IS 'internal: NULL checks of relation arguments';
+
+-- ------------------------------------------------------------------------------------------- probabilities
+
+-- One probability per class: [P(negative), P(positive)] of a logistic model, the softmax of a softmax model's
+-- logits. Plain SQL (no extension needed); features are standardised with the stored mean/std.
+CREATE FUNCTION sgd_predict_probabilities(model_name text, features double precision[])
+RETURNS double precision[]
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $fn$
+DECLARE
+    m      corgipile.models;
+    d      integer;
+    logits double precision[];
+    top    double precision;
+    total  double precision;
+BEGIN
+    SELECT * INTO m FROM corgipile.models x WHERE x.id = corgipile.model_id(model_name);
+    d := m.dimension;
+    IF m.model_type NOT IN ('logistic', 'softmax') THEN
+        RAISE EXCEPTION 'sgd_predict_probabilities needs a logistic or softmax model; "%" is %', model_name,
+            m.model_type USING ERRCODE = 'feature_not_supported',
+            HINT = 'Binary mlp models: sgd_predict_proba (positive class); svm and linear models have no probabilities.';
+    END IF;
+    IF array_ndims(features) IS DISTINCT FROM 1 THEN
+        RAISE EXCEPTION 'features must be a one-dimensional array, not %-dimensional', coalesce(array_ndims(features), 0)
+            USING ERRCODE = 'array_subscript_error', HINT = 'Pass one feature vector per call, e.g. ''{1.5, 2}''.';
+    END IF;
+    IF cardinality(features) <> d THEN
+        RAISE EXCEPTION 'features have % values but model "%" expects %', coalesce(cardinality(features), 0),
+            model_name, d USING ERRCODE = 'data_exception', HINT = 'Pass the feature vector the model was trained on.';
+    END IF;
+    IF array_position(features, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'features must not contain NULL elements' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Replace missing values before predicting, e.g. with coalesce.';
+    END IF;
+    logits := ARRAY(SELECT corgipile.glm_margin(m.parameters[c * (d + 1) + 1 : (c + 1) * (d + 1)], m.feature_mean,
+                                                m.feature_std, features)
+                    FROM generate_series(0, cardinality(m.parameters) / (d + 1) - 1) AS c ORDER BY c);
+    IF m.model_type = 'logistic' THEN
+        top := 1 / (1 + exp(-greatest(least(logits[1], 700), -700)));
+        RETURN ARRAY[1 - top, top];
+    END IF;
+    top := (SELECT max(z) FROM unnest(logits) AS z);
+    total := (SELECT sum(exp(z - top)) FROM unnest(logits) AS z);
+    RETURN ARRAY(SELECT exp(z - top) / total FROM unnest(logits) WITH ORDINALITY AS u(z, i) ORDER BY i);
+END
+$fn$;
+COMMENT ON FUNCTION sgd_predict_probabilities(text, double precision[])
+    IS 'Probability of each class: [P(0), P(1)] for logistic, one per class for softmax (plain SQL)';
+
+-- ------------------------------------------------------------------------------------------- evaluation
+
+-- Counts of (actual, predicted) label pairs of a classifier on a relation (rows with a NULL label or features are
+-- skipped, as in training). Runs as the caller through the executor.
+CREATE FUNCTION sgd_confusion_matrix(model_name text, relation regclass, label text, features text)
+RETURNS TABLE(actual double precision, predicted double precision, count bigint)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+#variable_conflict use_column
+DECLARE
+    kind text;
+BEGIN
+    PERFORM corgipile.require_arguments(relation, label, features);
+    SELECT m.model_type INTO kind FROM corgipile.models m WHERE m.id = corgipile.model_id(model_name);
+    IF kind = 'linear' THEN
+        RAISE EXCEPTION 'model "%" is a linear regression: it has no classes', model_name
+            USING ERRCODE = 'feature_not_supported', HINT = 'Use sgd_evaluate for rmse, mae and r2.';
+    END IF;
+    RETURN QUERY EXECUTE format(
+        'SELECT s.y, s.p, count(*) FROM (SELECT %1$I::float8 AS y, sgd_predict(%2$L, %3$s) AS p FROM %4$s '
+        'WHERE %1$I IS NOT NULL AND %5$s) s GROUP BY s.y, s.p ORDER BY s.y, s.p',
+        label, model_name, corgipile.features_expr(features), relation, corgipile.features_present(features));
+END
+$fn$;
+COMMENT ON FUNCTION sgd_confusion_matrix(text, regclass, text, text)
+    IS 'Confusion matrix of a classifier on a relation: (actual, predicted, count)';
+
+-- Precision, recall, f1 and support of each class, from the confusion matrix.
+CREATE FUNCTION sgd_class_metrics(model_name text, relation regclass, label text, features text)
+RETURNS TABLE(class double precision, "precision" double precision, recall double precision, f1 double precision,
+              support bigint)
+LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $fn$
+    WITH cm AS (SELECT * FROM sgd_confusion_matrix(model_name, relation, label, features)),
+         classes AS (SELECT actual AS c FROM cm UNION SELECT predicted FROM cm),
+         per AS (SELECT k.c,
+                        coalesce((SELECT sum(count) FROM cm WHERE actual = k.c AND predicted = k.c), 0) AS tp,
+                        coalesce((SELECT sum(count) FROM cm WHERE predicted = k.c), 0) AS predicted,
+                        coalesce((SELECT sum(count) FROM cm WHERE actual = k.c), 0) AS actual
+                 FROM classes k)
+    SELECT c, (tp / nullif(predicted, 0))::float8, (tp / nullif(actual, 0))::float8,
+           (2 * tp / nullif(predicted + actual, 0))::float8, actual::bigint
+    FROM per ORDER BY c
+$fn$;
+COMMENT ON FUNCTION sgd_class_metrics(text, regclass, text, text)
+    IS 'Per-class precision, recall, f1 and support of a classifier on a relation';
+
+-- The ROC curve of a binary model with probabilities (logistic, binary mlp), like BigQuery's ML.ROC_CURVE: at most
+-- 101 thresholds (the 0, 1, ..., 100th percentiles of the predicted probability), each with the rates and counts
+-- of predicting positive when the probability is >= the threshold. Positive = label > 0 (1 of 0/1, +1 of -1/+1).
+CREATE FUNCTION sgd_roc_curve(model_name text, relation regclass, label text, features text)
+RETURNS TABLE(threshold double precision, recall double precision, false_positive_rate double precision,
+              true_positives bigint, false_positives bigint, true_negatives bigint, false_negatives bigint)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+#variable_conflict use_column
+DECLARE
+    m corgipile.models;
+BEGIN
+    PERFORM corgipile.require_arguments(relation, label, features);
+    SELECT * INTO m FROM corgipile.models x WHERE x.id = corgipile.model_id(model_name);
+    IF NOT (m.model_type = 'logistic' OR m.model_type = 'mlp' AND (m.params->>'classes')::integer = 2) THEN
+        RAISE EXCEPTION 'sgd_roc_curve needs a binary model with probabilities (logistic or binary mlp); "%" is %',
+            model_name, m.model_type USING ERRCODE = 'feature_not_supported',
+            HINT = 'Other classifiers: sgd_confusion_matrix and sgd_class_metrics.';
+    END IF;
+    RETURN QUERY EXECUTE format(
+        'WITH s AS (SELECT sgd_predict_proba(%2$L, %3$s) AS p, %1$I > 0 AS pos FROM %4$s '
+        '           WHERE %1$I IS NOT NULL AND %5$s), '
+        '     t AS (SELECT DISTINCT unnest(percentile_disc(ARRAY(SELECT (g / 100.0)::float8 FROM generate_series(0, 100) g)) '
+        '                                  WITHIN GROUP (ORDER BY p)) AS threshold FROM s) '
+        'SELECT t.threshold, '
+        '       count(*) FILTER (WHERE s.pos AND s.p >= t.threshold)::float8 / nullif(count(*) FILTER (WHERE s.pos), 0), '
+        '       count(*) FILTER (WHERE NOT s.pos AND s.p >= t.threshold)::float8 '
+        '           / nullif(count(*) FILTER (WHERE NOT s.pos), 0), '
+        '       count(*) FILTER (WHERE s.pos AND s.p >= t.threshold), '
+        '       count(*) FILTER (WHERE NOT s.pos AND s.p >= t.threshold), '
+        '       count(*) FILTER (WHERE NOT s.pos AND s.p < t.threshold), '
+        '       count(*) FILTER (WHERE s.pos AND s.p < t.threshold) '
+        'FROM t CROSS JOIN s GROUP BY t.threshold ORDER BY t.threshold',
+        label, model_name, corgipile.features_expr(features), relation, corgipile.features_present(features));
+END
+$fn$;
+COMMENT ON FUNCTION sgd_roc_curve(text, regclass, text, text)
+    IS 'ROC curve of a logistic or binary mlp model on a relation: up to 101 thresholds with rates and counts';
+
+-- ------------------------------------------------------------------------------------------- predicting a relation
+
+-- Predictions for every row of a relation, reading the feature columns the model was trained on (its stored
+-- features argument): (ctid, prediction, probability), to join back on ctid. Rows with NULL features are skipped.
+CREATE FUNCTION sgd_predict_relation(model_name text, relation regclass)
+RETURNS TABLE(ctid tid, prediction double precision, probability double precision)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+DECLARE
+    cols text;
+BEGIN
+    IF relation IS NULL THEN
+        RAISE EXCEPTION 'relation must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'For example sgd_predict_relation(''my_model'', ''my_table'').';
+    END IF;
+    SELECT m.features_column INTO cols FROM corgipile.models m WHERE m.id = corgipile.model_id(model_name);
+    IF cols IS NULL THEN
+        RAISE EXCEPTION 'model "%" does not record its feature columns', model_name
+            USING ERRCODE = 'feature_not_supported', HINT = 'Use sgd_predict(model_name, features) per row.';
+    END IF;
+    RETURN QUERY EXECUTE format(
+        'SELECT r.ctid, sgd_predict(%1$L, %2$s), sgd_predict_proba(%1$L, %2$s) FROM %3$s r WHERE %4$s',
+        model_name, corgipile.features_expr(cols), relation, corgipile.features_present(cols));
+END
+$fn$;
+COMMENT ON FUNCTION sgd_predict_relation(text, regclass)
+    IS 'Prediction and probability of every row of a relation, from the columns the model was trained on';
+
+-- ------------------------------------------------------------------------------------------- model management
+
+-- Drops a model the caller owns: an unknown name (or one the caller may not see) is undefined_object, a model
+-- only granted to the caller insufficient_privilege (row-level security alone would silently delete nothing).
+CREATE FUNCTION sgd_drop_model(model_name text) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+BEGIN
+    IF model_name IS NULL THEN
+        RAISE EXCEPTION 'model_name must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass the name of a trained model: SELECT name FROM corgipile.models.';
+    END IF;
+    DELETE FROM corgipile.models m WHERE m.id = corgipile.owned_model_id(model_name);
+END
+$fn$;
+COMMENT ON FUNCTION sgd_drop_model(text) IS 'Drops a stored model (undefined_object when there is none)';
+
+-- ------------------------------------------------------------------------------------------------- partitions
+--
+-- train_sgd, sgd_evaluate and corgipile.scan_stats accept a partitioned table: the heap reader reads every local
+-- leaf partition as a table of its own (same snapshot, each partition's own SELECT privilege and row-level security
+-- check) and shuffles blocks across all of them. corgipile.relation_leaves finds the leaves and checks the parent.
+
+-- The leaves of a partitioned relation, or NULL for any other relation: {"local": [oid of each non-empty local
+-- leaf, in partition-tree order], "foreign": [{"oid", "name", "server"} of each postgres_fdw leaf]}. Checks the
+-- parent as a query on it would (SELECT on the table or on the columns read; row-level security refused, as the
+-- heap reader refuses it on a table); each leaf is checked again when the reader opens it.
+CREATE FUNCTION corgipile.relation_leaves(relation regclass, label text, features text) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+#variable_conflict use_variable
+DECLARE
+    cols   text[];
+    leaves jsonb;
+    f      jsonb;
+BEGIN
+    IF relation IS NULL OR (SELECT c.relkind FROM pg_class c WHERE c.oid = relation) <> 'p' THEN
+        RETURN NULL;
+    END IF;
+    SELECT array_agg(btrim(c)) INTO cols FROM unnest(string_to_array(features, ',')) AS c;
+    IF NOT has_table_privilege(relation, 'SELECT')
+       AND NOT (has_column_privilege(relation, label, 'SELECT')
+                AND (SELECT bool_and(has_column_privilege(relation, c, 'SELECT')) FROM unnest(cols) AS c)) THEN
+        RAISE EXCEPTION 'permission denied for table %', relation
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Training reads the label and feature columns: GRANT SELECT on them (and on each partition).';
+    END IF;
+    IF row_security_active(relation) THEN
+        RAISE EXCEPTION 'relation % has row-level security enabled for this user', relation
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'corgipile reads heap blocks directly and does not apply row-level security policies.',
+                  HINT = format('Train on a copy made under your policies, e.g. CREATE TEMP TABLE t2 AS SELECT * FROM %s.',
+                                relation);
+    END IF;
+    SELECT jsonb_build_object(
+               'local', coalesce(jsonb_agg(t.relid::oid::bigint ORDER BY t.n)
+                                 FILTER (WHERE c.relkind IN ('r', 'm') AND pg_relation_size(t.relid) > 0), '[]'),
+               'foreign', coalesce(jsonb_agg(jsonb_build_object(
+                                      'oid', t.relid::oid::bigint, 'name', t.relid::text, 'server', s.srvname,
+                                      'remote', format('%I.%I',
+                                          coalesce((SELECT o.option_value FROM pg_options_to_table(ft.ftoptions) o
+                                                    WHERE o.option_name = 'schema_name'), n.nspname),
+                                          coalesce((SELECT o.option_value FROM pg_options_to_table(ft.ftoptions) o
+                                                    WHERE o.option_name = 'table_name'), c.relname)))
+                                   ORDER BY t.n) FILTER (WHERE c.relkind = 'f'), '[]'))
+    INTO leaves
+    FROM pg_partition_tree(relation) WITH ORDINALITY AS t(relid, parentrelid, isleaf, level, n)
+    JOIN pg_class c ON c.oid = t.relid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN pg_foreign_table ft ON ft.ftrelid = t.relid
+    LEFT JOIN pg_foreign_server s ON s.oid = ft.ftserver
+    WHERE t.isleaf;
+    -- Foreign leaves are read on their servers, by the role of this user's mapping: the coordinator checks here
+    -- that this user could read them through the foreign tables (the servers check the mapped role's rights).
+    FOR f IN SELECT * FROM jsonb_array_elements(leaves->'foreign') LOOP
+        IF NOT has_table_privilege((f->>'oid')::oid, 'SELECT')
+           AND NOT (has_column_privilege((f->>'oid')::oid, label, 'SELECT')
+                    AND (SELECT bool_and(has_column_privilege((f->>'oid')::oid, c, 'SELECT')) FROM unnest(cols) AS c))
+        THEN
+            RAISE EXCEPTION 'permission denied for foreign table %', f->>'name'
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'Training over a foreign partition needs SELECT on it, as a query through it would.';
+        END IF;
+    END LOOP;
+    RETURN leaves;
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.relation_leaves(regclass, text, text)
+    IS 'internal: local and foreign leaf partitions of a partitioned relation (NULL otherwise), after checking the parent';
+
+-- Local leaves only, for now: foreign (postgres_fdw) leaves are trained on their servers by corgipile.train_sharded.
+CREATE FUNCTION corgipile.local_leaves(leaves jsonb, relation regclass) RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE AS $fn$
+BEGIN
+    IF leaves IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF jsonb_array_length(leaves->'foreign') > 0 THEN
+        RAISE EXCEPTION 'partition % of % is a foreign table', leaves->'foreign'->0->>'name', relation
+            USING ERRCODE = 'wrong_object_type',
+                  HINT = 'corgipile reads heap blocks; train on the server that holds the partition.';
+    END IF;
+    RETURN leaves->'local';
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.local_leaves(jsonb, regclass) IS 'internal: the local leaves of relation_leaves, refusing foreign ones';
+
+-- ------------------------------------------------------------------------------- partitions on other servers
+--
+-- When leaf partitions are postgres_fdw foreign tables, rows stay on their servers and only models travel: each
+-- epoch the coordinator sends the current model to every server that holds partitions, each trains one local
+-- CorgiPile epoch inside its own backend (corgipile.train_epoch), and the coordinator averages the parameters
+-- weighted by the rows each server trained on (and trains its own local partitions itself meanwhile). Servers are
+-- reached with dblink over the foreign server of the partition and this user's user mapping (dblink_connect with a
+-- server name), one connection per server named corgipile_<server>, asynchronously (dblink_send_query /
+-- dblink_get_result) so the servers work in parallel. Every server needs the corgipile extension.
+
+-- One round on one server's partitions (or a local list): epoch >= 1 trains one epoch from the model sent
+-- (NULL: the seed's initial model) and answers {parameters, dimension, tuples, running_loss, label_encoding,
+-- seconds}; epoch 0 answers {metrics} of the model sent; epoch -1 answers the data profile (feature mean and sum of
+-- squared deviations, label range), which the coordinator combines weighted by rows so that sharded training
+-- standardises with the whole table's statistics, as on one server. relations are tables or partitioned tables of
+-- this server (each read with this server's privilege and row-level security checks, for the role that runs this).
+CREATE FUNCTION corgipile.train_epoch(relations text[], label text, features text, spec jsonb, model jsonb,
+                                      epoch integer, shard integer DEFAULT 0, dimension integer DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+#variable_conflict use_variable
+DECLARE
+    leaves jsonb := '[]';
+    rel    regclass;
+    l      jsonb;
+    r      text;
+BEGIN
+    PERFORM corgipile.require_extension('corgipile.train_epoch');
+    IF relations IS NULL OR cardinality(relations) = 0 OR label IS NULL OR features IS NULL OR epoch IS NULL THEN
+        RAISE EXCEPTION 'relations, label, features and epoch must not be NULL or empty'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    FOREACH r IN ARRAY relations LOOP
+        rel := r::regclass;
+        l := corgipile.local_leaves(corgipile.relation_leaves(rel, label, features), rel);
+        leaves := leaves || coalesce(l, jsonb_build_array(rel::oid::bigint));
+    END LOOP;
+    RETURN corgipile._invoke('train_epoch', jsonb_build_object(
+        'relations', leaves, 'relation_name', array_to_string(relations, ', '), 'label', label, 'features', features,
+        'spec', spec, 'model', model, 'epoch', epoch, 'shard', shard, 'dimension', dimension));
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.train_epoch(text[], text, text, jsonb, jsonb, integer, integer, integer)
+    IS 'One round of sharded training on this server: one CorgiPile epoch from the model sent (epoch >= 1), its metrics (epoch 0) or its data profile (epoch -1)';
+
+-- Raises a server's error under a message that names the server, keeping its SQLSTATE, detail and hint.
+CREATE FUNCTION corgipile.raise_server_error(msg text, state text, detail text, hint text) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL SAFE AS $fn$
+BEGIN
+    IF coalesce(detail, '') = '' AND coalesce(hint, '') = '' THEN
+        RAISE EXCEPTION USING MESSAGE = msg, ERRCODE = state;
+    ELSIF coalesce(detail, '') = '' THEN
+        RAISE EXCEPTION USING MESSAGE = msg, ERRCODE = state, HINT = hint;
+    ELSIF coalesce(hint, '') = '' THEN
+        RAISE EXCEPTION USING MESSAGE = msg, ERRCODE = state, DETAIL = detail;
+    END IF;
+    RAISE EXCEPTION USING MESSAGE = msg, ERRCODE = state, DETAIL = detail, HINT = hint;
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.raise_server_error(text, text, text, text)
+    IS 'internal: re-raise an error of a server of sharded training under a message naming it';
+
+-- Cancels whatever the connections still run and closes them (errors of dead connections ignored).
+CREATE FUNCTION corgipile.shard_disconnect(conns text[]) RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+DECLARE
+    c text;
+BEGIN
+    FOREACH c IN ARRAY coalesce(conns, '{}') LOOP
+        IF c = ANY (coalesce(dblink_get_connections(), '{}')) THEN
+            BEGIN
+                IF dblink_is_busy(c) = 1 THEN
+                    PERFORM dblink_cancel_query(c);
+                END IF;
+            EXCEPTION WHEN OTHERS THEN
+                NULL;
+            END;
+            PERFORM dblink_disconnect(c);
+        END IF;
+    END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.shard_disconnect(text[]) IS 'internal: cancel and close the dblink connections of sharded training';
+
+-- The coordinator: train_sgd's result (the JSON of corgipile._invoke('train')) over local and foreign leaves. It
+-- runs the rounds the coordinator's Java plans (state->'rounds'): before epoch 1 a "profile" round (epoch -1 of
+-- corgipile.train_epoch), then each epoch "train" (and "evaluate" with train_metrics pass), and ends the epochs when
+-- early stopping says so (state->'stop').
+-- Any error (a server down or failing: named, with its SQLSTATE; a cancel or statement_timeout here) cancels the
+-- servers' statements and closes the connections before it propagates, so no model row is written.
+CREATE FUNCTION corgipile.train_sharded(args jsonb, leaves jsonb) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+DECLARE
+    state    jsonb;
+    servers  text[];
+    conns    text[] := '{}';
+    tables   text[];
+    i        integer;
+    ep       integer;
+    kind     text;
+    reply    jsonb;
+    replies  jsonb;
+    started  timestamptz;
+    info     record;
+    e_state  text;
+    e_msg    text;
+    e_detail text;
+    e_hint   text;
+    waiting  text[];
+    got      jsonb;
+    ready    boolean;
+BEGIN
+    IF to_regprocedure('dblink_send_query(text,text)') IS NULL THEN
+        RAISE EXCEPTION 'partitions of % are foreign tables; training them on their servers needs the dblink extension',
+            args->>'relation_name'
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'CREATE EXTENSION dblink in this database (it comes with postgresql-contrib, like postgres_fdw).';
+    END IF;
+    state := corgipile._invoke('shard_start', jsonb_build_object('spec', args->'spec'));
+    SELECT array_agg(DISTINCT f->>'server' ORDER BY f->>'server') INTO servers
+    FROM jsonb_array_elements(leaves->'foreign') AS f;
+    BEGIN
+        FOR i IN 1 .. cardinality(servers) LOOP
+            conns := conns || ('corgipile_' || servers[i]);
+            PERFORM corgipile.shard_disconnect(ARRAY[conns[i]]);
+            BEGIN
+                PERFORM dblink_connect(conns[i], servers[i]);
+                SELECT * INTO info FROM dblink(conns[i], $q$
+                    SELECT current_database()::text,
+                           (SELECT extversion FROM pg_extension WHERE extname = 'corgipile')::text,
+                           to_regprocedure('corgipile.train_epoch(text[],text,text,jsonb,jsonb,integer,integer,integer)')
+                               IS NOT NULL$q$) AS t(db text, version text, has_epoch boolean);
+            EXCEPTION WHEN OTHERS THEN
+                GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
+                                        e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+                PERFORM corgipile.raise_server_error(format('foreign server "%s": %s', servers[i], e_msg), e_state,
+                    e_detail, coalesce(nullif(e_hint, ''),
+                                       'Check that the server is up and this user has a user mapping for it.'));
+            END;
+            IF info.version IS NULL OR NOT info.has_epoch THEN
+                RAISE EXCEPTION 'foreign server "%" has no corgipile extension% in database "%"', servers[i],
+                    CASE WHEN info.version IS NULL THEN '' ELSE ' with corgipile.train_epoch (version ' || info.version || ')' END,
+                    info.db
+                    USING ERRCODE = 'feature_not_supported',
+                          HINT = 'Every server that holds partitions trains them itself: CREATE EXTENSION corgipile there (ALTER EXTENSION corgipile UPDATE for an old version).';
+            END IF;
+        END LOOP;
+
+        -- Start every server's JVM now, in parallel (as on one server, the epochs' seconds exclude it).
+        FOR i IN 1 .. cardinality(servers) LOOP
+            PERFORM dblink_send_query(conns[i], 'SELECT corgipile.jvm_info()');
+        END LOOP;
+        FOR i IN 1 .. cardinality(servers) LOOP
+            BEGIN
+                PERFORM 1 FROM dblink_get_result(conns[i]) AS t(r jsonb);
+                PERFORM 1 FROM dblink_get_result(conns[i]) AS t(r jsonb);
+            EXCEPTION WHEN OTHERS THEN
+                GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
+                                        e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+                PERFORM corgipile.raise_server_error(format('foreign server "%s" failed to start its JVM (SQLSTATE %s): %s',
+                    servers[i], e_state, e_msg), e_state, e_detail, e_hint);
+            END;
+        END LOOP;
+
+        FOR ep IN 1 .. (state->'spec'->>'epochs')::integer LOOP
+            EXIT WHEN coalesce((state->>'stop')::boolean, false);
+            FOREACH kind IN ARRAY ARRAY(SELECT r.k FROM jsonb_array_elements_text(state->'rounds')
+                                        WITH ORDINALITY AS r(k, n) ORDER BY r.n) LOOP
+                started := clock_timestamp();
+                FOR i IN 1 .. cardinality(servers) LOOP
+                    SELECT array_agg(f->>'remote') INTO tables
+                    FROM jsonb_array_elements(leaves->'foreign') AS f WHERE f->>'server' = servers[i];
+                    IF dblink_send_query(conns[i], format(
+                           'SELECT corgipile.train_epoch(%L::text[], %L, %L, %L::jsonb, %L::jsonb, %s, %s, %s)',
+                           tables, args->>'label', args->>'features', state->'spec', state->'model',
+                           CASE kind WHEN 'train' THEN ep WHEN 'profile' THEN -1 ELSE 0 END, i, coalesce(args->>'dimension', 'NULL'))) <> 1
+                    THEN
+                        RAISE EXCEPTION 'foreign server "%" failed in epoch % (SQLSTATE 08006): could not send the query',
+                            servers[i], ep
+                            USING ERRCODE = 'connection_failure', DETAIL = dblink_error_message(conns[i]);
+                    END IF;
+                END LOOP;
+                replies := '[]';
+                IF jsonb_array_length(leaves->'local') > 0 THEN
+                    reply := corgipile._invoke('train_epoch', jsonb_build_object(
+                        'relations', leaves->'local', 'relation_name', args->>'relation_name',
+                        'label', args->>'label', 'features', args->>'features', 'spec', state->'spec',
+                        'model', state->'model', 'epoch', CASE kind WHEN 'train' THEN ep WHEN 'profile' THEN -1 ELSE 0 END, 'shard', 0,
+                        'dimension', args->'dimension'));
+                    replies := replies || jsonb_build_object('server', 'local', 'reply', reply);
+                END IF;
+                -- Collect the replies as they come, so a failing server is noticed (and the others cancelled)
+                -- while the rest still work; wait interruptibly (pg_sleep), so a cancel here lands. The replies
+                -- are merged in server order, whatever order they arrived in (the average is then reproducible).
+                waiting := servers;
+                got := '{}';
+                WHILE cardinality(waiting) > 0 LOOP
+                    ready := false;
+                    FOR i IN 1 .. cardinality(servers) LOOP
+                        CONTINUE WHEN NOT servers[i] = ANY (waiting) OR dblink_is_busy(conns[i]) = 1;
+                        reply := NULL;
+                        BEGIN
+                            SELECT t.r INTO reply FROM dblink_get_result(conns[i]) AS t(r jsonb);
+                            PERFORM 1 FROM dblink_get_result(conns[i]) AS t(r jsonb);
+                            IF reply IS NULL THEN
+                                RAISE EXCEPTION 'the connection returned no result' USING ERRCODE = 'connection_failure',
+                                    DETAIL = dblink_error_message(conns[i]);
+                            END IF;
+                        EXCEPTION WHEN OTHERS THEN
+                            GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
+                                                    e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+                            PERFORM corgipile.raise_server_error(format(
+                                'foreign server "%s" failed in epoch %s (SQLSTATE %s): %s', servers[i], ep, e_state,
+                                e_msg), e_state, e_detail, e_hint);
+                        END;
+                        got := got || jsonb_build_object(servers[i], reply);
+                        waiting := array_remove(waiting, servers[i]);
+                        ready := true;
+                    END LOOP;
+                    IF NOT ready THEN
+                        PERFORM pg_sleep(0.002);
+                    END IF;
+                END LOOP;
+                FOR i IN 1 .. cardinality(servers) LOOP
+                    replies := replies || jsonb_build_object('server', servers[i], 'reply', got->servers[i]);
+                END LOOP;
+                state := corgipile._invoke('shard_merge', jsonb_build_object(
+                    'state', state, 'kind', kind, 'epoch', ep, 'replies', replies,
+                    'seconds', extract(epoch FROM clock_timestamp() - started)));
+            END LOOP;
+            -- validation_relation (on the coordinator) with the averaged model; the epoch's NOTICE
+            state := corgipile._invoke('shard_epoch_end', jsonb_build_object(
+                'state', state, 'label', args->>'label', 'features', args->>'features',
+                'validation', args->'validation', 'validations', args->'validations',
+                'validation_name', args->'validation_name'));
+        END LOOP;
+    EXCEPTION WHEN OTHERS OR query_canceled THEN
+        -- OTHERS alone would miss a cancel or statement_timeout of this statement (57014)
+        PERFORM corgipile.shard_disconnect(conns);
+        RAISE;
+    END;
+    PERFORM corgipile.shard_disconnect(conns);
+    RETURN corgipile._invoke('shard_finish', jsonb_build_object('state', state));
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.train_sharded(jsonb, jsonb)
+    IS 'internal: train_sgd over partitions on other servers (one epoch per server per round, averaged by rows)';
+
+-- train_sgd's training step: over a table or local partitions in this backend, or over foreign partitions on
+-- their servers (corgipile.train_sharded).
+CREATE FUNCTION corgipile.train_relation(args jsonb, leaves jsonb) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+BEGIN
+    IF leaves IS NOT NULL AND jsonb_array_length(leaves->'foreign') > 0 THEN
+        RETURN corgipile.train_sharded(args, leaves);
+    END IF;
+    RETURN corgipile._invoke('train', args || jsonb_build_object('relations', leaves->'local'));
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.train_relation(jsonb, jsonb) IS 'internal: train_sgd''s training step (local or sharded)';
+
+-- ------------------------------------------------------------------------------------- in-database training
+--
+-- train_sgd is a thin wrapper: it declares the signature and the defaults users see (V2's, with block_size and
+-- learning_rate NULL: the engine derives them from the table) and forwards every argument to corgipile.train.
+--   * the engine (Java, corgipile._invoke('train_arguments')) merges the named arguments with options, validates
+--     them with the one options parser and checks the model name; a new option or a new default is a Java change;
+--   * corgipile.train keeps only the steps that need SQL, in order: check the call, ask the engine, find the leaf
+--     partitions, claim the model name, the shuffle_once copy, train (corgipile.train_relation), store the row
+--     (corgipile.store_model), return the epochs. A change to one step replaces that step's function.
+--
+-- One shuffle_once: the rows in the order of a hash of their position (tableoid, ctid) keyed by the seed
+-- (corgipile.shuffle_once_copy), called by train_sgd, by the client and by the benchmark, so one seed gives one
+-- data order in server mode, in client mode and in the benchmark. The seed is the run's (drawn and recorded by the
+-- engine when not given), so the recorded seed reproduces the run.
+
+-- The label and feature columns of relation, copied in shuffle_once's order into a new table: a temporary table of
+-- this session (target NULL; the caller drops it) or the permanent table target (the benchmark). The order is a
+-- function of the rows' positions and the seed only, not of the session.
+CREATE FUNCTION corgipile.shuffle_once_copy(relation regclass, label text, features text, seed bigint,
+                                            target text DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+#variable_conflict use_variable
+DECLARE
+    columns   text;
+    copy_name text := coalesce(target, 'corgipile_shuffle_once_' || pg_backend_pid() || '_' || txid_current());
+BEGIN
+    IF relation IS NULL OR label IS NULL OR features IS NULL OR seed IS NULL THEN
+        RAISE EXCEPTION 'relation, label, features and seed must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT string_agg(quote_ident(btrim(c)), ', ') INTO columns FROM unnest(string_to_array(features, ',')) AS c;
+    EXECUTE format('CREATE %s TABLE %I AS SELECT %I, %s FROM %s '
+                   'ORDER BY hashtextextended(tableoid::text || ctid::text, %s), tableoid, ctid',
+                   CASE WHEN target IS NULL THEN 'TEMPORARY' ELSE '' END, copy_name, label, columns, relation, seed);
+    RETURN (CASE WHEN target IS NULL THEN 'pg_temp.' ELSE '' END || quote_ident(copy_name))::regclass;
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.shuffle_once_copy(regclass, text, text, bigint, text)
+    IS 'internal: shuffle_once''s copy (label and feature columns in the order of the seed), in every mode';
+
+-- The checks that open every call reading a relation's heap blocks (train_sgd, sgd_evaluate): the extension is
+-- there (else 0A000 naming the function) and relation, label and features are given.
+CREATE FUNCTION corgipile.require_heap_call(fn text, relation regclass, label text, features text) RETURNS void
+LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+    PERFORM corgipile.require_extension(fn);
+    IF relation IS NULL OR label IS NULL OR features IS NULL THEN
+        RAISE EXCEPTION 'relation, label and features must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.require_heap_call(text, regclass, text, text)
+    IS 'internal: the extension is installed and relation, label and features are not NULL';
+
+-- train_sgd's steps (see above). Arguments: the call's, with the named hyper-parameters as one JSON object (NULL:
+-- not given).
+CREATE FUNCTION corgipile.train(relation regclass, label text, features text, model_name text,
+                                validation_relation regclass, arguments jsonb, options jsonb)
+RETURNS SETOF corgipile.epoch_result
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+#variable_conflict use_variable
+DECLARE
+    plan          jsonb;
+    result        jsonb;
+    source        regclass := relation;
+    shuffled      regclass;
+    started       timestamptz;
+    prep          double precision := 0;
+    leaves        jsonb;
+    vleaves       jsonb;
+BEGIN
+    PERFORM corgipile.require_heap_call('train_sgd', relation, label, features);
+    IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
+        RAISE EXCEPTION 'options must be a JSON object, got %', coalesce(options::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'For example options => ''{"l1": 0.001}''.';
+    END IF;
+    -- {spec (named arguments, options over them; as given), dimension, overwrite, shuffle}, or 22023
+    plan := corgipile._invoke('train_arguments', jsonb_build_object(
+        'arguments', arguments, 'options', options, 'model_name', model_name));
+    leaves := corgipile.relation_leaves(relation, label, features);
+    vleaves := corgipile.local_leaves(corgipile.relation_leaves(validation_relation, label, features),
+                                      validation_relation);
+    IF model_name IS NOT NULL THEN
+        -- Claim the name now (lock, exists?, owner?), not after training: see corgipile.claim_model_name.
+        PERFORM corgipile.model_write_owner(model_name, (plan->>'overwrite')::boolean);
+    END IF;
+
+    -- shuffle_once (Bismarck; MADlib after a manual shuffle): one copy in the order of the seed
+    -- (corgipile.shuffle_once_copy), then read in storage order; the copy time is added to the first epoch.
+    -- (on foreign partitions each server shuffles its share once in memory instead: rows stay on their servers)
+    IF plan->>'shuffle' = 'shuffle_once' AND jsonb_array_length(coalesce(leaves->'foreign', '[]')) = 0 THEN
+        IF leaves IS NULL THEN
+            PERFORM corgipile._check_relation(relation, label, features);
+        ELSE
+            PERFORM corgipile._check_relation(l::bigint::oid::regclass, label, features)
+            FROM jsonb_array_elements_text(corgipile.local_leaves(leaves, relation)) AS l;
+            leaves := NULL;
+        END IF;
+        started := clock_timestamp();
+        shuffled := corgipile.shuffle_once_copy(relation, label, features, (plan->'spec'->>'seed')::bigint);
+        source := shuffled;
+        prep := extract(epoch FROM clock_timestamp() - started);
+    END IF;
+
+    result := corgipile.train_relation(jsonb_build_object(
+        'relation', source::oid::bigint, 'relation_name', relation::text, 'label', label, 'features', features,
+        'spec', plan->'spec', 'dimension', plan->'dimension',
+        'validation', validation_relation::oid::bigint, 'prep_seconds', prep,
+        'validations', vleaves, 'validation_name', validation_relation::text, 'model_name', model_name,
+        'activity_limit', pg_size_bytes(current_setting('track_activity_query_size')),
+        'warm_start_model', corgipile.model_row(plan->'spec'->>'warm_start')), leaves);
+
+    IF shuffled IS NOT NULL THEN
+        EXECUTE format('DROP TABLE %s', shuffled);
+    END IF;
+
+    IF model_name IS NOT NULL THEN
+        PERFORM corgipile.store_model(model_name, (plan->>'overwrite')::boolean, jsonb_build_object(
+            'model_type', result->'model'->'type', 'dimension', result->'model'->'dimension',
+            'parameters', result->'model'->'parameters', 'feature_mean', result->'model'->'mean',
+            'feature_std', result->'model'->'std', 'params', result->'model'->'params', 'spec', result->'spec',
+            'seed', result->'spec'->'seed', 'source_relation', relation::text, 'label_column', label,
+            'features_column', features, 'epoch_log', result->'epochs', 'metrics', result->'metrics',
+            'trained_in', 'server', 'corgipile_version', result->'corgipile_version'));
+    END IF;
+
+    -- one row per epoch object, its keys named like corgipile.epoch_result's columns (a missing key is NULL)
+    RETURN QUERY SELECT * FROM jsonb_populate_recordset(NULL::corgipile.epoch_result, result->'epochs');
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.train(regclass, text, text, text, regclass, jsonb, jsonb)
+    IS 'internal: train_sgd''s steps (the engine resolves the arguments; SQL claims, copies, trains, stores)';
+
+-- The signature and defaults of V2 with NULL defaults for block_size and learning_rate (the engine derives them).
+-- LANGUAGE sql: the body is one call.
+CREATE OR REPLACE FUNCTION train_sgd(
+    relation            regclass,
+    label               text,
+    features            text,
+    model               text DEFAULT 'logistic',
+    shuffle             text DEFAULT 'corgipile',
+    epochs              integer DEFAULT 10,
+    learning_rate       double precision DEFAULT NULL,
+    batch_size          integer DEFAULT 1,
+    l2                  double precision DEFAULT 0,
+    block_size          integer DEFAULT NULL,
+    buffer_size         double precision DEFAULT NULL,
+    model_name          text DEFAULT NULL,
+    validation_relation regclass DEFAULT NULL,
+    seed                bigint DEFAULT NULL,
+    device              text DEFAULT 'cpu',
+    options             jsonb DEFAULT '{}')
+RETURNS SETOF corgipile.epoch_result
+LANGUAGE sql VOLATILE PARALLEL UNSAFE AS $fn$
+    SELECT * FROM corgipile.train(relation, label, features, model_name, validation_relation,
+        jsonb_build_object('model', model, 'shuffle', shuffle, 'epochs', epochs, 'learning_rate', learning_rate,
+                           'batch_size', batch_size, 'l2', l2, 'block_size', block_size,
+                           'buffer_size', buffer_size, 'seed', seed, 'device', device),
+        options)
+$fn$;
+
+-- ------------------------------------------------------------------------ sgd_evaluate and scan_stats of V2
+
+-- Over partitioned tables too (their local leaves).
+CREATE OR REPLACE FUNCTION sgd_evaluate(model_name text, relation regclass, label text, features text)
+RETURNS TABLE(metric text, value double precision)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+#variable_conflict use_variable
+DECLARE
+    result jsonb;
+    mid    bigint;
+BEGIN
+    PERFORM corgipile.require_heap_call('sgd_evaluate', relation, label, features);
+    mid := corgipile.model_id(model_name);
+    result := corgipile._invoke('evaluate', jsonb_build_object(
+        'model', (SELECT to_jsonb(m) FROM corgipile.models m WHERE m.id = mid),
+        'relation', relation::oid::bigint, 'label', label, 'features', features, 'relation_name', relation::text,
+        'relations', corgipile.local_leaves(corgipile.relation_leaves(relation, label, features), relation)));
+    RETURN QUERY
+    SELECT e->>0, (e->>1)::double precision FROM jsonb_array_elements(result->'metrics') AS e;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION corgipile.scan_stats(relation regclass, label text, features text, block_pages integer DEFAULT 1280)
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+BEGIN
+    PERFORM corgipile.require_extension('corgipile.scan_stats');
+    RETURN corgipile._invoke('scan_stats', jsonb_build_object('relation', relation::oid::bigint, 'label', label,
+                                                              'features', features, 'block_pages', block_pages,
+                                                              'relation_name', relation::text,
+                                                              'relations', corgipile.local_leaves(
+                                                                  corgipile.relation_leaves(relation, label, features),
+                                                                  relation)));
+END
+$fn$;
