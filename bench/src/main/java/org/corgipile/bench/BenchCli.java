@@ -61,8 +61,8 @@ public final class BenchCli implements Callable<Integer> {
     List<String> profiles;
 
     @Option(names = "--datasets", split = ",", paramLabel = "D",
-            description = "synthetic (built in) or a dense generator of the datasets module: higgs-like, susy-like,"
-                    + " epsilon-like (default synthetic)")
+            description = "synthetic (built in), a dense generator of the datasets module (higgs-like, susy-like,"
+                    + " epsilon-like) or a real two-class set (flights-binary, fashion-mnist-binary); default synthetic")
     List<String> datasets;
 
     @Option(names = "--layouts", split = ",", paramLabel = "L",
