@@ -3,7 +3,9 @@
 # directories, each with its own local cluster, side by side; each one's `db psql`, `db status` and `db url` reach
 # its own cluster without CORGIPILE_PORT, also after a restart.
 #
-#   scripts/checkout-anywhere.sh          the launcher copied into two 0700 directories (seconds; run by ./corgipile test)
+#   scripts/checkout-anywhere.sh          the launcher and the jar it runs clusters with (module local-cluster, built
+#                                         by ./corgipile setup) copied into two 0700 directories (seconds; run by
+#                                         ./corgipile test)
 #   scripts/checkout-anywhere.sh --full   also `git clone` this repository's HEAD into a 0700 directory and run
 #                                         `./corgipile demo` and `./corgipile test` there (as long as the suite)
 set -euo pipefail
@@ -20,7 +22,9 @@ cleanup() {
     rm -rf "$BASE"
 }
 trap cleanup EXIT
-for d in "$A" "$B"; do mkdir -p "$d"; cp "$ROOT/corgipile" "$d/"; done
+JAR=local-cluster/target/corgipile-local-cluster.jar
+[ -f "$ROOT/$JAR" ] || fail "$ROOT/$JAR is missing: run ./corgipile setup first"
+for d in "$A" "$B"; do mkdir -p "$d/$(dirname "$JAR")"; cp "$ROOT/corgipile" "$d/"; cp "$ROOT/$JAR" "$d/$JAR"; done
 
 PORT_B="$(free_port)"
 (cd "$A" && env -u CORGIPILE_PORT ./corgipile db start) || fail "db start in $A"

@@ -37,8 +37,8 @@ import picocli.CommandLine.Option;
  * explicitly win over both.
  *
  * <p>Exit codes ({@link ExitCodes}, shared by every corgipile command): 0 when at least one profile ran, 1 on bad
- * arguments, 3 when every profile was refused (e.g. no root for ssd/hdd and memory not requested), 4 when a result
- * file cannot be written.
+ * arguments, 2 when a statement failed, 3 when every profile was refused (e.g. no root for ssd/hdd and memory not
+ * requested), 4 when a result file cannot be written, 5 on a bug (with its stack trace), 6 when the heap is exhausted.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = VersionProvider.class,
         exitCodeOnInvalidInput = ExitCodes.USAGE,
@@ -61,8 +61,8 @@ public final class BenchCli implements Callable<Integer> {
     List<String> profiles;
 
     @Option(names = "--datasets", split = ",", paramLabel = "D",
-            description = "synthetic (built in) or a dense generator of the datasets module: higgs-like, susy-like,"
-                    + " epsilon-like (default synthetic)")
+            description = "synthetic (built in), a dense generator of the datasets module (higgs-like, susy-like,"
+                    + " epsilon-like) or a real two-class set (flights-binary, fashion-mnist-binary); default synthetic")
     List<String> datasets;
 
     @Option(names = "--layouts", split = ",", paramLabel = "L",
@@ -157,7 +157,12 @@ public final class BenchCli implements Callable<Integer> {
 
     /** Parses and runs; returns the exit code (used by tests instead of {@link #main}). */
     public static int run(String[] args, PrintStream log) {
-        return commandLine(args, log).execute(args);
+        CommandLine cl = commandLine(args, log);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            return ExitCodes.report(e, ExitCodes.OUT_OF_MEMORY, "corgipile bench", cl.getErr());
+        }
     }
 
     /** The command line {@link #run} executes (tests parse documented command lines with it). */
@@ -167,13 +172,9 @@ public final class BenchCli implements Callable<Integer> {
                 "./corgipile bench " + String.join(" ", args), log));
         cl.addSubcommand("memory", new org.corgipile.bench.memory.BufferMemoryBench(
                 "./corgipile bench " + String.join(" ", args), log));
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (!(e instanceof IOException || e instanceof java.io.UncheckedIOException)) {
-                throw e;
-            }
-            cmd.getErr().println("corgipile bench: error: " + e.getMessage());
-            return ExitCodes.IO;
-        });
+        // the exit codes of every corgipile command (ExitCodes)
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, ExitCodes.of(e), "corgipile bench",
+                cmd.getErr()));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // "--profiles memory" names the memory profile, not the memory subcommand
         cl.setAllowSubcommandsAsOptionParameters(true);

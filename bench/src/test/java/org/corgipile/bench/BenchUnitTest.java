@@ -51,6 +51,14 @@ class BenchUnitTest {
     }
 
     @Test
+    void timeToAccuracyCountsTheProfilePassBeforeEpochOne() {
+        // the engine's standardisation profile reads the table before epoch 1; every strategy pays it
+        StrategyResult s = result(5.0, 1.5, new double[] {0.60, 0.775, 0.79}, new double[] {1, 2, 3});
+        assertEquals(5.0 + 1.5 + 1 + 2, TimeToAccuracy.reach(s, 0.78, 0.01).orElseThrow().seconds(), 1e-9);
+        assertEquals(5.0 + 1.5 + 1 + 2 + 3, s.endToEndSeconds(), 1e-9);
+    }
+
+    @Test
     void badArgumentsAreUsageErrorsAndNameTheArgument() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream old = System.err;
@@ -81,10 +89,14 @@ class BenchUnitTest {
     }
 
     private static StrategyResult result(double prep, double[] acc, double[] secs) {
+        return result(prep, 0, acc, secs);
+    }
+
+    private static StrategyResult result(double prep, double profile, double[] acc, double[] secs) {
         List<EpochResult> epochs = new ArrayList<>();
         for (int i = 0; i < acc.length; i++) {
             epochs.add(new EpochResult(i + 1, secs[i], 0.5, acc[i], 0.5, acc[i], 0.1, 100, secs[i] / 2, secs[i] / 2,
-                    0.01, -1));
+                    0.01, i == 0 ? profile : 0, -1));
         }
         return new StrategyResult("corgipile", "CorgiPile", "test", "t", prep, 0, 0, 0, epochs, 0, 0, 0, 0, null);
     }

@@ -3,9 +3,7 @@ package org.corgipile.cli;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.util.concurrent.Callable;
 
@@ -64,11 +62,10 @@ final class Failures {
         if (t instanceof TrainingException u) {
             t = new CorgiPileException(u);
         }
-        int code;
+        int code = ExitCodes.of(t);
         String hint = null;
         String message;
         if (t instanceof SQLException s) {
-            code = ExitCodes.of(s);
             message = firstLine(s.getMessage()) + (s.getSQLState() != null ? " (SQLSTATE " + s.getSQLState() + ")" : "");
             if (s instanceof CorgiPileException c) {
                 hint = c.hint();
@@ -80,15 +77,10 @@ final class Failures {
             if (hint == null && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
                 hint = "is the server running? For the local cluster: ./corgipile db start";
             }
-        } else if (t instanceof IOException || t instanceof UncheckedIOException) {
-            code = ExitCodes.IO;
-            message = t.getMessage();
-        } else if (t instanceof IllegalArgumentException) {
-            code = ExitCodes.INVALID_INPUT;
-            message = t.getMessage();
-        } else {
-            code = ExitCodes.INTERNAL;
+        } else if (code == ExitCodes.INTERNAL) {
             message = "internal error: " + t + " (please report a bug; --verbose shows the stack trace)";
+        } else {
+            message = t.getMessage();
         }
         err.println("corgipile: error: " + message);
         if (hint != null && command != null) {

@@ -1,5 +1,8 @@
 package org.corgipile.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.sql.SQLException;
 
 /**
@@ -38,6 +41,45 @@ public final class ExitCodes {
     public static final String H7 = "  6  out of memory: the client's Java heap is exhausted";
 
     private ExitCodes() {
+    }
+
+    /**
+     * The exit code for any failure of a command: a failed statement by its SQLSTATE ({@link #of(SQLException)}), an
+     * argument or input the code refused ({@link IllegalArgumentException}, {@link UnsupportedOperationException}) 3,
+     * a file 4, an exhausted heap 6, anything else a bug (5).
+     */
+    public static int of(Throwable t) {
+        if (t instanceof SQLException s) {
+            return of(s);
+        } else if (t instanceof IllegalArgumentException || t instanceof UnsupportedOperationException) {
+            return INVALID_INPUT;
+        } else if (t instanceof IOException || t instanceof UncheckedIOException) {
+            return IO;
+        } else if (t instanceof OutOfMemoryError) {
+            return OUT_OF_MEMORY;
+        }
+        return INTERNAL;
+    }
+
+    /**
+     * Reports a failed command of the CLIs without a reporter of their own ({@code corgipile dataset},
+     * {@code corgipile bench}) as every command does: one line {@code COMMAND: error: MESSAGE (SQLSTATE xxxxx)}; for a
+     * bug ({@link #INTERNAL}) the stack trace follows, to be reported. Returns {@code code}.
+     */
+    public static int report(Throwable t, int code, String command, PrintWriter err) {
+        if (code == INTERNAL) {
+            err.println(command + ": error: internal error: " + t + " (please report a bug with this stack trace)");
+            t.printStackTrace(err);
+        } else if (code == OUT_OF_MEMORY) {
+            err.println(command + ": error: Java heap exhausted (maximum heap " + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MB): " + t.getMessage() + "; give it more heap with JAVA_TOOL_OPTIONS=-Xmx4g");
+        } else {
+            String state = t instanceof SQLException s && s.getSQLState() != null
+                    ? " (SQLSTATE " + s.getSQLState() + ")" : "";
+            err.println(command + ": error: " + t.getMessage() + state);
+        }
+        err.flush();
+        return code;
     }
 
     /** The exit code for a failed statement, by SQLSTATE class. */

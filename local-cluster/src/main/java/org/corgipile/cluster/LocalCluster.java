@@ -28,8 +28,9 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * A PostgreSQL 15 cluster on this machine, the one component that starts servers in Java: the tests' clusters (through
  * test-support's {@code PostgresExtension}), the benchmark's per-profile servers ({@code BenchServer} adds the device
- * profile), the scale-out benchmark's N servers and the launcher's {@code ./corgipile cluster up N} servers
- * ({@link #persistent}, through {@link LocalClusterCli}) all are LocalClusters.
+ * profile), the scale-out benchmark's N servers, and the launcher's local cluster ({@code ./corgipile db}) and its
+ * {@code ./corgipile cluster up N} servers ({@link #persistent}, through {@link LocalClusterCli}) all are
+ * LocalClusters.
  *
  * <p>A throwaway cluster: initdb into a temporary directory (one the cluster's OS user can reach, see
  * {@link #parentFor}), a free loopback port, {@code fsync=off},
@@ -94,50 +95,122 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * The lasting cluster in {@code home} (data in {@code home/data}, sockets in {@code home/run}, log
-     * {@code home/server.log}), as the launcher's {@code ./corgipile cluster up N} keeps its servers: created with
-     * initdb on first use (listening on {@code port}; later the port its configuration remembers), started when it is
-     * not running. {@link #close()} leaves it as it is; {@link #stop()} stops it, {@link #destroy()} removes it.
+     * {@code home/server.log}), as the launcher keeps its local cluster ({@code ./corgipile db}) and its shard servers
+     * ({@code ./corgipile cluster up N}): created with initdb on first use (listening on {@code port}; later the port
+     * its configuration remembers), started when it is not running. {@link #close()} leaves it as it is;
+     * {@link #stop()} stops it, {@link #destroy()} removes it.
      */
     public static LocalCluster persistent(Path home, int port) {
-        Path bin = binaries();
-        String osUser = osUser();
-        Path data = home.resolve("data");
-        try {
-            if (Files.exists(data.resolve("PG_VERSION"))) {
-                port = confPort(data, port);
-            }
-            LocalCluster c = new LocalCluster(home, port, osUser, bin, Map.of(), false);
-            if (!Files.exists(data.resolve("PG_VERSION"))) {
-                Files.createDirectories(home.getParent());
-                if (!Files.isDirectory(home)) {
-                    Files.createDirectory(home,
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                }
-                handTo(home, osUser);
-                c.run(Duration.ofSeconds(30), "mkdir", "-p", "-m", "0700", data.toString(), home.resolve("run").toString());
-                c.init(List.of("shared_buffers = 128MB", "unix_socket_directories = '" + home.resolve("run") + "'"),
-                        List.of());
-                return c;
-            }
-            c.running = c.status();
+        if (exists(home)) {
+            LocalCluster c = existing(home);
             if (!c.running) {
                 c.start();
             }
+            return c;
+        }
+        LocalCluster c = new LocalCluster(home, port, osUser(), binaries(), Map.of(), false);
+        try {
+            Files.createDirectories(home.getParent());
+            if (!Files.isDirectory(home)) {
+                Files.createDirectory(home,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            handTo(home, c.osUser);
+            c.run(Duration.ofSeconds(30), "mkdir", "-p", "-m", "0700", c.dataDir.toString(),
+                    home.resolve("run").toString());
+            c.init(List.of("shared_buffers = 256MB", "unix_socket_directories = '" + home.resolve("run") + "'"),
+                    List.of());
             return c;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** The cluster in {@code home} as it is, running or not (for {@link #stop()} or {@link #destroy()}). */
+    /** Whether {@code home} holds a cluster (initdb has run there). */
+    public static boolean exists(Path home) {
+        return Files.exists(home.resolve("data").resolve("PG_VERSION"));
+    }
+
+    /**
+     * The cluster in {@code home} as it is, running or not (for {@link #start()}, {@link #stop()},
+     * {@link #destroy()}): its port is the running server's, else the one its configuration remembers.
+     */
     public static LocalCluster existing(Path home) {
         try {
-            LocalCluster c = new LocalCluster(home, confPort(home.resolve("data"), 0), osUser(), binaries(), Map.of(),
-                    false);
+            Path data = home.resolve("data");
+            LocalCluster c = new LocalCluster(home, confPort(data, 0), osUser(), binaries(), Map.of(), false);
             c.running = c.status();
-            return c;
+            int pidPort = c.running ? postmasterPort(data) : 0;
+            return pidPort > 0 && pidPort != c.port ? c.withPort(pidPort) : c;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** This handle with another port (the configuration is not changed: see {@link #moveTo}). */
+    private LocalCluster withPort(int newPort) {
+        LocalCluster c = new LocalCluster(baseDir, newPort, osUser, binDir, environment, throwaway);
+        c.running = running;
+        return c;
+    }
+
+    /**
+     * Moves a stopped cluster to {@code newPort} (the configuration remembers it) and returns its handle; the
+     * launcher's {@code db start} with another {@code CORGIPILE_PORT}.
+     */
+    public LocalCluster moveTo(int newPort) {
+        if (running) {
+            throw new IllegalStateException("the cluster in " + baseDir + " is running on port " + port
+                    + "; stop it before moving it to port " + newPort);
+        }
+        appendConf(List.of("port = " + newPort));
+        return withPort(newPort);
+    }
+
+    /**
+     * The first port from {@code from} that is free on 127.0.0.1 and that no cluster in {@code claimedBy} (their
+     * {@code data/postgresql.conf}) remembers, so that a stopped cluster keeps its port.
+     */
+    public static int firstFreePort(int from, List<Path> claimedBy) {
+        java.util.Set<Integer> claimed = new java.util.HashSet<>();
+        for (Path dir : claimedBy) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> homes = Files.list(dir)) {
+                for (Path home : (Iterable<Path>) homes::iterator) {
+                    if (exists(home)) {
+                        claimed.add(confPort(home.resolve("data"), 0));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        for (int p = from; p < 65536; p++) {
+            if (!claimed.contains(p) && bindable(p)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no free port from " + from);
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The port of the running postmaster (line 4 of postmaster.pid), 0 when it cannot be read. */
+    private static int postmasterPort(Path data) {
+        try {
+            List<String> lines = Files.readAllLines(data.resolve("postmaster.pid"), StandardCharsets.UTF_8);
+            return lines.size() >= 4 ? Integer.parseInt(lines.get(3).strip()) : 0;
+        } catch (IOException | NumberFormatException e) {
+            return 0;
         }
     }
 
@@ -226,12 +299,7 @@ public final class LocalCluster implements AutoCloseable {
                 "log_line_prefix = '%m [%p] %e '"));
         conf.addAll(modeConf);
         conf.addAll(extraConf);
-        // Written by the OS user that owns the cluster: append through the same user.
-        Path tmp = Files.createTempFile("corgipile-conf", ".conf");
-        Files.writeString(tmp, String.join("\n", conf) + "\n", StandardCharsets.UTF_8);
-        tmp.toFile().setReadable(true, false);
-        run(Duration.ofSeconds(30), "sh", "-c", "cat '" + tmp + "' >> '" + dataDir.resolve("postgresql.conf") + "'");
-        Files.deleteIfExists(tmp);
+        appendConf(conf);
         start();
     }
 
@@ -260,6 +328,12 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Appends lines to postgresql.conf and reloads the configuration. */
     public void reconfigure(String... lines) {
+        appendConf(List.of(lines));
+        run(Duration.ofSeconds(30), bin("pg_ctl"), "-D", dataDir.toString(), "reload");
+    }
+
+    /** Appends lines to postgresql.conf, as the OS user that owns the cluster (it owns the file). */
+    private void appendConf(List<String> lines) {
         try {
             Path tmp = Files.createTempFile("corgipile-conf", ".conf");
             Files.writeString(tmp, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
@@ -269,11 +343,15 @@ public final class LocalCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        run(Duration.ofSeconds(30), bin("pg_ctl"), "-D", dataDir.toString(), "reload");
     }
 
     public int port() {
         return port;
+    }
+
+    /** Whether the server runs (as far as this handle knows: checked when it was made, updated by its methods). */
+    public boolean isRunning() {
+        return running;
     }
 
     public Path dataDir() {

@@ -16,7 +16,7 @@ import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 
 /**
- * A persistent LocalCluster, as {@code ./corgipile cluster up N} keeps its servers: created once, its data and its
+ * A persistent LocalCluster, as the launcher keeps its clusters ({@code ./corgipile db}, {@code cluster up N}): created once, its data and its
  * port kept across stop and start, left running when the handle is closed, removed by destroy.
  */
 class PersistentClusterIT {

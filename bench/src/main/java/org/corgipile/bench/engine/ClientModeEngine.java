@@ -52,9 +52,14 @@ public final class ClientModeEngine implements TrainingEngine {
         for (EpochStats s : run.epochs()) {
             out.add(new EpochResult(s.epoch(), s.seconds(), s.loss(), s.accuracy(), s.validationLoss(),
                     s.validationAccuracy(), s.learningRate(), s.tuples(), extra(s, "read_seconds"),
-                    extra(s, "compute_seconds"), extra(s, "eval_seconds"), -1));
+                    extra(s, "compute_seconds"), extra(s, "eval_seconds"), profile(s), -1));
         }
         return out;
+    }
+
+    private static double profile(EpochStats s) {
+        double v = extra(s, "profile_seconds");
+        return Double.isNaN(v) ? 0 : v;
     }
 
     private static double extra(EpochStats s, String key) {

@@ -15,10 +15,13 @@ package org.corgipile.bench.engine;
  * @param readSeconds     of {@code seconds}: the reading thread's time producing buffers (read, decode, shuffle)
  * @param computeSeconds  of {@code seconds}: the compute thread's time in SGD (overlaps the reading)
  * @param evalSeconds     time of the metric passes after the epoch (test relation; not in {@code seconds})
+ * @param profileSeconds  epoch 1 only: the engine's profile pass before the first epoch (the feature statistics of
+ *                        standardisation, a storage-order read of the table; not in {@code seconds}), else 0
  * @param deviceBytesRead bytes the training backend read from the storage device in the epoch (its
  *                        {@code /proc/<pid>/io} read_bytes), -1 when not reported (client mode)
  */
 public record EpochResult(int epoch, double seconds, double trainLoss, double trainAccuracy, double testLoss,
                           double testAccuracy, double learningRate, long tuples, double readSeconds,
-                          double computeSeconds, double evalSeconds, long deviceBytesRead) {
+                          double computeSeconds, double evalSeconds, double profileSeconds,
+                          long deviceBytesRead) {
 }

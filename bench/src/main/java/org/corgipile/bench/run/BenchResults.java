@@ -74,6 +74,11 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
             return epochs.stream().mapToDouble(EpochResult::seconds).sum();
         }
 
+        /** End to end: preparation, the engine's profile pass before epoch 1 and every epoch. */
+        public double endToEndSeconds() {
+            return preparationSeconds + epochs.stream().mapToDouble(e -> e.seconds() + e.profileSeconds()).sum();
+        }
+
         /**
          * Median epoch time of epochs 2..n (all epochs when only one ran): the steady state, without the first
          * epoch's one-time costs (JIT, catalog, the shuffle-once rewrite is not in any epoch here).

@@ -237,13 +237,16 @@ public final class MatrixRunner {
         }
     }
 
-    /** Cold profiles: restart and drop caches. Warm profile: read the table once so it sits in shared_buffers. */
+    /**
+     * Cold profiles: restart and drop caches. Warm profile: read the table once so it sits in shared_buffers,
+     * its out-of-line (TOAST) feature arrays too: {@code array_length} detoasts each, {@code count} would not.
+     */
     private void prepareCaches(BenchServer server, String table) throws SQLException {
         if (server.profile().cold()) {
             server.cold();
         } else {
             try (Connection c = server.connect(); Statement s = c.createStatement()) {
-                s.execute("SELECT count(features) FROM " + table);
+                s.execute("SELECT sum(array_length(features, 1)) FROM " + table);
             }
         }
     }
@@ -324,11 +327,11 @@ public final class MatrixRunner {
         }
     }
 
-    /** {pages, bytes} of a table. */
+    /** {pages, bytes} of a table: heap pages, and the bytes of heap and TOAST (what training reads). */
     private static long[] shape(BenchServer server, String table) throws SQLException {
         try (Connection c = server.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT pg_relation_size('" + table + "') / current_setting('block_size')::int,"
-                     + " pg_relation_size('" + table + "')")) {
+                     + " pg_table_size('" + table + "')")) {
             rs.next();
             return new long[] {rs.getLong(1), rs.getLong(2)};
         }

@@ -1,7 +1,6 @@
 package org.corgipile.datasets.cli;
 
 import java.io.PrintWriter;
-import java.sql.SQLException;
 
 import org.corgipile.cli.ExitCodes;
 import org.corgipile.cli.VersionProvider;
@@ -16,7 +15,8 @@ import picocli.CommandLine.Command;
  * {@code --url} overrides the local cluster's URL.
  *
  * <p>Exit codes: those of every corgipile command ({@link ExitCodes}): 0 success, 1 usage, 2 database error, 3 bad
- * input (file, argument, existing table), 4 file error; one line on stderr naming the cause.
+ * input (file, argument, existing table), 4 file error, 5 a bug (with its stack trace), 6 out of memory; one line on
+ * stderr naming the cause.
  */
 @Command(name = "corgipile dataset", mixinStandardHelpOptions = true, versionProvider = DatasetCli.Product.class,
         scope = CommandLine.ScopeType.INHERIT, exitCodeOnInvalidInput = ExitCodes.USAGE, footerHeading = "%n",
@@ -43,28 +43,16 @@ public final class DatasetCli implements Runnable {
         CommandLine cl = new CommandLine(new DatasetCli());
         cl.setOut(out);
         cl.setErr(err);
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            // the exit codes of every corgipile command (ExitCodes): 3 bad data or argument, 4 file, 2 database
-            int code;
-            if (e instanceof InputFormatException || e instanceof IllegalArgumentException
-                    || e instanceof UnsupportedOperationException) {
-                code = ExitCodes.INVALID_INPUT;
-            } else if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
-                code = ExitCodes.IO;
-            } else if (e instanceof SQLException s) {
-                code = ExitCodes.of(s);
-            } else {
-                throw e;
-            }
-            String msg = e.getMessage();
-            if (e instanceof SQLException s && s.getSQLState() != null) {
-                msg = msg + " (SQLSTATE " + s.getSQLState() + ")";
-            }
-            cmd.getErr().println("corgipile dataset: error: " + msg);
-            cmd.getErr().flush();
-            return code;
-        });
-        return cl.execute(args);
+        // the exit codes of every corgipile command (ExitCodes); a file the loader cannot parse is bad input (3)
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e,
+                e instanceof InputFormatException ? ExitCodes.INVALID_INPUT : ExitCodes.of(e), "corgipile dataset",
+                cmd.getErr()));
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // unwinding has dropped the loader's batches: there is room again to report
+            return ExitCodes.report(e, ExitCodes.OUT_OF_MEMORY, "corgipile dataset", err);
+        }
     }
 
     @Override
