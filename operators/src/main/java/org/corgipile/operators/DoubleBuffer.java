@@ -34,6 +34,8 @@ final class DoubleBuffer implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Thread thread;
     private final Object lock = new Object();
+    /** Buffers submitted and not yet worked on (guarded by {@code lock}). */
+    private int pending;
 
     DoubleBuffer(FeatureShape shape, int initialTuples, BlockSource interrupts) {
         this.interrupts = interrupts;
@@ -66,6 +68,7 @@ final class DoubleBuffer implements AutoCloseable {
             }
             synchronized (lock) {
                 free.add(job.buffer());
+                pending--;
                 lock.notifyAll();
             }
         }
@@ -97,15 +100,21 @@ final class DoubleBuffer implements AutoCloseable {
     /** Hands a filled buffer to the compute thread. */
     void submit(TupleBuffer b, Consumer<TupleBuffer> job) {
         rethrowFailure();
+        synchronized (lock) {
+            pending++;
+        }
         work.add(new Job(b, job));
     }
 
-    /** Waits until the compute thread has finished every submitted buffer. */
+    /**
+     * Waits until the compute thread has finished every submitted buffer. The calling thread may hold a buffer it
+     * acquired meanwhile (the trainer reads the next epoch's first buffer while SGD finishes this epoch's last).
+     */
     void awaitIdle() {
         while (true) {
             rethrowFailure();
             synchronized (lock) {
-                if (free.size() == 2) {
+                if (pending == 0) {
                     return;
                 }
                 try {
@@ -114,7 +123,7 @@ final class DoubleBuffer implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     throw canceled();
                 }
-                if (free.size() == 2) {
+                if (pending == 0) {
                     continue;
                 }
             }

@@ -31,6 +31,15 @@ public interface EpochListener {
     default void epochStarted(int epoch, int epochs) {
     }
 
+    /**
+     * Called before ({@code done} false) and after ({@code done} true) the calling thread reads epoch
+     * {@code epoch}'s first buffer ahead, between {@link #epochStarted} and {@link #epochFinished} of the epoch
+     * before it (while SGD finishes that one): what a listener counts per epoch of the data read, such as device
+     * bytes, belongs to {@code epoch}.
+     */
+    default void readAhead(int epoch, boolean done) {
+    }
+
     /** Called after each epoch with its statistics. */
     default void epochFinished(EpochStats stats) {
     }

@@ -35,7 +35,10 @@ import org.corgipile.operators.strategy.ShuffleStrategy;
  * <p>Every epoch also reports where its wall time ("seconds") went, in {@link EpochStats#extra()}:
  * "read_seconds" is the calling thread's time producing buffers (reading blocks, decoding, shuffling tuples) and
  * "compute_seconds" the compute thread's time in SGD. With a working double buffer the wall time is close to the
- * larger of the two, not their sum. With
+ * larger of the two, not their sum. The calling thread reads the next epoch's first buffer while SGD finishes the
+ * epoch's last one, so the double buffer also overlaps across epoch boundaries (that read is in the earlier
+ * epoch's "seconds" and "read_seconds"; a metrics or validation pass then runs with one buffer).
+ * With
  * {@code early_stop_patience = p > 0}, training stops after p epochs without a lower validation loss (training loss
  * without a validation source) and the best epoch's model is returned.
  *
@@ -328,6 +331,10 @@ public final class Trainer {
                 sgd.consume(buf);
                 computeNanos[0] += System.nanoTime() - c0;
             };
+            // the next epoch's first buffer, read while SGD finishes this epoch's last one (see carryOver)
+            TupleBuffer carried = null;
+            boolean rescanned = false;
+            boolean carryOver = resume == null;
             try {
                 strategy.open(train, ShuffleStrategy.Config.of(spec, guard));
                 for (int epoch = first; epoch <= last; epoch++) {
@@ -338,7 +345,14 @@ public final class Trainer {
                     long t0 = System.nanoTime();
                     long readNanos = 0;
                     computeNanos[0] = 0;
-                    strategy.rescan(epoch);
+                    if (!rescanned) {
+                        strategy.rescan(epoch);
+                    }
+                    rescanned = false;
+                    if (carried != null) {
+                        db.submit(carried, timedConsume);
+                        carried = null;
+                    }
                     while (true) {
                         TupleBuffer b = db.acquire();
                         long r0 = System.nanoTime();
@@ -349,6 +363,28 @@ public final class Trainer {
                             break;
                         }
                         db.submit(b, timedConsume);
+                    }
+                    if (carryOver && epoch < last) {
+                        // Read the next epoch's first buffer now, in parallel with SGD on this epoch's last one,
+                        // instead of after it: with few buffers per epoch (a table of two buffers) the first
+                        // buffer's read and the last buffer's SGD were otherwise never overlapped. The strategy's
+                        // order depends on the seed and the epoch only, so the model is unchanged. This epoch's
+                        // "seconds" and "read_seconds" include that read (the epochs' seconds still add up to the
+                        // training time, and each epoch's read and compute times fit in its seconds); a metrics or validation pass below runs with the
+                        // one buffer left (its time is "eval_seconds").
+                        strategy.rescan(epoch + 1);
+                        TupleBuffer b = db.acquire();
+                        listener.readAhead(epoch + 1, false);
+                        long r0 = System.nanoTime();
+                        boolean filled = strategy.nextBuffer(b);
+                        readNanos += System.nanoTime() - r0;
+                        listener.readAhead(epoch + 1, true);
+                        rescanned = filled;
+                        if (filled) {
+                            carried = b;
+                        } else {
+                            db.release(b);
+                        }
                     }
                     db.awaitIdle();
                     double seconds = (System.nanoTime() - t0) / 1e9;

@@ -1,5 +1,6 @@
 package org.corgipile.operators;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -96,6 +97,62 @@ class DoubleBufferingTest {
         // 250 blocks read per epoch for training, and again for the metric pass; interrupts checked for each
         assertTrue(src.interruptChecks.get() >= src.reads.get(), src.interruptChecks + " checks, " + src.reads + " reads");
         assertTrue(src.reads.get() >= 2 * 250);
+    }
+
+    /**
+     * The calling thread reads the next epoch's first buffer while SGD finishes the epoch's last one: when epoch 1
+     * is reported, part of epoch 2 has been read. A metrics pass between the epochs runs after that read, with the
+     * one buffer left, and changes nothing in training: the model is bit for bit the one without the pass, and the
+     * pass's own loss is what the model gives.
+     */
+    @Test
+    void theNextEpochsFirstBufferIsReadWhileSgdFinishesTheLastOne() {
+        TrainSpec running = TrainSpec.builder().epochs(3).blockSize(4).bufferSize(0.5).seed(3).batchSize(16)
+                .standardize(false).trainMetrics("running").build();
+        RecordingSource src = new RecordingSource(DATA.source(20));
+        int[] readsAtEpochEnd = new int[4];
+        TrainResult r = Trainer.train(running, src, null, new EpochListener() {
+            @Override
+            public void epochFinished(EpochStats stats) {
+                readsAtEpochEnd[stats.epoch()] = src.reads.get();
+            }
+        });
+        // 1,000 pages in blocks of 4: 250 blocks per epoch, buffers of 125 blocks
+        assertEquals(250 + 125, readsAtEpochEnd[1], "epoch 2's first buffer was read before epoch 1 ended");
+        assertEquals(2 * 250 + 125, readsAtEpochEnd[2]);
+        assertEquals(3 * 250, readsAtEpochEnd[3], "the last epoch reads no further");
+
+        RecordingSource plain = new RecordingSource(DATA.source(20));
+        int[] plainReads = new int[4];
+        TrainResult p = Trainer.train(running.with("train_metrics", "pass"), plain, null, new EpochListener() {
+            @Override
+            public void epochFinished(EpochStats stats) {
+                plainReads[stats.epoch()] = plain.reads.get();
+            }
+        });
+        assertEquals(250 + 125 + 250, plainReads[1], "training, epoch 2's first buffer, the metrics pass");
+        assertEquals(3 * 250 + 3 * 250, plainReads[3]);
+        assertArrayEquals(p.model().parameters(), r.model().parameters());
+        for (int e = 0; e < 3; e++) {
+            assertEquals(p.epochs().get(e).extra().get("running_loss"), r.epochs().get(e).loss());
+        }
+    }
+
+    /**
+     * The read-ahead across epochs changes nothing in training: three epochs of one run give bit for bit the weights
+     * of three single-epoch rounds chained by hand (a round reads nothing ahead).
+     */
+    @Test
+    void readingAheadAcrossEpochsGivesTheModelOfEpochsRunOneByOne() {
+        TrainSpec spec = TrainSpec.builder().epochs(3).blockSize(4).bufferSize(0.5).seed(3).batchSize(16)
+                .standardize(false).average(false).build();
+        TrainResult whole = Trainer.train(spec, DATA.source(20), null, null);
+        double[] params = null;
+        for (int epoch = 1; epoch <= 3; epoch++) {
+            params = Trainer.trainRound(spec, DATA.source(20),
+                    new Trainer.Resume(params, spec.seed(), null, null, 0, epoch)).iterate();
+        }
+        assertArrayEquals(params, whole.model().parameters());
     }
 
     @Test

@@ -170,6 +170,11 @@ final class TrainFunction {
         private final LiveActivity activity;
         final Map<Integer, Long> deviceBytes = new HashMap<>();
         private long readBytesAtStart = -1;
+        /** Device bytes of this epoch's first buffer, read ahead during the epoch before (-1: unknown). */
+        private long readAheadIn;
+        /** Device bytes read ahead during this epoch for the next one (-1: unknown), and where that began. */
+        private long readAheadOut;
+        private long readAheadStart = -1;
 
         Progress(TrainSpec spec, GpuNotices notices, LiveActivity activity) {
             this.spec = spec;
@@ -195,6 +200,8 @@ final class TrainFunction {
         @Override
         public void epochStarted(int epoch, int epochs) {
             readBytesAtStart = DeviceReads.soFar();
+            readAheadIn = readAheadOut;
+            readAheadOut = 0;
             notices.drain();
             activity.publish();
         }
@@ -202,12 +209,22 @@ final class TrainFunction {
         @Override
         public void epochFinished(EpochStats s) {
             long read = DeviceReads.since(readBytesAtStart);
-            if (read >= 0) {
-                deviceBytes.put(s.epoch(), read);
+            if (read >= 0 && readAheadIn >= 0 && readAheadOut >= 0) {
+                // the next epoch's first buffer, read during this one, is the next epoch's data
+                deviceBytes.put(s.epoch(), read - readAheadOut + readAheadIn);
             }
             notices.drain();
             activity.epochFinished(s);
             Natives.message(0, EpochNotice.text(s, spec.epochs()));
+        }
+
+        @Override
+        public void readAhead(int epoch, boolean done) {
+            if (!done) {
+                readAheadStart = DeviceReads.soFar();
+            } else {
+                readAheadOut = DeviceReads.since(readAheadStart);
+            }
         }
     }
 }

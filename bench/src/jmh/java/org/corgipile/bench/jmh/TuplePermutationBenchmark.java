@@ -90,7 +90,8 @@ public class TuplePermutationBenchmark {
     /** Per buffer: a fresh permutation, then the rows gathered in that order, 512 at a time. */
     @Benchmark
     public double gather() {
-        FisherYates.permute(order, tuples, rnd);
+        FisherYates.permute(buffer.permutationArray(tuples), tuples, rnd);
+        buffer.deferPermutation();
         double sum = 0;
         for (int from = 0; from < tuples; from += 512) {
             buffer.gatherDense(from, Math.min(tuples, from + 512), chunk);
