@@ -52,7 +52,7 @@ import org.corgipile.bench.run.BenchServer;
  * until the blocks reach their cap of 64 pages (512 kB: 64 blocks in half the 64 MB {@code buffer_memory}). On a disk
  * limited to 150 requests per second an epoch therefore costs about 1,024 / 150 = 7 s on any shard smaller than
  * 512 MB, whatever its size, and more servers do not shorten it; above 512 MB the blocks stay at 512 kB, so a shard's
- * requests, and its epoch, shrink with its size. The default table (900,000 rows of about 1.9 kB, 1.8 GB) keeps
+ * requests, and its epoch, shrink with its size. The default table (900,000 rows of about 2 kB, 1.8 GB) keeps
  * every shard of three servers above 512 MB.
  *
  * <pre>

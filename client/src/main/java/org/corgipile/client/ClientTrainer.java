@@ -144,7 +144,8 @@ final class ClientTrainer {
                 + "'corgipile.shuffle_once_copy(regclass,text,text,bigint,text)') IS NOT NULL");
              ResultSet rs = ps.executeQuery()) {
             if (!rs.next() || !rs.getBoolean(1)) {
-                throw new CorgiPileException("55000", "shuffle_once in client mode needs corgipile's SQL functions "
+                throw new CorgiPileException(TrainingException.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        "shuffle_once in client mode needs corgipile's SQL functions "
                         + "in this database (corgipile.shuffle_once_copy)", "Install or update them: `corgipile "
                         + "install --url ...` (Flyway migrations) or ALTER EXTENSION corgipile UPDATE.", null);
             }
@@ -273,7 +274,8 @@ final class ClientTrainer {
         try {
             return Json.MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {
-            throw new CorgiPileException("XX000", "cannot write JSON: " + e.getOriginalMessage());
+            throw new CorgiPileException(TrainingException.INTERNAL_ERROR,
+                    "cannot write JSON: " + e.getOriginalMessage());
         }
     }
 

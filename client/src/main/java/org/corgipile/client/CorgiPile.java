@@ -130,7 +130,8 @@ public final class CorgiPile {
                 return new InstallResult(r.migrationsExecuted, r.initialSchemaVersion, r.targetSchemaVersion, false);
             } catch (FlywayException e) {
                 SQLException cause = e.getCause() instanceof SQLException s ? s : null;
-                throw new CorgiPileException(cause != null && cause.getSQLState() != null ? cause.getSQLState() : "58000",
+                throw new CorgiPileException(cause != null && cause.getSQLState() != null ? cause.getSQLState()
+                        : TrainingException.SYSTEM_ERROR,
                         "installing corgipile's SQL objects failed: " + e.getMessage().strip(), null, e);
             }
         });
@@ -210,7 +211,8 @@ public final class CorgiPile {
             try {
                 return ModelCatalog.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(info(name).row());
             } catch (JsonProcessingException e) {
-                throw new CorgiPileException("XX000", "cannot write model " + name + " as JSON: " + e.getMessage());
+                throw new CorgiPileException(TrainingException.INTERNAL_ERROR,
+                        "cannot write model " + name + " as JSON: " + e.getMessage());
             }
         });
     }
@@ -333,7 +335,8 @@ public final class CorgiPile {
                 w.finish();
                 return w.rows();
             } catch (IOException e) {
-                throw new CorgiPileException("58030", "cannot write " + file + ": " + e.getMessage());
+                throw new CorgiPileException(TrainingException.IO_ERROR,
+                        "cannot write " + file + ": " + e.getMessage());
             }
         });
     }
@@ -350,7 +353,8 @@ public final class CorgiPile {
             try (Connection c = dataSource.getConnection()) {
                 return ArrowExport.export(c, table, file);
             } catch (IOException e) {
-                throw new CorgiPileException("58030", "cannot write " + file + ": " + e.getMessage());
+                throw new CorgiPileException(TrainingException.IO_ERROR,
+                        "cannot write " + file + ": " + e.getMessage());
             } catch (IllegalArgumentException e) {
                 throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE, e.getMessage(), null, e);
             }

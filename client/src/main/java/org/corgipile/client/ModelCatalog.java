@@ -48,7 +48,8 @@ final class ModelCatalog {
 
     static void requireCatalog(Connection c) throws SQLException {
         if (!exists(c)) {
-            throw new CorgiPileException("42P01", "the models catalog " + TABLE + " does not exist in this database",
+            throw new CorgiPileException(TrainingException.UNDEFINED_TABLE,
+                    "the models catalog " + TABLE + " does not exist in this database",
                     "create it with `corgipile install --url ...` (Flyway migrations) or CREATE EXTENSION corgipile",
                     null);
         }
@@ -63,7 +64,8 @@ final class ModelCatalog {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT to_regprocedure('corgipile.store_model(text,boolean,jsonb)') IS NOT NULL")) {
             if (!rs.next() || !rs.getBoolean(1)) {
-                throw new CorgiPileException("55000", "the models catalog of this database predates "
+                throw new CorgiPileException(TrainingException.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        "the models catalog of this database predates "
                         + "corgipile.store_model", "Update it: `corgipile install --url ...` (Flyway migrations) "
                         + "or ALTER EXTENSION corgipile UPDATE.", null);
             }

@@ -16,6 +16,7 @@ import java.util.function.ToDoubleFunction;
 import javax.sql.DataSource;
 
 import org.corgipile.client.jdbc.SqlNames;
+import org.corgipile.operators.TrainingException;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
@@ -111,7 +112,8 @@ public final class Predictions {
         try {
             flush(cm, copySql, copy);
         } catch (IOException e) {
-            throw new SQLException("writing predictions into " + target + " failed: " + e.getMessage(), "58030", e);
+            throw new SQLException("writing predictions into " + target + " failed: " + e.getMessage(),
+                    TrainingException.IO_ERROR, e);
         }
         return n[0];
     }
@@ -262,7 +264,7 @@ public final class Predictions {
         try {
             sink.header(names, types);
         } catch (IOException e) {
-            throw new SQLException("writing predictions failed: " + e.getMessage(), "58030", e);
+            throw new SQLException("writing predictions failed: " + e.getMessage(), TrainingException.IO_ERROR, e);
         }
     }
 
@@ -273,7 +275,7 @@ public final class Predictions {
             if (e.getCause() instanceof SQLException s) {
                 throw s;
             }
-            throw new SQLException("writing predictions failed: " + e.getMessage(), "58030", e);
+            throw new SQLException("writing predictions failed: " + e.getMessage(), TrainingException.IO_ERROR, e);
         }
     }
 }

@@ -70,7 +70,8 @@ final class ServerTrainer {
                 ORDER BY p.pronargs DESC LIMIT 1""");
              ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
-                throw new CorgiPileException("42883", "function train_sgd does not exist in this database",
+                throw new CorgiPileException(TrainingException.UNDEFINED_FUNCTION,
+                        "function train_sgd does not exist in this database",
                         "install the extension with CREATE EXTENSION corgipile, or train with mode client", null);
             }
             String[] names = (String[]) rs.getArray(1).getArray();
@@ -123,7 +124,8 @@ final class ServerTrainer {
             for (Map.Entry<String, Object> e : named.entrySet()) {
                 String type = sig.get(e.getKey());
                 if (type == null) {
-                    throw new CorgiPileException("42883", "train_sgd of this server has no argument "
+                    throw new CorgiPileException(TrainingException.UNDEFINED_FUNCTION,
+                            "train_sgd of this server has no argument "
                             + e.getKey(), "its arguments are " + String.join(", ", sig.keySet()), null);
                 }
                 if (!values.isEmpty()) {
@@ -176,11 +178,13 @@ final class ServerTrainer {
                     if (e.getCause() instanceof SQLException s) {
                         throw s;
                     }
-                    throw new SQLException("train_sgd failed: " + e.getCause(), "XX000", e.getCause());
+                    throw new SQLException("train_sgd failed: " + e.getCause(),
+                            TrainingException.INTERNAL_ERROR, e.getCause());
                 } catch (InterruptedException e) {
                     ps.cancel();
                     Thread.currentThread().interrupt();
-                    throw new SQLException("training interrupted; the server was asked to cancel it", "57014", e);
+                    throw new SQLException("training interrupted; the server was asked to cancel it",
+                            TrainingException.QUERY_CANCELED, e);
                 }
             }
         } finally {

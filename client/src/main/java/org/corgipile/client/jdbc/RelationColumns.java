@@ -187,7 +187,8 @@ public final class RelationColumns {
                         null);
             }
             if (d > Integer.MAX_VALUE / 2) {
-                throw new CorgiPileException("54000", "sparse dimension " + d + " is too large");
+                throw new CorgiPileException(TrainingException.PROGRAM_LIMIT_EXCEEDED,
+                        "sparse dimension " + d + " is too large");
             }
             return features.layout() == FeatureColumns.Layout.SPARSE ? FeatureShape.sparse((int) d)
                     : FeatureShape.dense((int) d);

@@ -8,6 +8,7 @@ import org.corgipile.datasets.FeatureKind;
 import org.corgipile.datasets.LabelType;
 import org.corgipile.datasets.Record;
 import org.corgipile.datasets.TableShape;
+import org.corgipile.operators.TrainingException;
 import org.postgresql.copy.CopyIn;
 
 /**
@@ -177,7 +178,7 @@ public final class BinaryCopyWriter {
             buf = free.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SQLException("interrupted while sending COPY data", "57014", e);
+            throw new SQLException("interrupted while sending COPY data", TrainingException.QUERY_CANCELED, e);
         }
         pos = 0;
     }
