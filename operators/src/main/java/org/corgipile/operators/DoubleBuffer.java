@@ -146,7 +146,7 @@ final class DoubleBuffer implements AutoCloseable {
     }
 
     private static TrainingException canceled() {
-        return new TrainingException("57014", "training was interrupted", null);
+        return new TrainingException(TrainingException.QUERY_CANCELED, "training was interrupted", null);
     }
 
     /** Stops and joins the compute thread (after the work already queued, or at once if it failed). */

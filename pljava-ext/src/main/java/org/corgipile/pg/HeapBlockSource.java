@@ -199,7 +199,8 @@ public final class HeapBlockSource implements RelationSource {
 
     private void grow(long bytes) {
         if (bytes > Integer.MAX_VALUE - 8) {
-            throw new TrainingException("54000", "a heap page deforms to more than 2 GB of features",
+            throw new TrainingException(TrainingException.PROGRAM_LIMIT_EXCEEDED,
+                    "a heap page deforms to more than 2 GB of features",
                     "Use sparse features for very wide rows.");
         }
         buffer = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());

@@ -53,12 +53,13 @@ final class ShardCoordinator {
         }
         TrainSpec spec = TrainOptions.parse(options);
         if (!spec.device().equals("cpu")) {
-            throw new TrainingException("0A000",
+            throw new TrainingException(TrainingException.FEATURE_NOT_SUPPORTED,
                     "device => '" + spec.device() + "' is not supported when partitions are "
                     + "on other servers", "Use device => 'cpu'.");
         }
         if (spec.warmStart() != null) {
-            throw new TrainingException("0A000", "warm_start is not supported when partitions are on other servers",
+            throw new TrainingException(TrainingException.FEATURE_NOT_SUPPORTED,
+                    "warm_start is not supported when partitions are on other servers",
                     "Train without warm_start, or on one server.");
         }
         boolean profile = !Boolean.FALSE.equals(spec.standardizeGiven()) || needsClasses(spec);
