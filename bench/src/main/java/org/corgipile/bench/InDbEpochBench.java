@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 
 import org.corgipile.cli.DatabaseOptions;
 import org.corgipile.cli.VersionProvider;
+import org.corgipile.operators.TrainSpec;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,9 +39,6 @@ import picocli.CommandLine.Option;
 @Command(name = "InDbEpochBench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Per-epoch time of every strategy of train_sgd next to the scan floor.")
 public final class InDbEpochBench implements Callable<Integer> {
-    private static final List<String> ALL = List.of("corgipile", "block_only", "none", "shuffle_once",
-            "epoch_shuffle", "sliding_window", "mrs");
-
     @Mixin
     DatabaseOptions database;
 
@@ -54,7 +52,7 @@ public final class InDbEpochBench implements Callable<Integer> {
     int epochs;
 
     @Option(names = "--strategies", split = ",", paramLabel = "S", description = "default all")
-    List<String> strategies = ALL;
+    List<String> strategies = TrainSpec.SHUFFLES;
 
     @Option(names = "--train-metrics", defaultValue = "running",
             description = "running (epoch time is the SGD pass alone) or pass (default ${DEFAULT-VALUE})")
