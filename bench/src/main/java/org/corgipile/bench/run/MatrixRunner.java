@@ -82,7 +82,7 @@ public final class MatrixRunner {
                 skipped.add(new Skipped(profile.name(), "failed: " + msg));
             }
         }
-        return new BenchResults(started, Instant.now().toString(), host(), settings, profiles, skipped);
+        return new BenchResults(started, Instant.now().toString(), host(), settings, profiles, skipped, null);
     }
 
     private ProfileResult runProfile(BenchServer server) throws SQLException {
