@@ -36,7 +36,7 @@ class DataProfileTest {
         return out;
     }
 
-    /** Issue 13: standardisation's statistics come from 64 runs of 16 pages, not from a pass over every row. */
+    /** Issue 13: standardisation's statistics come from 32 runs of 32 pages, not from a pass over every row. */
     @Test
     void sampledProfileOfAClusteredTableIsCloseToTheFullOne() {
         InMemoryBlockSource src = clusteredScaled(60_000, 8, 21, 2);

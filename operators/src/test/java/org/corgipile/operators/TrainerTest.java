@@ -126,7 +126,7 @@ class TrainerTest {
 
     /**
      * Issue 13: with the defaults, standardisation's statistics come from a sample of the table's pages (the
-     * profile reads 64 runs of 16 pages of this 6,000-page label-clustered table, not all of it), and the model is
+     * profile reads 32 runs of 32 pages of this 6,000-page label-clustered table, not all of it), and the model is
      * as accurate as one trained with the exact statistics of a full pass.
      */
     @Test
