@@ -149,7 +149,8 @@ public final class MarkdownReport {
                 + " 1 (standardisation's statistics), counted end to end for every strategy; read = the reading"
                 + " thread, sgd = the compute thread (wall time each, overlapping: double buffering); device MB per"
                 + " epoch = the training backend's reads from the device (table + test relation); page cache = the"
-                + " memory-cgroup budget of the cold profiles.\n\n");
+                + " memory-cgroup budget of the cold profiles; block / buffer = the sizes the engine trained with (the"
+                + " stored model's spec: pages per block, and the tuple buffer as a fraction of the table).\n\n");
         for (BenchResults r : runs) {
             for (ProfileResult p : r.profiles()) {
                 for (TableResult t : p.tables()) {
@@ -167,12 +168,12 @@ public final class MarkdownReport {
             md.append(String.format(Locale.ROOT, ", page cache %.0f MB (table %.1fx)", budget / 1e6,
                     (double) t.bytes() / budget));
         }
-        md.append("\n\n| strategy | prep s | profile pass s | median epoch s | / none | / floor | read s | sgd s |"
-                + " device MB per epoch | final test acc |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("\n\n| strategy | block / buffer | prep s | profile pass s | median epoch s | / none | / floor |"
+                + " read s | sgd s | device MB per epoch | final test acc |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         double none = TimeToAccuracy.strategy(t, "none").map(StrategyResult::medianEpochSeconds).orElse(Double.NaN);
         for (StrategyResult s : t.strategies()) {
             if (s.error() != null) {
-                md.append("| ").append(s.strategy()).append(" | | | | | | | | | failed: ")
+                md.append("| ").append(s.strategy()).append(" | | | | | | | | | | failed: ")
                         .append(s.error().replace('|', '/').replace('\n', ' ')).append(" |\n");
                 continue;
             }
@@ -182,8 +183,8 @@ public final class MarkdownReport {
                 device.append(device.length() == 0 ? "" : "/").append(e.deviceBytesRead() < 0 ? "n/a"
                         : String.format(Locale.ROOT, "%.0f", e.deviceBytesRead() / 1e6));
             }
-            md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.3f | %s | %s | %.3f | %.3f | %s | %s |%n",
-                    s.strategy(), s.preparationSeconds(), profile, s.medianEpochSeconds(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.3f | %s | %s | %.3f | %.3f | %s | %s |%n",
+                    s.strategy(), sizes(s), s.preparationSeconds(), profile, s.medianEpochSeconds(),
                     ratio(s.medianEpochSeconds(), none), ratio(s.medianEpochSeconds(), t.scanFloorSeconds()),
                     s.medianOfLaterEpochs(e -> e.readSeconds()), s.medianOfLaterEpochs(e -> e.computeSeconds()),
                     device, pct(s.finalTestAccuracy())));
@@ -281,6 +282,15 @@ public final class MarkdownReport {
         md.append("\n![accuracy per epoch](").append(stem).append("_accuracy_epoch.png)\n");
         md.append("![accuracy vs time](").append(stem).append("_accuracy_time.png)\n");
         md.append("![epoch time vs scan floor](").append(stem).append("_epoch_time.png)\n\n");
+    }
+
+    /** "128 / 0.262": pages per block and the buffer (a fraction of the table, or tuples above 1). */
+    private static String sizes(StrategyResult s) {
+        String block = s.blockPages() > 0 ? Integer.toString(s.blockPages()) : "n/a";
+        double b = s.bufferSize();
+        String buffer = Double.isNaN(b) ? "n/a" : b <= 1 ? String.format(Locale.ROOT, "%.3f", b)
+                : String.format(Locale.ROOT, "%,.0f tuples", b);
+        return block + " / " + buffer;
     }
 
     private static Optional<TimeToAccuracy.Reached> reach(Optional<StrategyResult> s, Optional<Double> target,

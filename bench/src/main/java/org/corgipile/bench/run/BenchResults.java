@@ -73,12 +73,16 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
      * @param heapBlocksHit          pg_statio_user_tables.heap_blks_hit delta of the trained relation
      * @param deviceBytesRead        bytes read from the throttled device during training (0 when unthrottled)
      * @param error                  why the training failed, null when it succeeded
+     * @param blockPages             the block size the engine used, in pages (the stored model's spec: derived by
+     *                               the product unless {@code --block-pages} gave it); 0 when unknown
+     * @param bufferSize             the tuple buffer the engine used (the spec's buffer_size: a fraction of the
+     *                               table, or tuples when above 1); NaN when unknown
      */
     public record StrategyResult(String strategy, String label, String engine, String trainedTable,
                                  double preparationSeconds, double callSeconds, long pageCacheBudget,
                                  long peakPageCache, List<EpochResult> epochs,
                                  long heapBlocksRead, long heapBlocksHit, long deviceBytesRead,
-                                 long deviceReadRequests, String error) {
+                                 long deviceReadRequests, String error, int blockPages, double bufferSize) {
 
         /** Sum of epoch times. */
         public double trainingSeconds() {

@@ -58,7 +58,7 @@ class CombinedReportTest {
                 + " warm | 4.0x | never (final 60.00%): met |"), md);
         assertTrue(md.contains("hdd / synthetic clustered: 1,000 rows, 8.2 MB, floor 1.000 s, page cache 1 MB"
                 + " (table 8.2x)"), md);
-        assertTrue(md.contains("| corgipile | 0.00 | 1.00 | 2.000 | 2.00 | 2.00 | 1.500 | 0.500 | 8/8/8 | 79.00% |"),
+        assertTrue(md.contains("| corgipile | 16 / 0.500 | 0.00 | 1.00 | 2.000 | 2.00 | 2.00 | 1.500 | 0.500 | 8/8/8 | 79.00% |"),
                 md);
     }
 
@@ -109,6 +109,6 @@ class CombinedReportTest {
             epochs.add(new EpochResult(i + 1, epochSeconds, 0.5, Double.NaN, 0.5, acc[i], 0.01, 1000,
                     epochSeconds * 0.75, epochSeconds * 0.25, 0.1, i == 0 ? 1.0 : 0, 8_192_000));
         }
-        return new StrategyResult(name, name, "in-db", "t", prep, 0, budget, budget, epochs, 0, 0, 0, 0, null);
+        return new StrategyResult(name, name, "in-db", "t", prep, 0, budget, budget, epochs, 0, 0, 0, 0, null, 16, 0.5);
     }
 }
