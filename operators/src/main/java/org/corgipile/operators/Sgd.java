@@ -226,7 +226,7 @@ public final class Sgd {
                 if (gathered == null) {
                     gathered = new TupleBuffer(buffer.shape(), chunk);
                 }
-                buffer.gatherDense(start, to, gathered);
+                buffer.gatherDense(start, to, gathered, false); // models and gradients never read the ids
                 rows = gathered;
                 from = 0;
                 to -= start;

@@ -28,6 +28,20 @@ final class Log1p {
 
     static double log1p(double x) {
         int hx = (int) (Double.doubleToRawLongBits(x) >>> 32);
+        if (hx >= 0x3e200000 && hx < 0x3FDA827A) {
+            // 2^-29 <= x < 0.41422, no argument reduction: the common case of the logistic loss (x = exp(-|m|)),
+            // kept small so that the JIT inlines it into the training loop; the same operations as below with k = 0
+            double hfsq = 0.5 * x * x;
+            double s = x / (2.0 + x);
+            double z = s * s;
+            double r = z * (LP1 + z * (LP2 + z * (LP3 + z * (LP4 + z * (LP5 + z * (LP6 + z * LP7))))));
+            return x - (hfsq - s * (hfsq + r));
+        }
+        return reduced(x, hx);
+    }
+
+    /** Every other argument: tiny, negative, at least 0.41422, or not finite. */
+    private static double reduced(double x, int hx) {
         int ax = hx & 0x7fffffff;
         int k = 1;
         double f = 0;
