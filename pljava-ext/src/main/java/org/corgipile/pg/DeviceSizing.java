@@ -38,13 +38,23 @@ final class DeviceSizing {
      * after sending its NOTICE.
      */
     static Map<String, Object> apply(Args args, Map<String, Object> options, boolean budgetGiven) {
-        if (options.get("device_block") != null || options.get("block_size") != null || !args.has("storage_path")
+        if (options.get("block_size") != null) {
+            return null;
+        }
+        long budget = ((Number) options.get("buffer_memory")).longValue();
+        if (options.get("device_block") instanceof Number given) {
+            if (given.intValue() > 0) {
+                raiseBudget(args, options, budgetGiven, budget, given.intValue(),
+                        new StringBuilder("device_block " + given.intValue() + " pages (given)"));
+            }
+            return null;
+        }
+        if (options.get("device_block") != null || !args.has("storage_path")
                 || "off".equalsIgnoreCase(System.getProperty("corgipile.storage_probe",
                         System.getenv("CORGIPILE_STORAGE_PROBE")))) {
             return null;
         }
         Path file = Path.of(args.string("storage_path"));
-        long budget = ((Number) options.get("buffer_memory")).longValue();
         try {
             if (Sizing.fitsOneBuffer(Files.size(file) / Sizing.PAGE_BYTES, budget)) {
                 return null;
@@ -68,7 +78,17 @@ final class DeviceSizing {
         }
         int block = t.blockPages();
         options.put("device_block", block);
-        StringBuilder line = new StringBuilder(t.describe());
+        found.put("device_block", block);
+        raiseBudget(args, options, budgetGiven, budget, block, new StringBuilder(t.describe()));
+        return found;
+    }
+
+    /**
+     * The budget for {@code block}-page device blocks when neither the call nor the session set one, and the
+     * NOTICE that says what was chosen.
+     */
+    private static void raiseBudget(Args args, Map<String, Object> options, boolean budgetGiven, long budget,
+                                    int block, StringBuilder line) {
         if (!budgetGiven && Boolean.TRUE.equals(args.raw("buffer_memory_default"))) {
             long want = Sizing.deviceBudget(budget, block);
             long limit = Runtime.getRuntime().maxMemory() / 2;
@@ -85,7 +105,5 @@ final class DeviceSizing {
                     + "when it is below %s)", Sizing.bytes(budget), Sizing.bytes(Sizing.deviceBudget(0, block))));
         }
         Natives.message(0, line.toString());
-        found.put("device_block", block);
-        return found;
     }
 }
