@@ -46,7 +46,8 @@ import picocli.CommandLine.Option;
             "Starts its own PostgreSQL 15 cluster per profile; ssd/hdd need root and cgroup-v1 blkio."},
         footer = {"", "Examples:", "  ./corgipile bench --quick", "  ./corgipile bench convergence --quick",
             "  ./corgipile bench memory --rows 400000 --factor 10",
-            "  ./corgipile bench --profiles hdd,ssd --rows 1000000 --epochs 10 --layouts clustered", "",
+            "  ./corgipile bench --profiles hdd,ssd --rows 1000000 --epochs 10 --layouts clustered",
+            "  ./corgipile bench --combine bench-results/run1,bench-results/run2 --out bench-results/all", "",
             ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6, ExitCodes.H7})
 public final class BenchCli implements Callable<Integer> {
 
@@ -138,6 +139,11 @@ public final class BenchCli implements Callable<Integer> {
     @Option(names = "--ssd-mbps", defaultValue = "500", description = "ssd read MiB/s limit (default ${DEFAULT-VALUE})")
     long ssdMbps;
 
+    @Option(names = "--combine", split = ",", paramLabel = "DIR",
+            description = "measure nothing: write one report.md (headline, targets, per-table summaries) from the"
+                    + " results.json of these earlier runs, in this order, into --out")
+    List<Path> combine;
+
     @Option(names = "--pg-conf", paramLabel = "LINE",
             description = "extra postgresql.conf line for every cluster, repeatable (e.g. \"corgipile.jvm_options='-Xmx1g'\")")
     List<String> pgConf = new ArrayList<>();
@@ -212,6 +218,9 @@ public final class BenchCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (combine != null) {
+            return combine();
+        }
         BenchSettings settings;
         try {
             settings = settings();
@@ -221,16 +230,31 @@ public final class BenchCli implements Callable<Integer> {
         Path dir = out != null ? out : defaultOut();
         Files.createDirectories(dir);
         log.println("bench: writing results to " + dir.toAbsolutePath());
-        BenchResults results = new MatrixRunner(settings, log).run();
+        String command = "./corgipile bench " + String.join(" ", args);
+        BenchResults results = new MatrixRunner(settings, log).run().withCommand(command);
         ResultFiles.writeJson(results, dir);
         ResultFiles.writeCsv(results, dir);
         Plots.write(results, dir);
-        MarkdownReport.write(results, dir, "./corgipile bench " + String.join(" ", args));
+        MarkdownReport.write(results, dir, command);
         log.println("bench: wrote " + dir.resolve(MarkdownReport.FILE).toAbsolutePath());
         if (results.profiles().isEmpty()) {
             log.println("bench: every profile was skipped; nothing was measured");
             return ExitCodes.INVALID_INPUT;
         }
+        return ExitCodes.OK;
+    }
+
+    /** {@code --combine}: one report of earlier runs (their results.json), nothing measured. */
+    private int combine() throws IOException {
+        List<BenchResults> runs = new ArrayList<>();
+        for (Path d : combine) {
+            runs.add(ResultFiles.readJson(d));
+        }
+        Path dir = out != null ? out : defaultOut();
+        Files.createDirectories(dir);
+        MarkdownReport.writeCombined(runs, dir);
+        log.println("bench: wrote " + dir.resolve(MarkdownReport.FILE).toAbsolutePath() + " from " + runs.size()
+                + " runs");
         return ExitCodes.OK;
     }
 

@@ -57,7 +57,7 @@ class BenchQuickIT {
 
     @Test
     void jsonHasEveryStrategyWithPerEpochMetrics() {
-        for (String key : List.of("startedAt", "finishedAt", "host", "settings", "profiles", "skipped")) {
+        for (String key : List.of("startedAt", "finishedAt", "host", "settings", "profiles", "skipped", "command")) {
             assertTrue(json.has(key), "results.json lacks " + key);
         }
         JsonNode profile = json.get("profiles").get(0);
@@ -88,6 +88,9 @@ class BenchQuickIT {
             assertTrue(s.get("epochs").get(0).get("profileSeconds").asDouble() > 0, name);
             assertTrue(s.get("heapBlocksHit").asLong() + s.get("heapBlocksRead").asLong() > 0,
                     name + " read no heap blocks according to pg_statio");
+            // the sizes the engine derived (none given), from the stored model's spec
+            assertTrue(s.get("blockPages").asInt() > 0 && s.get("bufferSize").asDouble() > 0,
+                    name + " block/buffer " + s.get("blockPages") + " / " + s.get("bufferSize"));
         }
         assertTrue(strategy("shuffle_once").get("preparationSeconds").asDouble() > 0);
         assertEquals(0.0, strategy("none").get("preparationSeconds").asDouble());
@@ -127,7 +130,7 @@ class BenchQuickIT {
     void reportHasTheHeadlineTable() throws Exception {
         String md = Files.readString(out.resolve(MarkdownReport.FILE));
         assertTrue(md.contains(MarkdownReport.HEADLINE), md);
-        assertTrue(md.contains("| profile | table | target acc | CorgiPile | MADlib-style | Bismarck-style |"), md);
+        assertTrue(md.contains("| profile | table | rows (MB) | target acc | CorgiPile | MADlib-style | Bismarck-style |"), md);
         assertTrue(md.contains("| memory | synthetic clustered |"), md);
         assertTrue(md.contains("## I/O emulation"), md);
         assertTrue(md.contains("![accuracy per epoch](memory_synthetic_clustered_accuracy_epoch.png)"), md);

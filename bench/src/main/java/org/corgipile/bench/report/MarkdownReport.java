@@ -18,8 +18,10 @@ import org.corgipile.bench.run.BenchSettings;
 
 /**
  * report.md: the headline table first (end-to-end time to the shuffle-once accuracy for CorgiPile vs MADlib-style
- * vs Bismarck-style, and per-epoch time over the scan floor), then the I/O emulation evidence, then one table per
- * profile and training table with every strategy, and the plots.
+ * vs Bismarck-style, and per-epoch time over the scan floor), the targets ({@link TargetsTable}), one summary table
+ * per training table (a row per strategy), then the I/O emulation evidence, then per profile and training table the
+ * full tables of every strategy and epoch, and the plots. {@link #writeCombined} writes the first three parts for
+ * several runs at once ({@code ./corgipile bench --combine}): one table over every run, which the docs publish.
  */
 public final class MarkdownReport {
     public static final String FILE = "report.md";
@@ -30,6 +32,31 @@ public final class MarkdownReport {
 
     public static void write(BenchResults r, Path dir, String command) throws IOException {
         Files.writeString(dir.resolve(FILE), render(r, command), StandardCharsets.UTF_8);
+    }
+
+    /** Writes the report of several runs (their headline, targets and summaries in one table each) into dir. */
+    public static void writeCombined(List<BenchResults> runs, Path dir) throws IOException {
+        Files.writeString(dir.resolve(FILE), renderCombined(runs), StandardCharsets.UTF_8);
+    }
+
+    static String renderCombined(List<BenchResults> runs) {
+        StringBuilder md = new StringBuilder();
+        md.append("# corgipile benchmark report (").append(runs.size()).append(" runs)\n\n");
+        for (int i = 0; i < runs.size(); i++) {
+            BenchResults r = runs.get(i);
+            md.append(i + 1).append(". `").append(r.command() == null ? "(command not recorded)" : r.command())
+                    .append("`: ").append(r.startedAt()).append(" to ").append(r.finishedAt()).append('\n');
+        }
+        md.append("\nHost: ").append(runs.isEmpty() ? "n/a" : runs.get(0).host()).append("\n\n");
+        for (BenchResults r : runs) {
+            for (Skipped k : r.skipped()) {
+                md.append("**Skipped profile ").append(k.profile()).append("**: ").append(k.reason()).append("\n\n");
+            }
+        }
+        headline(md, runs);
+        TargetsTable.write(md, runs);
+        summaries(md, runs);
+        return md.toString();
     }
 
     static String render(BenchResults r, String command) {
@@ -49,7 +76,9 @@ public final class MarkdownReport {
         for (Skipped k : r.skipped()) {
             md.append("**Skipped profile ").append(k.profile()).append("**: ").append(k.reason()).append("\n\n");
         }
-        headline(md, r);
+        headline(md, List.of(r));
+        TargetsTable.write(md, List.of(r));
+        summaries(md, List.of(r));
         ioEmulation(md, r);
         for (ProfileResult p : r.profiles()) {
             for (TableResult t : p.tables()) {
@@ -59,40 +88,106 @@ public final class MarkdownReport {
         return md.toString();
     }
 
-    private static void headline(StringBuilder md, BenchResults r) {
+    private static void headline(StringBuilder md, List<BenchResults> runs) {
         md.append(HEADLINE).append("\n\n");
         md.append("End-to-end seconds (preparation + the engine's profile pass before epoch 1 + epochs) until the test accuracy first reaches the shuffle-once"
                 + " accuracy minus the tolerance; in brackets the epoch. MADlib-style = `none` (storage order every"
                 + " epoch), Bismarck-style = `shuffle_once` (a rewrite in the seed's order by corgipile.shuffle_once_copy, counted, then storage order)."
                 + " Speed-up = baseline time / CorgiPile time; \"never\" = not reached within the epochs run.\n\n");
         md.append("Epoch ratios use the median epoch of epochs 2..n (the steady state).\n\n");
-        md.append("| profile | table | target acc | CorgiPile | MADlib-style | Bismarck-style | speed-up vs MADlib |"
+        md.append("| profile | table | rows (MB) | target acc | CorgiPile | MADlib-style | Bismarck-style | speed-up vs MADlib |"
                 + " speed-up vs Bismarck | CorgiPile epoch / floor | MADlib epoch / floor | CorgiPile epoch /"
                 + " MADlib epoch |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
-        double tol = r.settings().targetTolerance();
-        for (ProfileResult p : r.profiles()) {
-            for (TableResult t : p.tables()) {
-                Optional<Double> target = TimeToAccuracy.target(t);
-                Optional<StrategyResult> corgi = TimeToAccuracy.strategy(t, "corgipile");
-                Optional<StrategyResult> madlib = TimeToAccuracy.strategy(t, "none");
-                Optional<StrategyResult> bismarck = TimeToAccuracy.strategy(t, "shuffle_once");
-                Optional<TimeToAccuracy.Reached> rc = reach(corgi, target, tol);
-                Optional<TimeToAccuracy.Reached> rm = reach(madlib, target, tol);
-                Optional<TimeToAccuracy.Reached> rb = reach(bismarck, target, tol);
-                md.append("| ").append(p.profile().name()).append(" | ").append(t.dataset()).append(' ')
-                        .append(t.layout()).append(" | ").append(target.map(MarkdownReport::pct).orElse("n/a"))
-                        .append(" | ").append(cell(corgi, rc)).append(" | ").append(cell(madlib, rm))
-                        .append(" | ").append(cell(bismarck, rb)).append(" | ").append(speedup(rc, rm, madlib))
-                        .append(" | ").append(speedup(rc, rb, bismarck)).append(" | ")
-                        .append(corgi.map(x -> ratio(x.medianEpochSeconds(), t.scanFloorSeconds())).orElse("n/a"))
-                        .append(" | ")
-                        .append(madlib.map(x -> ratio(x.medianEpochSeconds(), t.scanFloorSeconds())).orElse("n/a"))
-                        .append(" | ")
-                        .append(corgi.isPresent() && madlib.isPresent()
-                                ? ratio(corgi.get().medianEpochSeconds(), madlib.get().medianEpochSeconds()) : "n/a")
-                        .append(" |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (BenchResults r : runs) {
+            double tol = r.settings().targetTolerance();
+            for (ProfileResult p : r.profiles()) {
+                for (TableResult t : p.tables()) {
+                    headlineRow(md, p, t, tol);
+                }
             }
+        }
+        md.append('\n');
+    }
+
+    private static void headlineRow(StringBuilder md, ProfileResult p, TableResult t, double tol) {
+        Optional<Double> target = TimeToAccuracy.target(t);
+        Optional<StrategyResult> corgi = TimeToAccuracy.strategy(t, "corgipile");
+        Optional<StrategyResult> madlib = TimeToAccuracy.strategy(t, "none");
+        Optional<StrategyResult> bismarck = TimeToAccuracy.strategy(t, "shuffle_once");
+        Optional<TimeToAccuracy.Reached> rc = reach(corgi, target, tol);
+        Optional<TimeToAccuracy.Reached> rm = reach(madlib, target, tol);
+        Optional<TimeToAccuracy.Reached> rb = reach(bismarck, target, tol);
+        md.append("| ").append(p.profile().name()).append(" | ").append(tableName(t))
+                .append(String.format(Locale.ROOT, " | %,d (%.1f)", t.rows(), t.bytes() / 1e6))
+                .append(" | ").append(target.map(MarkdownReport::pct).orElse("n/a"))
+                .append(" | ").append(cell(corgi, rc)).append(" | ").append(cell(madlib, rm))
+                .append(" | ").append(cell(bismarck, rb)).append(" | ").append(speedup(rc, rm, madlib))
+                .append(" | ").append(speedup(rc, rb, bismarck)).append(" | ")
+                .append(corgi.map(x -> ratio(x.medianEpochSeconds(), t.scanFloorSeconds())).orElse("n/a"))
+                .append(" | ")
+                .append(madlib.map(x -> ratio(x.medianEpochSeconds(), t.scanFloorSeconds())).orElse("n/a"))
+                .append(" | ")
+                .append(corgi.isPresent() && madlib.isPresent()
+                        ? ratio(corgi.get().medianEpochSeconds(), madlib.get().medianEpochSeconds()) : "n/a")
+                .append(" |\n");
+    }
+
+    /** "dataset layout", with the block size when the run gave one (a tuned row beside the defaults). */
+    static String tableName(TableResult t) {
+        return t.dataset() + " " + t.layout() + (t.blockPages() == 0 ? "" : ", " + t.blockPages() + "-page blocks");
+    }
+
+    /**
+     * One table per training table, a row per strategy: preparation, the profile pass, the median epoch (2..n)
+     * against storage order's and the scan floor, the two threads' medians, the device MB of every epoch and the
+     * final test accuracy.
+     */
+    private static void summaries(StringBuilder md, List<BenchResults> runs) {
+        md.append("## Per table\n\n");
+        md.append("Median epoch, read and sgd: epochs 2..n; profile pass = the engine's storage-order read before epoch"
+                + " 1 (standardisation's statistics), counted end to end for every strategy; read = the reading"
+                + " thread, sgd = the compute thread (wall time each, overlapping: double buffering); device MB per"
+                + " epoch = the training backend's reads from the device (table + test relation); page cache = the"
+                + " memory-cgroup budget of the cold profiles; block / buffer = the sizes the engine trained with (the"
+                + " stored model's spec: pages per block, and the tuple buffer as a fraction of the table).\n\n");
+        for (BenchResults r : runs) {
+            for (ProfileResult p : r.profiles()) {
+                for (TableResult t : p.tables()) {
+                    summary(md, p, t);
+                }
+            }
+        }
+    }
+
+    private static void summary(StringBuilder md, ProfileResult p, TableResult t) {
+        long budget = t.strategies().stream().mapToLong(StrategyResult::pageCacheBudget).max().orElse(0);
+        md.append(String.format(Locale.ROOT, "%s / %s: %,d rows, %.1f MB, floor %.3f s", p.profile().name(),
+                tableName(t), t.rows(), t.bytes() / 1e6, t.scanFloorSeconds()));
+        if (budget > 0) {
+            md.append(String.format(Locale.ROOT, ", page cache %.0f MB (table %.1fx)", budget / 1e6,
+                    (double) t.bytes() / budget));
+        }
+        md.append("\n\n| strategy | block / buffer | prep s | profile pass s | median epoch s | / none | / floor |"
+                + " read s | sgd s | device MB per epoch | final test acc |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        double none = TimeToAccuracy.strategy(t, "none").map(StrategyResult::medianEpochSeconds).orElse(Double.NaN);
+        for (StrategyResult s : t.strategies()) {
+            if (s.error() != null) {
+                md.append("| ").append(s.strategy()).append(" | | | | | | | | | | failed: ")
+                        .append(s.error().replace('|', '/').replace('\n', ' ')).append(" |\n");
+                continue;
+            }
+            double profile = s.epochs().stream().mapToDouble(e -> e.profileSeconds()).sum();
+            StringBuilder device = new StringBuilder();
+            for (var e : s.epochs()) {
+                device.append(device.length() == 0 ? "" : "/").append(e.deviceBytesRead() < 0 ? "n/a"
+                        : String.format(Locale.ROOT, "%.0f", e.deviceBytesRead() / 1e6));
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.3f | %s | %s | %.3f | %.3f | %s | %s |%n",
+                    s.strategy(), sizes(s), s.preparationSeconds(), profile, s.medianEpochSeconds(),
+                    ratio(s.medianEpochSeconds(), none), ratio(s.medianEpochSeconds(), t.scanFloorSeconds()),
+                    s.medianOfLaterEpochs(e -> e.readSeconds()), s.medianOfLaterEpochs(e -> e.computeSeconds()),
+                    device, pct(s.finalTestAccuracy())));
         }
         md.append('\n');
     }
@@ -187,6 +282,15 @@ public final class MarkdownReport {
         md.append("\n![accuracy per epoch](").append(stem).append("_accuracy_epoch.png)\n");
         md.append("![accuracy vs time](").append(stem).append("_accuracy_time.png)\n");
         md.append("![epoch time vs scan floor](").append(stem).append("_epoch_time.png)\n\n");
+    }
+
+    /** "128 / 0.262": pages per block and the buffer (a fraction of the table, or tuples above 1). */
+    private static String sizes(StrategyResult s) {
+        String block = s.blockPages() > 0 ? Integer.toString(s.blockPages()) : "n/a";
+        double b = s.bufferSize();
+        String buffer = Double.isNaN(b) ? "n/a" : b <= 1 ? String.format(Locale.ROOT, "%.3f", b)
+                : String.format(Locale.ROOT, "%,.0f tuples", b);
+        return block + " / " + buffer;
     }
 
     private static Optional<TimeToAccuracy.Reached> reach(Optional<StrategyResult> s, Optional<Double> target,

@@ -8,6 +8,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -20,7 +24,7 @@ import org.corgipile.bench.run.BenchResults.ProfileResult;
 import org.corgipile.bench.run.BenchResults.StrategyResult;
 import org.corgipile.bench.run.BenchResults.TableResult;
 
-/** Writes results.json (the full record) and results.csv (one row per strategy and epoch). */
+/** Writes results.json (the full record) and results.csv (one row per strategy and epoch); reads results.json back. */
 public final class ResultFiles {
     public static final String JSON = "results.json";
     public static final String CSV = "results.csv";
@@ -32,7 +36,10 @@ public final class ResultFiles {
     private ResultFiles() {
     }
 
-    /** A mapper that writes NaN (a metric an engine does not report) as JSON null. */
+    /**
+     * A mapper that writes NaN (a metric an engine does not report) as JSON null and reads JSON null (or a missing
+     * number) back as NaN.
+     */
     public static ObjectMapper mapper() {
         SimpleModule nanAsNull = new SimpleModule("nan-as-null");
         JsonSerializer<Double> ser = new JsonSerializer<>() {
@@ -47,7 +54,30 @@ public final class ResultFiles {
         };
         nanAsNull.addSerializer(Double.class, ser);
         nanAsNull.addSerializer(double.class, ser);
-        return new ObjectMapper().registerModule(nanAsNull).enable(SerializationFeature.INDENT_OUTPUT);
+        JsonDeserializer<Double> de = new JsonDeserializer<>() {
+            @Override
+            public Double deserialize(JsonParser p, DeserializationContext c) throws IOException {
+                return p.getValueAsDouble(Double.NaN);
+            }
+
+            @Override
+            public Double getNullValue(DeserializationContext c) {
+                return Double.NaN;
+            }
+        };
+        nanAsNull.addDeserializer(Double.class, de);
+        nanAsNull.addDeserializer(double.class, de);
+        return new ObjectMapper().registerModule(nanAsNull).enable(SerializationFeature.INDENT_OUTPUT)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    /** Reads the results.json of a run directory back (for {@code --combine}). */
+    public static BenchResults readJson(Path dir) throws IOException {
+        Path file = dir.resolve(JSON);
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("no " + JSON + " in " + dir + " (a directory written by ./corgipile bench)");
+        }
+        return mapper().readValue(file.toFile(), BenchResults.class);
     }
 
     public static void writeJson(BenchResults results, Path dir) throws IOException {

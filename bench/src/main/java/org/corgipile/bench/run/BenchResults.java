@@ -1,13 +1,24 @@
 package org.corgipile.bench.run;
 
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 import org.corgipile.bench.engine.EpochResult;
 import org.corgipile.bench.io.DeviceProfile;
 
-/** The whole record of a run, written as results.json; the CSV, plots and report are derived from it. */
+/**
+ * The whole record of a run, written as results.json; the CSV, plots and report are derived from it, and
+ * {@code --combine} reads it back to report several runs in one table.
+ *
+ * @param command the command line that made the run (null in results written before it was recorded)
+ */
 public record BenchResults(String startedAt, String finishedAt, String host, BenchSettings settings,
-                           List<ProfileResult> profiles, List<Skipped> skipped) {
+                           List<ProfileResult> profiles, List<Skipped> skipped, String command) {
+
+    /** The same results, recorded with the command line that made them. */
+    public BenchResults withCommand(String commandLine) {
+        return new BenchResults(startedAt, finishedAt, host, settings, profiles, skipped, commandLine);
+    }
 
     /** A profile that could not run here, and why. */
     public record Skipped(String profile, String reason) {
@@ -62,12 +73,16 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
      * @param heapBlocksHit          pg_statio_user_tables.heap_blks_hit delta of the trained relation
      * @param deviceBytesRead        bytes read from the throttled device during training (0 when unthrottled)
      * @param error                  why the training failed, null when it succeeded
+     * @param blockPages             the block size the engine used, in pages (the stored model's spec: derived by
+     *                               the product unless {@code --block-pages} gave it); 0 when unknown
+     * @param bufferSize             the tuple buffer the engine used (the spec's buffer_size: a fraction of the
+     *                               table, or tuples when above 1); NaN when unknown
      */
     public record StrategyResult(String strategy, String label, String engine, String trainedTable,
                                  double preparationSeconds, double callSeconds, long pageCacheBudget,
                                  long peakPageCache, List<EpochResult> epochs,
                                  long heapBlocksRead, long heapBlocksHit, long deviceBytesRead,
-                                 long deviceReadRequests, String error) {
+                                 long deviceReadRequests, String error, int blockPages, double bufferSize) {
 
         /** Sum of epoch times. */
         public double trainingSeconds() {
@@ -84,11 +99,15 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
          * epoch's one-time costs (JIT, catalog, the shuffle-once rewrite is not in any epoch here).
          */
         public double medianEpochSeconds() {
+            return medianOfLaterEpochs(EpochResult::seconds);
+        }
+
+        /** The median of {@code metric} over epochs 2..n (all epochs when only one ran), NaN without epochs. */
+        public double medianOfLaterEpochs(ToDoubleFunction<EpochResult> metric) {
             if (epochs.isEmpty()) {
                 return Double.NaN;
             }
-            double[] x = epochs.stream().skip(epochs.size() > 1 ? 1 : 0).mapToDouble(EpochResult::seconds).sorted()
-                    .toArray();
+            double[] x = epochs.stream().skip(epochs.size() > 1 ? 1 : 0).mapToDouble(metric).sorted().toArray();
             return x.length % 2 == 1 ? x[x.length / 2] : (x[x.length / 2 - 1] + x[x.length / 2]) / 2;
         }
 

@@ -82,7 +82,7 @@ public final class MatrixRunner {
                 skipped.add(new Skipped(profile.name(), "failed: " + msg));
             }
         }
-        return new BenchResults(started, Instant.now().toString(), host(), settings, profiles, skipped);
+        return new BenchResults(started, Instant.now().toString(), host(), settings, profiles, skipped, null);
     }
 
     private ProfileResult runProfile(BenchServer server) throws SQLException {
@@ -219,9 +219,10 @@ public final class MatrixRunner {
                             e.seconds(), e.readSeconds(), e.computeSeconds(),
                             e.deviceBytesRead() < 0 ? Double.NaN : e.deviceBytesRead() / 1e6, e.testAccuracy());
                 }
+                double[] sizes = chosenSizes(c, request.modelName());
                 return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep,
                         callSeconds, cacheBudget, peakCache, epochs, after[0] - before[0], after[1] - before[1],
-                        io.bytes(), io.requests(), null);
+                        io.bytes(), io.requests(), null, (int) sizes[0], sizes[1]);
             } finally {
                 if (strategy == Strategy.SHUFFLE_ONCE) {
                     try (Connection c = server.connect(); Statement s = c.createStatement()) {
@@ -233,7 +234,7 @@ public final class MatrixRunner {
             String msg = e.getMessage();
             log.println("bench: [" + p + "] " + table + " " + strategy.sqlName() + " failed: " + msg);
             return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep, 0, 0, 0,
-                    List.of(), 0, 0, 0, 0, msg == null ? e.getClass().getName() : msg);
+                    List.of(), 0, 0, 0, 0, msg == null ? e.getClass().getName() : msg, 0, Double.NaN);
         }
     }
 
@@ -334,6 +335,26 @@ public final class MatrixRunner {
                      + " pg_table_size('" + table + "')")) {
             rs.next();
             return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    /**
+     * {block pages, buffer size} the engine trained with: the stored model's spec holds the sizes it derived (or
+     * was given); {0, NaN} when the model or the values are missing.
+     */
+    private static double[] chosenSizes(Connection c, String model) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT (spec->>'block_size')::float8,"
+                + " (spec->>'buffer_size')::float8 FROM corgipile.models WHERE id = corgipile.model_id(?)")) {
+            ps.setString(1, model);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return new double[] {0, Double.NaN};
+                }
+                double block = rs.getDouble(1);
+                double block0 = rs.wasNull() ? 0 : block;
+                double buffer = rs.getDouble(2);
+                return new double[] {block0, rs.wasNull() ? Double.NaN : buffer};
+            }
         }
     }
 
