@@ -10,6 +10,7 @@ public final class Seeds {
     public static final long TUPLE_ORDER = 0x5455504c45L;
     public static final long INIT = 0x494e4954L;
     public static final long SAMPLING = 0x53414d504cL;
+    public static final long PROFILE = 0x50524f46L;
 
     private Seeds() {
     }

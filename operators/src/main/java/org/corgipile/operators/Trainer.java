@@ -21,9 +21,10 @@ import org.corgipile.operators.strategy.ShuffleStrategy;
  * it waits. Every thread is joined before {@code train} returns or throws; an exception on the compute thread is
  * rethrown on the calling thread.
  *
- * <p>Before epoch 1, when needed, one storage-order profile pass: feature mean and deviation for
- * {@code standardize} (on by default for dense features) and the label range for the class count; its time is
- * reported with epoch 1 as "profile_seconds".
+ * <p>Before epoch 1, when needed, a profile ({@link DataProfile#forTraining}): feature mean and deviation for
+ * {@code standardize} (on by default for dense features) from a seeded sample of the table's pages (the whole
+ * table when it is small), or one storage-order pass over every row when the class count must be inferred from the
+ * labels; its time is reported with epoch 1 as "profile_seconds".
  *
  * <p>Per epoch: {@code rescan} of the strategy (new block order, new permutations), SGD over all its buffers at the
  * epoch's learning rate, then the metrics: with {@code train_metrics => 'running'} (default) the mean pre-update
@@ -36,8 +37,11 @@ import org.corgipile.operators.strategy.ShuffleStrategy;
  * "read_seconds" is the calling thread's time producing buffers (reading blocks, decoding, shuffling tuples) and
  * "compute_seconds" the compute thread's time in SGD. With a working double buffer the wall time is close to the
  * larger of the two, not their sum. The calling thread reads the next epoch's first buffer while SGD finishes the
- * epoch's last one, so the double buffer also overlaps across epoch boundaries (that read is in the earlier
- * epoch's "seconds" and "read_seconds"; a metrics or validation pass then runs with one buffer).
+ * epoch's last one, so the double buffer also overlaps across epoch boundaries (a metrics or validation pass then
+ * runs with one buffer). An epoch ends when its model exists, when SGD has finished its last buffer: the part of
+ * that read-ahead that runs on after that moment is the next epoch's "seconds" and "read_seconds" (its device
+ * reads are the next epoch's too, {@link EpochListener#readAhead}), so the seconds of epochs 1..k are the time to
+ * epoch k's model and still add up to the training time (less the metrics passes).
  * With
  * {@code early_stop_patience = p > 0}, training stops after p epochs without a lower validation loss (training loss
  * without a validation source) and the best epoch's model is returned.
@@ -198,11 +202,12 @@ public final class Trainer {
                 std = warm.std();
             } else {
                 long p0 = System.nanoTime();
-                DataProfile profile = spec.standardize() || needClasses
-                        ? DataProfile.scan(train, spec.blockSize(), spec.standardize()) : null;
+                DataProfile profile = spec.standardize() || needClasses ? DataProfile.forTraining(train,
+                        spec.blockSize(), spec.standardize(), needClasses, spec.seed()) : null;
                 profileSeconds = profile == null ? 0 : (System.nanoTime() - p0) / 1e9;
                 if (profile != null) {
-                    // rows stored out of line (TOAST) are far larger in the buffer than in their heap page
+                    // rows stored out of line (TOAST) are far larger in the buffer than in their heap page (a
+                    // sampled profile's row count is an estimate: good enough for sizes)
                     long pageBytes = Sizing.decodedPageBytes(shape, profile.tuples(), train.pageCount());
                     if (pageBytes > Sizing.PAGE_BYTES) {
                         sizing = Sizing.of(given, train.pageCount(), pageBytes);
@@ -323,16 +328,22 @@ public final class Trainer {
             double[] best = null;
             boolean ok = false;
             DoubleBuffer db = new DoubleBuffer(shape, ShuffleStrategy.chunkTuples(shape), train);
-            long[] computeNanos = new long[1]; // compute thread only, read after awaitIdle()
+            // compute thread only, read after awaitIdle(): SGD time this epoch, and when its last buffer was done
+            long[] computeNanos = new long[2];
             Consumer<TupleBuffer> timedConsume = buf -> {
                 long c0 = System.nanoTime();
                 // corgipile's tuple permutation is applied here (Sgd gathers the rows in shuffled order), on this
                 // thread, while the main thread reads the next buffer
                 sgd.consume(buf);
-                computeNanos[0] += System.nanoTime() - c0;
+                long c1 = System.nanoTime();
+                computeNanos[0] += c1 - c0;
+                computeNanos[1] = c1;
             };
             // the next epoch's first buffer, read while SGD finishes this epoch's last one (see carryOver)
             TupleBuffer carried = null;
+            // the part of that read that ran on after the earlier epoch's model existed: wall time and read time
+            long carriedNanos = 0;
+            long carriedReadNanos = 0;
             boolean rescanned = false;
             boolean carryOver = resume == null;
             try {
@@ -343,8 +354,9 @@ public final class Trainer {
                     live.phase = "train";
                     listener.epochStarted(epoch, epochs);
                     long t0 = System.nanoTime();
-                    long readNanos = 0;
+                    long readNanos = carriedReadNanos;
                     computeNanos[0] = 0;
+                    computeNanos[1] = t0;
                     if (!rescanned) {
                         strategy.rescan(epoch);
                     }
@@ -364,20 +376,23 @@ public final class Trainer {
                         }
                         db.submit(b, timedConsume);
                     }
+                    long aheadStart = -1;
+                    long aheadEnd = -1;
                     if (carryOver && epoch < last) {
                         // Read the next epoch's first buffer now, in parallel with SGD on this epoch's last one,
                         // instead of after it: with few buffers per epoch (a table of two buffers) the first
                         // buffer's read and the last buffer's SGD were otherwise never overlapped. The strategy's
-                        // order depends on the seed and the epoch only, so the model is unchanged. This epoch's
-                        // "seconds" and "read_seconds" include that read (the epochs' seconds still add up to the
-                        // training time, and each epoch's read and compute times fit in its seconds); a metrics or validation pass below runs with the
-                        // one buffer left (its time is "eval_seconds").
+                        // order depends on the seed and the epoch only, so the model is unchanged. The part of
+                        // this read after SGD finished this epoch is the next epoch's time (see `end` below: the
+                        // epochs' seconds still add up to the training time, and each epoch's read and compute
+                        // times fit in its seconds); a metrics or validation pass below runs with the one buffer
+                        // left (its time is "eval_seconds").
                         strategy.rescan(epoch + 1);
                         TupleBuffer b = db.acquire();
                         listener.readAhead(epoch + 1, false);
-                        long r0 = System.nanoTime();
+                        aheadStart = System.nanoTime();
                         boolean filled = strategy.nextBuffer(b);
-                        readNanos += System.nanoTime() - r0;
+                        aheadEnd = System.nanoTime();
                         listener.readAhead(epoch + 1, true);
                         rescanned = filled;
                         if (filled) {
@@ -387,7 +402,14 @@ public final class Trainer {
                         }
                     }
                     db.awaitIdle();
-                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    long idle = System.nanoTime();
+                    // this epoch's model exists when SGD finished its last buffer (not before its reads ended);
+                    // a read-ahead still running then belongs to the next epoch
+                    long end = aheadStart < 0 ? idle : Math.max(aheadStart, Math.min(computeNanos[1], idle));
+                    double seconds = (end - t0 + carriedNanos) / 1e9;
+                    carriedNanos = idle - end;
+                    carriedReadNanos = aheadStart < 0 ? 0 : aheadEnd - Math.min(aheadEnd, end);
+                    readNanos += aheadStart < 0 ? 0 : Math.min(aheadEnd, end) - aheadStart;
                     long tuples = sgd.tuples();
                     if (tuples == 0 && resume == null) {
                         throw new TrainingException(TrainingException.DATA_EXCEPTION,

@@ -2,11 +2,107 @@ package org.corgipile.operators;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** {@link DataProfile}: profiles of disjoint parts of a table combine into the profile of the whole table. */
+/**
+ * {@link DataProfile}: profiles of disjoint parts of a table combine into the profile of the whole table; training's
+ * profile is a seeded sample of pages whose statistics are close to a full pass, except where every row counts.
+ */
 class DataProfileTest {
+    /**
+     * A label-clustered table (sorted by label, the hard case for a sample of runs of pages: each run holds one
+     * class) of {@code n} rows whose features have very different means and scales, 10 rows per page.
+     */
+    static InMemoryBlockSource clusteredScaled(int n, int d, long seed, int classes) {
+        SyntheticData data = classes == 2 ? SyntheticData.logistic(n, d, 4, seed, false).clustered()
+                : SyntheticData.multiclass(n, d, classes, seed).clustered();
+        return InMemoryBlockSource.dense(scale(data.x), data.y, 10);
+    }
+
+    /** Feature k times 3(k+1) plus 100k - 200. */
+    static double[][] scale(double[][] x) {
+        double[][] out = new double[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i].clone();
+            for (int k = 0; k < out[i].length; k++) {
+                out[i][k] = out[i][k] * 3 * (k + 1) + 100 * k - 200;
+            }
+        }
+        return out;
+    }
+
+    /** Issue 13: standardisation's statistics come from 32 runs of 32 pages, not from a pass over every row. */
+    @Test
+    void sampledProfileOfAClusteredTableIsCloseToTheFullOne() {
+        InMemoryBlockSource src = clusteredScaled(60_000, 8, 21, 2);
+        assertEquals(6_000, src.pageCount());
+        DataProfile full = DataProfile.scan(src, 16, true);
+        DataProfile sampled = DataProfile.forTraining(src, 16, true, false, 7);
+        assertTrue(sampled.sampled());
+        assertFalse(full.sampled());
+        assertEquals(DataProfile.SAMPLE_UNITS * DataProfile.SAMPLE_UNIT_PAGES, sampled.sampledPages());
+        // every page holds 10 rows: the row count scaled from the pages sampled is exact here
+        assertEquals(full.tuples(), sampled.tuples());
+        double[] fm = full.mean();
+        double[] fs = full.std();
+        double[] sm = sampled.mean();
+        double[] ss = sampled.std();
+        for (int k = 0; k < fm.length; k++) {
+            assertEquals(fm[k], sm[k], 0.1 * fs[k], "mean of feature " + k);
+            assertEquals(1, ss[k] / fs[k], 0.1, "deviation of feature " + k);
+        }
+        // deterministic for a seed, another seed samples other pages
+        DataProfile again = DataProfile.forTraining(src, 16, true, false, 7);
+        assertArrayEquals(sm, again.mean(), 0);
+        assertArrayEquals(ss, again.std(), 0);
+        assertFalse(Arrays.equals(sm, DataProfile.forTraining(src, 16, true, false, 8).mean()));
+        // a sample's label range says nothing about the classes
+        assertThrows(IllegalStateException.class, () -> sampled.classes("softmax"));
+        // a table of at most 4 samples is read whole
+        InMemoryBlockSource small = clusteredScaled(40_960, 8, 21, 2);
+        assertEquals(4 * DataProfile.SAMPLE_UNITS * DataProfile.SAMPLE_UNIT_PAGES, small.pageCount());
+        DataProfile exact = DataProfile.forTraining(small, 16, true, false, 7);
+        assertFalse(exact.sampled());
+        assertArrayEquals(DataProfile.scan(small, 16, true).mean(), exact.mean(), 0);
+    }
+
+    /** A class only the last rows of a clustered table have is found: inferring classes reads every row. */
+    @Test
+    void inferredClassesSeeEveryRowNotASample() {
+        InMemoryBlockSource src = clusteredScaled(60_000, 4, 5, 3);
+        src.addDense(7, 1, 2, 3, 4);
+        DataProfile p = DataProfile.forTraining(src, 16, true, true, 7);
+        assertFalse(p.sampled());
+        assertEquals(8, p.classes("softmax"));
+        assertEquals(60_001, p.tuples());
+    }
+
+    /** Sampled profiles of shards stand for their shards' rows: they merge weighted by the estimated counts. */
+    @Test
+    void sampledProfilesOfShardsMergeWeightedByTheirRows() {
+        InMemoryBlockSource big = clusteredScaled(90_000, 6, 3, 2);
+        InMemoryBlockSource small = clusteredScaled(45_000, 6, 4, 2);
+        DataProfile a = DataProfile.forTraining(big, 16, true, false, 1);
+        DataProfile b = DataProfile.forTraining(small, 16, true, false, 1);
+        assertTrue(a.sampled() && b.sampled());
+        DataProfile merged = DataProfile.of(a.tuples(), a.mean(), a.m2(), a.minLabel(), a.maxLabel(),
+                a.integralLabels()).merge(DataProfile.of(b.tuples(), b.mean(), b.m2(), b.minLabel(), b.maxLabel(),
+                b.integralLabels()));
+        assertEquals(135_000, merged.tuples());
+        DataProfile exact = DataProfile.scan(big, 16, true).merge(DataProfile.scan(small, 16, true));
+        for (int k = 0; k < 6; k++) {
+            double w = (90_000 * a.mean()[k] + 45_000 * b.mean()[k]) / 135_000;
+            assertEquals(w, merged.mean()[k], 1e-9 * Math.abs(w) + 1e-9, "weighted by rows, feature " + k);
+            assertEquals(exact.mean()[k], merged.mean()[k], 0.1 * exact.std()[k], "mean of feature " + k);
+            assertEquals(1, merged.std()[k] / exact.std()[k], 0.1, "deviation of feature " + k);
+        }
+    }
+
     @Test
     void mergedProfilesOfUnevenPartsEqualOnePassOverAll() {
         SyntheticData data = SyntheticData.multiclass(9_001, 6, 4, 11);

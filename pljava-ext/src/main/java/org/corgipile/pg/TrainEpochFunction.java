@@ -18,7 +18,8 @@ import org.corgipile.operators.TrainingException;
  * <ul>
  *   <li>{@code epoch = -1}: this server's {@link DataProfile} (feature mean and sum of squared deviations when the
  *       features are dense and the spec does not turn standardisation off; the label range), for the coordinator
- *       to combine into the whole table's standardisation and class count;</li>
+ *       to combine into the whole table's standardisation and class count: like a training's profile
+ *       ({@link DataProfile#forTraining}), a sample of the server's pages unless the class count is inferred;</li>
  *   <li>{@code epoch >= 1}: one CorgiPile epoch from the model sent ({@link ShardEpoch}: its "iterate" to continue
  *       from, its feature_mean/feature_std and classes); answers the new iterate, the epoch's (averaged) model, the
  *       tuples trained on, the running loss, the seconds, the label encoding seen and the sizes used;</li>
@@ -54,7 +55,11 @@ final class TrainEpochFunction {
                 out.put("dimension", src.shape().dimension());
                 out.put("sparse", src.shape().sparse());
                 if (src.pageCount() > 0) {
-                    DataProfile p = DataProfile.scan(src, spec.blockSize(), moments);
+                    // a sample of this server's pages for the moments, every row when the coordinator infers the
+                    // class count from the labels (ShardCoordinator.needsClasses): Trainer's rule for one table
+                    boolean allLabels = spec.classes() == 0
+                            && (spec.model().equals("softmax") || spec.model().equals("mlp"));
+                    DataProfile p = DataProfile.forTraining(src, spec.blockSize(), moments, allLabels, spec.seed());
                     Map<String, Object> profile = new LinkedHashMap<>();
                     profile.put("tuples", p.tuples());
                     profile.put("mean", p.mean());
