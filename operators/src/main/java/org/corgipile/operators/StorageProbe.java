@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * bandwidth the byte limit): blk-throttle does not delay every request alike but lets a slice's allowance (100 ms
  * of requests or bytes) through at once and then holds the next ones for most of a slice, so single reads are
  * either instant or ~100 ms, and 200 ms windows measured the emulation's 1 MiB break-even as 0.6 to 1.5 MiB. The
- * timed access time still decides whether the device is seek-bound (4.4-7.0 ms under the hdd throttle, 0.05-0.2
+ * timed access time still decides whether the device is seek-bound (4.4-7.0 ms under the hdd throttle, 0.04-0.4
  * ms unthrottled on this machine's virtual disk).
  *
  * <p>A device is <b>seek-bound</b> when the access time is at least {@value #SEEK_BOUND_MS} ms: a real or emulated
@@ -61,7 +61,7 @@ public final class StorageProbe {
     /**
      * The device's access time and bandwidth.
      *
-     * @param accessSeconds  median time of a random 8 kB read
+     * @param accessSeconds  mean time of a random 8 kB read (1/IOPS under a blkio throttle)
      * @param bytesPerSecond sequential bandwidth, 0 when not measured (not seek-bound)
      * @param throttle       the blkio throttle's limits the sizes follow ("150 IOPS, 150 MiB/s"), or null when
      *                       access time and bandwidth are timed
