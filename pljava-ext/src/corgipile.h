@@ -39,7 +39,8 @@ extern void CorgiRestoreActivity(void);
 extern jbyteArray JNICALL readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray features,
 									 jlongArray info);
 extern jint JNICALL readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jobject buffer);
-extern void JNICALL readerWillNeed(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages);
+extern void JNICALL readerWillNeed(JNIEnv *env, jclass cls, jlong handle, jboolean toast, jlong first, jint pages);
+extern jint JNICALL readerToastBlock(JNIEnv *env, jclass cls, jlong handle, jlong page);
 extern void JNICALL readerClose(JNIEnv *env, jclass cls, jlong handle);
 extern void CorgiReaderAbortPage(void);
 extern void CorgiCloseAllReaders(bool clean);

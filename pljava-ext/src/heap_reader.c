@@ -17,6 +17,9 @@
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
+#include "access/detoast.h"
+#include "access/genam.h"
+#include "access/toast_internals.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
@@ -29,6 +32,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -60,6 +64,7 @@ typedef struct CorgiReader
 	MemoryContext mcxt;			/* this reader's memory (child of the Java call's context) */
 	MemoryContext tupleCxt;		/* detoasted values of one page */
 	Relation	rel;
+	Relation	toast;			/* its TOAST relation, or NULL */
 	TupleDesc	desc;			/* the relation's, cut after the last attribute read */
 	Snapshot	snapshot;
 	BufferAccessStrategy strategy;
@@ -490,6 +495,8 @@ ReaderClose(int slot)
 	readers[slot] = NULL;
 	FreeAccessStrategy(r->strategy);
 	UnregisterSnapshot(r->snapshot);
+	if (r->toast != NULL)
+		relation_close(r->toast, NoLock);
 	relation_close(r->rel, NoLock); /* the lock is kept until the end of the transaction */
 	MemoryContextDelete(r->mcxt);
 }
@@ -534,7 +541,7 @@ typedef struct OpenArgs
 	jlong		relid;
 	jbyteArray	label;
 	jbyteArray	features;
-	jlong		info[4];
+	jlong		info[5];
 	char	   *name;
 } OpenArgs;
 
@@ -560,6 +567,8 @@ ReaderOpenBody(JNIEnv *env, void *arg)
 	r->snapshot = RegisterSnapshot(GetActiveSnapshot());
 	r->strategy = GetAccessStrategy(BAS_BULKREAD);
 	r->nblocks = RelationGetNumberOfBlocks(r->rel);
+	if (OidIsValid(r->rel->rd_rel->reltoastrelid))
+		r->toast = relation_open(r->rel->rd_rel->reltoastrelid, AccessShareLock);
 	/* Like a sequential scan: lock the whole relation for SERIALIZABLE conflict detection. */
 	PredicateLockRelation(r->rel, r->snapshot);
 	readers[slot] = r;
@@ -567,10 +576,11 @@ ReaderOpenBody(JNIEnv *env, void *arg)
 	a->info[1] = r->nblocks;
 	a->info[2] = r->dimension;
 	a->info[3] = r->kind == FEATURES_SPARSE;
+	a->info[4] = r->toast == NULL ? 0 : RelationGetNumberOfBlocks(r->toast);
 	a->name = pstrdup(RelationGetRelationName(r->rel));
 }
 
-/* Opens a reader (label, features: UTF-8); info gets {handle, pages, dimension or 0, sparse}; returns the name. */
+/* Opens a reader (label, features: UTF-8); info gets {handle, pages, dimension or 0, sparse, TOAST pages}. */
 jbyteArray	JNICALL
 readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray features, jlongArray info)
 {
@@ -578,7 +588,7 @@ readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray fe
 
 	if (!CorgiNative(env, ReaderOpenBody, &a))
 		return NULL;
-	(*env)->SetLongArrayRegion(env, info, 0, 4, a.info);
+	(*env)->SetLongArrayRegion(env, info, 0, 5, a.info);
 	return CorgiJavaBytes(env, a.name);
 }
 
@@ -590,24 +600,28 @@ typedef struct ReadArgs
 	double	   *out;
 	int64		cap;
 	jint		consumed;
+	bool		toast;
 } ReadArgs;
 
 /*
- * posix_fadvise(WILLNEED) of pages [first, first + pages) of the main fork,
- * per 2 MB (Linux reads at most max(read_ahead_kb, max_sectors_kb) per call):
- * the device reads a block of a random order in a few large requests while
- * the backend decodes earlier ones (docs/in-database.md, Performance).  A
- * file that cannot be opened only loses the hint.
+ * posix_fadvise(WILLNEED) of pages [first, first + pages) of the heap or of
+ * its TOAST relation, per 2 MB (Linux reads at most max(read_ahead_kb,
+ * max_sectors_kb) per call): the device reads a block of a random order in a
+ * few large requests while the backend decodes earlier ones
+ * (docs/in-database.md, Performance).  A file that cannot be opened only
+ * loses the hint.
  */
 static void
 WillNeedBody(JNIEnv *env, void *arg)
 {
 	ReadArgs   *a = (ReadArgs *) arg;
 	CorgiReader *r = ReaderFromHandle(a->handle);
+	Relation	rel = a->toast ? r->toast : r->rel;
 	BlockNumber first = (BlockNumber) Max(a->first, 0);
-	BlockNumber n = (BlockNumber) Max(Min((int64) a->pages, (int64) r->nblocks - a->first), 0);
+	BlockNumber n = rel == NULL ? 0 : (BlockNumber) Max(Min((int64) a->pages, (int64) (a->toast ?
+														RelationGetNumberOfBlocks(rel) : r->nblocks) - a->first), 0);
 #ifdef USE_POSIX_FADVISE
-	char	   *path = relpathbackend(r->rel->rd_node, r->rel->rd_backend, MAIN_FORKNUM);
+	char	   *path = n == 0 ? NULL : relpathbackend(rel->rd_node, rel->rd_backend, MAIN_FORKNUM);
 
 	while (a->first >= 0 && n > 0)
 	{
@@ -630,13 +644,79 @@ WillNeedBody(JNIEnv *env, void *arg)
 #endif
 }
 
-/* Asks the kernel to read pages [first, first + pages) into the page cache; returns without waiting. */
+/* Asks the kernel to read pages [first, first + pages) of the heap or its TOAST into the page cache, not waiting. */
 void		JNICALL
-readerWillNeed(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages)
+readerWillNeed(JNIEnv *env, jclass cls, jlong handle, jboolean toast, jlong first, jint pages)
 {
-	ReadArgs	a = {handle, first, pages};
+	ReadArgs	a = {handle, first, pages, .toast = toast};
 
 	CorgiNative(env, WillNeedBody, &a);
+}
+
+/*
+ * a->consumed: the TOAST block of the first chunk of the first out-of-line
+ * feature value on heap page a->first (found through the TOAST index; any
+ * tuple, it is a read-ahead hint), or -1.
+ */
+static void
+ToastBlockBody(JNIEnv *env, void *arg)
+{
+	ReadArgs   *a = (ReadArgs *) arg;
+	CorgiReader *r = ReaderFromHandle(a->handle);
+	Oid			valueid = InvalidOid;
+	OffsetNumber off;
+	Relation   *indexes;
+	int			count;
+	int			valid;
+	ScanKeyData key;
+	SnapshotData snapshot;
+	SysScanDesc scan;
+	HeapTuple	chunk;
+
+	a->consumed = -1;
+	if (r->toast == NULL || r->kind == FEATURES_COLUMNS || a->first < 0 || a->first >= r->nblocks)
+		return;
+	curBuf = ReadBufferExtended(r->rel, MAIN_FORKNUM, (BlockNumber) a->first, RBM_NORMAL, r->strategy);
+	LockBuffer(curBuf, BUFFER_LOCK_SHARE);
+	curLocked = true;
+	for (off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(BufferGetPage(curBuf)) && !valueid; off++)
+	{
+		ItemId		lpp = PageGetItemId(BufferGetPage(curBuf), off);
+		HeapTupleData tup;
+		bool		isnull = true;
+		Datum		d = 0;
+		struct varatt_external ext;
+
+		tup.t_len = ItemIdGetLength(lpp);
+		tup.t_data = (HeapTupleHeader) PageGetItem(BufferGetPage(curBuf), lpp);
+		if (ItemIdIsNormal(lpp))
+			d = heap_getattr(&tup, r->cols[r->ncols - 1].att, r->desc, &isnull);
+		if (!isnull && VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(d)))
+		{
+			VARATT_EXTERNAL_GET_POINTER(ext, DatumGetPointer(d));
+			valueid = ext.va_valueid;
+		}
+	}
+	CorgiReaderAbortPage();
+	if (!OidIsValid(valueid))
+		return;
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(valueid));
+	init_toast_snapshot(&snapshot);
+	valid = toast_open_indexes(r->toast, AccessShareLock, &indexes, &count);
+	scan = systable_beginscan_ordered(r->toast, indexes[valid], &snapshot, 1, &key);
+	if ((chunk = systable_getnext_ordered(scan, ForwardScanDirection)) != NULL)
+		a->consumed = (jint) ItemPointerGetBlockNumber(&chunk->t_self);
+	systable_endscan_ordered(scan);
+	toast_close_indexes(indexes, count, AccessShareLock);
+}
+
+/* The TOAST block of the first out-of-line feature value on heap page `page`, or -1 (none, or an error thrown). */
+jint		JNICALL
+readerToastBlock(JNIEnv *env, jclass cls, jlong handle, jlong page)
+{
+	ReadArgs	a = {handle, page};
+
+	return CorgiNative(env, ToastBlockBody, &a) ? a.consumed : -1;
 }
 
 static void

@@ -600,7 +600,8 @@ CorgiRegisterNatives(JNIEnv *env)
 		{"message", "(I[B)V", (void *) message},
 		{"readerOpen", "(J[B[B[J)[B", (void *) readerOpen},
 		{"readerReadPages", "(JJILjava/nio/ByteBuffer;)I", (void *) readerReadPages},
-		{"readerWillNeed", "(JJI)V", (void *) readerWillNeed},
+		{"readerWillNeed", "(JZJI)V", (void *) readerWillNeed},
+		{"readerToastBlock", "(JJ)I", (void *) readerToastBlock},
 		{"readerClose", "(J)V", (void *) readerClose},
 		{"bufferMemoryKb", "()I", (void *) bufferMemoryKb},
 	};

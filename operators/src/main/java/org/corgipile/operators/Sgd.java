@@ -37,6 +37,9 @@ public final class Sgd {
     private final int batchSize;
     private final TrainSpec spec;
     private final boolean[] bias;
+    /** The indices where {@code bias} is true, and room for their running means (sampleAverage). */
+    private final int[] biasIndices;
+    private final double[] biasMeans;
     private final InPlaceLinearStep direct;
     private double scale = 1;
     private double[] params;
@@ -67,8 +70,17 @@ public final class Sgd {
         this.batchSize = spec.batchSize();
         int p = model.parameterCount();
         bias = new boolean[p];
+        int biases = 0;
         for (int i = 0; i < p; i++) {
             bias[i] = model.isBias(i);
+            biases += bias[i] ? 1 : 0;
+        }
+        biasIndices = new int[biases];
+        biasMeans = new double[biases];
+        for (int i = 0, k = 0; i < p; i++) {
+            if (bias[i]) {
+                biasIndices[k++] = i;
+            }
         }
         direct = gradient == model && spec.l1() == 0 && model instanceof InPlaceLinearStep s ? s : null;
         average = spec.average();
@@ -164,9 +176,25 @@ public final class Sgd {
         double[] w = params;
         double[] a = avg;
         double sc = scale;
+        // branch-free loops the JIT vectorises (this runs after every per-tuple step); w * 1 is exactly w
+        if (sc == 1) {
+            for (int i = 0; i < w.length; i++) {
+                a[i] += (w[i] - a[i]) * inv;
+            }
+            return;
+        }
+        // the biases are not scaled: their means are kept aside and updated with the unscaled value
+        int[] bi = biasIndices;
+        double[] bm = biasMeans;
+        for (int k = 0; k < bi.length; k++) {
+            bm[k] = a[bi[k]];
+        }
         for (int i = 0; i < w.length; i++) {
-            double v = bias[i] ? w[i] : w[i] * sc;
-            a[i] += (v - a[i]) * inv;
+            a[i] += (w[i] * sc - a[i]) * inv;
+        }
+        for (int k = 0; k < bi.length; k++) {
+            int b = bi[k];
+            a[b] = bm[k] + (w[b] - bm[k]) * inv;
         }
     }
 
@@ -198,7 +226,7 @@ public final class Sgd {
                 if (gathered == null) {
                     gathered = new TupleBuffer(buffer.shape(), chunk);
                 }
-                buffer.gatherDense(start, to, gathered);
+                buffer.gatherDense(start, to, gathered, false); // models and gradients never read the ids
                 rows = gathered;
                 from = 0;
                 to -= start;

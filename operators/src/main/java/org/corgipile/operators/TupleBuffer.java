@@ -114,15 +114,29 @@ public final class TupleBuffer {
      * Dense only.
      */
     public void gatherDense(int from, int to, TupleBuffer into) {
+        gatherDense(from, to, into, true);
+    }
+
+    /**
+     * {@link #gatherDense(int, int, TupleBuffer)}, leaving the identities of {@code into} undefined when
+     * {@code withIds} is false: SGD never reads them, and each is one more random access into the large buffer.
+     */
+    public void gatherDense(int from, int to, TupleBuffer into, boolean withIds) {
         int d = shape.dimension();
         into.clear();
         into.ensureRows(to - from);
         double[] dst = into.dense;
+        double[] dstLabels = into.labels;
         for (int k = from, j = 0; k < to; k++, j++) {
             int o = order[k];
             System.arraycopy(dense, o * d, dst, j * d, d);
-            into.labels[j] = labels[o];
-            into.ids[j] = ids[o];
+            dstLabels[j] = labels[o];
+        }
+        if (withIds) {
+            long[] dstIds = into.ids;
+            for (int k = from, j = 0; k < to; k++, j++) {
+                dstIds[j] = ids[order[k]];
+            }
         }
         into.size = to - from;
     }

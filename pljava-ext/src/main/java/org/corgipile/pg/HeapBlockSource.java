@@ -32,6 +32,9 @@ public final class HeapBlockSource implements RelationSource {
     private final String name;
     private final long handle;
     private final long pageCount;
+    private final long toastPages;
+    private ToastRanges toastRanges;    // sampled at the first willRead
+    private boolean toastSampled;
     private final FeatureShape shape;
     private ByteBuffer buffer;
     private int[] sparseIndices = new int[64];
@@ -47,6 +50,7 @@ public final class HeapBlockSource implements RelationSource {
         this.name = name;
         this.handle = info[0];
         this.pageCount = info[1];
+        this.toastPages = info[4];
         this.buffer = ByteBuffer.allocateDirect(INITIAL_BYTES).order(ByteOrder.nativeOrder());
         boolean sparse = info[3] != 0;
         int dimension = (int) info[2];
@@ -62,7 +66,7 @@ public final class HeapBlockSource implements RelationSource {
      * for sparse pairs unless {@code sparseDimension > 0}).
      */
     public static HeapBlockSource open(long relationOid, String label, String features, int sparseDimension) {
-        long[] info = new long[4];
+        long[] info = new long[5];
         String name = Natives.readerOpen(relationOid, label, features, info);
         try {
             return new HeapBlockSource(name, info, sparseDimension);
@@ -183,6 +187,9 @@ public final class HeapBlockSource implements RelationSource {
             tuplesRead += (long) d.get(0);
             page += done;
         }
+        if (toastRanges != null && !toastRanges.knows(firstPage)) {
+            toastRanges.learn(firstPage, Natives.readerToastBlock(handle, firstPage));
+        }
         return appended;
     }
 
@@ -190,11 +197,23 @@ public final class HeapBlockSource implements RelationSource {
      * posix_fadvise(WILLNEED) over the range, in 2 MB requests: the device reads a block of a random order in a
      * few large requests, one seek plus its transfer, while earlier blocks are decoded (storage order is left to the
      * kernel's sequential read-ahead). Linux reads at most max(read_ahead_kb, max_sectors_kb) of the device per
-     * call, hence the 2 MB.
+     * call, hence the 2 MB. When the features are stored out of line, the TOAST pages of the range are announced
+     * the same way ({@link ToastRanges}: a map sampled at the first announcement).
      */
     @Override
     public void willRead(long firstPage, int pages) {
-        Natives.readerWillNeed(handle, firstPage, pages);
+        Natives.readerWillNeed(handle, false, firstPage, pages);
+        if (!toastSampled) {
+            toastSampled = true;
+            toastRanges = ToastRanges.sample(pageCount, toastPages, ToastRanges.PROBES,
+                    page -> Natives.readerToastBlock(handle, page));
+        }
+        if (toastRanges != null) {
+            long[] range = toastRanges.range(firstPage, pages);
+            if (range[1] > range[0]) {
+                Natives.readerWillNeed(handle, true, range[0], (int) (range[1] - range[0]));
+            }
+        }
     }
 
     private void grow(long bytes) {

@@ -35,7 +35,8 @@ public final class Natives {
 
     /**
      * Opens a heap reader and returns the relation's name; {@code info} receives {handle, page count, dimension (the
-     * column count for scalar columns, 0 for arrays and sparse pairs: found by reading), sparse (0/1)}.
+     * column count for scalar columns, 0 for arrays and sparse pairs: found by reading), sparse (0/1), page count of
+     * the TOAST relation (0: none)}.
      * {@code features} is one column, "indices, values" or a comma-separated list of scalar columns.
      */
     static String readerOpen(long relationOid, String label, String features, long[] info) {
@@ -48,8 +49,17 @@ public final class Natives {
     /** Reads pages into {@code buffer} (direct, native order); see {@link HeapBlockSource} for the format. */
     static native int readerReadPages(long handle, long firstPage, int pages, ByteBuffer buffer);
 
-    /** Asks the kernel to read pages into the page cache without waiting: posix_fadvise(WILLNEED) per 2 MB. */
-    static native void readerWillNeed(long handle, long firstPage, int pages);
+    /**
+     * Asks the kernel to read pages of the heap, or of its TOAST relation, into the page cache without waiting:
+     * posix_fadvise(WILLNEED) per 2 MB.
+     */
+    static native void readerWillNeed(long handle, boolean toast, long firstPage, int pages);
+
+    /**
+     * The TOAST page holding the first chunk of the first out-of-line feature value on heap page {@code page} (found
+     * through the TOAST index), or -1 when the page has none.
+     */
+    static native int readerToastBlock(long handle, long page);
 
     static native void readerClose(long handle);
 

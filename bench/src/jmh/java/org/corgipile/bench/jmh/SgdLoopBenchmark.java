@@ -47,7 +47,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class SgdLoopBenchmark {
     private static final int TUPLES = 4096;
 
-    @Param({"28", "2000"})
+    @Param({"18", "28", "2000"})
     public int d;
 
     @Param({"1", "128"})

@@ -5,7 +5,10 @@ import java.util.concurrent.TimeUnit;
 
 import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.FisherYates;
+import org.corgipile.operators.Sgd;
+import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TupleBuffer;
+import org.corgipile.operators.model.Model;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,8 +26,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * permutation of the buffer's row indices (what TupleShuffle always does), {@code rows} draws it and then moves
  * every row to its place ({@link TupleBuffer#permuteDense}, one row copy per tuple, cycle by cycle), {@code gather}
  * draws it and copies the rows in permuted order chunk by chunk into a small buffer ({@link TupleBuffer#gatherDense},
- * what {@code Sgd.consume} does since issue 13 instead of moving rows). Compare with {@link SgdLoopBenchmark} (the
- * SGD step per tuple) and the reader's per-tuple cost.
+ * what {@code Sgd.consume} does since issue 13 instead of moving rows). {@code train} is the whole of corgipile's
+ * compute thread per buffer: the permutation drawn, then {@code Sgd.consume} (gather + per-tuple logistic SGD with
+ * the product's defaults); {@code trainInOrder} is the same SGD over the buffer in storage order, what {@code none}'s
+ * compute thread does (its rows come in chunks that stay in the CPU cache, so that is a lower bound). Compare with
+ * {@link SgdLoopBenchmark} (the SGD step per tuple) and the reader's per-tuple cost.
  *
  * <p>Parameters: d = 18 / 28 (higgs, the bench's synthetic data); buffers of 20,000 and 200,000 tuples (10% of the
  * 200k and 2M-row benchmark tables).
@@ -55,6 +61,8 @@ public class TuplePermutationBenchmark {
     private double[] scratch;
     private SplittableRandom rnd;
     private TupleBuffer chunk;
+    private Sgd sgd;
+    private TupleBuffer inOrder; // the same rows, never permuted
 
     @Setup
     public void setup() {
@@ -67,9 +75,18 @@ public class TuplePermutationBenchmark {
             }
             buffer.addDense(i & 1, i, x, 0);
         }
+        inOrder = new TupleBuffer(FeatureShape.dense(d), tuples);
+        for (int i = 0; i < tuples; i++) {
+            inOrder.addFrom(buffer, i);
+        }
         order = new int[tuples];
         scratch = new double[d];
         chunk = new TupleBuffer(FeatureShape.dense(d), 512);
+        TrainSpec spec = TrainSpec.builder().model("logistic").learningRate(Math.min(0.01, 1.0 / d)).seed(1).build();
+        Model model = Model.create("logistic", d, 2, null);
+        double[] params = new double[model.parameterCount()];
+        sgd = new Sgd(model, model, spec);
+        sgd.open(params);
     }
 
     /** Per buffer: a fresh permutation of the indices only. */
@@ -98,5 +115,21 @@ public class TuplePermutationBenchmark {
             sum += chunk.label(chunk.size() - 1);
         }
         return sum;
+    }
+
+    /** Per buffer: corgipile's compute thread — a fresh permutation, then SGD on the rows gathered in that order. */
+    @Benchmark
+    public double train() {
+        FisherYates.permute(buffer.permutationArray(tuples), tuples, rnd);
+        buffer.deferPermutation();
+        sgd.consume(buffer);
+        return sgd.runningLoss();
+    }
+
+    /** Per buffer: the same SGD on the rows in storage order (no permutation, no gather). */
+    @Benchmark
+    public double trainInOrder() {
+        sgd.consume(inOrder);
+        return sgd.runningLoss();
     }
 }

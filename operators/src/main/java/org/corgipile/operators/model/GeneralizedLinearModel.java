@@ -26,6 +26,19 @@ abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
     /** d loss / d m. */
     abstract double dloss(double m, double y);
 
+    /**
+     * {@code dloss(m, y)}, leaving {@code loss(m, y)} in {@link #lastLoss}: the training loops need both per row, and
+     * a loss that shares work with its derivative (logistic: one exp for both) overrides this to do it once. The
+     * values must be exactly those of the two methods.
+     */
+    double slope(double m, double y) {
+        lastLoss = loss(m, y);
+        return dloss(m, y);
+    }
+
+    /** The loss of the last {@link #slope} call. */
+    double lastLoss;
+
     /** Canonical prediction at margin m. */
     abstract double predict(double m);
 
@@ -75,8 +88,9 @@ abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
             double y = batch.label(i);
             double m = RowAlgebra.dot(batch, i, params, 0) + bias;
             double w = weight(y);
-            loss += w * loss(m, y);
-            double c = w * dloss(m, y) * inv;
+            double slope = slope(m, y);
+            loss += w * lastLoss;
+            double c = w * slope * inv;
             RowAlgebra.axpy(batch, i, c, gradOut, 0);
             gradOut[d] += c;
         }
@@ -90,7 +104,9 @@ abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
         if (coef.length < n) {
             coef = new double[Math.max(n, 2 * coef.length)];
         }
-        double inv = 1.0 / n;
+        // per-tuple SGD (n = 1) on unregularised weights (scale 1) divides by 1 twice per step: divisions are on
+        // the chain from one step's update to the next step's margin, so skip them where they are exact no-ops
+        double inv = n == 1 ? 1.0 : 1.0 / n;
         double loss = 0;
         double bias = params[d];
         // all margins at the current weights first, so a mini-batch sees one model
@@ -98,11 +114,12 @@ abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
             double y = batch.label(i);
             double m = scale * RowAlgebra.dot(batch, i, params, 0) + bias;
             double w = weight(y);
-            loss += w * loss(m, y);
-            coef[i - from] = w * dloss(m, y) * inv;
+            double slope = slope(m, y);
+            loss += w * lastLoss;
+            coef[i - from] = w * slope * inv;
         }
         double biasGrad = 0;
-        double step = -lr / newScale;
+        double step = newScale == 1 ? -lr : -lr / newScale;
         for (int i = from; i < to; i++) {
             double c = coef[i - from];
             RowAlgebra.axpy(batch, i, step * c, params, 0);

@@ -30,4 +30,17 @@ public final class LogisticModel extends BinaryLinearClassifier {
         double s = sign(y);
         return -s * RowAlgebra.sigmoid(-s * m);
     }
+
+    /**
+     * Both from one exp: with z = -y m, softplus(z) and sigmoid(z) each evaluate exp(-|z|) (exp(-z) for z &gt; 0,
+     * exp(z) otherwise), so computing it once gives bit for bit the values of {@link #loss} and {@link #dloss}.
+     */
+    @Override
+    double slope(double m, double y) {
+        double s = sign(y);
+        double z = -s * m;
+        double e = Math.exp(-Math.abs(z));
+        lastLoss = z > 0 ? z + Log1p.log1p(e) : Log1p.log1p(e);
+        return -s * (z >= 0 ? 1 / (1 + e) : e / (1 + e));
+    }
 }

@@ -73,7 +73,7 @@ final class RowAlgebra {
 
     /** log(1 + exp(z)) without overflow. */
     static double softplus(double z) {
-        return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+        return z > 0 ? z + Log1p.log1p(Math.exp(-z)) : Log1p.log1p(Math.exp(z));
     }
 
     static double sigmoid(double z) {
