@@ -94,7 +94,8 @@ public final class TargetsTable {
                     .orElse("never (final " + MarkdownReport.pct(none.get().finalTestAccuracy()) + ")");
             noneReaches = "clustered".equals(t.layout()) ? what + ": " + (rn.isEmpty() ? "met" : "not met") : what;
         }
-        md.append("| ").append(p.profile().name()).append(" | ").append(MarkdownReport.tableName(t)).append(" | ")
+        md.append("| ").append(p.profile().name()).append(" | ").append(MarkdownReport.tableName(t))
+                .append(String.format(Locale.ROOT, ", %,d rows", t.rows())).append(" | ")
                 .append(epochVsNone).append(" | ").append(epochVsFloor).append(" | ").append(device).append(" | ")
                 .append(speedup).append(" | ").append(noneReaches).append(" |\n");
     }

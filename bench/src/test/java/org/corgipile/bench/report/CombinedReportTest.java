@@ -51,10 +51,10 @@ class CombinedReportTest {
         assertTrue(md.contains("| hdd | synthetic clustered | 1,000 (8.2) | 79.00% | 3.00 s (1) | never | 12.00 s (1)"
                 + " | > 1.3x | 4.0x | 2.00 | 1.00 | 2.00 |"), md);
         // cold: 2 s / 1 s epochs = 2.00 > 1.2; one table read per epoch; 12 / 3 = 4.0x >= 3x; none never gets there
-        assertTrue(md.contains("| hdd | synthetic clustered | 2.00 (<= 1.2: not met) | 2.00 | 1.00, 1.00 |"
+        assertTrue(md.contains("| hdd | synthetic clustered, 1,000 rows | 2.00 (<= 1.2: not met) | 2.00 | 1.00, 1.00 |"
                 + " 4.0x (>= 3.0x: met) | never (final 60.00%): met |"), md);
         // warm: the ratio to the floor has a target, device bytes do not count
-        assertTrue(md.contains("| memory | synthetic clustered | 2.00 (<= 1.15: not met) | 2.00 (<= 1.3: not met) |"
+        assertTrue(md.contains("| memory | synthetic clustered, 1,000 rows | 2.00 (<= 1.15: not met) | 2.00 (<= 1.3: not met) |"
                 + " warm | 4.0x | never (final 60.00%): met |"), md);
         assertTrue(md.contains("hdd / synthetic clustered: 1,000 rows, 8.2 MB, floor 1.000 s, page cache 1 MB"
                 + " (table 8.2x)"), md);
