@@ -1322,6 +1322,8 @@ BEGIN
         'validation', validation_relation::oid::bigint, 'prep_seconds', prep,
         'validations', vleaves, 'validation_name', validation_relation::text, 'model_name', model_name,
         'activity_limit', pg_size_bytes(current_setting('track_activity_query_size')),
+        'storage_path', pg_relation_filepath(source),
+        'buffer_memory_default', (SELECT s.source = 'default' FROM pg_settings s WHERE s.name = 'corgipile.buffer_memory'),
         'warm_start_model', corgipile.model_row(plan->'spec'->>'warm_start')), leaves);
 
     IF shuffled IS NOT NULL THEN

@@ -26,6 +26,15 @@ import java.util.Locale;
  * bounded by the budget, and the blocks grow towards 10 MB only when the budget allows 64 of them
  * ({@code corgipile.buffer_memory} of 1.3 GB). Memory is therefore bounded by the budget, not by the table.
  *
+ * <p><b>On a disk</b> the rule alone gives blocks of 128-512 kB, and each block of a random order costs a seek: on
+ * the bench's emulated hdd (150 IOPS, 150 MiB/s) that made CorgiPile's epoch 6-12x storage order's. When the
+ * table is larger than one buffer and {@link StorageProbe} finds the device seek-bound, the caller passes the
+ * device's seek x bandwidth ({@code deviceBlock}, 1 MB there) and a derived block is at least that; the default
+ * budget grows to keep {@value #MIN_BUFFER_BLOCKS} such blocks per buffer ({@link #deviceBudget}: 128 MB for 1 MB
+ * blocks), and an explicit budget is kept (fewer blocks per buffer). Seek x bandwidth makes the seek as long as the
+ * transfer (a real disk: half of a block's time); a seek below 10% would need 9x that, 10 MB blocks and 1.3 GB of
+ * buffers, which is why that is not the default (docs/in-database.md, "Block size on HDD and SSD").
+ *
  * <p>The budget is {@code buffer_memory} bytes for both buffers of the double buffer (the SQL GUC
  * {@code corgipile.buffer_memory}, default {@value #DEFAULT_BUFFER_MEMORY_MB} MB). It caps derived sizes only.
  * It counts the rows as the buffer holds them: a heap page is 8 kB, but rows whose features PostgreSQL stores out
@@ -36,7 +45,7 @@ import java.util.Locale;
  */
 public record Sizing(int blockPages, double bufferSize, long pages, long blocks, long bufferPages,
                      long bufferBlocks, boolean blockGiven, boolean bufferGiven, boolean capped, long budgetBytes,
-                     long pageBytes) {
+                     long pageBytes, int deviceBlock) {
     public static final int PAGE_BYTES = 8192;
     public static final int MIN_BLOCK_PAGES = 16;
     public static final int MAX_BLOCK_PAGES = 1280;
@@ -63,6 +72,16 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
      * decoded (more than {@value #PAGE_BYTES} when their features are stored out of line).
      */
     public static Sizing of(int givenBlock, double givenBuffer, long pages, long budgetBytes, long pageBytes) {
+        return of(givenBlock, givenBuffer, pages, budgetBytes, pageBytes, 0);
+    }
+
+    /**
+     * As {@link #of(int, double, long, long, long)} on a device whose seek x bandwidth is {@code deviceBlock}
+     * pages ({@link StorageProbe.Timing#blockPages()}, 0: unknown or not seek-bound): a derived block is at least
+     * that large (and at most one buffer), for rows that fit their heap page.
+     */
+    public static Sizing of(int givenBlock, double givenBuffer, long pages, long budgetBytes, long pageBytes,
+                            int deviceBlock) {
         long p = Math.max(1, pages);
         long perPage = Math.max(PAGE_BYTES, pageBytes);
         long perBuffer = Math.max(1, budgetBytes / 2 / perPage);
@@ -70,6 +89,9 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         if (block <= 0) {
             long b = Math.min(MAX_BLOCK_PAGES, Math.max(MIN_BLOCK_PAGES, ceilDiv(p, TARGET_BLOCKS)));
             b = Math.min(b, Math.max(1, perBuffer / MIN_BUFFER_BLOCKS));
+            if (deviceBlock > 0 && perPage == PAGE_BYTES) {
+                b = Math.max(b, Math.min(deviceBlock, perBuffer));
+            }
             block = (int) b;
         }
         long blocks = ceilDiv(p, block);
@@ -90,17 +112,32 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         }
         long bufferBlocks = bufferPages < 0 ? -1 : Math.min(blocks, Math.max(1, bufferPages / block));
         return new Sizing(block, buffer, pages, blocks, bufferPages, bufferBlocks, givenBlock > 0, givenBuffer > 0,
-                capped, budgetBytes, perPage);
+                capped, budgetBytes, perPage, givenBlock > 0 || perPage > PAGE_BYTES ? 0 : deviceBlock);
     }
 
     /** The sizes for {@code spec} (its block_size, buffer_size and buffer_memory) on a table of {@code pages}. */
     public static Sizing of(TrainSpec spec, long pages) {
-        return of(spec.blockSizeGiven(), spec.bufferSizeGiven(), pages, spec.bufferMemory());
+        return of(spec, pages, PAGE_BYTES);
     }
 
     /** As {@link #of(TrainSpec, long)} with {@code pageBytes} of decoded rows per heap page. */
     public static Sizing of(TrainSpec spec, long pages, long pageBytes) {
-        return of(spec.blockSizeGiven(), spec.bufferSizeGiven(), pages, spec.bufferMemory(), pageBytes);
+        return of(spec.blockSizeGiven(), spec.bufferSizeGiven(), pages, spec.bufferMemory(), pageBytes,
+                spec.deviceBlock());
+    }
+
+    /**
+     * The buffer budget for a table on a seek-bound device of {@code deviceBlock} pages when the budget is the
+     * default: {@value #MIN_BUFFER_BLOCKS} device blocks per buffer, two buffers (128 MB for 1 MB blocks), and
+     * never less than {@code budgetBytes}. The caller keeps it within half the JVM heap.
+     */
+    public static long deviceBudget(long budgetBytes, int deviceBlock) {
+        return Math.max(budgetBytes, 2L * MIN_BUFFER_BLOCKS * deviceBlock * PAGE_BYTES);
+    }
+
+    /** Whether a table of {@code pages} fits in one buffer of {@code budgetBytes} (derived sizes shuffle it whole). */
+    public static boolean fitsOneBuffer(long pages, long budgetBytes) {
+        return pages * PAGE_BYTES <= budgetBytes / 2;
     }
 
     /**
@@ -137,7 +174,9 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
     public String describe() {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "block_size %d pages (%s, %s), %d blocks", blockPages,
-                bytes((long) blockPages * pageBytes), blockGiven ? "given" : "derived", blocks));
+                bytes((long) blockPages * pageBytes), blockGiven ? "given"
+                        : deviceBlock > 0 ? "derived, at least the device's " + deviceBlock + " pages" : "derived",
+                blocks));
         if (bufferPages >= 0) {
             s.append(String.format(Locale.ROOT, "; buffer_size %s of the table (%d pages, %s, %d blocks, %s)",
                     fraction(bufferSize), bufferPages, bytes(bufferPages * pageBytes), bufferBlocks,
@@ -161,7 +200,7 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         return String.format(Locale.ROOT, "%.4g", f);
     }
 
-    static String bytes(long b) {
+    public static String bytes(long b) {
         if (b >= 1L << 30 && b % (1L << 20) == 0 && b >= 10L << 30) {
             return (b >> 30) + " GB";
         }

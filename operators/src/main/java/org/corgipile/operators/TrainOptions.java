@@ -64,6 +64,7 @@ public final class TrainOptions {
         double bufferSize = bufferSize(o.get("buffer_size"));
         long bufferMemory = integer(o, "buffer_memory", Sizing.DEFAULT_BUFFER_MEMORY, TrainSpec.MIN_BUFFER_MEMORY,
                 TrainSpec.MAX_BUFFER_MEMORY);
+        int deviceBlock = (int) integer(o, "device_block", 0, 0, Sizing.MAX_BLOCK_PAGES);
         int earlyStopPatience = (int) integer(o, "early_stop_patience", 0, 0, TrainSpec.MAX_PATIENCE);
         Boolean standardize = o.get("standardize") == null ? null : bool(o, "standardize", false);
         // the mean of sparse (L1) iterates is not sparse: with l1, averaging is off unless asked for
@@ -76,7 +77,7 @@ public final class TrainOptions {
         double[] classWeights = classWeights(o.get("class_weights"));
         String warmStart = warmStart(o.get("warm_start"));
         return new TrainSpec(model, shuffle, epochs, learningRate, schedule, decay, l2, l1, batchSize, seed, blockSize,
-                bufferSize, bufferMemory, earlyStopPatience, standardize, average, hidden, classes, device,
+                bufferSize, bufferMemory, deviceBlock, earlyStopPatience, standardize, average, hidden, classes, device,
                 trainMetrics, overwrite, classWeights, warmStart);
     }
 

@@ -37,6 +37,9 @@ import java.util.Map;
  *       most half of buffer_memory</td><td>fraction (0, 1] of the table's pages, or a tuple count 2 .. 2^31-1</td></tr>
  *   <tr><td>buffer_memory</td><td>64 MB (in SQL: the GUC corgipile.buffer_memory)</td><td>1 MB .. 1 TB, bytes
  *       for both shuffle buffers; caps derived sizes only</td></tr>
+ *   <tr><td>device_block</td><td>0; in SQL the storage probe's seek x bandwidth when the relation is larger than
+ *       one buffer and on a seek-bound device ({@link StorageProbe})</td><td>0 .. 1280 pages: derived blocks are
+ *       at least this large (0: the device-independent rule)</td></tr>
  *   <tr><td>early_stop_patience</td><td>0 (off)</td><td>0 .. 1000 epochs without improvement</td></tr>
  *   <tr><td>standardize</td><td>true for dense features, false for sparse</td><td>boolean (true needs dense
  *       features)</td></tr>
@@ -69,7 +72,7 @@ public final class TrainSpec {
     public static final List<String> TRAIN_METRICS = List.of("pass", "running");
     /** Every argument name {@link #fromOptions} accepts, in {@link #toMap()} order. */
     public static final List<String> KEYS = List.of("model", "shuffle", "epochs", "learning_rate", "schedule", "decay",
-            "l2", "l1", "batch_size", "seed", "block_size", "buffer_size", "buffer_memory", "early_stop_patience",
+            "l2", "l1", "batch_size", "seed", "block_size", "buffer_size", "buffer_memory", "device_block", "early_stop_patience",
             "standardize", "average",
             "hidden", "classes", "device", "train_metrics", "overwrite", "class_weights", "warm_start");
 
@@ -104,6 +107,7 @@ public final class TrainSpec {
     private final int blockSize;
     private final double bufferSize;
     private final long bufferMemory;
+    private final int deviceBlock;
     private final int earlyStopPatience;
     private final Boolean standardize;
     private final boolean average;
@@ -117,7 +121,7 @@ public final class TrainSpec {
 
     /** Only {@link TrainOptions} constructs a spec, after validating every value. */
     TrainSpec(String model, String shuffle, int epochs, double learningRate, String schedule, double decay, double l2,
-              double l1, int batchSize, long seed, int blockSize, double bufferSize, long bufferMemory,
+              double l1, int batchSize, long seed, int blockSize, double bufferSize, long bufferMemory, int deviceBlock,
               int earlyStopPatience, Boolean standardize, boolean average, int[] hidden, int classes, String device,
               String trainMetrics, boolean overwrite, double[] classWeights, String warmStart) {
         this.model = model;
@@ -133,6 +137,7 @@ public final class TrainSpec {
         this.blockSize = blockSize;
         this.bufferSize = bufferSize;
         this.bufferMemory = bufferMemory;
+        this.deviceBlock = deviceBlock;
         this.earlyStopPatience = earlyStopPatience;
         this.standardize = standardize;
         this.average = average;
@@ -188,6 +193,7 @@ public final class TrainSpec {
         m.put("block_size", blockSize == 0 ? null : blockSize);
         m.put("buffer_size", bufferSize == 0 ? null : bufferSize);
         m.put("buffer_memory", bufferMemory);
+        m.put("device_block", deviceBlock);
         m.put("early_stop_patience", earlyStopPatience);
         m.put("standardize", standardize);
         m.put("average", average);
@@ -313,6 +319,14 @@ public final class TrainSpec {
     /** Bytes for both shuffle buffers; caps derived block and buffer sizes ({@link Sizing}). */
     public long bufferMemory() {
         return bufferMemory;
+    }
+
+    /**
+     * Pages a derived block has at least: the storage device's seek x bandwidth ({@link StorageProbe}), 0 for no
+     * such floor (the device-independent rule of {@link Sizing}).
+     */
+    public int deviceBlock() {
+        return deviceBlock;
     }
 
     /** This spec with the block and buffer sizes of {@code sizing} filled in (explicit ones are unchanged). */

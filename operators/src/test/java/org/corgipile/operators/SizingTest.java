@@ -174,4 +174,69 @@ class SizingTest {
         assertEquals(1.0, r.spec().toMap().get("buffer_size"));
         assertEquals(400, r.sizing().pages());
     }
+
+    @Test
+    void aSeekBoundDeviceGetsBlocksOfItsSeekTimesBandwidth() {
+        // the bench's hdd emulation: 150 IOPS, 150 MiB/s -> 1 MiB = 128 pages; a real 8 ms, 150 MB/s disk 1.2 MB
+        assertEquals(128, new StorageProbe.Timing(1.0 / 150, 150 * MB, null).blockPages());
+        assertEquals(128, new StorageProbe.Timing(0.008, 150e6, null).blockPages());
+        // measurement noise of +-30% does not change it (nearest power of two)
+        assertEquals(128, new StorageProbe.Timing(0.0067 * 0.75, 150 * MB, null).blockPages());
+        assertEquals(128, new StorageProbe.Timing(0.0067 * 1.3, 150 * MB, null).blockPages());
+        // clamped to 16 .. 1280 pages
+        assertEquals(16, new StorageProbe.Timing(0.002, 20e6, null).blockPages());
+        assertEquals(1280, new StorageProbe.Timing(0.02, 1e9, null).blockPages());
+        // an SSD, NVMe or virtual disk is not seek-bound: nothing changes
+        StorageProbe.Timing ssd = new StorageProbe.Timing(0.0003, 0, null);
+        assertFalse(ssd.seekBound());
+        assertEquals(0, ssd.blockPages());
+        assertTrue(ssd.describe().startsWith("storage: not seek-bound"), ssd.describe());
+        String hdd = new StorageProbe.Timing(1.0 / 150, 150 * MB, "150 IOPS, 150 MiB/s (timed: 6.1 ms)").describe();
+        assertEquals("storage: seek-bound, random 8 kB read 6.7 ms, blkio throttle 150 IOPS, 150 MiB/s (timed: 6.1 ms)"
+                + " -> blocks >= 1.00 MB", hdd);
+    }
+
+    @Test
+    void onADiskDerivedBlocksAreAtLeastTheDeviceBlockWith64PerBuffer() {
+        // the bench's 500k x 28 table, ~150 MB: today 16-page blocks (128 kB), 6-12x storage order on the hdd
+        long p = pages(150 * MB);
+        Sizing today = Sizing.of(0, 0, p, BUDGET);
+        assertEquals(19, today.blockPages());
+        assertFalse(Sizing.fitsOneBuffer(p, BUDGET));
+        long budget = Sizing.deviceBudget(BUDGET, 128);
+        assertEquals(128 * MB, budget);
+        Sizing hdd = Sizing.of(0, 0, p, budget, Sizing.PAGE_BYTES, 128);
+        assertEquals(128, hdd.blockPages(), hdd.describe());
+        assertEquals(150, hdd.blocks());
+        assertEquals(64, hdd.bufferBlocks(), hdd.describe());
+        assertTrue(hdd.describe().contains("derived, at least the device's 128 pages"), hdd.describe());
+        // an explicit budget is kept: 1 MB blocks, fewer of them per buffer
+        Sizing set = Sizing.of(0, 0, p, BUDGET, Sizing.PAGE_BYTES, 128);
+        assertEquals(128, set.blockPages());
+        assertEquals(32, set.bufferBlocks());
+        assertTrue(set.capped());
+        // a budget too small for one device block: the block is one buffer
+        assertEquals(256, Sizing.of(0, 0, p, 4 * MB, Sizing.PAGE_BYTES, 1280).blockPages());
+        // the rule's own blocks win when larger (1 GB table with a 2 GB budget: 1 MB from table/1024)
+        assertEquals(128, Sizing.of(0, 0, pages(1024 * MB), 2048 * MB, Sizing.PAGE_BYTES, 64).blockPages());
+        // explicit block_size wins; rows stored out of line keep their own sizes
+        assertEquals(16, Sizing.of(16, 0, p, budget, Sizing.PAGE_BYTES, 128).blockPages());
+        assertEquals(0, Sizing.of(16, 0, p, budget, Sizing.PAGE_BYTES, 128).deviceBlock());
+        long wide = Sizing.decodedPageBytes(FeatureShape.dense(2000), 15_888, 117);
+        assertEquals(Sizing.of(0, 0, 117, BUDGET, wide), Sizing.of(0, 0, 117, BUDGET, wide, 128));
+        // a table in one buffer of the default budget is not the device's business (the caller does not probe)
+        assertTrue(Sizing.fitsOneBuffer(pages(32 * MB), BUDGET));
+        assertFalse(Sizing.fitsOneBuffer(pages(32 * MB) + 1, BUDGET));
+    }
+
+    @Test
+    void theTrainerUsesDeviceBlockFromTheSpec() {
+        SyntheticData d = SyntheticData.logistic(40_000, 4, 2, 1, false);
+        TrainSpec spec = TrainSpec.builder().epochs(1).seed(1).option("device_block", 64).build();
+        TrainResult r = Trainer.train(spec, d.source(10), null, null);
+        assertEquals(64, r.sizing().blockPages(), r.sizing().describe());
+        assertEquals(64, r.spec().toMap().get("device_block"));
+        assertEquals(0, TrainSpec.builder().build().deviceBlock());
+        assertThrows(InvalidSpecException.class, () -> TrainSpec.builder().option("device_block", 1281).build());
+    }
 }

@@ -39,9 +39,11 @@ final class TrainFunction {
         if (shuffleOnce) {
             options.put("shuffle", "none");
         }
-        if (options.get("buffer_memory") == null) {
+        boolean budgetGiven = options.get("buffer_memory") != null;
+        if (!budgetGiven) {
             options.put("buffer_memory", bufferMemory());
         }
+        Map<String, Object> storage = DeviceSizing.apply(args, options, budgetGiven);
         TrainSpec spec = TrainSpec.fromOptions(options);
         String relationName = args.string("relation_name", "?");
         String label = args.string("label");
@@ -77,6 +79,9 @@ final class TrainFunction {
         out.put("model", modelJson(result.model()));
         Map<String, Object> specMap = new LinkedHashMap<>(result.spec().toMap());
         specMap.put("shuffle", shuffleName);
+        if (storage != null) {
+            specMap.put("storage", storage);
+        }
         out.put("spec", specMap);
         List<Map<String, Object>> epochs = new ArrayList<>();
         String device = String.valueOf(result.model().params().getOrDefault("device", spec.device()));

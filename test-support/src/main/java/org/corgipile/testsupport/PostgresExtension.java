@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -22,7 +23,9 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * <p>One cluster per test JVM (initdb costs a second or two), created on first use and removed when the JUnit
  * engine closes its root context; one fresh database per test class, so classes cannot see each other's tables.
  * When a test fails, the tail of the server log is printed: the server's view of a failure (a crashed backend, an
- * ERROR with its SQLSTATE) is often the only useful clue.
+ * ERROR with its SQLSTATE) is often the only useful clue. The cluster's server runs with
+ * {@code CORGIPILE_STORAGE_PROBE=off}: train_sgd's default block sizes must not depend on a timing of CI's disk
+ * (the probe's own tests run it on purpose).
  */
 public final class PostgresExtension implements BeforeAllCallback, ParameterResolver, TestWatcher {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(PostgresExtension.class);
@@ -39,7 +42,8 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
     /** The JVM-wide cluster (started on first call). */
     public static LocalCluster cluster(ExtensionContext context) {
         return context.getRoot().getStore(NS)
-                .getOrComputeIfAbsent("cluster", k -> new ClusterResource(LocalCluster.start(List.of())),
+                .getOrComputeIfAbsent("cluster", k -> new ClusterResource(LocalCluster.start(List.of(),
+                        Map.of("CORGIPILE_STORAGE_PROBE", "off"))),
                         ClusterResource.class)
                 .cluster();
     }

@@ -1,0 +1,244 @@
+package org.corgipile.operators;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the device under a relation's file costs per request and per byte, measured: a default block size that
+ * ignores the device is either too small for a disk (every block of a random order pays a seek) or needlessly
+ * large for an SSD. {@link #measure} reads the file with {@code O_DIRECT}, so the page cache is bypassed and the
+ * device (or a blkio throttle, which throttles direct I/O too) is what is timed:
+ * <ul>
+ *   <li><b>access time</b>: the mean time of 8 kB reads at random offsets, {@value #MAX_RANDOM_READS} of them or as
+ *       many as 200 ms allow (at least {@value #MIN_RANDOM_READS}; a mean over many reads, so one stall of a
+ *       loaded virtual disk does not make it look like a disk);</li>
+ *   <li><b>bandwidth</b> (only when the access time is seek-bound): 4 MB reads in file order by two threads (a
+ *       disk's queue, as the kernel's read-ahead keeps it) for 200 ms.</li>
+ * </ul>
+ * Under a blkio throttle (the bench's hdd emulation: cgroup v1, this process's group and its ancestors) that
+ * limits both requests and bytes on the file's disk, the limits themselves are the answer (access 1/IOPS,
+ * bandwidth the byte limit): blk-throttle does not delay every request alike but lets a slice's allowance (100 ms
+ * of requests or bytes) through at once and then holds the next ones for most of a slice, so single reads are
+ * either instant or ~100 ms, and 200 ms windows measured the emulation's 1 MiB break-even as 0.6 to 1.5 MiB. The
+ * timed access time still decides whether the device is seek-bound (4.4-7.0 ms under the hdd throttle, 0.04-0.4
+ * ms unthrottled on this machine's virtual disk).
+ *
+ * <p>A device is <b>seek-bound</b> when the access time is at least {@value #SEEK_BOUND_MS} ms: a real or emulated
+ * disk (4-12 ms; the bench's hdd profile 6.7 ms) and not an SSD, NVMe or a virtual disk (0.05-0.5 ms, also under
+ * load). Only a seek-bound device changes the sizes ({@link Timing#blockPages()}), so the wide margin keeps the
+ * result stable. Cost: ~0.4 s on a disk (0.2 s under a throttle), a few ms on an SSD (a loaded virtual disk: up
+ * to 0.2 s); a file system that refuses {@code O_DIRECT} (tmpfs) or a file below {@value #MIN_FILE_MB} MB gives
+ * no measurement (the device-independent sizes).
+ */
+public final class StorageProbe {
+    static final int MAX_RANDOM_READS = 256;
+    static final long WINDOW_NANOS = 200_000_000L;
+    static final int MIN_RANDOM_READS = 16;
+    static final int READERS = 2;
+    private static final String BLKIO_ROOT = "/sys/fs/cgroup/blkio";
+    static final int CHUNK = 4 << 20;
+    static final double SEEK_BOUND_MS = 2.0;
+    static final int MIN_FILE_MB = 16;
+
+    private StorageProbe() {
+    }
+
+    /**
+     * The device's access time and bandwidth.
+     *
+     * @param accessSeconds  mean time of a random 8 kB read (1/IOPS under a blkio throttle)
+     * @param bytesPerSecond sequential bandwidth, 0 when not measured (not seek-bound)
+     * @param throttle       the blkio throttle's limits the sizes follow ("150 IOPS, 150 MiB/s"), or null when
+     *                       access time and bandwidth are timed
+     */
+    public record Timing(double accessSeconds, double bytesPerSecond, String throttle) {
+        /** A disk (real or emulated): a request costs at least {@value #SEEK_BOUND_MS} ms. */
+        public boolean seekBound() {
+            return accessSeconds * 1000 >= SEEK_BOUND_MS && bytesPerSecond > 0;
+        }
+
+        /**
+         * The smallest block worth reading in a random order on this device: seek time x bandwidth, the size at
+         * which a block's transfer takes as long as its seek (the bench's blk-throttle emulation's break-even:
+         * 1/150 s x 150 MiB/s = 1 MiB; a real 8 ms, 150 MB/s disk 1.2 MB), in pages rounded to the nearest power
+         * of two (so measurement noise does not change it) within [{@value Sizing#MIN_BLOCK_PAGES},
+         * {@value Sizing#MAX_BLOCK_PAGES}]; 0 when the device is not seek-bound.
+         */
+        public int blockPages() {
+            if (!seekBound()) {
+                return 0;
+            }
+            double pages = accessSeconds * bytesPerSecond / Sizing.PAGE_BYTES;
+            long p = 1L << Math.max(0, Math.round(Math.log(pages) / Math.log(2)));
+            return (int) Math.min(Sizing.MAX_BLOCK_PAGES, Math.max(Sizing.MIN_BLOCK_PAGES, p));
+        }
+
+        /** One line for a NOTICE and the model's spec. */
+        public String describe() {
+            if (!seekBound()) {
+                return String.format(Locale.ROOT, "storage: not seek-bound (random 8 kB read %.2f ms)",
+                        accessSeconds * 1000);
+            }
+            String how = throttle == null
+                    ? String.format(Locale.ROOT, "%.0f MB/s measured", bytesPerSecond / 1e6)
+                    : "blkio throttle " + throttle;
+            return String.format(Locale.ROOT, "storage: seek-bound, random 8 kB read %.1f ms, %s -> blocks >= %s",
+                    accessSeconds * 1000, how, Sizing.bytes((long) blockPages() * Sizing.PAGE_BYTES));
+        }
+    }
+
+    /**
+     * Times the device under {@code file} (see the class comment), or empty when it cannot: no {@code O_DIRECT}
+     * on its file system, a file below {@value #MIN_FILE_MB} MB, or an I/O error.
+     */
+    public static Optional<Timing> measure(Path file) {
+        try {
+            long size = Files.size(file);
+            if (size < (long) MIN_FILE_MB << 20) {
+                return Optional.empty();
+            }
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ,
+                    com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+                int align = (int) Math.max(Sizing.PAGE_BYTES, Files.getFileStore(file).getBlockSize());
+                ByteBuffer page = ByteBuffer.allocateDirect(2 * align).alignedSlice(align);
+                long pages = size / Sizing.PAGE_BYTES;
+                SplittableRandom r = new SplittableRandom(pages);
+                long t0 = System.nanoTime();
+                int reads = 0;
+                do {
+                    read(ch, page, Sizing.PAGE_BYTES, r.nextLong(pages) * Sizing.PAGE_BYTES);
+                    reads++;
+                } while (reads < MIN_RANDOM_READS || reads < MAX_RANDOM_READS && System.nanoTime() - t0 < WINDOW_NANOS);
+                double access = (System.nanoTime() - t0) / 1e9 / reads;
+                if (access * 1000 < SEEK_BOUND_MS) {
+                    return Optional.of(new Timing(access, 0, null));
+                }
+                Optional<Timing> limits = throttle(file, access);
+                if (limits.isPresent()) {
+                    return limits;
+                }
+                long chunks = size / CHUNK;
+                long first = r.nextLong(chunks);
+                AtomicLong next = new AtomicLong();
+                long t1 = System.nanoTime();
+                Callable<Void> reader = () -> {
+                    ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK + align).alignedSlice(align);
+                    while (System.nanoTime() - t1 < WINDOW_NANOS) {
+                        read(ch, chunk, CHUNK, (first + next.getAndIncrement()) % chunks * CHUNK);
+                    }
+                    return null;
+                };
+                ExecutorService pool = Executors.newFixedThreadPool(READERS, r2 -> {
+                    Thread t = new Thread(r2, "corgipile-storage-probe");
+                    t.setDaemon(true);
+                    return t;
+                });
+                try {
+                    for (Future<Void> f : pool.invokeAll(Collections.nCopies(READERS, reader))) {
+                        f.get();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                } catch (ExecutionException e) {
+                    return Optional.empty();
+                } finally {
+                    pool.shutdownNow();
+                }
+                long read = next.get();
+                return Optional.of(new Timing(access, (double) read * CHUNK * 1e9 / (System.nanoTime() - t1), null));
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The read limits of this process's blkio group (cgroup v1: its own and its ancestors') on the disk holding
+     * {@code file}, when both an IOPS and a bandwidth limit are set: access time 1/IOPS, bandwidth the byte limit
+     * ({@code timedAccess} is recorded beside them).
+     */
+    static Optional<Timing> throttle(Path file, double timedAccess) throws IOException {
+        Optional<String> disk = wholeDisk(file);
+        Path self = Path.of("/proc/self/cgroup");
+        if (disk.isEmpty() || !Files.isReadable(self)) {
+            return Optional.empty();
+        }
+        for (String line : Files.readAllLines(self)) {
+            String[] f = line.split(":", 3);
+            if (f.length < 3 || !List.of(f[1].split(",")).contains("blkio")) {
+                continue;
+            }
+            long iops = Long.MAX_VALUE;
+            long bps = Long.MAX_VALUE;
+            for (Path g = Path.of(BLKIO_ROOT + f[2]); g != null && g.startsWith(BLKIO_ROOT); g = g.getParent()) {
+                iops = Math.min(iops, limit(g.resolve("blkio.throttle.read_iops_device"), disk.get()));
+                bps = Math.min(bps, limit(g.resolve("blkio.throttle.read_bps_device"), disk.get()));
+            }
+            if (iops == Long.MAX_VALUE || bps == Long.MAX_VALUE) {
+                return Optional.empty();
+            }
+            return Optional.of(new Timing(1.0 / iops, bps, String.format(Locale.ROOT, "%d IOPS, %.0f MiB/s (timed: %.1f ms)",
+                    iops, bps / 1048576.0, timedAccess * 1000)));
+        }
+        return Optional.empty();
+    }
+
+    private static long limit(Path rules, String disk) throws IOException {
+        if (!Files.isReadable(rules)) {
+            return Long.MAX_VALUE;
+        }
+        for (String rule : Files.readAllLines(rules)) {
+            String[] f = rule.trim().split("\\s+");
+            if (f.length == 2 && f[0].equals(disk)) {
+                return Long.parseLong(f[1]);
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * The whole disk ({@code major:minor}) holding {@code path}: a partition (8:1) is mapped to its disk (8:0)
+     * through {@code /sys/dev/block}, as blkio throttle rules name whole disks; empty on a file system without a
+     * block device (tmpfs, overlay, a network file system).
+     */
+    public static Optional<String> wholeDisk(Path path) throws IOException {
+        long dev = ((Number) Files.getAttribute(path, "unix:dev")).longValue();
+        // glibc's gnu_dev_major/gnu_dev_minor encoding of st_dev
+        long major = ((dev >>> 8) & 0xfffL) | ((dev >>> 32) & ~0xfffL);
+        long minor = (dev & 0xffL) | ((dev >>> 12) & ~0xffL);
+        Path sys = Path.of("/sys/dev/block/" + major + ":" + minor);
+        if (!Files.exists(sys)) {
+            return Optional.empty();
+        }
+        Path real = sys.toRealPath();
+        if (Files.exists(real.resolve("partition"))) {
+            return Optional.of(Files.readString(real.getParent().resolve("dev")).trim());
+        }
+        return Optional.of(major + ":" + minor);
+    }
+
+    private static void read(FileChannel ch, ByteBuffer buf, int length, long offset) throws IOException {
+        buf.clear().limit(length);
+        while (buf.hasRemaining()) {
+            if (ch.read(buf, offset + buf.position()) < 0) {
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package org.corgipile.pg;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.corgipile.operators.Sizing;
+import org.corgipile.operators.StorageProbe;
+
+/**
+ * The device-aware part of train_sgd's default sizes: when the relation is larger than one buffer and neither
+ * block_size nor device_block is given, time the device under its file ({@link StorageProbe}) and, on a seek-bound
+ * device, fill in {@code device_block} (a derived block is at least the device's seek x bandwidth, {@link Sizing})
+ * and, when {@code corgipile.buffer_memory} is at its default and the call gives no buffer_memory, a budget of 64
+ * such blocks per buffer ({@link Sizing#deviceBudget}, at most half the JVM heap). An explicit budget is kept.
+ *
+ * <p>The SQL half passes {@code storage_path} ({@code pg_relation_filepath}, relative to the data directory, which
+ * is the backend's working directory) and {@code buffer_memory_default} (the GUC's {@code pg_settings.source}).
+ * One probe per directory (database in a tablespace) and session: ~0.2-0.4 s once on a disk, a few ms on an SSD.
+ * A server started with the environment variable {@code CORGIPILE_STORAGE_PROBE=off} never probes (the test
+ * clusters: their results must not depend on a timing), nor does a JVM started with
+ * {@code -Dcorgipile.storage_probe=off} ({@code corgipile.jvm_options}: a same-build comparison in the bench).
+ */
+final class DeviceSizing {
+    private static final Map<Path, Optional<StorageProbe.Timing>> PROBED = new ConcurrentHashMap<>();
+
+    private DeviceSizing() {
+    }
+
+    /**
+     * Fills {@code device_block} and perhaps {@code buffer_memory} into {@code options} (buffer_memory already
+     * resolved; {@code budgetGiven}: the call gave it); returns what the probe found for the spec (null: no probe)
+     * after sending its NOTICE.
+     */
+    static Map<String, Object> apply(Args args, Map<String, Object> options, boolean budgetGiven) {
+        if (options.get("block_size") != null) {
+            return null;
+        }
+        long budget = ((Number) options.get("buffer_memory")).longValue();
+        if (options.get("device_block") instanceof Number given) {
+            if (given.intValue() > 0) {
+                raiseBudget(args, options, budgetGiven, budget, given.intValue(),
+                        new StringBuilder("device_block " + given.intValue() + " pages (given)"));
+            }
+            return null;
+        }
+        if (options.get("device_block") != null || !args.has("storage_path")
+                || "off".equalsIgnoreCase(System.getProperty("corgipile.storage_probe",
+                        System.getenv("CORGIPILE_STORAGE_PROBE")))) {
+            return null;
+        }
+        Path file = Path.of(args.string("storage_path"));
+        try {
+            if (Sizing.fitsOneBuffer(Files.size(file) / Sizing.PAGE_BYTES, budget)) {
+                return null;
+            }
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+        Optional<StorageProbe.Timing> probed = PROBED.computeIfAbsent(file.toAbsolutePath().getParent(),
+                dir -> StorageProbe.measure(file));
+        if (probed.isEmpty()) {
+            return null;
+        }
+        StorageProbe.Timing t = probed.get();
+        Map<String, Object> found = new LinkedHashMap<>();
+        found.put("access_ms", Math.round(t.accessSeconds() * 1e5) / 100.0);
+        found.put("mb_per_s", t.bytesPerSecond() == 0 ? null : Math.round(t.bytesPerSecond() / 1e5) / 10.0);
+        found.put("throttle", t.throttle());
+        found.put("seek_bound", t.seekBound());
+        if (!t.seekBound()) {
+            return found;
+        }
+        int block = t.blockPages();
+        options.put("device_block", block);
+        found.put("device_block", block);
+        raiseBudget(args, options, budgetGiven, budget, block, new StringBuilder(t.describe()));
+        return found;
+    }
+
+    /**
+     * The budget for {@code block}-page device blocks when neither the call nor the session set one, and the
+     * NOTICE that says what was chosen.
+     */
+    private static void raiseBudget(Args args, Map<String, Object> options, boolean budgetGiven, long budget,
+                                    int block, StringBuilder line) {
+        if (!budgetGiven && Boolean.TRUE.equals(args.raw("buffer_memory_default"))) {
+            long want = Sizing.deviceBudget(budget, block);
+            long limit = Runtime.getRuntime().maxMemory() / 2;
+            if (want > budget) {
+                line.append(String.format(Locale.ROOT, "; buffer budget %s (64 blocks per buffer, two buffers)",
+                        Sizing.bytes(Math.min(want, limit))));
+                if (want > limit) {
+                    line.append(" (half of the JVM heap; raise corgipile.max_heap for more)");
+                }
+                options.put("buffer_memory", Math.max(budget, Math.min(want, limit)));
+            }
+        } else {
+            line.append(String.format(Locale.ROOT, "; buffer_memory %s as set (fewer than 64 blocks per buffer "
+                    + "when it is below %s)", Sizing.bytes(budget), Sizing.bytes(Sizing.deviceBudget(0, block))));
+        }
+        Natives.message(0, line.toString());
+    }
+}
