@@ -93,6 +93,8 @@ typedef struct PageSink
 	int64		tuples;
 	int64		skipped;
 	bool		overflow;
+	bool		probe;			/* only find valueid: the first out-of-line feature value's TOAST id */
+	Oid			valueid;
 } PageSink;
 
 static bool
@@ -377,6 +379,18 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 			s->skipped++;
 			return;
 		}
+	if (s->probe)
+	{
+		struct varatt_external ext;
+		Pointer		p = DatumGetPointer(v[r->cols[r->ncols - 1].att - 1]);
+
+		if (!OidIsValid(s->valueid) && VARATT_IS_EXTERNAL_ONDISK(p))
+		{
+			VARATT_EXTERNAL_GET_POINTER(ext, p);
+			s->valueid = ext.va_valueid;
+		}
+		return;
+	}
 	label = ScalarToDouble(v[r->label.att - 1], r->label.type);
 	CheckFinite(&label, 1, tup, true);
 	if (r->kind == FEATURES_COLUMNS)
@@ -655,16 +669,15 @@ readerWillNeed(JNIEnv *env, jclass cls, jlong handle, jboolean toast, jlong firs
 
 /*
  * a->consumed: the TOAST block of the first chunk of the first out-of-line
- * feature value on heap page a->first (found through the TOAST index; any
- * tuple, it is a read-ahead hint), or -1.
+ * feature value of a visible tuple on heap page a->first (found through the
+ * TOAST index), or -1.  Array and sparse features only: others are by value.
  */
 static void
 ToastBlockBody(JNIEnv *env, void *arg)
 {
 	ReadArgs   *a = (ReadArgs *) arg;
 	CorgiReader *r = ReaderFromHandle(a->handle);
-	Oid			valueid = InvalidOid;
-	OffsetNumber off;
+	PageSink	s = {.probe = true};
 	Relation   *indexes;
 	int			count;
 	int			valid;
@@ -676,31 +689,10 @@ ToastBlockBody(JNIEnv *env, void *arg)
 	a->consumed = -1;
 	if (r->toast == NULL || r->kind == FEATURES_COLUMNS || a->first < 0 || a->first >= r->nblocks)
 		return;
-	curBuf = ReadBufferExtended(r->rel, MAIN_FORKNUM, (BlockNumber) a->first, RBM_NORMAL, r->strategy);
-	LockBuffer(curBuf, BUFFER_LOCK_SHARE);
-	curLocked = true;
-	for (off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(BufferGetPage(curBuf)) && !valueid; off++)
-	{
-		ItemId		lpp = PageGetItemId(BufferGetPage(curBuf), off);
-		HeapTupleData tup;
-		bool		isnull = true;
-		Datum		d = 0;
-		struct varatt_external ext;
-
-		tup.t_len = ItemIdGetLength(lpp);
-		tup.t_data = (HeapTupleHeader) PageGetItem(BufferGetPage(curBuf), lpp);
-		if (ItemIdIsNormal(lpp))
-			d = heap_getattr(&tup, r->cols[r->ncols - 1].att, r->desc, &isnull);
-		if (!isnull && VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(d)))
-		{
-			VARATT_EXTERNAL_GET_POINTER(ext, DatumGetPointer(d));
-			valueid = ext.va_valueid;
-		}
-	}
-	CorgiReaderAbortPage();
-	if (!OidIsValid(valueid))
+	ReadPage(r, (BlockNumber) a->first, &s);
+	if (!OidIsValid(s.valueid))
 		return;
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(valueid));
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(s.valueid));
 	init_toast_snapshot(&snapshot);
 	valid = toast_open_indexes(r->toast, AccessShareLock, &indexes, &count);
 	scan = systable_beginscan_ordered(r->toast, indexes[valid], &snapshot, 1, &key);
