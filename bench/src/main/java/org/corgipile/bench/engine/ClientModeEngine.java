@@ -32,9 +32,10 @@ public final class ClientModeEngine implements TrainingEngine {
         return "client";
     }
 
+    /** One epoch of the measured strategy on the (small) test relation: compiles its code paths in this JVM. */
     @Override
     public void warmUp(Connection c, TrainRequest r) throws SQLException {
-        train(c, new TrainRequest(r.testTable(), r.testTable(), r.label(), r.features(), Strategy.NONE, 1,
+        train(c, new TrainRequest(r.testTable(), r.testTable(), r.label(), r.features(), r.strategy(), 1,
                 r.learningRate(), r.decay(), r.seed(), r.blockPages(), r.bufferFraction(), r.modelName() + "_warmup",
                 r.engineOptions()));
     }

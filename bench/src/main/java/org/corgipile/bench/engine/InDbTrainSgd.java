@@ -39,10 +39,14 @@ public final class InDbTrainSgd implements TrainingEngine {
         return "in-db";
     }
 
-    /** One epoch of storage-order training on the (small) test relation: starts the backend's JVM. */
+    /**
+     * One epoch of the measured strategy on the (small) test relation: starts the backend's JVM and compiles that
+     * strategy's code paths, so epoch 1 of every strategy starts from the same point (a storage-order warm-up left
+     * the shuffling strategies' code to be compiled during their epoch 1).
+     */
     @Override
     public void warmUp(Connection c, TrainRequest r) throws SQLException {
-        TrainRequest w = new TrainRequest(r.testTable(), r.testTable(), r.label(), r.features(), Strategy.NONE, 1,
+        TrainRequest w = new TrainRequest(r.testTable(), r.testTable(), r.label(), r.features(), r.strategy(), 1,
                 r.learningRate(), r.decay(), r.seed(), r.blockPages(), r.bufferFraction(), r.modelName() + "_warmup",
                 r.engineOptions());
         train(c, w);
