@@ -389,6 +389,7 @@ CorgiRunJava(JavaCall *c)
 		pthread_sigmask(SIG_SETMASK, &pgSignalMask, NULL);
 		(*env)->PopLocalFrame(env, NULL);
 		CorgiCloseAllReaders(clean);
+		/* progress shown in pg_stat_activity ends with a clean call (after an error: with the next clean one) */
 		if (clean && activityChanged && debug_query_string != NULL)
 			pgstat_report_activity(STATE_RUNNING, debug_query_string);
 		activityChanged = activityChanged && !clean;
