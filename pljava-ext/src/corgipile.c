@@ -56,8 +56,6 @@ _PG_init(void)
 							"The heap is outside work_mem and is not returned to the OS until the session ends.",
 							&corgipile_max_heap_mb, 1024, 16, 1024 * 1024, PGC_SUSET, GUC_UNIT_MB,
 							NULL, NULL, NULL);
-
-	/* Caps the block and buffer sizes derived from the table (Sizing.java); checked against the JVM heap. */
 	DefineCustomIntVariable("corgipile.buffer_memory",
 							"Memory for the shuffle buffers of train_sgd (both buffers of double buffering).",
 							"Caps the block_size and buffer_size derived from the table; explicit arguments win.",
@@ -99,33 +97,19 @@ SpiLookup(const char *query, Oid argType, Datum arg)
 }
 
 /*
- * The catalog id of a model name, from the catalog's one lookup corgipile.model_id (its errors: undefined_object
- * for a model that does not exist or that the caller may not read).
- */
-static int64
-LookupModelId(text *name)
-{
-	char	   *id = SpiLookup("SELECT corgipile.model_id($1)", TEXTOID, PointerGetDatum(name));
-
-	if (id == NULL)
-		elog(ERROR, "corgipile.model_id returned NULL for model \"%s\"", text_to_cstring(name));
-	return strtoll(id, NULL, 10);
-}
-
-/*
  * Model name -> id, remembered for the rest of the statement in fn_extra: a
  * query predicting over a table looks the name up once.
  */
 typedef struct PredictCache
 {
 	int64		id;
-	text	   *name;
+	char	   *name;
 } PredictCache;
 
 static Datum
 PredictCommon(FunctionCallInfo fcinfo, bool proba)
 {
-	text	   *name = PG_GETARG_TEXT_PP(0);
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
 	PredictCache *cache = (PredictCache *) fcinfo->flinfo->fn_extra;
 	int			n;
@@ -140,31 +124,31 @@ PredictCommon(FunctionCallInfo fcinfo, bool proba)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("features must not contain NULL elements")));
 	n = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
-	if (cache == NULL || VARSIZE_ANY_EXHDR(cache->name) != VARSIZE_ANY_EXHDR(name) ||
-		memcmp(VARDATA_ANY(cache->name), VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name)) != 0)
+	if (cache == NULL || strcmp(cache->name, name) != 0)
 	{
-		int64		id = LookupModelId(name);
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		/* the catalog's one lookup (undefined_object for a model that does not exist or the caller may not read) */
+		char	   *id = SpiLookup("SELECT corgipile.model_id($1)", TEXTOID, PointerGetDatum(PG_GETARG_TEXT_PP(0)));
 
+		if (id == NULL)
+			elog(ERROR, "corgipile.model_id returned NULL for model \"%s\"", name);
 		if (cache == NULL)
-			cache = palloc0(sizeof(PredictCache));
-		else if (cache->name != NULL)
+			cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(PredictCache));
+		else
 			pfree(cache->name);
-		cache->name = (text *) PG_DETOAST_DATUM_COPY(PointerGetDatum(name));
-		cache->id = id;
+		cache->name = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, name);
+		cache->id = strtoll(id, NULL, 10);
 		fcinfo->flinfo->fn_extra = cache;
-		MemoryContextSwitchTo(old);
 		/* the model row as JSON for Java's model cache, only on a cache miss */
-		if (!CorgiLoadModel(id, NULL))
+		if (!CorgiLoadModel(cache->id, NULL))
 		{
 			char	   *row = SpiLookup("SELECT to_jsonb(m)::text FROM corgipile.models m WHERE m.id = $1",
-										INT8OID, Int64GetDatum(id));
+										INT8OID, Int64GetDatum(cache->id));
 
 			if (row == NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_OBJECT),
-						 errmsg("model with id %lld does not exist", (long long) id)));
-			(void) CorgiLoadModel(id, row);
+						 errmsg("model with id %lld does not exist", (long long) cache->id)));
+			(void) CorgiLoadModel(cache->id, row);
 		}
 	}
 	result = CorgiCallPredict(cache->id, (double *) ARR_DATA_PTR(arr), n, proba);

@@ -20,7 +20,6 @@ extern int	corgipile_max_heap_mb;
 extern int	corgipile_buffer_memory_kb;
 
 /* jvm.c: the JVM of this backend */
-extern JNIEnv *CorgiJvmEnv(void);
 extern char *CorgiCallJson(const char *function, const char *argsJson);
 extern double CorgiCallPredict(int64 modelId, const double *features, int n, bool proba);
 extern bool CorgiLoadModel(int64 modelId, const char *row);
@@ -30,10 +29,9 @@ typedef void (*CorgiNativeBody) (JNIEnv *env, void *arg);
 extern bool CorgiNative(JNIEnv *env, CorgiNativeBody body, void *arg);
 extern char *CorgiUtf8(JNIEnv *env, jbyteArray bytes);
 extern jbyteArray CorgiJavaBytes(JNIEnv *env, const char *s);
-extern MemoryContext CorgiCallContext(void);
+extern MemoryContext corgiCallContext;	/* the context of the running Java call */
 
 extern bool CorgiRegisterNatives(JNIEnv *env);
-extern void CorgiRestoreActivity(void);
 
 /* heap_reader.c: the reader natives of org.corgipile.pg.Natives */
 extern jbyteArray JNICALL readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray features,

@@ -283,8 +283,7 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec)
 		r->kind = FEATURES_SPARSE;
 	else
 		BadFeatures(rel, spec);
-	if (r->kind == FEATURES_COLUMNS)
-		r->dimension = r->ncols;
+	r->dimension = r->kind == FEATURES_COLUMNS ? r->ncols : 0;
 
 	/* Row-level security would need the executor: refuse rather than leak rows. */
 	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
@@ -501,12 +500,20 @@ CorgiReaderAbortPage(void)
 	curLocked = false;
 }
 
-static void
-ReaderClose(int slot)
+static CorgiReader *
+ReaderFromHandle(jlong handle)
 {
-	CorgiReader *r = readers[slot];
+	if (handle < 1 || handle > MAX_READERS || readers[handle - 1] == NULL)
+		elog(ERROR, "corgipile: heap reader %lld is closed. Please report a bug.", (long long) handle);
+	return readers[handle - 1];
+}
 
-	readers[slot] = NULL;
+static void
+ReaderClose(jlong handle)
+{
+	CorgiReader *r = ReaderFromHandle(handle);
+
+	readers[handle - 1] = NULL;
 	FreeAccessStrategy(r->strategy);
 	UnregisterSnapshot(r->snapshot);
 	if (r->toast != NULL)
@@ -523,7 +530,7 @@ CorgiCloseAllReaders(bool clean)
 
 	for (i = 0; i < MAX_READERS; i++)
 		if (readers[i] != NULL && clean)
-			ReaderClose(i);
+			ReaderClose(i + 1);
 		else
 			readers[i] = NULL;
 }
@@ -542,29 +549,28 @@ corgipile_check_relation(PG_FUNCTION_ARGS)
 
 /* ------------------------------------------------------------------ natives */
 
-static CorgiReader *
-ReaderFromHandle(jlong handle)
+/* The arguments and results of the reader natives. */
+typedef struct ReaderArgs
 {
-	if (handle < 1 || handle > MAX_READERS || readers[handle - 1] == NULL)
-		elog(ERROR, "corgipile: heap reader %lld is closed. Please report a bug.", (long long) handle);
-	return readers[handle - 1];
-}
-
-typedef struct OpenArgs
-{
-	jlong		relid;
-	jbyteArray	label;
+	jlong		handle;			/* readerOpen: the relation's OID */
+	jlong		first;
+	jint		pages;
+	bool		toast;
+	double	   *out;
+	int64		cap;
+	jint		result;			/* readerReadPages: pages consumed; readerToastBlock: a TOAST block or -1 */
+	jbyteArray	label;			/* readerOpen: UTF-8 names, the answers */
 	jbyteArray	features;
 	jlong		info[5];
 	char	   *name;
-} OpenArgs;
+} ReaderArgs;
 
 /* Set up in a new memory context; registered in readers[] only once every check has passed. */
 static void
 ReaderOpenBody(JNIEnv *env, void *arg)
 {
-	OpenArgs   *a = (OpenArgs *) arg;
-	MemoryContext mcxt = AllocSetContextCreate(CorgiCallContext(), "corgipile reader", ALLOCSET_DEFAULT_SIZES);
+	ReaderArgs *a = (ReaderArgs *) arg;
+	MemoryContext mcxt = AllocSetContextCreate(corgiCallContext, "corgipile reader", ALLOCSET_DEFAULT_SIZES);
 	CorgiReader *r = MemoryContextAllocZero(mcxt, sizeof(CorgiReader));
 	int			slot;
 
@@ -575,7 +581,7 @@ ReaderOpenBody(JNIEnv *env, void *arg)
 	r->mcxt = mcxt;
 	r->tupleCxt = AllocSetContextCreate(mcxt, "corgipile reader page", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(mcxt);
-	ReaderSetup(r, (Oid) a->relid, CorgiUtf8(env, a->label), CorgiUtf8(env, a->features));
+	ReaderSetup(r, (Oid) a->handle, CorgiUtf8(env, a->label), CorgiUtf8(env, a->features));
 	if (!ActiveSnapshotSet())
 		elog(ERROR, "corgipile: no active snapshot. Please report a bug.");
 	r->snapshot = RegisterSnapshot(GetActiveSnapshot());
@@ -598,24 +604,13 @@ ReaderOpenBody(JNIEnv *env, void *arg)
 jbyteArray	JNICALL
 readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray features, jlongArray info)
 {
-	OpenArgs	a = {relid, label, features};
+	ReaderArgs	a = {.handle = relid, .label = label, .features = features};
 
 	if (!CorgiNative(env, ReaderOpenBody, &a))
 		return NULL;
 	(*env)->SetLongArrayRegion(env, info, 0, 5, a.info);
 	return CorgiJavaBytes(env, a.name);
 }
-
-typedef struct ReadArgs
-{
-	jlong		handle;
-	jlong		first;
-	jint		pages;
-	double	   *out;
-	int64		cap;
-	jint		consumed;
-	bool		toast;
-} ReadArgs;
 
 /*
  * posix_fadvise(WILLNEED) of pages [first, first + pages) of the heap or of
@@ -628,7 +623,7 @@ typedef struct ReadArgs
 static void
 WillNeedBody(JNIEnv *env, void *arg)
 {
-	ReadArgs   *a = (ReadArgs *) arg;
+	ReaderArgs *a = (ReaderArgs *) arg;
 	CorgiReader *r = ReaderFromHandle(a->handle);
 	Relation	rel = a->toast ? r->toast : r->rel;
 	BlockNumber first = (BlockNumber) Max(a->first, 0);
@@ -658,24 +653,23 @@ WillNeedBody(JNIEnv *env, void *arg)
 #endif
 }
 
-/* Asks the kernel to read pages [first, first + pages) of the heap or its TOAST into the page cache, not waiting. */
 void		JNICALL
 readerWillNeed(JNIEnv *env, jclass cls, jlong handle, jboolean toast, jlong first, jint pages)
 {
-	ReadArgs	a = {handle, first, pages, .toast = toast};
+	ReaderArgs	a = {.handle = handle, .first = first, .pages = pages, .toast = toast};
 
 	CorgiNative(env, WillNeedBody, &a);
 }
 
 /*
- * a->consumed: the TOAST block of the first chunk of the first out-of-line
+ * a->result: the TOAST block of the first chunk of the first out-of-line
  * feature value of a visible tuple on heap page a->first (found through the
  * TOAST index), or -1.  Array and sparse features only: others are by value.
  */
 static void
 ToastBlockBody(JNIEnv *env, void *arg)
 {
-	ReadArgs   *a = (ReadArgs *) arg;
+	ReaderArgs *a = (ReaderArgs *) arg;
 	CorgiReader *r = ReaderFromHandle(a->handle);
 	PageSink	s = {.probe = true};
 	Relation   *indexes;
@@ -686,7 +680,7 @@ ToastBlockBody(JNIEnv *env, void *arg)
 	SysScanDesc scan;
 	HeapTuple	chunk;
 
-	a->consumed = -1;
+	a->result = -1;
 	if (r->toast == NULL || r->kind == FEATURES_COLUMNS || a->first < 0 || a->first >= r->nblocks)
 		return;
 	ReadPage(r, (BlockNumber) a->first, &s);
@@ -697,33 +691,32 @@ ToastBlockBody(JNIEnv *env, void *arg)
 	valid = toast_open_indexes(r->toast, AccessShareLock, &indexes, &count);
 	scan = systable_beginscan_ordered(r->toast, indexes[valid], &snapshot, 1, &key);
 	if ((chunk = systable_getnext_ordered(scan, ForwardScanDirection)) != NULL)
-		a->consumed = (jint) ItemPointerGetBlockNumber(&chunk->t_self);
+		a->result = (jint) ItemPointerGetBlockNumber(&chunk->t_self);
 	systable_endscan_ordered(scan);
 	toast_close_indexes(indexes, count, AccessShareLock);
 }
 
-/* The TOAST block of the first out-of-line feature value on heap page `page`, or -1 (none, or an error thrown). */
 jint		JNICALL
 readerToastBlock(JNIEnv *env, jclass cls, jlong handle, jlong page)
 {
-	ReadArgs	a = {handle, page};
+	ReaderArgs	a = {.handle = handle, .first = page};
 
-	return CorgiNative(env, ToastBlockBody, &a) ? a.consumed : -1;
+	return CorgiNative(env, ToastBlockBody, &a) ? a.result : -1;
 }
 
 static void
 ReadPagesBody(JNIEnv *env, void *arg)
 {
-	ReadArgs   *a = (ReadArgs *) arg;
+	ReaderArgs *a = (ReaderArgs *) arg;
 	CorgiReader *r = ReaderFromHandle(a->handle);
 	PageSink	s = {a->out, a->cap, HEADER_DOUBLES};
 	BlockNumber blk = (BlockNumber) Max(a->first, 0);
 	BlockNumber end = (BlockNumber) Min((int64) r->nblocks, a->first + (int64) a->pages);
 
-	if (a->cap < HEADER_DOUBLES)
+	if (a->out == NULL || a->cap < HEADER_DOUBLES)
 		elog(ERROR, "corgipile: the reader buffer must be a direct ByteBuffer. Please report a bug.");
 	a->out[3] = 0;
-	for (; blk < end; blk++, a->consumed++)
+	for (; blk < end; blk++, a->result++)
 	{
 		PageSink	before = s;
 
@@ -731,7 +724,7 @@ ReadPagesBody(JNIEnv *env, void *arg)
 		ReadPage(r, blk, &s);
 		if (s.overflow)
 		{
-			a->out[3] = a->consumed == 0 ? (double) s.pos : 0;
+			a->out[3] = a->result == 0 ? (double) s.pos : 0;
 			s = before;
 			break;
 		}
@@ -746,21 +739,17 @@ ReadPagesBody(JNIEnv *env, void *arg)
 jint		JNICALL
 readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jobject jbuf)
 {
-	ReadArgs	a = {handle, first, pages, (*env)->GetDirectBufferAddress(env, jbuf),
-	(*env)->GetDirectBufferCapacity(env, jbuf) / (jlong) sizeof(double), 0};
+	ReaderArgs	a = {.handle = handle, .first = first, .pages = pages};
 
-	if (a.out == NULL)
-		a.cap = 0;
-	return CorgiNative(env, ReadPagesBody, &a) ? a.consumed : -1;
+	a.out = (*env)->GetDirectBufferAddress(env, jbuf);
+	a.cap = (*env)->GetDirectBufferCapacity(env, jbuf) / (jlong) sizeof(double);
+	return CorgiNative(env, ReadPagesBody, &a) ? a.result : -1;
 }
 
 static void
 ReaderCloseBody(JNIEnv *env, void *arg)
 {
-	jlong		handle = *(jlong *) arg;
-
-	(void) ReaderFromHandle(handle);
-	ReaderClose((int) handle - 1);
+	ReaderClose(*(jlong *) arg);
 }
 
 void		JNICALL

@@ -5,18 +5,11 @@
  *	  Java) and CorgiNative (Java calling PostgreSQL).
  *
  * Rules (see JVM-BRIDGE.md, each one learned from a crash):
- *	- the JVM is created lazily in the backend, once per process; -Xrs, -Xss
- *	  from the stack rlimit, no attach mechanism, no perf data, serial GC;
- *	- a JVM that cannot start ends this session, a fatal error of a running
- *	  JVM is a crash (SIGABRT) with HotSpot's report in the server log;
+ *	- the JVM is created lazily in the backend, once per process;
  *	- PostgreSQL's asynchronous signals are blocked whenever Java runs (JVM
  *	  threads inherit the mask) and restored inside each native, so a pending
  *	  cancel is delivered exactly when Java calls checkInterrupts();
- *	- a PostgreSQL error never longjmps through Java frames: natives catch it,
- *	  copy it, throw a Java exception, refuse further natives, and the original
- *	  error is re-raised with its SQLSTATE once Java has returned;
- *	- only the backend's main thread may call natives;
- *	- local references live in a local frame popped after each call;
+ *	- a PostgreSQL error never longjmps through Java frames (CorgiNative);
  *	- text crosses as UTF-8 byte arrays (JNI's string functions speak
  *	  modified UTF-8, which mangles characters outside the BMP).
  *-------------------------------------------------------------------------
@@ -56,8 +49,9 @@ static jmethodID predictMethod;		/* double predict(long id, double[] features, b
 static bool inJava = false;
 static sigset_t pgSignalMask;		/* PostgreSQL's mask, restored in natives */
 static ErrorData *pendingError = NULL;	/* copied in a native, re-raised later */
-static MemoryContext callContext = NULL;	/* caller's context for this call */
+MemoryContext corgiCallContext = NULL;	/* caller's context for this call */
 static MemoryContext scratchContext = NULL;	/* reset after every native */
+static bool activityChanged = false;	/* pg_stat_activity shows progress (message -1) */
 
 /* Blocks PostgreSQL's asynchronous signals (SIGURG: latch wake-up), so no handler runs on a JVM thread. */
 static void
@@ -151,19 +145,6 @@ CorgiJvmOptions(const char *classpath, int *n)
 	return o;
 }
 
-/*
- * POCL (OpenCL on CPUs) finds no device without a writable kernel cache: use
- * <data directory>/corgipile_pocl_cache unless set (before any thread exists).
- */
-static void
-CorgiPrepareOpenCl(void)
-{
-	char	   *dir = psprintf("%s/corgipile_pocl_cache", DataDir);
-
-	if (getenv("POCL_CACHE_DIR") == NULL && (mkdir(dir, S_IRWXU) == 0 || errno == EEXIST))
-		setenv("POCL_CACHE_DIR", dir, 0);
-}
-
 static jclass
 CorgiGlobalClass(JNIEnv *env, const char *name)
 {
@@ -195,6 +176,7 @@ CorgiCreateJvm(void)
 	const char *javaHome = getenv("JAVA_HOME");
 	char	   *classpath = corgipile_classpath;
 	char	   *libjvm = corgipile_libjvm_path;
+	char	   *pocl;
 	void	   *handle;
 	CreateJavaVMFn create;
 	JavaVM	   *jvm;
@@ -241,7 +223,10 @@ CorgiCreateJvm(void)
 	mainThread = pthread_self();
 	if (scratchContext == NULL)
 		scratchContext = AllocSetContextCreate(TopMemoryContext, "corgipile scratch", ALLOCSET_DEFAULT_SIZES);
-	CorgiPrepareOpenCl();
+	/* POCL (OpenCL on CPUs) finds no device without a writable kernel cache (set before any thread exists) */
+	pocl = psprintf("%s/corgipile_pocl_cache", DataDir);
+	if (getenv("POCL_CACHE_DIR") == NULL && (mkdir(pocl, S_IRWXU) == 0 || errno == EEXIST))
+		setenv("POCL_CACHE_DIR", pocl, 0);
 
 	/* JVM threads inherit this mask, kept until the classes are initialised (the jar starts "Common-Cleaner") */
 	CorgiBlockSignals(true, &saved);
@@ -263,22 +248,6 @@ CorgiCreateJvm(void)
 				 errmsg("the corgipile Java classes in \"%s\" do not match this corgipile.so", classpath),
 				 errhint("Reinstall the extension with \"make install\" (the jar and the library belong together).")));
 	corgiEnv = env;
-}
-
-JNIEnv *
-CorgiJvmEnv(void)
-{
-	if (corgiEnv == NULL)
-		CorgiCreateJvm();
-	if (!pthread_equal(pthread_self(), mainThread))
-		elog(ERROR, "corgipile called outside the backend's main thread. Please report a bug.");
-	return corgiEnv;
-}
-
-MemoryContext
-CorgiCallContext(void)
-{
-	return callContext;
 }
 
 /* ------------------------------------------------------------------ calls from PostgreSQL into Java */
@@ -366,19 +335,24 @@ typedef struct JavaCall
 static void
 CorgiRunJava(JavaCall *c)
 {
-	JNIEnv	   *env = CorgiJvmEnv();
+	JNIEnv	   *env;
 	char	   *failure = NULL;
 	volatile bool clean = false;
 
+	if (corgiEnv == NULL)
+		CorgiCreateJvm();
+	if (!pthread_equal(pthread_self(), mainThread))
+		elog(ERROR, "corgipile called outside the backend's main thread. Please report a bug.");
 	if (inJava)
 		elog(ERROR, "corgipile: nested Java call. Please report a bug.");
+	env = corgiEnv;
 	if ((*env)->PushLocalFrame(env, 64) != 0)
 	{
 		(*env)->ExceptionClear(env);
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("Java heap exhausted in corgipile")));
 	}
 	pendingError = NULL;
-	callContext = CurrentMemoryContext;
+	corgiCallContext = CurrentMemoryContext;
 	CorgiBlockSignals(false, &pgSignalMask);
 	inJava = true;
 	PG_TRY();
@@ -415,8 +389,10 @@ CorgiRunJava(JavaCall *c)
 		pthread_sigmask(SIG_SETMASK, &pgSignalMask, NULL);
 		(*env)->PopLocalFrame(env, NULL);
 		CorgiCloseAllReaders(clean);
-		if (clean)
-			CorgiRestoreActivity();
+		/* progress shown in pg_stat_activity ends with a clean call (after an error: with the next clean one) */
+		if (clean && activityChanged && debug_query_string != NULL)
+			pgstat_report_activity(STATE_RUNNING, debug_query_string);
+		activityChanged = activityChanged && !clean;
 		MemoryContextReset(scratchContext);
 	}
 	PG_END_TRY();
@@ -455,17 +431,6 @@ CorgiCallPredict(int64 modelId, const double *features, int n, bool proba)
 
 /* ------------------------------------------------------------------ natives: calls from Java into PostgreSQL */
 
-/* Throws the PostgreSQL error a native caught as a PgException (the original is re-raised by CorgiRaise). */
-static void
-CorgiThrowPending(JNIEnv *env)
-{
-	char		buf[1024];
-
-	snprintf(buf, sizeof(buf), "%s: %s", unpack_sql_state(pendingError->sqlerrcode),
-			 pendingError->message ? pendingError->message : "error");
-	(*env)->ThrowNew(env, pgExceptionClass, buf);
-}
-
 /*
  * The frame of every native (the only way Java calls PostgreSQL): main thread,
  * during a call, no pending error; PostgreSQL's signal mask while body runs in
@@ -476,7 +441,7 @@ bool
 CorgiNative(JNIEnv *env, CorgiNativeBody body, void *arg)
 {
 	MemoryContext old = CurrentMemoryContext;
-	volatile bool ok = true;
+	char		buf[1024];
 
 	if (!inJava || !pthread_equal(pthread_self(), mainThread))
 	{
@@ -487,32 +452,33 @@ CorgiNative(JNIEnv *env, CorgiNativeBody body, void *arg)
 							 "during a corgipile call");
 		return false;
 	}
-	if (pendingError != NULL)
+	if (pendingError == NULL)
 	{
-		CorgiThrowPending(env);
-		return false;
+		pthread_sigmask(SIG_SETMASK, &pgSignalMask, NULL);
+		PG_TRY();
+		{
+			MemoryContextSwitchTo(scratchContext);
+			body(env, arg);
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(corgiCallContext);
+			pendingError = CopyErrorData();
+			FlushErrorState();
+			CorgiReaderAbortPage();
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(old);
+		CorgiBlockSignals(false, NULL);
+		MemoryContextReset(scratchContext);
 	}
-	pthread_sigmask(SIG_SETMASK, &pgSignalMask, NULL);
-	PG_TRY();
-	{
-		MemoryContextSwitchTo(scratchContext);
-		body(env, arg);
-	}
-	PG_CATCH();
-	{
-		ok = false;
-		MemoryContextSwitchTo(callContext);
-		pendingError = CopyErrorData();
-		FlushErrorState();
-		CorgiReaderAbortPage();
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(old);
-	CorgiBlockSignals(false, NULL);
-	MemoryContextReset(scratchContext);
-	if (!ok)
-		CorgiThrowPending(env);
-	return ok;
+	if (pendingError == NULL)
+		return true;
+	/* this error or an earlier native's, as a PgException (CorgiRaise re-raises the original) */
+	snprintf(buf, sizeof(buf), "%s: %s", unpack_sql_state(pendingError->sqlerrcode),
+			 pendingError->message ? pendingError->message : "error");
+	(*env)->ThrowNew(env, pgExceptionClass, buf);
+	return false;
 }
 
 /* A NUL-terminated palloc'd copy of UTF-8 bytes from Java (String.getBytes(UTF_8)). */
@@ -531,8 +497,6 @@ CorgiUtf8(JNIEnv *env, jbyteArray bytes)
  * checkInterrupts() is how cancel, statement_timeout and termination reach
  * Java (signals pending while Java runs are delivered in CorgiNative).
  */
-static bool activityChanged = false;
-
 static void
 CheckInterruptsBody(JNIEnv *env, void *arg)
 {
@@ -574,14 +538,6 @@ message(JNIEnv *env, jclass cls, jint level, jbyteArray text)
 	MessageArgs a = {level, text};
 
 	CorgiNative(env, MessageBody, &a);
-}
-
-void
-CorgiRestoreActivity(void)
-{
-	if (activityChanged && debug_query_string != NULL)
-		pgstat_report_activity(STATE_RUNNING, debug_query_string);
-	activityChanged = false;
 }
 
 /* corgipile.buffer_memory in kB: a plain read of the GUC variable, nothing that can raise an error. */
