@@ -48,12 +48,12 @@ import org.corgipile.bench.run.BenchServer;
  * then the timed call. Sharded training opens new server connections per call, so each server still starts a
  * backend and a JVM in the timed call (from the page cache); that is in the call's time, not in the epochs'.
  *
- * <p>Sizes. With the defaults a table is cut into about 1,024 blocks ({@code Sizing}), each read with one request,
- * until the blocks reach their cap of 64 pages (512 kB: 64 blocks in half the 64 MB {@code buffer_memory}). On a disk
- * limited to 150 requests per second an epoch therefore costs about 1,024 / 150 = 7 s on any shard smaller than
- * 512 MB, whatever its size, and more servers do not shorten it; above 512 MB the blocks stay at 512 kB, so a shard's
- * requests, and its epoch, shrink with its size. The default table (900,000 rows of about 2 kB, 1.8 GB) keeps
- * every shard of three servers above 512 MB.
+ * <p>Sizes. A single server's {@code train_sgd} probes its disk ({@code StorageProbe}): on the emulated hdd it
+ * derives blocks of at least 1 MB with a 128 MB default budget. The per-server training of a sharded call does not
+ * probe yet: each shard is cut into about 1,024 blocks ({@code Sizing}), capped at 64 pages (512 kB: 64 blocks in
+ * half the coordinator's 64 MB {@code buffer_memory}), each read with one request. On a disk limited to 150 requests
+ * per second a shard's epoch therefore costs about 1,024 / 150 = 7 s below 512 MB, whatever its size; above it the
+ * blocks stay at 512 kB and a shard's requests shrink with its size (docs/bench.md, "Scale-out").
  *
  * <pre>
  *   ./corgipile setup
@@ -65,6 +65,9 @@ import org.corgipile.bench.run.BenchServer;
  * as well). Needs root and cgroup-v1 blkio and memory controllers; without them it stops with the reason.
  */
 public final class ScaleOutBench {
+    private static final String USAGE = "usage: ./corgipile bench-scale-out [--rows 900000] [--dims 28] [--payload 1600]"
+            + " [--epochs 3] [--servers 1,2,3] [--hdd-iops 150] [--hdd-mbps 150] [--page-cache-fraction 0.125]"
+            + " [--seed 1] [--out FILE]  (defaults shown; needs root and cgroup-v1 blkio and memory controllers)";
     private static final int TEST_ROWS = 20_000;
     private static final int WARM_ROWS = 3_000;
     /** As the matrix: the reader's current and next block plus the kernel's read-ahead must fit. */
@@ -114,6 +117,13 @@ public final class ScaleOutBench {
         long seed = 1;
         Path out = null;
         List<Integer> counts = List.of(1, 2, 3);
+        if (Arrays.asList(argv).contains("--help")) {
+            System.out.println(USAGE);
+            return;
+        }
+        if (argv.length % 2 != 0) {
+            throw new IllegalArgumentException("option " + argv[argv.length - 1] + " needs a value\n" + USAGE);
+        }
         for (int i = 0; i + 1 < argv.length; i += 2) {
             switch (argv[i]) {
                 case "--rows" -> rows = Integer.parseInt(argv[i + 1]);

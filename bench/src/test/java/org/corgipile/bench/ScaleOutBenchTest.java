@@ -1,8 +1,12 @@
 package org.corgipile.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,5 +68,28 @@ class ScaleOutBenchTest {
         assertTrue(report.contains("| 2 servers | 5.50 | 2.00x | 0.00 | 15.00 | 2.00x | 9.00 s (epoch 1) | 99.00% |"),
                 report);
         assertEquals(2 + 2 + 1 + 2 + 3, report.split("\n").length, report);
+    }
+
+    /** Bug: `bench-scale-out --help` ignored the lone argument and ran the whole 1.8 GB benchmark. */
+    @Test
+    void helpPrintsTheUsageAndRunsNothing() throws Exception {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            ScaleOutBench.main(new String[] {"--help"});
+        } finally {
+            System.setOut(stdout);
+        }
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.startsWith("usage: ./corgipile bench-scale-out") && printed.contains("--servers 1,2,3"),
+                printed);
+    }
+
+    @Test
+    void anOptionWithoutItsValueIsRefusedBeforeAnythingRuns() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ScaleOutBench.main(new String[] {"--epochs", "2", "--rows"}));
+        assertTrue(e.getMessage().startsWith("option --rows needs a value"), e.getMessage());
     }
 }
