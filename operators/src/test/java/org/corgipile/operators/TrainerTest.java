@@ -90,23 +90,7 @@ class TrainerTest {
     void defaultMetricsReadTheTableOncePerEpoch() {
         long[] pagesRead = new long[1];
         InMemoryBlockSource data = BINARY.source(20);
-        BlockSource counting = new BlockSource() {
-            @Override
-            public long pageCount() {
-                return data.pageCount();
-            }
-
-            @Override
-            public FeatureShape shape() {
-                return data.shape();
-            }
-
-            @Override
-            public int readPages(long firstPage, int pages, TupleBuffer into) {
-                pagesRead[0] += Math.min(pages, data.pageCount() - firstPage);
-                return data.readPages(firstPage, pages, into);
-            }
-        };
+        BlockSource counting = countingPages(data, pagesRead);
         TrainSpec spec = TrainSpec.builder().epochs(3).blockSize(4).seed(3).learningRate(0.05).build();
         assertEquals("running", spec.trainMetrics());
         TrainResult r = Trainer.train(spec, counting, null, null);
@@ -135,23 +119,7 @@ class TrainerTest {
         SyntheticData test = SyntheticData.logistic(10_000, 8, 4, 22, false);
         InMemoryBlockSource data = InMemoryBlockSource.dense(DataProfileTest.scale(train.x), train.y, 10);
         long[] pagesRead = new long[1];
-        BlockSource counting = new BlockSource() {
-            @Override
-            public long pageCount() {
-                return data.pageCount();
-            }
-
-            @Override
-            public FeatureShape shape() {
-                return data.shape();
-            }
-
-            @Override
-            public int readPages(long firstPage, int pages, TupleBuffer into) {
-                pagesRead[0] += Math.min(pages, data.pageCount() - firstPage);
-                return data.readPages(firstPage, pages, into);
-            }
-        };
+        BlockSource counting = countingPages(data, pagesRead);
         TrainSpec spec = TrainSpec.builder().epochs(2).seed(3).build();
         TrainResult sampled = Trainer.train(spec, counting, null, null);
         assertEquals(2 * data.pageCount() + DataProfile.SAMPLE_UNITS * DataProfile.SAMPLE_UNIT_PAGES, pagesRead[0]);
@@ -543,5 +511,26 @@ class TrainerTest {
                 null, null);
         assertTrue(r.epochs().get(4).accuracy() > 0.8, r.epochs().get(4).toString());
         assertNotNull(r.model());
+    }
+
+    /** {@code data}, adding the pages each read returns to {@code pagesRead[0]}. */
+    private static BlockSource countingPages(BlockSource data, long[] pagesRead) {
+        return new BlockSource() {
+            @Override
+            public long pageCount() {
+                return data.pageCount();
+            }
+
+            @Override
+            public FeatureShape shape() {
+                return data.shape();
+            }
+
+            @Override
+            public int readPages(long firstPage, int pages, TupleBuffer into) {
+                pagesRead[0] += Math.min(pages, data.pageCount() - firstPage);
+                return data.readPages(firstPage, pages, into);
+            }
+        };
     }
 }
