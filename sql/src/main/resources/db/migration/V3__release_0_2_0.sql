@@ -961,6 +961,19 @@ COMMENT ON FUNCTION corgipile.local_leaves(jsonb, regclass) IS 'internal: the lo
 -- server name), one connection per server named corgipile_<server>, asynchronously (dblink_send_query /
 -- dblink_get_result) so the servers work in parallel. Every server needs the corgipile extension.
 
+-- Where the engine times the storage device and which budget is the default (DeviceSizing.resolve, the one place
+-- for train_sgd and for every server's round of sharded training): the file of the largest of relations (oids; a
+-- table or its leaf partitions; JSON null when none is local) and whether corgipile.buffer_memory is at its default.
+CREATE FUNCTION corgipile.storage_args(relations jsonb) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+    SELECT jsonb_build_object(
+        'storage_path', (SELECT pg_relation_filepath(r.oid) FROM jsonb_array_elements_text(relations) AS l,
+                                LATERAL (SELECT l::bigint::oid AS oid) AS r
+                         ORDER BY pg_relation_size(r.oid) DESC LIMIT 1),
+        'buffer_memory_default', (SELECT s.source = 'default' FROM pg_settings s WHERE s.name = 'corgipile.buffer_memory'))
+$fn$;
+COMMENT ON FUNCTION corgipile.storage_args(jsonb) IS 'internal: the storage file to probe and whether the buffer budget is the default';
+
 -- One round on one server's partitions (or a local list): epoch >= 1 trains one epoch from the model sent
 -- (NULL: the seed's initial model) and answers {parameters, dimension, tuples, running_loss, label_encoding,
 -- seconds}; epoch 0 answers {metrics} of the model sent; epoch -1 answers the data profile (feature mean and sum of
@@ -990,7 +1003,8 @@ BEGIN
     END LOOP;
     RETURN corgipile._invoke('train_epoch', jsonb_build_object(
         'relations', leaves, 'relation_name', array_to_string(relations, ', '), 'label', label, 'features', features,
-        'spec', spec, 'model', model, 'epoch', epoch, 'shard', shard, 'dimension', dimension));
+        'spec', spec, 'model', model, 'epoch', epoch, 'shard', shard, 'dimension', dimension)
+        || corgipile.storage_args(leaves));
 END
 $fn$;
 COMMENT ON FUNCTION corgipile.train_epoch(text[], text, text, jsonb, jsonb, integer, integer, integer)
@@ -1139,7 +1153,7 @@ BEGIN
                         'relations', leaves->'local', 'relation_name', args->>'relation_name',
                         'label', args->>'label', 'features', args->>'features', 'spec', state->'spec',
                         'model', state->'model', 'epoch', CASE kind WHEN 'train' THEN ep WHEN 'profile' THEN -1 ELSE 0 END, 'shard', 0,
-                        'dimension', args->'dimension'));
+                        'dimension', args->'dimension') || corgipile.storage_args(leaves->'local'));
                     replies := replies || jsonb_build_object('server', 'local', 'reply', reply);
                 END IF;
                 -- Collect the replies as they come, so a failing server is noticed (and the others cancelled)
@@ -1322,9 +1336,8 @@ BEGIN
         'validation', validation_relation::oid::bigint, 'prep_seconds', prep,
         'validations', vleaves, 'validation_name', validation_relation::text, 'model_name', model_name,
         'activity_limit', pg_size_bytes(current_setting('track_activity_query_size')),
-        'storage_path', pg_relation_filepath(source),
-        'buffer_memory_default', (SELECT s.source = 'default' FROM pg_settings s WHERE s.name = 'corgipile.buffer_memory'),
-        'warm_start_model', corgipile.model_row(plan->'spec'->>'warm_start')), leaves);
+        'warm_start_model', corgipile.model_row(plan->'spec'->>'warm_start'))
+        || corgipile.storage_args(coalesce(leaves->'local', jsonb_build_array(source::oid::bigint))), leaves);
 
     IF shuffled IS NOT NULL THEN
         EXECUTE format('DROP TABLE %s', shuffled);

@@ -48,12 +48,9 @@ import org.corgipile.bench.run.BenchServer;
  * then the timed call. Sharded training opens new server connections per call, so each server still starts a
  * backend and a JVM in the timed call (from the page cache); that is in the call's time, not in the epochs'.
  *
- * <p>Sizes. A single server's {@code train_sgd} probes its disk ({@code StorageProbe}): on the emulated hdd it
- * derives blocks of at least 1 MB with a 128 MB default budget. The per-server training of a sharded call does not
- * probe yet: each shard is cut into about 1,024 blocks ({@code Sizing}), capped at 64 pages (512 kB: 64 blocks in
- * half the coordinator's 64 MB {@code buffer_memory}), each read with one request. On a disk limited to 150 requests
- * per second a shard's epoch therefore costs about 1,024 / 150 = 7 s below 512 MB, whatever its size; above it the
- * blocks stay at 512 kB and a shard's requests shrink with its size (docs/bench.md, "Scale-out").
+ * <p>Sizes. Every server derives its sizes as {@code train_sgd} on it would: it probes its own disk
+ * ({@code StorageProbe}) and on the emulated hdd derives blocks of at least 1 MB with a 128 MB default budget, the
+ * one-server baseline and each shard of a sharded call alike (docs/scale-out.md, "Block and buffer sizes").
  *
  * <pre>
  *   ./corgipile setup

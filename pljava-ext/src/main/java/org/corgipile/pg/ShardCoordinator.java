@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.LongSupplier;
 
 import org.corgipile.operators.DataProfile;
 import org.corgipile.operators.EarlyStopping;
@@ -23,8 +22,9 @@ import org.corgipile.operators.Version;
  * The coordinator's arithmetic for training over partitions on several servers ({@code corgipile.train_sharded}
  * runs the rounds over dblink; this class keeps the state between rounds as JSON). The defaults are one server's:
  * <ul>
- *   <li>{@code shard_start}: resolves the spec once (so every server gets the same seed; buffer_memory from this
- *       server's {@code corgipile.buffer_memory}) and plans the rounds: a profile round before epoch 1 when the
+ *   <li>{@code shard_start}: resolves the spec once (so every server gets the same seed; buffer_memory and
+ *       device_block only when the call gave them: otherwise each server resolves its own, see
+ *       {@link #SERVER_SIZES}) and plans the rounds: a profile round before epoch 1 when the
  *       features may be standardised (dense, standardize not off) or softmax/mlp must infer their classes;</li>
  *   <li>{@code shard_merge}: folds one round's replies into the state. Profile: the servers' {@link DataProfile}s
  *       combined weighted by rows into the whole table's mean and deviation (sent to every server, so all
@@ -42,15 +42,18 @@ import org.corgipile.operators.Version;
  * "best_model", "stop", "epochs": [...], "skipped_tuples", "profile_seconds", "profile_device_read_bytes"}}.
  */
 final class ShardCoordinator {
+    /**
+     * Sizes a server resolves itself when the call does not give them, as {@code train_sgd} on that server would:
+     * its {@code corgipile.buffer_memory} and the device block of its own disk (one server may be on an hdd, the
+     * next on an ssd); the epoch log's {@code server_sizes} records what each server used.
+     */
+    private static final List<String> SERVER_SIZES = List.of("buffer_memory", "device_block");
+
     private ShardCoordinator() {
     }
 
-    /** @param bufferMemory buffer_memory when the call does not give it (one server: the GUC, as there) */
-    static Map<String, Object> start(Args args, LongSupplier bufferMemory) {
+    static Map<String, Object> start(Args args) {
         Map<String, Object> options = new LinkedHashMap<>(args.object("spec"));
-        if (options.get("buffer_memory") == null) {
-            options.put("buffer_memory", bufferMemory.getAsLong());
-        }
         TrainSpec spec = TrainOptions.parse(options);
         if (!spec.device().equals("cpu")) {
             throw new TrainingException(TrainingException.FEATURE_NOT_SUPPORTED,
@@ -64,7 +67,14 @@ final class ShardCoordinator {
         }
         boolean profile = !Boolean.FALSE.equals(spec.standardizeGiven()) || needsClasses(spec);
         Map<String, Object> state = new LinkedHashMap<>();
-        state.put("spec", spec.toMap());
+        Map<String, Object> specMap = spec.toMap();
+        for (String size : SERVER_SIZES) {
+            // not given: each server resolves it for its own share, memory and disk (DeviceSizing.resolve)
+            if (options.get(size) == null) {
+                specMap.put(size, null);
+            }
+        }
+        state.put("spec", specMap);
         state.put("rounds", rounds(spec, profile));
         state.put("model", profile ? null : model(spec, spec.classes(), null));
         state.put("epochs", new ArrayList<>());
@@ -235,7 +245,13 @@ final class ShardCoordinator {
             lossSum += n * r.doubleValue("running_loss", 0);
             minusOne |= "-1/+1".equals(r.string("label_encoding", "0/1"));
             if (epoch == 1 && r.has("block_size")) {
-                sizes.put(server, Map.of("block_size", r.raw("block_size"), "buffer_size", r.raw("buffer_size")));
+                Map<String, Object> used = new LinkedHashMap<>();
+                for (String k : List.of("block_size", "buffer_size", "buffer_memory", "device_block", "storage")) {
+                    if (r.has(k)) {
+                        used.put(k, r.raw(k));
+                    }
+                }
+                sizes.put(server, used);
             }
         }
         if (tuples == 0) {

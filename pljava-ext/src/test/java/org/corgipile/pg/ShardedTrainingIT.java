@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -55,9 +56,11 @@ class ShardedTrainingIT {
 
     @BeforeAll
     static void clusters() throws SQLException {
-        coordinator = LocalCluster.start(List.of());
-        s1 = LocalCluster.start(List.of());
-        s2 = LocalCluster.start(List.of());
+        // every server derives its own sizes (DeviceSizing.resolve); no timing of CI's disk may change them here
+        Map<String, String> probeOff = Map.of("CORGIPILE_STORAGE_PROBE", "off");
+        coordinator = LocalCluster.start(List.of(), probeOff);
+        s1 = LocalCluster.start(List.of(), probeOff);
+        s2 = LocalCluster.start(List.of(), probeOff);
         int k = 0;
         for (LocalCluster server : List.of(s1, s2)) {
             server.createDatabase(DB);
