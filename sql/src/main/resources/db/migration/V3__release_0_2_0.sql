@@ -1083,9 +1083,12 @@ BEGIN
             USING ERRCODE = 'feature_not_supported',
                   HINT = 'CREATE EXTENSION dblink in this database (it comes with postgresql-contrib, like postgres_fdw).';
     END IF;
-    state := corgipile._invoke('shard_start', jsonb_build_object('spec', args->'spec'));
     SELECT array_agg(DISTINCT f->>'server' ORDER BY f->>'server') INTO servers
     FROM jsonb_array_elements(leaves->'foreign') AS f;
+    -- (the relation, model name and slot size: the coordinator's row in corgipile.training_progress)
+    state := corgipile._invoke('shard_start', jsonb_build_object('spec', args->'spec',
+        'relation', args->'relation', 'relation_name', args->'relation_name', 'model_name', args->'model_name',
+        'activity_limit', args->'activity_limit', 'servers', cardinality(servers)));
     BEGIN
         FOR i IN 1 .. cardinality(servers) LOOP
             conns := conns || ('corgipile_' || servers[i]);

@@ -132,7 +132,7 @@ public final class ScaleOutBench implements Callable<Integer> {
 
     /** One server's share of a timed call: seconds and device bytes of the profile pass and of every epoch. */
     record ServerRun(String server, long shardBytes, long cacheBudget, double profileSeconds, long profileBytes,
-                     List<Double> epochSeconds, List<Long> epochBytes, long callBytes) {
+                     List<Double> epochSeconds, List<Long> epochBytes, long callBytes, int blockPages) {
     }
 
     /**
@@ -313,19 +313,22 @@ public final class ScaleOutBench implements Callable<Integer> {
                 peaks.add(shards.get(k).peakPageCache());
             }
             JsonNode log;
-            try (ResultSet rs = s.executeQuery("SELECT epoch_log::text FROM corgipile.models WHERE name = '" + model
-                    + "'")) {
+            JsonNode spec;
+            try (ResultSet rs = s.executeQuery("SELECT epoch_log::text, spec::text FROM corgipile.models WHERE name = '"
+                    + model + "'")) {
                 rs.next();
                 log = JSON.readTree(rs.getString(1));
+                spec = JSON.readTree(rs.getString(2));
             }
-            Run run = run(setup, shards.size(), call, accuracy, log, shardBytes, budgets, io);
+            Run run = run(setup, shards.size(), call, accuracy, log, spec, shardBytes, budgets, io);
             System.out.printf(Locale.ROOT, "bench-scale-out: %s: call %.2f s, profile %.2f s, epoch seconds %s, "
                     + "test accuracy %s%n", setup, call, run.profileSeconds(), run.seconds(), accuracy);
             for (int k = 0; k < shards.size(); k++) {
                 ServerRun r = run.perServer().get(k);
-                System.out.printf(Locale.ROOT, "bench-scale-out:   %s: shard %.0f MB, page cache budget %.0f MB "
-                        + "(peak %.0f MB); profile %.2f s %.0f MB; epochs %s s, %s MB; call %.0f MB (blkio)%n",
-                        r.server(), mb(r.shardBytes()), mb(r.cacheBudget()), mb(peaks.get(k)), r.profileSeconds(),
+                System.out.printf(Locale.ROOT, "bench-scale-out:   %s: shard %.0f MB, block %d pages, page cache "
+                        + "budget %.0f MB (peak %.0f MB); profile %.2f s %.0f MB; epochs %s s, %s MB; call %.0f MB "
+                        + "(blkio)%n", r.server(), mb(r.shardBytes()), r.blockPages(), mb(r.cacheBudget()),
+                        mb(peaks.get(k)), r.profileSeconds(),
                         mb(r.profileBytes()), r.epochSeconds(), r.epochBytes().stream().map(b -> Math.round(mb(b)))
                                 .toList(), mb(r.callBytes()));
             }
@@ -340,6 +343,15 @@ public final class ScaleOutBench implements Callable<Integer> {
      */
     static Run run(String setup, int servers, double call, List<Double> accuracy, JsonNode log, List<Long> shardBytes,
                    List<Long> budgets, List<IoCounters> io) {
+        return run(setup, servers, call, accuracy, log, JSON.createObjectNode(), shardBytes, budgets, io);
+    }
+
+    /**
+     * As above, with the model's stored {@code spec}: the block size of one server's run (a sharded run's are each
+     * server's, in the epoch log's {@code server_sizes}).
+     */
+    static Run run(String setup, int servers, double call, List<Double> accuracy, JsonNode log, JsonNode spec,
+                   List<Long> shardBytes, List<Long> budgets, List<IoCounters> io) {
         List<Double> seconds = new ArrayList<>();
         List<Double> eval = new ArrayList<>();
         for (JsonNode e : log) {
@@ -361,8 +373,10 @@ public final class ScaleOutBench implements Callable<Integer> {
             }
             long profileBytes = sharded ? first.path("server_profile_device_read_bytes").path(name).asLong(-1)
                     : io.get(k).bytes() - b.stream().mapToLong(Long::longValue).sum();
+            int block = sharded ? first.path("server_sizes").path(name).path("block_size").asInt(0)
+                    : spec.path("block_size").asInt(0);
             perServer.add(new ServerRun(name, shardBytes.get(k), budgets.get(k), profile, profileBytes, s, b,
-                    io.get(k).bytes()));
+                    io.get(k).bytes(), block));
         }
         return new Run(setup, servers, call, profile, seconds, eval, accuracy, perServer);
     }
@@ -421,13 +435,14 @@ public final class ScaleOutBench implements Callable<Integer> {
                     r.callSeconds(), base.callSeconds() / r.callSeconds(), reached,
                     100 * r.accuracy().get(r.accuracy().size() - 1)));
         }
-        b.append("\n| setup | server | shard MB | page cache limit MB | profile pass: device MB | epoch s (median) "
-                + "| epoch device MB (median) | call device MB (blkio) |\n");
-        b.append("|---|---|---|---|---|---|---|---|\n");
+        b.append("\n| setup | server | shard MB | block pages | page cache limit MB | profile pass: device MB "
+                + "| epoch s (median) | epoch device MB (median) | call device MB (blkio) |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|\n");
         for (Run r : runs) {
             for (ServerRun s : r.perServer()) {
-                b.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f |%n",
-                        r.setup(), s.server(), mb(s.shardBytes()), mb(s.cacheBudget()), mb(s.profileBytes()),
+                b.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %s | %.0f | %.0f | %.2f | %.0f | %.0f |%n",
+                        r.setup(), s.server(), mb(s.shardBytes()), s.blockPages() > 0 ? s.blockPages() : "?",
+                        mb(s.cacheBudget()), mb(s.profileBytes()),
                         median(s.epochSeconds()), median(s.epochBytes().stream().map(x -> (double) x).toList()) / 1e6,
                         mb(s.callBytes())));
             }

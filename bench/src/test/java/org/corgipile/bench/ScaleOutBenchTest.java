@@ -27,13 +27,15 @@ class ScaleOutBenchTest {
                 + " \"device_read_bytes\": 100000000}, {\"epoch\": 2, \"seconds\": 6.0, \"eval_seconds\": 0.5,"
                 + " \"device_read_bytes\": 120000000}, {\"epoch\": 3, \"seconds\": 5.0, \"eval_seconds\": 0.5,"
                 + " \"device_read_bytes\": 110000000}]");
-        ScaleOutBench.Run r = ScaleOutBench.run("one", 1, 20.0, List.of(0.9, 0.95, 0.96), log, List.of(400_000_000L),
-                List.of(50_000_000L), List.of(new IoCounters(430_000_000L, 1000)));
+        ScaleOutBench.Run r = ScaleOutBench.run("one", 1, 20.0, List.of(0.9, 0.95, 0.96), log,
+                JSON.readTree("{\"block_size\": 128}"), List.of(400_000_000L), List.of(50_000_000L),
+                List.of(new IoCounters(430_000_000L, 1000)));
         assertEquals(5.0, r.medianEpoch(), 1e-12);
         assertEquals(3.0, r.profileSeconds(), 1e-12);
         ScaleOutBench.ServerRun s = r.perServer().get(0);
         assertEquals(List.of(100_000_000L, 120_000_000L, 110_000_000L), s.epochBytes());
         assertEquals(100_000_000L, s.profileBytes(), "the call's blkio bytes minus the epochs'");
+        assertEquals(128, s.blockPages(), "one server's block from the stored spec");
         // the end of epoch 2: the call minus epoch 3 and its evaluation
         assertEquals(20.0 - 5.5, r.secondsThrough(2), 1e-12);
         assertEquals(20.0, r.secondsThrough(3), 1e-12);
@@ -44,6 +46,7 @@ class ScaleOutBenchTest {
         JsonNode log = JSON.readTree("[{\"epoch\": 1, \"seconds\": 2.5, \"profile_seconds\": 2.0,"
                 + " \"servers\": {\"shard1\": 2.4, \"shard2\": 2.2},"
                 + " \"server_device_read_bytes\": {\"shard1\": 7, \"shard2\": 8},"
+                + " \"server_sizes\": {\"shard1\": {\"block_size\": 128}, \"shard2\": {\"block_size\": 64}},"
                 + " \"server_profile_device_read_bytes\": {\"shard1\": 5, \"shard2\": 6}},"
                 + " {\"epoch\": 2, \"seconds\": 2.0, \"servers\": {\"shard1\": 1.9, \"shard2\": 1.8},"
                 + " \"server_device_read_bytes\": {\"shard1\": 9, \"shard2\": 10}}]");
@@ -54,6 +57,8 @@ class ScaleOutBenchTest {
         assertEquals(List.of(8L, 10L), r.perServer().get(1).epochBytes());
         assertEquals(6L, r.perServer().get(1).profileBytes());
         assertEquals(40L, r.perServer().get(1).callBytes());
+        assertEquals(List.of(128, 64), r.perServer().stream().map(ScaleOutBench.ServerRun::blockPages).toList(),
+                "each server's block from server_sizes");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.corgipile.pg;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -80,7 +81,73 @@ final class ShardCoordinator {
         state.put("epochs", new ArrayList<>());
         state.put("skipped_tuples", 0L);
         state.put("stop", false);
+        if (args.has("relation")) {
+            long now = System.currentTimeMillis();
+            Map<String, Object> activity = new LinkedHashMap<>();
+            activity.put("relid", args.longValue("relation"));
+            activity.put("relation", args.string("relation_name", "?"));
+            activity.put("model_name", args.string("model_name", null));
+            activity.put("limit", Math.max(100, args.intValue("activity_limit", 1024)) - 1);
+            activity.put("servers", args.intValue("servers", 0));
+            activity.put("started", now);
+            activity.put("epoch_started", now);
+            state.put("activity", activity);
+            publish(state, profile ? "profile" : "train", 1, false);
+        }
         return state;
+    }
+
+    /**
+     * The coordinator's row in {@code corgipile.training_progress} (and {@code sgd_training_info}): the same text
+     * in its pg_stat_activity as one server's training ({@link LiveActivity#text}), published whenever the Java
+     * half runs, i.e. between rounds, naming what runs next ({@code phase}: profile, train, evaluate on the
+     * servers, validate on the coordinator, finish), the epochs finished so far, and {@code servers}. The tuples
+     * done within a round are the servers' and not known here (NULL). Not published without {@code activity} in
+     * the state (the arithmetic's unit tests).
+     */
+    @SuppressWarnings("unchecked")
+    private static void publish(Map<String, Object> state, String phase, int epoch, boolean epochStarts) {
+        if (!(state.get("activity") instanceof Map<?, ?> given)) {
+            return;
+        }
+        Map<String, Object> a = new LinkedHashMap<>((Map<String, Object>) given);
+        if (epochStarts) {
+            a.put("epoch_started", System.currentTimeMillis());
+        }
+        state.put("activity", a);
+        TrainSpec spec = TrainOptions.parse((Map<String, Object>) state.get("spec"));
+        List<List<Object>> log = new ArrayList<>();
+        long total = -1;
+        for (Object row : (List<Object>) state.get("epochs")) {
+            Args e = new Args((Map<String, Object>) row);
+            total = e.longValue("tuples");
+            log.add(Arrays.asList(e.intValue("epoch", 0), LiveActivity.round(e.doubleValue("loss", Double.NaN)),
+                    LiveActivity.round(e.doubleValue("accuracy", Double.NaN)),
+                    LiveActivity.round(e.doubleValue("validation_loss", Double.NaN)),
+                    LiveActivity.round(e.doubleValue("validation_accuracy", Double.NaN)),
+                    LiveActivity.round(e.doubleValue("learning_rate", Double.NaN)),
+                    LiveActivity.round(e.doubleValue("seconds", Double.NaN)), total));
+        }
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("relid", a.get("relid"));
+        o.put("model", spec.model());
+        o.put("shuffle", spec.shuffle());
+        o.put("phase", phase);
+        o.put("epoch", epoch);
+        o.put("epochs", spec.epochs());
+        o.put("tuples", null);
+        o.put("total", total);
+        o.put("loss", log.isEmpty() ? null : log.get(log.size() - 1).get(1));
+        o.put("lr", LiveActivity.round(spec.learningRate(Math.max(1, epoch))));
+        o.put("started", a.get("started"));
+        o.put("epoch_started", a.get("epoch_started"));
+        o.put("servers", a.get("servers"));
+        o.put("log_from", log.isEmpty() ? 1 : log.get(0).get(0));
+        o.put("log", log);
+        o.put("relation", a.get("relation"));
+        o.put("model_name", a.get("model_name"));
+        Natives.reportActivity(LiveActivity.text(String.valueOf(a.get("relation")), spec.model() + ", "
+                + spec.shuffle() + ", " + a.get("servers") + " servers", o, log, ((Number) a.get("limit")).intValue()));
     }
 
     private static boolean needsClasses(TrainSpec spec) {
@@ -124,12 +191,21 @@ final class ShardCoordinator {
         Map<String, Object> out = new LinkedHashMap<>(args.object("state"));
         @SuppressWarnings("unchecked")
         List<Object> replies = (List<Object>) args.raw("replies");
+        int epoch = args.intValue("epoch", 0);
         switch (args.string("kind")) {
-            case "profile" -> mergeProfile(new Args(args.object("state")), replies, args.doubleValue("seconds", 0),
-                    out);
-            case "train" -> mergeTrain(new Args(args.object("state")), replies, args.intValue("epoch", 0),
-                    args.doubleValue("seconds", 0), out);
-            default -> mergeEvaluation(new Args(args.object("state")), replies, args.doubleValue("seconds", 0), out);
+            case "profile" -> {
+                mergeProfile(new Args(args.object("state")), replies, args.doubleValue("seconds", 0), out);
+                publish(out, "train", 1, true);
+            }
+            case "train" -> {
+                mergeTrain(new Args(args.object("state")), replies, epoch, args.doubleValue("seconds", 0), out);
+                publish(out, ((List<?>) out.get("rounds")).contains("evaluate") ? "evaluate" : "validate", epoch,
+                        false);
+            }
+            default -> {
+                mergeEvaluation(new Args(args.object("state")), replies, args.doubleValue("seconds", 0), out);
+                publish(out, "validate", epoch, false);
+            }
         }
         return out;
     }
@@ -375,6 +451,12 @@ final class ShardCoordinator {
         }
         Natives.message(0, EpochNotice.text(stats(row), spec.epochs()) + " (servers: "
                 + describeServers((Map<String, Object>) row.get("servers")) + ")");
+        int epoch = ((Number) row.get("epoch")).intValue();
+        if (Boolean.TRUE.equals(out.get("stop")) || epoch >= spec.epochs()) {
+            publish(out, "finish", epoch, false);
+        } else {
+            publish(out, "train", epoch + 1, true);
+        }
         return out;
     }
 
