@@ -490,7 +490,7 @@ SELECT a.pid,
        clock_timestamp() - to_timestamp((p.j->>'epoch_started')::double precision / 1000) AS epoch_elapsed
 FROM pg_stat_activity a
 CROSS JOIN LATERAL (SELECT corgipile.activity_json(a.query) AS j) p
-WHERE p.j IS NOT NULL;
+WHERE p.j IS NOT NULL AND a.state = 'active';  -- not the text a failed training left in an idle session
 COMMENT ON VIEW corgipile.training_progress
     IS 'Running train_sgd calls: epoch, tuples done/total within the epoch, running loss, elapsed time';
 GRANT SELECT ON corgipile.training_progress TO PUBLIC;
@@ -515,7 +515,7 @@ BEGIN
     END IF;
     SELECT corgipile.activity_json(a.query) INTO live
     FROM pg_stat_activity a
-    WHERE corgipile.activity_json(a.query)->>'model_name' = sgd_training_info.model_name
+    WHERE corgipile.activity_json(a.query)->>'model_name' = sgd_training_info.model_name AND a.state = 'active'
     ORDER BY a.backend_start DESC LIMIT 1;
     IF live IS NOT NULL THEN
         RETURN QUERY

@@ -107,6 +107,13 @@ final class ShardCoordinator {
      */
     @SuppressWarnings("unchecked")
     private static void publish(Map<String, Object> state, String phase, int epoch, boolean epochStarts) {
+        publish(state, phase, epoch, epochStarts, true);
+    }
+
+    /** @param kept shown beyond this call (between rounds); false: until it returns (the last call) */
+    @SuppressWarnings("unchecked")
+    private static void publish(Map<String, Object> state, String phase, int epoch, boolean epochStarts,
+                                boolean kept) {
         if (!(state.get("activity") instanceof Map<?, ?> given)) {
             return;
         }
@@ -146,8 +153,13 @@ final class ShardCoordinator {
         o.put("log", log);
         o.put("relation", a.get("relation"));
         o.put("model_name", a.get("model_name"));
-        Natives.reportActivity(LiveActivity.text(String.valueOf(a.get("relation")), spec.model() + ", "
-                + spec.shuffle() + ", " + a.get("servers") + " servers", o, log, ((Number) a.get("limit")).intValue()));
+        String text = LiveActivity.text(String.valueOf(a.get("relation")), spec.model() + ", " + spec.shuffle() + ", "
+                + a.get("servers") + " servers", o, log, ((Number) a.get("limit")).intValue());
+        if (kept) {
+            Natives.reportActivityKept(text);
+        } else {
+            Natives.reportActivity(text);
+        }
     }
 
     private static boolean needsClasses(TrainSpec spec) {
@@ -463,6 +475,10 @@ final class ShardCoordinator {
     @SuppressWarnings("unchecked")
     static Map<String, Object> finish(Args args) {
         Args state = new Args(args.object("state"));
+        List<?> done = (List<?>) state.raw("epochs");
+        // the last publication ends with this call: the statement's own text is back in pg_stat_activity
+        publish(new LinkedHashMap<>(args.object("state")), "finish", done.isEmpty() ? 0
+                : new Args((Map<String, Object>) done.get(done.size() - 1)).intValue("epoch", 0), false, false);
         TrainSpec spec = TrainOptions.parse(state.object("spec"));
         TrainedModel trained = ModelCache.restore(new Args(state.has("best_model") ? state.object("best_model")
                 : state.object("model")));
