@@ -35,7 +35,7 @@ import java.util.Locale;
  * transfer (a real disk: half of a block's time); a seek below 10% would need 9x that, 10 MB blocks and 1.3 GB of
  * buffers, which is why that is not the default (docs/in-database.md, "Block size on HDD and SSD"). The device
  * block counts bytes on disk ({@code storedPageBytes}: a heap page and its rows' TOAST pages) and the requests of a
- * block ({@link #deviceBlockPages}: heap and TOAST are two); the budget counts rows as decoded.
+ * block ({@link #deviceBlockPages}); the budget counts rows as decoded.
  *
  * <p>The budget is {@code buffer_memory} bytes for both buffers of the double buffer (the SQL GUC
  * {@code corgipile.buffer_memory}, default {@value #DEFAULT_BUFFER_MEMORY_MB} MB). It caps derived sizes only.
@@ -130,18 +130,21 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
     }
 
     /**
-     * Heap pages per block so that a block of a random order costs its seeks no more than its transfer on a device
-     * whose seek x bandwidth is {@code deviceBlock} pages: a block of a table without TOAST is one request (one
-     * seek), so {@code deviceBlock} pages; a block whose rows keep values out of line is two requests, its heap
-     * pages and its run of the TOAST relation (another file: another seek, {@code HeapBlockSource.willRead}), so
-     * its device bytes, {@code storedPageBytes} per heap page, must be at least twice the device block. Fashion-MNIST
-     * (8 kB heap + 6 kB TOAST per heap page) on a 1 MB device block: 148 pages, 2.1 MB in two requests, where 16
-     * pages cost two 6.7 ms requests for 227 kB on the emulated hdd.
+     * Heap pages per block on a device whose seek x bandwidth is {@code deviceBlock} pages, for a table that stores
+     * {@code storedPageBytes} per heap page: the device block itself (its heap pages one request, or a whole number
+     * of them, {@link StorageProbe.Timing#blockPages()}), and fewer when the rows live mostly out of line: a block
+     * is then two requests (its heap pages and its run of the TOAST relation, another file:
+     * {@code HeapBlockSource.willRead}) and twice the device block's bytes on disk are enough. Fashion-MNIST (8 kB
+     * heap + 6 kB TOAST per heap page) keeps the device's 1 MB of heap pages (and 0.7 MB of TOAST) per block, where
+     * the rule without the device gave 16 pages, two requests for 225 kB on the emulated hdd; epsilon-like's
+     * 2,000 features (2 MB of TOAST per heap page) one heap page.
      */
     public static long deviceBlockPages(int deviceBlock, long storedPageBytes) {
         long stored = Math.max(PAGE_BYTES, storedPageBytes);
-        int requests = stored > PAGE_BYTES ? 2 : 1;
-        return Math.max(1, ceilDiv((long) requests * deviceBlock * PAGE_BYTES, stored));
+        if (stored == PAGE_BYTES) {
+            return deviceBlock;
+        }
+        return Math.max(1, Math.min(deviceBlock, ceilDiv(2L * deviceBlock * PAGE_BYTES, stored)));
     }
 
     /** The sizes for {@code spec} (its block_size, buffer_size and buffer_memory) on a table of {@code pages}. */
@@ -213,11 +216,11 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "block_size %d pages (%s, %s), %d blocks", blockPages,
                 bytes((long) blockPages * pageBytes), blockGiven ? "given" : deviceBlock <= 0 ? "derived"
-                        : storedPageBytes <= PAGE_BYTES ? "derived, at least the device's " + deviceBlock + " pages"
-                        : String.format(Locale.ROOT, "derived, at least %d pages: heap and TOAST are two requests "
-                                + "of a block, together at least twice the device's %d pages (%s per heap page on "
-                                + "disk)", deviceBlockPages(deviceBlock, storedPageBytes), deviceBlock,
-                                bytes(storedPageBytes)),
+                        : deviceBlockPages(deviceBlock, storedPageBytes) == deviceBlock
+                        ? "derived, at least the device's " + deviceBlock + " pages"
+                        : String.format(Locale.ROOT, "derived, at least %d pages: rows mostly out of line, heap and "
+                                + "TOAST two requests of twice the device's %d pages (%s per heap page on disk)",
+                                deviceBlockPages(deviceBlock, storedPageBytes), deviceBlock, bytes(storedPageBytes)),
                 blocks));
         if (bufferPages >= 0) {
             s.append(String.format(Locale.ROOT, "; buffer_size %s of the table (%d pages, %s, %d blocks, %s)",

@@ -196,6 +196,25 @@ class SizingTest {
                 + " -> blocks >= 1.00 MB", hdd);
     }
 
+    /**
+     * Bug: 1 MiB device blocks were two requests each on the bench's virtual disk (announced pages are single 4 kB
+     * pages, and a request holds at most 254 of them: 1016 kB and 8 kB), and the blk-throttle charges both.
+     */
+    @Test
+    void deviceBlocksAreWholeRequestsOfTheDisk() {
+        StorageProbe.Timing hdd = new StorageProbe.Timing(1.0 / 150, 150 * MB, "150 IOPS, 150 MiB/s (timed: 6.1 ms)",
+                127);
+        assertEquals(127, hdd.blockPages());
+        assertTrue(hdd.describe().endsWith("-> blocks >= 1016 kB (requests of at most 1016 kB)"), hdd.describe());
+        // requests that divide the block, or larger ones, change nothing; 10 MB in requests of 1016 kB: 10 of them
+        assertEquals(128, new StorageProbe.Timing(1.0 / 150, 150 * MB, null, 64).blockPages());
+        assertEquals(128, new StorageProbe.Timing(1.0 / 150, 150 * MB, null, 512).blockPages());
+        assertEquals(1270, new StorageProbe.Timing(0.02, 1e9, null, 127).blockPages());
+        // never below the smallest block
+        assertEquals(16, new StorageProbe.Timing(0.002, 20e6, null, 12).blockPages());
+        assertEquals(0, new StorageProbe.Timing(0.0003, 0, null, 127).blockPages());
+    }
+
     @Test
     void onADiskDerivedBlocksAreAtLeastTheDeviceBlockWith64PerBuffer() {
         // the bench's 500k x 28 table, ~150 MB: today 16-page blocks (128 kB), 6-12x storage order on the hdd
@@ -239,24 +258,27 @@ class SizingTest {
         long heap = 9_555;
         long stored = Math.round((heap + 6_868.0) / heap * Sizing.PAGE_BYTES);
         long decoded = Sizing.decodedPageBytes(FeatureShape.dense(784), 66_490, heap);
-        long budget = Sizing.deviceBudget(BUDGET, 128);
+        long budget = Sizing.deviceBudget(BUDGET, 127);
         assertEquals(16, Sizing.of(0, 0, heap, budget, decoded).blockPages());
-        Sizing hdd = Sizing.of(0, 0, heap, budget, decoded, 128, stored);
-        assertEquals(149, hdd.blockPages(), hdd.describe());
-        // two requests (heap pages, TOAST run), together at least twice the device's 1 MB
-        assertTrue(hdd.blockPages() * stored >= 2 * MB, hdd.describe());
-        assertTrue(hdd.blockPages() * stored < 2 * MB + stored, hdd.describe());
-        // the budget still counts decoded rows: 10 such blocks per buffer, two buffers within it
+        Sizing hdd = Sizing.of(0, 0, heap, budget, decoded, 127, stored);
+        assertEquals(127, hdd.blockPages(), hdd.describe());
+        assertTrue(hdd.blockPages() * stored >= MB, hdd.describe());
+        // the budget still counts decoded rows: 11 such blocks per buffer, two buffers within it
         assertTrue(2 * hdd.bufferPages() * decoded <= budget, hdd.describe());
-        assertEquals(10, hdd.bufferBlocks(), hdd.describe());
-        assertEquals(65, hdd.blocks());
-        assertTrue(hdd.describe().contains("derived, at least 149 pages: heap and TOAST are two requests of a block,"
-                + " together at least twice the device's 128 pages (13 kB per heap page on disk)"), hdd.describe());
+        assertEquals(11, hdd.bufferBlocks(), hdd.describe());
+        assertEquals(76, hdd.blocks());
+        assertTrue(hdd.describe().contains("derived, at least the device's 127 pages"), hdd.describe());
         // before the profile pass (rows not counted yet) the same block
-        assertEquals(149, Sizing.of(0, 0, heap, budget, Sizing.PAGE_BYTES, 128, stored).blockPages());
-        // without TOAST one request: the device's pages; 2,000 features (2 MB per heap page): one page is enough
-        assertEquals(128, Sizing.deviceBlockPages(128, Sizing.PAGE_BYTES));
+        assertEquals(127, Sizing.of(0, 0, heap, budget, Sizing.PAGE_BYTES, 127, stored).blockPages());
+        // rows mostly out of line: two requests of twice the device block's bytes on disk are enough
         assertEquals(1, Sizing.deviceBlockPages(128, 2_200_000));
+        long wide = 26 * 1024;
+        Sizing mostly = Sizing.of(0, 0, heap, budget, wide, 128, wide);
+        assertEquals(79, mostly.blockPages(), mostly.describe());
+        assertTrue(mostly.describe().contains("derived, at least 79 pages: rows mostly out of line, heap and TOAST two"
+                + " requests of twice the device's 128 pages (26 kB per heap page on disk)"), mostly.describe());
+        // without TOAST the device's pages
+        assertEquals(128, Sizing.deviceBlockPages(128, Sizing.PAGE_BYTES));
         assertEquals(Sizing.of(0, 0, 10_000, budget, Sizing.PAGE_BYTES, 128),
                 Sizing.of(0, 0, 10_000, budget, Sizing.PAGE_BYTES, 128, Sizing.PAGE_BYTES));
         // no device block: TOAST changes nothing
