@@ -49,10 +49,20 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
         }
     }
 
-    /** One training table (dataset x layout) and every strategy trained on it. */
+    /**
+     * One training table (dataset x layout) and every strategy trained on it.
+     *
+     * @param features the width of the feature arrays (float8 per row); 0 when unknown (results written before it
+     *                 was recorded)
+     */
     public record TableResult(String dataset, String layout, String table, String testTable, long rows,
                               long testRows, long pages, long bytes, int blockPages, double scanFloorSeconds,
-                              long scanFloorBytesRead, List<StrategyResult> strategies) {
+                              long scanFloorBytesRead, List<StrategyResult> strategies, int features) {
+
+        /** Rows stored partly out of line (TOAST): the table's bytes exceed its heap pages by more than 5%. */
+        public boolean toasted() {
+            return bytes > pages * 8192L * 1.05;
+        }
     }
 
     /**
@@ -77,21 +87,28 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
      *                               the product unless {@code --block-pages} gave it); 0 when unknown
      * @param bufferSize             the tuple buffer the engine used (the spec's buffer_size: a fraction of the
      *                               table, or tuples when above 1); NaN when unknown
+     * @param preparationBytesWritten bytes the preparation's backend wrote (shuffle_once's copy: the new table, its
+     *                               WAL, the sort's temporary files; {@code write_bytes} of its /proc/pid/io, counted
+     *                               when pages are dirtied: the device's write-back is not throttled, see
+     *                               docs/bench.md); 0 without preparation, -1 when unreadable
+     * @param trainingBytesWritten   bytes the training backend wrote during the call (in-DB engine; -1 in client
+     *                               mode or when unreadable)
      */
     public record StrategyResult(String strategy, String label, String engine, String trainedTable,
                                  double preparationSeconds, double callSeconds, long pageCacheBudget,
                                  long peakPageCache, List<EpochResult> epochs,
                                  long heapBlocksRead, long heapBlocksHit, long deviceBytesRead,
-                                 long deviceReadRequests, String error, int blockPages, double bufferSize) {
+                                 long deviceReadRequests, String error, int blockPages, double bufferSize,
+                                 long preparationBytesWritten, long trainingBytesWritten) {
 
         /** Sum of epoch times. */
         public double trainingSeconds() {
             return epochs.stream().mapToDouble(EpochResult::seconds).sum();
         }
 
-        /** End to end: preparation, the engine's profile pass before epoch 1 and every epoch. */
+        /** End to end: preparation, the engine's storage probe and profile pass before epoch 1 and every epoch. */
         public double endToEndSeconds() {
-            return preparationSeconds + epochs.stream().mapToDouble(e -> e.seconds() + e.profileSeconds()).sum();
+            return preparationSeconds + epochs.stream().mapToDouble(EpochResult::endToEndSeconds).sum();
         }
 
         /**
