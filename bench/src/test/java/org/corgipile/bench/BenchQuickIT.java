@@ -67,6 +67,7 @@ class BenchQuickIT {
         assertEquals(Set.of("seq_scan", "random_pages", "sequential_pages"), probes);
         JsonNode table = profile.get("tables").get(0);
         assertEquals("clustered", table.get("layout").asText());
+        assertEquals(28, table.get("features").asInt(), "the feature width of synthetic's default --dims");
         assertTrue(table.get("scanFloorSeconds").asDouble() > 0);
         assertTrue(table.get("pages").asLong() > 10);
         JsonNode strategies = table.get("strategies");
@@ -79,7 +80,7 @@ class BenchQuickIT {
             for (JsonNode e : s.get("epochs")) {
                 for (String key : List.of("epoch", "seconds", "trainLoss", "testLoss", "testAccuracy",
                         "learningRate", "tuples", "readSeconds", "computeSeconds", "evalSeconds", "profileSeconds",
-                        "deviceBytesRead")) {
+                        "probeSeconds", "deviceBytesRead")) {
                     assertTrue(e.hasNonNull(key), name + " epoch lacks " + key);
                 }
                 assertTrue(e.get("seconds").asDouble() > 0, name);

@@ -53,13 +53,15 @@ public final class ClientModeEngine implements TrainingEngine {
         for (EpochStats s : run.epochs()) {
             out.add(new EpochResult(s.epoch(), s.seconds(), s.loss(), s.accuracy(), s.validationLoss(),
                     s.validationAccuracy(), s.learningRate(), s.tuples(), extra(s, "read_seconds"),
-                    extra(s, "compute_seconds"), extra(s, "eval_seconds"), profile(s), -1));
+                    extra(s, "compute_seconds"), extra(s, "eval_seconds"), orZero(s, "profile_seconds"),
+                    orZero(s, "probe_seconds"), -1));
         }
         return out;
     }
 
-    private static double profile(EpochStats s) {
-        double v = extra(s, "profile_seconds");
+    /** A time the engine reports only when it spent it (the profile pass, the storage probe): else 0. */
+    private static double orZero(EpochStats s, String key) {
+        double v = extra(s, key);
         return Double.isNaN(v) ? 0 : v;
     }
 

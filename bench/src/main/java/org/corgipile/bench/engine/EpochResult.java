@@ -17,11 +17,19 @@ package org.corgipile.bench.engine;
  * @param evalSeconds     time of the metric passes after the epoch (test relation; not in {@code seconds})
  * @param profileSeconds  epoch 1 only: the engine's profile pass before the first epoch (the feature statistics of
  *                        standardisation, a storage-order read of the table; not in {@code seconds}), else 0
+ * @param probeSeconds    epoch 1 only: the storage probe before the profile pass (the device-aware block size's
+ *                        timing of the device, once per session: epoch_log's {@code probe_seconds}; not in
+ *                        {@code seconds}), else 0
  * @param deviceBytesRead bytes the training backend read from the storage device in the epoch (its
  *                        {@code /proc/<pid>/io} read_bytes), -1 when not reported (client mode)
  */
 public record EpochResult(int epoch, double seconds, double trainLoss, double trainAccuracy, double testLoss,
                           double testAccuracy, double learningRate, long tuples, double readSeconds,
-                          double computeSeconds, double evalSeconds, double profileSeconds,
+                          double computeSeconds, double evalSeconds, double profileSeconds, double probeSeconds,
                           long deviceBytesRead) {
+
+    /** What this epoch adds to end-to-end time: the engine's work before it (probe, profile pass) and its pass. */
+    public double endToEndSeconds() {
+        return probeSeconds + profileSeconds + seconds;
+    }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.corgipile.bench.engine.EpochResult;
 import org.corgipile.bench.run.BenchResults;
 import org.corgipile.bench.run.BenchResults.IoProbe;
 import org.corgipile.bench.run.BenchResults.ProfileResult;
@@ -90,24 +91,36 @@ public final class MarkdownReport {
 
     private static void headline(StringBuilder md, List<BenchResults> runs) {
         md.append(HEADLINE).append("\n\n");
-        md.append("End-to-end seconds (preparation + the engine's profile pass before epoch 1 + epochs) until the test accuracy first reaches the shuffle-once"
-                + " accuracy minus the tolerance; in brackets the epoch. MADlib-style = `none` (storage order every"
-                + " epoch), Bismarck-style = `shuffle_once` (a rewrite in the seed's order by corgipile.shuffle_once_copy, counted, then storage order)."
-                + " Speed-up = baseline time / CorgiPile time; \"never\" = not reached within the epochs run.\n\n");
+        md.append("End-to-end seconds (preparation + the engine's storage probe and profile pass before epoch 1 +"
+                + " epochs) until the test accuracy first reaches the shuffle-once accuracy minus the tolerance; in"
+                + " brackets the epoch. MADlib-style = `none` (storage order every epoch), Bismarck-style ="
+                + " `shuffle_once` (a rewrite in the seed's order by corgipile.shuffle_once_copy, counted, then storage"
+                + " order). Speed-up = baseline time / CorgiPile time; \"never\" = not reached within the epochs run;"
+                + " \"n/a\" = no target (a table trained without shuffle_once and epoch_shuffle).\n\n");
         md.append("Epoch ratios use the median epoch of epochs 2..n (the steady state).\n\n");
         md.append("| profile | table | rows (MB) | target acc | CorgiPile | MADlib-style | Bismarck-style | speed-up vs MADlib |"
                 + " speed-up vs Bismarck | CorgiPile epoch / floor | MADlib epoch / floor | CorgiPile epoch /"
                 + " MADlib epoch |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        eachTable(runs, (r, p, t) -> headlineRow(md, p, t, r.settings().targetTolerance()));
+        md.append('\n');
+    }
+
+    /** What the report does with one training table of one run's profile. */
+    @FunctionalInterface
+    interface TableRow {
+        void write(BenchResults run, ProfileResult profile, TableResult table);
+    }
+
+    /** Every training table of every run, in order (run, then profile, then table): one report row each. */
+    static void eachTable(List<BenchResults> runs, TableRow row) {
         for (BenchResults r : runs) {
-            double tol = r.settings().targetTolerance();
             for (ProfileResult p : r.profiles()) {
                 for (TableResult t : p.tables()) {
-                    headlineRow(md, p, t, tol);
+                    row.write(r, p, t);
                 }
             }
         }
-        md.append('\n');
     }
 
     private static void headlineRow(StringBuilder md, ProfileResult p, TableResult t, double tol) {
@@ -121,8 +134,8 @@ public final class MarkdownReport {
         md.append("| ").append(p.profile().name()).append(" | ").append(tableName(t))
                 .append(String.format(Locale.ROOT, " | %,d (%.1f)", t.rows(), t.bytes() / 1e6))
                 .append(" | ").append(target.map(MarkdownReport::pct).orElse("n/a"))
-                .append(" | ").append(cell(corgi, rc)).append(" | ").append(cell(madlib, rm))
-                .append(" | ").append(cell(bismarck, rb)).append(" | ").append(speedup(rc, rm, madlib))
+                .append(" | ").append(cell(corgi, rc, target)).append(" | ").append(cell(madlib, rm, target))
+                .append(" | ").append(cell(bismarck, rb, target)).append(" | ").append(speedup(rc, rm, madlib))
                 .append(" | ").append(speedup(rc, rb, bismarck)).append(" | ")
                 .append(corgi.map(x -> ratio(x.medianEpochSeconds(), t.scanFloorSeconds())).orElse("n/a"))
                 .append(" | ")
@@ -145,19 +158,15 @@ public final class MarkdownReport {
      */
     private static void summaries(StringBuilder md, List<BenchResults> runs) {
         md.append("## Per table\n\n");
-        md.append("Median epoch, read and sgd: epochs 2..n; profile pass = the engine's storage-order read before epoch"
-                + " 1 (standardisation's statistics), counted end to end for every strategy; read = the reading"
+        md.append("Median epoch, read and sgd: epochs 2..n; probe = the engine's storage probe before epoch 1 (the"
+                + " device-aware block size's timing of the device, once per session; 0 where it did not run);"
+                + " profile pass = the engine's storage-order read before epoch"
+                + " 1 (standardisation's statistics); both counted end to end for every strategy; read = the reading"
                 + " thread, sgd = the compute thread (wall time each, overlapping: double buffering); device MB per"
                 + " epoch = the training backend's reads from the device (table + test relation); page cache = the"
                 + " memory-cgroup budget of the cold profiles; block / buffer = the sizes the engine trained with (the"
                 + " stored model's spec: pages per block, and the tuple buffer as a fraction of the table).\n\n");
-        for (BenchResults r : runs) {
-            for (ProfileResult p : r.profiles()) {
-                for (TableResult t : p.tables()) {
-                    summary(md, p, t);
-                }
-            }
-        }
+        eachTable(runs, (r, p, t) -> summary(md, p, t));
     }
 
     private static void summary(StringBuilder md, ProfileResult p, TableResult t) {
@@ -168,23 +177,25 @@ public final class MarkdownReport {
             md.append(String.format(Locale.ROOT, ", page cache %.0f MB (table %.1fx)", budget / 1e6,
                     (double) t.bytes() / budget));
         }
-        md.append("\n\n| strategy | block / buffer | prep s | profile pass s | median epoch s | / none | / floor |"
-                + " read s | sgd s | device MB per epoch | final test acc |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("\n\n| strategy | block / buffer | prep s | probe s | profile pass s | median epoch s | / none |"
+                + " / floor | read s | sgd s | device MB per epoch | final test acc |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         double none = TimeToAccuracy.strategy(t, "none").map(StrategyResult::medianEpochSeconds).orElse(Double.NaN);
         for (StrategyResult s : t.strategies()) {
             if (s.error() != null) {
-                md.append("| ").append(s.strategy()).append(" | | | | | | | | | | failed: ")
-                        .append(s.error().replace('|', '/').replace('\n', ' ')).append(" |\n");
+                md.append("| ").append(s.strategy()).append(" | | | | | | | | | | | failed: ")
+                        .append(failure(s.error())).append(" |\n");
                 continue;
             }
-            double profile = s.epochs().stream().mapToDouble(e -> e.profileSeconds()).sum();
+            double probe = s.epochs().stream().mapToDouble(EpochResult::probeSeconds).sum();
+            double profile = s.epochs().stream().mapToDouble(EpochResult::profileSeconds).sum();
             StringBuilder device = new StringBuilder();
             for (var e : s.epochs()) {
                 device.append(device.length() == 0 ? "" : "/").append(e.deviceBytesRead() < 0 ? "n/a"
                         : String.format(Locale.ROOT, "%.0f", e.deviceBytesRead() / 1e6));
             }
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.3f | %s | %s | %.3f | %.3f | %s | %s |%n",
-                    s.strategy(), sizes(s), s.preparationSeconds(), profile, s.medianEpochSeconds(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.3f | %s | %s | %.3f | %.3f | %s | %s |%n",
+                    s.strategy(), sizes(s), s.preparationSeconds(), probe, profile, s.medianEpochSeconds(),
                     ratio(s.medianEpochSeconds(), none), ratio(s.medianEpochSeconds(), t.scanFloorSeconds()),
                     s.medianOfLaterEpochs(e -> e.readSeconds()), s.medianOfLaterEpochs(e -> e.computeSeconds()),
                     device, pct(s.finalTestAccuracy())));
@@ -246,8 +257,7 @@ public final class MarkdownReport {
         for (StrategyResult s : t.strategies()) {
             if (s.error() != null) {
                 md.append("| ").append(s.strategy()).append(" | ").append(s.engine())
-                        .append(" | | | | | | | | | | | failed: ").append(s.error().replace('|', '/').replace('\n', ' '))
-                        .append(" |\n");
+                        .append(" | | | | | | | | | | | failed: ").append(failure(s.error())).append(" |\n");
                 continue;
             }
             md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %s | %.3f | %.3f | %s | %d | %d | %.1f | %.2f | %s |%n",
@@ -284,6 +294,15 @@ public final class MarkdownReport {
         md.append("![epoch time vs scan floor](").append(stem).append("_epoch_time.png)\n\n");
     }
 
+    /**
+     * A failed training's error in one table cell: the message and its hint, without PostgreSQL's "Where:" context
+     * (the call stack of the SQL functions, the same for every failure and longer than the message).
+     */
+    static String failure(String error) {
+        int where = error.indexOf("Where:");
+        return (where < 0 ? error : error.substring(0, where)).replace('|', '/').replace('\n', ' ').strip();
+    }
+
     /** "128 / 0.262": pages per block and the buffer (a fraction of the table, or tuples above 1). */
     private static String sizes(StrategyResult s) {
         String block = s.blockPages() > 0 ? Integer.toString(s.blockPages()) : "n/a";
@@ -301,7 +320,12 @@ public final class MarkdownReport {
         return TimeToAccuracy.reach(s.get(), target.get(), tol);
     }
 
-    private static String cell(Optional<StrategyResult> s, Optional<TimeToAccuracy.Reached> r) {
+    /** Time to the target; "n/a" where the table has no target (neither shuffle_once nor epoch_shuffle ran). */
+    private static String cell(Optional<StrategyResult> s, Optional<TimeToAccuracy.Reached> r,
+                               Optional<Double> target) {
+        if (target.isEmpty()) {
+            return "n/a";
+        }
         if (s.isEmpty()) {
             return "not run";
         }

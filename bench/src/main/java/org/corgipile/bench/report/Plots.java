@@ -57,7 +57,7 @@ public final class Plots {
 
     private static XYChart accuracy(TableResult t, String title, boolean byTime) {
         XYChart chart = new XYChartBuilder().width(W).height(H).title(title)
-                .xAxisTitle(byTime ? "seconds since start (preparation and profile pass included)" : "epoch")
+                .xAxisTitle(byTime ? "seconds since start (preparation, storage probe and profile pass included)" : "epoch")
                 .yAxisTitle("test accuracy").build();
         chart.getStyler().setLegendPosition(LegendPosition.OutsideE);
         for (StrategyResult s : t.strategies()) {
@@ -65,7 +65,7 @@ public final class Plots {
             List<Double> ys = new ArrayList<>();
             double clock = s.preparationSeconds();
             for (EpochResult e : s.epochs()) {
-                clock += e.seconds() + e.profileSeconds();
+                clock += e.endToEndSeconds();
                 if (!Double.isNaN(e.testAccuracy())) {
                     xs.add(byTime ? clock : e.epoch());
                     ys.add(e.testAccuracy());

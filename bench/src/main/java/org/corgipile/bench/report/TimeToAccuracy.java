@@ -40,7 +40,7 @@ public final class TimeToAccuracy {
     public static Optional<Reached> reach(StrategyResult s, double target, double tolerance) {
         double t = s.preparationSeconds();
         for (EpochResult e : s.epochs()) {
-            t += e.seconds() + e.profileSeconds();
+            t += e.endToEndSeconds();
             if (!Double.isNaN(e.testAccuracy()) && e.testAccuracy() >= target - tolerance) {
                 return Optional.of(new Reached(t, e.epoch()));
             }

@@ -49,10 +49,20 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
         }
     }
 
-    /** One training table (dataset x layout) and every strategy trained on it. */
+    /**
+     * One training table (dataset x layout) and every strategy trained on it.
+     *
+     * @param features the width of the feature arrays (float8 per row); 0 when unknown (results written before it
+     *                 was recorded)
+     */
     public record TableResult(String dataset, String layout, String table, String testTable, long rows,
                               long testRows, long pages, long bytes, int blockPages, double scanFloorSeconds,
-                              long scanFloorBytesRead, List<StrategyResult> strategies) {
+                              long scanFloorBytesRead, List<StrategyResult> strategies, int features) {
+
+        /** Rows stored partly out of line (TOAST): the table's bytes exceed its heap pages by more than 5%. */
+        public boolean toasted() {
+            return bytes > pages * 8192L * 1.05;
+        }
     }
 
     /**
@@ -89,9 +99,9 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
             return epochs.stream().mapToDouble(EpochResult::seconds).sum();
         }
 
-        /** End to end: preparation, the engine's profile pass before epoch 1 and every epoch. */
+        /** End to end: preparation, the engine's storage probe and profile pass before epoch 1 and every epoch. */
         public double endToEndSeconds() {
-            return preparationSeconds + epochs.stream().mapToDouble(e -> e.seconds() + e.profileSeconds()).sum();
+            return preparationSeconds + epochs.stream().mapToDouble(EpochResult::endToEndSeconds).sum();
         }
 
         /**

@@ -143,7 +143,8 @@ public final class MatrixRunner {
                             settings.blockPagesFor(shape[0]), shape[1]));
                 }
                 tables.add(new TableResult(dataset, layout, table, test, trainRows, nTest, shape[0],
-                        shape[1], settings.blockPagesFor(shape[0]), floor.seconds(), floor.bytesRead(), results));
+                        shape[1], settings.blockPagesFor(shape[0]), floor.seconds(), floor.bytesRead(), results,
+                        (int) shape[2]));
             }
         }
         return new ProfileResult(server.profile(), server.device(), probes, tables);
@@ -328,13 +329,17 @@ public final class MatrixRunner {
         }
     }
 
-    /** {pages, bytes} of a table: heap pages, and the bytes of heap and TOAST (what training reads). */
+    /**
+     * {pages, bytes, features} of a table: heap pages, the bytes of heap and TOAST (what training reads), and the
+     * width of its first row's feature array.
+     */
     private static long[] shape(BenchServer server, String table) throws SQLException {
         try (Connection c = server.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT pg_relation_size('" + table + "') / current_setting('block_size')::int,"
-                     + " pg_table_size('" + table + "')")) {
+                     + " pg_table_size('" + table + "'), (SELECT coalesce(array_length(features, 1), 0) FROM " + table
+                     + " LIMIT 1)")) {
             rs.next();
-            return new long[] {rs.getLong(1), rs.getLong(2)};
+            return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
         }
     }
 
