@@ -37,6 +37,8 @@ public final class DataProfile {
     public static final int SAMPLE_UNIT_PAGES = 32;
     /** Pages a sampled profile reads: 8 MB. */
     public static final int SAMPLE_PAGES = SAMPLE_UNITS * SAMPLE_UNIT_PAGES;
+    /** Most bytes of decoded rows one read of a profile holds ({@link Runs}). */
+    static final long READ_BYTES = 4L << 20;
     /** Fewest runs of a sampled profile on a seek-bound device (its runs are device blocks, larger and fewer). */
     public static final int MIN_DEVICE_UNITS = 8;
     /** A relation of at most this many samples' pages is read whole (the sample would be a large share of it). */
@@ -118,16 +120,7 @@ public final class DataProfile {
     /** One storage-order pass over {@code source}; {@code moments}: also the features' mean and variance. */
     public static DataProfile scan(BlockSource source, int blockPages, boolean moments) {
         Moments acc = new Moments(source.shape().dimension(), moments);
-        BlockShuffle blocks = new BlockShuffle(BlockShuffle.Order.STORAGE, blockPages, 0, acc);
-        blocks.open(source);
-        TupleBuffer buf = new TupleBuffer(source.shape(), 1024);
-        while (true) {
-            buf.clear();
-            if (blocks.nextBlock(buf) < 0) {
-                break;
-            }
-        }
-        blocks.close();
+        new Runs(source, acc, blockPages).read(0, source.pageCount());
         return acc.profile(acc.n, 0);
     }
 
@@ -159,7 +152,7 @@ public final class DataProfile {
             order[j] = lo + rnd.nextLong(hi - lo);
         }
         Moments acc = new Moments(source.shape().dimension(), moments);
-        TupleBuffer buf = new TupleBuffer(source.shape(), 1024);
+        Runs reader = new Runs(source, acc, unitPages);
         long read = 0;
         int announced = 0;
         for (int i = 0; i < order.length; i++) {
@@ -168,12 +161,9 @@ public final class DataProfile {
                 long first = order[announced] * unitPages;
                 source.willRead(first, (int) Math.min(unitPages, pages - first));
             }
-            source.checkInterrupts();
             long first = order[i] * unitPages;
             int n = (int) Math.min(unitPages, pages - first);
-            buf.clear();
-            source.readPages(first, n, buf);
-            acc.accept(buf, 0, buf.size(), source.valuesAreFinite());
+            reader.read(first, n);
             read += n;
         }
         if (acc.n == 0) {
@@ -181,6 +171,46 @@ public final class DataProfile {
         }
         long estimate = Math.max(acc.n, Math.round((double) acc.n * pages / read));
         return acc.profile(estimate, read);
+    }
+
+    /**
+     * Reads pages in storage order into {@link Moments}, a run at a time in pieces whose decoded rows stay within
+     * {@link #READ_BYTES}: a heap page of rows stored out of line (TOAST) is megabytes in memory (~180 pointers to
+     * 8 kB arrays), so 16 such pages read at once grew the profile's buffer past a 64 MB heap. The first piece is one
+     * page; later ones follow the bytes per page seen. The device reads are the run's either way (announced whole,
+     * or sequential).
+     */
+    private static final class Runs {
+        private final BlockSource source;
+        private final Moments acc;
+        private final TupleBuffer buf;
+        private final int maxPages;
+        private int step = 1;
+
+        Runs(BlockSource source, Moments acc, int maxPages) {
+            this.source = source;
+            this.acc = acc;
+            this.buf = new TupleBuffer(source.shape(), 1024);
+            this.maxPages = Math.max(1, maxPages);
+        }
+
+        void read(long first, long pages) {
+            long end = first + pages;
+            for (long p = first; p < end; ) {
+                int m = (int) Math.min(step, end - p);
+                source.checkInterrupts();
+                buf.clear();
+                int n = source.readPages(p, m, buf);
+                if (buf.size() != n) {
+                    throw new TrainingException(TrainingException.INTERNAL_ERROR, "block source reported " + n
+                            + " tuples but appended " + buf.size() + "; please report a bug", null);
+                }
+                acc.accept(buf, 0, n, source.valuesAreFinite());
+                long bytes = buf.shape().sparse() ? 0 : (8L * buf.shape().dimension() + 16) * n;
+                step = (int) Math.max(1, Math.min(maxPages, bytes == 0 ? 2L * m : READ_BYTES * m / bytes));
+                p += m;
+            }
+        }
     }
 
     /** Welford's running mean and squared deviations of the rows it is handed, and the labels' range. */
