@@ -94,6 +94,15 @@ class BenchQuickIT {
                     name + " block/buffer " + s.get("blockPages") + " / " + s.get("bufferSize"));
         }
         assertTrue(strategy("shuffle_once").get("preparationSeconds").asDouble() > 0);
+        // the rewrite writes at least its copy of the table; training writes nothing but the model row and catalog
+        // pages (well under a tenth of the table)
+        long tableBytes = table.get("bytes").asLong();
+        assertTrue(strategy("shuffle_once").get("preparationBytesWritten").asLong() >= tableBytes / 2,
+                strategy("shuffle_once").get("preparationBytesWritten") + " written for a table of " + tableBytes);
+        for (JsonNode s : strategies) {
+            long w = s.get("trainingBytesWritten").asLong();
+            assertTrue(w >= 0 && w < tableBytes / 10, s.get("strategy") + " training wrote " + w);
+        }
         assertEquals(0.0, strategy("none").get("preparationSeconds").asDouble());
     }
 

@@ -98,6 +98,6 @@ class BenchUnitTest {
             epochs.add(new EpochResult(i + 1, secs[i], 0.5, acc[i], 0.5, acc[i], 0.1, 100, secs[i] / 2, secs[i] / 2,
                     0.01, i == 0 ? profile : 0, 0, -1));
         }
-        return new StrategyResult("corgipile", "CorgiPile", "test", "t", prep, 0, 0, 0, epochs, 0, 0, 0, 0, null, 16, 0.5);
+        return new StrategyResult("corgipile", "CorgiPile", "test", "t", prep, 0, 0, 0, epochs, 0, 0, 0, 0, null, 16, 0.5, 0, 0);
     }
 }

@@ -6,6 +6,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 
+import org.corgipile.bench.io.Processes;
+
 /**
  * Physical layouts of a training table, as in the paper: {@code clustered} = sorted by label (the hard case for
  * SGD without a shuffle), {@code shuffled} = {@code ORDER BY random()} under a fixed seed. Each table is vacuumed
@@ -53,9 +55,10 @@ public final class TableLayouts {
      * Rewrites the label and features columns of {@code source} into {@code target} in shuffle_once's order, with
      * the one implementation train_sgd and the client use ({@code corgipile.shuffle_once_copy}: Bismarck's
      * shuffle-once, MADlib's manual shuffle), so a seed gives the benchmark the data order it gives train_sgd.
-     * Returns the seconds the copy took, which count as the strategy's preparation time.
+     * Returns the seconds the copy took, which count as the strategy's preparation time, and the bytes the copying
+     * backend wrote meanwhile ({@link Processes#writeBytes}: the new table, its WAL and the sort's temporary files).
      */
-    public static double shuffleOnce(Connection c, String source, String target, long seed) throws SQLException {
+    public static Rewrite shuffleOnce(Connection c, String source, String target, long seed) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS " + target);
         }
@@ -64,12 +67,19 @@ public final class TableLayouts {
             ps.setString(1, source);
             ps.setLong(2, seed);
             ps.setString(3, target);
+            long pid = Processes.backendPid(c);
+            long w0 = Processes.writeBytes(pid);
             long t0 = System.nanoTime();
             ps.execute();
             double seconds = (System.nanoTime() - t0) / 1e9;
+            long w1 = Processes.writeBytes(pid);
             settle(c, target);
-            return seconds;
+            return new Rewrite(seconds, w0 < 0 || w1 < 0 ? -1 : w1 - w0);
         }
+    }
+
+    /** The shuffle-once copy: its time and the bytes it wrote (-1 when they could not be read). */
+    public record Rewrite(double seconds, long bytesWritten) {
     }
 
     /** VACUUM (FREEZE, ANALYZE) and CHECKPOINT: later reads of the table never write. */

@@ -13,7 +13,8 @@ import java.util.Optional;
  * <p>The PostgreSQL postmaster is moved into the group; every backend it forks afterwards inherits the group, so
  * connections must be opened after {@link #add(long)}. Reads are synchronous in the reading process, so cgroup v1
  * throttles them (buffered writes are written back by kernel threads and are not throttled, which is why only
- * read limits are set). {@link #close()} moves the remaining processes back to the root group and removes the
+ * read limits are set; making a write durable from the group charges only what the memory group's reclaim has not
+ * pushed out first, measured by scripts/rewrite-writes.sh, docs/bench.md Limitations). {@link #close()} moves the remaining processes back to the root group and removes the
  * directory. A group left behind by a killed run is reused and cleaned.
  */
 public final class BlkioThrottle implements AutoCloseable {

@@ -161,7 +161,9 @@ public final class MarkdownReport {
         md.append("Median epoch, read and sgd: epochs 2..n; probe = the engine's storage probe before epoch 1 (the"
                 + " device-aware block size's timing of the device, once per session; 0 where it did not run);"
                 + " profile pass = the engine's storage-order read before epoch"
-                + " 1 (standardisation's statistics); both counted end to end for every strategy; read = the reading"
+                + " 1 (standardisation's statistics); both counted end to end for every strategy; written MB = what"
+                + " the preparation's backend (shuffle_once's copy: new table, WAL, sort spill) and the training"
+                + " backend wrote, counted when dirtied (the device's write-back is not throttled); read = the reading"
                 + " thread, sgd = the compute thread (wall time each, overlapping: double buffering); device MB per"
                 + " epoch = the training backend's reads from the device (table + test relation); page cache = the"
                 + " memory-cgroup budget of the cold profiles; block / buffer = the sizes the engine trained with (the"
@@ -177,13 +179,13 @@ public final class MarkdownReport {
             md.append(String.format(Locale.ROOT, ", page cache %.0f MB (table %.1fx)", budget / 1e6,
                     (double) t.bytes() / budget));
         }
-        md.append("\n\n| strategy | block / buffer | prep s | probe s | profile pass s | median epoch s | / none |"
-                + " / floor | read s | sgd s | device MB per epoch | final test acc |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("\n\n| strategy | block / buffer | prep s | written MB (prep / training) | probe s | profile pass s |"
+                + " median epoch s | / none | / floor | read s | sgd s | device MB per epoch | final test acc |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         double none = TimeToAccuracy.strategy(t, "none").map(StrategyResult::medianEpochSeconds).orElse(Double.NaN);
         for (StrategyResult s : t.strategies()) {
             if (s.error() != null) {
-                md.append("| ").append(s.strategy()).append(" | | | | | | | | | | | failed: ")
+                md.append("| ").append(s.strategy()).append(" | | | | | | | | | | | | failed: ")
                         .append(failure(s.error())).append(" |\n");
                 continue;
             }
@@ -194,8 +196,9 @@ public final class MarkdownReport {
                 device.append(device.length() == 0 ? "" : "/").append(e.deviceBytesRead() < 0 ? "n/a"
                         : String.format(Locale.ROOT, "%.0f", e.deviceBytesRead() / 1e6));
             }
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.3f | %s | %s | %.3f | %.3f | %s | %s |%n",
-                    s.strategy(), sizes(s), s.preparationSeconds(), probe, profile, s.medianEpochSeconds(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %s / %s | %.2f | %.2f | %.3f | %s | %s | %.3f | %.3f | %s | %s |%n",
+                    s.strategy(), sizes(s), s.preparationSeconds(), megabytes(s.preparationBytesWritten()),
+                    megabytes(s.trainingBytesWritten()), probe, profile, s.medianEpochSeconds(),
                     ratio(s.medianEpochSeconds(), none), ratio(s.medianEpochSeconds(), t.scanFloorSeconds()),
                     s.medianOfLaterEpochs(e -> e.readSeconds()), s.medianOfLaterEpochs(e -> e.computeSeconds()),
                     device, pct(s.finalTestAccuracy())));
@@ -301,6 +304,11 @@ public final class MarkdownReport {
     static String failure(String error) {
         int where = error.indexOf("Where:");
         return (where < 0 ? error : error.substring(0, where)).replace('|', '/').replace('\n', ' ').strip();
+    }
+
+    /** Whole megabytes, "n/a" for an unknown (negative) count. */
+    private static String megabytes(long bytes) {
+        return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", bytes / 1e6);
     }
 
     /** "128 / 0.262": pages per block and the buffer (a fraction of the table, or tuples above 1). */

@@ -87,12 +87,19 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
      *                               the product unless {@code --block-pages} gave it); 0 when unknown
      * @param bufferSize             the tuple buffer the engine used (the spec's buffer_size: a fraction of the
      *                               table, or tuples when above 1); NaN when unknown
+     * @param preparationBytesWritten bytes the preparation's backend wrote (shuffle_once's copy: the new table, its
+     *                               WAL, the sort's temporary files; {@code write_bytes} of its /proc/pid/io, counted
+     *                               when pages are dirtied: the device's write-back is not throttled, see
+     *                               docs/bench.md); 0 without preparation, -1 when unreadable
+     * @param trainingBytesWritten   bytes the training backend wrote during the call (in-DB engine; -1 in client
+     *                               mode or when unreadable)
      */
     public record StrategyResult(String strategy, String label, String engine, String trainedTable,
                                  double preparationSeconds, double callSeconds, long pageCacheBudget,
                                  long peakPageCache, List<EpochResult> epochs,
                                  long heapBlocksRead, long heapBlocksHit, long deviceBytesRead,
-                                 long deviceReadRequests, String error, int blockPages, double bufferSize) {
+                                 long deviceReadRequests, String error, int blockPages, double bufferSize,
+                                 long preparationBytesWritten, long trainingBytesWritten) {
 
         /** Sum of epoch times. */
         public double trainingSeconds() {

@@ -26,6 +26,7 @@ import org.corgipile.bench.engine.TrainRequest;
 import org.corgipile.bench.engine.TrainingEngine;
 import org.corgipile.bench.io.BlkioThrottle.IoCounters;
 import org.corgipile.bench.io.DeviceProfile;
+import org.corgipile.bench.io.Processes;
 import org.corgipile.bench.run.BenchResults.IoProbe;
 import org.corgipile.bench.run.BenchResults.ProfileResult;
 import org.corgipile.bench.run.BenchResults.Skipped;
@@ -183,13 +184,16 @@ public final class MatrixRunner {
         String p = server.profile().name();
         String trained = table;
         double prep = 0;
+        long prepWritten = 0;
         Strategy engineStrategy = strategy;
         try {
             if (strategy == Strategy.SHUFFLE_ONCE) {
                 trained = table + "_shuffled_once";
                 server.cold();
                 try (Connection c = server.connect()) {
-                    prep = TableLayouts.shuffleOnce(c, table, trained, settings.seed() + 17);
+                    TableLayouts.Rewrite rewrite = TableLayouts.shuffleOnce(c, table, trained, settings.seed() + 17);
+                    prep = rewrite.seconds();
+                    prepWritten = rewrite.bytesWritten();
                 }
                 engineStrategy = Strategy.NONE;
             }
@@ -208,9 +212,13 @@ public final class MatrixRunner {
                         Math.round(tableBytes * settings.pageCacheFraction())));
                 long[] before = statio(c, trained);
                 IoCounters io0 = server.io();
+                // in-DB: the training backend is this connection's (client mode trains over its own connections)
+                long pid = engine instanceof InDbTrainSgd ? Processes.backendPid(c) : -1;
+                long w0 = pid < 0 ? -1 : Processes.writeBytes(pid);
                 long call0 = System.nanoTime();
                 List<EpochResult> epochs = engine.train(c, request);
                 double callSeconds = (System.nanoTime() - call0) / 1e9;
+                long w1 = pid < 0 ? -1 : Processes.writeBytes(pid);
                 IoCounters io = server.io().minus(io0);
                 long peakCache = server.peakPageCache();
                 long[] after = statio(c, trained);
@@ -223,7 +231,8 @@ public final class MatrixRunner {
                 double[] sizes = chosenSizes(c, request.modelName());
                 return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep,
                         callSeconds, cacheBudget, peakCache, epochs, after[0] - before[0], after[1] - before[1],
-                        io.bytes(), io.requests(), null, (int) sizes[0], sizes[1]);
+                        io.bytes(), io.requests(), null, (int) sizes[0], sizes[1], prepWritten,
+                        w0 < 0 || w1 < 0 ? -1 : w1 - w0);
             } finally {
                 if (strategy == Strategy.SHUFFLE_ONCE) {
                     try (Connection c = server.connect(); Statement s = c.createStatement()) {
@@ -235,7 +244,7 @@ public final class MatrixRunner {
             String msg = e.getMessage();
             log.println("bench: [" + p + "] " + table + " " + strategy.sqlName() + " failed: " + msg);
             return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep, 0, 0, 0,
-                    List.of(), 0, 0, 0, 0, msg == null ? e.getClass().getName() : msg, 0, Double.NaN);
+                    List.of(), 0, 0, 0, 0, msg == null ? e.getClass().getName() : msg, 0, Double.NaN, prepWritten, -1);
         }
     }
 

@@ -60,8 +60,9 @@ class CombinedReportTest {
                 + " warm | 3.6x | never (final 60.00%): met |"), md);
         assertTrue(md.contains("hdd / synthetic clustered: 1,000 rows, 8.2 MB, floor 1.000 s, page cache 1 MB"
                 + " (table 8.2x)"), md);
-        assertTrue(md.contains("| corgipile | 16 / 0.500 | 0.00 | 0.50 | 1.00 | 2.000 | 2.00 | 2.00 | 1.500 | 0.500 |"
-                + " 8/8/8 | 79.00% |"), md);
+        assertTrue(md.contains("| corgipile | 16 / 0.500 | 0.00 | 0 / 0 | 0.50 | 1.00 | 2.000 | 2.00 | 2.00 | 1.500 |"
+                + " 0.500 | 8/8/8 | 79.00% |"), md);
+        assertTrue(md.contains("| shuffle_once | 16 / 0.500 | 10.00 | 25 / 0 | 0.50 | 1.00 | 1.000 |"), md);
     }
 
     @Test
@@ -148,7 +149,7 @@ class CombinedReportTest {
         long budget = profile.cold() ? 1_000_000 : 0;
         List<StrategyResult> s = table.strategies().stream().map(x -> new StrategyResult(x.strategy(), x.label(),
                 x.engine(), x.trainedTable(), x.preparationSeconds(), x.callSeconds(), budget, budget, x.epochs(),
-                0, 0, 0, 0, null, 16, 0.5)).toList();
+                0, 0, 0, 0, null, 16, 0.5, x.preparationBytesWritten(), x.trainingBytesWritten())).toList();
         TableResult t = new TableResult(table.dataset(), table.layout(), table.table(), table.testTable(), table.rows(),
                 table.testRows(), table.pages(), table.bytes(), table.blockPages(), table.scanFloorSeconds(),
                 table.scanFloorBytesRead(), s, table.features());
@@ -167,6 +168,8 @@ class CombinedReportTest {
             epochs.add(new EpochResult(i + 1, epochSeconds, 0.5, Double.NaN, 0.5, acc[i], 0.01, 1000,
                     epochSeconds * 0.75, epochSeconds * 0.25, 0.1, i == 0 ? 1.0 : 0, i == 0 ? 0.5 : 0, 8_192_000));
         }
-        return new StrategyResult(name, name, "in-db", "t", prep, 0, 0, 0, epochs, 0, 0, 0, 0, null, 16, 0.5);
+        // a rewrite (prep > 0) writes the table three times: copy, WAL, sort spill; training writes nothing
+        return new StrategyResult(name, name, "in-db", "t", prep, 0, 0, 0, epochs, 0, 0, 0, 0, null, 16, 0.5,
+                prep > 0 ? 24_576_000 : 0, 0);
     }
 }
