@@ -5,7 +5,9 @@ import org.corgipile.operators.model.Model;
 /**
  * Checks every tuple once as it is read and standardises dense features in place. Runs on the reading thread, as
  * the {@link BlockShuffle.BlockHook} of the training and evaluation scans, so the compute thread and any device
- * gradient only ever see valid, finite, standardised input.
+ * gradient only ever see valid, finite, standardised input. A buffer that its consumer reads through a gather
+ * ({@link TupleBuffer#deferStandardization()}: CorgiPile's tuple buffers) is checked here but standardised by the
+ * gather on the compute thread, with the same arithmetic.
  *
  * <p>A source that already rejects NaN/Inf itself ({@link BlockSource#valuesAreFinite()}, the in-database heap
  * reader) skips the per-value finiteness test: a second pass over every block that cost as much as reading it.
@@ -55,6 +57,12 @@ final class InputGuard implements BlockShuffle.BlockHook {
     public void accept(TupleBuffer b, int from, int to, boolean valuesAreFinite) {
         boolean checkValues = !valuesAreFinite;
         boolean sparse = b.shape().sparse();
+        // a buffer read through a gather standardises on the compute thread (TupleBuffer#deferStandardization)
+        double[] mean = this.mean;
+        if (mean != null && b.standardizationDeferrable()) {
+            b.standardizeOnRead(mean, invStd);
+            mean = null;
+        }
         int d = dimension;
         for (int i = from; i < to; i++) {
             checkLabel(b.label(i), b.id(i));

@@ -28,6 +28,14 @@ public final class TupleBuffer {
     private int[] order = new int[0]; // a permutation to apply at settle(), owned by this buffer
     private boolean permutationPending;
     private double[] rowScratch;
+    /** Standardisation left to the consumer (see {@link #deferStandardization()}); null: none pending. */
+    private boolean standardizationDeferrable;
+    private double[] pendingMean;
+    private double[] pendingInvStd;
+    private static final int STANDARDIZE_ROWS = 16;
+    private double[] repeatedMean; // pendingMean repeated STANDARDIZE_ROWS times (standardize)
+    private double[] repeatedInvStd;
+    private double[] repeatedFor;
 
     /** Identity of the tuple on heap page {@code page} at line pointer {@code offset} (1-based). */
     public static long tid(long page, int offset) {
@@ -75,6 +83,38 @@ public final class TupleBuffer {
     public void clear() {
         size = 0;
         permutationPending = false;
+        standardizationDeferrable = false;
+        pendingMean = null;
+        pendingInvStd = null;
+    }
+
+    /**
+     * Until the next {@link #clear()}: this buffer's consumer reads its rows through {@link #gatherDense} or
+     * {@link #settle()}, so a standardisation of the features ({@link InputGuard}) need not be written into the
+     * rows as they are read: {@link #standardizeOnRead} leaves it to the gather, which copies every row anyway and
+     * applies {@code (x - mean) * invStd} on the way (same arithmetic, the same doubles). Moves a pass over every
+     * row from the reading thread, which bounds a warm epoch, to the compute thread, where it hides in the
+     * gather's memory stalls. Dense only (TupleShuffle's buffers).
+     */
+    public void deferStandardization() {
+        standardizationDeferrable = !shape.sparse();
+    }
+
+    /** True when {@link #deferStandardization()} was called since the last {@link #clear()}. */
+    public boolean standardizationDeferrable() {
+        return standardizationDeferrable;
+    }
+
+    /**
+     * Records the standardisation every row of this buffer still needs ({@code x[k] = (x[k] - mean[k]) *
+     * invStd[k]}); applied by {@link #gatherDense} and {@link #settle()}. Only after {@link #deferStandardization()}.
+     */
+    public void standardizeOnRead(double[] mean, double[] invStd) {
+        if (!standardizationDeferrable) {
+            throw new IllegalStateException("standardisation was not deferred for this buffer");
+        }
+        pendingMean = mean;
+        pendingInvStd = invStd;
     }
 
     /**
@@ -132,6 +172,11 @@ public final class TupleBuffer {
             System.arraycopy(dense, o * d, dst, j * d, d);
             dstLabels[j] = labels[o];
         }
+        if (pendingMean != null) {
+            // after the copy, not in it: a copy per row keeps many rows' cache misses in flight at once, an
+            // arithmetic loop per row would not; the chunk is in the cache by now
+            standardize(dst, to - from, pendingMean, pendingInvStd);
+        }
         if (withIds) {
             long[] dstIds = into.ids;
             for (int k = from, j = 0; k < to; k++, j++) {
@@ -141,8 +186,44 @@ public final class TupleBuffer {
         into.size = to - from;
     }
 
-    /** Applies a deferred permutation, if any; every consumer calls this before reading rows. */
+    /**
+     * {@code x = (x - mean) * invStd}, feature by feature, on the first {@code rows} rows of {@code x}: over
+     * {@link #STANDARDIZE_ROWS} rows at a time with the mean and inverse deviation repeated as long, so the loop
+     * runs over hundreds of contiguous doubles the JIT vectorises instead of one short row at a time.
+     */
+    private void standardize(double[] x, int rows, double[] mean, double[] invStd) {
+        int d = shape.dimension();
+        if (repeatedMean == null || repeatedMean.length != STANDARDIZE_ROWS * d || repeatedFor != mean) {
+            repeatedMean = new double[STANDARDIZE_ROWS * d];
+            repeatedInvStd = new double[STANDARDIZE_ROWS * d];
+            for (int r = 0; r < STANDARDIZE_ROWS; r++) {
+                System.arraycopy(mean, 0, repeatedMean, r * d, d);
+                System.arraycopy(invStd, 0, repeatedInvStd, r * d, d);
+            }
+            repeatedFor = mean;
+        }
+        double[] m = repeatedMean;
+        double[] s = repeatedInvStd;
+        int span = m.length;
+        int end = rows * d;
+        int at = 0;
+        for (; at + span <= end; at += span) {
+            for (int t = 0; t < span; t++) {
+                x[at + t] = (x[at + t] - m[t]) * s[t];
+            }
+        }
+        for (int t = 0; at + t < end; t++) {
+            x[at + t] = (x[at + t] - m[t]) * s[t];
+        }
+    }
+
+    /** Applies a deferred permutation and standardisation, if any; every consumer calls this before reading rows. */
     public void settle() {
+        if (pendingMean != null) {
+            standardize(dense, size, pendingMean, pendingInvStd);
+            pendingMean = null;
+            pendingInvStd = null;
+        }
         if (permutationPending) {
             permutationPending = false;
             if (rowScratch == null) {

@@ -17,7 +17,9 @@ import java.util.SplittableRandom;
  * <p>Lifecycle: {@link #open}, {@link #rescan} (new epoch: rescans the input, new random stream),
  * {@link #nextBuffer} (fills the caller's buffer; false at the end of the epoch), {@link #close}. A dense buffer
  * comes back with its permutation drawn but not applied: the consumer reads it through the permutation
- * ({@link TupleBuffer#gatherDense}, as {@link Sgd} does) or calls {@link TupleBuffer#settle()}.
+ * ({@link TupleBuffer#gatherDense}, as {@link Sgd} does) or calls {@link TupleBuffer#settle()}; for the same
+ * reason its standardisation is left to that gather ({@link TupleBuffer#deferStandardization()}), which moves a
+ * pass over every row off the reading thread.
  */
 public final class TupleShuffle {
     private final BlockShuffle input;
@@ -59,6 +61,9 @@ public final class TupleShuffle {
         out.clear();
         TupleBuffer target = staging != null ? staging : out;
         target.clear();
+        if (staging == null) {
+            out.deferStandardization(); // read through gatherDense/settle below
+        }
         double targetPages = bufferSize <= 1 ? bufferSize * input.pageCount() : Double.POSITIVE_INFINITY;
         double targetTuples = bufferSize <= 1 ? Double.POSITIVE_INFINITY : bufferSize;
         long pages = 0;

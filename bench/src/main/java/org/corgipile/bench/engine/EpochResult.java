@@ -28,6 +28,16 @@ public record EpochResult(int epoch, double seconds, double trainLoss, double tr
                           double computeSeconds, double evalSeconds, double profileSeconds, double probeSeconds,
                           long deviceBytesRead) {
 
+    /**
+     * A probe that did not run took no time: results.json written before {@code probeSeconds} existed read it back as
+     * missing (NaN), which would make every end-to-end time NaN.
+     */
+    public EpochResult {
+        if (Double.isNaN(probeSeconds)) {
+            probeSeconds = 0;
+        }
+    }
+
     /** What this epoch adds to end-to-end time: the engine's work before it (probe, profile pass) and its pass. */
     public double endToEndSeconds() {
         return probeSeconds + profileSeconds + seconds;

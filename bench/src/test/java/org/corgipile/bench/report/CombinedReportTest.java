@@ -41,6 +41,23 @@ class CombinedReportTest {
     }
 
     @Test
+    void resultsWrittenBeforeProbeSecondsExistedCombineWithFiniteTimes(@TempDir Path dir) throws Exception {
+        ResultFiles.writeJson(run(HDD, "an older run"), dir);
+        Path json = dir.resolve(ResultFiles.JSON);
+        String old = Files.readString(json).replaceAll("\"probeSeconds\" : [0-9.]+,", "");
+        assertFalse(old.contains("probeSeconds"), old);
+        Files.writeString(json, old);
+        BenchResults back = ResultFiles.readJson(dir);
+        StrategyResult corgi = back.profiles().get(0).tables().get(0).strategies().get(0);
+        assertEquals(0.0, corgi.epochs().get(0).probeSeconds());
+        assertEquals(1 + 3 * 2, corgi.endToEndSeconds(), 1e-12); // profile pass + three 2 s epochs
+        String md = MarkdownReport.renderCombined(List.of(back));
+        assertFalse(md.contains("NaN"), md);
+        assertTrue(md.contains("| hdd | synthetic clustered | 1,000 (8.2) | 79.00% | 3.00 s (1) | never | 12.00 s (1)"),
+                md);
+    }
+
+    @Test
     void combinedReportHasEveryRunsCommandHeadlineRowTargetsAndSummary() {
         String md = MarkdownReport.renderCombined(List.of(run(HDD, "./corgipile bench --profiles hdd"),
                 run(DeviceProfile.memory(), "./corgipile bench --profiles memory")));
