@@ -110,7 +110,7 @@ public final class Trainer {
 
     private static Run run(TrainSpec spec, BlockSource train, BlockSource validation, EpochListener l,
                            Resume resume, TrainedModel warm) {
-        Sizing sizing = Sizing.of(spec, train.pageCount());
+        Sizing sizing = Sizing.of(spec, train, Sizing.PAGE_BYTES);
         sizing.checkBufferHoldsABlock(spec.shuffle());
         TrainSpec resolved = spec.sized(sizing).withDataDefaults(train.shape());
         if (warm != null) {
@@ -210,7 +210,7 @@ public final class Trainer {
                     // sampled profile's row count is an estimate: good enough for sizes)
                     long pageBytes = Sizing.decodedPageBytes(shape, profile.tuples(), train.pageCount());
                     if (pageBytes > Sizing.PAGE_BYTES) {
-                        sizing = Sizing.of(given, train.pageCount(), pageBytes);
+                        sizing = Sizing.of(given, train, pageBytes);
                         spec = given.sized(sizing).withDataDefaults(shape);
                     }
                 }
