@@ -114,7 +114,7 @@ public final class DataProfile {
         if (deviceBlock <= SAMPLE_UNIT_PAGES) {
             return SAMPLE_UNIT_PAGES;
         }
-        return Integer.highestOneBit(Math.min(deviceBlock, SAMPLE_PAGES / MIN_DEVICE_UNITS));
+        return Math.min(deviceBlock, SAMPLE_PAGES / MIN_DEVICE_UNITS);
     }
 
     /** One storage-order pass over {@code source}; {@code moments}: also the features' mean and variance. */
