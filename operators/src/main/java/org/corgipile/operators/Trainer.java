@@ -203,7 +203,7 @@ public final class Trainer {
             } else {
                 long p0 = System.nanoTime();
                 DataProfile profile = spec.standardize() || needClasses ? DataProfile.forTraining(train,
-                        spec.blockSize(), spec.standardize(), needClasses, spec.seed()) : null;
+                        spec.blockSize(), spec.standardize(), needClasses, spec.seed(), spec.deviceBlock()) : null;
                 profileSeconds = profile == null ? 0 : (System.nanoTime() - p0) / 1e9;
                 if (profile != null) {
                     // rows stored out of line (TOAST) are far larger in the buffer than in their heap page (a
