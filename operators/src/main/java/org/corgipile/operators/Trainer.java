@@ -110,7 +110,7 @@ public final class Trainer {
 
     private static Run run(TrainSpec spec, BlockSource train, BlockSource validation, EpochListener l,
                            Resume resume, TrainedModel warm) {
-        Sizing sizing = Sizing.of(spec, train.pageCount());
+        Sizing sizing = Sizing.of(spec, train, Sizing.PAGE_BYTES);
         sizing.checkBufferHoldsABlock(spec.shuffle());
         TrainSpec resolved = spec.sized(sizing).withDataDefaults(train.shape());
         if (warm != null) {
@@ -203,14 +203,14 @@ public final class Trainer {
             } else {
                 long p0 = System.nanoTime();
                 DataProfile profile = spec.standardize() || needClasses ? DataProfile.forTraining(train,
-                        spec.blockSize(), spec.standardize(), needClasses, spec.seed()) : null;
+                        spec.blockSize(), spec.standardize(), needClasses, spec.seed(), spec.deviceBlock()) : null;
                 profileSeconds = profile == null ? 0 : (System.nanoTime() - p0) / 1e9;
                 if (profile != null) {
                     // rows stored out of line (TOAST) are far larger in the buffer than in their heap page (a
                     // sampled profile's row count is an estimate: good enough for sizes)
                     long pageBytes = Sizing.decodedPageBytes(shape, profile.tuples(), train.pageCount());
                     if (pageBytes > Sizing.PAGE_BYTES) {
-                        sizing = Sizing.of(given, train.pageCount(), pageBytes);
+                        sizing = Sizing.of(given, train, pageBytes);
                         spec = given.sized(sizing).withDataDefaults(shape);
                     }
                 }

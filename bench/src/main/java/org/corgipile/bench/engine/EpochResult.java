@@ -14,6 +14,8 @@ package org.corgipile.bench.engine;
  * @param tuples          tuples consumed by the epoch
  * @param readSeconds     of {@code seconds}: the reading thread's time producing buffers (read, decode, shuffle)
  * @param computeSeconds  of {@code seconds}: the compute thread's time in SGD (overlaps the reading)
+ * @param readWaitSeconds of {@code readSeconds}: the reading thread's time blocked on the compute thread (waiting
+ *                        for a free buffer: the hand-off of double buffering), NaN when not reported
  * @param evalSeconds     time of the metric passes after the epoch (test relation; not in {@code seconds})
  * @param profileSeconds  epoch 1 only: the engine's profile pass before the first epoch (the feature statistics of
  *                        standardisation, a storage-order read of the table; not in {@code seconds}), else 0
@@ -25,7 +27,7 @@ package org.corgipile.bench.engine;
  */
 public record EpochResult(int epoch, double seconds, double trainLoss, double trainAccuracy, double testLoss,
                           double testAccuracy, double learningRate, long tuples, double readSeconds,
-                          double computeSeconds, double evalSeconds, double profileSeconds, double probeSeconds,
+                          double computeSeconds, double readWaitSeconds, double evalSeconds, double profileSeconds, double probeSeconds,
                           long deviceBytesRead) {
 
     /**

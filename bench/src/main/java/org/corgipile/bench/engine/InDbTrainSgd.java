@@ -87,7 +87,8 @@ public final class InDbTrainSgd implements TrainingEngine {
             double[] x = rows.get(i);
             JsonNode e = log != null && log.size() > i ? log.get(i) : null;
             out.add(new EpochResult((int) x[0], x[1], x[2], x[3], x[4], x[5], x[6], (long) x[7],
-                    field(e, "read_seconds"), field(e, "compute_seconds"), field(e, "eval_seconds"),
+                    field(e, "read_seconds"), field(e, "compute_seconds"), field(e, "read_wait_seconds"),
+                    field(e, "eval_seconds"),
                     e != null && e.hasNonNull("profile_seconds") ? e.get("profile_seconds").asDouble() : 0,
                     e != null && e.hasNonNull("probe_seconds") ? e.get("probe_seconds").asDouble() : 0,
                     e != null && e.hasNonNull("device_read_bytes") ? e.get("device_read_bytes").asLong() : -1));

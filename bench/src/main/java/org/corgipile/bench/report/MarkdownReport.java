@@ -164,7 +164,8 @@ public final class MarkdownReport {
                 + " 1 (standardisation's statistics); both counted end to end for every strategy; written MB = what"
                 + " the preparation's backend (shuffle_once's copy: new table, WAL, sort spill) and the training"
                 + " backend wrote, counted when dirtied (the device's write-back is not throttled); read = the reading"
-                + " thread, sgd = the compute thread (wall time each, overlapping: double buffering); device MB per"
+                + " thread (of which waiting for sgd = blocked until the compute thread frees a buffer), sgd = the"
+                + " compute thread (wall time each, overlapping: double buffering); device MB per"
                 + " epoch = the training backend's reads from the device (table + test relation); page cache = the"
                 + " memory-cgroup budget of the cold profiles; block / buffer = the sizes the engine trained with (the"
                 + " stored model's spec: pages per block, and the tuple buffer as a fraction of the table).\n\n");
@@ -180,12 +181,12 @@ public final class MarkdownReport {
                     (double) t.bytes() / budget));
         }
         md.append("\n\n| strategy | block / buffer | prep s | written MB (prep / training) | probe s | profile pass s |"
-                + " median epoch s | / none | / floor | read s | sgd s | device MB per epoch | final test acc |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " median epoch s | / none | / floor | read s | of which waiting for sgd s | sgd s | device MB per"
+                + " epoch | final test acc |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         double none = TimeToAccuracy.strategy(t, "none").map(StrategyResult::medianEpochSeconds).orElse(Double.NaN);
         for (StrategyResult s : t.strategies()) {
             if (s.error() != null) {
-                md.append("| ").append(s.strategy()).append(" | | | | | | | | | | | | failed: ")
+                md.append("| ").append(s.strategy()).append(" | | | | | | | | | | | | | failed: ")
                         .append(failure(s.error())).append(" |\n");
                 continue;
             }
@@ -196,11 +197,13 @@ public final class MarkdownReport {
                 device.append(device.length() == 0 ? "" : "/").append(e.deviceBytesRead() < 0 ? "n/a"
                         : String.format(Locale.ROOT, "%.0f", e.deviceBytesRead() / 1e6));
             }
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %s / %s | %.2f | %.2f | %.3f | %s | %s | %.3f | %.3f | %s | %s |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %s / %s | %.2f | %.2f | %.3f | %s | %s | %s | %s | %s | %s | %s |%n",
                     s.strategy(), sizes(s), s.preparationSeconds(), megabytes(s.preparationBytesWritten()),
                     megabytes(s.trainingBytesWritten()), probe, profile, s.medianEpochSeconds(),
                     ratio(s.medianEpochSeconds(), none), ratio(s.medianEpochSeconds(), t.scanFloorSeconds()),
-                    s.medianOfLaterEpochs(e -> e.readSeconds()), s.medianOfLaterEpochs(e -> e.computeSeconds()),
+                    secs(s.medianOfLaterEpochs(EpochResult::readSeconds)),
+                    secs(s.medianOfLaterEpochs(EpochResult::readWaitSeconds)),
+                    secs(s.medianOfLaterEpochs(EpochResult::computeSeconds)),
                     device, pct(s.finalTestAccuracy())));
         }
         md.append('\n');
@@ -280,13 +283,15 @@ public final class MarkdownReport {
                     + " throttled device / table size.\n");
         }
         md.append("\nPer epoch: wall seconds = the epoch's `seconds`; read = the reading thread's time producing"
-                + " buffers (read, decode, tuple shuffle); sgd = the compute thread's time (they overlap: double"
+                + " buffers (read, decode, tuple shuffle), of which waiting for sgd = blocked until the compute"
+                + " thread frees a buffer; sgd = the compute thread's time (they overlap: double"
                 + " buffering); device MB = bytes the training backend read from the device in that epoch.\n\n");
-        md.append("| strategy | epoch | wall s | read s | sgd s | device MB | test acc |\n|---|---|---|---|---|---|---|\n");
+        md.append("| strategy | epoch | wall s | read s | of which waiting for sgd s | sgd s | device MB | test acc |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
         for (StrategyResult s : t.strategies()) {
             for (var e : s.epochs()) {
-                md.append(String.format(Locale.ROOT, "| %s | %d | %.3f | %.3f | %.3f | %s | %s |%n", s.strategy(),
-                        e.epoch(), e.seconds(), e.readSeconds(), e.computeSeconds(),
+                md.append(String.format(Locale.ROOT, "| %s | %d | %.3f | %s | %s | %s | %s | %s |%n", s.strategy(),
+                        e.epoch(), e.seconds(), secs(e.readSeconds()), secs(e.readWaitSeconds()), secs(e.computeSeconds()),
                         e.deviceBytesRead() < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", e.deviceBytesRead() / 1e6),
                         pct(e.testAccuracy())));
             }
@@ -304,6 +309,11 @@ public final class MarkdownReport {
     static String failure(String error) {
         int where = error.indexOf("Where:");
         return (where < 0 ? error : error.substring(0, where)).replace('|', '/').replace('\n', ' ').strip();
+    }
+
+    /** Seconds to the millisecond, "n/a" for a time the engine did not report. */
+    private static String secs(double s) {
+        return Double.isNaN(s) ? "n/a" : String.format(Locale.ROOT, "%.3f", s);
     }
 
     /** Whole megabytes, "n/a" for an unknown (negative) count. */

@@ -31,7 +31,7 @@ public final class ResultFiles {
     public static final String CSV_HEADER = "profile,dataset,layout,table,strategy,engine,epoch,seconds,"
             + "cumulative_seconds,preparation_seconds,scan_floor_seconds,epoch_over_floor,train_loss,train_accuracy,"
             + "test_loss,test_accuracy,learning_rate,tuples,heap_blocks_read,heap_blocks_hit,device_bytes_read,"
-            + "read_seconds,compute_seconds,eval_seconds,epoch_device_bytes_read,profile_seconds,probe_seconds";
+            + "read_seconds,compute_seconds,eval_seconds,epoch_device_bytes_read,profile_seconds,probe_seconds,read_wait_seconds";
 
     private ResultFiles() {
     }
@@ -104,7 +104,8 @@ public final class ResultFiles {
                                     Long.toString(s.deviceBytesRead()), num(e.readSeconds()),
                                     num(e.computeSeconds()), num(e.evalSeconds()),
                                     e.deviceBytesRead() < 0 ? "" : Long.toString(e.deviceBytesRead()),
-                                    num(e.profileSeconds()), num(e.probeSeconds())));
+                                    num(e.profileSeconds()), num(e.probeSeconds()),
+                                    num(e.readWaitSeconds())));
                             w.write('\n');
                         }
                     }

@@ -44,8 +44,8 @@ class CombinedReportTest {
     void resultsWrittenBeforeProbeSecondsExistedCombineWithFiniteTimes(@TempDir Path dir) throws Exception {
         ResultFiles.writeJson(run(HDD, "an older run"), dir);
         Path json = dir.resolve(ResultFiles.JSON);
-        String old = Files.readString(json).replaceAll("\"probeSeconds\" : [0-9.]+,", "");
-        assertFalse(old.contains("probeSeconds"), old);
+        String old = Files.readString(json).replaceAll("\"(probeSeconds|readWaitSeconds)\" : [0-9.]+,", "");
+        assertFalse(old.contains("probeSeconds") || old.contains("readWaitSeconds"), old);
         Files.writeString(json, old);
         BenchResults back = ResultFiles.readJson(dir);
         StrategyResult corgi = back.profiles().get(0).tables().get(0).strategies().get(0);
@@ -53,6 +53,7 @@ class CombinedReportTest {
         assertEquals(1 + 3 * 2, corgi.endToEndSeconds(), 1e-12); // profile pass + three 2 s epochs
         String md = MarkdownReport.renderCombined(List.of(back));
         assertFalse(md.contains("NaN"), md);
+        assertTrue(md.contains("| 1.500 | n/a | 0.500 |"), md); // read, waiting for sgd (not recorded then), sgd
         assertTrue(md.contains("| hdd | synthetic clustered | 1,000 (8.2) | 79.00% | 3.00 s (1) | never | 12.00 s (1)"),
                 md);
     }
@@ -77,8 +78,9 @@ class CombinedReportTest {
                 + " warm | 3.6x | never (final 60.00%): met |"), md);
         assertTrue(md.contains("hdd / synthetic clustered: 1,000 rows, 8.2 MB, floor 1.000 s, page cache 1 MB"
                 + " (table 8.2x)"), md);
+        // read 1.5 s of which 0.25 s waiting for the sgd thread (0.5 s)
         assertTrue(md.contains("| corgipile | 16 / 0.500 | 0.00 | 0 / 0 | 0.50 | 1.00 | 2.000 | 2.00 | 2.00 | 1.500 |"
-                + " 0.500 | 8/8/8 | 79.00% |"), md);
+                + " 0.250 | 0.500 | 8/8/8 | 79.00% |"), md);
         assertTrue(md.contains("| shuffle_once | 16 / 0.500 | 10.00 | 25 / 0 | 0.50 | 1.00 | 1.000 |"), md);
     }
 
@@ -183,7 +185,8 @@ class CombinedReportTest {
         List<EpochResult> epochs = new ArrayList<>();
         for (int i = 0; i < acc.length; i++) {
             epochs.add(new EpochResult(i + 1, epochSeconds, 0.5, Double.NaN, 0.5, acc[i], 0.01, 1000,
-                    epochSeconds * 0.75, epochSeconds * 0.25, 0.1, i == 0 ? 1.0 : 0, i == 0 ? 0.5 : 0, 8_192_000));
+                    epochSeconds * 0.75, epochSeconds * 0.25, epochSeconds * 0.125, 0.1, i == 0 ? 1.0 : 0,
+                    i == 0 ? 0.5 : 0, 8_192_000));
         }
         // a rewrite (prep > 0) writes the table three times: copy, WAL, sort spill; training writes nothing
         return new StrategyResult(name, name, "in-db", "t", prep, 0, 0, 0, epochs, 0, 0, 0, 0, null, 16, 0.5,
