@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Client mode (issue 11): a Java OutOfMemoryError escaped picocli as a stack trace with exit code 1, the code of a
  * usage error. The CLI runs as its own process (the shaded jar, as ./corgipile runs it) with a small heap, training
- * with a strategy that holds the whole table.
+ * with a buffer of the whole table (a given buffer_size is not capped; epoch_shuffle now refuses a table larger than
+ * the heap before loading it, with SQLSTATE 53200).
  */
 @PostgresTest
 class ClientOutOfMemoryIT {
@@ -34,7 +35,7 @@ class ClientOutOfMemoryIT {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(List.of(java.toString(), "-Xmx32m", "--add-opens=java.base/java.nio=ALL-UNNAMED",
                 "-cp", jar.toString(), "org.corgipile.cli.CorgipileCli", "train", "wide", "--url", db.jdbcUrl(),
-                "--mode", "client", "--shuffle", "epoch_shuffle", "--epochs", "1", "--no-progress"))
+                "--mode", "client", "--buffer-size", "1.0", "--epochs", "1", "--no-progress"))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the CLI ends");

@@ -19,6 +19,14 @@ public interface BlockSource extends AutoCloseable {
     /** Number of heap pages of the relation at the time the source was opened (the scan's snapshot). */
     long pageCount();
 
+    /**
+     * Bytes on disk behind one heap page on average: the page and the TOAST pages of its rows' out-of-line values
+     * (the device block of {@link Sizing} counts these). Default: one page, nothing out of line.
+     */
+    default long storedPageBytes() {
+        return Sizing.PAGE_BYTES;
+    }
+
     /** Shape of every tuple this source produces: dense width, or sparse dimensionality. */
     FeatureShape shape();
 

@@ -2,7 +2,6 @@ package org.corgipile.operators;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import java.util.TreeSet;
 
 /**
  * What training must know about the relation before epoch 1: feature mean and standard deviation for
@@ -12,11 +11,15 @@ import java.util.TreeSet;
  *
  * <p>{@link #forTraining} decides how much to read. Standardisation needs good estimates, not every row: a seeded
  * random sample of {@value #SAMPLE_UNITS} runs of {@value #SAMPLE_UNIT_PAGES} pages (256 kB, one read request
- * each; 8 MB and thousands of rows from all over the table) read in storage order, with the row count scaled from
- * the pages sampled. The number of runs is what a disk pays for (a seek each: 32 runs are 0.2 s at 150 IOPS,
- * what a sequential pass over 32 MB costs at 150 MB/s); their size is what makes the estimates stable (on a
- * label-clustered table a run holds one class, so the runs, not the rows, are the independent draws). A table that
- * is at most {@value #FULL_SCAN_FACTOR} times the sample is read whole, as is any table whose class count must be
+ * each; 8 MB and thousands of rows from all over the table), one run from each of {@value #SAMPLE_UNITS} equal
+ * stretches of the table (stratified), read in storage order, with the row count scaled from the pages sampled.
+ * The number of runs is what a disk pays for (a seek each: 32 runs are 0.2 s at 150 IOPS, what a sequential pass
+ * over 32 MB costs at 150 MB/s); their size and spread are what make the estimates stable (on a label-clustered
+ * table a run holds one class, so the runs, not the rows, are the independent draws, and the strata give each
+ * class its share of them). On a device the storage probe found seek-bound, the same 8 MB are read in runs of the
+ * device block (seek x bandwidth: a run's transfer as long as its seek), at least {@value #MIN_DEVICE_UNITS} of
+ * them: 8 runs of 1 MB on the emulated hdd, a quarter of the seeks. A table that is at most
+ * {@value #FULL_SCAN_FACTOR} times the sample is read whole, as is any table whose class count must be
  * inferred (a class that only a few rows have would be missed by a sample and training would then fail on it):
  * those profiles are exact.
  *
@@ -32,6 +35,12 @@ public final class DataProfile {
     public static final int SAMPLE_UNITS = 32;
     /** Pages per run of a sampled profile: 256 kB, one read request. */
     public static final int SAMPLE_UNIT_PAGES = 32;
+    /** Pages a sampled profile reads: 8 MB. */
+    public static final int SAMPLE_PAGES = SAMPLE_UNITS * SAMPLE_UNIT_PAGES;
+    /** Most bytes of decoded rows one read of a profile holds ({@link Runs}). */
+    static final long READ_BYTES = 4L << 20;
+    /** Fewest runs of a sampled profile on a seek-bound device (its runs are device blocks, larger and fewer). */
+    public static final int MIN_DEVICE_UNITS = 8;
     /** A relation of at most this many samples' pages is read whole (the sample would be a large share of it). */
     public static final int FULL_SCAN_FACTOR = 4;
 
@@ -77,29 +86,50 @@ public final class DataProfile {
      */
     public static DataProfile forTraining(BlockSource source, int blockPages, boolean moments, boolean allLabels,
                                           long seed) {
-        return allLabels ? scan(source, blockPages, moments)
-                : sample(source, blockPages, moments, seed, SAMPLE_UNITS, SAMPLE_UNIT_PAGES);
+        return forTraining(source, blockPages, moments, allLabels, seed, 0);
+    }
+
+    /**
+     * As {@link #forTraining(BlockSource, int, boolean, boolean, long)} on a device whose seek x bandwidth is
+     * {@code deviceBlock} pages ({@link TrainSpec#deviceBlock()}, what the storage probe found; 0: not seek-bound or
+     * not probed): the sample's 8 MB are read in runs of the device block, at most {@value #SAMPLE_UNITS} /
+     * {@value #MIN_DEVICE_UNITS} of them ({@link #sampleRuns}).
+     */
+    public static DataProfile forTraining(BlockSource source, int blockPages, boolean moments, boolean allLabels,
+                                          long seed, int deviceBlock) {
+        if (allLabels) {
+            return scan(source, blockPages, moments);
+        }
+        int unitPages = sampleRunPages(deviceBlock);
+        return sample(source, blockPages, moments, seed, SAMPLE_PAGES / unitPages, unitPages);
+    }
+
+    /**
+     * Pages per run of a sampled profile on a device of {@code deviceBlock} pages: {@value #SAMPLE_UNIT_PAGES}, or
+     * on a seek-bound device the device block, but at least {@value #MIN_DEVICE_UNITS} runs in the sample. A run
+     * costs a seek; on the emulated hdd (150 IOPS, 150 MB/s, device block 1 MB) 32 runs of 256 kB are 32 seeks
+     * plus 8 MB (~0.27 s), 8 runs of 1 MB 8 seeks plus the same 8 MB (~0.11 s).
+     */
+    static int sampleRunPages(int deviceBlock) {
+        if (deviceBlock <= SAMPLE_UNIT_PAGES) {
+            return SAMPLE_UNIT_PAGES;
+        }
+        return Math.min(deviceBlock, SAMPLE_PAGES / MIN_DEVICE_UNITS);
     }
 
     /** One storage-order pass over {@code source}; {@code moments}: also the features' mean and variance. */
     public static DataProfile scan(BlockSource source, int blockPages, boolean moments) {
         Moments acc = new Moments(source.shape().dimension(), moments);
-        BlockShuffle blocks = new BlockShuffle(BlockShuffle.Order.STORAGE, blockPages, 0, acc);
-        blocks.open(source);
-        TupleBuffer buf = new TupleBuffer(source.shape(), 1024);
-        while (true) {
-            buf.clear();
-            if (blocks.nextBlock(buf) < 0) {
-                break;
-            }
-        }
-        blocks.close();
+        new Runs(source, acc, blockPages).read(0, source.pageCount());
         return acc.profile(acc.n, 0);
     }
 
     /**
      * {@code units} runs of {@code unitPages} pages drawn at random with {@code seed} (the same runs for the same
-     * seed and relation size), read in storage order, each announced to the source ahead of its read like the
+     * seed and relation size), one from each of {@code units} equal stretches of the relation (stratified: on a
+     * label-clustered table the classes get their share of runs; with 32 runs drawn from the whole table the mean's
+     * error was up to 0.16 deviations on DataProfileTest's clustered table, stratified 8 runs stay within 0.06),
+     * read in storage order, each announced to the source ahead of its read like the
      * blocks of a random order ({@link BlockShuffle#READ_AHEAD_PAGES}). The whole relation ({@link #scan} with
      * {@code blockPages}) when it has at most {@value #FULL_SCAN_FACTOR} x {@code units} runs, or when the sample
      * held no row (pages of dead or NULL rows only). The label range of a sample is the sample's: it must not be
@@ -112,16 +142,17 @@ public final class DataProfile {
         if (runs <= (long) FULL_SCAN_FACTOR * units) {
             return scan(source, blockPages, moments);
         }
-        // Floyd's algorithm: `units` distinct runs out of `runs`, uniformly, without an array of all runs
+        // stratified: one run drawn uniformly from each of `units` equal stretches of the table, so the sample
+        // covers the table evenly (on a label-clustered table every class gets its share of runs)
         SplittableRandom rnd = new SplittableRandom(Seeds.derive(seed, Seeds.PROFILE, 0));
-        TreeSet<Long> chosen = new TreeSet<>();
-        for (long j = runs - units; j < runs; j++) {
-            long t = rnd.nextLong(j + 1);
-            chosen.add(chosen.contains(t) ? j : t);
+        long[] order = new long[units];
+        for (int j = 0; j < units; j++) {
+            long lo = runs * j / units;
+            long hi = runs * (j + 1) / units;
+            order[j] = lo + rnd.nextLong(hi - lo);
         }
-        long[] order = chosen.stream().mapToLong(Long::longValue).toArray();
         Moments acc = new Moments(source.shape().dimension(), moments);
-        TupleBuffer buf = new TupleBuffer(source.shape(), 1024);
+        Runs reader = new Runs(source, acc, unitPages);
         long read = 0;
         int announced = 0;
         for (int i = 0; i < order.length; i++) {
@@ -130,12 +161,9 @@ public final class DataProfile {
                 long first = order[announced] * unitPages;
                 source.willRead(first, (int) Math.min(unitPages, pages - first));
             }
-            source.checkInterrupts();
             long first = order[i] * unitPages;
             int n = (int) Math.min(unitPages, pages - first);
-            buf.clear();
-            source.readPages(first, n, buf);
-            acc.accept(buf, 0, buf.size(), source.valuesAreFinite());
+            reader.read(first, n);
             read += n;
         }
         if (acc.n == 0) {
@@ -143,6 +171,46 @@ public final class DataProfile {
         }
         long estimate = Math.max(acc.n, Math.round((double) acc.n * pages / read));
         return acc.profile(estimate, read);
+    }
+
+    /**
+     * Reads pages in storage order into {@link Moments}, a run at a time in pieces whose decoded rows stay within
+     * {@link #READ_BYTES}: a heap page of rows stored out of line (TOAST) is megabytes in memory (~180 pointers to
+     * 8 kB arrays), so 16 such pages read at once grew the profile's buffer past a 64 MB heap. The first piece is one
+     * page; later ones follow the bytes per page seen. The device reads are the run's either way (announced whole,
+     * or sequential).
+     */
+    private static final class Runs {
+        private final BlockSource source;
+        private final Moments acc;
+        private final TupleBuffer buf;
+        private final int maxPages;
+        private int step = 1;
+
+        Runs(BlockSource source, Moments acc, int maxPages) {
+            this.source = source;
+            this.acc = acc;
+            this.buf = new TupleBuffer(source.shape(), 1024);
+            this.maxPages = Math.max(1, maxPages);
+        }
+
+        void read(long first, long pages) {
+            long end = first + pages;
+            for (long p = first; p < end; ) {
+                int m = (int) Math.min(step, end - p);
+                source.checkInterrupts();
+                buf.clear();
+                int n = source.readPages(p, m, buf);
+                if (buf.size() != n) {
+                    throw new TrainingException(TrainingException.INTERNAL_ERROR, "block source reported " + n
+                            + " tuples but appended " + buf.size() + "; please report a bug", null);
+                }
+                acc.accept(buf, 0, n, source.valuesAreFinite());
+                long bytes = buf.shape().sparse() ? 0 : (8L * buf.shape().dimension() + 16) * n;
+                step = (int) Math.max(1, Math.min(maxPages, bytes == 0 ? 2L * m : READ_BYTES * m / bytes));
+                p += m;
+            }
+        }
     }
 
     /** Welford's running mean and squared deviations of the rows it is handed, and the labels' range. */

@@ -36,6 +36,8 @@ final class DoubleBuffer implements AutoCloseable {
     private final Object lock = new Object();
     /** Buffers submitted and not yet worked on (guarded by {@code lock}). */
     private int pending;
+    /** Calling thread only: time it spent blocked on the compute thread ({@link #acquire}, {@link #awaitIdle}). */
+    private long waitNanos;
 
     DoubleBuffer(FeatureShape shape, int initialTuples, BlockSource interrupts) {
         this.interrupts = interrupts;
@@ -76,20 +78,38 @@ final class DoubleBuffer implements AutoCloseable {
 
     /** A buffer the calling thread may fill; waits while both are being worked on. */
     TupleBuffer acquire() {
-        while (true) {
-            rethrowFailure();
-            TupleBuffer b;
-            try {
-                b = free.poll(POLL_MS, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw canceled();
-            }
-            if (b != null) {
-                return b;
-            }
-            interrupts.checkInterrupts();
+        rethrowFailure();
+        TupleBuffer ready = free.poll();
+        if (ready != null) {
+            return ready;
         }
+        long w0 = System.nanoTime();
+        try {
+            while (true) {
+                rethrowFailure();
+                TupleBuffer b;
+                try {
+                    b = free.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw canceled();
+                }
+                if (b != null) {
+                    return b;
+                }
+                interrupts.checkInterrupts();
+            }
+        } finally {
+            waitNanos += System.nanoTime() - w0;
+        }
+    }
+
+    /**
+     * Nanoseconds the calling thread has spent blocked on the compute thread so far: in {@link #acquire} while SGD
+     * held both buffers, in {@link #awaitIdle} while SGD finished its last one. Read it on the calling thread.
+     */
+    long waitNanos() {
+        return waitNanos;
     }
 
     /** Gives back a buffer that was acquired but not submitted. */
@@ -111,6 +131,15 @@ final class DoubleBuffer implements AutoCloseable {
      * acquired meanwhile (the trainer reads the next epoch's first buffer while SGD finishes this epoch's last).
      */
     void awaitIdle() {
+        long w0 = System.nanoTime();
+        try {
+            awaitIdleUntimed();
+        } finally {
+            waitNanos += System.nanoTime() - w0;
+        }
+    }
+
+    private void awaitIdleUntimed() {
         while (true) {
             rethrowFailure();
             synchronized (lock) {

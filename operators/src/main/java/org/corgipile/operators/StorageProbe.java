@@ -65,8 +65,15 @@ public final class StorageProbe {
      * @param bytesPerSecond sequential bandwidth, 0 when not measured (not seek-bound)
      * @param throttle       the blkio throttle's limits the sizes follow ("150 IOPS, 150 MiB/s"), or null when
      *                       access time and bandwidth are timed
+     * @param requestPages   the largest read request the disk takes for pages read ahead ({@link #requestPages}),
+     *                       0 when unknown
      */
-    public record Timing(double accessSeconds, double bytesPerSecond, String throttle) {
+    public record Timing(double accessSeconds, double bytesPerSecond, String throttle, int requestPages) {
+        /** A timing of a device whose largest request is not known. */
+        public Timing(double accessSeconds, double bytesPerSecond, String throttle) {
+            this(accessSeconds, bytesPerSecond, throttle, 0);
+        }
+
         /** A disk (real or emulated): a request costs at least {@value #SEEK_BOUND_MS} ms. */
         public boolean seekBound() {
             return accessSeconds * 1000 >= SEEK_BOUND_MS && bytesPerSecond > 0;
@@ -77,7 +84,11 @@ public final class StorageProbe {
          * which a block's transfer takes as long as its seek (the bench's blk-throttle emulation's break-even:
          * 1/150 s x 150 MiB/s = 1 MiB; a real 8 ms, 150 MB/s disk 1.2 MB), in pages rounded to the nearest power
          * of two (so measurement noise does not change it) within [{@value Sizing#MIN_BLOCK_PAGES},
-         * {@value Sizing#MAX_BLOCK_PAGES}]; 0 when the device is not seek-bound.
+         * {@value Sizing#MAX_BLOCK_PAGES}], then down to a whole number of the disk's largest requests
+         * ({@link #requestPages}) when it is larger than one: the kernel splits a read-ahead into requests of at most
+         * that, and a device that counts requests (the blk-throttle, IOPS-metered volumes) charges the remainder as a
+         * request of its own. On the bench's virtual disk a request of announced pages holds at most 254 x 4 kB, so
+         * 1 MiB blocks were two requests (1016 kB and 8 kB) where 127 pages are one. 0 when not seek-bound.
          */
         public int blockPages() {
             if (!seekBound()) {
@@ -85,7 +96,11 @@ public final class StorageProbe {
             }
             double pages = accessSeconds * bytesPerSecond / Sizing.PAGE_BYTES;
             long p = 1L << Math.max(0, Math.round(Math.log(pages) / Math.log(2)));
-            return (int) Math.min(Sizing.MAX_BLOCK_PAGES, Math.max(Sizing.MIN_BLOCK_PAGES, p));
+            p = Math.min(Sizing.MAX_BLOCK_PAGES, Math.max(Sizing.MIN_BLOCK_PAGES, p));
+            if (requestPages > 0 && p > requestPages) {
+                p = Math.max(Sizing.MIN_BLOCK_PAGES, p / requestPages * requestPages);
+            }
+            return (int) p;
         }
 
         /** One line for a NOTICE and the model's spec. */
@@ -97,8 +112,10 @@ public final class StorageProbe {
             String how = throttle == null
                     ? String.format(Locale.ROOT, "%.0f MB/s measured", bytesPerSecond / 1e6)
                     : "blkio throttle " + throttle;
-            return String.format(Locale.ROOT, "storage: seek-bound, random 8 kB read %.1f ms, %s -> blocks >= %s",
-                    accessSeconds * 1000, how, Sizing.bytes((long) blockPages() * Sizing.PAGE_BYTES));
+            String requests = requestPages <= 0 ? "" : String.format(Locale.ROOT, " (requests of at most %s)",
+                    Sizing.bytes((long) requestPages * Sizing.PAGE_BYTES));
+            return String.format(Locale.ROOT, "storage: seek-bound, random 8 kB read %.1f ms, %s -> blocks >= %s%s",
+                    accessSeconds * 1000, how, Sizing.bytes((long) blockPages() * Sizing.PAGE_BYTES), requests);
         }
     }
 
@@ -128,7 +145,8 @@ public final class StorageProbe {
                 if (access * 1000 < SEEK_BOUND_MS) {
                     return Optional.of(new Timing(access, 0, null));
                 }
-                Optional<Timing> limits = throttle(file, access);
+                int requestPages = requestPages(file);
+                Optional<Timing> limits = throttle(file, access, requestPages);
                 if (limits.isPresent()) {
                     return limits;
                 }
@@ -161,7 +179,8 @@ public final class StorageProbe {
                     pool.shutdownNow();
                 }
                 long read = next.get();
-                return Optional.of(new Timing(access, (double) read * CHUNK * 1e9 / (System.nanoTime() - t1), null));
+                return Optional.of(new Timing(access, (double) read * CHUNK * 1e9 / (System.nanoTime() - t1), null,
+                        requestPages));
             }
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
             return Optional.empty();
@@ -173,7 +192,7 @@ public final class StorageProbe {
      * {@code file}, when both an IOPS and a bandwidth limit are set: access time 1/IOPS, bandwidth the byte limit
      * ({@code timedAccess} is recorded beside them).
      */
-    static Optional<Timing> throttle(Path file, double timedAccess) throws IOException {
+    static Optional<Timing> throttle(Path file, double timedAccess, int requestPages) throws IOException {
         Optional<String> disk = wholeDisk(file);
         Path self = Path.of("/proc/self/cgroup");
         if (disk.isEmpty() || !Files.isReadable(self)) {
@@ -194,9 +213,31 @@ public final class StorageProbe {
                 return Optional.empty();
             }
             return Optional.of(new Timing(1.0 / iops, bps, String.format(Locale.ROOT, "%d IOPS, %.0f MiB/s (timed: %.1f ms)",
-                    iops, bps / 1048576.0, timedAccess * 1000)));
+                    iops, bps / 1048576.0, timedAccess * 1000), requestPages));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The largest read request of the disk holding {@code file}, in 8 kB pages, for pages the kernel reads ahead
+     * ({@code posix_fadvise(WILLNEED)} fills the page cache with single 4 kB pages, so a request holds at most
+     * {@code max_segments} of them, and at most {@code max_sectors_kb}): 127 pages (1016 kB) on a virtio disk
+     * with 254 segments; 0 when unknown (no block device, no sysfs).
+     */
+    static int requestPages(Path file) {
+        try {
+            Optional<String> disk = wholeDisk(file);
+            if (disk.isEmpty()) {
+                return 0;
+            }
+            Path queue = Path.of("/sys/dev/block/" + disk.get() + "/queue");
+            long segments = Long.parseLong(Files.readString(queue.resolve("max_segments")).trim());
+            long sectorsKb = Long.parseLong(Files.readString(queue.resolve("max_sectors_kb")).trim());
+            long bytes = Math.min(sectorsKb << 10, segments * 4096);
+            return (int) Math.min(Integer.MAX_VALUE, bytes / Sizing.PAGE_BYTES);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private static long limit(Path rules, String disk) throws IOException {

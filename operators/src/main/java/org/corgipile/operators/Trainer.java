@@ -110,7 +110,7 @@ public final class Trainer {
 
     private static Run run(TrainSpec spec, BlockSource train, BlockSource validation, EpochListener l,
                            Resume resume, TrainedModel warm) {
-        Sizing sizing = Sizing.of(spec, train.pageCount());
+        Sizing sizing = Sizing.of(spec, train, Sizing.PAGE_BYTES);
         sizing.checkBufferHoldsABlock(spec.shuffle());
         TrainSpec resolved = spec.sized(sizing).withDataDefaults(train.shape());
         if (warm != null) {
@@ -203,14 +203,14 @@ public final class Trainer {
             } else {
                 long p0 = System.nanoTime();
                 DataProfile profile = spec.standardize() || needClasses ? DataProfile.forTraining(train,
-                        spec.blockSize(), spec.standardize(), needClasses, spec.seed()) : null;
+                        spec.blockSize(), spec.standardize(), needClasses, spec.seed(), spec.deviceBlock()) : null;
                 profileSeconds = profile == null ? 0 : (System.nanoTime() - p0) / 1e9;
                 if (profile != null) {
                     // rows stored out of line (TOAST) are far larger in the buffer than in their heap page (a
                     // sampled profile's row count is an estimate: good enough for sizes)
                     long pageBytes = Sizing.decodedPageBytes(shape, profile.tuples(), train.pageCount());
                     if (pageBytes > Sizing.PAGE_BYTES) {
-                        sizing = Sizing.of(given, train.pageCount(), pageBytes);
+                        sizing = Sizing.of(given, train, pageBytes);
                         spec = given.sized(sizing).withDataDefaults(shape);
                     }
                 }
@@ -344,6 +344,8 @@ public final class Trainer {
             // the part of that read that ran on after the earlier epoch's model existed: wall time and read time
             long carriedNanos = 0;
             long carriedReadNanos = 0;
+            // and the part of the reading thread's wait for SGD after that moment (the next epoch's read_wait)
+            long carriedWaitNanos = 0;
             boolean rescanned = false;
             boolean carryOver = resume == null;
             try {
@@ -354,6 +356,7 @@ public final class Trainer {
                     live.phase = "train";
                     listener.epochStarted(epoch, epochs);
                     long t0 = System.nanoTime();
+                    long wait0 = db.waitNanos() - carriedWaitNanos;
                     long readNanos = carriedReadNanos;
                     computeNanos[0] = 0;
                     computeNanos[1] = t0;
@@ -401,6 +404,7 @@ public final class Trainer {
                             db.release(b);
                         }
                     }
+                    long awaitStart = System.nanoTime();
                     db.awaitIdle();
                     long idle = System.nanoTime();
                     // this epoch's model exists when SGD finished its last buffer (not before its reads ended);
@@ -409,6 +413,7 @@ public final class Trainer {
                     double seconds = (end - t0 + carriedNanos) / 1e9;
                     carriedNanos = idle - end;
                     carriedReadNanos = aheadStart < 0 ? 0 : aheadEnd - Math.min(aheadEnd, end);
+                    long waitAfterEnd = Math.max(0, idle - Math.max(awaitStart, end));
                     readNanos += aheadStart < 0 ? 0 : Math.min(aheadEnd, end) - aheadStart;
                     long tuples = sgd.tuples();
                     if (tuples == 0 && resume == null) {
@@ -419,6 +424,10 @@ public final class Trainer {
                     extra.put("read_seconds", readNanos / 1e9);
                     // written by the compute thread before it freed its last buffer; awaitIdle() saw that
                     extra.put("compute_seconds", computeNanos[0] / 1e9);
+                    // the reading thread blocked on SGD (both buffers busy, or SGD finishing the epoch's last one);
+                    // SGD's own idle time is seconds - compute_seconds (it does nothing else in an epoch)
+                    extra.put("read_wait_seconds", (db.waitNanos() - wait0 - waitAfterEnd) / 1e9);
+                    carriedWaitNanos = waitAfterEnd;
                     double loss;
                     double accuracy;
                     long e0 = System.nanoTime();

@@ -24,6 +24,8 @@ public class TrainingException extends RuntimeException {
     public static final String NUMERIC_VALUE_OUT_OF_RANGE = "22003";
     public static final String FEATURE_NOT_SUPPORTED = "0A000";
     public static final String PROGRAM_LIMIT_EXCEEDED = "54000";
+    /** out_of_memory: what the call needs cannot fit the Java heap (corgipile.max_heap). */
+    public static final String OUT_OF_MEMORY = "53200";
     public static final String INTERNAL_ERROR = "XX000";
     /** null_value_not_allowed: a NULL element inside a feature array. */
     public static final String NULL_VALUE_NOT_ALLOWED = "22004";

@@ -196,6 +196,25 @@ class SizingTest {
                 + " -> blocks >= 1.00 MB", hdd);
     }
 
+    /**
+     * Bug: 1 MiB device blocks were two requests each on the bench's virtual disk (announced pages are single 4 kB
+     * pages, and a request holds at most 254 of them: 1016 kB and 8 kB), and the blk-throttle charges both.
+     */
+    @Test
+    void deviceBlocksAreWholeRequestsOfTheDisk() {
+        StorageProbe.Timing hdd = new StorageProbe.Timing(1.0 / 150, 150 * MB, "150 IOPS, 150 MiB/s (timed: 6.1 ms)",
+                127);
+        assertEquals(127, hdd.blockPages());
+        assertTrue(hdd.describe().endsWith("-> blocks >= 1016 kB (requests of at most 1016 kB)"), hdd.describe());
+        // requests that divide the block, or larger ones, change nothing; 10 MB in requests of 1016 kB: 10 of them
+        assertEquals(128, new StorageProbe.Timing(1.0 / 150, 150 * MB, null, 64).blockPages());
+        assertEquals(128, new StorageProbe.Timing(1.0 / 150, 150 * MB, null, 512).blockPages());
+        assertEquals(1270, new StorageProbe.Timing(0.02, 1e9, null, 127).blockPages());
+        // never below the smallest block
+        assertEquals(16, new StorageProbe.Timing(0.002, 20e6, null, 12).blockPages());
+        assertEquals(0, new StorageProbe.Timing(0.0003, 0, null, 127).blockPages());
+    }
+
     @Test
     void onADiskDerivedBlocksAreAtLeastTheDeviceBlockWith64PerBuffer() {
         // the bench's 500k x 28 table, ~150 MB: today 16-page blocks (128 kB), 6-12x storage order on the hdd
@@ -223,10 +242,79 @@ class SizingTest {
         assertEquals(16, Sizing.of(16, 0, p, budget, Sizing.PAGE_BYTES, 128).blockPages());
         assertEquals(0, Sizing.of(16, 0, p, budget, Sizing.PAGE_BYTES, 128).deviceBlock());
         long wide = Sizing.decodedPageBytes(FeatureShape.dense(2000), 15_888, 117);
-        assertEquals(Sizing.of(0, 0, 117, BUDGET, wide), Sizing.of(0, 0, 117, BUDGET, wide, 128));
+        assertEquals(Sizing.of(0, 0, 117, BUDGET, wide).blockPages(), Sizing.of(0, 0, 117, BUDGET, wide, 128).blockPages());
         // a table in one buffer of the default budget is not the device's business (the caller does not probe)
         assertTrue(Sizing.fitsOneBuffer(pages(32 * MB), BUDGET));
         assertFalse(Sizing.fitsOneBuffer(pages(32 * MB) + 1, BUDGET));
+    }
+
+    /**
+     * Bug: the device rule skipped rows stored out of line, so Fashion-MNIST kept 16-page blocks on the emulated hdd,
+     * each block a heap request and a TOAST request of ~110 kB at 150 IOPS: CorgiPile's epoch 6.05x storage order's.
+     */
+    @Test
+    void toastedRowsGetDeviceBlocksInBytesOnDisk() {
+        // the bench's clustered Fashion-MNIST: 9,555 heap pages, 6,868 TOAST pages, 66,490 rows of 784 float8
+        long heap = 9_555;
+        long stored = Math.round((heap + 6_868.0) / heap * Sizing.PAGE_BYTES);
+        long decoded = Sizing.decodedPageBytes(FeatureShape.dense(784), 66_490, heap);
+        long budget = Sizing.deviceBudget(BUDGET, 127);
+        assertEquals(16, Sizing.of(0, 0, heap, budget, decoded).blockPages());
+        Sizing hdd = Sizing.of(0, 0, heap, budget, decoded, 127, stored);
+        assertEquals(127, hdd.blockPages(), hdd.describe());
+        assertTrue(hdd.blockPages() * stored >= MB, hdd.describe());
+        // the budget still counts decoded rows: 11 such blocks per buffer, two buffers within it
+        assertTrue(2 * hdd.bufferPages() * decoded <= budget, hdd.describe());
+        assertEquals(11, hdd.bufferBlocks(), hdd.describe());
+        assertEquals(76, hdd.blocks());
+        assertTrue(hdd.describe().contains("derived, at least the device's 127 pages"), hdd.describe());
+        // before the profile pass (rows not counted yet) the same block
+        assertEquals(127, Sizing.of(0, 0, heap, budget, Sizing.PAGE_BYTES, 127, stored).blockPages());
+        // rows mostly out of line: two requests of twice the device block's bytes on disk are enough
+        assertEquals(1, Sizing.deviceBlockPages(128, 2_200_000));
+        long wide = 26 * 1024;
+        Sizing mostly = Sizing.of(0, 0, heap, budget, wide, 128, wide);
+        assertEquals(79, mostly.blockPages(), mostly.describe());
+        assertTrue(mostly.describe().contains("derived, at least 79 pages: rows mostly out of line, heap and TOAST two"
+                + " requests of twice the device's 128 pages (26 kB per heap page on disk)"), mostly.describe());
+        // without TOAST the device's pages
+        assertEquals(128, Sizing.deviceBlockPages(128, Sizing.PAGE_BYTES));
+        assertEquals(Sizing.of(0, 0, 10_000, budget, Sizing.PAGE_BYTES, 128),
+                Sizing.of(0, 0, 10_000, budget, Sizing.PAGE_BYTES, 128, Sizing.PAGE_BYTES));
+        // no device block: TOAST changes nothing
+        assertEquals(Sizing.of(0, 0, heap, budget, decoded).blockPages(),
+                Sizing.of(0, 0, heap, budget, decoded, 0, stored).blockPages());
+    }
+
+    @Test
+    void theTrainerSizesTheDeviceBlockWithTheSourcesBytesOnDisk() {
+        SyntheticData d = SyntheticData.logistic(40_000, 4, 2, 1, false);
+        BlockSource inner = d.source(10);
+        BlockSource toasted = new BlockSource() {
+            @Override
+            public long pageCount() {
+                return inner.pageCount();
+            }
+
+            @Override
+            public long storedPageBytes() {
+                return 4 * Sizing.PAGE_BYTES;   // three TOAST pages per heap page
+            }
+
+            @Override
+            public FeatureShape shape() {
+                return inner.shape();
+            }
+
+            @Override
+            public int readPages(long firstPage, int pages, TupleBuffer into) {
+                return inner.readPages(firstPage, pages, into);
+            }
+        };
+        TrainSpec spec = TrainSpec.builder().epochs(1).seed(1).option("device_block", 64).build();
+        assertEquals(64, Trainer.train(spec, d.source(10), null, null).sizing().blockPages());
+        TrainResult r = Trainer.train(spec, toasted, null, null);
+        assertEquals(32, r.sizing().blockPages(), r.sizing().describe());
     }
 
     @Test

@@ -80,8 +80,9 @@ class TrainerTest {
             assertTrue(s.loss() > 0 && s.loss() < 0.7);
             assertTrue(Double.isNaN(s.validationLoss()));
             // read/compute times every epoch; the profile pass of standardisation with epoch 1
-            assertEquals(s.epoch() == 1 ? Set.of("read_seconds", "compute_seconds", "profile_seconds")
-                    : Set.of("read_seconds", "compute_seconds"), s.extra().keySet(), s.extra().toString());
+            assertEquals(s.epoch() == 1 ? Set.of("read_seconds", "compute_seconds", "read_wait_seconds",
+                    "profile_seconds") : Set.of("read_seconds", "compute_seconds", "read_wait_seconds"),
+                    s.extra().keySet(), s.extra().toString());
         }
     }
 
@@ -102,6 +103,8 @@ class TrainerTest {
             double read = s.extra().get("read_seconds");
             double compute = s.extra().get("compute_seconds");
             assertTrue(read > 0 && compute > 0 && read <= s.seconds() && compute <= s.seconds(), s.toString());
+            double waited = s.extra().get("read_wait_seconds");
+            assertTrue(waited >= 0 && waited <= s.seconds(), s.toString());
         }
         pagesRead[0] = 0;
         Trainer.train(spec.with("train_metrics", "pass"), counting, null, null);

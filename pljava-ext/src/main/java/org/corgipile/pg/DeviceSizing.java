@@ -21,7 +21,8 @@ import org.corgipile.operators.StorageProbe;
  *
  * <p>The SQL half passes {@code storage_path} ({@code pg_relation_filepath}, relative to the data directory, which
  * is the backend's working directory) and {@code buffer_memory_default} (the GUC's {@code pg_settings.source}).
- * One probe per directory (database in a tablespace) and session: ~0.2-0.4 s once on a disk, a few ms on an SSD.
+ * One probe per directory (database in a tablespace) and session: ~0.2-0.4 s once on a disk, a few ms on an SSD;
+ * the call that probes reports the time as {@code probe_seconds} (epoch 1 of the epoch log, {@link TrainFunction}).
  * A server started with the environment variable {@code CORGIPILE_STORAGE_PROBE=off} never probes (the test
  * clusters: their results must not depend on a timing), nor does a JVM started with
  * {@code -Dcorgipile.storage_probe=off} ({@code corgipile.jvm_options}: a same-build comparison in the bench).
@@ -62,13 +63,22 @@ final class DeviceSizing {
         } catch (IOException | SecurityException e) {
             return null;
         }
-        Optional<StorageProbe.Timing> probed = PROBED.computeIfAbsent(file.toAbsolutePath().getParent(),
-                dir -> StorageProbe.measure(file));
+        long[] probeNanos = {-1};
+        Optional<StorageProbe.Timing> probed = PROBED.computeIfAbsent(file.toAbsolutePath().getParent(), dir -> {
+            long t0 = System.nanoTime();
+            Optional<StorageProbe.Timing> m = StorageProbe.measure(file);
+            probeNanos[0] = System.nanoTime() - t0;
+            return m;
+        });
         if (probed.isEmpty()) {
             return null;
         }
         StorageProbe.Timing t = probed.get();
         Map<String, Object> found = new LinkedHashMap<>();
+        if (probeNanos[0] >= 0) {
+            // this call paid for the probe (later calls of the session reuse it): epoch 1's "probe_seconds"
+            found.put("probe_seconds", probeNanos[0] / 1e9);
+        }
         found.put("access_ms", Math.round(t.accessSeconds() * 1e5) / 100.0);
         found.put("mb_per_s", t.bytesPerSecond() == 0 ? null : Math.round(t.bytesPerSecond() / 1e5) / 10.0);
         found.put("throttle", t.throttle());

@@ -7,6 +7,7 @@ import java.util.BitSet;
 
 import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.FeatureShape;
+import org.corgipile.operators.Sizing;
 import org.corgipile.operators.TupleBuffer;
 
 /**
@@ -148,6 +149,13 @@ public final class HeapBlockSource implements RelationSource {
     @Override
     public long pageCount() {
         return pageCount;
+    }
+
+    /** The heap page and its share of the TOAST relation's pages (heap + TOAST bytes / heap pages). */
+    @Override
+    public long storedPageBytes() {
+        return pageCount == 0 ? Sizing.PAGE_BYTES
+                : Math.round((double) (pageCount + toastPages) / pageCount * Sizing.PAGE_BYTES);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.FeatureShape;
+import org.corgipile.operators.Sizing;
 import org.corgipile.operators.TupleBuffer;
 
 /**
@@ -86,6 +87,16 @@ final class PartitionsBlockSource implements RelationSource {
     @Override
     public long pageCount() {
         return firstPage[parts.size()];
+    }
+
+    /** Over all leaves: their heap and TOAST bytes per heap page. */
+    @Override
+    public long storedPageBytes() {
+        double bytes = 0;
+        for (HeapBlockSource part : parts) {
+            bytes += (double) part.storedPageBytes() * part.pageCount();
+        }
+        return pageCount() == 0 ? Sizing.PAGE_BYTES : Math.round(bytes / pageCount());
     }
 
     @Override

@@ -101,6 +101,10 @@ final class TrainFunction {
             if (e.extra() != null) {
                 e.extra().forEach(row::putIfAbsent);
             }
+            if (e.epoch() == 1 && storage != null && storage.get("probe_seconds") != null) {
+                // the storage probe before the sizes (once per session): paid before epoch 1 like the profile pass
+                row.put("probe_seconds", storage.get("probe_seconds"));
+            }
             Long deviceBytes = progress.deviceBytes.get(e.epoch());
             if (deviceBytes != null) {
                 row.put("device_read_bytes", deviceBytes);

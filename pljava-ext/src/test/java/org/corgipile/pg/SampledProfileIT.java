@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 13: standardisation's statistics come from a seeded sample of the table's pages (operators'
- * {@code DataProfile}: 32 runs of 32 pages) when the table is larger than four samples (32 MB), read through the
- * heap reader like a random block order; the stored mean and deviation are close to the table's own, and the model
- * as accurate.
+ * {@code DataProfile}: 32 runs of 32 pages, or on a seek-bound device runs of the device block) when the table is
+ * larger than four samples (32 MB), read through the heap reader like a random block order; the stored mean and
+ * deviation are close to the table's own, and the model as accurate.
  */
 @PostgresTest(extension = true)
 class SampledProfileIT {
@@ -32,7 +32,7 @@ class SampledProfileIT {
             TestTables.clustered(c, "sampled_profile", 180_000, 20, 0.7);
             long pages = single(s, "SELECT relpages FROM pg_class WHERE relname = 'sampled_profile'");
             assertTrue(pages > 4 * 32 * 32, "larger than four samples: " + pages + " pages");
-            s.execute("DELETE FROM corgipile.models WHERE name IN ('it_sampled', 'it_unscaled')");
+            s.execute("DELETE FROM corgipile.models WHERE name IN ('it_sampled', 'it_unscaled', 'it_device')");
             double accuracy = accuracy(s, "it_sampled", "{\"train_metrics\": \"pass\"}");
             double unscaled = accuracy(s, "it_unscaled", "{\"train_metrics\": \"pass\", \"standardize\": false}");
             // features are uniform(-1, 1) +- 0.25 by label: already on one scale, so standardisation with good
@@ -41,28 +41,38 @@ class SampledProfileIT {
             assertEquals(unscaled, accuracy, 0.01, "against no standardisation: " + unscaled);
             assertTrue(single(s, "SELECT count(*) FROM corgipile.models, jsonb_array_elements(epoch_log) e "
                     + "WHERE name = 'it_sampled' AND (e->>'epoch')::int = 1 AND e ? 'profile_seconds'") == 1);
-            double[][] stored = new double[2][];
-            try (ResultSet rs = s.executeQuery("SELECT feature_mean, feature_std FROM corgipile.models "
-                    + "WHERE name = 'it_sampled'")) {
-                assertTrue(rs.next());
-                stored[0] = doubles(rs.getArray(1));
-                stored[1] = doubles(rs.getArray(2));
-            }
-            int exactMeans = 0;
+            // the sample as on a seek-bound device: device_block 128 (what the storage probe sets on the emulated
+            // hdd) reads the same 8 MB as 8 runs of 128 pages
+            double device = accuracy(s, "it_device", "{\"train_metrics\": \"pass\", \"device_block\": 128}");
+            assertEquals(unscaled, device, 0.01, "device-block sample against no standardisation: " + device);
+            double[][] exact = new double[2][20];
             try (ResultSet rs = s.executeQuery("SELECT k, avg(v), stddev_samp(v) FROM sampled_profile, "
                     + "unnest(features) WITH ORDINALITY AS u(v, k) GROUP BY k ORDER BY k")) {
                 int k = 0;
                 while (rs.next()) {
-                    double mean = rs.getDouble(2);
-                    double std = rs.getDouble(3);
-                    assertEquals(mean, stored[0][k], 0.1 * std, "mean of feature " + k);
-                    assertEquals(1, stored[1][k] / std, 0.1, "deviation of feature " + k);
-                    exactMeans += Math.abs(mean - stored[0][k]) < 1e-12 ? 1 : 0;
+                    exact[0][k] = rs.getDouble(2);
+                    exact[1][k] = rs.getDouble(3);
                     k++;
                 }
                 assertEquals(20, k);
             }
-            assertFalse(exactMeans == 20, "the statistics are a sample's, not the whole table's");
+            for (String model : new String[] {"it_sampled", "it_device"}) {
+                double[][] stored = new double[2][];
+                try (ResultSet rs = s.executeQuery("SELECT feature_mean, feature_std FROM corgipile.models "
+                        + "WHERE name = '" + model + "'")) {
+                    assertTrue(rs.next());
+                    stored[0] = doubles(rs.getArray(1));
+                    stored[1] = doubles(rs.getArray(2));
+                }
+                int exactMeans = 0;
+                for (int k = 0; k < 20; k++) {
+                    assertEquals(exact[0][k], stored[0][k], 0.1 * exact[1][k], model + ": mean of feature " + k);
+                    assertEquals(1, stored[1][k] / exact[1][k], 0.1, model + ": deviation of feature " + k);
+                    exactMeans += Math.abs(exact[0][k] - stored[0][k]) < 1e-12 ? 1 : 0;
+                }
+                assertFalse(exactMeans == 20, model + ": the statistics are a sample's, not the whole table's");
+            }
+            s.execute("DELETE FROM corgipile.models WHERE name IN ('it_device')");
             s.execute("DELETE FROM corgipile.models WHERE name IN ('it_sampled', 'it_unscaled')");
             s.execute("DROP TABLE sampled_profile");
         }

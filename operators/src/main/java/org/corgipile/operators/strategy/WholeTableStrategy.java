@@ -21,7 +21,7 @@ abstract class WholeTableStrategy implements ShuffleStrategy {
 
     @Override
     public final void open(BlockSource source, Config config) {
-        table = new LoadedTable(source, config);
+        table = new LoadedTable(source, config, name());
         seed = config.seed();
         if (!reshuffleEachEpoch) {
             permute(0);
