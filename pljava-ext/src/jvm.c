@@ -511,7 +511,7 @@ checkInterrupts(JNIEnv *env, jclass cls)
 
 typedef struct MessageArgs
 {
-	jint		level;			/* 0: NOTICE, 1: INFO, 2: WARNING, 3: LOG (server log only); -1: activity */
+	jint		level;			/* 0 NOTICE, 1 INFO, 2 WARNING, 3 LOG; -1 activity, -2 kept after the call */
 	jbyteArray	text;
 } MessageArgs;
 
@@ -523,9 +523,9 @@ MessageBody(JNIEnv *env, void *arg)
 
 	if (a->level < 0)
 	{
-		/* progress in pg_stat_activity.query of this backend, restored when the call ends */
+		/* progress in pg_stat_activity.query of this backend, restored when the call ends (-1) or not (-2) */
 		pgstat_report_activity(STATE_RUNNING, text);
-		activityChanged = true;
+		activityChanged = a->level == -1;
 	}
 	else
 		ereport(a->level == 1 ? INFO : a->level == 2 ? WARNING : a->level == 3 ? LOG : NOTICE,

@@ -490,7 +490,7 @@ SELECT a.pid,
        clock_timestamp() - to_timestamp((p.j->>'epoch_started')::double precision / 1000) AS epoch_elapsed
 FROM pg_stat_activity a
 CROSS JOIN LATERAL (SELECT corgipile.activity_json(a.query) AS j) p
-WHERE p.j IS NOT NULL;
+WHERE p.j IS NOT NULL AND a.state = 'active';  -- not the text a failed training left in an idle session
 COMMENT ON VIEW corgipile.training_progress
     IS 'Running train_sgd calls: epoch, tuples done/total within the epoch, running loss, elapsed time';
 GRANT SELECT ON corgipile.training_progress TO PUBLIC;
@@ -515,7 +515,7 @@ BEGIN
     END IF;
     SELECT corgipile.activity_json(a.query) INTO live
     FROM pg_stat_activity a
-    WHERE corgipile.activity_json(a.query)->>'model_name' = sgd_training_info.model_name
+    WHERE corgipile.activity_json(a.query)->>'model_name' = sgd_training_info.model_name AND a.state = 'active'
     ORDER BY a.backend_start DESC LIMIT 1;
     IF live IS NOT NULL THEN
         RETURN QUERY
@@ -961,6 +961,19 @@ COMMENT ON FUNCTION corgipile.local_leaves(jsonb, regclass) IS 'internal: the lo
 -- server name), one connection per server named corgipile_<server>, asynchronously (dblink_send_query /
 -- dblink_get_result) so the servers work in parallel. Every server needs the corgipile extension.
 
+-- Where the engine times the storage device and which budget is the default (DeviceSizing.resolve, the one place
+-- for train_sgd and for every server's round of sharded training): the file of the largest of relations (oids; a
+-- table or its leaf partitions; JSON null when none is local) and whether corgipile.buffer_memory is at its default.
+CREATE FUNCTION corgipile.storage_args(relations jsonb) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+    SELECT jsonb_build_object(
+        'storage_path', (SELECT pg_relation_filepath(r.oid) FROM jsonb_array_elements_text(relations) AS l,
+                                LATERAL (SELECT l::bigint::oid AS oid) AS r
+                         ORDER BY pg_relation_size(r.oid) DESC LIMIT 1),
+        'buffer_memory_default', (SELECT s.source = 'default' FROM pg_settings s WHERE s.name = 'corgipile.buffer_memory'))
+$fn$;
+COMMENT ON FUNCTION corgipile.storage_args(jsonb) IS 'internal: the storage file to probe and whether the buffer budget is the default';
+
 -- One round on one server's partitions (or a local list): epoch >= 1 trains one epoch from the model sent
 -- (NULL: the seed's initial model) and answers {parameters, dimension, tuples, running_loss, label_encoding,
 -- seconds}; epoch 0 answers {metrics} of the model sent; epoch -1 answers the data profile (feature mean and sum of
@@ -990,7 +1003,8 @@ BEGIN
     END LOOP;
     RETURN corgipile._invoke('train_epoch', jsonb_build_object(
         'relations', leaves, 'relation_name', array_to_string(relations, ', '), 'label', label, 'features', features,
-        'spec', spec, 'model', model, 'epoch', epoch, 'shard', shard, 'dimension', dimension));
+        'spec', spec, 'model', model, 'epoch', epoch, 'shard', shard, 'dimension', dimension)
+        || corgipile.storage_args(leaves));
 END
 $fn$;
 COMMENT ON FUNCTION corgipile.train_epoch(text[], text, text, jsonb, jsonb, integer, integer, integer)
@@ -1069,9 +1083,12 @@ BEGIN
             USING ERRCODE = 'feature_not_supported',
                   HINT = 'CREATE EXTENSION dblink in this database (it comes with postgresql-contrib, like postgres_fdw).';
     END IF;
-    state := corgipile._invoke('shard_start', jsonb_build_object('spec', args->'spec'));
     SELECT array_agg(DISTINCT f->>'server' ORDER BY f->>'server') INTO servers
     FROM jsonb_array_elements(leaves->'foreign') AS f;
+    -- (the relation, model name and slot size: the coordinator's row in corgipile.training_progress)
+    state := corgipile._invoke('shard_start', jsonb_build_object('spec', args->'spec',
+        'relation', args->'relation', 'relation_name', args->'relation_name', 'model_name', args->'model_name',
+        'activity_limit', args->'activity_limit', 'servers', cardinality(servers)));
     BEGIN
         FOR i IN 1 .. cardinality(servers) LOOP
             conns := conns || ('corgipile_' || servers[i]);
@@ -1139,7 +1156,7 @@ BEGIN
                         'relations', leaves->'local', 'relation_name', args->>'relation_name',
                         'label', args->>'label', 'features', args->>'features', 'spec', state->'spec',
                         'model', state->'model', 'epoch', CASE kind WHEN 'train' THEN ep WHEN 'profile' THEN -1 ELSE 0 END, 'shard', 0,
-                        'dimension', args->'dimension'));
+                        'dimension', args->'dimension') || corgipile.storage_args(leaves->'local'));
                     replies := replies || jsonb_build_object('server', 'local', 'reply', reply);
                 END IF;
                 -- Collect the replies as they come, so a failing server is noticed (and the others cancelled)
@@ -1322,9 +1339,8 @@ BEGIN
         'validation', validation_relation::oid::bigint, 'prep_seconds', prep,
         'validations', vleaves, 'validation_name', validation_relation::text, 'model_name', model_name,
         'activity_limit', pg_size_bytes(current_setting('track_activity_query_size')),
-        'storage_path', pg_relation_filepath(source),
-        'buffer_memory_default', (SELECT s.source = 'default' FROM pg_settings s WHERE s.name = 'corgipile.buffer_memory'),
-        'warm_start_model', corgipile.model_row(plan->'spec'->>'warm_start')), leaves);
+        'warm_start_model', corgipile.model_row(plan->'spec'->>'warm_start'))
+        || corgipile.storage_args(coalesce(leaves->'local', jsonb_build_array(source::oid::bigint))), leaves);
 
     IF shuffled IS NOT NULL THEN
         EXECUTE format('DROP TABLE %s', shuffled);

@@ -7,10 +7,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -22,6 +22,14 @@ import org.corgipile.bench.io.BlkioThrottle.IoCounters;
 import org.corgipile.bench.io.DeviceProfile;
 import org.corgipile.bench.io.PageCacheLimit;
 import org.corgipile.bench.run.BenchServer;
+import org.corgipile.cli.ExitCodes;
+import org.corgipile.cli.VersionProvider;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Scale-out benchmark: one table split across 1, 2 and 3 PostgreSQL servers on this machine, each its own cluster
@@ -48,38 +56,83 @@ import org.corgipile.bench.run.BenchServer;
  * then the timed call. Sharded training opens new server connections per call, so each server still starts a
  * backend and a JVM in the timed call (from the page cache); that is in the call's time, not in the epochs'.
  *
- * <p>Sizes. A single server's {@code train_sgd} probes its disk ({@code StorageProbe}): on the emulated hdd it
- * derives blocks of at least 1 MB with a 128 MB default budget. The per-server training of a sharded call does not
- * probe yet: each shard is cut into about 1,024 blocks ({@code Sizing}), capped at 64 pages (512 kB: 64 blocks in
- * half the coordinator's 64 MB {@code buffer_memory}), each read with one request. On a disk limited to 150 requests
- * per second a shard's epoch therefore costs about 1,024 / 150 = 7 s below 512 MB, whatever its size; above it the
- * blocks stay at 512 kB and a shard's requests shrink with its size (docs/bench.md, "Scale-out").
+ * <p>Sizes. Every server derives its sizes as {@code train_sgd} on it would: it probes its own disk
+ * ({@code StorageProbe}) and on the emulated hdd derives blocks of at least 1 MB with a 128 MB default budget, the
+ * one-server baseline and each shard of a sharded call alike (docs/scale-out.md, "Block and buffer sizes").
  *
  * <pre>
  *   ./corgipile setup
  *   ./corgipile bench-scale-out --rows 900000 --payload 1600 --epochs 3 --servers 1,2,3
  * </pre>
- * Options: {@code --rows} (900000), {@code --dims} (28), {@code --payload} bytes per row (1600), {@code --epochs}
- * (3), {@code --servers} (1,2,3), {@code --hdd-iops} (150), {@code --hdd-mbps} (150), {@code --page-cache-fraction}
- * of each server's shard (0.125, at least 32 MB), {@code --seed} (1), {@code --out} (a file for the Markdown report
- * as well). Needs root and cgroup-v1 blkio and memory controllers; without them it stops with the reason.
+ * Options ({@code --help} lists them with their defaults) are parsed with picocli; exit codes are every corgipile
+ * command's ({@link ExitCodes}): 0 done, 1 bad arguments, 2 a statement failed, 3 no root or no cgroup-v1 blkio and
+ * memory controllers here (the reason is printed), 4 the report file cannot be written, 5 a bug.
  */
-public final class ScaleOutBench {
-    private static final String USAGE = "usage: ./corgipile bench-scale-out [--rows 900000] [--dims 28] [--payload 1600]"
-            + " [--epochs 3] [--servers 1,2,3] [--hdd-iops 150] [--hdd-mbps 150] [--page-cache-fraction 0.125]"
-            + " [--seed 1] [--out FILE]  (defaults shown; needs root and cgroup-v1 blkio and memory controllers)";
+@Command(name = "corgipile bench-scale-out", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = VersionProvider.class, exitCodeOnInvalidInput = ExitCodes.USAGE,
+        description = "Per-epoch time of one train_sgd over a table split across 1, 2, 3 PostgreSQL servers, each with"
+            + " its own emulated hdd (cgroup-v1 blkio) and a page cache of a fraction of its shard (cgroup-v1 memory),"
+            + " against train_sgd on the whole table on one such server. Needs root.",
+        footer = {"", "Examples:", "  ./corgipile bench-scale-out --rows 900000 --epochs 3 --servers 1,2,3",
+            "  ./corgipile bench-scale-out --rows 20000 --epochs 2 --servers 1,2", "",
+            ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6,
+            ExitCodes.H7})
+public final class ScaleOutBench implements Callable<Integer> {
     private static final int TEST_ROWS = 20_000;
     private static final int WARM_ROWS = 3_000;
     /** As the matrix: the reader's current and next block plus the kernel's read-ahead must fit. */
     private static final long MIN_PAGE_CACHE = 32L << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ScaleOutBench() {
+    @Option(names = "--rows", paramLabel = "ROWS", defaultValue = "900000",
+            description = "rows of the whole table (default ${DEFAULT-VALUE})")
+    int rows;
+
+    @Option(names = "--dims", paramLabel = "D", defaultValue = "28",
+            description = "float8 features per row (default ${DEFAULT-VALUE})")
+    int dims;
+
+    @Option(names = "--payload", paramLabel = "BYTES", defaultValue = "1600",
+            description = "bytes per row of a column training does not read (default ${DEFAULT-VALUE})")
+    int payload;
+
+    @Option(names = "--epochs", paramLabel = "E", defaultValue = "3",
+            description = "epochs per train_sgd call (default ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--servers", split = ",", defaultValue = "1,2,3", paramLabel = "N",
+            description = "server counts to run, in this order (default ${DEFAULT-VALUE})")
+    List<Integer> counts;
+
+    @Option(names = "--hdd-iops", paramLabel = "IOPS", defaultValue = "150",
+            description = "each server's read IOPS limit (default ${DEFAULT-VALUE})")
+    long iops;
+
+    @Option(names = "--hdd-mbps", paramLabel = "MIBPS", defaultValue = "150",
+            description = "each server's read MiB/s limit (default ${DEFAULT-VALUE})")
+    long mbps;
+
+    @Option(names = "--page-cache-fraction", paramLabel = "F", defaultValue = "0.125",
+            description = "each server's page cache as a fraction of its shard, at least 32 MB"
+                    + " (default ${DEFAULT-VALUE})")
+    double cacheFraction;
+
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1",
+            description = "seed of the training calls (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "also write the Markdown report to this file")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    ScaleOutBench() {
     }
 
     /** One server's share of a timed call: seconds and device bytes of the profile pass and of every epoch. */
     record ServerRun(String server, long shardBytes, long cacheBudget, double profileSeconds, long profileBytes,
-                     List<Double> epochSeconds, List<Long> epochBytes, long callBytes) {
+                     List<Double> epochSeconds, List<Long> epochBytes, long callBytes, int blockPages) {
     }
 
     /**
@@ -106,48 +159,33 @@ public final class ScaleOutBench {
         }
     }
 
-    public static void main(String[] argv) throws Exception {
-        int rows = 900_000;
-        int dims = 28;
-        int payload = 1600;
-        int epochs = 3;
-        long iops = 150;
-        long mbps = 150;
-        double cacheFraction = 0.125;
-        long seed = 1;
-        Path out = null;
-        List<Integer> counts = List.of(1, 2, 3);
-        if (Arrays.asList(argv).contains("--help")) {
-            System.out.println(USAGE);
-            return;
-        }
-        if (argv.length % 2 != 0) {
-            throw new IllegalArgumentException("option " + argv[argv.length - 1] + " needs a value\n" + USAGE);
-        }
-        for (int i = 0; i + 1 < argv.length; i += 2) {
-            switch (argv[i]) {
-                case "--rows" -> rows = Integer.parseInt(argv[i + 1]);
-                case "--dims" -> dims = Integer.parseInt(argv[i + 1]);
-                case "--payload" -> payload = Integer.parseInt(argv[i + 1]);
-                case "--epochs" -> epochs = Integer.parseInt(argv[i + 1]);
-                case "--hdd-iops" -> iops = Long.parseLong(argv[i + 1]);
-                case "--hdd-mbps" -> mbps = Long.parseLong(argv[i + 1]);
-                case "--page-cache-fraction" -> cacheFraction = Double.parseDouble(argv[i + 1]);
-                case "--seed" -> seed = Long.parseLong(argv[i + 1]);
-                case "--out" -> out = Path.of(argv[i + 1]);
-                case "--servers" -> counts = Arrays.stream(argv[i + 1].split(",")).map(Integer::parseInt).toList();
-                default -> throw new IllegalArgumentException("unknown option " + argv[i] + " (--rows, --dims, "
-                        + "--payload, --epochs, --servers, --hdd-iops, --hdd-mbps, --page-cache-fraction, --seed, "
-                        + "--out)");
-            }
-        }
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line {@link #main} executes: picocli, with every corgipile command's exit codes. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new ScaleOutBench());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, ExitCodes.of(e),
+                "corgipile bench-scale-out", cmd.getErr()));
+        return cl;
+    }
+
+    @Override
+    public Integer call() throws Exception {
         if (!(cacheFraction > 0 && cacheFraction <= 1)) {
-            throw new IllegalArgumentException("--page-cache-fraction must be in (0, 1], got " + cacheFraction);
+            throw new ParameterException(spec.commandLine(), "--page-cache-fraction must be in (0, 1], got "
+                    + cacheFraction);
+        }
+        if (rows < 1 || dims < 1 || payload < 0 || epochs < 1 || counts.stream().anyMatch(n -> n < 1)) {
+            throw new ParameterException(spec.commandLine(), "--rows, --dims, --epochs and every --servers count "
+                    + "must be at least 1 and --payload at least 0");
         }
         Optional<String> why = BenchServer.unavailableReason(disk(1, iops, mbps)).or(PageCacheLimit::unavailableReason);
         if (why.isPresent()) {
-            System.err.println("bench-scale-out: cannot emulate one disk and one memory per server: " + why.get());
-            System.exit(3);
+            spec.commandLine().getErr().println("corgipile bench-scale-out: error: cannot emulate one disk and one "
+                    + "memory per server: " + why.get());
+            return ExitCodes.INVALID_INPUT;
         }
         String train = "epochs => " + epochs + ", seed => " + seed + ", validation_relation => 'test_rows'";
         List<Run> runs = new ArrayList<>();
@@ -231,6 +269,7 @@ public final class ScaleOutBench {
         if (out != null) {
             Files.writeString(out, report);
         }
+        return ExitCodes.OK;
     }
 
     private static DeviceProfile disk(int server, long iops, long mbps) {
@@ -274,19 +313,22 @@ public final class ScaleOutBench {
                 peaks.add(shards.get(k).peakPageCache());
             }
             JsonNode log;
-            try (ResultSet rs = s.executeQuery("SELECT epoch_log::text FROM corgipile.models WHERE name = '" + model
-                    + "'")) {
+            JsonNode spec;
+            try (ResultSet rs = s.executeQuery("SELECT epoch_log::text, spec::text FROM corgipile.models WHERE name = '"
+                    + model + "'")) {
                 rs.next();
                 log = JSON.readTree(rs.getString(1));
+                spec = JSON.readTree(rs.getString(2));
             }
-            Run run = run(setup, shards.size(), call, accuracy, log, shardBytes, budgets, io);
+            Run run = run(setup, shards.size(), call, accuracy, log, spec, shardBytes, budgets, io);
             System.out.printf(Locale.ROOT, "bench-scale-out: %s: call %.2f s, profile %.2f s, epoch seconds %s, "
                     + "test accuracy %s%n", setup, call, run.profileSeconds(), run.seconds(), accuracy);
             for (int k = 0; k < shards.size(); k++) {
                 ServerRun r = run.perServer().get(k);
-                System.out.printf(Locale.ROOT, "bench-scale-out:   %s: shard %.0f MB, page cache budget %.0f MB "
-                        + "(peak %.0f MB); profile %.2f s %.0f MB; epochs %s s, %s MB; call %.0f MB (blkio)%n",
-                        r.server(), mb(r.shardBytes()), mb(r.cacheBudget()), mb(peaks.get(k)), r.profileSeconds(),
+                System.out.printf(Locale.ROOT, "bench-scale-out:   %s: shard %.0f MB, block %d pages, page cache "
+                        + "budget %.0f MB (peak %.0f MB); profile %.2f s %.0f MB; epochs %s s, %s MB; call %.0f MB "
+                        + "(blkio)%n", r.server(), mb(r.shardBytes()), r.blockPages(), mb(r.cacheBudget()),
+                        mb(peaks.get(k)), r.profileSeconds(),
                         mb(r.profileBytes()), r.epochSeconds(), r.epochBytes().stream().map(b -> Math.round(mb(b)))
                                 .toList(), mb(r.callBytes()));
             }
@@ -301,6 +343,15 @@ public final class ScaleOutBench {
      */
     static Run run(String setup, int servers, double call, List<Double> accuracy, JsonNode log, List<Long> shardBytes,
                    List<Long> budgets, List<IoCounters> io) {
+        return run(setup, servers, call, accuracy, log, JSON.createObjectNode(), shardBytes, budgets, io);
+    }
+
+    /**
+     * As above, with the model's stored {@code spec}: the block size of one server's run (a sharded run's are each
+     * server's, in the epoch log's {@code server_sizes}).
+     */
+    static Run run(String setup, int servers, double call, List<Double> accuracy, JsonNode log, JsonNode spec,
+                   List<Long> shardBytes, List<Long> budgets, List<IoCounters> io) {
         List<Double> seconds = new ArrayList<>();
         List<Double> eval = new ArrayList<>();
         for (JsonNode e : log) {
@@ -322,8 +373,10 @@ public final class ScaleOutBench {
             }
             long profileBytes = sharded ? first.path("server_profile_device_read_bytes").path(name).asLong(-1)
                     : io.get(k).bytes() - b.stream().mapToLong(Long::longValue).sum();
+            int block = sharded ? first.path("server_sizes").path(name).path("block_size").asInt(0)
+                    : spec.path("block_size").asInt(0);
             perServer.add(new ServerRun(name, shardBytes.get(k), budgets.get(k), profile, profileBytes, s, b,
-                    io.get(k).bytes()));
+                    io.get(k).bytes(), block));
         }
         return new Run(setup, servers, call, profile, seconds, eval, accuracy, perServer);
     }
@@ -382,13 +435,14 @@ public final class ScaleOutBench {
                     r.callSeconds(), base.callSeconds() / r.callSeconds(), reached,
                     100 * r.accuracy().get(r.accuracy().size() - 1)));
         }
-        b.append("\n| setup | server | shard MB | page cache limit MB | profile pass: device MB | epoch s (median) "
-                + "| epoch device MB (median) | call device MB (blkio) |\n");
-        b.append("|---|---|---|---|---|---|---|---|\n");
+        b.append("\n| setup | server | shard MB | block pages | page cache limit MB | profile pass: device MB "
+                + "| epoch s (median) | epoch device MB (median) | call device MB (blkio) |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|\n");
         for (Run r : runs) {
             for (ServerRun s : r.perServer()) {
-                b.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f |%n",
-                        r.setup(), s.server(), mb(s.shardBytes()), mb(s.cacheBudget()), mb(s.profileBytes()),
+                b.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %s | %.0f | %.0f | %.2f | %.0f | %.0f |%n",
+                        r.setup(), s.server(), mb(s.shardBytes()), s.blockPages() > 0 ? s.blockPages() : "?",
+                        mb(s.cacheBudget()), mb(s.profileBytes()),
                         median(s.epochSeconds()), median(s.epochBytes().stream().map(x -> (double) x).toList()) / 1e6,
                         mb(s.callBytes())));
             }

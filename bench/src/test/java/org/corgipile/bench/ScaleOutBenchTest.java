@@ -1,11 +1,12 @@
 package org.corgipile.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -13,7 +14,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.corgipile.bench.io.BlkioThrottle.IoCounters;
+import org.corgipile.cli.ExitCodes;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class ScaleOutBenchTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,13 +27,15 @@ class ScaleOutBenchTest {
                 + " \"device_read_bytes\": 100000000}, {\"epoch\": 2, \"seconds\": 6.0, \"eval_seconds\": 0.5,"
                 + " \"device_read_bytes\": 120000000}, {\"epoch\": 3, \"seconds\": 5.0, \"eval_seconds\": 0.5,"
                 + " \"device_read_bytes\": 110000000}]");
-        ScaleOutBench.Run r = ScaleOutBench.run("one", 1, 20.0, List.of(0.9, 0.95, 0.96), log, List.of(400_000_000L),
-                List.of(50_000_000L), List.of(new IoCounters(430_000_000L, 1000)));
+        ScaleOutBench.Run r = ScaleOutBench.run("one", 1, 20.0, List.of(0.9, 0.95, 0.96), log,
+                JSON.readTree("{\"block_size\": 128}"), List.of(400_000_000L), List.of(50_000_000L),
+                List.of(new IoCounters(430_000_000L, 1000)));
         assertEquals(5.0, r.medianEpoch(), 1e-12);
         assertEquals(3.0, r.profileSeconds(), 1e-12);
         ScaleOutBench.ServerRun s = r.perServer().get(0);
         assertEquals(List.of(100_000_000L, 120_000_000L, 110_000_000L), s.epochBytes());
         assertEquals(100_000_000L, s.profileBytes(), "the call's blkio bytes minus the epochs'");
+        assertEquals(128, s.blockPages(), "one server's block from the stored spec");
         // the end of epoch 2: the call minus epoch 3 and its evaluation
         assertEquals(20.0 - 5.5, r.secondsThrough(2), 1e-12);
         assertEquals(20.0, r.secondsThrough(3), 1e-12);
@@ -41,6 +46,7 @@ class ScaleOutBenchTest {
         JsonNode log = JSON.readTree("[{\"epoch\": 1, \"seconds\": 2.5, \"profile_seconds\": 2.0,"
                 + " \"servers\": {\"shard1\": 2.4, \"shard2\": 2.2},"
                 + " \"server_device_read_bytes\": {\"shard1\": 7, \"shard2\": 8},"
+                + " \"server_sizes\": {\"shard1\": {\"block_size\": 128}, \"shard2\": {\"block_size\": 64}},"
                 + " \"server_profile_device_read_bytes\": {\"shard1\": 5, \"shard2\": 6}},"
                 + " {\"epoch\": 2, \"seconds\": 2.0, \"servers\": {\"shard1\": 1.9, \"shard2\": 1.8},"
                 + " \"server_device_read_bytes\": {\"shard1\": 9, \"shard2\": 10}}]");
@@ -51,6 +57,8 @@ class ScaleOutBenchTest {
         assertEquals(List.of(8L, 10L), r.perServer().get(1).epochBytes());
         assertEquals(6L, r.perServer().get(1).profileBytes());
         assertEquals(40L, r.perServer().get(1).callBytes());
+        assertEquals(List.of(128, 64), r.perServer().stream().map(ScaleOutBench.ServerRun::blockPages).toList(),
+                "each server's block from server_sizes");
     }
 
     @Test
@@ -70,26 +78,65 @@ class ScaleOutBenchTest {
         assertEquals(2 + 2 + 1 + 2 + 3, report.split("\n").length, report);
     }
 
+    /** Runs the command line; returns the exit code, what went to standard output and what went to standard error. */
+    private static Object[] execute(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = ScaleOutBench.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Object[] {code, out.toString(), err.toString()};
+    }
+
     /** Bug: `bench-scale-out --help` ignored the lone argument and ran the whole 1.8 GB benchmark. */
     @Test
-    void helpPrintsTheUsageAndRunsNothing() throws Exception {
+    void helpPrintsTheUsageAndRunsNothing() {
         PrintStream stdout = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(progress, true, StandardCharsets.UTF_8));
+        Object[] r;
         try {
-            ScaleOutBench.main(new String[] {"--help"});
+            r = execute("--help");
         } finally {
             System.setOut(stdout);
         }
-        String printed = out.toString(StandardCharsets.UTF_8);
-        assertTrue(printed.startsWith("usage: ./corgipile bench-scale-out") && printed.contains("--servers 1,2,3"),
-                printed);
+        String printed = (String) r[1];
+        assertEquals(ExitCodes.OK, r[0]);
+        assertTrue(printed.startsWith("Usage: corgipile bench-scale-out") && printed.contains("--servers=N[,N...]")
+                && printed.contains("(default 1,2,3)") && printed.contains(ExitCodes.H0), printed);
+        assertEquals("", progress.toString(StandardCharsets.UTF_8), "nothing ran");
+    }
+
+    @Test
+    void theDefaultsAreTheDocumentedRun() {
+        ScaleOutBench b = new ScaleOutBench();
+        new CommandLine(b).parseArgs();
+        assertEquals(List.of(900_000, 28, 1600, 3), List.of(b.rows, b.dims, b.payload, b.epochs));
+        assertEquals(List.of(1, 2, 3), b.counts);
+        assertEquals(List.of(150L, 150L, 1L), List.of(b.iops, b.mbps, b.seed));
+        assertEquals(0.125, b.cacheFraction);
+        new CommandLine(b).parseArgs("--servers", "3,1", "--rows", "150000");
+        assertEquals(List.of(3, 1), b.counts);
+        assertEquals(150_000, b.rows);
     }
 
     @Test
     void anOptionWithoutItsValueIsRefusedBeforeAnythingRuns() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ScaleOutBench.main(new String[] {"--epochs", "2", "--rows"}));
-        assertTrue(e.getMessage().startsWith("option --rows needs a value"), e.getMessage());
+        Object[] r = execute("--epochs", "2", "--rows");
+        assertEquals(ExitCodes.USAGE, r[0]);
+        assertTrue(((String) r[2]).startsWith("Missing required parameter for option '--rows'"), (String) r[2]);
+    }
+
+    @Test
+    void badValuesAreUsageErrorsBeforeAnythingRuns() {
+        Object[] r = execute("--page-cache-fraction", "2");
+        assertEquals(ExitCodes.USAGE, r[0]);
+        assertTrue(((String) r[2]).startsWith("--page-cache-fraction must be in (0, 1], got 2.0"), (String) r[2]);
+        r = execute("--servers", "1,0");
+        assertEquals(ExitCodes.USAGE, r[0]);
+        r = execute("--rows", "many");
+        assertEquals(ExitCodes.USAGE, r[0]);
+        assertTrue(((String) r[2]).contains("'many' is not an int"), (String) r[2]);
     }
 }

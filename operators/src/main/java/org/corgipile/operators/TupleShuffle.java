@@ -67,12 +67,17 @@ public final class TupleShuffle {
         double targetPages = bufferSize <= 1 ? bufferSize * input.pageCount() : Double.POSITIVE_INFINITY;
         double targetTuples = bufferSize <= 1 ? Double.POSITIVE_INFINITY : bufferSize;
         long pages = 0;
+        boolean reserved = false;
         while (true) {
             int n = input.nextBlock(target);
             if (n < 0) {
                 break;
             }
             pages += input.lastBlockPages();
+            if (!reserved && target.size() > 0) {
+                reserved = true;
+                target.reserve(expectedRows(target.size(), pages, targetPages, targetTuples));
+            }
             // a buffer is full when it reaches its size AND holds a tuple: blocks of empty pages (DELETE + VACUUM,
             // rows with a NULL label or features) are holes in the table, not its end, so reading goes on past
             // them; only the end of the block order (n < 0) ends the epoch
@@ -97,6 +102,18 @@ public final class TupleShuffle {
             }
         }
         return true;
+    }
+
+    /**
+     * The rows of a full buffer at the density of its first block(s), plus one block (a buffer overshoots its
+     * target by less than one): reserved once the first block is in, so the first buffers of a training do not grow
+     * in 1.5x steps (copies of up to 32 MB, ~0.13 s of epoch 1 on the hdd profile) nor keep up to 50% unused
+     * capacity. A small table's buffer is small; later buffers reuse the capacity.
+     */
+    private int expectedRows(int rows, long pages, double targetPages, double targetTuples) {
+        double perPage = (double) rows / Math.max(1, pages);
+        double expected = Math.min(targetTuples, targetPages * perPage) + input.blockPages() * perPage;
+        return (int) Math.min(Integer.MAX_VALUE - 8, Math.ceil(expected));
     }
 
     public BlockShuffle input() {

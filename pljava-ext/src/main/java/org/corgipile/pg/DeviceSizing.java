@@ -1,7 +1,5 @@
 package org.corgipile.pg;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -13,14 +11,21 @@ import org.corgipile.operators.Sizing;
 import org.corgipile.operators.StorageProbe;
 
 /**
- * The device-aware part of train_sgd's default sizes: when the relation is larger than one buffer and neither
+ * The one place where a training in this backend resolves its buffer budget and device block, for every path that
+ * derives sizes: {@code train_sgd} on a table or local partitions ({@link TrainFunction}) and each server's round of
+ * sharded training ({@link TrainEpochFunction}: every server times its own disk, so a shard on an hdd gets blocks
+ * of its seek x bandwidth while a shard on an ssd keeps the device-independent ones). {@link #resolve}: the budget
+ * is this server's {@code corgipile.buffer_memory} unless the call gave one, then the device.
+ *
+ * <p>The device-aware part of the default sizes: when the relation is larger than one buffer and neither
  * block_size nor device_block is given, time the device under its file ({@link StorageProbe}) and, on a seek-bound
  * device, fill in {@code device_block} (a derived block is at least the device's seek x bandwidth, {@link Sizing})
  * and, when {@code corgipile.buffer_memory} is at its default and the call gives no buffer_memory, a budget of 64
  * such blocks per buffer ({@link Sizing#deviceBudget}, at most half the JVM heap). An explicit budget is kept.
  *
- * <p>The SQL half passes {@code storage_path} ({@code pg_relation_filepath}, relative to the data directory, which
- * is the backend's working directory) and {@code buffer_memory_default} (the GUC's {@code pg_settings.source}).
+ * <p>The SQL half passes {@code storage_path} ({@code pg_relation_filepath} of the largest local leaf, relative to
+ * the data directory, which is the backend's working directory) and {@code buffer_memory_default} (the GUC's
+ * {@code pg_settings.source}), both from {@code corgipile.storage_args}.
  * One probe per directory (database in a tablespace) and session: ~0.2-0.4 s once on a disk, a few ms on an SSD;
  * the call that probes reports the time as {@code probe_seconds} (epoch 1 of the epoch log, {@link TrainFunction}).
  * A server started with the environment variable {@code CORGIPILE_STORAGE_PROBE=off} never probes (the test
@@ -34,11 +39,36 @@ final class DeviceSizing {
     }
 
     /**
-     * Fills {@code device_block} and perhaps {@code buffer_memory} into {@code options} (buffer_memory already
-     * resolved; {@code budgetGiven}: the call gave it); returns what the probe found for the spec (null: no probe)
-     * after sending its NOTICE.
+     * Fills {@code buffer_memory} (this server's GUC unless {@code options} has one), {@code device_block} and
+     * perhaps a larger budget into {@code options} for a relation of {@code pages} heap pages (all its leaves);
+     * returns what the probe found, for the spec or the server's sizes (null: no probe), after its NOTICE.
      */
-    static Map<String, Object> apply(Args args, Map<String, Object> options, boolean budgetGiven) {
+    static Map<String, Object> resolve(Args args, Map<String, Object> options, long pages) {
+        boolean budgetGiven = options.get("buffer_memory") != null;
+        if (!budgetGiven) {
+            options.put("buffer_memory", bufferMemory());
+        }
+        return apply(args, options, budgetGiven, pages);
+    }
+
+    /**
+     * corgipile.buffer_memory in bytes, at most half the JVM heap (the buffers live on the heap, next to the model
+     * and the reader); a larger setting is lowered with a NOTICE rather than failing later with an out-of-memory.
+     */
+    static long bufferMemory() {
+        long bytes = Natives.bufferMemoryKb() * 1024L;
+        long limit = Runtime.getRuntime().maxMemory() / 2;
+        if (bytes > limit) {
+            Natives.message(0, String.format(Locale.ROOT, "corgipile.buffer_memory (%d MB) is more than half of "
+                    + "the JVM heap (%d MB); using %d MB (raise corgipile.max_heap for more)", bytes >> 20,
+                    Runtime.getRuntime().maxMemory() >> 20, limit >> 20));
+            return limit;
+        }
+        return bytes;
+    }
+
+    private static Map<String, Object> apply(Args args, Map<String, Object> options, boolean budgetGiven,
+                                             long pages) {
         if (options.get("block_size") != null) {
             return null;
         }
@@ -55,14 +85,10 @@ final class DeviceSizing {
                         System.getenv("CORGIPILE_STORAGE_PROBE")))) {
             return null;
         }
-        Path file = Path.of(args.string("storage_path"));
-        try {
-            if (Sizing.fitsOneBuffer(Files.size(file) / Sizing.PAGE_BYTES, budget)) {
-                return null;
-            }
-        } catch (IOException | SecurityException e) {
+        if (Sizing.fitsOneBuffer(pages, budget)) {
             return null;
         }
+        Path file = Path.of(args.string("storage_path"));
         long[] probeNanos = {-1};
         Optional<StorageProbe.Timing> probed = PROBED.computeIfAbsent(file.toAbsolutePath().getParent(), dir -> {
             long t0 = System.nanoTime();

@@ -46,7 +46,7 @@ public final class Entry {
             case "scan_stats" -> ScanStatsFunction.run(args);
             case "jvm_info" -> jvmInfo();
             case "train_epoch" -> TrainEpochFunction.run(args);
-            case "shard_start" -> ShardCoordinator.start(args, TrainFunction::bufferMemory);
+            case "shard_start" -> ShardCoordinator.start(args);
             case "shard_merge" -> ShardCoordinator.merge(args);
             case "shard_epoch_end" -> ShardCoordinator.epochEnd(args);
             case "shard_finish" -> ShardCoordinator.finish(args);

@@ -87,9 +87,6 @@ final class LiveActivity {
             epochOfStart = epoch;
             epochStartedMillis = System.currentTimeMillis();
         }
-        // The JSON object starts at the first '{': keep braces out of the human part (the name is in the JSON too).
-        String prefix = String.format(Locale.ROOT, "corgipile train_sgd: epoch %d/%d on %s (%s, %s) ", epoch,
-                spec.epochs(), relationName.replace('{', '(').replace('}', ')'), spec.model(), shuffle);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("relid", relationOid);
         o.put("model", spec.model());
@@ -108,32 +105,46 @@ final class LiveActivity {
         o.put("log", log);
         o.put("relation", relationName);
         o.put("model_name", modelName);
+        return text(relationName, spec.model() + ", " + shuffle, o, log, limitBytes);
+    }
+
+    /**
+     * The activity text of a training ({@code o}: the progress object, its {@code log} the finished epochs, each
+     * row starting with the epoch number; {@code what}: the model and strategy for the human part) within
+     * {@code limitBytes}: this backend's, or the coordinator's of a sharded training ({@link ShardCoordinator}).
+     */
+    static String text(String relationName, String what, Map<String, Object> o, List<List<Object>> log,
+                       int limitBytes) {
+        // The JSON object starts at the first '{': keep braces out of the human part (the name is in the JSON too).
+        String prefix = String.format(Locale.ROOT, "corgipile train_sgd: epoch %s/%s on %s (%s) ", o.get("epoch"),
+                o.get("epochs"), relationName.replace('{', '(').replace('}', ')'), what.replace('{', '(')
+                        .replace('}', ')'));
         String text = prefix + Json.write(o);
-        if (fits(text)) {
+        if (fits(text, limitBytes)) {
             return text;
         }
         // Too long for the activity slot: drop the oldest epochs of the log, then the names, then the prefix.
         List<List<Object>> kept = new ArrayList<>(log);
-        while (!kept.isEmpty() && !fits(text)) {
+        while (!kept.isEmpty() && !fits(text, limitBytes)) {
             kept.remove(0);
             o.put("log_from", kept.isEmpty() ? log.size() + 1 : kept.get(0).get(0));
             o.put("log", kept);
             text = prefix + Json.write(o);
         }
-        if (!fits(text)) {
+        if (!fits(text, limitBytes)) {
             o.remove("relation");
             o.remove("model_name");
             text = prefix + Json.write(o);
         }
-        return fits(text) ? text : "corgipile train_sgd " + Json.write(o);
+        return fits(text, limitBytes) ? text : "corgipile train_sgd " + Json.write(o);
     }
 
-    private boolean fits(String text) {
+    private static boolean fits(String text, int limitBytes) {
         return text.getBytes(StandardCharsets.UTF_8).length <= limitBytes;
     }
 
     /** Six significant digits: enough to read, short enough to keep many epochs in the slot. */
-    private static Double round(double v) {
+    static Double round(double v) {
         if (!Double.isFinite(v)) {
             return null;
         }

@@ -34,6 +34,15 @@ public final class Natives {
     }
 
     /**
+     * Shows {@code activity} in this backend's pg_stat_activity.query beyond this call, until a later call reports
+     * an activity with {@link #reportActivity} and returns, or the statement ends: the progress of a statement that
+     * calls into Java several times (sharded training's coordinator, between its rounds).
+     */
+    static void reportActivityKept(String activity) {
+        message(ACTIVITY - 1, utf8(activity));
+    }
+
+    /**
      * Opens a heap reader and returns the relation's name; {@code info} receives {handle, page count, dimension (the
      * column count for scalar columns, 0 for arrays and sparse pairs: found by reading), sparse (0/1), page count of
      * the TOAST relation (0: none)}.

@@ -1,11 +1,11 @@
 package org.corgipile.pg;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.LongSupplier;
 
 import org.corgipile.operators.DataProfile;
 import org.corgipile.operators.EarlyStopping;
@@ -23,8 +23,9 @@ import org.corgipile.operators.Version;
  * The coordinator's arithmetic for training over partitions on several servers ({@code corgipile.train_sharded}
  * runs the rounds over dblink; this class keeps the state between rounds as JSON). The defaults are one server's:
  * <ul>
- *   <li>{@code shard_start}: resolves the spec once (so every server gets the same seed; buffer_memory from this
- *       server's {@code corgipile.buffer_memory}) and plans the rounds: a profile round before epoch 1 when the
+ *   <li>{@code shard_start}: resolves the spec once (so every server gets the same seed; buffer_memory and
+ *       device_block only when the call gave them: otherwise each server resolves its own, see
+ *       {@link #SERVER_SIZES}) and plans the rounds: a profile round before epoch 1 when the
  *       features may be standardised (dense, standardize not off) or softmax/mlp must infer their classes;</li>
  *   <li>{@code shard_merge}: folds one round's replies into the state. Profile: the servers' {@link DataProfile}s
  *       combined weighted by rows into the whole table's mean and deviation (sent to every server, so all
@@ -42,15 +43,18 @@ import org.corgipile.operators.Version;
  * "best_model", "stop", "epochs": [...], "skipped_tuples", "profile_seconds", "profile_device_read_bytes"}}.
  */
 final class ShardCoordinator {
+    /**
+     * Sizes a server resolves itself when the call does not give them, as {@code train_sgd} on that server would:
+     * its {@code corgipile.buffer_memory} and the device block of its own disk (one server may be on an hdd, the
+     * next on an ssd); the epoch log's {@code server_sizes} records what each server used.
+     */
+    private static final List<String> SERVER_SIZES = List.of("buffer_memory", "device_block");
+
     private ShardCoordinator() {
     }
 
-    /** @param bufferMemory buffer_memory when the call does not give it (one server: the GUC, as there) */
-    static Map<String, Object> start(Args args, LongSupplier bufferMemory) {
+    static Map<String, Object> start(Args args) {
         Map<String, Object> options = new LinkedHashMap<>(args.object("spec"));
-        if (options.get("buffer_memory") == null) {
-            options.put("buffer_memory", bufferMemory.getAsLong());
-        }
         TrainSpec spec = TrainOptions.parse(options);
         if (!spec.device().equals("cpu")) {
             throw new TrainingException(TrainingException.FEATURE_NOT_SUPPORTED,
@@ -64,13 +68,98 @@ final class ShardCoordinator {
         }
         boolean profile = !Boolean.FALSE.equals(spec.standardizeGiven()) || needsClasses(spec);
         Map<String, Object> state = new LinkedHashMap<>();
-        state.put("spec", spec.toMap());
+        Map<String, Object> specMap = spec.toMap();
+        for (String size : SERVER_SIZES) {
+            // not given: each server resolves it for its own share, memory and disk (DeviceSizing.resolve)
+            if (options.get(size) == null) {
+                specMap.put(size, null);
+            }
+        }
+        state.put("spec", specMap);
         state.put("rounds", rounds(spec, profile));
         state.put("model", profile ? null : model(spec, spec.classes(), null));
         state.put("epochs", new ArrayList<>());
         state.put("skipped_tuples", 0L);
         state.put("stop", false);
+        if (args.has("relation")) {
+            long now = System.currentTimeMillis();
+            Map<String, Object> activity = new LinkedHashMap<>();
+            activity.put("relid", args.longValue("relation"));
+            activity.put("relation", args.string("relation_name", "?"));
+            activity.put("model_name", args.string("model_name", null));
+            activity.put("limit", Math.max(100, args.intValue("activity_limit", 1024)) - 1);
+            activity.put("servers", args.intValue("servers", 0));
+            activity.put("started", now);
+            activity.put("epoch_started", now);
+            state.put("activity", activity);
+            publish(state, profile ? "profile" : "train", 1, false);
+        }
         return state;
+    }
+
+    /**
+     * The coordinator's row in {@code corgipile.training_progress} (and {@code sgd_training_info}): the same text
+     * in its pg_stat_activity as one server's training ({@link LiveActivity#text}), published whenever the Java
+     * half runs, i.e. between rounds, naming what runs next ({@code phase}: profile, train, evaluate on the
+     * servers, validate on the coordinator, finish), the epochs finished so far, and {@code servers}. The tuples
+     * done within a round are the servers' and not known here (NULL). Not published without {@code activity} in
+     * the state (the arithmetic's unit tests).
+     */
+    @SuppressWarnings("unchecked")
+    private static void publish(Map<String, Object> state, String phase, int epoch, boolean epochStarts) {
+        publish(state, phase, epoch, epochStarts, true);
+    }
+
+    /** @param kept shown beyond this call (between rounds); false: until it returns (the last call) */
+    @SuppressWarnings("unchecked")
+    private static void publish(Map<String, Object> state, String phase, int epoch, boolean epochStarts,
+                                boolean kept) {
+        if (!(state.get("activity") instanceof Map<?, ?> given)) {
+            return;
+        }
+        Map<String, Object> a = new LinkedHashMap<>((Map<String, Object>) given);
+        if (epochStarts) {
+            a.put("epoch_started", System.currentTimeMillis());
+        }
+        state.put("activity", a);
+        TrainSpec spec = TrainOptions.parse((Map<String, Object>) state.get("spec"));
+        List<List<Object>> log = new ArrayList<>();
+        long total = -1;
+        for (Object row : (List<Object>) state.get("epochs")) {
+            Args e = new Args((Map<String, Object>) row);
+            total = e.longValue("tuples");
+            log.add(Arrays.asList(e.intValue("epoch", 0), LiveActivity.round(e.doubleValue("loss", Double.NaN)),
+                    LiveActivity.round(e.doubleValue("accuracy", Double.NaN)),
+                    LiveActivity.round(e.doubleValue("validation_loss", Double.NaN)),
+                    LiveActivity.round(e.doubleValue("validation_accuracy", Double.NaN)),
+                    LiveActivity.round(e.doubleValue("learning_rate", Double.NaN)),
+                    LiveActivity.round(e.doubleValue("seconds", Double.NaN)), total));
+        }
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("relid", a.get("relid"));
+        o.put("model", spec.model());
+        o.put("shuffle", spec.shuffle());
+        o.put("phase", phase);
+        o.put("epoch", epoch);
+        o.put("epochs", spec.epochs());
+        o.put("tuples", null);
+        o.put("total", total);
+        o.put("loss", log.isEmpty() ? null : log.get(log.size() - 1).get(1));
+        o.put("lr", LiveActivity.round(spec.learningRate(Math.max(1, epoch))));
+        o.put("started", a.get("started"));
+        o.put("epoch_started", a.get("epoch_started"));
+        o.put("servers", a.get("servers"));
+        o.put("log_from", log.isEmpty() ? 1 : log.get(0).get(0));
+        o.put("log", log);
+        o.put("relation", a.get("relation"));
+        o.put("model_name", a.get("model_name"));
+        String text = LiveActivity.text(String.valueOf(a.get("relation")), spec.model() + ", " + spec.shuffle() + ", "
+                + a.get("servers") + " servers", o, log, ((Number) a.get("limit")).intValue());
+        if (kept) {
+            Natives.reportActivityKept(text);
+        } else {
+            Natives.reportActivity(text);
+        }
     }
 
     private static boolean needsClasses(TrainSpec spec) {
@@ -114,12 +203,21 @@ final class ShardCoordinator {
         Map<String, Object> out = new LinkedHashMap<>(args.object("state"));
         @SuppressWarnings("unchecked")
         List<Object> replies = (List<Object>) args.raw("replies");
+        int epoch = args.intValue("epoch", 0);
         switch (args.string("kind")) {
-            case "profile" -> mergeProfile(new Args(args.object("state")), replies, args.doubleValue("seconds", 0),
-                    out);
-            case "train" -> mergeTrain(new Args(args.object("state")), replies, args.intValue("epoch", 0),
-                    args.doubleValue("seconds", 0), out);
-            default -> mergeEvaluation(new Args(args.object("state")), replies, args.doubleValue("seconds", 0), out);
+            case "profile" -> {
+                mergeProfile(new Args(args.object("state")), replies, args.doubleValue("seconds", 0), out);
+                publish(out, "train", 1, true);
+            }
+            case "train" -> {
+                mergeTrain(new Args(args.object("state")), replies, epoch, args.doubleValue("seconds", 0), out);
+                publish(out, ((List<?>) out.get("rounds")).contains("evaluate") ? "evaluate" : "validate", epoch,
+                        false);
+            }
+            default -> {
+                mergeEvaluation(new Args(args.object("state")), replies, args.doubleValue("seconds", 0), out);
+                publish(out, "validate", epoch, false);
+            }
         }
         return out;
     }
@@ -235,7 +333,13 @@ final class ShardCoordinator {
             lossSum += n * r.doubleValue("running_loss", 0);
             minusOne |= "-1/+1".equals(r.string("label_encoding", "0/1"));
             if (epoch == 1 && r.has("block_size")) {
-                sizes.put(server, Map.of("block_size", r.raw("block_size"), "buffer_size", r.raw("buffer_size")));
+                Map<String, Object> used = new LinkedHashMap<>();
+                for (String k : List.of("block_size", "buffer_size", "buffer_memory", "device_block", "storage")) {
+                    if (r.has(k)) {
+                        used.put(k, r.raw(k));
+                    }
+                }
+                sizes.put(server, used);
             }
         }
         if (tuples == 0) {
@@ -359,12 +463,22 @@ final class ShardCoordinator {
         }
         Natives.message(0, EpochNotice.text(stats(row), spec.epochs()) + " (servers: "
                 + describeServers((Map<String, Object>) row.get("servers")) + ")");
+        int epoch = ((Number) row.get("epoch")).intValue();
+        if (Boolean.TRUE.equals(out.get("stop")) || epoch >= spec.epochs()) {
+            publish(out, "finish", epoch, false);
+        } else {
+            publish(out, "train", epoch + 1, true);
+        }
         return out;
     }
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> finish(Args args) {
         Args state = new Args(args.object("state"));
+        List<?> done = (List<?>) state.raw("epochs");
+        // the last publication ends with this call: the statement's own text is back in pg_stat_activity
+        publish(new LinkedHashMap<>(args.object("state")), "finish", done.isEmpty() ? 0
+                : new Args((Map<String, Object>) done.get(done.size() - 1)).intValue("epoch", 0), false, false);
         TrainSpec spec = TrainOptions.parse(state.object("spec"));
         TrainedModel trained = ModelCache.restore(new Args(state.has("best_model") ? state.object("best_model")
                 : state.object("model")));

@@ -27,10 +27,28 @@ import org.corgipile.operators.TrainingException;
  *       weighted by tuples).</li>
  * </ul>
  * Every reply has its seconds and, where the kernel offers them, the bytes this backend read from the storage device
- * in the round ({@link DeviceReads}: a cold round reads the server's share from its disk).
+ * in the round ({@link DeviceReads}: a cold round reads the server's share from its disk). Block and buffer sizes
+ * are this server's: the spec's sizes where the call gave them, else derived from this server's share, its
+ * {@code corgipile.buffer_memory} and its own disk ({@link DeviceSizing#resolve}), as {@code train_sgd} on this
+ * server would.
  */
 final class TrainEpochFunction {
     private TrainEpochFunction() {
+    }
+
+    /**
+     * The run's spec as this server trains it: the budget and device block resolved here, as {@code train_sgd} on
+     * this server would ({@link DeviceSizing#resolve}: this server's {@code corgipile.buffer_memory} and its own
+     * disk), unless the call gave them; what the probe found goes into the reply as {@code storage}. The probe runs
+     * once per backend, so in the profile round when there is one (its time is then the profile round's).
+     */
+    private static TrainSpec serverSpec(Args args, RelationSource src, Map<String, Object> out) {
+        Map<String, Object> options = new LinkedHashMap<>(args.object("spec"));
+        Map<String, Object> storage = DeviceSizing.resolve(args, options, src.pageCount());
+        if (storage != null) {
+            out.put("storage", storage);
+        }
+        return TrainOptions.parse(options);
     }
 
     static Map<String, Object> run(Args args) {
@@ -46,9 +64,9 @@ final class TrainEpochFunction {
                 out.put("metrics", trained.evaluate(src));
             }
         } else if (epoch == -1) {
-            TrainSpec spec = TrainOptions.parse(args.object("spec"));
             try (RelationSource src = RelationSource.open(args, "relation", args.string("label"),
                     args.string("features"), args.intValue("dimension", 0))) {
+                TrainSpec spec = serverSpec(args, src, out);
                 Natives.reportActivity("corgipile train_epoch: profile of shard " + args.intValue("shard", 0)
                         + " on " + args.string("relation_name", "?"));
                 boolean moments = !src.shape().sparse() && !Boolean.FALSE.equals(spec.standardizeGiven());
@@ -72,13 +90,13 @@ final class TrainEpochFunction {
                 out.put("skipped_tuples", src.skippedTuples());
             }
         } else if (epoch >= 1) {
-            TrainSpec spec = TrainOptions.parse(args.object("spec"));
             int shard = args.intValue("shard", 0);
             Object classes = model.object("params").get("classes");
             ShardEpoch.Start from = new ShardEpoch.Start(model.doubles("iterate"), model.doubles("feature_mean"),
                     model.doubles("feature_std"), classes instanceof Number n ? n.intValue() : 0);
             try (RelationSource src = RelationSource.open(args, "relation", args.string("label"),
                     args.string("features"), args.intValue("dimension", 0))) {
+                TrainSpec spec = serverSpec(args, src, out);
                 Natives.reportActivity("corgipile train_epoch: epoch " + epoch + " of shard " + shard + " on "
                         + args.string("relation_name", "?"));
                 ShardEpoch.Result r = ShardEpoch.train(spec, src, epoch, shard, from);
@@ -92,6 +110,8 @@ final class TrainEpochFunction {
                 if (r.sizing() != null) {
                     out.put("block_size", r.sizing().blockPages());
                     out.put("buffer_size", r.sizing().bufferSize());
+                    out.put("buffer_memory", spec.bufferMemory());
+                    out.put("device_block", spec.deviceBlock());
                 }
             }
         } else {

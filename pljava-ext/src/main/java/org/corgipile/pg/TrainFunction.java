@@ -39,19 +39,14 @@ final class TrainFunction {
         if (shuffleOnce) {
             options.put("shuffle", "none");
         }
-        boolean budgetGiven = options.get("buffer_memory") != null;
-        if (!budgetGiven) {
-            options.put("buffer_memory", bufferMemory());
-        }
-        Map<String, Object> storage = DeviceSizing.apply(args, options, budgetGiven);
-        TrainSpec spec = TrainSpec.fromOptions(options);
         String relationName = args.string("relation_name", "?");
         String label = args.string("label");
         String features = args.string("features");
         int dimension = TrainOptions.dimension(args.raw("dimension"));
         double prepSeconds = args.doubleValue("prep_seconds", 0);
-        String shuffleName = shuffleOnce ? "shuffle_once" : spec.shuffle();
 
+        TrainSpec spec;
+        Map<String, Object> storage;
         TrainResult result;
         Progress progress;
         long skipped;
@@ -61,7 +56,10 @@ final class TrainFunction {
                      ? RelationSource.open(args, "validation", label, features,
                              train.shape().sparse() ? train.shape().dimension() : 0)
                      : null) {
-            LiveActivity activity = new LiveActivity(args, relationName, spec, shuffleName, train);
+            storage = DeviceSizing.resolve(args, options, train.pageCount());
+            spec = TrainSpec.fromOptions(options);
+            LiveActivity activity = new LiveActivity(args, relationName, spec, shuffleOnce ? "shuffle_once"
+                    : spec.shuffle(), train);
             train.onCheckInterrupts(activity::tick);
             if (validation != null) {
                 validation.onCheckInterrupts(activity::tick);
@@ -78,7 +76,7 @@ final class TrainFunction {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", modelJson(result.model()));
         Map<String, Object> specMap = new LinkedHashMap<>(result.spec().toMap());
-        specMap.put("shuffle", shuffleName);
+        specMap.put("shuffle", shuffleOnce ? "shuffle_once" : spec.shuffle());
         if (storage != null) {
             specMap.put("storage", storage);
         }
@@ -136,22 +134,6 @@ final class TrainFunction {
             throw new IllegalStateException("train_sgd did not pass the row of warm_start model " + spec.warmStart());
         }
         return ModelCache.restore(new Args(args.object("warm_start_model")));
-    }
-
-    /**
-     * corgipile.buffer_memory in bytes, at most half the JVM heap (the buffers live on the heap, next to the model
-     * and the reader); a larger setting is lowered with a NOTICE rather than failing later with an out-of-memory.
-     */
-    static long bufferMemory() {
-        long bytes = Natives.bufferMemoryKb() * 1024L;
-        long limit = Runtime.getRuntime().maxMemory() / 2;
-        if (bytes > limit) {
-            Natives.message(0, String.format(Locale.ROOT, "corgipile.buffer_memory (%d MB) is more than half of "
-                    + "the JVM heap (%d MB); using %d MB (raise corgipile.max_heap for more)", bytes >> 20,
-                    Runtime.getRuntime().maxMemory() >> 20, limit >> 20));
-            return limit;
-        }
-        return bytes;
     }
 
     static Map<String, Object> modelJson(TrainedModel m) {

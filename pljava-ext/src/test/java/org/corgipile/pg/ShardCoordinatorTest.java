@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,7 @@ import org.junit.jupiter.api.Test;
 class ShardCoordinatorTest {
 
     private static Map<String, Object> start(String spec) {
-        return roundTrip(ShardCoordinator.start(new Args(Json.parseObject("{\"spec\": " + spec + "}")),
-                () -> 64L << 20));
+        return roundTrip(ShardCoordinator.start(new Args(Json.parseObject("{\"spec\": " + spec + "}"))));
     }
 
     /** One merge, its result round-tripped through JSON as between the calls of corgipile.train_sharded. */
@@ -39,6 +39,37 @@ class ShardCoordinatorTest {
         return "{\"server\": \"" + server + "\", \"reply\": {\"dimension\": 2, \"sparse\": false, \"skipped_tuples\": "
                 + "0, \"profile\": {\"tuples\": " + tuples + ", \"mean\": " + mean + ", \"m2\": " + m2
                 + ", \"min_label\": 0, \"max_label\": " + maxLabel + ", \"integral_labels\": true}}}";
+    }
+
+    /**
+     * Bug: the coordinator fixed its own buffer_memory and device_block 0 in the spec it sends, so no server sized
+     * its blocks for its own disk. Not given, they stay open for each server (DeviceSizing.resolve there), and the
+     * epoch log records what each server used; given in the call, they go to every server.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void serversResolveBudgetAndDeviceBlockThemselvesUnlessTheCallGivesThem() {
+        Map<String, Object> state = start("{\"model\": \"logistic\", \"seed\": 3, \"standardize\": false}");
+        Map<String, Object> spec = (Map<String, Object>) state.get("spec");
+        assertTrue(spec.containsKey("buffer_memory") && spec.get("buffer_memory") == null, spec::toString);
+        assertTrue(spec.containsKey("device_block") && spec.get("device_block") == null, spec::toString);
+        String hdd = reply("hdd", "[1, 2, 3]", "[1, 2, 3]", 100, 1.0).replace("\"seconds\"", "\"block_size\": 128, "
+                + "\"buffer_size\": 0.5, \"buffer_memory\": 134217728, \"device_block\": 128, \"storage\": "
+                + "{\"seek_bound\": true}, \"seconds\"");
+        String ssd = reply("ssd", "[1, 2, 3]", "[1, 2, 3]", 100, 1.0).replace("\"seconds\"", "\"block_size\": 16, "
+                + "\"buffer_size\": 0.5, \"buffer_memory\": 67108864, \"device_block\": 0, \"seconds\"");
+        state = merge(state, "train", "[" + hdd + ", " + ssd + "]");
+        Map<String, Object> epoch = (Map<String, Object>) ((List<Object>) state.get("epochs")).get(0);
+        Map<String, Object> sizes = (Map<String, Object>) epoch.get("server_sizes");
+        assertEquals(Map.of("block_size", 128L, "buffer_size", 0.5, "buffer_memory", 134217728L, "device_block", 128L,
+                "storage", Map.of("seek_bound", true)), sizes.get("hdd"));
+        assertEquals(Map.of("block_size", 16L, "buffer_size", 0.5, "buffer_memory", 67108864L, "device_block", 0L),
+                sizes.get("ssd"));
+
+        spec = (Map<String, Object>) start("{\"model\": \"logistic\", \"seed\": 3, \"buffer_memory\": 33554432, "
+                + "\"device_block\": 64}").get("spec");
+        assertEquals(33554432L, ((Number) spec.get("buffer_memory")).longValue(), "given: the same for every server");
+        assertEquals(64L, ((Number) spec.get("device_block")).longValue());
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -55,9 +56,11 @@ class ShardedTrainingIT {
 
     @BeforeAll
     static void clusters() throws SQLException {
-        coordinator = LocalCluster.start(List.of());
-        s1 = LocalCluster.start(List.of());
-        s2 = LocalCluster.start(List.of());
+        // every server derives its own sizes (DeviceSizing.resolve); no timing of CI's disk may change them here
+        Map<String, String> probeOff = Map.of("CORGIPILE_STORAGE_PROBE", "off");
+        coordinator = LocalCluster.start(List.of(), probeOff);
+        s1 = LocalCluster.start(List.of(), probeOff);
+        s2 = LocalCluster.start(List.of(), probeOff);
         int k = 0;
         for (LocalCluster server : List.of(s1, s2)) {
             server.createDatabase(DB);
@@ -295,6 +298,23 @@ class ShardedTrainingIT {
             });
             awaitRunningOnServers();
             try (Statement a = admin.createStatement()) {
+                // the coordinator's live row, as one server's training has (bug: a sharded call had none)
+                try (ResultSet rs = a.executeQuery("SELECT phase, epoch, epochs, strategy, model, relation, "
+                        + "model_name, tuples_done, started_at <= clock_timestamp(), "
+                        + "corgipile.activity_json(query)->>'servers' FROM corgipile.training_progress "
+                        + "JOIN pg_stat_activity USING (pid) WHERE pid = " + pid)) {
+                    assertTrue(rs.next(), "no training_progress row for the coordinator");
+                    assertEquals("train", rs.getString(1));
+                    assertEquals(1, rs.getInt(2));
+                    assertEquals(5, rs.getInt(3));
+                    assertEquals("corgipile", rs.getString(4));
+                    assertEquals("mlp", rs.getString(5));
+                    assertEquals("dist", rs.getString(6));
+                    assertEquals("cancelled", rs.getString(7));
+                    assertEquals(null, rs.getObject(8), "the servers' tuples within a round are not known here");
+                    assertTrue(rs.getBoolean(9));
+                    assertEquals("2", rs.getString(10));
+                }
                 a.execute("SELECT pg_cancel_backend(" + pid + ")");
             }
             SQLException e = run.get(60, TimeUnit.SECONDS);
