@@ -84,21 +84,11 @@ class DataProfileTest {
         // the runs as announced to the device (a run may be decoded in pieces: DataProfile.Runs)
         java.util.List<long[]> reads = new java.util.ArrayList<>();
         long[] read = {0};
-        BlockSource counting = new BlockSource() {
-            @Override
-            public long pageCount() {
-                return src.pageCount();
-            }
-
-            @Override
-            public FeatureShape shape() {
-                return src.shape();
-            }
-
+        BlockSource counting = new ForwardingBlockSource(src) {
             @Override
             public int readPages(long firstPage, int pages, TupleBuffer into) {
                 read[0] += pages;
-                return src.readPages(firstPage, pages, into);
+                return super.readPages(firstPage, pages, into);
             }
 
             @Override

@@ -149,15 +149,10 @@ class TrainerTest {
     @Test
     void epochOneDoesNotCountTheNextEpochsReadAhead() {
         InMemoryBlockSource data = BINARY.source(20);
-        BlockSource slow = new BlockSource() {
+        BlockSource slow = new ForwardingBlockSource(data) {
             @Override
             public long pageCount() {
                 return 200;
-            }
-
-            @Override
-            public FeatureShape shape() {
-                return data.shape();
             }
 
             @Override
@@ -167,7 +162,7 @@ class TrainerTest {
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-                return data.readPages(firstPage, pages, into);
+                return super.readPages(firstPage, pages, into);
             }
         };
         TrainSpec spec = TrainSpec.builder().epochs(3).blockSize(10).bufferSize(0.5).seed(3).standardize(false)
@@ -575,21 +570,11 @@ class TrainerTest {
 
     /** {@code data}, adding the pages each read returns to {@code pagesRead[0]}. */
     private static BlockSource countingPages(BlockSource data, long[] pagesRead) {
-        return new BlockSource() {
-            @Override
-            public long pageCount() {
-                return data.pageCount();
-            }
-
-            @Override
-            public FeatureShape shape() {
-                return data.shape();
-            }
-
+        return new ForwardingBlockSource(data) {
             @Override
             public int readPages(long firstPage, int pages, TupleBuffer into) {
                 pagesRead[0] += Math.min(pages, data.pageCount() - firstPage);
-                return data.readPages(firstPage, pages, into);
+                return super.readPages(firstPage, pages, into);
             }
         };
     }
