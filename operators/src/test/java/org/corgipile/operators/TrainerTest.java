@@ -190,17 +190,7 @@ class TrainerTest {
     void epochShufflesFirstReadAtOpenIsCountedInEpochOne() {
         long[] pagesRead = new long[1];
         BlockSource counting = countingPages(BINARY.source(20), pagesRead);
-        BlockSource slow = new BlockSource() {
-            @Override
-            public long pageCount() {
-                return counting.pageCount();
-            }
-
-            @Override
-            public FeatureShape shape() {
-                return counting.shape();
-            }
-
+        BlockSource slow = new ForwardingBlockSource(counting) {
             @Override
             public int readPages(long firstPage, int pages, TupleBuffer into) {
                 try {
@@ -208,7 +198,7 @@ class TrainerTest {
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-                return counting.readPages(firstPage, pages, into);
+                return super.readPages(firstPage, pages, into);
             }
         };
         long[] pagesInEpoch = new long[3];
