@@ -139,11 +139,14 @@ final class SharedGather {
                 Thread.onSpinWait();
             }
             inFlight = c; // before the claim, so that the compute thread sees it once the claim is visible
-            if (next.compareAndSet(c, c + 1)) {
-                gather(c, slots[c % slots.length]);
-                ready.set(c % slots.length, c + 1);
+            try {
+                if (next.compareAndSet(c, c + 1)) {
+                    gather(c, slots[c % slots.length]);
+                    ready.set(c % slots.length, c + 1);
+                }
+            } finally {
+                inFlight = -1; // also if the copy failed (out of memory): the compute thread copies the chunk itself
             }
-            inFlight = -1;
             return DoubleBuffer.Helper.HELPED;
         }
 
