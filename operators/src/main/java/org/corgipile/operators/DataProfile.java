@@ -79,21 +79,13 @@ public final class DataProfile {
 
     /**
      * The profile a training over {@code source} needs: every row when {@code allLabels} (the class count is
-     * inferred from the labels) or the relation is small, else a sample ({@link #sample}) drawn with {@code seed}.
+     * inferred from the labels) or the relation is small, else a sample ({@link #sample}) drawn with {@code seed}
+     * on a device whose seek x bandwidth is {@code deviceBlock} pages ({@link TrainSpec#deviceBlock()}, what the
+     * storage probe found; 0: not seek-bound or not probed): the sample's 8 MB are read in runs of the device
+     * block, at most {@value #SAMPLE_UNITS} / {@value #MIN_DEVICE_UNITS} of them ({@link #sampleRunPages}).
      *
      * @param blockPages pages per read of a full pass
      * @param moments    also the features' mean and variance
-     */
-    public static DataProfile forTraining(BlockSource source, int blockPages, boolean moments, boolean allLabels,
-                                          long seed) {
-        return forTraining(source, blockPages, moments, allLabels, seed, 0);
-    }
-
-    /**
-     * As {@link #forTraining(BlockSource, int, boolean, boolean, long)} on a device whose seek x bandwidth is
-     * {@code deviceBlock} pages ({@link TrainSpec#deviceBlock()}, what the storage probe found; 0: not seek-bound or
-     * not probed): the sample's 8 MB are read in runs of the device block, at most {@value #SAMPLE_UNITS} /
-     * {@value #MIN_DEVICE_UNITS} of them ({@link #sampleRuns}).
      */
     public static DataProfile forTraining(BlockSource source, int blockPages, boolean moments, boolean allLabels,
                                           long seed, int deviceBlock) {

@@ -26,6 +26,9 @@ import org.corgipile.operators.strategy.ShuffleStrategy;
  * table when it is small), or one storage-order pass over every row when the class count must be inferred from the
  * labels; its time is reported with epoch 1 as "profile_seconds".
  *
+ * <p>The strategy is opened inside epoch 1 (its seconds, "read_seconds" and device bytes): {@code shuffle_once}
+ * and {@code epoch_shuffle} read the whole table there, and that read is epoch 1's.
+ *
  * <p>Per epoch: {@code rescan} of the strategy (new block order, new permutations), SGD over all its buffers at the
  * epoch's learning rate, then the metrics: with {@code train_metrics => 'running'} (default) the mean pre-update
  * mini-batch loss of the training pass itself, no accuracy and no second read of the table; with {@code 'pass'} a
@@ -349,7 +352,6 @@ public final class Trainer {
             boolean rescanned = false;
             boolean carryOver = resume == null;
             try {
-                strategy.open(train, ShuffleStrategy.Config.of(spec, guard));
                 for (int epoch = first; epoch <= last; epoch++) {
                     sgd.rescan(epoch);
                     live.epoch = epoch;
@@ -360,6 +362,12 @@ public final class Trainer {
                     long readNanos = carriedReadNanos;
                     computeNanos[0] = 0;
                     computeNanos[1] = t0;
+                    if (epoch == first) {
+                        // inside the first epoch's clock and device bytes: shuffle_once and epoch_shuffle read the
+                        // whole table here (it was counted nowhere when it ran before epoch 1's t0)
+                        strategy.open(train, ShuffleStrategy.Config.of(spec, guard));
+                        readNanos += System.nanoTime() - t0;
+                    }
                     if (!rescanned) {
                         strategy.rescan(epoch);
                     }

@@ -17,28 +17,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BlockShuffleAnnouncesReadAheadTest {
 
     /** Records reads and announcements as {"read"|"will", firstPage, pages}. */
-    private static final class Log implements BlockSource {
-        final InMemoryBlockSource inner;
+    private static final class Log extends ForwardingBlockSource {
         final List<long[]> events = new ArrayList<>();
 
         Log(InMemoryBlockSource inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public long pageCount() {
-            return inner.pageCount();
-        }
-
-        @Override
-        public FeatureShape shape() {
-            return inner.shape();
+            super(inner);
         }
 
         @Override
         public int readPages(long firstPage, int pages, TupleBuffer into) {
             events.add(new long[] {0, firstPage, pages});
-            return inner.readPages(firstPage, pages, into);
+            return super.readPages(firstPage, pages, into);
         }
 
         @Override

@@ -42,7 +42,7 @@ class DataProfileTest {
         InMemoryBlockSource src = clusteredScaled(60_000, 8, 21, 2);
         assertEquals(6_000, src.pageCount());
         DataProfile full = DataProfile.scan(src, 16, true);
-        DataProfile sampled = DataProfile.forTraining(src, 16, true, false, 7);
+        DataProfile sampled = DataProfile.forTraining(src, 16, true, false, 7, 0);
         assertTrue(sampled.sampled());
         assertFalse(full.sampled());
         assertEquals(DataProfile.SAMPLE_UNITS * DataProfile.SAMPLE_UNIT_PAGES, sampled.sampledPages());
@@ -57,16 +57,16 @@ class DataProfileTest {
             assertEquals(1, ss[k] / fs[k], 0.1, "deviation of feature " + k);
         }
         // deterministic for a seed, another seed samples other pages
-        DataProfile again = DataProfile.forTraining(src, 16, true, false, 7);
+        DataProfile again = DataProfile.forTraining(src, 16, true, false, 7, 0);
         assertArrayEquals(sm, again.mean(), 0);
         assertArrayEquals(ss, again.std(), 0);
-        assertFalse(Arrays.equals(sm, DataProfile.forTraining(src, 16, true, false, 8).mean()));
+        assertFalse(Arrays.equals(sm, DataProfile.forTraining(src, 16, true, false, 8, 0).mean()));
         // a sample's label range says nothing about the classes
         assertThrows(IllegalStateException.class, () -> sampled.classes("softmax"));
         // a table of at most 4 samples is read whole
         InMemoryBlockSource small = clusteredScaled(40_960, 8, 21, 2);
         assertEquals(4 * DataProfile.SAMPLE_UNITS * DataProfile.SAMPLE_UNIT_PAGES, small.pageCount());
-        DataProfile exact = DataProfile.forTraining(small, 16, true, false, 7);
+        DataProfile exact = DataProfile.forTraining(small, 16, true, false, 7, 0);
         assertFalse(exact.sampled());
         assertArrayEquals(DataProfile.scan(small, 16, true).mean(), exact.mean(), 0);
     }
@@ -84,21 +84,11 @@ class DataProfileTest {
         // the runs as announced to the device (a run may be decoded in pieces: DataProfile.Runs)
         java.util.List<long[]> reads = new java.util.ArrayList<>();
         long[] read = {0};
-        BlockSource counting = new BlockSource() {
-            @Override
-            public long pageCount() {
-                return src.pageCount();
-            }
-
-            @Override
-            public FeatureShape shape() {
-                return src.shape();
-            }
-
+        BlockSource counting = new ForwardingBlockSource(src) {
             @Override
             public int readPages(long firstPage, int pages, TupleBuffer into) {
                 read[0] += pages;
-                return src.readPages(firstPage, pages, into);
+                return super.readPages(firstPage, pages, into);
             }
 
             @Override
@@ -134,7 +124,7 @@ class DataProfileTest {
         assertEquals(100, DataProfile.sampleRunPages(100));
         assertEquals(127, DataProfile.sampleRunPages(127), "a whole request of the bench's virtio disk");
         assertEquals(128, DataProfile.sampleRunPages(1280));
-        assertArrayEquals(DataProfile.forTraining(src, 16, true, false, 7).mean(),
+        assertArrayEquals(DataProfile.forTraining(src, 16, true, false, 7, 0).mean(),
                 DataProfile.forTraining(src, 16, true, false, 7, 32).mean(), 0);
     }
 
@@ -143,7 +133,7 @@ class DataProfileTest {
     void inferredClassesSeeEveryRowNotASample() {
         InMemoryBlockSource src = clusteredScaled(60_000, 4, 5, 3);
         src.addDense(7, 1, 2, 3, 4);
-        DataProfile p = DataProfile.forTraining(src, 16, true, true, 7);
+        DataProfile p = DataProfile.forTraining(src, 16, true, true, 7, 0);
         assertFalse(p.sampled());
         assertEquals(8, p.classes("softmax"));
         assertEquals(60_001, p.tuples());
@@ -154,8 +144,8 @@ class DataProfileTest {
     void sampledProfilesOfShardsMergeWeightedByTheirRows() {
         InMemoryBlockSource big = clusteredScaled(90_000, 6, 3, 2);
         InMemoryBlockSource small = clusteredScaled(45_000, 6, 4, 2);
-        DataProfile a = DataProfile.forTraining(big, 16, true, false, 1);
-        DataProfile b = DataProfile.forTraining(small, 16, true, false, 1);
+        DataProfile a = DataProfile.forTraining(big, 16, true, false, 1, 0);
+        DataProfile b = DataProfile.forTraining(small, 16, true, false, 1, 0);
         assertTrue(a.sampled() && b.sampled());
         DataProfile merged = DataProfile.of(a.tuples(), a.mean(), a.m2(), a.minLabel(), a.maxLabel(),
                 a.integralLabels()).merge(DataProfile.of(b.tuples(), b.mean(), b.m2(), b.minLabel(), b.maxLabel(),

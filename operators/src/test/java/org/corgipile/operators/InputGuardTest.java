@@ -18,26 +18,9 @@ class InputGuardTest {
     private static final SyntheticData DATA = SyntheticData.logistic(3_000, 6, 4, 11, false);
 
     /** An in-memory source that declares its values finite. */
-    private static final class Vouching implements BlockSource {
-        private final BlockSource inner;
-
+    private static final class Vouching extends ForwardingBlockSource {
         Vouching(BlockSource inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public long pageCount() {
-            return inner.pageCount();
-        }
-
-        @Override
-        public FeatureShape shape() {
-            return inner.shape();
-        }
-
-        @Override
-        public int readPages(long firstPage, int pages, TupleBuffer into) {
-            return inner.readPages(firstPage, pages, into);
+            super(inner);
         }
 
         @Override

@@ -289,26 +289,10 @@ class SizingTest {
     @Test
     void theTrainerSizesTheDeviceBlockWithTheSourcesBytesOnDisk() {
         SyntheticData d = SyntheticData.logistic(40_000, 4, 2, 1, false);
-        BlockSource inner = d.source(10);
-        BlockSource toasted = new BlockSource() {
-            @Override
-            public long pageCount() {
-                return inner.pageCount();
-            }
-
+        BlockSource toasted = new ForwardingBlockSource(d.source(10)) {
             @Override
             public long storedPageBytes() {
                 return 4 * Sizing.PAGE_BYTES;   // three TOAST pages per heap page
-            }
-
-            @Override
-            public FeatureShape shape() {
-                return inner.shape();
-            }
-
-            @Override
-            public int readPages(long firstPage, int pages, TupleBuffer into) {
-                return inner.readPages(firstPage, pages, into);
             }
         };
         TrainSpec spec = TrainSpec.builder().epochs(1).seed(1).option("device_block", 64).build();

@@ -149,15 +149,10 @@ class TrainerTest {
     @Test
     void epochOneDoesNotCountTheNextEpochsReadAhead() {
         InMemoryBlockSource data = BINARY.source(20);
-        BlockSource slow = new BlockSource() {
+        BlockSource slow = new ForwardingBlockSource(data) {
             @Override
             public long pageCount() {
                 return 200;
-            }
-
-            @Override
-            public FeatureShape shape() {
-                return data.shape();
             }
 
             @Override
@@ -167,7 +162,7 @@ class TrainerTest {
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-                return data.readPages(firstPage, pages, into);
+                return super.readPages(firstPage, pages, into);
             }
         };
         TrainSpec spec = TrainSpec.builder().epochs(3).blockSize(10).bufferSize(0.5).seed(3).standardize(false)
@@ -183,6 +178,53 @@ class TrainerTest {
         // counted in epoch 1 the read-ahead made it >= 1.2 s, and left the last epoch only its second buffer's 0.4
         assertTrue(e.get(0).seconds() < 1.1, "epoch 1 without epoch 2's first buffer: " + e.get(0));
         assertTrue(e.get(2).seconds() > 0.6, "the last epoch with its first buffer's read: " + e.get(2));
+    }
+
+    /**
+     * Issue 13, "epoch_shuffle's first read is counted nowhere": the strategy loaded the whole table in
+     * {@code open}, before epoch 1's clock and before the listener's epochStarted (where train_sgd starts counting
+     * the epoch's device bytes), so epoch 1 showed neither that read's time nor its pages. Here every read of 50
+     * pages takes 20 ms (20 reads: 0.4 s for the 1,000-page table) and epoch_shuffle reads the table only at open.
+     */
+    @Test
+    void epochShufflesFirstReadAtOpenIsCountedInEpochOne() {
+        long[] pagesRead = new long[1];
+        BlockSource counting = countingPages(BINARY.source(20), pagesRead);
+        BlockSource slow = new ForwardingBlockSource(counting) {
+            @Override
+            public int readPages(long firstPage, int pages, TupleBuffer into) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return super.readPages(firstPage, pages, into);
+            }
+        };
+        long[] pagesInEpoch = new long[3];
+        EpochListener perEpoch = new EpochListener() {
+            private long atStart;
+
+            @Override
+            public void epochStarted(int epoch, int epochs) {
+                atStart = pagesRead[0];
+            }
+
+            @Override
+            public void epochFinished(EpochStats s) {
+                pagesInEpoch[s.epoch() - 1] = pagesRead[0] - atStart;
+            }
+        };
+        TrainSpec spec = TrainSpec.builder().epochs(3).blockSize(50).seed(3).standardize(false)
+                .shuffle("epoch_shuffle").build();
+        List<EpochStats> e = Trainer.train(spec, slow, null, perEpoch).epochs();
+        assertEquals(1000, slow.pageCount());
+        assertEquals(List.of(1000L, 0L, 0L), List.of(pagesInEpoch[0], pagesInEpoch[1], pagesInEpoch[2]),
+                "pages read per epoch");
+        assertTrue(e.get(0).seconds() >= 0.4, "epoch 1 with the table's load: " + e.get(0));
+        assertTrue(e.get(0).extra().get("read_seconds") >= 0.4, "read_seconds with the load: " + e.get(0));
+        assertTrue(e.get(0).extra().get("read_seconds") <= e.get(0).seconds(), e.get(0).toString());
+        assertTrue(e.get(1).seconds() < e.get(0).seconds() - 0.3, "epoch 2 reads nothing: " + e);
     }
 
     private static double[][] standardised(double[][] x, DataProfile p) {
@@ -518,21 +560,11 @@ class TrainerTest {
 
     /** {@code data}, adding the pages each read returns to {@code pagesRead[0]}. */
     private static BlockSource countingPages(BlockSource data, long[] pagesRead) {
-        return new BlockSource() {
-            @Override
-            public long pageCount() {
-                return data.pageCount();
-            }
-
-            @Override
-            public FeatureShape shape() {
-                return data.shape();
-            }
-
+        return new ForwardingBlockSource(data) {
             @Override
             public int readPages(long firstPage, int pages, TupleBuffer into) {
                 pagesRead[0] += Math.min(pages, data.pageCount() - firstPage);
-                return data.readPages(firstPage, pages, into);
+                return super.readPages(firstPage, pages, into);
             }
         };
     }

@@ -77,7 +77,8 @@ final class TrainEpochFunction {
                     // class count from the labels (ShardCoordinator.needsClasses): Trainer's rule for one table
                     boolean allLabels = spec.classes() == 0
                             && (spec.model().equals("softmax") || spec.model().equals("mlp"));
-                    DataProfile p = DataProfile.forTraining(src, spec.blockSize(), moments, allLabels, spec.seed());
+                    DataProfile p = DataProfile.forTraining(src, spec.blockSize(), moments, allLabels, spec.seed(),
+                            spec.deviceBlock());
                     Map<String, Object> profile = new LinkedHashMap<>();
                     profile.put("tuples", p.tuples());
                     profile.put("mean", p.mean());
