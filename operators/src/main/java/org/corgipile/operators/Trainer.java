@@ -412,16 +412,21 @@ public final class Trainer {
                             db.release(b);
                         }
                     }
+                    long counted = db.waitNanos();
                     long awaitStart = System.nanoTime();
                     db.awaitIdle();
                     long idle = System.nanoTime();
+                    counted = db.waitNanos() - counted;
                     // this epoch's model exists when SGD finished its last buffer (not before its reads ended);
                     // a read-ahead still running then belongs to the next epoch
                     long end = aheadStart < 0 ? idle : Math.max(aheadStart, Math.min(computeNanos[1], idle));
                     double seconds = (end - t0 + carriedNanos) / 1e9;
                     carriedNanos = idle - end;
                     carriedReadNanos = aheadStart < 0 ? 0 : aheadEnd - Math.min(aheadEnd, end);
-                    long waitAfterEnd = Math.max(0, idle - Math.max(awaitStart, end));
+                    // the part of that wait after the model existed moves to the next epoch, at most what the
+                    // double buffer counted for it: these clock reads enclose its own, so by them alone the part
+                    // could exceed the count by a few hundred nanoseconds and leave this epoch's wait negative
+                    long waitAfterEnd = Math.min(counted, Math.max(0, idle - Math.max(awaitStart, end)));
                     readNanos += aheadStart < 0 ? 0 : Math.min(aheadEnd, end) - aheadStart;
                     long tuples = sgd.tuples();
                     if (tuples == 0 && resume == null) {
