@@ -331,6 +331,8 @@ public final class Trainer {
             double[] best = null;
             boolean ok = false;
             DoubleBuffer db = new DoubleBuffer(shape, ShuffleStrategy.chunkTuples(shape), train);
+            // instead of blocking on SGD, the reading thread copies rows of corgipile's shuffled gather for it
+            db.helpWhileWaiting(sgd::helpGather);
             // compute thread only, read after awaitIdle(): SGD time this epoch, and when its last buffer was done
             long[] computeNanos = new long[2];
             Consumer<TupleBuffer> timedConsume = buf -> {
@@ -359,6 +361,7 @@ public final class Trainer {
                     listener.epochStarted(epoch, epochs);
                     long t0 = System.nanoTime();
                     long wait0 = db.waitNanos() - carriedWaitNanos;
+                    long help0 = db.helpNanos();
                     long readNanos = carriedReadNanos;
                     computeNanos[0] = 0;
                     computeNanos[1] = t0;
@@ -439,7 +442,11 @@ public final class Trainer {
                     extra.put("compute_seconds", computeNanos[0] / 1e9);
                     // the reading thread blocked on SGD (both buffers busy, or SGD finishing the epoch's last one);
                     // SGD's own idle time is seconds - compute_seconds (it does nothing else in an epoch)
-                    extra.put("read_wait_seconds", (db.waitNanos() - wait0 - waitAfterEnd) / 1e9);
+                    long waited = db.waitNanos() - wait0 - waitAfterEnd;
+                    extra.put("read_wait_seconds", waited / 1e9);
+                    // of that wait, the time it copied rows of SGD's shuffled gather instead (SharedGather); the
+                    // help after the epoch's end is not split off, hence the bound
+                    extra.put("read_help_seconds", Math.min(waited, db.helpNanos() - help0) / 1e9);
                     carriedWaitNanos = waitAfterEnd;
                     double loss;
                     double accuracy;

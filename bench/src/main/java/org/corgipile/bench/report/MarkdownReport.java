@@ -172,7 +172,8 @@ public final class MarkdownReport {
                 + " 1 (standardisation's statistics); both counted end to end for every strategy; written MB = what"
                 + " the preparation's backend (shuffle_once's copy: new table, WAL, sort spill) and the training"
                 + " backend wrote, counted when dirtied (the device's write-back is not throttled); read = the reading"
-                + " thread (of which waiting for sgd = blocked until the compute thread frees a buffer), sgd = the"
+                + " thread's time producing buffers, + waiting for sgd = its time blocked until the compute thread"
+                + " frees a buffer (not part of read: the reading thread's wall time is their sum), sgd = the"
                 + " compute thread (wall time each, overlapping: double buffering); device MB per"
                 + " epoch = the training backend's reads from the device (table + test relation); page cache = the"
                 + " memory-cgroup budget of the cold profiles; block / buffer = the sizes the engine trained with (the"
@@ -193,7 +194,7 @@ public final class MarkdownReport {
             md.append(String.format(Locale.ROOT, ", storage probe %.2f s (set-up, once per server)", setUpProbe));
         }
         md.append("\n\n| strategy | block / buffer | prep s | written MB (prep / training) | probe s | profile pass s |"
-                + " median epoch s | / none | / floor | read s | of which waiting for sgd s | sgd s | device MB per"
+                + " median epoch s | / none | / floor | read s | + waiting for sgd s | sgd s | device MB per"
                 + " epoch | final test acc |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         double none = TimeToAccuracy.strategy(t, "none").map(StrategyResult::medianEpochSeconds).orElse(Double.NaN);
         for (StrategyResult s : t.strategies()) {
@@ -303,10 +304,10 @@ public final class MarkdownReport {
                     + " throttled device / table size.\n");
         }
         md.append("\nPer epoch: wall seconds = the epoch's `seconds`; read = the reading thread's time producing"
-                + " buffers (read, decode, tuple shuffle), of which waiting for sgd = blocked until the compute"
-                + " thread frees a buffer; sgd = the compute thread's time (they overlap: double"
+                + " buffers (read, decode, tuple shuffle), + waiting for sgd = its time blocked until the compute"
+                + " thread frees a buffer (not part of read); sgd = the compute thread's time (they overlap: double"
                 + " buffering); device MB = bytes the training backend read from the device in that epoch.\n\n");
-        md.append("| strategy | epoch | wall s | read s | of which waiting for sgd s | sgd s | device MB | test acc |\n"
+        md.append("| strategy | epoch | wall s | read s | + waiting for sgd s | sgd s | device MB | test acc |\n"
                 + "|---|---|---|---|---|---|---|---|\n");
         for (StrategyResult s : t.strategies()) {
             for (var e : s.epochs()) {

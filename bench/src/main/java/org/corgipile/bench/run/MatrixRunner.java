@@ -99,6 +99,7 @@ public final class MatrixRunner {
         log.println("bench: [" + p + "] engine " + engine.name()
                 + (server.device() == null ? "" : ", throttled device " + server.device()));
         List<IoProbe> probes = new ArrayList<>();
+        boolean engineProbed = false;
         List<TableResult> tables = new ArrayList<>();
         long testRows = Math.max(1, Math.round(settings.rows() * settings.testFraction()));
         for (String dataset : settings.datasets()) {
@@ -142,8 +143,9 @@ public final class MatrixRunner {
                 if (probes.stream().noneMatch(x -> x.kind().equals("seq_scan"))) {
                     probes.add(0, floor);
                 }
-                if (probes.stream().noneMatch(x -> x.kind().equals(ENGINE_PROBE))) {
+                if (!engineProbed) {
                     engineStorageProbe(server, engine, table).ifPresent(probes::add);
+                    engineProbed = true;
                 }
                 log.printf(Locale.ROOT, "bench: [%s] %s: %d pages (%.1f MB), scan floor %.3f s, blocks of %s%n",
                         p, table, shape[0], shape[1] / 1e6, floor.seconds(), settings.blockPagesFor(shape[0]) == 0

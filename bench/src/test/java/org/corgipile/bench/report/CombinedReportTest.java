@@ -83,7 +83,9 @@ class CombinedReportTest {
                 + " warm | 3.6x | never (final 60.00%): met |"), md);
         assertTrue(md.contains("hdd / synthetic clustered: 1,000 rows, 8.2 MB, floor 1.000 s, page cache 1 MB"
                 + " (table 8.2x)"), md);
-        // read 1.5 s of which 0.25 s waiting for the sgd thread (0.5 s)
+        // read 1.5 s, and 0.25 s more waiting for the sgd thread (0.5 s): the waits are not part of read_seconds
+        assertTrue(md.contains("| / floor | read s | + waiting for sgd s | sgd s |"), md);
+        // read 1.5 s, and 0.25 s more waiting for the sgd thread (0.5 s)
         assertTrue(md.contains("| corgipile | 16 / 0.500 | 0.00 | 0 / 0 | 0.50 | 1.00 | 2.000 | 2.00 | 2.00 | 1.500 |"
                 + " 0.250 | 0.500 | 8/8/8 | 79.00% |"), md);
         assertTrue(md.contains("| shuffle_once | 16 / 0.500 | 10.00 | 25 / 0 | 0.50 | 1.00 | 1.000 |"), md);
