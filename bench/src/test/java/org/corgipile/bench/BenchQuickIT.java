@@ -140,7 +140,7 @@ class BenchQuickIT {
     void reportHasTheHeadlineTable() throws Exception {
         String md = Files.readString(out.resolve(MarkdownReport.FILE));
         assertTrue(md.contains(MarkdownReport.HEADLINE), md);
-        assertTrue(md.contains("| profile | table | rows (MB) | target acc | CorgiPile | MADlib-style | Bismarck-style |"), md);
+        assertTrue(md.contains("| profile | table | rows (MB) | shuffle-once acc | CorgiPile | MADlib-style | Bismarck-style |"), md);
         assertTrue(md.contains("| memory | synthetic clustered |"), md);
         assertTrue(md.contains("## I/O emulation"), md);
         assertTrue(md.contains("![accuracy per epoch](memory_synthetic_clustered_accuracy_epoch.png)"), md);

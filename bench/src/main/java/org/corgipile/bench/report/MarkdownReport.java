@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import org.corgipile.bench.engine.EpochResult;
 import org.corgipile.bench.run.BenchResults;
@@ -91,14 +92,17 @@ public final class MarkdownReport {
 
     private static void headline(StringBuilder md, List<BenchResults> runs) {
         md.append(HEADLINE).append("\n\n");
+        String tolerances = runs.stream().map(r -> String.format(Locale.ROOT, "%.1f", r.settings().targetTolerance()
+                * 100)).distinct().collect(Collectors.joining(" / "));
         md.append("End-to-end seconds (preparation + the engine's storage probe and profile pass before epoch 1 +"
-                + " epochs) until the test accuracy first reaches the shuffle-once accuracy minus the tolerance; in"
-                + " brackets the epoch. MADlib-style = `none` (storage order every epoch), Bismarck-style ="
+                + " epochs) until the test accuracy first reaches the shuffle-once accuracy minus the tolerance ("
+                + tolerances + " points; shuffle-once acc = shuffle_once's final test accuracy, epoch_shuffle's where"
+                + " shuffle_once did not run); in brackets the epoch. MADlib-style = `none` (storage order every epoch), Bismarck-style ="
                 + " `shuffle_once` (a rewrite in the seed's order by corgipile.shuffle_once_copy, counted, then storage"
                 + " order). Speed-up = baseline time / CorgiPile time; \"never\" = not reached within the epochs run;"
                 + " \"n/a\" = no target (a table trained without shuffle_once and epoch_shuffle).\n\n");
         md.append("Epoch ratios use the median epoch of epochs 2..n (the steady state).\n\n");
-        md.append("| profile | table | rows (MB) | target acc | CorgiPile | MADlib-style | Bismarck-style | speed-up vs MADlib |"
+        md.append("| profile | table | rows (MB) | shuffle-once acc | CorgiPile | MADlib-style | Bismarck-style | speed-up vs MADlib |"
                 + " speed-up vs Bismarck | CorgiPile epoch / floor | MADlib epoch / floor | CorgiPile epoch /"
                 + " MADlib epoch |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");

@@ -65,6 +65,9 @@ class CombinedReportTest {
         assertTrue(md.contains("1. `./corgipile bench --profiles hdd`"), md);
         assertTrue(md.contains("2. `./corgipile bench --profiles memory`"), md);
         assertTrue(md.contains(MarkdownReport.HEADLINE), md);
+        // the tolerance of the target is stated beside the column that holds shuffle-once's accuracy
+        assertTrue(md.contains("the shuffle-once accuracy minus the tolerance (1.0 points;"), md);
+        assertTrue(md.contains("| rows (MB) | shuffle-once acc |"), md);
         // corgipile reaches 79% - 1 point in epoch 1 (storage probe 0.5 s + profile pass 1 s + epoch 2 s),
         // shuffle-once after a 10 s rewrite (+ 0.5 s + 1 s + 1 s), none never (4.5 s in all)
         assertTrue(md.contains("| hdd | synthetic clustered | 1,000 (8.2) | 79.00% | 3.50 s (1) | never | 12.50 s (1)"
