@@ -1449,8 +1449,9 @@ BEGIN
             HINT = 'Call corgipile.storage_probe(relation) without refresh to see the timing in use.';
     END IF;
     RETURN corgipile._invoke('storage_probe', jsonb_build_object('refresh', refresh)
-        || corgipile.storage_args((SELECT coalesce(jsonb_agg(t.relid::oid::bigint), '[]')
-                                   FROM pg_partition_tree(relation) AS t WHERE t.isleaf)));
+        || corgipile.storage_args((SELECT coalesce(jsonb_agg(t.relid::oid::bigint) FILTER (WHERE t.isleaf),
+                                                   jsonb_build_array(relation::oid::bigint))
+                                   FROM pg_partition_tree(relation) AS t)));
 END
 $fn$;
 COMMENT ON FUNCTION corgipile.storage_probe(regclass, boolean)
