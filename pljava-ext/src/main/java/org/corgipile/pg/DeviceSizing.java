@@ -37,8 +37,9 @@ import org.corgipile.operators.StorageProbeCache;
  * device again.
  *
  * <p>Why a cache shared by every role is safe: it holds a device's timing, never data, and only a measurement (no
- * value a caller chooses) is written; a timing taken while the disk was busy can only make blocks larger (never
- * change what a model is trained on, only the order), and a superuser can re-time the device.
+ * value a caller chooses) is written; a timing taken while the disk was busy can only make blocks (and the default
+ * budget, within half the JVM heap) larger: the order of the same rows, never which rows; a superuser can re-time
+ * the device.
  * A server started with the environment variable {@code CORGIPILE_STORAGE_PROBE=off} never probes (the test
  * clusters: their results must not depend on a timing), nor does a JVM started with
  * {@code -Dcorgipile.storage_probe=off} ({@code corgipile.jvm_options}: a same-build comparison in the bench).
