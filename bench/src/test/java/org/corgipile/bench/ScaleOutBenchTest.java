@@ -1,6 +1,7 @@
 package org.corgipile.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -76,6 +77,11 @@ class ScaleOutBenchTest {
         assertTrue(report.contains("| 2 servers | 5.50 | 2.00x | 0.00 | 15.00 | 2.00x | 9.00 s (epoch 1) | 99.00% |"),
                 report);
         assertEquals(2 + 2 + 1 + 2 + 3, report.split("\n").length, report);
+        // no set-up storage probe in these runs: "n/a" in its column, not NaN
+        assertTrue(report.contains("| page cache limit MB | storage probe s (set-up) | profile pass: device MB |"),
+                report);
+        assertTrue(report.contains("| 2 servers | shard2 | 0 | ? | 0 | n/a | -0 | 4.50 |"), report);
+        assertFalse(report.contains("NaN"), report);
     }
 
     /** Runs the command line; returns the exit code, what went to standard output and what went to standard error. */

@@ -107,7 +107,8 @@ class ShardDeviceSizingIT {
                 assertEquals(Sizing.deviceBudget(Sizing.DEFAULT_BUFFER_MEMORY, device),
                         onHdd.path("buffer_memory").asLong(), sizes.toString());
 
-                int independent = Sizing.of(0, 0, pages, Sizing.DEFAULT_BUFFER_MEMORY).blockPages();
+                int independent = Sizing.of(0, 0, pages, Sizing.DEFAULT_BUFFER_MEMORY, Sizing.PAGE_BYTES, 0,
+                        Sizing.PAGE_BYTES).blockPages();
                 assertTrue(independent < device, "the device-independent block is smaller: " + independent);
                 JsonNode bare = sizes.path("bare");
                 assertFalse(bare.path("storage").path("seek_bound").asBoolean(), sizes.toString());

@@ -50,7 +50,7 @@ class StorageProbeIT {
         assertTrue(hdd.describe().contains("blkio throttle 150 IOPS, 150 MiB/s"), hdd.describe());
         long pages = 150 * MB / Sizing.PAGE_BYTES;
         Sizing s = Sizing.of(0, 0, pages, Sizing.deviceBudget(Sizing.DEFAULT_BUFFER_MEMORY, hdd.blockPages()),
-                Sizing.PAGE_BYTES, hdd.blockPages());
+                Sizing.PAGE_BYTES, hdd.blockPages(), Sizing.PAGE_BYTES);
         assertTrue(s.blockPages() == hdd.blockPages() && s.bufferBlocks() == 64, s.describe());
     }
 

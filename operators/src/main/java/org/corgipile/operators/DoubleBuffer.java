@@ -4,6 +4,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -22,6 +23,22 @@ import java.util.function.Consumer;
  */
 final class DoubleBuffer implements AutoCloseable {
     private static final long POLL_MS = 50;
+    private static final long POLL_NANOS = POLL_MS * 1_000_000;
+    /** How long to wait when the helper has work soon but not now (the compute thread must free a slot first). */
+    private static final long RETRY_NANOS = 20_000;
+
+    /**
+     * Work the calling thread does for the compute thread instead of blocking on it (corgipile's shuffled gather,
+     * {@link SharedGather}): {@link #HELPED} after a piece of work, {@link #RETRY_SOON} when there will be some in
+     * microseconds, {@link #IDLE} when there is none (then it blocks as before).
+     */
+    interface Helper {
+        int HELPED = 0;
+        int RETRY_SOON = 1;
+        int IDLE = 2;
+
+        int help();
+    }
 
     private record Job(TupleBuffer buffer, Consumer<TupleBuffer> work) {
     }
@@ -38,6 +55,9 @@ final class DoubleBuffer implements AutoCloseable {
     private int pending;
     /** Calling thread only: time it spent blocked on the compute thread ({@link #acquire}, {@link #awaitIdle}). */
     private long waitNanos;
+    /** Calling thread only: the part of {@link #waitNanos} spent helping the compute thread. */
+    private long helpNanos;
+    private Helper helper = () -> Helper.IDLE;
 
     DoubleBuffer(FeatureShape shape, int initialTuples, BlockSource interrupts) {
         this.interrupts = interrupts;
@@ -76,7 +96,12 @@ final class DoubleBuffer implements AutoCloseable {
         }
     }
 
-    /** A buffer the calling thread may fill; waits while both are being worked on. */
+    /** While the calling thread waits for the compute thread, it does {@code work} (calling thread only). */
+    void helpWhileWaiting(Helper work) {
+        helper = work;
+    }
+
+    /** A buffer the calling thread may fill; waits (or helps) while both are being worked on. */
     TupleBuffer acquire() {
         rethrowFailure();
         TupleBuffer ready = free.poll();
@@ -84,12 +109,16 @@ final class DoubleBuffer implements AutoCloseable {
             return ready;
         }
         long w0 = System.nanoTime();
+        long checked = w0;
         try {
             while (true) {
                 rethrowFailure();
+                int helped = help();
                 TupleBuffer b;
                 try {
-                    b = free.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                    b = helped == Helper.HELPED ? free.poll()
+                            : helped == Helper.RETRY_SOON ? free.poll(RETRY_NANOS, TimeUnit.NANOSECONDS)
+                            : free.poll(POLL_MS, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw canceled();
@@ -97,16 +126,41 @@ final class DoubleBuffer implements AutoCloseable {
                 if (b != null) {
                     return b;
                 }
-                interrupts.checkInterrupts();
+                checked = checkInterrupts(checked, helped == Helper.IDLE);
             }
         } finally {
             waitNanos += System.nanoTime() - w0;
         }
     }
 
+    private int help() {
+        long h0 = System.nanoTime();
+        int helped = helper.help();
+        if (helped == Helper.HELPED) {
+            helpNanos += System.nanoTime() - h0;
+        }
+        return helped;
+    }
+
+    /** Checks for interrupts after a 50 ms poll, or when 50 ms passed since {@code checked}; the new mark. */
+    private long checkInterrupts(long checked, boolean polled) {
+        long now = System.nanoTime();
+        if (polled || now - checked >= POLL_NANOS) {
+            interrupts.checkInterrupts();
+            return now;
+        }
+        return checked;
+    }
+
+    /** The part of {@link #waitNanos()} the calling thread spent helping the compute thread. */
+    long helpNanos() {
+        return helpNanos;
+    }
+
     /**
      * Nanoseconds the calling thread has spent blocked on the compute thread so far: in {@link #acquire} while SGD
-     * held both buffers, in {@link #awaitIdle} while SGD finished its last one. Read it on the calling thread.
+     * held both buffers, in {@link #awaitIdle} while SGD finished its last one, including the time it helped
+     * ({@link #helpNanos()}). Read it on the calling thread.
      */
     long waitNanos() {
         return waitNanos;
@@ -140,23 +194,35 @@ final class DoubleBuffer implements AutoCloseable {
     }
 
     private void awaitIdleUntimed() {
+        long checked = System.nanoTime();
         while (true) {
             rethrowFailure();
+            int helped;
             synchronized (lock) {
                 if (pending == 0) {
                     return;
                 }
-                try {
-                    lock.wait(POLL_MS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw canceled();
-                }
-                if (pending == 0) {
-                    continue;
+            }
+            helped = help();
+            if (helped == Helper.RETRY_SOON) {
+                LockSupport.parkNanos(RETRY_NANOS);
+            } else if (helped == Helper.IDLE) {
+                synchronized (lock) {
+                    if (pending == 0) {
+                        return;
+                    }
+                    try {
+                        lock.wait(POLL_MS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw canceled();
+                    }
+                    if (pending == 0) {
+                        continue;
+                    }
                 }
             }
-            interrupts.checkInterrupts();
+            checked = checkInterrupts(checked, helped == Helper.IDLE);
         }
     }
 

@@ -49,7 +49,9 @@ public final class Sgd {
     private double lossSum;
     private long tuples;
     private volatile boolean stopped;
-    private TupleBuffer gathered; // the chunk of a deferred-permutation buffer being trained on (consume)
+    private int batches; // of the current consume: the stop check and progress every 256
+    /** The gather of deferred-permutation buffers (consume), shared with the reading thread ({@link #helpGather}). */
+    private volatile SharedGather shared;
     /** Iterate averaging (average => true): the mean of the epoch's iterates, sampled every avgEvery steps. */
     private final boolean average;
     private final int avgEvery;
@@ -211,35 +213,30 @@ public final class Sgd {
      * Trains on every tuple of {@code buffer}, in buffer order. A buffer with a deferred tuple permutation (corgipile)
      * is read in its shuffled order by gathering chunks of rows into a small buffer ({@link TupleBuffer#gatherDense}),
      * never by moving the rows of the large one; chunks are whole mini-batches, so the batches (and the model) are
-     * exactly those of the settled buffer.
+     * exactly those of the settled buffer. The reading thread may copy some of the chunks ({@link #helpGather}).
      */
     public void consume(TupleBuffer buffer) {
         int size = buffer.size();
-        boolean gather = buffer.permutationPending();
-        int chunk = gather ? gatherRows(buffer.shape()) : Math.max(1, size);
-        int batches = 0;
-        for (int start = 0; start < size; start += chunk) {
-            TupleBuffer rows = buffer;
-            int from = start;
-            int to = Math.min(size, start + chunk);
-            if (gather) {
-                if (gathered == null) {
-                    gathered = new TupleBuffer(buffer.shape(), chunk);
-                }
-                buffer.gatherDense(start, to, gathered, false); // models and gradients never read the ids
-                rows = gathered;
-                from = 0;
-                to -= start;
+        batches = 0;
+        if (!buffer.permutationPending()) {
+            if (train(buffer, 0, size)) {
+                return;
             }
-            while (from < to) {
-                from = nextBatch(rows, from);
-                if ((++batches & 255) == 0) {
-                    publish();
-                    if (stopped) {
-                        fold();
+        } else {
+            int chunk = gatherRows(buffer.shape());
+            if (shared == null) {
+                shared = new SharedGather(buffer.shape(), chunk);
+            }
+            SharedGather.Job job = shared.begin(buffer, chunk);
+            try {
+                for (int c = 0; c < job.chunks(); c++) {
+                    TupleBuffer rows = job.take(c);
+                    if (train(rows, 0, rows.size())) {
                         return;
                     }
                 }
+            } finally {
+                job.close();
             }
         }
         publish();
@@ -249,6 +246,32 @@ public final class Sgd {
                 throw diverged("a weight became " + v);
             }
         }
+    }
+
+    /** Batches over rows {@code [from, to)}; true when stopped (the scale folded back). */
+    private boolean train(TupleBuffer rows, int from, int to) {
+        while (from < to) {
+            from = nextBatch(rows, from);
+            if ((++batches & 255) == 0) {
+                publish();
+                if (stopped) {
+                    fold();
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Gathers the next rows of the buffer being consumed, if any, ahead of the compute thread (see
+     * {@link SharedGather}); the reading thread calls this while it would otherwise wait for SGD.
+     *
+     * @return a {@link DoubleBuffer.Helper} code
+     */
+    int helpGather() {
+        SharedGather g = shared;
+        return g == null ? DoubleBuffer.Helper.IDLE : g.help();
     }
 
     /** Rows per gathered chunk: whole mini-batches, about 128 kB of features (at least one batch). */

@@ -58,40 +58,17 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
     public static final long DEFAULT_BUFFER_MEMORY = (long) DEFAULT_BUFFER_MEMORY_MB << 20;
 
     /**
-     * The sizes for a table of {@code pages} heap pages.
+     * The sizes for a table of {@code pages} heap pages whose rows take {@code pageBytes} of memory per heap page once
+     * decoded (more than {@value #PAGE_BYTES} when their features are stored out of line), on a device whose seek x
+     * bandwidth is {@code deviceBlock} pages ({@link StorageProbe.Timing#blockPages()}, 0: unknown or not
+     * seek-bound), for a table that stores {@code storedPageBytes} on disk per heap page (the heap page plus its rows'
+     * TOAST pages, {@link BlockSource#storedPageBytes()}): a derived block is at least {@link #deviceBlockPages} heap
+     * pages (and at most one buffer). The memory budget counts {@code pageBytes}, the rows as decoded.
      *
      * @param givenBlock  block_size in pages, or 0 to derive it
      * @param givenBuffer buffer_size (fraction of the table's pages, or a tuple count when {@code > 1}), or 0 to
      *                    derive it
      * @param budgetBytes memory for both shuffle buffers together
-     */
-    public static Sizing of(int givenBlock, double givenBuffer, long pages, long budgetBytes) {
-        return of(givenBlock, givenBuffer, pages, budgetBytes, PAGE_BYTES);
-    }
-
-    /**
-     * As {@link #of(int, double, long, long)} for rows that take {@code pageBytes} of memory per heap page once
-     * decoded (more than {@value #PAGE_BYTES} when their features are stored out of line).
-     */
-    public static Sizing of(int givenBlock, double givenBuffer, long pages, long budgetBytes, long pageBytes) {
-        return of(givenBlock, givenBuffer, pages, budgetBytes, pageBytes, 0);
-    }
-
-    /**
-     * As {@link #of(int, double, long, long, long, int, long)} for rows that take about as many bytes on disk as in
-     * memory ({@code pageBytes} both).
-     */
-    public static Sizing of(int givenBlock, double givenBuffer, long pages, long budgetBytes, long pageBytes,
-                            int deviceBlock) {
-        return of(givenBlock, givenBuffer, pages, budgetBytes, pageBytes, deviceBlock, pageBytes);
-    }
-
-    /**
-     * As {@link #of(int, double, long, long, long)} on a device whose seek x bandwidth is {@code deviceBlock}
-     * pages ({@link StorageProbe.Timing#blockPages()}, 0: unknown or not seek-bound), for a table that stores
-     * {@code storedPageBytes} on disk per heap page (the heap page plus its rows' TOAST pages,
-     * {@link BlockSource#storedPageBytes()}): a derived block is at least {@link #deviceBlockPages} heap pages
-     * (and at most one buffer). The memory budget counts {@code pageBytes}, the rows as decoded.
      */
     public static Sizing of(int givenBlock, double givenBuffer, long pages, long budgetBytes, long pageBytes,
                             int deviceBlock, long storedPageBytes) {
@@ -145,17 +122,6 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
             return deviceBlock;
         }
         return Math.max(1, Math.min(deviceBlock, ceilDiv(2L * deviceBlock * PAGE_BYTES, stored)));
-    }
-
-    /** The sizes for {@code spec} (its block_size, buffer_size and buffer_memory) on a table of {@code pages}. */
-    public static Sizing of(TrainSpec spec, long pages) {
-        return of(spec, pages, PAGE_BYTES);
-    }
-
-    /** As {@link #of(TrainSpec, long)} with {@code pageBytes} of decoded rows per heap page. */
-    public static Sizing of(TrainSpec spec, long pages, long pageBytes) {
-        return of(spec.blockSizeGiven(), spec.bufferSizeGiven(), pages, spec.bufferMemory(), pageBytes,
-                spec.deviceBlock());
     }
 
     /**

@@ -331,6 +331,8 @@ public final class Trainer {
             double[] best = null;
             boolean ok = false;
             DoubleBuffer db = new DoubleBuffer(shape, ShuffleStrategy.chunkTuples(shape), train);
+            // instead of blocking on SGD, the reading thread copies rows of corgipile's shuffled gather for it
+            db.helpWhileWaiting(sgd::helpGather);
             // compute thread only, read after awaitIdle(): SGD time this epoch, and when its last buffer was done
             long[] computeNanos = new long[2];
             Consumer<TupleBuffer> timedConsume = buf -> {
@@ -359,6 +361,7 @@ public final class Trainer {
                     listener.epochStarted(epoch, epochs);
                     long t0 = System.nanoTime();
                     long wait0 = db.waitNanos() - carriedWaitNanos;
+                    long help0 = db.helpNanos();
                     long readNanos = carriedReadNanos;
                     computeNanos[0] = 0;
                     computeNanos[1] = t0;
@@ -412,16 +415,21 @@ public final class Trainer {
                             db.release(b);
                         }
                     }
+                    long counted = db.waitNanos();
                     long awaitStart = System.nanoTime();
                     db.awaitIdle();
                     long idle = System.nanoTime();
+                    counted = db.waitNanos() - counted;
                     // this epoch's model exists when SGD finished its last buffer (not before its reads ended);
                     // a read-ahead still running then belongs to the next epoch
                     long end = aheadStart < 0 ? idle : Math.max(aheadStart, Math.min(computeNanos[1], idle));
                     double seconds = (end - t0 + carriedNanos) / 1e9;
                     carriedNanos = idle - end;
                     carriedReadNanos = aheadStart < 0 ? 0 : aheadEnd - Math.min(aheadEnd, end);
-                    long waitAfterEnd = Math.max(0, idle - Math.max(awaitStart, end));
+                    // the part of that wait after the model existed moves to the next epoch, at most what the
+                    // double buffer counted for it: these clock reads enclose its own, so by them alone the part
+                    // could exceed the count by a few hundred nanoseconds and leave this epoch's wait negative
+                    long waitAfterEnd = Math.min(counted, Math.max(0, idle - Math.max(awaitStart, end)));
                     readNanos += aheadStart < 0 ? 0 : Math.min(aheadEnd, end) - aheadStart;
                     long tuples = sgd.tuples();
                     if (tuples == 0 && resume == null) {
@@ -434,7 +442,11 @@ public final class Trainer {
                     extra.put("compute_seconds", computeNanos[0] / 1e9);
                     // the reading thread blocked on SGD (both buffers busy, or SGD finishing the epoch's last one);
                     // SGD's own idle time is seconds - compute_seconds (it does nothing else in an epoch)
-                    extra.put("read_wait_seconds", (db.waitNanos() - wait0 - waitAfterEnd) / 1e9);
+                    long waited = db.waitNanos() - wait0 - waitAfterEnd;
+                    extra.put("read_wait_seconds", waited / 1e9);
+                    // of that wait, the time it copied rows of SGD's shuffled gather instead (SharedGather); the
+                    // help after the epoch's end is not split off, hence the bound
+                    extra.put("read_help_seconds", Math.min(waited, db.helpNanos() - help0) / 1e9);
                     carriedWaitNanos = waitAfterEnd;
                     double loss;
                     double accuracy;

@@ -146,7 +146,8 @@ public final class TupleBuffer {
 
     /**
      * Copies the rows at positions {@code [from, to)} of the deferred permutation (row k = current row
-     * {@code permutationArray()[k]}) into {@code into}, which is cleared first; this buffer is not changed. A
+     * {@code permutationArray()[k]}) into {@code into}, which is cleared first; this buffer is only read, so
+     * several threads may gather disjoint ranges of it into their own {@code into} at once. A
      * consumer that walks the buffer in order gathers it chunk by chunk into a small buffer that stays in the CPU
      * cache, instead of {@link #settle()} moving every row in place: the gather's reads are independent of each
      * other (the CPU overlaps their cache misses) where the in-place cycles are a chain of dependent random
@@ -175,7 +176,9 @@ public final class TupleBuffer {
         if (pendingMean != null) {
             // after the copy, not in it: a copy per row keeps many rows' cache misses in flight at once, an
             // arithmetic loop per row would not; the chunk is in the cache by now
-            standardize(dst, to - from, pendingMean, pendingInvStd);
+            // with into's cache of the repeated mean: the source is only read, so two threads may gather from
+            // it at once (SharedGather)
+            into.standardize(dst, to - from, pendingMean, pendingInvStd);
         }
         if (withIds) {
             long[] dstIds = into.ids;

@@ -16,11 +16,16 @@ class SizingTest {
         return bytes / Sizing.PAGE_BYTES;
     }
 
+    /** The sizes of rows that fit their heap page, without TOAST and without a device block. */
+    private static Sizing sizes(int givenBlock, double givenBuffer, long pages, long budgetBytes) {
+        return Sizing.of(givenBlock, givenBuffer, pages, budgetBytes, Sizing.PAGE_BYTES, 0, Sizing.PAGE_BYTES);
+    }
+
     @Test
     void theConvergenceArgumentHoldsFromOneMegabyteToOneGigabyte() {
         for (long mb = 1; mb <= 1024; mb = mb < 8 ? mb + 1 : mb * 2 - mb / 3) {
             long p = pages(mb * MB);
-            Sizing s = Sizing.of(0, 0, p, BUDGET);
+            Sizing s = sizes(0, 0, p, BUDGET);
             String at = mb + " MB: " + s.describe();
             boolean wholeTable = s.bufferPages() == p;
             // enough blocks in the buffer, or the buffer is the whole table (a full shuffle every epoch)
@@ -43,58 +48,58 @@ class SizingTest {
     @Test
     void sizesAtTypicalTables() {
         // 1 MB: shuffled whole
-        Sizing tiny = Sizing.of(0, 0, pages(MB), BUDGET);
+        Sizing tiny = sizes(0, 0, pages(MB), BUDGET);
         assertEquals(16, tiny.blockPages());
         assertEquals(1.0, tiny.bufferSize());
         // the 41 MB table: ~330 blocks of 128 kB, half of them in the buffer (it was 4 blocks, 1 buffered)
-        Sizing medium = Sizing.of(0, 0, 5_300, BUDGET);
+        Sizing medium = sizes(0, 0, 5_300, BUDGET);
         assertEquals(16, medium.blockPages());
         assertEquals(332, medium.blocks());
         assertEquals(165, medium.bufferBlocks());
         assertFalse(medium.capped());
         // 1 GB: the budget caps the buffer at 32 MB = 64 blocks of 512 kB, out of 2,048
-        Sizing large = Sizing.of(0, 0, pages(1024 * MB), BUDGET);
+        Sizing large = sizes(0, 0, pages(1024 * MB), BUDGET);
         assertEquals(64, large.blockPages());
         assertEquals(2048, large.blocks());
         assertEquals(64, large.bufferBlocks());
         assertTrue(large.capped());
         assertTrue(large.describe().contains("capped by corgipile.buffer_memory"), large.describe());
         // 100 GB with a 2 GB budget: the paper's 10 MB blocks, 100 of them per buffer
-        Sizing huge = Sizing.of(0, 0, pages(100L * 1024 * MB), 2048 * MB);
+        Sizing huge = sizes(0, 0, pages(100L * 1024 * MB), 2048 * MB);
         assertEquals(1280, huge.blockPages());
         assertEquals(102, huge.bufferBlocks());
     }
 
     @Test
     void memoryIsBoundedByTheBudgetNotByTheTable() {
-        long at1x = Sizing.of(0, 0, pages(100 * MB), BUDGET).bufferPages();
-        long at10x = Sizing.of(0, 0, pages(1000 * MB), BUDGET).bufferPages();
-        long at1000x = Sizing.of(0, 0, pages(100_000 * MB), BUDGET).bufferPages();
+        long at1x = sizes(0, 0, pages(100 * MB), BUDGET).bufferPages();
+        long at10x = sizes(0, 0, pages(1000 * MB), BUDGET).bufferPages();
+        long at1000x = sizes(0, 0, pages(100_000 * MB), BUDGET).bufferPages();
         assertEquals(at1x, at10x);
         assertEquals(at1x, at1000x);
         assertEquals(BUDGET / 2 / Sizing.PAGE_BYTES, at1x);
         // a smaller budget gives smaller blocks, still 64 per buffer
-        Sizing small = Sizing.of(0, 0, pages(1000 * MB), 8 * MB);
+        Sizing small = sizes(0, 0, pages(1000 * MB), 8 * MB);
         assertEquals(8, small.blockPages());
         assertEquals(64, small.bufferBlocks());
     }
 
     @Test
     void explicitArgumentsWin() {
-        Sizing block = Sizing.of(1280, 0, 5_300, BUDGET);
+        Sizing block = sizes(1280, 0, 5_300, BUDGET);
         assertEquals(1280, block.blockPages());
         assertTrue(block.blockGiven());
         // a derived buffer wants 64 given blocks (the whole table here) but stays within the budget
         assertEquals(4096, block.bufferPages());
         assertTrue(block.capped());
-        Sizing both = Sizing.of(8, 0.1, 5_300, BUDGET);
+        Sizing both = sizes(8, 0.1, 5_300, BUDGET);
         assertEquals(8, both.blockPages());
         assertEquals(0.1, both.bufferSize());
-        Sizing tuples = Sizing.of(0, 5000, 5_300, BUDGET);
+        Sizing tuples = sizes(0, 5000, 5_300, BUDGET);
         assertEquals(5000, tuples.bufferSize());
         assertTrue(tuples.describe().contains("5000 tuples (given)"), tuples.describe());
         // not capped even beyond the budget: the user asked for it
-        Sizing big = Sizing.of(0, 0.9, pages(1024 * MB), BUDGET);
+        Sizing big = sizes(0, 0.9, pages(1024 * MB), BUDGET);
         assertEquals(0.9, big.bufferSize());
         assertFalse(big.capped());
     }
@@ -103,14 +108,14 @@ class SizingTest {
     void rowsStoredOutOfLineAreSizedByTheirBytesInMemory() {
         // epsilon-like 16k x 2000: 117 heap pages of 136 TOAST pointers, 2.2 MB of float8 per page in memory
         long pageBytes = Sizing.decodedPageBytes(FeatureShape.dense(2000), 15_888, 117);
-        Sizing s = Sizing.of(0, 0, 117, BUDGET, pageBytes);
+        Sizing s = Sizing.of(0, 0, 117, BUDGET, pageBytes, 0, pageBytes);
         assertTrue(2 * s.bufferPages() * pageBytes <= BUDGET, s.describe());
         assertEquals(1, s.blockPages(), s.describe());
         assertTrue(s.capped() && s.bufferBlocks() >= 10, s.describe());
         assertTrue(s.describe().contains("rows stored out of line"), s.describe());
         // rows that fit their page keep the page-based sizes
-        assertEquals(Sizing.of(0, 0, 10_000, BUDGET), Sizing.of(0, 0, 10_000, BUDGET,
-                Sizing.decodedPageBytes(FeatureShape.dense(18), 400_000, 10_000)));
+        long narrow = Sizing.decodedPageBytes(FeatureShape.dense(18), 400_000, 10_000);
+        assertEquals(sizes(0, 0, 10_000, BUDGET), Sizing.of(0, 0, 10_000, BUDGET, narrow, 0, narrow));
     }
 
     @Test
@@ -150,11 +155,11 @@ class SizingTest {
 
     @Test
     void aGivenBufferBelowOneBlockIsRefused() {
-        Sizing s = Sizing.of(1280, 0.05, 5_300, BUDGET);
+        Sizing s = sizes(1280, 0.05, 5_300, BUDGET);
         InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> s.checkBufferHoldsABlock("corgipile"));
         assertTrue(e.getMessage().contains("smaller than one block of 1280 pages"), e.getMessage());
         s.checkBufferHoldsABlock("sliding_window");
-        Sizing.of(0, 0, 5_300, BUDGET).checkBufferHoldsABlock("corgipile");
+        sizes(0, 0, 5_300, BUDGET).checkBufferHoldsABlock("corgipile");
     }
 
     @Test
@@ -219,30 +224,32 @@ class SizingTest {
     void onADiskDerivedBlocksAreAtLeastTheDeviceBlockWith64PerBuffer() {
         // the bench's 500k x 28 table, ~150 MB: today 16-page blocks (128 kB), 6-12x storage order on the hdd
         long p = pages(150 * MB);
-        Sizing today = Sizing.of(0, 0, p, BUDGET);
+        Sizing today = sizes(0, 0, p, BUDGET);
         assertEquals(19, today.blockPages());
         assertFalse(Sizing.fitsOneBuffer(p, BUDGET));
         long budget = Sizing.deviceBudget(BUDGET, 128);
         assertEquals(128 * MB, budget);
-        Sizing hdd = Sizing.of(0, 0, p, budget, Sizing.PAGE_BYTES, 128);
+        Sizing hdd = Sizing.of(0, 0, p, budget, Sizing.PAGE_BYTES, 128, Sizing.PAGE_BYTES);
         assertEquals(128, hdd.blockPages(), hdd.describe());
         assertEquals(150, hdd.blocks());
         assertEquals(64, hdd.bufferBlocks(), hdd.describe());
         assertTrue(hdd.describe().contains("derived, at least the device's 128 pages"), hdd.describe());
         // an explicit budget is kept: 1 MB blocks, fewer of them per buffer
-        Sizing set = Sizing.of(0, 0, p, BUDGET, Sizing.PAGE_BYTES, 128);
+        Sizing set = Sizing.of(0, 0, p, BUDGET, Sizing.PAGE_BYTES, 128, Sizing.PAGE_BYTES);
         assertEquals(128, set.blockPages());
         assertEquals(32, set.bufferBlocks());
         assertTrue(set.capped());
         // a budget too small for one device block: the block is one buffer
-        assertEquals(256, Sizing.of(0, 0, p, 4 * MB, Sizing.PAGE_BYTES, 1280).blockPages());
+        assertEquals(256, Sizing.of(0, 0, p, 4 * MB, Sizing.PAGE_BYTES, 1280, Sizing.PAGE_BYTES).blockPages());
         // the rule's own blocks win when larger (1 GB table with a 2 GB budget: 1 MB from table/1024)
-        assertEquals(128, Sizing.of(0, 0, pages(1024 * MB), 2048 * MB, Sizing.PAGE_BYTES, 64).blockPages());
+        assertEquals(128, Sizing.of(0, 0, pages(1024 * MB), 2048 * MB, Sizing.PAGE_BYTES, 64, Sizing.PAGE_BYTES)
+                .blockPages());
         // explicit block_size wins; rows stored out of line keep their own sizes
-        assertEquals(16, Sizing.of(16, 0, p, budget, Sizing.PAGE_BYTES, 128).blockPages());
-        assertEquals(0, Sizing.of(16, 0, p, budget, Sizing.PAGE_BYTES, 128).deviceBlock());
+        assertEquals(16, Sizing.of(16, 0, p, budget, Sizing.PAGE_BYTES, 128, Sizing.PAGE_BYTES).blockPages());
+        assertEquals(0, Sizing.of(16, 0, p, budget, Sizing.PAGE_BYTES, 128, Sizing.PAGE_BYTES).deviceBlock());
         long wide = Sizing.decodedPageBytes(FeatureShape.dense(2000), 15_888, 117);
-        assertEquals(Sizing.of(0, 0, 117, BUDGET, wide).blockPages(), Sizing.of(0, 0, 117, BUDGET, wide, 128).blockPages());
+        assertEquals(Sizing.of(0, 0, 117, BUDGET, wide, 0, wide).blockPages(),
+                Sizing.of(0, 0, 117, BUDGET, wide, 128, wide).blockPages());
         // a table in one buffer of the default budget is not the device's business (the caller does not probe)
         assertTrue(Sizing.fitsOneBuffer(pages(32 * MB), BUDGET));
         assertFalse(Sizing.fitsOneBuffer(pages(32 * MB) + 1, BUDGET));
@@ -259,7 +266,7 @@ class SizingTest {
         long stored = Math.round((heap + 6_868.0) / heap * Sizing.PAGE_BYTES);
         long decoded = Sizing.decodedPageBytes(FeatureShape.dense(784), 66_490, heap);
         long budget = Sizing.deviceBudget(BUDGET, 127);
-        assertEquals(16, Sizing.of(0, 0, heap, budget, decoded).blockPages());
+        assertEquals(16, Sizing.of(0, 0, heap, budget, decoded, 0, decoded).blockPages());
         Sizing hdd = Sizing.of(0, 0, heap, budget, decoded, 127, stored);
         assertEquals(127, hdd.blockPages(), hdd.describe());
         assertTrue(hdd.blockPages() * stored >= MB, hdd.describe());
@@ -279,10 +286,9 @@ class SizingTest {
                 + " requests of twice the device's 128 pages (26 kB per heap page on disk)"), mostly.describe());
         // without TOAST the device's pages
         assertEquals(128, Sizing.deviceBlockPages(128, Sizing.PAGE_BYTES));
-        assertEquals(Sizing.of(0, 0, 10_000, budget, Sizing.PAGE_BYTES, 128),
-                Sizing.of(0, 0, 10_000, budget, Sizing.PAGE_BYTES, 128, Sizing.PAGE_BYTES));
+        assertEquals(128, Sizing.of(0, 0, 10_000, budget, Sizing.PAGE_BYTES, 128, Sizing.PAGE_BYTES).blockPages());
         // no device block: TOAST changes nothing
-        assertEquals(Sizing.of(0, 0, heap, budget, decoded).blockPages(),
+        assertEquals(Sizing.of(0, 0, heap, budget, decoded, 0, decoded).blockPages(),
                 Sizing.of(0, 0, heap, budget, decoded, 0, stored).blockPages());
     }
 

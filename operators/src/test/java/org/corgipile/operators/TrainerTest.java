@@ -81,7 +81,8 @@ class TrainerTest {
             assertTrue(Double.isNaN(s.validationLoss()));
             // read/compute times every epoch; the profile pass of standardisation with epoch 1
             assertEquals(s.epoch() == 1 ? Set.of("read_seconds", "compute_seconds", "read_wait_seconds",
-                    "profile_seconds") : Set.of("read_seconds", "compute_seconds", "read_wait_seconds"),
+                    "read_help_seconds", "profile_seconds")
+                    : Set.of("read_seconds", "compute_seconds", "read_wait_seconds", "read_help_seconds"),
                     s.extra().keySet(), s.extra().toString());
         }
     }
@@ -105,6 +106,8 @@ class TrainerTest {
             assertTrue(read > 0 && compute > 0 && read <= s.seconds() && compute <= s.seconds(), s.toString());
             double waited = s.extra().get("read_wait_seconds");
             assertTrue(waited >= 0 && waited <= s.seconds(), s.toString());
+            double helped = s.extra().get("read_help_seconds");
+            assertTrue(helped >= 0 && helped <= waited, s.toString());
         }
         pagesRead[0] = 0;
         Trainer.train(spec.with("train_metrics", "pass"), counting, null, null);

@@ -196,9 +196,20 @@ public final class HeapBlockSource implements RelationSource {
             page += done;
         }
         if (toastRanges != null && !toastRanges.knows(firstPage)) {
-            toastRanges.learn(firstPage, Natives.readerToastBlock(handle, firstPage));
+            toastRanges.learn(firstPage, firstToastBlock(firstPage, end));
         }
         return appended;
+    }
+
+    /** The TOAST block of the first out-of-line value on pages [page, end), probing at most LEARN_PAGES, or -1. */
+    private int firstToastBlock(long page, long end) {
+        for (long p = page; p < Math.min(end, page + ToastRanges.LEARN_PAGES); p++) {
+            int at = Natives.readerToastBlock(handle, p);
+            if (at >= 0) {
+                return at;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -303,7 +314,13 @@ public final class HeapBlockSource implements RelationSource {
     public void close() {
         if (!closed) {
             closed = true;
-            Natives.readerClose(handle);
+            try {
+                if (toastRanges != null) {
+                    Natives.message(3, "corgipile: read-ahead of \"" + name + "\": " + toastRanges.summary());
+                }
+            } finally {
+                Natives.readerClose(handle);
+            }
         }
     }
 }

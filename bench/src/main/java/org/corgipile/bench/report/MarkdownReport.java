@@ -17,6 +17,7 @@ import org.corgipile.bench.run.BenchResults.Skipped;
 import org.corgipile.bench.run.BenchResults.StrategyResult;
 import org.corgipile.bench.run.BenchResults.TableResult;
 import org.corgipile.bench.run.BenchSettings;
+import org.corgipile.bench.run.MatrixRunner;
 
 /**
  * report.md: the headline table first (end-to-end time to the shuffle-once accuracy for CorgiPile vs MADlib-style
@@ -94,17 +95,18 @@ public final class MarkdownReport {
         md.append(HEADLINE).append("\n\n");
         String tolerances = runs.stream().map(r -> String.format(Locale.ROOT, "%.1f", r.settings().targetTolerance()
                 * 100)).distinct().collect(Collectors.joining(" / "));
-        md.append("End-to-end seconds (preparation + the engine's storage probe and profile pass before epoch 1 +"
-                + " epochs) until the test accuracy first reaches the shuffle-once accuracy minus the tolerance ("
-                + tolerances + " points; shuffle-once acc = shuffle_once's final test accuracy, epoch_shuffle's where"
-                + " shuffle_once did not run); in brackets the epoch. MADlib-style = `none` (storage order every epoch), Bismarck-style ="
-                + " `shuffle_once` (a rewrite in the seed's order by corgipile.shuffle_once_copy, counted, then storage"
-                + " order). Speed-up = baseline time / CorgiPile time; \"never\" = not reached within the epochs run;"
-                + " \"n/a\" = no target (a table trained without shuffle_once and epoch_shuffle).\n\n");
+        md.append("End-to-end seconds (preparation + the engine's storage probe, where the call ran it, and profile"
+                + " pass before epoch 1 + epochs) until the test accuracy first reaches the shuffle-once accuracy"
+                + " minus the tolerance (" + tolerances + " points; shuffle-once acc = shuffle_once's final test"
+                + " accuracy, epoch_shuffle's where shuffle_once did not run); in brackets the epoch. MADlib-style ="
+                + " `none` (storage order every epoch), Bismarck-style = `shuffle_once` (a rewrite in the seed's order"
+                + " by corgipile.shuffle_once_copy, counted, then storage order). Speed-up = baseline time / CorgiPile"
+                + " time; \"never\" = not reached within the epochs run; \"n/a\" = no target (a table trained without"
+                + " shuffle_once and epoch_shuffle).\n\n");
         md.append("Epoch ratios use the median epoch of epochs 2..n (the steady state).\n\n");
-        md.append("| profile | table | rows (MB) | shuffle-once acc | CorgiPile | MADlib-style | Bismarck-style | speed-up vs MADlib |"
-                + " speed-up vs Bismarck | CorgiPile epoch / floor | MADlib epoch / floor | CorgiPile epoch /"
-                + " MADlib epoch |\n");
+        md.append("| profile | table | rows (MB) | shuffle-once acc | CorgiPile | MADlib-style | Bismarck-style |"
+                + " speed-up vs MADlib | speed-up vs Bismarck | CorgiPile epoch / floor | MADlib epoch / floor |"
+                + " CorgiPile epoch / MADlib epoch |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         eachTable(runs, (r, p, t) -> headlineRow(md, p, t, r.settings().targetTolerance()));
         md.append('\n');
@@ -163,12 +165,15 @@ public final class MarkdownReport {
     private static void summaries(StringBuilder md, List<BenchResults> runs) {
         md.append("## Per table\n\n");
         md.append("Median epoch, read and sgd: epochs 2..n; probe = the engine's storage probe before epoch 1 (the"
-                + " device-aware block size's timing of the device, once per session; 0 where it did not run);"
+                + " device-aware block size's timing of the device, where the call ran it; 0 where it did not run,"
+                + " e.g. when it read the probe the engine keeps per server: then the profile's set-up probe, run"
+                + " once before every strategy, is in the table's title and in no strategy's time);"
                 + " profile pass = the engine's storage-order read before epoch"
                 + " 1 (standardisation's statistics); both counted end to end for every strategy; written MB = what"
                 + " the preparation's backend (shuffle_once's copy: new table, WAL, sort spill) and the training"
                 + " backend wrote, counted when dirtied (the device's write-back is not throttled); read = the reading"
-                + " thread (of which waiting for sgd = blocked until the compute thread frees a buffer), sgd = the"
+                + " thread's time producing buffers, + waiting for sgd = its time blocked until the compute thread"
+                + " frees a buffer (not part of read: the reading thread's wall time is their sum), sgd = the"
                 + " compute thread (wall time each, overlapping: double buffering); device MB per"
                 + " epoch = the training backend's reads from the device (table + test relation); page cache = the"
                 + " memory-cgroup budget of the cold profiles; block / buffer = the sizes the engine trained with (the"
@@ -184,8 +189,12 @@ public final class MarkdownReport {
             md.append(String.format(Locale.ROOT, ", page cache %.0f MB (table %.1fx)", budget / 1e6,
                     (double) t.bytes() / budget));
         }
+        double setUpProbe = seconds(p, MatrixRunner.ENGINE_PROBE);
+        if (setUpProbe >= 0) {
+            md.append(String.format(Locale.ROOT, ", storage probe %.2f s (set-up, once per server)", setUpProbe));
+        }
         md.append("\n\n| strategy | block / buffer | prep s | written MB (prep / training) | probe s | profile pass s |"
-                + " median epoch s | / none | / floor | read s | of which waiting for sgd s | sgd s | device MB per"
+                + " median epoch s | / none | / floor | read s | + waiting for sgd s | sgd s | device MB per"
                 + " epoch | final test acc |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         double none = TimeToAccuracy.strategy(t, "none").map(StrategyResult::medianEpochSeconds).orElse(Double.NaN);
         for (StrategyResult s : t.strategies()) {
@@ -218,12 +227,20 @@ public final class MarkdownReport {
         md.append("Each read with cold caches on ssd/hdd (server restarted, page cache dropped) and warm caches on"
                 + " memory. `seq_scan` = `SELECT count(features)` of the whole table (the scan floor);"
                 + " `random_pages` = pages drawn at random across the table (at most a tenth of it) visited in random"
-                + " order, `sequential_pages` = as many consecutive pages in order, one ctid lookup per page."
+                + " order, `sequential_pages` = as many consecutive pages in order, one ctid lookup per page;"
+                + " `" + MatrixRunner.ENGINE_PROBE + "` = the engine's storage probe (corgipile.storage_probe), run"
+                + " once per profile before its strategies."
                 + " Device MB and requests come from the blkio group's counters.\n\n");
         md.append("| profile | limits | read | pages | seconds | pages/s | MB/s | device MB | device requests |\n");
         md.append("|---|---|---|---|---|---|---|---|---|\n");
         for (ProfileResult p : r.profiles()) {
             for (IoProbe probe : p.ioProbes()) {
+                if (probe.pages() == 0) { // the engine's storage probe: its reads are its own (O_DIRECT)
+                    md.append(String.format(Locale.ROOT, "| %s | %s | %s | n/a | %.3f | n/a | n/a | %.1f | %d |%n",
+                            p.profile().name(), limits(p), probe.kind(), probe.seconds(), probe.bytesRead() / 1e6,
+                            probe.readRequests()));
+                    continue;
+                }
                 md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.3f | %.0f | %.1f | %.1f | %d |%n",
                         p.profile().name(), limits(p), probe.kind(), probe.pages(), probe.seconds(),
                         probe.pagesPerSecond(), probe.pages() * 8192.0 / 1e6 / probe.seconds(),
@@ -287,10 +304,10 @@ public final class MarkdownReport {
                     + " throttled device / table size.\n");
         }
         md.append("\nPer epoch: wall seconds = the epoch's `seconds`; read = the reading thread's time producing"
-                + " buffers (read, decode, tuple shuffle), of which waiting for sgd = blocked until the compute"
-                + " thread frees a buffer; sgd = the compute thread's time (they overlap: double"
+                + " buffers (read, decode, tuple shuffle), + waiting for sgd = its time blocked until the compute"
+                + " thread frees a buffer (not part of read); sgd = the compute thread's time (they overlap: double"
                 + " buffering); device MB = bytes the training backend read from the device in that epoch.\n\n");
-        md.append("| strategy | epoch | wall s | read s | of which waiting for sgd s | sgd s | device MB | test acc |\n"
+        md.append("| strategy | epoch | wall s | read s | + waiting for sgd s | sgd s | device MB | test acc |\n"
                 + "|---|---|---|---|---|---|---|---|\n");
         for (StrategyResult s : t.strategies()) {
             for (var e : s.epochs()) {

@@ -15,6 +15,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import org.corgipile.bench.data.CatalogDataset;
 import org.corgipile.bench.data.SyntheticDataset;
 import org.corgipile.bench.data.TableLayouts;
@@ -47,6 +51,9 @@ public final class MatrixRunner {
             + " CROSS JOIN LATERAL (SELECT 1 FROM %s WHERE ctid = ('(' || p.page || ',1)')::tid) AS x";
 
     private static final long MIN_PAGE_CACHE = 32L << 20;
+
+    /** The kind of the I/O probe that records the engine's own storage probe, run once per profile as set-up. */
+    public static final String ENGINE_PROBE = "engine_storage_probe";
 
     private final BenchSettings settings;
     private final PrintStream log;
@@ -92,6 +99,7 @@ public final class MatrixRunner {
         log.println("bench: [" + p + "] engine " + engine.name()
                 + (server.device() == null ? "" : ", throttled device " + server.device()));
         List<IoProbe> probes = new ArrayList<>();
+        boolean engineProbed = false;
         List<TableResult> tables = new ArrayList<>();
         long testRows = Math.max(1, Math.round(settings.rows() * settings.testFraction()));
         for (String dataset : settings.datasets()) {
@@ -134,6 +142,10 @@ public final class MatrixRunner {
                 IoProbe floor = scan(server, table, shape[0]);
                 if (probes.stream().noneMatch(x -> x.kind().equals("seq_scan"))) {
                     probes.add(0, floor);
+                }
+                if (!engineProbed) {
+                    engineStorageProbe(server, engine, table).ifPresent(probes::add);
+                    engineProbed = true;
                 }
                 log.printf(Locale.ROOT, "bench: [%s] %s: %d pages (%.1f MB), scan floor %.3f s, blocks of %s%n",
                         p, table, shape[0], shape[1] / 1e6, floor.seconds(), settings.blockPagesFor(shape[0]) == 0
@@ -259,6 +271,65 @@ public final class MatrixRunner {
             try (Connection c = server.connect(); Statement s = c.createStatement()) {
                 s.execute("SELECT sum(array_length(features, 1)) FROM " + table);
             }
+        }
+    }
+
+    /**
+     * The engine's storage probe (the device-aware block size's timing of the device), once per profile's cluster
+     * before its first strategy, with the profile's caches and throttle in force: the extension keeps what it
+     * measured in the data directory ({@code corgipile.storage_probe}), so without this set-up the first strategy's
+     * call would pay the probe and the later ones would read the cache. {@code refresh => true} measures now even if
+     * a cache exists. Recorded as an I/O probe of kind {@value #ENGINE_PROBE} (its {@code probe_seconds}, device
+     * bytes and requests) and reported as set-up: every strategy's call then reads the cache (probe 0), so no
+     * strategy's end-to-end time counts it. Empty in client mode and with an extension without the function (every
+     * call then probes in its own session and counts it, as before).
+     */
+    private Optional<IoProbe> engineStorageProbe(BenchServer server, TrainingEngine engine, String table)
+            throws SQLException {
+        if (!(engine instanceof InDbTrainSgd)) {
+            return Optional.empty();
+        }
+        try (Connection c = server.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                     + " WHERE n.nspname = 'corgipile' AND p.proname = 'storage_probe'")) {
+            if (!rs.next()) {
+                log.printf(Locale.ROOT, "bench: [%s] the extension has no corgipile.storage_probe: every call"
+                        + " probes the device in its own session%n", server.profile().name());
+                return Optional.empty();
+            }
+        }
+        if (server.profile().cold()) {
+            server.cold();
+        }
+        try (Connection c = server.connect();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT corgipile.storage_probe(?::regclass, refresh => true)::text")) {
+            ps.setString(1, table);
+            IoCounters io0 = server.io();
+            long t0 = System.nanoTime();
+            String json;
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                json = rs.getString(1);
+            }
+            double wall = (System.nanoTime() - t0) / 1e9;
+            IoCounters io = server.io().minus(io0);
+            JsonNode found;
+            try {
+                found = new ObjectMapper().readTree(json);
+            } catch (JsonProcessingException e) {
+                throw new SQLException("corgipile.storage_probe returned no JSON: " + json, e);
+            }
+            // the engine's own timing of the probe; the statement's time where it reports none
+            double seconds = found.path("probe_seconds").asDouble(wall);
+            log.printf(Locale.ROOT, "bench: [%s] the engine's storage probe (set-up, once per server): %.3f s (call"
+                    + " %.3f s): %s%n", server.profile().name(), seconds, wall, json);
+            return Optional.of(new IoProbe(table, ENGINE_PROBE, 0, seconds, io.bytes(), io.requests()));
+        } catch (SQLException e) {
+            // the strategies then probe in their own calls, as without the function: measured, not fatal
+            log.printf(Locale.ROOT, "bench: [%s] the engine's storage probe failed (%s): every call probes the"
+                    + " device in its own session%n", server.profile().name(), e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -17,10 +17,12 @@ import org.corgipile.bench.engine.EpochResult;
 import org.corgipile.bench.engine.Strategy;
 import org.corgipile.bench.io.DeviceProfile;
 import org.corgipile.bench.run.BenchResults;
+import org.corgipile.bench.run.BenchResults.IoProbe;
 import org.corgipile.bench.run.BenchResults.ProfileResult;
 import org.corgipile.bench.run.BenchResults.StrategyResult;
 import org.corgipile.bench.run.BenchResults.TableResult;
 import org.corgipile.bench.run.BenchSettings;
+import org.corgipile.bench.run.MatrixRunner;
 import org.corgipile.cli.ExitCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,7 +83,9 @@ class CombinedReportTest {
                 + " warm | 3.6x | never (final 60.00%): met |"), md);
         assertTrue(md.contains("hdd / synthetic clustered: 1,000 rows, 8.2 MB, floor 1.000 s, page cache 1 MB"
                 + " (table 8.2x)"), md);
-        // read 1.5 s of which 0.25 s waiting for the sgd thread (0.5 s)
+        // read 1.5 s, and 0.25 s more waiting for the sgd thread (0.5 s): the waits are not part of read_seconds
+        assertTrue(md.contains("| / floor | read s | + waiting for sgd s | sgd s |"), md);
+        // read 1.5 s, and 0.25 s more waiting for the sgd thread (0.5 s)
         assertTrue(md.contains("| corgipile | 16 / 0.500 | 0.00 | 0 / 0 | 0.50 | 1.00 | 2.000 | 2.00 | 2.00 | 1.500 |"
                 + " 0.250 | 0.500 | 8/8/8 | 79.00% |"), md);
         assertTrue(md.contains("| shuffle_once | 16 / 0.500 | 10.00 | 25 / 0 | 0.50 | 1.00 | 1.000 |"), md);
@@ -142,6 +146,43 @@ class CombinedReportTest {
         }
         assertTrue(text.toString(StandardCharsets.UTF_8).contains("no results.json in " + dir.resolve("nothing")),
                 text.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The engine keeps its storage probe per server: the benchmark probes once as the profile's set-up (0.4 s) and
+     * every strategy's call reads the cache (probe 0). The set-up is in the table's title, in no strategy's time.
+     */
+    @Test
+    void aSetUpStorageProbeIsReportedOnceAndCountedInNoStrategy() {
+        BenchResults r = run(HDD, "./corgipile bench --profiles hdd");
+        ProfileResult p = r.profiles().get(0);
+        TableResult t = p.tables().get(0);
+        List<StrategyResult> cached = t.strategies().stream().map(x -> new StrategyResult(x.strategy(), x.label(),
+                x.engine(), x.trainedTable(), x.preparationSeconds(), x.callSeconds(), x.pageCacheBudget(),
+                x.peakPageCache(), x.epochs().stream().map(e -> new EpochResult(e.epoch(), e.seconds(), e.trainLoss(),
+                        e.trainAccuracy(), e.testLoss(), e.testAccuracy(), e.learningRate(), e.tuples(),
+                        e.readSeconds(), e.computeSeconds(), e.readWaitSeconds(), e.evalSeconds(), e.profileSeconds(),
+                        0, e.deviceBytesRead())).toList(), x.heapBlocksRead(), x.heapBlocksHit(),
+                x.deviceBytesRead(), x.deviceReadRequests(), x.error(), x.blockPages(), x.bufferSize(),
+                x.preparationBytesWritten(), x.trainingBytesWritten())).toList();
+        TableResult t2 = new TableResult(t.dataset(), t.layout(), t.table(), t.testTable(), t.rows(), t.testRows(),
+                t.pages(), t.bytes(), t.blockPages(), t.scanFloorSeconds(), t.scanFloorBytesRead(), cached,
+                t.features());
+        IoProbe setUp = new IoProbe(t.table(), MatrixRunner.ENGINE_PROBE, 0, 0.4, 1_000_000, 10);
+        BenchResults withSetUp = new BenchResults(r.startedAt(), r.finishedAt(), r.host(), r.settings(),
+                List.of(new ProfileResult(p.profile(), p.device(), List.of(setUp), List.of(t2))), r.skipped(),
+                r.command());
+        String md = MarkdownReport.renderCombined(List.of(withSetUp));
+        assertTrue(md.contains("hdd / synthetic clustered: 1,000 rows, 8.2 MB, floor 1.000 s, page cache 1 MB"
+                + " (table 8.2x), storage probe 0.40 s (set-up, once per server)"), md);
+        // corgipile: profile pass 1 s + epoch 2 s; shuffle-once: 10 s rewrite + 1 s + 1 s (3.5 s / 12.5 s with probes)
+        assertTrue(md.contains("| hdd | synthetic clustered | 1,000 (8.2) | 79.00% | 3.00 s (1) | never | 12.00 s (1)"),
+                md);
+        assertTrue(md.contains("| corgipile | 16 / 0.500 | 0.00 | 0 / 0 | 0.00 | 1.00 | 2.000 |"), md);
+        String single = MarkdownReport.render(withSetUp, "./corgipile bench --profiles hdd");
+        assertTrue(single.contains("| hdd | 150 IOPS"), single);
+        assertTrue(single.contains("| " + MatrixRunner.ENGINE_PROBE + " | n/a | 0.400 | n/a | n/a | 1.0 | 10 |"), single);
+        assertFalse(single.contains("NaN"), single);
     }
 
     /** One clustered table of 1,000 rows x 28 (8.2 MB), floor 1 s: corgipile 2 s epochs, none 1 s, shuffle-once 1 s. */
