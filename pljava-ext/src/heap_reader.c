@@ -81,7 +81,8 @@ typedef struct PageSink
 {
 	double	   *out;
 	int64		cap;
-	int64		pos;
+	int64		pos;			/* records from the front */
+	int64		back;			/* their {label, tid} pairs from the end, backwards */
 	int64		tuples;
 	int64		skipped;
 	bool		overflow;
@@ -305,23 +306,23 @@ TupleError(HeapTuple tup, int sqlstate, const char *what, const char *problem, c
 			 hint ? errhint("%s", hint) : 0));
 }
 
-/* 22000 when one of v[0..n) is NaN or +-Inf (all-ones exponent + one unit carries into bit 63): branch-free. */
+/* 22000 when one of v[0..n) is NaN or +-Inf (all-ones exponent + one unit carries into bit 63): branch-free, SIMD. */
+typedef uint64 U64x2 __attribute__((vector_size(16), aligned(8), may_alias));
+
 static inline void
 CheckFinite(const double *v, int n, HeapTuple tup, bool label)
 {
 	const uint64 expMask = UINT64CONST(0x7FF0000000000000);
 	const uint64 expUnit = UINT64CONST(0x0010000000000000);
-	uint64		acc = 0;
+	U64x2		acc = {0};
+	uint64		tail = 0;
 	int			i;
 
-	for (i = 0; i < n; i++)
-	{
-		uint64		bits;
-
-		memcpy(&bits, &v[i], sizeof(bits));
-		acc |= (bits & expMask) + expUnit;
-	}
-	if (unlikely((acc >> 63) != 0))
+	for (i = 0; i + 2 <= n; i += 2)
+		acc |= (*(const U64x2 *) &v[i] & expMask) + expUnit;
+	for (; i < n; i++)
+		tail |= (((const uint64 *) v)[i] & expMask) + expUnit;
+	if (unlikely(((acc[0] | acc[1] | tail) >> 63) != 0))
 		TupleError(tup, ERRCODE_DATA_EXCEPTION, label ? "label" : "features",
 				   label ? "is NaN or Infinity" : "contain NaN or Infinity",
 				   "Filter or fix those rows first, e.g. into a new table.");
@@ -342,14 +343,15 @@ FeatureArray(Datum d, HeapTuple tup, int *n)
 	return arr;
 }
 
-/* Room for a record of n doubles in the output; NULL once the page does not fit (pos still counts the need). */
+/* Room for a record of n doubles and its pair; NULL once the page does not fit (pos and back count the need). */
 static double *
 Reserve(PageSink *s, int64 n)
 {
 	double	   *dst = s->out + s->pos;
 
 	s->pos += n;
-	s->overflow |= s->pos > s->cap;
+	s->back += 2;
+	s->overflow |= s->pos + s->back > s->cap;
 	return s->overflow ? NULL : dst;
 }
 
@@ -386,11 +388,11 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 	CheckFinite(&label, 1, tup, true);
 	if (r->kind == FEATURES_COLUMNS)
 	{
-		if ((dst = Reserve(s, 2 + r->ncols)) == NULL)
+		if ((dst = Reserve(s, r->ncols)) == NULL)
 			return;
 		for (i = 0; i < r->ncols; i++)
-			dst[2 + i] = ScalarToDouble(v[r->cols[i].att - 1], r->cols[i].type);
-		CheckFinite(dst + 2, r->ncols, tup, false);
+			dst[i] = ScalarToDouble(v[r->cols[i].att - 1], r->cols[i].type);
+		CheckFinite(dst, r->ncols, tup, false);
 	}
 	else if (r->kind == FEATURES_ARRAY)
 	{
@@ -402,10 +404,10 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 			TupleError(tup, ERRCODE_DATA_EXCEPTION, "features", psprintf("have %d elements; expected %d like the "
 																		 "first tuple", n, Max(r->dimension, 1)),
 					   "Every feature array of a relation must have the same length.");
-		if ((dst = Reserve(s, 2 + n)) == NULL)
+		if ((dst = Reserve(s, n)) == NULL)
 			return;
-		ArrayToDoubles(arr, r->cols[0].type, n, dst + 2);
-		CheckFinite(dst + 2, n, tup, false);
+		ArrayToDoubles(arr, r->cols[0].type, n, dst);
+		CheckFinite(dst, n, tup, false);
 	}
 	else
 	{
@@ -416,13 +418,14 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 		if (n != nv)
 			TupleError(tup, ERRCODE_DATA_EXCEPTION, "sparse features",
 					   psprintf("have %d indices but %d values", n, nv), NULL);
-		if ((dst = Reserve(s, 3 + 2 * (int64) n)) == NULL)
+		if ((dst = Reserve(s, 1 + 2 * (int64) n)) == NULL)
 			return;
-		dst[2] = n;
-		ArrayToDoubles(idx, r->cols[0].type, n, dst + 3);
-		ArrayToDoubles(val, r->cols[1].type, n, dst + 3 + n);
-		CheckFinite(dst + 3 + n, n, tup, false);
+		dst[0] = n;
+		ArrayToDoubles(idx, r->cols[0].type, n, dst + 1);
+		ArrayToDoubles(val, r->cols[1].type, n, dst + 1 + n);
+		CheckFinite(dst + 1 + n, n, tup, false);
 	}
+	dst = s->out + s->cap - s->back;
 	dst[0] = label;
 	dst[1] = (double) (((uint64) ItemPointerGetBlockNumber(&tup->t_self) << 16) |
 					   ItemPointerGetOffsetNumber(&tup->t_self));
@@ -722,7 +725,7 @@ ReadPagesBody(JNIEnv *env, void *arg)
 		ReadPage(r, blk, &s);
 		if (s.overflow)
 		{
-			a->out[3] = a->result == 0 ? (double) s.pos : 0;
+			a->out[3] = a->result == 0 ? (double) (s.pos + s.back) : 0;
 			s = before;
 			break;
 		}

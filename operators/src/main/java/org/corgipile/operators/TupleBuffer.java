@@ -286,6 +286,24 @@ public final class TupleBuffer {
         return size++ * shape.dimension();
     }
 
+    /**
+     * Appends {@code n} dense tuples whose features, labels and identities the caller then writes: the features of
+     * row {@code first + k} at {@code (first + k) * dimension} in {@link #dense()}, its label and identity with
+     * {@link #setLabelAndId}. Returns {@code first}. Lets a decoder copy many rows' features at once.
+     */
+    public int appendDenseRows(int n) {
+        ensureRows(size + n);
+        int first = size;
+        size += n;
+        return first;
+    }
+
+    /** Sets the label and identity of row {@code i} (below {@link #size()}). */
+    public void setLabelAndId(int i, double label, long id) {
+        labels[i] = label;
+        ids[i] = id;
+    }
+
     /** Appends a sparse tuple of {@code nnz} (index, value) pairs starting at {@code offset}. */
     public void addSparse(double label, long id, int[] idx, double[] val, int offset, int nnz) {
         ensureRows(size + 1);

@@ -118,6 +118,55 @@ class BadInputIT {
         }
     }
 
+    /**
+     * The reader's finiteness test runs two doubles at a time plus a scalar tail: a NaN or an infinity is found in
+     * the first pair, the last pair and the tail of arrays of every parity, in a column list and in a label, and the
+     * error names the tuple.
+     */
+    @ParameterizedTest(name = "{0} doubles, {2} at {1}")
+    @MethodSource("nonFiniteValues")
+    void nonFiniteValuesAreFoundAtEveryPosition(int width, int at, String value) throws SQLException {
+        try (Statement s = session.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS nonfinite");
+            s.execute("CREATE TABLE nonfinite (label float8, features float8[], a float8, b float8, c float8)");
+            s.execute("INSERT INTO nonfinite SELECT 1, array_fill(0.5::float8, ARRAY[" + width + "]), 1, 2, 3");
+            s.execute("INSERT INTO nonfinite SELECT 0, array_fill(0.5::float8, ARRAY[" + width + "]), 1, 2, 3");
+            s.execute("UPDATE nonfinite SET features[" + (at + 1) + "] = '" + value + "', "
+                    + "c = '" + value + "' WHERE label = 0");
+            for (String features : new String[] {"features", "a, b, c"}) {
+                SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM train_sgd("
+                        + "'nonfinite', 'label', '" + features + "', shuffle => 'none', epochs => 1)"));
+                assertEquals("22000", e.getSQLState(), e.getMessage());
+                assertTrue(e.getMessage().contains("tuple (0,3)") && e.getMessage().contains("NaN or Infinity"),
+                        e.getMessage());
+            }
+            s.execute("UPDATE nonfinite SET label = '" + value + "', features[" + (at + 1) + "] = 0, c = 0 "
+                    + "WHERE ctid = '(0,3)'");
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery(
+                    "SELECT * FROM train_sgd('nonfinite', 'label', 'features', shuffle => 'none', epochs => 1)"));
+            assertEquals("22000", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("label of tuple (0,4) is NaN or Infinity"), e.getMessage());
+            assertAlive(s);
+        }
+    }
+
+    static Stream<Arguments> nonFiniteValues() {
+        Stream.Builder<Arguments> cases = Stream.builder();
+        for (int width : new int[] {1, 2, 3, 18, 19}) {
+            for (int at : new int[] {0, width - 1}) {
+                for (String value : new String[] {"NaN", "-Infinity"}) {
+                    if (at > 0 || width == 1) {
+                        cases.add(Arguments.of(width, at, value));
+                    }
+                }
+                if (at == 0 && width > 1) {
+                    cases.add(Arguments.of(width, at, "Infinity"));
+                }
+            }
+        }
+        return cases.build();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("privilegeCases")
     void privilegesAndRowLevelSecurity(String what, String sqlState, String table) throws SQLException {
