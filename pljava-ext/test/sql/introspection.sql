@@ -64,3 +64,20 @@ SELECT * FROM sgd_feature_info('intro', NULL); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_feature_info(NULL, 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_feature_info('no_such_table', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_feature_info('intro', 'features, features'); \echo SQLSTATE :SQLSTATE
+
+-- corgipile.storage_probe: the device timing train_sgd's default block size uses (cached per disk); its values
+-- depend on the machine's disk, so only the refusals here
+SELECT corgipile.storage_probe(NULL); \echo SQLSTATE :SQLSTATE
+SELECT corgipile.storage_probe('intro', NULL); \echo SQLSTATE :SQLSTATE
+SELECT corgipile.storage_probe('no_such_table'); \echo SQLSTATE :SQLSTATE
+DROP ROLE IF EXISTS corgipile_regress_prober;
+CREATE ROLE corgipile_regress_prober;
+SET ROLE corgipile_regress_prober;
+SELECT corgipile.storage_probe('intro'); \echo SQLSTATE :SQLSTATE
+RESET ROLE;
+GRANT SELECT ON intro TO corgipile_regress_prober;
+SET ROLE corgipile_regress_prober;
+SELECT corgipile.storage_probe('intro', refresh => true); \echo SQLSTATE :SQLSTATE
+RESET ROLE;
+REVOKE SELECT ON intro FROM corgipile_regress_prober;
+DROP ROLE corgipile_regress_prober;

@@ -1426,3 +1426,33 @@ BEGIN
                                                                   relation)));
 END
 $fn$;
+
+-- The timing of the storage device under a relation's largest local file, as train_sgd's default block size uses it
+-- (DeviceSizing): the cached one (kept in the data directory, one per disk, blkio read limits and boot of the
+-- machine), or measured now and cached when there is none. refresh => true times the device again and replaces the
+-- cached entry: superusers only, since the entry sets the default sizes of every role's later trainings. Answers
+-- {probe: 'measured' (with probe_seconds) | 'cached' | 'off' (the server pins the probe off) | 'none' (cannot be
+-- timed), probed_at, access_ms, mb_per_s, throttle, seek_bound, device_block (seek-bound only)}.
+CREATE FUNCTION corgipile.storage_probe(relation regclass, refresh boolean DEFAULT false) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+BEGIN
+    PERFORM corgipile.require_extension('corgipile.storage_probe');
+    IF relation IS NULL OR refresh IS NULL THEN
+        RAISE EXCEPTION 'relation and refresh must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT has_table_privilege(relation, 'SELECT') THEN
+        RAISE EXCEPTION 'permission denied for table %', relation USING ERRCODE = 'insufficient_privilege',
+            HINT = 'storage_probe times the device under a table you may read.';
+    END IF;
+    IF refresh AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = current_user AND r.rolsuper) THEN
+        RAISE EXCEPTION 'only a superuser may time the storage device again' USING ERRCODE = 'insufficient_privilege',
+            HINT = 'Call corgipile.storage_probe(relation) without refresh to see the timing in use.';
+    END IF;
+    RETURN corgipile._invoke('storage_probe', jsonb_build_object('refresh', refresh)
+        || corgipile.storage_args((SELECT coalesce(jsonb_agg(t.relid::oid::bigint) FILTER (WHERE t.isleaf),
+                                                   jsonb_build_array(relation::oid::bigint))
+                                   FROM pg_partition_tree(relation) AS t)));
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.storage_probe(regclass, boolean)
+    IS 'The storage device timing train_sgd''s default block size uses (cached per disk in the data directory); refresh => true (superuser) times it again';

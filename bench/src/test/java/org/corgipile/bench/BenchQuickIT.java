@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.corgipile.bench.engine.Strategy;
 import org.corgipile.bench.report.MarkdownReport;
 import org.corgipile.bench.report.ResultFiles;
+import org.corgipile.bench.run.MatrixRunner;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +65,8 @@ class BenchQuickIT {
         assertEquals("memory", profile.get("profile").get("name").asText());
         Set<String> probes = new HashSet<>();
         profile.get("ioProbes").forEach(p -> probes.add(p.get("kind").asText()));
-        assertEquals(Set.of("seq_scan", "random_pages", "sequential_pages"), probes);
+        // the engine's storage probe, as set-up once per profile (corgipile.storage_probe exists with the extension)
+        assertEquals(Set.of("seq_scan", "random_pages", "sequential_pages", MatrixRunner.ENGINE_PROBE), probes);
         JsonNode table = profile.get("tables").get(0);
         assertEquals("clustered", table.get("layout").asText());
         assertEquals(28, table.get("features").asInt(), "the feature width of synthetic's default --dims");

@@ -1,14 +1,16 @@
 package org.corgipile.pg;
 
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.corgipile.operators.Sizing;
 import org.corgipile.operators.StorageProbe;
+import org.corgipile.operators.StorageProbeCache;
 
 /**
  * The one place where a training in this backend resolves its buffer budget and device block, for every path that
@@ -26,14 +28,25 @@ import org.corgipile.operators.StorageProbe;
  * <p>The SQL half passes {@code storage_path} ({@code pg_relation_filepath} of the largest local leaf, relative to
  * the data directory, which is the backend's working directory) and {@code buffer_memory_default} (the GUC's
  * {@code pg_settings.source}), both from {@code corgipile.storage_args}.
- * One probe per directory (database in a tablespace) and session: ~0.2-0.4 s once on a disk, a few ms on an SSD;
- * the call that probes reports the time as {@code probe_seconds} (epoch 1 of the epoch log, {@link TrainFunction}).
+ * One probe per disk (and blkio limits) and server, not per session: the result is kept in the data directory
+ * ({@link StorageProbeCache}, file {@code corgipile_storage_probe}, until the server's machine reboots), so
+ * ~0.2-0.4 s once on a disk, a few ms on an SSD; the call that probes reports the time as {@code probe_seconds}
+ * (epoch 1 of the epoch log, {@link TrainFunction}), a call that read the cache has none, its spec's
+ * {@code storage} says {@code "probe": "cached"} and when it was measured, and so does the NOTICE of the sizes.
+ * {@code corgipile.storage_probe(relation, refresh => true)} ({@link StorageProbeFunction}, superuser) times the
+ * device again.
+ *
+ * <p>Why a cache shared by every role is safe: it holds a device's timing, never data, and only a measurement (no
+ * value a caller chooses) is written; a timing taken while the disk was busy can only make blocks (and the default
+ * budget, within half the JVM heap) larger: the order of the same rows, never which rows; a superuser can re-time
+ * the device.
  * A server started with the environment variable {@code CORGIPILE_STORAGE_PROBE=off} never probes (the test
  * clusters: their results must not depend on a timing), nor does a JVM started with
  * {@code -Dcorgipile.storage_probe=off} ({@code corgipile.jvm_options}: a same-build comparison in the bench).
  */
 final class DeviceSizing {
-    private static final Map<Path, Optional<StorageProbe.Timing>> PROBED = new ConcurrentHashMap<>();
+    /** In the data directory (the backend's working directory): one per server, for all its databases. */
+    private static final StorageProbeCache CACHE = new StorageProbeCache(Path.of("corgipile_storage_probe"));
 
     private DeviceSizing() {
     }
@@ -80,43 +93,87 @@ final class DeviceSizing {
             }
             return null;
         }
-        if (options.get("device_block") != null || !args.has("storage_path")
-                || "off".equalsIgnoreCase(System.getProperty("corgipile.storage_probe",
-                        System.getenv("CORGIPILE_STORAGE_PROBE")))) {
+        if (options.get("device_block") != null || !args.has("storage_path") || !probeEnabled()) {
             return null;
         }
         if (Sizing.fitsOneBuffer(pages, budget)) {
             return null;
         }
-        Path file = Path.of(args.string("storage_path"));
-        long[] probeNanos = {-1};
-        Optional<StorageProbe.Timing> probed = PROBED.computeIfAbsent(file.toAbsolutePath().getParent(), dir -> {
-            long t0 = System.nanoTime();
-            Optional<StorageProbe.Timing> m = StorageProbe.measure(file);
-            probeNanos[0] = System.nanoTime() - t0;
-            return m;
-        });
-        if (probed.isEmpty()) {
+        Probed probed = probe(Path.of(args.string("storage_path")), false);
+        if (probed == null) {
             return null;
         }
-        StorageProbe.Timing t = probed.get();
-        Map<String, Object> found = new LinkedHashMap<>();
-        if (probeNanos[0] >= 0) {
-            // this call paid for the probe (later calls of the session reuse it): epoch 1's "probe_seconds"
-            found.put("probe_seconds", probeNanos[0] / 1e9);
-        }
-        found.put("access_ms", Math.round(t.accessSeconds() * 1e5) / 100.0);
-        found.put("mb_per_s", t.bytesPerSecond() == 0 ? null : Math.round(t.bytesPerSecond() / 1e5) / 10.0);
-        found.put("throttle", t.throttle());
-        found.put("seek_bound", t.seekBound());
+        StorageProbe.Timing t = probed.timing();
+        Map<String, Object> found = probed.describe();
         if (!t.seekBound()) {
             return found;
         }
         int block = t.blockPages();
         options.put("device_block", block);
-        found.put("device_block", block);
-        raiseBudget(args, options, budgetGiven, budget, block, new StringBuilder(t.describe()));
+        raiseBudget(args, options, budgetGiven, budget, block, new StringBuilder(t.describe() + probed.source()));
         return found;
+    }
+
+    /** A device's timing, and whether this call measured it (its seconds) or read it from the cache. */
+    record Probed(StorageProbe.Timing timing, double seconds, Instant measuredAt) {
+        boolean cached() {
+            return seconds < 0;
+        }
+
+        /** What the spec's "storage" (and corgipile.storage_probe) shows. */
+        Map<String, Object> describe() {
+            Map<String, Object> found = new LinkedHashMap<>();
+            found.put("probe", cached() ? "cached" : "measured");
+            if (!cached()) {
+                // this call paid for the probe (later calls, of any session, read the cache): epoch 1's
+                // "probe_seconds"
+                found.put("probe_seconds", seconds);
+            }
+            found.put("probed_at", measuredAt.toString());
+            found.put("access_ms", Math.round(timing.accessSeconds() * 1e5) / 100.0);
+            found.put("mb_per_s", timing.bytesPerSecond() == 0 ? null
+                    : Math.round(timing.bytesPerSecond() / 1e5) / 10.0);
+            found.put("throttle", timing.throttle());
+            found.put("seek_bound", timing.seekBound());
+            if (timing.seekBound()) {
+                found.put("device_block", timing.blockPages());
+            }
+            return found;
+        }
+
+        /** For the NOTICE: where the sizes' timing came from when it was not measured by this call. */
+        String source() {
+            return cached() ? "; cached probe of " + measuredAt.truncatedTo(ChronoUnit.SECONDS)
+                    + " (corgipile.storage_probe(relation, refresh => true) times the device again)" : "";
+        }
+    }
+
+    /**
+     * The timing of the device under {@code file} (relative to the data directory): the cached one
+     * ({@link StorageProbeCache}, in the data directory) unless {@code refresh}, else measured now and cached; null
+     * when the device cannot be timed ({@link StorageProbe#measure}).
+     */
+    static Probed probe(Path file, boolean refresh) {
+        if (!refresh) {
+            Optional<StorageProbeCache.Entry> hit = CACHE.lookup(file);
+            if (hit.isPresent()) {
+                return new Probed(hit.get().timing(), -1, hit.get().measuredAt());
+            }
+        }
+        long t0 = System.nanoTime();
+        Optional<StorageProbe.Timing> m = StorageProbe.measure(file);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (m.isEmpty()) {
+            return null;
+        }
+        CACHE.store(file, m.get());
+        return new Probed(m.get(), seconds, Instant.now());
+    }
+
+    /** False when the server or the JVM pins the probe off (test clusters: no size may depend on a timing). */
+    static boolean probeEnabled() {
+        return !"off".equalsIgnoreCase(System.getProperty("corgipile.storage_probe",
+                System.getenv("CORGIPILE_STORAGE_PROBE")));
     }
 
     /**

@@ -46,6 +46,7 @@ public final class Entry {
             case "scan_stats" -> ScanStatsFunction.run(args);
             case "jvm_info" -> jvmInfo();
             case "train_epoch" -> TrainEpochFunction.run(args);
+            case "storage_probe" -> StorageProbeFunction.run(args);
             case "shard_start" -> ShardCoordinator.start(args);
             case "shard_merge" -> ShardCoordinator.merge(args);
             case "shard_epoch_end" -> ShardCoordinator.epochEnd(args);
@@ -54,7 +55,8 @@ public final class Entry {
             case "echo" -> args.asMap();
             default -> throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
                     "unknown corgipile function \"" + function + "\"",
-                    "Valid functions: train_arguments, train, evaluate, scan_stats, jvm_info, train_epoch, shard_start, shard_merge, "
+                    "Valid functions: train_arguments, train, evaluate, scan_stats, jvm_info, train_epoch, storage_probe, "
+                            + "shard_start, shard_merge, "
                             + "shard_epoch_end, shard_finish, echo.");
         };
         return Json.write(result);

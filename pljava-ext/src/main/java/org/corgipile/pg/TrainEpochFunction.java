@@ -40,7 +40,8 @@ final class TrainEpochFunction {
      * The run's spec as this server trains it: the budget and device block resolved here, as {@code train_sgd} on
      * this server would ({@link DeviceSizing#resolve}: this server's {@code corgipile.buffer_memory} and its own
      * disk), unless the call gave them; what the probe found goes into the reply as {@code storage}. The probe runs
-     * once per backend, so in the profile round when there is one (its time is then the profile round's).
+     * once per server (its result is cached in the data directory), so in the first profile round on the server
+     * (its time is then that round's); later calls read the cache.
      */
     private static TrainSpec serverSpec(Args args, RelationSource src, Map<String, Object> out) {
         Map<String, Object> options = new LinkedHashMap<>(args.object("spec"));
