@@ -7,8 +7,8 @@ import java.util.SplittableRandom;
  * pages (the last block may be partial and is kept) and returns them one at a time, either in a fresh seeded
  * random order every epoch ({@link Order#RANDOM}) or in storage order ({@link Order#STORAGE}). Pages inside a block
  * are always read in order, so each block is one sequential read. In random order the blocks that follow the one
- * being read are announced to the source ({@link BlockSource#willRead}) up to {@link #READ_AHEAD_PAGES} ahead, so
- * that storage reads them while this one is decoded.
+ * being read are announced to the source ({@link BlockSource#willRead}) up to {@link #READ_AHEAD_PAGES} pages' worth
+ * of bytes on disk ahead ({@link #readAheadPages}), so that storage reads them while this one is decoded.
  *
  * <p>Lifecycle like an executor node: {@link #open} (size the relation), {@link #rescan} (new epoch, new order),
  * {@link #nextBlock} (the next block's tuples, or -1 at the end), {@link #close}.
@@ -46,6 +46,17 @@ public final class BlockShuffle {
      */
     public static final int READ_AHEAD_PAGES = 512;
 
+    /**
+     * {@link #READ_AHEAD_PAGES} in heap pages of {@code source}: 4 MB on disk, so fewer heap pages when its rows keep
+     * values out of line ({@link BlockSource#storedPageBytes()}; the source announces their TOAST pages with the heap
+     * pages). Fashion-MNIST's 127-page blocks (1.7 MB on disk with their TOAST runs) were announced 5 blocks, 8.5 MB,
+     * ahead: the depth at which announced pages are evicted from a 32 MB page cache before their turn.
+     */
+    public static int readAheadPages(BlockSource source) {
+        return (int) Math.max(1, (long) READ_AHEAD_PAGES * Sizing.PAGE_BYTES
+                / Math.max(Sizing.PAGE_BYTES, source.storedPageBytes()));
+    }
+
     private final Order order;
     private final int blockPages;
     private final long seed;
@@ -56,6 +67,7 @@ public final class BlockShuffle {
     private int[] permutation;
     private int position;
     private int announced;          // blocks [0, announced) of the order were announced to the source
+    private int aheadPages;         // readAheadPages(source)
     private int lastBlockPages;
 
     public BlockShuffle(Order order, int blockPages, long seed, BlockHook hook) {
@@ -72,6 +84,7 @@ public final class BlockShuffle {
     public void open(BlockSource source) {
         this.source = source;
         this.pageCount = source.pageCount();
+        this.aheadPages = readAheadPages(source);
         long blocks = (pageCount + blockPages - 1) / blockPages;
         if (blocks > Integer.MAX_VALUE - 8) {
             throw new InvalidSpecException("block_size " + blockPages + " gives " + blocks
@@ -104,9 +117,9 @@ public final class BlockShuffle {
         source.checkInterrupts();
         int block = permutation[position++];
         if (order == Order.RANDOM) {
-            // this block and the next ones while fewer than READ_AHEAD_PAGES are announced ahead of it
+            // this block and the next ones while fewer than aheadPages are announced ahead of it
             for (; announced < blockCount && (announced < position
-                    || (long) (announced - position) * blockPages < READ_AHEAD_PAGES); announced++) {
+                    || (long) (announced - position) * blockPages < aheadPages); announced++) {
                 long ahead = (long) permutation[announced] * blockPages;
                 source.willRead(ahead, (int) Math.min(blockPages, pageCount - ahead));
             }
