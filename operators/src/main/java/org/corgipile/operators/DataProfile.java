@@ -122,7 +122,7 @@ public final class DataProfile {
      * label-clustered table the classes get their share of runs; with 32 runs drawn from the whole table the mean's
      * error was up to 0.16 deviations on DataProfileTest's clustered table, stratified 8 runs stay within 0.06),
      * read in storage order, each announced to the source ahead of its read like the
-     * blocks of a random order ({@link BlockShuffle#READ_AHEAD_PAGES}). The whole relation ({@link #scan} with
+     * blocks of a random order ({@link BlockShuffle#readAheadPages}). The whole relation ({@link #scan} with
      * {@code blockPages}) when it has at most {@value #FULL_SCAN_FACTOR} x {@code units} runs, or when the sample
      * held no row (pages of dead or NULL rows only). The label range of a sample is the sample's: it must not be
      * used for a class count ({@link #classes} refuses).
@@ -147,9 +147,11 @@ public final class DataProfile {
         Runs reader = new Runs(source, acc, unitPages);
         long read = 0;
         int announced = 0;
+        // the random order's bound: 4 MB on disk ahead, fewer heap pages when rows keep their values out of line
+        int ahead = BlockShuffle.readAheadPages(source);
         for (int i = 0; i < order.length; i++) {
             for (; announced < order.length && (announced <= i
-                    || (long) (announced - i) * unitPages < BlockShuffle.READ_AHEAD_PAGES); announced++) {
+                    || (long) (announced - i) * unitPages < ahead); announced++) {
                 long first = order[announced] * unitPages;
                 source.willRead(first, (int) Math.min(unitPages, pages - first));
             }

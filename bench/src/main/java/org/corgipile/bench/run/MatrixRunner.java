@@ -202,6 +202,9 @@ public final class MatrixRunner {
             if (strategy == Strategy.SHUFFLE_ONCE) {
                 trained = table + "_shuffled_once";
                 server.cold();
+                // the rewrite of a table larger than memory: its sort's spill does not fit in the page cache either
+                // (cold() lifted the limit so that a training backend's JVM starts unlimited; this one starts none)
+                server.limitPageCache(Math.max(MIN_PAGE_CACHE, Math.round(tableBytes * settings.pageCacheFraction())));
                 try (Connection c = server.connect()) {
                     TableLayouts.Rewrite rewrite = TableLayouts.shuffleOnce(c, table, trained, settings.seed() + 17);
                     prep = rewrite.seconds();
