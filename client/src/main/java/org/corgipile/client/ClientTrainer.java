@@ -22,7 +22,7 @@ import org.corgipile.client.jdbc.RelationColumns;
 import org.corgipile.operators.BlockSource;
 import org.corgipile.operators.EpochListener;
 import org.corgipile.operators.EpochStats;
-import org.corgipile.operators.FeatureShape;
+import org.corgipile.operators.ForwardingBlockSource;
 import org.corgipile.operators.Sizing;
 import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainResult;
@@ -305,17 +305,7 @@ final class ClientTrainer {
         }
 
         BlockSource wrap(BlockSource source) {
-            return new BlockSource() {
-                @Override
-                public long pageCount() {
-                    return source.pageCount();
-                }
-
-                @Override
-                public FeatureShape shape() {
-                    return source.shape();
-                }
-
+            return new ForwardingBlockSource(source) {
                 @Override
                 public int readPages(long firstPage, int pages, TupleBuffer into) {
                     int n = source.readPages(firstPage, pages, into);

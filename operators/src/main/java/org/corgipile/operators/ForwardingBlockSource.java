@@ -1,13 +1,14 @@
 package org.corgipile.operators;
 
 /**
- * A {@link BlockSource} that forwards every call to {@code inner}: tests override the one or two methods they watch or
- * change (count reads, record announcements, vouch for finite values, claim TOAST pages) and inherit the rest.
+ * A {@link BlockSource} that forwards every call to {@code inner}: a wrapper overrides the one or two methods it
+ * watches or changes (the client's progress counts pages read; tests count reads, record announcements, vouch for
+ * finite values, claim TOAST pages) and inherits the rest, so no method of the source is dropped by a wrapper.
  */
-class ForwardingBlockSource implements BlockSource {
-    final BlockSource inner;
+public class ForwardingBlockSource implements BlockSource {
+    protected final BlockSource inner;
 
-    ForwardingBlockSource(BlockSource inner) {
+    public ForwardingBlockSource(BlockSource inner) {
         this.inner = inner;
     }
 
