@@ -99,7 +99,7 @@ abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
 
     @Override
     public double inPlaceStep(double[] params, TupleBuffer batch, int from, int to, double scale, double newScale,
-                             double lr) {
+                             double lr, double[] sum, double q, double qBias) {
         int n = to - from;
         if (coef.length < n) {
             coef = new double[Math.max(n, 2 * coef.length)];
@@ -120,12 +120,26 @@ abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
         }
         double biasGrad = 0;
         double step = newScale == 1 ? -lr : -lr / newScale;
-        for (int i = from; i < to; i++) {
-            double c = coef[i - from];
-            RowAlgebra.axpy(batch, i, step * c, params, 0);
-            biasGrad += c;
+        if (sum == null || q == 0) {
+            for (int i = from; i < to; i++) {
+                double c = coef[i - from];
+                RowAlgebra.axpy(batch, i, step * c, params, 0);
+                biasGrad += c;
+            }
+        } else {
+            // v changes by a * x per row; the averaging sum by -q times that (see InPlaceLinearStep)
+            for (int i = from; i < to; i++) {
+                double c = coef[i - from];
+                double a = step * c;
+                RowAlgebra.axpy2(batch, i, a, params, -q * a, sum, 0);
+                biasGrad += c;
+            }
         }
-        params[d] -= lr * biasGrad;
+        double db = lr * biasGrad;
+        params[d] -= db;
+        if (sum != null) {
+            sum[d] += qBias * db;
+        }
         return loss * inv;
     }
 
