@@ -205,7 +205,9 @@ final class TrainFunction {
                 deviceBytes.put(s.epoch(), read - readAheadOut + readAheadIn);
             }
             notices.drain();
-            activity.epochFinished(s);
+            // the next epochStarted publishes the row with the new epoch number right after this, unless this was
+            // the last epoch (or early stopping may make it so): one activity text per epoch instead of two
+            activity.epochFinished(s, s.epoch() >= spec.epochs() || spec.earlyStopPatience() > 0);
             Natives.message(0, EpochNotice.text(s, spec.epochs()));
         }
 
