@@ -435,11 +435,13 @@ public final class Trainer {
                         if (filled && flow) {
                             int next = epoch + 1;
                             db.submit(b, buf -> {
-                                // the boundary, on this thread between the epoch's last buffer and this one
-                                ended.set(new EpochEnd(sgd.runningLoss(), sgd.tuples(), sgd.learningRate(),
-                                        computeNanos[0], computeNanos[1]));
+                                // the boundary, on this thread between the epoch's last buffer and this one; the
+                                // calling thread sees the epoch's end only once SGD is in the next epoch
+                                EpochEnd e = new EpochEnd(sgd.runningLoss(), sgd.tuples(), sgd.learningRate(),
+                                        computeNanos[0], computeNanos[1]);
                                 computeNanos[0] = 0;
                                 sgd.rescan(next);
+                                ended.set(e);
                                 db.signal();
                                 timedConsume.accept(buf);
                             });
