@@ -17,38 +17,49 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
- * What the device under a relation's file costs per request and per byte, measured: a default block size that
- * ignores the device is either too small for a disk (every block of a random order pays a seek) or needlessly
- * large for an SSD. {@link #measure} reads the file with {@code O_DIRECT}, so the page cache is bypassed and the
- * device (or a blkio throttle, which throttles direct I/O too) is what is timed:
+ * What the device under a relation's file costs per request and per byte: a default block size that ignores the
+ * device is either too small for a disk (every block of a random order pays a seek) or needlessly large for an SSD.
+ * The answer ({@link Timing#blockPages()}) needs two facts: whether a request costs at least {@value #SEEK_BOUND_MS}
+ * ms (seek-bound), and if so the access time x bandwidth. {@link #measure} gets them as cheaply as the device allows:
  * <ul>
- *   <li><b>access time</b>: the mean time of 8 kB reads at random offsets, {@value #MAX_RANDOM_READS} of them or as
- *       many as 200 ms allow (at least {@value #MIN_RANDOM_READS}; a mean over many reads, so one stall of a
- *       loaded virtual disk does not make it look like a disk);</li>
- *   <li><b>bandwidth</b> (only when the access time is seek-bound): 4 MB reads in file order by two threads (a
- *       disk's queue, as the kernel's read-ahead keeps it) for 200 ms.</li>
+ *   <li><b>under a blkio throttle</b> (the bench's hdd and ssd emulations: cgroup v1, this process's group and its
+ *       ancestors) that limits both requests and bytes on the file's disk, the limits are the answer: access time
+ *       1/IOPS, bandwidth the byte limit. When 1/IOPS is itself at least {@value #SEEK_BOUND_MS} ms (the hdd
+ *       profile's 150 IOPS: 6.7 ms) every sustained reader pays it per request whatever the disk under the throttle,
+ *       so the device is seek-bound and nothing is read: the decision is the one the timed probe made (it always
+ *       timed 4.4-7.8 ms there, then used the limits) without its 38 random reads and 0.3 s. Timing the throttle
+ *       would not be better anyway: blk-throttle does not delay every request alike but lets a slice's allowance
+ *       (100 ms of requests or bytes) through at once and then holds the next ones for most of a slice, so single
+ *       reads are either instant or ~100 ms, and 200 ms windows measured the emulation's 1 MiB break-even as 0.6
+ *       to 1.5 MiB;</li>
+ *   <li><b>access time</b> otherwise: the mean time of 8 kB reads at random offsets with {@code O_DIRECT} (the page
+ *       cache bypassed), at least {@value #MIN_RANDOM_READS}, and then until the mean is clearly not seek-bound
+ *       (below a quarter of the bound: an SSD, NVMe or a virtual disk at 0.05-0.4 ms stops after
+ *       {@value #MIN_RANDOM_READS} reads, a few ms) or {@value #MAX_RANDOM_READS} reads or 200 ms have passed. The
+ *       stop is one-sided: a stall of a loaded virtual disk can only raise the mean, and a raised mean keeps reading,
+ *       so the mean over many reads still decides a stalling disk as before; a disk (4-12 ms per read) reads for
+ *       200 ms as before, and so does a throttle of at most 500 IOPS without a byte limit (its first slice's
+ *       allowance passes at once, so only the whole window's mean shows its rate);</li>
+ *   <li><b>bandwidth</b> (only when the access time is seek-bound and no throttle gives it): 4 MB reads in file
+ *       order by two threads (a disk's queue, as the kernel's read-ahead keeps it) for 200 ms.</li>
  * </ul>
- * Under a blkio throttle (the bench's hdd emulation: cgroup v1, this process's group and its ancestors) that
- * limits both requests and bytes on the file's disk, the limits themselves are the answer (access 1/IOPS,
- * bandwidth the byte limit): blk-throttle does not delay every request alike but lets a slice's allowance (100 ms
- * of requests or bytes) through at once and then holds the next ones for most of a slice, so single reads are
- * either instant or ~100 ms, and 200 ms windows measured the emulation's 1 MiB break-even as 0.6 to 1.5 MiB. The
- * timed access time still decides whether the device is seek-bound (4.4-7.0 ms under the hdd throttle, 0.04-0.4
- * ms unthrottled on this machine's virtual disk).
  *
  * <p>A device is <b>seek-bound</b> when the access time is at least {@value #SEEK_BOUND_MS} ms: a real or emulated
  * disk (4-12 ms; the bench's hdd profile 6.7 ms) and not an SSD, NVMe or a virtual disk (0.05-0.5 ms, also under
  * load). Only a seek-bound device changes the sizes ({@link Timing#blockPages()}), so the wide margin keeps the
- * result stable. Cost: ~0.4 s on a disk (0.2 s under a throttle), a few ms on an SSD (a loaded virtual disk: up
- * to 0.2 s); a file system that refuses {@code O_DIRECT} (tmpfs) or a file below {@value #MIN_FILE_MB} MB gives
- * no measurement (the device-independent sizes).
+ * result stable. Cost: no device read under the hdd throttle (the sysfs and cgroup files only), a few ms on an SSD
+ * or a virtual disk, ~0.4 s on a real disk; a file system that refuses {@code O_DIRECT} (tmpfs) with no throttle, or
+ * a file below {@value #MIN_FILE_MB} MB, gives no measurement (the device-independent sizes).
  */
 public final class StorageProbe {
     static final int MAX_RANDOM_READS = 256;
     static final long WINDOW_NANOS = 200_000_000L;
     static final int MIN_RANDOM_READS = 16;
+    /** The mean random read below which reading stops early: clearly not seek-bound. */
+    static final long NOT_SEEK_BOUND_NANOS = 500_000L;
     static final int READERS = 2;
     private static final String BLKIO_ROOT = "/sys/fs/cgroup/blkio";
     static final int CHUNK = 4 << 20;
@@ -120,8 +131,9 @@ public final class StorageProbe {
     }
 
     /**
-     * Times the device under {@code file} (see the class comment), or empty when it cannot: no {@code O_DIRECT}
-     * on its file system, a file below {@value #MIN_FILE_MB} MB, or an I/O error.
+     * Times the device under {@code file} (see the class comment), or empty when it cannot: a file below
+     * {@value #MIN_FILE_MB} MB, or no throttle that decides and no {@code O_DIRECT} on its file system, or an I/O
+     * error.
      */
     public static Optional<Timing> measure(Path file) {
         try {
@@ -129,26 +141,28 @@ public final class StorageProbe {
             if (size < (long) MIN_FILE_MB << 20) {
                 return Optional.empty();
             }
+            int requestPages = requestPages(file);
+            Optional<Timing> limits = throttle(file, requestPages);
+            if (limits.isPresent() && limits.get().seekBound()) {
+                return limits;
+            }
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ,
                     com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
                 int align = (int) Math.max(Sizing.PAGE_BYTES, Files.getFileStore(file).getBlockSize());
                 ByteBuffer page = ByteBuffer.allocateDirect(2 * align).alignedSlice(align);
                 long pages = size / Sizing.PAGE_BYTES;
                 SplittableRandom r = new SplittableRandom(pages);
-                long t0 = System.nanoTime();
-                int reads = 0;
-                do {
-                    read(ch, page, Sizing.PAGE_BYTES, r.nextLong(pages) * Sizing.PAGE_BYTES);
-                    reads++;
-                } while (reads < MIN_RANDOM_READS || reads < MAX_RANDOM_READS && System.nanoTime() - t0 < WINDOW_NANOS);
-                double access = (System.nanoTime() - t0) / 1e9 / reads;
+                boolean stopEarly = iopsLimit(file) * SEEK_BOUND_MS > 1000;
+                double access = randomReads(() -> read(ch, page, Sizing.PAGE_BYTES,
+                        r.nextLong(pages) * Sizing.PAGE_BYTES), System::nanoTime, stopEarly)[1];
                 if (access * 1000 < SEEK_BOUND_MS) {
                     return Optional.of(new Timing(access, 0, null));
                 }
-                int requestPages = requestPages(file);
-                Optional<Timing> limits = throttle(file, access, requestPages);
                 if (limits.isPresent()) {
-                    return limits;
+                    // a throttle of more than 500 IOPS on a slower disk: the limits, as before (not seek-bound)
+                    Timing t = limits.get();
+                    return Optional.of(new Timing(t.accessSeconds(), t.bytesPerSecond(), String.format(Locale.ROOT,
+                            "%s (timed: %.1f ms)", t.throttle(), access * 1000), requestPages));
                 }
                 long chunks = size / CHUNK;
                 long first = r.nextLong(chunks);
@@ -187,16 +201,59 @@ public final class StorageProbe {
         }
     }
 
+    /** One device read of the random-read phase. */
+    @FunctionalInterface
+    interface Read {
+        void run() throws IOException;
+    }
+
+    /**
+     * The random-read phase: reads until at least {@value #MIN_RANDOM_READS} are done and then, with
+     * {@code stopEarly}, as soon as their mean is below {@link #NOT_SEEK_BOUND_NANOS}, else until
+     * {@value #MAX_RANDOM_READS} reads or {@link #WINDOW_NANOS} have passed. Returns {reads, mean seconds}.
+     */
+    static double[] randomReads(Read read, LongSupplier clock, boolean stopEarly) throws IOException {
+        long t0 = clock.getAsLong();
+        int reads = 0;
+        long elapsed;
+        do {
+            read.run();
+            reads++;
+            elapsed = clock.getAsLong() - t0;
+        } while (reads < MIN_RANDOM_READS || reads < MAX_RANDOM_READS && elapsed < WINDOW_NANOS
+                && !(stopEarly && elapsed < NOT_SEEK_BOUND_NANOS * reads));
+        return new double[] {reads, elapsed / 1e9 / reads};
+    }
+
     /**
      * The read limits of this process's blkio group (cgroup v1: its own and its ancestors') on the disk holding
-     * {@code file}, when both an IOPS and a bandwidth limit are set: access time 1/IOPS, bandwidth the byte limit
-     * ({@code timedAccess} is recorded beside them).
+     * {@code file}, when both an IOPS and a bandwidth limit are set: access time 1/IOPS, bandwidth the byte limit.
      */
-    static Optional<Timing> throttle(Path file, double timedAccess, int requestPages) throws IOException {
+    static Optional<Timing> throttle(Path file, int requestPages) throws IOException {
+        long[] limits = limits(file);
+        if (limits[0] == Long.MAX_VALUE || limits[1] == Long.MAX_VALUE) {
+            return Optional.empty();
+        }
+        return Optional.of(new Timing(1.0 / limits[0], limits[1], String.format(Locale.ROOT, "%d IOPS, %.0f MiB/s",
+                limits[0], limits[1] / 1048576.0), requestPages));
+    }
+
+    /** The read IOPS limit of this process's blkio group on the disk holding {@code file}, or Long.MAX_VALUE. */
+    private static long iopsLimit(Path file) {
+        try {
+            return limits(file)[0];
+        } catch (IOException | RuntimeException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** {read IOPS, read bytes/s} limits of this process's blkio group on the disk of {@code file}, MAX_VALUE: none. */
+    private static long[] limits(Path file) throws IOException {
+        long[] none = {Long.MAX_VALUE, Long.MAX_VALUE};
         Optional<String> disk = wholeDisk(file);
         Path self = Path.of("/proc/self/cgroup");
         if (disk.isEmpty() || !Files.isReadable(self)) {
-            return Optional.empty();
+            return none;
         }
         for (String line : Files.readAllLines(self)) {
             String[] f = line.split(":", 3);
@@ -209,13 +266,9 @@ public final class StorageProbe {
                 iops = Math.min(iops, limit(g.resolve("blkio.throttle.read_iops_device"), disk.get()));
                 bps = Math.min(bps, limit(g.resolve("blkio.throttle.read_bps_device"), disk.get()));
             }
-            if (iops == Long.MAX_VALUE || bps == Long.MAX_VALUE) {
-                return Optional.empty();
-            }
-            return Optional.of(new Timing(1.0 / iops, bps, String.format(Locale.ROOT, "%d IOPS, %.0f MiB/s (timed: %.1f ms)",
-                    iops, bps / 1048576.0, timedAccess * 1000), requestPages));
+            return new long[] {iops, bps};
         }
-        return Optional.empty();
+        return none;
     }
 
     /**
