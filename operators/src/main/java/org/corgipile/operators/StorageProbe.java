@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 
 /**
  * What the device under a relation's file costs per request and per byte: a default block size that ignores the
@@ -37,7 +36,7 @@ import java.util.function.LongSupplier;
  *       to 1.5 MiB;</li>
  *   <li><b>access time</b> otherwise: the mean time of 8 kB reads at random offsets with {@code O_DIRECT} (the page
  *       cache bypassed), at least {@value #MIN_RANDOM_READS}, and then until the mean is clearly not seek-bound
- *       (below a quarter of the bound: an SSD, NVMe or a virtual disk at 0.05-0.4 ms stops after
+ *       (below half the bound: an SSD, NVMe or a virtual disk at 0.05-0.5 ms stops after
  *       {@value #MIN_RANDOM_READS} reads, a few ms) or {@value #MAX_RANDOM_READS} reads or 200 ms have passed. The
  *       stop is one-sided: a stall of a loaded virtual disk can only raise the mean, and a raised mean keeps reading,
  *       so the mean over many reads still decides a stalling disk as before; a disk (4-12 ms per read) reads for
@@ -58,8 +57,8 @@ public final class StorageProbe {
     static final int MAX_RANDOM_READS = 256;
     static final long WINDOW_NANOS = 200_000_000L;
     static final int MIN_RANDOM_READS = 16;
-    /** The mean random read below which reading stops early: clearly not seek-bound. */
-    static final long NOT_SEEK_BOUND_NANOS = 500_000L;
+    /** The mean random read below which reading stops early: clearly not seek-bound (half the bound). */
+    static final long NOT_SEEK_BOUND_NANOS = 1_000_000L;
     static final int READERS = 2;
     private static final String BLKIO_ROOT = "/sys/fs/cgroup/blkio";
     static final int CHUNK = 4 << 20;
@@ -141,10 +140,10 @@ public final class StorageProbe {
             if (size < (long) MIN_FILE_MB << 20) {
                 return Optional.empty();
             }
-            int requestPages = requestPages(file);
-            Optional<Timing> limits = throttle(file, requestPages);
-            if (limits.isPresent() && limits.get().seekBound()) {
-                return limits;
+            long[] limits = limits(file);
+            Optional<Timing> throttle = throttle(limits, 0);
+            if (throttle.isPresent() && throttle.get().seekBound()) {
+                return throttle(limits, requestPages(file));
             }
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ,
                     com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
@@ -152,15 +151,25 @@ public final class StorageProbe {
                 ByteBuffer page = ByteBuffer.allocateDirect(2 * align).alignedSlice(align);
                 long pages = size / Sizing.PAGE_BYTES;
                 SplittableRandom r = new SplittableRandom(pages);
-                boolean stopEarly = iopsLimit(file) * SEEK_BOUND_MS > 1000;
-                double access = randomReads(() -> read(ch, page, Sizing.PAGE_BYTES,
-                        r.nextLong(pages) * Sizing.PAGE_BYTES), System::nanoTime, stopEarly)[1];
+                // an anonymous class, not a lambda: a JVM's first lambda costs more than these reads
+                double access = randomReads(new Device() {
+                    @Override
+                    public void read() throws IOException {
+                        StorageProbe.read(ch, page, Sizing.PAGE_BYTES, r.nextLong(pages) * Sizing.PAGE_BYTES);
+                    }
+
+                    @Override
+                    public long nanoTime() {
+                        return System.nanoTime();
+                    }
+                }, limits[0] * SEEK_BOUND_MS > 1000)[1];
                 if (access * 1000 < SEEK_BOUND_MS) {
                     return Optional.of(new Timing(access, 0, null));
                 }
-                if (limits.isPresent()) {
+                int requestPages = requestPages(file);
+                if (throttle.isPresent()) {
                     // a throttle of more than 500 IOPS on a slower disk: the limits, as before (not seek-bound)
-                    Timing t = limits.get();
+                    Timing t = throttle.get();
                     return Optional.of(new Timing(t.accessSeconds(), t.bytesPerSecond(), String.format(Locale.ROOT,
                             "%s (timed: %.1f ms)", t.throttle(), access * 1000), requestPages));
                 }
@@ -201,10 +210,12 @@ public final class StorageProbe {
         }
     }
 
-    /** One device read of the random-read phase. */
-    @FunctionalInterface
-    interface Read {
-        void run() throws IOException;
+    /** The random-read phase's device and clock. */
+    interface Device {
+        /** One 8 kB read at a random offset. */
+        void read() throws IOException;
+
+        long nanoTime();
     }
 
     /**
@@ -212,14 +223,14 @@ public final class StorageProbe {
      * {@code stopEarly}, as soon as their mean is below {@link #NOT_SEEK_BOUND_NANOS}, else until
      * {@value #MAX_RANDOM_READS} reads or {@link #WINDOW_NANOS} have passed. Returns {reads, mean seconds}.
      */
-    static double[] randomReads(Read read, LongSupplier clock, boolean stopEarly) throws IOException {
-        long t0 = clock.getAsLong();
+    static double[] randomReads(Device device, boolean stopEarly) throws IOException {
+        long t0 = device.nanoTime();
         int reads = 0;
         long elapsed;
         do {
-            read.run();
+            device.read();
             reads++;
-            elapsed = clock.getAsLong() - t0;
+            elapsed = device.nanoTime() - t0;
         } while (reads < MIN_RANDOM_READS || reads < MAX_RANDOM_READS && elapsed < WINDOW_NANOS
                 && !(stopEarly && elapsed < NOT_SEEK_BOUND_NANOS * reads));
         return new double[] {reads, elapsed / 1e9 / reads};
@@ -229,46 +240,62 @@ public final class StorageProbe {
      * The read limits of this process's blkio group (cgroup v1: its own and its ancestors') on the disk holding
      * {@code file}, when both an IOPS and a bandwidth limit are set: access time 1/IOPS, bandwidth the byte limit.
      */
-    static Optional<Timing> throttle(Path file, int requestPages) throws IOException {
-        long[] limits = limits(file);
+    static Optional<Timing> throttle(Path file) throws IOException {
+        return throttle(limits(file), 0);
+    }
+
+    private static Optional<Timing> throttle(long[] limits, int requestPages) {
         if (limits[0] == Long.MAX_VALUE || limits[1] == Long.MAX_VALUE) {
             return Optional.empty();
         }
-        return Optional.of(new Timing(1.0 / limits[0], limits[1], String.format(Locale.ROOT, "%d IOPS, %.0f MiB/s",
-                limits[0], limits[1] / 1048576.0), requestPages));
+        return Optional.of(new Timing(1.0 / limits[0], limits[1], limits[0] + " IOPS, "
+                + Math.round(limits[1] / 1048576.0) + " MiB/s", requestPages));
     }
 
-    /** The read IOPS limit of this process's blkio group on the disk holding {@code file}, or Long.MAX_VALUE. */
-    private static long iopsLimit(Path file) {
-        try {
-            return limits(file)[0];
-        } catch (IOException | RuntimeException e) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    /** {read IOPS, read bytes/s} limits of this process's blkio group on the disk of {@code file}, MAX_VALUE: none. */
+    /**
+     * {read IOPS, read bytes/s} limits of this process's blkio group (and its ancestors) on the disk of {@code file},
+     * MAX_VALUE where none; the disk is looked up only when a group has rules.
+     */
     private static long[] limits(Path file) throws IOException {
-        long[] none = {Long.MAX_VALUE, Long.MAX_VALUE};
-        Optional<String> disk = wholeDisk(file);
+        long[] limits = {Long.MAX_VALUE, Long.MAX_VALUE};
         Path self = Path.of("/proc/self/cgroup");
-        if (disk.isEmpty() || !Files.isReadable(self)) {
-            return none;
+        if (!Files.isReadable(self)) {
+            return limits;
         }
+        String disk = null;
         for (String line : Files.readAllLines(self)) {
             String[] f = line.split(":", 3);
             if (f.length < 3 || !List.of(f[1].split(",")).contains("blkio")) {
                 continue;
             }
-            long iops = Long.MAX_VALUE;
-            long bps = Long.MAX_VALUE;
             for (Path g = Path.of(BLKIO_ROOT + f[2]); g != null && g.startsWith(BLKIO_ROOT); g = g.getParent()) {
-                iops = Math.min(iops, limit(g.resolve("blkio.throttle.read_iops_device"), disk.get()));
-                bps = Math.min(bps, limit(g.resolve("blkio.throttle.read_bps_device"), disk.get()));
+                for (int k = 0; k < 2; k++) {
+                    Path rules = g.resolve(k == 0 ? "blkio.throttle.read_iops_device"
+                            : "blkio.throttle.read_bps_device");
+                    if (!Files.isReadable(rules)) {
+                        continue;
+                    }
+                    for (String rule : Files.readAllLines(rules)) {
+                        int space = rule.indexOf(' ');
+                        if (space < 0) {
+                            continue;
+                        }
+                        if (disk == null) {
+                            Optional<String> d = wholeDisk(file);
+                            if (d.isEmpty()) {
+                                return limits;
+                            }
+                            disk = d.get();
+                        }
+                        if (rule.substring(0, space).equals(disk)) {
+                            limits[k] = Math.min(limits[k], Long.parseLong(rule.substring(space + 1).trim()));
+                        }
+                    }
+                }
             }
-            return new long[] {iops, bps};
+            return limits;
         }
-        return none;
+        return limits;
     }
 
     /**
@@ -291,19 +318,6 @@ public final class StorageProbe {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
-    }
-
-    private static long limit(Path rules, String disk) throws IOException {
-        if (!Files.isReadable(rules)) {
-            return Long.MAX_VALUE;
-        }
-        for (String rule : Files.readAllLines(rules)) {
-            String[] f = rule.trim().split("\\s+");
-            if (f.length == 2 && f[0].equals(disk)) {
-                return Long.parseLong(f[1]);
-            }
-        }
-        return Long.MAX_VALUE;
     }
 
     /**

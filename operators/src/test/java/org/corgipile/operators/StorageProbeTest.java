@@ -27,8 +27,8 @@ class StorageProbeTest {
     }
 
     @Test
-    void aLoadedVirtualDiskJustBelowAQuarterOfTheBoundStopsAfterSixteenReads() throws IOException {
-        double[] r = simulate(i -> 410_000L, true);
+    void aLoadedVirtualDiskBelowHalfTheBoundStopsAfterSixteenReads() throws IOException {
+        double[] r = simulate(i -> 900_000L, true);
         assertEquals(StorageProbe.MIN_RANDOM_READS, (int) r[0]);
     }
 
@@ -62,8 +62,19 @@ class StorageProbeTest {
 
     /** {reads, mean seconds} of the random-read phase where read i takes latency.applyAsLong(i) ns. */
     private static double[] simulate(LongUnaryOperator latency, boolean stopEarly) throws IOException {
-        long[] now = {0};
-        int[] i = {0};
-        return StorageProbe.randomReads(() -> now[0] += latency.applyAsLong(i[0]++), () -> now[0], stopEarly);
+        return StorageProbe.randomReads(new StorageProbe.Device() {
+            private long now;
+            private int reads;
+
+            @Override
+            public void read() {
+                now += latency.applyAsLong(reads++);
+            }
+
+            @Override
+            public long nanoTime() {
+                return now;
+            }
+        }, stopEarly);
     }
 }
