@@ -47,6 +47,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:", "  ./corgipile bench --quick", "  ./corgipile bench convergence --quick",
             "  ./corgipile bench memory --rows 400000 --factor 10",
             "  ./corgipile bench --profiles hdd,ssd --rows 1000000 --epochs 10 --layouts clustered",
+            "  ./corgipile bench --profiles memory --layouts clustered --strategies corgipile,none --repeat 3",
             "  ./corgipile bench --combine bench-results/run1,bench-results/run2 --out bench-results/all", "",
             ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6, ExitCodes.H7})
 public final class BenchCli implements Callable<Integer> {
@@ -113,6 +114,12 @@ public final class BenchCli implements Callable<Integer> {
 
     @Option(names = "--probe-pages", description = "pages of the random/sequential read probe (default 1000; quick: 300)")
     Integer probePages;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
+            description = "memory profile: run the scan floor, corgipile and none N times on each table, one round"
+                    + " after another (the other strategies once), and report each warm ratio as the median over the"
+                    + " rounds with its min-max (default ${DEFAULT-VALUE}: once)")
+    int repeat;
 
     @Option(names = "--engine", defaultValue = "auto",
             description = "auto (train_sgd when the extension is installed, else client), in-db (train_sgd), client"
@@ -209,11 +216,14 @@ public final class BenchCli implements Callable<Integer> {
         List<String> ls = or(layouts, quick ? List.of(TableLayouts.CLUSTERED)
                 : List.of(TableLayouts.CLUSTERED, TableLayouts.SHUFFLED));
         ls.forEach(TableLayouts::validate);
+        if (repeat < 1 || repeat > BenchSettings.MAX_REPEAT) {
+            throw new IllegalArgumentException("--repeat must be in [1, " + BenchSettings.MAX_REPEAT + "], got " + repeat);
+        }
         return new BenchSettings(ps, ds, ls, or(strategies, List.of(Strategy.values())),
                 rows != null ? rows : quick ? 20_000 : 200_000, testFraction, dims,
                 epochs != null ? epochs : quick ? 3 : 10, learningRate, decay, seed, blockPages, bufferFraction,
                 probePages != null ? probePages : quick ? 300 : 1000, engine, engineOptions, targetTolerance, pgConf,
-                pageCacheFraction);
+                pageCacheFraction, repeat);
     }
 
     @Override

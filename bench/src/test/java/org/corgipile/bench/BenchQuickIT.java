@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A tiny configuration of the whole benchmark (memory profile, a 5,000-row clustered table, every strategy, two
- * epochs, the shipped in-database engine {@code train_sgd} with its defaults) and the files it writes.
+ * epochs, the shipped in-database engine {@code train_sgd} with its defaults, the warm points repeated once more:
+ * {@code --repeat 2}) and the files it writes. No timing is asserted: only that every number is there.
  */
 class BenchQuickIT {
     @TempDir
@@ -42,7 +44,7 @@ class BenchQuickIT {
     static void runBench() throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         exit = BenchCli.run(new String[] {"--profiles", "memory", "--layouts", "clustered", "--rows", "5000",
-            "--epochs", "2", "--engine", "in-db", "--probe-pages", "20",
+            "--epochs", "2", "--engine", "in-db", "--probe-pages", "20", "--repeat", "2",
             // iterate averaging (a default) smooths storage order out on this symmetric two-class set: off, so the
             // orders themselves show (none 0.60 vs 0.75+ for the shuffles; with averaging none reaches 0.76)
             "--engine-options", "{\"average\": false}", "--out", out.toString()},
@@ -81,11 +83,15 @@ class BenchQuickIT {
             assertEquals(2, s.get("epochs").size(), name);
             for (JsonNode e : s.get("epochs")) {
                 for (String key : List.of("epoch", "seconds", "trainLoss", "testLoss", "testAccuracy",
-                        "learningRate", "tuples", "readSeconds", "computeSeconds", "evalSeconds", "profileSeconds",
-                        "probeSeconds", "deviceBytesRead")) {
+                        "learningRate", "tuples", "readSeconds", "computeSeconds", "readWaitSeconds",
+                        "readHelpSeconds", "evalSeconds", "profileSeconds", "probeSeconds", "deviceBytesRead")) {
                     assertTrue(e.hasNonNull(key), name + " epoch lacks " + key);
                 }
                 assertTrue(e.get("seconds").asDouble() > 0, name);
+                // the epoch log's read_help_seconds: the part of the reading thread's wait spent helping sgd
+                double help = e.get("readHelpSeconds").asDouble();
+                assertTrue(help >= 0 && help <= e.get("readWaitSeconds").asDouble(), name + " helped " + help
+                        + " s of a " + e.get("readWaitSeconds") + " s wait");
             }
             // standardisation (a default) profiles the table before epoch 1; end to end counts that pass
             assertTrue(s.get("epochs").get(0).get("profileSeconds").asDouble() > 0, name);
@@ -108,6 +114,28 @@ class BenchQuickIT {
         assertEquals(0.0, strategy("none").get("preparationSeconds").asDouble());
     }
 
+    /** {@code --repeat 2}: one more round of the scan floor, corgipile and none on the same table, in results.json. */
+    @Test
+    void theRepeatedWarmPointsRanAnotherRoundOfTheFloorCorgipileAndNone() {
+        assertEquals(2, json.get("settings").get("repeat").asInt());
+        JsonNode repeats = json.get("profiles").get(0).get("tables").get(0).get("repeats");
+        assertEquals(1, repeats.size(), repeats.toString());
+        JsonNode round = repeats.get(0);
+        assertEquals(2, round.get("round").asInt());
+        assertTrue(round.get("scanFloorSeconds").asDouble() > 0, round.toString());
+        List<String> names = new ArrayList<>();
+        for (JsonNode s : round.get("strategies")) {
+            names.add(s.get("strategy").asText());
+            assertTrue(s.get("error").isNull(), s.get("strategy") + " failed: " + s.get("error"));
+            assertEquals(2, s.get("epochs").size(), s.toString());
+            for (JsonNode e : s.get("epochs")) {
+                assertTrue(e.get("seconds").asDouble() > 0 && e.hasNonNull("readHelpSeconds"), e.toString());
+            }
+        }
+        assertEquals(List.of("corgipile", "none"), names);
+        assertTrue(log.contains("round 2 of 2: scan floor"), log);
+    }
+
     @Test
     void onClusteredDataShufflingBeatsStorageOrder() {
         double none = finalTestAccuracy("none");
@@ -120,12 +148,14 @@ class BenchQuickIT {
     void csvHasHeaderAndOneRowPerStrategyAndEpoch() throws Exception {
         List<String> lines = Files.readAllLines(out.resolve(ResultFiles.CSV));
         assertEquals(ResultFiles.CSV_HEADER, lines.get(0));
-        assertEquals(1 + Strategy.values().length * 2, lines.size());
+        // round 1: every strategy; round 2: corgipile and none (two epochs each)
+        assertEquals(1 + Strategy.values().length * 2 + 2 * 2, lines.size());
         int columns = ResultFiles.CSV_HEADER.split(",").length;
         for (String line : lines.subList(1, lines.size())) {
             assertEquals(columns, line.split(",", -1).length, line);
             assertTrue(line.startsWith("memory,synthetic,clustered,"), line);
         }
+        assertEquals(4, lines.stream().filter(l -> l.endsWith(",2")).count(), String.join("\n", lines));
     }
 
     @Test
@@ -145,6 +175,9 @@ class BenchQuickIT {
         assertTrue(md.contains("| profile | table | rows (MB) | shuffle-once acc | CorgiPile | MADlib-style | Bismarck-style |"), md);
         assertTrue(md.contains("| memory | synthetic clustered |"), md);
         assertTrue(md.contains("## I/O emulation"), md);
+        assertTrue(md.contains("## Repeated warm points"), md);
+        assertTrue(md.contains("| memory | synthetic clustered, 5,000 rows | **median of 2** (min-max) |"), md);
+        assertTrue(md.contains("| + waiting for sgd s | of it helping sgd s | sgd s |"), md);
         assertTrue(md.contains("![accuracy per epoch](memory_synthetic_clustered_accuracy_epoch.png)"), md);
     }
 

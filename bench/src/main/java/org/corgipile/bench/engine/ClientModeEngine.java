@@ -53,7 +53,8 @@ public final class ClientModeEngine implements TrainingEngine {
         for (EpochStats s : run.epochs()) {
             out.add(new EpochResult(s.epoch(), s.seconds(), s.loss(), s.accuracy(), s.validationLoss(),
                     s.validationAccuracy(), s.learningRate(), s.tuples(), extra(s, "read_seconds"),
-                    extra(s, "compute_seconds"), extra(s, "read_wait_seconds"), extra(s, "eval_seconds"), orZero(s, "profile_seconds"),
+                    extra(s, "compute_seconds"), extra(s, "read_wait_seconds"), extra(s, "read_help_seconds"),
+                    extra(s, "eval_seconds"), orZero(s, "profile_seconds"),
                     orZero(s, "probe_seconds"), -1));
         }
         return out;

@@ -16,6 +16,10 @@ package org.corgipile.bench.engine;
  * @param computeSeconds  of {@code seconds}: the compute thread's time in SGD (overlaps the reading)
  * @param readWaitSeconds of {@code readSeconds}: the reading thread's time blocked on the compute thread (waiting
  *                        for a free buffer: the hand-off of double buffering), NaN when not reported
+ * @param readHelpSeconds of {@code readWaitSeconds}: the part the reading thread spent helping the compute thread
+ *                        with CorgiPile's shuffled gather instead of idling (the epoch log's
+ *                        {@code read_help_seconds}), NaN when not reported (strategies without that gather report
+ *                        0; results written before it was recorded read back as NaN)
  * @param evalSeconds     time of the metric passes after the epoch (test relation; not in {@code seconds})
  * @param profileSeconds  epoch 1 only: the engine's profile pass before the first epoch (the feature statistics of
  *                        standardisation, a storage-order read of the table; not in {@code seconds}), else 0
@@ -27,7 +31,8 @@ package org.corgipile.bench.engine;
  */
 public record EpochResult(int epoch, double seconds, double trainLoss, double trainAccuracy, double testLoss,
                           double testAccuracy, double learningRate, long tuples, double readSeconds,
-                          double computeSeconds, double readWaitSeconds, double evalSeconds, double profileSeconds, double probeSeconds,
+                          double computeSeconds, double readWaitSeconds, double readHelpSeconds, double evalSeconds,
+                          double profileSeconds, double probeSeconds,
                           long deviceBytesRead) {
 
     /**

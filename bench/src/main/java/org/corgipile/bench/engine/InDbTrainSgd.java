@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * The shipped engine: {@code SELECT * FROM train_sgd(...)} of the corgipile extension, one call per strategy, all
  * epochs inside the backend, with the product's defaults for everything the request leaves at 0. The per-epoch rows
  * it returns are the results; {@code validation_relation} gives the test metrics; the stored model's
- * {@code epoch_log} adds each epoch's read/compute split, its metric-pass time, the profile pass before epoch 1 and the
+ * {@code epoch_log} adds each epoch's read/compute split (and the reading thread's wait and help), its metric-pass time, the profile pass before epoch 1 and the
  * bytes the backend read from the device.
  */
 public final class InDbTrainSgd implements TrainingEngine {
@@ -88,7 +88,7 @@ public final class InDbTrainSgd implements TrainingEngine {
             JsonNode e = log != null && log.size() > i ? log.get(i) : null;
             out.add(new EpochResult((int) x[0], x[1], x[2], x[3], x[4], x[5], x[6], (long) x[7],
                     field(e, "read_seconds"), field(e, "compute_seconds"), field(e, "read_wait_seconds"),
-                    field(e, "eval_seconds"),
+                    field(e, "read_help_seconds"), field(e, "eval_seconds"),
                     e != null && e.hasNonNull("profile_seconds") ? e.get("profile_seconds").asDouble() : 0,
                     e != null && e.hasNonNull("probe_seconds") ? e.get("probe_seconds").asDouble() : 0,
                     e != null && e.hasNonNull("device_read_bytes") ? e.get("device_read_bytes").asLong() : -1));

@@ -58,6 +58,7 @@ public final class MarkdownReport {
         }
         headline(md, runs);
         TargetsTable.write(md, runs);
+        repeated(md, runs);
         summaries(md, runs);
         return md.toString();
     }
@@ -81,6 +82,7 @@ public final class MarkdownReport {
         }
         headline(md, List.of(r));
         TargetsTable.write(md, List.of(r));
+        repeated(md, List.of(r));
         summaries(md, List.of(r));
         ioEmulation(md, r);
         for (ProfileResult p : r.profiles()) {
@@ -103,7 +105,10 @@ public final class MarkdownReport {
                 + " by corgipile.shuffle_once_copy, counted, then storage order). Speed-up = baseline time / CorgiPile"
                 + " time; \"never\" = not reached within the epochs run; \"n/a\" = no target (a table trained without"
                 + " shuffle_once and epoch_shuffle).\n\n");
-        md.append("Epoch ratios use the median epoch of epochs 2..n (the steady state).\n\n");
+        md.append("Epoch ratios use the median epoch of epochs 2..n (the steady state)");
+        md.append(anyRepeated(runs) ? "; on a table whose warm points ran several rounds (`--repeat`), the median of"
+                + " the rounds' ratios (each round's floor, `corgipile` and `none` ran back to back; the rounds and"
+                + " the ranges are in \"Repeated warm points\").\n\n" : ".\n\n");
         md.append("| profile | table | rows (MB) | shuffle-once acc | CorgiPile | MADlib-style | Bismarck-style |"
                 + " speed-up vs MADlib | speed-up vs Bismarck | CorgiPile epoch / floor | MADlib epoch / floor |"
                 + " CorgiPile epoch / MADlib epoch |\n");
@@ -143,18 +148,69 @@ public final class MarkdownReport {
                 .append(" | ").append(cell(corgi, rc, target)).append(" | ").append(cell(madlib, rm, target))
                 .append(" | ").append(cell(bismarck, rb, target)).append(" | ").append(speedup(rc, rm, madlib))
                 .append(" | ").append(speedup(rc, rb, bismarck)).append(" | ")
-                .append(corgi.map(x -> ratio(x.medianEpochSeconds(), t.scanFloorSeconds())).orElse("n/a"))
-                .append(" | ")
-                .append(madlib.map(x -> ratio(x.medianEpochSeconds(), t.scanFloorSeconds())).orElse("n/a"))
-                .append(" | ")
-                .append(corgi.isPresent() && madlib.isPresent()
-                        ? ratio(corgi.get().medianEpochSeconds(), madlib.get().medianEpochSeconds()) : "n/a")
-                .append(" |\n");
+                .append(fixed(WarmRounds.corgipileVsFloor(t).median())).append(" | ")
+                .append(fixed(WarmRounds.noneVsFloor(t).median())).append(" | ")
+                .append(fixed(WarmRounds.corgipileVsNone(t).median())).append(" |\n");
     }
 
     /** "dataset layout", with the block size when the run gave one (a tuned row beside the defaults). */
     static String tableName(TableResult t) {
         return t.dataset() + " " + t.layout() + (t.blockPages() == 0 ? "" : ", " + t.blockPages() + "-page blocks");
+    }
+
+    static boolean anyRepeated(List<BenchResults> runs) {
+        return runs.stream().flatMap(r -> r.profiles().stream()).flatMap(p -> p.tables().stream())
+                .anyMatch(t -> !t.repeats().isEmpty());
+    }
+
+    /**
+     * The repeated warm points ({@code --repeat}): per repeated table a row per round (its scan floor, the median
+     * epochs of {@code corgipile} and {@code none}, their ratios, CorgiPile's threads) and a row of the medians over
+     * the rounds with their min-max, which the headline and the targets publish. Omitted when no table was repeated.
+     */
+    private static void repeated(StringBuilder md, List<BenchResults> runs) {
+        if (!anyRepeated(runs)) {
+            return;
+        }
+        md.append("## Repeated warm points\n\n");
+        md.append("Tables of the memory profile run with `--repeat N`: round 1 is the table's run in the summaries"
+                + " below (every strategy); rounds 2..N measured the scan floor, then `corgipile` and `none`, again on"
+                + " the same table in the same cluster, one round after another. Per round: the floor, each strategy's"
+                + " median epoch (epochs 2..n), the ratios within the round, and CorgiPile's reading thread (read, +"
+                + " waiting for sgd, of it helping sgd) and compute thread (sgd). The last row of each table: the"
+                + " median over the rounds and, in brackets, the smallest and largest value; the headline and the"
+                + " targets use these medians.\n\n");
+        md.append("| profile | table | round | floor s | CorgiPile epoch s | `none` epoch s | CorgiPile / `none` |"
+                + " CorgiPile / floor | `none` / floor | read s | + waiting for sgd s | of it helping sgd s |"
+                + " sgd s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        eachTable(runs, (r, p, t) -> {
+            if (t.repeats().isEmpty()) {
+                return;
+            }
+            String name = p.profile().name() + " | " + tableName(t) + String.format(Locale.ROOT, ", %,d rows",
+                    t.rows());
+            List<WarmRounds.Ratios> rounds = WarmRounds.of(t);
+            for (WarmRounds.Ratios x : rounds) {
+                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                        name, x.round(), secs(x.floor()), secs(x.corgipile()), secs(x.none()),
+                        fixed(x.corgipileVsNone()), fixed(x.corgipileVsFloor()), fixed(x.noneVsFloor()),
+                        secs(x.corgipile(EpochResult::readSeconds)), secs(x.corgipile(EpochResult::readWaitSeconds)),
+                        secs(x.corgipile(EpochResult::readHelpSeconds)),
+                        secs(x.corgipile(EpochResult::computeSeconds))));
+            }
+            md.append(String.format(Locale.ROOT, "| %s | **median of %d** (min-max) | %s | %s | %s | **%s** | **%s** |"
+                            + " %s | %s | %s | %s | %s |%n", name, rounds.size(),
+                    WarmRounds.over(t, WarmRounds.Ratios::floor).cell("%.3f"),
+                    WarmRounds.over(t, WarmRounds.Ratios::corgipile).cell("%.3f"),
+                    WarmRounds.over(t, WarmRounds.Ratios::none).cell("%.3f"),
+                    WarmRounds.corgipileVsNone(t).cell("%.2f"), WarmRounds.corgipileVsFloor(t).cell("%.2f"),
+                    WarmRounds.noneVsFloor(t).cell("%.2f"),
+                    WarmRounds.over(t, x -> x.corgipile(EpochResult::readSeconds)).cell("%.3f"),
+                    WarmRounds.over(t, x -> x.corgipile(EpochResult::readWaitSeconds)).cell("%.3f"),
+                    WarmRounds.over(t, x -> x.corgipile(EpochResult::readHelpSeconds)).cell("%.3f"),
+                    WarmRounds.over(t, x -> x.corgipile(EpochResult::computeSeconds)).cell("%.3f")));
+        });
+        md.append('\n');
     }
 
     /**
@@ -173,8 +229,10 @@ public final class MarkdownReport {
                 + " the preparation's backend (shuffle_once's copy: new table, WAL, sort spill) and the training"
                 + " backend wrote, counted when dirtied (the device's write-back is not throttled); read = the reading"
                 + " thread's time producing buffers, + waiting for sgd = its time blocked until the compute thread"
-                + " frees a buffer (not part of read: the reading thread's wall time is their sum), sgd = the"
-                + " compute thread (wall time each, overlapping: double buffering); device MB per"
+                + " frees a buffer (not part of read: the reading thread's wall time is their sum), of it helping"
+                + " sgd = the part of that wait the reading thread spent copying rows of the compute thread's"
+                + " shuffled gather instead (CorgiPile's tuple buffers; 0 where a strategy has no such gather), sgd"
+                + " = the compute thread (wall time each, overlapping: double buffering); device MB per"
                 + " epoch = the training backend's reads from the device (table + test relation); page cache = the"
                 + " memory-cgroup budget of the cold profiles; block / buffer = the sizes the engine trained with (the"
                 + " stored model's spec: pages per block, and the tuple buffer as a fraction of the table).\n\n");
@@ -193,13 +251,17 @@ public final class MarkdownReport {
         if (setUpProbe >= 0) {
             md.append(String.format(Locale.ROOT, ", storage probe %.2f s (set-up, once per server)", setUpProbe));
         }
+        if (!t.repeats().isEmpty()) {
+            md.append(String.format(Locale.ROOT, "; round 1 of %d (every round in \"Repeated warm points\")",
+                    t.repeats().size() + 1));
+        }
         md.append("\n\n| strategy | block / buffer | prep s | written MB (prep / training) | probe s | profile pass s |"
-                + " median epoch s | / none | / floor | read s | + waiting for sgd s | sgd s | device MB per"
-                + " epoch | final test acc |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " median epoch s | / none | / floor | read s | + waiting for sgd s | of it helping sgd s | sgd s |"
+                + " device MB per epoch | final test acc |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         double none = TimeToAccuracy.strategy(t, "none").map(StrategyResult::medianEpochSeconds).orElse(Double.NaN);
         for (StrategyResult s : t.strategies()) {
             if (s.error() != null) {
-                md.append("| ").append(s.strategy()).append(" | | | | | | | | | | | | | failed: ")
+                md.append("| ").append(s.strategy()).append(" | | | | | | | | | | | | | | failed: ")
                         .append(failure(s.error())).append(" |\n");
                 continue;
             }
@@ -210,12 +272,13 @@ public final class MarkdownReport {
                 device.append(device.length() == 0 ? "" : "/").append(e.deviceBytesRead() < 0 ? "n/a"
                         : String.format(Locale.ROOT, "%.0f", e.deviceBytesRead() / 1e6));
             }
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %s / %s | %.2f | %.2f | %.3f | %s | %s | %s | %s | %s | %s | %s |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %s / %s | %.2f | %.2f | %.3f | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     s.strategy(), sizes(s), s.preparationSeconds(), megabytes(s.preparationBytesWritten()),
                     megabytes(s.trainingBytesWritten()), probe, profile, s.medianEpochSeconds(),
                     ratio(s.medianEpochSeconds(), none), ratio(s.medianEpochSeconds(), t.scanFloorSeconds()),
                     secs(s.medianOfLaterEpochs(EpochResult::readSeconds)),
                     secs(s.medianOfLaterEpochs(EpochResult::readWaitSeconds)),
+                    secs(s.medianOfLaterEpochs(EpochResult::readHelpSeconds)),
                     secs(s.medianOfLaterEpochs(EpochResult::computeSeconds)),
                     device, pct(s.finalTestAccuracy())));
         }
@@ -305,14 +368,17 @@ public final class MarkdownReport {
         }
         md.append("\nPer epoch: wall seconds = the epoch's `seconds`; read = the reading thread's time producing"
                 + " buffers (read, decode, tuple shuffle), + waiting for sgd = its time blocked until the compute"
-                + " thread frees a buffer (not part of read); sgd = the compute thread's time (they overlap: double"
-                + " buffering); device MB = bytes the training backend read from the device in that epoch.\n\n");
-        md.append("| strategy | epoch | wall s | read s | + waiting for sgd s | sgd s | device MB | test acc |\n"
-                + "|---|---|---|---|---|---|---|---|\n");
+                + " thread frees a buffer (not part of read), of it helping sgd = the part of that wait spent copying"
+                + " rows of the compute thread's shuffled gather; sgd = the compute thread's time (they overlap:"
+                + " double buffering); device MB = bytes the training backend read from the device in that"
+                + " epoch.\n\n");
+        md.append("| strategy | epoch | wall s | read s | + waiting for sgd s | of it helping sgd s | sgd s | device MB |"
+                + " test acc |\n|---|---|---|---|---|---|---|---|---|\n");
         for (StrategyResult s : t.strategies()) {
             for (var e : s.epochs()) {
-                md.append(String.format(Locale.ROOT, "| %s | %d | %.3f | %s | %s | %s | %s | %s |%n", s.strategy(),
-                        e.epoch(), e.seconds(), secs(e.readSeconds()), secs(e.readWaitSeconds()), secs(e.computeSeconds()),
+                md.append(String.format(Locale.ROOT, "| %s | %d | %.3f | %s | %s | %s | %s | %s | %s |%n", s.strategy(),
+                        e.epoch(), e.seconds(), secs(e.readSeconds()), secs(e.readWaitSeconds()),
+                        secs(e.readHelpSeconds()), secs(e.computeSeconds()),
                         e.deviceBytesRead() < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", e.deviceBytesRead() / 1e6),
                         pct(e.testAccuracy())));
             }
@@ -412,5 +478,10 @@ public final class MarkdownReport {
 
     static String ratio(double a, double b) {
         return Double.isNaN(a) || !(b > 0) ? "n/a" : String.format(Locale.ROOT, "%.2f", a / b);
+    }
+
+    /** A ratio already divided, two decimals; "n/a" for NaN or infinity (a strategy that did not run). */
+    static String fixed(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
     }
 }

@@ -1,5 +1,6 @@
 package org.corgipile.bench.run;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
@@ -54,14 +55,53 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
      *
      * @param features the width of the feature arrays (float8 per row); 0 when unknown (results written before it
      *                 was recorded)
+     * @param repeats  the repeated warm points ({@code --repeat N} on the memory profile): rounds 2..N of the scan
+     *                 floor, {@code corgipile} and {@code none} on this same table, each run after the previous one
+     *                 (round 1 is this record's own floor and strategies); empty when not repeated
      */
     public record TableResult(String dataset, String layout, String table, String testTable, long rows,
                               long testRows, long pages, long bytes, int blockPages, double scanFloorSeconds,
-                              long scanFloorBytesRead, List<StrategyResult> strategies, int features) {
+                              long scanFloorBytesRead, List<StrategyResult> strategies, int features,
+                              List<Round> repeats) {
+
+        public TableResult {
+            strategies = List.copyOf(strategies);
+            // results.json written before repeats existed reads it back as null
+            repeats = repeats == null ? List.of() : List.copyOf(repeats);
+        }
+
+        /** A table measured once: no repeated rounds. */
+        public TableResult(String dataset, String layout, String table, String testTable, long rows, long testRows,
+                           long pages, long bytes, int blockPages, double scanFloorSeconds, long scanFloorBytesRead,
+                           List<StrategyResult> strategies, int features) {
+            this(dataset, layout, table, testTable, rows, testRows, pages, bytes, blockPages, scanFloorSeconds,
+                    scanFloorBytesRead, strategies, features, List.of());
+        }
+
+        /** Every round of the table: round 1 (its own floor and strategies), then its repeats. */
+        public List<Round> rounds() {
+            List<Round> all = new ArrayList<>();
+            all.add(new Round(1, scanFloorSeconds, strategies));
+            all.addAll(repeats);
+            return all;
+        }
 
         /** Rows stored partly out of line (TOAST): the table's bytes exceed its heap pages by more than 5%. */
         public boolean toasted() {
             return bytes > pages * 8192L * 1.05;
+        }
+    }
+
+    /**
+     * One round of the repeated warm points on a table: its scan floor measured again, then the repeated strategies
+     * ({@code corgipile} and {@code none}, those of them the run trains) in the run's order.
+     *
+     * @param round            2..N (1 is the table's own record)
+     * @param scanFloorSeconds this round's {@code SELECT count(features)}
+     */
+    public record Round(int round, double scanFloorSeconds, List<StrategyResult> strategies) {
+        public Round {
+            strategies = List.copyOf(strategies);
         }
     }
 

@@ -28,12 +28,19 @@ import org.corgipile.bench.io.DeviceProfile;
  * @param extraConf       extra postgresql.conf lines for every profile's cluster
  * @param pageCacheFraction cold profiles: the server's page cache is limited to this fraction of the table being
  *                        trained, so every epoch reads from the device (0.125: the table is 8x the cache)
+ * @param repeat          the memory (warm) profile: the scan floor, {@code corgipile} and {@code none} run this many
+ *                        times on each table, one round after another (the other strategies once), so a warm ratio
+ *                        is a median over rounds with its spread, not one run's noise; 1 = once (0 in results.json
+ *                        written before it existed reads back as 1)
  */
 public record BenchSettings(List<DeviceProfile> profiles, List<String> datasets, List<String> layouts,
                             List<Strategy> strategies, long rows, double testFraction, int dims, int epochs,
                             double learningRate, double decay, long seed, int blockPages, double bufferFraction,
                             int probePages, String engine, String engineOptions, double targetTolerance,
-                            List<String> extraConf, double pageCacheFraction) {
+                            List<String> extraConf, double pageCacheFraction, int repeat) {
+
+    /** The most rounds {@code --repeat} accepts. */
+    public static final int MAX_REPEAT = 50;
 
     public BenchSettings {
         if (profiles.isEmpty() || datasets.isEmpty() || layouts.isEmpty() || strategies.isEmpty()) {
@@ -60,6 +67,12 @@ public record BenchSettings(List<DeviceProfile> profiles, List<String> datasets,
         }
         if (!(pageCacheFraction > 0 && pageCacheFraction <= 1)) {
             throw new IllegalArgumentException("page cache fraction must be in (0, 1], got " + pageCacheFraction);
+        }
+        if (repeat == 0) {
+            repeat = 1;
+        }
+        if (repeat < 1 || repeat > MAX_REPEAT) {
+            throw new IllegalArgumentException("repeat must be in [1, " + MAX_REPEAT + "], got " + repeat);
         }
         if (probePages < 1) {
             throw new IllegalArgumentException("probe pages must be >= 1, got " + probePages);

@@ -33,6 +33,7 @@ import org.corgipile.bench.io.DeviceProfile;
 import org.corgipile.bench.io.Processes;
 import org.corgipile.bench.run.BenchResults.IoProbe;
 import org.corgipile.bench.run.BenchResults.ProfileResult;
+import org.corgipile.bench.run.BenchResults.Round;
 import org.corgipile.bench.run.BenchResults.Skipped;
 import org.corgipile.bench.run.BenchResults.StrategyResult;
 import org.corgipile.bench.run.BenchResults.TableResult;
@@ -155,12 +156,49 @@ public final class MatrixRunner {
                     results.add(runStrategy(server, engine, dataset, layout, table, test, s,
                             settings.blockPagesFor(shape[0]), shape[1]));
                 }
+                List<Round> repeats = repeats(server, engine, dataset, layout, table, test, shape);
                 tables.add(new TableResult(dataset, layout, table, test, trainRows, nTest, shape[0],
                         shape[1], settings.blockPagesFor(shape[0]), floor.seconds(), floor.bytesRead(), results,
-                        (int) shape[2]));
+                        (int) shape[2], repeats));
             }
         }
         return new ProfileResult(server.profile(), server.device(), probes, tables);
+    }
+
+    /**
+     * The repeated warm points ({@code --repeat N}, memory profile): rounds 2..N of the scan floor, then
+     * {@code corgipile} and {@code none} (those the run trains), on the same table and cluster, each round after the
+     * previous one, so the floor and both strategies of a round see the machine in the same state and the report can
+     * give each warm ratio as a median over rounds with its range. Cold profiles run once: a cold round restarts the
+     * server per strategy and costs minutes.
+     */
+    private List<Round> repeats(BenchServer server, TrainingEngine engine, String dataset, String layout,
+                                String table, String test, long[] shape) throws SQLException {
+        List<Strategy> repeated = settings.strategies().stream()
+                .filter(x -> x == Strategy.CORGIPILE || x == Strategy.NONE).toList();
+        if (settings.repeat() < 2 || repeated.isEmpty()) {
+            return List.of();
+        }
+        String p = server.profile().name();
+        if (server.profile().cold()) {
+            log.printf(Locale.ROOT, "bench: [%s] --repeat %d applies to the memory profile only: %s ran once%n", p,
+                    settings.repeat(), table);
+            return List.of();
+        }
+        List<Round> rounds = new ArrayList<>();
+        for (int round = 2; round <= settings.repeat(); round++) {
+            IoProbe floor = scan(server, table, shape[0]);
+            List<StrategyResult> results = new ArrayList<>();
+            for (Strategy s : repeated) {
+                results.add(runStrategy(server, engine, dataset, layout, table, test, s,
+                        settings.blockPagesFor(shape[0]), shape[1]));
+            }
+            log.printf(Locale.ROOT, "bench: [%s] %s round %d of %d: scan floor %.3f s, median epoch %s%n", p, table,
+                    round, settings.repeat(), floor.seconds(), results.stream().map(r -> String.format(Locale.ROOT,
+                            "%s %.3f s", r.strategy(), r.medianEpochSeconds())).toList());
+            rounds.add(new Round(round, floor.seconds(), results));
+        }
+        return rounds;
     }
 
     private TrainingEngine engine(BenchServer server) throws SQLException {
