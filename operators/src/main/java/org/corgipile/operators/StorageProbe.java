@@ -19,50 +19,56 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What the device under a relation's file costs per request and per byte: a default block size that ignores the
- * device is either too small for a disk (every block of a random order pays a seek) or needlessly large for an SSD.
- * The answer ({@link Timing#blockPages()}) needs two facts: whether a request costs at least {@value #SEEK_BOUND_MS}
- * ms (seek-bound), and if so the access time x bandwidth. {@link #measure} gets them as cheaply as the device allows:
+ * What the device under a relation's file costs per request and per byte, measured: a default block size that
+ * ignores the device is either too small for a disk (every block of a random order pays a seek) or needlessly
+ * large for an SSD. The answer ({@link Timing#blockPages()}) needs two facts: whether a request costs at least
+ * {@value #SEEK_BOUND_MS} ms (seek-bound), and if so the access time x bandwidth. {@link #measure} reads the file
+ * with {@code O_DIRECT}, so the page cache is bypassed and the device (or a blkio throttle, which throttles direct
+ * I/O too) is what is timed, and reads only until the answer is clear:
  * <ul>
- *   <li><b>under a blkio throttle</b> (the bench's hdd and ssd emulations: cgroup v1, this process's group and its
- *       ancestors) that limits both requests and bytes on the file's disk, the limits are the answer: access time
- *       1/IOPS, bandwidth the byte limit. When 1/IOPS is itself at least {@value #SEEK_BOUND_MS} ms (the hdd
- *       profile's 150 IOPS: 6.7 ms) every sustained reader pays it per request whatever the disk under the throttle,
- *       so the device is seek-bound and nothing is read: the decision is the one the timed probe made (it always
- *       timed 4.4-7.8 ms there, then used the limits) without its 38 random reads and 0.3 s. Timing the throttle
- *       would not be better anyway: blk-throttle does not delay every request alike but lets a slice's allowance
- *       (100 ms of requests or bytes) through at once and then holds the next ones for most of a slice, so single
- *       reads are either instant or ~100 ms, and 200 ms windows measured the emulation's 1 MiB break-even as 0.6
- *       to 1.5 MiB;</li>
- *   <li><b>access time</b> otherwise: the mean time of 8 kB reads at random offsets with {@code O_DIRECT} (the page
- *       cache bypassed), at least {@value #MIN_RANDOM_READS}, and then until the mean is clearly not seek-bound
- *       (below half the bound: an SSD, NVMe or a virtual disk at 0.05-0.5 ms stops after
- *       {@value #MIN_RANDOM_READS} reads, a few ms) or {@value #MAX_RANDOM_READS} reads or 200 ms have passed. The
- *       stop is one-sided: a stall of a loaded virtual disk can only raise the mean, and a raised mean keeps reading,
- *       so the mean over many reads still decides a stalling disk as before; a disk (4-12 ms per read) reads for
- *       200 ms as before, and so does a throttle of at most 500 IOPS without a byte limit (its first slice's
- *       allowance passes at once, so only the whole window's mean shows its rate);</li>
- *   <li><b>bandwidth</b> (only when the access time is seek-bound and no throttle gives it): 4 MB reads in file
- *       order by two threads (a disk's queue, as the kernel's read-ahead keeps it) for 200 ms.</li>
+ *   <li><b>access time</b>: the mean time of 8 kB reads at random offsets. Reading stops as soon as the mean is
+ *       clearly on one side of the bound: <em>not seek-bound</em> after at least {@value #MIN_RANDOM_READS} reads
+ *       whose mean is below half the bound (an SSD, NVMe or a virtual disk at 0.05-0.5 ms: a few ms); <em>seek-bound
+ *       </em> after at least {@value #MIN_SEEK_BOUND_READS} reads whose mean is at least the bound even without the
+ *       longest read (a disk, 4-12 ms per read: 8 reads, ~60 ms). Otherwise it reads on, up to
+ *       {@value #MAX_RANDOM_READS} reads or 200 ms (at least {@value #MIN_RANDOM_READS}), as it always did. Both
+ *       stops survive a stall: one long read of a loaded virtual disk is left out of the seek-bound test and only
+ *       keeps the not-seek-bound test from passing until more reads dilute it, so a stall makes the probe read more,
+ *       never decide otherwise. A blk-throttle is such a device too: it lets a slice's allowance (100 ms of requests)
+ *       through at once and then holds the next read for the rest of the slice, so its cost shows only from its
+ *       second hold on (the hdd emulation's 150 IOPS: ~31 reads, ~0.2 s instead of 38 reads and 0.3 s). Under a
+ *       throttle of at most 500 IOPS (1/IOPS seek-bound) the not-seek-bound stop is off: its first allowance alone
+ *       may pass 16 reads at once (the limits make the probe read more, never less);</li>
+ *   <li><b>bandwidth</b> (only when the access time is seek-bound): 4 MB reads in file order by two threads (a
+ *       disk's queue, as the kernel's read-ahead keeps it) for {@value #BANDWIDTH_WINDOW_MS} ms: the block is
+ *       rounded to a power of two, so a rate within +-40% gives the same block, which 100 ms of a sequential stream
+ *       give. Under a blkio throttle (the bench's hdd emulation: cgroup v1, this process's group and its ancestors)
+ *       that limits both requests and bytes on the file's disk, the limits themselves are the answer (access 1/IOPS,
+ *       bandwidth the byte limit) and nothing more is read: single reads under blk-throttle are either instant or
+ *       ~100 ms, and 200 ms windows measured the emulation's 1 MiB break-even as 0.6 to 1.5 MiB. The timed access
+ *       time still decides whether the device is seek-bound.</li>
  * </ul>
  *
  * <p>A device is <b>seek-bound</b> when the access time is at least {@value #SEEK_BOUND_MS} ms: a real or emulated
  * disk (4-12 ms; the bench's hdd profile 6.7 ms) and not an SSD, NVMe or a virtual disk (0.05-0.5 ms, also under
  * load). Only a seek-bound device changes the sizes ({@link Timing#blockPages()}), so the wide margin keeps the
- * result stable. Cost: no device read under the hdd throttle (the sysfs and cgroup files only), a few ms on an SSD
- * or a virtual disk, ~0.4 s on a real disk; a file system that refuses {@code O_DIRECT} (tmpfs) with no throttle, or
- * a file below {@value #MIN_FILE_MB} MB, gives no measurement (the device-independent sizes).
+ * result stable. Cost: ~0.2 s under the hdd throttle, ~0.2 s on a real disk (8 seeks and 100 ms of sequential
+ * reads), a few ms on an SSD; a file system that refuses {@code O_DIRECT} (tmpfs) or a file below
+ * {@value #MIN_FILE_MB} MB gives no measurement (the device-independent sizes).
  */
 public final class StorageProbe {
     static final int MAX_RANDOM_READS = 256;
     static final long WINDOW_NANOS = 200_000_000L;
     static final int MIN_RANDOM_READS = 16;
+    static final int MIN_SEEK_BOUND_READS = 8;
     /** The mean random read below which reading stops early: clearly not seek-bound (half the bound). */
     static final long NOT_SEEK_BOUND_NANOS = 1_000_000L;
+    static final long SEEK_BOUND_NANOS = 2_000_000L;
+    static final int BANDWIDTH_WINDOW_MS = 100;
     static final int READERS = 2;
     private static final String BLKIO_ROOT = "/sys/fs/cgroup/blkio";
     static final int CHUNK = 4 << 20;
-    static final double SEEK_BOUND_MS = 2.0;
+    static final double SEEK_BOUND_MS = SEEK_BOUND_NANOS / 1e6;
     static final int MIN_FILE_MB = 16;
 
     private StorageProbe() {
@@ -77,11 +83,18 @@ public final class StorageProbe {
      *                       access time and bandwidth are timed
      * @param requestPages   the largest read request the disk takes for pages read ahead ({@link #requestPages}),
      *                       0 when unknown
+     * @param reads          the device reads the measurement made (random 8 kB reads and 4 MB chunks), 0 for a
+     *                       timing read from a cache
      */
-    public record Timing(double accessSeconds, double bytesPerSecond, String throttle, int requestPages) {
+    public record Timing(double accessSeconds, double bytesPerSecond, String throttle, int requestPages, int reads) {
         /** A timing of a device whose largest request is not known. */
         public Timing(double accessSeconds, double bytesPerSecond, String throttle) {
             this(accessSeconds, bytesPerSecond, throttle, 0);
+        }
+
+        /** A timing not measured by this call (a cache's, a test's). */
+        public Timing(double accessSeconds, double bytesPerSecond, String throttle, int requestPages) {
+            this(accessSeconds, bytesPerSecond, throttle, requestPages, 0);
         }
 
         /** A disk (real or emulated): a request costs at least {@value #SEEK_BOUND_MS} ms. */
@@ -130,9 +143,8 @@ public final class StorageProbe {
     }
 
     /**
-     * Times the device under {@code file} (see the class comment), or empty when it cannot: a file below
-     * {@value #MIN_FILE_MB} MB, or no throttle that decides and no {@code O_DIRECT} on its file system, or an I/O
-     * error.
+     * Times the device under {@code file} (see the class comment), or empty when it cannot: no {@code O_DIRECT}
+     * on its file system, a file below {@value #MIN_FILE_MB} MB, or an I/O error.
      */
     public static Optional<Timing> measure(Path file) {
         try {
@@ -140,19 +152,16 @@ public final class StorageProbe {
             if (size < (long) MIN_FILE_MB << 20) {
                 return Optional.empty();
             }
-            long[] limits = limits(file);
-            Optional<Timing> throttle = throttle(limits, 0);
-            if (throttle.isPresent() && throttle.get().seekBound()) {
-                return throttle(limits, requestPages(file));
-            }
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ,
                     com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
                 int align = (int) Math.max(Sizing.PAGE_BYTES, Files.getFileStore(file).getBlockSize());
                 ByteBuffer page = ByteBuffer.allocateDirect(2 * align).alignedSlice(align);
                 long pages = size / Sizing.PAGE_BYTES;
                 SplittableRandom r = new SplittableRandom(pages);
-                // an anonymous class, not a lambda: a JVM's first lambda costs more than these reads
-                double access = randomReads(new Device() {
+                // an anonymous class, not a lambda: a JVM's first lambda costs more than the reads of an SSD
+                double[] random = randomReads(new Device() {
+                    private Boolean burst;
+
                     @Override
                     public void read() throws IOException {
                         StorageProbe.read(ch, page, Sizing.PAGE_BYTES, r.nextLong(pages) * Sizing.PAGE_BYTES);
@@ -162,24 +171,35 @@ public final class StorageProbe {
                     public long nanoTime() {
                         return System.nanoTime();
                     }
-                }, limits[0] * SEEK_BOUND_MS > 1000)[1];
+
+                    @Override
+                    public boolean burstsPastSixteenReads() throws IOException {
+                        if (burst == null) {
+                            burst = limits(file)[0] * SEEK_BOUND_MS <= 1000;
+                        }
+                        return burst;
+                    }
+                });
+                int reads = (int) random[0];
+                double access = random[1];
                 if (access * 1000 < SEEK_BOUND_MS) {
-                    return Optional.of(new Timing(access, 0, null));
+                    return Optional.of(new Timing(access, 0, null, 0, reads));
                 }
                 int requestPages = requestPages(file);
-                if (throttle.isPresent()) {
-                    // a throttle of more than 500 IOPS on a slower disk: the limits, as before (not seek-bound)
-                    Timing t = throttle.get();
+                Optional<Timing> limits = throttle(limits(file), requestPages);
+                if (limits.isPresent()) {
+                    Timing t = limits.get();
                     return Optional.of(new Timing(t.accessSeconds(), t.bytesPerSecond(), String.format(Locale.ROOT,
-                            "%s (timed: %.1f ms)", t.throttle(), access * 1000), requestPages));
+                            "%s (timed: %.1f ms)", t.throttle(), access * 1000), requestPages, reads));
                 }
                 long chunks = size / CHUNK;
                 long first = r.nextLong(chunks);
                 AtomicLong next = new AtomicLong();
                 long t1 = System.nanoTime();
+                long window = BANDWIDTH_WINDOW_MS * 1_000_000L;
                 Callable<Void> reader = () -> {
                     ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK + align).alignedSlice(align);
-                    while (System.nanoTime() - t1 < WINDOW_NANOS) {
+                    while (System.nanoTime() - t1 < window) {
                         read(ch, chunk, CHUNK, (first + next.getAndIncrement()) % chunks * CHUNK);
                     }
                     return null;
@@ -203,7 +223,7 @@ public final class StorageProbe {
                 }
                 long read = next.get();
                 return Optional.of(new Timing(access, (double) read * CHUNK * 1e9 / (System.nanoTime() - t1), null,
-                        requestPages));
+                        requestPages, reads + (int) read));
             }
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
             return Optional.empty();
@@ -216,24 +236,38 @@ public final class StorageProbe {
         void read() throws IOException;
 
         long nanoTime();
+
+        /** True when the device may pass more than 16 reads at once although seek-bound (no early stop then). */
+        boolean burstsPastSixteenReads() throws IOException;
     }
 
     /**
-     * The random-read phase: reads until at least {@value #MIN_RANDOM_READS} are done and then, with
-     * {@code stopEarly}, as soon as their mean is below {@link #NOT_SEEK_BOUND_NANOS}, else until
-     * {@value #MAX_RANDOM_READS} reads or {@link #WINDOW_NANOS} have passed. Returns {reads, mean seconds}.
+     * The random-read phase (the class comment): reads until the mean is clearly not seek-bound (at least
+     * {@value #MIN_RANDOM_READS} reads, mean below {@link #NOT_SEEK_BOUND_NANOS}) or clearly seek-bound (at least
+     * {@value #MIN_SEEK_BOUND_READS} reads, mean at least {@link #SEEK_BOUND_NANOS} without the longest one), else
+     * until {@value #MAX_RANDOM_READS} reads or {@link #WINDOW_NANOS} (at least {@value #MIN_RANDOM_READS} reads).
+     * Returns {reads, mean seconds}.
      */
-    static double[] randomReads(Device device, boolean stopEarly) throws IOException {
+    static double[] randomReads(Device device) throws IOException {
         long t0 = device.nanoTime();
+        long last = t0;
+        long longest = 0;
         int reads = 0;
         long elapsed;
-        do {
+        while (true) {
             device.read();
             reads++;
-            elapsed = device.nanoTime() - t0;
-        } while (reads < MIN_RANDOM_READS || reads < MAX_RANDOM_READS && elapsed < WINDOW_NANOS
-                && !(stopEarly && elapsed < NOT_SEEK_BOUND_NANOS * reads));
-        return new double[] {reads, elapsed / 1e9 / reads};
+            long now = device.nanoTime();
+            longest = Math.max(longest, now - last);
+            last = now;
+            elapsed = now - t0;
+            if (reads >= MIN_RANDOM_READS && (reads >= MAX_RANDOM_READS || elapsed >= WINDOW_NANOS)
+                    || reads >= MIN_SEEK_BOUND_READS && elapsed - longest >= SEEK_BOUND_NANOS * (reads - 1)
+                    || reads >= MIN_RANDOM_READS && elapsed < NOT_SEEK_BOUND_NANOS * reads
+                    && !device.burstsPastSixteenReads()) {
+                return new double[] {reads, elapsed / 1e9 / reads};
+            }
+        }
     }
 
     /**
