@@ -1,5 +1,6 @@
 package org.corgipile.operators;
 
+import java.util.Arrays;
 import org.corgipile.operators.model.Model;
 import org.corgipile.operators.model.InPlaceLinearStep;
 
@@ -22,6 +23,13 @@ import org.corgipile.operators.model.InPlaceLinearStep;
  * buffer): a step costs O(non-zeros) on sparse rows instead of O(dimension), and two passes over dense weights
  * instead of four. Same arithmetic, reassociated; a {@link GradientProvider} always gets the generic path.
  *
+ * <p>Iterate averaging ({@code average}): the model of an epoch is the mean of its iterates, sampled after every
+ * step (about every parameters/256 steps for large models). The sum of the samples is kept as {@code sum + q * v}
+ * ({@code qBias} for the biases, which the fast path does not scale): the fast path's step updates {@code sum} on
+ * the coordinates it touches ({@link InPlaceLinearStep}) and a sample only adds the iterate's scale to q, so
+ * averaging costs no pass over the weights per step; the mean is formed when the model is read ({@link #model}).
+ * The generic path adds its dense iterate to {@code sum}.
+ *
  * <p>Divergence: a NaN/Inf batch loss, or NaN/Inf/huge (&gt; 1e100) weights after a buffer, raise a
  * {@link TrainingException} (SQLSTATE 22003) suggesting a smaller learning_rate.
  *
@@ -37,11 +45,14 @@ public final class Sgd {
     private final int batchSize;
     private final TrainSpec spec;
     private final boolean[] bias;
-    /** The indices where {@code bias} is true, and room for their running means (sampleAverage). */
-    private final int[] biasIndices;
-    private final double[] biasMeans;
     private final InPlaceLinearStep direct;
     private double scale = 1;
+    /**
+     * The fast path folds its scale back before it falls below this: 1e-30 keeps the weights far from underflow;
+     * with averaging, 1e-6, since the iterates' sum is {@code sum + q * v} where v grows as 1 / scale while the
+     * sum does not, and the two terms would cancel to the sum's value with a relative error of about 1e-16 / scale.
+     */
+    private final double minScale;
     private double[] params;
     private double[] grad;
     private double lr;
@@ -55,6 +66,11 @@ public final class Sgd {
     /** Iterate averaging (average => true): the mean of the epoch's iterates, sampled every avgEvery steps. */
     private final boolean average;
     private final int avgEvery;
+    /** The sum of the epoch's sampled iterates is {@code sum + q * params} ({@code qBias} at the biases). */
+    private double[] sum;
+    private double q;
+    private double qBias;
+    /** The mean formed by {@link #model}. */
     private double[] avg;
     private long avgCount;
     private int sinceAvg;
@@ -72,30 +88,23 @@ public final class Sgd {
         this.batchSize = spec.batchSize();
         int p = model.parameterCount();
         bias = new boolean[p];
-        int biases = 0;
         for (int i = 0; i < p; i++) {
             bias[i] = model.isBias(i);
-            biases += bias[i] ? 1 : 0;
-        }
-        biasIndices = new int[biases];
-        biasMeans = new double[biases];
-        for (int i = 0, k = 0; i < p; i++) {
-            if (bias[i]) {
-                biasIndices[k++] = i;
-            }
         }
         direct = gradient == model && spec.l1() == 0 && model instanceof InPlaceLinearStep s ? s : null;
         average = spec.average();
-        // averaging costs O(parameters) per sample: sample every step for small models, and about every
-        // parameters/256 steps for large ones (a million sparse dimensions), so it adds at most ~256 operations
-        // per step on average
+        // a sample costs O(parameters) on the generic path (and when the fast path folds its scale back): sample
+        // every step for small models, and about every parameters/256 steps for large ones (a million sparse
+        // dimensions), so it adds at most ~256 operations per step on average
         avgEvery = Math.max(1, p / 256);
+        minScale = average ? 1e-6 : 1e-30;
     }
 
     /** Starts training the given parameter vector (updated in place). */
     public void open(double[] params) {
         this.params = params;
         this.grad = new double[params.length];
+        this.sum = average ? new double[params.length] : null;
         this.avg = average ? new double[params.length] : null;
         rescan(1);
     }
@@ -108,6 +117,11 @@ public final class Sgd {
         this.tuples = 0;
         this.avgCount = 0;
         this.sinceAvg = 0;
+        if (sum != null) {
+            Arrays.fill(sum, 0);
+            q = 0;
+            qBias = 0;
+        }
         publish();
     }
 
@@ -122,17 +136,23 @@ public final class Sgd {
         if (direct != null) {
             double shrink = 1 - lr * l2;
             if (shrink > 0) {
-                if (scale * shrink < 1e-30) {
+                if (scale * shrink < minScale) {
                     fold();
                 }
-                double loss = direct.inPlaceStep(params, buffer, from, to, scale, scale * shrink, lr);
+                double loss = direct.inPlaceStep(params, buffer, from, to, scale, scale * shrink, lr, sum, q, qBias);
                 if (!Double.isFinite(loss)) {
                     throw diverged("the loss became " + loss);
                 }
                 scale *= shrink;
                 lossSum += loss * n;
                 tuples += n;
-                sampleAverage();
+                if (sum != null && ++sinceAvg >= avgEvery) {
+                    // the step kept sum + q * v equal to the samples so far; this one adds scale * v (bias: v)
+                    sinceAvg = 0;
+                    avgCount++;
+                    q += scale;
+                    qBias += 1;
+                }
                 return to;
             }
             fold();
@@ -168,36 +188,33 @@ public final class Sgd {
         return to;
     }
 
-    /** Adds the current iterate (the weights times the fast path's scale) to the epoch's running mean. */
+    /** The generic path's sample: adds the current (dense, unscaled) iterate to the epoch's sum. */
     private void sampleAverage() {
-        if (avg == null || ++sinceAvg < avgEvery) {
+        if (sum == null || ++sinceAvg < avgEvery) {
             return;
         }
         sinceAvg = 0;
-        double inv = 1.0 / ++avgCount;
+        avgCount++;
+        settleSum();
         double[] w = params;
-        double[] a = avg;
-        double sc = scale;
-        // branch-free loops the JIT vectorises (this runs after every per-tuple step); w * 1 is exactly w
-        if (sc == 1) {
-            for (int i = 0; i < w.length; i++) {
-                a[i] += (w[i] - a[i]) * inv;
-            }
+        double[] a = sum;
+        for (int i = 0; i < w.length; i++) {
+            a[i] += w[i];
+        }
+    }
+
+    /** Moves {@code q * params} into {@code sum} (biases: {@code qBias}), so that the sum is {@code sum} alone. */
+    private void settleSum() {
+        if (q == 0 && qBias == 0) {
             return;
         }
-        // the biases are not scaled: their means are kept aside and updated with the unscaled value
-        int[] bi = biasIndices;
-        double[] bm = biasMeans;
-        for (int k = 0; k < bi.length; k++) {
-            bm[k] = a[bi[k]];
-        }
+        double[] w = params;
+        double[] a = sum;
         for (int i = 0; i < w.length; i++) {
-            a[i] += (w[i] * sc - a[i]) * inv;
+            a[i] += (bias[i] ? qBias : q) * w[i];
         }
-        for (int k = 0; k < bi.length; k++) {
-            int b = bi[k];
-            a[b] = bm[k] + (w[b] - bm[k]) * inv;
-        }
+        q = 0;
+        qBias = 0;
     }
 
     /**
@@ -206,7 +223,14 @@ public final class Sgd {
      * buffer; otherwise the current weights. Training itself continues from the current weights.
      */
     public double[] model() {
-        return avg != null && avgCount > 0 ? avg : params;
+        if (sum == null || avgCount == 0) {
+            return params;
+        }
+        double[] w = params;
+        for (int i = 0; i < w.length; i++) {
+            avg[i] = (sum[i] + (bias[i] ? qBias : q) * w[i]) / avgCount;
+        }
+        return avg;
     }
 
     /**
@@ -281,9 +305,12 @@ public final class Sgd {
         return (int) Math.min(Integer.MAX_VALUE / 2, batches * batchSize);
     }
 
-    /** Multiplies the fast path's scale back into the weights. */
+    /** Multiplies the fast path's scale back into the weights (the averaging sum stays that of the same iterates). */
     private void fold() {
         if (scale != 1) {
+            if (sum != null) {
+                settleSum();
+            }
             for (int i = 0; i < params.length; i++) {
                 if (!bias[i]) {
                     params[i] *= scale;

@@ -99,8 +99,11 @@ abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
 
     @Override
     public double inPlaceStep(double[] params, TupleBuffer batch, int from, int to, double scale, double newScale,
-                             double lr) {
+                             double lr, double[] sum, double q, double qBias) {
         int n = to - from;
+        if (n == 1 && scale == 1 && newScale == 1 && classWeights == null) {
+            return perTupleStep(params, batch, from, lr, sum, q, qBias);
+        }
         if (coef.length < n) {
             coef = new double[Math.max(n, 2 * coef.length)];
         }
@@ -120,13 +123,50 @@ abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
         }
         double biasGrad = 0;
         double step = newScale == 1 ? -lr : -lr / newScale;
-        for (int i = from; i < to; i++) {
-            double c = coef[i - from];
-            RowAlgebra.axpy(batch, i, step * c, params, 0);
-            biasGrad += c;
+        if (sum == null || q == 0) {
+            for (int i = from; i < to; i++) {
+                double c = coef[i - from];
+                RowAlgebra.axpy(batch, i, step * c, params, 0);
+                biasGrad += c;
+            }
+        } else {
+            // v changes by a * x per row; the averaging sum by -q times that (see InPlaceLinearStep)
+            for (int i = from; i < to; i++) {
+                double c = coef[i - from];
+                double a = step * c;
+                RowAlgebra.axpy2(batch, i, a, params, -q * a, sum, 0);
+                biasGrad += c;
+            }
         }
-        params[d] -= lr * biasGrad;
+        double db = lr * biasGrad;
+        params[d] -= db;
+        if (sum != null) {
+            sum[d] += qBias * db;
+        }
         return loss * inv;
+    }
+
+    /**
+     * {@link #inPlaceStep} for one row, unscaled weights (scale 1: no L2) and no class weights: the same values
+     * without the multiplications by 1 (row weight, 1 / n, scale) on the chain from one step's update to the next
+     * step's margin, which bounds per-tuple SGD.
+     */
+    private double perTupleStep(double[] params, TupleBuffer batch, int row, double lr, double[] sum, double q,
+                                double qBias) {
+        double m = RowAlgebra.dot(batch, row, params, 0) + params[d];
+        double c = slope(m, batch.label(row));
+        double a = -lr * c;
+        if (sum == null || q == 0) {
+            RowAlgebra.axpy(batch, row, a, params, 0);
+        } else {
+            RowAlgebra.axpy2(batch, row, a, params, -q * a, sum, 0);
+        }
+        double db = lr * (0 + c);
+        params[d] -= db;
+        if (sum != null) {
+            sum[d] += qBias * db;
+        }
+        return 0 + lastLoss;
     }
 
     @Override

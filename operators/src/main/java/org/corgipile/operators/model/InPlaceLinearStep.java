@@ -14,6 +14,13 @@ public interface InPlaceLinearStep {
     /**
      * Mean loss of rows {@code [from, to)} at weights {@code scale * v}, then {@code v -= lr * g / newScale} on the
      * rows' coordinates and {@code bias -= lr * g_bias}, where g is the mean data gradient.
+     *
+     * <p>Iterate averaging without a pass over the weights: when {@code sum} is not null, the same passes over the
+     * rows also do {@code sum -= q * (change of v)} on the rows' coordinates and {@code sum[bias] -= qBias * (change
+     * of the bias)}. The caller keeps the sum of the sampled iterates as {@code sum + q * v} (biases: {@code qBias}),
+     * adding the sampled iterate's scale to q after the step: the classic ASGD bookkeeping (Bottou; Xu 2011), which
+     * costs O(non-zeros of the batch) per step instead of O(parameters).
      */
-    double inPlaceStep(double[] params, TupleBuffer batch, int from, int to, double scale, double newScale, double lr);
+    double inPlaceStep(double[] params, TupleBuffer batch, int from, int to, double scale, double newScale, double lr,
+                       double[] sum, double q, double qBias);
 }

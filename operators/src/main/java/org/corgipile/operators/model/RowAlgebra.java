@@ -27,16 +27,21 @@ final class RowAlgebra {
         int base = row * d;
         double s0 = 0;
         double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
         int k = 0;
-        // two accumulators break the add dependency chain; order is fixed, so results stay deterministic
-        for (; k + 1 < d; k += 2) {
+        // four accumulators break the add dependency chain (a step's margin waits for it: per-tuple SGD is bound
+        // by the chain dot -> slope -> update -> next dot); the order is fixed, so results stay deterministic
+        for (; k + 3 < d; k += 4) {
             s0 += x[base + k] * w[off + k];
             s1 += x[base + k + 1] * w[off + k + 1];
+            s2 += x[base + k + 2] * w[off + k + 2];
+            s3 += x[base + k + 3] * w[off + k + 3];
         }
-        if (k < d) {
+        for (; k < d; k++) {
             s0 += x[base + k] * w[off + k];
         }
-        return s0 + s1;
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** {@code g[off .. off + d) += a * x_row}. */
@@ -57,6 +62,35 @@ final class RowAlgebra {
         int base = row * d;
         for (int k = 0; k < d; k++) {
             g[off + k] += a * x[base + k];
+        }
+    }
+
+    /**
+     * {@code w[off .. off + d) += a * x_row} and {@code p[off .. off + d) += c * x_row} in one pass over the row:
+     * the in-place step and its iterate-averaging bookkeeping ({@link InPlaceLinearStep}).
+     */
+    static void axpy2(TupleBuffer b, int row, double a, double[] w, double c, double[] p, int off) {
+        if (a == 0) {
+            return;
+        }
+        if (b.shape().sparse()) {
+            int[] idx = b.indices();
+            double[] val = b.values();
+            for (int k = b.rowStart(row), end = b.rowEnd(row); k < end; k++) {
+                int j = off + idx[k];
+                double v = val[k];
+                w[j] += a * v;
+                p[j] += c * v;
+            }
+            return;
+        }
+        int d = b.shape().dimension();
+        double[] x = b.dense();
+        int base = row * d;
+        for (int k = 0; k < d; k++) {
+            double v = x[base + k];
+            w[off + k] += a * v;
+            p[off + k] += c * v;
         }
     }
 
