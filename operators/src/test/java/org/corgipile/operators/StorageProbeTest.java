@@ -31,7 +31,7 @@ class StorageProbeTest {
     }
 
     @Test
-    void aDiskStopsAfterEightReads() throws IOException {
+    void aDiskStopsAfterSixteenReads() throws IOException {
         double[] r = simulate(i -> 8 * MS, false);
         assertEquals(StorageProbe.MIN_SEEK_BOUND_READS, (int) r[0]);
         assertEquals(0.008, r[1], 1e-9);
