@@ -5,6 +5,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -185,21 +186,37 @@ final class DoubleBuffer implements AutoCloseable {
      * acquired meanwhile (the trainer reads the next epoch's first buffer while SGD finishes this epoch's last).
      */
     void awaitIdle() {
+        awaitUntil(() -> pending == 0);
+    }
+
+    /**
+     * Waits (helping, like {@link #awaitIdle}) until {@code done} holds; {@code done} is evaluated under the lock
+     * that {@link #signal()} and every finished buffer notify. For a state the compute thread sets inside a job
+     * (the trainer's epoch boundary), which the calling thread needs before the job's buffer is done.
+     */
+    void awaitUntil(BooleanSupplier done) {
         long w0 = System.nanoTime();
         try {
-            awaitIdleUntimed();
+            awaitUntimed(done);
         } finally {
             waitNanos += System.nanoTime() - w0;
         }
     }
 
-    private void awaitIdleUntimed() {
+    /** Wakes a calling thread in {@link #awaitUntil} to evaluate its condition again (compute thread). */
+    void signal() {
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
+    private void awaitUntimed(BooleanSupplier done) {
         long checked = System.nanoTime();
         while (true) {
             rethrowFailure();
             int helped;
             synchronized (lock) {
-                if (pending == 0) {
+                if (done.getAsBoolean()) {
                     return;
                 }
             }
@@ -208,7 +225,7 @@ final class DoubleBuffer implements AutoCloseable {
                 LockSupport.parkNanos(RETRY_NANOS);
             } else if (helped == Helper.IDLE) {
                 synchronized (lock) {
-                    if (pending == 0) {
+                    if (done.getAsBoolean()) {
                         return;
                     }
                     try {
@@ -217,7 +234,7 @@ final class DoubleBuffer implements AutoCloseable {
                         Thread.currentThread().interrupt();
                         throw canceled();
                     }
-                    if (pending == 0) {
+                    if (done.getAsBoolean()) {
                         continue;
                     }
                 }

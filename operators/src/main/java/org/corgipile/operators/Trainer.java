@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.corgipile.operators.model.Model;
 import org.corgipile.operators.strategy.ShuffleStrategy;
@@ -44,7 +45,11 @@ import org.corgipile.operators.strategy.ShuffleStrategy;
  * runs with one buffer). An epoch ends when its model exists, when SGD has finished its last buffer: the part of
  * that read-ahead that runs on after that moment is the next epoch's "seconds" and "read_seconds" (its device
  * reads are the next epoch's too, {@link EpochListener#readAhead}), so the seconds of epochs 1..k are the time to
- * epoch k's model and still add up to the training time (less the metrics passes).
+ * epoch k's model and still add up to the training time (less the metrics passes). With the default metrics
+ * ({@code 'running'}, no validation source, no early stopping) that buffer goes to SGD as soon as it is read, with
+ * the epoch boundary (the epoch's loss, tuples and SGD time taken, the next epoch's rate set) at the front of its
+ * job: SGD does not stand still while the calling thread wakes up and logs the epoch, and an epoch's seconds run
+ * from the previous epoch's model to its own, that logging included (the seconds add up to the training time).
  * With
  * {@code early_stop_patience = p > 0}, training stops after p epochs without a lower validation loss (training loss
  * without a validation source) and the best epoch's model is returned.
@@ -353,18 +358,36 @@ public final class Trainer {
             long carriedWaitNanos = 0;
             boolean rescanned = false;
             boolean carryOver = resume == null;
+            // With the default metrics (the running loss: nothing to evaluate on the epoch's model) the next
+            // epoch's first buffer is handed to SGD as soon as it is read, with the epoch boundary at the front of
+            // its job (EpochEnd): SGD goes on into the next epoch without waiting for this thread to wake up, log
+            // the epoch and submit. A metrics or validation pass, or early stopping, needs the epoch's model while
+            // SGD is idle: then the buffer is carried and submitted at the next epoch's start, as before.
+            boolean flow = carryOver && !spec.trainMetrics().equals("pass") && validation == null
+                    && stopping == null;
+            AtomicReference<EpochEnd> ended = new AtomicReference<>();
+            // the epoch whose first buffer already went to SGD (its boundary included), and where its clock starts
+            boolean flowed = false;
+            long flowedStart = 0;
             try {
                 for (int epoch = first; epoch <= last; epoch++) {
-                    sgd.rescan(epoch);
+                    if (!flowed) {
+                        sgd.rescan(epoch);
+                    }
                     live.epoch = epoch;
                     live.phase = "train";
                     listener.epochStarted(epoch, epochs);
-                    long t0 = System.nanoTime();
+                    // an epoch that flowed from the one before starts when that one's model existed: everything
+                    // this thread did since (logging it, the listener) is this epoch's time, SGD ran meanwhile
+                    long t0 = flowed ? flowedStart : System.nanoTime();
                     long wait0 = db.waitNanos() - carriedWaitNanos;
                     long help0 = db.helpNanos();
                     long readNanos = carriedReadNanos;
-                    computeNanos[0] = 0;
-                    computeNanos[1] = t0;
+                    if (!flowed) {
+                        computeNanos[0] = 0;
+                        computeNanos[1] = t0;
+                    }
+                    flowed = false;
                     if (epoch == first) {
                         // inside the first epoch's clock and device bytes: shuffle_once and epoch_shuffle read the
                         // whole table here (it was counted nowhere when it ran before epoch 1's t0)
@@ -409,7 +432,19 @@ public final class Trainer {
                         aheadEnd = System.nanoTime();
                         listener.readAhead(epoch + 1, true);
                         rescanned = filled;
-                        if (filled) {
+                        if (filled && flow) {
+                            int next = epoch + 1;
+                            db.submit(b, buf -> {
+                                // the boundary, on this thread between the epoch's last buffer and this one
+                                ended.set(new EpochEnd(sgd.runningLoss(), sgd.tuples(), sgd.learningRate(),
+                                        computeNanos[0], computeNanos[1]));
+                                computeNanos[0] = 0;
+                                sgd.rescan(next);
+                                db.signal();
+                                timedConsume.accept(buf);
+                            });
+                            flowed = true;
+                        } else if (filled) {
                             carried = b;
                         } else {
                             db.release(b);
@@ -417,29 +452,38 @@ public final class Trainer {
                     }
                     long counted = db.waitNanos();
                     long awaitStart = System.nanoTime();
-                    db.awaitIdle();
+                    EpochEnd epochEnd;
+                    if (flowed) {
+                        db.awaitUntil(() -> ended.get() != null);
+                        epochEnd = ended.getAndSet(null);
+                    } else {
+                        db.awaitIdle();
+                        // written by the compute thread before it freed its last buffer; awaitIdle() saw that
+                        epochEnd = new EpochEnd(sgd.runningLoss(), sgd.tuples(), sgd.learningRate(), computeNanos[0],
+                                computeNanos[1]);
+                    }
                     long idle = System.nanoTime();
                     counted = db.waitNanos() - counted;
                     // this epoch's model exists when SGD finished its last buffer (not before its reads ended);
                     // a read-ahead still running then belongs to the next epoch
-                    long end = aheadStart < 0 ? idle : Math.max(aheadStart, Math.min(computeNanos[1], idle));
+                    long end = aheadStart < 0 ? idle : Math.max(aheadStart, Math.min(epochEnd.lastEnd(), idle));
                     double seconds = (end - t0 + carriedNanos) / 1e9;
-                    carriedNanos = idle - end;
+                    carriedNanos = flowed ? 0 : idle - end;
+                    flowedStart = end;
                     carriedReadNanos = aheadStart < 0 ? 0 : aheadEnd - Math.min(aheadEnd, end);
                     // the part of that wait after the model existed moves to the next epoch, at most what the
                     // double buffer counted for it: these clock reads enclose its own, so by them alone the part
                     // could exceed the count by a few hundred nanoseconds and leave this epoch's wait negative
                     long waitAfterEnd = Math.min(counted, Math.max(0, idle - Math.max(awaitStart, end)));
                     readNanos += aheadStart < 0 ? 0 : Math.min(aheadEnd, end) - aheadStart;
-                    long tuples = sgd.tuples();
+                    long tuples = epochEnd.tuples();
                     if (tuples == 0 && resume == null) {
                         throw new TrainingException(TrainingException.DATA_EXCEPTION,
                                 "the training relation has no tuples", null);
                     }
                     Map<String, Double> extra = new LinkedHashMap<>();
                     extra.put("read_seconds", readNanos / 1e9);
-                    // written by the compute thread before it freed its last buffer; awaitIdle() saw that
-                    extra.put("compute_seconds", computeNanos[0] / 1e9);
+                    extra.put("compute_seconds", epochEnd.computeNanos() / 1e9);
                     // the reading thread blocked on SGD (both buffers busy, or SGD finishing the epoch's last one);
                     // SGD's own idle time is seconds - compute_seconds (it does nothing else in an epoch)
                     long waited = db.waitNanos() - wait0 - waitAfterEnd;
@@ -459,7 +503,7 @@ public final class Trainer {
                         copyExtra(m.result(), "", extra);
                         extra.put("running_loss", sgd.runningLoss());
                     } else {
-                        loss = sgd.runningLoss();
+                        loss = epochEnd.runningLoss();
                         accuracy = Double.NaN;
                     }
                     double vLoss = Double.NaN;
@@ -477,7 +521,7 @@ public final class Trainer {
                     if (epoch == 1 && profileSeconds > 0) {
                         extra.put("profile_seconds", profileSeconds);
                     }
-                    EpochStats es = new EpochStats(epoch, loss, accuracy, vLoss, vAccuracy, sgd.learningRate(),
+                    EpochStats es = new EpochStats(epoch, loss, accuracy, vLoss, vAccuracy, epochEnd.learningRate(),
                             seconds, tuples, Collections.unmodifiableMap(extra));
                     stats.add(es);
                     listener.epochFinished(es);
@@ -510,6 +554,14 @@ public final class Trainer {
             TrainedModel trained = new TrainedModel(model, best != null ? best : sgd.model().clone(), mean, std,
                     extra);
             return new TrainResult(trained, stats, spec, sizing);
+        }
+
+        /**
+         * What the compute thread leaves of an epoch when its last buffer is done: the running loss, tuples and
+         * learning rate, its SGD time, and when it finished the epoch's last buffer (System.nanoTime()).
+         */
+        private record EpochEnd(double runningLoss, long tuples, double learningRate, long computeNanos,
+                                long lastEnd) {
         }
 
         /** The {@link TrainingProgress} of this run: epoch and phase set here, tuples and loss from {@link Sgd}. */
