@@ -26,6 +26,7 @@ import org.corgipile.bench.BenchCli;
 import org.corgipile.cli.CorgipileCli;
 import org.corgipile.datasets.cli.DatasetCli;
 import org.corgipile.cluster.LocalCluster;
+import org.corgipile.testsupport.TestClusters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,7 +62,7 @@ class DocExamplesIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = LocalCluster.start(List.of());
+        cluster = TestClusters.start(List.of());
         assertTrue(cluster.extensionAvailable(), "the corgipile extension is not installed in this PostgreSQL; "
                 + "run ./corgipile setup (or make install it into $CORGIPILE_PG_BIN's installation)");
         launcherHelp = run(List.of(ROOT.resolve("corgipile").toString(), "help"), Map.of(), ROOT).output;

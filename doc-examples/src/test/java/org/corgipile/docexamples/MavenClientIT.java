@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.corgipile.cluster.LocalCluster;
+import org.corgipile.testsupport.TestClusters;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,7 +60,7 @@ class MavenClientIT {
         assertTrue(bytes < 15_000_000, "runtime class path " + bytes + " bytes:\n" + tree + out);
 
         String cp = PROJECT.resolve("target/classes") + File.pathSeparator + String.join(File.pathSeparator, jars);
-        try (LocalCluster cluster = LocalCluster.start(List.of())) {
+        try (LocalCluster cluster = TestClusters.start(List.of())) {
             String plain = cluster.createDatabase("sample_plain");
             String ext = cluster.createDatabase("sample_ext");
             try (Connection c = cluster.connect(ext); Statement s = c.createStatement()) {

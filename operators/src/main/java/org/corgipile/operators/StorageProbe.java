@@ -21,38 +21,55 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What the device under a relation's file costs per request and per byte, measured: a default block size that
  * ignores the device is either too small for a disk (every block of a random order pays a seek) or needlessly
- * large for an SSD. {@link #measure} reads the file with {@code O_DIRECT}, so the page cache is bypassed and the
- * device (or a blkio throttle, which throttles direct I/O too) is what is timed:
+ * large for an SSD. The answer ({@link Timing#blockPages()}) needs two facts: whether a request costs at least
+ * {@value #SEEK_BOUND_MS} ms (seek-bound), and if so the access time x bandwidth. {@link #measure} reads the file
+ * with {@code O_DIRECT}, so the page cache is bypassed and the device (or a blkio throttle, which throttles direct
+ * I/O too) is what is timed, and reads only until the answer is clear:
  * <ul>
- *   <li><b>access time</b>: the mean time of 8 kB reads at random offsets, {@value #MAX_RANDOM_READS} of them or as
- *       many as 200 ms allow (at least {@value #MIN_RANDOM_READS}; a mean over many reads, so one stall of a
- *       loaded virtual disk does not make it look like a disk);</li>
+ *   <li><b>access time</b>: the mean time of 8 kB reads at random offsets. Reading stops as soon as the mean is
+ *       clearly on one side of the bound: <em>not seek-bound</em> after at least {@value #MIN_RANDOM_READS} reads
+ *       whose mean is below half the bound (an SSD, NVMe or a virtual disk at 0.05-0.5 ms: a few ms); <em>seek-bound
+ *       </em> after at least {@value #MIN_SEEK_BOUND_READS} reads whose mean is at least the bound even without the
+ *       longest read (a disk, 4-12 ms per read: 16 reads, ~0.13 s; not 8: a virtual disk shared with builds timed
+ *       2.3 ms per read for a while, and 8 reads are a short episode). Otherwise it reads on, up to
+ *       {@value #MAX_RANDOM_READS} reads or 200 ms (at least {@value #MIN_RANDOM_READS}), as it always did. Both
+ *       stops survive a stall: one long read of a loaded virtual disk is left out of the seek-bound test and only
+ *       keeps the not-seek-bound test from passing until more reads dilute it, so a stall makes the probe read more,
+ *       never decide otherwise. A blk-throttle is such a device too: it lets a slice's allowance (100 ms of requests)
+ *       through at once and then holds the next read for the rest of the slice, so its cost shows only from its
+ *       second hold on (the hdd emulation's 150 IOPS: ~31 reads, ~0.2 s instead of 38 reads and 0.3 s). Under a
+ *       throttle of at most 500 IOPS (1/IOPS seek-bound) the not-seek-bound stop is off: its first allowance alone
+ *       may pass 16 reads at once (the limits make the probe read more, never less);</li>
  *   <li><b>bandwidth</b> (only when the access time is seek-bound): 4 MB reads in file order by two threads (a
- *       disk's queue, as the kernel's read-ahead keeps it) for 200 ms.</li>
+ *       disk's queue, as the kernel's read-ahead keeps it) for {@value #BANDWIDTH_WINDOW_MS} ms: the block is
+ *       rounded to a power of two, so a rate within +-40% gives the same block, which 100 ms of a sequential stream
+ *       give. Under a blkio throttle (the bench's hdd emulation: cgroup v1, this process's group and its ancestors)
+ *       that limits both requests and bytes on the file's disk, the limits themselves are the answer (access 1/IOPS,
+ *       bandwidth the byte limit) and nothing more is read: single reads under blk-throttle are either instant or
+ *       ~100 ms, and 200 ms windows measured the emulation's 1 MiB break-even as 0.6 to 1.5 MiB. The timed access
+ *       time still decides whether the device is seek-bound.</li>
  * </ul>
- * Under a blkio throttle (the bench's hdd emulation: cgroup v1, this process's group and its ancestors) that
- * limits both requests and bytes on the file's disk, the limits themselves are the answer (access 1/IOPS,
- * bandwidth the byte limit): blk-throttle does not delay every request alike but lets a slice's allowance (100 ms
- * of requests or bytes) through at once and then holds the next ones for most of a slice, so single reads are
- * either instant or ~100 ms, and 200 ms windows measured the emulation's 1 MiB break-even as 0.6 to 1.5 MiB. The
- * timed access time still decides whether the device is seek-bound (4.4-7.0 ms under the hdd throttle, 0.04-0.4
- * ms unthrottled on this machine's virtual disk).
  *
  * <p>A device is <b>seek-bound</b> when the access time is at least {@value #SEEK_BOUND_MS} ms: a real or emulated
  * disk (4-12 ms; the bench's hdd profile 6.7 ms) and not an SSD, NVMe or a virtual disk (0.05-0.5 ms, also under
  * load). Only a seek-bound device changes the sizes ({@link Timing#blockPages()}), so the wide margin keeps the
- * result stable. Cost: ~0.4 s on a disk (0.2 s under a throttle), a few ms on an SSD (a loaded virtual disk: up
- * to 0.2 s); a file system that refuses {@code O_DIRECT} (tmpfs) or a file below {@value #MIN_FILE_MB} MB gives
- * no measurement (the device-independent sizes).
+ * result stable. Cost: ~0.2-0.3 s under the hdd throttle, ~0.25 s on a real disk (16 seeks and 100 ms of
+ * sequential reads), a few ms on an SSD; a file system that refuses {@code O_DIRECT} (tmpfs) or a file below
+ * {@value #MIN_FILE_MB} MB gives no measurement (the device-independent sizes).
  */
 public final class StorageProbe {
     static final int MAX_RANDOM_READS = 256;
     static final long WINDOW_NANOS = 200_000_000L;
     static final int MIN_RANDOM_READS = 16;
+    static final int MIN_SEEK_BOUND_READS = 16;
+    /** The mean random read below which reading stops early: clearly not seek-bound (half the bound). */
+    static final long NOT_SEEK_BOUND_NANOS = 1_000_000L;
+    static final long SEEK_BOUND_NANOS = 2_000_000L;
+    static final int BANDWIDTH_WINDOW_MS = 100;
     static final int READERS = 2;
     private static final String BLKIO_ROOT = "/sys/fs/cgroup/blkio";
     static final int CHUNK = 4 << 20;
-    static final double SEEK_BOUND_MS = 2.0;
+    static final double SEEK_BOUND_MS = SEEK_BOUND_NANOS / 1e6;
     static final int MIN_FILE_MB = 16;
 
     private StorageProbe() {
@@ -67,11 +84,18 @@ public final class StorageProbe {
      *                       access time and bandwidth are timed
      * @param requestPages   the largest read request the disk takes for pages read ahead ({@link #requestPages}),
      *                       0 when unknown
+     * @param reads          the device reads the measurement made (random 8 kB reads and 4 MB chunks), 0 for a
+     *                       timing read from a cache
      */
-    public record Timing(double accessSeconds, double bytesPerSecond, String throttle, int requestPages) {
+    public record Timing(double accessSeconds, double bytesPerSecond, String throttle, int requestPages, int reads) {
         /** A timing of a device whose largest request is not known. */
         public Timing(double accessSeconds, double bytesPerSecond, String throttle) {
             this(accessSeconds, bytesPerSecond, throttle, 0);
+        }
+
+        /** A timing not measured by this call (a cache's, a test's). */
+        public Timing(double accessSeconds, double bytesPerSecond, String throttle, int requestPages) {
+            this(accessSeconds, bytesPerSecond, throttle, requestPages, 0);
         }
 
         /** A disk (real or emulated): a request costs at least {@value #SEEK_BOUND_MS} ms. */
@@ -135,28 +159,48 @@ public final class StorageProbe {
                 ByteBuffer page = ByteBuffer.allocateDirect(2 * align).alignedSlice(align);
                 long pages = size / Sizing.PAGE_BYTES;
                 SplittableRandom r = new SplittableRandom(pages);
-                long t0 = System.nanoTime();
-                int reads = 0;
-                do {
-                    read(ch, page, Sizing.PAGE_BYTES, r.nextLong(pages) * Sizing.PAGE_BYTES);
-                    reads++;
-                } while (reads < MIN_RANDOM_READS || reads < MAX_RANDOM_READS && System.nanoTime() - t0 < WINDOW_NANOS);
-                double access = (System.nanoTime() - t0) / 1e9 / reads;
+                // an anonymous class, not a lambda: a JVM's first lambda costs more than the reads of an SSD
+                double[] random = randomReads(new Device() {
+                    private Boolean burst;
+
+                    @Override
+                    public void read() throws IOException {
+                        StorageProbe.read(ch, page, Sizing.PAGE_BYTES, r.nextLong(pages) * Sizing.PAGE_BYTES);
+                    }
+
+                    @Override
+                    public long nanoTime() {
+                        return System.nanoTime();
+                    }
+
+                    @Override
+                    public boolean burstsPastSixteenReads() throws IOException {
+                        if (burst == null) {
+                            burst = limits(file)[0] * SEEK_BOUND_MS <= 1000;
+                        }
+                        return burst;
+                    }
+                });
+                int reads = (int) random[0];
+                double access = random[1];
                 if (access * 1000 < SEEK_BOUND_MS) {
-                    return Optional.of(new Timing(access, 0, null));
+                    return Optional.of(new Timing(access, 0, null, 0, reads));
                 }
                 int requestPages = requestPages(file);
-                Optional<Timing> limits = throttle(file, access, requestPages);
+                Optional<Timing> limits = throttle(limits(file), requestPages);
                 if (limits.isPresent()) {
-                    return limits;
+                    Timing t = limits.get();
+                    return Optional.of(new Timing(t.accessSeconds(), t.bytesPerSecond(), String.format(Locale.ROOT,
+                            "%s (timed: %.1f ms)", t.throttle(), access * 1000), requestPages, reads));
                 }
                 long chunks = size / CHUNK;
                 long first = r.nextLong(chunks);
                 AtomicLong next = new AtomicLong();
                 long t1 = System.nanoTime();
+                long window = BANDWIDTH_WINDOW_MS * 1_000_000L;
                 Callable<Void> reader = () -> {
                     ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK + align).alignedSlice(align);
-                    while (System.nanoTime() - t1 < WINDOW_NANOS) {
+                    while (System.nanoTime() - t1 < window) {
                         read(ch, chunk, CHUNK, (first + next.getAndIncrement()) % chunks * CHUNK);
                     }
                     return null;
@@ -180,42 +224,113 @@ public final class StorageProbe {
                 }
                 long read = next.get();
                 return Optional.of(new Timing(access, (double) read * CHUNK * 1e9 / (System.nanoTime() - t1), null,
-                        requestPages));
+                        requestPages, reads + (int) read));
             }
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
             return Optional.empty();
         }
     }
 
+    /** The random-read phase's device and clock. */
+    interface Device {
+        /** One 8 kB read at a random offset. */
+        void read() throws IOException;
+
+        long nanoTime();
+
+        /** True when the device may pass more than 16 reads at once although seek-bound (no early stop then). */
+        boolean burstsPastSixteenReads() throws IOException;
+    }
+
+    /**
+     * The random-read phase (the class comment): reads until the mean is clearly not seek-bound (at least
+     * {@value #MIN_RANDOM_READS} reads, mean below {@link #NOT_SEEK_BOUND_NANOS}) or clearly seek-bound (at least
+     * {@value #MIN_SEEK_BOUND_READS} reads, mean at least {@link #SEEK_BOUND_NANOS} without the longest one), else
+     * until {@value #MAX_RANDOM_READS} reads or {@link #WINDOW_NANOS} (at least {@value #MIN_RANDOM_READS} reads).
+     * Returns {reads, mean seconds}.
+     */
+    static double[] randomReads(Device device) throws IOException {
+        long t0 = device.nanoTime();
+        long last = t0;
+        long longest = 0;
+        int reads = 0;
+        long elapsed;
+        while (true) {
+            device.read();
+            reads++;
+            long now = device.nanoTime();
+            longest = Math.max(longest, now - last);
+            last = now;
+            elapsed = now - t0;
+            if (reads >= MIN_RANDOM_READS && (reads >= MAX_RANDOM_READS || elapsed >= WINDOW_NANOS)
+                    || reads >= MIN_SEEK_BOUND_READS && elapsed - longest >= SEEK_BOUND_NANOS * (reads - 1)
+                    || reads >= MIN_RANDOM_READS && elapsed < NOT_SEEK_BOUND_NANOS * reads
+                    && !device.burstsPastSixteenReads()) {
+                return new double[] {reads, elapsed / 1e9 / reads};
+            }
+        }
+    }
+
     /**
      * The read limits of this process's blkio group (cgroup v1: its own and its ancestors') on the disk holding
-     * {@code file}, when both an IOPS and a bandwidth limit are set: access time 1/IOPS, bandwidth the byte limit
-     * ({@code timedAccess} is recorded beside them).
+     * {@code file}, when both an IOPS and a bandwidth limit are set: access time 1/IOPS, bandwidth the byte limit.
      */
-    static Optional<Timing> throttle(Path file, double timedAccess, int requestPages) throws IOException {
-        Optional<String> disk = wholeDisk(file);
-        Path self = Path.of("/proc/self/cgroup");
-        if (disk.isEmpty() || !Files.isReadable(self)) {
+    static Optional<Timing> throttle(Path file) throws IOException {
+        return throttle(limits(file), 0);
+    }
+
+    private static Optional<Timing> throttle(long[] limits, int requestPages) {
+        if (limits[0] == Long.MAX_VALUE || limits[1] == Long.MAX_VALUE) {
             return Optional.empty();
         }
+        return Optional.of(new Timing(1.0 / limits[0], limits[1], limits[0] + " IOPS, "
+                + Math.round(limits[1] / 1048576.0) + " MiB/s", requestPages));
+    }
+
+    /**
+     * {read IOPS, read bytes/s} limits of this process's blkio group (and its ancestors) on the disk of {@code file},
+     * MAX_VALUE where none; the disk is looked up only when a group has rules.
+     */
+    private static long[] limits(Path file) throws IOException {
+        long[] limits = {Long.MAX_VALUE, Long.MAX_VALUE};
+        Path self = Path.of("/proc/self/cgroup");
+        if (!Files.isReadable(self)) {
+            return limits;
+        }
+        String disk = null;
         for (String line : Files.readAllLines(self)) {
             String[] f = line.split(":", 3);
             if (f.length < 3 || !List.of(f[1].split(",")).contains("blkio")) {
                 continue;
             }
-            long iops = Long.MAX_VALUE;
-            long bps = Long.MAX_VALUE;
             for (Path g = Path.of(BLKIO_ROOT + f[2]); g != null && g.startsWith(BLKIO_ROOT); g = g.getParent()) {
-                iops = Math.min(iops, limit(g.resolve("blkio.throttle.read_iops_device"), disk.get()));
-                bps = Math.min(bps, limit(g.resolve("blkio.throttle.read_bps_device"), disk.get()));
+                for (int k = 0; k < 2; k++) {
+                    Path rules = g.resolve(k == 0 ? "blkio.throttle.read_iops_device"
+                            : "blkio.throttle.read_bps_device");
+                    if (!Files.isReadable(rules)) {
+                        continue;
+                    }
+                    for (String rule : Files.readAllLines(rules)) {
+                        int space = rule.indexOf(' ');
+                        if (space < 0) {
+                            continue;
+                        }
+                        if (disk == null) {
+                            Optional<String> d = wholeDisk(file);
+                            if (d.isEmpty()) {
+                                return limits;
+                            }
+                            disk = d.get();
+                        }
+                        if (rule.substring(0, space).equals(disk)) {
+                            limits[k] = Math.min(limits[k], Long.parseLong(rule.substring(space + 1).trim()));
+                        }
+                    }
+                }
             }
-            if (iops == Long.MAX_VALUE || bps == Long.MAX_VALUE) {
-                return Optional.empty();
-            }
-            return Optional.of(new Timing(1.0 / iops, bps, String.format(Locale.ROOT, "%d IOPS, %.0f MiB/s (timed: %.1f ms)",
-                    iops, bps / 1048576.0, timedAccess * 1000), requestPages));
+            return limits;
         }
-        return Optional.empty();
+        return limits;
     }
 
     /**
@@ -238,19 +353,6 @@ public final class StorageProbe {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
-    }
-
-    private static long limit(Path rules, String disk) throws IOException {
-        if (!Files.isReadable(rules)) {
-            return Long.MAX_VALUE;
-        }
-        for (String rule : Files.readAllLines(rules)) {
-            String[] f = rule.trim().split("\\s+");
-            if (f.length == 2 && f[0].equals(disk)) {
-                return Long.parseLong(f[1]);
-            }
-        }
-        return Long.MAX_VALUE;
     }
 
     /**

@@ -80,7 +80,7 @@ public final class StorageProbeCache {
      */
     static String key(Path probed) throws IOException {
         String disk = StorageProbe.wholeDisk(probed).orElse("nodev");
-        Optional<StorageProbe.Timing> limits = StorageProbe.throttle(probed, 0, 0);
+        Optional<StorageProbe.Timing> limits = StorageProbe.throttle(probed);
         return limits.map(t -> String.format(Locale.ROOT, "%s %d IOPS %.0f B/s", disk,
                 Math.round(1 / t.accessSeconds()), t.bytesPerSecond())).orElse(disk);
     }

@@ -128,6 +128,7 @@ final class DeviceSizing {
                 // this call paid for the probe (later calls, of any session, read the cache): epoch 1's
                 // "probe_seconds"
                 found.put("probe_seconds", seconds);
+                found.put("probe_reads", timing.reads());
             }
             found.put("probed_at", measuredAt.toString());
             found.put("access_ms", Math.round(timing.accessSeconds() * 1e5) / 100.0);

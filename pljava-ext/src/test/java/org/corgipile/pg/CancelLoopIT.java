@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.corgipile.cluster.LocalCluster;
+import org.corgipile.testsupport.TestClusters;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +35,7 @@ class CancelLoopIT {
     void aHundredCancelsAtRandomMomentsAreAllClean57014WithoutAStackTrace() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         SplittableRandom random = new SplittableRandom(11);
-        try (LocalCluster cluster = LocalCluster.start(List.of());
+        try (LocalCluster cluster = TestClusters.start(List.of());
              Connection admin = connect(cluster, true)) {
             TestTables.clustered(admin, "loop_t", 20_000, 10, 0.7);
             Connection session = null;

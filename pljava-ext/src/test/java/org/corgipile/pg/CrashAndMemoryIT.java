@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.corgipile.cluster.LocalCluster;
+import org.corgipile.testsupport.TestClusters;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,7 +27,7 @@ class CrashAndMemoryIT {
     @Test
     void killNineOfATrainingBackendRecoversWithoutAModelRow() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        try (LocalCluster cluster = LocalCluster.start(List.of())) {
+        try (LocalCluster cluster = TestClusters.start(List.of())) {
             cluster.createDatabase("crash");
             try (Connection c = cluster.connect("crash"); Statement s = c.createStatement()) {
                 s.execute("CREATE EXTENSION corgipile");
@@ -88,7 +89,7 @@ class CrashAndMemoryIT {
      */
     @Test
     void aJvmFatalErrorIsACrashWithItsReportInTheServerLogNotInPgdata() throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(List.of("corgipile.max_heap = 24",
+        try (LocalCluster cluster = TestClusters.start(List.of("corgipile.max_heap = 24",
                 "corgipile.jvm_options = '-XX:+CrashOnOutOfMemoryError'"))) {
             cluster.createDatabase("fatal");
             try (Connection c = cluster.connect("fatal"); Statement s = c.createStatement()) {
@@ -130,7 +131,7 @@ class CrashAndMemoryIT {
 
     @Test
     void aTinyJavaHeapGivesAnErrorNotACrash() throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(List.of("corgipile.max_heap = 24"))) {
+        try (LocalCluster cluster = TestClusters.start(List.of("corgipile.max_heap = 24"))) {
             cluster.createDatabase("oom");
             try (Connection c = cluster.connect("oom"); Statement s = c.createStatement()) {
                 s.execute("CREATE EXTENSION corgipile");

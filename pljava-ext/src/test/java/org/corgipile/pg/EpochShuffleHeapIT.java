@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.corgipile.cluster.LocalCluster;
+import org.corgipile.testsupport.TestClusters;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 
@@ -27,7 +28,7 @@ class EpochShuffleHeapIT {
 
     @Test
     void epochShuffleOfATableOfFourTenthsOfTheHeapNoLongerExhaustsIt() throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(List.of())) {
+        try (LocalCluster cluster = TestClusters.start(List.of())) {
             cluster.createDatabase("heap");
             try (Connection c = cluster.connect("heap"); Statement s = c.createStatement()) {
                 s.execute("CREATE EXTENSION corgipile");

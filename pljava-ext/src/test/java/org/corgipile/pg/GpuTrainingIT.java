@@ -26,6 +26,7 @@ import org.corgipile.datasets.LoadOptions;
 import org.corgipile.datasets.LoadReport;
 import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.PostgresTest;
+import org.corgipile.testsupport.TestClusters;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
@@ -128,7 +129,7 @@ class GpuTrainingIT {
     void withoutAnOpenClDeviceGpuIsAClearErrorAndAutoFallsBack() throws Exception {
         Path empty = Files.createTempDirectory("corgipile-no-opencl-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        try (LocalCluster cluster = LocalCluster.start(List.of(), Map.of("OCL_ICD_VENDORS", empty.toString()))) {
+        try (LocalCluster cluster = TestClusters.start(List.of(), Map.of("OCL_ICD_VENDORS", empty.toString()))) {
             cluster.createDatabase("noocl");
             try (Connection c = cluster.connect("noocl"); Statement s = c.createStatement()) {
                 s.execute("CREATE EXTENSION corgipile");

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 import org.corgipile.cluster.LocalCluster;
+import org.corgipile.testsupport.TestClusters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class HeapReaderSafetyIT {
 
     @BeforeAll
     static void setUp() throws SQLException {
-        cluster = LocalCluster.start(java.util.List.of());
+        cluster = TestClusters.start(java.util.List.of());
         cluster.createDatabase("reader");
         session = cluster.connect("reader");
         try (Statement s = session.createStatement()) {

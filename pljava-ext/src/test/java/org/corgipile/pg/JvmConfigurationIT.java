@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.List;
 
 import org.corgipile.cluster.LocalCluster;
+import org.corgipile.testsupport.TestClusters;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +22,7 @@ class JvmConfigurationIT {
 
     @Test
     void badJvmSettingsFailCleanlyAndOnlyForThatSession() throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(List.of())) {
+        try (LocalCluster cluster = TestClusters.start(List.of())) {
             cluster.createDatabase("jvmconf");
             String started;
             try (Connection c = cluster.connect("jvmconf"); Statement s = c.createStatement()) {

@@ -42,6 +42,8 @@ class ProbeSecondsIT {
                 assertTrue(has(s, "p1", "(epoch_log->0->>'probe_seconds')::float8 > 0"), log(s, "p1"));
                 assertTrue(has(s, "p1", "(spec->'storage'->>'probe_seconds')::float8 > 0"), log(s, "p1"));
                 assertTrue(has(s, "p1", "spec->'storage'->>'probe' = 'measured'"), log(s, "p1"));
+                // the reads it made: at least 16 whatever the device (StorageProbe's early stops)
+                assertTrue(has(s, "p1", "(spec->'storage'->>'probe_reads')::int >= 16"), log(s, "p1"));
                 train(s, "p2");
                 assertFalse(has(s, "p2", "epoch_log->0 ? 'probe_seconds'"), "probed once: " + log(s, "p2"));
                 assertTrue(has(s, "p2", "spec->'storage'->>'probe' = 'cached'"), log(s, "p2"));
@@ -54,9 +56,12 @@ class ProbeSecondsIT {
                 assertFalse(has(s, "p3", "epoch_log->0 ? 'probe_seconds'"), "a new session reads the cache: "
                         + log(s, "p3"));
                 assertTrue(has(s, "p3", "spec->'storage'->>'probe' = 'cached'"), log(s, "p3"));
+                assertFalse(has(s, "p3", "spec->'storage' ? 'probe_reads'"), "a cached timing read nothing: "
+                        + log(s, "p3"));
                 assertEquals("cached", probe(s, "false").get("probe"));
                 Map<String, Object> again = probe(s, "true");
                 assertEquals("measured", again.get("probe"), again.toString());
+                assertTrue(((Number) again.get("probe_reads")).intValue() >= 16, again.toString());
                 assertTrue(((Number) again.get("probe_seconds")).doubleValue() > 0, again.toString());
                 // another role reads the timing in use, but may not replace it
                 s.execute("SET ROLE prober");

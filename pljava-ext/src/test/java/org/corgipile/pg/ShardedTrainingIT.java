@@ -11,13 +11,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.corgipile.cluster.LocalCluster;
+import org.corgipile.testsupport.TestClusters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -57,10 +57,9 @@ class ShardedTrainingIT {
     @BeforeAll
     static void clusters() throws SQLException {
         // every server derives its own sizes (DeviceSizing.resolve); no timing of CI's disk may change them here
-        Map<String, String> probeOff = Map.of("CORGIPILE_STORAGE_PROBE", "off");
-        coordinator = LocalCluster.start(List.of(), probeOff);
-        s1 = LocalCluster.start(List.of(), probeOff);
-        s2 = LocalCluster.start(List.of(), probeOff);
+        coordinator = TestClusters.start(List.of());
+        s1 = TestClusters.start(List.of());
+        s2 = TestClusters.start(List.of());
         int k = 0;
         for (LocalCluster server : List.of(s1, s2)) {
             server.createDatabase(DB);

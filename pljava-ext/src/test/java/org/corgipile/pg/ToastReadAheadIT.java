@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 import org.corgipile.cluster.LocalCluster;
+import org.corgipile.testsupport.TestClusters;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class ToastReadAheadIT {
 
     @BeforeAll
     static void setUp() throws SQLException {
-        cluster = LocalCluster.start(java.util.List.of());
+        cluster = TestClusters.start(java.util.List.of());
         cluster.createDatabase("toast");
         session = cluster.connect("toast");
         try (Statement s = session.createStatement()) {

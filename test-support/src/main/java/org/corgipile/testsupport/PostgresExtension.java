@@ -5,7 +5,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -42,8 +41,7 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
     /** The JVM-wide cluster (started on first call). */
     public static LocalCluster cluster(ExtensionContext context) {
         return context.getRoot().getStore(NS)
-                .getOrComputeIfAbsent("cluster", k -> new ClusterResource(LocalCluster.start(List.of(),
-                        Map.of("CORGIPILE_STORAGE_PROBE", "off"))),
+                .getOrComputeIfAbsent("cluster", k -> new ClusterResource(TestClusters.start(List.of())),
                         ClusterResource.class)
                 .cluster();
     }
