@@ -2,6 +2,7 @@ package org.corgipile.pg;
 
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Bytes this backend has read from the storage device: {@code read_bytes} of {@code /proc/self/io} (reads the page
@@ -10,12 +11,12 @@ import java.io.IOException;
  * read the table from the device.
  *
  * <p>Read four times per epoch on the reading thread, in code that runs too rarely to be compiled: one read of the
- * file's ~120 bytes into a byte array and a scan for the field, not a reader, a charset decoder and a string per
+ * file's ~120 bytes into a byte array decoded as Latin-1 in one step, not a reader, a charset decoder and a string per
  * line (that took ~110 microseconds a call on the VM, ~0.45 ms of every epoch).
  */
 final class DeviceReads {
     private static final String PROC_IO = "/proc/self/io";
-    private static final byte[] FIELD = "read_bytes:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final String FIELD = "read_bytes:";
 
     private DeviceReads() {
     }
@@ -36,43 +37,18 @@ final class DeviceReads {
 
     /** The value of the {@code read_bytes:} line of {@code /proc/<pid>/io} text, or -1 when there is none. */
     static long readBytes(byte[] text, int length) {
-        for (int line = 0; line < length; ) {
-            int end = line;
-            while (end < length && text[end] != '\n') {
-                end++;
-            }
-            if (startsWith(text, line, end, FIELD)) {
-                long v = 0;
-                int digits = 0;
-                for (int i = line + FIELD.length; i < end; i++) {
-                    byte c = text[i];
-                    if (c >= '0' && c <= '9') {
-                        if (v > (Long.MAX_VALUE - 9) / 10) {
-                            return -1;
-                        }
-                        v = v * 10 + (c - '0');
-                        digits++;
-                    } else if (c != ' ' && c != '\t' || digits > 0) {
-                        return -1;
-                    }
-                }
-                return digits > 0 ? v : -1;
-            }
-            line = end + 1;
+        String io = "\n" + new String(text, 0, length, StandardCharsets.ISO_8859_1);
+        int at = io.indexOf("\n" + FIELD);
+        if (at < 0) {
+            return -1;
         }
-        return -1;
-    }
-
-    private static boolean startsWith(byte[] text, int from, int end, byte[] prefix) {
-        if (end - from < prefix.length) {
-            return false;
+        int from = at + 1 + FIELD.length();
+        int end = io.indexOf('\n', from);
+        try {
+            return Long.parseLong(io.substring(from, end < 0 ? io.length() : end).trim());
+        } catch (NumberFormatException e) {
+            return -1;
         }
-        for (int i = 0; i < prefix.length; i++) {
-            if (text[from + i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The bytes read since {@code before} (a {@link #soFar()} value), or -1 when either is unknown. */
