@@ -33,6 +33,7 @@
 
 #define HEADER_DOUBLES 5
 #define WILLNEED_PAGES ((2 * 1024 * 1024) / BLCKSZ)
+#define CACHESTAT_SYSCALL 451	/* __NR_cachestat (Linux >= 6.5, not alpha); ENOSYS: no drop */
 #define MAX_READERS 8
 #define PREFETCH_TUPLES 2		/* the reader asks the CPU for the tuple this far ahead (ReadPage) */
 
@@ -614,12 +615,12 @@ readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray fe
 }
 
 /*
- * posix_fadvise(WILLNEED) of pages [first, first + pages) of the heap or of
- * its TOAST relation, per 2 MB (Linux reads at most max(read_ahead_kb,
- * max_sectors_kb) per call): the device reads a block of a random order in a
- * few large requests while the backend decodes earlier ones
- * (docs/in-database.md, Performance).  A file that cannot be opened only
- * loses the hint.
+ * posix_fadvise(WILLNEED) of pages [first, first + pages) of the heap or its
+ * TOAST relation, per 2 MB (Linux reads at most max(read_ahead_kb,
+ * max_sectors_kb) per call): a block of a random order is read in a few large
+ * requests while earlier ones are decoded.  When at most a quarter of the
+ * range is cached (cachestat, Linux 6.5), those pages are dropped first: each
+ * would split the range into one more request (docs/in-database.md, TOAST).
  */
 static void
 WillNeedBody(JNIEnv *env, void *arg)
@@ -635,19 +636,18 @@ WillNeedBody(JNIEnv *env, void *arg)
 
 	while (a->first >= 0 && n > 0)
 	{
-		BlockNumber seg = first / RELSEG_SIZE;
 		BlockNumber inSeg = Min(n, RELSEG_SIZE - first % RELSEG_SIZE);
-		char	   *file = seg == 0 ? path : psprintf("%s.%u", path, seg);
+		char	   *file = first < RELSEG_SIZE ? path : psprintf("%s.%u", path, first / RELSEG_SIZE);
 		int			fd = OpenTransientFile(file, O_RDONLY | PG_BINARY);
-		BlockNumber done;
+		uint64		range[2] = {(uint64) (first % RELSEG_SIZE) * BLCKSZ, (uint64) inSeg * BLCKSZ}, cached[5];
 
+		if (fd >= 0 && syscall(CACHESTAT_SYSCALL, fd, range, cached, 0) == 0 && cached[0] > 0 /* pages */
+			&& cached[0] * getpagesize() * 4 <= range[1])
+			(void) posix_fadvise(fd, (off_t) range[0], (off_t) range[1], POSIX_FADV_DONTNEED);
+		for (uint64 done = 0; fd >= 0 && done < range[1]; done += WILLNEED_PAGES * BLCKSZ)
+			(void) posix_fadvise(fd, range[0] + done, Min(WILLNEED_PAGES * BLCKSZ, range[1] - done), POSIX_FADV_WILLNEED);
 		if (fd >= 0)
-		{
-			for (done = 0; done < inSeg; done += WILLNEED_PAGES)
-				(void) posix_fadvise(fd, (off_t) (first % RELSEG_SIZE + done) * BLCKSZ,
-									 (off_t) Min(WILLNEED_PAGES, inSeg - done) * BLCKSZ, POSIX_FADV_WILLNEED);
 			CloseTransientFile(fd);
-		}
 		first += inSeg;
 		n -= inSeg;
 	}

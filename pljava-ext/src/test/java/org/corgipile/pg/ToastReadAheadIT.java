@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,6 +16,7 @@ import java.sql.Statement;
 import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.TestClusters;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -158,5 +163,117 @@ class ToastReadAheadIT {
         long blocks = (pages + 3) / 4;
         assertTrue(Long.parseLong(m.group(1)) >= blocks, "every range of epoch 2 is exact (" + blocks + " blocks): "
                 + summary);
+    }
+
+    /** The files of {@code table}'s heap and TOAST relation, and the training backend's pid. */
+    private static Path[] files(String table) throws SQLException {
+        try (Statement s = session.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_setting('data_directory'), pg_relation_filepath(oid), "
+                     + "pg_relation_filepath(reltoastrelid) FROM pg_class WHERE oid = '" + table + "'::regclass")) {
+            rs.next();
+            Path dir = Path.of(rs.getString(1));
+            return new Path[] {dir.resolve(rs.getString(2)), dir.resolve(rs.getString(3))};
+        }
+    }
+
+    /** Bytes the session's backend has read from storage so far (/proc/pid/io, as the bench measures writes). */
+    private static long backendReadBytes() throws SQLException, IOException {
+        long pid;
+        try (Statement s = session.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            pid = rs.getLong(1);
+        }
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
+            if (line.startsWith("read_bytes:")) {
+                return Long.parseLong(line.substring("read_bytes:".length()).trim());
+            }
+        }
+        throw new IllegalStateException("no read_bytes in /proc/" + pid + "/io");
+    }
+
+    /** One random-order epoch of {@code table} in a single block: its heap and TOAST ranges are announced whole. */
+    private static long readBytesOfOneBlockEpoch(String table) throws Exception {
+        long pages;
+        try (Statement s = session.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_relation_size('" + table + "') / 8192")) {
+            rs.next();
+            pages = rs.getLong(1);
+        }
+        long before = backendReadBytes();
+        try (Statement s = session.createStatement();
+             ResultSet rs = s.executeQuery("SELECT tuples FROM train_sgd('" + table + "', 'label', 'features', "
+                     + "shuffle => 'corgipile', epochs => 1, block_size => " + pages + ", seed => 7)")) {
+            rs.next();
+            assertEquals(ROWS, rs.getLong(1));
+        }
+        return backendReadBytes() - before;
+    }
+
+    private static Path[] flushedFiles(String table) throws Exception {
+        try (Statement s = session.createStatement()) {
+            s.execute("CREATE TABLE " + table + " AS SELECT * FROM toasted ORDER BY id");
+            s.execute("CHECKPOINT");    // clean pages: only clean pages can leave the page cache
+        }
+        Path[] files = files(table);
+        Assumptions.assumeTrue(Files.isReadable(files[1]) && Files.isReadable(Path.of("/proc/self/io")),
+                "the test reads the cluster's relation files and /proc/pid/io (run as root, like the bench)");
+        return files;
+    }
+
+    /**
+     * Bug: a block's range with a few pages already in the page cache (on Fashion-MNIST the TOAST pages of values
+     * stored away from their block's run, read by another block shortly before) was read around them, one device
+     * request per uncached piece: each such page cost a request on the emulated hdd. At most a quarter cached, the
+     * range is now dropped from the page cache and read whole: here one page in 16 of the TOAST relation is cached
+     * and the announcement still reads every page of it.
+     */
+    @Test
+    void aRangeWithAFewCachedPagesIsReadWhole() throws Exception {
+        Assumptions.assumeTrue(kernelHasCachestat(), "cachestat(2) needs Linux 6.5 (older kernels announce the "
+                + "range as before, cached pages and all): " + System.getProperty("os.version"));
+        Path[] files = flushedFiles("few_cached");
+        // test clusters run with fsync off: written back first, the pages are clean and can leave the page cache
+        run("sync", files[0].toString(), files[1].toString());
+        for (Path f : files) {
+            run("dd", "if=" + f, "iflag=nocache", "count=0", "status=none");
+        }
+        long toast = Files.size(files[1]);
+        long heap = Files.size(files[0]);
+        byte[] page = new byte[8192];
+        try (RandomAccessFile raf = new RandomAccessFile(files[1].toFile(), "r")) {
+            for (long at = 8 * 8192; at < toast; at += 16 * 8192) {
+                raf.seek(at);
+                raf.readFully(page);
+            }
+        }
+        long read = readBytesOfOneBlockEpoch("few_cached");
+        assertTrue(read >= heap + toast - toast / 32, "read " + read + " bytes; heap " + heap + " + TOAST " + toast
+                + ", of which 1/16 was cached and must be read again with the rest");
+    }
+
+    /** Linux 6.5 or later (the server runs on this machine: the test reads its relation files). */
+    private static boolean kernelHasCachestat() {
+        java.util.regex.Matcher v = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)")
+                .matcher(System.getProperty("os.version"));
+        return System.getProperty("os.name").equals("Linux") && v.find()
+                && Integer.parseInt(v.group(1)) * 1000 + Integer.parseInt(v.group(2)) >= 6005;
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+    }
+
+    /** The other side of the rule: a relation in the page cache (a warm table) is not dropped and read again. */
+    @Test
+    void aCachedRangeIsNotReadAgain() throws Exception {
+        Path[] files = flushedFiles("all_cached");
+        long toast = Files.size(files[1]);
+        for (Path f : files) {
+            Files.readAllBytes(f);
+        }
+        long read = readBytesOfOneBlockEpoch("all_cached");
+        assertTrue(read < toast / 4, "read " + read + " bytes of a cached relation (TOAST " + toast + " bytes)");
     }
 }
