@@ -1,15 +1,12 @@
 /*-------------------------------------------------------------------------
  * heap_reader.c
- *	  Reads ranges of heap pages for Java (the reader natives behind
- *	  HeapBlockSource, which documents the output format), and
- *	  corgipile._check_relation.
+ *	  Reads ranges of heap pages for Java (the reader natives behind HeapBlockSource, which documents the
+ *	  output format), and corgipile._check_relation.
  *
- * The executor is bypassed, so this file does what it and a sequential scan
- * would: SELECT privilege (table or column level), refusal of row-level
- * security, the active snapshot with heapgetpage()-style visibility, the
- * SERIALIZABLE predicate lock and conflict checks, a BAS_BULKREAD ring; heap
- * relations and populated materialized views only.  Each visible tuple is
- * deformed once; every value goes through one converter per type.
+ * The executor is bypassed, so this file does what it and a sequential scan would: SELECT privilege (table or
+ * column level), refusal of row-level security, the active snapshot with heapgetpage()-style visibility, the
+ * SERIALIZABLE predicate lock and conflict checks, a BAS_BULKREAD ring; heap relations and populated
+ * materialized views only.  Each visible tuple is deformed once; every value goes through one converter per type.
  *-------------------------------------------------------------------------
  */
 #include "corgipile.h"
@@ -123,19 +120,18 @@ ScalarToDouble(Datum d, Oid t)
 	return 0;
 }
 
-/* The one converter of array elements: n elements of a checked 1-D array without NULLs into dst. */
-static void
+/* The one converter of n elements of a checked 1-D array without NULLs: into dst, or float8 ones where they are. */
+static const double *
 ArrayToDoubles(ArrayType *arr, Oid elem, int n, double *dst)
 {
 	const char *p = ARR_DATA_PTR(arr);
 	int			i;
 
-#define CONVERT(ctype) for (i = 0; i < n; i++) dst[i] = (double) ((const ctype *) p)[i]; return
+#define CONVERT(ctype) for (i = 0; i < n; i++) dst[i] = (double) ((const ctype *) p)[i]; return dst
 	switch (elem)
 	{
 		case FLOAT8OID:
-			memcpy(dst, p, sizeof(double) * n);
-			return;
+			return (const double *) p;
 		case FLOAT4OID:
 			CONVERT(float4);
 		case INT2OID:
@@ -152,7 +148,7 @@ ArrayToDoubles(ArrayType *arr, Oid elem, int n, double *dst)
 				deconstruct_array(arr, NUMERICOID, -1, false, TYPALIGN_INT, &elems, NULL, &count);
 				for (i = 0; i < count; i++)
 					dst[i] = ScalarToDouble(elems[i], NUMERICOID);
-				return;
+				return dst;
 			}
 	}
 	elog(ERROR, "corgipile: unexpected element type %u. Please report a bug.", elem);
@@ -307,11 +303,11 @@ TupleError(HeapTuple tup, int sqlstate, const char *what, const char *problem, c
 			 hint ? errhint("%s", hint) : 0));
 }
 
-/* 22000 when one of v[0..n) is NaN or +-Inf (all-ones exponent + one unit carries into bit 63): branch-free, SIMD. */
+/* Copies v[0..n) to dst (may be v); 22000 if one is NaN or +-Inf (exponent all ones + 1 carries into bit 63): SIMD. */
 typedef uint64 U64x2 __attribute__((vector_size(16), aligned(8), may_alias));
 
 static inline void
-CheckFinite(const double *v, int n, HeapTuple tup, bool label)
+CheckFinite(double *dst, const double *v, int n, HeapTuple tup, bool label)
 {
 	const uint64 expMask = UINT64CONST(0x7FF0000000000000);
 	const uint64 expUnit = UINT64CONST(0x0010000000000000);
@@ -320,9 +316,9 @@ CheckFinite(const double *v, int n, HeapTuple tup, bool label)
 	int			i;
 
 	for (i = 0; i + 2 <= n; i += 2)
-		acc |= (*(const U64x2 *) &v[i] & expMask) + expUnit;
+		acc |= ((*(U64x2 *) &dst[i] = *(const U64x2 *) &v[i]) & expMask) + expUnit;
 	for (; i < n; i++)
-		tail |= (((const uint64 *) v)[i] & expMask) + expUnit;
+		tail |= ((((uint64 *) dst)[i] = ((const uint64 *) v)[i]) & expMask) + expUnit;
 	if (unlikely(((acc[0] | acc[1] | tail) >> 63) != 0))
 		TupleError(tup, ERRCODE_DATA_EXCEPTION, label ? "label" : "features",
 				   label ? "is NaN or Infinity" : "contain NaN or Infinity",
@@ -386,14 +382,14 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 		return;
 	}
 	label = ScalarToDouble(v[r->label.att - 1], r->label.type);
-	CheckFinite(&label, 1, tup, true);
+	CheckFinite(&label, &label, 1, tup, true);
 	if (r->kind == FEATURES_COLUMNS)
 	{
 		if ((dst = Reserve(s, r->ncols)) == NULL)
 			return;
 		for (i = 0; i < r->ncols; i++)
 			dst[i] = ScalarToDouble(v[r->cols[i].att - 1], r->cols[i].type);
-		CheckFinite(dst, r->ncols, tup, false);
+		CheckFinite(dst, dst, r->ncols, tup, false);
 	}
 	else if (r->kind == FEATURES_ARRAY)
 	{
@@ -407,8 +403,7 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 					   "Every feature array of a relation must have the same length.");
 		if ((dst = Reserve(s, n)) == NULL)
 			return;
-		ArrayToDoubles(arr, r->cols[0].type, n, dst);
-		CheckFinite(dst, n, tup, false);
+		CheckFinite(dst, ArrayToDoubles(arr, r->cols[0].type, n, dst), n, tup, false);
 	}
 	else
 	{
@@ -423,8 +418,7 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 			return;
 		dst[0] = n;
 		ArrayToDoubles(idx, r->cols[0].type, n, dst + 1);
-		ArrayToDoubles(val, r->cols[1].type, n, dst + 1 + n);
-		CheckFinite(dst + 1 + n, n, tup, false);
+		CheckFinite(dst + 1 + n, ArrayToDoubles(val, r->cols[1].type, n, dst + 1 + n), n, tup, false);
 	}
 	dst = s->out + s->cap - s->back;
 	dst[0] = label;
@@ -445,6 +439,7 @@ ReadPage(CorgiReader *r, BlockNumber blk, PageSink *s)
 	int			nvisible = 0;
 	uint32		ahead;
 	bool		allVisible;
+	bool		ssi = CheckForSerializableConflictOutNeeded(r->rel, r->snapshot);	/* its first test, once a page */
 	int			i;
 	MemoryContext old;
 
@@ -470,7 +465,10 @@ ReadPage(CorgiReader *r, BlockNumber blk, PageSink *s)
 		tup->t_len = ItemIdGetLength(lpp);
 		ItemPointerSet(&tup->t_self, blk, off);
 		valid = allVisible || HeapTupleSatisfiesVisibility(tup, r->snapshot, buf);
-		HeapCheckForSerializableConflictOut(valid, r->rel, tup, buf, r->snapshot);
+		if (ssi)
+			HeapCheckForSerializableConflictOut(valid, r->rel, tup, buf, r->snapshot);
+		for (ahead = 0; valid && nvisible < PREFETCH_TUPLES && ahead < tup->t_len; ahead += 64)
+			__builtin_prefetch((char *) tup->t_data + ahead);	/* the first ones, during this walk */
 		nvisible += valid ? 1 : 0;
 	}
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
@@ -616,11 +614,11 @@ readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray fe
 
 /*
  * posix_fadvise(WILLNEED) of pages [first, first + pages) of the heap or its
- * TOAST relation, per 2 MB (Linux reads at most max(read_ahead_kb,
- * max_sectors_kb) per call): a block of a random order is read in a few large
- * requests while earlier ones are decoded.  When at most a quarter of the
- * range is cached (cachestat, Linux 6.5), those pages are dropped first: each
- * would split the range into one more request (docs/in-database.md, TOAST).
+ * TOAST relation per 2 MB (max(read_ahead_kb, max_sectors_kb)): a random
+ * order's block is read in a few large requests while others are decoded.
+ * cachestat (Linux 6.5): at most a quarter cached, those pages are dropped
+ * first (each would split the read, docs/in-database.md, TOAST); all cached,
+ * nothing is announced (the kernel would only walk the pages).
  */
 static void
 WillNeedBody(JNIEnv *env, void *arg)
@@ -639,12 +637,12 @@ WillNeedBody(JNIEnv *env, void *arg)
 		BlockNumber inSeg = Min(n, RELSEG_SIZE - first % RELSEG_SIZE);
 		char	   *file = first < RELSEG_SIZE ? path : psprintf("%s.%u", path, first / RELSEG_SIZE);
 		int			fd = OpenTransientFile(file, O_RDONLY | PG_BINARY);
-		uint64		range[2] = {(uint64) (first % RELSEG_SIZE) * BLCKSZ, (uint64) inSeg * BLCKSZ}, cached[5];
+		uint64		range[2] = {(uint64) (first % RELSEG_SIZE) * BLCKSZ, (uint64) inSeg * BLCKSZ}, cached[5] = {0};
 
 		if (fd >= 0 && syscall(CACHESTAT_SYSCALL, fd, range, cached, 0) == 0 && cached[0] > 0 /* pages */
 			&& cached[0] * getpagesize() * 4 <= range[1])
 			(void) posix_fadvise(fd, (off_t) range[0], (off_t) range[1], POSIX_FADV_DONTNEED);
-		for (uint64 done = 0; fd >= 0 && done < range[1]; done += WILLNEED_PAGES * BLCKSZ)
+		for (uint64 done = cached[0] * getpagesize() >= range[1] ? range[1] : 0; fd >= 0 && done < range[1]; done += WILLNEED_PAGES * BLCKSZ)
 			(void) posix_fadvise(fd, range[0] + done, Min(WILLNEED_PAGES * BLCKSZ, range[1] - done), POSIX_FADV_WILLNEED);
 		if (fd >= 0)
 			CloseTransientFile(fd);

@@ -7,7 +7,8 @@ import org.corgipile.operators.model.Model;
  * the {@link BlockShuffle.BlockHook} of the training and evaluation scans, so the compute thread and any device
  * gradient only ever see valid, finite, standardised input. A buffer that its consumer reads through a gather
  * ({@link TupleBuffer#deferStandardization()}: CorgiPile's tuple buffers) is checked here but standardised by the
- * gather on the compute thread, with the same arithmetic.
+ * gather on the compute thread, with the same arithmetic; so are the chunks of {@code none} and {@code block_only},
+ * which {@code Sgd.consume} standardises in place ({@link TupleBuffer#settle()}) before training on them.
  *
  * <p>A source that already rejects NaN/Inf itself ({@link BlockSource#valuesAreFinite()}, the in-database heap
  * reader) skips the per-value finiteness test: a second pass over every block that cost as much as reading it.

@@ -243,6 +243,7 @@ public final class Sgd {
         int size = buffer.size();
         batches = 0;
         if (!buffer.permutationPending()) {
+            buffer.settle(); // a deferred standardisation (none, block_only) runs here, not on the reading thread
             if (train(buffer, 0, size)) {
                 return;
             }

@@ -94,7 +94,8 @@ public final class TupleBuffer {
      * rows as they are read: {@link #standardizeOnRead} leaves it to the gather, which copies every row anyway and
      * applies {@code (x - mean) * invStd} on the way (same arithmetic, the same doubles). Moves a pass over every
      * row from the reading thread, which bounds a warm epoch, to the compute thread, where it hides in the
-     * gather's memory stalls. Dense only (TupleShuffle's buffers).
+     * gather's memory stalls. Dense only (TupleShuffle's buffers; the storage-order and block-order chunks of
+     * {@code none} and {@code block_only}, which {@code Sgd.consume} settles in place on the compute thread).
      */
     public void deferStandardization() {
         standardizationDeferrable = !shape.sparse();

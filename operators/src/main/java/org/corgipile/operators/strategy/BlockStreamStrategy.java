@@ -31,6 +31,9 @@ abstract class BlockStreamStrategy implements ShuffleStrategy {
     @Override
     public final boolean nextBuffer(TupleBuffer out) {
         out.clear();
+        // standardised in place by Sgd.consume (settle) on the compute thread: a pass over every feature less on
+        // the reading thread, which bounds storage order's warm epoch (docs/in-database.md, Performance)
+        out.deferStandardization();
         return blocks.fillBlocks(out, ShuffleStrategy.chunkTuples(out.shape()));
     }
 
