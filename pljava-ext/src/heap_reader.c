@@ -614,11 +614,11 @@ readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray fe
 
 /*
  * posix_fadvise(WILLNEED) of pages [first, first + pages) of the heap or its
- * TOAST relation, per 2 MB (Linux reads at most max(read_ahead_kb,
- * max_sectors_kb) per call): a block of a random order is read in a few large
- * requests while earlier ones are decoded.  When at most a quarter of the
- * range is cached (cachestat, Linux 6.5), those pages are dropped first: each
- * would split the range into one more request (docs/in-database.md, TOAST).
+ * TOAST relation per 2 MB (max(read_ahead_kb, max_sectors_kb)): a random
+ * order's block is read in a few large requests while others are decoded.
+ * cachestat (Linux 6.5): at most a quarter cached, those pages are dropped
+ * first (each would split the read, docs/in-database.md, TOAST); all cached,
+ * nothing is announced (the kernel would only walk the pages).
  */
 static void
 WillNeedBody(JNIEnv *env, void *arg)
@@ -637,12 +637,12 @@ WillNeedBody(JNIEnv *env, void *arg)
 		BlockNumber inSeg = Min(n, RELSEG_SIZE - first % RELSEG_SIZE);
 		char	   *file = first < RELSEG_SIZE ? path : psprintf("%s.%u", path, first / RELSEG_SIZE);
 		int			fd = OpenTransientFile(file, O_RDONLY | PG_BINARY);
-		uint64		range[2] = {(uint64) (first % RELSEG_SIZE) * BLCKSZ, (uint64) inSeg * BLCKSZ}, cached[5];
+		uint64		range[2] = {(uint64) (first % RELSEG_SIZE) * BLCKSZ, (uint64) inSeg * BLCKSZ}, cached[5] = {0};
 
 		if (fd >= 0 && syscall(CACHESTAT_SYSCALL, fd, range, cached, 0) == 0 && cached[0] > 0 /* pages */
 			&& cached[0] * getpagesize() * 4 <= range[1])
 			(void) posix_fadvise(fd, (off_t) range[0], (off_t) range[1], POSIX_FADV_DONTNEED);
-		for (uint64 done = 0; fd >= 0 && done < range[1]; done += WILLNEED_PAGES * BLCKSZ)
+		for (uint64 done = cached[0] * getpagesize() >= range[1] ? range[1] : 0; fd >= 0 && done < range[1]; done += WILLNEED_PAGES * BLCKSZ)
 			(void) posix_fadvise(fd, range[0] + done, Min(WILLNEED_PAGES * BLCKSZ, range[1] - done), POSIX_FADV_WILLNEED);
 		if (fd >= 0)
 			CloseTransientFile(fd);

@@ -65,7 +65,7 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
      * TOAST pages, {@link BlockSource#storedPageBytes()}): a derived block is at least {@link #deviceBlockPages} heap
      * pages (and at most one buffer). The memory budget counts {@code pageBytes}, the rows as decoded.
      *
-     * @param givenBlock  block_size in pages, or 0 to derive it
+     * @param givenBlock  block_size in pages (one larger than the table is the table's pages), or 0 to derive it
      * @param givenBuffer buffer_size (fraction of the table's pages, or a tuple count when {@code > 1}), or 0 to
      *                    derive it
      * @param budgetBytes memory for both shuffle buffers together
@@ -76,7 +76,8 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         long perPage = Math.max(PAGE_BYTES, pageBytes);
         long stored = Math.max(PAGE_BYTES, storedPageBytes);
         long perBuffer = Math.max(1, budgetBytes / 2 / perPage);
-        int block = givenBlock;
+        // a given block larger than the table is the whole table (and no larger: a buffer reserves rows per block)
+        int block = (int) Math.min(givenBlock, p);
         if (block <= 0) {
             long b = Math.min(MAX_BLOCK_PAGES, Math.max(MIN_BLOCK_PAGES, ceilDiv(p, TARGET_BLOCKS)));
             b = Math.min(b, Math.max(1, perBuffer / MIN_BUFFER_BLOCKS));
@@ -181,7 +182,8 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
     public String describe() {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "block_size %d pages (%s, %s), %d blocks", blockPages,
-                bytes((long) blockPages * pageBytes), blockGiven ? "given" : deviceBlock <= 0 ? "derived"
+                bytes((long) blockPages * pageBytes), blockGiven ? blockPages < Math.max(1, pages) ? "given"
+                        : "given, the whole table" : deviceBlock <= 0 ? "derived"
                         : deviceBlockPages(deviceBlock, storedPageBytes) == deviceBlock
                         ? "derived, at least the device's " + deviceBlock + " pages"
                         : String.format(Locale.ROOT, "derived, at least %d pages: rows mostly out of line, heap and "

@@ -60,7 +60,13 @@ public final class TrainOptions {
         Object rawSeed = o.get("seed");
         long seed = rawSeed == null ? ThreadLocalRandom.current().nextLong()
                 : integer(o, "seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
-        int blockSize = (int) integer(o, "block_size", 0, 1, TrainSpec.MAX_BLOCK);
+        int blockSize;
+        try {
+            blockSize = (int) integer(o, "block_size", 0, 1, TrainSpec.MAX_BLOCK);
+        } catch (InvalidSpecException e) {
+            throw new InvalidSpecException(e.getMessage(), "block_size counts 8 kB heap pages; a block_size above the "
+                    + "table's pages reads the table as one block. Leave it out to derive it from the table.");
+        }
         double bufferSize = bufferSize(o.get("buffer_size"));
         long bufferMemory = integer(o, "buffer_memory", Sizing.DEFAULT_BUFFER_MEMORY, TrainSpec.MIN_BUFFER_MEMORY,
                 TrainSpec.MAX_BUFFER_MEMORY);

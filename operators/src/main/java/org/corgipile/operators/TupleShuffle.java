@@ -112,7 +112,9 @@ public final class TupleShuffle {
      */
     private int expectedRows(int rows, long pages, double targetPages, double targetTuples) {
         double perPage = (double) rows / Math.max(1, pages);
-        double expected = Math.min(targetTuples, targetPages * perPage) + input.blockPages() * perPage;
+        // never more than the table, whatever block_size or buffer_size say (both may exceed it)
+        double expected = Math.min(Math.min(targetTuples, targetPages * perPage) + input.blockPages() * perPage,
+                Math.max(1, input.pageCount()) * perPage);
         return (int) Math.min(Integer.MAX_VALUE - 8, Math.ceil(expected));
     }
 

@@ -317,4 +317,22 @@ class SizingTest {
         assertEquals(0, TrainSpec.builder().build().deviceBlock());
         assertThrows(InvalidSpecException.class, () -> TrainSpec.builder().option("device_block", 1281).build());
     }
+
+    /**
+     * Bug: a block_size larger than the table was kept as given, and the tuple buffer reserved rows for one such
+     * block (an integer overflow or an exhausted heap for block_size 2^30). It is the whole table now, and the
+     * NOTICE says so.
+     */
+    @Test
+    void blockSizeLargerThanTheTableIsTheWholeTable() {
+        Sizing huge = sizes(1 << 30, 0, 19, BUDGET);
+        assertEquals(19, huge.blockPages());
+        assertEquals(1, huge.blocks());
+        assertTrue(huge.blockGiven());
+        assertTrue(huge.describe().startsWith("block_size 19 pages (152 kB, given, the whole table), 1 blocks"),
+                huge.describe());
+        assertEquals(1, sizes(1000, 0, 0, BUDGET).blockPages(), "an empty table: one page");
+        assertTrue(sizes(8, 0, 19, BUDGET).describe().startsWith("block_size 8 pages (64 kB, given), 3 blocks"),
+                sizes(8, 0, 19, BUDGET).describe());
+    }
 }
