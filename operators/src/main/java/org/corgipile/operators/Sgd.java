@@ -276,7 +276,26 @@ public final class Sgd {
     /** Batches over rows {@code [from, to)}; true when stopped (the scale folded back). */
     private boolean train(TupleBuffer rows, int from, int to) {
         while (from < to) {
-            from = nextBatch(rows, from);
+            if (perTuple()) {
+                // the rows up to the next stop check in one call, with nextBatch's bookkeeping per run
+                int end = Math.min(to, from + 256 - (batches & 255));
+                int n = end - from;
+                lossSum = direct.perTupleSteps(params, rows, from, end, lr, sum, q, qBias, lossSum);
+                if (!Double.isFinite(lossSum)) {
+                    throw diverged("the loss became " + lossSum);
+                }
+                tuples += n;
+                if (sum != null) {
+                    // a sample after every step (avgEvery 1), each adding scale 1
+                    avgCount += n;
+                    q += n;
+                    qBias += n;
+                }
+                batches += n - 1;
+                from = end;
+            } else {
+                from = nextBatch(rows, from);
+            }
             if ((++batches & 255) == 0) {
                 publish();
                 if (stopped) {
@@ -286,6 +305,15 @@ public final class Sgd {
             }
         }
         return false;
+    }
+
+    /**
+     * Per-tuple SGD on the fast path at scale 1 with a sample after every step (the defaults for small linear
+     * models): {@link InPlaceLinearStep#perTupleSteps} takes whole runs of rows, with {@link #nextBatch}'s updates
+     * of the averaging bookkeeping (q, qBias and the sample count grow by 1 per step).
+     */
+    private boolean perTuple() {
+        return direct != null && batchSize == 1 && l2 == 0 && scale == 1 && (sum == null || avgEvery == 1);
     }
 
     /**

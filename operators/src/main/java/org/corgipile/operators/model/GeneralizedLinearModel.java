@@ -146,6 +146,24 @@ abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
         return loss * inv;
     }
 
+    /** One {@link #perTupleStep} per row (no class weights; otherwise {@link #inPlaceStep}'s general path). */
+    @Override
+    public double perTupleSteps(double[] params, TupleBuffer rows, int from, int to, double lr, double[] sum,
+                                double q, double qBias, double lossSum) {
+        if (classWeights != null) {
+            return InPlaceLinearStep.super.perTupleSteps(params, rows, from, to, lr, sum, q, qBias, lossSum);
+        }
+        for (int i = from; i < to; i++) {
+            lossSum += perTupleStep(params, rows, i, lr, sum, q, qBias);
+            if (!Double.isFinite(lossSum)) {
+                return lossSum;
+            }
+            q += 1;
+            qBias += 1;
+        }
+        return lossSum;
+    }
+
     /**
      * {@link #inPlaceStep} for one row, unscaled weights (scale 1: no L2) and no class weights: the same values
      * without the multiplications by 1 (row weight, 1 / n, scale) on the chain from one step's update to the next

@@ -23,4 +23,25 @@ public interface InPlaceLinearStep {
      */
     double inPlaceStep(double[] params, TupleBuffer batch, int from, int to, double scale, double newScale, double lr,
                        double[] sum, double q, double qBias);
+
+    /**
+     * Per-tuple steps (batch 1) over rows {@code [from, to)} in order, at unscaled weights (no L2, scale 1), the
+     * iterates sampled for averaging after every step: row {@code i}'s step is {@link #inPlaceStep}{@code (params,
+     * rows, i, i + 1, 1, 1, lr, sum, q + (i - from), qBias + (i - from))}. Returns {@code lossSum} plus the rows'
+     * losses, added in row order; stops after the first row whose loss is not finite (the sum is then not finite
+     * either, since the losses are never negative). Bit for bit the single steps: the operator takes a run of rows
+     * in one call instead of one call per row.
+     */
+    default double perTupleSteps(double[] params, TupleBuffer rows, int from, int to, double lr, double[] sum,
+                                 double q, double qBias, double lossSum) {
+        for (int i = from; i < to; i++) {
+            lossSum += inPlaceStep(params, rows, i, i + 1, 1, 1, lr, sum, q, qBias);
+            if (!Double.isFinite(lossSum)) {
+                return lossSum;
+            }
+            q += 1;
+            qBias += 1;
+        }
+        return lossSum;
+    }
 }
