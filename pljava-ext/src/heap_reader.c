@@ -329,13 +329,12 @@ CheckFinite(double *dst, const double *v, int n, HeapTuple tup, bool label)
 static ArrayType *
 FeatureArray(Datum d, HeapTuple tup, int *n)
 {
-	struct varlena *p = (struct varlena *) DatumGetPointer(d);
-	ArrayType  *arr = (ArrayType *) (VARATT_IS_EXTENDED(p) ? detoast_attr(p) : p);	/* pg_detoast_datum, inlined */
+	ArrayType  *arr = DatumGetArrayTypeP(d);
 
 	if (ARR_NDIM(arr) > 1)
 		TupleError(tup, ERRCODE_ARRAY_SUBSCRIPT_ERROR, "features",
 				   psprintf("are a %d-dimensional array; expected one dimension", ARR_NDIM(arr)), NULL);
-	if (ARR_HASNULL(arr) && array_contains_nulls(arr))	/* the call only for a NULL bitmap */
+	if (array_contains_nulls(arr))
 		TupleError(tup, ERRCODE_NULL_VALUE_NOT_ALLOWED, "features", "contain a NULL element", NULL);
 	*n = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
 	return arr;
