@@ -178,18 +178,28 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         }
     }
 
+    /** Where the block size came from, for {@link #describe}. */
+    private String blockOrigin() {
+        if (blockGiven) {
+            return blockPages < Math.max(1, pages) ? "given" : "given, the whole table";
+        }
+        if (deviceBlock <= 0) {
+            return "derived";
+        }
+        long atLeast = deviceBlockPages(deviceBlock, storedPageBytes);
+        if (atLeast == deviceBlock) {
+            return "derived, at least the device's " + deviceBlock + " pages";
+        }
+        return String.format(Locale.ROOT, "derived, at least %d pages: rows mostly out of line, heap and TOAST two "
+                + "requests of twice the device's %d pages (%s per heap page on disk)", atLeast, deviceBlock,
+                bytes(storedPageBytes));
+    }
+
     /** One line for a NOTICE: the chosen sizes, where they came from, and whether the budget capped the buffer. */
     public String describe() {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "block_size %d pages (%s, %s), %d blocks", blockPages,
-                bytes((long) blockPages * pageBytes), blockGiven ? blockPages < Math.max(1, pages) ? "given"
-                        : "given, the whole table" : deviceBlock <= 0 ? "derived"
-                        : deviceBlockPages(deviceBlock, storedPageBytes) == deviceBlock
-                        ? "derived, at least the device's " + deviceBlock + " pages"
-                        : String.format(Locale.ROOT, "derived, at least %d pages: rows mostly out of line, heap and "
-                                + "TOAST two requests of twice the device's %d pages (%s per heap page on disk)",
-                                deviceBlockPages(deviceBlock, storedPageBytes), deviceBlock, bytes(storedPageBytes)),
-                blocks));
+                bytes((long) blockPages * pageBytes), blockOrigin(), blocks));
         if (bufferPages >= 0) {
             s.append(String.format(Locale.ROOT, "; buffer_size %s of the table (%d pages, %s, %d blocks, %s)",
                     fraction(bufferSize), bufferPages, bytes(bufferPages * pageBytes), bufferBlocks,
