@@ -16,7 +16,9 @@ import java.util.Locale;
  *   <li><b>block</b> = table / {@value #TARGET_BLOCKS} pages (enough blocks in the table), at least
  *       {@value #MIN_BLOCK_PAGES} pages (128 kB: one read request stays sequential) and at most
  *       {@value #MAX_BLOCK_PAGES} pages (10 MB, the paper's block), and small enough that
- *       {@value #MIN_BUFFER_BLOCKS} blocks fit in the memory budget;</li>
+ *       {@value #MIN_BUFFER_BLOCKS} blocks fit in the memory budget (rows stored out of line, where that would
+ *       shrink a block below the rule's: {@value #MIN_BUFFER_BLOCKS_OUT_OF_LINE} larger blocks per buffer,
+ *       {@link #outOfLineBlockPages});</li>
  *   <li><b>buffer</b> = half the table ({@value #BUFFER_SHARE}) but at least {@value #MIN_BUFFER_BLOCKS} blocks
  *       (enough blocks in the buffer), never more than the table, and never more than half the memory budget
  *       (double buffering holds two buffers).</li>
@@ -53,6 +55,8 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
     public static final int MAX_BLOCK_PAGES = 1280;
     public static final int TARGET_BLOCKS = 1024;
     public static final int MIN_BUFFER_BLOCKS = 64;
+    /** Blocks per buffer for rows stored out of line when the budget caps them ({@link #outOfLineBlockPages}). */
+    public static final int MIN_BUFFER_BLOCKS_OUT_OF_LINE = 16;
     public static final double BUFFER_SHARE = 0.5;
     public static final int DEFAULT_BUFFER_MEMORY_MB = 64;
     public static final long DEFAULT_BUFFER_MEMORY = (long) DEFAULT_BUFFER_MEMORY_MB << 20;
@@ -79,8 +83,11 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         // a given block larger than the table is the whole table (and no larger: a buffer reserves rows per block)
         int block = (int) Math.min(givenBlock, p);
         if (block <= 0) {
-            long b = Math.min(MAX_BLOCK_PAGES, Math.max(MIN_BLOCK_PAGES, ceilDiv(p, TARGET_BLOCKS)));
-            b = Math.min(b, Math.max(1, perBuffer / MIN_BUFFER_BLOCKS));
+            long rule = Math.min(MAX_BLOCK_PAGES, Math.max(MIN_BLOCK_PAGES, ceilDiv(p, TARGET_BLOCKS)));
+            long b = Math.min(rule, Math.max(1, perBuffer / MIN_BUFFER_BLOCKS));
+            if (b < rule && stored > PAGE_BYTES) {
+                b = Math.max(b, outOfLineBlockPages(perBuffer));
+            }
             if (deviceBlock > 0) {
                 b = Math.max(b, Math.min(deviceBlockPages(deviceBlock, stored), perBuffer));
             }
@@ -105,6 +112,23 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         long bufferBlocks = bufferPages < 0 ? -1 : Math.min(blocks, Math.max(1, bufferPages / block));
         return new Sizing(block, buffer, pages, blocks, bufferPages, bufferBlocks, givenBlock > 0, givenBuffer > 0,
                 capped, budgetBytes, perPage, givenBlock > 0 ? 0 : deviceBlock, stored);
+    }
+
+    /**
+     * Heap pages per block of a table whose values are stored out of line (TOAST) when the budget cannot hold
+     * {@value #MIN_BUFFER_BLOCKS} blocks of the rule's size: the largest block of which
+     * {@value #MIN_BUFFER_BLOCKS_OUT_OF_LINE} fit in a buffer of {@code perBuffer} heap pages (rows as decoded), at
+     * most {@value #MAX_BLOCK_PAGES}. Such a block of a random order is two announcements and two device requests
+     * (its heap pages and its run of the TOAST relation, {@code HeapBlockSource.willRead}) plus the chunks stored
+     * away from the run, so shrinking it to keep 64 per buffer multiplied the requests: Fashion-MNIST (784 float8,
+     * 44 kB per heap page decoded, 14 kB on disk) got 11-page blocks of an 88 kB and a ~60 kB request, ~870 blocks
+     * and 4-5x storage order's device requests per epoch, and its cold ssd epoch 1.2-1.5x storage order's; 46-page
+     * blocks (16 per buffer, the same budget) make ~1.8x its requests and read what it reads. At most 4x the
+     * rule's block, since this applies only where 64 blocks of that size did not fit. Measurements:
+     * docs/in-database.md, "TOAST values in random block order".
+     */
+    public static long outOfLineBlockPages(long perBuffer) {
+        return Math.min(MAX_BLOCK_PAGES, Math.max(1, perBuffer / MIN_BUFFER_BLOCKS_OUT_OF_LINE));
     }
 
     /**
@@ -183,6 +207,10 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         if (blockGiven) {
             return blockPages < Math.max(1, pages) ? "given" : "given, the whole table";
         }
+        if (outOfLine()) {
+            return String.format(Locale.ROOT, "derived, rows out of line: %d blocks per buffer, each a heap and "
+                    + "a TOAST request", MIN_BUFFER_BLOCKS_OUT_OF_LINE);
+        }
         if (deviceBlock <= 0) {
             return "derived";
         }
@@ -193,6 +221,15 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         return String.format(Locale.ROOT, "derived, at least %d pages: rows mostly out of line, heap and TOAST two "
                 + "requests of twice the device's %d pages (%s per heap page on disk)", atLeast, deviceBlock,
                 bytes(storedPageBytes));
+    }
+
+    /** Whether the block is {@link #outOfLineBlockPages} (derived, rows out of line, capped by the budget). */
+    private boolean outOfLine() {
+        long perBuffer = Math.max(1, budgetBytes / 2 / pageBytes);
+        long rule = Math.min(MAX_BLOCK_PAGES, Math.max(MIN_BLOCK_PAGES, ceilDiv(Math.max(1, pages), TARGET_BLOCKS)));
+        long capped = Math.max(1, perBuffer / MIN_BUFFER_BLOCKS);
+        return !blockGiven && storedPageBytes > PAGE_BYTES && capped < rule && blockPages > capped
+                && blockPages == outOfLineBlockPages(perBuffer);
     }
 
     /** One line for a NOTICE: the chosen sizes, where they came from, and whether the budget capped the buffer. */

@@ -292,6 +292,35 @@ class SizingTest {
                 Sizing.of(0, 0, heap, budget, decoded, 0, stored).blockPages());
     }
 
+    /**
+     * Bug: the budget's 64 blocks per buffer shrank the blocks of rows stored out of line below the rule's 16 pages,
+     * so Fashion-MNIST got 11-12-page blocks (~870 of them), each a heap request of ~90 kB and a TOAST request of
+     * ~60 kB: 4-5x storage order's device requests and a cold ssd epoch 1.2-1.5x storage order's.
+     */
+    @Test
+    void toastedRowsCappedByTheBudgetKeepSixteenLargerBlocksPerBuffer() {
+        // the bench's clustered Fashion-MNIST: 9,555 heap pages, 6,868 TOAST pages, 66,490 rows of 784 float8
+        long heap = 9_555;
+        long stored = Math.round((heap + 6_868.0) / heap * Sizing.PAGE_BYTES);
+        long decoded = Sizing.decodedPageBytes(FeatureShape.dense(784), 66_490, heap);
+        Sizing s = Sizing.of(0, 0, heap, BUDGET, decoded, 0, stored);
+        assertEquals(47, s.blockPages(), s.describe());
+        assertEquals(Sizing.MIN_BUFFER_BLOCKS_OUT_OF_LINE, s.bufferBlocks(), s.describe());
+        assertEquals(204, s.blocks(), s.describe());
+        assertTrue(2 * s.bufferPages() * decoded <= BUDGET, s.describe());
+        assertTrue(s.describe().contains("derived, rows out of line: 16 blocks per buffer, each a heap and a TOAST"
+                + " request"), s.describe());
+        // the same rows stored in their heap pages (compressed in line): one request per block, the former cap
+        assertEquals(11, Sizing.of(0, 0, heap, BUDGET, decoded, 0, Sizing.PAGE_BYTES).blockPages());
+        // a budget that holds 64 blocks of the rule's size: the rule's block, out of line or not
+        assertEquals(16, Sizing.of(0, 0, heap, 8 * BUDGET, decoded, 0, stored).blockPages());
+        // at most 4x the rule's block, and a seek-bound device's block still wins when larger
+        assertTrue(s.blockPages() <= 4 * Sizing.MIN_BLOCK_PAGES);
+        assertEquals(127, Sizing.of(0, 0, heap, BUDGET, decoded, 127, stored).blockPages());
+        // before the profile pass (rows not counted yet, 8 kB per heap page) nothing caps the rule's block
+        assertEquals(16, Sizing.of(0, 0, heap, BUDGET, Sizing.PAGE_BYTES, 0, stored).blockPages());
+    }
+
     @Test
     void theTrainerSizesTheDeviceBlockWithTheSourcesBytesOnDisk() {
         SyntheticData d = SyntheticData.logistic(40_000, 4, 2, 1, false);
