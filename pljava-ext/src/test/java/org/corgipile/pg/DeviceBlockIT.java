@@ -113,6 +113,35 @@ class DeviceBlockIT {
         }
     }
 
+    /**
+     * Bug: a budget too small for 64 blocks of the rule's 16 pages shrank the blocks of rows stored out of line
+     * (Fashion-MNIST: 11 pages, each block a heap and a TOAST request of under 100 kB, 4-5x storage order's device
+     * requests on the emulated ssd). Such rows keep 16 blocks per buffer of the largest size that fits instead.
+     */
+    @Test
+    void toastedRowsThatTheBudgetWouldShrinkGetSixteenLargerBlocksPerBuffer(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SET client_min_messages = notice");
+            List<String> notices = new ArrayList<>();
+            // 4 MB for both buffers: ~120 heap pages of ~17 kB decoded rows per buffer, 64 blocks of them would be 1 page
+            String spec = train(s, "db_toasted", "db_toasted_budget", "{\"buffer_memory\": 4194304}", notices);
+            int block = Integer.parseInt(spec.split("\\|")[1]);
+            assertTrue(block >= 4 && block < 16, spec);
+            String sizes = notices.stream().filter(n -> n.startsWith("block_size " + block + " pages (")).findFirst()
+                    .orElseThrow(() -> new AssertionError(notices.toString()));
+            assertTrue(sizes.contains("derived, rows out of line: 16 blocks per buffer, each a heap and a TOAST "
+                    + "request"), sizes);
+            java.util.regex.Matcher buffered = java.util.regex.Pattern.compile(", (\\d+) blocks, derived\\)")
+                    .matcher(sizes);
+            assertTrue(buffered.find(), sizes);
+            int blocks = Integer.parseInt(buffered.group(1));
+            assertTrue(blocks >= 16 && blocks < 32, sizes);
+            // rows that fit their heap page keep 64 smaller blocks per buffer under the same budget
+            notices.clear();
+            assertEquals("0|1|1048576|", train(s, "db_big_budget", "{\"buffer_memory\": 1048576}", notices));
+        }
+    }
+
     /** device_block|block_size|buffer_memory|storage of the stored model's spec; the call's NOTICEs to notices. */
     private static String train(Statement s, String name, String options, List<String> notices)
             throws SQLException {
