@@ -60,16 +60,19 @@ final class JitWarmUp {
         Sgd sgd = new Sgd(model, model, spec);
         double[] params = new double[model.parameterCount()];
         sgd.open(params);
+        fill(b, model.kind(), d);
         int rounds = 0;
         try {
             do {
-                fill(b, model.kind(), d, standardize, mean, invStd);
+                // rows and permutation stay as filled: a settle standardises in place with mean 0, deviation 1
+                b.clear();
+                b.deferStandardization();
+                if (standardize) {
+                    b.standardizeOnRead(mean, invStd);
+                }
+                b.appendDenseRows(ROWS);
                 if (permuted) {
-                    int[] order = b.permutationArray(ROWS);
-                    for (int i = 0; i < ROWS; i++) {
-                        order[i] = (int) ((i * 613L + rounds) % ROWS); // 613 is prime to 1024: a permutation
-                    }
-                    b.deferPermutation();
+                    b.deferPermutation(); // the permutation filled once: a gather only reads it
                 }
                 Arrays.fill(params, 0);
                 sgd.rescan(1);
@@ -83,13 +86,8 @@ final class JitWarmUp {
         return rounds;
     }
 
-    private static void fill(TupleBuffer b, Model.Kind kind, int d, boolean standardize, double[] mean,
-                             double[] invStd) {
-        b.clear();
-        b.deferStandardization();
-        if (standardize) {
-            b.standardizeOnRead(mean, invStd);
-        }
+    /** Synthetic rows, once (a loop run per round would itself be hot enough for the JIT's C2 queue). */
+    private static void fill(TupleBuffer b, Model.Kind kind, int d) {
         int first = b.appendDenseRows(ROWS);
         double[] x = b.dense();
         for (int i = 0; i < ROWS; i++) {
@@ -99,6 +97,10 @@ final class JitWarmUp {
             }
             double y = kind == Model.Kind.REGRESSION ? x[row * d] : i & 1;
             b.setLabelAndId(row, y, i);
+        }
+        int[] order = b.permutationArray(ROWS);
+        for (int i = 0; i < ROWS; i++) {
+            order[i] = (int) (i * 613L % ROWS); // 613 is prime to 1024: a permutation
         }
     }
 }
