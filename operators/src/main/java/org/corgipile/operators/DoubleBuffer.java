@@ -48,7 +48,7 @@ final class DoubleBuffer implements AutoCloseable {
 
     private final BlockSource interrupts;
     private final BlockingQueue<TupleBuffer> free = new ArrayBlockingQueue<>(2);
-    private final BlockingQueue<Job> work = new ArrayBlockingQueue<>(4);
+    private final BlockingQueue<Job> work = new ArrayBlockingQueue<>(3);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Thread thread;
     private final Object lock = new Object();
@@ -59,8 +59,6 @@ final class DoubleBuffer implements AutoCloseable {
     /** Calling thread only: the part of {@link #waitNanos} spent helping the compute thread. */
     private long helpNanos;
     private Helper helper = () -> Helper.IDLE;
-    /** Set once the calling thread waits for the compute thread: a {@link #beforeFirstBuffer} task then ends. */
-    private volatile boolean awaited;
 
     DoubleBuffer(FeatureShape shape, int initialTuples, BlockSource interrupts) {
         this.interrupts = interrupts;
@@ -92,9 +90,7 @@ final class DoubleBuffer implements AutoCloseable {
                 return;
             }
             synchronized (lock) {
-                if (job.buffer() != null) {
-                    free.add(job.buffer());
-                }
+                free.add(job.buffer());
                 pending--;
                 lock.notifyAll();
             }
@@ -176,18 +172,6 @@ final class DoubleBuffer implements AutoCloseable {
         free.add(b);
     }
 
-    /**
-     * Runs {@code task} on the compute thread ahead of the buffers submitted after it, with a condition that holds
-     * once a buffer waits behind it or the calling thread waits for the compute thread (the task should then return
-     * soon): work for the compute thread's idle start.
-     */
-    void beforeFirstBuffer(Consumer<BooleanSupplier> task) {
-        synchronized (lock) {
-            pending++;
-        }
-        work.add(new Job(null, ignored -> task.accept(() -> awaited || !work.isEmpty())));
-    }
-
     /** Hands a filled buffer to the compute thread. */
     void submit(TupleBuffer b, Consumer<TupleBuffer> job) {
         rethrowFailure();
@@ -211,7 +195,6 @@ final class DoubleBuffer implements AutoCloseable {
      * (the trainer's epoch boundary), which the calling thread needs before the job's buffer is done.
      */
     void awaitUntil(BooleanSupplier done) {
-        awaited = true;
         long w0 = System.nanoTime();
         try {
             awaitUntimed(done);

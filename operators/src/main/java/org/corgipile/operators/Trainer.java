@@ -338,12 +338,6 @@ public final class Trainer {
             DoubleBuffer db = new DoubleBuffer(shape, ShuffleStrategy.chunkTuples(shape), train);
             // instead of blocking on SGD, the reading thread copies rows of corgipile's shuffled gather for it
             db.helpWhileWaiting(sgd::helpGather);
-            if (JitWarmUp.applies(model, gradient, spec, shape)) {
-                // while the first buffer is read, the compute thread runs its JIT warm-up (a throw-away model)
-                boolean permuted = spec.shuffle().equals("corgipile");
-                TrainSpec s = spec;
-                db.beforeFirstBuffer(waiting -> JitWarmUp.run(model, s, shape, s.standardize(), permuted, waiting));
-            }
             // compute thread only, read after awaitIdle(): SGD time this epoch, and when its last buffer was done
             long[] computeNanos = new long[2];
             Consumer<TupleBuffer> timedConsume = buf -> {
