@@ -79,11 +79,11 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         long p = Math.max(1, pages);
         long perPage = Math.max(PAGE_BYTES, pageBytes);
         long stored = Math.max(PAGE_BYTES, storedPageBytes);
-        long perBuffer = Math.max(1, budgetBytes / 2 / perPage);
+        long perBuffer = pagesPerBuffer(budgetBytes, perPage);
         // a given block larger than the table is the whole table (and no larger: a buffer reserves rows per block)
         int block = (int) Math.min(givenBlock, p);
         if (block <= 0) {
-            long rule = Math.min(MAX_BLOCK_PAGES, Math.max(MIN_BLOCK_PAGES, ceilDiv(p, TARGET_BLOCKS)));
+            long rule = ruleBlockPages(p);
             long b = Math.min(rule, Math.max(1, perBuffer / MIN_BUFFER_BLOCKS));
             if (b < rule && stored > PAGE_BYTES) {
                 b = Math.max(b, outOfLineBlockPages(perBuffer));
@@ -112,6 +112,16 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         long bufferBlocks = bufferPages < 0 ? -1 : Math.min(blocks, Math.max(1, bufferPages / block));
         return new Sizing(block, buffer, pages, blocks, bufferPages, bufferBlocks, givenBlock > 0, givenBuffer > 0,
                 capped, budgetBytes, perPage, givenBlock > 0 ? 0 : deviceBlock, stored);
+    }
+
+    /** The rule's block before the budget: table / {@value #TARGET_BLOCKS}, within its bounds. */
+    private static long ruleBlockPages(long pages) {
+        return Math.min(MAX_BLOCK_PAGES, Math.max(MIN_BLOCK_PAGES, ceilDiv(Math.max(1, pages), TARGET_BLOCKS)));
+    }
+
+    /** Heap pages (rows as decoded) one of the two shuffle buffers may hold within the budget. */
+    private static long pagesPerBuffer(long budgetBytes, long pageBytes) {
+        return Math.max(1, budgetBytes / 2 / pageBytes);
     }
 
     /**
@@ -225,8 +235,8 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
 
     /** Whether the block is {@link #outOfLineBlockPages} (derived, rows out of line, capped by the budget). */
     private boolean outOfLine() {
-        long perBuffer = Math.max(1, budgetBytes / 2 / pageBytes);
-        long rule = Math.min(MAX_BLOCK_PAGES, Math.max(MIN_BLOCK_PAGES, ceilDiv(Math.max(1, pages), TARGET_BLOCKS)));
+        long perBuffer = pagesPerBuffer(budgetBytes, pageBytes);
+        long rule = ruleBlockPages(pages);
         long capped = Math.max(1, perBuffer / MIN_BUFFER_BLOCKS);
         return !blockGiven && storedPageBytes > PAGE_BYTES && capped < rule && blockPages > capped
                 && blockPages == outOfLineBlockPages(perBuffer);
