@@ -49,7 +49,7 @@ import java.util.Locale;
  */
 public record Sizing(int blockPages, double bufferSize, long pages, long blocks, long bufferPages,
                      long bufferBlocks, boolean blockGiven, boolean bufferGiven, boolean capped, long budgetBytes,
-                     long pageBytes, int deviceBlock, long storedPageBytes) {
+                     long pageBytes, int deviceBlock, long storedPageBytes, boolean outOfLine) {
     public static final int PAGE_BYTES = 8192;
     public static final int MIN_BLOCK_PAGES = 16;
     public static final int MAX_BLOCK_PAGES = 1280;
@@ -82,14 +82,19 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         long perBuffer = pagesPerBuffer(budgetBytes, perPage);
         // a given block larger than the table is the whole table (and no larger: a buffer reserves rows per block)
         int block = (int) Math.min(givenBlock, p);
+        boolean outOfLine = false;
         if (block <= 0) {
             long rule = ruleBlockPages(p);
             long b = Math.min(rule, Math.max(1, perBuffer / MIN_BUFFER_BLOCKS));
-            if (b < rule && stored > PAGE_BYTES) {
-                b = Math.max(b, outOfLineBlockPages(perBuffer));
+            long wide = b < rule && stored > PAGE_BYTES ? outOfLineBlockPages(perBuffer) : 0;
+            if (wide > b) {
+                b = wide;
+                outOfLine = true;
             }
-            if (deviceBlock > 0) {
-                b = Math.max(b, Math.min(deviceBlockPages(deviceBlock, stored), perBuffer));
+            long device = deviceBlock > 0 ? Math.min(deviceBlockPages(deviceBlock, stored), perBuffer) : 0;
+            if (device > b) {
+                b = device;
+                outOfLine = false;
             }
             block = (int) b;
         }
@@ -111,7 +116,7 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         }
         long bufferBlocks = bufferPages < 0 ? -1 : Math.min(blocks, Math.max(1, bufferPages / block));
         return new Sizing(block, buffer, pages, blocks, bufferPages, bufferBlocks, givenBlock > 0, givenBuffer > 0,
-                capped, budgetBytes, perPage, givenBlock > 0 ? 0 : deviceBlock, stored);
+                capped, budgetBytes, perPage, givenBlock > 0 ? 0 : deviceBlock, stored, outOfLine);
     }
 
     /** The rule's block before the budget: table / {@value #TARGET_BLOCKS}, within its bounds. */
@@ -217,7 +222,7 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         if (blockGiven) {
             return blockPages < Math.max(1, pages) ? "given" : "given, the whole table";
         }
-        if (outOfLine()) {
+        if (outOfLine) {
             return String.format(Locale.ROOT, "derived, rows out of line: %d blocks per buffer, each a heap and "
                     + "a TOAST request", MIN_BUFFER_BLOCKS_OUT_OF_LINE);
         }
@@ -231,15 +236,6 @@ public record Sizing(int blockPages, double bufferSize, long pages, long blocks,
         return String.format(Locale.ROOT, "derived, at least %d pages: rows mostly out of line, heap and TOAST two "
                 + "requests of twice the device's %d pages (%s per heap page on disk)", atLeast, deviceBlock,
                 bytes(storedPageBytes));
-    }
-
-    /** Whether the block is {@link #outOfLineBlockPages} (derived, rows out of line, capped by the budget). */
-    private boolean outOfLine() {
-        long perBuffer = pagesPerBuffer(budgetBytes, pageBytes);
-        long rule = ruleBlockPages(pages);
-        long capped = Math.max(1, perBuffer / MIN_BUFFER_BLOCKS);
-        return !blockGiven && storedPageBytes > PAGE_BYTES && capped < rule && blockPages > capped
-                && blockPages == outOfLineBlockPages(perBuffer);
     }
 
     /** One line for a NOTICE: the chosen sizes, where they came from, and whether the budget capped the buffer. */

@@ -11,6 +11,8 @@ import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -131,7 +133,7 @@ class DeviceBlockIT {
                     .orElseThrow(() -> new AssertionError(notices.toString()));
             assertTrue(sizes.contains("derived, rows out of line: 16 blocks per buffer, each a heap and a TOAST "
                     + "request"), sizes);
-            java.util.regex.Matcher buffered = java.util.regex.Pattern.compile(", (\\d+) blocks, derived\\)")
+            Matcher buffered = Pattern.compile(", (\\d+) blocks, derived\\)")
                     .matcher(sizes);
             assertTrue(buffered.find(), sizes);
             int blocks = Integer.parseInt(buffered.group(1));
