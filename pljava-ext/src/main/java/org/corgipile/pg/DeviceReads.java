@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * file's ~120 bytes into a byte array decoded as Latin-1 in one step, not a reader, a charset decoder and a string per
  * line (that took ~110 microseconds a call on the VM, ~0.45 ms of every epoch).
  *
- * <p>{@link #requestsSoFar()} adds the read requests where the backend sits in a cgroup-v1 blkio group (the
+ * <p>{@link #requestsSoFar} adds the read requests where the backend sits in a cgroup-v1 blkio group (the
  * benchmark's emulated ssd/hdd: {@code blkio.throttle.io_serviced} of the group the postmaster was moved into), so a
  * slow cold epoch can be told apart: more, smaller requests, or the same requests waiting longer. The group's count
  * is the whole server's; during a training call only the training backend reads. Unknown (-1) outside such a group.
@@ -59,11 +59,11 @@ final class DeviceReads {
     }
 
     /**
-     * Read requests the backend's blkio group has issued so far (every device's "Read" line of
-     * {@code blkio.throttle.io_serviced}), or -1 when the backend is in no cgroup-v1 blkio group other than the root
-     * (whose counters are the whole machine's).
+     * The {@code blkio.throttle.io_serviced} file of the backend's cgroup-v1 blkio group, or null when the backend is
+     * in no blkio group other than the root (whose counters are the whole machine's). Looked up once per training
+     * call, so a backend outside such a group (warm profiles, production) reads nothing more per epoch.
      */
-    static long requestsSoFar() {
+    static String requestsFile() {
         String group = null;
         for (String line : lines(read(PROC_CGROUP))) {
             // "7:blkio:/corgipile-hdd-1234" (cgroup v1: id, controllers, path)
@@ -73,10 +73,13 @@ final class DeviceReads {
                 group = line.substring(b + 1);
             }
         }
-        if (group == null || group.equals("/") || group.isEmpty()) {
-            return -1;
-        }
-        String serviced = read(BLKIO + group + "/blkio.throttle.io_serviced");
+        return group == null || group.equals("/") || group.isEmpty() ? null
+                : BLKIO + group + "/blkio.throttle.io_serviced";
+    }
+
+    /** Read requests of the group so far (a {@link #requestsFile()}), or -1 when unknown (no file, no Read line). */
+    static long requestsSoFar(String file) {
+        String serviced = file == null ? null : read(file);
         return serviced == null ? -1 : readRequests(serviced);
     }
 
@@ -96,9 +99,9 @@ final class DeviceReads {
         return sum;
     }
 
-    /** The requests issued since {@code before} (a {@link #requestsSoFar()} value), or -1 when either is unknown. */
-    static long requestsSince(long before) {
-        long now = requestsSoFar();
+    /** The requests issued since {@code before} (a {@link #requestsSoFar} value), or -1 when either is unknown. */
+    static long requestsSince(String file, long before) {
+        long now = requestsSoFar(file);
         return now < 0 || before < 0 ? -1 : now - before;
     }
 

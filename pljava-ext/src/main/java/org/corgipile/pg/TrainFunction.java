@@ -166,6 +166,8 @@ final class TrainFunction {
         private final LiveActivity activity;
         final Map<Integer, Long> deviceBytes = new HashMap<>();
         final Map<Integer, Long> deviceRequests = new HashMap<>();
+        /** The blkio group's request counter file, null outside such a group (then no requests are counted). */
+        private final String requestsFile = DeviceReads.requestsFile();
         private long readBytesAtStart = -1;
         private long requestsAtStart = -1;
         /** Device bytes and requests of this epoch's first buffer, read ahead during the epoch before (-1: unknown). */
@@ -202,7 +204,7 @@ final class TrainFunction {
         @Override
         public void epochStarted(int epoch, int epochs) {
             readBytesAtStart = DeviceReads.soFar();
-            requestsAtStart = DeviceReads.requestsSoFar();
+            requestsAtStart = DeviceReads.requestsSoFar(requestsFile);
             readAheadIn = readAheadOut;
             readAheadOut = 0;
             requestsAheadIn = requestsAheadOut;
@@ -218,7 +220,7 @@ final class TrainFunction {
                 // the next epoch's first buffer, read during this one, is the next epoch's data
                 deviceBytes.put(s.epoch(), read - readAheadOut + readAheadIn);
             }
-            long requests = DeviceReads.requestsSince(requestsAtStart);
+            long requests = DeviceReads.requestsSince(requestsFile, requestsAtStart);
             if (requests >= 0 && requestsAheadIn >= 0 && requestsAheadOut >= 0) {
                 deviceRequests.put(s.epoch(), requests - requestsAheadOut + requestsAheadIn);
             }
@@ -233,10 +235,10 @@ final class TrainFunction {
         public void readAhead(int epoch, boolean done) {
             if (!done) {
                 readAheadStart = DeviceReads.soFar();
-                requestsAheadStart = DeviceReads.requestsSoFar();
+                requestsAheadStart = DeviceReads.requestsSoFar(requestsFile);
             } else {
                 readAheadOut = DeviceReads.since(readAheadStart);
-                requestsAheadOut = DeviceReads.requestsSince(requestsAheadStart);
+                requestsAheadOut = DeviceReads.requestsSince(requestsFile, requestsAheadStart);
             }
         }
     }
