@@ -17,8 +17,8 @@ import java.nio.charset.StandardCharsets;
  * <p>{@link #requestsSoFar} adds the read requests where the backend sits in a cgroup-v1 blkio group (the
  * benchmark's emulated ssd/hdd: {@code blkio.throttle.io_serviced} of the group the postmaster was moved into), so a
  * slow cold epoch can be told apart: more, smaller requests, or the same requests waiting longer. The group's count
- * is the whole server's (during a training call nearly all the training backend's), taken when the throttle lets a
- * request through, while the bytes count when the backend submits it. Unknown (-1) outside such a group.
+ * is the whole server's (during a training call nearly all the training backend's) and another counter than the
+ * bytes (a few requests can land in the neighbouring epoch). Unknown (-1) outside such a group.
  */
 final class DeviceReads {
     private static final String PROC_IO = "/proc/self/io";

@@ -30,7 +30,7 @@ package org.corgipile.bench.engine;
  *                        {@code /proc/<pid>/io} read_bytes), -1 when not reported (client mode)
  * @param deviceReadRequests read requests the server's blkio group issued in the epoch (the engine's epoch log
  *                        {@code device_read_requests}, counted like the bytes; nearly all the training backend's,
- *                        counted when the throttle lets them through, so a few can land in the neighbouring epoch),
+ *                        from another counter than the bytes, so a few can land in the neighbouring epoch),
  *                        -1 when not reported (client mode, a server in no blkio group); results.json written
  *                        before it was recorded reads back as 0
  */
