@@ -47,7 +47,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:", "  ./corgipile bench --quick", "  ./corgipile bench convergence --quick",
             "  ./corgipile bench memory --rows 400000 --factor 10",
             "  ./corgipile bench --profiles hdd,ssd --rows 1000000 --epochs 10 --layouts clustered",
-            "  ./corgipile bench --profiles memory --layouts clustered --strategies corgipile,none --repeat 3",
+            "  ./corgipile bench --profiles memory,hdd --layouts clustered --strategies corgipile,none --repeat 3",
             "  ./corgipile bench --combine bench-results/run1,bench-results/run2 --out bench-results/all", "",
             ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6, ExitCodes.H7})
 public final class BenchCli implements Callable<Integer> {
@@ -116,9 +116,9 @@ public final class BenchCli implements Callable<Integer> {
     Integer probePages;
 
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
-            description = "memory profile: run the scan floor, corgipile and none N times on each table, one round"
-                    + " after another (the other strategies once), and report each warm ratio as the median over the"
-                    + " rounds with its min-max (default ${DEFAULT-VALUE}: once)")
+            description = "run the scan floor, corgipile and none N times on each table, one round after another"
+                    + " (the other strategies once; on ssd/hdd every call as cold as the first), and report each"
+                    + " epoch ratio as the median over the rounds with its min-max (default ${DEFAULT-VALUE}: once)")
     int repeat;
 
     @Option(names = "--engine", defaultValue = "auto",

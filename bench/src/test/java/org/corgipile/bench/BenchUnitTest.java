@@ -96,7 +96,7 @@ class BenchUnitTest {
         List<EpochResult> epochs = new ArrayList<>();
         for (int i = 0; i < acc.length; i++) {
             epochs.add(new EpochResult(i + 1, secs[i], 0.5, acc[i], 0.5, acc[i], 0.1, 100, secs[i] / 2, secs[i] / 2, 0,
-                    0, 0.01, i == 0 ? profile : 0, 0, -1));
+                    0, 0.01, i == 0 ? profile : 0, 0, -1, -1));
         }
         return new StrategyResult("corgipile", "CorgiPile", "test", "t", prep, 0, 0, 0, epochs, 0, 0, 0, 0, null, 16, 0.5, 0, 0);
     }

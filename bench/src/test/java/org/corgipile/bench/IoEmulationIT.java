@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -104,6 +105,55 @@ class IoEmulationIT {
             long read = e.get("deviceBytesRead").asLong();
             assertTrue(read >= 0.8 * bytes && read <= 1.6 * bytes, "epoch " + e.get("epoch") + " read " + read
                     + " bytes from the device, table " + bytes + "\n" + log);
+        }
+    }
+
+    /**
+     * {@code --repeat 2} on the hdd profile: round 2 measures the scan floor, {@code corgipile} and {@code none} again,
+     * each call as cold as in round 1 (server restarted, page cache dropped: each reads the table from the throttled
+     * device again), and every epoch reports its device read requests (the engine's count from the server's blkio
+     * group), which add up to no more than the call's. The bytes of a call are not compared across rounds: on this
+     * 6 MB table one run's round-1 {@code corgipile} call read the table twice (profile pass and epoch 1), its round 2
+     * once.
+     */
+    @Test
+    void repeatedHddRoundsAreEachAsColdAsTheFirst() throws Exception {
+        String why = BenchServer.unavailableReason(DeviceProfile.hdd(HDD_IOPS, HDD_MBPS * DeviceProfile.MB))
+                .or(PageCacheLimit::unavailableReason).orElse(null);
+        assumeTrue(why == null, "hdd profile or page-cache limit unavailable here: " + why);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int exit = BenchCli.run(new String[] {"--profiles", "hdd", "--layouts", "clustered", "--rows", "20000",
+            "--strategies", "corgipile,none", "--epochs", "2", "--engine", "in-db", "--probe-pages", "10",
+            "--repeat", "2", "--out", out.toString()}, new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String log = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, log);
+        JsonNode table = new ObjectMapper().readTree(out.resolve(ResultFiles.JSON).toFile()).get("profiles").get(0)
+                .get("tables").get(0);
+        long bytes = table.get("bytes").asLong();
+        assertEquals(1, table.get("repeats").size(), log);
+        JsonNode round2 = table.get("repeats").get(0);
+        assertEquals(2, round2.get("round").asInt());
+        assertTrue(round2.get("scanFloorSeconds").asDouble() > 0, round2.toString());
+        assertEquals(2, round2.get("strategies").size(), log);
+        for (int i = 0; i < 2; i++) {
+            JsonNode first = table.get("strategies").get(i);
+            JsonNode again = round2.get("strategies").get(i);
+            assertEquals(first.get("strategy").asText(), again.get("strategy").asText());
+            for (JsonNode s : List.of(first, again)) {
+                assertTrue(s.get("error").isNull(), s.toString());
+                assertTrue(s.get("pageCacheBudget").asLong() > 0, s.toString());
+                // cold: the call read the table (and the test relation) from the device
+                assertTrue(s.get("deviceBytesRead").asLong() >= 0.8 * bytes, s.get("strategy") + " read "
+                        + s.get("deviceBytesRead") + " bytes, table " + bytes + "\n" + log);
+                long epochRequests = 0;
+                for (JsonNode e : s.get("epochs")) {
+                    long n = e.get("deviceReadRequests").asLong();
+                    assertTrue(n >= 0, "epoch " + e.get("epoch") + " of " + s.get("strategy") + " has no requests: "
+                            + e);
+                    epochRequests += n;
+                }
+                assertTrue(epochRequests <= s.get("deviceReadRequests").asLong(), s.toString());
+            }
         }
     }
 

@@ -107,6 +107,10 @@ final class TrainFunction {
             if (deviceBytes != null) {
                 row.put("device_read_bytes", deviceBytes);
             }
+            Long deviceRequests = progress.deviceRequests.get(e.epoch());
+            if (deviceRequests != null) {
+                row.put("device_read_requests", deviceRequests);
+            }
             epochs.add(row);
         }
         out.put("epochs", epochs);
@@ -153,19 +157,28 @@ final class TrainFunction {
      * every interrupt check of the sources (before every block, every ~50 ms while waiting for the compute thread).
      * Also counts each epoch's bytes read from the storage device by this backend ({@link DeviceReads}), so a
      * benchmark can show that a cold epoch read one table from the device; absent where the kernel does not offer
-     * them.
+     * them. Where the backend sits in a blkio group (the benchmark's emulated devices), also the epoch's read
+     * requests, counted the same way (the next epoch's first buffer, read ahead, belongs to the next epoch).
      */
     private static final class Progress implements EpochListener {
         private final TrainSpec spec;
         private final GpuNotices notices;
         private final LiveActivity activity;
         final Map<Integer, Long> deviceBytes = new HashMap<>();
+        final Map<Integer, Long> deviceRequests = new HashMap<>();
+        /** The blkio group's request counter file, null outside such a group (then no requests are counted). */
+        private final String requestsFile = DeviceReads.requestsFile();
         private long readBytesAtStart = -1;
-        /** Device bytes of this epoch's first buffer, read ahead during the epoch before (-1: unknown). */
+        private long requestsAtStart = -1;
+        /** Device bytes and requests of this epoch's first buffer, read ahead during the epoch before (-1: unknown). */
         private long readAheadIn;
-        /** Device bytes read ahead during this epoch for the next one (-1: unknown), and where that began. */
+        private long requestsAheadIn;
+        /** Device bytes and requests read ahead during this epoch for the next one (-1: unknown), and where that
+         * began. */
         private long readAheadOut;
+        private long requestsAheadOut;
         private long readAheadStart = -1;
+        private long requestsAheadStart = -1;
 
         Progress(TrainSpec spec, GpuNotices notices, LiveActivity activity) {
             this.spec = spec;
@@ -191,8 +204,11 @@ final class TrainFunction {
         @Override
         public void epochStarted(int epoch, int epochs) {
             readBytesAtStart = DeviceReads.soFar();
+            requestsAtStart = DeviceReads.requestsSoFar(requestsFile);
             readAheadIn = readAheadOut;
             readAheadOut = 0;
+            requestsAheadIn = requestsAheadOut;
+            requestsAheadOut = 0;
             notices.drain();
             activity.publish();
         }
@@ -203,6 +219,10 @@ final class TrainFunction {
             if (read >= 0 && readAheadIn >= 0 && readAheadOut >= 0) {
                 // the next epoch's first buffer, read during this one, is the next epoch's data
                 deviceBytes.put(s.epoch(), read - readAheadOut + readAheadIn);
+            }
+            long requests = DeviceReads.requestsSince(requestsFile, requestsAtStart);
+            if (requests >= 0 && requestsAheadIn >= 0 && requestsAheadOut >= 0) {
+                deviceRequests.put(s.epoch(), requests - requestsAheadOut + requestsAheadIn);
             }
             notices.drain();
             // the next epochStarted publishes the row with the new epoch number right after this, unless this was
@@ -215,8 +235,10 @@ final class TrainFunction {
         public void readAhead(int epoch, boolean done) {
             if (!done) {
                 readAheadStart = DeviceReads.soFar();
+                requestsAheadStart = DeviceReads.requestsSoFar(requestsFile);
             } else {
                 readAheadOut = DeviceReads.since(readAheadStart);
+                requestsAheadOut = DeviceReads.requestsSince(requestsFile, requestsAheadStart);
             }
         }
     }

@@ -59,6 +59,28 @@ class EpochLoggingWithoutTheFormatterTest {
         assertEquals(0L, DeviceReads.readBytes(first, first.length));
     }
 
+    /** blkio.throttle.io_serviced of a cgroup-v1 group: the "Read" lines of every device add up; none is unknown. */
+    @Test
+    void readRequestsSumsTheReadLinesOfIoServiced() {
+        String serviced = "254:0 Read 1200\n254:0 Write 7\n254:0 Sync 1207\n254:0 Async 0\n254:0 Discard 0\n"
+                + "254:0 Total 1207\n8:0 Read 3\n8:0 Total 3\nTotal 1210\n";
+        assertEquals(1203L, DeviceReads.readRequests(serviced));
+        assertEquals(0L, DeviceReads.readRequests("254:0 Read 0\nTotal 0\n"));
+        assertEquals(-1L, DeviceReads.readRequests("Total 0\n"));
+        assertEquals(-1L, DeviceReads.readRequests(""));
+    }
+
+    /** Outside a blkio group of its own (the root group counts the whole machine) the requests are unknown. */
+    @Test
+    void requestsAreUnknownInTheRootBlkioGroup() throws Exception {
+        Path cgroup = Path.of("/proc/self/cgroup");
+        assumeTrue(Files.isReadable(cgroup), "no /proc/self/cgroup here");
+        boolean root = Files.readAllLines(cgroup).stream().anyMatch(l -> l.matches("\\d+:([^:]*,)?blkio(,[^:]*)?:/"));
+        assumeTrue(root, "this test process is in a blkio group of its own");
+        assertNull(DeviceReads.requestsFile());
+        assertEquals(-1L, DeviceReads.requestsSoFar(null));
+    }
+
     @Test
     void soFarReadsThisProcesssReadBytes() throws Exception {
         Path io = Path.of("/proc/self/io");

@@ -55,7 +55,7 @@ public final class ClientModeEngine implements TrainingEngine {
                     s.validationAccuracy(), s.learningRate(), s.tuples(), extra(s, "read_seconds"),
                     extra(s, "compute_seconds"), extra(s, "read_wait_seconds"), extra(s, "read_help_seconds"),
                     extra(s, "eval_seconds"), orZero(s, "profile_seconds"),
-                    orZero(s, "probe_seconds"), -1));
+                    orZero(s, "probe_seconds"), -1, -1));
         }
         return out;
     }

@@ -28,12 +28,17 @@ package org.corgipile.bench.engine;
  *                        {@code seconds}), else 0
  * @param deviceBytesRead bytes the training backend read from the storage device in the epoch (its
  *                        {@code /proc/<pid>/io} read_bytes), -1 when not reported (client mode)
+ * @param deviceReadRequests read requests the server's blkio group issued in the epoch (the engine's epoch log
+ *                        {@code device_read_requests}, counted like the bytes; nearly all the training backend's,
+ *                        from another counter than the bytes, so a few can land in the neighbouring epoch),
+ *                        -1 when not reported (client mode, a server in no blkio group); results.json written
+ *                        before it was recorded reads back as 0
  */
 public record EpochResult(int epoch, double seconds, double trainLoss, double trainAccuracy, double testLoss,
                           double testAccuracy, double learningRate, long tuples, double readSeconds,
                           double computeSeconds, double readWaitSeconds, double readHelpSeconds, double evalSeconds,
                           double profileSeconds, double probeSeconds,
-                          long deviceBytesRead) {
+                          long deviceBytesRead, long deviceReadRequests) {
 
     /**
      * A probe that did not run took no time: results.json written before {@code probeSeconds} existed read it back as

@@ -18,8 +18,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * The shipped engine: {@code SELECT * FROM train_sgd(...)} of the corgipile extension, one call per strategy, all
  * epochs inside the backend, with the product's defaults for everything the request leaves at 0. The per-epoch rows
  * it returns are the results; {@code validation_relation} gives the test metrics; the stored model's
- * {@code epoch_log} adds each epoch's read/compute split (and the reading thread's wait and help), its metric-pass time, the profile pass before epoch 1 and the
- * bytes the backend read from the device.
+ * {@code epoch_log} adds each epoch's read/compute split (and the reading thread's wait and help), its metric-pass time, the profile pass before epoch 1, the
+ * bytes the backend read from the device and the read requests of the server's blkio group.
  */
 public final class InDbTrainSgd implements TrainingEngine {
     private static final String SQL = "SELECT * FROM train_sgd(relation => ?::regclass, label => ?, features => ?,"
@@ -91,7 +91,8 @@ public final class InDbTrainSgd implements TrainingEngine {
                     field(e, "read_help_seconds"), field(e, "eval_seconds"),
                     e != null && e.hasNonNull("profile_seconds") ? e.get("profile_seconds").asDouble() : 0,
                     e != null && e.hasNonNull("probe_seconds") ? e.get("probe_seconds").asDouble() : 0,
-                    e != null && e.hasNonNull("device_read_bytes") ? e.get("device_read_bytes").asLong() : -1));
+                    e != null && e.hasNonNull("device_read_bytes") ? e.get("device_read_bytes").asLong() : -1,
+                    e != null && e.hasNonNull("device_read_requests") ? e.get("device_read_requests").asLong() : -1));
         }
         return out;
     }

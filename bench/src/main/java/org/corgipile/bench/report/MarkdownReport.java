@@ -106,9 +106,9 @@ public final class MarkdownReport {
                 + " time; \"never\" = not reached within the epochs run; \"n/a\" = no target (a table trained without"
                 + " shuffle_once and epoch_shuffle).\n\n");
         md.append("Epoch ratios use the median epoch of epochs 2..n (the steady state)");
-        md.append(anyRepeated(runs) ? "; on a table whose warm points ran several rounds (`--repeat`), the median of"
-                + " the rounds' ratios (each round's floor, `corgipile` and `none` ran back to back; the rounds and"
-                + " the ranges are in \"Repeated warm points\").\n\n" : ".\n\n");
+        md.append(anyRepeated(runs) ? "; on a table whose points ran several rounds (`--repeat`, warm or cold), the"
+                + " median of the rounds' ratios (each round's floor, `corgipile` and `none` ran back to back; the"
+                + " rounds and the ranges are in \"Repeated points\").\n\n" : ".\n\n");
         md.append("| profile | table | rows (MB) | shuffle-once acc | CorgiPile | MADlib-style | Bismarck-style |"
                 + " speed-up vs MADlib | speed-up vs Bismarck | CorgiPile epoch / floor | MADlib epoch / floor |"
                 + " CorgiPile epoch / MADlib epoch |\n");
@@ -148,9 +148,9 @@ public final class MarkdownReport {
                 .append(" | ").append(cell(corgi, rc, target)).append(" | ").append(cell(madlib, rm, target))
                 .append(" | ").append(cell(bismarck, rb, target)).append(" | ").append(speedup(rc, rm, madlib))
                 .append(" | ").append(speedup(rc, rb, bismarck)).append(" | ")
-                .append(fixed(WarmRounds.corgipileVsFloor(t).median())).append(" | ")
-                .append(fixed(WarmRounds.noneVsFloor(t).median())).append(" | ")
-                .append(fixed(WarmRounds.corgipileVsNone(t).median())).append(" |\n");
+                .append(fixed(RepeatedRounds.corgipileVsFloor(t).median())).append(" | ")
+                .append(fixed(RepeatedRounds.noneVsFloor(t).median())).append(" | ")
+                .append(fixed(RepeatedRounds.corgipileVsNone(t).median())).append(" |\n");
     }
 
     /** "dataset layout", with the block size when the run gave one (a tuned row beside the defaults). */
@@ -164,51 +164,59 @@ public final class MarkdownReport {
     }
 
     /**
-     * The repeated warm points ({@code --repeat}): per repeated table a row per round (its scan floor, the median
-     * epochs of {@code corgipile} and {@code none}, their ratios, CorgiPile's threads) and a row of the medians over
-     * the rounds with their min-max, which the headline and the targets publish. Omitted when no table was repeated.
+     * The repeated points ({@code --repeat}, any profile): per repeated table a row per round (its scan floor, the
+     * median epochs of {@code corgipile} and {@code none}, their ratios, CorgiPile's threads, both strategies' device
+     * requests per epoch) and a row of the medians over the rounds with their min-max, which the headline and the
+     * targets publish. Omitted when no table was repeated.
      */
     private static void repeated(StringBuilder md, List<BenchResults> runs) {
         if (!anyRepeated(runs)) {
             return;
         }
-        md.append("## Repeated warm points\n\n");
-        md.append("Tables of the memory profile run with `--repeat N`: round 1 is the table's run in the summaries"
-                + " below (every strategy); rounds 2..N measured the scan floor, then `corgipile` and `none`, again on"
-                + " the same table in the same cluster, one round after another. Per round: the floor, each strategy's"
-                + " median epoch (epochs 2..n), the ratios within the round, and CorgiPile's reading thread (read, +"
-                + " waiting for sgd, of it helping sgd) and compute thread (sgd). The last row of each table: the"
-                + " median over the rounds and, in brackets, the smallest and largest value; the headline and the"
-                + " targets use these medians.\n\n");
+        md.append("## Repeated points\n\n");
+        md.append("Tables run with `--repeat N`: round 1 is the table's run in the summaries below (every strategy);"
+                + " rounds 2..N measured the scan floor, then `corgipile` and `none`, again on the same table in the"
+                + " same cluster, one round after another; on ssd/hdd every call of every round is as cold as in"
+                + " round 1 (server restarted, page cache dropped, page cache limited). Per round: the floor, each"
+                + " strategy's median epoch (epochs 2..n), the ratios within the round, CorgiPile's reading thread"
+                + " (read, + waiting for sgd, of it helping sgd) and compute thread (sgd), and each strategy's"
+                + " device read requests per epoch (median of epochs 2..n; the server's blkio group, cold profiles)."
+                + " The last row of each table: the median over the rounds and, in brackets, the smallest and"
+                + " largest value; the headline and the targets use these medians.\n\n");
         md.append("| profile | table | round | floor s | CorgiPile epoch s | `none` epoch s | CorgiPile / `none` |"
                 + " CorgiPile / floor | `none` / floor | read s | + waiting for sgd s | of it helping sgd s |"
-                + " sgd s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " sgd s | CorgiPile requests / epoch | `none` requests / epoch |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         eachTable(runs, (r, p, t) -> {
             if (t.repeats().isEmpty()) {
                 return;
             }
             String name = p.profile().name() + " | " + tableName(t) + String.format(Locale.ROOT, ", %,d rows",
                     t.rows());
-            List<WarmRounds.Ratios> rounds = WarmRounds.of(t);
-            for (WarmRounds.Ratios x : rounds) {
-                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+            List<RepeatedRounds.Ratios> rounds = RepeatedRounds.of(t);
+            for (RepeatedRounds.Ratios x : rounds) {
+                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s"
+                                + " | %s | %s |%n",
                         name, x.round(), secs(x.floor()), secs(x.corgipile()), secs(x.none()),
                         fixed(x.corgipileVsNone()), fixed(x.corgipileVsFloor()), fixed(x.noneVsFloor()),
                         secs(x.corgipile(EpochResult::readSeconds)), secs(x.corgipile(EpochResult::readWaitSeconds)),
                         secs(x.corgipile(EpochResult::readHelpSeconds)),
-                        secs(x.corgipile(EpochResult::computeSeconds))));
+                        secs(x.corgipile(EpochResult::computeSeconds)), count(x.corgipile(RepeatedRounds::requests)),
+                        count(x.none(RepeatedRounds::requests))));
             }
             md.append(String.format(Locale.ROOT, "| %s | **median of %d** (min-max) | %s | %s | %s | **%s** | **%s** |"
-                            + " %s | %s | %s | %s | %s |%n", name, rounds.size(),
-                    WarmRounds.over(t, WarmRounds.Ratios::floor).cell("%.3f"),
-                    WarmRounds.over(t, WarmRounds.Ratios::corgipile).cell("%.3f"),
-                    WarmRounds.over(t, WarmRounds.Ratios::none).cell("%.3f"),
-                    WarmRounds.corgipileVsNone(t).cell("%.2f"), WarmRounds.corgipileVsFloor(t).cell("%.2f"),
-                    WarmRounds.noneVsFloor(t).cell("%.2f"),
-                    WarmRounds.over(t, x -> x.corgipile(EpochResult::readSeconds)).cell("%.3f"),
-                    WarmRounds.over(t, x -> x.corgipile(EpochResult::readWaitSeconds)).cell("%.3f"),
-                    WarmRounds.over(t, x -> x.corgipile(EpochResult::readHelpSeconds)).cell("%.3f"),
-                    WarmRounds.over(t, x -> x.corgipile(EpochResult::computeSeconds)).cell("%.3f")));
+                            + " %s | %s | %s | %s | %s | %s | %s |%n", name, rounds.size(),
+                    RepeatedRounds.over(t, RepeatedRounds.Ratios::floor).cell("%.3f"),
+                    RepeatedRounds.over(t, RepeatedRounds.Ratios::corgipile).cell("%.3f"),
+                    RepeatedRounds.over(t, RepeatedRounds.Ratios::none).cell("%.3f"),
+                    RepeatedRounds.corgipileVsNone(t).cell("%.2f"), RepeatedRounds.corgipileVsFloor(t).cell("%.2f"),
+                    RepeatedRounds.noneVsFloor(t).cell("%.2f"),
+                    RepeatedRounds.over(t, x -> x.corgipile(EpochResult::readSeconds)).cell("%.3f"),
+                    RepeatedRounds.over(t, x -> x.corgipile(EpochResult::readWaitSeconds)).cell("%.3f"),
+                    RepeatedRounds.over(t, x -> x.corgipile(EpochResult::readHelpSeconds)).cell("%.3f"),
+                    RepeatedRounds.over(t, x -> x.corgipile(EpochResult::computeSeconds)).cell("%.3f"),
+                    RepeatedRounds.over(t, x -> x.corgipile(RepeatedRounds::requests)).cell("%.0f"),
+                    RepeatedRounds.over(t, x -> x.none(RepeatedRounds::requests)).cell("%.0f")));
         });
         md.append('\n');
     }
@@ -233,7 +241,9 @@ public final class MarkdownReport {
                 + " sgd = the part of that wait the reading thread spent copying rows of the compute thread's"
                 + " shuffled gather instead (CorgiPile's tuple buffers; 0 where a strategy has no such gather), sgd"
                 + " = the compute thread (wall time each, overlapping: double buffering); device MB per"
-                + " epoch = the training backend's reads from the device (table + test relation); page cache = the"
+                + " epoch = the training backend's reads from the device (table + test relation); device requests"
+                + " per epoch = the read requests of the server's blkio group in the epoch, counted the same way"
+                + " (ssd/hdd; n/a where unknown); page cache = the"
                 + " memory-cgroup budget of the cold profiles; block / buffer = the sizes the engine trained with (the"
                 + " stored model's spec: pages per block, and the tuple buffer as a fraction of the table).\n\n");
         eachTable(runs, (r, p, t) -> summary(md, p, t));
@@ -252,27 +262,30 @@ public final class MarkdownReport {
             md.append(String.format(Locale.ROOT, ", storage probe %.2f s (set-up, once per server)", setUpProbe));
         }
         if (!t.repeats().isEmpty()) {
-            md.append(String.format(Locale.ROOT, "; round 1 of %d (every round in \"Repeated warm points\")",
+            md.append(String.format(Locale.ROOT, "; round 1 of %d (every round in \"Repeated points\")",
                     t.repeats().size() + 1));
         }
         md.append("\n\n| strategy | block / buffer | prep s | written MB (prep / training) | probe s | profile pass s |"
                 + " median epoch s | / none | / floor | read s | + waiting for sgd s | of it helping sgd s | sgd s |"
-                + " device MB per epoch | final test acc |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " device MB per epoch | device requests per epoch | final test acc |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         double none = TimeToAccuracy.strategy(t, "none").map(StrategyResult::medianEpochSeconds).orElse(Double.NaN);
         for (StrategyResult s : t.strategies()) {
             if (s.error() != null) {
-                md.append("| ").append(s.strategy()).append(" | | | | | | | | | | | | | | failed: ")
+                md.append("| ").append(s.strategy()).append(" | | | | | | | | | | | | | | | failed: ")
                         .append(failure(s.error())).append(" |\n");
                 continue;
             }
             double probe = s.epochs().stream().mapToDouble(EpochResult::probeSeconds).sum();
             double profile = s.epochs().stream().mapToDouble(EpochResult::profileSeconds).sum();
             StringBuilder device = new StringBuilder();
+            StringBuilder requests = new StringBuilder();
             for (var e : s.epochs()) {
                 device.append(device.length() == 0 ? "" : "/").append(e.deviceBytesRead() < 0 ? "n/a"
                         : String.format(Locale.ROOT, "%.0f", e.deviceBytesRead() / 1e6));
+                requests.append(requests.length() == 0 ? "" : "/").append(count(RepeatedRounds.requests(e)));
             }
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %s / %s | %.2f | %.2f | %.3f | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %s / %s | %.2f | %.2f | %.3f | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     s.strategy(), sizes(s), s.preparationSeconds(), megabytes(s.preparationBytesWritten()),
                     megabytes(s.trainingBytesWritten()), probe, profile, s.medianEpochSeconds(),
                     ratio(s.medianEpochSeconds(), none), ratio(s.medianEpochSeconds(), t.scanFloorSeconds()),
@@ -280,7 +293,7 @@ public final class MarkdownReport {
                     secs(s.medianOfLaterEpochs(EpochResult::readWaitSeconds)),
                     secs(s.medianOfLaterEpochs(EpochResult::readHelpSeconds)),
                     secs(s.medianOfLaterEpochs(EpochResult::computeSeconds)),
-                    device, pct(s.finalTestAccuracy())));
+                    device, requests, pct(s.finalTestAccuracy())));
         }
         md.append('\n');
     }
@@ -371,16 +384,17 @@ public final class MarkdownReport {
                 + " thread frees a buffer (not part of read), of it helping sgd = the part of that wait spent copying"
                 + " rows of the compute thread's shuffled gather; sgd = the compute thread's time (they overlap:"
                 + " double buffering); device MB = bytes the training backend read from the device in that"
-                + " epoch.\n\n");
+                + " epoch, device requests = the read requests of the server's blkio group in it.\n\n");
         md.append("| strategy | epoch | wall s | read s | + waiting for sgd s | of it helping sgd s | sgd s | device MB |"
-                + " test acc |\n|---|---|---|---|---|---|---|---|---|\n");
+                + " device requests | test acc |\n|---|---|---|---|---|---|---|---|---|---|\n");
         for (StrategyResult s : t.strategies()) {
             for (var e : s.epochs()) {
-                md.append(String.format(Locale.ROOT, "| %s | %d | %.3f | %s | %s | %s | %s | %s | %s |%n", s.strategy(),
+                md.append(String.format(Locale.ROOT, "| %s | %d | %.3f | %s | %s | %s | %s | %s | %s | %s |%n",
+                        s.strategy(),
                         e.epoch(), e.seconds(), secs(e.readSeconds()), secs(e.readWaitSeconds()),
                         secs(e.readHelpSeconds()), secs(e.computeSeconds()),
                         e.deviceBytesRead() < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", e.deviceBytesRead() / 1e6),
-                        pct(e.testAccuracy())));
+                        count(RepeatedRounds.requests(e)), pct(e.testAccuracy())));
             }
         }
         String stem = Plots.stem(p, t);
@@ -399,6 +413,11 @@ public final class MarkdownReport {
     }
 
     /** Seconds to the millisecond, "n/a" for a time the engine did not report. */
+    /** A count (device requests), "n/a" where unknown (NaN). */
+    private static String count(double n) {
+        return Double.isNaN(n) ? "n/a" : String.format(Locale.ROOT, "%.0f", n);
+    }
+
     private static String secs(double s) {
         return Double.isNaN(s) ? "n/a" : String.format(Locale.ROOT, "%.3f", s);
     }

@@ -27,7 +27,7 @@ import org.corgipile.bench.run.BenchResults.TableResult;
 
 /**
  * Writes results.json (the full record) and results.csv (one row per strategy and epoch, and per round of the
- * repeated warm points); reads results.json back.
+ * repeated points); reads results.json back.
  */
 public final class ResultFiles {
     public static final String JSON = "results.json";
@@ -36,7 +36,7 @@ public final class ResultFiles {
             + "cumulative_seconds,preparation_seconds,scan_floor_seconds,epoch_over_floor,train_loss,train_accuracy,"
             + "test_loss,test_accuracy,learning_rate,tuples,heap_blocks_read,heap_blocks_hit,device_bytes_read,"
             + "read_seconds,compute_seconds,eval_seconds,epoch_device_bytes_read,profile_seconds,probe_seconds,read_wait_seconds,"
-            + "read_help_seconds,round";
+            + "read_help_seconds,round,epoch_device_read_requests,device_read_requests";
 
     private ResultFiles() {
     }
@@ -95,7 +95,7 @@ public final class ResultFiles {
             w.write('\n');
             for (ProfileResult p : results.profiles()) {
                 for (TableResult t : p.tables()) {
-                    // round 1 (the table's run), then the repeated warm points (--repeat), each with its own floor
+                    // round 1 (the table's run), then the repeated points (--repeat), each with its own floor
                     for (Round round : t.rounds()) {
                         for (StrategyResult s : round.strategies()) {
                             writeCsvRows(w, p, t, round, s);
@@ -119,7 +119,9 @@ public final class ResultFiles {
                     Long.toString(s.deviceBytesRead()), num(e.readSeconds()), num(e.computeSeconds()),
                     num(e.evalSeconds()), e.deviceBytesRead() < 0 ? "" : Long.toString(e.deviceBytesRead()),
                     num(e.profileSeconds()), num(e.probeSeconds()), num(e.readWaitSeconds()),
-                    num(e.readHelpSeconds()), Integer.toString(round.round())));
+                    num(e.readHelpSeconds()), Integer.toString(round.round()),
+                    e.deviceReadRequests() < 0 ? "" : Long.toString(e.deviceReadRequests()),
+                    Long.toString(s.deviceReadRequests())));
             w.write('\n');
         }
     }

@@ -19,8 +19,8 @@ import org.corgipile.bench.run.BenchResults.TableResult;
  * shuffle-once (at least {@value #HDD_SPEEDUP}x on hdd, {@value #SSD_SPEEDUP}x on ssd), and whether MADlib-style
  * storage order ever reaches shuffle-once's accuracy (on a label-clustered table it should not). The thresholds are
  * issue 13's (the paper: CorgiPile's epoch at most ~1.1x No Shuffle's; end to end 2-4.7x faster than Bismarck on
- * HDD and SSD). A value without a target is reported as is. Where a table's warm points ran several rounds
- * ({@code --repeat}), its epoch ratios are the median over the rounds, judged on that median, with their range.
+ * HDD and SSD). A value without a target is reported as is. Where a table's points ran several rounds
+ * ({@code --repeat}, warm or cold), its epoch ratios are the median over the rounds, judged on that median, with their range.
  */
 public final class TargetsTable {
     static final double WARM_EPOCH_VS_NONE = 1.15;
@@ -50,7 +50,7 @@ public final class TargetsTable {
                 + " end to shuffle-once's accuracy, Bismarck-style time / CorgiPile time (targets: >= " + HDD_SPEEDUP
                 + "x on hdd, >= " + SSD_SPEEDUP + "x on ssd); and when storage order reaches that accuracy (target on"
                 + " a label-clustered table: never).");
-        md.append(MarkdownReport.anyRepeated(runs) ? " Where a table's warm points ran several rounds (`--repeat`),"
+        md.append(MarkdownReport.anyRepeated(runs) ? " Where a table's points ran several rounds (`--repeat`, warm or cold),"
                 + " its epoch ratios are the median over the rounds, judged on that median, with the range (\"median"
                 + " of N rounds, min-max\").\n\n" : "\n\n");
         md.append("| profile | table | CorgiPile epoch / `none` epoch | CorgiPile epoch / floor | device bytes per"
@@ -66,11 +66,12 @@ public final class TargetsTable {
         Optional<StrategyResult> none = TimeToAccuracy.strategy(t, "none");
         Optional<StrategyResult> bismarck = TimeToAccuracy.strategy(t, "shuffle_once");
         Optional<Double> target = TimeToAccuracy.target(t);
-        // the median over the table's rounds where its warm points were repeated (--repeat), with their range
-        WarmRounds.Spread vsNone = WarmRounds.corgipileVsNone(t);
-        WarmRounds.Spread vsFloor = WarmRounds.corgipileVsFloor(t);
+        // the median over the table's rounds where its points were repeated (--repeat, warm or cold), with their range
+        RepeatedRounds.Spread vsNone = RepeatedRounds.corgipileVsNone(t);
+        RepeatedRounds.Spread vsFloor = RepeatedRounds.corgipileVsFloor(t);
         String epochVsNone = check(vsNone, cold ? COLD_EPOCH_VS_NONE : WARM_EPOCH_VS_NONE);
-        String epochVsFloor = cold ? fmt(vsFloor.median())
+        String epochVsFloor = cold ? fmt(vsFloor.median()) + (vsFloor.rounds() < 2 ? "" : " (" + vsFloor.range()
+                .substring(2) + ")")
                 : floorTarget(t) ? check(vsFloor, WARM_EPOCH_VS_FLOOR)
                 : Double.isNaN(vsFloor.median()) ? "n/a"
                 : fmt(vsFloor.median()) + " (" + (t.toasted() ? "not comparable: TOAST" : "no target")
@@ -130,7 +131,7 @@ public final class TargetsTable {
     }
 
     /** "1.07 (<= 1.15: met)", judged on the median, with "; median of 3 rounds, 1.02-1.12" where repeated. */
-    private static String check(WarmRounds.Spread v, double limit) {
+    private static String check(RepeatedRounds.Spread v, double limit) {
         if (Double.isNaN(v.median())) {
             return "n/a";
         }

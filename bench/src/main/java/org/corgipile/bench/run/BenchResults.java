@@ -55,9 +55,9 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
      *
      * @param features the width of the feature arrays (float8 per row); 0 when unknown (results written before it
      *                 was recorded)
-     * @param repeats  the repeated warm points ({@code --repeat N} on the memory profile): rounds 2..N of the scan
-     *                 floor, {@code corgipile} and {@code none} on this same table, each run after the previous one
-     *                 (round 1 is this record's own floor and strategies); empty when not repeated
+     * @param repeats  the repeated points ({@code --repeat N}, every profile; cold on ssd/hdd as round 1): rounds
+     *                 2..N of the scan floor, {@code corgipile} and {@code none} on this same table, each run after
+     *                 the previous one (round 1 is this record's own floor and strategies); empty when not repeated
      */
     public record TableResult(String dataset, String layout, String table, String testTable, long rows,
                               long testRows, long pages, long bytes, int blockPages, double scanFloorSeconds,
@@ -93,7 +93,7 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
     }
 
     /**
-     * One round of the repeated warm points on a table: its scan floor measured again, then the repeated strategies
+     * One round of the repeated points on a table: its scan floor measured again, then the repeated strategies
      * ({@code corgipile} and {@code none}, those of them the run trains) in the run's order.
      *
      * @param round            2..N (1 is the table's own record)

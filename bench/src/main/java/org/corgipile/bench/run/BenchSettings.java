@@ -28,10 +28,10 @@ import org.corgipile.bench.io.DeviceProfile;
  * @param extraConf       extra postgresql.conf lines for every profile's cluster
  * @param pageCacheFraction cold profiles: the server's page cache is limited to this fraction of the table being
  *                        trained, so every epoch reads from the device (0.125: the table is 8x the cache)
- * @param repeat          the memory (warm) profile: the scan floor, {@code corgipile} and {@code none} run this many
- *                        times on each table, one round after another (the other strategies once), so a warm ratio
- *                        is a median over rounds with its spread, not one run's noise; 1 = once (0 in results.json
- *                        written before it existed reads back as 1)
+ * @param repeat          every profile: the scan floor, {@code corgipile} and {@code none} run this many times on
+ *                        each table, one round after another (the other strategies once; on ssd/hdd each call as
+ *                        cold as the first), so an epoch ratio is a median over rounds with its spread, not one
+ *                        run's noise; 1 = once (0 in results.json written before it existed reads back as 1)
  */
 public record BenchSettings(List<DeviceProfile> profiles, List<String> datasets, List<String> layouts,
                             List<Strategy> strategies, long rows, double testFraction, int dims, int epochs,

@@ -166,11 +166,12 @@ public final class MatrixRunner {
     }
 
     /**
-     * The repeated warm points ({@code --repeat N}, memory profile): rounds 2..N of the scan floor, then
-     * {@code corgipile} and {@code none} (those the run trains), on the same table and cluster, each round after the
-     * previous one, so the floor and both strategies of a round see the machine in the same state and the report can
-     * give each warm ratio as a median over rounds with its range. Cold profiles run once: a cold round restarts the
-     * server per strategy and costs minutes.
+     * The repeated points ({@code --repeat N}, every profile): rounds 2..N of the scan floor, then {@code corgipile}
+     * and {@code none} (those the run trains), on the same table and cluster, each round after the previous one, so
+     * the floor and both strategies of a round see the machine in the same state and the report can give each epoch
+     * ratio as a median over rounds with its range. On ssd/hdd every call of a round is as cold as in round 1: the
+     * floor and each strategy go through {@link #prepareCaches} (server restarted, page cache dropped, blkio and
+     * memory groups re-entered) and each strategy's page cache is limited again, exactly as in round 1.
      */
     private List<Round> repeats(BenchServer server, TrainingEngine engine, String dataset, String layout,
                                 String table, String test, long[] shape) throws SQLException {
@@ -180,11 +181,6 @@ public final class MatrixRunner {
             return List.of();
         }
         String p = server.profile().name();
-        if (server.profile().cold()) {
-            log.printf(Locale.ROOT, "bench: [%s] --repeat %d applies to the memory profile only: %s ran once%n", p,
-                    settings.repeat(), table);
-            return List.of();
-        }
         List<Round> rounds = new ArrayList<>();
         for (int round = 2; round <= settings.repeat(); round++) {
             IoProbe floor = scan(server, table, shape[0]);
@@ -277,9 +273,11 @@ public final class MatrixRunner {
                 long[] after = statio(c, trained);
                 for (EpochResult e : epochs) {
                     log.printf(Locale.ROOT, "bench: [%s] %s %-14s epoch %2d: %7.3f s (read %6.3f, sgd %6.3f)"
-                                    + "  device %7.1f MB  test acc %.4f%n", p, table, strategy.sqlName(), e.epoch(),
-                            e.seconds(), e.readSeconds(), e.computeSeconds(),
-                            e.deviceBytesRead() < 0 ? Double.NaN : e.deviceBytesRead() / 1e6, e.testAccuracy());
+                                    + "  device %7.1f MB in %6s requests  test acc %.4f%n", p, table,
+                            strategy.sqlName(), e.epoch(), e.seconds(), e.readSeconds(), e.computeSeconds(),
+                            e.deviceBytesRead() < 0 ? Double.NaN : e.deviceBytesRead() / 1e6,
+                            e.deviceReadRequests() < 0 ? "?" : Long.toString(e.deviceReadRequests()),
+                            e.testAccuracy());
                 }
                 double[] sizes = chosenSizes(c, request.modelName());
                 return new StrategyResult(strategy.sqlName(), strategy.label(), engine.name(), trained, prep,

@@ -12,18 +12,20 @@ import org.corgipile.bench.run.BenchResults.StrategyResult;
 import org.corgipile.bench.run.BenchResults.TableResult;
 
 /**
- * The epoch ratios of one training table over its rounds ({@code --repeat N} on the memory profile: round 1 is the
- * table's own run, rounds 2..N measured the scan floor, {@code corgipile} and {@code none} again). Warm ratios move by
- * 0.1-0.2 between runs of the same table, more than the targets' margins, so the report publishes the median of the
+ * The epoch ratios of one training table over its rounds ({@code --repeat N}, any profile: round 1 is the table's own
+ * run, rounds 2..N measured the scan floor, {@code corgipile} and {@code none} again, on ssd/hdd each call as cold as
+ * in round 1). Warm ratios move by 0.1-0.2 between runs of the same table, cold hdd ratios by 0.2 (1.15-1.38x on
+ * repeated single runs of the same table), more than the targets' margins, so the report publishes the median of the
  * rounds' ratios with their range. Each ratio is taken within one round (its floor and both strategies ran back to
  * back), then the medians are taken over the rounds. A table measured once has one round: its ratios as before.
  */
-final class WarmRounds {
-    private WarmRounds() {
+final class RepeatedRounds {
+    private RepeatedRounds() {
     }
 
     /** One round's median epochs (epochs 2..n) of corgipile and none, and its scan floor; NaN where not run. */
-    record Ratios(int round, double floor, double corgipile, double none, StrategyResult corgipileRun) {
+    record Ratios(int round, double floor, double corgipile, double none, StrategyResult corgipileRun,
+                  StrategyResult noneRun) {
         double corgipileVsNone() {
             return corgipile / none;
         }
@@ -40,6 +42,20 @@ final class WarmRounds {
         double corgipile(ToDoubleFunction<EpochResult> metric) {
             return corgipileRun == null ? Double.NaN : corgipileRun.medianOfLaterEpochs(metric);
         }
+
+        /** The median over epochs 2..n of one of none's per-epoch values, NaN when it did not run. */
+        double none(ToDoubleFunction<EpochResult> metric) {
+            return noneRun == null ? Double.NaN : noneRun.medianOfLaterEpochs(metric);
+        }
+    }
+
+    /**
+     * An epoch's device read requests (the engine's count from the server's blkio group), NaN where unknown: -1, or
+     * 0 while the epoch read bytes from the device (results.json written before requests were recorded).
+     */
+    static double requests(EpochResult e) {
+        return e.deviceReadRequests() < 0 || (e.deviceReadRequests() == 0 && e.deviceBytesRead() > 0) ? Double.NaN
+                : e.deviceReadRequests();
     }
 
     /** The median of a ratio over the rounds where it exists, with its min and max and that number of rounds. */
@@ -72,7 +88,7 @@ final class WarmRounds {
 
     /** Every round of a table, round 1 first. */
     static List<Ratios> of(TableResult t) {
-        return t.rounds().stream().map(WarmRounds::ratios).toList();
+        return t.rounds().stream().map(RepeatedRounds::ratios).toList();
     }
 
     static Spread corgipileVsNone(TableResult t) {
@@ -96,7 +112,8 @@ final class WarmRounds {
         Optional<StrategyResult> none = successful(r.strategies(), "none");
         return new Ratios(r.round(), r.scanFloorSeconds(),
                 corgi.map(StrategyResult::medianEpochSeconds).orElse(Double.NaN),
-                none.map(StrategyResult::medianEpochSeconds).orElse(Double.NaN), corgi.orElse(null));
+                none.map(StrategyResult::medianEpochSeconds).orElse(Double.NaN), corgi.orElse(null),
+                none.orElse(null));
     }
 
     private static Optional<StrategyResult> successful(List<StrategyResult> runs, String name) {
