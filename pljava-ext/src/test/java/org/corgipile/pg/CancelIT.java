@@ -28,10 +28,10 @@ import org.junit.jupiter.api.Test;
  * PL/pgSQL checked for interrupts, so what tells the two apart is the work done: the heap blocks the call read
  * ({@code pg_statio_user_tables}), fewer than one pass per epoch. The training ({@value #EPOCHS} epochs, about 12 s
  * on the 2-core CI machine) is long enough that no machine ends it within a round's delay (at most 0.5 s), and short
- * enough that an ignored cancel fails the first round instead of holding up the suite (checked with the interrupt
- * checks of the Java reader and of the C page loop removed: 57014 still came, after every epoch had run, and the
- * block count failed round 0). NOTICEs stay off: PostgreSQL checks for interrupts after sending each one, which
- * would deliver a cancel that Java ignores.
+ * enough that an ignored cancel fails the first round instead of holding up the suite (checked on a build without
+ * the reader's interrupt checks, Java's checkInterrupts() calls and the CHECK_FOR_INTERRUPTS of the native and of the
+ * C page loop: 57014 still came, after every epoch had run, and the block count failed round 0). NOTICEs stay off:
+ * PostgreSQL checks for interrupts after sending each one, which would deliver a cancel that Java ignores.
  */
 @PostgresTest(extension = true)
 class CancelIT {
