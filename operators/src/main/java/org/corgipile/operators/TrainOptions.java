@@ -60,13 +60,7 @@ public final class TrainOptions {
         Object rawSeed = o.get("seed");
         long seed = rawSeed == null ? ThreadLocalRandom.current().nextLong()
                 : integer(o, "seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
-        int blockSize;
-        try {
-            blockSize = (int) integer(o, "block_size", 0, 1, TrainSpec.MAX_BLOCK);
-        } catch (InvalidSpecException e) {
-            throw new InvalidSpecException(e.getMessage(), "block_size counts 8 kB heap pages; a block_size above the "
-                    + "table's pages reads the table as one block. Leave it out to derive it from the table.");
-        }
+        int blockSize = (int) integer(o, "block_size", 0, 1, TrainSpec.MAX_BLOCK, BLOCK_SIZE_HINT);
         double bufferSize = bufferSize(o.get("buffer_size"));
         long bufferMemory = integer(o, "buffer_memory", Sizing.DEFAULT_BUFFER_MEMORY, TrainSpec.MIN_BUFFER_MEMORY,
                 TrainSpec.MAX_BUFFER_MEMORY);
@@ -87,6 +81,9 @@ public final class TrainOptions {
                 trainMetrics, overwrite, classWeights, warmStart);
     }
 
+    private static final String BLOCK_SIZE_HINT = "block_size counts 8 kB heap pages; a block_size above the "
+            + "table's pages reads the table as one block. Leave it out to derive it from the table.";
+
     /** Largest {@code dimension} of sparse data: the model's arrays stay well inside Java's array limit. */
     public static final int MAX_DIMENSION = Integer.MAX_VALUE / 2;
 
@@ -99,7 +96,7 @@ public final class TrainOptions {
         if (value == null) {
             return 0;
         }
-        long d = toLong("dimension", value, "an integer between 1 and " + MAX_DIMENSION);
+        long d = toLong("dimension", value, "an integer between 1 and " + MAX_DIMENSION, null);
         if (d < 1 || d > MAX_DIMENSION) {
             throw new InvalidSpecException("dimension must be an integer between 1 and " + MAX_DIMENSION
                     + ", got " + d, "dimension is the number of features of sparse data (indices are 0-based).");
@@ -115,7 +112,7 @@ public final class TrainOptions {
             return dflt;
         }
         if (!(v instanceof CharSequence)) {
-            throw wrongType(key, "a text value (one of " + String.join(", ", allowed) + ")", v);
+            throw wrongType(key, "a text value (one of " + String.join(", ", allowed) + ")", v, null);
         }
         String s = v.toString().trim().toLowerCase(Locale.ROOT);
         if (!allowed.contains(s)) {
@@ -125,18 +122,23 @@ public final class TrainOptions {
     }
 
     private static long integer(Map<String, Object> o, String key, long dflt, long min, long max) {
+        return integer(o, key, dflt, min, max, null);
+    }
+
+    /** An integer argument; {@code hint} (or null) goes with every error about it. */
+    private static long integer(Map<String, Object> o, String key, long dflt, long min, long max, String hint) {
         Object v = o.get(key);
         if (v == null) {
             return dflt;
         }
-        long n = toLong(key, v, "an integer between " + min + " and " + max);
+        long n = toLong(key, v, "an integer between " + min + " and " + max, hint);
         if (n < min || n > max) {
-            throw new InvalidSpecException(key + " must be between " + min + " and " + max + ", got " + n);
+            throw new InvalidSpecException(key + " must be between " + min + " and " + max + ", got " + n, hint);
         }
         return n;
     }
 
-    private static long toLong(String key, Object v, String what) {
+    private static long toLong(String key, Object v, String what, String hint) {
         if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
             return ((Number) v).longValue();
         }
@@ -144,20 +146,20 @@ public final class TrainOptions {
             try {
                 return b.longValueExact();
             } catch (ArithmeticException e) {
-                throw new InvalidSpecException(key + " must be " + what + ", got " + v);
+                throw new InvalidSpecException(key + " must be " + what + ", got " + v, hint);
             }
         }
         if (v instanceof java.math.BigDecimal b) {
             try {
                 return b.longValueExact();
             } catch (ArithmeticException e) {
-                throw new InvalidSpecException(key + " must be " + what + ", got " + v);
+                throw new InvalidSpecException(key + " must be " + what + ", got " + v, hint);
             }
         }
         if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
             if (d != Math.rint(d) || Double.isInfinite(d) || Math.abs(d) > 9.0e15) {
-                throw new InvalidSpecException(key + " must be " + what + ", got " + v);
+                throw new InvalidSpecException(key + " must be " + what + ", got " + v, hint);
             }
             return (long) d;
         }
@@ -165,13 +167,13 @@ public final class TrainOptions {
             try {
                 return Long.parseLong(v.toString().trim());
             } catch (NumberFormatException e) {
-                throw new InvalidSpecException(key + " must be " + what + ", got \"" + v + "\"");
+                throw new InvalidSpecException(key + " must be " + what + ", got \"" + v + "\"", hint);
             }
         }
-        throw wrongType(key, what, v);
+        throw wrongType(key, what, v, hint);
     }
 
-    private static double toDouble(String key, Object v, String what) {
+    private static double toDouble(String key, Object v, String what, String hint) {
         double d;
         if (v instanceof Number n) {
             d = n.doubleValue();
@@ -179,13 +181,13 @@ public final class TrainOptions {
             try {
                 d = Double.parseDouble(v.toString().trim());
             } catch (NumberFormatException e) {
-                throw new InvalidSpecException(key + " must be " + what + ", got \"" + v + "\"");
+                throw new InvalidSpecException(key + " must be " + what + ", got \"" + v + "\"", hint);
             }
         } else {
-            throw wrongType(key, what, v);
+            throw wrongType(key, what, v, hint);
         }
         if (!Double.isFinite(d)) {
-            throw new InvalidSpecException(key + " must be " + what + ", got " + d);
+            throw new InvalidSpecException(key + " must be " + what + ", got " + d, hint);
         }
         return d;
     }
@@ -197,7 +199,7 @@ public final class TrainOptions {
         if (v == null) {
             return dflt;
         }
-        double d = toDouble(key, v, "a number in " + range);
+        double d = toDouble(key, v, "a number in " + range, null);
         if (d < min || (!minInclusive && d == min) || d > max) {
             throw new InvalidSpecException(key + " must be in " + range + ", got " + d);
         }
@@ -224,7 +226,7 @@ public final class TrainOptions {
                 }
             }
         }
-        throw wrongType(key, "a boolean (true or false)", v);
+        throw wrongType(key, "a boolean (true or false)", v, null);
     }
 
     private static double bufferSize(Object v) {
@@ -232,7 +234,7 @@ public final class TrainOptions {
         if (v == null) {
             return 0;
         }
-        double d = toDouble("buffer_size", v, what);
+        double d = toDouble("buffer_size", v, what, null);
         if (d <= 0 || (d > 1 && (d != Math.rint(d) || d > Integer.MAX_VALUE))) {
             throw new InvalidSpecException("buffer_size must be " + what + ", got " + v);
         }
@@ -253,7 +255,7 @@ public final class TrainOptions {
         String what = "a list of positive numbers, one per class";
         List<Object> items = items(v);
         if (items == null) {
-            throw new InvalidSpecException(wrongType("class_weights", what, v).getMessage(), CLASS_WEIGHTS_HINT);
+            throw wrongType("class_weights", what, v, CLASS_WEIGHTS_HINT);
         }
         if (items.size() < 2 || items.size() > TrainSpec.MAX_CLASSES) {
             throw new InvalidSpecException("class_weights must be " + what + " (2 to " + TrainSpec.MAX_CLASSES
@@ -266,11 +268,7 @@ public final class TrainOptions {
                 throw new InvalidSpecException("class_weights must be " + what + ", got a null weight",
                         CLASS_WEIGHTS_HINT);
             }
-            try {
-                out[i] = toDouble("class_weights", x, what);
-            } catch (InvalidSpecException e) {
-                throw new InvalidSpecException(e.getMessage(), CLASS_WEIGHTS_HINT);
-            }
+            out[i] = toDouble("class_weights", x, what, CLASS_WEIGHTS_HINT);
             if (!(out[i] > 0)) {
                 throw new InvalidSpecException("class_weights must be " + what + ", got " + out[i],
                         "a weight multiplies the loss of its class's rows; use a small positive weight instead of 0");
@@ -303,7 +301,7 @@ public final class TrainOptions {
         String what = "a list of 1 or 2 layer widths, each between 1 and " + TrainSpec.MAX_HIDDEN;
         List<Object> items = v instanceof Number ? List.of(v) : items(v);
         if (items == null) {
-            throw wrongType("hidden", what, v);
+            throw wrongType("hidden", what, v, null);
         }
         if (items.isEmpty() || items.size() > 2) {
             throw new InvalidSpecException("hidden must be " + what + ", got " + items.size() + " layers");
@@ -313,7 +311,7 @@ public final class TrainOptions {
             if (items.get(i) == null) {
                 throw new InvalidSpecException("hidden must be " + what + ", got a null width");
             }
-            long w = toLong("hidden", items.get(i), what);
+            long w = toLong("hidden", items.get(i), what, null);
             if (w < 1 || w > TrainSpec.MAX_HIDDEN) {
                 throw new InvalidSpecException("hidden must be " + what + ", got " + w);
             }
@@ -332,7 +330,7 @@ public final class TrainOptions {
         switch (model) {
             case "linear" -> throw new InvalidSpecException("classes does not apply to model linear (regression)");
             case "logistic", "svm" -> {
-                long k = toLong("classes", v, "2 for model " + model);
+                long k = toLong("classes", v, "2 for model " + model, null);
                 if (k != 2) {
                     throw new InvalidSpecException("classes must be 2 for model " + model + ", got " + k,
                             "use model => 'softmax' or 'mlp' for more than two classes");
@@ -341,7 +339,7 @@ public final class TrainOptions {
             }
             default -> {
                 String what = "an integer between 2 and " + TrainSpec.MAX_CLASSES;
-                long k = toLong("classes", v, what);
+                long k = toLong("classes", v, what, null);
                 if (k < 2 || k > TrainSpec.MAX_CLASSES) {
                     throw new InvalidSpecException("classes must be " + what + ", got " + k);
                 }
@@ -380,9 +378,9 @@ public final class TrainOptions {
         return items;
     }
 
-    private static InvalidSpecException wrongType(String key, String what, Object v) {
+    private static InvalidSpecException wrongType(String key, String what, Object v, String hint) {
         return new InvalidSpecException(key + " must be " + what + ", got a value of type "
-                + v.getClass().getSimpleName());
+                + v.getClass().getSimpleName(), hint);
     }
 
     private static String fmt(double d) {

@@ -129,6 +129,33 @@ class TrainSpecTest {
         assertEquals("22023", e.sqlState());
     }
 
+    /**
+     * The hints of block_size and class_weights go with every error about them, whichever check finds it: the range,
+     * the conversion of a string or a number, the type (a null weight and a list's size are checked by
+     * classWeights itself).
+     */
+    @Test
+    void everyErrorAboutBlockSizeOrClassWeightsCarriesItsHint() {
+        String blockSize = "block_size counts 8 kB heap pages; a block_size above the table's pages reads the table "
+                + "as one block. Leave it out to derive it from the table.";
+        for (Object v : new Object[] {0, 1L << 31, "x", 1.5, true, new java.math.BigInteger("99999999999999999999")}) {
+            InvalidSpecException e = assertThrows(InvalidSpecException.class,
+                    () -> TrainSpec.fromOptions(Map.of("block_size", v)), String.valueOf(v));
+            assertTrue(e.getMessage().startsWith("block_size must be "), e.getMessage());
+            assertEquals(blockSize, e.hint(), String.valueOf(v));
+        }
+        String classWeights = "for example [1, 5] to count each positive row of a binary model five times";
+        List<Object> nullWeight = new java.util.ArrayList<>(List.of(1));
+        nullWeight.add(null);
+        for (Object v : new Object[] {List.of(1), "[1, x]", "[1, NaN]", List.of(1, Double.POSITIVE_INFINITY),
+                List.of(1, true), 7, nullWeight}) {
+            InvalidSpecException e = assertThrows(InvalidSpecException.class,
+                    () -> TrainSpec.fromOptions(Map.of("class_weights", v)), String.valueOf(v));
+            assertTrue(e.getMessage().startsWith("class_weights must be "), e.getMessage());
+            assertEquals(classWeights, e.hint(), String.valueOf(v));
+        }
+    }
+
     @Test
     void wrongTypesAndCombinationsAreRefused() {
         assertEquals("epochs must be an integer between 1 and 100000, got a value of type Boolean",

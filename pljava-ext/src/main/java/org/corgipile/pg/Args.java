@@ -39,14 +39,41 @@ final class Args {
     }
 
     long longValue(String key) {
-        Object v = map.get(key);
+        return longValue(key, map.get(key));
+    }
+
+    /**
+     * An integer argument (or an element {@code v} of one) as a long: a JSON number that is a whole bigint, or its
+     * text; anything else (a fraction, more than 19 digits, a list) is 22023 naming the argument.
+     */
+    static long longValue(String key, Object v) {
         if (v instanceof Long n) {
             return n;
         }
-        if (v instanceof Number n) {
-            return new java.math.BigDecimal(n.toString()).longValueExact();
+        if (v == null) {
+            throw new IllegalArgumentException("missing argument " + key);
         }
-        return Long.parseLong(string(key));
+        try {
+            return v instanceof Number n ? new java.math.BigDecimal(n.toString()).longValueExact()
+                    : Long.parseLong(v.toString().trim());
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
+                    key + " must be an integer between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE + ", got "
+                            + (v instanceof Number ? v : "\"" + v + "\""), null);
+        }
+    }
+
+    /**
+     * A relation's OID (argument {@code key}, or an element {@code v} of it): the heap reader takes a 32-bit Oid, so
+     * a larger number must not wrap around to another relation.
+     */
+    static long oid(String key, Object v) {
+        long oid = longValue(key, v);
+        if (oid <= 0 || oid > 0xFFFF_FFFFL) {
+            throw new TrainingException(TrainingException.UNDEFINED_TABLE,
+                    "relation with OID " + oid + " does not exist", null);
+        }
+        return oid;
     }
 
     int intValue(String key, int fallback) {
@@ -88,7 +115,12 @@ final class Args {
         }
         double[] out = new double[list.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = ((Number) list.get(i)).doubleValue();
+            if (!(list.get(i) instanceof Number n)) {
+                throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE, key + " must be a list of "
+                        + "numbers, got " + (list.get(i) == null ? "null" : "\"" + list.get(i) + "\"") + " at " + i,
+                        null);
+            }
+            out[i] = n.doubleValue();
         }
         return out;
     }

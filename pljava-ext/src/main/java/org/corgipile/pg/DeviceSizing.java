@@ -7,10 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import org.corgipile.operators.Sizing;
 import org.corgipile.operators.StorageProbe;
 import org.corgipile.operators.StorageProbeCache;
+import org.corgipile.operators.TrainingException;
 
 /**
  * The one place where a training in this backend resolves its buffer budget and device block, for every path that
@@ -57,6 +59,7 @@ final class DeviceSizing {
      * returns what the probe found, for the spec or the server's sizes (null: no probe), after its NOTICE.
      */
     static Map<String, Object> resolve(Args args, Map<String, Object> options, long pages) {
+        storagePath(args);
         boolean budgetGiven = options.get("buffer_memory") != null;
         if (!budgetGiven) {
             options.put("buffer_memory", bufferMemory());
@@ -99,7 +102,7 @@ final class DeviceSizing {
         if (Sizing.fitsOneBuffer(pages, budget)) {
             return null;
         }
-        Probed probed = probe(Path.of(args.string("storage_path")), false);
+        Probed probed = probe(storagePath(args), false);
         if (probed == null) {
             return null;
         }
@@ -169,6 +172,28 @@ final class DeviceSizing {
         }
         CACHE.store(file, m.get());
         return new Probed(m.get(), seconds, Instant.now());
+    }
+
+    /** What pg_relation_filepath answers: a relation's file, relative to the data directory. */
+    private static final Pattern RELATION_FILE = Pattern.compile("(base/\\d+|global|pg_tblspc/\\d+/PG_\\d+_\\d+/\\d+)"
+            + "/(t\\d+_)?\\d+");
+
+    /**
+     * The argument {@code storage_path} (null when absent): a relation's file as {@code corgipile.storage_args} gives
+     * it. Anything else is refused, also when the probe is off, so that a direct call of {@code corgipile._invoke}
+     * cannot make the server open, time or report on a file of its choosing.
+     */
+    static Path storagePath(Args args) {
+        if (!args.has("storage_path")) {
+            return null;
+        }
+        String path = args.string("storage_path");
+        if (!RELATION_FILE.matcher(path).matches()) {
+            throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE, "storage_path must be a "
+                    + "relation's file in the data directory, as pg_relation_filepath gives it, got \"" + path + "\"",
+                    null);
+        }
+        return Path.of(path);
     }
 
     /** False when the server or the JVM pins the probe off (test clusters: no size may depend on a timing). */

@@ -32,11 +32,12 @@ interface RelationSource extends BlockSource {
     static RelationSource open(Args args, String relationKey, String label, String features, int sparseDimension) {
         String leavesKey = relationKey + "s";
         if (!(args.raw(leavesKey) instanceof List<?> leaves)) {
-            return HeapBlockSource.open(args.longValue(relationKey), label, features, sparseDimension);
+            return HeapBlockSource.open(Args.oid(relationKey, args.raw(relationKey)), label, features,
+                    sparseDimension);
         }
         List<Long> oids = new ArrayList<>();
         for (Object o : leaves) {
-            oids.add(((Number) o).longValue());
+            oids.add(Args.oid(leavesKey, o));
         }
         return PartitionsBlockSource.open(args.string(relationKey + "_name", "?"), oids, label, features,
                 sparseDimension);

@@ -17,11 +17,12 @@ final class StorageProbeFunction {
     }
 
     static Map<String, Object> run(Args args) {
+        Path file = DeviceSizing.storagePath(args);
         if (!DeviceSizing.probeEnabled()) {
             return Map.of("probe", "off");
         }
-        DeviceSizing.Probed probed = args.has("storage_path")
-                ? DeviceSizing.probe(Path.of(args.string("storage_path")), Boolean.TRUE.equals(args.raw("refresh")))
+        DeviceSizing.Probed probed = file != null
+                ? DeviceSizing.probe(file, Boolean.TRUE.equals(args.raw("refresh")))
                 : null;
         if (probed == null) {
             Map<String, Object> none = new LinkedHashMap<>();

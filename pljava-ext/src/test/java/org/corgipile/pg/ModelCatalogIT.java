@@ -99,6 +99,147 @@ class ModelCatalogIT {
         });
     }
 
+    /**
+     * Every C- or Java-backed function of the extension is executable by PUBLIC (the PL/pgSQL wrappers run as the
+     * caller, so they need _invoke and _check_relation). Called directly by a role that may read none of alice's
+     * tables, with hostile arguments, each ends in an ERROR with its SQLSTATE, names nothing pg_class does not show,
+     * and the backend lives on. NULLs never reach C: the functions are STRICT.
+     */
+    @Test
+    void internalFunctionsCalledDirectlyWithHostileArgumentsEndInAnError() throws SQLException {
+        long alice = count(session.createStatement(), "SELECT 'alice_data'::regclass::oid::bigint");
+        long bob = count(session.createStatement(), "SELECT 'bob_data'::regclass::oid::bigint");
+        long aliceModel = count(session.createStatement(), "SELECT id FROM corgipile.models WHERE name = 'alice_model'");
+        try (Statement s = session.createStatement()) {
+            for (String[] t : new String[][] {{"alice_empty", ALICE}, {"bob_empty", BOB}}) {
+                s.execute("CREATE TABLE IF NOT EXISTS " + t[0] + " (label int, features float8[])");
+                s.execute("ALTER TABLE " + t[0] + " OWNER TO " + t[1]);
+            }
+        }
+        String model = "'{\"model_type\": \"logistic\", \"dimension\": 2, \"parameters\": [1, 2, 3]}'::jsonb";
+        String[][] calls = {
+            {"42501", "SELECT corgipile._check_relation('alice_empty', 'label', 'features')"},
+            {"42501", "SELECT corgipile._check_relation('alice_data', 'label', 'id')"},
+            {"42804", "SELECT corgipile._check_relation('bob_data', 'features', 'label')"},
+            {"42703", "SELECT corgipile._check_relation('bob_data', 'label', '\uD83D\uDE00')"},
+            {"42P01", "SELECT corgipile._check_relation('\"\uD83D\uDE00\"', 'label', 'features')"},
+            {"42P01", "SELECT corgipile._check_relation(4294967295::oid::regclass, 'label', 'features')"},
+            {"22003", "SELECT corgipile._check_relation(1234567890123456789::oid::regclass, 'label', 'features')"},
+            {"22023", "SELECT corgipile._invoke('\uD83D\uDE00', '{}')"},
+            {"22023", "SELECT corgipile._invoke('scan_stats', 'null')"},
+            {"22023", "SELECT corgipile._invoke('scan_stats', '{\"label\": \"label\", \"features\": \"features\"}')"},
+            {"42501", scanStats("'alice_empty'::regclass::oid")},
+            {"42P01", scanStats("-1")},
+            {"22023", scanStats("'x'")},
+            {"42501", "SELECT corgipile._invoke('scan_stats', jsonb_build_object('relations', jsonb_build_array("
+                    + alice + "), 'label', 'label', 'features', 'features'))"},
+            {"42501", "SELECT corgipile._invoke('evaluate', jsonb_build_object('model', " + model + ", 'relation', "
+                    + alice + ", 'label', 'label', 'features', 'features'))"},
+            {"22023", "SELECT corgipile._invoke('evaluate', jsonb_build_object('model', jsonb_build_object('id', "
+                    + aliceModel + "), 'relation', " + bob + ", 'label', 'label', 'features', 'features'))"},
+            {"42501", "SELECT corgipile._invoke('train', jsonb_build_object('relation', " + alice
+                    + ", 'label', 'label', 'features', 'features'))"},
+            {"22000", "SELECT corgipile._invoke('train', jsonb_build_object('relation', 'bob_empty'::regclass::oid, "
+                    + "'label', 'label', 'features', 'features'))"},
+            {"22023", "SELECT corgipile._invoke('train', jsonb_build_object('relation', " + bob + ", 'label', 'label', "
+                    + "'features', 'features', 'spec', '{\"epochs\": 1234567890123456789}'::jsonb))"},
+            {"22023", "SELECT corgipile._invoke('train_arguments', '{\"arguments\": {\"\uD83D\uDE00\": 1}}')"},
+            {"42501", "SELECT corgipile._invoke('train_epoch', jsonb_build_object('relation', " + alice
+                    + ", 'label', 'label', 'features', 'features', 'epoch', 1, 'spec', '{}'::jsonb))"},
+            {"42501", "SELECT corgipile.storage_probe('alice_data')"},
+            {"42501", "SELECT corgipile.train_epoch(ARRAY['alice_data'], 'label', 'features', '{}', NULL, 1)"},
+            {"42704", "SELECT sgd_predict_proba('alice_model', " + PROBE + ")"},
+            {"42704", "SELECT sgd_predict('" + aliceModel + "', " + PROBE + ")"},
+            {"42704", "SELECT sgd_predict('\uD83D\uDE00', " + PROBE + ")"},
+        };
+        int pid = InDatabaseTrainingIT.pid(session);
+        asRole(BOB, s -> {
+            for (String[] call : calls) {
+                assertState(call[0], s, call[1]);
+            }
+            for (String strict : new String[] {"corgipile._invoke(NULL, '{}')",
+                    "corgipile._check_relation(NULL, 'label', 'features')", "sgd_predict(NULL, " + PROBE + ")"}) {
+                try (ResultSet rs = s.executeQuery("SELECT " + strict + " IS NULL")) {
+                    assertTrue(rs.next() && rs.getBoolean(1), strict);
+                }
+            }
+            return null;
+        });
+        assertEquals(pid, InDatabaseTrainingIT.pid(session), "the backend survived every call");
+    }
+
+    /** Bug: a relation OID beyond 32 bits was cut to its low 32 bits by the reader, so it read another relation. */
+    @Test
+    void aRelationOidBeyond32BitsWrappedAroundToAnotherRelation() throws SQLException {
+        long bob = count(session.createStatement(), "SELECT 'bob_data'::regclass::oid::bigint");
+        long alice = count(session.createStatement(), "SELECT 'alice_data'::regclass::oid::bigint");
+        asRole(BOB, s -> {
+            assertEquals(400, count(s, "SELECT (" + scanStats(Long.toString(bob)).substring(7) + ")->>'tuples'"));
+            for (long oid : new long[] {(1L << 32) + bob, (1L << 32) + alice, 1234567890123456789L}) {
+                SQLException e = assertThrows(SQLException.class, () -> s.execute(scanStats(Long.toString(oid))));
+                assertEquals("42P01", e.getSQLState(), e.getMessage());
+                assertEquals("ERROR: relation with OID " + oid + " does not exist", e.getMessage());
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Bug: malformed JSON arguments of _invoke (an integer of 20 digits or with a fraction, a list element that is
+     * no number or null) were "unexpected Java exception" (XX000, a stack trace in the server log) instead of 22023.
+     */
+    @Test
+    void malformedInvokeArgumentsWereUnexpectedJavaExceptions() throws SQLException {
+        String rows = "'label', 'label', 'features', 'features'";
+        String evaluate = "SELECT corgipile._invoke('evaluate', jsonb_build_object('relation', "
+                + "'bob_data'::regclass::oid, " + rows + ", 'model', '{\"model_type\": \"logistic\", "
+                + "\"dimension\": 2, \"parameters\": ";
+        asRole(BOB, s -> {
+            for (String call : new String[] {
+                scanStats("12345678901234567890"),
+                scanStats("1.5"),
+                "SELECT corgipile._invoke('scan_stats', jsonb_build_object('relations', '[\"x\"]'::jsonb, " + rows
+                        + "))",
+                "SELECT corgipile._invoke('scan_stats', jsonb_build_object('relations', '[null]'::jsonb, " + rows
+                        + "))",
+                evaluate + "[\"x\", 2, 3]}'::jsonb))",
+                evaluate + "[null, 2, 3]}'::jsonb))",
+            }) {
+                assertState("22023", s, call);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Bug: _invoke('storage_probe') and train's storage_path opened, timed and reported on any file the caller
+     * named (the SQL half passes pg_relation_filepath of a table the caller may read; called directly, it was any
+     * path of the server). Refused now, also where the probe is pinned off (the test clusters).
+     */
+    @Test
+    void storageProbeOpenedAnyFileTheCallerNamed() throws SQLException {
+        asRole(BOB, s -> {
+            for (String path : new String[] {"/etc/passwd", "base/1/../../../../etc/passwd", "postmaster.pid",
+                    "global/pg_control"}) {
+                assertState("22023", s, "SELECT corgipile._invoke('storage_probe', jsonb_build_object('storage_path', '"
+                        + path + "', 'refresh', true))");
+                assertState("22023", s, "SELECT corgipile._invoke('train', jsonb_build_object('relation', "
+                        + "'bob_data'::regclass::oid, 'label', 'label', 'features', 'features', 'storage_path', '"
+                        + path + "'))");
+            }
+            try (ResultSet rs = s.executeQuery("SELECT corgipile.storage_probe('bob_data')->>'probe'")) {
+                assertTrue(rs.next());
+                assertTrue(List.of("off", "none", "cached", "measured").contains(rs.getString(1)), rs.getString(1));
+            }
+            return null;
+        });
+    }
+
+    private static String scanStats(String relation) {
+        return "SELECT corgipile._invoke('scan_stats', jsonb_build_object('relation', " + relation
+                + ", 'label', 'label', 'features', 'features'))";
+    }
+
     /** PUBLIC could DELETE another role's model and INSERT forged rows, or replace it with overwrite. */
     @Test
     void nonOwnerCannotReplaceOrDeleteAnotherRolesModel() throws SQLException {
