@@ -31,21 +31,17 @@ final class DeviceReads {
 
     /** The backend's {@code read_bytes} so far, or -1 when unknown (no /proc: not Linux, or no permission). */
     static long soFar() {
-        byte[] b = new byte[1024];
-        int n = 0;
-        try (FileInputStream in = new FileInputStream(PROC_IO)) {
-            for (int r; n < b.length && (r = in.read(b, n, b.length - n)) > 0; ) {
-                n += r;
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1; // the epoch rows just lack device_read_bytes
-        }
-        return readBytes(b, n);
+        String io = read(PROC_IO);
+        return io == null ? -1 : readBytes(io); // unknown: the epoch rows just lack device_read_bytes
     }
 
     /** The value of the {@code read_bytes:} line of {@code /proc/<pid>/io} text, or -1 when there is none. */
     static long readBytes(byte[] text, int length) {
-        String io = "\n" + new String(text, 0, length, StandardCharsets.ISO_8859_1);
+        return readBytes(new String(text, 0, length, StandardCharsets.ISO_8859_1));
+    }
+
+    private static long readBytes(String text) {
+        String io = "\n" + text;
         int at = io.indexOf("\n" + FIELD);
         if (at < 0) {
             return -1;
