@@ -1,5 +1,6 @@
 package org.corgipile.pg;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -123,18 +124,26 @@ final class ShardCoordinator {
         }
         state.put("activity", a);
         TrainSpec spec = TrainOptions.parse((Map<String, Object>) state.get("spec"));
-        List<List<Object>> log = new ArrayList<>();
-        long total = -1;
-        for (Object row : (List<Object>) state.get("epochs")) {
-            Args e = new Args((Map<String, Object>) row);
-            total = e.longValue("tuples");
-            log.add(Arrays.asList(e.intValue("epoch", 0), LiveActivity.round(e.doubleValue("loss", Double.NaN)),
-                    LiveActivity.round(e.doubleValue("accuracy", Double.NaN)),
-                    LiveActivity.round(e.doubleValue("validation_loss", Double.NaN)),
-                    LiveActivity.round(e.doubleValue("validation_accuracy", Double.NaN)),
-                    LiveActivity.round(e.doubleValue("learning_rate", Double.NaN)),
-                    LiveActivity.round(e.doubleValue("seconds", Double.NaN)), total));
-        }
+        List<Object> epochs = (List<Object>) state.get("epochs");
+        // rows made as LiveActivity.text reads them: it reads the newest that fit, not all epochs done
+        List<List<Object>> log = new AbstractList<>() {
+            @Override
+            public List<Object> get(int i) {
+                Args e = new Args((Map<String, Object>) epochs.get(i));
+                return Arrays.asList(e.intValue("epoch", 0), LiveActivity.round(e.doubleValue("loss", Double.NaN)),
+                        LiveActivity.round(e.doubleValue("accuracy", Double.NaN)),
+                        LiveActivity.round(e.doubleValue("validation_loss", Double.NaN)),
+                        LiveActivity.round(e.doubleValue("validation_accuracy", Double.NaN)),
+                        LiveActivity.round(e.doubleValue("learning_rate", Double.NaN)),
+                        LiveActivity.round(e.doubleValue("seconds", Double.NaN)), e.longValue("tuples"));
+            }
+
+            @Override
+            public int size() {
+                return epochs.size();
+            }
+        };
+        long total = log.isEmpty() ? -1 : (Long) log.get(log.size() - 1).get(7);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("relid", a.get("relid"));
         o.put("model", spec.model());

@@ -211,4 +211,85 @@ class TrainingProgressIT {
             pool.shutdownNow();
         }
     }
+
+    /**
+     * Trainings stalled after a few hundred epochs (LongTrainingsStallOnTheProgressTextTest): the progress text
+     * wrote its whole object once per epoch it dropped, so 1,500 epochs of a small table were at epoch ~705 after 2
+     * minutes. Thousands of epochs of a tiny table now run to the end, every epoch is returned and stored, and
+     * what another session sees stays within the activity slot: the newest epochs, consecutive, up to the current.
+     */
+    @Test
+    void aTrainingOfThousandsOfEpochsKeepsItsProgressWithinTheSlot(DataSource ds) throws Exception {
+        int epochs = 3_000;
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection trainer = ds.getConnection(); Connection watcher = ds.getConnection()) {
+            TestTables.clustered(trainer, "long_t", 200, 4, 0.3);
+            int pid = InDatabaseTrainingIT.pid(trainer);
+            Future<List<Integer>> training = pool.submit(() -> {
+                try (Statement s = trainer.createStatement()) {
+                    s.execute("SET client_min_messages = warning");
+                    List<Integer> returned = new ArrayList<>();
+                    try (ResultSet rs = s.executeQuery("SELECT epoch FROM train_sgd('long_t', 'label', 'features', "
+                            + "epochs => " + epochs + ", block_size => 1, seed => 5, model_name => 'long_run')")) {
+                        while (rs.next()) {
+                            returned.add(rs.getInt(1));
+                        }
+                    }
+                    return returned;
+                }
+            });
+            int limit;
+            try (Statement s = watcher.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT pg_size_bytes(current_setting('track_activity_query_size'))")) {
+                rs.next();
+                limit = rs.getInt(1) - 1;
+            }
+            int latest = 0;
+            int samples = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
+            while (!training.isDone() && System.nanoTime() < deadline) {
+                try (Statement s = watcher.createStatement();
+                     ResultSet rs = s.executeQuery("SELECT a.query, octet_length(a.query), p.epoch, p.epochs "
+                             + "FROM pg_stat_activity a JOIN corgipile.training_progress p USING (pid) "
+                             + "WHERE pid = " + pid)) {
+                    if (rs.next()) {
+                        String text = rs.getString(1);
+                        assertTrue(rs.getInt(2) <= limit, rs.getInt(2) + " bytes: " + text);
+                        int epoch = rs.getInt(3);
+                        assertEquals(epochs, rs.getInt(4), text);
+                        Map<String, Object> o = Json.parseObject(text.substring(text.indexOf('{')));
+                        assertEquals("long_run", o.get("model_name"), "the names are kept: " + text);
+                        List<?> log = (List<?>) o.get("log");
+                        int expected = ((Number) o.get("log_from")).intValue();
+                        for (Object row : log) {
+                            assertEquals(expected++, ((Number) ((List<?>) row).get(0)).intValue(), text);
+                        }
+                        assertTrue(expected - 1 <= epoch, "no epoch beyond the current one: " + text);
+                        if (epoch > 100) {
+                            assertTrue(log.size() >= 5, "the newest finished epochs: " + text);
+                        }
+                        latest = Math.max(latest, epoch);
+                        samples++;
+                    }
+                }
+                Thread.sleep(20);
+            }
+            List<Integer> returned = training.get(60, TimeUnit.SECONDS);
+            assertEquals(epochs, returned.size());
+            for (int e = 1; e <= epochs; e++) {
+                assertEquals(e, returned.get(e - 1));
+            }
+            assertTrue(samples > 0 && latest > epochs / 2, "a second session saw the training late in its epochs: "
+                    + samples + " samples up to epoch " + latest);
+            try (Statement s = watcher.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT jsonb_array_length(epoch_log), (epoch_log->-1->>'epoch')::int "
+                         + "FROM corgipile.models WHERE name = 'long_run'")) {
+                assertTrue(rs.next(), "the model is stored");
+                assertEquals(epochs, rs.getInt(1));
+                assertEquals(epochs, rs.getInt(2));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
