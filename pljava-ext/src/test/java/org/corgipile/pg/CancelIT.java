@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * <p>No wall-clock bound (how fast a cancel lands is a number: docs/in-database.md "Progress, cancel,
  * concurrency"). A cancel that Java ignored would still end the statement with 57014, once the training returned and
  * PL/pgSQL checked for interrupts, so what tells the two apart is the work done: the heap blocks the call read
- * ({@code pg_statio_user_tables}), fewer than one pass per epoch. The training ({@value #EPOCHS} epochs, about 2 s
+ * ({@code pg_statio_user_tables}), fewer than one pass per epoch. The training ({@value #EPOCHS} epochs, about 8 s
  * on the 2-core CI machine) is long enough that no machine ends it within a round's delay (at most 0.5 s), and short
  * enough that an ignored cancel fails the first round instead of holding up the suite (checked on a build without
  * the reader's interrupt checks, Java's checkInterrupts() calls and the CHECK_FOR_INTERRUPTS of the native and of the
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 @PostgresTest(extension = true)
 class CancelIT {
-    private static final int EPOCHS = 500;
+    private static final int EPOCHS = 2000;
     private static final String LONG_TRAINING = "SELECT * FROM train_sgd('cancel_t', 'label', 'features', "
             + "epochs => " + EPOCHS + ", block_size => 1, seed => 1, model_name => 'cancelled')";
 
