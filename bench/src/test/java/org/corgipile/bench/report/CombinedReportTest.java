@@ -139,9 +139,7 @@ class CombinedReportTest {
                         strategy("none", 0, 1.0, new double[] {0.5, 0.55, 0.6}))),
                 new Round(3, 0.875, List.of(strategy("corgipile", 0, 1.05, new double[] {0.79, 0.79, 0.79}),
                         strategy("none", 0, 1.0, new double[] {0.5, 0.55, 0.6}))));
-        TableResult repeated = new TableResult(once.dataset(), once.layout(), once.table(), once.testTable(),
-                once.rows(), once.testRows(), once.pages(), once.bytes(), once.blockPages(), once.scanFloorSeconds(),
-                once.scanFloorBytesRead(), once.strategies(), once.features(), repeats);
+        TableResult repeated = withRounds(once, repeats);
         BenchResults r = run(DeviceProfile.memory(), "./corgipile bench --profiles memory --repeat 3", repeated);
         assertEquals(3, r.settings().repeat());
         String md = MarkdownReport.renderCombined(List.of(r));
@@ -191,9 +189,7 @@ class CombinedReportTest {
                         strategy("none", 0, 1.0, new double[] {0.5, 0.55, 0.6}))),
                 new Round(3, 0.875, List.of(strategy("corgipile", 0, 1.15, new double[] {0.79, 0.79, 0.79}, 80),
                         strategy("none", 0, 1.0, new double[] {0.5, 0.55, 0.6}))));
-        TableResult repeated = new TableResult(once.dataset(), once.layout(), once.table(), once.testTable(),
-                once.rows(), once.testRows(), once.pages(), once.bytes(), once.blockPages(), once.scanFloorSeconds(),
-                once.scanFloorBytesRead(), once.strategies(), once.features(), repeats);
+        TableResult repeated = withRounds(once, repeats);
         BenchResults r = run(HDD, "./corgipile bench --profiles hdd --repeat 3", repeated);
         String md = MarkdownReport.renderCombined(List.of(r));
         // corgipile / none per round 2.00, 1.10, 1.15: median 1.15 <= 1.2, met; a single round 1 would not be
@@ -339,6 +335,13 @@ class CombinedReportTest {
      * heap, the rest stored out of line, TOAST), floor 1 s: corgipile 2 s epochs, none 1 s, and with
      * {@code shuffleOnce} shuffle-once 1 s after a 10 s rewrite.
      */
+    /** {@code once} with rounds 2..N of {@code --repeat}. */
+    private static TableResult withRounds(TableResult once, List<Round> repeats) {
+        return new TableResult(once.dataset(), once.layout(), once.table(), once.testTable(), once.rows(),
+                once.testRows(), once.pages(), once.bytes(), once.blockPages(), once.scanFloorSeconds(),
+                once.scanFloorBytesRead(), once.strategies(), once.features(), repeats);
+    }
+
     private static TableResult table(long rows, int features, long bytes, String layout, boolean shuffleOnce) {
         List<StrategyResult> s = new ArrayList<>(List.of(
                 strategy("corgipile", 0, 2, new double[] {0.79, 0.79, 0.79}),
