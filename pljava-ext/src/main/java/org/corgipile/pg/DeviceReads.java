@@ -96,11 +96,6 @@ final class DeviceReads {
         return sum;
     }
 
-    /** The requests issued since {@code before} (a {@link #requestsSoFar} value), or -1 when either is unknown. */
-    static long requestsSince(String file, long before) {
-        long now = requestsSoFar(file);
-        return now < 0 || before < 0 ? -1 : now - before;
-    }
 
     private static String[] lines(String text) {
         return text == null ? new String[0] : text.split("\n");

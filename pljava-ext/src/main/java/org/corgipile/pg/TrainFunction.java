@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import org.corgipile.operators.EpochListener;
 import org.corgipile.operators.EpochNotice;
@@ -103,11 +104,11 @@ final class TrainFunction {
                 // the storage probe before the sizes (once per session): paid before epoch 1 like the profile pass
                 row.put("probe_seconds", storage.get("probe_seconds"));
             }
-            Long deviceBytes = progress.deviceBytes.get(e.epoch());
+            Long deviceBytes = progress.deviceBytes.perEpoch.get(e.epoch());
             if (deviceBytes != null) {
                 row.put("device_read_bytes", deviceBytes);
             }
-            Long deviceRequests = progress.deviceRequests.get(e.epoch());
+            Long deviceRequests = progress.deviceRequests.perEpoch.get(e.epoch());
             if (deviceRequests != null) {
                 row.put("device_read_requests", deviceRequests);
             }
@@ -164,21 +165,10 @@ final class TrainFunction {
         private final TrainSpec spec;
         private final GpuNotices notices;
         private final LiveActivity activity;
-        final Map<Integer, Long> deviceBytes = new HashMap<>();
-        final Map<Integer, Long> deviceRequests = new HashMap<>();
+        final EpochCounter deviceBytes = new EpochCounter(DeviceReads::soFar);
         /** The blkio group's request counter file, null outside such a group (then no requests are counted). */
         private final String requestsFile = DeviceReads.requestsFile();
-        private long readBytesAtStart = -1;
-        private long requestsAtStart = -1;
-        /** Device bytes and requests of this epoch's first buffer, read ahead during the epoch before (-1: unknown). */
-        private long readAheadIn;
-        private long requestsAheadIn;
-        /** Device bytes and requests read ahead during this epoch for the next one (-1: unknown), and where that
-         * began. */
-        private long readAheadOut;
-        private long requestsAheadOut;
-        private long readAheadStart = -1;
-        private long requestsAheadStart = -1;
+        final EpochCounter deviceRequests = new EpochCounter(() -> DeviceReads.requestsSoFar(requestsFile));
 
         Progress(TrainSpec spec, GpuNotices notices, LiveActivity activity) {
             this.spec = spec;
@@ -203,27 +193,16 @@ final class TrainFunction {
 
         @Override
         public void epochStarted(int epoch, int epochs) {
-            readBytesAtStart = DeviceReads.soFar();
-            requestsAtStart = DeviceReads.requestsSoFar(requestsFile);
-            readAheadIn = readAheadOut;
-            readAheadOut = 0;
-            requestsAheadIn = requestsAheadOut;
-            requestsAheadOut = 0;
+            deviceBytes.epochStarted();
+            deviceRequests.epochStarted();
             notices.drain();
             activity.publish();
         }
 
         @Override
         public void epochFinished(EpochStats s) {
-            long read = DeviceReads.since(readBytesAtStart);
-            if (read >= 0 && readAheadIn >= 0 && readAheadOut >= 0) {
-                // the next epoch's first buffer, read during this one, is the next epoch's data
-                deviceBytes.put(s.epoch(), read - readAheadOut + readAheadIn);
-            }
-            long requests = DeviceReads.requestsSince(requestsFile, requestsAtStart);
-            if (requests >= 0 && requestsAheadIn >= 0 && requestsAheadOut >= 0) {
-                deviceRequests.put(s.epoch(), requests - requestsAheadOut + requestsAheadIn);
-            }
+            deviceBytes.epochFinished(s.epoch());
+            deviceRequests.epochFinished(s.epoch());
             notices.drain();
             // the next epochStarted publishes the row with the new epoch number right after this, unless this was
             // the last epoch (or early stopping may make it so): one activity text per epoch instead of two
@@ -233,13 +212,54 @@ final class TrainFunction {
 
         @Override
         public void readAhead(int epoch, boolean done) {
-            if (!done) {
-                readAheadStart = DeviceReads.soFar();
-                requestsAheadStart = DeviceReads.requestsSoFar(requestsFile);
-            } else {
-                readAheadOut = DeviceReads.since(readAheadStart);
-                requestsAheadOut = DeviceReads.requestsSince(requestsFile, requestsAheadStart);
+            deviceBytes.readAhead(done);
+            deviceRequests.readAhead(done);
+        }
+    }
+
+    /**
+     * One device counter (bytes read, read requests) per epoch: its growth from the epoch's start to its end, where
+     * the next epoch's first buffer, read ahead during this one, is the next epoch's. Absent for an epoch where the
+     * counter is unknown (-1).
+     */
+    private static final class EpochCounter {
+        final Map<Integer, Long> perEpoch = new HashMap<>();
+        private final LongSupplier soFar;
+        private long atStart = -1;
+        /** This epoch's first buffer, read ahead during the epoch before (-1: unknown). */
+        private long aheadIn;
+        /** Read ahead during this epoch for the next one (-1: unknown), and where that began. */
+        private long aheadOut;
+        private long aheadStart = -1;
+
+        EpochCounter(LongSupplier soFar) {
+            this.soFar = soFar;
+        }
+
+        void epochStarted() {
+            atStart = soFar.getAsLong();
+            aheadIn = aheadOut;
+            aheadOut = 0;
+        }
+
+        void epochFinished(int epoch) {
+            long n = since(atStart);
+            if (n >= 0 && aheadIn >= 0 && aheadOut >= 0) {
+                perEpoch.put(epoch, n - aheadOut + aheadIn);
             }
+        }
+
+        void readAhead(boolean done) {
+            if (!done) {
+                aheadStart = soFar.getAsLong();
+            } else {
+                aheadOut = since(aheadStart);
+            }
+        }
+
+        private long since(long before) {
+            long now = soFar.getAsLong();
+            return now < 0 || before < 0 ? -1 : now - before;
         }
     }
 }
