@@ -412,12 +412,12 @@ public final class MarkdownReport {
         return (where < 0 ? error : error.substring(0, where)).replace('|', '/').replace('\n', ' ').strip();
     }
 
-    /** Seconds to the millisecond, "n/a" for a time the engine did not report. */
     /** A count (device requests), "n/a" where unknown (NaN). */
     private static String count(double n) {
         return Double.isNaN(n) ? "n/a" : String.format(Locale.ROOT, "%.0f", n);
     }
 
+    /** Seconds to the millisecond, "n/a" for a time the engine did not report. */
     private static String secs(double s) {
         return Double.isNaN(s) ? "n/a" : String.format(Locale.ROOT, "%.3f", s);
     }
