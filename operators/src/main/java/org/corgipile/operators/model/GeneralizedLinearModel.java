@@ -153,44 +153,8 @@ abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
         if (classWeights != null) {
             return InPlaceLinearStep.super.perTupleSteps(params, rows, from, to, lr, sum, q, qBias, lossSum);
         }
-        if (sum != null && !rows.shape().sparse()) {
-            return averagedDenseSteps(params, rows, from, to, lr, sum, q, qBias, lossSum);
-        }
         for (int i = from; i < to; i++) {
             lossSum += perTupleStep(params, rows, i, lr, sum, q, qBias);
-            if (!Double.isFinite(lossSum)) {
-                return lossSum;
-            }
-            q += 1;
-            qBias += 1;
-        }
-        return lossSum;
-    }
-
-    /**
-     * {@link #perTupleSteps} on dense rows with averaging (the defaults): {@link #perTupleStep}'s values, but each
-     * row's update also forms the next row's dot product ({@link RowAlgebra#axpy2AndDot}), so a step makes one pass
-     * over the weights instead of two (the dot's own pass re-read every weight the update had just stored).
-     */
-    private double averagedDenseSteps(double[] params, TupleBuffer rows, int from, int to, double lr, double[] sum,
-                                      double q, double qBias, double lossSum) {
-        double dot = from < to ? RowAlgebra.dot(rows, from, params, 0) : 0;
-        for (int i = from; i < to; i++) {
-            double c = slope(dot + params[d], rows.label(i));
-            double a = -lr * c;
-            boolean more = i + 1 < to;
-            if (q == 0) { // the first step of a training: no earlier iterate to correct in the sum
-                RowAlgebra.axpy(rows, i, a, params, 0);
-                dot = more ? RowAlgebra.dot(rows, i + 1, params, 0) : 0;
-            } else if (more) {
-                dot = RowAlgebra.axpy2AndDot(rows, i, a, params, -q * a, sum, i + 1);
-            } else {
-                RowAlgebra.axpy2(rows, i, a, params, -q * a, sum, 0);
-            }
-            double db = lr * (0 + c);
-            params[d] -= db;
-            sum[d] += qBias * db;
-            lossSum += 0 + lastLoss;
             if (!Double.isFinite(lossSum)) {
                 return lossSum;
             }

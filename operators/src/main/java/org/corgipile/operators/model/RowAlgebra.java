@@ -94,56 +94,6 @@ final class RowAlgebra {
         }
     }
 
-    /**
-     * {@link #axpy2} of dense row {@code row} at offset 0, returning {@link #dot} of row {@code next} with the updated
-     * {@code w}, bit for bit (the same four accumulators in the same order): one pass over the weights for the update
-     * of one per-tuple step and the margin of the next.
-     */
-    static double axpy2AndDot(TupleBuffer b, int row, double a, double[] w, double c, double[] p, int next) {
-        if (a == 0) {
-            return dot(b, next, w, 0);
-        }
-        int d = b.shape().dimension();
-        double[] x = b.dense();
-        int base = row * d;
-        int nextBase = next * d;
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int k = 0;
-        for (; k + 3 < d; k += 4) {
-            double v0 = x[base + k];
-            double v1 = x[base + k + 1];
-            double v2 = x[base + k + 2];
-            double v3 = x[base + k + 3];
-            double w0 = w[k] + a * v0;
-            double w1 = w[k + 1] + a * v1;
-            double w2 = w[k + 2] + a * v2;
-            double w3 = w[k + 3] + a * v3;
-            w[k] = w0;
-            w[k + 1] = w1;
-            w[k + 2] = w2;
-            w[k + 3] = w3;
-            p[k] += c * v0;
-            p[k + 1] += c * v1;
-            p[k + 2] += c * v2;
-            p[k + 3] += c * v3;
-            s0 += x[nextBase + k] * w0;
-            s1 += x[nextBase + k + 1] * w1;
-            s2 += x[nextBase + k + 2] * w2;
-            s3 += x[nextBase + k + 3] * w3;
-        }
-        for (; k < d; k++) {
-            double v = x[base + k];
-            double wk = w[k] + a * v;
-            w[k] = wk;
-            p[k] += c * v;
-            s0 += x[nextBase + k] * wk;
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
     /** Index of the largest of {@code z[0 .. n)}, the lowest index on ties: the predicted class of K scores. */
     static int argmax(double[] z, int n) {
         int best = 0;
