@@ -140,17 +140,29 @@ public final class Sgd {
                     fold();
                 }
                 double loss = direct.inPlaceStep(params, buffer, from, to, scale, scale * shrink, lr, sum, q, qBias);
-                counted(loss, n);
+                if (!Double.isFinite(loss)) {
+                    throw diverged("the loss became " + loss);
+                }
                 scale *= shrink;
+                lossSum += loss * n;
+                tuples += n;
                 if (sum != null && ++sinceAvg >= avgEvery) {
+                    // the step kept sum + q * v equal to the samples so far; this one adds scale * v (bias: v)
                     sinceAvg = 0;
-                    sampled(1, scale);
+                    avgCount++;
+                    q += scale;
+                    qBias += 1;
                 }
                 return to;
             }
             fold();
         }
-        counted(gradient.lossAndGradient(params, buffer, from, to, grad), n);
+        double loss = gradient.lossAndGradient(params, buffer, from, to, grad);
+        if (!Double.isFinite(loss)) {
+            throw diverged("the loss became " + loss);
+        }
+        lossSum += loss * n;
+        tuples += n;
         double[] w = params;
         double[] g = grad;
         if (l2 > 0) {
@@ -174,30 +186,6 @@ public final class Sgd {
         }
         sampleAverage();
         return to;
-    }
-
-    /** Counts a batch of n rows whose mean loss is {@code loss}. */
-    private void counted(double loss, int n) {
-        lossSum += finite(loss) * n;
-        tuples += n;
-    }
-
-    /** {@code loss}, or 22003 (the training diverged) when it is not finite. */
-    private double finite(double loss) {
-        if (!Double.isFinite(loss)) {
-            throw diverged("the loss became " + loss);
-        }
-        return loss;
-    }
-
-    /**
-     * The fast path's samples: its steps kept {@code sum + q * v} equal to the samples so far, and {@code count} more
-     * samples add {@code scales} (the sum of their scales) times v, and {@code count} times the unscaled biases.
-     */
-    private void sampled(int count, double scales) {
-        avgCount += count;
-        q += scales;
-        qBias += count;
     }
 
     /** The generic path's sample: adds the current (dense, unscaled) iterate to the epoch's sum. */
@@ -292,10 +280,16 @@ public final class Sgd {
                 // the rows up to the next stop check in one call, with nextBatch's bookkeeping per run
                 int end = Math.min(to, from + 256 - (batches & 255));
                 int n = end - from;
-                lossSum = finite(direct.perTupleSteps(params, rows, from, end, lr, sum, q, qBias, lossSum));
+                lossSum = direct.perTupleSteps(params, rows, from, end, lr, sum, q, qBias, lossSum);
+                if (!Double.isFinite(lossSum)) {
+                    throw diverged("the loss became " + lossSum);
+                }
                 tuples += n;
                 if (sum != null) {
-                    sampled(n, n); // a sample after every step (avgEvery 1), each of scale 1
+                    // a sample after every step (avgEvery 1), each adding scale 1
+                    avgCount += n;
+                    q += n;
+                    qBias += n;
                 }
                 batches += n - 1;
                 from = end;
