@@ -38,7 +38,8 @@ final class DoubleBuffer implements AutoCloseable {
         int RETRY_SOON = 1;
         int IDLE = 2;
 
-        int help();
+        /** {@code queued}: the buffer the compute thread works on next (submitted, not yet taken), or null. */
+        int help(TupleBuffer queued);
     }
 
     private record Job(TupleBuffer buffer, Consumer<TupleBuffer> work) {
@@ -58,7 +59,7 @@ final class DoubleBuffer implements AutoCloseable {
     private long waitNanos;
     /** Calling thread only: the part of {@link #waitNanos} spent helping the compute thread. */
     private long helpNanos;
-    private Helper helper = () -> Helper.IDLE;
+    private Helper helper = queued -> Helper.IDLE;
 
     DoubleBuffer(FeatureShape shape, int initialTuples, BlockSource interrupts) {
         this.interrupts = interrupts;
@@ -136,7 +137,8 @@ final class DoubleBuffer implements AutoCloseable {
 
     private int help() {
         long h0 = System.nanoTime();
-        int helped = helper.help();
+        Job head = work.peek(); // filled by this thread, and not written until the compute thread is done with it
+        int helped = helper.help(head == null ? null : head.buffer());
         if (helped == Helper.HELPED) {
             helpNanos += System.nanoTime() - h0;
         }

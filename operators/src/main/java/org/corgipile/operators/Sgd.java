@@ -318,13 +318,14 @@ public final class Sgd {
 
     /**
      * Gathers the next rows of the buffer being consumed, if any, ahead of the compute thread (see
-     * {@link SharedGather}); the reading thread calls this while it would otherwise wait for SGD.
+     * {@link SharedGather}), or the first rows of {@code queued} (the buffer consumed next, or null); the reading
+     * thread calls this while it would otherwise wait for SGD.
      *
      * @return a {@link DoubleBuffer.Helper} code
      */
-    int helpGather() {
+    int helpGather(TupleBuffer queued) {
         SharedGather g = shared;
-        return g == null ? DoubleBuffer.Helper.IDLE : g.help();
+        return g == null ? DoubleBuffer.Helper.IDLE : g.help(queued);
     }
 
     /** Rows per gathered chunk: whole mini-batches, about 128 kB of features (at least one batch). */
