@@ -35,11 +35,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 final class SharedGather {
     /** The slots' memory: 8 chunks of about 128 kB (the size of a core's L2 here); one slot for larger chunks. */
     static final long SLOT_BYTES = 1L << 20;
-    /**
-     * The reserve's memory, for the first chunks of the queued buffer: at most 1/128 of the JVM's heap (4 MB from a
-     * heap of 512 MB, so the default 1 GB), since it comes on top of the buffers that {@code buffer_memory} sizes;
-     * nothing with a ring of one slot.
-     */
+    /** The reserve's memory, for the first chunks of the queued buffer; nothing with a ring of one slot. */
     static final long RESERVE_BYTES = 4L << 20;
 
     /** Spin-wait iterations (~10-50 ns each) before a thread stops waiting for the other. */
@@ -59,18 +55,13 @@ final class SharedGather {
      * of 1 MB or more: large mini-batches of wide rows) nobody helps, and the memory is that of a plain gather.
      */
     SharedGather(FeatureShape shape, int chunkRows) {
-        this(shape, chunkRows, Math.min(RESERVE_BYTES, Runtime.getRuntime().maxMemory() / 128));
-    }
-
-    /** With {@code reserveBytes} of reserve slots at most. */
-    SharedGather(FeatureShape shape, int chunkRows, long reserveBytes) {
         this.chunkRows = chunkRows;
         long chunkBytes = 8L * (shape.dimension() + 2) * chunkRows;
         slots = new TupleBuffer[(int) Math.max(1, Math.min(8, SLOT_BYTES / chunkBytes))];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new TupleBuffer(shape, chunkRows);
         }
-        reserve = new TupleBuffer[slots.length == 1 ? 0 : (int) Math.min(Integer.MAX_VALUE, reserveBytes / chunkBytes)];
+        reserve = new TupleBuffer[slots.length == 1 ? 0 : (int) (RESERVE_BYTES / chunkBytes)];
     }
 
     private TupleBuffer spare() {

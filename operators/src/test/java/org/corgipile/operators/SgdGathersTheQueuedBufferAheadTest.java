@@ -80,7 +80,7 @@ class SgdGathersTheQueuedBufferAheadTest {
         int chunkRows = 100; // 16 kB chunks: a ring of 8 and a reserve of 262 (4 MB)
         TupleBuffer first = permuted(5_000, 1);
         TupleBuffer second = permuted(40_000, 2);
-        SharedGather shared = new SharedGather(first.shape(), chunkRows, SharedGather.RESERVE_BYTES);
+        SharedGather shared = new SharedGather(first.shape(), chunkRows);
         SharedGather.Job job = shared.begin(first, chunkRows);
         int ring = helpAll(shared, null);
         assertEquals(8, ring, "without a queued buffer the helper stops at a full ring");
@@ -97,7 +97,7 @@ class SgdGathersTheQueuedBufferAheadTest {
         int chunkRows = 100;
         TupleBuffer first = permuted(5_000, 1);
         TupleBuffer second = permuted(3_000, 2);
-        SharedGather shared = new SharedGather(first.shape(), chunkRows, SharedGather.RESERVE_BYTES);
+        SharedGather shared = new SharedGather(first.shape(), chunkRows);
         SharedGather.Job job = shared.begin(first, chunkRows);
         assertTrue(helpAll(shared, second) > 8, "the reserve was filled");
         permuted(second, 3_000, 3); // the same object, another fill and permutation
@@ -111,7 +111,7 @@ class SgdGathersTheQueuedBufferAheadTest {
         TupleBuffer first = permuted(5_000, 1);
         TupleBuffer queued = permuted(3_000, 2);
         TupleBuffer other = permuted(3_000, 4);
-        SharedGather shared = new SharedGather(first.shape(), chunkRows, SharedGather.RESERVE_BYTES);
+        SharedGather shared = new SharedGather(first.shape(), chunkRows);
         SharedGather.Job job = shared.begin(first, chunkRows);
         assertTrue(helpAll(shared, queued) > 8, "the reserve was filled");
         takeAllAndCompare(job, first, chunkRows, "first");
@@ -127,7 +127,7 @@ class SgdGathersTheQueuedBufferAheadTest {
         int chunkRows = 100;
         TupleBuffer a = permuted(30_000, 1);
         TupleBuffer b = permuted(30_000, 2);
-        SharedGather shared = new SharedGather(a.shape(), chunkRows, SharedGather.RESERVE_BYTES);
+        SharedGather shared = new SharedGather(a.shape(), chunkRows);
         SharedGather.Job first = shared.begin(a, chunkRows);
         helpAll(shared, b);
         takeAllAndCompare(first, a, chunkRows, "a");
