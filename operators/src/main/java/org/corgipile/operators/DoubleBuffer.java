@@ -38,8 +38,7 @@ final class DoubleBuffer implements AutoCloseable {
         int RETRY_SOON = 1;
         int IDLE = 2;
 
-        /** {@code queued}: the buffer the compute thread works on next (submitted, not yet taken), or null. */
-        int help(TupleBuffer queued);
+        int help();
     }
 
     private record Job(TupleBuffer buffer, Consumer<TupleBuffer> work) {
@@ -59,7 +58,7 @@ final class DoubleBuffer implements AutoCloseable {
     private long waitNanos;
     /** Calling thread only: the part of {@link #waitNanos} spent helping the compute thread. */
     private long helpNanos;
-    private Helper helper = queued -> Helper.IDLE;
+    private Helper helper = () -> Helper.IDLE;
 
     DoubleBuffer(FeatureShape shape, int initialTuples, BlockSource interrupts) {
         this.interrupts = interrupts;
@@ -137,8 +136,7 @@ final class DoubleBuffer implements AutoCloseable {
 
     private int help() {
         long h0 = System.nanoTime();
-        Job head = work.peek(); // filled by this thread, and not written until the compute thread is done with it
-        int helped = helper.help(head == null ? null : head.buffer());
+        int helped = helper.help();
         if (helped == Helper.HELPED) {
             helpNanos += System.nanoTime() - h0;
         }

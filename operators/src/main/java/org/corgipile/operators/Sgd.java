@@ -318,14 +318,13 @@ public final class Sgd {
 
     /**
      * Gathers the next rows of the buffer being consumed, if any, ahead of the compute thread (see
-     * {@link SharedGather}), or the first rows of {@code queued} (the buffer consumed next, or null); the reading
-     * thread calls this while it would otherwise wait for SGD.
+     * {@link SharedGather}); the reading thread calls this while it would otherwise wait for SGD.
      *
      * @return a {@link DoubleBuffer.Helper} code
      */
-    int helpGather(TupleBuffer queued) {
+    int helpGather() {
         SharedGather g = shared;
-        return g == null ? DoubleBuffer.Helper.IDLE : g.help(queued);
+        return g == null ? DoubleBuffer.Helper.IDLE : g.help();
     }
 
     /** Rows per gathered chunk: whole mini-batches, about 128 kB of features (at least one batch). */

@@ -11,19 +11,11 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * gather (rows copied in shuffled order out of a buffer of up to 32 MB: a cache and TLB miss per row), while the
  * reading thread, done with the next buffer, blocks in {@link DoubleBuffer#acquire}. So the buffer is gathered in
  * chunks of whole mini-batches, and each chunk is claimed by whichever thread gets to it first: the compute thread
- * claims the chunk it needs next when nobody has; the reading thread ({@link #help}, called by the double buffer
+ * claims the chunk it needs next when nobody has; the reading thread ({@link #help()}, called by the double buffer
  * instead of blocking) claims the next unclaimed chunk ahead of it. Chunks land in a ring of S small buffers
  * (8 of ~128 kB; {@link #SLOT_BYTES} in all, one for larger chunks); the compute thread trains on chunk c from slot
  * {@code c % S}, so the reading thread runs at most S - 1 chunks ahead. Every chunk holds the same rows in the same order whoever copied it, so the
  * mini-batches and the model are bit for bit those of a gather on one thread.
- *
- * <p>The reserve: once the ring is full (or every chunk of the buffer is claimed), the reading thread gathers the
- * first chunks of the buffer queued behind the current one, the one SGD trains on next, into a second set of
- * slots ({@link #RESERVE_BYTES}, allocated when first used), as the current job's successor; SGD's next
- * {@link #begin} adopts that job when it is for the same fill of the same buffer, so its first chunks are ready,
- * and closes it otherwise. The reserve is written for a successor only after the current job trained past its own
- * reserved chunks, and chunk c of a job that reserved r chunks uses reserve slot c (c &lt; r) or ring slot
- * {@code (c - r) % S}.
  *
  * <p>Publication: a chunk's rows are written before its slot's ready flag (a volatile write) and read after it; a
  * slot is reused only after the compute thread's volatile count of consumed chunks passed it. A buffer's state is
@@ -35,19 +27,14 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 final class SharedGather {
     /** The slots' memory: 8 chunks of about 128 kB (the size of a core's L2 here); one slot for larger chunks. */
     static final long SLOT_BYTES = 1L << 20;
-    /** The reserve's memory, for the first chunks of the queued buffer; nothing with a ring of one slot. */
-    static final long RESERVE_BYTES = 4L << 20;
 
     /** Spin-wait iterations (~10-50 ns each) before a thread stops waiting for the other. */
     private static final int SPINS = 2000;
 
-    private final int chunkRows;
     private final TupleBuffer[] slots;
-    /** Reserve slots, each allocated by the reading thread when first used. */
-    private final TupleBuffer[] reserve;
     /** The compute thread's copy of a chunk the helper is still copying (made when first needed). */
     private TupleBuffer spare;
-    /** The buffer being trained on, or null: what {@link #help} works on. */
+    /** The buffer being trained on, or null: what {@link #help()} works on. */
     private volatile Job current;
 
     /**
@@ -55,13 +42,11 @@ final class SharedGather {
      * of 1 MB or more: large mini-batches of wide rows) nobody helps, and the memory is that of a plain gather.
      */
     SharedGather(FeatureShape shape, int chunkRows) {
-        this.chunkRows = chunkRows;
         long chunkBytes = 8L * (shape.dimension() + 2) * chunkRows;
         slots = new TupleBuffer[(int) Math.max(1, Math.min(8, SLOT_BYTES / chunkBytes))];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new TupleBuffer(shape, chunkRows);
         }
-        reserve = new TupleBuffer[slots.length == 1 ? 0 : (int) (RESERVE_BYTES / chunkBytes)];
     }
 
     private TupleBuffer spare() {
@@ -71,114 +56,67 @@ final class SharedGather {
         return spare;
     }
 
-    /**
-     * Starts sharing the gather of {@code buffer} (pending permutation) in chunks of {@code chunkRows} rows: the job
-     * the reading thread began for it ahead when that is for this fill of it, else a new one.
-     */
+    /** Starts sharing the gather of {@code buffer} (pending permutation) in chunks of {@code chunkRows} rows. */
     Job begin(TupleBuffer buffer, int chunkRows) {
-        Job before = current;
-        Job ahead = before == null ? null : before.seal();
-        Job job;
-        if (ahead != null && ahead.buffer == buffer && ahead.fill == buffer.fills() && chunkRows == this.chunkRows) {
-            job = ahead;
-        } else {
-            if (ahead != null) {
-                ahead.close();
-            }
-            job = new Job(buffer, chunkRows, 0);
-        }
+        Job job = new Job(buffer, chunkRows);
         current = job;
         return job;
     }
 
     /**
-     * Called by the reading thread instead of blocking: gathers one chunk ahead of the compute thread, or, when the
-     * ring is full or every chunk claimed, one of the first chunks of {@code queued} (the buffer the compute thread
-     * takes next, or null) into the reserve.
+     * Called by the reading thread instead of blocking: gathers one chunk ahead of the compute thread.
      *
      * @return {@link DoubleBuffer.Helper#HELPED}; {@link DoubleBuffer.Helper#RETRY_SOON} when every chunk is claimed
      *         or the ring is full (the compute thread frees a slot, or starts the next buffer, within microseconds);
      *         {@link DoubleBuffer.Helper#IDLE} before the first permuted buffer, or with a ring of one slot
      */
-    int help(TupleBuffer queued) {
+    int help() {
         Job job = current;
-        if (job == null || slots.length == 1) {
-            return DoubleBuffer.Helper.IDLE;
-        }
-        if (job.claimAhead(false) == DoubleBuffer.Helper.HELPED) {
-            return DoubleBuffer.Helper.HELPED;
-        }
-        if (queued != null && queued != job.buffer && queued.permutationPending() && reserve.length > 0) {
-            Job ahead = job.successor(queued);
-            if (ahead != null && ahead.claimReserved() == DoubleBuffer.Helper.HELPED) {
-                return DoubleBuffer.Helper.HELPED;
-            }
-        }
-        return job.claimAhead(true);
+        return job == null || slots.length == 1 ? DoubleBuffer.Helper.IDLE : job.claimAhead();
     }
 
     /** One buffer's chunks. The compute thread calls {@link #take} for c = 0, 1, ... and then {@link #close}. */
     final class Job {
         private final TupleBuffer buffer;
-        /** The buffer's {@link TupleBuffer#fills()} when this job was made. */
-        private final int fill;
         private final int chunkRows;
         private final int chunks;
-        /** Chunks 0 .. reserved - 1 go to the reserve, the others to the ring. */
-        private final int reserved;
         /** The next chunk to claim; {@link Integer#MAX_VALUE} once closed. */
         private final AtomicInteger next = new AtomicInteger();
-        /** Slot {@link #slot}(c) holds chunk c when this is c + 1. */
-        private final AtomicIntegerArray ready;
+        /** Slot c % S holds chunk c when this is c + 1. */
+        private final AtomicIntegerArray ready = new AtomicIntegerArray(slots.length);
         /** The chunk the compute thread trains on: slots of earlier chunks may be written again. */
         private volatile int consumed;
         /** The chunk the helper is copying into its slot, or -1. */
         private volatile int inFlight = -1;
-        /** The job of the queued buffer, begun ahead by the helper (guarded by this job's lock). */
-        private Job successor;
-        /** Set by the compute thread's next {@link #begin}: no successor after that (guarded by the lock). */
-        private boolean sealed;
 
-        private Job(TupleBuffer buffer, int chunkRows, int reserveSlots) {
+        private Job(TupleBuffer buffer, int chunkRows) {
             this.buffer = buffer;
-            this.fill = buffer.fills();
             this.chunkRows = chunkRows;
             this.chunks = (int) ((buffer.size() + (long) chunkRows - 1) / chunkRows);
-            this.reserved = Math.min(reserveSlots, chunks);
-            this.ready = new AtomicIntegerArray(reserved + slots.length);
         }
 
         int chunks() {
             return chunks;
         }
 
-        private int slot(int c) {
-            return c < reserved ? c : reserved + (c - reserved) % slots.length;
-        }
-
-        private TupleBuffer slotBuffer(int s) {
-            return s < reserved ? reserve[s] : slots[s - reserved];
-        }
-
         /**
          * Chunk {@code c} (the one after the last taken): from its slot when the helper copied it, else copied
          * now. A chunk the helper is still copying is copied again into a spare buffer rather than waited for
          * (the helper is the thread that lost its core when the machine is busy, and the compute thread bounds the
-         * epoch); so is a chunk whose slot the helper is still writing with an earlier chunk, and a reserved chunk
-         * nobody copied ahead (the reserve slots are the helper's to allocate).
+         * epoch); so is a chunk whose slot the helper is still writing with an earlier chunk.
          */
         TupleBuffer take(int c) {
             consumed = c; // the chunk before was trained on: its slot is free again
-            int slot = slot(c);
+            int slot = c % slots.length;
             if (next.get() == c && next.compareAndSet(c, c + 1)) {
                 int f = inFlight; // read after the claim: a chunk the helper claimed before is visible here
-                TupleBuffer into = c < reserved || f >= 0 && slot(f) == slot ? spare() : slots[slot - reserved];
+                TupleBuffer into = f >= 0 && f % slots.length == slot ? spare() : slots[slot];
                 gather(c, into);
                 return into;
             }
             for (int spins = 0; spins < SPINS; spins++) {
                 if (ready.get(slot) == c + 1) {
-                    return slotBuffer(slot);
+                    return slots[slot];
                 }
                 Thread.onSpinWait();
             }
@@ -187,40 +125,24 @@ final class SharedGather {
             return into;
         }
 
-        /** Claims and copies the next chunk into its slot; with {@code spin}, waits briefly for a full ring. */
-        private int claimAhead(boolean spin) {
+        private int claimAhead() {
             int c = next.get();
             if (c >= chunks) {
                 return DoubleBuffer.Helper.RETRY_SOON;
             }
-            // the ring is full (its slot still holds chunk c - S, not yet trained on): the compute thread frees a
-            // slot about every chunk's SGD time (tens of microseconds); wait for it here, briefly, rather than
-            // sleep through it
-            for (int spins = 0; c >= reserved + slots.length && c >= consumed + slots.length; spins++) {
-                if (!spin || spins >= SPINS || next.get() != c) {
+            // the ring is full: the compute thread frees a slot about every chunk's SGD time (tens of
+            // microseconds); wait for it here, briefly, rather than sleep through it
+            for (int spins = 0; c >= consumed + slots.length; spins++) {
+                if (spins >= SPINS || next.get() != c) {
                     return DoubleBuffer.Helper.RETRY_SOON;
                 }
                 Thread.onSpinWait();
             }
-            return copy(c);
-        }
-
-        /** Claims and copies the next chunk if it goes to the reserve (a job begun ahead). */
-        private int claimReserved() {
-            int c = next.get();
-            return c < reserved ? copy(c) : DoubleBuffer.Helper.RETRY_SOON;
-        }
-
-        private int copy(int c) {
             inFlight = c; // before the claim, so that the compute thread sees it once the claim is visible
             try {
                 if (next.compareAndSet(c, c + 1)) {
-                    int s = slot(c);
-                    if (c < reserved && reserve[c] == null) {
-                        reserve[c] = new TupleBuffer(slots[0].shape(), chunkRows);
-                    }
-                    gather(c, slotBuffer(s));
-                    ready.set(s, c + 1);
+                    gather(c, slots[c % slots.length]);
+                    ready.set(c % slots.length, c + 1);
                 }
             } finally {
                 inFlight = -1; // also if the copy failed (out of memory): the compute thread copies the chunk itself
@@ -231,27 +153,6 @@ final class SharedGather {
         private void gather(int c, TupleBuffer into) {
             int from = c * chunkRows;
             buffer.gatherDense(from, Math.min(buffer.size(), from + chunkRows), into, false);
-        }
-
-        /**
-         * The job of {@code queued} begun ahead (helper): null once the compute thread began the next job, while
-         * this job still trains on reserved chunks, or when the one begun ahead is for another buffer or fill.
-         */
-        private synchronized Job successor(TupleBuffer queued) {
-            // the reserve is free once this job trained past its reserved chunks, or was closed
-            if (sealed || consumed < reserved && next.get() != Integer.MAX_VALUE) {
-                return null;
-            }
-            if (successor == null) {
-                successor = new Job(queued, chunkRows, reserve.length);
-            }
-            return successor.buffer == queued && successor.fill == queued.fills() ? successor : null;
-        }
-
-        /** No successor from now on (compute thread, beginning the next job); the one begun ahead, or null. */
-        private synchronized Job seal() {
-            sealed = true;
-            return successor;
         }
 
         /**

@@ -19,7 +19,6 @@ public final class TupleBuffer {
 
     private final FeatureShape shape;
     private int size;
-    private int fills; // clear() calls: tells a buffer refilled from the same object (SharedGather's reserve)
     private double[] labels;
     private long[] ids;
     private double[] dense;      // dense: size * dimension
@@ -77,17 +76,11 @@ public final class TupleBuffer {
         return size;
     }
 
-    /** How many times this buffer was cleared: a buffer refilled since a look at it has another number. */
-    int fills() {
-        return fills;
-    }
-
     public boolean isEmpty() {
         return size == 0;
     }
 
     public void clear() {
-        fills++;
         size = 0;
         permutationPending = false;
         standardizationDeferrable = false;

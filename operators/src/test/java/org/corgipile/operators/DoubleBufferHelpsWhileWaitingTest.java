@@ -28,7 +28,7 @@ class DoubleBufferHelpsWhileWaitingTest {
             CountDownLatch[] gate = {new CountDownLatch(HELPS)};
             try (DoubleBuffer db = new DoubleBuffer(FeatureShape.dense(2), 16, new InMemoryBlockSource(
                     FeatureShape.dense(2), 1))) {
-                db.helpWhileWaiting(queued -> {
+                db.helpWhileWaiting(() -> {
                     helped.incrementAndGet();
                     gate[0].countDown();
                     return DoubleBuffer.Helper.HELPED;
@@ -57,7 +57,7 @@ class DoubleBufferHelpsWhileWaitingTest {
             AtomicInteger asked = new AtomicInteger();
             try (DoubleBuffer db = new DoubleBuffer(FeatureShape.dense(2), 16, new InMemoryBlockSource(
                     FeatureShape.dense(2), 1))) {
-                db.helpWhileWaiting(queued -> {
+                db.helpWhileWaiting(() -> {
                     asked.incrementAndGet();
                     return DoubleBuffer.Helper.IDLE;
                 });

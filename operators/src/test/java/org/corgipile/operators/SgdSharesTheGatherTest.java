@@ -54,14 +54,14 @@ class SgdSharesTheGatherTest {
         SharedGather shared = new SharedGather(buf.shape(), chunkRows);
         SharedGather.Job job = shared.begin(buf, chunkRows);
         int helped = 0;
-        while (shared.help(null) == DoubleBuffer.Helper.HELPED) {
+        while (shared.help() == DoubleBuffer.Helper.HELPED) {
             helped++;
         }
         assertTrue(helped > 0, "the helper copied chunks ahead");
         TupleBuffer expected = new TupleBuffer(buf.shape(), chunkRows);
         for (int c = 0; c < job.chunks(); c++) {
             TupleBuffer got = job.take(c);
-            if (c % 3 == 1 && shared.help(null) == DoubleBuffer.Helper.HELPED) {
+            if (c % 3 == 1 && shared.help() == DoubleBuffer.Helper.HELPED) {
                 helped++;
             }
             int from = c * chunkRows;
@@ -74,7 +74,7 @@ class SgdSharesTheGatherTest {
                     java.util.Arrays.copyOf(got.dense(), got.size() * d), "chunk " + c);
         }
         job.close();
-        assertEquals(DoubleBuffer.Helper.RETRY_SOON, shared.help(null), "nothing left to claim after close");
+        assertEquals(DoubleBuffer.Helper.RETRY_SOON, shared.help(), "nothing left to claim after close");
     }
 
     /** A helper thread racing the compute thread: the model is bit for bit the one without a helper. */
@@ -99,7 +99,7 @@ class SgdSharesTheGatherTest {
         AtomicBoolean done = new AtomicBoolean();
         Thread helper = new Thread(() -> {
             while (!done.get()) {
-                if (sgd.helpGather(null) == DoubleBuffer.Helper.HELPED) {
+                if (sgd.helpGather() == DoubleBuffer.Helper.HELPED) {
                     helped.incrementAndGet();
                 } else {
                     Thread.onSpinWait();
