@@ -62,6 +62,9 @@ public final class TrainedModel {
         int[] hidden = null;
         Object h = p.get("hidden");
         if (h instanceof Collection<?> c) {
+            if (!c.stream().allMatch(o -> o instanceof Number n && n.doubleValue() == n.intValue())) {
+                throw new InvalidSpecException("\"hidden\" of a stored mlp model must be a list of integers, got " + h);
+            }
             hidden = c.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
         } else if (h instanceof int[] a) {
             hidden = a.clone();

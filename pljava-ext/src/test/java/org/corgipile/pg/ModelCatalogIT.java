@@ -26,6 +26,7 @@ import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
 
 /**
  * The models catalog (issue 11): owners and row-level security, grants, atomic model names, read-only
@@ -230,6 +231,66 @@ class ModelCatalogIT {
             try (ResultSet rs = s.executeQuery("SELECT corgipile.storage_probe('bob_data')->>'probe'")) {
                 assertTrue(rs.next());
                 assertTrue(List.of("off", "none", "cached", "measured").contains(rs.getString(1)), rs.getString(1));
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Bug: _invoke('shard_merge' | 'shard_epoch_end' | 'shard_finish') with a malformed coordinator state (or
+     * servers' replies) was "unexpected Java exception" (XX000, a stack trace in the server log): the coordinator
+     * cast the state's fields. Each is 22023 naming the field, with the hint that says where a state comes from.
+     */
+    @Test
+    void malformedShardStatesWereUnexpectedJavaExceptions() throws SQLException {
+        String row = "{\"epoch\": 1, \"tuples\": 5, \"servers\": {\"s\": 0.5}}";
+        String model = "{\"model_type\": \"logistic\", \"dimension\": 2, \"parameters\": [1, 2, 3], \"params\": {}}";
+        String[][] calls = {
+            {"shard_finish", "{}", "missing argument state"},
+            {"shard_finish", "{\"state\": 1}", "state must be an object, got 1"},
+            {"shard_finish", "{\"state\": {\"epochs\": \"x\"}}", "state.epochs must be a list"},
+            {"shard_finish", "{\"state\": {\"epochs\": [1]}}", "state.epochs must be a list of objects"},
+            {"shard_finish", "{\"state\": {\"epochs\": [{\"epoch\": \"\uD83D\uDE00\"}]}}",
+                "state.epochs[0].epoch must be an integer"},
+            {"shard_finish", "{\"state\": {\"epochs\": [], \"model\": [1]}}", "state.model must be an object"},
+            {"shard_finish", "{\"state\": {\"epochs\": [], \"spec\": 5, \"model\": " + model + "}}",
+                "state.spec must be an object"},
+            {"shard_finish", "{\"state\": {\"epochs\": [], \"model\": " + model.replace("[1, 2, 3]", "{}") + "}}",
+                "state.model.parameters must be a list of numbers"},
+            {"shard_finish", "{\"state\": {\"epochs\": [], \"skipped_tuples\": 1e30, \"model\": " + model + "}}",
+                "state.skipped_tuples must be an integer"},
+            {"shard_finish", "{\"state\": {\"epochs\": [], \"activity\": {\"limit\": []}}}",
+                "state.activity.limit must be an integer"},
+            {"shard_epoch_end", "{\"state\": {\"epochs\": []}}", "state.epochs must be a list ending"},
+            {"shard_epoch_end", "{\"state\": {\"epochs\": [" + row.replace("{\"s\": 0.5}", "[0.5]") + "]}}",
+                "state.epochs[0].servers must be an object"},
+            {"shard_epoch_end", "{\"state\": {\"epochs\": [" + row.replace("0.5", "\"fast\"") + "]}}",
+                "state.epochs[0].servers.s must be a number"},
+            {"shard_epoch_end", "{\"state\": {\"epochs\": [" + row.replace("5", "99999999999999999999") + "]}}",
+                "state.epochs[0].tuples must be an integer"},
+            {"shard_merge", "{\"state\": {}, \"kind\": \"train\", \"replies\": \"x\"}", "replies must be a list"},
+            {"shard_merge", "{\"state\": {}, \"kind\": \"train\", \"replies\": [{\"server\": \"s\", \"reply\": "
+                + "{\"tuples\": 5, \"skipped_tuples\": 0}}]}", "missing argument replies[0].reply.parameters"},
+            {"shard_merge", "{\"state\": {}, \"kind\": \"train\", \"replies\": [{\"server\": \"s\", \"reply\": "
+                + "{\"tuples\": 5, \"skipped_tuples\": 0, \"parameters\": [1, 2, 3], \"model\": [1]}}]}",
+                "replies[0].reply.model must be"},
+            {"shard_merge", "{\"state\": {\"epochs\": []}, \"kind\": \"train\", \"replies\": [{\"server\": \"s\", "
+                + "\"reply\": {\"tuples\": 5, \"skipped_tuples\": 0, \"parameters\": [1, 2, 3]}}]}",
+                "missing argument state.model"},
+            {"shard_merge", "{\"state\": {\"epochs\": []}, \"kind\": \"evaluate\", \"replies\": [{\"reply\": "
+                + "{\"metrics\": {\"tuples\": 5}}}]}", "state.epochs must be a list ending"},
+            {"shard_merge", "{\"state\": {}, \"kind\": \"evaluate\", \"replies\": [{\"reply\": {\"metrics\": "
+                + "{\"tuples\": null}}}]}", "missing argument replies[0].reply.metrics.tuples"},
+            {"shard_merge", "{\"state\": {}, \"kind\": \"profile\", \"replies\": [{\"reply\": 5}]}",
+                "replies[0].reply must be an object"},
+        };
+        asRole(BOB, s -> {
+            for (String[] call : calls) {
+                String sql = "SELECT corgipile._invoke('" + call[0] + "', '" + call[1] + "')";
+                PSQLException e = assertThrows(PSQLException.class, () -> s.execute(sql), sql);
+                assertEquals("22023", e.getSQLState(), sql + ": " + e.getMessage());
+                assertTrue(e.getServerErrorMessage().getMessage().startsWith(call[2]), sql + ": " + e.getMessage());
+                assertEquals(ShardCoordinator.HINT, e.getServerErrorMessage().getHint(), sql);
             }
             return null;
         });
