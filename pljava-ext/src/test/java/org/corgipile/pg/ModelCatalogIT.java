@@ -237,6 +237,34 @@ class ModelCatalogIT {
     }
 
     /**
+     * Bug: storage_path accepted another database's relation file (base/1/1259 is template1's pg_class), so a direct
+     * call of _invoke('storage_probe') told whether such a file existed (a timing, "none" or a cached entry). Only a
+     * file of this database (or of a shared relation) is accepted now, also where the probe is pinned off.
+     */
+    @Test
+    void storagePathAcceptedAnotherDatabasesRelationFile() throws SQLException {
+        long template1 = count(session.createStatement(), "SELECT oid FROM pg_database WHERE datname = 'template1'");
+        String ours = string("SELECT pg_relation_filepath('bob_data')");
+        String filenode = ours.substring(ours.lastIndexOf('/') + 1);
+        asRole(BOB, s -> {
+            for (String path : new String[] {"base/" + template1 + "/1259", "base/" + template1 + "/" + filenode,
+                    "pg_tblspc/1663/PG_15_202209061/" + template1 + "/" + filenode, "base/0" + ours.substring(5)}) {
+                assertState("22023", s, "SELECT corgipile._invoke('storage_probe', jsonb_build_object('storage_path', '"
+                        + path + "'))");
+                assertState("22023", s, "SELECT corgipile._invoke('train', jsonb_build_object('relation', "
+                        + "'bob_data'::regclass::oid, 'label', 'label', 'features', 'features', 'storage_path', '"
+                        + path + "'))");
+            }
+            for (String path : new String[] {ours, stringOf(s, "SELECT pg_relation_filepath('pg_database')")}) {
+                String probe = stringOf(s, "SELECT corgipile._invoke('storage_probe', jsonb_build_object("
+                        + "'storage_path', '" + path + "'))->>'probe'");
+                assertTrue(List.of("off", "none", "cached", "measured").contains(probe), path + ": " + probe);
+            }
+            return null;
+        });
+    }
+
+    /**
      * Bug: _invoke('shard_merge' | 'shard_epoch_end' | 'shard_finish') with a malformed coordinator state (or
      * servers' replies) was "unexpected Java exception" (XX000, a stack trace in the server log): the coordinator
      * cast the state's fields. Each is 22023 naming the field, with the hint that says where a state comes from.
