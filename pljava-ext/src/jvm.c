@@ -540,11 +540,11 @@ message(JNIEnv *env, jclass cls, jint level, jbyteArray text)
 	CorgiNative(env, MessageBody, &a);
 }
 
-/* corgipile.buffer_memory in kB (0) or MyDatabaseId (1): plain reads, nothing that can raise an error. */
+/* corgipile.buffer_memory in kB (0), MyDatabaseId (1), is_superuser (2): plain reads that cannot raise an error. */
 static jlong JNICALL
 backendValue(JNIEnv *env, jclass cls, jint which)
 {
-	return which == 0 ? (jlong) corgipile_buffer_memory_kb : (jlong) MyDatabaseId;
+	return which == 0 ? corgipile_buffer_memory_kb : which == 1 ? (jlong) MyDatabaseId : session_auth_is_superuser;
 }
 
 /* Every native of org.corgipile.pg.Natives. */

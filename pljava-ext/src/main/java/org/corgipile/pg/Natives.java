@@ -62,6 +62,15 @@ public final class Natives {
         return backendValue(1);
     }
 
+    /**
+     * The setting is_superuser, as {@code current_setting('is_superuser')} shows it: the session's role (or the role
+     * of SET ROLE) is a superuser. Not changed inside a SECURITY DEFINER function: its owner's superuser status does
+     * not count.
+     */
+    static boolean superuser() {
+        return backendValue(2) != 0;
+    }
+
     /** Plain reads of backend variables (nothing that can raise an error): see the callers. */
     private static native long backendValue(int which);
 

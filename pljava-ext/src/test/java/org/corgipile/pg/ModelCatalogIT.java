@@ -265,6 +265,27 @@ class ModelCatalogIT {
     }
 
     /**
+     * Bug: refresh of the storage probe was refused to non-superusers by corgipile.storage_probe only: a direct call
+     * of _invoke('storage_probe', refresh) re-timed the device, whose cached timing sets the default sizes of every
+     * role's trainings. Java checks is_superuser now (before the probe, so also where it is pinned off).
+     */
+    @Test
+    void storageProbeRefreshWasOpenToAnyoneThroughInvoke() throws SQLException {
+        String call = "SELECT corgipile._invoke('storage_probe', jsonb_build_object('storage_path', "
+                + "pg_relation_filepath('bob_data'), 'refresh', true))->>'probe'";
+        asRole(BOB, s -> {
+            PSQLException e = assertThrows(PSQLException.class, () -> s.execute(call));
+            assertEquals("42501", e.getSQLState(), e.getMessage());
+            assertEquals("only a superuser may time the storage device again", e.getServerErrorMessage().getMessage());
+            assertEquals("Call corgipile.storage_probe(relation) without refresh to see the timing in use.",
+                    e.getServerErrorMessage().getHint());
+            assertTrue(List.of("off", "none", "cached", "measured").contains(stringOf(s, call.replace("true", "false"))));
+            return null;
+        });
+        assertTrue(List.of("off", "none", "measured").contains(string(call)), "a superuser refreshes");
+    }
+
+    /**
      * Bug: _invoke('shard_merge' | 'shard_epoch_end' | 'shard_finish') with a malformed coordinator state (or
      * servers' replies) was "unexpected Java exception" (XX000, a stack trace in the server log): the coordinator
      * cast the state's fields. Each is 22023 naming the field, with the hint that says where a state comes from.
