@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.corgipile.operators.Sizing;
 import org.corgipile.operators.StorageProbe;
 import org.corgipile.operators.StorageProbeCache;
+import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainingException;
 
 /**
@@ -62,9 +63,8 @@ final class DeviceSizing {
     static Map<String, Object> resolve(Args args, Map<String, Object> options, long pages) {
         storagePath(args);
         boolean budgetGiven = options.get("buffer_memory") != null;
-        if (!budgetGiven) {
-            options.put("buffer_memory", bufferMemory());
-        }
+        // a given budget as training reads it (a number or its text, in range), before any size is derived from it
+        options.put("buffer_memory", budgetGiven ? TrainOptions.parse(options).bufferMemory() : bufferMemory());
         return apply(args, options, budgetGiven, pages);
     }
 

@@ -504,7 +504,15 @@ final class ShardCoordinator {
         publish(new LinkedHashMap<>(state.asMap()), "finish",
                 done.isEmpty() ? 0 : lastEpoch(state).intValue("epoch", 0), false, false);
         TrainSpec spec = TrainOptions.parse(state.object("spec"));
-        TrainedModel trained = ModelCache.restore(state.args(state.has("best_model") ? "best_model" : "model"));
+        Args kept = state.args(state.has("best_model") ? "best_model" : "model");
+        TrainedModel trained = ModelCache.restore(kept);
+        if (kept.has("params") && kept.args("params").has("best_epoch") && !done.isEmpty()) {
+            // the epoch whose metrics the result keeps
+            int best = kept.args("params").intValue("best_epoch", 0);
+            if (best < 1 || best > done.size()) {
+                throw kept.args("params").malformed("best_epoch", "an epoch of state.epochs, 1 to " + done.size());
+            }
+        }
         Map<String, Object> params = new LinkedHashMap<>(trained.params());
         params.put("device", "cpu");
         trained = TrainedModel.restore(trained.type(), trained.dimension(), trained.parameters(), trained.mean(),
@@ -512,6 +520,10 @@ final class ShardCoordinator {
         List<Map<String, Object>> epochs = new ArrayList<>();
         List<EpochStats> stats = new ArrayList<>();
         for (Args e : done) {
+            if (e.intValue("epoch", 0) != epochs.size() + 1) {
+                // the kept epoch's metrics are looked up by number
+                throw e.malformed("epoch", (epochs.size() + 1) + " (the rows are epochs 1, 2, ... in order)");
+            }
             Map<String, Object> row = new LinkedHashMap<>(e.asMap());
             row.putIfAbsent("validation_loss", null);
             row.putIfAbsent("validation_accuracy", null);

@@ -279,7 +279,8 @@ class ModelCatalogIT {
             assertEquals("only a superuser may time the storage device again", e.getServerErrorMessage().getMessage());
             assertEquals("Call corgipile.storage_probe(relation) without refresh to see the timing in use.",
                     e.getServerErrorMessage().getHint());
-            assertTrue(List.of("off", "none", "cached", "measured").contains(stringOf(s, call.replace("true", "false"))));
+            String probe = stringOf(s, call.replace("true", "false"));
+            assertTrue(List.of("off", "none", "cached", "measured").contains(probe), probe);
             return null;
         });
         assertTrue(List.of("off", "none", "measured").contains(string(call)), "a superuser refreshes");
@@ -341,6 +342,47 @@ class ModelCatalogIT {
                 assertTrue(e.getServerErrorMessage().getMessage().startsWith(call[2]), sql + ": " + e.getMessage());
                 assertEquals(ShardCoordinator.HINT, e.getServerErrorMessage().getHint(), sql);
             }
+            return null;
+        });
+    }
+
+    /**
+     * Bug: more hostile _invoke arguments that ended in "unexpected Java exception" (XX000): a spec's buffer_memory
+     * of the wrong type (read before the spec was parsed), a stored mlp's hidden widths that are no integers or not
+     * positive (also in a model row its owner edited, read by sgd_predict), a coordinator's standardisation of
+     * another length than the shard's features, and a coordinator state whose epoch rows or kept epoch do not match.
+     */
+    @Test
+    void hostileInvokeArgumentsThatStillEndedInUnexpectedJavaExceptions() throws SQLException {
+        String rows = "'relation', 'bob_data'::regclass::oid, 'label', 'label', 'features', 'features'";
+        String model = "\"model_type\": \"logistic\", \"dimension\": 2, \"parameters\": [1, 2, 3]";
+        String mlp = "'{\"model_type\": \"mlp\", \"dimension\": 2, \"parameters\": [1, 2, 3], \"params\": "
+                + "{\"classes\": 2, \"hidden\": ";
+        String[][] calls = {
+            {"22023", "SELECT corgipile._invoke('train', jsonb_build_object(" + rows + ", 'spec', "
+                    + "'{\"buffer_memory\": \"x\"}'::jsonb))"},
+            {"22023", "SELECT corgipile._invoke('evaluate', jsonb_build_object(" + rows + ", 'model', " + mlp
+                    + "[-1]}}'::jsonb))"},
+            {"22023", "SELECT corgipile._invoke('evaluate', jsonb_build_object(" + rows + ", 'model', " + mlp
+                    + "[\"x\"]}}'::jsonb))"},
+            {"22000", "SELECT corgipile._invoke('train_epoch', jsonb_build_object(" + rows + ", 'epoch', 1, 'spec', "
+                    + "'{}'::jsonb, 'model', '{\"feature_mean\": [1], \"feature_std\": [1], \"params\": {}}'::jsonb))"},
+            {"22023", "SELECT corgipile._invoke('shard_finish', '{\"state\": {\"epochs\": [{\"epoch\": 5, "
+                    + "\"tuples\": 1}], \"model\": {" + model + "}}}')"},
+            {"22023", "SELECT corgipile._invoke('shard_finish', '{\"state\": {\"epochs\": [{\"epoch\": 1, "
+                    + "\"tuples\": 1}], \"model\": {" + model + "}, \"best_model\": {" + model
+                    + ", \"params\": {\"best_epoch\": 2}}}}')"},
+        };
+        asRole(BOB, s -> {
+            for (String[] call : calls) {
+                assertState(call[0], s, call[1]);
+            }
+            s.execute("SELECT count(*) FROM train_sgd('bob_data', 'label', 'features', epochs => 1, seed => 1, "
+                    + "model => 'mlp', options => '{\"hidden\": [4]}', model_name => 'bob_edited')");
+            s.executeUpdate("UPDATE corgipile.models SET params = params || '{\"hidden\": [\"x\"]}' "
+                    + "WHERE name = 'bob_edited'");
+            assertState("22023", s, "SELECT sgd_predict('bob_edited', " + PROBE + ")");
+            s.execute("SELECT sgd_drop_model('bob_edited')");
             return null;
         });
     }
