@@ -472,7 +472,10 @@ final class ShardCoordinator {
             // the rule replayed over the epochs so far: the state stays plain JSON
             EarlyStopping stopping = new EarlyStopping(spec.earlyStopPatience());
             boolean improved = false;
-            for (Args e : state.objects("epochs")) {
+            // this epoch's row as updated above (its validation metrics)
+            List<Args> rows = new ArrayList<>(state.objects("epochs"));
+            rows.set(rows.size() - 1, last.over(row));
+            for (Args e : rows) {
                 improved = stopping.observe(e.intValue("epoch", 0), e.doubleValue(args.has("validation")
                         ? "validation_loss" : "loss", Double.NaN));
             }
