@@ -540,11 +540,11 @@ message(JNIEnv *env, jclass cls, jint level, jbyteArray text)
 	CorgiNative(env, MessageBody, &a);
 }
 
-/* corgipile.buffer_memory in kB: a plain read of the GUC variable, nothing that can raise an error. */
-static jint JNICALL
-bufferMemoryKb(JNIEnv *env, jclass cls)
+/* corgipile.buffer_memory in kB (0), MyDatabaseId (1), is_superuser (2): plain reads that cannot raise an error. */
+static jlong JNICALL
+backendValue(JNIEnv *env, jclass cls, jint which)
 {
-	return (jint) corgipile_buffer_memory_kb;
+	return which == 0 ? corgipile_buffer_memory_kb : which == 1 ? (jlong) MyDatabaseId : session_auth_is_superuser;
 }
 
 /* Every native of org.corgipile.pg.Natives. */
@@ -559,7 +559,7 @@ CorgiRegisterNatives(JNIEnv *env)
 		{"readerWillNeed", "(JZJI)V", (void *) readerWillNeed},
 		{"readerToastBlock", "(JJ)I", (void *) readerToastBlock},
 		{"readerClose", "(J)V", (void *) readerClose},
-		{"bufferMemoryKb", "()I", (void *) bufferMemoryKb},
+		{"backendValue", "(I)J", (void *) backendValue},
 	};
 	jclass		cls = (*env)->FindClass(env, "org/corgipile/pg/Natives");
 

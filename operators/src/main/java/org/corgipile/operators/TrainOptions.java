@@ -288,7 +288,8 @@ public final class TrainOptions {
         return v.toString();
     }
 
-    private static int[] hidden(Object v, String model) {
+    /** The widths of {@code hidden} (null unless mlp), as training and a stored model ({@link TrainedModel}) read. */
+    static int[] hidden(Object v, String model) {
         if (!model.equals("mlp")) {
             if (v != null) {
                 throw new InvalidSpecException("hidden only applies to model mlp (model is " + model + ")");

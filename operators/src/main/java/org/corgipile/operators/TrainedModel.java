@@ -1,6 +1,5 @@
 package org.corgipile.operators;
 
-import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,16 +58,11 @@ public final class TrainedModel {
             throw new InvalidSpecException("dimension must be at least 1, got " + dimension);
         }
         int classes = p.get("classes") instanceof Number n ? n.intValue() : 0;
-        int[] hidden = null;
-        Object h = p.get("hidden");
-        if (h instanceof Collection<?> c) {
-            hidden = c.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
-        } else if (h instanceof int[] a) {
-            hidden = a.clone();
-        }
-        if (type.equals("mlp") && hidden == null) {
+        if (type.equals("mlp") && p.get("hidden") == null) {
             throw new InvalidSpecException("a stored mlp model needs \"hidden\" in its parameters");
         }
+        // the layer widths as training accepts them (a stored row may have been edited)
+        int[] hidden = type.equals("mlp") ? TrainOptions.hidden(p.get("hidden"), type) : null;
         if ((type.equals("softmax") || type.equals("mlp")) && classes < 2) {
             throw new InvalidSpecException("a stored " + type + " model needs \"classes\" >= 2 in its parameters");
         }

@@ -204,6 +204,11 @@ public final class Trainer {
                 }
                 mean = spec.standardize() ? resume.mean() : null;
                 std = spec.standardize() ? resume.std() : null;
+                if (mean != null && (mean.length != shape.dimension() || std.length != shape.dimension())) {
+                    throw new TrainingException(TrainingException.DATA_EXCEPTION, "the coordinator's "
+                            + "standardisation has " + mean.length + " and " + std.length + " values, this shard "
+                            + shape.dimension() + " features", "every shard must have the same features");
+                }
             } else if (warm != null) {
                 // the warm model's standardisation (its weights live in its feature space) and classes
                 mean = warm.mean();

@@ -39,6 +39,8 @@ public class TrainingException extends RuntimeException {
     public static final String UNDEFINED_TABLE = "42P01";
     /** undefined_function: the server has no (or an older) corgipile extension. */
     public static final String UNDEFINED_FUNCTION = "42883";
+    /** insufficient_privilege: what only a superuser may do. */
+    public static final String INSUFFICIENT_PRIVILEGE = "42501";
     /** datatype_mismatch: a column of the wrong type. */
     public static final String DATATYPE_MISMATCH = "42804";
     /** wrong_object_type: a view or an index where a table is needed. */

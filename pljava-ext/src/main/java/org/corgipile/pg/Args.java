@@ -2,15 +2,41 @@ package org.corgipile.pg;
 
 import org.corgipile.operators.TrainingException;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Typed access to the JSON arguments the PL/pgSQL wrappers build (the wrappers guarantee the keys they pass). */
+/**
+ * Typed access to the JSON arguments the PL/pgSQL wrappers build (the wrappers guarantee the keys they pass), and the
+ * one place that reports a malformed one: a direct call of {@code corgipile._invoke} can pass anything, so a value of
+ * the wrong type, a missing one the call needs, or a number out of range is 22023 naming the argument by its path
+ * ({@code state.epochs[2].tuples}), never a Java exception. A nested object ({@link #args(String, String)}) may carry
+ * a hint that every error below it gives.
+ */
 final class Args {
     private final Map<String, Object> map;
+    /** How errors name this object's keys: "" at the top, "state." or "replies[0]." below. */
+    private final String path;
+    private final String hint;
 
     Args(Map<String, Object> map) {
+        this(map, "", null);
+    }
+
+    private Args(Map<String, Object> map, String path, String hint) {
         this.map = map;
+        this.path = path;
+        this.hint = hint;
+    }
+
+    /** These arguments, whose errors give {@code hint}. */
+    Args withHint(String hint) {
+        return new Args(map, path, hint);
+    }
+
+    /** Arguments {@code other} named and hinted as these (a copy of these with fields added). */
+    Args over(Map<String, Object> other) {
+        return new Args(other, path, hint);
     }
 
     Map<String, Object> asMap() {
@@ -25,10 +51,24 @@ final class Args {
         return map.get(key);
     }
 
+    /** 22023: argument {@code key} is not {@code what} (it is what the call got, or missing). */
+    TrainingException malformed(String key, String what) {
+        Object v = map.get(key);
+        return new TrainingException(TrainingException.INVALID_PARAMETER_VALUE, v == null ? "missing argument "
+                + path + key + " (" + what + ")" : path + key + " must be " + what + ", got " + shown(v), hint);
+    }
+
+    private static String shown(Object v) {
+        String s = v instanceof String ? "\"" + v + "\"" : v instanceof Map ? "an object"
+                : v instanceof List<?> l ? (l.isEmpty() ? "an empty list" : "a list of " + l.size())
+                : String.valueOf(v);
+        return s.length() > 100 ? s.substring(0, 100) + "..." : s;
+    }
+
     String string(String key) {
         Object v = map.get(key);
         if (v == null) {
-            throw new IllegalArgumentException("missing argument " + key);
+            throw malformed(key, "a string");
         }
         return v.toString();
     }
@@ -39,7 +79,11 @@ final class Args {
     }
 
     long longValue(String key) {
-        return longValue(key, map.get(key));
+        try {
+            return longValue(key, map.get(key));
+        } catch (TrainingException e) {
+            throw malformed(key, "an integer between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE);
+        }
     }
 
     /**
@@ -50,16 +94,16 @@ final class Args {
         if (v instanceof Long n) {
             return n;
         }
-        if (v == null) {
-            throw new IllegalArgumentException("missing argument " + key);
-        }
         try {
+            if (v == null) {
+                throw new NumberFormatException();
+            }
             return v instanceof Number n ? new java.math.BigDecimal(n.toString()).longValueExact()
                     : Long.parseLong(v.toString().trim());
         } catch (ArithmeticException | NumberFormatException e) {
-            throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
-                    key + " must be an integer between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE + ", got "
-                            + (v instanceof Number ? v : "\"" + v + "\""), null);
+            throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE, v == null ? "missing argument "
+                    + key : key + " must be an integer between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE
+                    + ", got " + shown(v), null);
         }
     }
 
@@ -83,42 +127,93 @@ final class Args {
         }
         if (v instanceof Number n) {
             if (n.doubleValue() != Math.rint(n.doubleValue()) || Math.abs(n.doubleValue()) > Integer.MAX_VALUE) {
-                throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
-                        key + " must be an integer, got " + v, null);
+                throw malformed(key, "an integer");
             }
             return n.intValue();
         }
         try {
             return Integer.parseInt(v.toString().trim());
         } catch (NumberFormatException e) {
-            throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
-                    key + " must be an integer, got \"" + v + "\"", null);
+            throw malformed(key, "an integer");
         }
     }
 
     double doubleValue(String key, double fallback) {
         Object v = map.get(key);
-        return v instanceof Number n ? n.doubleValue() : v == null ? fallback : Double.parseDouble(v.toString());
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(v.toString());
+        } catch (NumberFormatException e) {
+            throw malformed(key, "a number");
+        }
     }
 
+    /** The JSON object {@code key}, empty when missing or null. */
     @SuppressWarnings("unchecked")
     Map<String, Object> object(String key) {
         Object v = map.get(key);
-        return v instanceof Map ? (Map<String, Object>) v : Map.of();
+        if (v != null && !(v instanceof Map)) {
+            throw malformed(key, "an object");
+        }
+        return v == null ? Map.of() : (Map<String, Object>) v;
+    }
+
+    /** The JSON object {@code key} (required), whose errors name it and give {@code hint} (null: this one's). */
+    @SuppressWarnings("unchecked")
+    Args args(String key, String hint) {
+        if (!(map.get(key) instanceof Map<?, ?> m)) {
+            throw malformed(key, "an object");
+        }
+        return new Args((Map<String, Object>) m, path + key + ".", hint == null ? this.hint : hint);
+    }
+
+    Args args(String key) {
+        return args(key, null);
+    }
+
+    /** The JSON list {@code key} (required). */
+    @SuppressWarnings("unchecked")
+    List<Object> list(String key) {
+        if (!(map.get(key) instanceof List<?> list)) {
+            throw malformed(key, "a list");
+        }
+        return (List<Object>) list;
+    }
+
+    /** The JSON list of objects {@code key} (required), each naming itself {@code key[i]} in errors. */
+    @SuppressWarnings("unchecked")
+    List<Args> objects(String key) {
+        List<Object> list = list(key);
+        List<Args> out = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Map<?, ?> m)) {
+                throw malformed(key, "a list of objects");
+            }
+            out.add(new Args((Map<String, Object>) m, path + key + "[" + i + "].", hint));
+        }
+        return out;
     }
 
     /** A JSON array of numbers as double[], or null for a missing/null value. */
     double[] doubles(String key) {
         Object v = map.get(key);
-        if (!(v instanceof List<?> list)) {
+        if (v == null) {
             return null;
+        }
+        if (!(v instanceof List<?> list)) {
+            throw malformed(key, "a list of numbers");
         }
         double[] out = new double[list.size()];
         for (int i = 0; i < out.length; i++) {
             if (!(list.get(i) instanceof Number n)) {
-                throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE, key + " must be a list of "
-                        + "numbers, got " + (list.get(i) == null ? "null" : "\"" + list.get(i) + "\"") + " at " + i,
-                        null);
+                throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE, path + key + " must be a "
+                        + "list of numbers, got " + (list.get(i) == null ? "null" : shown(list.get(i))) + " at " + i,
+                        hint);
             }
             out[i] = n.doubleValue();
         }

@@ -7,11 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.corgipile.operators.Sizing;
 import org.corgipile.operators.StorageProbe;
 import org.corgipile.operators.StorageProbeCache;
+import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainingException;
 
 /**
@@ -61,9 +63,8 @@ final class DeviceSizing {
     static Map<String, Object> resolve(Args args, Map<String, Object> options, long pages) {
         storagePath(args);
         boolean budgetGiven = options.get("buffer_memory") != null;
-        if (!budgetGiven) {
-            options.put("buffer_memory", bufferMemory());
-        }
+        // a given budget as training reads it (a number or its text, in range), before any size is derived from it
+        options.put("buffer_memory", budgetGiven ? TrainOptions.parse(options).bufferMemory() : bufferMemory());
         return apply(args, options, budgetGiven, pages);
     }
 
@@ -174,24 +175,31 @@ final class DeviceSizing {
         return new Probed(m.get(), seconds, Instant.now());
     }
 
-    /** What pg_relation_filepath answers: a relation's file, relative to the data directory. */
-    private static final Pattern RELATION_FILE = Pattern.compile("(base/\\d+|global|pg_tblspc/\\d+/PG_\\d+_\\d+/\\d+)"
-            + "/(t\\d+_)?\\d+");
+    /**
+     * What pg_relation_filepath answers: a relation's file, relative to the data directory; group 1 or 2 is its
+     * database's OID (in base or in a tablespace; neither for a shared relation, in global).
+     */
+    private static final Pattern RELATION_FILE = Pattern.compile("(?:base/(\\d+)|global"
+            + "|pg_tblspc/\\d+/PG_\\d+_\\d+/(\\d+))/(?:t\\d+_)?\\d+");
 
     /**
      * The argument {@code storage_path} (null when absent): a relation's file as {@code corgipile.storage_args} gives
-     * it. Anything else is refused, also when the probe is off, so that a direct call of {@code corgipile._invoke}
-     * cannot make the server open, time or report on a file of its choosing.
+     * it, of this backend's database (or a shared relation's). Anything else is refused, also when the probe is off,
+     * so that a direct call of {@code corgipile._invoke} cannot make the server open, time or report on a file of its
+     * choosing, nor tell whether another database's relation file exists.
      */
     static Path storagePath(Args args) {
         if (!args.has("storage_path")) {
             return null;
         }
         String path = args.string("storage_path");
-        if (!RELATION_FILE.matcher(path).matches()) {
-            throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE, "storage_path must be a "
-                    + "relation's file in the data directory, as pg_relation_filepath gives it, got \"" + path + "\"",
-                    null);
+        Matcher m = RELATION_FILE.matcher(path);
+        boolean ours = m.matches() && (m.group(1) == null && m.group(2) == null
+                || Long.toString(Natives.databaseOid()).equals(m.group(1) != null ? m.group(1) : m.group(2)));
+        if (!ours) {
+            throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE, "storage_path must be the file "
+                    + "of a relation of this database, as pg_relation_filepath gives it, got \"" + path + "\"",
+                    "storage_path is what corgipile.storage_args gives for the relation being trained.");
         }
         return Path.of(path);
     }

@@ -53,7 +53,26 @@ public final class Natives {
     }
 
     /** The GUC corgipile.buffer_memory, in kB (a plain read of the variable). */
-    static native int bufferMemoryKb();
+    static int bufferMemoryKb() {
+        return (int) backendValue(0);
+    }
+
+    /** The OID of this backend's database (MyDatabaseId): the directory base/&lt;oid&gt; of its relation files. */
+    static long databaseOid() {
+        return backendValue(1);
+    }
+
+    /**
+     * The setting is_superuser, as {@code current_setting('is_superuser')} shows it: the session's role (or the role
+     * of SET ROLE) is a superuser. Not changed inside a SECURITY DEFINER function: its owner's superuser status does
+     * not count.
+     */
+    static boolean superuser() {
+        return backendValue(2) != 0;
+    }
+
+    /** Plain reads of backend variables (nothing that can raise an error): see the callers. */
+    private static native long backendValue(int which);
 
     /** Reads pages into {@code buffer} (direct, native order); see {@link HeapBlockSource} for the format. */
     static native int readerReadPages(long handle, long firstPage, int pages, ByteBuffer buffer);

@@ -3,6 +3,7 @@ package org.corgipile.pg;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,6 +43,8 @@ import org.corgipile.operators.Version;
  * </ul>
  * State: {@code {"spec", "rounds": the next epoch's rounds, "model": catalog-row-like model with "iterate",
  * "best_model", "stop", "epochs": [...], "skipped_tuples", "profile_seconds", "profile_device_read_bytes"}}.
+ * Read through {@link Args} only ({@link #state}): a state or reply that a direct call of {@code corgipile._invoke}
+ * malformed is 22023 naming the field, with {@link #HINT}.
  */
 final class ShardCoordinator {
     /**
@@ -51,7 +54,16 @@ final class ShardCoordinator {
      */
     private static final List<String> SERVER_SIZES = List.of("buffer_memory", "device_block");
 
+    /** The hint of a malformed state or reply. */
+    static final String HINT = "The state is what the previous round of corgipile.train_sharded returned, and the "
+            + "replies are the servers' corgipile.train_epoch results: train over foreign partitions with train_sgd.";
+
     private ShardCoordinator() {
+    }
+
+    /** The one reader of a coordinator state (JSON): its fields are named state.&lt;key&gt; in errors, with HINT. */
+    private static Args state(Object state) {
+        return new Args(Collections.singletonMap("state", state)).withHint(HINT).args("state");
     }
 
     static Map<String, Object> start(Args args) {
@@ -106,30 +118,30 @@ final class ShardCoordinator {
      * done within a round are the servers' and not known here (NULL). Not published without {@code activity} in
      * the state (the arithmetic's unit tests).
      */
-    @SuppressWarnings("unchecked")
     private static void publish(Map<String, Object> state, String phase, int epoch, boolean epochStarts) {
         publish(state, phase, epoch, epochStarts, true);
     }
 
     /** @param kept shown beyond this call (between rounds); false: until it returns (the last call) */
-    @SuppressWarnings("unchecked")
     private static void publish(Map<String, Object> state, String phase, int epoch, boolean epochStarts,
                                 boolean kept) {
-        if (!(state.get("activity") instanceof Map<?, ?> given)) {
+        Args s = state(state);
+        if (!s.has("activity")) {
             return;
         }
-        Map<String, Object> a = new LinkedHashMap<>((Map<String, Object>) given);
+        Args given = s.args("activity");
+        Map<String, Object> a = new LinkedHashMap<>(given.asMap());
         if (epochStarts) {
             a.put("epoch_started", System.currentTimeMillis());
         }
         state.put("activity", a);
-        TrainSpec spec = TrainOptions.parse((Map<String, Object>) state.get("spec"));
-        List<Object> epochs = (List<Object>) state.get("epochs");
+        TrainSpec spec = TrainOptions.parse(s.object("spec"));
+        List<Args> epochs = s.objects("epochs");
         // rows made as LiveActivity.text reads them: it reads the newest that fit, not all epochs done
         List<List<Object>> log = new AbstractList<>() {
             @Override
             public List<Object> get(int i) {
-                Args e = new Args((Map<String, Object>) epochs.get(i));
+                Args e = epochs.get(i);
                 return Arrays.asList(e.intValue("epoch", 0), LiveActivity.round(e.doubleValue("loss", Double.NaN)),
                         LiveActivity.round(e.doubleValue("accuracy", Double.NaN)),
                         LiveActivity.round(e.doubleValue("validation_loss", Double.NaN)),
@@ -144,6 +156,7 @@ final class ShardCoordinator {
             }
         };
         long total = log.isEmpty() ? -1 : (Long) log.get(log.size() - 1).get(7);
+        int limit = given.intValue("limit", 1023);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("relid", a.get("relid"));
         o.put("model", spec.model());
@@ -163,7 +176,7 @@ final class ShardCoordinator {
         o.put("relation", a.get("relation"));
         o.put("model_name", a.get("model_name"));
         String text = LiveActivity.text(String.valueOf(a.get("relation")), spec.model() + ", " + spec.shuffle() + ", "
-                + a.get("servers") + " servers", o, log, ((Number) a.get("limit")).intValue());
+                + a.get("servers") + " servers", o, log, limit);
         if (kept) {
             Natives.reportActivityKept(text);
         } else {
@@ -208,54 +221,53 @@ final class ShardCoordinator {
         return model;
     }
 
-    static Map<String, Object> merge(Args args) {
-        Map<String, Object> out = new LinkedHashMap<>(args.object("state"));
-        @SuppressWarnings("unchecked")
-        List<Object> replies = (List<Object>) args.raw("replies");
+    static Map<String, Object> merge(Args call) {
+        Args args = call.withHint(HINT);
+        Args state = state(args.raw("state"));
+        Map<String, Object> out = new LinkedHashMap<>(state.asMap());
+        List<Args> replies = args.objects("replies");
         int epoch = args.intValue("epoch", 0);
         switch (args.string("kind")) {
             case "profile" -> {
-                mergeProfile(new Args(args.object("state")), replies, args.doubleValue("seconds", 0), out);
+                mergeProfile(state, replies, args.doubleValue("seconds", 0), out);
                 publish(out, "train", 1, true);
             }
             case "train" -> {
-                mergeTrain(new Args(args.object("state")), replies, epoch, args.doubleValue("seconds", 0), out);
-                publish(out, ((List<?>) out.get("rounds")).contains("evaluate") ? "evaluate" : "validate", epoch,
-                        false);
+                mergeTrain(state, replies, epoch, args.doubleValue("seconds", 0), out);
+                publish(out, state.list("rounds").contains("evaluate") ? "evaluate" : "validate", epoch, false);
             }
             default -> {
-                mergeEvaluation(new Args(args.object("state")), replies, args.doubleValue("seconds", 0), out);
+                mergeEvaluation(state, replies, args.doubleValue("seconds", 0), out);
                 publish(out, "validate", epoch, false);
             }
         }
         return out;
     }
 
-    @SuppressWarnings("unchecked")
-    private static void mergeProfile(Args state, List<Object> replies, double seconds, Map<String, Object> out) {
+    private static void mergeProfile(Args state, List<Args> replies, double seconds, Map<String, Object> out) {
         Map<String, Object> specMap = new LinkedHashMap<>(state.object("spec"));
         TrainSpec spec = TrainOptions.parse(specMap);
         DataProfile all = null;
         boolean sparse = false;
         long skipped = 0;
         Map<String, Object> deviceBytes = new LinkedHashMap<>();
-        for (Object o : replies) {
-            Args r = new Args(new Args((Map<String, Object>) o).object("reply"));
+        for (Args o : replies) {
+            Args r = o.args("reply");
             if (r.has("device_read_bytes")) {
-                deviceBytes.put(new Args((Map<String, Object>) o).string("server"), r.longValue("device_read_bytes"));
+                deviceBytes.put(o.string("server"), r.longValue("device_read_bytes"));
             }
             sparse |= Boolean.TRUE.equals(r.raw("sparse"));
             skipped += r.longValue("skipped_tuples");
             if (!r.has("profile")) {
                 continue;
             }
-            Args p = new Args(r.object("profile"));
+            Args p = r.args("profile");
             DataProfile one = DataProfile.of(p.longValue("tuples"), p.doubles("mean"), p.doubles("m2"),
                     p.doubleValue("min_label", Double.NaN), p.doubleValue("max_label", Double.NaN),
                     Boolean.TRUE.equals(p.raw("integral_labels")));
             if (all != null && one.mean() != null && all.mean() != null && one.mean().length != all.mean().length) {
                 throw new TrainingException(TrainingException.DATA_EXCEPTION, "servers disagree on the features: "
-                        + new Args((Map<String, Object>) o).string("server") + " has " + one.mean().length
+                        + o.string("server") + " has " + one.mean().length
                         + ", another " + all.mean().length, "Every partition's features must have the same length.");
             }
             all = all == null ? one : all.merge(one);
@@ -294,8 +306,7 @@ final class ShardCoordinator {
                 + "features", "Load data into the partitions first.");
     }
 
-    @SuppressWarnings("unchecked")
-    private static void mergeTrain(Args state, List<Object> replies, int epoch, double seconds,
+    private static void mergeTrain(Args state, List<Args> replies, int epoch, double seconds,
                                    Map<String, Object> out) {
         TrainSpec spec = TrainOptions.parse(state.object("spec"));
         double[] iterate = null;
@@ -308,10 +319,9 @@ final class ShardCoordinator {
         Map<String, Object> servers = new LinkedHashMap<>();
         Map<String, Object> sizes = new LinkedHashMap<>();
         Map<String, Object> deviceBytes = new LinkedHashMap<>();
-        for (Object o : replies) {
-            Args reply = new Args((Map<String, Object>) o);
+        for (Args reply : replies) {
             String server = reply.string("server");
-            Args r = new Args(reply.object("reply"));
+            Args r = reply.args("reply");
             servers.put(server, r.doubleValue("seconds", 0));
             if (r.has("device_read_bytes")) {
                 deviceBytes.put(server, r.longValue("device_read_bytes"));
@@ -322,7 +332,13 @@ final class ShardCoordinator {
                 continue;
             }
             double[] p = r.doubles("parameters");
+            if (p == null) {
+                throw r.malformed("parameters", "a list of numbers");
+            }
             double[] m = r.has("model") ? r.doubles("model") : p;
+            if (m.length != p.length) {
+                throw r.malformed("model", "a list of " + p.length + " numbers, as parameters");
+            }
             int d = r.intValue("dimension", 0);
             if (iterate == null) {
                 iterate = new double[p.length];
@@ -358,8 +374,9 @@ final class ShardCoordinator {
             iterate[i] /= tuples;
             averaged[i] /= tuples;
         }
-        Map<String, Object> model = new LinkedHashMap<>(state.object("model"));
-        Map<String, Object> params = new LinkedHashMap<>((Map<String, Object>) model.get("params"));
+        Args stateModel = state.args("model");
+        Map<String, Object> model = new LinkedHashMap<>(stateModel.asMap());
+        Map<String, Object> params = new LinkedHashMap<>(stateModel.object("params"));
         params.put("label_encoding", minusOne ? "-1/+1" : "0/1");
         model.put("params", params);
         model.put("dimension", dimension);
@@ -390,31 +407,29 @@ final class ShardCoordinator {
         if (epoch == 1 && state.has("profile_device_read_bytes")) {
             row.put("server_profile_device_read_bytes", state.object("profile_device_read_bytes"));
         }
-        List<Object> epochs = new ArrayList<>((List<Object>) state.raw("epochs"));
+        List<Object> epochs = new ArrayList<>(state.list("epochs"));
         epochs.add(row);
         out.put("epochs", epochs);
     }
 
-    @SuppressWarnings("unchecked")
-    private static void mergeEvaluation(Args state, List<Object> replies, double seconds, Map<String, Object> out) {
+    private static void mergeEvaluation(Args state, List<Args> replies, double seconds, Map<String, Object> out) {
         Map<String, Double> sums = new LinkedHashMap<>();
         long tuples = 0;
-        for (Object o : replies) {
-            Args reply = new Args((Map<String, Object>) o);
-            Map<String, Object> metrics = new Args(reply.object("reply")).object("metrics");
-            long n = ((Number) metrics.get("tuples")).longValue();
+        for (Args reply : replies) {
+            Args metrics = reply.args("reply").args("metrics");
+            long n = metrics.longValue("tuples");
             tuples += n;
             for (String k : List.of("loss", "accuracy", "mae")) {
-                if (metrics.get(k) instanceof Number v) {
+                if (metrics.raw(k) instanceof Number v) {
                     sums.merge(k, n * v.doubleValue(), Double::sum);
                 }
             }
-            if (metrics.get("rmse") instanceof Number v) {
+            if (metrics.raw("rmse") instanceof Number v) {
                 sums.merge("rmse", n * v.doubleValue() * v.doubleValue(), Double::sum);
             }
         }
-        List<Object> epochs = new ArrayList<>((List<Object>) state.raw("epochs"));
-        Map<String, Object> row = new LinkedHashMap<>((Map<String, Object>) epochs.get(epochs.size() - 1));
+        List<Object> epochs = new ArrayList<>(state.list("epochs"));
+        Map<String, Object> row = new LinkedHashMap<>(lastEpoch(state).asMap());
         for (Map.Entry<String, Double> e : sums.entrySet()) {
             double mean = tuples == 0 ? Double.NaN : e.getValue() / tuples;
             row.put(e.getKey(), e.getKey().equals("rmse") ? Math.sqrt(mean) : mean);
@@ -428,15 +443,18 @@ final class ShardCoordinator {
      * {@code shard_epoch_end}: the averaged model's metrics on the validation relation (local to the coordinator,
      * optional), early stopping, then the epoch's NOTICE with each server's seconds.
      */
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> epochEnd(Args args) {
-        Args state = new Args(args.object("state"));
-        Map<String, Object> out = new LinkedHashMap<>(args.object("state"));
+    static Map<String, Object> epochEnd(Args call) {
+        Args args = call.withHint(HINT);
+        Args state = state(args.raw("state"));
+        Map<String, Object> out = new LinkedHashMap<>(state.asMap());
         TrainSpec spec = TrainOptions.parse(state.object("spec"));
-        List<Object> epochs = new ArrayList<>((List<Object>) state.raw("epochs"));
-        Map<String, Object> row = new LinkedHashMap<>((Map<String, Object>) epochs.get(epochs.size() - 1));
+        List<Object> epochs = new ArrayList<>(state.list("epochs"));
+        Args last = lastEpoch(state);
+        Map<String, Object> row = new LinkedHashMap<>(last.asMap());
+        Args servers = last.args("servers");
+        int epoch = last.intValue("epoch", 0);
         if (args.has("validation")) {
-            TrainedModel model = ModelCache.restore(new Args(state.object("model")));
+            TrainedModel model = ModelCache.restore(state.args("model"));
             long t0 = System.nanoTime();
             try (RelationSource src = RelationSource.open(args, "validation", args.string("label"),
                     args.string("features"), model.dimension())) {
@@ -446,8 +464,7 @@ final class ShardCoordinator {
                     }
                 });
             }
-            row.merge("eval_seconds", (System.nanoTime() - t0) / 1e9,
-                    (a, b) -> ((Number) a).doubleValue() + ((Number) b).doubleValue());
+            row.put("eval_seconds", last.doubleValue("eval_seconds", 0) + (System.nanoTime() - t0) / 1e9);
         }
         epochs.set(epochs.size() - 1, row);
         out.put("epochs", epochs);
@@ -455,24 +472,26 @@ final class ShardCoordinator {
             // the rule replayed over the epochs so far: the state stays plain JSON
             EarlyStopping stopping = new EarlyStopping(spec.earlyStopPatience());
             boolean improved = false;
-            for (Object o : epochs) {
-                Args e = new Args((Map<String, Object>) o);
+            // this epoch's row as updated above (its validation metrics)
+            List<Args> rows = new ArrayList<>(state.objects("epochs"));
+            rows.set(rows.size() - 1, last.over(row));
+            for (Args e : rows) {
                 improved = stopping.observe(e.intValue("epoch", 0), e.doubleValue(args.has("validation")
                         ? "validation_loss" : "loss", Double.NaN));
             }
             if (improved) {
-                Map<String, Object> best = new LinkedHashMap<>(state.object("model"));
+                Args stateModel = state.args("model");
+                Map<String, Object> best = new LinkedHashMap<>(stateModel.asMap());
                 best.remove("iterate");
-                Map<String, Object> params = new LinkedHashMap<>((Map<String, Object>) best.get("params"));
+                Map<String, Object> params = new LinkedHashMap<>(stateModel.object("params"));
                 params.put("best_epoch", stopping.bestEpoch());
                 best.put("params", params);
                 out.put("best_model", best);
             }
             out.put("stop", stopping.exhausted());
         }
-        Natives.message(0, EpochNotice.text(stats(row), spec.epochs()) + " (servers: "
-                + describeServers((Map<String, Object>) row.get("servers")) + ")");
-        int epoch = ((Number) row.get("epoch")).intValue();
+        Natives.message(0, EpochNotice.text(stats(last.over(row)), spec.epochs()) + " (servers: "
+                + describeServers(servers) + ")");
         if (Boolean.TRUE.equals(out.get("stop")) || epoch >= spec.epochs()) {
             publish(out, "finish", epoch, false);
         } else {
@@ -481,29 +500,39 @@ final class ShardCoordinator {
         return out;
     }
 
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> finish(Args args) {
-        Args state = new Args(args.object("state"));
-        List<?> done = (List<?>) state.raw("epochs");
+    static Map<String, Object> finish(Args call) {
+        Args state = state(call.raw("state"));
+        List<Args> done = state.objects("epochs");
         // the last publication ends with this call: the statement's own text is back in pg_stat_activity
-        publish(new LinkedHashMap<>(args.object("state")), "finish", done.isEmpty() ? 0
-                : new Args((Map<String, Object>) done.get(done.size() - 1)).intValue("epoch", 0), false, false);
+        publish(new LinkedHashMap<>(state.asMap()), "finish",
+                done.isEmpty() ? 0 : lastEpoch(state).intValue("epoch", 0), false, false);
         TrainSpec spec = TrainOptions.parse(state.object("spec"));
-        TrainedModel trained = ModelCache.restore(new Args(state.has("best_model") ? state.object("best_model")
-                : state.object("model")));
+        Args kept = state.args(state.has("best_model") ? "best_model" : "model");
+        TrainedModel trained = ModelCache.restore(kept);
+        if (kept.has("params") && kept.args("params").has("best_epoch") && !done.isEmpty()) {
+            // the epoch whose metrics the result keeps
+            int best = kept.args("params").intValue("best_epoch", 0);
+            if (best < 1 || best > done.size()) {
+                throw kept.args("params").malformed("best_epoch", "an epoch of state.epochs, 1 to " + done.size());
+            }
+        }
         Map<String, Object> params = new LinkedHashMap<>(trained.params());
         params.put("device", "cpu");
         trained = TrainedModel.restore(trained.type(), trained.dimension(), trained.parameters(), trained.mean(),
                 trained.std(), params);
         List<Map<String, Object>> epochs = new ArrayList<>();
         List<EpochStats> stats = new ArrayList<>();
-        for (Object o : (List<Object>) state.raw("epochs")) {
-            Map<String, Object> row = new LinkedHashMap<>((Map<String, Object>) o);
+        for (Args e : done) {
+            if (e.intValue("epoch", 0) != epochs.size() + 1) {
+                // the kept epoch's metrics are looked up by number
+                throw e.malformed("epoch", (epochs.size() + 1) + " (the rows are epochs 1, 2, ... in order)");
+            }
+            Map<String, Object> row = new LinkedHashMap<>(e.asMap());
             row.putIfAbsent("validation_loss", null);
             row.putIfAbsent("validation_accuracy", null);
             row.put("device", "cpu");
             epochs.add(row);
-            stats.add(stats(row));
+            stats.add(stats(e));
         }
         // the same bookkeeping as one server's: the kept epoch's metrics, the early-stopping NOTICE
         TrainResult result = new TrainResult(trained, stats, spec, null);
@@ -522,9 +551,17 @@ final class ShardCoordinator {
         return out;
     }
 
+    /** The state's last epoch row (there is one after a round of training). */
+    private static Args lastEpoch(Args state) {
+        List<Args> epochs = state.objects("epochs");
+        if (epochs.isEmpty()) {
+            throw state.malformed("epochs", "a list ending with the epoch's row");
+        }
+        return epochs.get(epochs.size() - 1);
+    }
+
     /** An epoch row of the state as the {@link EpochStats} one server reports. */
-    private static EpochStats stats(Map<String, Object> row) {
-        Args e = new Args(row);
+    private static EpochStats stats(Args e) {
         return new EpochStats(e.intValue("epoch", 0), e.doubleValue("loss", Double.NaN),
                 e.doubleValue("accuracy", Double.NaN), e.doubleValue("validation_loss", Double.NaN),
                 e.doubleValue("validation_accuracy", Double.NaN), e.doubleValue("learning_rate", Double.NaN),
@@ -532,9 +569,10 @@ final class ShardCoordinator {
     }
 
     /** "s1 0.810 s, s2 0.790 s" for the NOTICE of an epoch. */
-    static String describeServers(Map<String, Object> servers) {
+    private static String describeServers(Args servers) {
         List<String> parts = new ArrayList<>();
-        servers.forEach((k, v) -> parts.add(String.format(Locale.ROOT, "%s %.3f s", k, ((Number) v).doubleValue())));
+        servers.asMap().keySet().forEach(k -> parts.add(String.format(Locale.ROOT, "%s %.3f s", k,
+                servers.doubleValue(k, Double.NaN))));
         return String.join(", ", parts);
     }
 }

@@ -56,11 +56,11 @@ class CancelIT {
         }
     }
 
-    /** Heap blocks of cancel_t read so far (this session's counts flushed first). */
-    private static long blocksRead(Statement s) throws SQLException {
+    /** Heap blocks of {@code table} read so far (this session's counts flushed first); also CancelLoopIT's. */
+    static long blocksRead(Statement s, String table) throws SQLException {
         s.execute("SELECT pg_stat_force_next_flush()");
         try (ResultSet rs = s.executeQuery("SELECT heap_blks_read + heap_blks_hit FROM pg_statio_user_tables "
-                + "WHERE relid = 'cancel_t'::regclass")) {
+                + "WHERE relid = '" + table + "'::regclass")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -86,7 +86,7 @@ class CancelIT {
                 long readBefore;
                 long read;
                 try (Statement s = session.createStatement()) {
-                    readBefore = blocksRead(s);
+                    readBefore = blocksRead(s, "cancel_t");
                     if (timeout) {
                         s.execute("SET statement_timeout = " + delayMs);
                         error = train(s);
@@ -103,7 +103,7 @@ class CancelIT {
                         }
                         error = run.get();
                     }
-                    read = blocksRead(s) - readBefore;
+                    read = blocksRead(s, "cancel_t") - readBefore;
                 }
                 assertNotNull(error, "round " + round + ": training was not cancelled");
                 assertEquals("57014", error.getSQLState(), "round " + round + ": " + error.getMessage());
@@ -118,13 +118,14 @@ class CancelIT {
             // The same backend and its JVM still train to the end, and the block count sees a whole training.
             assertEquals(pid, InDatabaseTrainingIT.pid(session));
             try (Statement s = session.createStatement()) {
-                long readBefore = blocksRead(s);
+                long readBefore = blocksRead(s, "cancel_t");
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM train_sgd('cancel_t', 'label', 'features', "
                         + "epochs => 2, seed => 1, model_name => 'after_cancels')")) {
                     rs.next();
                     assertEquals(2, rs.getInt(1));
                 }
-                assertTrue(blocksRead(s) - readBefore >= 2 * pages, "the count of blocks read misses a training");
+                assertTrue(blocksRead(s, "cancel_t") - readBefore >= 2 * pages,
+                        "the count of blocks read misses a training");
             }
         } finally {
             pool.shutdownNow();

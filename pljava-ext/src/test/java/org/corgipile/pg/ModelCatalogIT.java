@@ -26,6 +26,7 @@ import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
 
 /**
  * The models catalog (issue 11): owners and row-level security, grants, atomic model names, read-only
@@ -231,6 +232,157 @@ class ModelCatalogIT {
                 assertTrue(rs.next());
                 assertTrue(List.of("off", "none", "cached", "measured").contains(rs.getString(1)), rs.getString(1));
             }
+            return null;
+        });
+    }
+
+    /**
+     * Bug: storage_path accepted another database's relation file (base/1/1259 is template1's pg_class), so a direct
+     * call of _invoke('storage_probe') told whether such a file existed (a timing, "none" or a cached entry). Only a
+     * file of this database (or of a shared relation) is accepted now, also where the probe is pinned off.
+     */
+    @Test
+    void storagePathAcceptedAnotherDatabasesRelationFile() throws SQLException {
+        long template1 = count(session.createStatement(), "SELECT oid FROM pg_database WHERE datname = 'template1'");
+        String ours = string("SELECT pg_relation_filepath('bob_data')");
+        String filenode = ours.substring(ours.lastIndexOf('/') + 1);
+        asRole(BOB, s -> {
+            for (String path : new String[] {"base/" + template1 + "/1259", "base/" + template1 + "/" + filenode,
+                    "pg_tblspc/1663/PG_15_202209061/" + template1 + "/" + filenode, "base/0" + ours.substring(5)}) {
+                assertState("22023", s, "SELECT corgipile._invoke('storage_probe', jsonb_build_object('storage_path', '"
+                        + path + "'))");
+                assertState("22023", s, "SELECT corgipile._invoke('train', jsonb_build_object('relation', "
+                        + "'bob_data'::regclass::oid, 'label', 'label', 'features', 'features', 'storage_path', '"
+                        + path + "'))");
+            }
+            for (String path : new String[] {ours, stringOf(s, "SELECT pg_relation_filepath('pg_database')")}) {
+                String probe = stringOf(s, "SELECT corgipile._invoke('storage_probe', jsonb_build_object("
+                        + "'storage_path', '" + path + "'))->>'probe'");
+                assertTrue(List.of("off", "none", "cached", "measured").contains(probe), path + ": " + probe);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Bug: refresh of the storage probe was refused to non-superusers by corgipile.storage_probe only: a direct call
+     * of _invoke('storage_probe', refresh) re-timed the device, whose cached timing sets the default sizes of every
+     * role's trainings. Java checks is_superuser now (before the probe, so also where it is pinned off).
+     */
+    @Test
+    void storageProbeRefreshWasOpenToAnyoneThroughInvoke() throws SQLException {
+        String call = "SELECT corgipile._invoke('storage_probe', jsonb_build_object('storage_path', "
+                + "pg_relation_filepath('bob_data'), 'refresh', true))->>'probe'";
+        asRole(BOB, s -> {
+            PSQLException e = assertThrows(PSQLException.class, () -> s.execute(call));
+            assertEquals("42501", e.getSQLState(), e.getMessage());
+            assertEquals("only a superuser may time the storage device again", e.getServerErrorMessage().getMessage());
+            assertEquals("Call corgipile.storage_probe(relation) without refresh to see the timing in use.",
+                    e.getServerErrorMessage().getHint());
+            String probe = stringOf(s, call.replace("true", "false"));
+            assertTrue(List.of("off", "none", "cached", "measured").contains(probe), probe);
+            return null;
+        });
+        assertTrue(List.of("off", "none", "measured").contains(string(call)), "a superuser refreshes");
+    }
+
+    /**
+     * Bug: _invoke('shard_merge' | 'shard_epoch_end' | 'shard_finish') with a malformed coordinator state (or
+     * servers' replies) was "unexpected Java exception" (XX000, a stack trace in the server log): the coordinator
+     * cast the state's fields. Each is 22023 naming the field, with the hint that says where a state comes from.
+     */
+    @Test
+    void malformedShardStatesWereUnexpectedJavaExceptions() throws SQLException {
+        String row = "{\"epoch\": 1, \"tuples\": 5, \"servers\": {\"s\": 0.5}}";
+        String model = "{\"model_type\": \"logistic\", \"dimension\": 2, \"parameters\": [1, 2, 3], \"params\": {}}";
+        String[][] calls = {
+            {"shard_finish", "{}", "missing argument state"},
+            {"shard_finish", "{\"state\": 1}", "state must be an object, got 1"},
+            {"shard_finish", "{\"state\": {\"epochs\": \"x\"}}", "state.epochs must be a list"},
+            {"shard_finish", "{\"state\": {\"epochs\": [1]}}", "state.epochs must be a list of objects"},
+            {"shard_finish", "{\"state\": {\"epochs\": [{\"epoch\": \"\uD83D\uDE00\"}]}}",
+                "state.epochs[0].epoch must be an integer"},
+            {"shard_finish", "{\"state\": {\"epochs\": [], \"model\": [1]}}", "state.model must be an object"},
+            {"shard_finish", "{\"state\": {\"epochs\": [], \"spec\": 5, \"model\": " + model + "}}",
+                "state.spec must be an object"},
+            {"shard_finish", "{\"state\": {\"epochs\": [], \"model\": " + model.replace("[1, 2, 3]", "{}") + "}}",
+                "state.model.parameters must be a list of numbers"},
+            {"shard_finish", "{\"state\": {\"epochs\": [], \"skipped_tuples\": 1e30, \"model\": " + model + "}}",
+                "state.skipped_tuples must be an integer"},
+            {"shard_finish", "{\"state\": {\"epochs\": [], \"activity\": {\"limit\": []}}}",
+                "state.activity.limit must be an integer"},
+            {"shard_epoch_end", "{\"state\": {\"epochs\": []}}", "state.epochs must be a list ending"},
+            {"shard_epoch_end", "{\"state\": {\"epochs\": [" + row.replace("{\"s\": 0.5}", "[0.5]") + "]}}",
+                "state.epochs[0].servers must be an object"},
+            {"shard_epoch_end", "{\"state\": {\"epochs\": [" + row.replace("0.5", "\"fast\"") + "]}}",
+                "state.epochs[0].servers.s must be a number"},
+            {"shard_epoch_end", "{\"state\": {\"epochs\": [" + row.replace("5", "99999999999999999999") + "]}}",
+                "state.epochs[0].tuples must be an integer"},
+            {"shard_merge", "{\"state\": {}, \"kind\": \"train\", \"replies\": \"x\"}", "replies must be a list"},
+            {"shard_merge", "{\"state\": {}, \"kind\": \"train\", \"replies\": [{\"server\": \"s\", \"reply\": "
+                + "{\"tuples\": 5, \"skipped_tuples\": 0}}]}", "missing argument replies[0].reply.parameters"},
+            {"shard_merge", "{\"state\": {}, \"kind\": \"train\", \"replies\": [{\"server\": \"s\", \"reply\": "
+                + "{\"tuples\": 5, \"skipped_tuples\": 0, \"parameters\": [1, 2, 3], \"model\": [1]}}]}",
+                "replies[0].reply.model must be"},
+            {"shard_merge", "{\"state\": {\"epochs\": []}, \"kind\": \"train\", \"replies\": [{\"server\": \"s\", "
+                + "\"reply\": {\"tuples\": 5, \"skipped_tuples\": 0, \"parameters\": [1, 2, 3]}}]}",
+                "missing argument state.model"},
+            {"shard_merge", "{\"state\": {\"epochs\": []}, \"kind\": \"evaluate\", \"replies\": [{\"reply\": "
+                + "{\"metrics\": {\"tuples\": 5}}}]}", "state.epochs must be a list ending"},
+            {"shard_merge", "{\"state\": {}, \"kind\": \"evaluate\", \"replies\": [{\"reply\": {\"metrics\": "
+                + "{\"tuples\": null}}}]}", "missing argument replies[0].reply.metrics.tuples"},
+            {"shard_merge", "{\"state\": {}, \"kind\": \"profile\", \"replies\": [{\"reply\": 5}]}",
+                "replies[0].reply must be an object"},
+        };
+        asRole(BOB, s -> {
+            for (String[] call : calls) {
+                String sql = "SELECT corgipile._invoke('" + call[0] + "', '" + call[1] + "')";
+                PSQLException e = assertThrows(PSQLException.class, () -> s.execute(sql), sql);
+                assertEquals("22023", e.getSQLState(), sql + ": " + e.getMessage());
+                assertTrue(e.getServerErrorMessage().getMessage().startsWith(call[2]), sql + ": " + e.getMessage());
+                assertEquals(ShardCoordinator.HINT, e.getServerErrorMessage().getHint(), sql);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Bug: more hostile _invoke arguments that ended in "unexpected Java exception" (XX000): a spec's buffer_memory
+     * of the wrong type (read before the spec was parsed), a stored mlp's hidden widths that are no integers or not
+     * positive (also in a model row its owner edited, read by sgd_predict), a coordinator's standardisation of
+     * another length than the shard's features, and a coordinator state whose epoch rows or kept epoch do not match.
+     */
+    @Test
+    void hostileInvokeArgumentsThatStillEndedInUnexpectedJavaExceptions() throws SQLException {
+        String rows = "'relation', 'bob_data'::regclass::oid, 'label', 'label', 'features', 'features'";
+        String model = "\"model_type\": \"logistic\", \"dimension\": 2, \"parameters\": [1, 2, 3]";
+        String mlp = "'{\"model_type\": \"mlp\", \"dimension\": 2, \"parameters\": [1, 2, 3], \"params\": "
+                + "{\"classes\": 2, \"hidden\": ";
+        String[][] calls = {
+            {"22023", "SELECT corgipile._invoke('train', jsonb_build_object(" + rows + ", 'spec', "
+                    + "'{\"buffer_memory\": \"x\"}'::jsonb))"},
+            {"22023", "SELECT corgipile._invoke('evaluate', jsonb_build_object(" + rows + ", 'model', " + mlp
+                    + "[-1]}}'::jsonb))"},
+            {"22023", "SELECT corgipile._invoke('evaluate', jsonb_build_object(" + rows + ", 'model', " + mlp
+                    + "[\"x\"]}}'::jsonb))"},
+            {"22000", "SELECT corgipile._invoke('train_epoch', jsonb_build_object(" + rows + ", 'epoch', 1, 'spec', "
+                    + "'{}'::jsonb, 'model', '{\"feature_mean\": [1], \"feature_std\": [1], \"params\": {}}'::jsonb))"},
+            {"22023", "SELECT corgipile._invoke('shard_finish', '{\"state\": {\"epochs\": [{\"epoch\": 5, "
+                    + "\"tuples\": 1}], \"model\": {" + model + "}}}')"},
+            {"22023", "SELECT corgipile._invoke('shard_finish', '{\"state\": {\"epochs\": [{\"epoch\": 1, "
+                    + "\"tuples\": 1}], \"model\": {" + model + "}, \"best_model\": {" + model
+                    + ", \"params\": {\"best_epoch\": 2}}}}')"},
+        };
+        asRole(BOB, s -> {
+            for (String[] call : calls) {
+                assertState(call[0], s, call[1]);
+            }
+            s.execute("SELECT count(*) FROM train_sgd('bob_data', 'label', 'features', epochs => 1, seed => 1, "
+                    + "model => 'mlp', options => '{\"hidden\": [4]}', model_name => 'bob_edited')");
+            s.executeUpdate("UPDATE corgipile.models SET params = params || '{\"hidden\": [\"x\"]}' "
+                    + "WHERE name = 'bob_edited'");
+            assertState("22023", s, "SELECT sgd_predict('bob_edited', " + PROBE + ")");
+            s.execute("SELECT sgd_drop_model('bob_edited')");
             return null;
         });
     }
