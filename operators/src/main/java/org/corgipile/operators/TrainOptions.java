@@ -62,8 +62,7 @@ public final class TrainOptions {
                 : integer(o, "seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
         int blockSize = (int) integer(o, "block_size", 0, 1, TrainSpec.MAX_BLOCK, BLOCK_SIZE_HINT);
         double bufferSize = bufferSize(o.get("buffer_size"));
-        long bufferMemory = integer(o, "buffer_memory", Sizing.DEFAULT_BUFFER_MEMORY, TrainSpec.MIN_BUFFER_MEMORY,
-                TrainSpec.MAX_BUFFER_MEMORY);
+        long bufferMemory = bufferMemory(o);
         int deviceBlock = (int) integer(o, "device_block", 0, 0, Sizing.MAX_BLOCK_PAGES);
         int earlyStopPatience = (int) integer(o, "early_stop_patience", 0, 0, TrainSpec.MAX_PATIENCE);
         Boolean standardize = o.get("standardize") == null ? null : bool(o, "standardize", false);
@@ -119,6 +118,15 @@ public final class TrainOptions {
             throw new InvalidSpecException(key + " must be one of " + String.join(", ", allowed) + ", got \"" + v + "\"");
         }
         return s;
+    }
+
+    /**
+     * {@code buffer_memory} of {@code o} in bytes as {@link #parse} reads it (a number or its text, within range; the
+     * default when absent), for a caller that needs the budget before the whole spec is parsed.
+     */
+    public static long bufferMemory(Map<String, Object> o) {
+        return integer(o, "buffer_memory", Sizing.DEFAULT_BUFFER_MEMORY, TrainSpec.MIN_BUFFER_MEMORY,
+                TrainSpec.MAX_BUFFER_MEMORY);
     }
 
     private static long integer(Map<String, Object> o, String key, long dflt, long min, long max) {

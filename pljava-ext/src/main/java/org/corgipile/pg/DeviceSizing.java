@@ -64,7 +64,7 @@ final class DeviceSizing {
         storagePath(args);
         boolean budgetGiven = options.get("buffer_memory") != null;
         // a given budget as training reads it (a number or its text, in range), before any size is derived from it
-        options.put("buffer_memory", budgetGiven ? TrainOptions.parse(options).bufferMemory() : bufferMemory());
+        options.put("buffer_memory", budgetGiven ? TrainOptions.bufferMemory(options) : bufferMemory());
         return apply(args, options, budgetGiven, pages);
     }
 
