@@ -45,6 +45,30 @@ public final class FisherYates {
         }
     }
 
+    /**
+     * Overwrites {@code a[0 .. n)} with a random permutation of 0 .. n-1 that keeps runs of {@code run} consecutive
+     * indices together: the runs {@code [0, run), [run, 2 run), ...} (the last one shorter when run does not divide
+     * n) in a uniformly random order drawn from {@code rnd}, each run in ascending order. {@code slices} is scratch of
+     * at least ceil(n / run) entries. With {@code run == 1} this is {@link #permute(int[], int, SplittableRandom)},
+     * drawing the same stream.
+     */
+    public static void permuteRuns(int[] a, int n, int run, int[] slices, SplittableRandom rnd) {
+        if (run <= 1) {
+            permute(a, n, rnd);
+            return;
+        }
+        int m = (int) ((n + (long) run - 1) / run);
+        permute(slices, m, rnd);
+        int at = 0;
+        for (int s = 0; s < m; s++) {
+            int from = slices[s] * run;
+            int to = Math.min(n, from + run);
+            for (int i = from; i < to; i++) {
+                a[at++] = i;
+            }
+        }
+    }
+
     /** Overwrites {@code a} with a uniformly random permutation of 0 .. a.length-1 drawn from {@code rnd}. */
     public static void permute(int[] a, SplittableRandom rnd) {
         identity(a);

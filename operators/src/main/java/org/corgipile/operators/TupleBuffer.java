@@ -169,10 +169,17 @@ public final class TupleBuffer {
         into.ensureRows(to - from);
         double[] dst = into.dense;
         double[] dstLabels = into.labels;
-        for (int k = from, j = 0; k < to; k++, j++) {
+        for (int k = from, j = 0; k < to; ) {
+            // a run of consecutive rows (a slice of TupleShuffle's permutation) in one copy
             int o = order[k];
-            System.arraycopy(dense, o * d, dst, j * d, d);
-            dstLabels[j] = labels[o];
+            int n = 1;
+            while (k + n < to && order[k + n] == o + n) {
+                n++;
+            }
+            System.arraycopy(dense, o * d, dst, j * d, n * d);
+            System.arraycopy(labels, o, dstLabels, j, n);
+            k += n;
+            j += n;
         }
         if (pendingMean != null) {
             // after the copy, not in it: a copy per row keeps many rows' cache misses in flight at once, an

@@ -8,6 +8,13 @@ import java.util.SplittableRandom;
  * every buffer of every epoch (the original C code drew one permutation and reused it, which correlates the orders
  * of successive buffers; we do not).
  *
+ * <p>Slices: for per-tuple SGD (the default batch_size 1) a dense buffer is permuted in slices of up to
+ * {@link #SLICE_MAX_ROWS} rows that lie next to each other in the buffer (about 4 kB of features, {@link #sliceRows}),
+ * the slices in a fresh Fisher–Yates order ({@link FisherYates#permuteRuns}): the trainer then reads the buffer in
+ * runs of consecutive rows instead of one random row at a time, at the cost of per-tuple steps on up to 18 (28
+ * doubles) or 28 (18 doubles) rows of one block next to each other. Wide rows (512 doubles or more), sparse rows and
+ * mini-batches are permuted row by row.
+ *
  * <p>Buffer size: with a fraction f of the table, blocks are added while the buffered pages are below
  * {@code f * pageCount}; with a tuple count n, while the buffered tuples are below n. A buffer always holds at least
  * one block and never splits a block, so it can overshoot the target by less than one block. Empty blocks count
@@ -27,14 +34,31 @@ public final class TupleShuffle {
     private final long seed;
     private SplittableRandom rnd;
     private TupleBuffer staging;
+    /** Rows per slice of a dense buffer's permutation ({@link #sliceRows}), and the slices' scratch order. */
+    private int sliceRows = 1;
+    private int[] sliceOrder = new int[0];
+
+    private final boolean slices;
 
     /**
+     * A tuple shuffle for per-tuple SGD (batch_size 1): dense buffers are permuted in slices ({@link #sliceRows}).
+     *
      * @param bufferSize fraction (0, 1] of the table's pages, or a tuple count when {@code > 1}
      */
     public TupleShuffle(BlockShuffle input, double bufferSize, long seed) {
+        this(input, bufferSize, seed, 1);
+    }
+
+    /**
+     * @param bufferSize fraction (0, 1] of the table's pages, or a tuple count when {@code > 1}
+     * @param batchSize  the trainer's mini-batch: 1 permutes dense buffers in slices of rows; a larger mini-batch
+     *                   row by row, so that its rows come from as many places of the buffer as it has rows
+     */
+    public TupleShuffle(BlockShuffle input, double bufferSize, long seed, int batchSize) {
         this.input = input;
         this.bufferSize = bufferSize;
         this.seed = seed;
+        this.slices = batchSize == 1;
     }
 
     /** Opens the input on {@code source} and prepares epoch 1. */
@@ -43,6 +67,8 @@ public final class TupleShuffle {
         FeatureShape shape = source.shape();
         if (shape.sparse()) {
             staging = new TupleBuffer(shape, 1024);
+        } else if (slices) {
+            sliceRows = sliceRows(shape.dimension());
         }
         rnd = new SplittableRandom(Seeds.derive(seed, Seeds.TUPLE_ORDER, 1));
     }
@@ -90,11 +116,17 @@ public final class TupleShuffle {
             return false;
         }
         if (staging == null) {
-            // dense: Fisher–Yates over row indices here; the rows are never moved in the buffer: Sgd gathers them
-            // in this order, chunk by chunk, on the compute thread while this thread reads the next buffer
-            // (other consumers settle() the buffer). Moving ~200-byte rows to random places in place cost ~15x
-            // drawing the indices (TuplePermutationBenchmark).
-            FisherYates.permute(out.permutationArray(size), size, rnd);
+            // dense: Fisher–Yates over slices of row indices here; the rows are never moved in the buffer: Sgd
+            // gathers them in this order, chunk by chunk, on the compute thread while this thread reads the next
+            // buffer (other consumers settle() the buffer). Moving ~200-byte rows to random places in place cost
+            // ~15x drawing the indices (TuplePermutationBenchmark); gathering them one by one out of a buffer
+            // larger than the cache, a miss to memory per row, bounded the warm epoch: a slice is one copy
+            // (TupleBuffer.gatherDense copies runs of consecutive rows at once)
+            int slices = (size + sliceRows - 1) / sliceRows;
+            if (sliceOrder.length < slices) {
+                sliceOrder = new int[Math.max(slices, sliceOrder.length + (sliceOrder.length >> 1))];
+            }
+            FisherYates.permuteRuns(out.permutationArray(size), size, sliceRows, sliceOrder, rnd);
             out.deferPermutation();
         } else {
             for (int i : FisherYates.permutation(size, rnd)) {
@@ -116,6 +148,21 @@ public final class TupleShuffle {
         double expected = Math.min(Math.min(targetTuples, targetPages * perPage) + input.blockPages() * perPage,
                 Math.max(1, input.pageCount()) * perPage);
         return (int) Math.min(Integer.MAX_VALUE - 8, Math.ceil(expected));
+    }
+
+    /** Most bytes of features in a slice of a dense buffer's permutation ({@link #sliceRows}). */
+    static final int SLICE_BYTES = 4096;
+    /** Most rows in a slice: a slice is that many per-tuple steps on rows of one block, next to each other. */
+    static final int SLICE_MAX_ROWS = 32;
+
+    /**
+     * Rows per slice of a dense buffer's permutation for per-tuple SGD: as many rows as fit {@link #SLICE_BYTES} of
+     * features (64 cache lines: the hardware prefetcher streams a slice after its first lines, where a row on its
+     * own costs a miss to memory per row out of a buffer larger than the cache), at most {@link #SLICE_MAX_ROWS},
+     * at least one (rows of 512 doubles or more are permuted one by one). 18 rows at 28 doubles, 28 at 18.
+     */
+    static int sliceRows(int dimension) {
+        return Math.max(1, Math.min(SLICE_MAX_ROWS, SLICE_BYTES / (8 * Math.max(1, dimension))));
     }
 
     public BlockShuffle input() {

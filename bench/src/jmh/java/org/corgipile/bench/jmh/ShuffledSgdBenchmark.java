@@ -51,6 +51,14 @@ public class ShuffledSgdBenchmark {
     @Param({"18", "28"})
     public int d;
 
+    /**
+     * Rows per slice of the permutation ({@code FisherYates.permuteRuns}): 1, every row on its own (mini-batches,
+     * wide rows); the shipped per-tuple SGD uses {@code TupleShuffle.sliceRows(d)}, 18 at d = 28 and 28 at d = 18
+     * ({@code -p run=1,18}).
+     */
+    @Param({"1"})
+    public int run;
+
     private TupleBuffer buffer;
     private double[] mean;
     private double[] invStd;
@@ -70,7 +78,7 @@ public class ShuffledSgdBenchmark {
             }
             buffer.addDense(m > 0 ? 1 : 0, i, x, 0);
         }
-        FisherYates.permute(buffer.permutationArray(TUPLES), TUPLES, rnd);
+        FisherYates.permuteRuns(buffer.permutationArray(TUPLES), TUPLES, run, new int[TUPLES], rnd);
         mean = new double[d];
         invStd = new double[d];
         Arrays.fill(mean, 2);

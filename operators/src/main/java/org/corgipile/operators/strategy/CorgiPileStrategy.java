@@ -22,7 +22,7 @@ public final class CorgiPileStrategy implements ShuffleStrategy {
     public void open(BlockSource source, Config config) {
         BlockShuffle blocks = new BlockShuffle(BlockShuffle.Order.RANDOM, config.blockPages(), config.seed(),
                 config.hook());
-        shuffle = new TupleShuffle(blocks, config.bufferSize(), config.seed());
+        shuffle = new TupleShuffle(blocks, config.bufferSize(), config.seed(), config.batchSize());
         shuffle.open(source);
     }
 

@@ -52,10 +52,16 @@ public interface ShuffleStrategy {
      * @param bufferSize fraction (0, 1] of the table's pages, or a tuple count when {@code > 1}
      * @param seed       the training seed
      * @param hook       applied to every block read (validation, standardisation)
+     * @param batchSize  the trainer's mini-batch (the tuple shuffle permutes in slices for per-tuple SGD)
      */
-    record Config(int blockPages, double bufferSize, long seed, BlockShuffle.BlockHook hook) {
+    record Config(int blockPages, double bufferSize, long seed, BlockShuffle.BlockHook hook, int batchSize) {
+        /** Per-tuple SGD (batch_size 1). */
+        public Config(int blockPages, double bufferSize, long seed, BlockShuffle.BlockHook hook) {
+            this(blockPages, bufferSize, seed, hook, 1);
+        }
+
         public static Config of(TrainSpec spec, BlockShuffle.BlockHook hook) {
-            return new Config(spec.blockSize(), spec.bufferSize(), spec.seed(), hook);
+            return new Config(spec.blockSize(), spec.bufferSize(), spec.seed(), hook, spec.batchSize());
         }
     }
 
