@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
  * {@link #SLICE_MAX_ROWS} rows that lie next to each other in the buffer (about 4 kB of features, {@link #sliceRows}),
  * the slices in a fresh Fisher–Yates order ({@link FisherYates#permuteRuns}): the trainer then reads the buffer in
  * runs of consecutive rows instead of one random row at a time, at the cost of per-tuple steps on up to 18 (28
- * doubles) or 28 (18 doubles) rows of one block next to each other. Wide rows (512 doubles or more), sparse rows and
- * mini-batches are permuted row by row.
+ * doubles) or 28 (18 doubles) rows of one block next to each other. Wide rows (more than 256 doubles), sparse rows
+ * and mini-batches are permuted row by row.
  *
  * <p>Buffer size: with a fraction f of the table, blocks are added while the buffered pages are below
  * {@code f * pageCount}; with a tuple count n, while the buffered tuples are below n. A buffer always holds at least
@@ -32,13 +32,13 @@ public final class TupleShuffle {
     private final BlockShuffle input;
     private final double bufferSize;
     private final long seed;
+    /** Per-tuple SGD: dense buffers are permuted in slices of {@link #sliceRows} rows. */
+    private final boolean slices;
     private SplittableRandom rnd;
     private TupleBuffer staging;
-    /** Rows per slice of a dense buffer's permutation ({@link #sliceRows}), and the slices' scratch order. */
+    /** Rows per slice of a dense buffer's permutation ({@link #sliceRows}; 1: row by row), the slices' scratch order. */
     private int sliceRows = 1;
     private int[] sliceOrder = new int[0];
-
-    private final boolean slices;
 
     /**
      * A tuple shuffle for per-tuple SGD (batch_size 1): dense buffers are permuted in slices ({@link #sliceRows}).
@@ -122,9 +122,9 @@ public final class TupleShuffle {
             // ~15x drawing the indices (TuplePermutationBenchmark); gathering them one by one out of a buffer
             // larger than the cache, a miss to memory per row, bounded the warm epoch: a slice is one copy
             // (TupleBuffer.gatherDense copies runs of consecutive rows at once)
-            int slices = (size + sliceRows - 1) / sliceRows;
-            if (sliceOrder.length < slices) {
-                sliceOrder = new int[Math.max(slices, sliceOrder.length + (sliceOrder.length >> 1))];
+            int count = (size + sliceRows - 1) / sliceRows;
+            if (sliceOrder.length < count) {
+                sliceOrder = new int[Math.max(count, sliceOrder.length + (sliceOrder.length >> 1))];
             }
             FisherYates.permuteRuns(out.permutationArray(size), size, sliceRows, sliceOrder, rnd);
             out.deferPermutation();
@@ -159,7 +159,7 @@ public final class TupleShuffle {
      * Rows per slice of a dense buffer's permutation for per-tuple SGD: as many rows as fit {@link #SLICE_BYTES} of
      * features (64 cache lines: the hardware prefetcher streams a slice after its first lines, where a row on its
      * own costs a miss to memory per row out of a buffer larger than the cache), at most {@link #SLICE_MAX_ROWS},
-     * at least one (rows of 512 doubles or more are permuted one by one). 18 rows at 28 doubles, 28 at 18.
+     * at least one (rows of more than 256 doubles are permuted one by one). 18 rows at 28 doubles, 28 at 18.
      */
     static int sliceRows(int dimension) {
         return Math.max(1, Math.min(SLICE_MAX_ROWS, SLICE_BYTES / (8 * Math.max(1, dimension))));
