@@ -53,6 +53,13 @@ MemoryContext corgiCallContext = NULL;	/* caller's context for this call */
 static MemoryContext scratchContext = NULL;	/* reset after every native */
 static bool activityChanged = false;	/* pg_stat_activity shows progress (message -1) */
 
+/*
+ * HotSpot's handlers of the faults it raises itself (implicit null checks, polls), saved once the JVM exists.
+ * OpenCL on the CPU (POCL, its LLVM) installs crash handlers over them: HotSpot's next fault then killed the backend.
+ */
+static const int jvmSignalNumbers[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+static struct sigaction jvmSignals[lengthof(jvmSignalNumbers)];
+
 /* Blocks PostgreSQL's asynchronous signals (SIGURG: latch wake-up), so no handler runs on a JVM thread. */
 static void
 CorgiBlockSignals(bool withQuit, sigset_t *old)
@@ -237,6 +244,8 @@ CorgiCreateJvm(void)
 		(*env)->ExceptionClear(env);
 	}
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	for (int i = 0; rc == JNI_OK && i < lengthof(jvmSignalNumbers); i++)
+		sigaction(jvmSignalNumbers[i], NULL, &jvmSignals[i]);
 	if (rc != JNI_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYSTEM_ERROR),
@@ -540,10 +549,25 @@ message(JNIEnv *env, jclass cls, jint level, jbyteArray text)
 	CorgiNative(env, MessageBody, &a);
 }
 
-/* corgipile.buffer_memory in kB (0), MyDatabaseId (1), is_superuser (2): plain reads that cannot raise an error. */
+/* Puts HotSpot's handlers back; the bits of the signals (jvmSignalNumbers) whose handler had been replaced. */
+static jlong
+keepJvmSignals(void)
+{
+	jlong		replaced = 0;
+	struct sigaction now;
+
+	for (int i = 0; i < lengthof(jvmSignalNumbers); i++)
+		if (sigaction(jvmSignalNumbers[i], &jvmSignals[i], &now) == 0 && now.sa_sigaction != jvmSignals[i].sa_sigaction)
+			replaced |= 1 << i;
+	return replaced;
+}
+
+/* corgipile.buffer_memory in kB (0), MyDatabaseId (1), is_superuser (2), keepJvmSignals (3): no error raised. */
 static jlong JNICALL
 backendValue(JNIEnv *env, jclass cls, jint which)
 {
+	if (which == 3)
+		return keepJvmSignals();
 	return which == 0 ? corgipile_buffer_memory_kb : which == 1 ? (jlong) MyDatabaseId : session_auth_is_superuser;
 }
 

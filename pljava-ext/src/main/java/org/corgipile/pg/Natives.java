@@ -2,6 +2,7 @@ package org.corgipile.pg;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The natives of {@code corgipile.so}, registered by the launcher with {@code RegisterNatives} when it creates the
@@ -69,6 +70,21 @@ public final class Natives {
      */
     static boolean superuser() {
         return backendValue(2) != 0;
+    }
+
+    /** The signals of {@link #keepJvmSignals()}'s bits, in order. */
+    static final List<String> JVM_SIGNALS = List.of("SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL");
+
+    /**
+     * Puts back HotSpot's handlers of the faults it raises itself (SIGSEGV, SIGBUS, SIGFPE, SIGILL: implicit null
+     * checks, polls), as they were when the JVM was created, and returns the bits ({@link #JVM_SIGNALS}) of those
+     * that another library had replaced. OpenCL on the CPU does: POCL and its LLVM install crash handlers over
+     * HotSpot's when they compile a kernel, after which HotSpot's next fault killed the backend with signal 11
+     * (seen once in CI, GpuTrainingIT, in epoch 5 of an OpenCL MLP). Training calls this at every epoch's start and
+     * at its end, on the main thread.
+     */
+    static int keepJvmSignals() {
+        return (int) backendValue(3);
     }
 
     /** Plain reads of backend variables (nothing that can raise an error): see the callers. */

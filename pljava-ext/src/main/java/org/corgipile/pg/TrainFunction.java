@@ -66,7 +66,11 @@ final class TrainFunction {
                 validation.onCheckInterrupts(activity::tick);
             }
             progress = new Progress(spec, notices, activity);
-            result = Trainer.train(spec, train, validation, progress, null, warmStart(args, spec));
+            try {
+                result = Trainer.train(spec, train, validation, progress, null, warmStart(args, spec));
+            } finally {
+                Natives.keepJvmSignals(); // OpenCL's compiler may have replaced them (Natives.keepJvmSignals)
+            }
             skipped = train.skippedTuples();
             notices.drain();
         }
@@ -193,6 +197,7 @@ final class TrainFunction {
 
         @Override
         public void epochStarted(int epoch, int epochs) {
+            Natives.keepJvmSignals(); // before SGD runs: an OpenCL gradient was compiled before epoch 1
             deviceBytes.epochStarted();
             deviceRequests.epochStarted();
             notices.drain();
