@@ -48,23 +48,21 @@ public final class FisherYates {
     /**
      * Overwrites {@code a[0 .. n)} with a random permutation of 0 .. n-1 that keeps runs of {@code run} consecutive
      * indices together: the runs {@code [0, run), [run, 2 run), ...} (the last one shorter when run does not divide
-     * n) in a uniformly random order drawn from {@code rnd}, each run in ascending order. {@code slices} is scratch of
-     * at least ceil(n / run) entries. With {@code run == 1} this is {@link #permute(int[], int, SplittableRandom)},
-     * drawing the same stream.
+     * n) in a uniformly random order drawn from {@code rnd}, each run in ascending order. The runs' order is drawn as
+     * {@link #permute(int[], int, SplittableRandom)} of their count, so with {@code run == 1} this is that call.
      */
-    public static void permuteRuns(int[] a, int n, int run, int[] slices, SplittableRandom rnd) {
-        if (run <= 1) {
-            permute(a, n, rnd);
-            return;
-        }
+    public static void permuteRuns(int[] a, int n, int run, SplittableRandom rnd) {
         int m = (int) ((n + (long) run - 1) / run);
-        permute(slices, m, rnd);
-        int at = 0;
-        for (int s = 0; s < m; s++) {
-            int from = slices[s] * run;
-            int to = Math.min(n, from + run);
-            for (int i = from; i < to; i++) {
-                a[at++] = i;
+        permute(a, m, rnd);
+        // expand the runs in place from the back: the runs before the s-th hold at least s rows, so the s-th is
+        // written at or after a[s], which is read before
+        int end = n;
+        for (int s = m - 1; s >= 0; s--) {
+            int from = a[s] * run;
+            int len = Math.min(n, from + run) - from;
+            end -= len;
+            for (int i = 0; i < len; i++) {
+                a[end + i] = from + i;
             }
         }
     }

@@ -36,9 +36,8 @@ public final class TupleShuffle {
     private final boolean slices;
     private SplittableRandom rnd;
     private TupleBuffer staging;
-    /** Rows per slice of a dense buffer's permutation ({@link #sliceRows}; 1: row by row), the slices' scratch order. */
+    /** Rows per slice of a dense buffer's permutation ({@link #sliceRows}; 1: row by row). */
     private int sliceRows = 1;
-    private int[] sliceOrder = new int[0];
 
     /**
      * A tuple shuffle for per-tuple SGD (batch_size 1): dense buffers are permuted in slices ({@link #sliceRows}).
@@ -122,11 +121,7 @@ public final class TupleShuffle {
             // ~15x drawing the indices (TuplePermutationBenchmark); gathering them one by one out of a buffer
             // larger than the cache, a miss to memory per row, bounded the warm epoch: a slice is one copy
             // (TupleBuffer.gatherDense copies runs of consecutive rows at once)
-            int count = (size + sliceRows - 1) / sliceRows;
-            if (sliceOrder.length < count) {
-                sliceOrder = new int[Math.max(count, sliceOrder.length + (sliceOrder.length >> 1))];
-            }
-            FisherYates.permuteRuns(out.permutationArray(size), size, sliceRows, sliceOrder, rnd);
+            FisherYates.permuteRuns(out.permutationArray(size), size, sliceRows, rnd);
             out.deferPermutation();
         } else {
             for (int i : FisherYates.permutation(size, rnd)) {

@@ -17,7 +17,7 @@ class FisherYatesRunsTest {
         int n = 1003;
         int run = 8;
         int[] a = new int[n + 5];
-        FisherYates.permuteRuns(a, n, run, new int[200], new SplittableRandom(7));
+        FisherYates.permuteRuns(a, n, run, new SplittableRandom(7));
         boolean[] seen = new boolean[n];
         Set<Integer> runStarts = new HashSet<>();
         for (int k = 0; k < n; ) {
@@ -43,7 +43,7 @@ class FisherYatesRunsTest {
     void runsOfOneAreThePlainPermutationOfTheSameStream() {
         int[] a = new int[500];
         int[] b = new int[500];
-        FisherYates.permuteRuns(a, 500, 1, new int[0], new SplittableRandom(3));
+        FisherYates.permuteRuns(a, 500, 1, new SplittableRandom(3));
         FisherYates.permute(b, 500, new SplittableRandom(3));
         assertArrayEquals(b, a);
     }
@@ -54,9 +54,8 @@ class FisherYatesRunsTest {
         int[] first = new int[4];
         SplittableRandom rnd = new SplittableRandom(11);
         int[] a = new int[11];
-        int[] s = new int[4];
         for (int t = 0; t < 40_000; t++) {
-            FisherYates.permuteRuns(a, 11, 3, s, rnd);
+            FisherYates.permuteRuns(a, 11, 3, rnd);
             first[a[0] / 3]++;
         }
         for (int c : first) {

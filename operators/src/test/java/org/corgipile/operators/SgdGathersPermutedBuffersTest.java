@@ -51,7 +51,7 @@ class SgdGathersPermutedBuffersTest {
                 }
                 buf.addDense(i % (model.type().equals("softmax") ? 3 : 2), i, x, 0);
             }
-            FisherYates.permuteRuns(buf.permutationArray(rows), rows, slice, new int[rows], perm);
+            FisherYates.permuteRuns(buf.permutationArray(rows), rows, slice, perm);
             buf.deferPermutation();
             if (settle) {
                 buf.settle();

@@ -78,7 +78,7 @@ public class ShuffledSgdBenchmark {
             }
             buffer.addDense(m > 0 ? 1 : 0, i, x, 0);
         }
-        FisherYates.permuteRuns(buffer.permutationArray(TUPLES), TUPLES, run, new int[TUPLES], rnd);
+        FisherYates.permuteRuns(buffer.permutationArray(TUPLES), TUPLES, run, rnd);
         mean = new double[d];
         invStd = new double[d];
         Arrays.fill(mean, 2);
