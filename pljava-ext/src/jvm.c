@@ -562,13 +562,23 @@ keepJvmSignals(void)
 	return replaced;
 }
 
-/* corgipile.buffer_memory in kB (0), MyDatabaseId (1), is_superuser (2), keepJvmSignals (3): no error raised. */
+/* corgipile.buffer_memory in kB (0), MyDatabaseId (1), is_superuser (2), keepJvmSignals (3); arg: {which, value} */
+static void
+BackendValueBody(JNIEnv *env, void *arg)
+{
+	jlong	   *a = (jlong *) arg;
+
+	a[1] = a[0] == 3 ? keepJvmSignals() : a[0] == 0 ? corgipile_buffer_memory_kb
+		: a[0] == 1 ? (jlong) MyDatabaseId : session_auth_is_superuser;
+}
+
 static jlong JNICALL
 backendValue(JNIEnv *env, jclass cls, jint which)
 {
-	if (which == 3)
-		return keepJvmSignals();
-	return which == 0 ? corgipile_buffer_memory_kb : which == 1 ? (jlong) MyDatabaseId : session_auth_is_superuser;
+	jlong		a[2] = {which, 0};
+
+	CorgiNative(env, BackendValueBody, a);	/* the main thread's check, as for every native */
+	return a[1];
 }
 
 /* Every native of org.corgipile.pg.Natives. */

@@ -141,9 +141,7 @@ public final class Entry {
         o.put("threads", Thread.activeCount());
         // HotSpot's fault handlers that another library (OpenCL's compiler) had replaced since the last check; put
         // back now, and after every training, so a session that trained on OpenCL shows []
-        int replaced = Natives.keepJvmSignals();
-        o.put("signal_handlers_restored", Natives.JVM_SIGNALS.stream()
-                .filter(n -> (replaced & 1 << Natives.JVM_SIGNALS.indexOf(n)) != 0).toList());
+        o.put("signal_handlers_restored", Natives.keepJvmSignals());
         return o;
     }
 }

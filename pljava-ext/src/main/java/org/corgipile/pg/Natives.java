@@ -3,6 +3,7 @@ package org.corgipile.pg;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * The natives of {@code corgipile.so}, registered by the launcher with {@code RegisterNatives} when it creates the
@@ -72,22 +73,20 @@ public final class Natives {
         return backendValue(2) != 0;
     }
 
-    /** The signals of {@link #keepJvmSignals()}'s bits, in order. */
-    static final List<String> JVM_SIGNALS = List.of("SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL");
-
     /**
      * Puts back HotSpot's handlers of the faults it raises itself (SIGSEGV, SIGBUS, SIGFPE, SIGILL: implicit null
-     * checks, polls), as they were when the JVM was created, and returns the bits ({@link #JVM_SIGNALS}) of those
-     * that another library had replaced. OpenCL on the CPU does: POCL and its LLVM install crash handlers over
-     * HotSpot's when they compile a kernel, after which HotSpot's next fault killed the backend with signal 11
-     * (seen once in CI, GpuTrainingIT, in epoch 5 of an OpenCL MLP). Training calls this at every epoch's start and
-     * at its end, on the main thread.
+     * checks, polls), as they were when the JVM was created, and returns those that another library had replaced.
+     * OpenCL on the CPU does: POCL and its LLVM install crash handlers over HotSpot's when they compile a kernel,
+     * after which HotSpot's next fault killed the backend with signal 11 (seen once in CI, GpuTrainingIT, in epoch 5
+     * of an OpenCL MLP). Training calls this at every epoch's start and at its end.
      */
-    static int keepJvmSignals() {
-        return (int) backendValue(3);
+    static List<String> keepJvmSignals() {
+        long replaced = backendValue(3);
+        List<String> names = List.of("SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL"); // the launcher's bit order
+        return IntStream.range(0, names.size()).filter(i -> (replaced & 1L << i) != 0).mapToObj(names::get).toList();
     }
 
-    /** Plain reads of backend variables (nothing that can raise an error): see the callers. */
+    /** Values of the backend (see the callers); on the main thread during a call only, like every native. */
     private static native long backendValue(int which);
 
     /** Reads pages into {@code buffer} (direct, native order); see {@link HeapBlockSource} for the format. */
