@@ -56,7 +56,19 @@ SELECT feature_index, feature, min = CASE feature WHEN 'x1' THEN (SELECT min(x1)
 FROM sgd_feature_info('intro', 'x1, x2');
 SELECT feature, min, max, mean, round(stddev::numeric, 6) AS stddev, nulls FROM sgd_feature_info('intro', 'id');
 SELECT * FROM sgd_feature_info('intro', 'tag'); \echo SQLSTATE :SQLSTATE
-SELECT * FROM sgd_feature_info('intro', 'flag'); \echo SQLSTATE :SQLSTATE
+-- the reader's types, as train_sgd takes them: a boolean column counts as 0/1; an oid is not a feature, and a
+-- 2-D array is the reader's 2202E, not a flattened vector
+SELECT feature, min, max, mean, nulls FROM sgd_feature_info('intro', 'flag, x1') WHERE feature = 'flag';
+ALTER TABLE intro ADD COLUMN o oid, ADD COLUMN grid float8[];
+UPDATE intro SET o = 1, grid = '{1,2}';
+SELECT * FROM sgd_feature_info('intro', 'o'); \echo SQLSTATE :SQLSTATE
+SELECT count(*) FROM sgd_feature_info('intro', 'grid');
+UPDATE intro SET grid = '{{1,2},{3,4}}' WHERE id = 3;
+SELECT * FROM sgd_feature_info('intro', 'grid'); \echo SQLSTATE :SQLSTATE
+\set VERBOSITY sqlstate
+SELECT * FROM train_sgd('intro', 'label', 'grid', epochs => 1);
+\set VERBOSITY default
+ALTER TABLE intro DROP COLUMN o, DROP COLUMN grid;
 SELECT * FROM sgd_feature_info('intro', 'no_such_column'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_feature_info('intro', 'x1,,x2'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_feature_info('intro', ''); \echo SQLSTATE :SQLSTATE

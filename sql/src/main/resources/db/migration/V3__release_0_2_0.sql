@@ -604,8 +604,11 @@ BEGIN
             features USING ERRCODE = 'invalid_parameter_value', HINT = 'For example ''features'' or ''x1, x2''.';
     END IF;
     FOREACH col IN ARRAY cols LOOP
-        SELECT CASE WHEN t.typcategory = 'A' AND et.typcategory = 'N' THEN 'array'
-                    WHEN t.typcategory = 'N' THEN 'scalar'
+        -- the heap reader's types (train_sgd): numeric scalars and booleans, 1-D arrays of numbers
+        SELECT CASE WHEN t.typcategory = 'A' AND et.oid = ANY ('{int2,int4,int8,float4,float8,numeric}'::regtype[])
+                        THEN 'array'
+                    WHEN t.oid = ANY ('{int2,int4,int8,float4,float8,numeric}'::regtype[]) THEN 'scalar'
+                    WHEN t.oid = 'bool'::regtype THEN 'boolean'
                     ELSE format_type(a.atttypid, a.atttypmod) END INTO kind
         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type et ON et.oid = t.typelem
         WHERE a.attrelid = relation AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
@@ -613,10 +616,11 @@ BEGIN
             RAISE EXCEPTION 'column "%" of relation % does not exist', col, relation
                 USING ERRCODE = 'undefined_column', HINT = 'features names columns of the relation, e.g. ''x1, x2''.';
         END IF;
-        IF kind NOT IN ('array', 'scalar') THEN
+        IF kind NOT IN ('array', 'scalar', 'boolean') THEN
             RAISE EXCEPTION 'feature column "%" has type %, not a number or an array of numbers', col, kind
                 USING ERRCODE = 'datatype_mismatch',
-                      HINT = 'Features are smallint, integer, bigint, real, double precision or numeric (or arrays of them).';
+                      HINT = 'Features are smallint, integer, bigint, real, double precision, numeric or boolean '
+                             'columns, or one array of numbers.';
         END IF;
         kinds := kinds || kind;
     END LOOP;
@@ -626,16 +630,21 @@ BEGIN
             HINT = 'Statistics of sparse features: unnest the values in SQL.';
     END IF;
     IF kinds[1] = 'array' THEN
+        -- a multi-dimensional array is train_sgd's error too (the reader's 2202E), not a flattened vector
         RETURN QUERY EXECUTE format(
             'SELECT (u.i - 1)::integer, %L || ''['' || u.i || '']'', min(u.v), max(u.v), avg(u.v), '
             '       stddev_samp(u.v), (SELECT count(*) FROM %s) - count(u.v) '
-            'FROM %s AS r, unnest(r.%I::float8[]) WITH ORDINALITY AS u(v, i) GROUP BY u.i ORDER BY u.i',
-            cols[1], relation, relation, cols[1]);
+            'FROM %s AS r, unnest(CASE WHEN array_ndims(r.%I) > 1 THEN corgipile.raise_server_error('
+            '    format(''features %%s are a %%s-dimensional array in a row of %%s; expected one dimension'', '
+            '           %L, array_ndims(r.%I), %L), ''2202E'', NULL, NULL)::text::float8[] '
+            '    ELSE r.%I::float8[] END) WITH ORDINALITY AS u(v, i) GROUP BY u.i ORDER BY u.i',
+            cols[1], relation, relation, cols[1], cols[1], cols[1], relation::text, cols[1]);
         RETURN;
     END IF;
     FOREACH col IN ARRAY cols LOOP
         sel := sel || CASE WHEN n > 0 THEN ', ' ELSE '' END
-                   || format('(%s, %L, r.%I::float8)', n, col, col);
+                   || format('(%s, %L, r.%I%s::float8)', n, col, col,
+                             CASE kinds[n + 1] WHEN 'boolean' THEN '::int' ELSE '' END);
         n := n + 1;
     END LOOP;
     RETURN QUERY EXECUTE format(
