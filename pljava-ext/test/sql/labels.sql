@@ -31,5 +31,14 @@ SELECT * FROM train_sgd('labelled', 'three', 'features', model => 'softmax', opt
 SELECT * FROM train_sgd('labelled', 'y', 'features', model => 'softmax'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('inf_label', 'label', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('nan_label', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+-- A boolean label and a boolean feature column, which the reader takes as 0/1, through every SQL evaluation
+-- function (their queries cast as the reader does, corgipile.as_float8: boolean has no cast to float8)
+SELECT count(*) AS epochs FROM train_sgd('labelled', 'flag', 'r, flag', epochs => 2, seed => 1, model_name => 'booleans');
+SELECT actual, predicted, count FROM sgd_confusion_matrix('booleans', 'labelled', 'flag', 'r, flag');
+SELECT class, precision, recall, support FROM sgd_class_metrics('booleans', 'labelled', 'flag', 'r, flag');
+SELECT count(*) AS thresholds, max(recall) AS top_recall FROM sgd_roc_curve('booleans', 'labelled', 'flag', 'r, flag');
+SELECT count(*) AS rows, count(DISTINCT prediction) AS classes FROM sgd_predict_relation('booleans', 'labelled');
+SELECT metric, value FROM sgd_evaluate('booleans', 'labelled', 'flag', 'r, flag') WHERE metric = 'accuracy';
+SELECT feature, min, max FROM sgd_feature_info('labelled', 'r, flag');
 RESET search_path;
 DROP SCHEMA regress_labels CASCADE;

@@ -643,8 +643,7 @@ BEGIN
     END IF;
     FOREACH col IN ARRAY cols LOOP
         sel := sel || CASE WHEN n > 0 THEN ', ' ELSE '' END
-                   || format('(%s, %L, r.%I%s::float8)', n, col, col,
-                             CASE kinds[n + 1] WHEN 'boolean' THEN '::int' ELSE '' END);
+                   || format('(%s, %L, corgipile.as_float8(r.%I))', n, col, col);
         n := n + 1;
     END LOOP;
     RETURN QUERY EXECUTE format(
@@ -657,6 +656,17 @@ COMMENT ON FUNCTION sgd_feature_info(regclass, text)
     IS 'Per feature of a relation: min, max, mean, stddev and NULL count (features as train_sgd takes them)';
 
 -- ------------------------------------------------------------------------------------------- evaluation helpers
+
+-- A label or scalar feature value as the heap reader converts it (numeric types as float8, a boolean as 0/1):
+-- the cast of every SQL expression over train_sgd's columns (boolean has no cast to float8).
+CREATE FUNCTION corgipile.as_float8(value double precision) RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT value';
+CREATE FUNCTION corgipile.as_float8(value boolean) RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS 'SELECT value::integer::double precision';
+COMMENT ON FUNCTION corgipile.as_float8(double precision)
+    IS 'internal: a label or feature value as float8, like the heap reader (the boolean overload: 0/1)';
+COMMENT ON FUNCTION corgipile.as_float8(boolean)
+    IS 'internal: a label or feature value as float8, like the heap reader (the boolean overload: 0/1)';
 
 -- The SQL expression of a float8[] feature vector for train_sgd's features argument: one array column, or a list
 -- of numeric columns (sparse 'indices, values' pairs cannot be predicted row by row).
@@ -673,7 +683,7 @@ BEGIN
     IF cardinality(cols) = 1 THEN
         RETURN format('%I::float8[]', cols[1]);
     END IF;
-    RETURN 'ARRAY[' || (SELECT string_agg(format('%I::float8', c), ', ') FROM unnest(cols) AS c) || ']';
+    RETURN 'ARRAY[' || (SELECT string_agg(format('corgipile.as_float8(%I)', c), ', ') FROM unnest(cols) AS c) || ']';
 END
 $fn$;
 COMMENT ON FUNCTION corgipile.features_expr(text) IS 'internal: SQL expression of a features argument as float8[]';
@@ -763,7 +773,7 @@ BEGIN
             USING ERRCODE = 'feature_not_supported', HINT = 'Use sgd_evaluate for rmse, mae and r2.';
     END IF;
     RETURN QUERY EXECUTE format(
-        'SELECT s.y, s.p, count(*) FROM (SELECT %1$I::float8 AS y, sgd_predict(%2$L, %3$s) AS p FROM %4$s '
+        'SELECT s.y, s.p, count(*) FROM (SELECT corgipile.as_float8(%1$I) AS y, sgd_predict(%2$L, %3$s) AS p FROM %4$s '
         'WHERE %1$I IS NOT NULL AND %5$s) s GROUP BY s.y, s.p ORDER BY s.y, s.p',
         label, model_name, corgipile.features_expr(features), relation, corgipile.features_present(features));
 END
@@ -809,7 +819,7 @@ BEGIN
             HINT = 'Other classifiers: sgd_confusion_matrix and sgd_class_metrics.';
     END IF;
     RETURN QUERY EXECUTE format(
-        'WITH s AS (SELECT sgd_predict_proba(%2$L, %3$s) AS p, %1$I > 0 AS pos FROM %4$s '
+        'WITH s AS (SELECT sgd_predict_proba(%2$L, %3$s) AS p, corgipile.as_float8(%1$I) > 0 AS pos FROM %4$s '
         '           WHERE %1$I IS NOT NULL AND %5$s), '
         '     t AS (SELECT DISTINCT unnest(percentile_disc(ARRAY(SELECT (g / 100.0)::float8 FROM generate_series(0, 100) g)) '
         '                                  WITHIN GROUP (ORDER BY p)) AS threshold FROM s) '
