@@ -668,10 +668,11 @@ COMMENT ON FUNCTION corgipile.as_float8(double precision)
 COMMENT ON FUNCTION corgipile.as_float8(boolean)
     IS 'internal: a label or feature value as float8, like the heap reader (the boolean overload: 0/1)';
 
--- The SQL expression of a float8[] feature vector for train_sgd's features argument: one array column, or a list
--- of numeric columns (sparse 'indices, values' pairs cannot be predicted row by row).
-CREATE FUNCTION corgipile.features_expr(features text) RETURNS text
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+-- The SQL expression of a float8[] feature vector of relation for train_sgd's features argument: one array
+-- column, or a list of numeric columns. Sparse 'indices, values' pairs (a list naming an array column) cannot be
+-- predicted row by row: 0A000, pointing to sgd_evaluate, which reads them.
+CREATE FUNCTION corgipile.features_expr(relation regclass, features text) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE
     cols text[] := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
 BEGIN
@@ -683,10 +684,18 @@ BEGIN
     IF cardinality(cols) = 1 THEN
         RETURN format('%I::float8[]', cols[1]);
     END IF;
+    IF EXISTS (SELECT 1 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+               WHERE a.attrelid = relation AND a.attname = ANY (cols) AND a.attnum > 0 AND NOT a.attisdropped
+                 AND t.typcategory = 'A') THEN
+        RAISE EXCEPTION 'features "%" are sparse (indices, values): they are not predicted row by row', features
+            USING ERRCODE = 'feature_not_supported',
+            HINT = 'sgd_evaluate reads sparse features (loss, accuracy, precision, recall, f1, auc).';
+    END IF;
     RETURN 'ARRAY[' || (SELECT string_agg(format('corgipile.as_float8(%I)', c), ', ') FROM unnest(cols) AS c) || ']';
 END
 $fn$;
-COMMENT ON FUNCTION corgipile.features_expr(text) IS 'internal: SQL expression of a features argument as float8[]';
+COMMENT ON FUNCTION corgipile.features_expr(regclass, text)
+    IS 'internal: SQL expression of a features argument of a relation as float8[]';
 
 -- The SQL condition that every column of a features argument is not NULL (the rows training and prediction skip).
 CREATE FUNCTION corgipile.features_present(features text) RETURNS text
@@ -775,7 +784,8 @@ BEGIN
     RETURN QUERY EXECUTE format(
         'SELECT s.y, s.p, count(*) FROM (SELECT corgipile.as_float8(%1$I) AS y, sgd_predict(%2$L, %3$s) AS p FROM %4$s '
         'WHERE %1$I IS NOT NULL AND %5$s) s GROUP BY s.y, s.p ORDER BY s.y, s.p',
-        label, model_name, corgipile.features_expr(features), relation, corgipile.features_present(features));
+        label, model_name, corgipile.features_expr(relation, features), relation,
+        corgipile.features_present(features));
 END
 $fn$;
 COMMENT ON FUNCTION sgd_confusion_matrix(text, regclass, text, text)
@@ -832,7 +842,8 @@ BEGIN
         '       count(*) FILTER (WHERE NOT s.pos AND s.p < t.threshold), '
         '       count(*) FILTER (WHERE s.pos AND s.p < t.threshold) '
         'FROM t CROSS JOIN s GROUP BY t.threshold ORDER BY t.threshold',
-        label, model_name, corgipile.features_expr(features), relation, corgipile.features_present(features));
+        label, model_name, corgipile.features_expr(relation, features), relation,
+        corgipile.features_present(features));
 END
 $fn$;
 COMMENT ON FUNCTION sgd_roc_curve(text, regclass, text, text)
@@ -859,7 +870,7 @@ BEGIN
     END IF;
     RETURN QUERY EXECUTE format(
         'SELECT r.ctid, sgd_predict(%1$L, %2$s), sgd_predict_proba(%1$L, %2$s) FROM %3$s r WHERE %4$s',
-        model_name, corgipile.features_expr(cols), relation, corgipile.features_present(cols));
+        model_name, corgipile.features_expr(relation, cols), relation, corgipile.features_present(cols));
 END
 $fn$;
 COMMENT ON FUNCTION sgd_predict_relation(text, regclass)
