@@ -62,5 +62,14 @@ SELECT metric FROM sgd_evaluate('sparse_pairs', 'shapes', 'label', 'idx, val') W
 SELECT * FROM sgd_confusion_matrix('sparse_pairs', 'shapes', 'label', 'idx, val'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_roc_curve('sparse_pairs', 'shapes', 'label', 'idx, val'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_predict_relation('sparse_pairs', 'shapes'); \echo SQLSTATE :SQLSTATE
+-- One scalar column is a one-feature vector (it was cast to float8[]); other types and missing columns get the
+-- reader's SQLSTATEs, for the label too, not the internal query's
+SELECT count(*) AS epochs FROM train_sgd('shapes', 'label', 'f', epochs => 1, model_name => 'one_column');
+SELECT sum(count) AS rows FROM sgd_confusion_matrix('one_column', 'shapes', 'label', 'f');
+SELECT count(*) AS rows FROM sgd_predict_relation('one_column', 'shapes');
+SELECT * FROM sgd_confusion_matrix('one_column', 'shapes', 'word', 'f'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_roc_curve('one_column', 'shapes', 'nope', 'f'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_confusion_matrix('one_column', 'shapes', 'label', 'word'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_class_metrics('one_column', 'shapes', 'label', 'f, word'); \echo SQLSTATE :SQLSTATE
 RESET search_path;
 DROP SCHEMA regress_features CASCADE;

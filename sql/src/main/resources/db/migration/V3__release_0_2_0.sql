@@ -590,7 +590,6 @@ DECLARE
     cols  text[];
     kinds text[];
     col   text;
-    kind  text;
     sel   text := '';
     n     integer := 0;
 BEGIN
@@ -598,32 +597,8 @@ BEGIN
         RAISE EXCEPTION 'relation and features must not be NULL' USING ERRCODE = 'null_value_not_allowed',
             HINT = 'For example sgd_feature_info(''my_table'', ''features'').';
     END IF;
+    kinds := corgipile.feature_kinds(relation, features);
     cols := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
-    IF cardinality(cols) = 0 OR '' = ANY (cols) THEN
-        RAISE EXCEPTION 'features must name one array column or a comma-separated list of columns, got "%"',
-            features USING ERRCODE = 'invalid_parameter_value', HINT = 'For example ''features'' or ''x1, x2''.';
-    END IF;
-    FOREACH col IN ARRAY cols LOOP
-        -- the heap reader's types (train_sgd): numeric scalars and booleans, 1-D arrays of numbers
-        SELECT CASE WHEN t.typcategory = 'A' AND et.oid = ANY ('{int2,int4,int8,float4,float8,numeric}'::regtype[])
-                        THEN 'array'
-                    WHEN t.oid = ANY ('{int2,int4,int8,float4,float8,numeric}'::regtype[]) THEN 'scalar'
-                    WHEN t.oid = 'bool'::regtype THEN 'boolean'
-                    ELSE format_type(a.atttypid, a.atttypmod) END INTO kind
-        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type et ON et.oid = t.typelem
-        WHERE a.attrelid = relation AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
-        IF kind IS NULL THEN
-            RAISE EXCEPTION 'column "%" of relation % does not exist', col, relation
-                USING ERRCODE = 'undefined_column', HINT = 'features names columns of the relation, e.g. ''x1, x2''.';
-        END IF;
-        IF kind NOT IN ('array', 'scalar', 'boolean') THEN
-            RAISE EXCEPTION 'feature column "%" has type %, not a number or an array of numbers', col, kind
-                USING ERRCODE = 'datatype_mismatch',
-                      HINT = 'Features are smallint, integer, bigint, real, double precision, numeric or boolean '
-                             'columns, or one array of numbers.';
-        END IF;
-        kinds := kinds || kind;
-    END LOOP;
     IF 'array' = ANY (kinds) AND cardinality(cols) > 1 THEN
         RAISE EXCEPTION 'sgd_feature_info takes one array column or a list of numeric columns, not sparse '
             '''indices, values'' pairs' USING ERRCODE = 'feature_not_supported',
@@ -657,6 +632,70 @@ COMMENT ON FUNCTION sgd_feature_info(regclass, text)
 
 -- ------------------------------------------------------------------------------------------- evaluation helpers
 
+-- The columns of a features argument of relation as the heap reader takes them (train_sgd), in their order:
+-- 'array' (a 1-D array of smallint .. numeric) or 'scalar' (a number or a boolean). A malformed list is 22023, a
+-- missing column 42703, any other type 42804: the one check of every SQL function over train_sgd's features.
+CREATE FUNCTION corgipile.feature_kinds(relation regclass, features text) RETURNS text[]
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE
+    cols  text[] := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
+    col   text;
+    kind  text;
+    kinds text[] := '{}';
+BEGIN
+    IF features IS NULL OR cardinality(cols) = 0 OR '' = ANY (cols) THEN
+        RAISE EXCEPTION 'features must name one array column or a comma-separated list of columns, got "%"',
+            coalesce(features, 'NULL') USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'For example ''features'' or ''x1, x2''.';
+    END IF;
+    FOREACH col IN ARRAY cols LOOP
+        SELECT CASE WHEN t.typcategory = 'A' AND et.oid = ANY ('{int2,int4,int8,float4,float8,numeric}'::regtype[])
+                        THEN 'array'
+                    WHEN t.oid = ANY ('{int2,int4,int8,float4,float8,numeric,bool}'::regtype[]) THEN 'scalar'
+                    ELSE format_type(a.atttypid, a.atttypmod) END INTO kind
+        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type et ON et.oid = t.typelem
+        WHERE a.attrelid = relation AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+        IF kind IS NULL THEN
+            RAISE EXCEPTION 'column "%" of relation % does not exist', col, relation
+                USING ERRCODE = 'undefined_column', HINT = 'features names columns of the relation, e.g. ''x1, x2''.';
+        END IF;
+        IF kind NOT IN ('array', 'scalar') THEN
+            RAISE EXCEPTION 'feature column "%" has type %, not a number or an array of numbers', col, kind
+                USING ERRCODE = 'datatype_mismatch',
+                      HINT = 'Features are smallint, integer, bigint, real, double precision, numeric or boolean '
+                             'columns, or one array of numbers.';
+        END IF;
+        kinds := kinds || kind;
+    END LOOP;
+    RETURN kinds;
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.feature_kinds(regclass, text)
+    IS 'internal: the kinds (array, scalar) of the columns of a features argument; the heap reader''s type checks';
+
+-- The SQL expression of relation's label column as float8, with the heap reader's checks (42703, 42804).
+CREATE FUNCTION corgipile.label_expr(relation regclass, label text) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE
+    kind text;
+BEGIN
+    SELECT CASE WHEN a.atttypid = ANY ('{int2,int4,int8,float4,float8,numeric,bool}'::regtype[]) THEN ''
+                ELSE format_type(a.atttypid, a.atttypmod) END INTO kind
+    FROM pg_attribute a WHERE a.attrelid = relation AND a.attname = label AND a.attnum > 0 AND NOT a.attisdropped;
+    IF kind IS NULL THEN
+        RAISE EXCEPTION 'column "%" of relation % does not exist', label, relation USING ERRCODE = 'undefined_column';
+    END IF;
+    IF kind <> '' THEN
+        RAISE EXCEPTION 'label column "%" of relation % has type %', label, relation, kind
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = 'The label must be smallint, integer, bigint, real, double precision, numeric or boolean.';
+    END IF;
+    RETURN format('corgipile.as_float8(%I)', label);
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.label_expr(regclass, text)
+    IS 'internal: SQL expression of a label column as float8, with the heap reader''s checks';
+
 -- A label or scalar feature value as the heap reader converts it (numeric types as float8, a boolean as 0/1):
 -- the cast of every SQL expression over train_sgd's columns (boolean has no cast to float8).
 CREATE FUNCTION corgipile.as_float8(value double precision) RETURNS double precision
@@ -674,22 +713,16 @@ COMMENT ON FUNCTION corgipile.as_float8(boolean)
 CREATE FUNCTION corgipile.features_expr(relation regclass, features text) RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE
-    cols text[] := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
+    kinds text[] := corgipile.feature_kinds(relation, features);
+    cols  text[] := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
 BEGIN
-    IF features IS NULL OR cardinality(cols) = 0 OR '' = ANY (cols) THEN
-        RAISE EXCEPTION 'features must name one array column or a comma-separated list of columns, got "%"',
-            coalesce(features, 'NULL') USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'For example ''features'' or ''x1, x2''.';
-    END IF;
-    IF cardinality(cols) = 1 THEN
-        RETURN format('%I::float8[]', cols[1]);
-    END IF;
-    IF EXISTS (SELECT 1 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-               WHERE a.attrelid = relation AND a.attname = ANY (cols) AND a.attnum > 0 AND NOT a.attisdropped
-                 AND t.typcategory = 'A') THEN
+    IF cardinality(cols) > 1 AND 'array' = ANY (kinds) THEN
         RAISE EXCEPTION 'features "%" are sparse (indices, values): they are not predicted row by row', features
             USING ERRCODE = 'feature_not_supported',
             HINT = 'sgd_evaluate reads sparse features (loss, accuracy, precision, recall, f1, auc).';
+    END IF;
+    IF kinds[1] = 'array' THEN
+        RETURN format('%I::float8[]', cols[1]);
     END IF;
     RETURN 'ARRAY[' || (SELECT string_agg(format('corgipile.as_float8(%I)', c), ', ') FROM unnest(cols) AS c) || ']';
 END
@@ -782,10 +815,10 @@ BEGIN
             USING ERRCODE = 'feature_not_supported', HINT = 'Use sgd_evaluate for rmse, mae and r2.';
     END IF;
     RETURN QUERY EXECUTE format(
-        'SELECT s.y, s.p, count(*) FROM (SELECT corgipile.as_float8(%1$I) AS y, sgd_predict(%2$L, %3$s) AS p FROM %4$s '
+        'SELECT s.y, s.p, count(*) FROM (SELECT %6$s AS y, sgd_predict(%2$L, %3$s) AS p FROM %4$s '
         'WHERE %1$I IS NOT NULL AND %5$s) s GROUP BY s.y, s.p ORDER BY s.y, s.p',
         label, model_name, corgipile.features_expr(relation, features), relation,
-        corgipile.features_present(features));
+        corgipile.features_present(features), corgipile.label_expr(relation, label));
 END
 $fn$;
 COMMENT ON FUNCTION sgd_confusion_matrix(text, regclass, text, text)
@@ -829,7 +862,7 @@ BEGIN
             HINT = 'Other classifiers: sgd_confusion_matrix and sgd_class_metrics.';
     END IF;
     RETURN QUERY EXECUTE format(
-        'WITH s AS (SELECT sgd_predict_proba(%2$L, %3$s) AS p, corgipile.as_float8(%1$I) > 0 AS pos FROM %4$s '
+        'WITH s AS (SELECT sgd_predict_proba(%2$L, %3$s) AS p, %6$s > 0 AS pos FROM %4$s '
         '           WHERE %1$I IS NOT NULL AND %5$s), '
         '     t AS (SELECT DISTINCT unnest(percentile_disc(ARRAY(SELECT (g / 100.0)::float8 FROM generate_series(0, 100) g)) '
         '                                  WITHIN GROUP (ORDER BY p)) AS threshold FROM s) '
@@ -843,7 +876,7 @@ BEGIN
         '       count(*) FILTER (WHERE s.pos AND s.p < t.threshold) '
         'FROM t CROSS JOIN s GROUP BY t.threshold ORDER BY t.threshold',
         label, model_name, corgipile.features_expr(relation, features), relation,
-        corgipile.features_present(features));
+        corgipile.features_present(features), corgipile.label_expr(relation, label));
 END
 $fn$;
 COMMENT ON FUNCTION sgd_roc_curve(text, regclass, text, text)
