@@ -55,6 +55,11 @@ SELECT * FROM train_sgd('multi', 'label', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('empty_arrays', 'label', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('sparse_bad', 'label', 'idx, val'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('shapes', 'label', 'idx, val', options => '{"dimension": 3}'); \echo SQLSTATE :SQLSTATE
+-- A list that names the label or a column twice trains with every strategy, shuffle_once's copy included (it
+-- copied the label and the list's columns as named: "column specified more than once")
+SELECT s, count(*) AS epochs, max(tuples) AS tuples FROM unnest(ARRAY['corgipile', 'none', 'shuffle_once']) AS s,
+    train_sgd('shapes', 'label', 'f, label, f', shuffle => s, epochs => 1, seed => 1) GROUP BY s ORDER BY s;
+SELECT count(*) AS epochs FROM train_sgd('shapes', 'label', 'label', shuffle => 'shuffle_once', epochs => 1);
 -- A sparse model: sgd_evaluate reads its pairs; the functions that predict row by row refuse them with 0A000 and
 -- point to it (not the internal query's "cannot cast type integer[]")
 SELECT count(*) AS epochs FROM train_sgd('shapes', 'label', 'idx, val', epochs => 1, model_name => 'sparse_pairs');

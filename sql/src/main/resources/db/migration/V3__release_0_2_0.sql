@@ -1322,10 +1322,14 @@ BEGIN
     IF relation IS NULL OR label IS NULL OR features IS NULL OR seed IS NULL THEN
         RAISE EXCEPTION 'relation, label, features and seed must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    SELECT string_agg(quote_ident(btrim(c)), ', ') INTO columns FROM unnest(string_to_array(features, ',')) AS c;
-    EXECUTE format('CREATE %s TABLE %I AS SELECT %I, %s FROM %s '
+    -- each column once (a feature list may name the label or a column twice, as every other strategy allows)
+    SELECT string_agg(', ' || quote_ident(c), '' ORDER BY o) INTO columns
+    FROM (SELECT btrim(f) AS c, min(o) AS o FROM unnest(string_to_array(features, ',')) WITH ORDINALITY AS u(f, o)
+          WHERE btrim(f) <> label GROUP BY btrim(f)) AS x;
+    EXECUTE format('CREATE %s TABLE %I AS SELECT %I%s FROM %s '
                    'ORDER BY hashtextextended(tableoid::text || ctid::text, %s), tableoid, ctid',
-                   CASE WHEN target IS NULL THEN 'TEMPORARY' ELSE '' END, copy_name, label, columns, relation, seed);
+                   CASE WHEN target IS NULL THEN 'TEMPORARY' ELSE '' END, copy_name, label, coalesce(columns, ''),
+                   relation, seed);
     RETURN (CASE WHEN target IS NULL THEN 'pg_temp.' ELSE '' END || quote_ident(copy_name))::regclass;
 END
 $fn$;
