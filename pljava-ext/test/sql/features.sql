@@ -76,5 +76,15 @@ SELECT * FROM sgd_confusion_matrix('one_column', 'shapes', 'word', 'f'); \echo S
 SELECT * FROM sgd_roc_curve('one_column', 'shapes', 'nope', 'f'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_confusion_matrix('one_column', 'shapes', 'label', 'word'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_class_metrics('one_column', 'shapes', 'label', 'f, word'); \echo SQLSTATE :SQLSTATE
+-- Domains over the reader's types are the reader's types (it strips them), in SQL as in train_sgd
+CREATE DOMAIN score AS float8 CHECK (VALUE >= 0);
+CREATE DOMAIN scores AS score[];
+CREATE TABLE domained AS SELECT label, f::score AS d, ARRAY[f, 1]::score[] AS ds, ARRAY[f, 1]::scores AS dss, flag
+    FROM shapes;
+SELECT count(*) AS epochs FROM train_sgd('domained', 'label', 'd, flag', epochs => 1, model_name => 'domains');
+SELECT sum(count) AS rows FROM sgd_confusion_matrix('domains', 'domained', 'label', 'd, flag');
+SELECT count(*) AS features FROM sgd_feature_info('domained', 'ds');
+SELECT count(*) AS epochs FROM train_sgd('domained', 'label', 'dss', epochs => 1, model_name => 'domain_array');
+SELECT count(*) AS rows FROM sgd_predict_relation('domain_array', 'domained');
 RESET search_path;
 DROP SCHEMA regress_features CASCADE;

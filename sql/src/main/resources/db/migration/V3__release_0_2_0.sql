@@ -632,9 +632,21 @@ COMMENT ON FUNCTION sgd_feature_info(regclass, text)
 
 -- ------------------------------------------------------------------------------------------- evaluation helpers
 
+-- A type with its domains stripped, as the heap reader sees a column (getBaseType).
+CREATE FUNCTION corgipile.base_type(type oid) RETURNS oid
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $fn$
+    WITH RECURSIVE d(t, base) AS (
+        SELECT oid, typbasetype FROM pg_type WHERE oid = type
+        UNION ALL
+        SELECT p.oid, p.typbasetype FROM d JOIN pg_type p ON p.oid = d.base WHERE d.base <> 0)
+    SELECT t FROM d WHERE base = 0
+$fn$;
+COMMENT ON FUNCTION corgipile.base_type(oid) IS 'internal: a type without its domains, as the heap reader sees it';
+
 -- The columns of a features argument of relation as the heap reader takes them (train_sgd), in their order:
--- 'array' (a 1-D array of smallint .. numeric) or 'scalar' (a number or a boolean). A malformed list is 22023, a
--- missing column 42703, any other type 42804: the one check of every SQL function over train_sgd's features.
+-- 'array' (a 1-D array of smallint .. numeric) or 'scalar' (a number or a boolean), domains over them included. A
+-- malformed list is 22023, a missing column 42703, any other type 42804: the one check of every SQL function over
+-- train_sgd's features.
 CREATE FUNCTION corgipile.feature_kinds(relation regclass, features text) RETURNS text[]
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE
@@ -649,11 +661,11 @@ BEGIN
             HINT = 'For example ''features'' or ''x1, x2''.';
     END IF;
     FOREACH col IN ARRAY cols LOOP
-        SELECT CASE WHEN t.typcategory = 'A' AND et.oid = ANY ('{int2,int4,int8,float4,float8,numeric}'::regtype[])
-                        THEN 'array'
-                    WHEN t.oid = ANY ('{int2,int4,int8,float4,float8,numeric,bool}'::regtype[]) THEN 'scalar'
+        SELECT CASE WHEN et.typelem <> 0 AND et.typcategory = 'A' AND corgipile.base_type(et.typelem)
+                             = ANY ('{int2,int4,int8,float4,float8,numeric}'::regtype[]) THEN 'array'
+                    WHEN et.oid = ANY ('{int2,int4,int8,float4,float8,numeric,bool}'::regtype[]) THEN 'scalar'
                     ELSE format_type(a.atttypid, a.atttypmod) END INTO kind
-        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type et ON et.oid = t.typelem
+        FROM pg_attribute a JOIN pg_type et ON et.oid = corgipile.base_type(a.atttypid)
         WHERE a.attrelid = relation AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
         IF kind IS NULL THEN
             RAISE EXCEPTION 'column "%" of relation % does not exist', col, relation
@@ -679,8 +691,8 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE
     kind text;
 BEGIN
-    SELECT CASE WHEN a.atttypid = ANY ('{int2,int4,int8,float4,float8,numeric,bool}'::regtype[]) THEN ''
-                ELSE format_type(a.atttypid, a.atttypmod) END INTO kind
+    SELECT CASE WHEN corgipile.base_type(a.atttypid) = ANY ('{int2,int4,int8,float4,float8,numeric,bool}'::regtype[])
+                THEN '' ELSE format_type(a.atttypid, a.atttypmod) END INTO kind
     FROM pg_attribute a WHERE a.attrelid = relation AND a.attname = label AND a.attnum > 0 AND NOT a.attisdropped;
     IF kind IS NULL THEN
         RAISE EXCEPTION 'column "%" of relation % does not exist', label, relation USING ERRCODE = 'undefined_column';
