@@ -204,6 +204,14 @@ COMMENT ON FUNCTION sgd_revoke_model(text, name) IS 'Take back a grant of sgd_gr
 
 -- ------------------------------------------------------------------------------------------- feature names
 
+-- The column names of a features argument ('features', 'x1, x2' or 'indices, values'), trimmed, in order: the one
+-- parser of that argument in SQL (corgipile.feature_kinds checks what it names).
+CREATE FUNCTION corgipile.feature_columns(features text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+    SELECT ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) WITH ORDINALITY AS u(c, o) ORDER BY o)
+$fn$;
+COMMENT ON FUNCTION corgipile.feature_columns(text) IS 'internal: the column names of a features argument';
+
 -- The real names of a model's features, 1-based like SQL arrays (element i+1 names feature index i), or NULL when
 -- the data has none: the columns of a column list ('x1, x2'); for one array column, the feature_names of its
 -- comment ({"feature_names": [...]}, written by `corgipile dataset import`) when they are as many as the features.
@@ -213,7 +221,7 @@ COMMENT ON FUNCTION sgd_revoke_model(text, name) IS 'Take back a grant of sgd_gr
 CREATE FUNCTION corgipile.named_features(source_relation text, features text, dimension integer) RETURNS text[]
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
 DECLARE
-    cols  text[] := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
+    cols  text[] := corgipile.feature_columns(features);
     rel   regclass := to_regclass(source_relation);
     first_is_array boolean;
     named jsonb;
@@ -250,7 +258,7 @@ CREATE FUNCTION corgipile.feature_names(source_relation text, features text, dim
 RETURNS text[]
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
 DECLARE
-    cols  text[] := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
+    cols  text[] := corgipile.feature_columns(features);
     named text[] := corgipile.named_features(source_relation, features, dimension);
 BEGIN
     IF named IS NOT NULL THEN
@@ -598,7 +606,7 @@ BEGIN
             HINT = 'For example sgd_feature_info(''my_table'', ''features'').';
     END IF;
     kinds := corgipile.feature_kinds(relation, features);
-    cols := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
+    cols := corgipile.feature_columns(features);
     IF 'array' = ANY (kinds) AND cardinality(cols) > 1 THEN
         RAISE EXCEPTION 'sgd_feature_info takes one array column or a list of numeric columns, not sparse '
             '''indices, values'' pairs' USING ERRCODE = 'feature_not_supported',
@@ -650,7 +658,7 @@ COMMENT ON FUNCTION corgipile.base_type(oid) IS 'internal: a type without its do
 CREATE FUNCTION corgipile.feature_kinds(relation regclass, features text) RETURNS text[]
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE
-    cols  text[] := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
+    cols  text[] := corgipile.feature_columns(features);
     col   text;
     kind  text;
     kinds text[] := '{}';
@@ -726,7 +734,7 @@ CREATE FUNCTION corgipile.features_expr(relation regclass, features text) RETURN
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE
     kinds text[] := corgipile.feature_kinds(relation, features);
-    cols  text[] := ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) AS c);
+    cols  text[] := corgipile.feature_columns(features);
 BEGIN
     IF cardinality(cols) > 1 AND 'array' = ANY (kinds) THEN
         RAISE EXCEPTION 'features "%" are sparse (indices, values): they are not predicted row by row', features
@@ -745,7 +753,7 @@ COMMENT ON FUNCTION corgipile.features_expr(regclass, text)
 -- The SQL condition that every column of a features argument is not NULL (the rows training and prediction skip).
 CREATE FUNCTION corgipile.features_present(features text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-    SELECT string_agg(format('%I IS NOT NULL', btrim(c)), ' AND ') FROM unnest(string_to_array(features, ',')) AS c
+    SELECT string_agg(format('%I IS NOT NULL', c), ' AND ') FROM unnest(corgipile.feature_columns(features)) AS c
 $fn$;
 COMMENT ON FUNCTION corgipile.features_present(text) IS 'internal: SQL condition that no feature column is NULL';
 
@@ -958,7 +966,7 @@ BEGIN
     IF relation IS NULL OR (SELECT c.relkind FROM pg_class c WHERE c.oid = relation) <> 'p' THEN
         RETURN NULL;
     END IF;
-    SELECT array_agg(btrim(c)) INTO cols FROM unnest(string_to_array(features, ',')) AS c;
+    cols := corgipile.feature_columns(features);
     IF NOT has_table_privilege(relation, 'SELECT')
        AND NOT (has_column_privilege(relation, label, 'SELECT')
                 AND (SELECT bool_and(has_column_privilege(relation, c, 'SELECT')) FROM unnest(cols) AS c)) THEN
@@ -1336,8 +1344,8 @@ BEGIN
     END IF;
     -- each column once (a feature list may name the label or a column twice, as every other strategy allows)
     SELECT string_agg(', ' || quote_ident(c), '' ORDER BY o) INTO columns
-    FROM (SELECT btrim(f) AS c, min(o) AS o FROM unnest(string_to_array(features, ',')) WITH ORDINALITY AS u(f, o)
-          WHERE btrim(f) <> label GROUP BY btrim(f)) AS x;
+    FROM (SELECT c, min(o) AS o FROM unnest(corgipile.feature_columns(features)) WITH ORDINALITY AS u(c, o)
+          WHERE c <> label GROUP BY c) AS x;
     EXECUTE format('CREATE %s TABLE %I AS SELECT %I%s FROM %s '
                    'ORDER BY hashtextextended(tableoid::text || ctid::text, %s), tableoid, ctid',
                    CASE WHEN target IS NULL THEN 'TEMPORARY' ELSE '' END, copy_name, label, coalesce(columns, ''),
