@@ -136,7 +136,7 @@ public final class IdxSource implements RecordSource {
             throw new InputFormatException(name, "record " + record, "file is truncated (header announces "
                     + count + " images of " + width + " bytes)", e);
         } catch (IOException e) {
-            throw new InputFormatException(name, "record " + record, "unreadable (" + e.getMessage() + ")", e);
+            throw new InputFormatException(name, "record " + record, "unreadable (" + NumberedLines.reason(e) + ")", e);
         }
         int y;
         try {
@@ -145,7 +145,7 @@ public final class IdxSource implements RecordSource {
             throw new InputFormatException(labelsName, "record " + record, "file is truncated (header announces "
                     + count + " labels)", e);
         } catch (IOException e) {
-            throw new InputFormatException(labelsName, "record " + record, "unreadable (" + e.getMessage() + ")", e);
+            throw new InputFormatException(labelsName, "record " + record, "unreadable (" + NumberedLines.reason(e) + ")", e);
         }
         double[] d = r.dense(width);
         for (int i = 0; i < width; i++) {

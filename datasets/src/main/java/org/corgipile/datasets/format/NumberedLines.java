@@ -2,6 +2,7 @@ package org.corgipile.datasets.format;
 
 import java.io.BufferedReader;
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -42,7 +43,18 @@ final class NumberedLines implements Closeable {
 
     /** The error for a file that cannot be read at line {@code line}. */
     static InputFormatException unreadable(String name, long line, IOException e) {
-        return new InputFormatException(name, "line " + line, "unreadable (" + e.getMessage() + ")", e);
+        return new InputFormatException(name, "line " + line, "unreadable (" + reason(e) + ")", e);
+    }
+
+    /**
+     * What went wrong reading, for a message: the exception's text, or for an end of file without one (a gzip
+     * file cut inside its header) that the file ends early, never "null".
+     */
+    static String reason(IOException e) {
+        if (e instanceof EOFException) {
+            return "the file ends early: truncated?" + (e.getMessage() == null ? "" : " " + e.getMessage());
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     @Override

@@ -47,6 +47,16 @@ class CsvSourceTest {
         assertArrayEquals(new double[] {3, 4}, rows.get(1).dense());
     }
 
+    /** A gzip file cut inside its header: the message says so (it said "unreadable (null)"). */
+    @Test
+    void truncatedGzipSaysTheFileEndsEarly() throws IOException {
+        Path f = dir.resolve("t.csv.gz");
+        Files.write(f, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0});
+        InputFormatException e = assertThrows(InputFormatException.class,
+                () -> Sources.drain(new CsvSource(f, ImportOptions.of(FileFormat.CSV))));
+        assertEquals("t.csv.gz: line 1: unreadable (the file ends early: truncated?)", e.getMessage());
+    }
+
     @Test
     void raggedRowNamesTheLine() throws IOException {
         Path f = write("a,b,label\n1,2,0\n1,2\n");
