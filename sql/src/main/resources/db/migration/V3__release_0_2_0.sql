@@ -1093,7 +1093,8 @@ $fn$;
 COMMENT ON FUNCTION corgipile.train_epoch(text[], text, text, jsonb, jsonb, integer, integer, integer)
     IS 'One round of sharded training on this server: one CorgiPile epoch from the model sent (epoch >= 1), its metrics (epoch 0) or its data profile (epoch -1)';
 
--- Raises a server's error under a message that names the server, keeping its SQLSTATE, detail and hint.
+-- Raises msg with SQLSTATE state, detail and hint: a server's error under a message that names the server (sharded
+-- training), or an error from inside an SQL expression (sgd_feature_info's multi-dimensional array).
 CREATE FUNCTION corgipile.raise_server_error(msg text, state text, detail text, hint text) RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL SAFE AS $fn$
 BEGIN
@@ -1108,7 +1109,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION corgipile.raise_server_error(text, text, text, text)
-    IS 'internal: re-raise an error of a server of sharded training under a message naming it';
+    IS 'internal: raise an error with a given SQLSTATE, detail and hint (sharded training, SQL expressions)';
 
 -- Cancels whatever the connections still run and closes them (errors of dead connections ignored).
 CREATE FUNCTION corgipile.shard_disconnect(conns text[]) RETURNS void
