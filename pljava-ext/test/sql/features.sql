@@ -76,6 +76,8 @@ SELECT * FROM sgd_confusion_matrix('one_column', 'shapes', 'word', 'f'); \echo S
 SELECT * FROM sgd_roc_curve('one_column', 'shapes', 'nope', 'f'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_confusion_matrix('one_column', 'shapes', 'label', 'word'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_class_metrics('one_column', 'shapes', 'label', 'f, word'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_roc_curve('one_column', 'shapes', 'label', 'f8, f'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('shapes', 'label', 'f8, f'); \echo SQLSTATE :SQLSTATE
 -- Domains over the reader's types are the reader's types (it strips them), in SQL as in train_sgd
 CREATE DOMAIN score AS float8 CHECK (VALUE >= 0);
 CREATE DOMAIN scores AS score[];

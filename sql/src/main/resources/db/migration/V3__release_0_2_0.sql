@@ -651,10 +651,24 @@ LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $fn$
 $fn$;
 COMMENT ON FUNCTION corgipile.base_type(oid) IS 'internal: a type without its domains, as the heap reader sees it';
 
--- The columns of a features argument of relation as the heap reader takes them (train_sgd), in their order:
--- 'array' (a 1-D array of smallint .. numeric) or 'scalar' (a number or a boolean), domains over them included. A
--- malformed list is 22023, a missing column 42703, any other type 42804: the one check of every SQL function over
--- train_sgd's features.
+-- A column of relation as the heap reader takes it, domains stripped: 'array' (a 1-D array of smallint .. numeric),
+-- 'scalar' (a number or a boolean), the type's name for any other type, NULL when there is no such column. The one
+-- place of the reader's types in SQL (corgipile.feature_kinds, corgipile.label_expr).
+CREATE FUNCTION corgipile.column_kind(relation regclass, col text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+    SELECT CASE WHEN t.typelem <> 0 AND t.typcategory = 'A' AND corgipile.base_type(t.typelem)
+                         = ANY ('{int2,int4,int8,float4,float8,numeric}'::regtype[]) THEN 'array'
+                WHEN t.oid = ANY ('{int2,int4,int8,float4,float8,numeric,bool}'::regtype[]) THEN 'scalar'
+                ELSE format_type(a.atttypid, a.atttypmod) END
+    FROM pg_attribute a JOIN pg_type t ON t.oid = corgipile.base_type(a.atttypid)
+    WHERE a.attrelid = relation AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped
+$fn$;
+COMMENT ON FUNCTION corgipile.column_kind(regclass, text)
+    IS 'internal: array, scalar or the type name of a column as the heap reader takes it (NULL: no such column)';
+
+-- The columns of a features argument of relation (corgipile.column_kind), in their order. A malformed list is
+-- 22023, a missing column 42703, any other type or an array in a list other than an 'indices, values' pair 42804:
+-- the one check of every SQL function over train_sgd's features.
 CREATE FUNCTION corgipile.feature_kinds(relation regclass, features text) RETURNS text[]
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE
@@ -669,12 +683,7 @@ BEGIN
             HINT = 'For example ''features'' or ''x1, x2''.';
     END IF;
     FOREACH col IN ARRAY cols LOOP
-        SELECT CASE WHEN et.typelem <> 0 AND et.typcategory = 'A' AND corgipile.base_type(et.typelem)
-                             = ANY ('{int2,int4,int8,float4,float8,numeric}'::regtype[]) THEN 'array'
-                    WHEN et.oid = ANY ('{int2,int4,int8,float4,float8,numeric,bool}'::regtype[]) THEN 'scalar'
-                    ELSE format_type(a.atttypid, a.atttypmod) END INTO kind
-        FROM pg_attribute a JOIN pg_type et ON et.oid = corgipile.base_type(a.atttypid)
-        WHERE a.attrelid = relation AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+        kind := corgipile.column_kind(relation, col);
         IF kind IS NULL THEN
             RAISE EXCEPTION 'column "%" of relation % does not exist', col, relation
                 USING ERRCODE = 'undefined_column', HINT = 'features names columns of the relation, e.g. ''x1, x2''.';
@@ -687,26 +696,32 @@ BEGIN
         END IF;
         kinds := kinds || kind;
     END LOOP;
+    -- the reader's shapes: one array, numbers and booleans, or an 'indices, values' pair of arrays
+    IF 'array' = ANY (kinds) AND cardinality(kinds) > 1 AND kinds <> '{array,array}' THEN
+        RAISE EXCEPTION 'features "%" of relation % are not a supported feature type', features, relation
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = 'Use one array column; a comma-separated list of numeric columns; or "indices, values" with '
+                         'an integer[] and a float8[] column for sparse features.';
+    END IF;
     RETURN kinds;
 END
 $fn$;
 COMMENT ON FUNCTION corgipile.feature_kinds(regclass, text)
     IS 'internal: the kinds (array, scalar) of the columns of a features argument; the heap reader''s type checks';
 
--- The SQL expression of relation's label column as float8, with the heap reader's checks (42703, 42804).
+-- The SQL expression of relation's label column as float8, with the heap reader's checks (42703, 42804): a scalar.
 CREATE FUNCTION corgipile.label_expr(relation regclass, label text) RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE
-    kind text;
+    kind text := corgipile.column_kind(relation, label);
 BEGIN
-    SELECT CASE WHEN corgipile.base_type(a.atttypid) = ANY ('{int2,int4,int8,float4,float8,numeric,bool}'::regtype[])
-                THEN '' ELSE format_type(a.atttypid, a.atttypmod) END INTO kind
-    FROM pg_attribute a WHERE a.attrelid = relation AND a.attname = label AND a.attnum > 0 AND NOT a.attisdropped;
     IF kind IS NULL THEN
         RAISE EXCEPTION 'column "%" of relation % does not exist', label, relation USING ERRCODE = 'undefined_column';
     END IF;
-    IF kind <> '' THEN
-        RAISE EXCEPTION 'label column "%" of relation % has type %', label, relation, kind
+    IF kind <> 'scalar' THEN
+        RAISE EXCEPTION 'label column "%" of relation % has type %', label, relation,
+            format_type((SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = relation AND a.attname = label),
+                        NULL)
             USING ERRCODE = 'datatype_mismatch',
                   HINT = 'The label must be smallint, integer, bigint, real, double precision, numeric or boolean.';
     END IF;
