@@ -1,5 +1,5 @@
 -- The catalog's one writer (corgipile.store_model) and kept model versions (sgd_model_versions,
--- sgd_restore_model); feature names stored with a model. One line per case; the SQLSTATE follows each failure.
+-- sgd_restore_model, sgd_drop_model_versions); feature names stored with a model. One line per case; the SQLSTATE follows each failure.
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS corgipile_regress_vera;
@@ -56,6 +56,34 @@ SET ROLE corgipile_regress_walt;
 SELECT count(*) AS versions FROM sgd_model_versions('vera_lr');
 SELECT sgd_restore_model('vera_lr', 2); \echo SQLSTATE :SQLSTATE
 DELETE FROM corgipile.model_versions; \echo SQLSTATE :SQLSTATE
+SELECT sgd_drop_model_versions('vera_lr'); \echo SQLSTATE :SQLSTATE
+SELECT count(*) AS versions FROM sgd_model_versions('vera_lr');
+
+-- the owner drops the kept versions but the newest `keep` (current 4, kept 3, 2, 1); the current version stays
+SET ROLE corgipile_regress_vera;
+SELECT sgd_drop_model_versions('vera_lr', 2) AS dropped;
+SELECT array_agg(version ORDER BY version DESC) AS versions FROM sgd_model_versions('vera_lr');
+SELECT sgd_drop_model_versions('vera_lr', 5) AS dropped;
+SELECT sgd_drop_model_versions('vera_lr') AS dropped;
+SELECT array_agg(version ORDER BY version DESC) AS versions FROM sgd_model_versions('vera_lr');
+SELECT sgd_predict_proba('vera_lr', '{1, 0.5}') = (SELECT p FROM probe WHERE version = 1) AS same_as_version_1;
+SELECT sgd_restore_model('vera_lr', 2); \echo SQLSTATE :SQLSTATE
+SELECT sgd_drop_model_versions('vera_lr', -1); \echo SQLSTATE :SQLSTATE
+SELECT sgd_drop_model_versions('vera_lr', NULL); \echo SQLSTATE :SQLSTATE
+SELECT sgd_drop_model_versions(NULL); \echo SQLSTATE :SQLSTATE
+SELECT sgd_drop_model_versions('no_such_model'); \echo SQLSTATE :SQLSTATE
+-- an overwrite after the drop keeps the replaced version again
+SELECT count(*) AS epochs FROM train_sgd('vera_data', 'label', 'features', epochs => 1, seed => 5, model_name => 'vera_lr', options => '{"overwrite": true}');
+SELECT array_agg(version ORDER BY version DESC) AS versions FROM sgd_model_versions('vera_lr');
+-- the model's owner now, not the role a kept version was trained by, drops it
+RESET ROLE;
+UPDATE corgipile.models SET owner = 'corgipile_regress_walt' WHERE name = 'vera_lr';
+SET ROLE corgipile_regress_vera;
+SELECT sgd_drop_model_versions('vera_lr'); \echo SQLSTATE :SQLSTATE
+SET ROLE corgipile_regress_walt;
+SELECT sgd_drop_model_versions('vera_lr') AS dropped;
+RESET ROLE;
+UPDATE corgipile.models SET owner = 'corgipile_regress_vera' WHERE name = 'vera_lr';
 
 -- corgipile.store_model: the one writer, for train_sgd and the client; bad input
 SET ROLE corgipile_regress_vera;

@@ -295,6 +295,11 @@ ALTER TABLE corgipile.model_versions ENABLE ROW LEVEL SECURITY;
 CREATE POLICY model_versions_read ON corgipile.model_versions FOR SELECT
     USING (EXISTS (SELECT 1 FROM corgipile.models m WHERE m.name = model_versions.name));
 CREATE POLICY model_versions_insert ON corgipile.model_versions FOR INSERT WITH CHECK (corgipile.acts_as(owner));
+-- Deleting kept versions (sgd_drop_model_versions) is for the current model's owner, whoever owned the version.
+GRANT DELETE ON corgipile.model_versions TO PUBLIC;
+CREATE POLICY model_versions_delete ON corgipile.model_versions FOR DELETE
+    USING (EXISTS (SELECT 1 FROM corgipile.models m
+                   WHERE m.name = model_versions.name AND corgipile.acts_as(m.owner)));
 
 -- ----------------------------------------------------------------------------------------------- the writer
 
@@ -453,6 +458,35 @@ END
 $fn$;
 COMMENT ON FUNCTION sgd_restore_model(text, integer)
     IS 'Make a kept version of a model current again (as a new version); returns the new version';
+
+-- Drops the kept versions of a model but the newest `keep` (0: all of them); the current version is never touched.
+-- Owner only (as sgd_restore_model); returns how many versions were dropped. Without it every overwrite of a
+-- nightly retrain keeps a version forever.
+CREATE FUNCTION sgd_drop_model_versions(model_name text, keep integer DEFAULT 0) RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+#variable_conflict use_variable
+DECLARE
+    dropped integer;
+BEGIN
+    IF keep IS NULL THEN
+        RAISE EXCEPTION 'keep must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Pass how many of the newest kept versions to keep: 0 drops them all.';
+    END IF;
+    IF keep < 0 THEN
+        RAISE EXCEPTION 'keep must be 0 or more, got %', keep USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Pass how many of the newest kept versions to keep: 0 drops them all.';
+    END IF;
+    PERFORM corgipile.owned_model_id(model_name);
+    DELETE FROM corgipile.model_versions k
+    WHERE k.name = model_name
+      AND k.version NOT IN (SELECT n.version FROM corgipile.model_versions n WHERE n.name = model_name
+                            ORDER BY n.version DESC LIMIT keep);
+    GET DIAGNOSTICS dropped = ROW_COUNT;
+    RETURN dropped;
+END
+$fn$;
+COMMENT ON FUNCTION sgd_drop_model_versions(text, integer)
+    IS 'Drop the kept versions of a model but the newest keep (the current version stays); returns how many were dropped';
 
 -- ------------------------------------------------------------------------------------------- live progress
 

@@ -185,6 +185,14 @@ public final class CorgiPile {
         });
     }
 
+    int dropVersions(String name, int keep) throws SQLException {
+        return Errors.call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return Introspection.dropVersions(c, name, keep);
+            }
+        });
+    }
+
     List<FeatureWeight> weights(String name) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             return Introspection.weights(c, name);

@@ -12,7 +12,8 @@ import org.corgipile.operators.EpochStats;
 
 /**
  * The API side of the catalog's introspection functions ({@code sgd_training_info}, {@code sgd_weights},
- * {@code sgd_drop_model}, {@code sgd_model_versions}, {@code sgd_restore_model}, {@code corgipile.training_progress}). They are plain SQL of the migrations, so they work in
+ * {@code sgd_drop_model}, {@code sgd_model_versions}, {@code sgd_restore_model}, {@code sgd_drop_model_versions},
+ * {@code corgipile.training_progress}). They are plain SQL of the migrations, so they work in
  * a database with the extension and in one installed with {@link CorgiPile#install()}.
  */
 final class Introspection {
@@ -69,6 +70,17 @@ final class Introspection {
         try (PreparedStatement ps = c.prepareStatement("SELECT sgd_restore_model(?, ?)")) {
             ps.setString(1, model);
             ps.setInt(2, version);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    static int dropVersions(Connection c, String model, int keep) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT sgd_drop_model_versions(?, ?)")) {
+            ps.setString(1, model);
+            ps.setInt(2, keep);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);

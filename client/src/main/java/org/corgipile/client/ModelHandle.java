@@ -65,6 +65,15 @@ public final class ModelHandle {
         return corgipile.restore(name, version);
     }
 
+    /**
+     * Drops the kept versions of this model but the newest {@code keep} ({@code sgd_drop_model_versions}; 0 drops
+     * them all, the current version stays); returns how many were dropped. 42501 when the caller does not own the
+     * model, 22023 for a negative {@code keep}.
+     */
+    public int dropVersions(int keep) throws SQLException {
+        return corgipile.dropVersions(name, keep);
+    }
+
     /** Drops this model and its kept versions ({@code sgd_drop_model}). */
     public void drop() throws SQLException {
         corgipile.dropModel(name);

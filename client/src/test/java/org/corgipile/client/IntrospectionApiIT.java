@@ -76,6 +76,13 @@ class IntrospectionApiIT {
         assertEquals(3, m.info().row().get("version").asInt());
         assertEquals("42704", assertThrows(SQLException.class, () -> m.restore(9)).getSQLState());
         assertTrue(Double.isFinite(m.predict(x)));
+        // pruning: versions 2 and 1 are kept behind the current 3; keep the newest one, then none
+        assertEquals("22023", assertThrows(SQLException.class, () -> m.dropVersions(-1)).getSQLState());
+        assertEquals(1, m.dropVersions(1));
+        assertEquals(List.of(3, 2), m.versions().stream().map(ModelVersion::version).toList());
+        assertEquals(1, m.dropVersions(0));
+        assertEquals(List.of(3), m.versions().stream().map(ModelVersion::version).toList());
+        assertEquals(first, m.info().row().get("parameters").get(0).asDouble(), "the current version stays");
     }
 
     @Test
