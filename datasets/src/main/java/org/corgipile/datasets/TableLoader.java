@@ -69,6 +69,11 @@ public final class TableLoader {
             String copySql = "COPY " + staging + " (" + shape.columnNamesSql() + ") FROM STDIN (FORMAT binary, FREEZE)";
             writer = new BinaryCopyWriter(conn.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql), shape);
             long rows = stream(source, writer, options);
+            if (rows == 0) {
+                // An empty table is never what an import meant (train_sgd would refuse it later, further from the
+                // cause): every format ends here, also those without a pre-scan.
+                throw new InputFormatException(source.name(), "end of input", "no rows to load");
+            }
             long bytes = writer.bytesSent();
             long serverRows = writer.finish();
             if (serverRows != rows) {

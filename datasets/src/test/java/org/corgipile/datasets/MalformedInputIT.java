@@ -62,6 +62,19 @@ class MalformedInputIT {
         }
     }
 
+    /** An input without rows (here a libsvm file of blank lines, which has no pre-scan check) made an empty table. */
+    @Test
+    void inputWithoutRowsLeavesNoTable() throws Exception {
+        Path f = dir.resolve("blank.svm");
+        Files.writeString(f, "\n\n");
+        try (Connection c = ds.getConnection()) {
+            InputFormatException e = assertThrows(InputFormatException.class, () -> DatasetLoader.importFile(c, f,
+                    ImportOptions.of(FileFormat.LIBSVM), LoadOptions.defaults().table("blank_svm")));
+            assertEquals("blank.svm: end of input: no rows to load", e.getMessage());
+            assertNoTables(c, "blank_svm");
+        }
+    }
+
     @Test
     void truncatedIdxMidCopyRollsBackAndKeepsTheOldTable() throws Exception {
         Path img = dir.resolve("t-images-idx3-ubyte");

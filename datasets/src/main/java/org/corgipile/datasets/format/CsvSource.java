@@ -82,6 +82,11 @@ public final class CsvSource extends TextFileSource {
         if (fieldCount < 0) {
             throw new InputFormatException(name, "line 1", "empty file (expected a header or a data row)");
         }
+        if (rowCount == 0) {
+            // Only a header: also what a file read in the wrong encoding (UTF-16 as UTF-8) looks like.
+            throw new InputFormatException(name, "line " + (ln + 1), "no data rows after the header (if the first "
+                    + "line is data, pass --no-header)");
+        }
         this.fields = fieldCount;
         this.labelIndex = label;
         this.rows = rowCount;

@@ -81,6 +81,17 @@ class CsvSourceTest {
         assertEquals("t.csv: line 1: empty file (expected a header or a data row)", e.getMessage());
     }
 
+    /** A CSV whose only line was a header loaded 0 rows and exited 0. */
+    @Test
+    void headerOnlyCsvSaysThereAreNoDataRows() throws IOException {
+        assertMessage("a,b,label\n", "line 2: no data rows after the header (if the first line is data, pass "
+                + "--no-header)");
+        assertMessage("\na,b,label\n\n\n", "line 5: no data rows after the header (if the first line is data, pass "
+                + "--no-header)");
+        Path f = write("1,2,0\n");
+        assertEquals(1, Sources.drain(new CsvSource(f, ImportOptions.of(FileFormat.CSV).header(false))).size());
+    }
+
     private void assertMessage(String text, String expected) throws IOException {
         Path f = write(text);
         if (expected == null) {
