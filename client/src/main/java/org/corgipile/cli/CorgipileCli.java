@@ -48,9 +48,12 @@ public final class CorgipileCli implements Runnable {
 
     private static void addExitCodes(CommandLine cl) {
         List<String> footer = new ArrayList<>(List.of(cl.getCommandSpec().usageMessage().footer()));
-        footer.addAll(List.of("", ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5,
-                ExitCodes.H6, ExitCodes.H7));
-        cl.getCommandSpec().usageMessage().footer(footer.toArray(String[]::new));
+        // A command without a footer of its own inherits the top-level one (scope INHERIT), exit codes included.
+        if (!footer.contains(ExitCodes.H0)) {
+            footer.addAll(List.of("", ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4,
+                    ExitCodes.H5, ExitCodes.H6, ExitCodes.H7));
+            cl.getCommandSpec().usageMessage().footer(footer.toArray(String[]::new));
+        }
         cl.getSubcommands().values().forEach(CorgipileCli::addExitCodes);
     }
 

@@ -320,6 +320,9 @@ class CliIT {
             assertEquals(0, cl.execute(cmd, "--help"));
             assertTrue(out.toString().startsWith("Usage: corgipile " + cmd), out.toString());
             assertTrue(out.toString().contains("Exit codes:\n  0  success\n  1  usage error"), cmd + ":\n" + out);
+            // models, evaluate and install printed them twice (the inherited footer, then the appended one)
+            assertEquals(out.toString().indexOf("Exit codes:"), out.toString().lastIndexOf("Exit codes:"),
+                    cmd + " prints its exit codes once:\n" + out);
         }
         Run top = cli("--help");
         assertEquals(0, top.code());
