@@ -11,6 +11,7 @@ import org.corgipile.client.TrainJob;
 import org.corgipile.client.TrainingListener;
 import org.corgipile.client.TrainingRun;
 import org.corgipile.operators.EpochStats;
+import org.corgipile.operators.Sizing;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainSpecBuilder;
 
@@ -62,7 +63,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "number of epochs, 1 .. 100000 (default: 10)")
     Integer epochs;
 
-    @Option(names = "--learning-rate", description = "initial learning rate, (0, 1e6] (default: 0.1)")
+    @Option(names = "--learning-rate", description = "initial learning rate, (0, 1e6] (default: min(0.01, 1/d) for d dense "
+            + "features, 0.01 for sparse features and mlp)")
     Double learningRate;
 
     @Option(names = "--schedule", description = "constant | exponential | inverse (default: exponential)")
@@ -83,11 +85,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "random seed (default: random, recorded with the model)")
     Long seed;
 
-    @Option(names = "--block-size", description = "pages per block (default: 1280 = 10 MB)")
+    @Option(names = "--block-size", description = "pages per block, 8 kB each (default: derived from the table, "
+            + Sizing.MIN_BLOCK_PAGES + " .. " + Sizing.MAX_BLOCK_PAGES + ")")
     Integer blockSize;
 
     @Option(names = "--buffer-size", description = "tuple buffer: fraction (0, 1] of the table, or a tuple count "
-            + "(default: 0.1)")
+            + "(default: derived from the table, at least " + Sizing.MIN_BUFFER_BLOCKS + " blocks, within --option "
+            + "buffer_memory=BYTES)")
     Double bufferSize;
 
     @Option(names = "--early-stop-patience", description = "stop after N epochs without validation improvement "
@@ -95,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
     Integer earlyStopPatience;
 
     @Option(names = "--standardize", arity = "0..1", description = "standardise features (mean/std stored with the "
-            + "model)")
+            + "model; default: true for dense features, false for sparse)")
     Boolean standardize;
 
     @Option(names = "--hidden", split = ",", description = "mlp hidden layer widths, e.g. 64 or 64,32")

@@ -311,6 +311,23 @@ class CliIT {
         assertFalse(dup.err().contains("=>"), "bug: the hint was in SQL terms\n" + dup.err());
     }
 
+    /** train --help stated defaults the engine no longer has (learning rate 0.1, blocks of 1280 pages, buffer 0.1). */
+    @Test
+    void trainHelpStatesTheEngineDefaults() {
+        StringWriter out = new StringWriter();
+        CommandLine cl = CorgipileCli.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        assertEquals(0, cl.execute("train", "--help"));
+        String help = out.toString().replaceAll("\\s+", " ");
+        assertTrue(help.contains("(default: min(0.01, 1/d) for d dense features, 0.01 for sparse features and mlp)"),
+                help);
+        assertTrue(help.contains("8 kB each (default: derived from the table, 16 .. 1280"), help);
+        assertTrue(help.contains("or a tuple count (default: derived from the table, at least 64 blocks"), help);
+        assertTrue(help.contains("default: true for dense features, false for sparse"), help);
+        assertFalse(help.contains("(default: 0.1)") || help.contains("1280 = 10 MB"), help);
+        assertEquals(0.01, org.corgipile.operators.TrainSpec.DEFAULT_LEARNING_RATE, "the rate the help names");
+    }
+
     @Test
     void everyCommandHasHelpWithTheExitCodes() {
         for (String cmd : List.of("train", "models", "evaluate", "predict", "install", "export")) {
