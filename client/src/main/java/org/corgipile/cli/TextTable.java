@@ -47,9 +47,9 @@ final class TextTable {
     void print(PrintWriter out) {
         int[] w = new int[header.size()];
         for (int i = 0; i < w.length; i++) {
-            w[i] = header.get(i).length();
+            w[i] = width(header.get(i));
             for (List<String> r : rows) {
-                w[i] = Math.max(w[i], r.get(i).length());
+                w[i] = Math.max(w[i], width(r.get(i)));
             }
         }
         StringBuilder line = new StringBuilder();
@@ -66,7 +66,7 @@ final class TextTable {
             line.setLength(0);
             for (int i = 0; i < w.length; i++) {
                 String v = r.get(i);
-                String pad = " ".repeat(w[i] - v.length());
+                String pad = " ".repeat(w[i] - width(v));
                 line.append(i == 0 ? " " : " | ").append(numeric[i] ? pad + v : v + pad);
             }
             out.println(line.toString().stripTrailing());
@@ -76,7 +76,15 @@ final class TextTable {
     }
 
     private static String center(String s, int width) {
-        int left = (width - s.length()) / 2;
-        return " ".repeat(left) + s + " ".repeat(width - s.length() - left);
+        int left = (width - width(s)) / 2;
+        return " ".repeat(left) + s + " ".repeat(width - width(s) - left);
+    }
+
+    /**
+     * Columns a value takes: its characters, not its UTF-16 units (a model name with a 4-byte UTF-8 character was
+     * padded one short). East Asian wide characters still count one.
+     */
+    private static int width(String s) {
+        return s.codePointCount(0, s.length());
     }
 }

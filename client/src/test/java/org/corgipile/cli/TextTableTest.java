@@ -26,6 +26,23 @@ class TextTableTest {
                 """, out.toString());
     }
 
+    /** Bug: a name with a 4-byte UTF-8 character (two Java chars) was padded one column short. */
+    @Test
+    void alignsNamesOutsideTheBasicMultilingualPlaneByCharacters() {
+        TextTable t = new TextTable(List.of("name", "n"));
+        t.add(List.of("m1", "1"));
+        t.add(List.of("\uD835\uDD18nicode", "2"));
+        StringWriter out = new StringWriter();
+        t.print(new PrintWriter(out));
+        assertEquals("""
+                  name   | n
+                ---------+---
+                 m1      | 1
+                 \uD835\uDD18nicode | 2
+                (2 rows)
+                """, out.toString());
+    }
+
     @Test
     void formatsTinyAndHugeNumbersInScientificNotation() {
         assertEquals("1.000e-05", TextTable.num(1e-5));
