@@ -46,17 +46,21 @@ final class ExportCommand implements Runnable {
 
         @Override
         public Integer call() {
-        return Failures.run(spec, global.verbose, this::execute);
-    }
+            return Failures.run(spec, global.verbose, this::execute);
+        }
 
-    private Integer execute() throws Exception {
+        private Integer execute() throws Exception {
             String json = global.corgipile().exportJson(name);
             if (output == null) {
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(json);
                 out.flush();
             } else {
-                Files.writeString(output, json + "\n", StandardCharsets.UTF_8);
+                try {
+                    Files.writeString(output, json + "\n", StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    throw org.corgipile.client.CorgiPileException.cannotWrite(output, e);
+                }
                 spec.commandLine().getErr().println("corgipile: model " + name + " written to " + output);
                 spec.commandLine().getErr().flush();
             }
@@ -113,8 +117,9 @@ final class ExportCommand implements Runnable {
         @Option(names = {"-q", "--query"}, required = true, paramLabel = "SQL", description = "a SELECT to predict")
         String query;
 
-        @Option(names = "--features", defaultValue = "features",
-                description = "the query's feature array column (default: ${DEFAULT-VALUE})")
+        @Option(names = "--features", paramLabel = "COLUMNS",
+                description = "the query's feature array column, or a column list \"x1, x2\" (default: the model's, "
+                        + "as it was trained)")
         String features;
 
         @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Arrow IPC file")
@@ -126,7 +131,9 @@ final class ExportCommand implements Runnable {
         }
 
         private Integer execute() throws Exception {
-            long n = global.corgipile().exportPredictions(model, query, features, output);
+            var cp = global.corgipile();
+            long n = cp.exportPredictions(model, query, features != null ? features
+                    : PredictCommand.trainedFeatures(cp, model), output);
             spec.commandLine().getOut().println(n + " predictions written to " + output);
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;

@@ -74,7 +74,8 @@ final class Failures {
                 message = m.getMessage() + " (SQLSTATE " + m.getSQLState() + ")";
                 hint = m.getHint();
             }
-            if (hint == null && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+            // the driver's connection failures, not a --url refused before connecting (DatabaseOptions)
+            if (hint == null && fromDriver(s) && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
                 hint = "is the server running? For the local cluster: ./corgipile db start";
             }
         } else if (code == ExitCodes.INTERNAL) {
@@ -94,6 +95,15 @@ final class Failures {
         }
         err.flush();
         return code;
+    }
+
+    private static boolean fromDriver(Throwable t) {
+        for (; t != null; t = t.getCause()) {
+            if (t instanceof PSQLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String firstLine(String s) {

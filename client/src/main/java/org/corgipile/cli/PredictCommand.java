@@ -56,6 +56,10 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (replace && into == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--replace needs --into TABLE (it drops that table before writing the predictions into it)");
+        }
         return Failures.run(spec, global.verbose, this::execute);
     }
 
@@ -63,9 +67,7 @@ final class PredictCommand implements Callable<Integer> {
         CorgiPile cp = global.corgipile();
         PrintWriter out = spec.commandLine().getOut();
         if (features == null) {
-            // the model's own features argument: an array column, or the column list it was trained on
-            var trained = cp.model(model).info().row().get("features_column");
-            features = trained != null && !trained.isNull() ? trained.asText() : "features";
+            features = trainedFeatures(cp, model);
         }
         if (into != null) {
             long n = cp.predictInto(model, query, features, into, replace, proba);
@@ -90,6 +92,15 @@ final class PredictCommand implements Callable<Integer> {
         }, proba);
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /**
+     * The default of {@code --features} of predict and export predictions: the model's own features argument, an
+     * array column or the column list it was trained on.
+     */
+    static String trainedFeatures(CorgiPile cp, String model) throws java.sql.SQLException {
+        var trained = cp.model(model).info().row().get("features_column");
+        return trained != null && !trained.isNull() ? trained.asText() : "features";
     }
 
     private static String fmt(double p) {

@@ -339,12 +339,17 @@ public final class CorgiPile {
         return Errors.call(() -> {
             requireArrow();
             try (ArrowPredictionWriter w = new ArrowPredictionWriter(file)) {
-                predict(model, query, featuresColumn, w);
+                Predictions.stream(dataSource, model, query, featuresColumn, w, false);
                 w.finish();
                 return w.rows();
             } catch (IOException e) {
-                throw new CorgiPileException(TrainingException.IO_ERROR,
-                        "cannot write " + file + ": " + e.getMessage());
+                throw CorgiPileException.cannotWrite(file, e);
+            } catch (SQLException e) {
+                // the writer's failures reach here through Predictions, wrapped (58030)
+                if (e.getCause() instanceof IOException io && TrainingException.IO_ERROR.equals(e.getSQLState())) {
+                    throw CorgiPileException.cannotWrite(file, io);
+                }
+                throw e;
             }
         });
     }
@@ -361,8 +366,7 @@ public final class CorgiPile {
             try (Connection c = dataSource.getConnection()) {
                 return ArrowExport.export(c, table, file);
             } catch (IOException e) {
-                throw new CorgiPileException(TrainingException.IO_ERROR,
-                        "cannot write " + file + ": " + e.getMessage());
+                throw CorgiPileException.cannotWrite(file, e);
             } catch (IllegalArgumentException e) {
                 throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE, e.getMessage(), null, e);
             }

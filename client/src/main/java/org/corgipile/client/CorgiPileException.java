@@ -52,6 +52,28 @@ public final class CorgiPileException extends SQLException {
         return new TrainingException(e.getSQLState(), e.getMessage(), null, e);
     }
 
+    /**
+     * A file that could not be written, as {@code cannot write FILE: REASON} (58030) with the reason in words: the
+     * JDK's {@code NoSuchFileException} and {@code FileSystemException} messages are the bare path ("/x/m.json")
+     * or the path and a terse reason.
+     */
+    public static CorgiPileException cannotWrite(java.nio.file.Path file, java.io.IOException e) {
+        String reason;
+        java.nio.file.Path dir = file.toAbsolutePath().getParent();
+        if (e instanceof java.nio.file.NoSuchFileException && dir != null && !java.nio.file.Files.isDirectory(dir)) {
+            reason = "directory " + dir + " does not exist";
+        } else if (java.nio.file.Files.isDirectory(file)) {
+            reason = "it is a directory";
+        } else if (e instanceof java.nio.file.AccessDeniedException) {
+            reason = "permission denied";
+        } else if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            reason = f.getReason();
+        } else {
+            reason = e.getMessage();
+        }
+        return new CorgiPileException(TrainingException.IO_ERROR, "cannot write " + file + ": " + reason, null, e);
+    }
+
     /** The error this exception is the JDBC face of. */
     public TrainingException error() {
         return (TrainingException) getCause();

@@ -60,6 +60,7 @@ public final class Predictions {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
+                ModelCatalog.id(c, model);      // 42704 before anything: sgd_predict is only called per row
                 if (replace) {
                     try (Statement s = c.createStatement()) {
                         s.execute("DROP TABLE IF EXISTS " + target);
@@ -176,6 +177,7 @@ public final class Predictions {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);             // lets the driver fetch in chunks instead of all rows at once
             try {
+                ModelCatalog.id(c, model);      // an unknown model is an error also for a query without rows
                 if (CorgiPile.hasExtension(c)) {
                     return serverStream(c, model, query, featuresColumn, sink, proba);
                 }

@@ -134,8 +134,8 @@ class CliIT {
     void modelsEvaluatePredictAndExportUseTheStoredModel(@TempDir Path dir) throws Exception {
         Run models = cli(withUrl("models"));
         assertEquals(0, models.code(), models.err());
-        assertTrue(models.out().lines().anyMatch(l -> l.startsWith(" cli_lr ") && l.contains("| logistic |")
-                && l.contains("| clustered |")), models.out());
+        assertTrue(models.out().lines().anyMatch(l -> l.matches(" cli_lr +\\| logistic \\| clustered +\\|.*")),
+                models.out());
 
         Run eval = cli(withUrl("evaluate", "cli_lr", "holdout"));
         assertEquals(0, eval.code(), eval.err());
@@ -257,6 +257,110 @@ class CliIT {
             double label = Double.parseDouble(lines.get(plines.indexOf(l)).substring(lines.get(plines.indexOf(l)).lastIndexOf(',') + 1));
             assertEquals(v >= 0.5 ? 1.0 : 0.0, label, "the prediction is the thresholded probability: " + l);
         }
+    }
+
+    /**
+     * Bug: with the extension, predict, predict --into and export predictions of an unknown model exited 0 when the
+     * query returned no rows (sgd_predict is only called per row), and --into created the table; without it an
+     * unknown model with no --features was reported as a missing column q.features.
+     */
+    @Test
+    void unknownModelIsAnErrorEvenWhenTheQueryHasNoRows(LocalCluster cluster, @TempDir Path dir) throws SQLException {
+        String db = cluster.createDatabase("cli_unknown_model");
+        try (Connection c = cluster.connect(db); Statement s = c.createStatement()) {
+            s.execute("CREATE EXTENSION corgipile");
+            s.execute("CREATE TABLE t AS SELECT 1 AS id, '{1,2}'::float8[] AS features");
+        }
+        for (String u : List.of(cluster.jdbcUrl(db), url)) {
+            String empty = u.equals(url) ? "SELECT id, features FROM holdout WHERE false"
+                    : "SELECT id, features FROM t WHERE false";
+            for (String[] args : List.of(new String[] {"predict", "no_such_model", "-q", empty},
+                    new String[] {"predict", "no_such_model", "-q", empty, "--features", "features"},
+                    new String[] {"predict", "no_such_model", "-q", empty, "--into", "never_created"},
+                    new String[] {"export", "predictions", "no_such_model", "-q", empty, "-o",
+                            dir.resolve("never.arrow").toString()})) {
+                List<String> all = new ArrayList<>(List.of(args));
+                all.addAll(List.of("--url", u));
+                Run r = cli(all.toArray(String[]::new));
+                assertEquals(ExitCodes.INVALID_INPUT, r.code(), all + "\n" + r.out() + r.err());
+                assertTrue(r.err().startsWith("corgipile: error: model \"no_such_model\" does not exist "
+                        + "(SQLSTATE 42704)\n"), all + "\n" + r.err());
+            }
+            assertFalse(Files.exists(dir.resolve("never.arrow")));
+        }
+        try (Connection c = cluster.connect(db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT to_regclass('never_created') IS NULL")) {
+            assertTrue(rs.next());
+            assertTrue(rs.getBoolean(1), "no table for an unknown model");
+        }
+    }
+
+    /**
+     * Bug: export predictions read the column "features" when --features was left out, where predict uses what the
+     * model was trained on: a model trained on a column list could be predicted but not exported.
+     */
+    @Test
+    void exportPredictionsDefaultsToTheModelsFeaturesLikePredict(DataSource ds, @TempDir Path dir) throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE cols_export AS SELECT id, label, features[1] AS a, features[2] AS b FROM holdout");
+        }
+        Run train = cli(withUrl("train", "cols_export", "--features", "a, b", "--model-name", "cols_export_lr",
+                "--epochs", "1", "--no-progress"));
+        assertEquals(0, train.code(), train.err());
+        Path file = dir.resolve("cols.arrow");
+        Run r = cli(withUrl("export", "predictions", "cols_export_lr", "-q", "SELECT id, a, b FROM cols_export",
+                "-o", file.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertEquals("2000 predictions written to " + file + "\n", r.out());
+    }
+
+    /** Bug: predict --replace without --into was silently ignored (the predictions went to stdout). */
+    @Test
+    void replaceWithoutIntoIsAUsageError() {
+        Run r = cli(withUrl("predict", "cli_lr", "-q", "SELECT features FROM holdout LIMIT 1", "--replace"));
+        assertEquals(ExitCodes.USAGE, r.code(), r.out() + r.err());
+        assertTrue(r.err().startsWith("--replace needs --into TABLE"), r.err());
+        assertEquals("", r.out());
+    }
+
+    /**
+     * Bug: writing into a missing directory said only the path ("corgipile: error: /x/m.json", or "cannot write
+     * /x/t.arrow: /x/t.arrow"), and a directory given as the file named no reason the same way everywhere.
+     */
+    @Test
+    void exportIntoAMissingDirectorySaysWhatIsWrong(DataSource ds, @TempDir Path dir) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE export_ds AS SELECT id::bigint AS id, label, features FROM holdout");
+        }
+        Path missing = dir.resolve("no_such_dir");
+        List<String[]> commands = List.of(
+                new String[] {"export", "model", "cli_lr", "-o", missing.resolve("m.json").toString()},
+                new String[] {"export", "table", "export_ds", "-o", missing.resolve("t.arrow").toString()},
+                new String[] {"export", "predictions", "cli_lr", "-q", "SELECT features FROM holdout", "-o",
+                        missing.resolve("p.arrow").toString()});
+        for (String[] args : commands) {
+            String file = args[args.length - 1];
+            Run r = cli(withUrl(args));
+            assertEquals(ExitCodes.IO, r.code(), r.err());
+            assertTrue(r.err().startsWith("corgipile: error: cannot write " + file + ": directory " + missing
+                    + " does not exist"), r.err());
+        }
+        for (String[] args : List.of(new String[] {"export", "model", "cli_lr", "-o", dir.toString()},
+                new String[] {"export", "predictions", "cli_lr", "-q", "SELECT features FROM holdout", "-o",
+                        dir.toString()})) {
+            Run r = cli(withUrl(args));
+            assertEquals(ExitCodes.IO, r.code(), r.err());
+            assertTrue(r.err().startsWith("corgipile: error: cannot write " + dir + ": it is a directory"), r.err());
+        }
+    }
+
+    /** Bug: a --url that is not a PostgreSQL JDBC URL got the hint "is the server running?". */
+    @Test
+    void aMalformedUrlIsNotBlamedOnTheServer() {
+        Run r = cli("models", "--url", "http://localhost:5432/db");
+        assertEquals(ExitCodes.DATABASE, r.code());
+        assertEquals("corgipile: error: --url must be a PostgreSQL JDBC URL starting with jdbc:postgresql:, got "
+                + "http://localhost:5432/db (SQLSTATE 08001)\n", r.err());
     }
 
     /** Bug: -V printed nothing in a subcommand. */
