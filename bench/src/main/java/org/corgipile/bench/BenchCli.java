@@ -49,7 +49,7 @@ import picocli.CommandLine.Option;
             "  ./corgipile bench --profiles hdd,ssd --rows 1000000 --epochs 10 --layouts clustered",
             "  ./corgipile bench --profiles memory,hdd --layouts clustered --strategies corgipile,none --repeat 3",
             "  ./corgipile bench --combine bench-results/run1,bench-results/run2 --out bench-results/all", "",
-            ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6, ExitCodes.H7})
+            ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6_TRACED, ExitCodes.H7})
 public final class BenchCli implements Callable<Integer> {
 
     @Option(names = "--quick", description = "small defaults for a smoke run of a few minutes")

@@ -75,7 +75,7 @@ import picocli.CommandLine.Spec;
             + " against train_sgd on the whole table on one such server. Needs root.",
         footer = {"", "Examples:", "  ./corgipile bench-scale-out --rows 900000 --epochs 3 --servers 1,2,3",
             "  ./corgipile bench-scale-out --rows 20000 --epochs 2 --servers 1,2", "",
-            ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6,
+            ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6_TRACED,
             ExitCodes.H7})
 public final class ScaleOutBench implements Callable<Integer> {
     private static final int TEST_ROWS = 20_000;

@@ -39,6 +39,8 @@ public final class ExitCodes {
     public static final String H5 = "  4  file error: cannot read or write a file";
     public static final String H6 = "  5  internal error: a bug (run with --verbose and report it)";
     public static final String H7 = "  6  out of memory: the client's Java heap is exhausted";
+    /** {@link #H6} for the commands without {@code --verbose} ({@code dataset}, {@code bench}): they print the trace. */
+    public static final String H6_TRACED = "  5  internal error: a bug (report it with the stack trace it prints)";
 
     private ExitCodes() {
     }

@@ -14,6 +14,18 @@ import org.junit.jupiter.api.Test;
 /** docs/client.md's one table of exit codes, for any failure of any corgipile command. */
 class ExitCodesTest {
 
+    /** Bug: corgipile dataset --help said "run with --verbose", an option dataset does not have (it prints the trace). */
+    @Test
+    void datasetHelpDoesNotSendUsersToAnOptionItLacks() {
+        picocli.CommandLine cl = new picocli.CommandLine(new org.corgipile.datasets.cli.DatasetCli());
+        for (picocli.CommandLine c : java.util.stream.Stream.concat(java.util.stream.Stream.of(cl),
+                cl.getSubcommands().values().stream()).toList()) {
+            String help = c.getUsageMessage();
+            assertTrue(help.contains("  5  internal error: a bug"), help);
+            assertEquals(c.getCommandSpec().findOption("--verbose") != null, help.contains("--verbose"), help);
+        }
+    }
+
     @Test
     void everyKindOfFailureHasTheCodeOfTheTable() {
         assertEquals(ExitCodes.INVALID_INPUT, ExitCodes.of((Throwable) new SQLException("no table", "42P01")));

@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "corgipile dataset", mixinStandardHelpOptions = true, versionProvider = DatasetCli.Product.class,
         scope = CommandLine.ScopeType.INHERIT, exitCodeOnInvalidInput = ExitCodes.USAGE, footerHeading = "%n",
-        footer = {ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6, ExitCodes.H7},
+        footer = {ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6_TRACED, ExitCodes.H7},
         description = "Datasets for corgipile: paper-shaped generators, real data, file import, Arrow export.",
         subcommands = {ListCommand.class, LoadCommand.class, ImportCommand.class, ExportCommand.class})
 public final class DatasetCli implements Runnable {
