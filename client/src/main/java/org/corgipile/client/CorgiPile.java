@@ -151,22 +151,29 @@ public final class CorgiPile {
      * ({@code corgipile.training_progress}): epoch, tuples done / total within the epoch, running loss, elapsed.
      */
     public List<LiveTraining> trainingProgress() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return Introspection.progress(c);
-        }
+        return Errors.call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return Introspection.progress(c);
+            }
+        });
     }
 
     /** Drops the stored model {@code name} ({@code sgd_drop_model}): 42704 when there is none, 42501 if not the owner. */
     public void dropModel(String name) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            Introspection.drop(c, name);
-        }
+        Errors.call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                Introspection.drop(c, name);
+                return null;
+            }
+        });
     }
 
     List<org.corgipile.operators.EpochStats> trainingInfo(String name) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return Introspection.trainingInfo(c, name);
-        }
+        return Errors.call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return Introspection.trainingInfo(c, name);
+            }
+        });
     }
 
     List<ModelVersion> versions(String name) throws SQLException {
@@ -194,9 +201,11 @@ public final class CorgiPile {
     }
 
     List<FeatureWeight> weights(String name) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return Introspection.weights(c, name);
-        }
+        return Errors.call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return Introspection.weights(c, name);
+            }
+        });
     }
 
     /** A handle on the stored model {@code name}; 42704 when it does not exist. */

@@ -85,6 +85,28 @@ class IntrospectionApiIT {
         assertEquals(first, m.info().row().get("parameters").get(0).asDouble(), "the current version stays");
     }
 
+    /**
+     * Bug: trainingInfo, weights and drop (and CorgiPile.dropModel, trainingProgress) threw the driver's
+     * PSQLException, whose message is the server's whole report ("ERROR: ...", "Hint: ...", "Where: PL/pgSQL
+     * function ..." lines), where docs/client.md promises a CorgiPileException with the message and hint().
+     */
+    @Test
+    void everyMethodOfADroppedModelsHandleFailsWithACorgiPileException() throws SQLException {
+        ModelHandle m = cp.train(TrainJob.on("intro_api").mode(TrainMode.CLIENT).modelName("intro_api_gone")
+                .spec(TrainSpec.builder().epochs(1).seed(2).blockSize(1)).build()).model();
+        m.drop();
+        List<org.junit.jupiter.api.function.Executable> calls = List.of(m::info, () -> m.predict(new double[8]),
+                () -> m.evaluate("intro_api", "label", "features"), m::trainingInfo, m::weights, m::versions,
+                () -> m.restore(1), () -> m.dropVersions(0), m::drop, m::toJson);
+        for (int i = 0; i < calls.size(); i++) {
+            SQLException e = assertThrows(SQLException.class, calls.get(i));
+            assertTrue(e instanceof CorgiPileException, "call " + i + ": " + e.getClass().getName() + ": " + e);
+            assertEquals("42704", e.getSQLState(), "call " + i);
+            assertEquals("model \"intro_api_gone\" does not exist", e.getMessage(), "call " + i);
+            assertTrue(((CorgiPileException) e).hint() != null, "call " + i);
+        }
+    }
+
     @Test
     void nothingRunsAndADroppedModelIsGone() throws SQLException {
         assertEquals(List.of(), cp.trainingProgress());
