@@ -72,6 +72,7 @@ public final class CorgiPile {
 
     /** {@link TrainMode#AUTO} resolved against this database. */
     public TrainMode resolve(TrainMode mode) throws SQLException {
+        Objects.requireNonNull(mode, "mode");
         return Errors.call(() -> {
             return mode != TrainMode.AUTO ? mode : hasExtension() ? TrainMode.SERVER : TrainMode.CLIENT;
         });
@@ -79,6 +80,7 @@ public final class CorgiPile {
 
     /** Trains without progress reporting. */
     public TrainingRun train(TrainJob job) throws SQLException {
+        Objects.requireNonNull(job, "job");
         return Errors.call(() -> {
             return train(job, TrainingListener.NONE);
         });
@@ -91,6 +93,8 @@ public final class CorgiPile {
      * training stores nothing.
      */
     public TrainingRun train(TrainJob job, TrainingListener listener) throws SQLException {
+        Objects.requireNonNull(job, "job");
+        Objects.requireNonNull(listener, "listener");
         return Errors.call(() -> {
             TrainMode mode = resolve(job.mode());
             List<org.corgipile.operators.EpochStats> epochs;
@@ -236,6 +240,7 @@ public final class CorgiPile {
 
     /** Prediction for one dense feature vector. */
     public double predict(String model, double[] features) throws SQLException {
+        Objects.requireNonNull(features, "features");
         return Errors.call(() -> {
             try (Connection c = dataSource.getConnection()) {
                 if (hasExtension(c)) {
@@ -307,6 +312,8 @@ public final class CorgiPile {
      */
     public long predictInto(String model, String query, String featuresColumn, String targetTable, boolean replace,
                             boolean probability) throws SQLException {
+        requireQuery(query, featuresColumn);
+        Objects.requireNonNull(targetTable, "targetTable");
         return Errors.call(() -> {
             return Predictions.intoTable(dataSource, model, query, featuresColumn, targetTable, replace, probability);
         });
@@ -320,14 +327,14 @@ public final class CorgiPile {
      */
     public long predict(String model, String query, String featuresColumn, Predictions.RowSink sink)
             throws SQLException {
-        return Errors.call(() -> {
-            return Predictions.stream(dataSource, model, query, featuresColumn, sink, false);
-        });
+        return predict(model, query, featuresColumn, sink, false);
     }
 
     /** Like {@link #predict(String, String, String, Predictions.RowSink)}, streaming probabilities when asked. */
     public long predict(String model, String query, String featuresColumn, Predictions.RowSink sink,
                         boolean probability) throws SQLException {
+        requireQuery(query, featuresColumn);
+        Objects.requireNonNull(sink, "sink");
         return Errors.call(() -> {
             return Predictions.stream(dataSource, model, query, featuresColumn, sink, probability);
         });
@@ -345,6 +352,8 @@ public final class CorgiPile {
      * @return rows written
      */
     public long exportPredictions(String model, String query, String featuresColumn, Path file) throws SQLException {
+        requireQuery(query, featuresColumn);
+        Objects.requireNonNull(file, "file");
         return Errors.call(() -> {
             requireArrow();
             try (ArrowPredictionWriter w = new ArrowPredictionWriter(file)) {
@@ -370,6 +379,7 @@ public final class CorgiPile {
      * @return rows written
      */
     public long exportTable(String table, Path file) throws SQLException {
+        Objects.requireNonNull(file, "file");
         return Errors.call(() -> {
             requireArrow();
             try (Connection c = dataSource.getConnection()) {
@@ -380,6 +390,12 @@ public final class CorgiPile {
                 throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE, e.getMessage(), null, e);
             }
         });
+    }
+
+    /** The Java-side arguments of the prediction methods: null is an NPE naming them, as in {@link #connect}. */
+    private static void requireQuery(String query, String featuresColumn) {
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(featuresColumn, "featuresColumn");
     }
 
     static boolean hasExtension(Connection c) throws SQLException {
