@@ -14,7 +14,7 @@ import org.corgipile.operators.EpochStats;
 
 /**
  * Draws one progress bar per epoch on stderr ({@code epoch 3/10  42% [=====>     ] 540/1280 pages}; tuples in server
- * mode, from {@code corgipile.training_progress}) and closes it with the epoch's loss and accuracy: one line per
+ * mode, from {@code corgipile.training_progress}) and closes it with the epoch's loss and the accuracies measured: one line per
  * epoch, always.
  *
  * <p>On a terminal the bar redraws in place with carriage returns; elsewhere (a pipe, a CI log, an in-process test)
@@ -70,8 +70,15 @@ final class EpochProgress implements TrainingListener {
         } else if (unit.equals(" tuples")) {
             bar.maxHint(tuples);                         // the first epoch's total was an estimate
         }
-        closeBar(String.format(Locale.ROOT, "loss %s, accuracy %s, %.2f s", TextTable.num(s.loss()),
-                TextTable.num(s.accuracy()), s.seconds()));
+        // a metric not measured (NaN: training accuracy under train_metrics 'running', no validation) is left out
+        StringBuilder line = new StringBuilder("loss ").append(TextTable.num(s.loss()));
+        if (!Double.isNaN(s.accuracy())) {
+            line.append(", accuracy ").append(TextTable.num(s.accuracy()));
+        }
+        if (!Double.isNaN(s.validationAccuracy())) {
+            line.append(", val_accuracy ").append(TextTable.num(s.validationAccuracy()));
+        }
+        closeBar(line.append(String.format(Locale.ROOT, ", %.2f s", s.seconds())).toString());
     }
 
     @Override

@@ -1,0 +1,38 @@
+package org.corgipile.cli;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+
+import org.corgipile.operators.EpochStats;
+import org.junit.jupiter.api.Test;
+
+/** The line that closes each epoch's progress bar. */
+class EpochProgressTest {
+    private static String finished(EpochStats s) {
+        StringWriter err = new StringWriter();
+        EpochProgress p = new EpochProgress(new PrintWriter(err, true), false);
+        p.epochProgress(1, 100, 100);
+        p.epochFinished(s);
+        return err.toString();
+    }
+
+    /**
+     * Bug: with the default train_metrics 'running' the training accuracy is not measured (NaN) and every epoch's
+     * line ended "loss 0.6716, accuracy , 0.14 s"; a metric that was not measured is left out, a validation
+     * accuracy is shown.
+     */
+    @Test
+    void metricsThatWereNotMeasuredAreLeftOut() {
+        String line = finished(new EpochStats(1, 0.6716, Double.NaN, Double.NaN, Double.NaN, 0.01, 0.14, 100,
+                Map.of()));
+        assertTrue(line.contains("loss 0.6716, 0.14 s"), line);
+        assertTrue(!line.contains("accuracy"), line);
+        String validation = finished(new EpochStats(1, 0.6716, Double.NaN, 0.7, 0.8125, 0.01, 0.14, 100, Map.of()));
+        assertTrue(validation.contains("loss 0.6716, val_accuracy 0.8125, 0.14 s"), validation);
+        String both = finished(new EpochStats(1, 0.5, 0.75, Double.NaN, Double.NaN, 0.01, 0.14, 100, Map.of()));
+        assertTrue(both.contains("loss 0.5000, accuracy 0.7500, 0.14 s"), both);
+    }
+}
