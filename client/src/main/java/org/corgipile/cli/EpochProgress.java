@@ -14,8 +14,8 @@ import org.corgipile.operators.EpochStats;
 
 /**
  * Draws one progress bar per epoch on stderr ({@code epoch 3/10  42% [=====>     ] 540/1280 pages}; tuples in server
- * mode, from {@code corgipile.training_progress}) and closes it with the epoch's loss and the accuracies measured: one line per
- * epoch, always.
+ * mode, from {@code corgipile.training_progress}) and closes it with the epoch's loss and the accuracies measured: one
+ * line per epoch, always.
  *
  * <p>On a terminal the bar redraws in place with carriage returns; elsewhere (a pipe, a CI log, an in-process test)
  * each epoch prints one final line, so logs stay readable.
