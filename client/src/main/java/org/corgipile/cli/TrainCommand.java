@@ -157,6 +157,17 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (options != null) {
+            // --option is for the other arguments: one with its own option would silently override it
+            options.forEach((key, value) -> {
+                String name = key.strip().toLowerCase(java.util.Locale.ROOT);
+                String own = "--" + name.replace('_', '-');
+                if (spec.findOption(own) != null) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            "--option " + key + "=" + value + ": " + name + " has its own option, " + own);
+                }
+            });
+        }
         return Failures.run(spec, global.verbose, this::execute);
     }
 

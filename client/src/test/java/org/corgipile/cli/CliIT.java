@@ -363,6 +363,21 @@ class CliIT {
                 + "http://localhost:5432/db (SQLSTATE 08001)\n", r.err());
     }
 
+    /**
+     * Bug: --option for an argument with its own option was taken silently and won: "--epochs 1 --option epochs=2"
+     * trained 2 epochs. --option is for the other arguments (docs/client.md).
+     */
+    @Test
+    void optionForAnArgumentWithItsOwnOptionIsAUsageError() {
+        Run r = cli(withUrl("train", "clustered", "--mode", "client", "--epochs", "1", "--option", "epochs=2"));
+        assertEquals(ExitCodes.USAGE, r.code(), r.out() + r.err());
+        assertTrue(r.err().startsWith("--option epochs=2: epochs has its own option, --epochs\n"), r.err());
+        Run rate = cli(withUrl("train", "clustered", "--option", "Learning_Rate=0.1"));
+        assertEquals(ExitCodes.USAGE, rate.code(), rate.out() + rate.err());
+        assertTrue(rate.err().startsWith("--option Learning_Rate=0.1: learning_rate has its own option, "
+                + "--learning-rate\n"), rate.err());
+    }
+
     /** Bug: -V printed nothing in a subcommand. */
     @Test
     void versionEverywhere() {
