@@ -1,5 +1,7 @@
 package org.corgipile.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -117,6 +119,7 @@ final class Failures {
 
     private static final Pattern JSON_FLAG = Pattern.compile("options => '\\{\"(\\w+)\": true\\}'");
     private static final Pattern SQL_ARGUMENT = Pattern.compile("\\b(\\w+) => (true|'([^']*)'|[-+0-9.eE]+)");
+    private static final Pattern ALLOWED = Pattern.compile("allowed arguments: ([a-z0-9_]+(?:, [a-z0-9_]+)*)");
     private static final Pattern SQL_NAME = Pattern.compile("\\b([a-z]+(?:_[a-z]+)+)\\b");
 
     /**
@@ -125,6 +128,20 @@ final class Failures {
      * only names that are options of {@code command} are rewritten.
      */
     static String cliHint(String hint, CommandSpec command) {
+        Matcher allowed = ALLOWED.matcher(hint);
+        if (allowed.matches()) {
+            // the engine's list of training arguments: each by its option, the rest through --option
+            List<String> own = new ArrayList<>();
+            List<String> other = new ArrayList<>();
+            for (String name : allowed.group(1).split(",\\s*")) {
+                String o = option(command, name);
+                (o != null ? own : other).add(o != null ? o : name);
+            }
+            if (!own.isEmpty() && command.findOption("--option") != null) {
+                return "allowed arguments: " + String.join(", ", own)
+                        + (other.isEmpty() ? "" : "; with --option KEY=VALUE: " + String.join(", ", other));
+            }
+        }
         String h = replace(JSON_FLAG, hint, m -> option(command, m.group(1)));
         h = replace(SQL_ARGUMENT, h, m -> {
             String o = option(command, m.group(1));
