@@ -50,12 +50,23 @@ public final class DatasetLoader {
         }
     }
 
+    /**
+     * A file to read, or an IOException (exit code 4, a file error) saying why not: missing, a directory. What is
+     * passed as {@code hint} follows the reason ("; pass --labels FILE").
+     */
+    public static void requireReadable(Path file, String hint) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new java.io.FileNotFoundException("cannot read " + file + ": it is a directory" + hint);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new java.io.FileNotFoundException("cannot read " + file + ": no such file" + hint);
+        }
+    }
+
     /** Imports a file; the table defaults to the file name without extensions. */
     public static LoadReport importFile(Connection conn, Path file, ImportOptions format, LoadOptions options)
             throws IOException, SQLException {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("file " + file + " does not exist or is not a regular file");
-        }
+        requireReadable(file, "");
         try (RecordSource src = open(file, format)) {
             String base = file.getFileName().toString();
             int dot = base.indexOf('.');

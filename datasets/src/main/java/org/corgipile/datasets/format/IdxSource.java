@@ -33,9 +33,7 @@ public final class IdxSource implements RecordSource {
     public IdxSource(Path imagesFile, Path labelsFile) throws IOException {
         this.name = imagesFile.getFileName().toString();
         this.labelsName = labelsFile.getFileName().toString();
-        if (!Files.isRegularFile(labelsFile)) {
-            throw new IllegalArgumentException("idx labels file " + labelsFile + " does not exist; pass --labels FILE");
-        }
+        org.corgipile.datasets.DatasetLoader.requireReadable(labelsFile, " (the idx labels file); pass --labels FILE");
         this.images = new DataInputStream(TextInput.open(imagesFile));
         DataInputStream lbl = null;
         try {

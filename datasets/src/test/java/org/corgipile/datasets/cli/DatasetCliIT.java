@@ -130,6 +130,21 @@ class DatasetCliIT {
         }
     }
 
+    /**
+     * Bug: importing a missing file or a directory exited 3 ("bad input") where docs/datasets.md and the exit-code
+     * table say 4, a file that cannot be read; and the message did not say which of the two it was.
+     */
+    @Test
+    void importOfAMissingFileOrADirectoryIsAFileError() {
+        Path missing = dir.resolve("no_such.csv");
+        Result r = run("import", missing.toString(), "--format", "csv", "--no-progress");
+        assertEquals(ExitCodes.IO, r.code(), r.err());
+        assertEquals("corgipile dataset: error: cannot read " + missing + ": no such file", r.err().strip());
+        r = run("import", dir.toString(), "--format", "csv", "--no-progress");
+        assertEquals(ExitCodes.IO, r.code(), r.err());
+        assertEquals("corgipile dataset: error: cannot read " + dir + ": it is a directory", r.err().strip());
+    }
+
     @Test
     void errorsAreOneLineWithTheExitCodesOfEveryCommand() throws Exception {
         Path bad = dir.resolve("bad.csv");
