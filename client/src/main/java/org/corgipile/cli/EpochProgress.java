@@ -38,7 +38,8 @@ final class EpochProgress implements TrainingListener {
     public void started(TrainMode mode, int epochs) {
         this.epochs = epochs;
         this.unit = mode == TrainMode.SERVER ? " tuples" : " pages";
-        err.println("corgipile: training in " + mode + " mode" + (epochs > 0 ? ", " + epochs + " epochs" : ""));
+        err.println("corgipile: training in " + mode + " mode"
+                + (epochs > 0 ? ", " + epochs + (epochs == 1 ? " epoch" : " epochs") : ""));
         err.flush();
     }
 

@@ -1,5 +1,6 @@
 package org.corgipile.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -17,6 +18,17 @@ class EpochProgressTest {
         p.epochProgress(1, 100, 100);
         p.epochFinished(s);
         return err.toString();
+    }
+
+    /** Bug: "corgipile: training in server mode, 1 epochs". */
+    @Test
+    void oneEpochIsSingular() {
+        StringWriter err = new StringWriter();
+        EpochProgress p = new EpochProgress(new PrintWriter(err, true), false);
+        p.started(org.corgipile.client.TrainMode.SERVER, 1);
+        p.started(org.corgipile.client.TrainMode.CLIENT, 3);
+        assertEquals("corgipile: training in server mode, 1 epoch\ncorgipile: training in client mode, 3 epochs\n",
+                err.toString());
     }
 
     /**
