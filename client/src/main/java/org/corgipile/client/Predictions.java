@@ -81,8 +81,8 @@ public final class Predictions {
                                         String target, boolean proba) throws SQLException {
         try (Statement s = c.createStatement()) {
             return s.executeUpdate("CREATE TABLE " + target + " AS SELECT q.*, " + function(proba) + "("
-                    + literal(model) + ", " + features(featuresColumn) + ") AS " + column(proba) + " FROM (" + query
-                    + ") AS q");
+                    + literal(model) + ", " + features(featuresColumn) + ") AS " + column(proba) + " FROM "
+                    + subquery(query));
         }
     }
 
@@ -90,8 +90,8 @@ public final class Predictions {
                                         String target, boolean proba) throws SQLException {
         ToDoubleFunction<double[]> m = ClientModels.predictor(c, model, proba);
         try (Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE " + target + " AS SELECT q.*, NULL::float8 AS " + column(proba) + " FROM (" + query
-                    + ") AS q WITH NO DATA");
+            s.execute("CREATE TABLE " + target + " AS SELECT q.*, NULL::float8 AS " + column(proba) + " FROM "
+                    + subquery(query) + " WITH NO DATA");
         }
         StringBuilder copy = new StringBuilder();
         long[] n = new long[1];
@@ -147,6 +147,18 @@ public final class Predictions {
         return b.toString();
     }
 
+    /**
+     * The user's query as the subquery {@code q}, written as in psql: a trailing semicolon is dropped, and the
+     * closing parenthesis goes on its own line so that a closing {@code -- comment} does not swallow it.
+     */
+    static String subquery(String query) {
+        String q = query.strip();
+        while (q.endsWith(";")) {
+            q = q.substring(0, q.length() - 1).strip();
+        }
+        return "(" + q + "\n) AS q";
+    }
+
     /** The output column: {@code prediction}, or {@code probability} (of the positive class) with proba. */
     static String column(boolean proba) {
         return proba ? "probability" : "prediction";
@@ -191,7 +203,7 @@ public final class Predictions {
     private static long serverStream(Connection c, String model, String query, String featuresColumn, RowSink sink,
                                      boolean proba) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT q.*, " + function(proba) + "(?, "
-                + features(featuresColumn) + ") AS " + column(proba) + " FROM (" + query + ") AS q")) {
+                + features(featuresColumn) + ") AS " + column(proba) + " FROM " + subquery(query))) {
             ps.setString(1, model);
             return streamRows(ps, sink, column(proba), (rs, column) -> {
                 double p = rs.getDouble(column);
@@ -203,7 +215,7 @@ public final class Predictions {
     private static long eachRow(Connection c, ToDoubleFunction<double[]> m, String query, String featuresColumn,
                                 String output, RowSink sink) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT q.*, " + features(featuresColumn)
-                + " AS corgipile_features FROM (" + query + ") AS q")) {
+                + " AS corgipile_features FROM " + subquery(query))) {
             return streamRows(ps, sink, output, (rs, column) -> {
                 Array a = rs.getArray(column);
                 double p = Double.NaN;

@@ -395,6 +395,25 @@ class CliIT {
         assertFalse(hint.substring(0, hint.indexOf(';')).matches(".*, [a-z].*"), "only options before ';': " + hint);
     }
 
+    /**
+     * Bug: a query as written in psql, with a trailing semicolon or a closing -- comment, was a syntax error (42601):
+     * the query is wrapped as a subquery, whose closing parenthesis came after the ';' or inside the comment.
+     */
+    @Test
+    void predictTakesAQueryEndingInASemicolonOrAComment(@TempDir Path dir) {
+        for (String q : List.of("SELECT id, features FROM holdout ORDER BY id LIMIT 2;",
+                "SELECT id, features FROM holdout ORDER BY id LIMIT 2 ; \n",
+                "SELECT id, features FROM holdout ORDER BY id LIMIT 2 -- two rows")) {
+            Run r = cli(withUrl("predict", "cli_lr", "-q", q));
+            assertEquals(0, r.code(), q + "\n" + r.err());
+            assertEquals(3, r.out().lines().count(), r.out());
+            Run into = cli(withUrl("predict", "cli_lr", "-q", q, "--into", "semicolon_scored", "--replace"));
+            assertEquals(0, into.code(), q + "\n" + into.err());
+            Run arrow = cli(withUrl("export", "predictions", "cli_lr", "-q", q, "-o", dir.resolve("p.arrow").toString()));
+            assertEquals(0, arrow.code(), q + "\n" + arrow.err());
+        }
+    }
+
     /** Bug: -V printed nothing in a subcommand. */
     @Test
     void versionEverywhere() {
