@@ -219,17 +219,18 @@ public final class Predictions {
             return streamRows(ps, sink, output, (rs, column) -> {
                 Array a = rs.getArray(column);
                 double p = Double.NaN;
-                if (a != null) {
+                if (a != null) {                 // NULL features: a NULL prediction, as sgd_predict
                     Double[] boxed = (Double[]) a.getArray();
                     double[] x = new double[boxed.length];
-                    boolean ok = true;
                     for (int i = 0; i < x.length; i++) {
-                        ok &= boxed[i] != null;
-                        x[i] = ok ? boxed[i] : 0;
+                        if (boxed[i] == null) {         // sgd_predict's error (the SQL function's text)
+                            throw new CorgiPileException(TrainingException.NULL_VALUE_NOT_ALLOWED,
+                                    "features must not contain NULL elements",
+                                    "Replace missing values before predicting, e.g. with coalesce.", null);
+                        }
+                        x[i] = boxed[i];
                     }
-                    if (ok) {
-                        p = m.applyAsDouble(x);
-                    }
+                    p = m.applyAsDouble(x);
                 }
                 return p;
             });

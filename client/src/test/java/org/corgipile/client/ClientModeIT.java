@@ -307,4 +307,30 @@ class ClientModeIT {
         assertEquals(List.of("id", "features", "prediction"), header);
         assertTrue(predictions.stream().allMatch(p -> p == 0.0 || p == 1.0), predictions.toString());
     }
+
+    /**
+     * Bug: predicting a row whose feature array has a NULL element gave a NULL prediction in the client, where
+     * sgd_predict in the server raises 22004 ("features must not contain NULL elements", docs/in-database.md): the
+     * same query succeeded or failed by where it ran. NULL features (the whole array) stay a NULL prediction in both.
+     */
+    @Test
+    void aNullFeatureElementIsAnErrorAsInTheServer(DataSource ds) throws SQLException {
+        CorgiPile cp = CorgiPile.connect(ds);
+        cp.train(TrainJob.on("narrow").mode(TrainMode.CLIENT).modelName("narrow_lr")
+                .spec(TrainSpec.builder().epochs(1).seed(1)).build());
+        List<Double> predictions = new ArrayList<>();
+        Predictions.RowSink sink = (values, prediction) -> predictions.add(prediction);
+        assertEquals(1, cp.predict("narrow_lr", "SELECT NULL::float8[] AS features", "features", sink));
+        assertTrue(Double.isNaN(predictions.get(0)), predictions.toString());
+        for (String q : List.of("SELECT '{1,NULL,3}'::float8[] AS features")) {
+            SQLException e = assertThrows(SQLException.class, () -> cp.predict("narrow_lr", q, "features", sink));
+            assertEquals("22004", e.getSQLState(), e.getMessage());
+            assertEquals("features must not contain NULL elements", e.getMessage());
+            assertEquals("Replace missing values before predicting, e.g. with coalesce.",
+                    ((CorgiPileException) e).hint());
+            SQLException into = assertThrows(SQLException.class,
+                    () -> cp.predictInto("narrow_lr", q, "features", "never_written"));
+            assertEquals("22004", into.getSQLState(), into.getMessage());
+        }
+    }
 }
