@@ -220,7 +220,13 @@ public final class Predictions {
                 Array a = rs.getArray(column);
                 double p = Double.NaN;
                 if (a != null) {                 // NULL features: a NULL prediction, as sgd_predict
-                    Double[] boxed = (Double[]) a.getArray();
+                    Object array = a.getArray();
+                    if (!(array instanceof Double[] boxed)) {   // a multi-dimensional array: Double[][] ...
+                        throw new CorgiPileException(TrainingException.ARRAY_SUBSCRIPT_ERROR,
+                                "features must be a one-dimensional array, not "
+                                        + (array.getClass().getName().lastIndexOf('[') + 1) + "-dimensional",
+                                "Pass one feature vector per call, e.g. '{1.5, 2}'.", null);
+                    }
                     double[] x = new double[boxed.length];
                     for (int i = 0; i < x.length; i++) {
                         if (boxed[i] == null) {         // sgd_predict's error (the SQL function's text)

@@ -333,4 +333,19 @@ class ClientModeIT {
             assertEquals("22004", into.getSQLState(), into.getMessage());
         }
     }
+
+    /**
+     * Bug: predicting with a 2-D feature array in the client failed with a ClassCastException (the CLI's exit 5,
+     * "internal error, please report a bug"); sgd_predict raises 2202E.
+     */
+    @Test
+    void aTwoDimensionalFeatureArrayIsTheServersError(DataSource ds) throws SQLException {
+        CorgiPile cp = CorgiPile.connect(ds);
+        cp.train(TrainJob.on("narrow").mode(TrainMode.CLIENT).modelName("narrow_2d")
+                .spec(TrainSpec.builder().epochs(1).seed(1)).build());
+        SQLException e = assertThrows(SQLException.class, () -> cp.predict("narrow_2d",
+                "SELECT '{{1,2,3},{4,5,6}}'::float8[] AS features", "features", (values, prediction) -> { }));
+        assertEquals("2202E", e.getSQLState(), e.getMessage());
+        assertEquals("features must be a one-dimensional array, not 2-dimensional", e.getMessage());
+    }
 }
