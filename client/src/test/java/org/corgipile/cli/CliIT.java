@@ -443,6 +443,9 @@ class CliIT {
         Run rel = cli(withUrl("train", "no_such_table", "--mode", "client"));
         assertEquals(ExitCodes.INVALID_INPUT, rel.code());
         assertEquals("corgipile: error: relation \"no_such_table\" does not exist (SQLSTATE 42P01)\n", rel.err());
+        Run schema = cli(withUrl("train", "no_such_schema.t", "--mode", "client"));
+        assertEquals(ExitCodes.INVALID_INPUT, schema.code(), "bug: an unknown schema exited 2\n" + schema.err());
+        assertEquals("corgipile: error: schema \"no_such_schema\" does not exist (SQLSTATE 3F000)\n", schema.err());
 
         Run rate = cli(withUrl("train", "clustered", "--mode", "client", "--learning-rate", "-1"));
         assertEquals(ExitCodes.INVALID_INPUT, rate.code());

@@ -19,8 +19,8 @@ public final class ExitCodes {
     /** Database error: cannot connect, permission denied, the statement failed or was cancelled. */
     public static final int DATABASE = 2;
     /**
-     * Invalid input: the engine or the server refused an argument or the data (SQLSTATE classes 22 and 42: a bad
-     * hyper-parameter, an unknown relation, column or model, NaN in the data, a diverging loss).
+     * Invalid input: the engine or the server refused an argument or the data (SQLSTATE classes 22 and 42, and 3F:
+     * a bad hyper-parameter, an unknown schema, relation, column or model, NaN in the data, a diverging loss).
      */
     public static final int INVALID_INPUT = 3;
     /** A file could not be read or written (export). */
@@ -91,7 +91,7 @@ public final class ExitCodes {
             return DATABASE;
         }
         return switch (state.substring(0, 2)) {
-            case "22", "42" -> INVALID_INPUT;
+            case "22", "42", "3F" -> INVALID_INPUT;     // 3F: an unknown schema, as an unknown relation (42P01)
             case "58" -> IO;
             case "XX" -> INTERNAL;
             default -> DATABASE;

@@ -26,6 +26,18 @@ class ExitCodesTest {
         }
     }
 
+    /**
+     * Bug: an unknown schema (3F000, "train nosuch.t") exited 2, a database error, where an unknown relation
+     * ("train nosuch") exits 3: both are a name the user gave.
+     */
+    @Test
+    void anUnknownSchemaIsInvalidInputLikeAnUnknownRelation() {
+        assertEquals(ExitCodes.INVALID_INPUT, ExitCodes.of(new SQLException("schema \"nosuch\" does not exist",
+                "3F000")));
+        assertEquals(ExitCodes.INVALID_INPUT, ExitCodes.of(new SQLException("relation \"nosuch\" does not exist",
+                "42P01")));
+    }
+
     @Test
     void everyKindOfFailureHasTheCodeOfTheTable() {
         assertEquals(ExitCodes.INVALID_INPUT, ExitCodes.of((Throwable) new SQLException("no table", "42P01")));
