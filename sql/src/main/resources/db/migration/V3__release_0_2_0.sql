@@ -851,6 +851,12 @@ BEGIN
         RAISE EXCEPTION 'features must not contain NULL elements' USING ERRCODE = 'null_value_not_allowed',
             HINT = 'Replace missing values before predicting, e.g. with coalesce.';
     END IF;
+    -- as sgd_predict: a NaN or infinite feature is an error (0-based index), not a probability of 0 or 1
+    PERFORM corgipile.raise_server_error(format('feature %s is %s', i - 1, f), 'data_exception', NULL,
+                                         'Remove or impute NaN and infinite values before predicting.')
+    FROM unnest(features) WITH ORDINALITY AS u(f, i)
+    WHERE f IN ('NaN', 'Infinity', '-Infinity')
+    ORDER BY i LIMIT 1;
     logits := ARRAY(SELECT corgipile.glm_margin(m.parameters[c * (d + 1) + 1 : (c + 1) * (d + 1)], m.feature_mean,
                                                 m.feature_std, features)
                     FROM generate_series(0, cardinality(m.parameters) / (d + 1) - 1) AS c ORDER BY c);
@@ -1413,7 +1419,8 @@ LANGUAGE plpgsql STABLE AS $fn$
 BEGIN
     PERFORM corgipile.require_extension(fn);
     IF relation IS NULL OR label IS NULL OR features IS NULL THEN
-        RAISE EXCEPTION 'relation, label and features must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION 'relation, label and features must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Name a table, its label column and its feature column(s), e.g. ''my_table'', ''label'', ''features''.';
     END IF;
 END
 $fn$;
@@ -1442,6 +1449,14 @@ BEGIN
         RAISE EXCEPTION 'options must be a JSON object, got %', coalesce(options::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value', HINT = 'For example options => ''{"l1": 0.001}''.';
     END IF;
+    -- NULL is "derive it" only where the reference says so (learning_rate, block_size, buffer_size, seed); a NULL
+    -- epochs (say, from a subquery that found nothing) must not train with the default instead.
+    PERFORM corgipile.raise_server_error(format('%s must not be NULL', string_agg(key, ', ' ORDER BY key)),
+                                         'null_value_not_allowed', NULL, 'Leave an argument out for its default; '
+                                         || 'NULL derives learning_rate, block_size, buffer_size and seed.')
+    FROM jsonb_each(arguments)
+    WHERE key IN ('model', 'shuffle', 'epochs', 'batch_size', 'l2', 'device') AND value = 'null'
+    HAVING count(*) > 0;
     -- {spec (named arguments, options over them; as given), dimension, overwrite, shuffle}, or 22023
     plan := corgipile._invoke('train_arguments', jsonb_build_object(
         'arguments', arguments, 'options', options, 'model_name', model_name));
@@ -1554,7 +1569,11 @@ CREATE OR REPLACE FUNCTION corgipile.scan_stats(relation regclass, label text, f
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
 BEGIN
-    PERFORM corgipile.require_extension('corgipile.scan_stats');
+    PERFORM corgipile.require_heap_call('corgipile.scan_stats', relation, label, features);
+    IF block_pages IS NULL THEN
+        RAISE EXCEPTION 'block_pages must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Leave it out for 1280 pages (10 MB).';
+    END IF;
     RETURN corgipile._invoke('scan_stats', jsonb_build_object('relation', relation::oid::bigint, 'label', label,
                                                               'features', features, 'block_pages', block_pages,
                                                               'relation_name', relation::text,
