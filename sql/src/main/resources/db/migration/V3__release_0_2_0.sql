@@ -320,6 +320,10 @@ DECLARE
     old corgipile.models;
     r   corgipile.models;
     missing text[];
+    classes  numeric;
+    hidden   jsonb;
+    widths   bigint[];
+    expected numeric;
 BEGIN
     IF model_name IS NULL OR overwrite IS NULL OR model IS NULL THEN
         RAISE EXCEPTION 'model_name, overwrite and model must not be NULL' USING ERRCODE = 'null_value_not_allowed',
@@ -352,6 +356,45 @@ BEGIN
         RAISE EXCEPTION 'model_type must be logistic, svm, linear, softmax or mlp and dimension at least 1, got % and %',
             r.model_type, r.dimension USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Store what the engine trained: its type and number of features.';
+    END IF;
+    -- The parameters fit the type and dimension (TrainedModel.restore's layout), so a stored model predicts or
+    -- fails when it is stored: the plain-SQL predictions would read a prefix of too many parameters.
+    classes := CASE WHEN jsonb_typeof(r.params->'classes') = 'number' THEN (r.params->>'classes')::numeric END;
+    IF r.model_type IN ('softmax', 'mlp') AND (classes IS NULL OR classes < 2 OR classes <> trunc(classes)) THEN
+        RAISE EXCEPTION 'a % model needs params.classes, an integer of at least 2, got %', r.model_type,
+            coalesce(r.params->>'classes', 'none') USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Store the params the engine returned with the model (classes, hidden, label_encoding).';
+    END IF;
+    hidden := CASE jsonb_typeof(r.params->'hidden') WHEN 'number' THEN jsonb_build_array(r.params->'hidden')
+                                                     ELSE r.params->'hidden' END;   -- [64] or 64, as training
+    IF r.model_type = 'mlp' AND (jsonb_typeof(hidden) IS DISTINCT FROM 'array'
+            OR jsonb_array_length(hidden) NOT BETWEEN 1 AND 2
+            OR EXISTS (SELECT FROM jsonb_array_elements(hidden) h
+                       WHERE jsonb_typeof(h) <> 'number' OR (h #>> '{}')::numeric < 1
+                             OR (h #>> '{}')::numeric <> trunc((h #>> '{}')::numeric))) THEN
+        RAISE EXCEPTION 'an mlp model needs params.hidden, 1 or 2 layer widths, got %',
+            coalesce(r.params->>'hidden', 'none') USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Store the params the engine returned with the model (classes, hidden, label_encoding).';
+    END IF;
+    widths := CASE r.model_type
+        WHEN 'mlp' THEN ARRAY[r.dimension::bigint]
+                        || ARRAY(SELECT (h #>> '{}')::bigint FROM jsonb_array_elements(hidden) h)
+                        || CASE WHEN classes = 2 THEN 1 ELSE classes::bigint END
+        WHEN 'softmax' THEN ARRAY[r.dimension::bigint, classes::bigint]
+        ELSE ARRAY[r.dimension::bigint, 1] END;   -- layer widths: weights and a bias per output of each layer
+    expected := (SELECT sum(widths[l] * widths[l - 1] + widths[l]) FROM generate_series(2, cardinality(widths)) l);
+    IF coalesce(cardinality(r.parameters), 0) <> expected THEN
+        RAISE EXCEPTION 'a % model of dimension % has % parameters, got %', r.model_type, r.dimension, expected,
+            coalesce(cardinality(r.parameters), 0) USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Store the parameters the engine trained, with the dimension and params it trained them for.';
+    END IF;
+    IF (r.feature_mean IS NULL) <> (r.feature_std IS NULL)
+            OR coalesce(cardinality(r.feature_mean), r.dimension) <> r.dimension
+            OR coalesce(cardinality(r.feature_std), r.dimension) <> r.dimension THEN
+        RAISE EXCEPTION 'feature_mean and feature_std must both be NULL or both have % values, got % and %',
+            r.dimension, coalesce(cardinality(r.feature_mean)::text, 'NULL'),
+            coalesce(cardinality(r.feature_std)::text, 'NULL') USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'They are the standardisation of each feature, or NULL without standardize.';
     END IF;
 
     SELECT * INTO w FROM corgipile.model_write_owner(model_name, overwrite);
