@@ -65,9 +65,12 @@ class SqlReferenceIT {
     private final List<String> failures = new ArrayList<>();
     private final Map<String, String> typeNames = new HashMap<>();
 
-    /** A function as pg_proc has it (or as a doc shows it: then types and defaults may be null). */
+    /**
+     * A function as pg_proc has it, or as a doc shows it: then types, defaults and the result may be null, and
+     * {@code notes} is the comment after the signature (null from the catalog).
+     */
     record Fn(String name, List<Arg> args, String result, List<Arg> columns, String volatility, boolean strict,
-              String parallel) {
+              String parallel, String notes) {
     }
 
     /** An argument or a result column: name, type (null: not shown), default (null: none). */
@@ -110,7 +113,7 @@ class SqlReferenceIT {
                     default -> "UNSAFE";
                 };
                 Fn fn = new Fn(rs.getString(1), args(rs.getString(2), true), result, columns, volatility,
-                        rs.getBoolean(5), parallel);
+                        rs.getBoolean(5), parallel, null);
                 catalog.computeIfAbsent(fn.name(), k -> new ArrayList<>()).add(fn);
             }
         }
@@ -208,7 +211,7 @@ class SqlReferenceIT {
         if (shown.result() != null) {
             compareResult(where, shown, real);
         }
-        String notes = shown.volatility();   // the comment after the signature, where it gives these words
+        String notes = shown.notes();
         if (notes != null) {
             for (String v : List.of("IMMUTABLE", "STABLE", "VOLATILE")) {
                 if (notes.matches("(?s).*\\b" + v + "\\b.*") && !v.equals(real.volatility())) {
@@ -499,7 +502,7 @@ class SqlReferenceIT {
                 result = result.substring(0, paren).strip();
             }
         }
-        return new Fn(name, args, result, columns, notes, false, null);
+        return new Fn(name, args, result, columns, null, false, null, notes);
     }
 
     /** {@code a type DEFAULT x, b type, ...}, split at the commas outside parentheses and quotes. */
