@@ -33,6 +33,8 @@ SELECT * FROM train_sgd('good', 'label', 'features', shuffle => NULL); \echo SQL
 SELECT * FROM train_sgd('good', 'label', 'features', batch_size => NULL); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'label', 'features', l2 => NULL); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'label', 'features', device => NULL, epochs => (SELECT 1 WHERE false)); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('good', 'label', 'features', options => '{"epochs": null}'); \echo SQLSTATE :SQLSTATE
+SELECT count(*) AS epochs FROM train_sgd('good', 'label', 'features', epochs => NULL, options => '{"epochs": 1}');
 SELECT * FROM train_sgd(NULL, 'label', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_evaluate('a_none', 'good', NULL, 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'three', 'features', model => 'softmax', options => '{"classes": 1}'); \echo SQLSTATE :SQLSTATE

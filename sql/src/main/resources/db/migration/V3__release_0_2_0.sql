@@ -1493,11 +1493,12 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', HINT = 'For example options => ''{"l1": 0.001}''.';
     END IF;
     -- NULL is "derive it" only where the reference says so (learning_rate, block_size, buffer_size, seed); a NULL
-    -- epochs (say, from a subquery that found nothing) must not train with the default instead.
+    -- epochs (say, from a subquery that found nothing), named or in options (which override), must not train with
+    -- the default instead.
     PERFORM corgipile.raise_server_error(format('%s must not be NULL', string_agg(key, ', ' ORDER BY key)),
                                          'null_value_not_allowed', NULL, 'Leave an argument out for its default; '
                                          || 'NULL derives learning_rate, block_size, buffer_size and seed.')
-    FROM jsonb_each(arguments)
+    FROM jsonb_each(arguments || options)
     WHERE key IN ('model', 'shuffle', 'epochs', 'batch_size', 'l2', 'device') AND value = 'null'
     HAVING count(*) > 0;
     -- {spec (named arguments, options over them; as given), dimension, overwrite, shuffle}, or 22023
