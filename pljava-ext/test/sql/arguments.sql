@@ -25,6 +25,18 @@ SELECT * FROM train_sgd('good', 'label', 'features', model_name => ''); \echo SQ
 SELECT * FROM train_sgd('good', 'label', 'features', options => '{"epochs": "many"}'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'label', 'features', options => '{"colour": "red"}'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'label', 'features', options => '[1]'); \echo SQLSTATE :SQLSTATE
+-- NULL derives learning_rate, block_size, buffer_size and seed; a NULL model, shuffle, epochs, batch_size, l2 or
+-- device is 22004 (each trained with its default, so a NULL from a subquery went unnoticed)
+SELECT * FROM train_sgd('good', 'label', 'features', epochs => NULL); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('good', 'label', 'features', model => NULL); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('good', 'label', 'features', shuffle => NULL); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('good', 'label', 'features', batch_size => NULL); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('good', 'label', 'features', l2 => NULL); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('good', 'label', 'features', device => NULL, epochs => (SELECT 1 WHERE false)); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('good', 'label', 'features', options => '{"epochs": null}'); \echo SQLSTATE :SQLSTATE
+SELECT count(*) AS epochs FROM train_sgd('good', 'label', 'features', epochs => NULL, options => '{"epochs": 1}');
+SELECT * FROM train_sgd(NULL, 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_evaluate('a_none', 'good', NULL, 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'three', 'features', model => 'softmax', options => '{"classes": 1}'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'label', 'features', model => 'mlp', options => '{"hidden": [0]}'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('wide33k', 'label', 'features', model => 'softmax', options => '{"classes": 65536}'); \echo SQLSTATE :SQLSTATE

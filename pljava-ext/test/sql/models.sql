@@ -28,6 +28,10 @@ SELECT sgd_predict_probabilities('mg_svm', '{1,2}'); \echo SQLSTATE :SQLSTATE
 SELECT sgd_predict_probabilities('mg_lr', '{1,2,3}'); \echo SQLSTATE :SQLSTATE
 SELECT sgd_predict_probabilities('mg_lr', '{1,NULL}'); \echo SQLSTATE :SQLSTATE
 SELECT sgd_predict_probabilities('mg_lr', '{{1,2}}'); \echo SQLSTATE :SQLSTATE
+-- a NaN or infinite feature is 22000 as in sgd_predict (it gave the probabilities {0,1}, {1,0} or {NaN,NaN})
+SELECT sgd_predict_probabilities('mg_lr', '{1,NaN}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict_probabilities('mg_soft', '{-Infinity,1}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict_probabilities('mg_lr', '{Infinity,NaN}'); \echo SQLSTATE :SQLSTATE
 SELECT sgd_predict_probabilities('no_such_model', '{1,2}'); \echo SQLSTATE :SQLSTATE
 
 -- sgd_confusion_matrix and sgd_class_metrics

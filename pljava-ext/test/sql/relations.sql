@@ -33,6 +33,9 @@ SELECT * FROM train_sgd('other_am', 'label', 'features'); \echo SQLSTATE :SQLSTA
 SELECT * FROM train_sgd('other_am', 'label', 'features', shuffle => 'shuffle_once'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('unpopulated', 'label', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM corgipile.scan_stats('unpopulated', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+-- NULL arguments: 22004 (a NULL relation was 22023 "missing argument relation"; a NULL block_pages read 1280)
+SELECT corgipile.scan_stats(NULL, 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT corgipile.scan_stats('good', 'label', 'features', NULL); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('empty', 'label', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('only_nulls', 'label', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'label', 'features', validation_relation => 'good_view'); \echo SQLSTATE :SQLSTATE

@@ -97,6 +97,17 @@ SELECT corgipile.store_model('vera_hand', true, '[1, 2]'); \echo SQLSTATE :SQLST
 SELECT corgipile.store_model('vera_hand', true, '{"model_type": "linear"}'); \echo SQLSTATE :SQLSTATE
 SELECT corgipile.store_model('vera_hand', true, '{"model_type": "tree", "dimension": 2, "parameters": [1], "spec": {}, "corgipile_version": "x"}'); \echo SQLSTATE :SQLSTATE
 SELECT corgipile.store_model('vera_hand', true, '{"model_type": "linear", "dimension": 2, "parameters": ["a"], "spec": {}, "corgipile_version": "x"}'); \echo SQLSTATE :SQLSTATE
+-- parameters that do not fit the type and dimension are refused when stored (they were stored, and sgd_predict failed
+-- later, or the plain-SQL predictions read a prefix of them and answered)
+SELECT corgipile.store_model('vera_bad', false, '{"model_type": "linear", "dimension": 3, "parameters": [1, 2], "spec": {}, "corgipile_version": "x"}'); \echo SQLSTATE :SQLSTATE
+SELECT corgipile.store_model('vera_bad', false, '{"model_type": "logistic", "dimension": 2, "parameters": [1, 2, 3, 4, 5], "spec": {}, "corgipile_version": "x"}'); \echo SQLSTATE :SQLSTATE
+SELECT corgipile.store_model('vera_bad', false, '{"model_type": "softmax", "dimension": 2, "parameters": [1, 2, 3, 4, 5, 6], "spec": {}, "corgipile_version": "x"}'); \echo SQLSTATE :SQLSTATE
+SELECT corgipile.store_model('vera_bad', false, '{"model_type": "softmax", "dimension": 2, "parameters": [1, 2, 3, 4, 5, 6], "params": {"classes": 3}, "spec": {}, "corgipile_version": "x"}'); \echo SQLSTATE :SQLSTATE
+SELECT corgipile.store_model('vera_bad', false, '{"model_type": "mlp", "dimension": 2, "parameters": [1, 2, 3], "params": {"classes": 2}, "spec": {}, "corgipile_version": "x"}'); \echo SQLSTATE :SQLSTATE
+SELECT corgipile.store_model('vera_bad', false, '{"model_type": "mlp", "dimension": 2, "parameters": [1, 2, 3], "params": {"classes": 2, "hidden": [1]}, "spec": {}, "corgipile_version": "x"}'); \echo SQLSTATE :SQLSTATE
+SELECT corgipile.store_model('vera_bad', false, '{"model_type": "linear", "dimension": 2, "parameters": [1, 2, 0.5], "feature_mean": [0, 0], "spec": {}, "corgipile_version": "x"}'); \echo SQLSTATE :SQLSTATE
+SELECT corgipile.store_model('vera_bad', false, '{"model_type": "linear", "dimension": 2, "parameters": [1, 2, 0.5], "feature_mean": [0], "feature_std": [1], "spec": {}, "corgipile_version": "x"}'); \echo SQLSTATE :SQLSTATE
+SELECT count(*) AS stored FROM corgipile.models WHERE name = 'vera_bad';
 SELECT corgipile.store_model('', false, '{}'); \echo SQLSTATE :SQLSTATE
 SELECT corgipile.store_model(repeat('m', 201), false, '{}'); \echo SQLSTATE :SQLSTATE
 SELECT corgipile.store_model(NULL, false, '{}'); \echo SQLSTATE :SQLSTATE

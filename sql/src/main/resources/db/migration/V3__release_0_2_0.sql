@@ -320,6 +320,10 @@ DECLARE
     old corgipile.models;
     r   corgipile.models;
     missing text[];
+    classes  numeric;
+    hidden   jsonb;
+    widths   bigint[];
+    expected numeric;
 BEGIN
     IF model_name IS NULL OR overwrite IS NULL OR model IS NULL THEN
         RAISE EXCEPTION 'model_name, overwrite and model must not be NULL' USING ERRCODE = 'null_value_not_allowed',
@@ -352,6 +356,45 @@ BEGIN
         RAISE EXCEPTION 'model_type must be logistic, svm, linear, softmax or mlp and dimension at least 1, got % and %',
             r.model_type, r.dimension USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Store what the engine trained: its type and number of features.';
+    END IF;
+    -- The parameters fit the type and dimension (TrainedModel.restore's layout), so a stored model predicts or
+    -- fails when it is stored: the plain-SQL predictions would read a prefix of too many parameters.
+    classes := CASE WHEN jsonb_typeof(r.params->'classes') = 'number' THEN (r.params->>'classes')::numeric END;
+    IF r.model_type IN ('softmax', 'mlp') AND (classes IS NULL OR classes < 2 OR classes <> trunc(classes)) THEN
+        RAISE EXCEPTION 'a % model needs params.classes, an integer of at least 2, got %', r.model_type,
+            coalesce(r.params->>'classes', 'none') USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Store the params the engine returned with the model (classes, hidden, label_encoding).';
+    END IF;
+    hidden := CASE jsonb_typeof(r.params->'hidden') WHEN 'number' THEN jsonb_build_array(r.params->'hidden')
+                                                     ELSE r.params->'hidden' END;   -- [64] or 64, as training
+    IF r.model_type = 'mlp' AND (jsonb_typeof(hidden) IS DISTINCT FROM 'array'
+            OR jsonb_array_length(hidden) NOT BETWEEN 1 AND 2
+            OR EXISTS (SELECT FROM jsonb_array_elements(hidden) h
+                       WHERE jsonb_typeof(h) <> 'number' OR (h #>> '{}')::numeric < 1
+                             OR (h #>> '{}')::numeric <> trunc((h #>> '{}')::numeric))) THEN
+        RAISE EXCEPTION 'an mlp model needs params.hidden, 1 or 2 layer widths, got %',
+            coalesce(r.params->>'hidden', 'none') USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Store the params the engine returned with the model (classes, hidden, label_encoding).';
+    END IF;
+    widths := CASE r.model_type
+        WHEN 'mlp' THEN ARRAY[r.dimension::bigint]
+                        || ARRAY(SELECT (h #>> '{}')::bigint FROM jsonb_array_elements(hidden) h)
+                        || CASE WHEN classes = 2 THEN 1 ELSE classes::bigint END
+        WHEN 'softmax' THEN ARRAY[r.dimension::bigint, classes::bigint]
+        ELSE ARRAY[r.dimension::bigint, 1] END;   -- layer widths: weights and a bias per output of each layer
+    expected := (SELECT sum(widths[l] * widths[l - 1] + widths[l]) FROM generate_series(2, cardinality(widths)) l);
+    IF coalesce(cardinality(r.parameters), 0) <> expected THEN
+        RAISE EXCEPTION 'a % model of dimension % has % parameters, got %', r.model_type, r.dimension, expected,
+            coalesce(cardinality(r.parameters), 0) USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Store the parameters the engine trained, with the dimension and params it trained them for.';
+    END IF;
+    IF (r.feature_mean IS NULL) <> (r.feature_std IS NULL)
+            OR coalesce(cardinality(r.feature_mean), r.dimension) <> r.dimension
+            OR coalesce(cardinality(r.feature_std), r.dimension) <> r.dimension THEN
+        RAISE EXCEPTION 'feature_mean and feature_std must both be NULL or both have % values, got % and %',
+            r.dimension, coalesce(cardinality(r.feature_mean)::text, 'NULL'),
+            coalesce(cardinality(r.feature_std)::text, 'NULL') USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'They are the standardisation of each feature, or NULL without standardize.';
     END IF;
 
     SELECT * INTO w FROM corgipile.model_write_owner(model_name, overwrite);
@@ -851,6 +894,12 @@ BEGIN
         RAISE EXCEPTION 'features must not contain NULL elements' USING ERRCODE = 'null_value_not_allowed',
             HINT = 'Replace missing values before predicting, e.g. with coalesce.';
     END IF;
+    -- as sgd_predict: a NaN or infinite feature is an error (0-based index), not a probability of 0 or 1
+    PERFORM corgipile.raise_server_error(format('feature %s is %s', i - 1, f), 'data_exception', NULL,
+                                         'Remove or impute NaN and infinite values before predicting.')
+    FROM unnest(features) WITH ORDINALITY AS u(f, i)
+    WHERE f IN ('NaN', 'Infinity', '-Infinity')
+    ORDER BY i LIMIT 1;
     logits := ARRAY(SELECT corgipile.glm_margin(m.parameters[c * (d + 1) + 1 : (c + 1) * (d + 1)], m.feature_mean,
                                                 m.feature_std, features)
                     FROM generate_series(0, cardinality(m.parameters) / (d + 1) - 1) AS c ORDER BY c);
@@ -1413,7 +1462,8 @@ LANGUAGE plpgsql STABLE AS $fn$
 BEGIN
     PERFORM corgipile.require_extension(fn);
     IF relation IS NULL OR label IS NULL OR features IS NULL THEN
-        RAISE EXCEPTION 'relation, label and features must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION 'relation, label and features must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Name a table, its label column and its feature column(s), e.g. ''my_table'', ''label'', ''features''.';
     END IF;
 END
 $fn$;
@@ -1442,6 +1492,15 @@ BEGIN
         RAISE EXCEPTION 'options must be a JSON object, got %', coalesce(options::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value', HINT = 'For example options => ''{"l1": 0.001}''.';
     END IF;
+    -- NULL is "derive it" only where the reference says so (learning_rate, block_size, buffer_size, seed); a NULL
+    -- epochs (say, from a subquery that found nothing), named or in options (which override), must not train with
+    -- the default instead.
+    PERFORM corgipile.raise_server_error(format('%s must not be NULL', string_agg(key, ', ' ORDER BY key)),
+                                         'null_value_not_allowed', NULL, 'Leave an argument out for its default; '
+                                         || 'NULL derives learning_rate, block_size, buffer_size and seed.')
+    FROM jsonb_each(arguments || options)
+    WHERE key IN ('model', 'shuffle', 'epochs', 'batch_size', 'l2', 'device') AND value = 'null'
+    HAVING count(*) > 0;
     -- {spec (named arguments, options over them; as given), dimension, overwrite, shuffle}, or 22023
     plan := corgipile._invoke('train_arguments', jsonb_build_object(
         'arguments', arguments, 'options', options, 'model_name', model_name));
@@ -1554,7 +1613,11 @@ CREATE OR REPLACE FUNCTION corgipile.scan_stats(relation regclass, label text, f
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
 BEGIN
-    PERFORM corgipile.require_extension('corgipile.scan_stats');
+    PERFORM corgipile.require_heap_call('corgipile.scan_stats', relation, label, features);
+    IF block_pages IS NULL THEN
+        RAISE EXCEPTION 'block_pages must not be NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Leave it out for 1280 pages (10 MB).';
+    END IF;
     RETURN corgipile._invoke('scan_stats', jsonb_build_object('relation', relation::oid::bigint, 'label', label,
                                                               'features', features, 'block_pages', block_pages,
                                                               'relation_name', relation::text,
