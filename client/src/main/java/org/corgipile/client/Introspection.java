@@ -67,20 +67,18 @@ final class Introspection {
     }
 
     static int restore(Connection c, String model, int version) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT sgd_restore_model(?, ?)")) {
-            ps.setString(1, model);
-            ps.setInt(2, version);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+        return intCall(c, "SELECT sgd_restore_model(?, ?)", model, version);
     }
 
     static int dropVersions(Connection c, String model, int keep) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT sgd_drop_model_versions(?, ?)")) {
+        return intCall(c, "SELECT sgd_drop_model_versions(?, ?)", model, keep);
+    }
+
+    /** The integer a function of (model name, integer) returns. */
+    private static int intCall(Connection c, String sql, String model, int arg) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, model);
-            ps.setInt(2, keep);
+            ps.setInt(2, arg);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
