@@ -18,7 +18,8 @@ import org.corgipile.operators.EpochStats;
  * line per epoch, always.
  *
  * <p>On a terminal the bar redraws in place with carriage returns; elsewhere (a pipe, a CI log, an in-process test)
- * each epoch prints one final line, so logs stay readable.
+ * each epoch prints one final line, so logs stay readable. A message (the server's sizing NOTICEs) that arrives
+ * before the epoch has done anything comes first, without an empty bar above it.
  */
 final class EpochProgress implements TrainingListener {
     private final PrintWriter err;
@@ -84,6 +85,14 @@ final class EpochProgress implements TrainingListener {
 
     @Override
     public void message(String text) {
+        if (bar != null && bar.getCurrent() == 0) {
+            // server mode sees epoch 1 in corgipile.training_progress before the server's sizing NOTICEs arrive: a
+            // bar that has done nothing is dropped, not printed as "epoch 1/5   0% [   ]" above the messages; the
+            // next progress starts it again
+            consumer.discard();
+            bar.close();
+            bar = null;
+        }
         closeBar(null);
         err.println("corgipile: " + text);
         err.flush();
@@ -120,8 +129,20 @@ final class EpochProgress implements TrainingListener {
             return 100;
         }
 
+        /** Drops the bar: erases what it drew on a terminal; nothing more is drawn or printed. */
+        synchronized void discard() {
+            if (interactive && !closed && !last.isEmpty()) {
+                out.print('\r' + " ".repeat(last.length()) + '\r');
+                out.flush();
+            }
+            closed = true;
+        }
+
         @Override
         public synchronized void accept(String rendered) {
+            if (closed) {
+                return;
+            }
             last = rendered;
             if (interactive) {
                 out.print('\r');

@@ -47,4 +47,28 @@ class EpochProgressTest {
         String both = finished(new EpochStats(1, 0.5, 0.75, Double.NaN, Double.NaN, 0.01, 0.14, 100, Map.of()));
         assertTrue(both.contains("loss 0.5000, accuracy 0.7500, 0.14 s"), both);
     }
+
+    /**
+     * Bug: in server mode the client polls corgipile.training_progress, sees epoch 1 at 0 tuples before the server's
+     * sizing and learning-rate NOTICEs arrive, and printed "epoch 1/5   0% [   ]  0/200070 tuples (0:00:00 / ?)"
+     * above them (stderr not a terminal); client mode prints the messages first and no empty bar.
+     */
+    @Test
+    void serverModeMessagesComeBeforeAnyEmptyBar() {
+        StringWriter err = new StringWriter();
+        EpochProgress p = new EpochProgress(new PrintWriter(err, true), false);
+        p.started(org.corgipile.client.TrainMode.SERVER, 5);
+        p.epochProgress(1, 0, 200_070);
+        p.message("block_size 16 pages (derived)");
+        p.message("learning_rate 0.01 (derived)");
+        p.epochProgress(1, 0, 200_070);
+        p.epochProgress(1, 100_000, 200_070);
+        p.epochFinished(new EpochStats(1, 0.6716, Double.NaN, Double.NaN, Double.NaN, 0.01, 0.14, 200_070, Map.of()));
+        String[] lines = err.toString().split("\n");
+        assertEquals(4, lines.length, err.toString());
+        assertEquals("corgipile: training in server mode, 5 epochs", lines[0]);
+        assertEquals("corgipile: block_size 16 pages (derived)", lines[1]);
+        assertEquals("corgipile: learning_rate 0.01 (derived)", lines[2]);
+        assertTrue(lines[3].startsWith("epoch 1/5 100%") && lines[3].contains("loss 0.6716"), lines[3]);
+    }
 }
