@@ -24,6 +24,7 @@ import org.corgipile.bench.run.BenchSettings;
 import org.corgipile.bench.run.MatrixRunner;
 
 import org.corgipile.cli.ExitCodes;
+import org.corgipile.cli.UsageErrors;
 
 import org.corgipile.cli.VersionProvider;
 import picocli.CommandLine;
@@ -51,6 +52,8 @@ import picocli.CommandLine.Option;
             "  ./corgipile bench --combine bench-results/run1,bench-results/run2 --out bench-results/all", "",
             ExitCodes.H0, ExitCodes.H1, ExitCodes.H2, ExitCodes.H3, ExitCodes.H4, ExitCodes.H5, ExitCodes.H6_TRACED, ExitCodes.H7})
 public final class BenchCli implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--quick", description = "small defaults for a smoke run of a few minutes")
     boolean quick;
@@ -188,6 +191,7 @@ public final class BenchCli implements Callable<Integer> {
         // the exit codes of every corgipile command (ExitCodes)
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, ExitCodes.of(e), "corgipile bench",
                 cmd.getErr()));
+        cl.setParameterExceptionHandler(new UsageErrors("corgipile bench"));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // "--profiles memory" names the memory profile, not the memory subcommand
         cl.setAllowSubcommandsAsOptionParameters(true);
@@ -235,7 +239,7 @@ public final class BenchCli implements Callable<Integer> {
         try {
             settings = settings();
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         Path dir = out != null ? out : defaultOut();
         Files.createDirectories(dir);

@@ -23,6 +23,7 @@ import org.corgipile.bench.io.DeviceProfile;
 import org.corgipile.bench.io.PageCacheLimit;
 import org.corgipile.bench.run.BenchServer;
 import org.corgipile.cli.ExitCodes;
+import org.corgipile.cli.UsageErrors;
 import org.corgipile.cli.VersionProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -176,6 +177,7 @@ public final class ScaleOutBench implements Callable<Integer> {
         CommandLine cl = new CommandLine(new ScaleOutBench());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, ExitCodes.of(e),
                 "corgipile bench-scale-out", cmd.getErr()));
+        cl.setParameterExceptionHandler(new UsageErrors("corgipile bench-scale-out"));
         return cl;
     }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +80,30 @@ class BenchUnitTest {
         assertTrue(msg.contains("epochs must be in [1, 1000], got 0"), msg);
         assertTrue(msg.contains("unknown layout 'sorted'; allowed: clustered, shuffled"), msg);
         assertTrue(msg.contains("unknown dataset 'imagenet'; allowed: synthetic, higgs-like"), msg);
+    }
+
+    /**
+     * Bug: a usage error of corgipile bench printed picocli's message and the whole help; it is one line naming the
+     * command (subcommands too), picocli's suggestion when it has one, a hint pointing to its --help, exit 1.
+     */
+    @Test
+    void aBenchUsageErrorIsOneLineNotTheWholeHelp() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = BenchCli.commandLine(new String[0], System.out);
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(ExitCodes.USAGE, cl.execute("--epoch", "3"));
+        assertEquals("corgipile bench: error: Unknown options: '--epoch', '3'\nDid you mean: --epochs?\n"
+                + "corgipile: hint: see corgipile bench --help\n", err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(ExitCodes.USAGE, cl.execute("--profiles", "tape"));
+        assertEquals("corgipile bench: error: unknown profile 'tape'; allowed: memory, ssd, hdd\n"
+                + "corgipile: hint: see corgipile bench --help\n", err.toString());
+        for (String sub : List.of("memory", "convergence")) {
+            err.getBuffer().setLength(0);
+            assertEquals(ExitCodes.USAGE, cl.execute(sub, "--bogus"));
+            assertEquals("corgipile bench " + sub + ": error: Unknown option: '--bogus'\n"
+                    + "corgipile: hint: see corgipile bench " + sub + " --help\n", err.toString());
+        }
     }
 
     @Test

@@ -131,14 +131,16 @@ class ScaleOutBenchTest {
     void anOptionWithoutItsValueIsRefusedBeforeAnythingRuns() {
         Object[] r = execute("--epochs", "2", "--rows");
         assertEquals(ExitCodes.USAGE, r[0]);
-        assertTrue(((String) r[2]).startsWith("Missing required parameter for option '--rows'"), (String) r[2]);
+        assertEquals("corgipile bench-scale-out: error: Missing required parameter for option '--rows' (ROWS)\n"
+                + "corgipile: hint: see corgipile bench-scale-out --help\n", r[2]);
     }
 
     @Test
     void badValuesAreUsageErrorsBeforeAnythingRuns() {
         Object[] r = execute("--page-cache-fraction", "2");
         assertEquals(ExitCodes.USAGE, r[0]);
-        assertTrue(((String) r[2]).startsWith("--page-cache-fraction must be in (0, 1], got 2.0"), (String) r[2]);
+        assertTrue(((String) r[2]).startsWith("corgipile bench-scale-out: error: --page-cache-fraction must be in "
+                + "(0, 1], got 2.0\n"), (String) r[2]);
         r = execute("--servers", "1,0");
         assertEquals(ExitCodes.USAGE, r[0]);
         r = execute("--rows", "many");

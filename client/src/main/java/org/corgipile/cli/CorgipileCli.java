@@ -13,8 +13,9 @@ import picocli.CommandLine.Command;
  *
  * <p>Errors are one line ({@code corgipile: error: ...}) with the SQLSTATE and the server's or engine's hint, and an
  * exit code by kind ({@link ExitCodes}); {@code --verbose} adds the stack trace. Each command handles its own
- * failures ({@link Failures}) and only {@link #main} calls {@code System.exit}, so tests run commands in-process
- * with {@code new CommandLine(new CorgipileCli()).execute(...)} and see the real exit codes and messages.
+ * failures ({@link Failures}), usage errors are one line and a hint ({@link UsageErrors}), and only {@link #main}
+ * calls {@code System.exit}, so tests run commands in-process with {@code CorgipileCli.commandLine().execute(...)}
+ * and see the real exit codes and messages.
  */
 @Command(name = "corgipile", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         scope = CommandLine.ScopeType.INHERIT,
@@ -36,11 +37,13 @@ public final class CorgipileCli implements Runnable {
     }
 
     /**
-     * The command line {@link #main} runs: {@code new CommandLine(new CorgipileCli())} plus the exit codes at the end
-     * of every subcommand's {@code --help} (the top-level help has them from its annotation).
+     * The command line {@link #main} runs: {@code new CommandLine(new CorgipileCli())}, usage errors in one line
+     * ({@link UsageErrors}) and the exit codes at the end of every subcommand's {@code --help} (the top-level help
+     * has them from its annotation).
      */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new CorgipileCli());
+        cl.setParameterExceptionHandler(new UsageErrors("corgipile"));
         cl.getSubcommands().values().stream().filter(sub -> !sub.getCommandName().equals("help")).distinct()
                 .forEach(CorgipileCli::addExitCodes);
         return cl;

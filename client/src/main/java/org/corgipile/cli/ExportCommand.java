@@ -61,8 +61,9 @@ final class ExportCommand implements Runnable {
                 } catch (java.io.IOException e) {
                     throw org.corgipile.client.CorgiPileException.cannotWrite(output, e);
                 }
-                spec.commandLine().getErr().println("corgipile: model " + name + " written to " + output);
-                spec.commandLine().getErr().flush();
+                // on stdout, as export table/predictions, predict --into and train confirm what they wrote
+                spec.commandLine().getOut().println("model " + name + " written to " + output);
+                spec.commandLine().getOut().flush();
             }
             return ExitCodes.OK;
         }

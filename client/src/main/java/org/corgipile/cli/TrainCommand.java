@@ -49,8 +49,9 @@ final class TrainCommand implements Callable<Integer> {
     String label;
 
     @Option(names = "--features", defaultValue = "features",
-            description = "feature column(s): an array column, \"x1, x2, x3\" numeric columns, or \"indices, values\" "
-                    + "array columns for sparse data (default: ${DEFAULT-VALUE})")
+            description = "feature column(s): an array column, \"x1, x2, x3\" numeric columns, or two array columns "
+                    + "of 0-based indices and values for sparse data, \"indices, vals\" in the tables of corgipile "
+                    + "dataset (default: ${DEFAULT-VALUE})")
     String features;
 
     @Option(names = "--model", description = "logistic | svm | linear | softmax | mlp (default: logistic)")

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The {@code corgipile} CLI run in-process ({@code new CommandLine(new CorgipileCli()).execute(...)}) against the
+ * The {@code corgipile} CLI run in-process ({@code CorgipileCli.commandLine().execute(...)}, what main runs) against the
  * harness cluster: the outputs a user sees and the exit codes scripts rely on. The examples of docs/client.md are
  * these commands.
  */
@@ -58,7 +58,7 @@ class CliIT {
     static Run cli(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new CorgipileCli());
+        CommandLine cl = CorgipileCli.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);
@@ -224,7 +224,8 @@ class CliIT {
     void usageErrorsExitWithOne() {
         Run unknown = cli(withUrl("train", "clustered", "--bogus"));
         assertEquals(ExitCodes.USAGE, unknown.code());
-        assertTrue(unknown.err().startsWith("Unknown option: '--bogus'"), unknown.err());
+        assertEquals("corgipile train: error: Unknown option: '--bogus'\ncorgipile: hint: see corgipile train --help\n",
+                unknown.err());
         assertEquals(ExitCodes.USAGE, cli(withUrl("train")).code(), "RELATION is required");
         assertEquals(ExitCodes.USAGE, cli("frobnicate").code());
         assertEquals(ExitCodes.USAGE, cli().code(), "a command is required");
@@ -319,7 +320,7 @@ class CliIT {
     void replaceWithoutIntoIsAUsageError() {
         Run r = cli(withUrl("predict", "cli_lr", "-q", "SELECT features FROM holdout LIMIT 1", "--replace"));
         assertEquals(ExitCodes.USAGE, r.code(), r.out() + r.err());
-        assertTrue(r.err().startsWith("--replace needs --into TABLE"), r.err());
+        assertTrue(r.err().startsWith("corgipile predict: error: --replace needs --into TABLE"), r.err());
         assertEquals("", r.out());
     }
 
@@ -354,13 +355,93 @@ class CliIT {
         }
     }
 
-    /** Bug: a --url that is not a PostgreSQL JDBC URL got the hint "is the server running?". */
+    /**
+     * Bug: a malformed --url (not jdbc:postgresql:..., or one the driver cannot read) exited 2, a database error; it
+     * is a malformed argument, a usage error (1) found before anything connects, reported as one. (An earlier bug:
+     * it got the hint "is the server running?".)
+     */
     @Test
-    void aMalformedUrlIsNotBlamedOnTheServer() {
-        Run r = cli("models", "--url", "http://localhost:5432/db");
-        assertEquals(ExitCodes.DATABASE, r.code());
-        assertEquals("corgipile: error: --url must be a PostgreSQL JDBC URL starting with jdbc:postgresql:, got "
-                + "http://localhost:5432/db (SQLSTATE 08001)\n", r.err());
+    void aMalformedUrlIsAUsageErrorNotADatabaseError() {
+        for (String bad : List.of("http://localhost:5432/db", "jdbc:postgresql://localhost:port/db")) {
+            Run r = cli("models", "--url", bad);
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertEquals("corgipile models: error: Invalid value for option '--url': not a PostgreSQL JDBC URL like "
+                    + "jdbc:postgresql://HOST:PORT/DB?user=USER: '" + bad + "'\n"
+                    + "corgipile: hint: see corgipile models --help\n", r.err());
+        }
+    }
+
+    /**
+     * Bug: a usage error printed picocli's message and then the whole help (about 80 lines for train); it is one line
+     * naming the command, picocli's suggestion when it has one, a hint pointing to the command's --help, exit 1.
+     */
+    @Test
+    void aUsageErrorIsOneLineNotTheWholeHelp() {
+        Run typo = cli(withUrl("train", "clustered", "--epoch", "3"));
+        assertEquals(ExitCodes.USAGE, typo.code());
+        assertEquals("corgipile train: error: Unknown options: '--epoch', '3'\nDid you mean: --epochs?\n"
+                + "corgipile: hint: see corgipile train --help\n", typo.err());
+        assertEquals("", typo.out());
+        Run command = cli("trian");
+        assertEquals(ExitCodes.USAGE, command.code());
+        assertEquals("corgipile: error: Unmatched argument at index 0: 'trian'\nDid you mean: train?\n"
+                + "corgipile: hint: see corgipile --help\n", command.err());
+        Run none = cli();
+        assertEquals("corgipile: error: a command is required: train, models, evaluate, predict, install or export\n"
+                + "corgipile: hint: see corgipile --help\n", none.err());
+        Run export = cli("export", "model");
+        assertEquals(ExitCodes.USAGE, export.code());
+        assertEquals("corgipile export model: error: Missing required parameter: 'NAME'\n"
+                + "corgipile: hint: see corgipile export model --help\n", export.err());
+        for (String[] args : List.of(new String[] {"train"}, new String[] {"train", "clustered", "--epochs", "many"},
+                new String[] {"train", "clustered", "--mode", "bogus"}, new String[] {"evaluate", "m"},
+                new String[] {"predict", "m"}, new String[] {"install", "extra"}, new String[] {"models", "--jsn"},
+                new String[] {"export"}, new String[] {"export", "table", "t"})) {
+            Run r = cli(withUrl(args));
+            String name = "corgipile " + (args[0].equals("export") && args.length > 1 ? "export " + args[1] : args[0]);
+            assertEquals(ExitCodes.USAGE, r.code(), String.join(" ", args) + "\n" + r.err());
+            String[] lines = r.err().split("\n");
+            assertTrue(lines.length <= 3 && lines[0].startsWith(name + ": error: ")
+                    && lines[lines.length - 1].equals("corgipile: hint: see " + name + " --help"), r.err());
+            assertFalse(r.err().contains("Usage:"), r.err());
+        }
+    }
+
+    /**
+     * Bug: export model -o confirmed on stderr while export table, export predictions, predict --into and train
+     * confirm what they wrote on stdout (errors, hints and progress go to stderr).
+     */
+    @Test
+    void exportModelConfirmsOnStdoutLikeEveryCommand(@TempDir Path dir) {
+        Path json = dir.resolve("m.json");
+        Run r = cli(withUrl("export", "model", "cli_lr", "-o", json.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertEquals("model cli_lr written to " + json + "\n", r.out());
+        assertEquals("", r.err());
+    }
+
+    /**
+     * Bug: train --help (and the docs) gave the sparse example "indices, values", but the tables corgipile dataset
+     * loads and imports have columns indices and vals: the example copied for such a table failed with 42703.
+     */
+    @Test
+    void theSparseFeaturesOfTheHelpNameTheColumnsOfDatasetTables(@TempDir Path dir) throws Exception {
+        Path libsvm = dir.resolve("tiny.libsvm");
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            rows.append(i % 2).append(' ').append(1 + i % 7).append(":1 ").append(10 + (i % 2) * 5).append(":0.5\n");
+        }
+        Files.writeString(libsvm, rows);
+        StringWriter loadErr = new StringWriter();
+        assertEquals(0, org.corgipile.datasets.cli.DatasetCli.run(new PrintWriter(new StringWriter()),
+                new PrintWriter(loadErr), "import", libsvm.toString(), "--format", "libsvm", "--sparse", "--table",
+                "sparse_ds", "--no-progress", "--url", url), loadErr.toString());
+        String help = cli("train", "--help").out().replaceAll("\\s+", " ");
+        Matcher sparse = Pattern.compile("\"([a-z]+, [a-z]+)\" in the tables of corgipile dataset").matcher(help);
+        assertTrue(sparse.find(), help);
+        Run r = cli(withUrl("train", "sparse_ds", "--features", sparse.group(1), "--mode", "client", "--epochs", "1",
+                "--no-progress"));
+        assertEquals(0, r.code(), r.err());
     }
 
     /**
@@ -371,11 +452,12 @@ class CliIT {
     void optionForAnArgumentWithItsOwnOptionIsAUsageError() {
         Run r = cli(withUrl("train", "clustered", "--mode", "client", "--epochs", "1", "--option", "epochs=2"));
         assertEquals(ExitCodes.USAGE, r.code(), r.out() + r.err());
-        assertTrue(r.err().startsWith("--option epochs=2: epochs has its own option, --epochs\n"), r.err());
+        assertTrue(r.err().startsWith("corgipile train: error: --option epochs=2: epochs has its own option, "
+                + "--epochs\n"), r.err());
         Run rate = cli(withUrl("train", "clustered", "--option", "Learning_Rate=0.1"));
         assertEquals(ExitCodes.USAGE, rate.code(), rate.out() + rate.err());
-        assertTrue(rate.err().startsWith("--option Learning_Rate=0.1: learning_rate has its own option, "
-                + "--learning-rate\n"), rate.err());
+        assertTrue(rate.err().startsWith("corgipile train: error: --option Learning_Rate=0.1: learning_rate has its "
+                + "own option, --learning-rate\n"), rate.err());
     }
 
     /**

@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 
 import org.postgresql.ds.PGSimpleDataSource;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,7 +20,7 @@ public final class DatabaseOptions {
     /** System property the launcher sets to the local cluster's JDBC URL. */
     public static final String LOCAL_URL_PROPERTY = "corgipile.local.url";
 
-    @Option(names = "--url", paramLabel = "JDBC_URL",
+    @Option(names = "--url", paramLabel = "JDBC_URL", converter = JdbcUrl.class,
             description = "JDBC URL of the database, e.g. jdbc:postgresql://host:5432/db?user=me "
                     + "(default: the local cluster of ./corgipile db, system property " + LOCAL_URL_PROPERTY + ")")
     String url;
@@ -30,6 +31,21 @@ public final class DatabaseOptions {
     @Option(names = "--password", paramLabel = "PASSWORD", defaultValue = "${env:PGPASSWORD}",
             description = "database password (default: environment variable PGPASSWORD)")
     String password;
+
+    /**
+     * {@code --url} is checked when the command line is parsed: one that is not a PostgreSQL JDBC URL the driver can
+     * read is a malformed argument, a usage error ({@link ExitCodes#USAGE}) like any other, not a database error.
+     */
+    static final class JdbcUrl implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            if (!value.startsWith("jdbc:postgresql:") || org.postgresql.Driver.parseURL(value, null) == null) {
+                throw new CommandLine.TypeConversionException("not a PostgreSQL JDBC URL like "
+                        + "jdbc:postgresql://HOST:PORT/DB?user=USER: '" + value + "'");
+            }
+            return value;
+        }
+    }
 
     /** The JDBC URL given, or the local cluster's; an 08001 error when there is neither. */
     public String resolvedUrl() throws SQLException {

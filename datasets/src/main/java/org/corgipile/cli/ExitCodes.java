@@ -19,8 +19,9 @@ public final class ExitCodes {
     /** Database error: cannot connect, permission denied, the statement failed or was cancelled. */
     public static final int DATABASE = 2;
     /**
-     * Invalid input: the engine or the server refused an argument or the data (SQLSTATE classes 22 and 42, and 3F:
-     * a bad hyper-parameter, an unknown schema, relation, column or model, NaN in the data, a diverging loss).
+     * Invalid input: the engine or the server refused an argument or the data (SQLSTATE classes 22 and 42, 3F and
+     * 0A: a bad hyper-parameter, an unknown schema, relation, column or model, NaN in the data, a diverging loss, a
+     * feature not supported for this input such as a partitioned table in client mode).
      */
     public static final int INVALID_INPUT = 3;
     /** A file could not be read or written (export). */
@@ -91,7 +92,10 @@ public final class ExitCodes {
             return DATABASE;
         }
         return switch (state.substring(0, 2)) {
-            case "22", "42", "3F" -> INVALID_INPUT;     // 3F: an unknown schema, as an unknown relation (42P01)
+            // 3F: an unknown schema, as an unknown relation (42P01); 0A: a feature the engine does not support for
+            // this input (a partitioned table in client mode, --mode server without the extension), as the Java
+            // side's UnsupportedOperationException
+            case "22", "42", "3F", "0A" -> INVALID_INPUT;
             case "58" -> IO;
             case "XX" -> INTERNAL;
             default -> DATABASE;

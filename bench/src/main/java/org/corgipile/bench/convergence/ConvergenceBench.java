@@ -53,6 +53,9 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:", "  ./corgipile bench convergence --quick",
             "  ./corgipile bench convergence --scale 1 --epochs 6"})
 public final class ConvergenceBench implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--quick", description = "two small datasets, clustered only, 3 epochs: a smoke run")
     boolean quick;
 
@@ -113,7 +116,7 @@ public final class ConvergenceBench implements Callable<Integer> {
                 : List.of(TableLayouts.CLUSTERED, TableLayouts.SHUFFLED);
         for (String l : layouts) {
             if (!l.equals(TableLayouts.CLUSTERED) && !l.equals(TableLayouts.SHUFFLED)) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "--layouts takes clustered, shuffled; got " + l);
             }
         }
