@@ -335,7 +335,7 @@ public final class DataProfile {
             if (!Double.isFinite(var) || !Double.isFinite(mean[k])) {
                 throw new TrainingException(TrainingException.NUMERIC_VALUE_OUT_OF_RANGE, "feature " + k
                         + " is too large to standardise: its variance overflows a double precision value",
-                        "rescale the feature before training: its squared values must stay below 1e308");
+                        "Rescale the feature before training: its squared values must stay below 1e308.");
             }
             std[k] = var > 0 ? Math.sqrt(var) : 1;
         }
