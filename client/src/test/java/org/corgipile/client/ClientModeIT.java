@@ -348,4 +348,31 @@ class ClientModeIT {
         assertEquals("2202E", e.getSQLState(), e.getMessage());
         assertEquals("features must be a one-dimensional array, not 2-dimensional", e.getMessage());
     }
+
+    /**
+     * Bug: an empty validation relation (no rows, or only deleted ones) trained in client mode and stored a model
+     * "validated" on nothing (validation metrics null, validation_tuples 0); train_sgd refuses it with 22000. Both
+     * modes now raise the same error and store nothing.
+     */
+    @Test
+    void anEmptyValidationRelationIsAnErrorAsInTheServer(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE validation_empty (label int, features float8[])");
+            s.execute("CREATE TABLE validation_deleted AS SELECT * FROM narrow");
+            s.execute("DELETE FROM validation_deleted");
+        }
+        CorgiPile cp = CorgiPile.connect(ds);
+        for (String validation : List.of("validation_empty", "validation_deleted")) {
+            SQLException e = assertThrows(SQLException.class, () -> cp.train(TrainJob.on("narrow")
+                    .mode(TrainMode.CLIENT).modelName("validated_on_nothing").validation(validation)
+                    .spec(TrainSpec.builder().epochs(1).seed(1)).build()));
+            assertEquals("22000", e.getSQLState(), validation + ": " + e.getMessage());
+            assertTrue(e.getMessage().contains("has no rows with a non-NULL label and features"), e.getMessage());
+        }
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM corgipile.models WHERE name = 'validated_on_nothing'")) {
+            assertTrue(rs.next());
+            assertEquals(0, rs.getInt(1), "a failed training stores no model");
+        }
+    }
 }

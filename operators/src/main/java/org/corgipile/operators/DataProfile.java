@@ -318,7 +318,13 @@ public final class DataProfile {
         return m2 == null ? null : m2.clone();
     }
 
-    /** Sample standard deviations (1 for a constant feature), null without moments. */
+    /**
+     * Sample standard deviations (1 for a constant feature), null without moments.
+     *
+     * @throws TrainingException (22003) when a feature's mean or sum of squared deviations is not finite: values
+     *                           beyond about 1e154 whose squares overflow would standardise to 0 (an infinite
+     *                           deviation) and make a model whose stored deviation is not a number
+     */
     public double[] std() {
         if (m2 == null) {
             return null;
@@ -326,6 +332,11 @@ public final class DataProfile {
         double[] std = new double[m2.length];
         for (int k = 0; k < std.length; k++) {
             double var = tuples > 1 ? m2[k] / (tuples - 1) : 0;
+            if (!Double.isFinite(var) || !Double.isFinite(mean[k])) {
+                throw new TrainingException(TrainingException.NUMERIC_VALUE_OUT_OF_RANGE, "feature " + k
+                        + " is too large to standardise: its variance overflows a double precision value",
+                        "Rescale the feature before training: its squared values must stay below 1e308.");
+            }
             std[k] = var > 0 ? Math.sqrt(var) : 1;
         }
         return std;

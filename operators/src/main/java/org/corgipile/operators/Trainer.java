@@ -518,6 +518,13 @@ public final class Trainer {
                     if (validation != null) {
                         live.phase = "validate";
                         Metrics v = evaluate(db, model, sgd.model(), validation, guard);
+                        if (v.count() == 0) {
+                            // the heap reader finds this when it opens the relation; a reader that cannot (client
+                            // mode's) finds it here, before a model "validated" on nothing is stored
+                            throw new TrainingException(TrainingException.DATA_EXCEPTION, "the validation relation "
+                                    + "has no rows with a non-NULL label and features",
+                                    "Load data first; rows whose label or features are NULL are skipped.");
+                        }
                         vLoss = v.loss();
                         vAccuracy = v.accuracy();
                         copyExtra(v.result(), "validation_", extra);

@@ -188,4 +188,25 @@ class DataProfileTest {
                 Double.NEGATIVE_INFINITY, true);
         assertArrayEquals(whole.std(), empty.merge(whole).merge(empty).std(), 0, "an empty part changes nothing");
     }
+
+    /**
+     * Features of magnitude 1e300 have a finite deviation (about 1e300) but their sum of squared deviations
+     * overflows: std() gave Infinity, training standardised the features to 0 (a model at chance level) and stored
+     * a feature_std the catalog's JSON could not read back (sgd_evaluate: 22023). It is an error naming the feature.
+     */
+    @Test
+    void hugeFeaturesWhoseVarianceOverflowsAreAnErrorNotAnInfiniteDeviation() {
+        double[][] x = new double[20][];
+        double[] y = new double[20];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = new double[] {i, (i % 2 == 0 ? 1 : -1) * 1e300};
+            y[i] = i % 2;
+        }
+        DataProfile p = DataProfile.scan(InMemoryBlockSource.dense(x, y, 10), 1, true);
+        TrainingException e = assertThrows(TrainingException.class, p::std);
+        assertEquals(TrainingException.NUMERIC_VALUE_OUT_OF_RANGE, e.sqlState());
+        assertTrue(e.getMessage().contains("feature 1"), e.getMessage());
+        assertThrows(TrainingException.class,
+                () -> DataProfile.of(2, new double[] {Double.NaN}, new double[] {1}, 0, 1, true).std());
+    }
 }
