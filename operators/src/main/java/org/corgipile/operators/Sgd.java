@@ -353,7 +353,19 @@ public final class Sgd {
         return new TrainingException(TrainingException.NUMERIC_VALUE_OUT_OF_RANGE,
                 "training diverged in epoch " + epoch + ": " + what + " (learning_rate " + spec.learningRate()
                         + ", rate in this epoch " + lr + ")",
-                "try a smaller learning_rate, standardize => true, or a larger batch_size");
+                divergedHint());
+    }
+
+    /** What helps: standardisation only when it is off; with it on, the rate, and for linear also the label's scale. */
+    private String divergedHint() {
+        if (!spec.standardize()) {
+            return "Try a smaller learning_rate, standardize => true, or a larger batch_size.";
+        }
+        if ("linear".equals(spec.model())) {
+            return "Features are already standardized: try a smaller learning_rate, or scale the label down"
+                    + " (for example divide it by its standard deviation) for linear regression.";
+        }
+        return "Features are already standardized: try a smaller learning_rate or a larger batch_size.";
     }
 
     /** Mean pre-update mini-batch loss of the current epoch so far (the "running" training loss). */

@@ -326,6 +326,26 @@ class TrainerTest {
     }
 
     @Test
+    void divergedLinearModelWithStandardizeOnDoesNotHintStandardize() {
+        // labels around 1e200: the squared loss overflows although the features are standardised
+        double[][] x = new double[200][];
+        double[] y = new double[200];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = new double[] {i % 7, i % 3};
+            y[i] = 1e200 * (1 + i % 5);
+        }
+        InMemoryBlockSource src = InMemoryBlockSource.dense(x, y, 20);
+        TrainSpec spec = base().model("linear").standardize(true).learningRate(0.01).build();
+        TrainingException e = assertThrows(TrainingException.class, () -> Trainer.train(spec, src, null, null));
+        assertEquals("22003", e.sqlState());
+        assertTrue(e.getMessage().startsWith("training diverged in epoch 1"), e.getMessage());
+        assertFalse(e.hint().contains("standardize => true"), e.hint());
+        assertTrue(e.hint().contains("smaller learning_rate"), e.hint());
+        assertTrue(e.hint().contains("scale the label"), e.hint());
+        assertTrue(e.hint().endsWith("."), e.hint());
+    }
+
+    @Test
     void restoredModelsPredictTheSame() {
         SyntheticData multi = SyntheticData.multiclass(3_000, 6, 3, 1);
         SyntheticData reg = SyntheticData.regression(3_000, 6, 1);
