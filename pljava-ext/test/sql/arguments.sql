@@ -22,6 +22,7 @@ SELECT * FROM train_sgd('good', 'label', 'features', batch_size => 0); \echo SQL
 SELECT * FROM train_sgd('good', 'label', 'features', l2 => -1); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'label', 'features', device => 'tpu'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'label', 'features', model_name => ''); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('good', 'label', 'features', model_name => repeat('m', 201)); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'label', 'features', options => '{"epochs": "many"}'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'label', 'features', options => '{"colour": "red"}'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'label', 'features', options => '[1]'); \echo SQLSTATE :SQLSTATE

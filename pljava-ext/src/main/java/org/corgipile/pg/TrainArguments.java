@@ -36,7 +36,8 @@ final class TrainArguments {
             int length = modelName.codePointCount(0, modelName.length());
             if (length < 1 || length > 200) {
                 throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
-                        "model_name must have 1 to 200 characters, got " + length, null);
+                        "model_name must have 1 to 200 characters, got " + length,
+                        "Choose a shorter (or a non-empty) model_name.");
             }
         }
         int dimension = TrainOptions.dimension(spec.remove("dimension"));
