@@ -40,5 +40,13 @@ SELECT count(*) AS thresholds, max(recall) AS top_recall FROM sgd_roc_curve('boo
 SELECT count(*) AS rows, count(DISTINCT prediction) AS classes FROM sgd_predict_relation('booleans', 'labelled');
 SELECT metric, value FROM sgd_evaluate('booleans', 'labelled', 'flag', 'r, flag') WHERE metric = 'accuracy';
 SELECT feature, min, max FROM sgd_feature_info('labelled', 'r, flag');
+-- shuffle_once trains on a temporary copy: its errors name the user's relation, not the copy
+-- (corgipile_shuffle_once_<pid>_<txid>), and say that tuple positions are the copy's (every label of not_binary is
+-- wrong: the first tuple of the copy fails, whatever the order)
+CREATE TABLE not_binary AS SELECT 2 AS label, ARRAY[i, 1]::float8[] AS features FROM generate_series(1, 50) i;
+SELECT * FROM train_sgd('not_binary', 'label', 'features', shuffle => 'shuffle_once'); \echo SQLSTATE :SQLSTATE
+CREATE TABLE all_dead AS SELECT * FROM labelled;
+DELETE FROM all_dead;
+SELECT * FROM train_sgd('all_dead', 'n', 'features', shuffle => 'shuffle_once'); \echo SQLSTATE :SQLSTATE
 RESET search_path;
 DROP SCHEMA regress_labels CASCADE;
