@@ -119,7 +119,7 @@ final class Failures {
 
     private static final Pattern JSON_FLAG = Pattern.compile("options => '\\{\"(\\w+)\": true\\}'");
     private static final Pattern SQL_ARGUMENT = Pattern.compile("\\b(\\w+) => (true|'([^']*)'|[-+0-9.eE]+)");
-    private static final Pattern ALLOWED = Pattern.compile("allowed arguments: ([a-z0-9_]+(?:, [a-z0-9_]+)*)");
+    private static final Pattern ALLOWED = Pattern.compile("Allowed arguments: ([a-z0-9_]+(?:, [a-z0-9_]+)*)\\.");
     private static final Pattern SQL_NAME = Pattern.compile("\\b([a-z]+(?:_[a-z]+)+)\\b");
 
     /**
@@ -138,8 +138,8 @@ final class Failures {
                 (o != null ? own : other).add(o != null ? o : name);
             }
             if (!own.isEmpty() && command.findOption("--option") != null) {
-                return "allowed arguments: " + String.join(", ", own)
-                        + (other.isEmpty() ? "" : "; with --option KEY=VALUE: " + String.join(", ", other));
+                return "Allowed arguments: " + String.join(", ", own)
+                        + (other.isEmpty() ? "" : "; with --option KEY=VALUE: " + String.join(", ", other)) + ".";
             }
         }
         String h = replace(JSON_FLAG, hint, m -> option(command, m.group(1)));

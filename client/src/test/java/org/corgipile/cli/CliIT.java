@@ -470,9 +470,9 @@ class CliIT {
         Run r = cli(withUrl("train", "clustered", "--mode", "client", "--option", "foo=bar"));
         assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.err());
         String hint = r.err().lines().filter(l -> l.startsWith("corgipile: hint: ")).findFirst().orElseThrow();
-        assertTrue(hint.startsWith("corgipile: hint: allowed arguments: --model, --shuffle, --epochs, "
+        assertTrue(hint.startsWith("corgipile: hint: Allowed arguments: --model, --shuffle, --epochs, "
                 + "--learning-rate, --schedule,"), hint);
-        assertTrue(hint.matches(".*; with --option KEY=VALUE: [a-z0-9_]+(, [a-z0-9_]+)*"), hint);
+        assertTrue(hint.matches(".*; with --option KEY=VALUE: [a-z0-9_]+(, [a-z0-9_]+)*\\."), hint);
         assertTrue(hint.contains("buffer_memory"), hint);
         assertFalse(hint.substring(0, hint.indexOf(';')).matches(".*, [a-z].*"), "only options before ';': " + hint);
     }

@@ -375,7 +375,7 @@ public final class DataProfile {
             throw new TrainingException(TrainingException.DATA_EXCEPTION, "labels of model " + model
                     + " must be class indices 0 .. K-1, found labels between " + minLabel + " and "
                     + maxLabel + (integralLabels ? "" : " that are not all integers"),
-                    "map the labels to 0 .. K-1");
+                    "Map the labels to 0 .. K-1.");
         }
         long k = (long) maxLabel + 1;
         if (k > TrainSpec.MAX_CLASSES) {

@@ -74,7 +74,7 @@ final class InputGuard implements BlockShuffle.BlockHook {
                     if (idx[k] < 0 || idx[k] >= d) {
                         throw new TrainingException(TrainingException.DATA_EXCEPTION, "feature index " + idx[k]
                                 + " of tuple " + TupleBuffer.formatTid(b.id(i)) + " is outside [0, " + d + ")",
-                                "sparse feature indices must be below the dimension of the relation");
+                                "Sparse feature indices must be below the dimension of the relation.");
                     }
                     if (checkValues && !Double.isFinite(val[k])) {
                         throw nonFinite("feature " + idx[k], val[k], b.id(i));
@@ -110,12 +110,12 @@ final class InputGuard implements BlockShuffle.BlockHook {
                     throw new TrainingException(TrainingException.DATA_EXCEPTION, "label " + y + " of tuple "
                             + TupleBuffer.formatTid(id) + " is not a binary label for model " + model
                             + " (expected 0/1 or -1/+1)",
-                            "use model => 'softmax' for class indices or 'linear' for values");
+                            "Use model => 'softmax' for class indices or 'linear' for values.");
                 }
                 if (sawZero && sawMinusOne) {
                     throw new TrainingException(TrainingException.DATA_EXCEPTION, "labels mix 0 and -1 as the "
                             + "negative class (seen at tuple " + TupleBuffer.formatTid(id) + ")",
-                            "use either 0/1 or -1/+1 labels");
+                            "Use either 0/1 or -1/+1 labels.");
                 }
             }
             case MULTICLASS -> {
@@ -123,7 +123,7 @@ final class InputGuard implements BlockShuffle.BlockHook {
                     throw new TrainingException(TrainingException.DATA_EXCEPTION, "label " + y + " of tuple "
                             + TupleBuffer.formatTid(id) + " is not a class index between 0 and " + (classes - 1)
                             + " for model " + model + " with " + classes + " classes",
-                            "labels must be integers 0 .. K-1; set classes => K to the number of classes");
+                            "Labels must be integers 0 .. K-1; set classes => K to the number of classes.");
                 }
             }
             case REGRESSION -> {
@@ -134,7 +134,7 @@ final class InputGuard implements BlockShuffle.BlockHook {
     /** The error for a NaN/Inf {@code what} ("the label", "feature k") of tuple {@code id}; also DataProfile's. */
     static TrainingException nonFinite(String what, double v, long id) {
         return new TrainingException(TrainingException.DATA_EXCEPTION, what + " of tuple " + TupleBuffer.formatTid(id)
-                + " is " + v, "remove or impute NaN and infinite values before training");
+                + " is " + v, "Remove or impute NaN and infinite values before training.");
     }
 
     /** "-1/+1" when the data used -1 as the negative label, "0/1" otherwise. */

@@ -42,7 +42,7 @@ public final class TrainOptions {
         for (String key : o.keySet()) {
             if (!TrainSpec.KEYS.contains(key)) {
                 throw new InvalidSpecException("unknown training argument \"" + key + "\"",
-                        "allowed arguments: " + String.join(", ", TrainSpec.KEYS));
+                        "Allowed arguments: " + String.join(", ", TrainSpec.KEYS) + ".");
             }
         }
         String model = choice(o, "model", TrainSpec.MODELS, "logistic");
@@ -253,8 +253,8 @@ public final class TrainOptions {
      * class_weights: a list of positive numbers (a JSON array, a Java array or collection, or "[1, 5]" / "{1,5}");
      * whether there is one per class is the trainer's check, once the classes are known.
      */
-    private static final String CLASS_WEIGHTS_HINT = "for example [1, 5] to count each positive row of a binary "
-            + "model five times";
+    private static final String CLASS_WEIGHTS_HINT = "For example [1, 5] to count each positive row of a binary "
+            + "model five times.";
 
     private static double[] classWeights(Object v) {
         if (v == null) {
@@ -279,7 +279,7 @@ public final class TrainOptions {
             out[i] = toDouble("class_weights", x, what, CLASS_WEIGHTS_HINT);
             if (!(out[i] > 0)) {
                 throw new InvalidSpecException("class_weights must be " + what + ", got " + out[i],
-                        "a weight multiplies the loss of its class's rows; use a small positive weight instead of 0");
+                        "A weight multiplies the loss of its class's rows; use a small positive weight instead of 0.");
             }
         }
         return out;
@@ -291,7 +291,7 @@ public final class TrainOptions {
         }
         if (!(v instanceof CharSequence) || v.toString().isEmpty() || v.toString().length() > 200) {
             throw new InvalidSpecException("warm_start must be the name of a stored model (1 to 200 characters), got "
-                    + (v instanceof CharSequence ? "\"" + v + "\"" : v), "for example options => '{\"warm_start\": \"my_model\"}'");
+                    + (v instanceof CharSequence ? "\"" + v + "\"" : v), "For example options => '{\"warm_start\": \"my_model\"}'.");
         }
         return v.toString();
     }
@@ -342,7 +342,7 @@ public final class TrainOptions {
                 long k = toLong("classes", v, "2 for model " + model, null);
                 if (k != 2) {
                     throw new InvalidSpecException("classes must be 2 for model " + model + ", got " + k,
-                            "use model => 'softmax' or 'mlp' for more than two classes");
+                            "Use model => 'softmax' or 'mlp' for more than two classes.");
                 }
                 return 2;
             }

@@ -139,7 +139,7 @@ public final class TrainedModel {
             double v = x[k];
             if (!Double.isFinite(v)) {
                 throw new TrainingException(TrainingException.DATA_EXCEPTION, "feature " + k + " is " + v,
-                        "remove or impute NaN and infinite values before predicting");
+                        "Remove or impute NaN and infinite values before predicting.");
             }
             dst[off + k] = mean == null ? v : (v - mean[k]) / std[k];
         }
@@ -163,7 +163,7 @@ public final class TrainedModel {
             }
             if (!Double.isFinite(val[k])) {
                 throw new TrainingException(TrainingException.DATA_EXCEPTION, "feature " + idx[k] + " is " + val[k],
-                        "remove or impute NaN and infinite values before predicting");
+                        "Remove or impute NaN and infinite values before predicting.");
             }
         }
         TupleBuffer b = new TupleBuffer(FeatureShape.sparse(d), 1);

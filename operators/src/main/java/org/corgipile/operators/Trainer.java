@@ -134,23 +134,23 @@ public final class Trainer {
         String name = spec.warmStart() == null ? "warm_start model" : "warm_start model \"" + spec.warmStart() + "\"";
         if (!warm.type().equals(spec.model())) {
             throw new InvalidSpecException(name + " is a " + warm.type() + " model, not " + spec.model(),
-                    "pass model => '" + warm.type() + "' to continue it, or train a new model without warm_start");
+                    "Pass model => '" + warm.type() + "' to continue it, or train a new model without warm_start.");
         }
         if (warm.dimension() != shape.dimension()) {
             throw new TrainingException(TrainingException.DATA_EXCEPTION, name + " has " + warm.dimension()
                     + " features but the relation has " + shape.dimension(),
-                    "warm start from a model trained on the same features");
+                    "Warm start from a model trained on the same features.");
         }
         int classes = warm.model().classes();
         if (spec.classes() != 0 && spec.classes() != classes) {
             throw new InvalidSpecException(name + " has " + classes + " classes, not " + spec.classes(),
-                    "omit classes (the warm model's are used)");
+                    "Omit classes (the warm model's are used).");
         }
         Object hidden = warm.params().get("hidden");
         if (spec.hidden() != null && hidden instanceof java.util.Collection<?> h
                 && !java.util.Arrays.equals(spec.hidden(), h.stream().mapToInt(x -> ((Number) x).intValue()).toArray())) {
             throw new InvalidSpecException(name + " has hidden layers " + hidden + ", not "
-                    + java.util.Arrays.toString(spec.hidden()), "pass hidden => " + hidden + " to continue it");
+                    + java.util.Arrays.toString(spec.hidden()), "Pass hidden => " + hidden + " to continue it.");
         }
     }
 
@@ -207,7 +207,7 @@ public final class Trainer {
                 if (mean != null && (mean.length != shape.dimension() || std.length != shape.dimension())) {
                     throw new TrainingException(TrainingException.DATA_EXCEPTION, "the coordinator's "
                             + "standardisation has " + mean.length + " and " + std.length + " values, this shard "
-                            + shape.dimension() + " features", "every shard must have the same features");
+                            + shape.dimension() + " features", "Every shard must have the same features.");
                 }
             } else if (warm != null) {
                 // the warm model's standardisation (its weights live in its feature space) and classes
@@ -266,7 +266,7 @@ public final class Trainer {
             }
             if (spec.standardize() && shape.sparse()) {
                 throw new InvalidSpecException("standardize => true needs dense features; this relation's features "
-                        + "are sparse", "scale sparse features before loading them");
+                        + "are sparse", "Scale sparse features before loading them.");
             }
             if (train.pageCount() == 0) {
                 throw new TrainingException(TrainingException.DATA_EXCEPTION, "the training relation is empty", null);
@@ -282,7 +282,7 @@ public final class Trainer {
                 // device kernels do not weigh rows: with class_weights the model computes the gradient on the CPU
                 if (spec.device().equals("gpu")) {
                     throw new TrainingException(TrainingException.FEATURE_NOT_SUPPORTED, "device => 'gpu' does not "
-                            + "support class_weights", "use device => 'cpu' (or 'auto') with class_weights");
+                            + "support class_weights", "Use device => 'cpu' (or 'auto') with class_weights.");
                 }
                 return model;
             }
@@ -307,8 +307,8 @@ public final class Trainer {
             if (spec.device().equals("gpu")) {
                 throw new TrainingException(TrainingException.FEATURE_NOT_SUPPORTED, "device => 'gpu' was requested "
                         + "but no GPU gradient is available for model " + model.type() + " with "
-                        + describe(shape), "use device => 'auto' to fall back to the CPU, or install gpu-gradients "
-                        + "with an OpenCL device");
+                        + describe(shape), "Use device => 'auto' to fall back to the CPU, or install gpu-gradients "
+                        + "with an OpenCL device.");
             }
             return model;
         }
@@ -323,7 +323,7 @@ public final class Trainer {
                 if (resume.parameters().length != params.length) {
                     throw new TrainingException(TrainingException.DATA_EXCEPTION, "a " + spec.model() + " model of "
                             + shape.dimension() + " features has " + params.length + " parameters, the coordinator "
-                            + "sent " + resume.parameters().length, "every shard must have the same features");
+                            + "sent " + resume.parameters().length, "Every shard must have the same features.");
                 }
                 System.arraycopy(resume.parameters(), 0, params, 0, params.length);
             } else if (warm != null) {

@@ -144,7 +144,7 @@ class TrainSpecTest {
             assertTrue(e.getMessage().startsWith("block_size must be "), e.getMessage());
             assertEquals(blockSize, e.hint(), String.valueOf(v));
         }
-        String classWeights = "for example [1, 5] to count each positive row of a binary model five times";
+        String classWeights = "For example [1, 5] to count each positive row of a binary model five times.";
         List<Object> nullWeight = new java.util.ArrayList<>(List.of(1));
         nullWeight.add(null);
         for (Object v : new Object[] {List.of(1), "[1, x]", "[1, NaN]", List.of(1, Double.POSITIVE_INFINITY),

@@ -61,7 +61,7 @@ class WarmStartTest {
         InvalidSpecException type = assertThrows(InvalidSpecException.class, () -> Trainer.train(
                 base().model("svm").option("warm_start", "first").build(), DATA.source(20), null, null, null, first));
         assertEquals("warm_start model \"first\" is a logistic model, not svm", type.getMessage());
-        assertEquals("pass model => 'logistic' to continue it, or train a new model without warm_start",
+        assertEquals("Pass model => 'logistic' to continue it, or train a new model without warm_start.",
                 type.hint());
         SyntheticData wider = SyntheticData.logistic(2_000, 7, 4, 5, false);
         TrainingException dims = assertThrows(TrainingException.class, () -> Trainer.train(

@@ -278,7 +278,7 @@ final class ShardCoordinator {
         boolean standardize = spec.standardizeGiven() != null ? spec.standardizeGiven() : !sparse;
         if (standardize && sparse) {
             throw new InvalidSpecException("standardize => true needs dense features; this relation's features "
-                    + "are sparse", "scale sparse features before loading them");
+                    + "are sparse", "Scale sparse features before loading them.");
         }
         specMap.put("standardize", standardize);
         if (specMap.get("learning_rate") == null && (sparse || all.mean() != null)) {

@@ -63,20 +63,20 @@ public interface Model extends BatchGradient {
      */
     default void classWeights(double[] weights) {
         throw new InvalidSpecException("class_weights apply to logistic, svm and softmax models, not " + type(),
-                "omit class_weights, or train a logistic, svm or softmax model");
+                "Omit class_weights, or train a logistic, svm or softmax model.");
     }
 
     /** Checks {@code weights} for a model of {@code classes} classes (see {@link #classWeights}); returns a copy. */
     static double[] checkClassWeights(double[] weights, int classes) {
         if (weights.length != classes) {
             throw new InvalidSpecException("class_weights must have one weight per class (" + classes + "), got "
-                    + weights.length, classes == 2 ? "binary models: [weight of the negative class, weight of the "
-                    + "positive class]" : "element k weighs class k (labels 0 .. " + (classes - 1) + ")");
+                    + weights.length, classes == 2 ? "Binary models take [weight of the negative class, weight of the "
+                    + "positive class]." : "Element k weighs class k (labels 0 .. " + (classes - 1) + ").");
         }
         for (double w : weights) {
             if (!(w > 0) || !Double.isFinite(w)) {
                 throw new InvalidSpecException("class_weights must be positive finite numbers, got " + w,
-                        "for example [1, 5] to count each positive row five times");
+                        "For example [1, 5] to count each positive row five times.");
             }
         }
         return weights.clone();

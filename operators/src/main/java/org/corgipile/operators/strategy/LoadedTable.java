@@ -78,7 +78,7 @@ final class LoadedTable {
                 if (n > Integer.MAX_VALUE - 8) {
                     throw new TrainingException(TrainingException.PROGRAM_LIMIT_EXCEEDED, "shuffle => '" + strategy
                             + "' holds at most " + (Integer.MAX_VALUE - 8) + " rows in memory; the relation has more",
-                            "use shuffle => 'corgipile'");
+                            "Use shuffle => 'corgipile'.");
                 }
                 // the rows still to read, at the density of the pages read so far, and the permutation's int per row
                 double left = pagesRead >= pages ? 0 : (double) (pages - pagesRead) / pagesRead;
