@@ -171,7 +171,8 @@ final class ClientTrainer {
     private static void claimName(Connection c, String name, boolean overwrite) throws SQLException {
         if (name.isEmpty() || name.length() > 200) {
             throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE,
-                    "model_name must have 1 to 200 characters, got " + name.length());
+                    "model_name must have 1 to 200 characters, got " + name.length(),
+                    "Choose a shorter (or a non-empty) model_name.", null);
         }
         ModelCatalog.requireWriter(c);
         try (PreparedStatement ps = c.prepareStatement("SELECT owner FROM corgipile.model_write_owner(?, ?)")) {

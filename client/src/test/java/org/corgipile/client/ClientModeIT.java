@@ -335,6 +335,20 @@ class ClientModeIT {
     }
 
     /**
+     * Bug: a model_name longer than 200 characters failed in client mode (as in train_sgd) without the hint
+     * store_model gives; both modes now say what to do.
+     */
+    @Test
+    void aModelNameLongerThan200CharactersHasTheHintOfTheServer(DataSource ds) {
+        CorgiPile cp = CorgiPile.connect(ds);
+        SQLException e = assertThrows(SQLException.class, () -> cp.train(TrainJob.on("narrow").mode(TrainMode.CLIENT)
+                .modelName("m".repeat(201)).spec(TrainSpec.builder().epochs(1).seed(1)).build()));
+        assertEquals("22023", e.getSQLState(), e.getMessage());
+        assertEquals("model_name must have 1 to 200 characters, got 201", e.getMessage());
+        assertEquals("Choose a shorter (or a non-empty) model_name.", ((CorgiPileException) e).hint());
+    }
+
+    /**
      * Bug: predicting with a 2-D feature array in the client failed with a ClassCastException (the CLI's exit 5,
      * "internal error, please report a bug"); sgd_predict raises 2202E.
      */
