@@ -138,8 +138,8 @@ final class TrainFunction {
         return out;
     }
 
-    /** The name of the temporary copy shuffle_once trains on (corgipile.shuffle_once_copy). */
-    private static final Pattern SHUFFLE_ONCE_COPY = Pattern.compile("corgipile_shuffle_once_\\d+_\\d+");
+    /** The name of the temporary copy shuffle_once trains on (corgipile.shuffle_once_copy), quoted or not. */
+    private static final Pattern SHUFFLE_ONCE_COPY = Pattern.compile("\"?corgipile_shuffle_once_\\d+_\\d+\"?");
 
     /**
      * An error from training on shuffle_once's copy, told about the user's relation: the copy's name (a temporary
@@ -151,7 +151,10 @@ final class TrainFunction {
         if (message == null) {
             return e;
         }
-        String renamed = SHUFFLE_ONCE_COPY.matcher(message).replaceAll(Matcher.quoteReplacement(relationName));
+        // relationName is regclass text: quoted where it needs quotes ("My T", s."My T"), else quoted here as the
+        // reader's messages quote a name
+        String shown = relationName.contains("\"") ? relationName : "\"" + relationName + "\"";
+        String renamed = SHUFFLE_ONCE_COPY.matcher(message).replaceAll(Matcher.quoteReplacement(shown));
         if (message.contains("tuple (")) {
             renamed += "; tuple positions are those of shuffle_once's shuffled copy of " + relationName;
         }
