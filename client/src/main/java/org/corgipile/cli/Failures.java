@@ -154,7 +154,11 @@ final class Failures {
         return replace(SQL_NAME, h, m -> option(command, m.group(1)));
     }
 
-    private static String option(CommandSpec command, String sqlName) {
+    /**
+     * The option of {@code command} for an engine argument ({@code learning_rate} -> {@code --learning-rate}), or
+     * null when it has none.
+     */
+    static String option(CommandSpec command, String sqlName) {
         String o = "--" + sqlName.replace('_', '-');
         return command.findOption(o) != null ? o : null;
     }

@@ -162,8 +162,8 @@ final class TrainCommand implements Callable<Integer> {
             // --option is for the other arguments: one with its own option would silently override it
             options.forEach((key, value) -> {
                 String name = key.strip().toLowerCase(java.util.Locale.ROOT);
-                String own = "--" + name.replace('_', '-');
-                if (spec.findOption(own) != null) {
+                String own = Failures.option(spec, name);
+                if (own != null) {
                     throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                             "--option " + key + "=" + value + ": " + name + " has its own option, " + own);
                 }

@@ -54,30 +54,28 @@ final class TrainFunction {
         TrainResult result;
         Progress progress;
         long skipped;
-        try {
-            try (GpuNotices notices = GpuNotices.attach();
-                 RelationSource train = RelationSource.open(args, "relation", label, features, dimension);
-                 RelationSource validation = args.has("validation")
-                         ? RelationSource.open(args, "validation", label, features,
-                                 train.shape().sparse() ? train.shape().dimension() : 0)
-                         : null) {
-                storage = DeviceSizing.resolve(args, options, train.pageCount());
-                spec = TrainSpec.fromOptions(options);
-                LiveActivity activity = new LiveActivity(args, relationName, spec, shuffleOnce ? "shuffle_once"
-                        : spec.shuffle(), train);
-                train.onCheckInterrupts(activity::tick);
-                if (validation != null) {
-                    validation.onCheckInterrupts(activity::tick);
-                }
-                progress = new Progress(spec, notices, activity);
-                try {
-                    result = Trainer.train(spec, train, validation, progress, null, warmStart(args, spec));
-                } finally {
-                    Natives.keepJvmSignals(); // OpenCL's compiler may have replaced them (Natives.keepJvmSignals)
-                }
-                skipped = train.skippedTuples();
-                notices.drain();
+        try (GpuNotices notices = GpuNotices.attach();
+             RelationSource train = RelationSource.open(args, "relation", label, features, dimension);
+             RelationSource validation = args.has("validation")
+                     ? RelationSource.open(args, "validation", label, features,
+                             train.shape().sparse() ? train.shape().dimension() : 0)
+                     : null) {
+            storage = DeviceSizing.resolve(args, options, train.pageCount());
+            spec = TrainSpec.fromOptions(options);
+            LiveActivity activity = new LiveActivity(args, relationName, spec, shuffleOnce ? "shuffle_once"
+                    : spec.shuffle(), train);
+            train.onCheckInterrupts(activity::tick);
+            if (validation != null) {
+                validation.onCheckInterrupts(activity::tick);
             }
+            progress = new Progress(spec, notices, activity);
+            try {
+                result = Trainer.train(spec, train, validation, progress, null, warmStart(args, spec));
+            } finally {
+                Natives.keepJvmSignals(); // OpenCL's compiler may have replaced them (Natives.keepJvmSignals)
+            }
+            skipped = train.skippedTuples();
+            notices.drain();
         } catch (TrainingException e) {
             throw shuffleOnce ? aboutUserRelation(e, relationName) : e;
         }
