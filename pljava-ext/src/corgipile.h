@@ -35,7 +35,7 @@ extern bool CorgiRegisterNatives(JNIEnv *env);
 
 /* heap_reader.c: the reader natives of org.corgipile.pg.Natives */
 extern jbyteArray JNICALL readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray features,
-									 jlongArray info);
+									 jbyteArray shown, jlongArray info);
 extern jint JNICALL readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jobject buffer);
 extern void JNICALL readerWillNeed(JNIEnv *env, jclass cls, jlong handle, jboolean toast, jlong first, jint pages);
 extern jint JNICALL readerToastBlock(JNIEnv *env, jclass cls, jlong handle, jlong page);

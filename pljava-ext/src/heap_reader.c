@@ -11,6 +11,8 @@
  */
 #include "corgipile.h"
 
+#include <math.h>
+
 #include "access/heapam.h"
 #include "access/detoast.h"
 #include "access/genam.h"
@@ -26,6 +28,7 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/rls.h"
 
 #define HEADER_DOUBLES 5
@@ -63,12 +66,15 @@ typedef struct CorgiReader
 	FeatureKind kind;
 	int			ncols;
 	Column	   *cols;
+	const char *spec;			/* the features argument, and the relation as errors name it (readerOpen) */
+	const char *shown;
 	int			dimension;		/* 0: arrays until the first tuple read */
 	Datum	   *values;			/* heap_deform_tuple output */
 	bool	   *nulls;
 } CorgiReader;
 
 static CorgiReader *readers[MAX_READERS];
+static bool numericOverflow;	/* ScalarToDouble met a finite numeric beyond float8's range: CheckFinite's 22003 */
 
 /* The page ReadPage holds (one at a time), released by CorgiReaderAbortPage after an error. */
 static Buffer curBuf = InvalidBuffer;
@@ -99,6 +105,8 @@ IsNumericType(Oid t, bool array)
 static double
 ScalarToDouble(Datum d, Oid t)
 {
+	double		x;
+
 	switch (t)
 	{
 		case INT2OID:
@@ -113,8 +121,10 @@ ScalarToDouble(Datum d, Oid t)
 			return DatumGetFloat8(d);
 		case BOOLOID:
 			return DatumGetBool(d) ? 1.0 : 0.0;
-		case NUMERICOID:
-			return DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
+		case NUMERICOID:		/* out of range: +-Inf, told apart from numeric's own Infinity */
+			x = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, d));
+			numericOverflow |= isinf(x) && !numeric_is_inf(DatumGetNumeric(d));
+			return x;
 	}
 	elog(ERROR, "corgipile: unexpected type %u. Please report a bug.", t);
 	return 0;
@@ -179,7 +189,9 @@ LookupColumn(Relation rel, const char *name, const char *role, bool tableSelect)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("%s column \"%s\" of relation \"%s\" does not exist", role, name,
-						RelationGetRelationName(rel))));
+						RelationGetRelationName(rel)),
+				 errhint("Name a column that \\d %s lists, spelled as it lists it (names are not case-folded here).",
+						 quote_identifier(RelationGetRelationName(rel)))));
 	if (!tableSelect &&
 		pg_attribute_aclcheck(RelationGetRelid(rel), c.att, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind),
@@ -197,7 +209,7 @@ LookupColumn(Relation rel, const char *name, const char *role, bool tableSelect)
  * values" or scalar columns.  Fills r in the current memory context.
  */
 static void
-ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec)
+ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec, const char *shown)
 {
 	Relation	rel;
 	char		relkind;
@@ -210,9 +222,10 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec)
 	if (get_rel_name(relid) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	rel = relation_open(relid, AccessShareLock);
-	r->rel = rel;
+				 errmsg("relation with OID %u does not exist", relid),
+				 errhint("Name the relation instead, e.g. 'my_table' or 'my_schema.my_table'.")));
+	r->rel = rel = relation_open(relid, AccessShareLock);
+	r->shown = shown ? shown : psprintf("\"%s\"", RelationGetRelationName(rel));
 	relkind = rel->rd_rel->relkind;
 	if (relkind == RELKIND_PARTITIONED_TABLE)
 		ereport(ERROR,
@@ -223,15 +236,15 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is not a table or materialized view", RelationGetRelationName(rel)),
-				 errhint("corgipile reads heap blocks; views, indexes, sequences and foreign tables have none. "
-						 "Materialize the data first: CREATE TABLE ... AS SELECT ...")));
+				 errhint("Views, indexes, sequences and foreign tables have no heap blocks to read: materialize "
+						 "the data first, e.g. CREATE TABLE ... AS SELECT ....")));
 	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("relation \"%s\" uses table access method \"%s\"", RelationGetRelationName(rel),
 						get_am_name(rel->rd_rel->relam)),
-				 errhint("corgipile reads heap pages only: copy the data into a heap table, e.g. "
-						 "CREATE TABLE t2 USING heap AS SELECT ...")));
+				 errhint("Only heap pages are read: copy the data into a heap table, e.g. CREATE TABLE t2 USING "
+						 "heap AS SELECT ....")));
 	if (!RelationIsPopulated(rel))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -249,7 +262,7 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec)
 						format_type_be(TupleDescAttr(RelationGetDescr(rel), r->label.att - 1)->atttypid)),
 				 errhint("The label must be smallint, integer, bigint, real, double precision, numeric or boolean.")));
 	r->cols = palloc(sizeof(Column) * (strlen(spec) / 2 + 1));	/* names of >= 1 character and commas */
-	for (copy = pstrdup(spec); (tok = strsep(&copy, ",")) != NULL; r->ncols++)
+	for (copy = pstrdup(r->spec = spec); (tok = strsep(&copy, ",")) != NULL; r->ncols++)
 	{
 		char	   *end = tok + strlen(tok);
 
@@ -293,21 +306,26 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec)
 
 /* ------------------------------------------------------------------ deforming one tuple */
 
+/* A bad value of column c (NULL: both sparse arrays) of tuple tup, named with the relation as r shows it. */
 static void
-TupleError(HeapTuple tup, int sqlstate, const char *what, const char *problem, const char *hint)
+TupleError(CorgiReader *r, HeapTuple tup, const Column *c, int sqlstate, const char *problem, const char *hint)
 {
 	ereport(ERROR,
 			(errcode(sqlstate),
-			 errmsg("%s of tuple (%u,%u) %s", what, ItemPointerGetBlockNumber(&tup->t_self),
-					ItemPointerGetOffsetNumber(&tup->t_self), problem),
-			 hint ? errhint("%s", hint) : 0));
+			 errmsg("%s \"%s\" of tuple (%u,%u) of relation %s %s", c == &r->label ? "label" : c ? "features" :
+					"sparse features", c ? NameStr(TupleDescAttr(r->desc, c->att - 1)->attname) : r->spec,
+					ItemPointerGetBlockNumber(&tup->t_self), ItemPointerGetOffsetNumber(&tup->t_self), r->shown, problem),
+			 errhint("%s", hint)));
 }
 
-/* Copies v[0..n) to dst (may be v); 22000 if one is NaN or +-Inf (exponent all ones + 1 carries into bit 63): SIMD. */
+/*
+ * Copies v[0..n) of column c (NULL: the scalar feature columns) to dst (may be v); 22000 if one is NaN or +-Inf
+ * (exponent all ones + 1 carries into bit 63; SIMD), 22003 if it is a numeric beyond float8's range.
+ */
 typedef uint64 U64x2 __attribute__((vector_size(16), aligned(8), may_alias));
 
 static inline void
-CheckFinite(double *dst, const double *v, int n, HeapTuple tup, bool label)
+CheckFinite(CorgiReader *r, double *dst, const double *v, int n, HeapTuple tup, const Column *c)
 {
 	const uint64 expMask = UINT64CONST(0x7FF0000000000000);
 	const uint64 expUnit = UINT64CONST(0x0010000000000000);
@@ -320,22 +338,31 @@ CheckFinite(double *dst, const double *v, int n, HeapTuple tup, bool label)
 	for (; i < n; i++)
 		tail |= ((((uint64 *) dst)[i] = ((const uint64 *) v)[i]) & expMask) + expUnit;
 	if (unlikely(((acc[0] | acc[1] | tail) >> 63) != 0))
-		TupleError(tup, ERRCODE_DATA_EXCEPTION, label ? "label" : "features",
-				   label ? "is NaN or Infinity" : "contain NaN or Infinity",
-				   "Filter or fix those rows first, e.g. into a new table.");
+	{
+		bool		overflow = numericOverflow;
+
+		for (i = 0, numericOverflow = false; c == NULL && isfinite(dst[i]); i++)
+			;					/* the first bad scalar column */
+		TupleError(r, tup, c ? c : &r->cols[i], overflow ? ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE : ERRCODE_DATA_EXCEPTION,
+				   psprintf("%s %s", c == &r->label ? "is" : "contain", overflow ?
+							"a numeric beyond the range of double precision" : "NaN or Infinity"), overflow ?
+				   "Double precision holds magnitudes up to about 1e308: rescale those values first, e.g. into a new "
+				   "table." : "Filter or fix those rows first, e.g. into a new table.");
+	}
 }
 
 /* The 1-D feature array of a tuple (detoasted in the current context), without NULL elements; *n its length. */
 static ArrayType *
-FeatureArray(Datum d, HeapTuple tup, int *n)
+FeatureArray(CorgiReader *r, const Column *c, HeapTuple tup, int *n)
 {
-	ArrayType  *arr = DatumGetArrayTypeP(d);
+	ArrayType  *arr = DatumGetArrayTypeP(r->values[c->att - 1]);
 
 	if (ARR_NDIM(arr) > 1)
-		TupleError(tup, ERRCODE_ARRAY_SUBSCRIPT_ERROR, "features",
-				   psprintf("are a %d-dimensional array; expected one dimension", ARR_NDIM(arr)), NULL);
+		TupleError(r, tup, c, ERRCODE_ARRAY_SUBSCRIPT_ERROR, psprintf("are a %d-dimensional array; expected one "
+				   "dimension", ARR_NDIM(arr)), "Store each row's features as a flat array, e.g. into a new table.");
 	if (array_contains_nulls(arr))
-		TupleError(tup, ERRCODE_NULL_VALUE_NOT_ALLOWED, "features", "contain a NULL element", NULL);
+		TupleError(r, tup, c, ERRCODE_NULL_VALUE_NOT_ALLOWED, "contain a NULL element",
+				   "Replace the NULL elements (e.g. with coalesce) or leave those rows out, e.g. in a new table.");
 	*n = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
 	return arr;
 }
@@ -382,43 +409,46 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 		return;
 	}
 	label = ScalarToDouble(v[r->label.att - 1], r->label.type);
-	CheckFinite(&label, &label, 1, tup, true);
+	CheckFinite(r, &label, &label, 1, tup, &r->label);
 	if (r->kind == FEATURES_COLUMNS)
 	{
 		if ((dst = Reserve(s, r->ncols)) == NULL)
 			return;
 		for (i = 0; i < r->ncols; i++)
 			dst[i] = ScalarToDouble(v[r->cols[i].att - 1], r->cols[i].type);
-		CheckFinite(dst, dst, r->ncols, tup, false);
+		CheckFinite(r, dst, dst, r->ncols, tup, NULL);
 	}
 	else if (r->kind == FEATURES_ARRAY)
 	{
-		ArrayType  *arr = FeatureArray(v[r->cols[0].att - 1], tup, &n);
+		ArrayType  *arr = FeatureArray(r, &r->cols[0], tup, &n);
 
-		if (r->dimension == 0 && n > 0)
+		if (n == 0)
+			TupleError(r, tup, &r->cols[0], ERRCODE_DATA_EXCEPTION, "are an empty array", psprintf("Every feature "
+					   "array needs at least one element: leave the empty ones out, e.g. WHERE cardinality(%s) > 0.",
+					   quote_identifier(NameStr(TupleDescAttr(r->desc, r->cols[0].att - 1)->attname))));
+		if (r->dimension == 0)
 			r->dimension = n;
-		if (n != r->dimension || n == 0)
-			TupleError(tup, ERRCODE_DATA_EXCEPTION, "features", psprintf("have %d elements; expected %d like the "
-																		 "first tuple", n, Max(r->dimension, 1)),
-					   "Every feature array of a relation must have the same length.");
+		if (n != r->dimension)
+			TupleError(r, tup, &r->cols[0], ERRCODE_DATA_EXCEPTION, psprintf("have %d elements; expected %d like "
+					   "the first tuple", n, r->dimension), "Every feature array of a relation must have the same length.");
 		if ((dst = Reserve(s, n)) == NULL)
 			return;
-		CheckFinite(dst, ArrayToDoubles(arr, r->cols[0].type, n, dst), n, tup, false);
+		CheckFinite(r, dst, ArrayToDoubles(arr, r->cols[0].type, n, dst), n, tup, &r->cols[0]);
 	}
 	else
 	{
 		int			nv;
-		ArrayType  *idx = FeatureArray(v[r->cols[0].att - 1], tup, &n);
-		ArrayType  *val = FeatureArray(v[r->cols[1].att - 1], tup, &nv);
+		ArrayType  *idx = FeatureArray(r, &r->cols[0], tup, &n);
+		ArrayType  *val = FeatureArray(r, &r->cols[1], tup, &nv);
 
 		if (n != nv)
-			TupleError(tup, ERRCODE_DATA_EXCEPTION, "sparse features",
-					   psprintf("have %d indices but %d values", n, nv), NULL);
+			TupleError(r, tup, NULL, ERRCODE_DATA_EXCEPTION, psprintf("have %d indices but %d values", n, nv),
+					   "Each row needs one value per index.");
 		if ((dst = Reserve(s, 1 + 2 * (int64) n)) == NULL)
 			return;
 		dst[0] = n;
 		ArrayToDoubles(idx, r->cols[0].type, n, dst + 1);
-		CheckFinite(dst + 1 + n, ArrayToDoubles(val, r->cols[1].type, n, dst + 1 + n), n, tup, false);
+		CheckFinite(r, dst + 1 + n, ArrayToDoubles(val, r->cols[1].type, n, dst + 1 + n), n, tup, &r->cols[1]);
 	}
 	dst = s->out + s->cap - s->back;
 	dst[0] = label;
@@ -542,7 +572,8 @@ corgipile_check_relation(PG_FUNCTION_ARGS)
 {
 	CorgiReader r = {0};
 
-	ReaderSetup(&r, PG_GETARG_OID(0), text_to_cstring(PG_GETARG_TEXT_PP(1)), text_to_cstring(PG_GETARG_TEXT_PP(2)));
+	ReaderSetup(&r, PG_GETARG_OID(0), text_to_cstring(PG_GETARG_TEXT_PP(1)), text_to_cstring(PG_GETARG_TEXT_PP(2)),
+				NULL);
 	relation_close(r.rel, NoLock);
 	PG_RETURN_VOID();
 }
@@ -561,6 +592,7 @@ typedef struct ReaderArgs
 	jint		result;			/* readerReadPages: pages consumed; readerToastBlock: a TOAST block or -1 */
 	jbyteArray	label;			/* readerOpen: UTF-8 names, the answers */
 	jbyteArray	features;
+	jbyteArray	shown;			/* the relation as errors name it; NULL: its name in quotes */
 	jlong		info[5];
 	char	   *name;
 } ReaderArgs;
@@ -581,7 +613,8 @@ ReaderOpenBody(JNIEnv *env, void *arg)
 	r->mcxt = mcxt;
 	r->tupleCxt = AllocSetContextCreate(mcxt, "corgipile reader page", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(mcxt);
-	ReaderSetup(r, (Oid) a->handle, CorgiUtf8(env, a->label), CorgiUtf8(env, a->features));
+	ReaderSetup(r, (Oid) a->handle, CorgiUtf8(env, a->label), CorgiUtf8(env, a->features),
+				a->shown ? CorgiUtf8(env, a->shown) : NULL);
 	if (!ActiveSnapshotSet())
 		elog(ERROR, "corgipile: no active snapshot. Please report a bug.");
 	r->snapshot = RegisterSnapshot(GetActiveSnapshot());
@@ -600,11 +633,12 @@ ReaderOpenBody(JNIEnv *env, void *arg)
 	a->name = pstrdup(RelationGetRelationName(r->rel));
 }
 
-/* Opens a reader (label, features: UTF-8); info gets {handle, pages, dimension or 0, sparse, TOAST pages}. */
+/* Opens a reader (label, features, shown: UTF-8); info gets {handle, pages, dimension or 0, sparse, TOAST pages}. */
 jbyteArray	JNICALL
-readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray features, jlongArray info)
+readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray features, jbyteArray shown,
+		   jlongArray info)
 {
-	ReaderArgs	a = {.handle = relid, .label = label, .features = features};
+	ReaderArgs	a = {.handle = relid, .label = label, .features = features, .shown = shown};
 
 	if (!CorgiNative(env, ReaderOpenBody, &a))
 		return NULL;

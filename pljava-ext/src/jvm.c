@@ -588,7 +588,7 @@ CorgiRegisterNatives(JNIEnv *env)
 	JNINativeMethod methods[] = {
 		{"checkInterrupts", "()V", (void *) checkInterrupts},
 		{"message", "(I[B)V", (void *) message},
-		{"readerOpen", "(J[B[B[J)[B", (void *) readerOpen},
+		{"readerOpen", "(J[B[B[B[J)[B", (void *) readerOpen},
 		{"readerReadPages", "(JJILjava/nio/ByteBuffer;)I", (void *) readerReadPages},
 		{"readerWillNeed", "(JZJI)V", (void *) readerWillNeed},
 		{"readerToastBlock", "(JJ)I", (void *) readerToastBlock},

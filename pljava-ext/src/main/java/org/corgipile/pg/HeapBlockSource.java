@@ -66,11 +66,13 @@ public final class HeapBlockSource implements RelationSource {
     /**
      * Opens a reader: checks the relation kind, SELECT privilege, row-level security and the columns, registers the
      * active snapshot, and finds the feature dimension (the first tuple's length for arrays; the largest index + 1
-     * for sparse pairs unless {@code sparseDimension > 0}).
+     * for sparse pairs unless {@code sparseDimension > 0}). {@code shown}: the relation as the reader's errors name it
+     * (null: its name in double quotes).
      */
-    public static HeapBlockSource open(long relationOid, String label, String features, int sparseDimension) {
+    public static HeapBlockSource open(long relationOid, String label, String features, int sparseDimension,
+                                       String shown) {
         long[] info = new long[5];
-        String name = Natives.readerOpen(relationOid, label, features, info);
+        String name = Natives.readerOpen(relationOid, label, features, shown, info);
         try {
             return new HeapBlockSource(name, info, sparseDimension);
         } catch (RuntimeException e) {

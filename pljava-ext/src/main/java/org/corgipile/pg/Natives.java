@@ -48,10 +48,12 @@ public final class Natives {
      * Opens a heap reader and returns the relation's name; {@code info} receives {handle, page count, dimension (the
      * column count for scalar columns, 0 for arrays and sparse pairs: found by reading), sparse (0/1), page count of
      * the TOAST relation (0: none)}.
-     * {@code features} is one column, "indices, values" or a comma-separated list of scalar columns.
+     * {@code features} is one column, "indices, values" or a comma-separated list of scalar columns. {@code shown}
+     * is the relation as the reader's errors name it (null: its name in double quotes).
      */
-    static String readerOpen(long relationOid, String label, String features, long[] info) {
-        return new String(readerOpen(relationOid, utf8(label), utf8(features), info), StandardCharsets.UTF_8);
+    static String readerOpen(long relationOid, String label, String features, String shown, long[] info) {
+        return new String(readerOpen(relationOid, utf8(label), utf8(features), shown == null ? null : utf8(shown),
+                info), StandardCharsets.UTF_8);
     }
 
     /** The GUC corgipile.buffer_memory, in kB (a plain read of the variable). */
@@ -112,5 +114,6 @@ public final class Natives {
 
     private static native void message(int level, byte[] utf8);
 
-    private static native byte[] readerOpen(long relationOid, byte[] label, byte[] features, long[] info);
+    private static native byte[] readerOpen(long relationOid, byte[] label, byte[] features, byte[] shown,
+                                            long[] info);
 }

@@ -73,7 +73,7 @@ final class PartitionsBlockSource implements RelationSource {
         boolean ok = false;
         try {
             for (long oid : oids) {
-                parts.add(HeapBlockSource.open(oid, label, features, dimension));
+                parts.add(HeapBlockSource.open(oid, label, features, dimension, null));
             }
             ok = true;
             return parts;

@@ -30,10 +30,16 @@ interface RelationSource extends BlockSource {
      * present (a partitioned relation; an empty list when every leaf is empty).
      */
     static RelationSource open(Args args, String relationKey, String label, String features, int sparseDimension) {
+        return open(args, relationKey, label, features, sparseDimension, null);
+    }
+
+    /** As above; {@code shown}: how the reader's errors name a relation that is not partitioned (null: its name). */
+    static RelationSource open(Args args, String relationKey, String label, String features, int sparseDimension,
+                               String shown) {
         String leavesKey = relationKey + "s";
         if (!(args.raw(leavesKey) instanceof List<?> leaves)) {
             return HeapBlockSource.open(Args.oid(relationKey, args.raw(relationKey)), label, features,
-                    sparseDimension);
+                    sparseDimension, shown);
         }
         List<Long> oids = new ArrayList<>();
         for (Object o : leaves) {

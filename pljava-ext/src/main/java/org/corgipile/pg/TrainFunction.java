@@ -55,7 +55,9 @@ final class TrainFunction {
         Progress progress;
         long skipped;
         try (GpuNotices notices = GpuNotices.attach();
-             RelationSource train = RelationSource.open(args, "relation", label, features, dimension);
+             // shuffle_once: the reader's own errors name the user's relation, as aboutUserRelation does Java's
+             RelationSource train = RelationSource.open(args, "relation", label, features, dimension,
+                     shuffleOnce ? quoted(relationName) + " (shuffle_once's shuffled copy)" : null);
              RelationSource validation = args.has("validation")
                      ? RelationSource.open(args, "validation", label, features,
                              train.shape().sparse() ? train.shape().dimension() : 0)
@@ -149,10 +151,8 @@ final class TrainFunction {
         if (message == null) {
             return e;
         }
-        // relationName is regclass text: quoted where it needs quotes ("My T", s."My T"), else quoted here as the
-        // reader's messages quote a name
-        String shown = relationName.contains("\"") ? relationName : "\"" + relationName + "\"";
-        String renamed = SHUFFLE_ONCE_COPY.matcher(message).replaceAll(Matcher.quoteReplacement(shown));
+        String renamed = SHUFFLE_ONCE_COPY.matcher(message)
+                .replaceAll(Matcher.quoteReplacement(quoted(relationName)));
         if (message.contains("tuple (")) {
             renamed += "; tuple positions are those of shuffle_once's shuffled copy of " + relationName;
         }
@@ -162,6 +162,14 @@ final class TrainFunction {
         TrainingException out = new TrainingException(e.sqlState(), renamed, e.hint(), e);
         out.setStackTrace(e.getStackTrace());
         return out;
+    }
+
+    /**
+     * regclass text as the reader's messages name a relation: quoted where it needs quotes ("My T", s."My T"), else
+     * quoted here.
+     */
+    private static String quoted(String relationName) {
+        return relationName.contains("\"") ? relationName : "\"" + relationName + "\"";
     }
 
     /**
