@@ -9,15 +9,12 @@
  */
 #include "corgipile.h"
 
-#include <limits.h>
 #include <math.h>
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 

@@ -11,8 +11,6 @@
  */
 #include "corgipile.h"
 
-#include <math.h>
-
 #include "access/heapam.h"
 #include "access/detoast.h"
 #include "access/genam.h"
@@ -123,7 +121,7 @@ ScalarToDouble(Datum d, Oid t)
 			return DatumGetBool(d) ? 1.0 : 0.0;
 		case NUMERICOID:		/* out of range: +-Inf, told apart from numeric's own Infinity */
 			x = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, d));
-			numericOverflow |= isinf(x) && !numeric_is_inf(DatumGetNumeric(d));
+			numericOverflow |= __builtin_isinf(x) && !numeric_is_inf(DatumGetNumeric(d));
 			return x;
 	}
 	elog(ERROR, "corgipile: unexpected type %u. Please report a bug.", t);
@@ -192,10 +190,8 @@ LookupColumn(Relation rel, const char *name, const char *role, bool tableSelect)
 						RelationGetRelationName(rel)),
 				 errhint("Name a column that \\d %s lists, spelled as it lists it (names are not case-folded here).",
 						 quote_identifier(RelationGetRelationName(rel)))));
-	if (!tableSelect &&
-		pg_attribute_aclcheck(RelationGetRelid(rel), c.att, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind),
-					   RelationGetRelationName(rel));
+	if (!tableSelect && pg_attribute_aclcheck(RelationGetRelid(rel), c.att, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind), RelationGetRelationName(rel));
 	type = getBaseType(TupleDescAttr(RelationGetDescr(rel), c.att - 1)->atttypid);
 	elem = get_element_type(type);
 	c.array = OidIsValid(elem);
@@ -212,43 +208,41 @@ static void
 ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec, const char *shown)
 {
 	Relation	rel;
-	char		relkind;
+	const char *name;
 	bool		tableSelect;
 	int			arrays = 0;
 	AttrNumber	last;
 	char	   *copy;
 	char	   *tok;
 
-	if (get_rel_name(relid) == NULL)
+	if ((r->rel = rel = try_relation_open(relid, AccessShareLock)) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation with OID %u does not exist", relid),
 				 errhint("Name the relation instead, e.g. 'my_table' or 'my_schema.my_table'.")));
-	r->rel = rel = relation_open(relid, AccessShareLock);
-	r->shown = shown ? shown : psprintf("\"%s\"", RelationGetRelationName(rel));
-	relkind = rel->rd_rel->relkind;
-	if (relkind == RELKIND_PARTITIONED_TABLE)
+	name = RelationGetRelationName(rel);
+	r->shown = shown ? shown : psprintf("\"%s\"", name);
+	if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("\"%s\" is a partitioned table", RelationGetRelationName(rel)),
+				 errmsg("\"%s\" is a partitioned table", name),
 				 errhint("Train on one partition, or on a table made with CREATE TABLE ... AS SELECT.")));
-	if (relkind != RELKIND_RELATION && relkind != RELKIND_MATVIEW)
+	if (rel->rd_rel->relkind != RELKIND_RELATION && rel->rd_rel->relkind != RELKIND_MATVIEW)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not a table or materialized view", RelationGetRelationName(rel)),
+				 errmsg("\"%s\" is not a table or materialized view", name),
 				 errhint("Views, indexes, sequences and foreign tables have no heap blocks to read: materialize "
-						 "the data first, e.g. CREATE TABLE ... AS SELECT ....")));
+						 "the data first, e.g. CREATE TABLE t2 AS SELECT * FROM %s.", quote_identifier(name))));
 	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("relation \"%s\" uses table access method \"%s\"", RelationGetRelationName(rel),
-						get_am_name(rel->rd_rel->relam)),
+				 errmsg("relation \"%s\" uses table access method \"%s\"", name, get_am_name(rel->rd_rel->relam)),
 				 errhint("Only heap pages are read: copy the data into a heap table, e.g. CREATE TABLE t2 USING "
-						 "heap AS SELECT ....")));
+						 "heap AS SELECT * FROM %s.", quote_identifier(name))));
 	if (!RelationIsPopulated(rel))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("materialized view \"%s\" has not been populated", RelationGetRelationName(rel)),
+				 errmsg("materialized view \"%s\" has not been populated", name),
 				 errhint("Use the REFRESH MATERIALIZED VIEW command.")));
 
 	/* Columns (with column privileges unless the whole table may be read): label, then the features. */
@@ -258,7 +252,7 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec, cons
 	if (r->label.array || !IsNumericType(r->label.type, false))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("label column \"%s\" of relation \"%s\" has type %s", label, RelationGetRelationName(rel),
+				 errmsg("label column \"%s\" of relation \"%s\" has type %s", label, name,
 						format_type_be(TupleDescAttr(RelationGetDescr(rel), r->label.att - 1)->atttypid)),
 				 errhint("The label must be smallint, integer, bigint, real, double precision, numeric or boolean.")));
 	r->cols = palloc(sizeof(Column) * (strlen(spec) / 2 + 1));	/* names of >= 1 character and commas */
@@ -292,11 +286,10 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec, cons
 	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("relation \"%s\" has row-level security enabled for this user",
-						RelationGetRelationName(rel)),
+				 errmsg("relation \"%s\" has row-level security enabled for this user", name),
 				 errdetail("corgipile reads heap blocks directly and does not apply row-level security policies."),
 				 errhint("Train on a copy made under your policies, e.g. CREATE TEMP TABLE t2 AS SELECT * FROM %s.",
-						 quote_identifier(RelationGetRelationName(rel)))));
+						 quote_identifier(name))));
 	/* heap_deform_tuple stops at the descriptor's natts: deform only up to the last attribute read */
 	r->desc = CreateTupleDescCopy(RelationGetDescr(rel));
 	r->desc->natts = last;
@@ -314,7 +307,8 @@ TupleError(CorgiReader *r, HeapTuple tup, const Column *c, int sqlstate, const c
 			(errcode(sqlstate),
 			 errmsg("%s \"%s\" of tuple (%u,%u) of relation %s %s", c == &r->label ? "label" : c ? "features" :
 					"sparse features", c ? NameStr(TupleDescAttr(r->desc, c->att - 1)->attname) : r->spec,
-					ItemPointerGetBlockNumber(&tup->t_self), ItemPointerGetOffsetNumber(&tup->t_self), r->shown, problem),
+					ItemPointerGetBlockNumber(&tup->t_self), ItemPointerGetOffsetNumber(&tup->t_self),
+					r->shown, problem),
 			 errhint("%s", hint)));
 }
 
@@ -341,7 +335,7 @@ CheckFinite(CorgiReader *r, double *dst, const double *v, int n, HeapTuple tup, 
 	{
 		bool		overflow = numericOverflow;
 
-		for (i = 0, numericOverflow = false; c == NULL && isfinite(dst[i]); i++)
+		for (i = 0, numericOverflow = false; c == NULL && __builtin_isfinite(dst[i]); i++)
 			;					/* the first bad scalar column */
 		TupleError(r, tup, c ? c : &r->cols[i], overflow ? ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE : ERRCODE_DATA_EXCEPTION,
 				   psprintf("%s %s", c == &r->label ? "is" : "contain", overflow ?
@@ -423,14 +417,14 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 		ArrayType  *arr = FeatureArray(r, &r->cols[0], tup, &n);
 
 		if (n == 0)
-			TupleError(r, tup, &r->cols[0], ERRCODE_DATA_EXCEPTION, "are an empty array", psprintf("Every feature "
-					   "array needs at least one element: leave the empty ones out, e.g. WHERE cardinality(%s) > 0.",
-					   quote_identifier(NameStr(TupleDescAttr(r->desc, r->cols[0].att - 1)->attname))));
+			TupleError(r, tup, &r->cols[0], ERRCODE_DATA_EXCEPTION, "are an empty array", "Every feature array "
+					   "needs at least one element: leave out the rows whose array is empty (cardinality 0).");
 		if (r->dimension == 0)
 			r->dimension = n;
 		if (n != r->dimension)
 			TupleError(r, tup, &r->cols[0], ERRCODE_DATA_EXCEPTION, psprintf("have %d elements; expected %d like "
-					   "the first tuple", n, r->dimension), "Every feature array of a relation must have the same length.");
+					   "the first tuple", n, r->dimension), "Every feature array of a relation must have the same "
+					   "length.");
 		if ((dst = Reserve(s, n)) == NULL)
 			return;
 		CheckFinite(r, dst, ArrayToDoubles(arr, r->cols[0].type, n, dst), n, tup, &r->cols[0]);

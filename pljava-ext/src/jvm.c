@@ -60,21 +60,18 @@ static bool activityChanged = false;	/* pg_stat_activity shows progress (message
 static const int jvmSignalNumbers[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
 static struct sigaction jvmSignals[lengthof(jvmSignalNumbers)];
 
-/* Blocks PostgreSQL's asynchronous signals (SIGURG: latch wake-up), so no handler runs on a JVM thread. */
+/* PostgreSQL's asynchronous signals (SIGURG: latch wake-up); SIGQUIT last, blocked only while the JVM is created. */
+static const int pgSignalNumbers[] = {SIGHUP, SIGINT, SIGTERM, SIGALRM, SIGUSR1, SIGURG, SIGQUIT};
+
+/* Blocks them, so no handler runs on a JVM thread. */
 static void
 CorgiBlockSignals(bool withQuit, sigset_t *old)
 {
 	sigset_t	set;
 
 	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGALRM);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGURG);
-	if (withQuit)
-		sigaddset(&set, SIGQUIT);
+	for (int i = 0; i < lengthof(pgSignalNumbers) - (withQuit ? 0 : 1); i++)
+		sigaddset(&set, pgSignalNumbers[i]);
 	pthread_sigmask(SIG_BLOCK, &set, old);
 }
 

@@ -17,7 +17,9 @@ SELECT * FROM sgd_evaluate('nope', 'good', 'label', 'features'); \echo SQLSTATE 
 SELECT * FROM sgd_evaluate('e_log', 'ragged', 'label', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_evaluate('e_log', 'three_wide', 'label', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_evaluate('e_log', 'good', 'label', 'x1'); \echo SQLSTATE :SQLSTATE
+-- unknown_label_column_has_a_hint: sgd_evaluate's 42703 had none; train_sgd's is the same check (the reader's)
 SELECT * FROM sgd_evaluate('e_log', 'good', 'nope', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('good', 'nope', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_evaluate('e_log', 'no_such_table', 'label', 'features'); \echo SQLSTATE :SQLSTATE
 RESET search_path;
 DROP SCHEMA regress_evaluate CASCADE;

@@ -25,7 +25,13 @@ INSERT INTO null_elems VALUES (1, '{1,NULL}');
 CREATE TABLE multi (label int, features float8[]);
 INSERT INTO multi VALUES (1, '{{1,2},{3,4}}');
 CREATE TABLE empty_arrays (label int, features float8[]);
-INSERT INTO empty_arrays VALUES (1, '{}');
+INSERT INTO empty_arrays VALUES (1, '{}'), (0, '{}');
+CREATE TABLE numeric_overflow (label numeric, features numeric[], x numeric);
+INSERT INTO numeric_overflow VALUES (0, '{1,2}', 1), (1, '{1,-1e400}', -1e400);
+CREATE TABLE sparse_negative (label int, idx int8[], val float8[]);
+INSERT INTO sparse_negative VALUES (1, '{0}', '{1}'), (0, '{-1}', '{1}');
+CREATE TABLE sparse_beyond (label int, idx int8[], val float8[]);
+INSERT INTO sparse_beyond VALUES (1, '{0}', '{1}'), (0, '{3000000000}', '{1}');
 CREATE TABLE sparse_bad (label int, idx int[], val float8[]);
 INSERT INTO sparse_bad VALUES (1, '{0,1}', '{1}'), (0, '{-1}', '{1}');
 SELECT (r->>'dimension')::int AS dim, (r->>'tuples')::int AS tuples, (r->>'feature_sum')::float8 AS feature_sum
@@ -52,7 +58,19 @@ SELECT * FROM train_sgd('infs', 'label', 'a'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('infs', 'label', 'b'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('null_elems', 'label', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('multi', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+-- every_array_empty: a table of empty arrays only said "0 elements; expected 1 like the first tuple"
 SELECT * FROM train_sgd('empty_arrays', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+-- numeric_beyond_float8: numeric values beyond double precision were PostgreSQL's bare 22003 (no column, tuple,
+-- relation or hint); as an array element, a column of a list and a label
+SELECT * FROM train_sgd('numeric_overflow', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('numeric_overflow', 'label', 'label, x'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('numeric_overflow', 'x', 'label'); \echo SQLSTATE :SQLSTATE
+-- sparse_index_negative_or_beyond_largest_dimension: -1 and 3e9 hinted at a larger dimension
+SELECT * FROM train_sgd('sparse_negative', 'label', 'idx, val'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('sparse_beyond', 'label', 'idx, val'); \echo SQLSTATE :SQLSTATE
+-- shuffle_once_reader_errors_name_the_relation: the reader's own errors gave the copy's tuple positions as the
+-- relation's (one row: the same position in every order)
+SELECT * FROM train_sgd('infs', 'label', 'features', shuffle => 'shuffle_once'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('sparse_bad', 'label', 'idx, val'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('shapes', 'label', 'idx, val', options => '{"dimension": 3}'); \echo SQLSTATE :SQLSTATE
 -- A list that names the label or a column twice trains with every strategy, shuffle_once's copy included (it

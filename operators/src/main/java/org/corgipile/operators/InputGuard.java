@@ -72,9 +72,7 @@ final class InputGuard implements BlockShuffle.BlockHook {
                 double[] val = b.values();
                 for (int k = b.rowStart(i), end = b.rowEnd(i); k < end; k++) {
                     if (idx[k] < 0 || idx[k] >= d) {
-                        throw new TrainingException(TrainingException.DATA_EXCEPTION, "feature index " + idx[k]
-                                + " of tuple " + TupleBuffer.formatTid(b.id(i)) + " is outside [0, " + d + ")",
-                                "Sparse feature indices must be below the dimension of the relation.");
+                        throw TupleBuffer.sparseIndexOutside(idx[k], b.id(i), d);
                     }
                     if (checkValues && !Double.isFinite(val[k])) {
                         throw nonFinite("feature " + idx[k], val[k], b.id(i));

@@ -8,6 +8,7 @@ import java.util.BitSet;
 import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.Sizing;
+import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TupleBuffer;
 
 /**
@@ -105,7 +106,7 @@ public final class HeapBlockSource implements RelationSource {
                 int nnz = (int) raw.data.get(pos);
                 for (int k = 0; k < nnz; k++) {
                     double index = raw.data.get(pos + 1 + k);
-                    checkIndex(index, (long) raw.data.get(pairAt(raw.data, t) + 1), Integer.MAX_VALUE / 2);
+                    checkIndex(index, (long) raw.data.get(pairAt(raw.data, t) + 1), TrainOptions.MAX_DIMENSION);
                     largest = Math.max(largest, index);
                 }
                 pos += 1 + 2 * nnz;
@@ -144,9 +145,7 @@ public final class HeapBlockSource implements RelationSource {
 
     private static void checkIndex(double index, long tid, int dimension) {
         if (!(index >= 0 && index < dimension)) {
-            throw new TrainingException(TrainingException.DATA_EXCEPTION, String.format(java.util.Locale.ROOT,
-                    "sparse index %.0f of tuple %s is outside [0, %d)", index, TupleBuffer.formatTid(tid), dimension),
-                    "Indices are 0-based; pass options => '{\"dimension\": N}' with N above the largest index.");
+            throw TupleBuffer.sparseIndexOutside(index, tid, dimension);
         }
     }
 

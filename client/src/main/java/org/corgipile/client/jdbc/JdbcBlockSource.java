@@ -242,10 +242,7 @@ public final class JdbcBlockSource implements BlockSource {
         for (int i = 0; i < nIdx; i++) {
             checkFinite(scratchValues[i], "features", page, offset);
             if (scratchIndices[i] < 0 || scratchIndices[i] >= d) {
-                throw new TrainingException(TrainingException.DATA_EXCEPTION,
-                        "sparse index " + scratchIndices[i] + " of tuple " + ctid(page, offset) + " is outside [0, "
-                                + d + ")", "Indices are 0-based; pass options => '{\"dimension\": N}' with N above "
-                                + "the largest index.");
+                throw TupleBuffer.sparseIndexOutside(scratchIndices[i], id, d);
             }
         }
         into.addSparse(label, id, scratchIndices, scratchValues, 0, nIdx);

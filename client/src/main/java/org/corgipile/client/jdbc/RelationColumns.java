@@ -9,7 +9,9 @@ import java.util.List;
 
 import org.corgipile.client.CorgiPileException;
 import org.corgipile.operators.FeatureShape;
+import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainingException;
+import org.corgipile.operators.TupleBuffer;
 
 /**
  * A training relation resolved against the catalog: its qualified name, the label and feature columns checked for
@@ -168,7 +170,9 @@ public final class RelationColumns {
             case ARRAY -> "SELECT cardinality(" + SqlNames.quote(cols.get(0)) + "), 1 FROM " + qualifiedName
                     + " WHERE " + nonNull + " LIMIT 1";
             case COLUMNS -> "SELECT " + cols.size() + ", 1 FROM " + qualifiedName + " WHERE " + nonNull + " LIMIT 1";
-            case SPARSE -> "SELECT " + (sparseDimension > 0 ? "0" : "(SELECT coalesce(max(corgipile_index.i) + 1, 1) FROM "
+            // a negative largest index is 1 here: reading the rows names the first negative one, as the server does
+            case SPARSE -> "SELECT " + (sparseDimension > 0 ? "0"
+                    : "(SELECT greatest(max(corgipile_index.i) + 1, 1) FROM "
                     + qualifiedName + ", unnest(" + SqlNames.quote(cols.get(0)) + ") AS corgipile_index(i) WHERE "
                     + nonNull + ")")
                     + ", (SELECT count(*) FROM (SELECT FROM " + qualifiedName + " WHERE " + nonNull + " LIMIT 1) x)";
@@ -186,12 +190,24 @@ public final class RelationColumns {
                         + qualifiedName + "\" are empty arrays", "Every feature array must have at least one element.",
                         null);
             }
-            if (d > Integer.MAX_VALUE / 2) {
-                throw new CorgiPileException(TrainingException.PROGRAM_LIMIT_EXCEEDED,
-                        "sparse dimension " + d + " is too large");
+            if (d > TrainOptions.MAX_DIMENSION) {
+                throw indexBeyondLargestDimension(c);
             }
             return features.layout() == FeatureColumns.Layout.SPARSE ? FeatureShape.sparse((int) d)
                     : FeatureShape.dense((int) d);
+        }
+    }
+
+    /** The first row (storage order) with a sparse index >= the largest dimension, as the server's reader names it. */
+    private TrainingException indexBeyondLargestDimension(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT (ctid::text::point)[0]::bigint, "
+                + "(ctid::text::point)[1]::bigint, corgipile_index.i FROM " + qualifiedName + ", unnest("
+                + SqlNames.quote(features.columns().get(0)) + ") AS corgipile_index(i) WHERE " + nonNull
+                + " AND corgipile_index.i >= " + TrainOptions.MAX_DIMENSION + " LIMIT 1");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return TupleBuffer.sparseIndexOutside(rs.getDouble(3), rs.getLong(1) << 16 | rs.getLong(2),
+                    TrainOptions.MAX_DIMENSION);
         }
     }
 
