@@ -335,6 +335,33 @@ class ClientModeIT {
     }
 
     /**
+     * Bug: a sparse index of -1 failed in client mode as "features ... are empty arrays", one of 3000000000 as 54000
+     * "sparse dimension 3000000001 is too large"; train_sgd said 22000 with a hint at a larger dimension that could
+     * not help. Both modes now raise 22000 naming the index and the row, with a hint about what is wrong.
+     */
+    @Test
+    void aNegativeOrHugeSparseIndexIsTheServersError(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE sparse_negative (label int, idx int8[], val float8[])");
+            s.execute("INSERT INTO sparse_negative VALUES (1, '{0}', '{1}'), (0, '{-1}', '{1}')");
+            s.execute("CREATE TABLE sparse_beyond (label int, idx int8[], val float8[])");
+            s.execute("INSERT INTO sparse_beyond VALUES (1, '{0}', '{1}'), (0, '{3000000000}', '{1}')");
+        }
+        CorgiPile cp = CorgiPile.connect(ds);
+        for (String[] t : new String[][] {
+                {"sparse_negative", "-1", "Sparse indices are 0-based positions and cannot be negative: fix those "
+                        + "rows or leave them out, e.g. in a new table."},
+                {"sparse_beyond", "3000000000", "Sparse indices must be below 1073741823, the largest dimension: "
+                        + "number the features from 0, without gaps."}}) {
+            SQLException e = assertThrows(SQLException.class, () -> cp.train(TrainJob.on(t[0]).mode(TrainMode.CLIENT)
+                    .features("idx, val").spec(TrainSpec.builder().epochs(1).seed(1)).build()));
+            assertEquals("22000", e.getSQLState(), e.getMessage());
+            assertEquals("sparse index " + t[1] + " of tuple (0,2) is outside [0, 1073741823)", e.getMessage());
+            assertEquals(t[2], ((CorgiPileException) e).hint());
+        }
+    }
+
+    /**
      * Bug: a model_name longer than 200 characters failed in client mode (as in train_sgd) without the hint
      * store_model gives; both modes now say what to do.
      */

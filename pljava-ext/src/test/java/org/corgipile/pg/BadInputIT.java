@@ -149,7 +149,8 @@ class BadInputIT {
             SQLException e = assertThrows(SQLException.class, () -> s.executeQuery(
                     "SELECT * FROM train_sgd('nonfinite', 'label', 'features', shuffle => 'none', epochs => 1)"));
             assertEquals("22000", e.getSQLState(), e.getMessage());
-            assertTrue(e.getMessage().contains("label of tuple (0,4) is NaN or Infinity"), e.getMessage());
+            assertTrue(e.getMessage().contains("label \"label\" of tuple (0,4) of relation \"nonfinite\" is NaN or "
+                    + "Infinity"), e.getMessage());
             assertAlive(s);
         }
     }

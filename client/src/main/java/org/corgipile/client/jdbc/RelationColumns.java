@@ -170,9 +170,10 @@ public final class RelationColumns {
             case ARRAY -> "SELECT cardinality(" + SqlNames.quote(cols.get(0)) + "), 1 FROM " + qualifiedName
                     + " WHERE " + nonNull + " LIMIT 1";
             case COLUMNS -> "SELECT " + cols.size() + ", 1 FROM " + qualifiedName + " WHERE " + nonNull + " LIMIT 1";
-            // a negative largest index is 1 here: reading the rows names the first negative one, as the server does
+            // a negative index counts as one beyond the largest dimension: indexOutside names its row
             case SPARSE -> "SELECT " + (sparseDimension > 0 ? "0"
-                    : "(SELECT greatest(max(corgipile_index.i) + 1, 1) FROM "
+                    : "(SELECT CASE WHEN min(corgipile_index.i) < 0 THEN " + (TrainOptions.MAX_DIMENSION + 1L)
+                    + " ELSE coalesce(max(corgipile_index.i) + 1, 1) END FROM "
                     + qualifiedName + ", unnest(" + SqlNames.quote(cols.get(0)) + ") AS corgipile_index(i) WHERE "
                     + nonNull + ")")
                     + ", (SELECT count(*) FROM (SELECT FROM " + qualifiedName + " WHERE " + nonNull + " LIMIT 1) x)";
@@ -191,19 +192,19 @@ public final class RelationColumns {
                         null);
             }
             if (d > TrainOptions.MAX_DIMENSION) {
-                throw indexBeyondLargestDimension(c);
+                throw indexOutside(c);
             }
             return features.layout() == FeatureColumns.Layout.SPARSE ? FeatureShape.sparse((int) d)
                     : FeatureShape.dense((int) d);
         }
     }
 
-    /** The first row (storage order) with a sparse index >= the largest dimension, as the server's reader names it. */
-    private TrainingException indexBeyondLargestDimension(Connection c) throws SQLException {
+    /** The first row (storage order) with a sparse index < 0 or >= the largest dimension, as the server names it. */
+    private TrainingException indexOutside(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT (ctid::text::point)[0]::bigint, "
                 + "(ctid::text::point)[1]::bigint, corgipile_index.i FROM " + qualifiedName + ", unnest("
                 + SqlNames.quote(features.columns().get(0)) + ") AS corgipile_index(i) WHERE " + nonNull
-                + " AND corgipile_index.i >= " + TrainOptions.MAX_DIMENSION + " LIMIT 1");
+                + " AND (corgipile_index.i < 0 OR corgipile_index.i >= " + TrainOptions.MAX_DIMENSION + ") LIMIT 1");
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             return TupleBuffer.sparseIndexOutside(rs.getDouble(3), rs.getLong(1) << 16 | rs.getLong(2),
