@@ -64,8 +64,7 @@ typedef struct CorgiReader
 	FeatureKind kind;
 	int			ncols;
 	Column	   *cols;
-	const char *spec;			/* the features argument, and the relation as errors name it (readerOpen) */
-	const char *shown;
+	const char *spec, *shown;	/* the features argument; the relation as errors name it (readerOpen) */
 	int			dimension;		/* 0: arrays until the first tuple read */
 	Datum	   *values;			/* heap_deform_tuple output */
 	bool	   *nulls;
@@ -312,10 +311,8 @@ TupleError(CorgiReader *r, HeapTuple tup, const Column *c, int sqlstate, const c
 			 errhint("%s", hint)));
 }
 
-/*
- * Copies v[0..n) of column c (NULL: the scalar feature columns) to dst (may be v); 22000 if one is NaN or +-Inf
- * (exponent all ones + 1 carries into bit 63; SIMD), 22003 if it is a numeric beyond float8's range.
- */
+/* v[0..n) of column c (NULL: scalar columns) to dst (may be v); 22000 if one is NaN or +-Inf (exponent all ones + 1
+ * carries into bit 63: SIMD), 22003 if it is a numeric beyond float8's range. */
 typedef uint64 U64x2 __attribute__((vector_size(16), aligned(8), may_alias));
 
 static inline void

@@ -109,6 +109,7 @@ CorgiJvmOptions(const char *classpath, int *n)
 	JavaVMOption *o = palloc0(sizeof(JavaVMOption) * (20 + strlen(corgipile_jvm_options) / 2));
 	struct rlimit rl;
 	long		stackKb = 8192;
+	char	   *jsa = psprintf("%.*s.jsa", (int) strlen(classpath) - 4, classpath);	/* corgipile.jar -> .jsa */
 	char	   *save = NULL;
 	char	   *tok;
 	int			i = 0;
@@ -124,18 +125,13 @@ CorgiJvmOptions(const char *classpath, int *n)
 	o[i++].optionString = "-XX:-UsePerfData";
 	o[i++].optionString = "-XX:+ErrorFileToStderr";	/* not an hs_err file in the data directory */
 	o[i++].optionString = "-XX:+UseSerialGC";
-	/* The CDS archive make install builds beside the jar; HotSpot silently ignores a stale one. */
-	if (corgipile_classpath[0] == '\0')
+	/* The CDS archive make install builds beside the default jar; HotSpot silently ignores a stale one. */
+	if (corgipile_classpath[0] == '\0' && access(jsa, R_OK) == 0)
 	{
-		char	   *jsa = psprintf("%.*s.jsa", (int) strlen(classpath) - 4, classpath);
-
-		if (access(jsa, R_OK) == 0)
-		{
-			o[i++].optionString = psprintf("-XX:SharedArchiveFile=%s", jsa);
-			o[i++].optionString = "-Xshare:auto";
-			o[i++].optionString = "-Xlog:cds=off";
-			o[i++].optionString = "-Xlog:cds+dynamic=off";
-		}
+		o[i++].optionString = psprintf("-XX:SharedArchiveFile=%s", jsa);
+		o[i++].optionString = "-Xshare:auto";
+		o[i++].optionString = "-Xlog:cds=off";
+		o[i++].optionString = "-Xlog:cds+dynamic=off";
 	}
 	o[i++].optionString = "-Djava.awt.headless=true";
 	o[i++].optionString = "-Dfile.encoding=UTF-8";
@@ -209,17 +205,13 @@ CorgiCreateJvm(void)
 	if (libjvm[0] == '\0' || (libjvm != corgipile_libjvm_path && access(libjvm, R_OK) != 0))
 		libjvm = CORGIPILE_BUILD_JAVA_HOME "/lib/server/libjvm.so";
 	handle = dlopen(libjvm, RTLD_NOW | RTLD_LOCAL);
-	if (handle == NULL)
+	if (handle == NULL || (create = (CreateJavaVMFn) dlsym(handle, "JNI_CreateJavaVM")) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FILE),
-				 errmsg("could not load the Java virtual machine \"%s\": %s", libjvm, dlerror()),
+				 errmsg("could not load the Java virtual machine \"%s\": %s", libjvm,
+						handle == NULL ? dlerror() : "no JNI_CreateJavaVM"),
 				 errhint("Set corgipile.libjvm_path (superuser) to the libjvm.so of a Java 17 JDK, "
 						 "or JAVA_HOME in the server's environment.")));
-	create = (CreateJavaVMFn) dlsym(handle, "JNI_CreateJavaVM");
-	if (create == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_FILE),
-				 errmsg("\"%s\" is not a Java virtual machine: no JNI_CreateJavaVM", libjvm)));
 	args.options = CorgiJvmOptions(classpath, &args.nOptions);
 
 	/* From here on a failure is final for this process: HotSpot cannot be created twice. */
