@@ -71,7 +71,7 @@ typedef struct CorgiReader
 } CorgiReader;
 
 static CorgiReader *readers[MAX_READERS];
-static bool numericOverflow;	/* ScalarToDouble met a finite numeric beyond float8's range: CheckFinite's 22003 */
+static bool numericOverflow;	/* a numeric beyond float8's range was read (CheckFinite's 22003); reset per read */
 
 /* The page ReadPage holds (one at a time), released by CorgiReaderAbortPage after an error. */
 static Buffer curBuf = InvalidBuffer;
@@ -150,10 +150,9 @@ ArrayToDoubles(ArrayType *arr, Oid elem, int n, double *dst)
 		case NUMERICOID:
 			{
 				Datum	   *elems;
-				int			count;
 
-				deconstruct_array(arr, NUMERICOID, -1, false, TYPALIGN_INT, &elems, NULL, &count);
-				for (i = 0; i < count; i++)
+				deconstruct_array(arr, NUMERICOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);	/* n: the same */
+				for (i = 0; i < n; i++)
 					dst[i] = ScalarToDouble(elems[i], NUMERICOID);
 				return dst;
 			}
@@ -187,8 +186,7 @@ LookupColumn(Relation rel, const char *name, const char *role, bool tableSelect)
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("%s column \"%s\" of relation \"%s\" does not exist", role, name,
 						RelationGetRelationName(rel)),
-				 errhint("Name a column that \\d %s lists, spelled as it lists it (names are not case-folded here).",
-						 quote_identifier(RelationGetRelationName(rel)))));
+				 errhint("Name a column as \\d lists it (names are not case-folded here).")));
 	if (!tableSelect && pg_attribute_aclcheck(RelationGetRelid(rel), c.att, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind), RelationGetRelationName(rel));
 	type = getBaseType(TupleDescAttr(RelationGetDescr(rel), c.att - 1)->atttypid);
@@ -330,15 +328,14 @@ CheckFinite(CorgiReader *r, double *dst, const double *v, int n, HeapTuple tup, 
 		tail |= ((((uint64 *) dst)[i] = ((const uint64 *) v)[i]) & expMask) + expUnit;
 	if (unlikely(((acc[0] | acc[1] | tail) >> 63) != 0))
 	{
-		bool		overflow = numericOverflow;
-
-		for (i = 0, numericOverflow = false; c == NULL && __builtin_isfinite(dst[i]); i++)
+		for (i = 0; c == NULL && __builtin_isfinite(dst[i]); i++)
 			;					/* the first bad scalar column */
-		TupleError(r, tup, c ? c : &r->cols[i], overflow ? ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE : ERRCODE_DATA_EXCEPTION,
-				   psprintf("%s %s", c == &r->label ? "is" : "contain", overflow ?
-							"a numeric beyond the range of double precision" : "NaN or Infinity"), overflow ?
-				   "Double precision holds magnitudes up to about 1e308: rescale those values first, e.g. into a new "
-				   "table." : "Filter or fix those rows first, e.g. into a new table.");
+		TupleError(r, tup, c ? c : &r->cols[i],
+				   numericOverflow ? ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE : ERRCODE_DATA_EXCEPTION,
+				   psprintf("%s %s", c == &r->label ? "is" : "contain",
+							numericOverflow ? "a numeric beyond the range of double precision" : "NaN or Infinity"),
+				   numericOverflow ? "Double precision holds magnitudes up to about 1e308: rescale those values "
+				   "first, e.g. into a new table." : "Filter or fix those rows first, e.g. into a new table.");
 	}
 }
 
@@ -416,8 +413,7 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 		if (n == 0)
 			TupleError(r, tup, &r->cols[0], ERRCODE_DATA_EXCEPTION, "are an empty array", "Every feature array "
 					   "needs at least one element: leave out the rows whose array is empty (cardinality 0).");
-		if (r->dimension == 0)
-			r->dimension = n;
+		r->dimension = r->dimension == 0 ? n : r->dimension;	/* the first tuple's length */
 		if (n != r->dimension)
 			TupleError(r, tup, &r->cols[0], ERRCODE_DATA_EXCEPTION, psprintf("have %d elements; expected %d like "
 					   "the first tuple", n, r->dimension), "Every feature array of a relation must have the same "
@@ -461,7 +457,6 @@ ReadPage(CorgiReader *r, BlockNumber blk, PageSink *s)
 	uint32		ahead;
 	bool		allVisible;
 	bool		ssi = CheckForSerializableConflictOutNeeded(r->rel, r->snapshot);	/* its first test, once a page */
-	int			i;
 	MemoryContext old;
 
 	buf = ReadBufferExtended(r->rel, MAIN_FORKNUM, blk, RBM_NORMAL, r->strategy);
@@ -496,7 +491,7 @@ ReadPage(CorgiReader *r, BlockNumber blk, PageSink *s)
 	curLocked = false;
 
 	old = MemoryContextSwitchTo(r->tupleCxt);
-	for (i = 0; i < nvisible; i++)
+	for (int i = 0; i < nvisible; i++)
 	{
 		/* tuple i + PREFETCH_TUPLES comes from memory while tuple i is deformed: -25% of the reader's CPU */
 		for (ahead = 0; i + PREFETCH_TUPLES < nvisible && ahead < visible[i + PREFETCH_TUPLES].t_len; ahead += 64)
@@ -529,12 +524,13 @@ ReaderFromHandle(jlong handle)
 	return readers[handle - 1];
 }
 
+/* Closes reader *(jlong *) handle: the body of readerClose, and CorgiCloseAllReaders's close (env unused). */
 static void
-ReaderClose(jlong handle)
+ReaderClose(JNIEnv *env, void *handle)
 {
-	CorgiReader *r = ReaderFromHandle(handle);
+	CorgiReader *r = ReaderFromHandle(*(jlong *) handle);
 
-	readers[handle - 1] = NULL;
+	readers[*(jlong *) handle - 1] = NULL;
 	FreeAccessStrategy(r->strategy);
 	UnregisterSnapshot(r->snapshot);
 	if (r->toast != NULL)
@@ -547,13 +543,11 @@ ReaderClose(jlong handle)
 void
 CorgiCloseAllReaders(bool clean)
 {
-	int			i;
-
-	for (i = 0; i < MAX_READERS; i++)
-		if (readers[i] != NULL && clean)
-			ReaderClose(i + 1);
+	for (jlong h = 1; h <= MAX_READERS; h++)
+		if (readers[h - 1] != NULL && clean)
+			ReaderClose(NULL, &h);
 		else
-			readers[i] = NULL;
+			readers[h - 1] = NULL;
 }
 
 /* corgipile._check_relation(relation, label, features): the reader's checks, nothing read or registered. */
@@ -740,6 +734,7 @@ ReadPagesBody(JNIEnv *env, void *arg)
 	if (a->out == NULL || a->cap < HEADER_DOUBLES)
 		elog(ERROR, "corgipile: the reader buffer must be a direct ByteBuffer. Please report a bug.");
 	a->out[3] = 0;
+	numericOverflow = false;
 	for (; blk < end; blk++, a->result++)
 	{
 		PageSink	before = s;
@@ -770,14 +765,8 @@ readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, 
 	return CorgiNative(env, ReadPagesBody, &a) ? a.result : -1;
 }
 
-static void
-ReaderCloseBody(JNIEnv *env, void *arg)
-{
-	ReaderClose(*(jlong *) arg);
-}
-
 void		JNICALL
 readerClose(JNIEnv *env, jclass cls, jlong handle)
 {
-	CorgiNative(env, ReaderCloseBody, &handle);
+	CorgiNative(env, ReaderClose, &handle);
 }

@@ -282,7 +282,7 @@ CorgiCollectException(JNIEnv *env)
 	if ((*env)->IsInstanceOf(env, ex, oomClass))
 		return psprintf("53200%cJava heap exhausted in corgipile%c%cRaise corgipile.max_heap (now %d MB) or lower "
 						"the buffer size.", 0, 0, 0, corgipile_max_heap_mb);
-	return psprintf("XX000%cunexpected Java exception in corgipile%c%c", 0, 0, 0);
+	return psprintf("XX000%cunexpected Java exception in corgipile%c%cPlease report a bug.", 0, 0, 0);
 }
 
 /* Raises what the Java call left behind: first the PostgreSQL error a native caught, then a Java failure. */
