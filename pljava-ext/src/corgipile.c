@@ -9,8 +9,6 @@
  */
 #include "corgipile.h"
 
-#include <math.h>
-
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/array.h"
@@ -115,11 +113,13 @@ PredictCommon(FunctionCallInfo fcinfo, bool proba)
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("features must be a one-dimensional array, not %d-dimensional", ARR_NDIM(arr))));
+				 errmsg("features must be a one-dimensional array, not %d-dimensional", ARR_NDIM(arr)),
+				 errhint("Pass one feature vector per call, e.g. '{1.5, 2}'.")));
 	if (array_contains_nulls(arr))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("features must not contain NULL elements")));
+				 errmsg("features must not contain NULL elements"),
+				 errhint("Replace missing values before predicting, e.g. with coalesce.")));
 	n = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
 	if (cache == NULL || strcmp(cache->name, name) != 0)
 	{
@@ -149,7 +149,7 @@ PredictCommon(FunctionCallInfo fcinfo, bool proba)
 		}
 	}
 	result = CorgiCallPredict(cache->id, (double *) ARR_DATA_PTR(arr), n, proba);
-	if (isnan(result))
+	if (__builtin_isnan(result))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(result);
 }

@@ -20,6 +20,8 @@ SELECT sgd_predict('p_log', '{0.5,1,2}'); \echo SQLSTATE :SQLSTATE
 SELECT sgd_predict('p_log', '{}'); \echo SQLSTATE :SQLSTATE
 SELECT sgd_predict('p_log', '{NaN,1}'); \echo SQLSTATE :SQLSTATE
 SELECT sgd_predict('p_log', '{Infinity,1}'); \echo SQLSTATE :SQLSTATE
+-- predict_array_errors_have_hints: sgd_predict's 22004 and 2202E had no hint (sgd_predict_probabilities' and the
+-- client's had)
 SELECT sgd_predict('p_log', '{1,NULL}'); \echo SQLSTATE :SQLSTATE
 SELECT sgd_predict('p_log', '{{1,2},{3,4}}'); \echo SQLSTATE :SQLSTATE
 SELECT sgd_predict('nope', '{0.5,1}'); \echo SQLSTATE :SQLSTATE
