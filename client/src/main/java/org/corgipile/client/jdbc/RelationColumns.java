@@ -188,8 +188,8 @@ public final class RelationColumns {
                     : rs.getLong(1);
             if (d < 1) {
                 throw new CorgiPileException(TrainingException.DATA_EXCEPTION, "features of relation \""
-                        + qualifiedName + "\" are empty arrays", "Every feature array must have at least one element.",
-                        null);
+                        + qualifiedName + "\" are empty arrays", "Every feature array needs at least one element: leave "
+                        + "out the rows whose array is empty (cardinality 0).", null);
             }
             if (d > TrainOptions.MAX_DIMENSION) {
                 throw indexOutside(c);
