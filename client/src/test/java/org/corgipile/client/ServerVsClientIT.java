@@ -131,6 +131,29 @@ class ServerVsClientIT {
     }
 
     /**
+     * Bug: features around 1e-300 (the clustered table times 1e-300) have squared deviations that underflow to 0,
+     * so the profile took every feature for constant and standardisation left them at 1e-300: a model at chance
+     * (accuracy 0.5) in both modes. Standardised, the scaled table is the same problem as the unscaled one and
+     * trains to the same accuracy, in the server and in the client.
+     */
+    @Test
+    void featuresAround1eMinus300TrainAsTheUnscaledTableInBothModes(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE clustered_tiny AS SELECT id, label, (SELECT array_agg(v * 1e-300 ORDER BY i) "
+                    + "FROM unnest(features) WITH ORDINALITY u(v, i)) AS features FROM clustered ORDER BY label, id");
+        }
+        CorgiPile cp = CorgiPile.connect(ds);
+        for (TrainMode mode : List.of(TrainMode.SERVER, TrainMode.CLIENT)) {
+            double plain = cp.train(spec(mode, null).build()).last().accuracy();
+            double tiny = cp.train(TrainJob.on("clustered_tiny").mode(mode).spec(TrainSpec.builder()
+                    .model("logistic").shuffle("corgipile").epochs(3).learningRate(0.05).blockSize(1).bufferSize(0.2)
+                    .seed(7).trainMetrics("pass")).build()).last().accuracy();
+            assertTrue(plain > 0.88, mode + ": " + plain);
+            assertEquals(plain, tiny, 0.01, mode + ": the table times 1e-300 trains like the table");
+        }
+    }
+
+    /**
      * One shuffle_once (issue 16): it was three algorithms (ORDER BY random() in the extension, an in-memory
      * permutation in the client, a rewrite in the benchmark), so one seed gave each mode another data order. Now
      * both modes train over the database's one copy: the same seed gives the same order, hence the same model, and

@@ -262,7 +262,9 @@ final class ShardCoordinator {
                 continue;
             }
             Args p = r.args("profile");
+            double[] exponents = p.doubles("m2_exponents");
             DataProfile one = DataProfile.of(p.longValue("tuples"), p.doubles("mean"), p.doubles("m2"),
+                    exponents == null ? null : java.util.Arrays.stream(exponents).mapToInt(v -> (int) v).toArray(),
                     p.doubleValue("min_label", Double.NaN), p.doubleValue("max_label", Double.NaN),
                     Boolean.TRUE.equals(p.raw("integral_labels")));
             if (all != null && one.mean() != null && all.mean() != null && one.mean().length != all.mean().length) {
