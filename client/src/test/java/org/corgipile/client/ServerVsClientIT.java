@@ -154,6 +154,63 @@ class ServerVsClientIT {
     }
 
     /**
+     * Bug: a table whose label has one value trained a classifier that predicts that value for every input, without
+     * a word, in both modes. Both refuse it with 22000 naming the relation, the label column and the value, and store
+     * nothing; linear regression still trains on it.
+     */
+    @Test
+    void aLabelWithOneValueIsAnErrorForAClassifierInBothModes(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE one_class AS SELECT 1 AS label, features FROM clustered LIMIT 2000");
+        }
+        CorgiPile cp = CorgiPile.connect(ds);
+        for (TrainMode mode : List.of(TrainMode.SERVER, TrainMode.CLIENT)) {
+            for (String model : List.of("logistic", "softmax")) {
+                CorgiPileException e = assertThrows(CorgiPileException.class, () -> cp.train(TrainJob.on("one_class")
+                        .mode(mode).modelName("one_class_" + model).spec(TrainSpec.builder().model(model).epochs(2)
+                                .seed(1)).build()), mode + " " + model);
+                assertEquals("22000", e.getSQLState(), mode + ": " + e.getMessage());
+                assertEquals("label column \"label\" of relation \"one_class\" has one value, 1, in every row: model "
+                        + model + " needs rows of at least two classes", e.getMessage(), mode.toString());
+                assertEquals("Train on rows of two or more classes; to continue a trained model on rows of one "
+                        + "class, pass it as warm_start.", e.hint(), mode.toString());
+            }
+            cp.train(TrainJob.on("one_class").mode(mode).spec(TrainSpec.builder().model("linear").epochs(1).seed(1))
+                    .build());
+        }
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM corgipile.models WHERE name LIKE 'one_class%'")) {
+            assertTrue(rs.next());
+            assertEquals(0, rs.getInt(1), "a failed training stores no model");
+        }
+    }
+
+    /**
+     * Bug: a number given as text through the Java API (argument("epochs", "abc")) failed in server mode in the
+     * cast of the named argument, 22P02 'invalid input syntax for type integer: "abc"' naming no argument, where
+     * client mode said 22023 naming it. Both modes now give the engine's error and its hint.
+     */
+    @Test
+    void aNumericArgumentGivenAsTextIsTheSameErrorInBothModes(DataSource ds) {
+        CorgiPile cp = CorgiPile.connect(ds);
+        for (Object[] bad : new Object[][] {{"epochs", "abc"}, {"epochs", 2.5}, {"l2", "x"}}) {
+            List<String> messages = new ArrayList<>();
+            for (TrainMode mode : List.of(TrainMode.SERVER, TrainMode.CLIENT)) {
+                CorgiPileException e = assertThrows(CorgiPileException.class,
+                        () -> cp.train(spec(mode, null).argument((String) bad[0], bad[1]).build()), mode.toString());
+                assertEquals("22023", e.getSQLState(), mode + ": " + e.getMessage());
+                assertTrue(e.getMessage().startsWith(bad[0] + " must be "), mode + ": " + e.getMessage());
+                messages.add(e.getMessage() + " / " + e.hint());
+            }
+            assertEquals(messages.get(0), messages.get(1));
+        }
+        CorgiPileException e = assertThrows(CorgiPileException.class,
+                () -> cp.train(spec(TrainMode.SERVER, null).argument("epochs", "abc").build()));
+        assertEquals("epochs must be an integer between 1 and 100000, got \"abc\"", e.getMessage());
+        assertEquals("Pass epochs as a number.", e.hint());
+    }
+
+    /**
      * One shuffle_once (issue 16): it was three algorithms (ORDER BY random() in the extension, an in-memory
      * permutation in the client, a rewrite in the benchmark), so one seed gave each mode another data order. Now
      * both modes train over the database's one copy: the same seed gives the same order, hence the same model, and

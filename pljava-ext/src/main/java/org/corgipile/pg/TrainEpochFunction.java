@@ -112,6 +112,9 @@ final class TrainEpochFunction {
                 out.put("tuples", r.tuples());
                 out.put("running_loss", r.runningLoss());
                 out.put("label_encoding", r.labelEncoding());
+                if (!Double.isNaN(r.oneLabel())) {
+                    out.put("one_label", r.oneLabel());
+                }
                 out.put("skipped_tuples", src.skippedTuples());
                 if (r.sizing() != null) {
                     out.put("block_size", r.sizing().blockPages());
