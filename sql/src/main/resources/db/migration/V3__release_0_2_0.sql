@@ -1287,8 +1287,17 @@ BEGIN
                 GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_msg = MESSAGE_TEXT,
                                         e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
                 PERFORM corgipile.raise_server_error(format('foreign server "%s": %s', servers[i], e_msg), e_state,
-                    e_detail, coalesce(nullif(e_hint, ''),
-                                       'Check that the server is up and this user has a user mapping for it.'));
+                    e_detail, coalesce(nullif(e_hint, ''), CASE
+                        WHEN e_state = '42704' AND e_msg LIKE 'user mapping not found%' THEN format(
+                            'Training connects to every server of a partition as the calling role: CREATE USER MAPPING FOR %I SERVER %I OPTIONS (user ..., password ...).',
+                            current_user, servers[i])
+                        WHEN e_state = '42501' THEN format(
+                            'Training connects through the foreign server as a query on the partition would: GRANT USAGE ON FOREIGN SERVER %I TO %I.',
+                            servers[i], current_user)
+                        WHEN e_state = '2F003' THEN format(
+                            'A role that is not a superuser connects with a password: ALTER USER MAPPING FOR %I SERVER %I OPTIONS (ADD password ...).',
+                            current_user, servers[i])
+                        ELSE 'Check that the server is up and accepts connections from this one.' END));
             END;
             IF info.version IS NULL OR NOT info.has_epoch THEN
                 RAISE EXCEPTION 'foreign server "%" has no corgipile extension% in database "%"', servers[i],

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
  */
 class EpochNoticeTest {
     private static String formatted(EpochStats s, int epochs) {
-        return String.format(Locale.ROOT, "epoch %d/%d: loss %s, accuracy %s, %.3f s, %d tuples", s.epoch(), epochs,
+        return String.format(Locale.ROOT, "epoch %d/%d: loss %s%s, %.3f s, %d tuples", s.epoch(), epochs,
                 Double.isNaN(s.loss()) ? "n/a" : String.format(Locale.ROOT, "%.6f", s.loss()),
-                Double.isNaN(s.accuracy()) ? "n/a" : String.format(Locale.ROOT, "%.6f", s.accuracy()), s.seconds(),
-                s.tuples());
+                Double.isNaN(s.accuracy()) ? "" : String.format(Locale.ROOT, ", accuracy %.6f", s.accuracy()),
+                s.seconds(), s.tuples());
     }
 
     private static EpochStats stats(int epoch, double loss, double accuracy, double seconds, long tuples) {

@@ -224,10 +224,19 @@ class TrainSpecTest {
     void epochNoticesAreRecognisedNotParsed() {
         EpochStats s = new EpochStats(3, 0.45, Double.NaN, Double.NaN, Double.NaN, 0.01, 0.4171, 200_000, Map.of());
         String text = EpochNotice.text(s, 10);
-        assertEquals("epoch 3/10: loss 0.450000, accuracy n/a, 0.417 s, 200000 tuples", text);
+        assertEquals("epoch 3/10: loss 0.450000, 0.417 s, 200000 tuples", text);
         assertTrue(EpochNotice.isEpochLine(text));
         assertTrue(EpochNotice.isEpochLine(text + " (servers: s1 0.210 s)"), "the sharded coordinator's line");
         assertFalse(EpochNotice.isEpochLine("block_size 16 pages (derived), buffer_size ..."));
         assertFalse(EpochNotice.isEpochLine("skipped 7 rows with a NULL label or NULL features"));
+    }
+
+    /** Under the default running metrics every epoch's NOTICE said "accuracy n/a", as if something had failed. */
+    @Test
+    void anEpochNoticeNamesAnAccuracyOnlyWhenTheEpochMeasuredOne() {
+        EpochStats running = new EpochStats(1, 0.5, Double.NaN, Double.NaN, Double.NaN, 0.01, 0.2, 1000, Map.of());
+        assertFalse(EpochNotice.text(running, 2).contains("accuracy"), EpochNotice.text(running, 2));
+        EpochStats pass = new EpochStats(1, 0.5, 0.9133501, Double.NaN, Double.NaN, 0.01, 0.2, 1000, Map.of());
+        assertEquals("epoch 1/2: loss 0.500000, accuracy 0.913350, 0.200 s, 1000 tuples", EpochNotice.text(pass, 2));
     }
 }

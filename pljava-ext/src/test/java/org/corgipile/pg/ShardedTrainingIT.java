@@ -407,6 +407,52 @@ class ShardedTrainingIT {
         }
     }
 
+    /**
+     * A role that may read the partitioned table but cannot connect to its servers was told "Check that the server
+     * is up and this user has a user mapping for it" whatever was missing: the user mapping, USAGE on the foreign
+     * server, or the password a role that is not a superuser needs. Each now has the hint that names its fix.
+     */
+    @Test
+    @Order(8)
+    void aRoleThatCannotConnectToAServerIsToldWhatIsMissing() throws SQLException {
+        try (Connection c = coordinator.connect(DB); Statement s = c.createStatement()) {
+            s.execute("DROP ROLE IF EXISTS analyst");
+            s.execute("CREATE ROLE analyst");
+            s.execute("GRANT SELECT ON dist, dist_1, dist_2 TO analyst");
+            String train = "SELECT * FROM train_sgd('dist', 'label', 'features', model_name => 'analysts')";
+            s.execute("SET ROLE analyst");
+            SQLException noMapping = assertThrows(SQLException.class, () -> s.executeQuery(train));
+            s.execute("RESET ROLE");
+            s.execute("CREATE USER MAPPING FOR analyst SERVER s1 OPTIONS (user 'postgres')");
+            s.execute("CREATE USER MAPPING FOR analyst SERVER s2 OPTIONS (user 'postgres')");
+            s.execute("SET ROLE analyst");
+            SQLException noUsage = assertThrows(SQLException.class, () -> s.executeQuery(train));
+            s.execute("RESET ROLE");
+            s.execute("GRANT USAGE ON FOREIGN SERVER s1, s2 TO analyst");
+            s.execute("SET ROLE analyst");
+            SQLException noPassword = assertThrows(SQLException.class, () -> s.executeQuery(train));
+            s.execute("RESET ROLE");
+            for (SQLException e : List.of(noMapping, noUsage, noPassword)) {
+                System.out.println("analyst: " + e.getSQLState() + " " + e.getMessage());
+                assertTrue(e.getMessage().contains("foreign server \"s1\""), e.getMessage());
+            }
+            assertEquals("42704", noMapping.getSQLState(), noMapping.getMessage());
+            assertTrue(noMapping.getMessage().contains(
+                    "CREATE USER MAPPING FOR analyst SERVER s1 OPTIONS (user ..., password ...)."), noMapping.getMessage());
+            assertEquals("42501", noUsage.getSQLState(), noUsage.getMessage());
+            assertTrue(noUsage.getMessage().contains("GRANT USAGE ON FOREIGN SERVER s1 TO analyst."),
+                    noUsage.getMessage());
+            assertEquals("2F003", noPassword.getSQLState(), noPassword.getMessage());
+            assertTrue(noPassword.getMessage().contains(
+                    "ALTER USER MAPPING FOR analyst SERVER s1 OPTIONS (ADD password ...)."), noPassword.getMessage());
+            assertNoModel(s, "analysts");
+            s.execute("DROP USER MAPPING FOR analyst SERVER s1");
+            s.execute("DROP USER MAPPING FOR analyst SERVER s2");
+            s.execute("DROP OWNED BY analyst");
+            s.execute("DROP ROLE analyst");
+        }
+    }
+
     /** Waits until both servers run a train_epoch statement. */
     private static void awaitRunningOnServers() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
