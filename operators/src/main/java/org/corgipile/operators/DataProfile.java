@@ -250,7 +250,8 @@ public final class DataProfile {
         final double[] lo;
         final double[] hi;
         int[] exponents;
-        private final double[] scale;
+        /** 2^exponents[k] per feature, null without exponents. */
+        private final double[] factors;
         long n;
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
@@ -267,7 +268,7 @@ public final class DataProfile {
                 Arrays.fill(hi, Double.NEGATIVE_INFINITY);
             }
             this.exponents = exponents;
-            this.scale = exponents == null ? null : Arrays.stream(exponents).mapToDouble(e -> Math.scalb(1.0, e))
+            this.factors = exponents == null ? null : Arrays.stream(exponents).mapToDouble(e -> Math.scalb(1.0, e))
                     .toArray();
         }
 
@@ -296,8 +297,8 @@ public final class DataProfile {
                         if (v > hi[k]) {
                             hi[k] = v;
                         }
-                        if (scale != null) {
-                            v *= scale[k];
+                        if (factors != null) {
+                            v *= factors[k];
                         }
                         double delta = v - mean[k];
                         mean[k] += delta / count;
