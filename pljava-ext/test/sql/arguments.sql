@@ -35,6 +35,9 @@ SELECT * FROM train_sgd('good', 'label', 'features', batch_size => NULL); \echo 
 SELECT * FROM train_sgd('good', 'label', 'features', l2 => NULL); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'label', 'features', device => NULL, epochs => (SELECT 1 WHERE false)); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'label', 'features', options => '{"epochs": null}'); \echo SQLSTATE :SQLSTATE
+-- so is a JSON null of an argument options alone carry (it trained as if not given)
+SELECT * FROM train_sgd('good', 'label', 'features', options => '{"l1": null}'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('good', 'label', 'features', options => '{"warm_start": null, "standardize": null, "learning_rate": null}'); \echo SQLSTATE :SQLSTATE
 SELECT count(*) AS epochs FROM train_sgd('good', 'label', 'features', epochs => NULL, options => '{"epochs": 1}');
 SELECT * FROM train_sgd(NULL, 'label', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_evaluate('a_none', 'good', NULL, 'features'); \echo SQLSTATE :SQLSTATE

@@ -54,6 +54,8 @@ SELECT * FROM train_sgd('alice_data', 'label', 'features', model_name => 'alice_
 -- revoke; public grants
 SET ROLE corgipile_regress_alice;
 SELECT sgd_revoke_model('alice_lr', 'corgipile_regress_bob');
+-- again, a grant that is not there: nothing to do and nothing said, as REVOKE of a privilege never granted
+SELECT sgd_revoke_model('alice_lr', 'corgipile_regress_bob') AS revoked_again;
 SELECT sgd_grant_model('alice_lr', 'PUBLIC');
 SELECT readers FROM corgipile.models WHERE name = 'alice_lr';
 SET ROLE corgipile_regress_bob;

@@ -28,6 +28,10 @@ SELECT * FROM train_sgd('labelled', 'three', 'features', model => 'logistic'); \
 SELECT * FROM train_sgd('labelled', 'three', 'features', model => 'svm'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('labelled', 'y', 'features', model => 'logistic'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('labelled', 'three', 'features', model => 'softmax', options => '{"classes": 2}'); \echo SQLSTATE :SQLSTATE
+-- a label with one value: a classifier would predict it for every input (linear regression still trains)
+CREATE TABLE one_class AS SELECT 1 AS label, features FROM labelled;
+SELECT * FROM train_sgd('one_class', 'label', 'features', model => 'mlp'); \echo SQLSTATE :SQLSTATE
+SELECT count(*) AS epochs FROM train_sgd('one_class', 'label', 'features', model => 'linear', epochs => 1);
 SELECT * FROM train_sgd('labelled', 'y', 'features', model => 'softmax'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('inf_label', 'label', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('nan_label', 'label', 'features'); \echo SQLSTATE :SQLSTATE

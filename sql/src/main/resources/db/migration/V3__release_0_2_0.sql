@@ -1267,8 +1267,9 @@ BEGIN
     END IF;
     SELECT array_agg(DISTINCT f->>'server' ORDER BY f->>'server') INTO servers
     FROM jsonb_array_elements(leaves->'foreign') AS f;
-    -- (the relation, model name and slot size: the coordinator's row in corgipile.training_progress)
-    state := corgipile._invoke('shard_start', jsonb_build_object('spec', args->'spec',
+    -- (the relation, model name and slot size: the coordinator's row in corgipile.training_progress; the label
+    -- column for errors about the labels)
+    state := corgipile._invoke('shard_start', jsonb_build_object('spec', args->'spec', 'label', args->'label',
         'relation', args->'relation', 'relation_name', args->'relation_name', 'model_name', args->'model_name',
         'activity_limit', args->'activity_limit', 'servers', cardinality(servers)));
     BEGIN
@@ -1501,16 +1502,8 @@ BEGIN
         RAISE EXCEPTION 'options must be a JSON object, got %', coalesce(options::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value', HINT = 'For example options => ''{"l1": 0.001}''.';
     END IF;
-    -- NULL is "derive it" only where the reference says so (learning_rate, block_size, buffer_size, seed); a NULL
-    -- epochs (say, from a subquery that found nothing), named or in options (which override), must not train with
-    -- the default instead.
-    PERFORM corgipile.raise_server_error(format('%s must not be NULL', string_agg(key, ', ' ORDER BY key)),
-                                         'null_value_not_allowed', NULL, 'Leave an argument out for its default; '
-                                         || 'NULL derives learning_rate, block_size, buffer_size and seed.')
-    FROM jsonb_each(arguments || options)
-    WHERE key IN ('model', 'shuffle', 'epochs', 'batch_size', 'l2', 'device') AND value = 'null'
-    HAVING count(*) > 0;
-    -- {spec (named arguments, options over them; as given), dimension, overwrite, shuffle}, or 22023
+    -- {spec (named arguments, options over them; as given), dimension, overwrite, shuffle}, or 22023, or 22004 for
+    -- a NULL (named or in options) where NULL does not mean "derive it" (TrainArguments)
     plan := corgipile._invoke('train_arguments', jsonb_build_object(
         'arguments', arguments, 'options', options, 'model_name', model_name));
     leaves := corgipile.relation_leaves(relation, label, features);

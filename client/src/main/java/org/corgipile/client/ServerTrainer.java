@@ -105,7 +105,8 @@ final class ServerTrainer {
             }
             Map<String, Object> options = new LinkedHashMap<>();
             for (Map.Entry<String, Object> e : job.arguments().entrySet()) {
-                if (sig.containsKey(e.getKey()) && !e.getKey().equals("options")) {
+                if (sig.containsKey(e.getKey()) && !e.getKey().equals("options")
+                        && castable(e.getValue(), sig.get(e.getKey()))) {
                     named.put(e.getKey(), e.getValue());
                 } else {
                     options.put(e.getKey(), e.getValue());
@@ -362,6 +363,25 @@ final class ServerTrainer {
     }
 
     /** The text form PostgreSQL's input functions accept: arrays as {@code {a,b}}, the rest via toString. */
+    /**
+     * Whether {@code v} goes to a named argument of SQL type {@code type} through the cast: a number for a number
+     * (an integral one for an integer type), text for text. Any other value (text for a number, a fraction for an
+     * integer, a number for text) goes into options, where the engine's parser refuses it as client mode does, with
+     * 22023 naming the argument; the cast failed with 22P02 "invalid input syntax for type integer" naming none.
+     */
+    static boolean castable(Object v, String type) {
+        if (v == null) {
+            return true;
+        }
+        return switch (type) {
+            case "integer", "bigint", "smallint" -> v instanceof Long || v instanceof Integer || v instanceof Short
+                    || v instanceof Byte;
+            case "double precision", "real" -> v instanceof Number;
+            case "text" -> v instanceof CharSequence;
+            default -> true;
+        };
+    }
+
     static String sqlText(Object v) {
         if (v == null) {
             return null;

@@ -131,6 +131,86 @@ class ServerVsClientIT {
     }
 
     /**
+     * Bug: features around 1e-300 (the clustered table times 1e-300) have squared deviations that underflow to 0,
+     * so the profile took every feature for constant and standardisation left them at 1e-300: a model at chance
+     * (accuracy 0.5) in both modes. Standardised, the scaled table is the same problem as the unscaled one and
+     * trains to the same accuracy, in the server and in the client.
+     */
+    @Test
+    void featuresAround1eMinus300TrainAsTheUnscaledTableInBothModes(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE clustered_tiny AS SELECT id, label, (SELECT array_agg(v * 1e-300 ORDER BY i) "
+                    + "FROM unnest(features) WITH ORDINALITY u(v, i)) AS features FROM clustered ORDER BY label, id");
+        }
+        CorgiPile cp = CorgiPile.connect(ds);
+        for (TrainMode mode : List.of(TrainMode.SERVER, TrainMode.CLIENT)) {
+            double plain = cp.train(spec(mode, null).build()).last().accuracy();
+            double tiny = cp.train(TrainJob.on("clustered_tiny").mode(mode).spec(TrainSpec.builder()
+                    .model("logistic").shuffle("corgipile").epochs(3).learningRate(0.05).blockSize(1).bufferSize(0.2)
+                    .seed(7).trainMetrics("pass")).build()).last().accuracy();
+            assertTrue(plain > 0.88, mode + ": " + plain);
+            assertEquals(plain, tiny, 0.01, mode + ": the table times 1e-300 trains like the table");
+        }
+    }
+
+    /**
+     * Bug: a table whose label has one value trained a classifier that predicts that value for every input, without
+     * a word, in both modes. Both refuse it with 22000 naming the relation, the label column and the value, and store
+     * nothing; linear regression still trains on it.
+     */
+    @Test
+    void aLabelWithOneValueIsAnErrorForAClassifierInBothModes(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE one_class AS SELECT 1 AS label, features FROM clustered LIMIT 2000");
+        }
+        CorgiPile cp = CorgiPile.connect(ds);
+        for (TrainMode mode : List.of(TrainMode.SERVER, TrainMode.CLIENT)) {
+            for (String model : List.of("logistic", "softmax")) {
+                CorgiPileException e = assertThrows(CorgiPileException.class, () -> cp.train(TrainJob.on("one_class")
+                        .mode(mode).modelName("one_class_" + model).spec(TrainSpec.builder().model(model).epochs(2)
+                                .seed(1)).build()), mode + " " + model);
+                assertEquals("22000", e.getSQLState(), mode + ": " + e.getMessage());
+                assertEquals("label column \"label\" of relation \"one_class\" has one value, 1, in every row: model "
+                        + model + " needs rows of at least two classes", e.getMessage(), mode.toString());
+                assertEquals("Train on rows of two or more classes; to continue a trained model on rows of one "
+                        + "class, pass it as warm_start.", e.hint(), mode.toString());
+            }
+            cp.train(TrainJob.on("one_class").mode(mode).spec(TrainSpec.builder().model("linear").epochs(1).seed(1))
+                    .build());
+        }
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM corgipile.models WHERE name LIKE 'one_class%'")) {
+            assertTrue(rs.next());
+            assertEquals(0, rs.getInt(1), "a failed training stores no model");
+        }
+    }
+
+    /**
+     * Bug: a number given as text through the Java API (argument("epochs", "abc")) failed in server mode in the
+     * cast of the named argument, 22P02 'invalid input syntax for type integer: "abc"' naming no argument, where
+     * client mode said 22023 naming it. Both modes now give the engine's error and its hint.
+     */
+    @Test
+    void aNumericArgumentGivenAsTextIsTheSameErrorInBothModes(DataSource ds) {
+        CorgiPile cp = CorgiPile.connect(ds);
+        for (Object[] bad : new Object[][] {{"epochs", "abc"}, {"epochs", 2.5}, {"l2", "x"}}) {
+            List<String> messages = new ArrayList<>();
+            for (TrainMode mode : List.of(TrainMode.SERVER, TrainMode.CLIENT)) {
+                CorgiPileException e = assertThrows(CorgiPileException.class,
+                        () -> cp.train(spec(mode, null).argument((String) bad[0], bad[1]).build()), mode.toString());
+                assertEquals("22023", e.getSQLState(), mode + ": " + e.getMessage());
+                assertTrue(e.getMessage().startsWith(bad[0] + " must be "), mode + ": " + e.getMessage());
+                messages.add(e.getMessage() + " / " + e.hint());
+            }
+            assertEquals(messages.get(0), messages.get(1));
+        }
+        CorgiPileException e = assertThrows(CorgiPileException.class,
+                () -> cp.train(spec(TrainMode.SERVER, null).argument("epochs", "abc").build()));
+        assertEquals("epochs must be an integer between 1 and 100000, got \"abc\"", e.getMessage());
+        assertEquals("Pass epochs as a number.", e.hint());
+    }
+
+    /**
      * One shuffle_once (issue 16): it was three algorithms (ORDER BY random() in the extension, an in-memory
      * permutation in the client, a rewrite in the benchmark), so one seed gave each mode another data order. Now
      * both modes train over the database's one copy: the same seed gives the same order, hence the same model, and

@@ -20,6 +20,14 @@ public interface BlockSource extends AutoCloseable {
     long pageCount();
 
     /**
+     * The label as errors about it name it, e.g. {@code label column "y" of relation "t"}; default "the label" for
+     * a source that knows no names.
+     */
+    default String describeLabel() {
+        return "the label";
+    }
+
+    /**
      * Bytes on disk behind one heap page on average: the page and the TOAST pages of its rows' out-of-line values
      * (the device block of {@link Sizing} counts these). Default: one page, nothing out of line.
      */

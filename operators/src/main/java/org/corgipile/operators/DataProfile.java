@@ -43,21 +43,36 @@ public final class DataProfile {
     public static final int MIN_DEVICE_UNITS = 8;
     /** A relation of at most this many samples' pages is read whole (the sample would be a large share of it). */
     public static final int FULL_SCAN_FACTOR = 4;
+    /**
+     * A feature whose values span less than this (2^-459, about 7e-139) has squared deviations below 2^-918, near
+     * the double's subnormal range (2^-1022), where they lose precision and then underflow to 0 (values around 1e-300
+     * looked constant and standardised to nothing): its moments are computed again on its values scaled by a power
+     * of two. Any wider span keeps m2 >= span^2 / 2 a normal number, so ordinary data is computed once, as it was.
+     */
+    static final double TINY_RANGE = 0x1p-459;
 
     private final long tuples;
     private final double[] mean;
+    /** Sums of squared deviations, feature k's in units of 2^-{@code exponents[k]} (see {@link #m2Exponents}). */
     private final double[] m2;
+    /**
+     * Per feature, the power of two {@link #m2} is scaled by: 0 for a feature whose squared deviations are double
+     * precision values, e for one whose values are so close together (range below {@link #TINY_RANGE}, e.g. around
+     * 1e-300) that they underflow: its m2 is that of the values times 2^e. Null when every exponent is 0.
+     */
+    private final int[] exponents;
     private final double minLabel;
     private final double maxLabel;
     private final boolean integralLabels;
     /** Pages read when this profile is a sample of them (0: every page was read, the profile is exact). */
     private final long sampledPages;
 
-    private DataProfile(long tuples, double[] mean, double[] m2, double minLabel, double maxLabel,
+    private DataProfile(long tuples, double[] mean, double[] m2, int[] exponents, double minLabel, double maxLabel,
                         boolean integralLabels, long sampledPages) {
         this.tuples = tuples;
         this.mean = mean;
         this.m2 = m2;
+        this.exponents = exponents == null || Arrays.stream(exponents).allMatch(e -> e == 0) ? null : exponents;
         this.minLabel = minLabel;
         this.maxLabel = maxLabel;
         this.integralLabels = integralLabels;
@@ -70,11 +85,18 @@ public final class DataProfile {
      */
     public static DataProfile of(long tuples, double[] mean, double[] m2, double minLabel, double maxLabel,
                                  boolean integralLabels) {
-        if ((mean == null) != (m2 == null) || mean != null && mean.length != m2.length) {
-            throw new IllegalArgumentException("mean and m2 must both be null or have the same length");
+        return of(tuples, mean, m2, null, minLabel, maxLabel, integralLabels);
+    }
+
+    /** {@link #of(long, double[], double[], double, double, boolean)} with m2 scaled as {@link #m2Exponents} says. */
+    public static DataProfile of(long tuples, double[] mean, double[] m2, int[] m2Exponents, double minLabel,
+                                 double maxLabel, boolean integralLabels) {
+        if ((mean == null) != (m2 == null) || mean != null && mean.length != m2.length
+                || m2Exponents != null && (m2 == null || m2Exponents.length != m2.length)) {
+            throw new IllegalArgumentException("mean, m2 and exponents must both be null or have the same length");
         }
         return new DataProfile(tuples, mean == null ? null : mean.clone(), m2 == null ? null : m2.clone(),
-                minLabel, maxLabel, integralLabels, 0);
+                m2Exponents == null ? null : m2Exponents.clone(), minLabel, maxLabel, integralLabels, 0);
     }
 
     /**
@@ -111,8 +133,9 @@ public final class DataProfile {
 
     /** One storage-order pass over {@code source}; {@code moments}: also the features' mean and variance. */
     public static DataProfile scan(BlockSource source, int blockPages, boolean moments) {
-        Moments acc = new Moments(source.shape().dimension(), moments);
+        Moments acc = new Moments(source.shape().dimension(), moments, null);
         new Runs(source, acc, blockPages).read(0, source.pageCount());
+        acc.rescaleTiny(scaled -> new Runs(source, scaled, blockPages).read(0, source.pageCount()));
         return acc.profile(acc.n, 0);
     }
 
@@ -143,7 +166,19 @@ public final class DataProfile {
             long hi = runs * (j + 1) / units;
             order[j] = lo + rnd.nextLong(hi - lo);
         }
-        Moments acc = new Moments(source.shape().dimension(), moments);
+        Moments acc = new Moments(source.shape().dimension(), moments, null);
+        long read = readRuns(source, acc, order, unitPages);
+        if (acc.n == 0) {
+            return scan(source, blockPages, moments);
+        }
+        acc.rescaleTiny(scaled -> readRuns(source, scaled, order, unitPages));
+        long estimate = Math.max(acc.n, Math.round((double) acc.n * pages / read));
+        return acc.profile(estimate, read);
+    }
+
+    /** Reads the runs {@code order} of {@code unitPages} pages into {@code acc}; returns the pages read. */
+    private static long readRuns(BlockSource source, Moments acc, long[] order, int unitPages) {
+        long pages = source.pageCount();
         Runs reader = new Runs(source, acc, unitPages);
         long read = 0;
         int announced = 0;
@@ -160,11 +195,7 @@ public final class DataProfile {
             reader.read(first, n);
             read += n;
         }
-        if (acc.n == 0) {
-            return scan(source, blockPages, moments);
-        }
-        long estimate = Math.max(acc.n, Math.round((double) acc.n * pages / read));
-        return acc.profile(estimate, read);
+        return read;
     }
 
     /**
@@ -207,20 +238,38 @@ public final class DataProfile {
         }
     }
 
-    /** Welford's running mean and squared deviations of the rows it is handed, and the labels' range. */
+    /**
+     * Welford's running mean and squared deviations of the rows it is handed, each feature's range, and the labels'
+     * range. With {@code exponents}, feature k's values are multiplied by 2^exponents[k] first (exact: a power of
+     * two) and its mean is scaled back at the end.
+     */
     private static final class Moments implements BlockShuffle.BlockHook {
         final int d;
         final double[] mean;
         final double[] m2;
+        final double[] lo;
+        final double[] hi;
+        int[] exponents;
+        /** 2^exponents[k] per feature, null without exponents. */
+        private final double[] factors;
         long n;
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         boolean integral = true;
 
-        Moments(int d, boolean moments) {
+        Moments(int d, boolean moments, int[] exponents) {
             this.d = d;
             this.mean = moments ? new double[d] : null;
             this.m2 = moments ? new double[d] : null;
+            this.lo = moments ? new double[d] : null;
+            this.hi = moments ? new double[d] : null;
+            if (moments) {
+                Arrays.fill(lo, Double.POSITIVE_INFINITY);
+                Arrays.fill(hi, Double.NEGATIVE_INFINITY);
+            }
+            this.exponents = exponents;
+            this.factors = exponents == null ? null : Arrays.stream(exponents).mapToDouble(e -> Math.scalb(1.0, e))
+                    .toArray();
         }
 
         @Override
@@ -242,12 +291,51 @@ public final class DataProfile {
                         if (!Double.isFinite(v)) {
                             throw InputGuard.nonFinite("feature " + k, v, b.id(i));
                         }
+                        if (v < lo[k]) {
+                            lo[k] = v;
+                        }
+                        if (v > hi[k]) {
+                            hi[k] = v;
+                        }
+                        if (factors != null) {
+                            v *= factors[k];
+                        }
                         double delta = v - mean[k];
                         mean[k] += delta / count;
                         m2[k] += delta * (v - mean[k]);
                     }
                 }
             }
+        }
+
+        /**
+         * Features that vary by less than {@link #TINY_RANGE} (their squared deviations underflow) are read again by
+         * {@code pass} with their values scaled to about 1, and their mean and m2 replaced by that pass's.
+         */
+        void rescaleTiny(java.util.function.Consumer<Moments> pass) {
+            if (mean == null) {
+                return;
+            }
+            int[] e = new int[d];
+            boolean any = false;
+            for (int k = 0; k < d; k++) {
+                if (lo[k] < hi[k] && hi[k] - lo[k] < TINY_RANGE) {
+                    e[k] = -Math.getExponent(Math.max(Math.abs(lo[k]), Math.abs(hi[k])));
+                    any = true;
+                }
+            }
+            if (!any) {
+                return;
+            }
+            Moments scaled = new Moments(d, true, e);
+            pass.accept(scaled);
+            for (int k = 0; k < d; k++) {
+                if (e[k] != 0) {
+                    mean[k] = Math.scalb(scaled.mean[k], -e[k]);
+                    m2[k] = scaled.m2[k];
+                }
+            }
+            exponents = e;
         }
 
         /** The profile of {@code tuples} rows (n when exact) whose deviations are those seen. */
@@ -258,7 +346,7 @@ public final class DataProfile {
                 double scale = n > 1 ? (double) (tuples - 1) / (n - 1) : 0;
                 s2 = Arrays.stream(m2).map(v -> v * scale).toArray();
             }
-            return new DataProfile(tuples, mean, s2, min, max, integral, sampledPages);
+            return new DataProfile(tuples, mean, s2, exponents, min, max, integral, sampledPages);
         }
     }
 
@@ -275,21 +363,37 @@ public final class DataProfile {
         long n = tuples + o.tuples;
         double[] mu = null;
         double[] s2 = null;
+        int[] e = null;
         if (mean != null) {
             mu = new double[mean.length];
             s2 = new double[mean.length];
+            e = new int[mean.length];
             for (int k = 0; k < mu.length; k++) {
                 if (o.tuples == 0 || tuples == 0) {
                     mu[k] = tuples == 0 ? o.mean[k] : mean[k];
                     s2[k] = tuples == 0 ? o.m2[k] : m2[k];
+                    e[k] = tuples == 0 ? o.exponent(k) : exponent(k);
                     continue;
                 }
                 double delta = o.mean[k] - mean[k];
                 mu[k] = mean[k] + delta * o.tuples / n;
-                s2[k] = m2[k] + o.m2[k] + delta * delta * ((double) tuples * o.tuples / n);
+                double w = (double) tuples * o.tuples / n;
+                int ea = exponent(k);
+                int eb = o.exponent(k);
+                if (ea == 0 && eb == 0 && !(delta != 0 && Math.abs(delta) < TINY_RANGE)) {
+                    s2[k] = m2[k] + o.m2[k] + delta * delta * w;
+                    continue;
+                }
+                // a part's squared deviations underflow (#TINY_RANGE): add in units where the largest term is
+                // about 1, the exponent the sum keeps
+                int top = Math.max(Math.max(log2(m2[k]) - 2 * ea, log2(o.m2[k]) - 2 * eb), 2 * log2(delta));
+                int c = top <= NO_EXPONENT ? 0 : Math.max(0, -top / 2);
+                double ds = Math.scalb(delta, c);
+                s2[k] = Math.scalb(m2[k], 2 * (c - ea)) + Math.scalb(o.m2[k], 2 * (c - eb)) + ds * ds * w;
+                e[k] = c;
             }
         }
-        return new DataProfile(n, mu, s2, Math.min(minLabel, o.minLabel), Math.max(maxLabel, o.maxLabel),
+        return new DataProfile(n, mu, s2, e, Math.min(minLabel, o.minLabel), Math.max(maxLabel, o.maxLabel),
                 integralLabels && o.integralLabels, sampledPages + o.sampledPages);
     }
 
@@ -313,9 +417,32 @@ public final class DataProfile {
         return mean == null ? null : mean.clone();
     }
 
-    /** Per feature, the sum of squared deviations from the mean; null without moments. */
+    /**
+     * Per feature, the sum of squared deviations from the mean, scaled by 2^(2 {@link #m2Exponents}[k]) where that
+     * is not 0; null without moments.
+     */
     public double[] m2() {
         return m2 == null ? null : m2.clone();
+    }
+
+    /**
+     * Per feature, e where {@link #m2} is that of the values times 2^e (a feature whose squared deviations
+     * underflow, {@link #TINY_RANGE}); null when every feature's m2 is unscaled.
+     */
+    public int[] m2Exponents() {
+        return exponents == null ? null : exponents.clone();
+    }
+
+    private int exponent(int k) {
+        return exponents == null ? 0 : exponents[k];
+    }
+
+    /** {@link #log2} of 0 (low enough to stay the smallest after the doubling and shifts above). */
+    private static final int NO_EXPONENT = Integer.MIN_VALUE / 8;
+
+    /** The binary exponent of a finite {@code v}, {@link #NO_EXPONENT} for 0. */
+    private static int log2(double v) {
+        return v == 0 ? NO_EXPONENT : Math.getExponent(v);
     }
 
     /**
@@ -337,7 +464,7 @@ public final class DataProfile {
                         + " is too large to standardise: its variance overflows a double precision value",
                         "Rescale the feature before training: its squared values must stay below 1e308.");
             }
-            std[k] = var > 0 ? Math.sqrt(var) : 1;
+            std[k] = var <= 0 ? 1 : exponent(k) == 0 ? Math.sqrt(var) : Math.scalb(Math.sqrt(var), -exponent(k));
         }
         return std;
     }

@@ -18,6 +18,11 @@ public class ForwardingBlockSource implements BlockSource {
     }
 
     @Override
+    public String describeLabel() {
+        return inner.describeLabel();
+    }
+
+    @Override
     public long storedPageBytes() {
         return inner.storedPageBytes();
     }

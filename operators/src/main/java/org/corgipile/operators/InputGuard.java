@@ -25,6 +25,9 @@ final class InputGuard implements BlockShuffle.BlockHook {
     private final double[] invStd;
     private boolean sawZero;
     private boolean sawMinusOne;
+    /** The first label checked, and whether another one differed from it ({@link #requireTwoClasses}). */
+    private double firstLabel = Double.NaN;
+    private boolean labelsDiffer;
 
     /**
      * @param mean null for no standardisation
@@ -98,6 +101,10 @@ final class InputGuard implements BlockShuffle.BlockHook {
         if (!Double.isFinite(y)) {
             throw nonFinite("the label", y, id);
         }
+        if (y != firstLabel && !labelsDiffer) {
+            labelsDiffer = !Double.isNaN(firstLabel);
+            firstLabel = y;
+        }
         switch (kind) {
             case BINARY -> {
                 if (y == 0) {
@@ -127,6 +134,37 @@ final class InputGuard implements BlockShuffle.BlockHook {
             case REGRESSION -> {
             }
         }
+    }
+
+    /**
+     * For a classifier, refuses rows that all had one label (checked since this guard was made; call it after the
+     * first training pass, before any other relation's rows went through it): the model would learn that one class
+     * and predict it for every input, silently (scikit-learn refuses such data too).
+     *
+     * @param label the label as the error names it ({@link BlockSource#describeLabel()})
+     * @throws TrainingException (22000) naming the label and its one value
+     */
+    void requireTwoClasses(String label) {
+        if (kind != Model.Kind.REGRESSION && !labelsDiffer && !Double.isNaN(firstLabel)) {
+            throw oneClass(label, firstLabel, model);
+        }
+    }
+
+    /** The one label every row checked so far had; NaN when they had two or more, or there was none. */
+    double oneLabel() {
+        return labelsDiffer ? Double.NaN : firstLabel;
+    }
+
+    /**
+     * The error for rows of a classifier {@code model} that all had label {@code y} (22000); also the sharded
+     * coordinator's, whose servers each saw one label ({@link ShardEpoch#oneClass}).
+     */
+    static TrainingException oneClass(String label, double y, String model) {
+        String value = y == Math.rint(y) && Math.abs(y) < 1e15 ? Long.toString((long) y) : Double.toString(y);
+        return new TrainingException(TrainingException.DATA_EXCEPTION, label + " has one value, " + value
+                + ", in every row: model " + model + " needs rows of at least two classes",
+                "Train on rows of two or more classes; to continue a trained model on rows of one class, pass it "
+                        + "as warm_start.");
     }
 
     /** The error for a NaN/Inf {@code what} ("the label", "feature k") of tuple {@code id}; also DataProfile's. */

@@ -42,9 +42,19 @@ public final class ShardEpoch {
      * @param seconds       wall time of the epoch
      * @param labelEncoding "-1/+1" when this shard used -1 as the negative label, else "0/1"
      * @param sizing        block and buffer sizes derived from this shard (or given)
+     * @param oneLabel      the label every row of this shard had in the epoch, NaN when it had two or more (or no
+     *                      row): the coordinator refuses a classifier whose shards all saw the same one label
      */
     public record Result(double[] parameters, double[] model, long tuples, double runningLoss, double seconds,
-                         String labelEncoding, Sizing sizing) {
+                         String labelEncoding, Sizing sizing, double oneLabel) {
+    }
+
+    /**
+     * The error of a sharded table whose rows all have label {@code y} for classifier {@code model}: a training of
+     * one table refuses it after its first pass (22000), {@code label} as the error names it.
+     */
+    public static TrainingException oneClass(String label, double y, String model) {
+        return InputGuard.oneClass(label, y, model);
     }
 
     private ShardEpoch() {
@@ -58,7 +68,7 @@ public final class ShardEpoch {
         long t0 = System.nanoTime();
         if (source.pageCount() == 0) {
             // a server whose partitions are empty contributes nothing to the average
-            return new Result(start.parameters(), start.parameters(), 0, Double.NaN, 0, "0/1", null);
+            return new Result(start.parameters(), start.parameters(), 0, Double.NaN, 0, "0/1", null, Double.NaN);
         }
         TrainSpec shardSpec = spec.with("seed", Seeds.derive(spec.seed(), SHARD, shard))
                 .with("early_stop_patience", 0).with("train_metrics", "running");
@@ -68,6 +78,7 @@ public final class ShardEpoch {
         EpochStats stats = r.epochs().get(0);
         Object encoding = r.model().params().get("label_encoding");
         return new Result(round.iterate(), r.model().parameters(), stats.tuples(), stats.loss(),
-                (System.nanoTime() - t0) / 1e9, encoding == null ? "0/1" : encoding.toString(), r.sizing());
+                (System.nanoTime() - t0) / 1e9, encoding == null ? "0/1" : encoding.toString(), r.sizing(),
+                round.oneLabel());
     }
 }

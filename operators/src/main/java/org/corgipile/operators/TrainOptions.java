@@ -175,10 +175,15 @@ public final class TrainOptions {
             try {
                 return Long.parseLong(v.toString().trim());
             } catch (NumberFormatException e) {
-                throw new InvalidSpecException(key + " must be " + what + ", got \"" + v + "\"", hint);
+                throw new InvalidSpecException(key + " must be " + what + ", got \"" + v + "\"", notANumber(key, hint));
             }
         }
         throw wrongType(key, what, v, hint);
+    }
+
+    /** The hint for text that is not a number: the argument's own, or to pass a number. */
+    private static String notANumber(String key, String hint) {
+        return hint != null ? hint : "Pass " + key + " as a number.";
     }
 
     private static double toDouble(String key, Object v, String what, String hint) {
@@ -189,7 +194,7 @@ public final class TrainOptions {
             try {
                 d = Double.parseDouble(v.toString().trim());
             } catch (NumberFormatException e) {
-                throw new InvalidSpecException(key + " must be " + what + ", got \"" + v + "\"", hint);
+                throw new InvalidSpecException(key + " must be " + what + ", got \"" + v + "\"", notANumber(key, hint));
             }
         } else {
             throw wrongType(key, what, v, hint);

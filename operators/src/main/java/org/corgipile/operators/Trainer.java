@@ -101,8 +101,12 @@ public final class Trainer {
     record Resume(double[] parameters, long initSeed, double[] mean, double[] std, int classes, int epoch) {
     }
 
-    /** A round's result and the SGD iterate training continues from (the result's model may be its average). */
-    record Round(TrainResult result, double[] iterate) {
+    /**
+     * A round's result, the SGD iterate training continues from (the result's model may be its average), and the
+     * one label every row of the round had (NaN: two or more, or no row): a shard may hold one class, the table
+     * may not ({@link InputGuard#requireTwoClasses}), which only the coordinator can tell.
+     */
+    record Round(TrainResult result, double[] iterate, double oneLabel) {
     }
 
     /**
@@ -113,7 +117,7 @@ public final class Trainer {
     static Round trainRound(TrainSpec spec, BlockSource train, Resume resume) {
         Run run = run(spec, train, null, EpochListener.NONE, Objects.requireNonNull(resume, "resume"), null);
         TrainResult result = run.execute(null);
-        return new Round(result, run.iterate);
+        return new Round(result, run.iterate, run.guard.oneLabel());
     }
 
     private static Run run(TrainSpec spec, BlockSource train, BlockSource validation, EpochListener l,
@@ -171,6 +175,8 @@ public final class Trainer {
         private double profileSeconds;
         /** The SGD iterate after the last epoch (where a next round continues). */
         private double[] iterate;
+        /** The input checks of the training pass (set when the model is made). */
+        private InputGuard guard;
         private final Live live = new Live();
         /** The stored model a whole training continues from (warm_start), or null. */
         private final TrainedModel warm;
@@ -246,6 +252,7 @@ public final class Trainer {
                 model.classWeights(weights);
             }
             InputGuard guard = new InputGuard(model.type(), model.kind(), model.classes(), shape.dimension(), mean, std);
+            this.guard = guard;
 
             GradientProvider[] used = new GradientProvider[1];
             BatchGradient gradient = resolveGradient(model, explicit, used);
@@ -487,6 +494,11 @@ public final class Trainer {
                     if (tuples == 0 && resume == null) {
                         throw new TrainingException(TrainingException.DATA_EXCEPTION,
                                 "the training relation has no tuples", null);
+                    }
+                    if (epoch == 1 && resume == null && warm == null) {
+                        // every row went through the guard in this pass, and no validation row yet; a warm model
+                        // already knows its classes, and a shard of a sharded table may hold one class
+                        guard.requireTwoClasses(train.describeLabel());
                     }
                     Map<String, Double> extra = new LinkedHashMap<>();
                     extra.put("read_seconds", readNanos / 1e9);

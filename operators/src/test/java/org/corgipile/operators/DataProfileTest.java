@@ -209,4 +209,66 @@ class DataProfileTest {
         assertThrows(TrainingException.class,
                 () -> DataProfile.of(2, new double[] {Double.NaN}, new double[] {1}, 0, 1, true).std());
     }
+
+    /**
+     * Features around 1e-300: their squared deviations (1e-600) underflowed to 0, so the profile took them for
+     * constant (std 1) and standardisation left them at 1e-300, a model at chance. Scaled by a power of two their
+     * moments are the unscaled table's times 1e-300 (a sampled profile, an exact one, and merged shards alike), and
+     * a model trains on them as on the unscaled table.
+     */
+    @Test
+    void tinyFeaturesWhoseSquaredDeviationsUnderflowAreNotConstant() {
+        SyntheticData data = SyntheticData.logistic(20_000, 3, 4, 7, false);
+        double[][] tiny = new double[data.x.length][];
+        for (int i = 0; i < tiny.length; i++) {
+            tiny[i] = Arrays.stream(data.x[i]).map(v -> v * 1e-300).toArray();
+            tiny[i][2] = data.x[i][2];     // a feature of ordinary size beside them keeps its bits
+        }
+        for (boolean sampled : new boolean[] {false, true}) {
+            InMemoryBlockSource plain = InMemoryBlockSource.dense(data.x, data.y, 10);
+            InMemoryBlockSource small = InMemoryBlockSource.dense(tiny, data.y, 10);
+            DataProfile a = sampled ? DataProfile.sample(plain, 32, true, 5, 8, 4) : DataProfile.scan(plain, 32, true);
+            DataProfile b = sampled ? DataProfile.sample(small, 32, true, 5, 8, 4) : DataProfile.scan(small, 32, true);
+            assertEquals(sampled, b.sampled());
+            for (int k = 0; k < 2; k++) {
+                assertEquals(a.mean()[k], b.mean()[k] / 1e-300, 1e-9 * Math.abs(a.mean()[k]), "mean " + k);
+                assertEquals(a.std()[k], b.std()[k] / 1e-300, 1e-9 * a.std()[k], "std " + k);
+            }
+            assertEquals(a.mean()[2], b.mean()[2]);
+            assertEquals(a.std()[2], b.std()[2]);
+        }
+        // shards: two halves merged, one of them constant in feature 0
+        int half = tiny.length / 2;
+        double[][] first = Arrays.copyOf(tiny, half);
+        double[][] second = Arrays.copyOfRange(tiny, half, tiny.length);
+        for (double[] row : second) {
+            row[0] = 5e-300;
+        }
+        DataProfile whole = DataProfile.scan(InMemoryBlockSource.dense(concat(first, second), data.y, 10), 32, true);
+        DataProfile p1 = DataProfile.scan(InMemoryBlockSource.dense(first, Arrays.copyOf(data.y, half), 10), 32,
+                true);
+        DataProfile p2 = DataProfile.scan(InMemoryBlockSource.dense(second, Arrays.copyOfRange(data.y, half,
+                data.y.length), 10), 32, true);
+        DataProfile merged = DataProfile.of(p1.tuples(), p1.mean(), p1.m2(), p1.m2Exponents(), p1.minLabel(),
+                p1.maxLabel(), true).merge(p2);
+        for (int k = 0; k < 3; k++) {
+            assertEquals(whole.std()[k], merged.std()[k], 1e-9 * whole.std()[k], "merged std " + k);
+            assertEquals(whole.mean()[k], merged.mean()[k], 1e-9 * Math.abs(whole.mean()[k]), "merged mean " + k);
+        }
+        TrainSpec spec = TrainSpec.builder().epochs(2).seed(3).trainMetrics("pass").build();
+        double plainAccuracy = Trainer.train(spec, InMemoryBlockSource.dense(data.x, data.y, 10), null, null)
+                .epochs().get(1).accuracy();
+        double[][] allTiny = Arrays.stream(data.x).map(r -> Arrays.stream(r).map(v -> v * 1e-300).toArray())
+                .toArray(double[][]::new);
+        double tinyAccuracy = Trainer.train(spec, InMemoryBlockSource.dense(allTiny, data.y, 10), null, null)
+                .epochs().get(1).accuracy();
+        assertTrue(plainAccuracy > 0.8, "accuracy " + plainAccuracy);
+        assertEquals(plainAccuracy, tinyAccuracy, 0.01);
+    }
+
+    private static double[][] concat(double[][] a, double[][] b) {
+        double[][] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }

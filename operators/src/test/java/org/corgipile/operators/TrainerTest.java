@@ -592,4 +592,35 @@ class TrainerTest {
             }
         };
     }
+
+    /**
+     * Bug: a table whose label has one value trained logistic, svm, softmax and mlp models that predict that value
+     * for every input, without a word (scikit-learn refuses: "needs samples of at least 2 classes"). It is 22000
+     * naming the label and the value; linear regression on a constant label is still a model, and warm_start may
+     * continue a model on rows of one class.
+     */
+    @Test
+    void aLabelWithOneValueIsAnErrorForClassifiers() {
+        double[][] x = new double[200][];
+        double[] ones = new double[200];
+        double[] mixed = new double[200];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = new double[] {Math.sin(i), Math.cos(3 * i)};
+            ones[i] = 1;
+            mixed[i] = i % 2;
+        }
+        TrainSpec spec = TrainSpec.builder().epochs(2).seed(3).build();
+        for (String model : new String[] {"logistic", "svm", "softmax", "mlp"}) {
+            TrainingException e = assertThrows(TrainingException.class, () -> Trainer.train(spec.with("model", model),
+                    InMemoryBlockSource.dense(x, ones, 10), null, null), model);
+            assertEquals(TrainingException.DATA_EXCEPTION, e.sqlState(), model);
+            assertEquals("the label has one value, 1, in every row: model " + model + " needs rows of at least "
+                    + "two classes", e.getMessage());
+            assertEquals("Train on rows of two or more classes; to continue a trained model on rows of one class, "
+                    + "pass it as warm_start.", e.hint());
+        }
+        Trainer.train(spec.with("model", "linear"), InMemoryBlockSource.dense(x, ones, 10), null, null);
+        TrainedModel first = Trainer.train(spec, InMemoryBlockSource.dense(x, mixed, 10), null, null).model();
+        Trainer.train(spec, InMemoryBlockSource.dense(x, ones, 10), null, null, null, first);
+    }
 }

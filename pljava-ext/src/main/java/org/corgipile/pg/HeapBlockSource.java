@@ -34,6 +34,7 @@ public final class HeapBlockSource implements RelationSource {
     private static final int INITIAL_BYTES = 256 << 10;
 
     private final String name;
+    private final String label;
     private final long handle;
     private final long pageCount;
     private final long toastPages;
@@ -50,8 +51,9 @@ public final class HeapBlockSource implements RelationSource {
     private long tuplesRead;
     private Runnable tick = () -> { };
 
-    private HeapBlockSource(String name, long[] info, int sparseDimension) {
+    private HeapBlockSource(String name, String label, long[] info, int sparseDimension) {
         this.name = name;
+        this.label = label;
         this.handle = info[0];
         this.pageCount = info[1];
         this.toastPages = info[4];
@@ -75,7 +77,7 @@ public final class HeapBlockSource implements RelationSource {
         long[] info = new long[5];
         String name = Natives.readerOpen(relationOid, label, features, shown, info);
         try {
-            return new HeapBlockSource(name, info, sparseDimension);
+            return new HeapBlockSource(name, label, info, sparseDimension);
         } catch (RuntimeException e) {
             Natives.readerClose(info[0]);
             throw e;
@@ -152,6 +154,11 @@ public final class HeapBlockSource implements RelationSource {
     @Override
     public long pageCount() {
         return pageCount;
+    }
+
+    @Override
+    public String describeLabel() {
+        return "label column \"" + label + "\" of relation \"" + name + "\"";
     }
 
     /** The heap page and its share of the TOAST relation's pages (heap + TOAST bytes / heap pages). */

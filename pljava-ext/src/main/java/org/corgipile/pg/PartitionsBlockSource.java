@@ -26,10 +26,13 @@ final class PartitionsBlockSource implements RelationSource {
     private final List<HeapBlockSource> parts;
     private final long[] firstPage;   // first page of each part in the concatenated space, plus the total at the end
     private final FeatureShape shape;
+    /** The label as errors name it: the partitioned table's, not a partition's. */
+    private final String labelOfTable;
 
-    private PartitionsBlockSource(List<HeapBlockSource> parts, FeatureShape shape) {
+    private PartitionsBlockSource(List<HeapBlockSource> parts, FeatureShape shape, String name, String label) {
         this.parts = parts;
         this.shape = shape;
+        this.labelOfTable = "label column \"" + label + "\" of partitioned table " + name;
         this.firstPage = new long[parts.size() + 1];
         for (int i = 0; i < parts.size(); i++) {
             firstPage[i + 1] = firstPage[i] + parts.get(i).pageCount();
@@ -53,7 +56,7 @@ final class PartitionsBlockSource implements RelationSource {
                 parts.forEach(HeapBlockSource::close);
                 parts = openAll(oids, label, features, widest);
             }
-            return new PartitionsBlockSource(parts, new FeatureShape(widest, true));
+            return new PartitionsBlockSource(parts, new FeatureShape(widest, true), name, label);
         }
         for (int i = 1; i < parts.size(); i++) {
             if (!parts.get(i).shape().equals(shape)) {
@@ -65,7 +68,7 @@ final class PartitionsBlockSource implements RelationSource {
                         "Every partition's features must have the same length.");
             }
         }
-        return new PartitionsBlockSource(parts, shape);
+        return new PartitionsBlockSource(parts, shape, name, label);
     }
 
     private static List<HeapBlockSource> openAll(List<Long> oids, String label, String features, int dimension) {
@@ -87,6 +90,11 @@ final class PartitionsBlockSource implements RelationSource {
     @Override
     public long pageCount() {
         return firstPage[parts.size()];
+    }
+
+    @Override
+    public String describeLabel() {
+        return labelOfTable;
     }
 
     /** Over all leaves: their heap and TOAST bytes per heap page. */

@@ -14,6 +14,7 @@ import org.corgipile.operators.EarlyStopping;
 import org.corgipile.operators.EpochNotice;
 import org.corgipile.operators.EpochStats;
 import org.corgipile.operators.InvalidSpecException;
+import org.corgipile.operators.ShardEpoch;
 import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainSpec;
@@ -89,6 +90,7 @@ final class ShardCoordinator {
             }
         }
         state.put("spec", specMap);
+        state.put("label", args.string("label", "?"));
         state.put("rounds", rounds(spec, profile));
         state.put("model", profile ? null : model(spec, spec.classes(), null));
         state.put("epochs", new ArrayList<>());
@@ -262,7 +264,9 @@ final class ShardCoordinator {
                 continue;
             }
             Args p = r.args("profile");
+            double[] exponents = p.doubles("m2_exponents");
             DataProfile one = DataProfile.of(p.longValue("tuples"), p.doubles("mean"), p.doubles("m2"),
+                    exponents == null ? null : java.util.Arrays.stream(exponents).mapToInt(v -> (int) v).toArray(),
                     p.doubleValue("min_label", Double.NaN), p.doubleValue("max_label", Double.NaN),
                     Boolean.TRUE.equals(p.raw("integral_labels")));
             if (all != null && one.mean() != null && all.mean() != null && one.mean().length != all.mean().length) {
@@ -316,6 +320,7 @@ final class ShardCoordinator {
         int dimension = 0;
         long skipped = 0;
         boolean minusOne = false;
+        java.util.Set<Double> oneLabels = new java.util.HashSet<>();
         Map<String, Object> servers = new LinkedHashMap<>();
         Map<String, Object> sizes = new LinkedHashMap<>();
         Map<String, Object> deviceBytes = new LinkedHashMap<>();
@@ -357,6 +362,8 @@ final class ShardCoordinator {
             tuples += n;
             lossSum += n * r.doubleValue("running_loss", 0);
             minusOne |= "-1/+1".equals(r.string("label_encoding", "0/1"));
+            // a server whose rows all had one label says which (a server's rows may be one class, the table's not)
+            oneLabels.add(r.has("one_label") ? r.doubleValue("one_label", Double.NaN) : Double.NaN);
             if (epoch == 1 && r.has("block_size")) {
                 Map<String, Object> used = new LinkedHashMap<>();
                 for (String k : List.of("block_size", "buffer_size", "buffer_memory", "device_block", "storage")) {
@@ -369,6 +376,13 @@ final class ShardCoordinator {
         }
         if (tuples == 0) {
             throw noRows();
+        }
+        if (epoch == 1 && !spec.model().equals("linear") && oneLabels.size() == 1
+                && !oneLabels.contains(Double.NaN)) {
+            Args activity = state.has("activity") ? state.args("activity") : null;
+            throw ShardEpoch.oneClass("label column \"" + state.string("label", "?") + "\" of partitioned table "
+                    + (activity == null ? "?" : activity.string("relation", "?")), oneLabels.iterator().next(),
+                    spec.model());
         }
         for (int i = 0; i < iterate.length; i++) {
             iterate[i] /= tuples;

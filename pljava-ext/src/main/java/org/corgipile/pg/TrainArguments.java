@@ -2,6 +2,8 @@ package org.corgipile.pg;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainSpec;
@@ -23,7 +25,25 @@ final class TrainArguments {
     private TrainArguments() {
     }
 
+    /** The arguments whose NULL means "derive it" (the reference says so); any other NULL is an error. */
+    static final Set<String> DERIVED = Set.of("learning_rate", "block_size", "buffer_size", "seed");
+
     static Map<String, Object> run(Args args) {
+        Map<String, Object> given = new LinkedHashMap<>(args.object("arguments"));
+        given.putAll(args.object("options"));
+        // a NULL epochs (say, from a subquery that found nothing), named or in options (which override), or a JSON
+        // null l1 or warm_start must not train with the default instead
+        Set<String> nulls = new TreeSet<>();
+        given.forEach((key, value) -> {
+            if (value == null && TrainSpec.KEYS.contains(key) && !DERIVED.contains(key)) {
+                nulls.add(key);
+            }
+        });
+        if (!nulls.isEmpty()) {
+            throw new TrainingException(TrainingException.NULL_VALUE_NOT_ALLOWED, String.join(", ", nulls)
+                    + " must not be NULL", "Leave an argument out for its default; NULL derives learning_rate, "
+                    + "block_size, buffer_size and seed.");
+        }
         Map<String, Object> spec = new LinkedHashMap<>();
         args.object("arguments").forEach((key, value) -> {
             if (value != null) {

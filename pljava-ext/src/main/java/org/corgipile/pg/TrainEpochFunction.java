@@ -84,6 +84,10 @@ final class TrainEpochFunction {
                     profile.put("tuples", p.tuples());
                     profile.put("mean", p.mean());
                     profile.put("m2", p.m2());
+                    if (p.m2Exponents() != null) {
+                        // features around 1e-300: their m2 in scaled units (DataProfile.TINY_RANGE)
+                        profile.put("m2_exponents", p.m2Exponents());
+                    }
                     profile.put("min_label", p.minLabel());
                     profile.put("max_label", p.maxLabel());
                     profile.put("integral_labels", p.integralLabels());
@@ -108,6 +112,9 @@ final class TrainEpochFunction {
                 out.put("tuples", r.tuples());
                 out.put("running_loss", r.runningLoss());
                 out.put("label_encoding", r.labelEncoding());
+                if (!Double.isNaN(r.oneLabel())) {
+                    out.put("one_label", r.oneLabel());
+                }
                 out.put("skipped_tuples", src.skippedTuples());
                 if (r.sizing() != null) {
                     out.put("block_size", r.sizing().blockPages());

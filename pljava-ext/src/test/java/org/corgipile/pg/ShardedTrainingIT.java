@@ -254,6 +254,45 @@ class ShardedTrainingIT {
         }
     }
 
+    /**
+     * A classifier on rows of one label is an error (the model would predict it for every input); a server's rows
+     * may be one class when the table's are not. Here each server holds one class (trains), then both the same one
+     * (22000 naming the partitioned table, its label column and the value, no model).
+     */
+    @Test
+    @Order(4)
+    void serversOfOneClassEachTrainButATableOfOneClassIsAnError() throws SQLException {
+        for (LocalCluster server : List.of(s1, s2)) {
+            try (Connection c = server.connect(DB); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE by_class AS SELECT id, part, part AS label, features FROM shard LIMIT 2000");
+                s.execute("CREATE TABLE same_class AS SELECT id, part, 1 AS label, features FROM shard LIMIT 2000");
+            }
+        }
+        try (Connection c = coordinator.connect(DB); Statement s = c.createStatement()) {
+            s.execute("SET client_min_messages = warning");
+            for (String t : List.of("by_class", "same_class")) {
+                s.execute("CREATE TABLE dist_" + t + " (id int, part int, label int, features float8[]) "
+                        + "PARTITION BY LIST (part)");
+                for (int k = 0; k < 2; k++) {
+                    s.execute("CREATE FOREIGN TABLE dist_" + t + "_" + k + " PARTITION OF dist_" + t
+                            + " FOR VALUES IN (" + k + ") SERVER s" + (k + 1) + " OPTIONS (table_name '" + t + "')");
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM train_sgd('dist_by_class', 'label', 'features', "
+                    + "epochs => 2, seed => 5, model_name => 'sharded_by_class')")) {
+                assertTrue(rs.next());
+                assertEquals(2, rs.getInt(1));
+            }
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM train_sgd("
+                    + "'dist_same_class', 'label', 'features', model => 'svm', epochs => 2, seed => 5, "
+                    + "model_name => 'sharded_same_class')"));
+            assertEquals("22000", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("label column \"label\" of partitioned table dist_same_class has one "
+                    + "value, 1, in every row: model svm needs rows of at least two classes"), e.getMessage());
+            assertNoModel(s, "sharded_same_class");
+        }
+    }
+
     @Test
     @Order(5)
     void aServerWithoutTheExtensionIsNamed() throws SQLException {

@@ -107,6 +107,14 @@ public final class JdbcBlockSource implements BlockSource {
     }
 
     @Override
+    public String describeLabel() {
+        // regclass text is quoted where it needs quotes ("My T"); a plain name is quoted here as the server's is
+        String name = relation.qualifiedName();
+        return "label column \"" + relation.label() + "\" of relation "
+                + (name.contains("\"") ? name : "\"" + name + "\"");
+    }
+
+    @Override
     public FeatureShape shape() {
         return shape;
     }
