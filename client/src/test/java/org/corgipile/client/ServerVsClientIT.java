@@ -304,6 +304,132 @@ class ServerVsClientIT {
         }
     }
 
+    /** Trains {@code job(mode)} in both modes; asserts one SQLSTATE, message and hint and returns the server's. */
+    private static CorgiPileException sameErrorInBothModes(DataSource ds, String state,
+                                                           java.util.function.Function<TrainMode, TrainJob> job) {
+        CorgiPile cp = CorgiPile.connect(ds);
+        List<CorgiPileException> errors = new ArrayList<>();
+        for (TrainMode mode : List.of(TrainMode.SERVER, TrainMode.CLIENT)) {
+            CorgiPileException e = assertThrows(CorgiPileException.class, () -> cp.train(job.apply(mode)),
+                    mode.toString());
+            assertEquals(state, e.getSQLState(), mode + ": " + e.getMessage());
+            errors.add(e);
+        }
+        assertEquals(errors.get(0).getMessage() + " / " + errors.get(0).hint(),
+                errors.get(1).getMessage() + " / " + errors.get(1).hint(), "server vs client");
+        return errors.get(0);
+    }
+
+    private static void execute(DataSource ds, String... statements) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
+    private static TrainJob small(TrainMode mode, String relation) {
+        return TrainJob.on(relation).mode(mode).spec(TrainSpec.builder().model("logistic").epochs(1).seed(1)).build();
+    }
+
+    /**
+     * Bug (defect 1): client mode gave PostgreSQL's bare 22003 from its ::float8 casts for a numeric label or feature
+     * beyond double precision, and from its ::int4[] cast for a bigint sparse index of 3e9 with a given dimension;
+     * the server names the column, the tuple and the relation (or gives the sparse index error).
+     */
+    @Test
+    void aNumericBeyondDoublePrecisionOrABigintIndexBeyondInt4IsTheSameErrorInBothModes(DataSource ds)
+            throws SQLException {
+        execute(ds, "CREATE TABLE huge_label AS SELECT CASE WHEN i = 3 THEN 1e400 ELSE i % 2 END::numeric AS label, "
+                        + "ARRAY[i, 1.0]::float8[] AS features FROM generate_series(1, 10) i",
+                "CREATE TABLE huge_feature AS SELECT i % 2 AS label, ARRAY[i, CASE WHEN i = 3 THEN -1e400 ELSE 1 END]"
+                        + "::numeric[] AS features FROM generate_series(1, 10) i",
+                "CREATE TABLE huge_column AS SELECT i % 2 AS label, i::float8 AS a, CASE WHEN i = 3 THEN 1e400 ELSE 1 "
+                        + "END::numeric AS b FROM generate_series(1, 10) i",
+                "CREATE TABLE huge_index AS SELECT i % 2 AS label, ARRAY[0, CASE WHEN i = 3 THEN 3000000000 ELSE 1 "
+                        + "END]::bigint[] AS idx, ARRAY[1.0, 2.0]::float8[] AS val FROM generate_series(1, 10) i");
+        CorgiPileException e = sameErrorInBothModes(ds, "22003", mode -> small(mode, "huge_label"));
+        assertEquals("label \"label\" of tuple (0,3) of relation \"huge_label\" is a numeric beyond the range of "
+                + "double precision", e.getMessage());
+        e = sameErrorInBothModes(ds, "22003", mode -> small(mode, "huge_feature"));
+        assertEquals("features \"features\" of tuple (0,3) of relation \"huge_feature\" contain a numeric beyond the "
+                + "range of double precision", e.getMessage());
+        e = sameErrorInBothModes(ds, "22003", mode -> TrainJob.on("huge_column").mode(mode).features("a, b")
+                .spec(TrainSpec.builder().model("logistic").epochs(1).seed(1)).build());
+        assertEquals("features \"b\" of tuple (0,3) of relation \"huge_column\" contain a numeric beyond the "
+                + "range of double precision", e.getMessage());
+        e = sameErrorInBothModes(ds, "22000", mode -> TrainJob.on("huge_index").mode(mode).features("idx, val")
+                .argument("dimension", 10).spec(TrainSpec.builder().model("logistic").epochs(1).seed(1)).build());
+        assertEquals("sparse index 3000000000 of tuple (0,3) is outside [0, 1073741823)", e.getMessage());
+    }
+
+    /**
+     * Bug (defect 2): client mode said "features of relation ... are empty arrays" when the first row's array was
+     * empty, and "have 0 elements" for a later one; the server names the tuple whose array is empty.
+     */
+    @Test
+    void anEmptyFeatureArrayIsNamedByItsTupleInBothModes(DataSource ds) throws SQLException {
+        execute(ds, "CREATE TABLE empty_first AS SELECT i % 2 AS label, CASE WHEN i = 1 THEN '{}' ELSE ARRAY[i, 1] "
+                        + "END::float8[] AS features FROM generate_series(1, 10) i",
+                "CREATE TABLE empty_later AS SELECT i % 2 AS label, CASE WHEN i = 4 THEN '{}' ELSE ARRAY[i, 1] "
+                        + "END::float8[] AS features FROM generate_series(1, 10) i");
+        CorgiPileException e = sameErrorInBothModes(ds, "22000", mode -> small(mode, "empty_first"));
+        assertEquals("features \"features\" of tuple (0,1) of relation \"empty_first\" are an empty array",
+                e.getMessage());
+        e = sameErrorInBothModes(ds, "22000", mode -> small(mode, "empty_later"));
+        assertEquals("features \"features\" of tuple (0,4) of relation \"empty_later\" are an empty array",
+                e.getMessage());
+    }
+
+    /**
+     * Bug (defect 4): client mode named a schema-qualified relation "s.t", the server "t". Both now name it as
+     * PostgreSQL's own errors do (column "x" of relation "t"): its name in double quotes, without the schema.
+     */
+    @Test
+    void aSchemaQualifiedRelationIsNamedAlikeInBothModes(DataSource ds) throws SQLException {
+        execute(ds, "CREATE SCHEMA other", "CREATE TABLE other.t (label int, features float8[])",
+                "CREATE TABLE other.\"My T\" AS SELECT 1 AS label, ARRAY[i, 1]::float8[] AS features "
+                        + "FROM generate_series(1, 10) i");
+        CorgiPileException e = sameErrorInBothModes(ds, "22000", mode -> small(mode, "other.t"));
+        assertEquals("relation \"t\" has no rows with a non-NULL label and features", e.getMessage());
+        e = sameErrorInBothModes(ds, "22000", mode -> small(mode, "other.\"My T\""));
+        assertTrue(e.getMessage().startsWith("label column \"label\" of relation \"My T\" has one value"),
+                e.getMessage());
+    }
+
+    /**
+     * Bug (defect 5): model => 5 said "got a value of type Integer" in client mode and "Long" in server mode; range
+     * errors such as "epochs must be between 1 and 100000, got 0" had no hint.
+     */
+    @Test
+    void aWrongTypeOrOutOfRangeArgumentIsTheSameErrorWithAHintInBothModes(DataSource ds) {
+        CorgiPileException e = sameErrorInBothModes(ds, "22023", mode -> spec(mode, null).argument("model", 5).build());
+        assertTrue(e.getMessage().endsWith(", got a number"), e.getMessage());
+        e = sameErrorInBothModes(ds, "22023", mode -> spec(mode, null).argument("epochs", 0).build());
+        assertEquals("epochs must be between 1 and 100000, got 0", e.getMessage());
+        assertNotNull(e.hint(), "a range error has a hint");
+        assertTrue(e.hint().endsWith("."), e.hint());
+    }
+
+    /**
+     * Bug (defect 3): errors raised in Java (the input guard's label checks, NaN checks for sources that are not the
+     * heap reader) named the tuple but not the column or the relation, while the heap reader's name all three. Each
+     * source now names the value ({@code BlockSource.describeValue}) the same way in both modes.
+     */
+    @Test
+    void aBadLabelNamesTheColumnTheTupleAndTheRelationInBothModes(DataSource ds) throws SQLException {
+        execute(ds, "CREATE TABLE label_two AS SELECT CASE WHEN i = 3 THEN 2 ELSE i % 2 END AS y, "
+                + "ARRAY[i, 1.0]::float8[] AS features FROM generate_series(1, 10) i");
+        CorgiPileException e = sameErrorInBothModes(ds, "22000", mode -> TrainJob.on("label_two").mode(mode)
+                .label("y").spec(TrainSpec.builder().model("logistic").epochs(1).seed(1)).build());
+        assertEquals("label \"y\" of tuple (0,3) of relation \"label_two\" is 2, not a binary label for model "
+                + "logistic (expected 0/1 or -1/+1)", e.getMessage());
+        e = sameErrorInBothModes(ds, "22000", mode -> TrainJob.on("label_two").mode(mode).label("y")
+                .spec(TrainSpec.builder().model("softmax").epochs(1).seed(1)).argument("classes", 2).build());
+        assertEquals("label \"y\" of tuple (0,3) of relation \"label_two\" is 2, not a class index between 0 and 1 "
+                + "for model softmax with 2 classes", e.getMessage());
+    }
+
     private static List<String> fields(JsonNode o) {
         List<String> names = new ArrayList<>();
         for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {

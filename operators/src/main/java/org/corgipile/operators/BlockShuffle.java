@@ -27,10 +27,11 @@ public final class BlockShuffle {
         void accept(TupleBuffer buffer, int from, int to);
 
         /**
-         * Like {@link #accept(TupleBuffer, int, int)}, told whether the source already guaranteed finite values
-         * ({@link BlockSource#valuesAreFinite()}) so that a validating hook can skip that check.
+         * Like {@link #accept(TupleBuffer, int, int)}, told the source the rows came from: a validating hook skips
+         * the checks it already made ({@link BlockSource#valuesAreFinite()}) and names a bad value as the source
+         * does ({@link BlockSource#describeValue(int, long)}).
          */
-        default void accept(TupleBuffer buffer, int from, int to, boolean valuesAreFinite) {
+        default void accept(TupleBuffer buffer, int from, int to, BlockSource source) {
             accept(buffer, from, to);
         }
 
@@ -132,7 +133,7 @@ public final class BlockShuffle {
             throw new TrainingException(TrainingException.INTERNAL_ERROR, "block source reported " + n
                     + " tuples but appended " + (into.size() - from) + "; please report a bug", null);
         }
-        hook.accept(into, from, into.size(), source.valuesAreFinite());
+        hook.accept(into, from, into.size(), source);
         lastBlockPages = pages;
         return n;
     }

@@ -28,6 +28,38 @@ public interface BlockSource extends AutoCloseable {
     }
 
     /**
+     * The label ({@code feature < 0}) or feature {@code feature} of tuple {@code id} as errors about its value name
+     * it ({@link #describeValue(String, String, List, boolean, int, long)}); default {@code the label of tuple
+     * (0,3)} or {@code feature 2 of tuple (0,3)} for a source that knows no names.
+     */
+    default String describeValue(int feature, long id) {
+        return describeValue(null, feature, id);
+    }
+
+    /** {@code source.describeValue(feature, id)}, or the default wording when {@code source} is null. */
+    static String describeValue(BlockSource source, int feature, long id) {
+        return source != null ? source.describeValue(feature, id)
+                : (feature < 0 ? "the label" : "feature " + feature) + " of tuple " + TupleBuffer.formatTid(id);
+    }
+
+    /**
+     * A value of a tuple of a relation as the in-database and the client sources name it, worded like the heap
+     * reader's own errors: {@code label "y" of tuple (0,3) of relation "t"}; {@code feature 2 of features "f" of
+     * tuple ...} (one array column), {@code feature "b" of tuple ...} (scalar columns), {@code feature 7 of sparse
+     * features "i, v" of tuple ...}.
+     *
+     * @param relation the relation as errors name it, e.g. {@code "t"} (in double quotes)
+     */
+    static String describeValue(String relation, String label, java.util.List<String> features, boolean sparse,
+                                int feature, long id) {
+        String value = feature < 0 ? "label \"" + label + "\""
+                : sparse ? "feature " + feature + " of sparse features \"" + String.join(", ", features) + "\""
+                : features.size() > 1 ? "feature \"" + features.get(feature) + "\""
+                : "feature " + feature + " of features \"" + features.get(0) + "\"";
+        return value + " of tuple " + TupleBuffer.formatTid(id) + " of relation " + relation;
+    }
+
+    /**
      * Bytes on disk behind one heap page on average: the page and the TOAST pages of its rows' out-of-line values
      * (the device block of {@link Sizing} counts these). Default: one page, nothing out of line.
      */

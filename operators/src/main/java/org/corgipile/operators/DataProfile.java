@@ -230,7 +230,7 @@ public final class DataProfile {
                     throw new TrainingException(TrainingException.INTERNAL_ERROR, "block source reported " + n
                             + " tuples but appended " + buf.size() + "; please report a bug", null);
                 }
-                acc.accept(buf, 0, n, source.valuesAreFinite());
+                acc.accept(buf, 0, n, source);
                 long bytes = buf.shape().sparse() ? 0 : (8L * buf.shape().dimension() + 16) * n;
                 step = (int) Math.max(1, Math.min(maxPages, bytes == 0 ? 2L * m : READ_BYTES * m / bytes));
                 p += m;
@@ -274,10 +274,15 @@ public final class DataProfile {
 
         @Override
         public void accept(TupleBuffer b, int from, int to) {
+            accept(b, from, to, null);
+        }
+
+        @Override
+        public void accept(TupleBuffer b, int from, int to, BlockSource source) {
             for (int i = from; i < to; i++) {
                 double y = b.label(i);
                 if (!Double.isFinite(y)) {
-                    throw InputGuard.nonFinite("the label", y, b.id(i));
+                    throw InputGuard.nonFinite(BlockSource.describeValue(source, -1, b.id(i)), y);
                 }
                 min = Math.min(min, y);
                 max = Math.max(max, y);
@@ -289,7 +294,7 @@ public final class DataProfile {
                     for (int k = 0; k < d; k++) {
                         double v = x[base + k];
                         if (!Double.isFinite(v)) {
-                            throw InputGuard.nonFinite("feature " + k, v, b.id(i));
+                            throw InputGuard.nonFinite(BlockSource.describeValue(source, k, b.id(i)), v);
                         }
                         if (v < lo[k]) {
                             lo[k] = v;

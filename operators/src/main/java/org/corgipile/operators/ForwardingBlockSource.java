@@ -23,6 +23,11 @@ public class ForwardingBlockSource implements BlockSource {
     }
 
     @Override
+    public String describeValue(int feature, long id) {
+        return inner.describeValue(feature, id);
+    }
+
+    @Override
     public long storedPageBytes() {
         return inner.storedPageBytes();
     }

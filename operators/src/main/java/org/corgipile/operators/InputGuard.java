@@ -50,16 +50,17 @@ final class InputGuard implements BlockShuffle.BlockHook {
 
     @Override
     public void accept(TupleBuffer b, int from, int to) {
-        accept(b, from, to, false);
+        accept(b, from, to, null);
     }
 
     /**
-     * With {@code valuesAreFinite} (the source already rejected NaN/Inf, see {@link BlockSource#valuesAreFinite()})
-     * the per-feature finiteness test is skipped; labels, sparse indices and standardisation are handled as always.
+     * When {@code source} already rejected NaN/Inf ({@link BlockSource#valuesAreFinite()}) the per-feature
+     * finiteness test is skipped; labels, sparse indices and standardisation are handled as always. A bad value is
+     * named as {@code source} names it ({@link BlockSource#describeValue(int, long)}; null: by its tuple only).
      */
     @Override
-    public void accept(TupleBuffer b, int from, int to, boolean valuesAreFinite) {
-        boolean checkValues = !valuesAreFinite;
+    public void accept(TupleBuffer b, int from, int to, BlockSource source) {
+        boolean checkValues = source == null || !source.valuesAreFinite();
         boolean sparse = b.shape().sparse();
         // a buffer read through a gather standardises on the compute thread (TupleBuffer#deferStandardization)
         double[] mean = this.mean;
@@ -69,7 +70,7 @@ final class InputGuard implements BlockShuffle.BlockHook {
         }
         int d = dimension;
         for (int i = from; i < to; i++) {
-            checkLabel(b.label(i), b.id(i));
+            checkLabel(b.label(i), b.id(i), source);
             if (sparse) {
                 int[] idx = b.indices();
                 double[] val = b.values();
@@ -78,7 +79,7 @@ final class InputGuard implements BlockShuffle.BlockHook {
                         throw TupleBuffer.sparseIndexOutside(idx[k], b.id(i), d);
                     }
                     if (checkValues && !Double.isFinite(val[k])) {
-                        throw nonFinite("feature " + idx[k], val[k], b.id(i));
+                        throw nonFinite(BlockSource.describeValue(source, idx[k], b.id(i)), val[k]);
                     }
                 }
             } else if (checkValues || mean != null) {
@@ -87,7 +88,7 @@ final class InputGuard implements BlockShuffle.BlockHook {
                 for (int k = 0; k < d; k++) {
                     double v = x[base + k];
                     if (checkValues && !Double.isFinite(v)) {
-                        throw nonFinite("feature " + k, v, b.id(i));
+                        throw nonFinite(BlockSource.describeValue(source, k, b.id(i)), v);
                     }
                     if (mean != null) {
                         x[base + k] = (v - mean[k]) * invStd[k];
@@ -97,9 +98,9 @@ final class InputGuard implements BlockShuffle.BlockHook {
         }
     }
 
-    private void checkLabel(double y, long id) {
+    private void checkLabel(double y, long id, BlockSource source) {
         if (!Double.isFinite(y)) {
-            throw nonFinite("the label", y, id);
+            throw nonFinite(BlockSource.describeValue(source, -1, id), y);
         }
         if (y != firstLabel && !labelsDiffer) {
             labelsDiffer = !Double.isNaN(firstLabel);
@@ -112,21 +113,21 @@ final class InputGuard implements BlockShuffle.BlockHook {
                 } else if (y == -1) {
                     sawMinusOne = true;
                 } else if (y != 1) {
-                    throw new TrainingException(TrainingException.DATA_EXCEPTION, "label " + y + " of tuple "
-                            + TupleBuffer.formatTid(id) + " is not a binary label for model " + model
+                    throw new TrainingException(TrainingException.DATA_EXCEPTION, BlockSource.describeValue(source,
+                            -1, id) + " is " + number(y) + ", not a binary label for model " + model
                             + " (expected 0/1 or -1/+1)",
                             "Use model => 'softmax' for class indices or 'linear' for values.");
                 }
                 if (sawZero && sawMinusOne) {
                     throw new TrainingException(TrainingException.DATA_EXCEPTION, "labels mix 0 and -1 as the "
-                            + "negative class (seen at tuple " + TupleBuffer.formatTid(id) + ")",
+                            + "negative class (seen at " + BlockSource.describeValue(source, -1, id) + ")",
                             "Use either 0/1 or -1/+1 labels.");
                 }
             }
             case MULTICLASS -> {
                 if (y != Math.rint(y) || y < 0 || y >= classes) {
-                    throw new TrainingException(TrainingException.DATA_EXCEPTION, "label " + y + " of tuple "
-                            + TupleBuffer.formatTid(id) + " is not a class index between 0 and " + (classes - 1)
+                    throw new TrainingException(TrainingException.DATA_EXCEPTION, BlockSource.describeValue(source,
+                            -1, id) + " is " + number(y) + ", not a class index between 0 and " + (classes - 1)
                             + " for model " + model + " with " + classes + " classes",
                             "Labels must be integers 0 .. K-1; set classes => K to the number of classes.");
                 }
@@ -160,17 +161,25 @@ final class InputGuard implements BlockShuffle.BlockHook {
      * coordinator's, whose servers each saw one label ({@link ShardEpoch#oneClass}).
      */
     static TrainingException oneClass(String label, double y, String model) {
-        String value = y == Math.rint(y) && Math.abs(y) < 1e15 ? Long.toString((long) y) : Double.toString(y);
+        String value = number(y);
         return new TrainingException(TrainingException.DATA_EXCEPTION, label + " has one value, " + value
                 + ", in every row: model " + model + " needs rows of at least two classes",
                 "Train on rows of two or more classes; to continue a trained model on rows of one class, pass it "
                         + "as warm_start.");
     }
 
-    /** The error for a NaN/Inf {@code what} ("the label", "feature k") of tuple {@code id}; also DataProfile's. */
-    static TrainingException nonFinite(String what, double v, long id) {
-        return new TrainingException(TrainingException.DATA_EXCEPTION, what + " of tuple " + TupleBuffer.formatTid(id)
-                + " is " + v, "Remove or impute NaN and infinite values before training.");
+    /** A label as errors print it: 2, not 2.0. */
+    private static String number(double y) {
+        return y == Math.rint(y) && Math.abs(y) < 1e15 ? Long.toString((long) y) : Double.toString(y);
+    }
+
+    /**
+     * The error for a NaN/Inf value, {@code what} as the source names it ({@link BlockSource#describeValue(BlockSource,
+     * int, long)}); also DataProfile's.
+     */
+    static TrainingException nonFinite(String what, double v) {
+        return new TrainingException(TrainingException.DATA_EXCEPTION, what + " is " + v,
+                "Remove or impute NaN and infinite values before training.");
     }
 
     /** "-1/+1" when the data used -1 as the negative label, "0/1" otherwise. */

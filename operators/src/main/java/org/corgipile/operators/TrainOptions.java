@@ -141,7 +141,8 @@ public final class TrainOptions {
         }
         long n = toLong(key, v, "an integer between " + min + " and " + max, hint);
         if (n < min || n > max) {
-            throw new InvalidSpecException(key + " must be between " + min + " and " + max + ", got " + n, hint);
+            throw new InvalidSpecException(key + " must be between " + min + " and " + max + ", got " + n,
+                    outOfRange(key, hint));
         }
         return n;
     }
@@ -181,6 +182,11 @@ public final class TrainOptions {
         throw wrongType(key, what, v, hint);
     }
 
+    /** The hint for a number out of its range: the argument's own, or to pass one in range or none. */
+    private static String outOfRange(String key, String hint) {
+        return hint != null ? hint : "Pass " + key + " within that range, or leave it out for its default.";
+    }
+
     /** The hint for text that is not a number: the argument's own, or to pass a number. */
     private static String notANumber(String key, String hint) {
         return hint != null ? hint : "Pass " + key + " as a number.";
@@ -214,7 +220,7 @@ public final class TrainOptions {
         }
         double d = toDouble(key, v, "a number in " + range, null);
         if (d < min || (!minInclusive && d == min) || d > max) {
-            throw new InvalidSpecException(key + " must be in " + range + ", got " + d);
+            throw new InvalidSpecException(key + " must be in " + range + ", got " + d, outOfRange(key, null));
         }
         return d;
     }
@@ -235,8 +241,8 @@ public final class TrainOptions {
                 case "false", "off", "no", "f" -> {
                     return false;
                 }
-                default -> {
-                }
+                default -> throw new InvalidSpecException(key + " must be a boolean (true or false), got \"" + v
+                        + "\"");
             }
         }
         throw wrongType(key, "a boolean (true or false)", v, null);
@@ -393,8 +399,28 @@ public final class TrainOptions {
     }
 
     private static InvalidSpecException wrongType(String key, String what, Object v, String hint) {
-        return new InvalidSpecException(key + " must be " + what + ", got a value of type "
-                + v.getClass().getSimpleName(), hint);
+        return new InvalidSpecException(key + " must be " + what + ", got " + kind(v), hint);
+    }
+
+    /**
+     * What a value is in SQL/JSON terms, the same whichever Java type carried it (the client's Integer, the
+     * server's Long from JSON): a number, a string, a boolean, an array or an object.
+     */
+    private static String kind(Object v) {
+        if (v instanceof Number) {
+            return "a number";
+        }
+        if (v instanceof CharSequence) {
+            return "a string";
+        }
+        if (v instanceof Boolean) {
+            return "a boolean";
+        }
+        if (v instanceof Map) {
+            return "an object";
+        }
+        return v instanceof Collection || v.getClass().isArray() ? "an array" : "a value of type "
+                + v.getClass().getSimpleName();
     }
 
     private static String fmt(double d) {

@@ -86,7 +86,7 @@ class ClassWeightsTest {
                 List.of(1, 0), "class_weights must be a list of positive numbers, one per class, got 0.0",
                 List.of(1, -2), "class_weights must be a list of positive numbers, one per class, got -2.0",
                 "[1, x]", "class_weights must be a list of positive numbers, one per class, got \"x\"",
-                7, "class_weights must be a list of positive numbers, one per class, got a value of type Integer");
+                7, "class_weights must be a list of positive numbers, one per class, got a number");
         bad.forEach((v, message) -> assertEquals(message, assertThrows(InvalidSpecException.class,
                 () -> base().option("class_weights", v).build()).getMessage()));
         InvalidSpecException classes = assertThrows(InvalidSpecException.class, () -> Trainer.train(

@@ -48,7 +48,7 @@ class InputGuardTest {
         }
         TrainingException e = assertThrows(TrainingException.class, () -> Trainer.train(
                 TrainSpec.builder().epochs(1).blockSize(4).seed(1).build(), new Vouching(labels), null, null));
-        assertEquals("label 2.0 of tuple (1,4) is not a binary label for model logistic (expected 0/1 or -1/+1)",
+        assertEquals("the label of tuple (1,4) is 2, not a binary label for model logistic (expected 0/1 or -1/+1)",
                 e.getMessage());
     }
 
@@ -59,7 +59,7 @@ class InputGuardTest {
         InputGuard guard = new InputGuard("logistic", Model.Kind.BINARY, 2, 2, null, null);
         TrainingException e = assertThrows(TrainingException.class, () -> guard.accept(b, 0, 1));
         assertEquals("feature 1 of tuple (0,1) is NaN", e.getMessage());
-        assertThrows(TrainingException.class, () -> guard.accept(b, 0, 1, false));
-        assertDoesNotThrow(() -> guard.accept(b, 0, 1, true));
+        assertThrows(TrainingException.class, () -> guard.accept(b, 0, 1, (BlockSource) null));
+        assertDoesNotThrow(() -> guard.accept(b, 0, 1, new Vouching(new InMemoryBlockSource(FeatureShape.dense(2), 10))));
     }
 }

@@ -119,7 +119,7 @@ class TrainSpecTest {
         "model|tree|model must be one of logistic, svm, linear, softmax, mlp, got \"tree\"",
         "schedule|step|schedule must be one of constant, exponential, inverse, got \"step\"",
         "device|tpu|device must be one of cpu, gpu, auto, got \"tpu\"",
-        "standardize|maybe|standardize must be a boolean (true or false), got a value of type String",
+        "standardize|maybe|standardize must be a boolean (true or false), got \"maybe\"",
         "train_metrics|both|train_metrics must be one of pass, running, got \"both\"",
     })
     void outOfRangeValuesNameTheArgumentAndRange(String key, String value, String message) {
@@ -158,11 +158,10 @@ class TrainSpecTest {
 
     @Test
     void wrongTypesAndCombinationsAreRefused() {
-        assertEquals("epochs must be an integer between 1 and 100000, got a value of type Boolean",
+        assertEquals("epochs must be an integer between 1 and 100000, got a boolean",
                 assertThrows(InvalidSpecException.class, () -> TrainSpec.fromOptions(Map.of("epochs", true)))
                         .getMessage());
-        assertEquals("model must be a text value (one of logistic, svm, linear, softmax, mlp), got a value of type "
-                        + "Integer",
+        assertEquals("model must be a text value (one of logistic, svm, linear, softmax, mlp), got a number",
                 assertThrows(InvalidSpecException.class, () -> TrainSpec.fromOptions(Map.of("model", 3)))
                         .getMessage());
         assertEquals("epochs must be an integer between 1 and 100000, got 2.5",

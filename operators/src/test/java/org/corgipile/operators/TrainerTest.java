@@ -389,7 +389,7 @@ class TrainerTest {
             labels.addDense(i == 13 ? 2 : i % 2, 1, 2);
         }
         e = assertThrows(TrainingException.class, () -> Trainer.train(base().build(), labels, null, null));
-        assertEquals("label 2.0 of tuple (1,4) is not a binary label for model logistic (expected 0/1 or -1/+1)",
+        assertEquals("the label of tuple (1,4) is 2, not a binary label for model logistic (expected 0/1 or -1/+1)",
                 e.getMessage());
         assertEquals("22000", e.sqlState());
 
@@ -407,7 +407,7 @@ class TrainerTest {
         }
         e = assertThrows(TrainingException.class,
                 () -> Trainer.train(base().model("softmax").classes(3).shuffle("none").build(), five, null, null));
-        assertEquals("label 3.0 of tuple (0,4) is not a class index between 0 and 2 for model softmax with 3 classes",
+        assertEquals("the label of tuple (0,4) is 3, not a class index between 0 and 2 for model softmax with 3 classes",
                 e.getMessage());
         InMemoryBlockSource fractional = new InMemoryBlockSource(FeatureShape.dense(2), 10);
         for (int i = 0; i < 100; i++) {

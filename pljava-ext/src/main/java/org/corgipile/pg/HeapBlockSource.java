@@ -35,6 +35,7 @@ public final class HeapBlockSource implements RelationSource {
 
     private final String name;
     private final String label;
+    private final java.util.List<String> features;
     private final long handle;
     private final long pageCount;
     private final long toastPages;
@@ -51,9 +52,10 @@ public final class HeapBlockSource implements RelationSource {
     private long tuplesRead;
     private Runnable tick = () -> { };
 
-    private HeapBlockSource(String name, String label, long[] info, int sparseDimension) {
+    private HeapBlockSource(String name, String label, String features, long[] info, int sparseDimension) {
         this.name = name;
         this.label = label;
+        this.features = java.util.Arrays.stream(features.split(",")).map(String::strip).toList();
         this.handle = info[0];
         this.pageCount = info[1];
         this.toastPages = info[4];
@@ -77,7 +79,7 @@ public final class HeapBlockSource implements RelationSource {
         long[] info = new long[5];
         String name = Natives.readerOpen(relationOid, label, features, shown, info);
         try {
-            return new HeapBlockSource(name, label, info, sparseDimension);
+            return new HeapBlockSource(name, label, features, info, sparseDimension);
         } catch (RuntimeException e) {
             Natives.readerClose(info[0]);
             throw e;
@@ -159,6 +161,11 @@ public final class HeapBlockSource implements RelationSource {
     @Override
     public String describeLabel() {
         return "label column \"" + label + "\" of relation \"" + name + "\"";
+    }
+
+    @Override
+    public String describeValue(int feature, long id) {
+        return org.corgipile.operators.BlockSource.describeValue("\"" + name + "\"", label, features, shape.sparse(), feature, id);
     }
 
     /** The heap page and its share of the TOAST relation's pages (heap + TOAST bytes / heap pages). */

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import org.corgipile.client.CorgiPileException;
@@ -81,10 +82,11 @@ public final class JdbcBlockSource implements BlockSource {
     public static JdbcBlockSource open(Connection c, RelationColumns relation, FeatureShape shape)
             throws SQLException {
         if (shape.sparse() != (relation.features().layout() == FeatureColumns.Layout.SPARSE)) {
-            throw new CorgiPileException(TrainingException.DATA_EXCEPTION, "features of relation \""
-                    + relation.qualifiedName() + "\" are " + (shape.sparse() ? "dense" : "sparse")
+            throw new CorgiPileException(TrainingException.DATA_EXCEPTION, "features of relation "
+                    + relation.shown() + " are " + (shape.sparse() ? "dense" : "sparse")
                     + " but the model expects " + (shape.sparse() ? "sparse" : "dense") + " features");
         }
+        relation.checkRange(c);
         long pages;
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT pg_relation_size(?::oid) / current_setting('block_size')::int")) {
@@ -108,10 +110,13 @@ public final class JdbcBlockSource implements BlockSource {
 
     @Override
     public String describeLabel() {
-        // regclass text is quoted where it needs quotes ("My T"); a plain name is quoted here as the server's is
-        String name = relation.qualifiedName();
-        return "label column \"" + relation.label() + "\" of relation "
-                + (name.contains("\"") ? name : "\"" + name + "\"");
+        return "label column \"" + relation.label() + "\" of relation " + relation.shown();
+    }
+
+    @Override
+    public String describeValue(int feature, long id) {
+        return BlockSource.describeValue(relation.shown(), relation.label(), relation.features().columns(),
+                shape.sparse(), feature, id);
     }
 
     @Override
@@ -202,19 +207,24 @@ public final class JdbcBlockSource implements BlockSource {
             r.skip(Math.max(len, 0));
             return false;
         }
-        checkFinite(label, "label", page, offset);
-        int n = arrayHeader(r, page, offset);
+        checkFinite(label, relation.label(), page, offset);
+        boolean array = relation.features().layout() == FeatureColumns.Layout.ARRAY;
+        String column = relation.features().columns().get(0);
+        int n = arrayHeader(r, column, page, offset);
         int d = shape.dimension();
+        if (n == 0 && array) {
+            throw relation.emptyArray(page, offset);
+        }
         if (n != d) {
-            throw new TrainingException(TrainingException.DATA_EXCEPTION, "features of "
-                    + "tuple " + ctid(page, offset) + " have " + n + " elements; expected " + d + " like the first "
-                    + "tuple", "Every feature array of a relation must have the same length.");
+            throw relation.tupleError(TrainingException.DATA_EXCEPTION, "features", column, page, offset, "have " + n
+                    + " elements; expected " + d + " like the first tuple", "Every feature array of a relation must "
+                    + "have the same length.");
         }
         int at = into.appendDenseSlot(label, id);
         double[] dense = into.dense();
         r.readDoubleElements(n, dense, at);
         for (int i = at; i < at + n; i++) {
-            checkFinite(dense[i], "features", page, offset);
+            checkFinite(dense[i], array ? column : relation.features().columns().get(i - at), page, offset);
         }
         return true;
     }
@@ -227,7 +237,8 @@ public final class JdbcBlockSource implements BlockSource {
             r.skip(Math.max(r.readInt(), 0));
             return false;
         }
-        int nIdx = arrayHeader(r, page, offset);
+        List<String> cols = relation.features().columns();
+        int nIdx = arrayHeader(r, cols.get(0), page, offset);
         if (scratchIndices.length < nIdx) {
             scratchIndices = new int[Math.max(nIdx, scratchIndices.length * 2)];
         }
@@ -236,19 +247,20 @@ public final class JdbcBlockSource implements BlockSource {
         if (valLen < 0) {
             return false;
         }
-        checkFinite(label, "label", page, offset);
-        int nVal = arrayHeader(r, page, offset);
+        checkFinite(label, relation.label(), page, offset);
+        int nVal = arrayHeader(r, cols.get(1), page, offset);
         if (scratchValues.length < nVal) {
             scratchValues = new double[Math.max(nVal, scratchValues.length * 2)];
         }
         r.readDoubleElements(nVal, scratchValues, 0);
         if (nIdx != nVal) {
-            throw dataError("sparse features of tuple " + ctid(page, offset) + " have " + nIdx + " indices but "
-                    + nVal + " values");
+            throw relation.tupleError(TrainingException.DATA_EXCEPTION, "sparse features", String.join(", ", cols),
+                    page, offset, "have " + nIdx + " indices but " + nVal + " values", "Each row needs one value per "
+                    + "index.");
         }
         int d = shape.dimension();
         for (int i = 0; i < nIdx; i++) {
-            checkFinite(scratchValues[i], "features", page, offset);
+            checkFinite(scratchValues[i], cols.get(1), page, offset);
             if (scratchIndices[i] < 0 || scratchIndices[i] >= d) {
                 throw TupleBuffer.sparseIndexOutside(scratchIndices[i], id, d);
             }
@@ -257,34 +269,30 @@ public final class JdbcBlockSource implements BlockSource {
         return true;
     }
 
-    private static void checkFinite(double v, String what, long page, int offset) {
+    /** {@code column}: the label column or the feature column holding {@code v}. */
+    private void checkFinite(double v, String column, long page, int offset) {
         if (!Double.isFinite(v)) {
-            throw new TrainingException(TrainingException.DATA_EXCEPTION, what
-                    + " of tuple " + ctid(page, offset) + " contain NaN or Infinity",
+            boolean label = column.equals(relation.label());
+            throw relation.tupleError(TrainingException.DATA_EXCEPTION, label ? "label" : "features", column, page,
+                    offset, label ? "is NaN or Infinity" : "contain NaN or Infinity",
                     "Filter or fix those rows first, e.g. into a new table.");
         }
     }
 
-    /** Reads a one-dimensional array header and returns the element count (0 for an empty array). */
-    private int arrayHeader(BinaryCopyReader r, long page, int offset) throws IOException {
+    /** Reads a one-dimensional array header of {@code column} and returns the element count (0 for an empty array). */
+    private int arrayHeader(BinaryCopyReader r, String column, long page, int offset) throws IOException {
         int n = r.readArrayHeader();
         if (r.arrayDimensions() > 1) {
-            throw new TrainingException(TrainingException.ARRAY_SUBSCRIPT_ERROR, "features of tuple " + ctid(page, offset)
-                    + " are a " + r.arrayDimensions() + "-dimensional array; expected one dimension", null);
+            throw relation.tupleError(TrainingException.ARRAY_SUBSCRIPT_ERROR, "features", column, page, offset,
+                    "are a " + r.arrayDimensions() + "-dimensional array; expected one dimension", "Store each row's "
+                    + "features as a flat array, e.g. into a new table.");
         }
         if (r.arrayHasNulls()) {
-            throw new TrainingException(TrainingException.NULL_VALUE_NOT_ALLOWED, "features of tuple " + ctid(page, offset)
-                    + " contain a NULL element", null);
+            throw relation.tupleError(TrainingException.NULL_VALUE_NOT_ALLOWED, "features", column, page, offset,
+                    "contain a NULL element", "Replace the NULL elements (e.g. with coalesce) or leave those rows "
+                    + "out, e.g. in a new table.");
         }
         return n;
-    }
-
-    private static TrainingException dataError(String message) {
-        return new TrainingException(TrainingException.DATA_EXCEPTION, message, null);
-    }
-
-    private static String ctid(long page, int offset) {
-        return "(" + page + "," + offset + ")";
     }
 
     @Override

@@ -32,15 +32,20 @@ public final class RelationColumns {
 
     private final long oid;
     private final String qualifiedName;
+    private final String shown;
     private final String label;
     private final FeatureColumns features;
     private final String selectList;
     private final String nonNull;
+    /** Label then feature columns: name and whether it is numeric (a scalar, or the element type of an array). */
+    private final List<Column> columns;
 
-    private RelationColumns(long oid, String qualifiedName, String label, FeatureColumns features, String selectList,
-                            String nonNull) {
+    private RelationColumns(long oid, String qualifiedName, String shown, String label, FeatureColumns features,
+                            String selectList, String nonNull, List<Column> columns) {
         this.oid = oid;
         this.qualifiedName = qualifiedName;
+        this.shown = shown;
+        this.columns = columns;
         this.label = label;
         this.features = features;
         this.selectList = selectList;
@@ -63,16 +68,18 @@ public final class RelationColumns {
             throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE, e.getMessage());
         }
         long oid;
-        String name;
+        String qualified;
+        String name;        // as the server's errors name a relation, like PostgreSQL's own: relname, no schema
         String kind;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT c.oid, c.oid::regclass::text, c.relkind FROM pg_class c WHERE c.oid = ?::regclass")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT c.oid, c.oid::regclass::text, c.relname, c.relkind "
+                + "FROM pg_class c WHERE c.oid = ?::regclass")) {
             ps.setString(1, relation);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 oid = rs.getLong(1);
-                name = rs.getString(2);
-                kind = rs.getString(3);
+                qualified = rs.getString(2);
+                name = rs.getString(3);
+                kind = rs.getString(4);
             }
         }
         if ("p".equals(kind)) {
@@ -130,8 +137,11 @@ public final class RelationColumns {
         for (String n : names) {
             nonNull.add(SqlNames.quote(n) + " IS NOT NULL");
         }
-        return new RelationColumns(oid, name, label, layout, "ctid, " + labelExpr + ", " + featureExpr,
-                String.join(" AND ", nonNull));
+        List<Column> columns = new ArrayList<>();
+        columns.add(labelCol);
+        columns.addAll(cols);
+        return new RelationColumns(oid, qualified, "\"" + name + "\"", label, layout, "ctid, " + labelExpr + ", "
+                + featureExpr, String.join(" AND ", nonNull), columns);
     }
 
     /** The relation's OID. */
@@ -142,6 +152,25 @@ public final class RelationColumns {
     /** The relation as {@code regclass} prints it: quoted and schema-qualified where needed, safe to splice. */
     public String qualifiedName() {
         return qualifiedName;
+    }
+
+    /**
+     * The relation as errors name it in both training modes, like PostgreSQL's own errors ({@code column "x" of
+     * relation "t"}): its name in double quotes, without the schema.
+     */
+    public String shown() {
+        return shown;
+    }
+
+    /**
+     * The error for a bad value of tuple {@code (page,offset)}, worded as the extension's heap reader words it:
+     * {@code features "f" of tuple (0,2) of relation "t" contain NaN or Infinity}. {@code role}: "label",
+     * "features" or "sparse features"; {@code column}: the column (or, sparse, the features argument).
+     */
+    public TrainingException tupleError(String state, String role, String column, long page, int offset,
+                                        String problem, String hint) {
+        return new TrainingException(state, role + " \"" + column + "\" of tuple (" + page + "," + offset
+                + ") of relation " + shown + " " + problem, hint);
     }
 
     public String label() {
@@ -167,8 +196,8 @@ public final class RelationColumns {
     public FeatureShape detectShape(Connection c, int sparseDimension) throws SQLException {
         List<String> cols = features.columns();
         String sql = switch (features.layout()) {
-            case ARRAY -> "SELECT cardinality(" + SqlNames.quote(cols.get(0)) + "), 1 FROM " + qualifiedName
-                    + " WHERE " + nonNull + " LIMIT 1";
+            case ARRAY -> "SELECT cardinality(" + SqlNames.quote(cols.get(0)) + "), 1, " + CTID + " FROM "
+                    + qualifiedName + " WHERE " + nonNull + " LIMIT 1";
             case COLUMNS -> "SELECT " + cols.size() + ", 1 FROM " + qualifiedName + " WHERE " + nonNull + " LIMIT 1";
             // a negative index counts as one beyond the largest dimension: indexOutside names its row
             case SPARSE -> "SELECT " + (sparseDimension > 0 ? "0"
@@ -180,35 +209,91 @@ public final class RelationColumns {
         };
         try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             if (!rs.next() || rs.getLong(2) == 0) {
-                throw new CorgiPileException(TrainingException.DATA_EXCEPTION, "relation \"" + qualifiedName
-                        + "\" has no rows with a non-NULL label and features", "Load data first; rows whose label or "
+                throw new CorgiPileException(TrainingException.DATA_EXCEPTION, "relation " + shown
+                        + " has no rows with a non-NULL label and features", "Load data first; rows whose label or "
                         + "features are NULL are skipped.", null);
             }
             long d = features.layout() == FeatureColumns.Layout.SPARSE && sparseDimension > 0 ? sparseDimension
                     : rs.getLong(1);
             if (d < 1) {
-                throw new CorgiPileException(TrainingException.DATA_EXCEPTION, "features of relation \""
-                        + qualifiedName + "\" are empty arrays", "Every feature array needs at least one element: leave "
-                        + "out the rows whose array is empty (cardinality 0).", null);
+                throw emptyArray(rs.getLong(3), rs.getInt(4));
             }
             if (d > TrainOptions.MAX_DIMENSION) {
-                throw indexOutside(c);
+                throw indexOutside(c, "corgipile_index.i < 0 OR corgipile_index.i >= " + TrainOptions.MAX_DIMENSION,
+                        TrainOptions.MAX_DIMENSION);
+            }
+            if (features.layout() == FeatureColumns.Layout.SPARSE && sparseDimension > 0
+                    && "bigint".equals(columns.get(1).elementType)) {
+                // beyond int4, the select list's ::int4[] cast would fail first, naming no row
+                TrainingException e = indexOutside(c, "corgipile_index.i NOT BETWEEN -2147483648 AND "
+                        + "2147483647", sparseDimension);
+                if (e != null) {
+                    throw e;
+                }
             }
             return features.layout() == FeatureColumns.Layout.SPARSE ? FeatureShape.sparse((int) d)
                     : FeatureShape.dense((int) d);
         }
     }
 
-    /** The first row (storage order) with a sparse index < 0 or >= the largest dimension, as the server names it. */
-    private TrainingException indexOutside(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT (ctid::text::point)[0]::bigint, "
-                + "(ctid::text::point)[1]::bigint, corgipile_index.i FROM " + qualifiedName + ", unnest("
-                + SqlNames.quote(features.columns().get(0)) + ") AS corgipile_index(i) WHERE " + nonNull
-                + " AND (corgipile_index.i < 0 OR corgipile_index.i >= " + TrainOptions.MAX_DIMENSION + ") LIMIT 1");
+    /** The error for the empty feature array of tuple (page,offset), as the heap reader words it. */
+    public TrainingException emptyArray(long page, int offset) {
+        return tupleError(TrainingException.DATA_EXCEPTION, "features", features.columns().get(0), page, offset,
+                "are an empty array", "Every feature array needs at least one element: leave out the rows whose "
+                        + "array is empty (cardinality 0).");
+    }
+
+    private static final String CTID = "(ctid::text::point)[0]::bigint AS corgipile_page, "
+            + "(ctid::text::point)[1]::int AS corgipile_offset";
+
+    /** The first row (storage order) with a sparse index meeting {@code condition}, as the server names it; or null. */
+    private TrainingException indexOutside(Connection c, String condition, int dimension) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + CTID + ", corgipile_index.i FROM " + qualifiedName
+                + ", unnest(" + SqlNames.quote(features.columns().get(0)) + ") AS corgipile_index(i) WHERE " + nonNull
+                + " AND (" + condition + ") ORDER BY ctid LIMIT 1");
              ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return TupleBuffer.sparseIndexOutside(rs.getDouble(3), rs.getLong(1) << 16 | rs.getLong(2),
-                    TrainOptions.MAX_DIMENSION);
+            return rs.next() ? TupleBuffer.sparseIndexOutside(rs.getDouble(3), rs.getLong(1) << 16 | rs.getLong(2),
+                    dimension) : null;
+        }
+    }
+
+    /** Magnitudes from which numeric's cast to float8 overflows: 2^1024 - 2^970, half an ulp above DBL_MAX. */
+    private static final String FLOAT8_OVERFLOW = "179769313486231580793728971405303415079934132710037826936173778980"
+            + "444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000"
+            + "708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704"
+            + "342711559699508093042880177904174497792";
+
+    /**
+     * For numeric columns only: the first row (storage order) with a finite numeric beyond double precision, named
+     * as the heap reader names it (22003), before the select list's float8 casts fail naming no row.
+     */
+    public void checkRange(Connection c) throws SQLException {
+        List<String> whens = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            Column col = columns.get(i);
+            String q = SqlNames.quote(col.name);
+            if ("numeric".equals(col.type)) {
+                whens.add("WHEN abs(" + q + ") >= " + FLOAT8_OVERFLOW + " AND abs(" + q + ") < 'Infinity' THEN " + i);
+            } else if ("numeric".equals(col.elementType)) {
+                whens.add("WHEN EXISTS (SELECT FROM unnest(" + q + ") AS corgipile_v(v) WHERE abs(v) >= "
+                        + FLOAT8_OVERFLOW + " AND abs(v) < 'Infinity') THEN " + i);
+            }
+        }
+        if (whens.isEmpty()) {
+            return;
+        }
+        String which = "CASE " + String.join(" ", whens) + " END";
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + CTID + ", " + which + " FROM " + qualifiedName
+                + " WHERE " + nonNull + " AND " + which + " IS NOT NULL ORDER BY ctid LIMIT 1");
+             ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+                int i = rs.getInt(3);
+                boolean isLabel = i == 0;
+                throw tupleError(TrainingException.NUMERIC_VALUE_OUT_OF_RANGE, isLabel ? "label" : "features",
+                        columns.get(i).name, rs.getLong(1), rs.getInt(2), (isLabel ? "is" : "contain")
+                                + " a numeric beyond the range of double precision", "Double precision holds "
+                                + "magnitudes up to about 1e308: rescale those values first, e.g. into a new table.");
+            }
         }
     }
 
@@ -236,7 +321,8 @@ public final class RelationColumns {
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new CorgiPileException(TrainingException.UNDEFINED_COLUMN, role + " column \"" + name
-                            + "\" of relation \"" + relation + "\" does not exist");
+                            + "\" of relation \"" + relation + "\" does not exist", "Name a column as \\d lists it "
+                            + "(names are not case-folded here).", null);
                 }
                 return new Column(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4));
             }

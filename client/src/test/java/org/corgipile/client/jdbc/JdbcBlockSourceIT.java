@@ -256,15 +256,17 @@ class JdbcBlockSourceIT {
         try (Connection c = ds.getConnection()) {
             SQLException e = readError(c, "ragged");
             assertEquals("22000", e.getSQLState());
-            assertEquals("features of tuple (0,2) have 3 elements; expected 2 like the first tuple", e.getMessage());
+            assertEquals("features \"features\" of tuple (0,2) of relation \"ragged\" have 3 elements; expected 2 like "
+                    + "the first tuple", e.getMessage());
 
             e = readError(c, "nan");
             assertEquals("22000", e.getSQLState());
-            assertEquals("features of tuple (0,2) contain NaN or Infinity", e.getMessage());
+            assertEquals("features \"features\" of tuple (0,2) of relation \"nan\" contain NaN or Infinity", e.getMessage());
 
             e = readError(c, "null_element");
             assertEquals("22004", e.getSQLState());
-            assertEquals("features of tuple (0,2) contain a NULL element", e.getMessage());
+            assertEquals("features \"features\" of tuple (0,2) of relation \"null_element\" contain a NULL "
+                    + "element", e.getMessage());
             // the connection is still usable after an error in the middle of a COPY
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
                 assertTrue(rs.next());
