@@ -537,7 +537,8 @@ class CliIT {
         Run col = cli(withUrl("train", "clustered", "--mode", "client", "--label", "nope"));
         assertEquals(ExitCodes.INVALID_INPUT, col.code());
         assertEquals("corgipile: error: label column \"nope\" of relation \"clustered\" does not exist "
-                + "(SQLSTATE 42703)\n", col.err());
+                + "(SQLSTATE 42703)\ncorgipile: hint: Name a column as \\d lists it (names are not case-folded here).\n",
+                col.err(), "the server's error and hint");
 
         Run model = cli(withUrl("evaluate", "no_such_model", "holdout"));
         assertEquals(ExitCodes.INVALID_INPUT, model.code());
