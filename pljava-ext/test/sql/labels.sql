@@ -49,6 +49,12 @@ SELECT feature, min, max FROM sgd_feature_info('labelled', 'r, flag');
 -- wrong: the first tuple of the copy fails, whatever the order)
 CREATE TABLE not_binary AS SELECT 2 AS label, ARRAY[i, 1]::float8[] AS features FROM generate_series(1, 50) i;
 SELECT * FROM train_sgd('not_binary', 'label', 'features', shuffle => 'shuffle_once'); \echo SQLSTATE :SQLSTATE
+-- bug: outside the search path the copy was renamed to regclass's text ("s.t", s."My T"), while every other error
+-- names a relation as PostgreSQL's own errors do, without its schema
+CREATE SCHEMA regress_labels_other;
+CREATE TABLE regress_labels_other."Not Binary" AS SELECT * FROM not_binary;
+SELECT * FROM train_sgd('regress_labels_other."Not Binary"', 'label', 'features', shuffle => 'shuffle_once'); \echo SQLSTATE :SQLSTATE
+DROP SCHEMA regress_labels_other CASCADE;
 CREATE TABLE all_dead AS SELECT * FROM labelled;
 DELETE FROM all_dead;
 SELECT * FROM train_sgd('all_dead', 'n', 'features', shuffle => 'shuffle_once'); \echo SQLSTATE :SQLSTATE

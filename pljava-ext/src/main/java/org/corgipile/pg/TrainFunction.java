@@ -165,11 +165,28 @@ final class TrainFunction {
     }
 
     /**
-     * regclass text as the reader's messages name a relation: quoted where it needs quotes ("My T", s."My T"), else
-     * quoted here.
+     * regclass text ({@code t}, {@code s.t}, {@code s."My T"}) as every error names a relation, like PostgreSQL's own:
+     * its name without the schema, in double quotes ({@code "t"}, {@code "My T"}).
      */
-    private static String quoted(String relationName) {
-        return relationName.contains("\"") ? relationName : "\"" + relationName + "\"";
+    static String quoted(String relationName) {
+        String name = "";
+        for (int i = 0, n = relationName.length(); i < n; i++) {    // each identifier, up to its dot
+            StringBuilder b = new StringBuilder();
+            if (relationName.charAt(i) == '"') {
+                for (i++; i < n; i++) {
+                    if (relationName.charAt(i) == '"' && (i + 1 >= n || relationName.charAt(++i) != '"')) {
+                        break;      // the closing quote, i on it or on the dot after it ("" is one quote inside)
+                    }
+                    b.append(relationName.charAt(i));
+                }
+            } else {
+                for (; i < n && relationName.charAt(i) != '.'; i++) {
+                    b.append(relationName.charAt(i));
+                }
+            }
+            name = b.toString();
+        }
+        return "\"" + name + "\"";
     }
 
     /**

@@ -17,8 +17,20 @@ class ShuffleOnceErrorNamesTest {
     void aQuotedRelationNameIsNotQuotedTwice() {
         String copy = "relation \"corgipile_shuffle_once_19175_2840\" has no rows";
         assertEquals("relation \"My T\" has no rows", renamed(copy, "\"My T\""));
-        assertEquals("relation s.\"My T\" has no rows", renamed(copy, "s.\"My T\""));
         assertEquals("relation \"my_t\" has no rows", renamed(copy, "my_t"));
-        assertEquals("relation \"s.my_t\" has no rows", renamed(copy, "s.my_t"));
+    }
+
+    /**
+     * Bug: outside the search path the copy was renamed to regclass's text (s."My T", "s.my_t"), while every other
+     * error names a relation as PostgreSQL's own errors do: its name without the schema, in double quotes.
+     */
+    @Test
+    void aRelationIsNamedWithoutItsSchema() {
+        String copy = "relation \"corgipile_shuffle_once_19175_2840\" has no rows";
+        assertEquals("relation \"My T\" has no rows", renamed(copy, "s.\"My T\""));
+        assertEquals("relation \"my_t\" has no rows", renamed(copy, "s.my_t"));
+        assertEquals("\"a.b\"", TrainFunction.quoted("\"x.y\".\"a.b\""));
+        assertEquals("\"t\"", TrainFunction.quoted("\"a\"\"b\".t"));
+        assertEquals("\"a\"b\"", TrainFunction.quoted("s.\"a\"\"b\""));
     }
 }
