@@ -362,7 +362,6 @@ final class ServerTrainer {
         return rs.wasNull() ? Double.NaN : v;
     }
 
-    /** The text form PostgreSQL's input functions accept: arrays as {@code {a,b}}, the rest via toString. */
     /**
      * Whether {@code v} goes to a named argument of SQL type {@code type} through the cast: a number for a number
      * (an integral one for an integer type), text for text. Any other value (text for a number, a fraction for an
@@ -382,6 +381,7 @@ final class ServerTrainer {
         };
     }
 
+    /** The text form PostgreSQL's input functions accept: arrays as {@code {a,b}}, the rest via toString. */
     static String sqlText(Object v) {
         if (v == null) {
             return null;
