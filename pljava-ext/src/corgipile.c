@@ -135,8 +135,8 @@ PredictCommon(FunctionCallInfo fcinfo, bool proba)
 		cache->name = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, name);
 		cache->id = strtoll(id, NULL, 10);
 		fcinfo->flinfo->fn_extra = cache;
-		/* the model row as JSON for Java's model cache, only on a cache miss */
-		if (!CorgiLoadModel(cache->id, NULL))
+		/* the model row as JSON for Java's model cache, only on a miss of that cache */
+		if (strcmp(CorgiCallJson("model_cached", psprintf("{\"id\": %s}", id)), "false") == 0)
 		{
 			char	   *row = SpiLookup("SELECT to_jsonb(m)::text FROM corgipile.models m WHERE m.id = $1",
 										INT8OID, Int64GetDatum(cache->id));
@@ -145,7 +145,7 @@ PredictCommon(FunctionCallInfo fcinfo, bool proba)
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_OBJECT),
 						 errmsg("model with id %lld does not exist", (long long) cache->id)));
-			(void) CorgiLoadModel(cache->id, row);
+			(void) CorgiCallJson("load_model", row);
 		}
 	}
 	result = CorgiCallPredict(cache->id, (double *) ARR_DATA_PTR(arr), n, proba);

@@ -22,7 +22,6 @@ extern int	corgipile_buffer_memory_kb;
 /* jvm.c: the JVM of this backend */
 extern char *CorgiCallJson(const char *function, const char *argsJson);
 extern double CorgiCallPredict(int64 modelId, const double *features, int n, bool proba);
-extern bool CorgiLoadModel(int64 modelId, const char *row);
 
 /* jvm.c: the frame of every native (called by Java on the backend's main thread) */
 typedef void (*CorgiNativeBody) (JNIEnv *env, void *arg);

@@ -42,7 +42,6 @@ static jclass pgExceptionClass;
 static jclass oomClass;
 static jmethodID invokeMethod;		/* byte[] invoke(byte[] function, byte[] json) */
 static jmethodID describeMethod;	/* byte[] describe(Throwable) */
-static jmethodID loadModelMethod;	/* boolean loadModel(long id, byte[] row or null) */
 static jmethodID predictMethod;		/* double predict(long id, double[] features, boolean proba) */
 
 /* State of the current Java call (one at a time: natives never call Java). */
@@ -164,9 +163,8 @@ CorgiLinkClasses(JNIEnv *env)
 		return false;
 	invokeMethod = (*env)->GetStaticMethodID(env, entryClass, "invoke", "([B[B)[B");
 	describeMethod = (*env)->GetStaticMethodID(env, entryClass, "describe", "(Ljava/lang/Throwable;)[B");
-	loadModelMethod = (*env)->GetStaticMethodID(env, entryClass, "loadModel", "(J[B)Z");
 	predictMethod = (*env)->GetStaticMethodID(env, entryClass, "predict", "(J[DZ)D");
-	return invokeMethod && describeMethod && loadModelMethod && predictMethod && CorgiRegisterNatives(env);
+	return invokeMethod && describeMethod && predictMethod && CorgiRegisterNatives(env);
 }
 
 static void
@@ -314,9 +312,9 @@ CorgiRaise(const char *failure)
 }
 
 /*
- * One call into Entry: invoke (text: function, JSON arguments), loadModel
- * (text[0]: the model row or NULL) or predict.  Arguments are made inside the
- * call's local frame; mask, frame, readers and scratch memory are restored.
+ * One call into Entry: invoke (text: function, JSON arguments) or predict.
+ * Arguments are made inside the call's local frame; mask, frame, readers and
+ * scratch memory are restored.
  */
 typedef struct JavaCall
 {
@@ -327,7 +325,7 @@ typedef struct JavaCall
 	int			n;
 	bool		proba;
 	char	   *result;			/* invoke: the UTF-8 answer */
-	jvalue		value;			/* loadModel .z, predict .d */
+	double		value;			/* predict */
 } JavaCall;
 
 static void
@@ -359,8 +357,6 @@ CorgiRunJava(JavaCall *c)
 
 		if (c->method == &invokeMethod && (a[0].l = CorgiJavaBytes(env, c->text[0])) != NULL)
 			a[1].l = CorgiJavaBytes(env, c->text[1]);
-		else if (c->method == &loadModelMethod && c->text[0] != NULL)
-			a[1].l = CorgiJavaBytes(env, c->text[0]);
 		else if (c->method == &predictMethod && (a[1].l = (*env)->NewDoubleArray(env, c->n)) != NULL)
 			(*env)->SetDoubleArrayRegion(env, a[1].l, 0, c->n, c->features);
 		if ((*env)->ExceptionCheck(env))
@@ -372,10 +368,8 @@ CorgiRunJava(JavaCall *c)
 			if (!(*env)->ExceptionCheck(env) && r != NULL)
 				c->result = CorgiUtf8(env, r);
 		}
-		else if (c->method == &loadModelMethod)
-			c->value.z = (*env)->CallStaticBooleanMethodA(env, entryClass, loadModelMethod, a);
 		else
-			c->value.d = (*env)->CallStaticDoubleMethodA(env, entryClass, predictMethod, a);
+			c->value = (*env)->CallStaticDoubleMethodA(env, entryClass, predictMethod, a);
 		if ((*env)->ExceptionCheck(env))
 			failure = CorgiCollectException(env);
 		clean = pendingError == NULL;
@@ -408,23 +402,13 @@ CorgiCallJson(const char *function, const char *argsJson)
 	return c.result;
 }
 
-/* True when model modelId is in Java's cache after loading row (the model row as JSON) unless it is NULL. */
-bool
-CorgiLoadModel(int64 modelId, const char *row)
-{
-	JavaCall	c = {&loadModelMethod, modelId, {row}};
-
-	CorgiRunJava(&c);
-	return c.value.z;
-}
-
 double
 CorgiCallPredict(int64 modelId, const double *features, int n, bool proba)
 {
 	JavaCall	c = {&predictMethod, modelId, {NULL}, features, n, proba};
 
 	CorgiRunJava(&c);
-	return c.value.d;
+	return c.value;
 }
 
 /* ------------------------------------------------------------------ natives: calls from Java into PostgreSQL */

@@ -16,8 +16,9 @@ import org.corgipile.operators.TrainingException;
 
 /**
  * The only class the C launcher calls. Every SQL-level operation arrives as {@link #invoke(String, String)} with
- * JSON arguments built by the PL/pgSQL wrappers, and answers JSON the wrappers turn into rows; prediction has its
- * own path ({@link #predict}) because it runs once per row.
+ * JSON arguments built by the PL/pgSQL wrappers (or by sgd_predict's C code, which loads its model through it), and
+ * answers JSON the wrappers turn into rows; prediction has its own path ({@link #predict}) because it runs once per
+ * row.
  *
  * <p>Exceptions are left to propagate: the launcher asks {@link #describe(Throwable)} for the SQLSTATE, message and
  * hint, and raises them as a PostgreSQL ERROR after Java has returned (after a {@link PgException} the launcher
@@ -51,23 +52,21 @@ public final class Entry {
             case "shard_merge" -> ShardCoordinator.merge(args);
             case "shard_epoch_end" -> ShardCoordinator.epochEnd(args);
             case "shard_finish" -> ShardCoordinator.finish(args);
+            // sgd_predict's C code: is model {id} in this backend's cache; its catalog row (to_jsonb) on a miss
+            case "model_cached" -> ModelCache.contains(args.longValue("id"));
+            case "load_model" -> {
+                ModelCache.load(args);
+                yield true;
+            }
             // The arguments as Java parsed them, written back: the codec's round trip (JsonCodecIT fuzzes it).
             case "echo" -> args.asMap();
             default -> throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
                     "unknown corgipile function \"" + function + "\"",
                     "Valid functions: train_arguments, train, evaluate, scan_stats, jvm_info, train_epoch, storage_probe, "
                             + "shard_start, shard_merge, "
-                            + "shard_epoch_end, shard_finish, echo.");
+                            + "shard_epoch_end, shard_finish, model_cached, load_model, echo.");
         };
         return Json.write(result);
-    }
-
-    /** Loads the model row (JSON) into the cache unless it is null; true when the model is cached. */
-    public static boolean loadModel(long modelId, byte[] modelRowJson) {
-        if (modelRowJson != null) {
-            ModelCache.load(modelId, new Args(Json.parseObject(new String(modelRowJson, StandardCharsets.UTF_8))));
-        }
-        return ModelCache.contains(modelId);
     }
 
     public static double predict(long modelId, double[] features, boolean probability) {

@@ -27,8 +27,9 @@ final class ModelCache {
         return MODELS.containsKey(id);
     }
 
-    static void load(long id, Args row) {
-        MODELS.put(id, restore(row));
+    /** Restores a model from its catalog row (to_jsonb of a corgipile.models row) into the cache, by its id. */
+    static void load(Args row) {
+        MODELS.put(row.longValue("id"), restore(row));
     }
 
     /** A model from its catalog row as JSON (to_jsonb of a corgipile.models row). */
