@@ -39,7 +39,6 @@ static pthread_t mainThread;
 
 static jclass entryClass;
 static jclass pgExceptionClass;
-static jclass oomClass;
 static jmethodID invokeMethod;		/* byte[] invoke(byte[] function, byte[] json) */
 static jmethodID describeMethod;	/* byte[] describe(Throwable) */
 static jmethodID predictMethod;		/* double predict(long id, double[] features, boolean proba) */
@@ -120,6 +119,7 @@ CorgiJvmOptions(const char *classpath, int *n)
 	o[i++].optionString = "-Xrs";
 	o[i++].optionString = psprintf("-Xss%ldk", stackKb);
 	o[i++].optionString = psprintf("-Xmx%dm", corgipile_max_heap_mb);
+	o[i++].optionString = psprintf("-Dcorgipile.max_heap=%d", corgipile_max_heap_mb);	/* Entry's hint */
 	o[i++].optionString = "-XX:+DisableAttachMechanism";
 	o[i++].optionString = "-XX:-UsePerfData";
 	o[i++].optionString = "-XX:+ErrorFileToStderr";	/* not an hs_err file in the data directory */
@@ -158,8 +158,7 @@ CorgiLinkClasses(JNIEnv *env)
 {
 	entryClass = CorgiGlobalClass(env, "org/corgipile/pg/Entry");
 	pgExceptionClass = CorgiGlobalClass(env, "org/corgipile/pg/PgException");
-	oomClass = CorgiGlobalClass(env, "java/lang/OutOfMemoryError");
-	if (entryClass == NULL || pgExceptionClass == NULL || oomClass == NULL)
+	if (entryClass == NULL || pgExceptionClass == NULL)
 		return false;
 	invokeMethod = (*env)->GetStaticMethodID(env, entryClass, "invoke", "([B[B)[B");
 	describeMethod = (*env)->GetStaticMethodID(env, entryClass, "describe", "(Ljava/lang/Throwable;)[B");
@@ -275,11 +274,8 @@ CorgiCollectException(JNIEnv *env)
 	parts = (jbyteArray) (*env)->CallStaticObjectMethod(env, entryClass, describeMethod, ex);
 	if (!(*env)->ExceptionCheck(env) && parts != NULL)
 		return CorgiUtf8(env, parts);
-	/* Describing failed too (usually: the heap is still exhausted). */
+	/* Describing failed too (Entry.describe answers an exhausted heap itself) */
 	(*env)->ExceptionClear(env);
-	if ((*env)->IsInstanceOf(env, ex, oomClass))
-		return psprintf("53200%cJava heap exhausted in corgipile%c%cRaise corgipile.max_heap (now %d MB) or lower "
-						"the buffer size.", 0, 0, 0, corgipile_max_heap_mb);
 	return psprintf("XX000%cunexpected Java exception in corgipile%c%cPlease report a bug.", 0, 0, 0);
 }
 

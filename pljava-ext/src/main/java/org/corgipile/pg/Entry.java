@@ -25,6 +25,13 @@ import org.corgipile.operators.TrainingException;
  * re-raises the original PostgreSQL error instead).
  */
 public final class Entry {
+    /**
+     * {@link #describe}'s answer for an {@link OutOfMemoryError} when describing it fails too (the heap is still
+     * exhausted): made while there is heap, with corgipile.max_heap as the launcher started this JVM.
+     */
+    private static final byte[] HEAP_EXHAUSTED = utf8("53200\0Java heap exhausted in corgipile\0\0Raise "
+            + "corgipile.max_heap (now " + Integer.getInteger("corgipile.max_heap", 0) + " MB) or lower the buffer size.");
+
     private Entry() {
     }
 
@@ -78,9 +85,16 @@ public final class Entry {
      * called after a native caught a PostgreSQL error (a {@link PgException}): the launcher re-raises that one.
      */
     public static byte[] describe(Throwable t) {
-        String[] parts = explain(t);
-        return utf8(String.join("\0", parts[0], parts[1], Objects.toString(parts[2], ""),
-                Objects.toString(parts[3], "")));
+        try {
+            String[] parts = explain(t);
+            return utf8(String.join("\0", parts[0], parts[1], Objects.toString(parts[2], ""),
+                    Objects.toString(parts[3], "")));
+        } catch (Throwable e) {
+            if (t instanceof OutOfMemoryError) {
+                return HEAP_EXHAUSTED;
+            }
+            throw e;
+        }
     }
 
     private static byte[] utf8(String s) {
