@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include "miscadmin.h"
-#include "pgstat.h"
 #include "port.h"
 #include "tcop/tcopprot.h"
 #include "utils/backend_status.h"
@@ -39,6 +38,7 @@ static pthread_t mainThread;
 
 static jclass entryClass;
 static jclass pgExceptionClass;
+static jclass illegalStateClass;	/* a native called outside a call or off the main thread */
 static jmethodID invokeMethod;		/* byte[] invoke(byte[] function, byte[] json) */
 static jmethodID describeMethod;	/* byte[] describe(Throwable) */
 static jmethodID predictMethod;		/* double predict(long id, double[] features, boolean proba) */
@@ -158,7 +158,8 @@ CorgiLinkClasses(JNIEnv *env)
 {
 	entryClass = CorgiGlobalClass(env, "org/corgipile/pg/Entry");
 	pgExceptionClass = CorgiGlobalClass(env, "org/corgipile/pg/PgException");
-	if (entryClass == NULL || pgExceptionClass == NULL)
+	illegalStateClass = CorgiGlobalClass(env, "java/lang/IllegalStateException");
+	if (entryClass == NULL || pgExceptionClass == NULL || illegalStateClass == NULL)
 		return false;
 	invokeMethod = (*env)->GetStaticMethodID(env, entryClass, "invoke", "([B[B)[B");
 	describeMethod = (*env)->GetStaticMethodID(env, entryClass, "describe", "(Ljava/lang/Throwable;)[B");
@@ -423,11 +424,8 @@ CorgiNative(JNIEnv *env, CorgiNativeBody body, void *arg)
 
 	if (!inJava || !pthread_equal(pthread_self(), mainThread))
 	{
-		jclass		cls = (*env)->FindClass(env, "java/lang/IllegalStateException");
-
-		if (cls != NULL)
-			(*env)->ThrowNew(env, cls, "PostgreSQL natives may only be called on the backend's main thread "
-							 "during a corgipile call");
+		(*env)->ThrowNew(env, illegalStateClass, "PostgreSQL natives may only be called on the backend's main "
+						 "thread during a corgipile call");
 		return false;
 	}
 	if (pendingError == NULL)
@@ -487,35 +485,30 @@ checkInterrupts(JNIEnv *env, jclass cls)
 	CorgiNative(env, CheckInterruptsBody, NULL);
 }
 
-typedef struct MessageArgs
-{
-	jint		level;			/* 0 NOTICE, 1 INFO, 2 WARNING, 3 LOG; -1 activity, -2 kept after the call */
-	jbyteArray	text;
-} MessageArgs;
-
+/* arg: {level: 0 NOTICE, 1 INFO, 2 WARNING, 3 LOG; -1 activity, -2 kept after the call}, {UTF-8 text} */
 static void
 MessageBody(JNIEnv *env, void *arg)
 {
-	MessageArgs *a = (MessageArgs *) arg;
-	char	   *text = CorgiUtf8(env, a->text);
+	jint		level = ((jvalue *) arg)[0].i;
+	char	   *text = CorgiUtf8(env, ((jvalue *) arg)[1].l);
 
-	if (a->level < 0)
+	if (level < 0)
 	{
 		/* progress in pg_stat_activity.query of this backend, restored when the call ends (-1) or not (-2) */
 		pgstat_report_activity(STATE_RUNNING, text);
-		activityChanged = a->level == -1;
+		activityChanged = level == -1;
 	}
 	else
-		ereport(a->level == 1 ? INFO : a->level == 2 ? WARNING : a->level == 3 ? LOG : NOTICE,
+		ereport(level == 1 ? INFO : level == 2 ? WARNING : level == 3 ? LOG : NOTICE,
 				(errmsg_internal("%s", text)));
 }
 
 static void JNICALL
 message(JNIEnv *env, jclass cls, jint level, jbyteArray text)
 {
-	MessageArgs a = {level, text};
+	jvalue		a[2] = {{.i = level}, {.l = text}};
 
-	CorgiNative(env, MessageBody, &a);
+	CorgiNative(env, MessageBody, a);
 }
 
 /* Puts HotSpot's handlers back; the bits of the signals (jvmSignalNumbers) whose handler had been replaced. */
