@@ -98,7 +98,7 @@ SpiLookup(const char *query, Oid argType, Datum arg)
 typedef struct PredictCache
 {
 	int64		id;
-	char	   *name;
+	char		name[FLEXIBLE_ARRAY_MEMBER];
 } PredictCache;
 
 static Datum
@@ -128,11 +128,10 @@ PredictCommon(FunctionCallInfo fcinfo, bool proba)
 
 		if (id == NULL)
 			elog(ERROR, "corgipile.model_id returned NULL for model \"%s\"", name);
-		if (cache == NULL)
-			cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(PredictCache));
-		else
-			pfree(cache->name);
-		cache->name = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, name);
+		if (cache != NULL)
+			pfree(cache);
+		cache = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, offsetof(PredictCache, name) + strlen(name) + 1);
+		strcpy(cache->name, name);
 		cache->id = strtoll(id, NULL, 10);
 		fcinfo->flinfo->fn_extra = cache;
 		/* the model row as JSON for Java's model cache, only on a miss of that cache */

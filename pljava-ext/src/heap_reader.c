@@ -83,10 +83,8 @@ typedef struct PageSink
 	double	   *out;
 	int64		cap;
 	int64		pos;			/* records from the front */
-	int64		back;			/* their {label, tid} pairs from the end, backwards */
-	int64		tuples;
+	int64		back;			/* their {label, tid} pairs from the end, backwards: 2 per tuple */
 	int64		skipped;
-	bool		overflow;
 	bool		probe;			/* only find valueid: the first out-of-line feature value's TOAST id */
 	Oid			valueid;
 } PageSink;
@@ -124,7 +122,6 @@ ScalarToDouble(Datum d, Oid t)
 			return x;
 	}
 	elog(ERROR, "corgipile: unexpected type %u. Please report a bug.", t);
-	return 0;
 }
 
 /* The one converter of n elements of a checked 1-D array without NULLs: into dst, or float8 ones where they are. */
@@ -363,8 +360,7 @@ Reserve(PageSink *s, int64 n)
 
 	s->pos += n;
 	s->back += 2;
-	s->overflow |= s->pos + s->back > s->cap;
-	return s->overflow ? NULL : dst;
+	return s->pos + s->back > s->cap ? NULL : dst;
 }
 
 /* One visible tuple, deformed once: skip when label or features are NULL, else emit its record. */
@@ -441,7 +437,6 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 	dst[0] = label;
 	dst[1] = (double) (((uint64) ItemPointerGetBlockNumber(&tup->t_self) << 16) |
 					   ItemPointerGetOffsetNumber(&tup->t_self));
-	s->tuples++;
 }
 
 /* One heap page as heapgetpage() sees it: visible tuples under a share lock, deformed under the pin. */
@@ -741,14 +736,14 @@ ReadPagesBody(JNIEnv *env, void *arg)
 
 		CHECK_FOR_INTERRUPTS();
 		ReadPage(r, blk, &s);
-		if (s.overflow)
+		if (s.pos + s.back > s.cap)	/* the page did not fit: Reserve gave NULL */
 		{
 			a->out[3] = a->result == 0 ? (double) (s.pos + s.back) : 0;
 			s = before;
 			break;
 		}
 	}
-	a->out[0] = (double) s.tuples;
+	a->out[0] = (double) (s.back / 2);
 	a->out[1] = (double) s.pos;
 	a->out[2] = (double) s.skipped;
 	a->out[4] = r->dimension;
