@@ -134,8 +134,8 @@ PredictCommon(FunctionCallInfo fcinfo, bool proba)
 		strcpy(cache->name, name);
 		cache->id = strtoll(id, NULL, 10);
 		fcinfo->flinfo->fn_extra = cache;
-		/* the model row as JSON for Java's model cache, only on a miss of that cache */
-		if (strcmp(CorgiCallJson("model_cached", psprintf("{\"id\": %s}", id)), "false") == 0)
+		/* the model row as JSON for Java's model cache, only on a miss of that cache (function NULL: no SQL caller) */
+		if (strcmp(CorgiCallJson(NULL, psprintf("{\"id\": %s}", id)), "false") == 0)
 		{
 			char	   *row = SpiLookup("SELECT to_jsonb(m)::text FROM corgipile.models m WHERE m.id = $1",
 										INT8OID, Int64GetDatum(cache->id));
@@ -144,7 +144,7 @@ PredictCommon(FunctionCallInfo fcinfo, bool proba)
 				ereport(ERROR,
 						(errcode(ERRCODE_UNDEFINED_OBJECT),
 						 errmsg("model with id %lld does not exist", (long long) cache->id)));
-			(void) CorgiCallJson("load_model", row);
+			(void) CorgiCallJson(NULL, psprintf("{\"id\": %s, \"row\": %s}", id, row));
 		}
 	}
 	result = CorgiCallPredict(cache->id, (double *) ARR_DATA_PTR(arr), n, proba);

@@ -20,7 +20,7 @@ extern int	corgipile_max_heap_mb;
 extern int	corgipile_buffer_memory_kb;
 
 /* jvm.c: the JVM of this backend */
-extern char *CorgiCallJson(const char *function, const char *argsJson);
+extern char *CorgiCallJson(const char *function, const char *argsJson);	/* function NULL: sgd_predict's model */
 extern double CorgiCallPredict(int64 modelId, const double *features, int n, bool proba);
 
 /* jvm.c: the frame of every native (called by Java on the backend's main thread) */

@@ -309,9 +309,9 @@ CorgiRaise(const char *failure)
 }
 
 /*
- * One call into Entry: invoke (text: function, JSON arguments) or predict.
- * Arguments are made inside the call's local frame; mask, frame, readers and
- * scratch memory are restored.
+ * One call into Entry: invoke (text: function or NULL for sgd_predict's model,
+ * JSON arguments) or predict.  Arguments are made inside the call's local
+ * frame; mask, frame, readers and scratch memory are restored.
  */
 typedef struct JavaCall
 {
@@ -352,7 +352,7 @@ CorgiRunJava(JavaCall *c)
 	{
 		jvalue		a[3] = {{.j = c->modelId}, {.l = NULL}, {.z = c->proba}};
 
-		if (c->method == &invokeMethod && (a[0].l = CorgiJavaBytes(env, c->text[0])) != NULL)
+		if (c->method == &invokeMethod && (c->text[0] == NULL || (a[0].l = CorgiJavaBytes(env, c->text[0])) != NULL))
 			a[1].l = CorgiJavaBytes(env, c->text[1]);
 		else if (c->method == &predictMethod && (a[1].l = (*env)->NewDoubleArray(env, c->n)) != NULL)
 			(*env)->SetDoubleArrayRegion(env, a[1].l, 0, c->n, c->features);

@@ -36,11 +36,23 @@ public final class Entry {
     }
 
     /**
-     * Dispatches a corgipile._invoke(function, args) call. Text crosses the JNI boundary as UTF-8 bytes (JNI's string
-     * functions speak modified UTF-8, which mangles characters outside the Basic Multilingual Plane).
+     * Dispatches a corgipile._invoke(function, args) call; a null function is sgd_predict's C code asking about its
+     * model ({@link #model}), which no SQL call can do (_invoke is STRICT), so a forged row never reaches the model
+     * cache. Text crosses the JNI boundary as UTF-8 bytes (JNI's string functions speak modified UTF-8, which mangles
+     * characters outside the Basic Multilingual Plane).
      */
     public static byte[] invoke(byte[] function, byte[] argsJson) {
-        return utf8(invoke(new String(function, StandardCharsets.UTF_8), new String(argsJson, StandardCharsets.UTF_8)));
+        String args = new String(argsJson, StandardCharsets.UTF_8);
+        return utf8(function == null ? Json.write(model(new Args(Json.parseObject(args))))
+                : invoke(new String(function, StandardCharsets.UTF_8), args));
+    }
+
+    /** Loads {row} (the model's catalog row, to_jsonb) into the cache unless absent; true when model {id} is cached. */
+    private static boolean model(Args args) {
+        if (args.has("row")) {
+            ModelCache.load(args.longValue("id"), new Args(args.object("row")));
+        }
+        return ModelCache.contains(args.longValue("id"));
     }
 
     static String invoke(String function, String argsJson) {
@@ -59,19 +71,13 @@ public final class Entry {
             case "shard_merge" -> ShardCoordinator.merge(args);
             case "shard_epoch_end" -> ShardCoordinator.epochEnd(args);
             case "shard_finish" -> ShardCoordinator.finish(args);
-            // sgd_predict's C code: is model {id} in this backend's cache; its catalog row (to_jsonb) on a miss
-            case "model_cached" -> ModelCache.contains(args.longValue("id"));
-            case "load_model" -> {
-                ModelCache.load(args);
-                yield true;
-            }
             // The arguments as Java parsed them, written back: the codec's round trip (JsonCodecIT fuzzes it).
             case "echo" -> args.asMap();
             default -> throw new TrainingException(TrainingException.INVALID_PARAMETER_VALUE,
                     "unknown corgipile function \"" + function + "\"",
                     "Valid functions: train_arguments, train, evaluate, scan_stats, jvm_info, train_epoch, storage_probe, "
                             + "shard_start, shard_merge, "
-                            + "shard_epoch_end, shard_finish, model_cached, load_model, echo.");
+                            + "shard_epoch_end, shard_finish, echo.");
         };
         return Json.write(result);
     }

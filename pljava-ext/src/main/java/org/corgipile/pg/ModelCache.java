@@ -27,9 +27,8 @@ final class ModelCache {
         return MODELS.containsKey(id);
     }
 
-    /** Restores a model from its catalog row (to_jsonb of a corgipile.models row) into the cache, by its id. */
-    static void load(Args row) {
-        MODELS.put(row.longValue("id"), restore(row));
+    static void load(long id, Args row) {
+        MODELS.put(id, restore(row));
     }
 
     /** A model from its catalog row as JSON (to_jsonb of a corgipile.models row). */

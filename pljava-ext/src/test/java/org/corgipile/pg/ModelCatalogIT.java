@@ -169,6 +169,30 @@ class ModelCatalogIT {
         assertEquals(pid, InDatabaseTrainingIT.pid(session), "the backend survived every call");
     }
 
+    /**
+     * Bug (seen while sgd_predict's model load moved onto Entry.invoke): _invoke('load_model', row) put a forged row
+     * under the id of another role's model into the backend's model cache, so sgd_predict there (the next user of a
+     * pooled connection, a SECURITY DEFINER function) answered with the forged parameters. Only sgd_predict's C code
+     * reaches the cache; through _invoke these are unknown functions.
+     */
+    @Test
+    void aForgedRowEnteredTheModelCacheOfSgdPredictThroughInvoke() throws SQLException {
+        double before = predict("alice_model");
+        long aliceModel = count(session.createStatement(), "SELECT id FROM corgipile.models WHERE name = 'alice_model'");
+        String forged = "jsonb_build_object('id', " + aliceModel + ", 'model_type', 'logistic', 'dimension', 2, "
+                + "'parameters', '[50, -50, 0]'::jsonb)";
+        asRole(BOB, s -> {
+            for (String function : new String[] {"load_model", "model_cached", "model"}) {
+                assertState("22023", s, "SELECT corgipile._invoke('" + function + "', " + forged + ")");
+                assertState("22023", s, "SELECT corgipile._invoke('" + function + "', jsonb_build_object('id', "
+                        + aliceModel + ", 'row', " + forged + "))");
+            }
+            return null;
+        });
+        assertEquals(before, predict("alice_model"));
+        assertTrue(Math.abs(before - 0.5) < 0.5, "a probability, not the forged model's 0 or 1: " + before);
+    }
+
     /** Bug: a relation OID beyond 32 bits was cut to its low 32 bits by the reader, so it read another relation. */
     @Test
     void aRelationOidBeyond32BitsWrappedAroundToAnotherRelation() throws SQLException {
