@@ -456,7 +456,7 @@ public final class Trainer {
                                 // the boundary, on this thread between the epoch's last buffer and this one; the
                                 // calling thread sees the epoch's end only once SGD is in the next epoch
                                 EpochEnd e = new EpochEnd(sgd.runningLoss(), sgd.tuples(), sgd.learningRate(),
-                                        computeNanos[0], computeNanos[1], measure(sample, model, sgd));
+                                        computeNanos[0], computeNanos[1], sample == null ? null : sgd.model().clone());
                                 computeNanos[0] = 0;
                                 sgd.rescan(next);
                                 ended.set(e);
@@ -480,7 +480,7 @@ public final class Trainer {
                         db.awaitIdle();
                         // written by the compute thread before it freed its last buffer; awaitIdle() saw that
                         epochEnd = new EpochEnd(sgd.runningLoss(), sgd.tuples(), sgd.learningRate(), computeNanos[0],
-                                computeNanos[1], measure(sample, model, sgd));
+                                computeNanos[1], sample == null ? null : sgd.model().clone());
                     }
                     long idle = System.nanoTime();
                     counted = db.waitNanos() - counted;
@@ -529,7 +529,9 @@ public final class Trainer {
                         extra.put("running_loss", sgd.runningLoss());
                     } else {
                         loss = epochEnd.runningLoss();
-                        Metrics sampled = epochEnd.sample();
+                        // on this thread, while SGD goes on (the sample is complete after the first epoch and
+                        // no longer written): the reading thread has the time, the compute thread bounds the epoch
+                        Metrics sampled = epochEnd.model() == null ? null : sample.metrics(model, epochEnd.model());
                         accuracy = sampled == null ? Double.NaN : sampled.accuracy();
                         if (sampled != null) {
                             extra.put("sample_tuples", (double) sampled.count());
@@ -594,16 +596,12 @@ public final class Trainer {
 
         /**
          * What the compute thread leaves of an epoch when its last buffer is done: the running loss, tuples and
-         * learning rate, its SGD time, when it finished the epoch's last buffer (System.nanoTime()), and the
-         * epoch's model measured on the training sample (null: no sample, train_metrics pass or a shard's round).
+         * learning rate, its SGD time, when it finished the epoch's last buffer (System.nanoTime()), and a copy of
+         * the epoch's model for the training sample to measure (null: no sample, train_metrics pass or a shard's
+         * round).
          */
         private record EpochEnd(double runningLoss, long tuples, double learningRate, long computeNanos,
-                                long lastEnd, Metrics sample) {
-        }
-
-        /** The epoch's model on the training sample, on the thread that has SGD idle; null without a sample. */
-        private static Metrics measure(TrainingSample sample, Model model, Sgd sgd) {
-            return sample == null ? null : sample.metrics(model, sgd.model());
+                                long lastEnd, double[] model) {
         }
 
         /** The {@link TrainingProgress} of this run: epoch and phase set here, tuples and loss from {@link Sgd}. */

@@ -14,7 +14,9 @@ import org.corgipile.operators.model.Model;
  * not change training: it only reads the rows, and its random stream ({@link Seeds#ACCURACY_SAMPLE}) is its own.
  *
  * <p>Capacity: {@link #ROWS} rows (a standard error of about half a point on an accuracy near 70%), fewer when a
- * dense row is wide ({@link #BYTES} of features at most, at least 1,000 rows). Used by the compute thread only.
+ * dense row is wide ({@link #BYTES} of features at most, at least 1,000 rows). Threads: SGD's thread offers the
+ * rows; {@link #metrics} runs on the thread that trains (the reading thread), on a copy of each epoch's model, once
+ * the first epoch is over and nothing is offered any more, so it never runs beside {@link #offer}.
  */
 public final class TrainingSample {
     /** Rows kept at most. */
