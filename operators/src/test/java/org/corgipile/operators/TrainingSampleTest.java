@@ -78,14 +78,17 @@ class TrainingSampleTest {
 
     @Test
     void wideRowsKeepFewerRowsAndSparseRowsAreCopied() {
-        // 8 MB of features: 524 rows of 2,000 doubles, raised to the floor of 1,000 rows
-        assertEquals(1_000, new TrainingSample(FeatureShape.dense(2_000), 1).capacity());
+        // 4 MB of features: 262 rows of 2,000 doubles, raised to the floor of 500 rows
+        assertEquals(TrainingSample.MIN_ROWS, new TrainingSample(FeatureShape.dense(2_000), 1).capacity());
         assertEquals(TrainingSample.BYTES / (8 * 200), new TrainingSample(FeatureShape.dense(200), 1).capacity());
+        assertEquals(TrainingSample.ROWS, new TrainingSample(FeatureShape.dense(28), 1).capacity());
         TrainingSample sparse = new TrainingSample(FeatureShape.sparse(100), 1);
         TupleBuffer b = new TupleBuffer(FeatureShape.sparse(100), 4);
         b.addSparse(1, 0, new int[] {3, 70}, new double[] {2.0, -1.0}, 0, 2);
         b.addSparse(0, 1, new int[] {5}, new double[] {4.0}, 0, 1);
         sparse.offer(b, 0, 2);
+        // sized by the rows' non-zeros: 1.5 a row is 18 bytes, so the cap is the row count
+        assertEquals(TrainingSample.ROWS, sparse.capacity());
         b.clear(); // the caller reuses its buffer: the sample holds its own copies
         TupleBuffer kept = sparse.kept();
         assertEquals(2, kept.size());
@@ -95,5 +98,21 @@ class TrainingSampleTest {
         double[] params = new double[101];
         params[3] = 1;
         assertEquals(1.0, sparse.metrics(Model.create("logistic", 100, 0, null), params).accuracy());
+    }
+
+    /** Sparse rows of 100,000 non-zeros: 4 MB of them hold the floor of 500 rows, not 10,000 (12 GB). */
+    @Test
+    void wideSparseRowsAreCappedByTheirNonZeros() {
+        TrainingSample s = new TrainingSample(FeatureShape.sparse(1_000_000), 1);
+        TupleBuffer b = new TupleBuffer(FeatureShape.sparse(1_000_000), 2);
+        int[] idx = new int[100_000];
+        double[] val = new double[100_000];
+        for (int k = 0; k < idx.length; k++) {
+            idx[k] = 10 * k;
+        }
+        b.addSparse(1, 0, idx, val, 0, idx.length);
+        b.addSparse(0, 1, idx, val, 0, idx.length);
+        s.offer(b, 0, 2);
+        assertEquals(TrainingSample.MIN_ROWS, s.capacity());
     }
 }

@@ -165,7 +165,7 @@ public final class JdbcBlockSource implements BlockSource {
             if (e.getCause() instanceof SQLException s) {
                 throw CorgiPileException.error(s);
             }
-            throw new TrainingException(TrainingException.CONNECTION_FAILURE, "reading " + relation.qualifiedName()
+            throw new TrainingException(TrainingException.CONNECTION_FAILURE, "reading relation " + relation.shown()
                     + " by binary COPY failed: " + e.getMessage(), null, e);
         }
         return into.size() - before;
@@ -262,7 +262,7 @@ public final class JdbcBlockSource implements BlockSource {
         for (int i = 0; i < nIdx; i++) {
             checkFinite(scratchValues[i], cols.get(1), page, offset);
             if (scratchIndices[i] < 0 || scratchIndices[i] >= d) {
-                throw TupleBuffer.sparseIndexOutside(scratchIndices[i], id, d);
+                throw TupleBuffer.sparseIndexOutside(scratchIndices[i], id, relation.shown(), d);
             }
         }
         into.addSparse(label, id, scratchIndices, scratchValues, 0, nIdx);
