@@ -360,8 +360,8 @@ class ServerVsClientIT {
         assertEquals("features \"b\" of tuple (0,3) of relation \"huge_column\" contain a numeric beyond the "
                 + "range of double precision", e.getMessage());
         e = sameErrorInBothModes(ds, "22000", mode -> TrainJob.on("huge_index").mode(mode).features("idx, val")
-                .argument("dimension", 10).spec(TrainSpec.builder().model("logistic").epochs(1).seed(1)).build());
-        assertEquals("sparse index 3000000000 of tuple (0,3) of relation \"huge_index\" is outside [0, 1073741823)",
+                .spec(TrainSpec.builder().model("logistic").epochs(1).seed(1)).argument("dimension", 10).build());
+        assertEquals("sparse index 3000000000 of tuple (0,3) of relation \"huge_index\" is outside [0, 10)",
                 e.getMessage());
     }
 

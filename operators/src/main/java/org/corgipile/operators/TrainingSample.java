@@ -14,22 +14,25 @@ import org.corgipile.operators.model.Model;
  * not change training: it only reads the rows, and its random stream ({@link Seeds#ACCURACY_SAMPLE}) is its own.
  *
  * <p>Capacity: {@link #ROWS} rows (a standard error of about half a point on an accuracy near 70%), fewer when rows
- * are wide: {@link #BYTES} of features at most (dense rows by their width; sparse rows by the mean non-zeros of the
- * first rows offered), at least {@link #MIN_ROWS}. Threads: SGD's thread offers the rows; {@link #metrics} runs on
+ * are wide: {@link #BYTES} of features at most, and at most a 32nd of the JVM's heap (dense rows by their width;
+ * sparse rows by the mean non-zeros of the first rows offered). Rows so wide that the budget holds fewer than
+ * {@link #MIN_ROWS} of them (more than 5,000 doubles a row with the default heap) are not sampled: the accuracy is
+ * then not measured ({@code train_metrics => 'pass'} measures it). Threads: SGD's thread offers the rows; {@link #metrics} runs on
  * the thread that trains (the reading thread), on a copy of each epoch's model, once the first epoch is over and
  * nothing is offered any more, so it never runs beside {@link #offer}.
  */
 public final class TrainingSample {
     /** Rows kept at most. */
     public static final int ROWS = 10_000;
-    /** Rows kept at least, however wide (when the epoch has them). */
-    public static final int MIN_ROWS = 500;
-    /** Bytes of features kept at most, above {@link #MIN_ROWS} rows. */
+    /** Rows a sample needs at least: fewer would not estimate an accuracy (a standard error of 5 points). */
+    public static final int MIN_ROWS = 100;
+    /** Bytes of features kept at most. */
     public static final long BYTES = 4L << 20;
 
     private final FeatureShape shape;
+    private final long budget;
     private final SplittableRandom rnd;
-    /** Rows kept (set by the first offer for sparse rows, whose width it measures). */
+    /** Rows kept (set by the first offer for sparse rows, whose width it measures); -1: rows too wide to sample. */
     private int capacity;
     /** Dense rows: the kept rows themselves. */
     private TupleBuffer dense;
@@ -44,7 +47,13 @@ public final class TrainingSample {
     private double w;
 
     public TrainingSample(FeatureShape shape, long seed) {
+        this(shape, seed, Math.min(BYTES, Runtime.getRuntime().maxMemory() / 32));
+    }
+
+    /** A sample of at most {@code budget} bytes of features. */
+    TrainingSample(FeatureShape shape, long seed, long budget) {
         this.shape = shape;
+        this.budget = budget;
         this.rnd = new SplittableRandom(Seeds.derive(seed, Seeds.ACCURACY_SAMPLE, 0));
         if (!shape.sparse()) {
             start(shape.dimension());
@@ -53,7 +62,11 @@ public final class TrainingSample {
 
     /** Sizes the reservoir for rows of about {@code width} values and draws the first skip. */
     private void start(double width) {
-        capacity = (int) Math.max(MIN_ROWS, Math.min(ROWS, BYTES / (8 * Math.max(1, width))));
+        capacity = (int) Math.min(ROWS, budget / (8 * Math.max(1, width)));
+        if (capacity < MIN_ROWS) {
+            capacity = -1;
+            return;
+        }
         if (shape.sparse()) {
             labels = new double[capacity];
             indices = new int[capacity][];
@@ -65,24 +78,24 @@ public final class TrainingSample {
         next = capacity + skip();
     }
 
-    /** Rows kept at most. */
+    /** Rows kept at most; 0 before a sparse sample saw a row, -1 for rows too wide to sample. */
     public int capacity() {
         return capacity;
     }
 
     /** Rows kept so far. */
     public int size() {
-        return (int) Math.min(seen, capacity);
+        return (int) Math.min(seen, Math.max(0, capacity));
     }
 
     /** Offers rows {@code [from, to)} of {@code buffer} (rows SGD trains on, in the order it trains on them). */
     public void offer(TupleBuffer buffer, int from, int to) {
-        if (from >= to) {
-            return;
-        }
-        if (capacity == 0) {
+        if (capacity == 0 && from < to) {
             // sparse: 12 bytes a non-zero (index and value), measured on these rows
             start(1.5 * (buffer.rowEnd(to - 1) - buffer.rowStart(from)) / (to - from));
+        }
+        if (capacity < 0 || from >= to) {
+            return;
         }
         long start = seen; // the stream position of row `from`
         long end = start + (to - from);
@@ -99,7 +112,7 @@ public final class TrainingSample {
 
     /** The sample's metrics for the model {@code params} of {@code model}; null without rows. */
     public Metrics metrics(Model model, double[] params) {
-        if (seen == 0) {
+        if (seen == 0 || capacity < 0) {
             return null;
         }
         TupleBuffer b = kept();
