@@ -37,7 +37,7 @@ import org.postgresql.copy.PGCopyInputStream;
  * <p>Tuple identity is the heap TID, {@code page << 16 | offset}, exactly as the in-database reader reports it.
  * As in the extension's heap reader, rows whose label or features are NULL are skipped and counted
  * ({@link #skippedTuples}); a NULL array element (22004), NaN or infinite values and vectors of the wrong length
- * (22000) are errors naming the row's ctid.
+ * (22000), numerics beyond double precision (22003) are errors naming the row's ctid.
  */
 public final class JdbcBlockSource implements BlockSource {
     private final Connection connection;
@@ -86,7 +86,6 @@ public final class JdbcBlockSource implements BlockSource {
                     + relation.shown() + " are " + (shape.sparse() ? "dense" : "sparse")
                     + " but the model expects " + (shape.sparse() ? "sparse" : "dense") + " features");
         }
-        relation.checkRange(c);
         long pages;
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT pg_relation_size(?::oid) / current_setting('block_size')::int")) {
@@ -207,7 +206,7 @@ public final class JdbcBlockSource implements BlockSource {
             r.skip(Math.max(len, 0));
             return false;
         }
-        checkFinite(label, relation.label(), page, offset);
+        checkLabel(label, page, offset);
         boolean array = relation.features().layout() == FeatureColumns.Layout.ARRAY;
         String column = relation.features().columns().get(0);
         int n = arrayHeader(r, column, page, offset);
@@ -223,9 +222,7 @@ public final class JdbcBlockSource implements BlockSource {
         int at = into.appendDenseSlot(label, id);
         double[] dense = into.dense();
         r.readDoubleElements(n, dense, at);
-        for (int i = at; i < at + n; i++) {
-            checkFinite(dense[i], array ? column : relation.features().columns().get(i - at), page, offset);
-        }
+        checkFeatures(dense, at, n, array ? column : null, page, offset);
         return true;
     }
 
@@ -247,7 +244,7 @@ public final class JdbcBlockSource implements BlockSource {
         if (valLen < 0) {
             return false;
         }
-        checkFinite(label, relation.label(), page, offset);
+        checkLabel(label, page, offset);
         int nVal = arrayHeader(r, cols.get(1), page, offset);
         if (scratchValues.length < nVal) {
             scratchValues = new double[Math.max(nVal, scratchValues.length * 2)];
@@ -258,9 +255,9 @@ public final class JdbcBlockSource implements BlockSource {
                     page, offset, "have " + nIdx + " indices but " + nVal + " values", "Each row needs one value per "
                     + "index.");
         }
+        checkFeatures(scratchValues, 0, nIdx, cols.get(1), page, offset);
         int d = shape.dimension();
         for (int i = 0; i < nIdx; i++) {
-            checkFinite(scratchValues[i], cols.get(1), page, offset);
             if (scratchIndices[i] < 0 || scratchIndices[i] >= d) {
                 throw TupleBuffer.sparseIndexOutside(scratchIndices[i], id, d);
             }
@@ -269,13 +266,28 @@ public final class JdbcBlockSource implements BlockSource {
         return true;
     }
 
-    /** {@code column}: the label column or the feature column holding {@code v}. */
-    private void checkFinite(double v, String column, long page, int offset) {
-        if (!Double.isFinite(v)) {
-            boolean label = column.equals(relation.label());
-            throw relation.tupleError(TrainingException.DATA_EXCEPTION, label ? "label" : "features", column, page,
-                    offset, label ? "is NaN or Infinity" : "contain NaN or Infinity",
-                    "Filter or fix those rows first, e.g. into a new table.");
+    private void checkLabel(double label, long page, int offset) {
+        if (!Double.isFinite(label)) {
+            throw relation.notFinite(true, relation.label(), Double.isInfinite(label)
+                    && relation.numeric(relation.label()), page, offset);
+        }
+    }
+
+    /**
+     * The heap reader's check of one row's features {@code v[from, from + n)}: the values of feature array
+     * {@code array}, or (null) of the feature columns in order. The first value that is not finite names its
+     * column; the error is 22003 if a numeric of the check is beyond double precision (Infinity as sent).
+     */
+    private void checkFeatures(double[] v, int from, int n, String array, long page, int offset) {
+        for (int i = from; i < from + n; i++) {
+            if (!Double.isFinite(v[i])) {
+                List<String> cols = relation.features().columns();
+                boolean beyond = false;
+                for (int j = from; j < from + n; j++) {
+                    beyond |= Double.isInfinite(v[j]) && relation.numeric(array != null ? array : cols.get(j - from));
+                }
+                throw relation.notFinite(false, array != null ? array : cols.get(i - from), beyond, page, offset);
+            }
         }
     }
 
