@@ -26,9 +26,9 @@ import org.corgipile.operators.TupleBuffer;
  * for sparse data (42804), unknown columns 42703.
  *
  * <p>Casting on the server keeps one decoder for every column type ({@code real[]}, {@code int[]},
- * {@code numeric}, {@code boolean} labels...) and costs far less than the network transfer it precedes; numeric
- * values get an expression that converts them as the heap reader does, without the cast's errors
- * ({@link #toFloat8}). Unlike
+ * {@code numeric}, {@code boolean} labels...) and costs far less than the network transfer it precedes. A numeric
+ * cast fails where the heap reader reads a value (below or beyond double precision): {@link #exactSelectList}
+ * converts numeric columns as the reader does, for the reads where the casts failed ({@link #toFloat8}). Unlike
  * the in-database reader, reading through SQL applies row-level security policies instead of refusing the table.
  */
 public final class RelationColumns {
@@ -40,12 +40,13 @@ public final class RelationColumns {
     private final String label;
     private final FeatureColumns features;
     private final String selectList;
+    private final String exactSelectList;
     private final String nonNull;
     /** Label then feature columns: name and whether it is numeric (a scalar, or the element type of an array). */
     private final List<Column> columns;
 
     private RelationColumns(long oid, String qualifiedName, String shown, String label, FeatureColumns features,
-                            String selectList, String nonNull, List<Column> columns) {
+                            String selectList, String exactSelectList, String nonNull, List<Column> columns) {
         this.oid = oid;
         this.qualifiedName = qualifiedName;
         this.shown = shown;
@@ -53,6 +54,7 @@ public final class RelationColumns {
         this.label = label;
         this.features = features;
         this.selectList = selectList;
+        this.exactSelectList = exactSelectList;
         this.nonNull = nonNull;
     }
 
@@ -98,12 +100,7 @@ public final class RelationColumns {
                     + "SELECT ...", null);
         }
         Column labelCol = column(c, oid, name, label, "label");
-        String labelExpr;
-        if ("B".equals(labelCol.category)) {
-            labelExpr = SqlNames.quote(label) + "::int::float8";
-        } else if (isNumeric(labelCol.type)) {
-            labelExpr = toFloat8(labelCol);
-        } else {
+        if (!"B".equals(labelCol.category) && !isNumeric(labelCol.type)) {
             throw new CorgiPileException(TrainingException.DATATYPE_MISMATCH, "label column \"" + label
                     + "\" of relation \"" + name + "\" has type " + labelCol.type, "The label must be smallint, "
                     + "integer, bigint, real, double precision, numeric or boolean.", null);
@@ -114,21 +111,13 @@ public final class RelationColumns {
         }
         long arrays = cols.stream().filter(col -> col.elementType != null).count();
         FeatureColumns layout;
-        String featureExpr;
         if (cols.size() == 1 && arrays == 1 && isNumeric(cols.get(0).elementType)) {
             layout = new FeatureColumns(FeatureColumns.Layout.ARRAY, names);
-            featureExpr = toFloat8(cols.get(0));
         } else if (cols.size() == 2 && arrays == 2 && INTEGER_TYPES.contains(cols.get(0).elementType)
                 && isNumeric(cols.get(1).elementType)) {
             layout = new FeatureColumns(FeatureColumns.Layout.SPARSE, names);
-            featureExpr = SqlNames.quote(names.get(0)) + "::int4[], " + toFloat8(cols.get(1));
         } else if (arrays == 0 && cols.stream().allMatch(col -> isNumeric(col.type) || "B".equals(col.category))) {
             layout = new FeatureColumns(FeatureColumns.Layout.COLUMNS, names);
-            List<String> parts = new ArrayList<>();
-            for (Column col : cols) {
-                parts.add("B".equals(col.category) ? SqlNames.quote(col.name) + "::int" : toFloat8(col));
-            }
-            featureExpr = "ARRAY[" + String.join(", ", parts) + "]::float8[]";
         } else {
             throw new CorgiPileException(TrainingException.DATATYPE_MISMATCH, "features \"" + features
                     + "\" of relation \"" + name + "\" are not a supported feature type", "Use one float8[], real[], "
@@ -144,8 +133,23 @@ public final class RelationColumns {
         List<Column> columns = new ArrayList<>();
         columns.add(labelCol);
         columns.addAll(cols);
-        return new RelationColumns(oid, qualified, "\"" + name + "\"", label, layout, "ctid, " + labelExpr + ", "
-                + featureExpr, String.join(" AND ", nonNull), columns);
+        return new RelationColumns(oid, qualified, "\"" + name + "\"", label, layout,
+                selectList(columns, layout.layout(), false), selectList(columns, layout.layout(), true),
+                String.join(" AND ", nonNull), columns);
+    }
+
+    /** The select list of {@link #selectList()}; {@code exact}: numeric columns by {@link #toFloat8}, not casts. */
+    private static String selectList(List<Column> columns, FeatureColumns.Layout layout, boolean exact) {
+        List<String> features = new ArrayList<>();
+        for (Column col : columns.subList(1, columns.size())) {
+            features.add(toFloat8(col, exact));
+        }
+        String featureExpr = switch (layout) {
+            case ARRAY -> features.get(0);
+            case SPARSE -> SqlNames.quote(columns.get(1).name) + "::int4[], " + features.get(1);
+            case COLUMNS -> "ARRAY[" + String.join(", ", features) + "]::float8[]";
+        };
+        return "ctid, " + toFloat8(columns.get(0), exact) + ", " + featureExpr;
     }
 
     /** The relation's OID. */
@@ -185,9 +189,26 @@ public final class RelationColumns {
         return features;
     }
 
-    /** {@code ctid, <label as float8>, <features as float8[]>} or, sparse, {@code ..., <int4[]>, <float8[]>}. */
+    /**
+     * {@code ctid, <label as float8>, <features as float8[]>} or, sparse, {@code ..., <int4[]>, <float8[]>}: casts,
+     * which fail on a numeric below or beyond double precision, naming no row ({@link #exactSelectList}).
+     */
     public String selectList() {
         return selectList;
+    }
+
+    /**
+     * {@link #selectList()} with numeric columns converted as the heap reader converts them ({@link #toFloat8}):
+     * slower than their casts (twice the server's time to read a numeric[] table), so a reader turns to it where
+     * a cast failed. The same as {@link #selectList()} when no column is numeric.
+     */
+    public String exactSelectList() {
+        return exactSelectList;
+    }
+
+    /** Whether a column (the label, a feature column or its elements) is numeric: the casts may fail. */
+    public boolean hasNumeric() {
+        return !selectList.equals(exactSelectList);
     }
 
     /**
@@ -271,19 +292,23 @@ public final class RelationColumns {
     private static final String FLOAT8_UNDERFLOW = BigDecimal.ONE.divide(BigDecimal.valueOf(2).pow(1075)).toString();
 
     /**
-     * Column {@code col} as {@code float8} or {@code float8[]}, converted as the heap reader converts it. A cast
-     * does that for every type but numeric, whose cast fails (22003 naming no row) where the reader's conversion,
-     * strtod's, gives the nearest double: 0 below double precision (1e-400), Infinity beyond it (1e400). So a
-     * numeric below is sent as +-0; one beyond as Infinity, and numeric's own NaN and +-Infinity as NaN: both are
-     * errors, which {@link JdbcBlockSource} tells apart as rows are read ({@link #notFinite}). No extra scan: a few
-     * comparisons per value, next to the cast's numeric_out and strtod.
+     * Column {@code col} as {@code float8} or {@code float8[]}: a cast, or with {@code exact} converted as the heap
+     * reader converts it. The cast does that for every type but numeric, whose cast fails (22003 naming no row)
+     * where the reader's conversion, strtod's, gives the nearest double: 0 below double precision (1e-400),
+     * Infinity beyond it (1e400). So exactly, a numeric below is sent as +-0, one beyond as Infinity, and numeric's
+     * own NaN and +-Infinity as NaN: both are errors, which {@link JdbcBlockSource} tells apart as rows are read
+     * ({@link #notFinite}). A few comparisons per value, and a subquery per row for a numeric[] column: the exact
+     * read of a numeric[] table takes the server twice the time of the cast's.
      */
-    private static String toFloat8(Column col) {
+    private static String toFloat8(Column col, boolean exact) {
         String q = SqlNames.quote(col.name);
-        if ("numeric".equals(col.type)) {
+        if ("B".equals(col.category)) {
+            return q + "::int::float8";
+        }
+        if (exact && "numeric".equals(col.type)) {
             return numericToFloat8(q);
         }
-        if (!"numeric".equals(col.elementType)) {
+        if (!exact || !"numeric".equals(col.elementType)) {
             return q + (col.elementType == null ? "::float8" : "::float8[]");
         }
         // element by element; an array of more dimensions is sent as one of as many, for the reader's error
