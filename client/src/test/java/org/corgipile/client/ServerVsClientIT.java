@@ -408,6 +408,30 @@ class ServerVsClientIT {
     }
 
     /**
+     * A numeric below double precision on a later page than the first range: client mode reads the ranges before it
+     * with the casts, rolls the failed read back to its savepoint and reads on exactly, in the training's one
+     * transaction (the model row is written), and trains the server's model.
+     */
+    @Test
+    void aNumericBelowDoublePrecisionOnALaterPageTrainsAsInTheServer(DataSource ds) throws SQLException {
+        execute(ds, "CREATE TABLE tiny_later AS SELECT (i % 2)::numeric AS label, ARRAY[i % 7 - 3, CASE WHEN i = 2900 "
+                + "THEN 1e-400 ELSE i % 3 END, 0.5]::numeric[] AS features FROM generate_series(1, 3000) i");
+        CorgiPile cp = CorgiPile.connect(ds);
+        List<JsonNode> parameters = new ArrayList<>();
+        for (TrainMode mode : List.of(TrainMode.SERVER, TrainMode.CLIENT)) {
+            String name = "tiny_later_" + mode.toString().toLowerCase();
+            cp.train(TrainJob.on("tiny_later").mode(mode).modelName(name).validation("tiny_later")
+                    .spec(TrainSpec.builder().model("logistic").shuffle("none").epochs(2).blockSize(1).seed(1))
+                    .build());
+            parameters.add(cp.model(name).info().row().get("parameters"));
+        }
+        for (int i = 0; i < parameters.get(0).size(); i++) {
+            assertEquals(parameters.get(0).get(i).asDouble(), parameters.get(1).get(i).asDouble(), 1e-9,
+                    "parameter " + i + " in server vs client mode");
+        }
+    }
+
+    /**
      * Client mode converts numeric columns with an expression rather than a cast, and finds a numeric beyond double
      * precision as rows are read rather than by a scan: numeric's own NaN and Infinity are still NaN or Infinity
      * (22000), a NaN next to a numeric beyond double precision in one row is the latter (22003, as the reader's
