@@ -39,7 +39,7 @@ train_and_compare() {
     local table="$1" test="$2" label="$3" features="$4"
     for shuffle in corgipile none; do
         say "train_sgd on $table, shuffle => '$shuffle' ($EPOCHS epochs, logistic regression, the defaults)"
-        sql_notices -c "SELECT epoch, round(loss::numeric, 4) AS loss,
+        sql_notices -c "SELECT epoch, round(loss::numeric, 4) AS loss, round(accuracy::numeric, 4) AS train_accuracy,
                        round(validation_accuracy::numeric, 4) AS test_accuracy, round(seconds::numeric, 3) AS seconds,
                        tuples
                 FROM train_sgd('$table', '$label', '$features', model => 'logistic', shuffle => '$shuffle',

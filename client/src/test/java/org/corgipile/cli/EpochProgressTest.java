@@ -32,7 +32,7 @@ class EpochProgressTest {
     }
 
     /**
-     * Bug: with the default train_metrics 'running' the training accuracy is not measured (NaN) and every epoch's
+     * Bug: when the training accuracy is not measured (NaN: a regression model, a sharded table) every epoch's
      * line ended "loss 0.6716, accuracy , 0.14 s"; a metric that was not measured is left out, a validation
      * accuracy is shown.
      */
@@ -70,5 +70,22 @@ class EpochProgressTest {
         assertEquals("corgipile: block_size 16 pages (derived)", lines[1]);
         assertEquals("corgipile: learning_rate 0.01 (derived)", lines[2]);
         assertTrue(lines[3].startsWith("epoch 1/5 100%") && lines[3].contains("loss 0.6716"), lines[3]);
+    }
+
+    /**
+     * Bug: once the default metrics measured a training accuracy, an epoch's closing line of a 1M-row table (loss,
+     * accuracy, val_accuracy, seconds) was cut at 100 characters: "... accuracy 0.6953, val_accuracy 0." and no
+     * seconds.
+     */
+    @Test
+    void theClosingLineOfAnEpochWithEveryMetricIsNotCut() {
+        StringWriter err = new StringWriter();
+        EpochProgress p = new EpochProgress(new PrintWriter(err, true), false);
+        p.started(org.corgipile.client.TrainMode.SERVER, 10);
+        p.epochProgress(10, 1_000_000, 1_000_000);
+        p.epochFinished(new EpochStats(10, 0.6473, 0.6954, 0.6424, 0.6925, 0.01, 12.04, 1_000_000, Map.of()));
+        String line = err.toString().split("\n")[1];
+        assertTrue(line.endsWith("loss 0.6473, accuracy 0.6954, val_accuracy 0.6925, 12.04 s"), line);
+        assertTrue(line.startsWith("epoch 10/10 100% [="), line);
     }
 }

@@ -52,7 +52,7 @@ class ServerProgressIT {
         assertTrue(r.err().startsWith("corgipile: training in server mode, 6 epochs\n"), r.err());
         for (int e = 1; e <= 6; e++) {
             Matcher line = Pattern.compile("(?m)^epoch " + e + "/6 100% \\[=+\\] 60000/60000 tuples .*loss "
-                    + "\\d\\.\\d{4}, \\d+\\.\\d{2} s").matcher(r.err());
+                    + "\\d\\.\\d{4}, accuracy \\d\\.\\d{4}, \\d+\\.\\d{2} s").matcher(r.err());
             assertTrue(line.find(), "the line of epoch " + e + " in\n" + r.err());
         }
     }

@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * The line {@code train_sgd} raises as a NOTICE after every epoch, for a person in psql:
- * {@code epoch 3/10: loss 0.451234, 0.417 s, 200000 tuples} (with {@code accuracy 0.913350} after the loss when the
- * epoch measured it: {@code train_metrics => 'pass'}; the default running metrics have none). It is not an interface: programs read
+ * {@code epoch 3/10: loss 0.451234, accuracy 0.913350, 0.417 s, 200000 tuples} (the accuracy only when the epoch
+ * measured one: a classifier, and not a shard's round). It is not an interface: programs read
  * an epoch's numbers from the structured channel ({@code corgipile.training_progress}'s activity object while the
  * training runs, the result rows at its end). The client only recognises these lines ({@link #isEpochLine}) so that
  * it does not show an epoch twice.

@@ -101,6 +101,15 @@ public final class Metrics {
         }
     }
 
+    /** Adds every row of {@code rows}, evaluated at {@code params} of {@code model}. */
+    public void addRows(Model model, double[] params, TupleBuffer rows) {
+        double[] out = new double[2];
+        for (int i = 0; i < rows.size(); i++) {
+            double loss = model.evaluateRow(params, rows, i, out);
+            add(rows.label(i), loss, out);
+        }
+    }
+
     /** Rows added so far. */
     public long count() {
         return n;

@@ -11,6 +11,8 @@ public final class Seeds {
     public static final long INIT = 0x494e4954L;
     public static final long SAMPLING = 0x53414d504cL;
     public static final long PROFILE = 0x50524f46L;
+    /** The training rows the default metrics measure each epoch's model on ({@link TrainingSample}). */
+    public static final long ACCURACY_SAMPLE = 0x4143435359L;
 
     private Seeds() {
     }

@@ -79,6 +79,10 @@ public final class Sgd {
     }
 
     private volatile Published published = new Published(0, 0);
+    /** The rows the default metrics measure each epoch's model on, drawn from epoch {@code sampleEpoch}'s rows. */
+    private TrainingSample sample;
+    private int sampleEpoch;
+    private boolean sampling;
 
     public Sgd(Model model, BatchGradient gradient, TrainSpec spec) {
         this.gradient = gradient;
@@ -109,9 +113,20 @@ public final class Sgd {
         rescan(1);
     }
 
+    /**
+     * Offers every row SGD trains on in epoch {@code epoch} to {@code sample} ({@link TrainingSample}), in the
+     * order it trains on them; call before that epoch starts.
+     */
+    public void sample(TrainingSample sample, int epoch) {
+        this.sample = sample;
+        this.sampleEpoch = epoch;
+        this.sampling = sample != null && this.epoch == epoch;
+    }
+
     /** Starts epoch {@code epoch}: sets its learning rate and resets the running loss. */
     public void rescan(int epoch) {
         this.epoch = epoch;
+        this.sampling = sample != null && epoch == sampleEpoch;
         this.lr = spec.learningRate(epoch);
         this.lossSum = 0;
         this.tuples = 0;
@@ -275,6 +290,9 @@ public final class Sgd {
 
     /** Batches over rows {@code [from, to)}; true when stopped (the scale folded back). */
     private boolean train(TupleBuffer rows, int from, int to) {
+        if (sampling) {
+            sample.offer(rows, from, to);
+        }
         while (from < to) {
             if (perTuple()) {
                 // the rows up to the next stop check in one call, with nextBatch's bookkeeping per run

@@ -32,7 +32,8 @@ import org.corgipile.operators.strategy.ShuffleStrategy;
  *
  * <p>Per epoch: {@code rescan} of the strategy (new block order, new permutations), SGD over all its buffers at the
  * epoch's learning rate, then the metrics: with {@code train_metrics => 'running'} (default) the mean pre-update
- * mini-batch loss of the training pass itself, no accuracy and no second read of the table; with {@code 'pass'} a
+ * mini-batch loss of the training pass itself and the accuracy of the epoch's model on a uniform sample of the first
+ * epoch's rows ({@link TrainingSample}, up to 10,000 rows), no second read of the table; with {@code 'pass'} a
  * separate pass over the training relation in storage order with the end-of-epoch model, as in the paper (loss,
  * accuracy and the kind's metrics; its time is reported as "eval_seconds", not in "seconds"). With a validation
  * source, its loss/accuracy/metrics every epoch (also timed as "eval_seconds").
@@ -340,6 +341,11 @@ public final class Trainer {
             }
             Sgd sgd = new Sgd(model, gradient, spec);
             sgd.open(params);
+            // the default metrics measure each epoch's classifier on a sample of the first epoch's rows; a shard's
+            // round (resume) needs none: the coordinator of a sharded table reports the epoch
+            TrainingSample sample = spec.trainMetrics().equals("running") && resume == null
+                    && model.kind() != Model.Kind.REGRESSION ? new TrainingSample(shape, spec.seed()) : null;
+            sgd.sample(sample, first);
             live.sgd = sgd;
             ShuffleStrategy strategy = ShuffleStrategy.named(spec.shuffle());
             List<EpochStats> stats = new ArrayList<>();
@@ -450,7 +456,7 @@ public final class Trainer {
                                 // the boundary, on this thread between the epoch's last buffer and this one; the
                                 // calling thread sees the epoch's end only once SGD is in the next epoch
                                 EpochEnd e = new EpochEnd(sgd.runningLoss(), sgd.tuples(), sgd.learningRate(),
-                                        computeNanos[0], computeNanos[1]);
+                                        computeNanos[0], computeNanos[1], sample == null ? null : sgd.model().clone());
                                 computeNanos[0] = 0;
                                 sgd.rescan(next);
                                 ended.set(e);
@@ -474,7 +480,7 @@ public final class Trainer {
                         db.awaitIdle();
                         // written by the compute thread before it freed its last buffer; awaitIdle() saw that
                         epochEnd = new EpochEnd(sgd.runningLoss(), sgd.tuples(), sgd.learningRate(), computeNanos[0],
-                                computeNanos[1]);
+                                computeNanos[1], sample == null ? null : sgd.model().clone());
                     }
                     long idle = System.nanoTime();
                     counted = db.waitNanos() - counted;
@@ -523,7 +529,13 @@ public final class Trainer {
                         extra.put("running_loss", sgd.runningLoss());
                     } else {
                         loss = epochEnd.runningLoss();
-                        accuracy = Double.NaN;
+                        // on this thread, while SGD goes on (the sample is complete after the first epoch and
+                        // no longer written): the reading thread has the time, the compute thread bounds the epoch
+                        Metrics sampled = epochEnd.model() == null ? null : sample.metrics(model, epochEnd.model());
+                        accuracy = sampled == null ? Double.NaN : sampled.accuracy();
+                        if (sampled != null) {
+                            extra.put("sample_tuples", (double) sampled.count());
+                        }
                     }
                     double vLoss = Double.NaN;
                     double vAccuracy = Double.NaN;
@@ -584,10 +596,12 @@ public final class Trainer {
 
         /**
          * What the compute thread leaves of an epoch when its last buffer is done: the running loss, tuples and
-         * learning rate, its SGD time, and when it finished the epoch's last buffer (System.nanoTime()).
+         * learning rate, its SGD time, when it finished the epoch's last buffer (System.nanoTime()), and a copy of
+         * the epoch's model for the training sample to measure (null: no sample, train_metrics pass or a shard's
+         * round).
          */
         private record EpochEnd(double runningLoss, long tuples, double learningRate, long computeNanos,
-                                long lastEnd) {
+                                long lastEnd, double[] model) {
         }
 
         /** The {@link TrainingProgress} of this run: epoch and phase set here, tuples and loss from {@link Sgd}. */
@@ -642,13 +656,7 @@ public final class Trainer {
                         db.release(b);
                         break;
                     }
-                    db.submit(b, buf -> {
-                        double[] out = new double[2];
-                        for (int i = 0; i < buf.size(); i++) {
-                            double loss = model.evaluateRow(params, buf, i, out);
-                            metrics.add(buf.label(i), loss, out);
-                        }
-                    });
+                    db.submit(b, buf -> metrics.addRows(model, params, buf));
                 }
                 db.awaitIdle();
             } finally {

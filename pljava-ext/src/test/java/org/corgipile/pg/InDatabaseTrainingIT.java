@@ -78,17 +78,20 @@ class InDatabaseTrainingIT {
                     + "epochs => 2, learning_rate => 0.01, block_size => 1, seed => 9, model_name => 'it_once')")) {
                 while (rs.next()) {
                     assertTrue(rs.getDouble(1) > 0, "the running loss");
-                    rs.getDouble(2);
-                    assertTrue(rs.wasNull(), "no accuracy without a metrics pass");
+                    double accuracy = rs.getDouble(2);
+                    assertTrue(!rs.wasNull() && accuracy > 0.5 && accuracy <= 1,
+                            "the accuracy of the epoch's model on the training sample: " + accuracy);
                 }
             }
             try (ResultSet rs = s.executeQuery("SELECT e ? 'eval_seconds', (e->>'read_seconds')::float8, "
-                    + "(e->>'compute_seconds')::float8, (e->>'seconds')::float8, (e->>'device_read_bytes')::bigint "
+                    + "(e->>'compute_seconds')::float8, (e->>'seconds')::float8, (e->>'device_read_bytes')::bigint, "
+                    + "(e->>'sample_tuples')::float8 "
                     + "FROM corgipile.models, jsonb_array_elements(epoch_log) e WHERE name = 'it_once'")) {
                 int n = 0;
                 while (rs.next()) {
                     n++;
                     assertTrue(!rs.getBoolean(1), "no metrics pass, no eval_seconds");
+                    assertTrue(rs.getDouble(6) > 0, "the rows of the training sample");
                     assertTrue(rs.getDouble(2) > 0 && rs.getDouble(2) <= rs.getDouble(4), "read_seconds");
                     assertTrue(rs.getDouble(3) > 0 && rs.getDouble(3) <= rs.getDouble(4), "compute_seconds");
                     assertTrue(rs.getLong(5) >= 0, "device_read_bytes");

@@ -7,7 +7,8 @@ package org.corgipile.bench.engine;
  * @param epoch           1-based epoch number
  * @param seconds         wall time of the epoch's training pass ({@code train_sgd}'s {@code seconds})
  * @param trainLoss       training loss of the epoch (the running loss of the pass by default)
- * @param trainAccuracy   training accuracy (only with {@code train_metrics => 'pass'})
+ * @param trainAccuracy   training accuracy (by default of a sample of the training rows; every row with
+ *                        {@code train_metrics => 'pass'})
  * @param testLoss        loss on the test relation after the epoch
  * @param testAccuracy    accuracy on the test relation after the epoch
  * @param learningRate    learning rate used in the epoch

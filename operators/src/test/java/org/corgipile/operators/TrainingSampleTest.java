@@ -1,0 +1,99 @@
+package org.corgipile.operators;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.corgipile.operators.model.Model;
+import org.junit.jupiter.api.Test;
+
+/** {@link TrainingSample}: a uniform reservoir of the rows SGD trains on, however they arrive. */
+class TrainingSampleTest {
+    /** Offers rows 0 .. n-1 (label = row number, one feature = row number) in chunks of random sizes. */
+    private static TrainingSample offered(int n, long seed, long chunkSeed) {
+        TrainingSample s = new TrainingSample(FeatureShape.dense(1), seed);
+        SplittableRandom chunks = new SplittableRandom(chunkSeed);
+        int row = 0;
+        while (row < n) {
+            int size = Math.min(n - row, 1 + chunks.nextInt(3000));
+            TupleBuffer b = new TupleBuffer(FeatureShape.dense(1), size);
+            for (int i = 0; i < size; i++) {
+                b.addDense(row + i, row + i, new double[] {row + i}, 0);
+            }
+            s.offer(b, 0, size);
+            row += size;
+        }
+        return s;
+    }
+
+    private static double[] labels(TrainingSample s) {
+        // the linear model w = 1, b = 0 on feature x = row: evaluateRow's prediction is the row number itself
+        Model identity = Model.create("linear", 1, 0, null);
+        double[] params = {1, 0};
+        double[] out = new double[2];
+        TupleBuffer rows = s.kept();
+        double[] y = new double[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            identity.evaluateRow(params, rows, i, out);
+            y[i] = rows.label(i);
+            assertEquals(y[i], out[0]);
+        }
+        return y;
+    }
+
+    @Test
+    void theSampleIsUniformOverTheWholeStreamNotItsFirstRows() {
+        int n = 200_000;
+        double[] y = labels(offered(n, 1, 2));
+        assertEquals(TrainingSample.ROWS, y.length);
+        int[] deciles = new int[10];
+        for (double v : y) {
+            deciles[(int) (v * 10 / n)]++;
+        }
+        // 1,000 expected per tenth of the stream, a standard deviation of ~30
+        for (int d = 0; d < 10; d++) {
+            assertTrue(deciles[d] > 850 && deciles[d] < 1150, "tenth " + d + ": " + deciles[d]);
+        }
+    }
+
+    @Test
+    void theSameSeedKeepsTheSameRowsWhateverTheChunks() {
+        assertArrayEquals(labels(offered(50_000, 7, 1)), labels(offered(50_000, 7, 99)));
+        double[] other = labels(offered(50_000, 8, 1));
+        assertTrue(!java.util.Arrays.equals(labels(offered(50_000, 7, 1)), other));
+    }
+
+    @Test
+    void aTableSmallerThanTheSampleIsKeptWhole() {
+        double[] y = labels(offered(1234, 1, 2));
+        assertEquals(1234, y.length);
+        for (int i = 0; i < y.length; i++) {
+            assertEquals(i, y[i]);
+        }
+        assertNull(new TrainingSample(FeatureShape.dense(3), 1).metrics(Model.create("logistic", 3, 0, null),
+                new double[4]));
+    }
+
+    @Test
+    void wideRowsKeepFewerRowsAndSparseRowsAreCopied() {
+        // 8 MB of features: 524 rows of 2,000 doubles, raised to the floor of 1,000 rows
+        assertEquals(1_000, new TrainingSample(FeatureShape.dense(2_000), 1).capacity());
+        assertEquals(TrainingSample.BYTES / (8 * 200), new TrainingSample(FeatureShape.dense(200), 1).capacity());
+        TrainingSample sparse = new TrainingSample(FeatureShape.sparse(100), 1);
+        TupleBuffer b = new TupleBuffer(FeatureShape.sparse(100), 4);
+        b.addSparse(1, 0, new int[] {3, 70}, new double[] {2.0, -1.0}, 0, 2);
+        b.addSparse(0, 1, new int[] {5}, new double[] {4.0}, 0, 1);
+        sparse.offer(b, 0, 2);
+        b.clear(); // the caller reuses its buffer: the sample holds its own copies
+        TupleBuffer kept = sparse.kept();
+        assertEquals(2, kept.size());
+        assertEquals(70, kept.indices()[kept.rowStart(0) + 1]);
+        assertEquals(4.0, kept.values()[kept.rowStart(1)]);
+        // logistic with w[3] = 1: row 0 has margin 2 (predicted 1, label 1), row 1 margin 0 (predicted 0, label 0)
+        double[] params = new double[101];
+        params[3] = 1;
+        assertEquals(1.0, sparse.metrics(Model.create("logistic", 100, 0, null), params).accuracy());
+    }
+}
