@@ -85,7 +85,7 @@ final class ClientTrainer {
         }
         RelationColumns rel = RelationColumns.resolve(c, job.relation(), job.label(), job.features());
         // shuffle_once: the server's one shuffled copy (corgipile.shuffle_once_copy, the extension's too), read in
-        // storage order; its time is part of epoch 1, as in train_sgd
+        // storage order, its errors naming the user's relation as train_sgd's do; its time is part of epoch 1
         boolean shuffleOnce = engineSpec.shuffle().equals("shuffle_once");
         RelationColumns read = rel;
         TrainSpec trainSpec = engineSpec;
@@ -93,7 +93,7 @@ final class ClientTrainer {
         if (shuffleOnce) {
             long t0 = System.nanoTime();
             read = RelationColumns.resolve(c, shuffleOnceCopy(c, rel, job, engineSpec.seed()), job.label(),
-                    job.features());
+                    job.features()).shownAs(BlockSource.shuffledCopyOf(rel.shown()));
             prepSeconds = (System.nanoTime() - t0) / 1e9;
             trainSpec = engineSpec.with("shuffle", "none");
         }

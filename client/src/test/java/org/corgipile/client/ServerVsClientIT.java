@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -359,8 +360,40 @@ class ServerVsClientIT {
         assertEquals("features \"b\" of tuple (0,3) of relation \"huge_column\" contain a numeric beyond the "
                 + "range of double precision", e.getMessage());
         e = sameErrorInBothModes(ds, "22000", mode -> TrainJob.on("huge_index").mode(mode).features("idx, val")
-                .argument("dimension", 10).spec(TrainSpec.builder().model("logistic").epochs(1).seed(1)).build());
-        assertEquals("sparse index 3000000000 of tuple (0,3) is outside [0, 1073741823)", e.getMessage());
+                .spec(TrainSpec.builder().model("logistic").epochs(1).seed(1)).argument("dimension", 10).build());
+        assertEquals("sparse index 3000000000 of tuple (0,3) of relation \"huge_index\" is outside [0, 10)",
+                e.getMessage());
+    }
+
+    /**
+     * Bug: under shuffle_once client mode named the copy it reads (relation
+     * "corgipile_shuffle_once_&lt;pid&gt;_&lt;txid&gt;"), a temporary table the user never created, where train_sgd
+     * names the user's relation, marked as the copy since tuple positions are the copy's. One seed gives one copy in
+     * both modes: the same error, word for word (a label checked by the input guard, a NaN feature found by the
+     * sources, a sparse index beyond the dimension).
+     */
+    @Test
+    void shuffleOnceNamesTheUsersRelationAlikeInBothModes(DataSource ds) throws SQLException {
+        execute(ds, "CREATE TABLE once_bad AS SELECT 2 AS y, ARRAY[i, 1]::float8[] AS features, "
+                + "ARRAY[i, 'NaN']::float8[] AS nans, ARRAY[0, 7] AS idx, ARRAY[1.0, 1.0]::float8[] AS val "
+                + "FROM generate_series(1, 10) i");
+        String shown = " of relation \"once_bad\" (shuffle_once's shuffled copy) ";
+        CorgiPileException e = sameErrorInBothModes(ds, "22000", mode -> once(mode, "logistic", "features"));
+        assertTrue(e.getMessage().matches("label \"y\" of tuple \\(0,\\d+\\)" + Pattern.quote(shown)
+                + "is 2, not a binary label for model logistic \\(expected 0/1 or -1/\\+1\\)"), e.getMessage());
+        e = sameErrorInBothModes(ds, "22000", mode -> once(mode, "linear", "nans"));
+        assertTrue(e.getMessage().matches("features \"nans\" of tuple \\(0,\\d+\\)" + Pattern.quote(shown)
+                + "contain NaN or Infinity"), e.getMessage());
+        e = sameErrorInBothModes(ds, "22000", mode -> TrainJob.on("once_bad").mode(mode).label("y")
+                .features("idx, val").spec(TrainSpec.builder().model("linear").shuffle("shuffle_once").epochs(1)
+                        .seed(1)).argument("dimension", 5).build());
+        assertTrue(e.getMessage().matches("sparse index 7 of tuple \\(0,\\d+\\)" + Pattern.quote(shown)
+                + "is outside \\[0, 5\\)"), e.getMessage());
+    }
+
+    private static TrainJob once(TrainMode mode, String model, String features) {
+        return TrainJob.on("once_bad").mode(mode).label("y").features(features)
+                .spec(TrainSpec.builder().model(model).shuffle("shuffle_once").epochs(1).seed(1)).build();
     }
 
     /**

@@ -60,6 +60,15 @@ public interface BlockSource extends AutoCloseable {
     }
 
     /**
+     * The relation as errors about shuffle_once's copy of it name it, in both training modes: {@code relation}
+     * (e.g. {@code "t"}) marked as the copy, since tuple positions are the copy's ({@code "t" (shuffle_once's
+     * shuffled copy)}); never the copy's own name, a temporary table the user did not create.
+     */
+    static String shuffledCopyOf(String relation) {
+        return relation + " (shuffle_once's shuffled copy)";
+    }
+
+    /**
      * Bytes on disk behind one heap page on average: the page and the TOAST pages of its rows' out-of-line values
      * (the device block of {@link Sizing} counts these). Default: one page, nothing out of line.
      */

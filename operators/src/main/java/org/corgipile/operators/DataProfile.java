@@ -469,7 +469,10 @@ public final class DataProfile {
                         + " is too large to standardise: its variance overflows a double precision value",
                         "Rescale the feature before training: its squared values must stay below 1e308.");
             }
-            std[k] = var <= 0 ? 1 : exponent(k) == 0 ? Math.sqrt(var) : Math.scalb(Math.sqrt(var), -exponent(k));
+            // at least the smallest normal double, whose inverse (the standardisation's factor) is finite: a
+            // feature of denormal values (1e-310) is standardised to a spread below 1, not an infinite one
+            std[k] = var <= 0 ? 1 : Math.max(Double.MIN_NORMAL,
+                    exponent(k) == 0 ? Math.sqrt(var) : Math.scalb(Math.sqrt(var), -exponent(k)));
         }
         return std;
     }

@@ -13,53 +13,90 @@ import org.corgipile.operators.model.Model;
  * costs nothing until it is kept, and about {@code capacity * ln(rows / capacity)} rows are copied in all). It does
  * not change training: it only reads the rows, and its random stream ({@link Seeds#ACCURACY_SAMPLE}) is its own.
  *
- * <p>Capacity: {@link #ROWS} rows (a standard error of about half a point on an accuracy near 70%), fewer when a
- * dense row is wide ({@link #BYTES} of features at most, at least 1,000 rows). Threads: SGD's thread offers the
- * rows; {@link #metrics} runs on the thread that trains (the reading thread), on a copy of each epoch's model, once
- * the first epoch is over and nothing is offered any more, so it never runs beside {@link #offer}.
+ * <p>Capacity: {@link #ROWS} rows (a standard error of about half a point on an accuracy near 70%), fewer when rows
+ * are wide: {@link #BYTES} of features at most, and at most a 32nd of the JVM's heap (dense rows by their width;
+ * sparse rows by the mean non-zeros of the first rows offered). Rows so wide that the budget holds fewer than
+ * {@link #MIN_ROWS} of them (more than 5,000 doubles a row with the default heap) are not sampled: the accuracy is
+ * then not measured ({@code train_metrics => 'pass'} measures it). Threads: SGD's thread offers the rows; {@link #metrics} runs on
+ * the thread that trains (the reading thread), on a copy of each epoch's model, once the first epoch is over and
+ * nothing is offered any more, so it never runs beside {@link #offer}.
  */
 public final class TrainingSample {
     /** Rows kept at most. */
     public static final int ROWS = 10_000;
-    /** Bytes of dense features kept at most (at least 1,000 rows whatever their width). */
-    public static final long BYTES = 8L << 20;
+    /** Rows a sample needs at least: fewer would not estimate an accuracy (a standard error of 5 points). */
+    public static final int MIN_ROWS = 100;
+    /** Bytes of features kept at most. */
+    public static final long BYTES = 4L << 20;
 
     private final FeatureShape shape;
-    private final int capacity;
+    private final long budget;
     private final SplittableRandom rnd;
-    private final double[] labels;
-    private final double[][] values;
-    private final int[][] indices;
+    /** Rows kept (set by the first offer for sparse rows, whose width it measures); -1: rows too wide to sample. */
+    private int capacity;
+    /** Dense rows: the kept rows themselves. */
+    private TupleBuffer dense;
+    /** Sparse rows: each kept row's label, indices and values, and the buffer built of them for metrics. */
+    private double[] labels;
+    private int[][] indices;
+    private double[][] values;
+    private TupleBuffer built;
     /** Rows offered so far, and the index (in the stream of offered rows) of the next one to keep. */
     private long seen;
     private long next;
     private double w;
-    private TupleBuffer rows;
 
     public TrainingSample(FeatureShape shape, long seed) {
-        this.shape = shape;
-        this.capacity = shape.sparse() ? ROWS
-                : (int) Math.max(1_000, Math.min(ROWS, BYTES / (8L * Math.max(1, shape.dimension()))));
-        this.rnd = new SplittableRandom(Seeds.derive(seed, Seeds.ACCURACY_SAMPLE, 0));
-        this.labels = new double[capacity];
-        this.values = new double[capacity][];
-        this.indices = shape.sparse() ? new int[capacity][] : null;
-        this.w = Math.exp(Math.log(uniform()) / capacity);
-        this.next = capacity + skip();
+        this(shape, seed, Math.min(BYTES, Runtime.getRuntime().maxMemory() / 32));
     }
 
-    /** Rows kept at most. */
+    /** A sample of at most {@code budget} bytes of features. */
+    TrainingSample(FeatureShape shape, long seed, long budget) {
+        this.shape = shape;
+        this.budget = budget;
+        this.rnd = new SplittableRandom(Seeds.derive(seed, Seeds.ACCURACY_SAMPLE, 0));
+        if (!shape.sparse()) {
+            start(shape.dimension());
+        }
+    }
+
+    /** Sizes the reservoir for rows of about {@code width} values and draws the first skip. */
+    private void start(double width) {
+        capacity = (int) Math.min(ROWS, budget / (8 * Math.max(1, width)));
+        if (capacity < MIN_ROWS) {
+            capacity = -1;
+            return;
+        }
+        if (shape.sparse()) {
+            labels = new double[capacity];
+            indices = new int[capacity][];
+            values = new double[capacity][];
+        } else {
+            dense = new TupleBuffer(shape, Math.min(capacity, 1024));
+        }
+        w = Math.exp(Math.log(uniform()) / capacity);
+        next = capacity + skip();
+    }
+
+    /** Rows kept at most; 0 before a sparse sample saw a row, -1 for rows too wide to sample. */
     public int capacity() {
         return capacity;
     }
 
     /** Rows kept so far. */
     public int size() {
-        return (int) Math.min(seen, capacity);
+        return (int) Math.min(seen, Math.max(0, capacity));
     }
 
     /** Offers rows {@code [from, to)} of {@code buffer} (rows SGD trains on, in the order it trains on them). */
     public void offer(TupleBuffer buffer, int from, int to) {
+        if (capacity == 0 && from < to) {
+            // sparse: 12 bytes a non-zero (index and value), measured on these rows
+            start(1.5 * (buffer.rowEnd(to - 1) - buffer.rowStart(from)) / (to - from));
+        }
+        if (capacity < 0 || from >= to) {
+            return;
+        }
         long start = seen; // the stream position of row `from`
         long end = start + (to - from);
         for (long p = start; p < Math.min(end, capacity); p++) {
@@ -75,7 +112,7 @@ public final class TrainingSample {
 
     /** The sample's metrics for the model {@code params} of {@code model}; null without rows. */
     public Metrics metrics(Model model, double[] params) {
-        if (seen == 0) {
+        if (seen == 0 || capacity < 0) {
             return null;
         }
         TupleBuffer b = kept();
@@ -85,37 +122,36 @@ public final class TrainingSample {
     }
 
     private void keep(int slot, TupleBuffer buffer, int row) {
-        labels[slot] = buffer.label(row);
-        if (shape.sparse()) {
-            int s = buffer.rowStart(row);
-            int n = buffer.rowEnd(row) - s;
-            indices[slot] = Arrays.copyOfRange(buffer.indices(), s, s + n);
-            values[slot] = Arrays.copyOfRange(buffer.values(), s, s + n);
-        } else {
-            int d = shape.dimension();
-            if (values[slot] == null) {
-                values[slot] = new double[d];
+        if (!shape.sparse()) {
+            if (slot == dense.size()) {
+                dense.addFrom(buffer, row);
+            } else {
+                dense.setDenseFrom(slot, buffer, row);
             }
-            System.arraycopy(buffer.dense(), row * d, values[slot], 0, d);
+            return;
         }
-        rows = null;
+        labels[slot] = buffer.label(row);
+        int s = buffer.rowStart(row);
+        int e = buffer.rowEnd(row);
+        indices[slot] = Arrays.copyOfRange(buffer.indices(), s, e);
+        values[slot] = Arrays.copyOfRange(buffer.values(), s, e);
+        built = null;
     }
 
-    /** The kept rows as one buffer, built again only after a row changed. */
+    /** The kept rows as one buffer (sparse rows: built again only after a row changed). */
     TupleBuffer kept() {
-        if (rows == null) {
-            int n = size();
-            TupleBuffer b = new TupleBuffer(shape, n);
-            for (int k = 0; k < n; k++) {
-                if (shape.sparse()) {
-                    b.addSparse(labels[k], k, indices[k], values[k], 0, indices[k].length);
-                } else {
-                    b.addDense(labels[k], k, values[k], 0);
-                }
-            }
-            rows = b;
+        if (dense != null) {
+            return dense;
         }
-        return rows;
+        if (built == null) {
+            int n = size();
+            TupleBuffer b = new TupleBuffer(shape, Math.max(1, n));
+            for (int k = 0; k < n; k++) {
+                b.addSparse(labels[k], k, indices[k], values[k], 0, indices[k].length);
+            }
+            built = b;
+        }
+        return built;
     }
 
     /** Rows to pass over before the next one kept: geometric with success probability 1 - w. */

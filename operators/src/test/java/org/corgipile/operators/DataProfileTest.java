@@ -266,6 +266,31 @@ class DataProfileTest {
         assertEquals(plainAccuracy, tinyAccuracy, 0.01);
     }
 
+    /**
+     * Bug: a feature of denormal values (1e-310 and 0, or +-1e-310) had a deviation whose inverse, the
+     * standardisation's factor, overflowed to infinity, and training "diverged in epoch 1: the loss became NaN" with
+     * the hint to lower the learning rate. The deviation is at least the smallest normal double, so the factor is
+     * finite and the feature is standardised to a spread below 1; the other features train as before.
+     */
+    @Test
+    void aFeatureOfDenormalsNoLongerMakesTrainingDiverge() {
+        SyntheticData data = SyntheticData.logistic(4_000, 3, 4, 17, false);
+        double[][] x = new double[data.x.length][];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = data.x[i].clone();
+            x[i][2] = i % 3 == 0 ? -1e-310 : 1e-310;
+        }
+        DataProfile p = DataProfile.scan(InMemoryBlockSource.dense(x, data.y, 10), 32, true);
+        assertEquals(Double.MIN_NORMAL, p.std()[2]);
+        assertTrue(Double.isFinite(1 / p.std()[2]));
+        TrainSpec spec = TrainSpec.builder().epochs(2).seed(3).trainMetrics("pass").build();
+        TrainResult r = Trainer.train(spec, InMemoryBlockSource.dense(x, data.y, 10), null, null);
+        assertTrue(r.epochs().get(1).accuracy() > 0.7, "accuracy " + r.epochs().get(1).accuracy());
+        assertTrue(Arrays.stream(r.model().parameters()).allMatch(Double::isFinite));
+        // predictions standardise with the stored deviation: finite too
+        assertTrue(Double.isFinite(r.model().predict(new double[] {0.5, -0.5, 1e-310})));
+    }
+
     private static double[][] concat(double[][] a, double[][] b) {
         double[][] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -78,14 +78,27 @@ class TrainingSampleTest {
 
     @Test
     void wideRowsKeepFewerRowsAndSparseRowsAreCopied() {
-        // 8 MB of features: 524 rows of 2,000 doubles, raised to the floor of 1,000 rows
-        assertEquals(1_000, new TrainingSample(FeatureShape.dense(2_000), 1).capacity());
-        assertEquals(TrainingSample.BYTES / (8 * 200), new TrainingSample(FeatureShape.dense(200), 1).capacity());
+        // 4 MB of features: 262 rows of 2,000 doubles, 2,621 of 200, the 10,000-row cap at 28
+        long mb4 = TrainingSample.BYTES;
+        assertEquals(262, new TrainingSample(FeatureShape.dense(2_000), 1, mb4).capacity());
+        assertEquals(2_621, new TrainingSample(FeatureShape.dense(200), 1, mb4).capacity());
+        assertEquals(TrainingSample.ROWS, new TrainingSample(FeatureShape.dense(28), 1, mb4).capacity());
+        // a 32 MB heap gives the sample 1 MB: 131 rows of 1,000 doubles; rows of 50,000 (10 in 4 MB) are not sampled
+        assertEquals(131, new TrainingSample(FeatureShape.dense(1_000), 1, (32L << 20) / 32).capacity());
+        TrainingSample tooWide = new TrainingSample(FeatureShape.dense(50_000), 1, mb4);
+        assertEquals(-1, tooWide.capacity());
+        TupleBuffer row = new TupleBuffer(FeatureShape.dense(50_000), 1);
+        row.addDense(1, 0, new double[50_000], 0);
+        tooWide.offer(row, 0, 1);
+        assertEquals(0, tooWide.size());
+        assertNull(tooWide.metrics(Model.create("logistic", 50_000, 0, null), new double[50_001]));
         TrainingSample sparse = new TrainingSample(FeatureShape.sparse(100), 1);
         TupleBuffer b = new TupleBuffer(FeatureShape.sparse(100), 4);
         b.addSparse(1, 0, new int[] {3, 70}, new double[] {2.0, -1.0}, 0, 2);
         b.addSparse(0, 1, new int[] {5}, new double[] {4.0}, 0, 1);
         sparse.offer(b, 0, 2);
+        // sized by the rows' non-zeros: 1.5 a row is 18 bytes, so the cap is the row count
+        assertEquals(TrainingSample.ROWS, sparse.capacity());
         b.clear(); // the caller reuses its buffer: the sample holds its own copies
         TupleBuffer kept = sparse.kept();
         assertEquals(2, kept.size());
@@ -95,5 +108,22 @@ class TrainingSampleTest {
         double[] params = new double[101];
         params[3] = 1;
         assertEquals(1.0, sparse.metrics(Model.create("logistic", 100, 0, null), params).accuracy());
+    }
+
+    /** Sparse rows of 100,000 non-zeros (12 GB in 10,000 rows): 4 MB hold 3 of them, too few: not sampled. */
+    @Test
+    void wideSparseRowsAreCappedByTheirNonZeros() {
+        TrainingSample s = new TrainingSample(FeatureShape.sparse(1_000_000), 1, TrainingSample.BYTES);
+        TupleBuffer b = new TupleBuffer(FeatureShape.sparse(1_000_000), 2);
+        int[] idx = new int[100_000];
+        double[] val = new double[100_000];
+        for (int k = 0; k < idx.length; k++) {
+            idx[k] = 10 * k;
+        }
+        b.addSparse(1, 0, idx, val, 0, idx.length);
+        b.addSparse(0, 1, idx, val, 0, idx.length);
+        s.offer(b, 0, 2);
+        assertEquals(-1, s.capacity());
+        assertEquals(0, s.size());
     }
 }

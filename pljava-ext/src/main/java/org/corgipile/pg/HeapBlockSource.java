@@ -33,7 +33,8 @@ public final class HeapBlockSource implements RelationSource {
      */
     private static final int INITIAL_BYTES = 256 << 10;
 
-    private final String name;
+    /** The relation as errors name it, the reader's (C) and this class's alike (see {@link #open}). */
+    private final String shown;
     private final String label;
     private final java.util.List<String> features;
     private final long handle;
@@ -52,8 +53,8 @@ public final class HeapBlockSource implements RelationSource {
     private long tuplesRead;
     private Runnable tick = () -> { };
 
-    private HeapBlockSource(String name, String label, String features, long[] info, int sparseDimension) {
-        this.name = name;
+    private HeapBlockSource(String shown, String label, String features, long[] info, int sparseDimension) {
+        this.shown = shown;
         this.label = label;
         this.features = java.util.Arrays.stream(features.split(",")).map(String::strip).toList();
         this.handle = info[0];
@@ -71,15 +72,17 @@ public final class HeapBlockSource implements RelationSource {
     /**
      * Opens a reader: checks the relation kind, SELECT privilege, row-level security and the columns, registers the
      * active snapshot, and finds the feature dimension (the first tuple's length for arrays; the largest index + 1
-     * for sparse pairs unless {@code sparseDimension > 0}). {@code shown}: the relation as the reader's errors name it
-     * (null: its name in double quotes).
+     * for sparse pairs unless {@code sparseDimension > 0}). {@code shown}: the relation as every error of the reader
+     * names it (null: its name in double quotes), e.g. shuffle_once's copy as the user's relation
+     * ({@link org.corgipile.operators.BlockSource#shuffledCopyOf}).
      */
     public static HeapBlockSource open(long relationOid, String label, String features, int sparseDimension,
                                        String shown) {
         long[] info = new long[5];
         String name = Natives.readerOpen(relationOid, label, features, shown, info);
         try {
-            return new HeapBlockSource(name, label, features, info, sparseDimension);
+            return new HeapBlockSource(shown != null ? shown : "\"" + name + "\"", label, features, info,
+                    sparseDimension);
         } catch (RuntimeException e) {
             Natives.readerClose(info[0]);
             throw e;
@@ -142,14 +145,13 @@ public final class HeapBlockSource implements RelationSource {
 
     private TrainingException noRows() {
         return new TrainingException(TrainingException.DATA_EXCEPTION,
-                "relation \"" + name + "\" has no rows with a non-NULL label "
-                + "and features",
+                "relation " + shown + " has no rows with a non-NULL label and features",
                 "Load data first; rows whose label or features are NULL are skipped.");
     }
 
-    private static void checkIndex(double index, long tid, int dimension) {
+    private void checkIndex(double index, long tid, int dimension) {
         if (!(index >= 0 && index < dimension)) {
-            throw TupleBuffer.sparseIndexOutside(index, tid, dimension);
+            throw TupleBuffer.sparseIndexOutside(index, tid, shown, dimension);
         }
     }
 
@@ -160,12 +162,13 @@ public final class HeapBlockSource implements RelationSource {
 
     @Override
     public String describeLabel() {
-        return "label column \"" + label + "\" of relation \"" + name + "\"";
+        return "label column \"" + label + "\" of relation " + shown;
     }
 
     @Override
     public String describeValue(int feature, long id) {
-        return org.corgipile.operators.BlockSource.describeValue("\"" + name + "\"", label, features, shape.sparse(), feature, id);
+        return org.corgipile.operators.BlockSource.describeValue(shown, label, features, shape.sparse(), feature,
+                id);
     }
 
     /** The heap page and its share of the TOAST relation's pages (heap + TOAST bytes / heap pages). */
@@ -340,7 +343,7 @@ public final class HeapBlockSource implements RelationSource {
             closed = true;
             try {
                 if (toastRanges != null) {
-                    Natives.message(3, "corgipile: read-ahead of \"" + name + "\": " + toastRanges.summary());
+                    Natives.message(3, "corgipile: read-ahead of " + shown + ": " + toastRanges.summary());
                 }
             } finally {
                 Natives.readerClose(handle);

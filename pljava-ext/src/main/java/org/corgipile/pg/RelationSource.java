@@ -33,7 +33,10 @@ interface RelationSource extends BlockSource {
         return open(args, relationKey, label, features, sparseDimension, null);
     }
 
-    /** As above; {@code shown}: how the reader's errors name a relation that is not partitioned (null: its name). */
+    /**
+     * As above; {@code shown}: how every error of the reader names a relation that is not partitioned (null: its
+     * name in double quotes).
+     */
     static RelationSource open(Args args, String relationKey, String label, String features, int sparseDimension,
                                String shown) {
         String leavesKey = relationKey + "s";

@@ -7,9 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import org.corgipile.operators.BlockSource;
 import org.corgipile.operators.EpochListener;
 import org.corgipile.operators.EpochNotice;
 import org.corgipile.operators.EpochStats;
@@ -19,7 +18,6 @@ import org.corgipile.operators.TrainResult;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
 import org.corgipile.operators.Trainer;
-import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.TrainingProgress;
 import org.corgipile.operators.Version;
 
@@ -55,9 +53,9 @@ final class TrainFunction {
         Progress progress;
         long skipped;
         try (GpuNotices notices = GpuNotices.attach();
-             // shuffle_once: the reader's own errors name the user's relation, as aboutUserRelation does Java's
+             // shuffle_once: every error of the reader (C and Java) names the user's relation, marked as the copy
              RelationSource train = RelationSource.open(args, "relation", label, features, dimension,
-                     shuffleOnce ? quoted(relationName) + " (shuffle_once's shuffled copy)" : null);
+                     shuffleOnce ? BlockSource.shuffledCopyOf(quoted(relationName)) : null);
              RelationSource validation = args.has("validation")
                      ? RelationSource.open(args, "validation", label, features,
                              train.shape().sparse() ? train.shape().dimension() : 0)
@@ -78,8 +76,6 @@ final class TrainFunction {
             }
             skipped = train.skippedTuples();
             notices.drain();
-        } catch (TrainingException e) {
-            throw shuffleOnce ? aboutUserRelation(e, relationName) : e;
         }
         if (skipped > 0) {
             Natives.message(0, "skipped " + skipped + " rows with a NULL label or NULL features");
@@ -135,32 +131,6 @@ final class TrainFunction {
         }
         out.put("skipped_tuples", skipped);
         out.put("corgipile_version", Version.CURRENT);
-        return out;
-    }
-
-    /** The name of the temporary copy shuffle_once trains on (corgipile.shuffle_once_copy), quoted or not. */
-    private static final Pattern SHUFFLE_ONCE_COPY = Pattern.compile("\"?corgipile_shuffle_once_\\d+_\\d+\"?");
-
-    /**
-     * An error from training on shuffle_once's copy, told about the user's relation: the copy's name (a temporary
-     * table the user never created) becomes {@code relationName}, and a message with tuple positions says that they
-     * are the copy's, not the relation's.
-     */
-    static TrainingException aboutUserRelation(TrainingException e, String relationName) {
-        String message = e.getMessage();
-        if (message == null) {
-            return e;
-        }
-        String renamed = SHUFFLE_ONCE_COPY.matcher(message)
-                .replaceAll(Matcher.quoteReplacement(quoted(relationName)));
-        if (message.contains("tuple (")) {
-            renamed += "; tuple positions are those of shuffle_once's shuffled copy of " + relationName;
-        }
-        if (renamed.equals(message)) {
-            return e;
-        }
-        TrainingException out = new TrainingException(e.sqlState(), renamed, e.hint(), e);
-        out.setStackTrace(e.getStackTrace());
         return out;
     }
 

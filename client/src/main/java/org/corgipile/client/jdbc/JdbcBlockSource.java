@@ -205,7 +205,7 @@ public final class JdbcBlockSource implements BlockSource {
             if (e.getCause() instanceof SQLException s) {
                 throw CorgiPileException.error(s);
             }
-            throw new TrainingException(TrainingException.CONNECTION_FAILURE, "reading " + relation.qualifiedName()
+            throw new TrainingException(TrainingException.CONNECTION_FAILURE, "reading relation " + relation.shown()
                     + " by binary COPY failed: " + e.getMessage(), null, e);
         }
     }
@@ -299,7 +299,7 @@ public final class JdbcBlockSource implements BlockSource {
         int d = shape.dimension();
         for (int i = 0; i < nIdx; i++) {
             if (scratchIndices[i] < 0 || scratchIndices[i] >= d) {
-                throw TupleBuffer.sparseIndexOutside(scratchIndices[i], id, d);
+                throw TupleBuffer.sparseIndexOutside(scratchIndices[i], id, relation.shown(), d);
             }
         }
         into.addSparse(label, id, scratchIndices, scratchValues, 0, nIdx);

@@ -170,6 +170,11 @@ public final class RelationColumns {
         return shown;
     }
 
+    /** This relation, its errors naming it as {@code shown} (shuffle_once's copy: the user's relation, marked). */
+    public RelationColumns shownAs(String shown) {
+        return new RelationColumns(oid, qualifiedName, shown, label, features, selectList, nonNull, columns);
+    }
+
     /**
      * The error for a bad value of tuple {@code (page,offset)}, worded as the extension's heap reader words it:
      * {@code features "f" of tuple (0,2) of relation "t" contain NaN or Infinity}. {@code role}: "label",
@@ -278,7 +283,7 @@ public final class RelationColumns {
                 + " AND (" + condition + ") ORDER BY ctid LIMIT 1");
              ResultSet rs = ps.executeQuery()) {
             return rs.next() ? TupleBuffer.sparseIndexOutside(rs.getDouble(3), rs.getLong(1) << 16 | rs.getLong(2),
-                    dimension) : null;
+                    shown, dimension) : null;
         }
     }
 
