@@ -399,8 +399,8 @@ class ServerVsClientIT {
     /**
      * Bug: a numeric label or feature below double precision (1e-400) failed client mode with PostgreSQL's bare
      * 22003 ("... is out of range for type double precision", from its ::float8 casts) where the server reads it as
-     * the nearest double, 0. Client mode now reads them as the server does: in both modes the numeric table trains
-     * the model of the same values written as float8, in every feature layout.
+     * the nearest double, 0 (and 1e-310 as a denormal). Client mode now reads them as the server does: in both modes
+     * the numeric table trains the model of the same values written as float8, in every feature layout.
      */
     @Test
     void aNumericBelowDoublePrecisionReadsAsZeroInBothModes(DataSource ds) throws SQLException {
@@ -410,10 +410,10 @@ class ServerVsClientIT {
                 + "ARRAY[i %% 7 - 3, CASE WHEN i %% 3 = 1 THEN %1$s ELSE -%2$s END] AS val "
                 + "FROM generate_series(1, 60) i";
         execute(ds, "CREATE TABLE tiny_numeric AS SELECT i, label::numeric, features::numeric[], a::numeric, "
-                        + "b::numeric, idx::int[], val::numeric[] FROM (" + String.format(values, "1e-400", "0.25")
+                        + "b::numeric, idx::int[], val::numeric[] FROM (" + String.format(values, "1e-400", "1e-310")
                         + ") v ORDER BY i",
                 "CREATE TABLE tiny_float8 AS SELECT i, label::float8, features::float8[], a::float8, b::float8, "
-                        + "idx::int[], val::float8[] FROM (" + String.format(values, "0", "0.25")
+                        + "idx::int[], val::float8[] FROM (" + String.format(values, "0", "1e-310::float8")
                         + ") v ORDER BY i");
         CorgiPile cp = CorgiPile.connect(ds);
         for (String features : List.of("features", "a, b", "idx, val")) {

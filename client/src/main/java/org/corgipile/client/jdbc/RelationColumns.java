@@ -172,7 +172,8 @@ public final class RelationColumns {
 
     /** This relation, its errors naming it as {@code shown} (shuffle_once's copy: the user's relation, marked). */
     public RelationColumns shownAs(String shown) {
-        return new RelationColumns(oid, qualifiedName, shown, label, features, selectList, nonNull, columns);
+        return new RelationColumns(oid, qualifiedName, shown, label, features, selectList, exactSelectList, nonNull,
+                columns);
     }
 
     /**
