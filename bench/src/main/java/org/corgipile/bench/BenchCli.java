@@ -24,7 +24,6 @@ import org.corgipile.bench.run.BenchSettings;
 import org.corgipile.bench.run.MatrixRunner;
 
 import org.corgipile.cli.ExitCodes;
-import org.corgipile.cli.UsageErrors;
 
 import org.corgipile.cli.VersionProvider;
 import picocli.CommandLine;
@@ -189,9 +188,7 @@ public final class BenchCli implements Callable<Integer> {
         cl.addSubcommand("memory", new org.corgipile.bench.memory.BufferMemoryBench(
                 "./corgipile bench " + String.join(" ", args), log));
         // the exit codes of every corgipile command (ExitCodes)
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, ExitCodes.of(e), "corgipile bench",
-                cmd.getErr()));
-        cl.setParameterExceptionHandler(new UsageErrors("corgipile bench"));
+        ExitCodes.reportFailures(cl, "corgipile bench");
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // "--profiles memory" names the memory profile, not the memory subcommand
         cl.setAllowSubcommandsAsOptionParameters(true);

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import org.corgipile.cli.DatabaseOptions;
+import org.corgipile.cli.ExitCodes;
 import org.corgipile.cli.VersionProvider;
 import org.corgipile.operators.TrainSpec;
 
@@ -59,7 +60,12 @@ public final class InDbEpochBench implements Callable<Integer> {
     String trainMetrics;
 
     public static void main(String[] argv) {
-        System.exit(new CommandLine(new InDbEpochBench()).execute(argv));
+        System.exit(commandLine().execute(argv));
+    }
+
+    /** The command line {@link #main} executes: picocli, with every corgipile command's errors and exit codes. */
+    static CommandLine commandLine() {
+        return ExitCodes.reportFailures(new CommandLine(new InDbEpochBench()), "InDbEpochBench");
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import org.corgipile.cli.DatabaseOptions;
+import org.corgipile.cli.ExitCodes;
 import org.corgipile.cli.VersionProvider;
 
 import picocli.CommandLine;
@@ -57,7 +58,12 @@ public final class InDbMemoryBench implements Callable<Integer> {
     boolean quick;
 
     public static void main(String[] argv) {
-        System.exit(new CommandLine(new InDbMemoryBench()).execute(argv));
+        System.exit(commandLine().execute(argv));
+    }
+
+    /** The command line {@link #main} executes: picocli, with every corgipile command's errors and exit codes. */
+    static CommandLine commandLine() {
+        return ExitCodes.reportFailures(new CommandLine(new InDbMemoryBench()), "InDbMemoryBench");
     }
 
     @Override

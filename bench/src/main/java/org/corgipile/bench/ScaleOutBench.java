@@ -23,7 +23,6 @@ import org.corgipile.bench.io.DeviceProfile;
 import org.corgipile.bench.io.PageCacheLimit;
 import org.corgipile.bench.run.BenchServer;
 import org.corgipile.cli.ExitCodes;
-import org.corgipile.cli.UsageErrors;
 import org.corgipile.cli.VersionProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -174,11 +173,7 @@ public final class ScaleOutBench implements Callable<Integer> {
 
     /** The command line {@link #main} executes: picocli, with every corgipile command's exit codes. */
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new ScaleOutBench());
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e, ExitCodes.of(e),
-                "corgipile bench-scale-out", cmd.getErr()));
-        cl.setParameterExceptionHandler(new UsageErrors("corgipile bench-scale-out"));
-        return cl;
+        return ExitCodes.reportFailures(new CommandLine(new ScaleOutBench()), "corgipile bench-scale-out");
     }
 
     @Override

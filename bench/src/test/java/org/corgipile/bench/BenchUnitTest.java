@@ -126,4 +126,27 @@ class BenchUnitTest {
         }
         return new StrategyResult("corgipile", "CorgiPile", "test", "t", prep, 0, 0, 0, epochs, 0, 0, 0, 0, null, 16, 0.5, 0, 0);
     }
+
+    /**
+     * Bug: InDbEpochBench and InDbMemoryBench ran with picocli's default handlers: a database that cannot be reached
+     * printed a stack trace and exited 1 (a usage error), and a usage error printed the whole help and exited 2 (a
+     * database error). They fail as every corgipile command does (ExitCodes.reportFailures): one line with the
+     * SQLSTATE and exit 2; a usage error in one line with a hint, exit 1.
+     */
+    @Test
+    void theInDatabaseBenchmarksFailAsEveryCommandDoes() {
+        for (CommandLine cl : List.of(InDbEpochBench.commandLine(), InDbMemoryBench.commandLine())) {
+            String name = cl.getCommandName();
+            StringWriter err = new StringWriter();
+            cl.setErr(new PrintWriter(err, true));
+            assertEquals(ExitCodes.DATABASE, cl.execute("--url", "jdbc:postgresql://127.0.0.1:1/nowhere?user=postgres"),
+                    err.toString());
+            assertTrue(err.toString().matches(name + ": error: Connection to 127.0.0.1:1 refused.*"
+                    + "\\(SQLSTATE 08001\\)\n"), err.toString());
+            err.getBuffer().setLength(0);
+            assertEquals(ExitCodes.USAGE, cl.execute("--rowz"), err.toString());
+            assertTrue(err.toString().startsWith(name + ": error: Unknown option: '--rowz'"), err.toString());
+            assertTrue(err.toString().endsWith("corgipile: hint: see " + name + " --help\n"), err.toString());
+        }
+    }
 }

@@ -15,6 +15,7 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 /**
  * How every command fails: one line {@code corgipile: error: MESSAGE (SQLSTATE xxxxx)}, then the server's or the
@@ -25,10 +26,15 @@ final class Failures {
     private Failures() {
     }
 
-    /** Runs a command body and turns its failure into a message and an exit code. */
+    /**
+     * Runs a command body and turns its failure into a message and an exit code; a usage error found while running
+     * (no database given) goes on to picocli's handler of usage errors ({@link UsageErrors}).
+     */
     static int run(CommandSpec spec, boolean verbose, Callable<Integer> body) {
         try {
             return body.call();
+        } catch (ParameterException e) {
+            throw e;
         } catch (Exception e) {
             return report(e, spec.commandLine().getErr(), verbose, spec);
         } catch (OutOfMemoryError e) {

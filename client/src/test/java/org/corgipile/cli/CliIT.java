@@ -2,6 +2,7 @@ package org.corgipile.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -518,6 +519,24 @@ class CliIT {
         Run verbose = cli("models", "--verbose", "--url", "jdbc:postgresql://127.0.0.1:1/nowhere?user=postgres");
         assertEquals(ExitCodes.DATABASE, verbose.code());
         assertTrue(verbose.err().contains("\tat org.postgresql"), verbose.err());
+    }
+
+    /**
+     * Bug: a command without --url run outside the launcher (so without the local cluster as its default) exited 2,
+     * a database error with SQLSTATE 08001, for what is a missing argument: a usage error (1) naming the command,
+     * with the hint of every usage error. (A database that cannot be reached stays 2, above.)
+     */
+    @Test
+    void noDatabaseGivenIsAUsageErrorNotADatabaseError() {
+        assertNull(System.getProperty(DatabaseOptions.LOCAL_URL_PROPERTY), "tests run without the launcher");
+        Run r = cli("models");
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertEquals("corgipile models: error: no database given: pass --url jdbc:postgresql://HOST:PORT/DB?user=USER, "
+                + "or run through ./corgipile so that the local cluster is the default\n"
+                + "corgipile: hint: see corgipile models --help\n", r.err());
+        Run train = cli("train", "clustered", "--verbose");
+        assertEquals(ExitCodes.USAGE, train.code(), train.err());
+        assertTrue(train.err().startsWith("corgipile train: error: no database given"), train.err());
     }
 
     @Test

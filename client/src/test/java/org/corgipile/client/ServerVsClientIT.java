@@ -397,6 +397,103 @@ class ServerVsClientIT {
     }
 
     /**
+     * Bug: a numeric label or feature below double precision (1e-400) failed client mode with PostgreSQL's bare
+     * 22003 ("... is out of range for type double precision", from its ::float8 casts) where the server reads it as
+     * the nearest double, 0 (and 1e-310 as a denormal). Client mode now reads them as the server does: in both modes
+     * the numeric table trains the model of the same values written as float8, in every feature layout.
+     */
+    @Test
+    void aNumericBelowDoublePrecisionReadsAsZeroInBothModes(DataSource ds) throws SQLException {
+        String values = "SELECT i, CASE WHEN i %% 5 = 0 THEN %1$s ELSE i %% 2 END AS label, "
+                + "ARRAY[i %% 7 - 3, CASE WHEN i %% 3 = 0 THEN -%1$s ELSE %2$s END, i %% 2 + 0.5] AS features, "
+                + "(i %% 7 - 3) AS a, CASE WHEN i %% 3 = 0 THEN %1$s ELSE %2$s END AS b, ARRAY[0, 1 + i %% 3] AS idx, "
+                + "ARRAY[i %% 7 - 3, CASE WHEN i %% 3 = 1 THEN %1$s ELSE -%2$s END] AS val "
+                + "FROM generate_series(1, 60) i";
+        execute(ds, "CREATE TABLE tiny_numeric AS SELECT i, label::numeric, features::numeric[], a::numeric, "
+                        + "b::numeric, idx::int[], val::numeric[] FROM (" + String.format(values, "1e-400", "1e-310")
+                        + ") v ORDER BY i",
+                "CREATE TABLE tiny_float8 AS SELECT i, label::float8, features::float8[], a::float8, b::float8, "
+                        + "idx::int[], val::float8[] FROM (" + String.format(values, "0", "1e-310::float8")
+                        + ") v ORDER BY i");
+        CorgiPile cp = CorgiPile.connect(ds);
+        for (String features : List.of("features", "a, b", "idx, val")) {
+            List<JsonNode> numeric = new ArrayList<>();
+            for (TrainMode mode : List.of(TrainMode.SERVER, TrainMode.CLIENT)) {
+                for (String table : List.of("tiny_numeric", "tiny_float8")) {
+                    String name = table + "_" + mode.toString().toLowerCase() + "_" + features.replace(", ", "_");
+                    cp.train(TrainJob.on(table).mode(mode).features(features).modelName(name)
+                            .spec(TrainSpec.builder().model("logistic").shuffle("none").epochs(2).seed(1)).build());
+                    JsonNode parameters = cp.model(name).info().row().get("parameters");
+                    if (table.equals("tiny_numeric")) {
+                        numeric.add(parameters);
+                    } else {
+                        assertEquals(parameters, numeric.get(numeric.size() - 1), mode + " " + features
+                                + ": the numeric table trains as its float8 twin");
+                    }
+                }
+            }
+            assertEquals(numeric.get(0).size(), numeric.get(1).size());
+            for (int i = 0; i < numeric.get(0).size(); i++) {
+                assertEquals(numeric.get(0).get(i).asDouble(), numeric.get(1).get(i).asDouble(), 1e-9,
+                        features + ": parameter " + i + " in server vs client mode");
+            }
+        }
+    }
+
+    /**
+     * A numeric below double precision on a later page than the first range: client mode reads the ranges before it
+     * with the casts, rolls the failed read back to its savepoint and reads on exactly, in the training's one
+     * transaction (the model row is written), and trains the server's model.
+     */
+    @Test
+    void aNumericBelowDoublePrecisionOnALaterPageTrainsAsInTheServer(DataSource ds) throws SQLException {
+        execute(ds, "CREATE TABLE tiny_later AS SELECT (i % 2)::numeric AS label, ARRAY[i % 7 - 3, CASE WHEN i = 2900 "
+                + "THEN 1e-400 ELSE i % 3 END, 0.5]::numeric[] AS features FROM generate_series(1, 3000) i");
+        CorgiPile cp = CorgiPile.connect(ds);
+        List<JsonNode> parameters = new ArrayList<>();
+        for (TrainMode mode : List.of(TrainMode.SERVER, TrainMode.CLIENT)) {
+            String name = "tiny_later_" + mode.toString().toLowerCase();
+            cp.train(TrainJob.on("tiny_later").mode(mode).modelName(name).validation("tiny_later")
+                    .spec(TrainSpec.builder().model("logistic").shuffle("none").epochs(2).blockSize(1).seed(1))
+                    .build());
+            parameters.add(cp.model(name).info().row().get("parameters"));
+        }
+        for (int i = 0; i < parameters.get(0).size(); i++) {
+            assertEquals(parameters.get(0).get(i).asDouble(), parameters.get(1).get(i).asDouble(), 1e-9,
+                    "parameter " + i + " in server vs client mode");
+        }
+    }
+
+    /**
+     * Client mode converts numeric columns with an expression rather than a cast, and finds a numeric beyond double
+     * precision as rows are read rather than by a scan: numeric's own NaN and Infinity are still NaN or Infinity
+     * (22000), a NaN next to a numeric beyond double precision in one row is the latter (22003, as the reader's
+     * check), and a 2-dimensional numeric array the reader's 2202E, alike in both modes.
+     */
+    @Test
+    void numericNaNInfinityAndTwoDimensionalArraysAreTheSameErrorsInBothModes(DataSource ds) throws SQLException {
+        execute(ds, "CREATE TABLE numeric_inf AS SELECT CASE WHEN i = 4 THEN '-Infinity'::numeric ELSE i % 2 END "
+                        + "AS label, ARRAY[i, 1.0]::float8[] AS features FROM generate_series(1, 10) i",
+                "CREATE TABLE numeric_nan AS SELECT i % 2 AS label, ARRAY[i, CASE WHEN i = 5 THEN 'NaN'::numeric "
+                        + "ELSE 1 END]::numeric[] AS features, i::numeric AS a, CASE WHEN i = 5 THEN 'NaN'::numeric ELSE 1 END "
+                        + "AS b, CASE WHEN i = 5 THEN 1e400 ELSE 1 END::numeric AS c FROM generate_series(1, 10) i",
+                "CREATE TABLE numeric_2d AS SELECT i % 2 AS label, CASE WHEN i = 2 THEN ARRAY[[i, 1e400]] "
+                        + "ELSE ARRAY[[i, 1]] END::numeric[] AS features FROM generate_series(1, 10) i");
+        CorgiPileException e = sameErrorInBothModes(ds, "22000", mode -> small(mode, "numeric_inf"));
+        assertEquals("label \"label\" of tuple (0,4) of relation \"numeric_inf\" is NaN or Infinity", e.getMessage());
+        e = sameErrorInBothModes(ds, "22000", mode -> small(mode, "numeric_nan"));
+        assertEquals("features \"features\" of tuple (0,5) of relation \"numeric_nan\" contain NaN or Infinity",
+                e.getMessage());
+        e = sameErrorInBothModes(ds, "22003", mode -> TrainJob.on("numeric_nan").mode(mode).features("a, b, c")
+                .spec(TrainSpec.builder().model("logistic").epochs(1).seed(1)).build());
+        assertEquals("features \"b\" of tuple (0,5) of relation \"numeric_nan\" contain a numeric beyond the range "
+                + "of double precision", e.getMessage());
+        e = sameErrorInBothModes(ds, "2202E", mode -> small(mode, "numeric_2d"));
+        assertEquals("features \"features\" of tuple (0,1) of relation \"numeric_2d\" are a 2-dimensional array; "
+                + "expected one dimension", e.getMessage());
+    }
+
+    /**
      * Bug (defect 2): client mode said "features of relation ... are empty arrays" when the first row's array was
      * empty, and "have 0 elements" for a later one; the server names the tuple whose array is empty.
      */

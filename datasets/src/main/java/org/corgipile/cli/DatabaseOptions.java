@@ -20,6 +20,10 @@ public final class DatabaseOptions {
     /** System property the launcher sets to the local cluster's JDBC URL. */
     public static final String LOCAL_URL_PROPERTY = "corgipile.local.url";
 
+    /** The command this is mixed into, whose usage error a missing database is. */
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec command;
+
     @Option(names = "--url", paramLabel = "JDBC_URL", converter = JdbcUrl.class,
             description = "JDBC URL of the database, e.g. jdbc:postgresql://host:5432/db?user=me "
                     + "(default: the local cluster of ./corgipile db, system property " + LOCAL_URL_PROPERTY + ")")
@@ -47,12 +51,20 @@ public final class DatabaseOptions {
         }
     }
 
-    /** The JDBC URL given, or the local cluster's; an 08001 error when there is neither. */
+    /**
+     * The JDBC URL given, or the local cluster's. Neither (the jar run without the launcher and without
+     * {@code --url}) is a missing argument: a usage error ({@link ExitCodes#USAGE}) of the command, reported by
+     * picocli's parameter exception handler ({@link UsageErrors}), not a database that cannot be reached (2).
+     */
     public String resolvedUrl() throws SQLException {
         String u = url != null ? url : System.getProperty(LOCAL_URL_PROPERTY);
         if (u == null || u.isBlank()) {
-            throw new SQLException("no database given: pass --url jdbc:postgresql://HOST:PORT/DB?user=USER, or "
-                    + "run through ./corgipile so the local cluster is the default", "08001");
+            String message = "no database given: pass --url jdbc:postgresql://HOST:PORT/DB?user=USER, or run "
+                    + "through ./corgipile so that the local cluster is the default";
+            if (command == null) {      // not on a command line (a test, a benchmark's own options)
+                throw new SQLException(message, "08001");
+            }
+            throw new CommandLine.ParameterException(command.commandLine(), message);
         }
         if (!u.startsWith("jdbc:postgresql:")) {
             throw new SQLException("--url must be a PostgreSQL JDBC URL starting with jdbc:postgresql:, got " + u,

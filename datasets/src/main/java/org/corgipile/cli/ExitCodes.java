@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
+import java.util.function.ToIntFunction;
+
+import picocli.CommandLine;
 
 /**
  * Exit codes of every {@code corgipile} command ({@code train}, {@code predict}, ..., {@code dataset}, {@code bench}),
@@ -14,14 +17,18 @@ import java.sql.SQLException;
 public final class ExitCodes {
     /** Success. */
     public static final int OK = 0;
-    /** Usage error: unknown command or option, missing or malformed argument (picocli's own code). */
+    /**
+     * Usage error: unknown command or option, missing or malformed argument (picocli's own code), no database given
+     * (no {@code --url} outside the launcher, {@link DatabaseOptions#resolvedUrl}).
+     */
     public static final int USAGE = 1;
     /** Database error: cannot connect, permission denied, the statement failed or was cancelled. */
     public static final int DATABASE = 2;
     /**
      * Invalid input: the engine or the server refused an argument or the data (SQLSTATE classes 22 and 42, 3F and
      * 0A: a bad hyper-parameter, an unknown schema, relation, column or model, NaN in the data, a diverging loss, a
-     * feature not supported for this input such as a partitioned table in client mode).
+     * feature not supported for this input or machine such as a partitioned table in client mode or
+     * {@code --device gpu} without an OpenCL device).
      */
     public static final int INVALID_INPUT = 3;
     /** A file could not be read or written (export). */
@@ -36,7 +43,8 @@ public final class ExitCodes {
     public static final String H1 = "  0  success";
     public static final String H2 = "  1  usage error: unknown option, missing or malformed argument";
     public static final String H3 = "  2  database error: cannot connect, permission denied, statement failed";
-    public static final String H4 = "  3  invalid input: bad argument, unknown relation/column/model, bad data";
+    public static final String H4 = "  3  invalid input: bad argument, unknown relation/column/model, bad data, "
+            + "unsupported (no GPU)";
     public static final String H5 = "  4  file error: cannot read or write a file";
     public static final String H6 = "  5  internal error: a bug (run with --verbose and report it)";
     public static final String H7 = "  6  out of memory: the client's Java heap is exhausted";
@@ -62,6 +70,23 @@ public final class ExitCodes {
             return OUT_OF_MEMORY;
         }
         return INTERNAL;
+    }
+
+    /**
+     * How the command lines without a reporter of their own ({@code corgipile dataset}, {@code corgipile bench},
+     * {@code bench-scale-out}, the benchmarks' mains) fail, installed on {@code cl}: usage errors in one line and a
+     * hint ({@link UsageErrors}), any other failure one line by {@link #report} and the code {@code code} gives it.
+     * {@code root}: the command as users type it. Returns {@code cl}.
+     */
+    public static CommandLine reportFailures(CommandLine cl, String root, ToIntFunction<Throwable> code) {
+        cl.setParameterExceptionHandler(new UsageErrors(root));
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(e, code.applyAsInt(e), root, cmd.getErr()));
+        return cl;
+    }
+
+    /** {@link #reportFailures(CommandLine, String, ToIntFunction)} with the codes of {@link #of(Throwable)}. */
+    public static CommandLine reportFailures(CommandLine cl, String root) {
+        return reportFailures(cl, root, ExitCodes::of);
     }
 
     /**

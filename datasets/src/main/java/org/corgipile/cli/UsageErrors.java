@@ -18,9 +18,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * Did you mean: --epochs?
  * corgipile: hint: see corgipile train --help
  * </pre>
- * (the suggestion only when picocli has one) and exit code {@link ExitCodes#USAGE}. The three CLIs ({@code corgipile},
- * {@code corgipile dataset}, {@code corgipile bench}) install it with
- * {@code setParameterExceptionHandler(new UsageErrors("corgipile dataset"))}, naming their root as users type it.
+ * (the suggestion only when picocli has one) and exit code {@link ExitCodes#USAGE}. Every command line installs it
+ * naming its root as users type it: {@code corgipile} with {@code setParameterExceptionHandler(new
+ * UsageErrors("corgipile"))}, the others ({@code corgipile dataset}, {@code corgipile bench}, the benchmarks' mains)
+ * with {@link ExitCodes#reportFailures}.
  */
 public final class UsageErrors implements IParameterExceptionHandler {
     private final String root;

@@ -97,6 +97,14 @@ public final class TupleBuffer {
         return size == 0;
     }
 
+    /** Drops the rows from {@code n} on: a source's partial read of a range it reads again. */
+    public void truncate(int n) {
+        if (n < 0 || n > size) {
+            throw new IllegalArgumentException("truncate: n must be between 0 and " + size + ", got " + n);
+        }
+        size = n;
+    }
+
     public void clear() {
         size = 0;
         permutationPending = false;

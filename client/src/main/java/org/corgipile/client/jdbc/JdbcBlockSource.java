@@ -6,6 +6,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -37,14 +39,18 @@ import org.postgresql.copy.PGCopyInputStream;
  * <p>Tuple identity is the heap TID, {@code page << 16 | offset}, exactly as the in-database reader reports it.
  * As in the extension's heap reader, rows whose label or features are NULL are skipped and counted
  * ({@link #skippedTuples}); a NULL array element (22004), NaN or infinite values and vectors of the wrong length
- * (22000) are errors naming the row's ctid.
+ * (22000), numerics beyond double precision (22003) are errors naming the row's ctid.
  */
 public final class JdbcBlockSource implements BlockSource {
     private final Connection connection;
     private final RelationColumns relation;
     private final FeatureShape shape;
     private final long pageCount;
-    private final String copyPrefix;
+    /** COPY (SELECT ... FROM t WHERE, with the casts of the select list until one fails, then exactly. */
+    private String copyPrefix;
+    private boolean exact;
+    /** Pages read once with the casts: no numeric there fails them again (one snapshot), no savepoint needed. */
+    private final BitSet castRead = new BitSet();
     /** TIDs of rows skipped for NULLs: each is counted once however often its page is read (every epoch). */
     private final Set<Long> skipped = new HashSet<>();
     private int[] scratchIndices = new int[64];
@@ -86,7 +92,6 @@ public final class JdbcBlockSource implements BlockSource {
                     + relation.shown() + " are " + (shape.sparse() ? "dense" : "sparse")
                     + " but the model expects " + (shape.sparse() ? "sparse" : "dense") + " features");
         }
-        relation.checkRange(c);
         long pages;
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT pg_relation_size(?::oid) / current_setting('block_size')::int")) {
@@ -149,8 +154,43 @@ public final class JdbcBlockSource implements BlockSource {
         if (firstPage >= end) {
             return 0;
         }
-        String sql = copyPrefix + rangePredicate(firstPage, end) + ") TO STDOUT (FORMAT binary)";
         int before = into.size();
+        // A numeric cast fails (22003, naming no row) on a value the heap reader reads: below double precision
+        // (0) or beyond it (the reader's error naming the row). Pages not read before are read under a savepoint
+        // (in a transaction), and where a cast failed, read again exactly (RelationColumns.exactSelectList) from
+        // then on. Two round trips per range of the first pass over a table with a numeric column, no scan.
+        boolean guarded = !exact && relation.hasNumeric() && castRead.nextClearBit((int) firstPage) < end;
+        try {
+            Savepoint savepoint = guarded && !connection.getAutoCommit() ? connection.setSavepoint() : null;
+            try {
+                copy(copyPrefix + rangePredicate(firstPage, end) + ") TO STDOUT (FORMAT binary)", into);
+            } catch (TrainingException e) {
+                // the server's 22003 (a cast), not the decoder's (exact reads only)
+                if (!guarded || !TrainingException.NUMERIC_VALUE_OUT_OF_RANGE.equals(e.sqlState())
+                        || !(e.getCause() instanceof SQLException)) {
+                    throw e;
+                }
+                if (savepoint != null) {
+                    connection.rollback(savepoint);
+                }
+                into.truncate(before);
+                exact = true;
+                copyPrefix = "COPY (SELECT " + relation.exactSelectList() + " FROM " + relation.qualifiedName()
+                        + " WHERE ";
+                return readPages(firstPage, pages, into);
+            }
+            if (savepoint != null) {
+                connection.releaseSavepoint(savepoint);
+                castRead.set((int) firstPage, (int) end);
+            }
+        } catch (SQLException e) {
+            throw CorgiPileException.error(e);
+        }
+        return into.size() - before;
+    }
+
+    /** Runs one binary COPY ... TO STDOUT into {@code into}; a failed statement is a CorgiPileException. */
+    private void copy(String sql, TupleBuffer into) {
         try {
             PGConnection pg = connection.unwrap(PGConnection.class);
             try (InputStream in = new PGCopyInputStream(pg, sql)) {
@@ -168,7 +208,6 @@ public final class JdbcBlockSource implements BlockSource {
             throw new TrainingException(TrainingException.CONNECTION_FAILURE, "reading relation " + relation.shown()
                     + " by binary COPY failed: " + e.getMessage(), null, e);
         }
-        return into.size() - before;
     }
 
     private void decode(BinaryCopyReader r, TupleBuffer into) throws IOException {
@@ -207,7 +246,7 @@ public final class JdbcBlockSource implements BlockSource {
             r.skip(Math.max(len, 0));
             return false;
         }
-        checkFinite(label, relation.label(), page, offset);
+        checkLabel(label, page, offset);
         boolean array = relation.features().layout() == FeatureColumns.Layout.ARRAY;
         String column = relation.features().columns().get(0);
         int n = arrayHeader(r, column, page, offset);
@@ -223,9 +262,7 @@ public final class JdbcBlockSource implements BlockSource {
         int at = into.appendDenseSlot(label, id);
         double[] dense = into.dense();
         r.readDoubleElements(n, dense, at);
-        for (int i = at; i < at + n; i++) {
-            checkFinite(dense[i], array ? column : relation.features().columns().get(i - at), page, offset);
-        }
+        checkFeatures(dense, at, n, array ? column : null, page, offset);
         return true;
     }
 
@@ -247,7 +284,7 @@ public final class JdbcBlockSource implements BlockSource {
         if (valLen < 0) {
             return false;
         }
-        checkFinite(label, relation.label(), page, offset);
+        checkLabel(label, page, offset);
         int nVal = arrayHeader(r, cols.get(1), page, offset);
         if (scratchValues.length < nVal) {
             scratchValues = new double[Math.max(nVal, scratchValues.length * 2)];
@@ -258,9 +295,9 @@ public final class JdbcBlockSource implements BlockSource {
                     page, offset, "have " + nIdx + " indices but " + nVal + " values", "Each row needs one value per "
                     + "index.");
         }
+        checkFeatures(scratchValues, 0, nIdx, cols.get(1), page, offset);
         int d = shape.dimension();
         for (int i = 0; i < nIdx; i++) {
-            checkFinite(scratchValues[i], cols.get(1), page, offset);
             if (scratchIndices[i] < 0 || scratchIndices[i] >= d) {
                 throw TupleBuffer.sparseIndexOutside(scratchIndices[i], id, relation.shown(), d);
             }
@@ -269,13 +306,30 @@ public final class JdbcBlockSource implements BlockSource {
         return true;
     }
 
-    /** {@code column}: the label column or the feature column holding {@code v}. */
-    private void checkFinite(double v, String column, long page, int offset) {
-        if (!Double.isFinite(v)) {
-            boolean label = column.equals(relation.label());
-            throw relation.tupleError(TrainingException.DATA_EXCEPTION, label ? "label" : "features", column, page,
-                    offset, label ? "is NaN or Infinity" : "contain NaN or Infinity",
-                    "Filter or fix those rows first, e.g. into a new table.");
+    private void checkLabel(double label, long page, int offset) {
+        if (!Double.isFinite(label)) {
+            throw relation.notFinite(true, relation.label(), exact && Double.isInfinite(label)
+                    && relation.numeric(relation.label()), page, offset);
+        }
+    }
+
+    /**
+     * The heap reader's check of one row's features {@code v[from, from + n)}: the values of feature array
+     * {@code array}, or (null) of the feature columns in order. The first value that is not finite names its
+     * column; the error is 22003 if a numeric of the check is beyond double precision (Infinity as sent by an
+     * exact read; a cast fails on those, and sends numeric's own Infinity as Infinity).
+     */
+    private void checkFeatures(double[] v, int from, int n, String array, long page, int offset) {
+        for (int i = from; i < from + n; i++) {
+            if (!Double.isFinite(v[i])) {
+                List<String> cols = relation.features().columns();
+                boolean beyond = false;
+                for (int j = from; j < from + n; j++) {
+                    beyond |= exact && Double.isInfinite(v[j])
+                            && relation.numeric(array != null ? array : cols.get(j - from));
+                }
+                throw relation.notFinite(false, array != null ? array : cols.get(i - from), beyond, page, offset);
+            }
         }
     }
 

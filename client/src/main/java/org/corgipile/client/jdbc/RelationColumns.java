@@ -1,5 +1,7 @@
 package org.corgipile.client.jdbc;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,7 +26,9 @@ import org.corgipile.operators.TupleBuffer;
  * for sparse data (42804), unknown columns 42703.
  *
  * <p>Casting on the server keeps one decoder for every column type ({@code real[]}, {@code int[]},
- * {@code numeric}, {@code boolean} labels...) and costs far less than the network transfer it precedes. Unlike
+ * {@code numeric}, {@code boolean} labels...) and costs far less than the network transfer it precedes. A numeric
+ * cast fails where the heap reader reads a value (below or beyond double precision): {@link #exactSelectList}
+ * converts numeric columns as the reader does, for the reads where the casts failed ({@link #toFloat8}). Unlike
  * the in-database reader, reading through SQL applies row-level security policies instead of refusing the table.
  */
 public final class RelationColumns {
@@ -36,12 +40,13 @@ public final class RelationColumns {
     private final String label;
     private final FeatureColumns features;
     private final String selectList;
+    private final String exactSelectList;
     private final String nonNull;
     /** Label then feature columns: name and whether it is numeric (a scalar, or the element type of an array). */
     private final List<Column> columns;
 
     private RelationColumns(long oid, String qualifiedName, String shown, String label, FeatureColumns features,
-                            String selectList, String nonNull, List<Column> columns) {
+                            String selectList, String exactSelectList, String nonNull, List<Column> columns) {
         this.oid = oid;
         this.qualifiedName = qualifiedName;
         this.shown = shown;
@@ -49,6 +54,7 @@ public final class RelationColumns {
         this.label = label;
         this.features = features;
         this.selectList = selectList;
+        this.exactSelectList = exactSelectList;
         this.nonNull = nonNull;
     }
 
@@ -94,12 +100,7 @@ public final class RelationColumns {
                     + "SELECT ...", null);
         }
         Column labelCol = column(c, oid, name, label, "label");
-        String labelExpr;
-        if ("B".equals(labelCol.category)) {
-            labelExpr = SqlNames.quote(label) + "::int::float8";
-        } else if (isNumeric(labelCol.type)) {
-            labelExpr = SqlNames.quote(label) + "::float8";
-        } else {
+        if (!"B".equals(labelCol.category) && !isNumeric(labelCol.type)) {
             throw new CorgiPileException(TrainingException.DATATYPE_MISMATCH, "label column \"" + label
                     + "\" of relation \"" + name + "\" has type " + labelCol.type, "The label must be smallint, "
                     + "integer, bigint, real, double precision, numeric or boolean.", null);
@@ -110,21 +111,13 @@ public final class RelationColumns {
         }
         long arrays = cols.stream().filter(col -> col.elementType != null).count();
         FeatureColumns layout;
-        String featureExpr;
         if (cols.size() == 1 && arrays == 1 && isNumeric(cols.get(0).elementType)) {
             layout = new FeatureColumns(FeatureColumns.Layout.ARRAY, names);
-            featureExpr = SqlNames.quote(names.get(0)) + "::float8[]";
         } else if (cols.size() == 2 && arrays == 2 && INTEGER_TYPES.contains(cols.get(0).elementType)
                 && isNumeric(cols.get(1).elementType)) {
             layout = new FeatureColumns(FeatureColumns.Layout.SPARSE, names);
-            featureExpr = SqlNames.quote(names.get(0)) + "::int4[], " + SqlNames.quote(names.get(1)) + "::float8[]";
         } else if (arrays == 0 && cols.stream().allMatch(col -> isNumeric(col.type) || "B".equals(col.category))) {
             layout = new FeatureColumns(FeatureColumns.Layout.COLUMNS, names);
-            List<String> parts = new ArrayList<>();
-            for (Column col : cols) {
-                parts.add(SqlNames.quote(col.name) + ("B".equals(col.category) ? "::int" : ""));
-            }
-            featureExpr = "ARRAY[" + String.join(", ", parts) + "]::float8[]";
         } else {
             throw new CorgiPileException(TrainingException.DATATYPE_MISMATCH, "features \"" + features
                     + "\" of relation \"" + name + "\" are not a supported feature type", "Use one float8[], real[], "
@@ -140,8 +133,23 @@ public final class RelationColumns {
         List<Column> columns = new ArrayList<>();
         columns.add(labelCol);
         columns.addAll(cols);
-        return new RelationColumns(oid, qualified, "\"" + name + "\"", label, layout, "ctid, " + labelExpr + ", "
-                + featureExpr, String.join(" AND ", nonNull), columns);
+        return new RelationColumns(oid, qualified, "\"" + name + "\"", label, layout,
+                selectList(columns, layout.layout(), false), selectList(columns, layout.layout(), true),
+                String.join(" AND ", nonNull), columns);
+    }
+
+    /** The select list of {@link #selectList()}; {@code exact}: numeric columns by {@link #toFloat8}, not casts. */
+    private static String selectList(List<Column> columns, FeatureColumns.Layout layout, boolean exact) {
+        List<String> features = new ArrayList<>();
+        for (Column col : columns.subList(1, columns.size())) {
+            features.add(toFloat8(col, exact));
+        }
+        String featureExpr = switch (layout) {
+            case ARRAY -> features.get(0);
+            case SPARSE -> SqlNames.quote(columns.get(1).name) + "::int4[], " + features.get(1);
+            case COLUMNS -> "ARRAY[" + String.join(", ", features) + "]::float8[]";
+        };
+        return "ctid, " + toFloat8(columns.get(0), exact) + ", " + featureExpr;
     }
 
     /** The relation's OID. */
@@ -164,7 +172,8 @@ public final class RelationColumns {
 
     /** This relation, its errors naming it as {@code shown} (shuffle_once's copy: the user's relation, marked). */
     public RelationColumns shownAs(String shown) {
-        return new RelationColumns(oid, qualifiedName, shown, label, features, selectList, nonNull, columns);
+        return new RelationColumns(oid, qualifiedName, shown, label, features, selectList, exactSelectList, nonNull,
+                columns);
     }
 
     /**
@@ -186,9 +195,26 @@ public final class RelationColumns {
         return features;
     }
 
-    /** {@code ctid, <label as float8>, <features as float8[]>} or, sparse, {@code ..., <int4[]>, <float8[]>}. */
+    /**
+     * {@code ctid, <label as float8>, <features as float8[]>} or, sparse, {@code ..., <int4[]>, <float8[]>}: casts,
+     * which fail on a numeric below or beyond double precision, naming no row ({@link #exactSelectList}).
+     */
     public String selectList() {
         return selectList;
+    }
+
+    /**
+     * {@link #selectList()} with numeric columns converted as the heap reader converts them ({@link #toFloat8}):
+     * slower than their casts (twice the server's time to read a numeric[] table), so a reader turns to it where
+     * a cast failed. The same as {@link #selectList()} when no column is numeric.
+     */
+    public String exactSelectList() {
+        return exactSelectList;
+    }
+
+    /** Whether a column (the label, a feature column or its elements) is numeric: the casts may fail. */
+    public boolean hasNumeric() {
+        return !selectList.equals(exactSelectList);
     }
 
     /**
@@ -263,43 +289,69 @@ public final class RelationColumns {
     }
 
     /** Magnitudes from which numeric's cast to float8 overflows: 2^1024 - 2^970, half an ulp above DBL_MAX. */
-    private static final String FLOAT8_OVERFLOW = "179769313486231580793728971405303415079934132710037826936173778980"
-            + "444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000"
-            + "708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704"
-            + "342711559699508093042880177904174497792";
+    private static final String FLOAT8_OVERFLOW = BigInteger.TWO.pow(1024).subtract(BigInteger.TWO.pow(970))
+            .toString();
+    /**
+     * Magnitudes up to which a numeric rounds to 0 as a double: 2^-1075, half the smallest denormal, exactly (ties
+     * round to the even 0); the cast fails on those.
+     */
+    private static final String FLOAT8_UNDERFLOW = BigDecimal.ONE.divide(BigDecimal.valueOf(2).pow(1075)).toString();
 
     /**
-     * For numeric columns only: the first row (storage order) with a finite numeric beyond double precision, named
-     * as the heap reader names it (22003), before the select list's float8 casts fail naming no row.
+     * Column {@code col} as {@code float8} or {@code float8[]}: a cast, or with {@code exact} converted as the heap
+     * reader converts it. The cast does that for every type but numeric, whose cast fails (22003 naming no row)
+     * where the reader's conversion, strtod's, gives the nearest double: 0 below double precision (1e-400),
+     * Infinity beyond it (1e400). So exactly, a numeric below is sent as +-0, one beyond as Infinity, and numeric's
+     * own NaN and +-Infinity as NaN: both are errors, which {@link JdbcBlockSource} tells apart as rows are read
+     * ({@link #notFinite}). A few comparisons per value, and a subquery per row for a numeric[] column: the exact
+     * read of a numeric[] table takes the server twice the time of the cast's.
      */
-    public void checkRange(Connection c) throws SQLException {
-        List<String> whens = new ArrayList<>();
-        for (int i = 0; i < columns.size(); i++) {
-            Column col = columns.get(i);
-            String q = SqlNames.quote(col.name);
-            if ("numeric".equals(col.type)) {
-                whens.add("WHEN abs(" + q + ") >= " + FLOAT8_OVERFLOW + " AND abs(" + q + ") < 'Infinity' THEN " + i);
-            } else if ("numeric".equals(col.elementType)) {
-                whens.add("WHEN EXISTS (SELECT FROM unnest(" + q + ") AS corgipile_v(v) WHERE abs(v) >= "
-                        + FLOAT8_OVERFLOW + " AND abs(v) < 'Infinity') THEN " + i);
+    private static String toFloat8(Column col, boolean exact) {
+        String q = SqlNames.quote(col.name);
+        if ("B".equals(col.category)) {
+            return q + "::int::float8";
+        }
+        if (exact && "numeric".equals(col.type)) {
+            return numericToFloat8(q);
+        }
+        if (!exact || !"numeric".equals(col.elementType)) {
+            return q + (col.elementType == null ? "::float8" : "::float8[]");
+        }
+        // element by element; an array of more dimensions is sent as one of as many, for the reader's error
+        return "CASE WHEN array_ndims(" + q + ") > 1 THEN array_fill(0::float8, array_fill(1, ARRAY[array_ndims(" + q
+                + ")])) WHEN " + q + " IS NOT NULL THEN ARRAY(SELECT " + numericToFloat8("corgipile_v.v")
+                + " FROM unnest(" + q + ") AS corgipile_v(v)) END";
+    }
+
+    private static String numericToFloat8(String q) {
+        return "CASE WHEN abs(" + q + ") <= " + FLOAT8_UNDERFLOW + " THEN sign(" + q + ")::float8 * 0 WHEN abs(" + q
+                + ") < " + FLOAT8_OVERFLOW + " THEN " + q + "::float8 WHEN abs(" + q + ") < 'Infinity' THEN "
+                + "'Infinity'::float8 WHEN " + q + " IS NOT NULL THEN 'NaN'::float8 END";
+    }
+
+    /** Whether the values of {@code column} (the label or a feature column, or its elements) are numeric. */
+    boolean numeric(String column) {
+        for (Column col : columns) {
+            if (col.name.equals(column)) {
+                return "numeric".equals(col.type) || "numeric".equals(col.elementType);
             }
         }
-        if (whens.isEmpty()) {
-            return;
-        }
-        String which = "CASE " + String.join(" ", whens) + " END";
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + CTID + ", " + which + " FROM " + qualifiedName
-                + " WHERE " + nonNull + " AND " + which + " IS NOT NULL ORDER BY ctid LIMIT 1");
-             ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) {
-                int i = rs.getInt(3);
-                boolean isLabel = i == 0;
-                throw tupleError(TrainingException.NUMERIC_VALUE_OUT_OF_RANGE, isLabel ? "label" : "features",
-                        columns.get(i).name, rs.getLong(1), rs.getInt(2), (isLabel ? "is" : "contain")
-                                + " a numeric beyond the range of double precision", "Double precision holds "
-                                + "magnitudes up to about 1e308: rescale those values first, e.g. into a new table.");
-            }
-        }
+        return false;
+    }
+
+    /**
+     * The heap reader's error for a value of {@code column} that is not finite as sent ({@link #toFloat8}): 22003
+     * when {@code beyondDoublePrecision} (a numeric beyond double precision in the same check: the label, the
+     * feature columns, or one feature array), else 22000 NaN or Infinity.
+     */
+    TrainingException notFinite(boolean isLabel, String column, boolean beyondDoublePrecision, long page,
+                                int offset) {
+        String problem = beyondDoublePrecision ? "a numeric beyond the range of double precision" : "NaN or Infinity";
+        return tupleError(beyondDoublePrecision ? TrainingException.NUMERIC_VALUE_OUT_OF_RANGE
+                        : TrainingException.DATA_EXCEPTION, isLabel ? "label" : "features", column, page, offset,
+                (isLabel ? "is " : "contain ") + problem, beyondDoublePrecision ? "Double precision holds magnitudes "
+                        + "up to about 1e308: rescale those values first, e.g. into a new table."
+                        : "Filter or fix those rows first, e.g. into a new table.");
     }
 
     private static boolean isNumeric(String type) {

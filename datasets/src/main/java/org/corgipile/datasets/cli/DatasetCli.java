@@ -3,7 +3,6 @@ package org.corgipile.datasets.cli;
 import java.io.PrintWriter;
 
 import org.corgipile.cli.ExitCodes;
-import org.corgipile.cli.UsageErrors;
 import org.corgipile.cli.VersionProvider;
 import org.corgipile.datasets.InputFormatException;
 
@@ -44,11 +43,9 @@ public final class DatasetCli implements Runnable {
         CommandLine cl = new CommandLine(new DatasetCli());
         cl.setOut(out);
         cl.setErr(err);
-        cl.setParameterExceptionHandler(new UsageErrors("corgipile dataset"));
         // the exit codes of every corgipile command (ExitCodes); a file the loader cannot parse is bad input (3)
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> ExitCodes.report(e,
-                e instanceof InputFormatException ? ExitCodes.INVALID_INPUT : ExitCodes.of(e), "corgipile dataset",
-                cmd.getErr()));
+        ExitCodes.reportFailures(cl, "corgipile dataset",
+                e -> e instanceof InputFormatException ? ExitCodes.INVALID_INPUT : ExitCodes.of(e));
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
