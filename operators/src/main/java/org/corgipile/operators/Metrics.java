@@ -59,13 +59,13 @@ public final class Metrics {
         n++;
         lossSum += loss;
         double pred = out[0];
+        if (correct(kind, label, pred)) {
+            correct++;
+        }
         switch (kind) {
             case BINARY -> {
                 boolean pos = label > 0;
                 boolean predPos = pred > 0;
-                if (pos == predPos) {
-                    correct++;
-                }
                 if (predPos && pos) {
                     tp++;
                 } else if (predPos) {
@@ -86,9 +86,7 @@ public final class Metrics {
                 }
             }
             case MULTICLASS -> {
-                if (pred == label) {
-                    correct++;
-                }
+                // the accuracy only (above)
             }
             case REGRESSION -> {
                 double e = pred - label;
@@ -99,6 +97,18 @@ public final class Metrics {
                 yM2 += delta * (label - yMean);
             }
         }
+    }
+
+    /**
+     * Whether canonical prediction {@code pred} is right for stored label {@code label}: binary, both positive
+     * ({@code > 0}) or both not; multi-class, the same class. Regression has no right prediction.
+     */
+    public static boolean correct(Model.Kind kind, double label, double pred) {
+        return switch (kind) {
+            case BINARY -> label > 0 == pred > 0;
+            case MULTICLASS -> pred == label;
+            case REGRESSION -> false;
+        };
     }
 
     /** Adds every row of {@code rows}, evaluated at {@code params} of {@code model}. */

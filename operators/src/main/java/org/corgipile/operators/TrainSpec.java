@@ -49,8 +49,8 @@ import java.util.Map;
  *   <tr><td>classes</td><td>inferred</td><td>2 .. 65536 (softmax, mlp); 2 (logistic, svm); not for linear</td></tr>
  *   <tr><td>device</td><td>cpu</td><td>cpu, gpu, auto</td></tr>
  *   <tr><td>train_metrics</td><td>running</td><td>running (mean pre-update loss of the training pass itself, and the
- *       accuracy of the epoch's model on a sample of up to 10,000 training rows drawn in the first epoch; no extra
- *       read), pass (a separate storage-order pass after each epoch: loss, accuracy and the
+ *       accuracy of the epoch's model on a sample of 1% of the training rows (1,000 to 10,000) drawn in the first
+ *       epoch; no extra read), pass (a separate storage-order pass after each epoch: loss, accuracy and the
  *       kind's metrics, timed as eval_seconds)</td></tr>
  *   <tr><td>overwrite</td><td>false</td><td>boolean (used by the catalog, carried along)</td></tr>
  *   <tr><td>class_weights</td><td>none (every row weighs 1)</td><td>one positive number per class (binary: negative,

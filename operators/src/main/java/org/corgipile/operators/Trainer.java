@@ -33,8 +33,9 @@ import org.corgipile.operators.strategy.ShuffleStrategy;
  * <p>Per epoch: {@code rescan} of the strategy (new block order, new permutations), SGD over all its buffers at the
  * epoch's learning rate, then the metrics: with {@code train_metrics => 'running'} (default) the mean pre-update
  * mini-batch loss of the training pass itself and the accuracy of the epoch's model on a uniform sample of the first
- * epoch's rows ({@link TrainingSample}, up to 10,000 rows), no second read of the table; with {@code 'pass'} a
- * separate pass over the training relation in storage order with the end-of-epoch model, as in the paper (loss,
+ * epoch's rows ({@link TrainingSample}, one in a hundred, 1,000 to 10,000 rows), no second read of the table; with
+ * {@code 'pass'} a separate pass over the training relation in storage order with the end-of-epoch model, as in the
+ * paper (loss,
  * accuracy and the kind's metrics; its time is reported as "eval_seconds", not in "seconds"). With a validation
  * source, its loss/accuracy/metrics every epoch (also timed as "eval_seconds").
  *
@@ -531,10 +532,10 @@ public final class Trainer {
                         loss = epochEnd.runningLoss();
                         // on this thread, while SGD goes on (the sample is complete after the first epoch and
                         // no longer written): the reading thread has the time, the compute thread bounds the epoch
-                        Metrics sampled = epochEnd.model() == null ? null : sample.metrics(model, epochEnd.model());
-                        accuracy = sampled == null ? Double.NaN : sampled.accuracy();
-                        if (sampled != null) {
-                            extra.put("sample_tuples", (double) sampled.count());
+                        accuracy = epochEnd.model() == null ? Double.NaN
+                                : sample.accuracy(model, epochEnd.model(), epochEnd.tuples());
+                        if (!Double.isNaN(accuracy)) {
+                            extra.put("sample_tuples", (double) sample.measured(epochEnd.tuples()));
                         }
                     }
                     double vLoss = Double.NaN;

@@ -13,19 +13,27 @@ import org.corgipile.operators.model.Model;
  * costs nothing until it is kept, and about {@code capacity * ln(rows / capacity)} rows are copied in all). It does
  * not change training: it only reads the rows, and its random stream ({@link Seeds#ACCURACY_SAMPLE}) is its own.
  *
- * <p>Capacity: {@link #ROWS} rows (a standard error of about half a point on an accuracy near 70%), fewer when rows
- * are wide: {@link #BYTES} of features at most, and at most a 32nd of the JVM's heap (dense rows by their width;
- * sparse rows by the mean non-zeros of the first rows offered). Rows so wide that the budget holds fewer than
- * {@link #MIN_ROWS} of them (more than 5,000 doubles a row with the default heap) are not sampled: the accuracy is
- * then not measured ({@code train_metrics => 'pass'} measures it). Threads: SGD's thread offers the rows; {@link #metrics} runs on
- * the thread that trains (the reading thread), on a copy of each epoch's model, once the first epoch is over and
- * nothing is offered any more, so it never runs beside {@link #offer}.
+ * <p>Capacity: {@link #ROWS} rows, fewer when rows are wide: {@link #BYTES} of features at most, and at most a 32nd
+ * of the JVM's heap (dense rows by their width; sparse rows by the mean non-zeros of the first rows offered). Rows so
+ * wide that the budget holds fewer than {@link #MIN_ROWS} of them (more than 5,000 doubles a row with the default
+ * heap) are not sampled: the accuracy is then not measured ({@code train_metrics => 'pass'} measures it). Each epoch
+ * is measured on one in {@link #EPOCH_SHARE} of its rows, at least {@link #MIN_MEASURED} ({@link #measured}): 10,000
+ * rows from a million-row table on (a standard error of about half a point on an accuracy near 70%), 2,000 of a
+ * 200,000-row table (one point).
+ *
+ * <p>Threads: SGD's thread offers the rows; {@link #accuracy} runs on the thread that trains (the reading thread), on
+ * a copy of each epoch's model, once the first epoch is over and nothing is offered any more, so it never runs
+ * beside {@link #offer}.
  */
 public final class TrainingSample {
     /** Rows kept at most. */
     public static final int ROWS = 10_000;
     /** Rows a sample needs at least: fewer would not estimate an accuracy (a standard error of 5 points). */
     public static final int MIN_ROWS = 100;
+    /** Rows {@link #accuracy} measures at least, when kept. */
+    public static final int MIN_MEASURED = 1_000;
+    /** An epoch is measured on one in this many of its rows ({@link #measured}). */
+    public static final int EPOCH_SHARE = 100;
     /** Bytes of features kept at most. */
     public static final long BYTES = 4L << 20;
 
@@ -41,6 +49,8 @@ public final class TrainingSample {
     private int[][] indices;
     private double[][] values;
     private TupleBuffer built;
+    /** The order in which {@link #accuracy} takes the kept rows, drawn at its first call. */
+    private int[] order;
     /** Rows offered so far, and the index (in the stream of offered rows) of the next one to keep. */
     private long seen;
     private long next;
@@ -110,15 +120,39 @@ public final class TrainingSample {
         seen = end;
     }
 
-    /** The sample's metrics for the model {@code params} of {@code model}; null without rows. */
-    public Metrics metrics(Model model, double[] params) {
-        if (seen == 0 || capacity < 0) {
-            return null;
+    /**
+     * Rows {@link #accuracy} measures for an epoch of {@code tuples} rows: one in {@link #EPOCH_SHARE} of them, at
+     * least {@link #MIN_MEASURED} (at most the rows kept). An epoch's measurement then costs about 1% of its rows'
+     * predictions, which matters where the reading thread is what bounds the epoch (storage order's small chunks).
+     */
+    public int measured(long tuples) {
+        return (int) Math.min(size(), Math.max(MIN_MEASURED, tuples / EPOCH_SHARE));
+    }
+
+    /**
+     * The accuracy of the model {@code params} of {@code model} on {@link #measured} rows of the sample
+     * ({@link Metrics#correct}); NaN without rows. Predictions only (no loss, no score): this runs every epoch. The
+     * rows are a random subset of the kept ones (the slots in an order drawn once, after the last offer: the
+     * reservoir's first slots hold the stream's first rows more often than others), so also a uniform sample.
+     */
+    public double accuracy(Model model, double[] params, long tuples) {
+        int n = measured(tuples);
+        if (n == 0) {
+            return Double.NaN;
+        }
+        if (order == null || order.length != size()) {
+            order = FisherYates.permutation(size(), rnd);
         }
         TupleBuffer b = kept();
-        Metrics m = new Metrics(model);
-        m.addRows(model, params, b);
-        return m;
+        Model.Kind kind = model.kind();
+        long correct = 0;
+        for (int i = 0; i < n; i++) {
+            int row = order[i];
+            if (Metrics.correct(kind, b.label(row), model.predictRow(params, b, row))) {
+                correct++;
+            }
+        }
+        return (double) correct / n;
     }
 
     private void keep(int slot, TupleBuffer buffer, int row) {

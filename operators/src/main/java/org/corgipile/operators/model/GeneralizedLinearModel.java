@@ -188,6 +188,11 @@ abstract class GeneralizedLinearModel implements Model, InPlaceLinearStep {
     }
 
     @Override
+    public double predictRow(double[] params, TupleBuffer rows, int row) {
+        return predict(RowAlgebra.dot(rows, row, params, 0) + params[d]);
+    }
+
+    @Override
     public double evaluateRow(double[] params, TupleBuffer rows, int row, double[] out) {
         double m = RowAlgebra.dot(rows, row, params, 0) + params[d];
         out[0] = predict(m);

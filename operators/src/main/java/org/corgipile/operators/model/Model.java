@@ -54,6 +54,17 @@ public interface Model extends BatchGradient {
     double evaluateRow(double[] params, TupleBuffer rows, int row, double[] out);
 
     /**
+     * The canonical prediction of one row ({@code out[0]} of {@link #evaluateRow}) without its loss and score: what
+     * counting correct predictions needs ({@code TrainingSample}, every epoch), where the loss's exp and log would
+     * cost more than the prediction.
+     */
+    default double predictRow(double[] params, TupleBuffer rows, int row) {
+        double[] out = new double[2];
+        evaluateRow(params, rows, row, out);
+        return out[0];
+    }
+
+    /**
      * Weighs each training row's loss (and so its gradient) by the weight of its class, for imbalanced classes:
      * {@code weights[c]} for class c (binary models: index 0 the negative class, 1 the positive one). Evaluation is
      * unweighted. Only logistic, svm and softmax take class weights.
