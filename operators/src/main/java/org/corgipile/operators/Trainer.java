@@ -35,9 +35,8 @@ import org.corgipile.operators.strategy.ShuffleStrategy;
  * mini-batch loss of the training pass itself and the accuracy of the epoch's model on a uniform sample of the first
  * epoch's rows ({@link TrainingSample}, one in a hundred, 1,000 to 10,000 rows), no second read of the table; with
  * {@code 'pass'} a separate pass over the training relation in storage order with the end-of-epoch model, as in the
- * paper (loss,
- * accuracy and the kind's metrics; its time is reported as "eval_seconds", not in "seconds"). With a validation
- * source, its loss/accuracy/metrics every epoch (also timed as "eval_seconds").
+ * paper (loss, accuracy and the kind's metrics; its time is reported as "eval_seconds", not in "seconds"). With a
+ * validation source, its loss/accuracy/metrics every epoch (also timed as "eval_seconds").
  *
  * <p>Every epoch also reports where its wall time ("seconds") went, in {@link EpochStats#extra()}:
  * "read_seconds" is the calling thread's time producing buffers (reading blocks, decoding, shuffling tuples) and
