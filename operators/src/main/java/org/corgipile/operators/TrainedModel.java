@@ -218,16 +218,12 @@ public final class TrainedModel {
         BlockShuffle blocks = new BlockShuffle(BlockShuffle.Order.STORAGE, blockPages, 0, guard);
         blocks.open(source);
         TupleBuffer buf = new TupleBuffer(source.shape(), 1024);
-        double[] out = new double[2];
         while (true) {
             buf.clear();
             if (blocks.nextBlock(buf) < 0) {
                 break;
             }
-            for (int i = 0; i < buf.size(); i++) {
-                double loss = model.evaluateRow(parameters, buf, i, out);
-                metrics.add(buf.label(i), loss, out);
-            }
+            metrics.addRows(model, parameters, buf);
         }
         blocks.close();
     }
