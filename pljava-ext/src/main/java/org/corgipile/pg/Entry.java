@@ -26,11 +26,17 @@ import org.corgipile.operators.TrainingException;
  */
 public final class Entry {
     /**
-     * {@link #describe}'s answer for an {@link OutOfMemoryError} when describing it fails too (the heap is still
-     * exhausted): made while there is heap, with corgipile.max_heap as the launcher started this JVM.
+     * The hint of an exhausted Java heap, with corgipile.max_heap as the launcher started this JVM (outside a backend,
+     * the JVM's own maximum heap).
      */
-    private static final byte[] HEAP_EXHAUSTED = utf8("53200\0Java heap exhausted in corgipile\0\0Raise "
-            + "corgipile.max_heap (now " + Integer.getInteger("corgipile.max_heap", 0) + " MB) or lower the buffer size.");
+    private static final String HEAP_HINT = "Raise corgipile.max_heap (superuser; now "
+            + Integer.getInteger("corgipile.max_heap", (int) (Runtime.getRuntime().maxMemory() >> 20))
+            + " MB) or use a smaller buffer_size or model.";
+    /**
+     * {@link #describe}'s answer for an {@link OutOfMemoryError} when describing it fails too (the heap is still
+     * exhausted): made while there is heap.
+     */
+    private static final byte[] HEAP_EXHAUSTED = utf8("53200\0Java heap exhausted in corgipile\0\0" + HEAP_HINT);
 
     private Entry() {
     }
@@ -110,8 +116,7 @@ public final class Entry {
     static String[] explain(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof OutOfMemoryError) {
-                return new String[] {"53200", "Java heap exhausted in corgipile: " + c.getMessage(), null,
-                        "Raise corgipile.max_heap (superuser) or use a smaller buffer_size / model."};
+                return new String[] {"53200", "Java heap exhausted in corgipile: " + c.getMessage(), null, HEAP_HINT};
             }
         }
         if (t instanceof TrainingException e) {
