@@ -72,6 +72,7 @@ SELECT * FROM train_sgd('sparse_beyond', 'label', 'idx, val'); \echo SQLSTATE :S
 -- relation's (one row: the same position in every order)
 SELECT * FROM train_sgd('infs', 'label', 'features', shuffle => 'shuffle_once'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('sparse_bad', 'label', 'idx, val'); \echo SQLSTATE :SQLSTATE
+-- sparse_index_error_names_its_column: it named the tuple and the relation, not the column of the index
 SELECT * FROM train_sgd('shapes', 'label', 'idx, val', options => '{"dimension": 3}'); \echo SQLSTATE :SQLSTATE
 -- A list that names the label or a column twice trains with every strategy, shuffle_once's copy included (it
 -- copied the label and the list's columns as named: "column specified more than once")

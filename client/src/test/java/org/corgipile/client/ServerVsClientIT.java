@@ -361,7 +361,7 @@ class ServerVsClientIT {
                 + "range of double precision", e.getMessage());
         e = sameErrorInBothModes(ds, "22000", mode -> TrainJob.on("huge_index").mode(mode).features("idx, val")
                 .spec(TrainSpec.builder().model("logistic").epochs(1).seed(1)).argument("dimension", 10).build());
-        assertEquals("sparse index 3000000000 of tuple (0,3) of relation \"huge_index\" is outside [0, 10)",
+        assertEquals("sparse index 3000000000 of indices \"idx\" of tuple (0,3) of relation \"huge_index\" is outside [0, 10)",
                 e.getMessage());
     }
 
@@ -387,8 +387,23 @@ class ServerVsClientIT {
         e = sameErrorInBothModes(ds, "22000", mode -> TrainJob.on("once_bad").mode(mode).label("y")
                 .features("idx, val").spec(TrainSpec.builder().model("linear").shuffle("shuffle_once").epochs(1)
                         .seed(1)).argument("dimension", 5).build());
-        assertTrue(e.getMessage().matches("sparse index 7 of tuple \\(0,\\d+\\)" + Pattern.quote(shown)
+        assertTrue(e.getMessage().matches("sparse index 7 of indices \"idx\" of tuple \\(0,\\d+\\)" + Pattern.quote(shown)
                 + "is outside \\[0, 5\\)"), e.getMessage());
+    }
+
+    /**
+     * Bug: a sparse index outside the dimension named the tuple and (since the relation was named) the relation, not
+     * the column, where every other row error names column, tuple and relation. Both modes name the index column.
+     */
+    @Test
+    void aSparseIndexOutsideTheDimensionNamesItsColumnInBothModes(DataSource ds) throws SQLException {
+        execute(ds, "CREATE TABLE index_outside AS SELECT i % 2 AS label, ARRAY[0, CASE WHEN i = 4 THEN 7 ELSE 1 END] "
+                + "AS \"Idx\", ARRAY[1.0, 2.0]::float8[] AS val FROM generate_series(1, 10) i");
+        CorgiPileException e = sameErrorInBothModes(ds, "22000", mode -> TrainJob.on("index_outside").mode(mode)
+                .features("Idx, val").spec(TrainSpec.builder().model("logistic").epochs(1).seed(1))
+                .argument("dimension", 5).build());
+        assertEquals("sparse index 7 of indices \"Idx\" of tuple (0,4) of relation \"index_outside\" is outside "
+                + "[0, 5)", e.getMessage());
     }
 
     private static TrainJob once(TrainMode mode, String model, String features) {

@@ -76,7 +76,7 @@ final class InputGuard implements BlockShuffle.BlockHook {
                 double[] val = b.values();
                 for (int k = b.rowStart(i), end = b.rowEnd(i); k < end; k++) {
                     if (idx[k] < 0 || idx[k] >= d) {
-                        throw TupleBuffer.sparseIndexOutside(idx[k], b.id(i), null, d);
+                        throw TupleBuffer.sparseIndexOutside(idx[k], b.id(i), null, null, d);
                     }
                     if (checkValues && !Double.isFinite(val[k])) {
                         throw nonFinite(BlockSource.describeValue(source, idx[k], b.id(i)), val[k]);

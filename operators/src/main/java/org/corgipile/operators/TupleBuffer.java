@@ -50,17 +50,21 @@ public final class TupleBuffer {
     /**
      * The one error of a sparse index outside [0, {@code dimension}) of tuple {@code id} (22000), in both modes: the
      * heap reader's and the client's sources and the input guard raise it. {@code dimension} is the given one or,
-     * when none was given, {@link TrainOptions#MAX_DIMENSION}; the hint depends on what is wrong. {@code relation}:
-     * the relation as errors name it ({@code "t"}), null for a source that knows no names.
+     * when none was given, {@link TrainOptions#MAX_DIMENSION}; the hint depends on what is wrong. Like the reader's
+     * other row errors it names the column, the tuple and the relation: {@code sparse index 7 of indices "idx" of
+     * tuple (0,2) of relation "t" is outside [0, 5)}. {@code column} (the index column) and {@code relation} (as
+     * errors name it, {@code "t"}): null for a source that knows no names.
      */
-    public static TrainingException sparseIndexOutside(double index, long id, String relation, int dimension) {
+    public static TrainingException sparseIndexOutside(double index, long id, String column, String relation,
+                                                       int dimension) {
         String hint = index < 0 ? "Sparse indices are 0-based positions and cannot be negative: fix those rows or "
                 + "leave them out, e.g. in a new table."
                 : index >= TrainOptions.MAX_DIMENSION ? "Sparse indices must be below " + TrainOptions.MAX_DIMENSION
                 + ", the largest dimension: number the features from 0, without gaps."
                 : "Indices are 0-based; pass options => '{\"dimension\": N}' with N above the largest index.";
         return new TrainingException(TrainingException.DATA_EXCEPTION, String.format(java.util.Locale.ROOT,
-                "sparse index %.0f of tuple %s%s is outside [0, %d)", index, formatTid(id),
+                "sparse index %.0f%s of tuple %s%s is outside [0, %d)", index,
+                column == null ? "" : " of indices \"" + column + "\"", formatTid(id),
                 relation == null ? "" : " of relation " + relation, dimension), hint);
     }
 

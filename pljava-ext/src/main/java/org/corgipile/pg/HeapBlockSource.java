@@ -151,7 +151,7 @@ public final class HeapBlockSource implements RelationSource {
 
     private void checkIndex(double index, long tid, int dimension) {
         if (!(index >= 0 && index < dimension)) {
-            throw TupleBuffer.sparseIndexOutside(index, tid, shown, dimension);
+            throw TupleBuffer.sparseIndexOutside(index, tid, features.get(0), shown, dimension);
         }
     }
 

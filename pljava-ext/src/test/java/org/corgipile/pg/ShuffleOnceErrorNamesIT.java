@@ -81,7 +81,7 @@ class ShuffleOnceErrorNamesIT {
                                 + "needs rows of at least two classes"),
                 Arguments.of("a sparse index beyond the dimension (heap source)", "'other.\"My T\"', 'label', "
                         + "'idx, val', model => 'linear', options => '{\"dimension\": 3}'",
-                        "sparse index 4 of tuple (0,1) of " + SHOWN + " is outside [0, 3)"),
+                        "sparse index 4 of indices \"idx\" of tuple (0,1) of " + SHOWN + " is outside [0, 3)"),
                 Arguments.of("no rows (heap source)", "'other.\"My T 2\"', 'label', 'good'",
                         "relation \"My T 2\" (shuffle_once's shuffled copy) has no rows with a non-NULL label and "
                                 + "features"));

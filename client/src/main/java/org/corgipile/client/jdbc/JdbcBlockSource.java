@@ -299,7 +299,7 @@ public final class JdbcBlockSource implements BlockSource {
         int d = shape.dimension();
         for (int i = 0; i < nIdx; i++) {
             if (scratchIndices[i] < 0 || scratchIndices[i] >= d) {
-                throw TupleBuffer.sparseIndexOutside(scratchIndices[i], id, relation.shown(), d);
+                throw TupleBuffer.sparseIndexOutside(scratchIndices[i], id, cols.get(0), relation.shown(), d);
             }
         }
         into.addSparse(label, id, scratchIndices, scratchValues, 0, nIdx);

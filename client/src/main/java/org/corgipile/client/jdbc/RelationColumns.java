@@ -284,7 +284,7 @@ public final class RelationColumns {
                 + " AND (" + condition + ") ORDER BY ctid LIMIT 1");
              ResultSet rs = ps.executeQuery()) {
             return rs.next() ? TupleBuffer.sparseIndexOutside(rs.getDouble(3), rs.getLong(1) << 16 | rs.getLong(2),
-                    shown, dimension) : null;
+                    features.columns().get(0), shown, dimension) : null;
         }
     }
 
