@@ -64,7 +64,7 @@ typedef struct CorgiReader
 	FeatureKind kind;
 	int			ncols;
 	Column	   *cols;
-	const char *spec, *shown;	/* the features argument; the relation as errors name it (readerOpen) */
+	const char *spec, *shown;	/* features argument; relation as errors name it (readerOpen; " ...": after it) */
 	int			dimension;		/* 0: arrays until the first tuple read */
 	Datum	   *values;			/* heap_deform_tuple output */
 	bool	   *nulls;
@@ -215,7 +215,7 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec, cons
 				 errmsg("relation with OID %u does not exist", relid),
 				 errhint("Name the relation instead, e.g. 'my_table' or 'my_schema.my_table'.")));
 	name = RelationGetRelationName(rel);
-	r->shown = shown ? shown : psprintf("\"%s\"", name);
+	r->shown = shown && shown[0] != ' ' ? shown : psprintf("\"%s\"%s", name, shown ? shown : "");
 	if (rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

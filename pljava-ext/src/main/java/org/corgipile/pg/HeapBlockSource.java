@@ -74,15 +74,16 @@ public final class HeapBlockSource implements RelationSource {
      * active snapshot, and finds the feature dimension (the first tuple's length for arrays; the largest index + 1
      * for sparse pairs unless {@code sparseDimension > 0}). {@code shown}: the relation as every error of the reader
      * names it (null: its name in double quotes), e.g. shuffle_once's copy as the user's relation
-     * ({@link org.corgipile.operators.BlockSource#shuffledCopyOf}).
+     * ({@link org.corgipile.operators.BlockSource#shuffledCopyOf}); one that starts with a space follows the name in
+     * double quotes (a partition: {@code "t_1" (partition of "t")}, {@link PartitionsBlockSource}).
      */
     public static HeapBlockSource open(long relationOid, String label, String features, int sparseDimension,
                                        String shown) {
         long[] info = new long[5];
         String name = Natives.readerOpen(relationOid, label, features, shown, info);
         try {
-            return new HeapBlockSource(shown != null ? shown : "\"" + name + "\"", label, features, info,
-                    sparseDimension);
+            return new HeapBlockSource(shown != null && !shown.startsWith(" ") ? shown
+                    : "\"" + name + "\"" + (shown == null ? "" : shown), label, features, info, sparseDimension);
         } catch (RuntimeException e) {
             Natives.readerClose(info[0]);
             throw e;

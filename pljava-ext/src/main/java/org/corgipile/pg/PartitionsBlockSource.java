@@ -21,6 +21,11 @@ import org.corgipile.operators.TupleBuffer;
  *
  * <p>Dense partitions must agree on the dimension; sparse ones without an explicit dimension are reopened with the
  * largest one found, so every partition validates indices against the same bound.
+ *
+ * <p>Errors about a row name the partition read and the partitioned table the user passed ({@code features "f" of
+ * tuple (0,3) of relation "t_2" (partition of "t")}): each partition is opened as shown so, and tuple identities are
+ * positions in the concatenated page space (a partition's TID, its pages shifted by the pages before it), which
+ * {@link #describeValue} maps back to the partition and its TID.
  */
 final class PartitionsBlockSource implements RelationSource {
     private final List<HeapBlockSource> parts;
@@ -45,7 +50,8 @@ final class PartitionsBlockSource implements RelationSource {
             throw new TrainingException(TrainingException.DATA_EXCEPTION, "partitioned table " + name
                     + " has no rows with a non-NULL label and features", "Load data into its partitions first.");
         }
-        List<HeapBlockSource> parts = openAll(oids, label, features, sparseDimension);
+        String partOf = " (partition of " + (name.startsWith("\"") ? name : "\"" + name + "\"") + ")";
+        List<HeapBlockSource> parts = openAll(oids, label, features, sparseDimension, partOf);
         FeatureShape shape = parts.get(0).shape();
         if (shape.sparse() && sparseDimension <= 0) {
             int widest = 0;
@@ -54,7 +60,7 @@ final class PartitionsBlockSource implements RelationSource {
             }
             if (parts.stream().anyMatch(p -> p.shape().dimension() != shape.dimension())) {
                 parts.forEach(HeapBlockSource::close);
-                parts = openAll(oids, label, features, widest);
+                parts = openAll(oids, label, features, widest, partOf);
             }
             return new PartitionsBlockSource(parts, new FeatureShape(widest, true), name, label);
         }
@@ -71,12 +77,13 @@ final class PartitionsBlockSource implements RelationSource {
         return new PartitionsBlockSource(parts, shape, name, label);
     }
 
-    private static List<HeapBlockSource> openAll(List<Long> oids, String label, String features, int dimension) {
+    private static List<HeapBlockSource> openAll(List<Long> oids, String label, String features, int dimension,
+                                                 String partOf) {
         List<HeapBlockSource> parts = new ArrayList<>();
         boolean ok = false;
         try {
             for (long oid : oids) {
-                parts.add(HeapBlockSource.open(oid, label, features, dimension, null));
+                parts.add(HeapBlockSource.open(oid, label, features, dimension, partOf));
             }
             ok = true;
             return parts;
@@ -113,20 +120,42 @@ final class PartitionsBlockSource implements RelationSource {
     }
 
     @Override
+    public String describeValue(int feature, long id) {
+        int i = partOf(id >>> 16);
+        return parts.get(i).describeValue(feature, id - (firstPage[i] << 16));
+    }
+
+    /** The part holding page {@code page} of the concatenated space. */
+    private int partOf(long page) {
+        int i = 0;
+        while (i < parts.size() - 1 && page >= firstPage[i + 1]) {
+            i++;
+        }
+        return i;
+    }
+
+    @Override
     public int readPages(long from, int pages, TupleBuffer into) {
-        return eachPart(from, pages, (part, local, n) -> part.readPages(local, n, into));
+        return eachPart(from, pages, (i, local, n) -> {
+            int before = into.size();
+            int read = parts.get(i).readPages(local, n, into);
+            for (int t = before; t < into.size(); t++) {
+                into.setLabelAndId(t, into.label(t), into.id(t) + (firstPage[i] << 16));
+            }
+            return read;
+        });
     }
 
     @Override
     public void willRead(long from, int pages) {
-        eachPart(from, pages, (part, local, n) -> {
-            part.willRead(local, n);
+        eachPart(from, pages, (i, local, n) -> {
+            parts.get(i).willRead(local, n);
             return 0;
         });
     }
 
     private interface PartRange {
-        int apply(HeapBlockSource part, long localFirst, int pages);
+        int apply(int part, long localFirst, int pages);
     }
 
     /** Applies {@code f} to the piece of pages {@code [from, from + pages)} in each partition; sums its results. */
@@ -138,7 +167,7 @@ final class PartitionsBlockSource implements RelationSource {
                 continue;
             }
             long upTo = Math.min(end, firstPage[i + 1]);
-            sum += f.apply(parts.get(i), from - firstPage[i], (int) (upTo - from));
+            sum += f.apply(i, from - firstPage[i], (int) (upTo - from));
             from = upTo;
         }
         return sum;

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -188,6 +189,38 @@ class PartitionedTableIT {
                 s.execute("RESET ROLE");
                 s.execute("GRANT SELECT ON parts, parts_2 TO corgipile_parts_user");
             }
+        }
+    }
+
+    /**
+     * Bug: a bad value in a partition was named by the partition alone when the reader found it (relation
+     * "bad_nan_1", a table the user did not pass) and by its tuple alone when the input guard did ("the label of tuple
+     * (0,2) is 2", a position in one of several partitions). Both now name the partition read and the partitioned
+     * table the user passed.
+     */
+    @Test
+    void aBadValueInAPartitionNamesThePartitionAndThePartitionedTable(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            for (String t : List.of("bad_nan", "bad_label")) {
+                s.execute("CREATE TABLE " + t + " (id int, label int, features float8[]) PARTITION BY RANGE (id)");
+                s.execute("CREATE TABLE " + t + "_1 PARTITION OF " + t + " FOR VALUES FROM (0) TO (10)");
+                s.execute("CREATE TABLE " + t + "_2 PARTITION OF " + t + " FOR VALUES FROM (10) TO (20)");
+            }
+            s.execute("INSERT INTO bad_nan SELECT i, i % 2, ARRAY[i, CASE WHEN i = 12 THEN 'NaN'::float8 ELSE 1 END] "
+                    + "FROM generate_series(0, 19) i");
+            s.execute("INSERT INTO bad_label SELECT i, CASE WHEN i = 13 THEN 2 ELSE i % 2 END, ARRAY[i, 1] "
+                    + "FROM generate_series(0, 19) i");
+            SQLException nan = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM train_sgd("
+                    + "'bad_nan', 'label', 'features', epochs => 1)"));
+            assertEquals("22000", nan.getSQLState(), nan.getMessage());
+            assertTrue(nan.getMessage().startsWith("ERROR: features \"features\" of tuple (0,3) of relation "
+                    + "\"bad_nan_2\" (partition of \"bad_nan\") contain NaN or Infinity"), nan.getMessage());
+            SQLException label = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM train_sgd("
+                    + "'bad_label', 'label', 'features', epochs => 1)"));
+            assertEquals("22000", label.getSQLState(), label.getMessage());
+            assertTrue(label.getMessage().startsWith("ERROR: label \"label\" of tuple (0,4) of relation "
+                    + "\"bad_label_2\" (partition of \"bad_label\") is 2, not a binary label"), label.getMessage());
+            s.execute("DROP TABLE bad_nan, bad_label");
         }
     }
 
