@@ -140,10 +140,10 @@ PredictCommon(FunctionCallInfo fcinfo, bool proba)
 			char	   *row = SpiLookup("SELECT to_jsonb(m)::text FROM corgipile.models m WHERE m.id = $1",
 										INT8OID, Int64GetDatum(cache->id));
 
-			if (row == NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_OBJECT),
-						 errmsg("model with id %lld does not exist", (long long) cache->id)));
+			if (row == NULL)	/* hidden since model_id found it: model_id's error (a row-level security policy) */
+				ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("model \"%s\" does not exist", name),
+								errhint("Trained models are listed in corgipile.models (SELECT name FROM "
+										"corgipile.models).")));
 			(void) CorgiCallJson(NULL, psprintf("{\"id\": %s, \"row\": %s}", id, row));
 		}
 	}

@@ -27,14 +27,20 @@ final class ClientModels {
     private ClientModels() {
     }
 
-    /** Restores model {@code name} from {@code corgipile.models}; 42704 when there is none. */
+    /**
+     * Restores model {@code name} from {@code corgipile.models}; 42704 when there is none ({@link ModelCatalog#id}),
+     * also when the row is gone when read after the lookup (a concurrent drop or replace, or a row-level security
+     * policy): the lookup's error and hint.
+     */
     static TrainedModel restore(Connection c, String name) throws SQLException {
         long id = ModelCatalog.id(c, name);
         try (PreparedStatement ps = c.prepareStatement("SELECT model_type, dimension, parameters, feature_mean, "
                 + "feature_std, params::text FROM " + ModelCatalog.TABLE + " WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
+                if (!rs.next()) {
+                    throw ModelCatalog.unknownModel(name, null);
+                }
                 Map<String, Object> params;
                 try {
                     params = Json.MAPPER.readValue(rs.getString(6), new TypeReference<Map<String, Object>>() { });

@@ -86,11 +86,14 @@ final class ModelCatalog {
             }
         } catch (SQLException e) {
             CorgiPileException x = CorgiPileException.of(e);
-            throw TrainingException.UNDEFINED_OBJECT.equals(x.getSQLState())
-                    ? new CorgiPileException(x.getSQLState(), x.getMessage(),
-                            "list the stored models with `corgipile models`", e)
-                    : x;
+            throw TrainingException.UNDEFINED_OBJECT.equals(x.getSQLState()) ? unknownModel(name, e) : x;
         }
+    }
+
+    /** The lookup's error for a model that does not exist (or the caller may not read), with the client's hint. */
+    static CorgiPileException unknownModel(String name, SQLException cause) {
+        return new CorgiPileException(TrainingException.UNDEFINED_OBJECT, "model \"" + name + "\" does not exist",
+                "list the stored models with `corgipile models`", cause);
     }
 
     /**

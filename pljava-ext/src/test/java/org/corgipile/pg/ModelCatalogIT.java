@@ -630,6 +630,48 @@ class ModelCatalogIT {
         }
     }
 
+    /**
+     * Bug: sgd_predict said "model with id 1 does not exist", with no hint and an id the user never gave, when the row
+     * model_id had found was not there when read (in one snapshot only a row-level security policy hides it: here a
+     * restrictive one that shows the row to every other scan). It is model_id's error now: the name, 42704 and the
+     * hint to list the models.
+     */
+    @Test
+    void sgdPredictOfAModelRowHiddenAfterItsLookupIsNamedWithAHint(LocalCluster cluster) throws SQLException {
+        cluster.createDatabase("model_catalog_hidden");
+        try (Connection c = cluster.connect("model_catalog_hidden"); Statement s = c.createStatement()) {
+            s.execute("SET client_min_messages = warning");
+            s.execute("CREATE EXTENSION corgipile");
+            TestTables.clustered(c, "hidden_data", 300, 2, 0.5);
+            s.execute("ALTER TABLE hidden_data OWNER TO " + ALICE);
+            s.execute("SET ROLE " + ALICE);
+            s.execute("SELECT count(*) FROM train_sgd('hidden_data', 'label', 'features', epochs => 1, "
+                    + "model_name => 'hidden_model')");
+            s.execute("RESET ROLE");
+            s.execute("CREATE SEQUENCE every_other");
+            s.execute("GRANT USAGE ON SEQUENCE every_other TO " + ALICE);
+            s.execute("CREATE POLICY every_other ON corgipile.models AS RESTRICTIVE FOR SELECT TO " + ALICE
+                    + " USING (nextval('every_other') % 2 = 1)");
+        }
+        // a new backend: its model cache does not hold the model, so sgd_predict reads the row after the lookup
+        try (Connection c = cluster.connect("model_catalog_hidden"); Statement s = c.createStatement()) {
+            s.execute("SET enable_indexscan = off");       // one scanned row, one policy check per lookup
+            s.execute("SET enable_bitmapscan = off");
+            s.execute("SET ROLE " + ALICE);
+            SQLException e = assertThrows(SQLException.class,
+                    () -> s.executeQuery("SELECT sgd_predict('hidden_model', " + PROBE + ")"));
+            assertEquals("42704", e.getSQLState(), e.getMessage());
+            assertEquals("model \"hidden_model\" does not exist", ((PSQLException) e).getServerErrorMessage()
+                    .getMessage());
+            assertEquals("Trained models are listed in corgipile.models (SELECT name FROM corgipile.models).",
+                    ((PSQLException) e).getServerErrorMessage().getHint());
+        } finally {
+            try (Statement s = session.createStatement()) {
+                s.execute("DROP DATABASE model_catalog_hidden WITH (FORCE)");
+            }
+        }
+    }
+
     /** The update from the previous release keeps the models, gives them an owner, and they predict the same. */
     @Test
     void alterExtensionUpdateFrom010KeepsModels(LocalCluster cluster) throws SQLException {
