@@ -15,7 +15,8 @@ import java.util.function.ToDoubleFunction;
 
 import javax.sql.DataSource;
 
-import org.corgipile.client.jdbc.SqlNames;
+import org.corgipile.client.jdbc.RelationColumns;
+import org.corgipile.client.jdbc.RelationColumns.QueryFeatures;
 import org.corgipile.operators.TrainingException;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
@@ -23,9 +24,15 @@ import org.postgresql.copy.CopyManager;
 /**
  * Batch prediction over a query: {@code SELECT q.*, prediction FROM (query) q}.
  *
- * <p>When the database has the extension, {@code sgd_predict} computes the prediction in the server and a target table is filled by one {@code CREATE TABLE ... AS}. Otherwise the model is
- * restored from the catalog into this JVM ({@link ClientModels}); rows are read once, predicted here, and, for a
- * target table, written back by {@code COPY FROM STDIN} into a table created with the query's column types.
+ * <p>When the database has the extension, {@code sgd_predict} computes the prediction in the server and a target
+ * table is filled by one {@code CREATE TABLE ... AS}. Otherwise the model is restored from the catalog into this JVM
+ * ({@link ClientModels}); rows are read once, predicted here, and, for a target table, written back by
+ * {@code COPY FROM STDIN} into a table created with the query's column types.
+ *
+ * <p>Features are read as training reads them ({@link RelationColumns#queryFeatures}): a numeric below double
+ * precision is 0, one beyond it training's error (22003) naming the column and the row of the query. That error is
+ * raised here, so a query with numeric features is predicted here also when the database has the extension (the same
+ * model arithmetic as {@code sgd_predict}'s).
  */
 public final class Predictions {
     private static final int COPY_CHUNK = 1 << 20;
@@ -61,13 +68,14 @@ public final class Predictions {
             c.setAutoCommit(false);
             try {
                 ModelCatalog.id(c, model);      // 42704 before anything: sgd_predict is only called per row
+                QueryFeatures features = RelationColumns.queryFeatures(c, subquery(query), featuresColumn);
                 if (replace) {
                     try (Statement s = c.createStatement()) {
                         s.execute("DROP TABLE IF EXISTS " + target);
                     }
                 }
-                long n = CorgiPile.hasExtension(c) ? serverIntoTable(c, model, query, featuresColumn,
-                        target, proba) : clientIntoTable(c, model, query, featuresColumn, target, proba);
+                long n = inServer(c, features) ? serverIntoTable(c, model, query, features.expression(), target,
+                        proba) : clientIntoTable(c, model, query, features, target, proba);
                 c.commit();
                 return n;
             } catch (SQLException | RuntimeException e) {
@@ -77,16 +85,20 @@ public final class Predictions {
         }
     }
 
-    private static long serverIntoTable(Connection c, String model, String query, String featuresColumn,
+    /** Whether {@code sgd_predict} predicts: with the extension, for features without a numeric column. */
+    private static boolean inServer(Connection c, QueryFeatures features) throws SQLException {
+        return !features.hasNumeric() && CorgiPile.hasExtension(c);
+    }
+
+    private static long serverIntoTable(Connection c, String model, String query, String features,
                                         String target, boolean proba) throws SQLException {
         try (Statement s = c.createStatement()) {
             return s.executeUpdate("CREATE TABLE " + target + " AS SELECT q.*, " + function(proba) + "("
-                    + literal(model) + ", " + features(featuresColumn) + ") AS " + column(proba) + " FROM "
-                    + subquery(query));
+                    + literal(model) + ", " + features + ") AS " + column(proba) + " FROM " + subquery(query));
         }
     }
 
-    private static long clientIntoTable(Connection c, String model, String query, String featuresColumn,
+    private static long clientIntoTable(Connection c, String model, String query, QueryFeatures features,
                                         String target, boolean proba) throws SQLException {
         ToDoubleFunction<double[]> m = ClientModels.predictor(c, model, proba);
         try (Statement s = c.createStatement()) {
@@ -97,7 +109,7 @@ public final class Predictions {
         long[] n = new long[1];
         CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
         String copySql = "COPY " + target + " FROM STDIN";
-        eachRow(c, m, query, featuresColumn, column(proba), new RowSink() {
+        eachRow(c, m, query, features, column(proba), new RowSink() {
             @Override
             public void row(List<String> values, double prediction) throws IOException {
                 for (String v : values) {
@@ -168,42 +180,27 @@ public final class Predictions {
         return proba ? "sgd_predict_proba" : "sgd_predict";
     }
 
-    /**
-     * The features of a row of the query {@code q} as a float8[]: one array column ({@code features}), or a
-     * column list ({@code x1, x2}), the way models trained on a column list name them.
-     */
-    static String features(String featuresColumn) {
-        String[] cols = featuresColumn.split(",");
-        if (cols.length == 1) {
-            return "q." + SqlNames.quote(featuresColumn.strip()) + "::float8[]";
-        }
-        StringBuilder sb = new StringBuilder("ARRAY[");
-        for (int i = 0; i < cols.length; i++) {
-            sb.append(i == 0 ? "" : ", ").append("q.").append(SqlNames.quote(cols[i].strip())).append("::float8");
-        }
-        return sb.append("]").toString();
-    }
-
     static long stream(DataSource ds, String model, String query, String featuresColumn, RowSink sink,
                        boolean proba) throws SQLException {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);             // lets the driver fetch in chunks instead of all rows at once
             try {
                 ModelCatalog.id(c, model);      // an unknown model is an error also for a query without rows
-                if (CorgiPile.hasExtension(c)) {
-                    return serverStream(c, model, query, featuresColumn, sink, proba);
+                QueryFeatures features = RelationColumns.queryFeatures(c, subquery(query), featuresColumn);
+                if (inServer(c, features)) {
+                    return serverStream(c, model, query, features.expression(), sink, proba);
                 }
-                return eachRow(c, ClientModels.predictor(c, model, proba), query, featuresColumn, column(proba), sink);
+                return eachRow(c, ClientModels.predictor(c, model, proba), query, features, column(proba), sink);
             } finally {
                 c.rollback();
             }
         }
     }
 
-    private static long serverStream(Connection c, String model, String query, String featuresColumn, RowSink sink,
+    private static long serverStream(Connection c, String model, String query, String features, RowSink sink,
                                      boolean proba) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT q.*, " + function(proba) + "(?, "
-                + features(featuresColumn) + ") AS " + column(proba) + " FROM " + subquery(query))) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT q.*, " + function(proba) + "(?, " + features + ") AS "
+                + column(proba) + " FROM " + subquery(query))) {
             ps.setString(1, model);
             return streamRows(ps, sink, column(proba), (rs, column) -> {
                 double p = rs.getDouble(column);
@@ -212,11 +209,13 @@ public final class Predictions {
         }
     }
 
-    private static long eachRow(Connection c, ToDoubleFunction<double[]> m, String query, String featuresColumn,
+    private static long eachRow(Connection c, ToDoubleFunction<double[]> m, String query, QueryFeatures features,
                                 String output, RowSink sink) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT q.*, " + features(featuresColumn)
+        long[] row = new long[1];
+        try (PreparedStatement ps = c.prepareStatement("SELECT q.*, " + features.expression()
                 + " AS corgipile_features FROM " + subquery(query))) {
             return streamRows(ps, sink, output, (rs, column) -> {
+                row[0]++;
                 Array a = rs.getArray(column);
                 double p = Double.NaN;
                 if (a != null) {                 // NULL features: a NULL prediction, as sgd_predict
@@ -236,6 +235,7 @@ public final class Predictions {
                         }
                         x[i] = boxed[i];
                     }
+                    features.check(x, row[0]);
                     p = m.applyAsDouble(x);
                 }
                 return p;

@@ -273,6 +273,12 @@ class ClientModeIT {
         return ds;
     }
 
+    /** Prediction without the extension reads numeric features as training does ({@link NumericPredictions}). */
+    @Test
+    void aNumericBelowOrBeyondDoublePrecisionIsPredictedAsTrainingReadsIt(DataSource ds) throws SQLException {
+        NumericPredictions.predictAsTrainingReads(ds, TrainMode.CLIENT, "pred_client");
+    }
+
     @Test
     void predictsAQueryIntoATableAndAsAStream(DataSource ds) throws SQLException {
         CorgiPile cp = CorgiPile.connect(ds);
@@ -356,8 +362,8 @@ class ClientModeIT {
             SQLException e = assertThrows(SQLException.class, () -> cp.train(TrainJob.on(t[0]).mode(TrainMode.CLIENT)
                     .features("idx, val").spec(TrainSpec.builder().epochs(1).seed(1)).build()));
             assertEquals("22000", e.getSQLState(), e.getMessage());
-            assertEquals("sparse index " + t[1] + " of tuple (0,2) of relation \"" + t[0] + "\" is outside [0, "
-                    + "1073741823)", e.getMessage());
+            assertEquals("sparse index " + t[1] + " of indices \"idx\" of tuple (0,2) of relation \"" + t[0]
+                    + "\" is outside [0, 1073741823)", e.getMessage());
             assertEquals(t[2], ((CorgiPileException) e).hint());
         }
     }

@@ -361,8 +361,8 @@ class ServerVsClientIT {
                 + "range of double precision", e.getMessage());
         e = sameErrorInBothModes(ds, "22000", mode -> TrainJob.on("huge_index").mode(mode).features("idx, val")
                 .spec(TrainSpec.builder().model("logistic").epochs(1).seed(1)).argument("dimension", 10).build());
-        assertEquals("sparse index 3000000000 of indices \"idx\" of tuple (0,3) of relation \"huge_index\" is outside [0, 10)",
-                e.getMessage());
+        assertEquals("sparse index 3000000000 of indices \"idx\" of tuple (0,3) of relation \"huge_index\" is outside "
+                + "[0, 10)", e.getMessage());
     }
 
     /**
@@ -387,8 +387,8 @@ class ServerVsClientIT {
         e = sameErrorInBothModes(ds, "22000", mode -> TrainJob.on("once_bad").mode(mode).label("y")
                 .features("idx, val").spec(TrainSpec.builder().model("linear").shuffle("shuffle_once").epochs(1)
                         .seed(1)).argument("dimension", 5).build());
-        assertTrue(e.getMessage().matches("sparse index 7 of indices \"idx\" of tuple \\(0,\\d+\\)" + Pattern.quote(shown)
-                + "is outside \\[0, 5\\)"), e.getMessage());
+        assertTrue(e.getMessage().matches("sparse index 7 of indices \"idx\" of tuple \\(0,\\d+\\)"
+                + Pattern.quote(shown) + "is outside \\[0, 5\\)"), e.getMessage());
     }
 
     /**
@@ -404,6 +404,12 @@ class ServerVsClientIT {
                 .argument("dimension", 5).build());
         assertEquals("sparse index 7 of indices \"Idx\" of tuple (0,4) of relation \"index_outside\" is outside "
                 + "[0, 5)", e.getMessage());
+    }
+
+    /** Prediction with the extension reads numeric features as training does ({@link NumericPredictions}). */
+    @Test
+    void aNumericBelowOrBeyondDoublePrecisionIsPredictedAsTrainingReadsIt(DataSource ds) throws SQLException {
+        NumericPredictions.predictAsTrainingReads(ds, TrainMode.SERVER, "pred_ext");
     }
 
     private static TrainJob once(TrainMode mode, String model, String features) {

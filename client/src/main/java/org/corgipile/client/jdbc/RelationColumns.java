@@ -346,13 +346,16 @@ public final class RelationColumns {
      */
     TrainingException notFinite(boolean isLabel, String column, boolean beyondDoublePrecision, long page,
                                 int offset) {
-        String problem = beyondDoublePrecision ? "a numeric beyond the range of double precision" : "NaN or Infinity";
+        String problem = beyondDoublePrecision ? BEYOND : "NaN or Infinity";
         return tupleError(beyondDoublePrecision ? TrainingException.NUMERIC_VALUE_OUT_OF_RANGE
                         : TrainingException.DATA_EXCEPTION, isLabel ? "label" : "features", column, page, offset,
-                (isLabel ? "is " : "contain ") + problem, beyondDoublePrecision ? "Double precision holds magnitudes "
-                        + "up to about 1e308: rescale those values first, e.g. into a new table."
+                (isLabel ? "is " : "contain ") + problem, beyondDoublePrecision ? BEYOND_HINT
                         : "Filter or fix those rows first, e.g. into a new table.");
     }
+
+    private static final String BEYOND = "a numeric beyond the range of double precision";
+    private static final String BEYOND_HINT = "Double precision holds magnitudes up to about 1e308: rescale those "
+            + "values first, e.g. into a new table.";
 
     private static boolean isNumeric(String type) {
         return type != null && (INTEGER_TYPES.contains(type) || type.equals("real") || type.equals("double precision")
@@ -364,15 +367,8 @@ public final class RelationColumns {
 
     private static Column column(Connection c, long oid, String relation, String name, String role)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT a.attname, format_type(bt.oid, NULL), bt.typcategory,
-                       CASE WHEN bt.typcategory = 'A' THEN format_type(e.oid, NULL) END
-                FROM pg_attribute a
-                JOIN pg_type t ON t.oid = a.atttypid
-                JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
-                LEFT JOIN pg_type e0 ON e0.oid = bt.typelem
-                LEFT JOIN pg_type e ON e.oid = CASE WHEN e0.typtype = 'd' THEN e0.typbasetype ELSE e0.oid END
-                WHERE a.attrelid = ? AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped""")) {
+        try (PreparedStatement ps = c.prepareStatement(TYPE_OF + "(SELECT a.atttypid FROM pg_attribute a WHERE "
+                + "a.attrelid = ? AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped)")) {
             ps.setLong(1, oid);
             ps.setString(2, name);
             try (ResultSet rs = ps.executeQuery()) {
@@ -381,7 +377,107 @@ public final class RelationColumns {
                             + "\" of relation \"" + relation + "\" does not exist", "Name a column as \\d lists it "
                             + "(names are not case-folded here).", null);
                 }
-                return new Column(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4));
+                return new Column(name, rs.getString(1), rs.getString(2), rs.getString(3));
+            }
+        }
+    }
+
+    /**
+     * A type as the reader takes it, domains stripped: its name, its category and, for an array, its element type
+     * ({@link Column}); of the type whose OID follows.
+     */
+    private static final String TYPE_OF = """
+            SELECT format_type(bt.oid, NULL), bt.typcategory,
+                   CASE WHEN bt.typcategory = 'A' THEN format_type(e.oid, NULL) END
+            FROM pg_type t
+            JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+            LEFT JOIN pg_type e0 ON e0.oid = bt.typelem
+            LEFT JOIN pg_type e ON e.oid = CASE WHEN e0.typtype = 'd' THEN e0.typbasetype ELSE e0.oid END
+            WHERE t.oid = """;
+
+    /**
+     * The features of the rows of a query, for prediction, read as training reads a relation's: the columns
+     * {@code features} (one array column or a column list, {@link FeatureColumns#names}) of the query's rows
+     * ({@code subquery}: the query as a subquery of the one that predicts) as one {@code float8[]} expression, a
+     * numeric converted as {@link #exactSelectList} converts it (below double precision 0, beyond it Infinity, which
+     * {@link QueryFeatures#check} turns into training's error), a boolean as 0/1.
+     *
+     * @throws SQLException 42703 unknown column, 42804 a column of another type, 0A000 sparse pairs (not predicted
+     *                      row by row)
+     */
+    public static QueryFeatures queryFeatures(Connection c, String subquery, String features) throws SQLException {
+        List<String> names;
+        try {
+            names = FeatureColumns.names(features);
+        } catch (IllegalArgumentException e) {
+            throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE, e.getMessage());
+        }
+        List<String> types = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + String.join(", ", names.stream()
+                .map(SqlNames::quote).toList()) + " FROM " + subquery)) {
+            java.sql.ResultSetMetaData md = ps.getMetaData();
+            for (int i = 1; i <= names.size(); i++) {
+                types.add(md.getColumnTypeName(i));
+            }
+        }
+        List<String> columns = new ArrayList<>();
+        List<Boolean> numeric = new ArrayList<>();
+        boolean oneArray = false;
+        java.util.Map<String, Column> byType = new java.util.HashMap<>();   // a list of columns has few types
+        for (int i = 0; i < names.size(); i++) {
+            Column type = byType.get(types.get(i));
+            if (type == null) {
+                try (PreparedStatement ps = c.prepareStatement(TYPE_OF + "?::regtype")) {
+                    ps.setString(1, types.get(i));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        type = new Column(null, rs.getString(1), rs.getString(2), rs.getString(3));
+                        byType.put(types.get(i), type);
+                    }
+                }
+            }
+            Column col = new Column(names.get(i), type.type, type.category, type.elementType);
+            boolean array = col.elementType != null;
+            if (array && names.size() > 1) {
+                throw new CorgiPileException(TrainingException.FEATURE_NOT_SUPPORTED, "features \"" + features
+                        + "\" are sparse (indices, values): they are not predicted row by row", "Score them with "
+                        + "sgd_evaluate or evaluate (loss, accuracy, precision, recall, f1, auc).", null);
+            }
+            if (!(array ? isNumeric(col.elementType) : isNumeric(col.type) || "B".equals(col.category))) {
+                throw new CorgiPileException(TrainingException.DATATYPE_MISMATCH, "feature column \"" + col.name
+                        + "\" has type " + col.type + ", not a number or an array of numbers", "Features are "
+                        + "smallint, integer, bigint, real, double precision, numeric or boolean columns, or one array "
+                        + "of numbers.", null);
+            }
+            oneArray = array;
+            columns.add(toFloat8(col, true));
+            numeric.add("numeric".equals(array ? col.elementType : col.type));
+        }
+        String expression = oneArray ? columns.get(0) : "ARRAY[" + String.join(", ", columns) + "]::float8[]";
+        return new QueryFeatures(expression, names, numeric);
+    }
+
+    /**
+     * The features of a query's rows ({@link #queryFeatures}): {@code expression}, their {@code float8[]}; the
+     * {@code columns} it reads and which of them are numeric.
+     */
+    public record QueryFeatures(String expression, List<String> columns, List<Boolean> numeric) {
+        /** Whether a column is numeric: its values are read exactly, beyond double precision as Infinity. */
+        public boolean hasNumeric() {
+            return numeric.contains(true);
+        }
+
+        /**
+         * Training's error for a numeric beyond double precision, naming the column and the row of the query
+         * ({@code row}, from 1): {@code x} as {@link #expression} read it.
+         */
+        public void check(double[] x, long row) {
+            for (int i = 0; i < x.length; i++) {
+                int col = columns.size() == 1 ? 0 : i;
+                if (Double.isInfinite(x[i]) && numeric.get(col)) {
+                    throw new TrainingException(TrainingException.NUMERIC_VALUE_OUT_OF_RANGE, "features \""
+                            + columns.get(col) + "\" of row " + row + " of the query contain " + BEYOND, BEYOND_HINT);
+                }
             }
         }
     }
