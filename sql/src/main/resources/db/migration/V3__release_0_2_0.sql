@@ -764,7 +764,8 @@ BEGIN
         IF kind IS NULL THEN
             RAISE EXCEPTION 'features column "%" of relation "%" does not exist', col,
                 (SELECT c.relname FROM pg_class c WHERE c.oid = relation)
-                USING ERRCODE = 'undefined_column', HINT = 'Name a column as \d lists it (names are not case-folded here).';
+                USING ERRCODE = 'undefined_column',
+                      HINT = 'Name a column as \d lists it (names are not case-folded here).';
         END IF;
         IF kind NOT IN ('array', 'scalar') THEN
             RAISE EXCEPTION 'feature column "%" has type %, not a number or an array of numbers', col, kind
@@ -1051,15 +1052,16 @@ COMMENT ON FUNCTION sgd_drop_model(text) IS 'Drops a stored model (undefined_obj
 
 -- ------------------------------------------------------------------------------------------------- partitions
 --
--- train_sgd, sgd_evaluate and corgipile.scan_stats accept a partitioned table: the heap reader reads every local
--- leaf partition as a table of its own (same snapshot, each partition's own SELECT privilege and row-level security
--- check) and shuffles blocks across all of them. corgipile.relation_leaves finds the leaves and checks the parent.
+-- train_sgd, sgd_evaluate and corgipile.scan_stats accept a partitioned table (and a table with inheritance children,
+-- read with its descendants as a query reads it): the heap reader reads every local leaf partition as a table of its
+-- own (same snapshot, each partition's own SELECT privilege and row-level security check) and shuffles blocks across
+-- all of them. corgipile.relation_leaves finds the leaves and checks the parent.
 
--- The leaves of a partitioned relation, or of a table with inheritance children (the table itself and every
--- descendant, each once: the rows a query on the table reads), or NULL for any other relation: {"local": [oid of
--- each non-empty local leaf, in tree order], "foreign": [{"oid", "name", "server"} of each postgres_fdw leaf]}. Checks the
--- parent as a query on it would (SELECT on the table or on the columns read; row-level security refused, as the
--- heap reader refuses it on a table); each leaf is checked again when the reader opens it.
+-- The leaves of a partitioned relation, or of a table with inheritance children (the table itself and every descendant,
+-- each once: the rows a query on the table reads), or NULL for any other relation: {"local": [oid of each non-empty
+-- local leaf, in tree order], "foreign": [{"oid", "name", "server"} of each postgres_fdw leaf]}. Checks the parent as a
+-- query on it would (SELECT on the table or on the columns read; row-level security refused, as the heap reader refuses
+-- it on a table); each leaf is checked again when the reader opens it.
 CREATE FUNCTION corgipile.relation_leaves(relation regclass, label text, features text) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
 #variable_conflict use_variable
