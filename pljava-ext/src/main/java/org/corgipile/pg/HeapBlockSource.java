@@ -75,7 +75,7 @@ public final class HeapBlockSource implements RelationSource {
      * for sparse pairs unless {@code sparseDimension > 0}). {@code shown}: the relation as every error of the reader
      * names it (null: its name in double quotes), e.g. shuffle_once's copy as the user's relation
      * ({@link org.corgipile.operators.BlockSource#shuffledCopyOf}); one that starts with a space follows the name in
-     * double quotes (a partition: {@code "t_1" (partition of "t")}, {@link PartitionsBlockSource}).
+     * double quotes (a partition: {@code "t_1" (part of "t")}, {@link PartitionsBlockSource}).
      */
     public static HeapBlockSource open(long relationOid, String label, String features, int sparseDimension,
                                        String shown) {

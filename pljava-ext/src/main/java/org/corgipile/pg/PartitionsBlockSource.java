@@ -22,10 +22,10 @@ import org.corgipile.operators.TupleBuffer;
  * <p>Dense partitions must agree on the dimension; sparse ones without an explicit dimension are reopened with the
  * largest one found, so every partition validates indices against the same bound.
  *
- * <p>Errors about a row name the partition read and the partitioned table the user passed ({@code features "f" of
- * tuple (0,3) of relation "t_2" (partition of "t")}): each partition is opened as shown so, and tuple identities are
- * positions in the concatenated page space (a partition's TID, its pages shifted by the pages before it), which
- * {@link #describeValue} maps back to the partition and its TID.
+ * <p>Errors about a row name the leaf read and the table the user passed ({@code features "f" of tuple (0,3) of
+ * relation "t_2" (part of "t")}; the table itself, a leaf of an inheritance tree, by its name alone): each leaf is
+ * opened as shown so, and tuple identities are positions in the concatenated page space (a leaf's TID, its pages
+ * shifted by the pages before it), which {@link #describeValue} maps back to the leaf and its TID.
  */
 final class PartitionsBlockSource implements RelationSource {
     private final List<HeapBlockSource> parts;
@@ -44,14 +44,15 @@ final class PartitionsBlockSource implements RelationSource {
         }
     }
 
-    static PartitionsBlockSource open(String name, List<Long> oids, String label, String features,
+    /** {@code table}: the OID of the table passed (one of the leaves for an inheritance tree), or null. */
+    static PartitionsBlockSource open(String name, Long table, List<Long> oids, String label, String features,
                                       int sparseDimension) {
         if (oids.isEmpty()) {
             throw new TrainingException(TrainingException.DATA_EXCEPTION, "partitioned table " + name
                     + " has no rows with a non-NULL label and features", "Load data into its partitions first.");
         }
-        String partOf = " (partition of " + (name.startsWith("\"") ? name : "\"" + name + "\"") + ")";
-        List<HeapBlockSource> parts = openAll(oids, label, features, sparseDimension, partOf);
+        String partOf = " (part of " + (name.startsWith("\"") ? name : "\"" + name + "\"") + ")";
+        List<HeapBlockSource> parts = openAll(oids, table, label, features, sparseDimension, partOf);
         FeatureShape shape = parts.get(0).shape();
         if (shape.sparse() && sparseDimension <= 0) {
             int widest = 0;
@@ -60,7 +61,7 @@ final class PartitionsBlockSource implements RelationSource {
             }
             if (parts.stream().anyMatch(p -> p.shape().dimension() != shape.dimension())) {
                 parts.forEach(HeapBlockSource::close);
-                parts = openAll(oids, label, features, widest, partOf);
+                parts = openAll(oids, table, label, features, widest, partOf);
             }
             return new PartitionsBlockSource(parts, new FeatureShape(widest, true), name, label);
         }
@@ -77,13 +78,13 @@ final class PartitionsBlockSource implements RelationSource {
         return new PartitionsBlockSource(parts, shape, name, label);
     }
 
-    private static List<HeapBlockSource> openAll(List<Long> oids, String label, String features, int dimension,
-                                                 String partOf) {
+    private static List<HeapBlockSource> openAll(List<Long> oids, Long table, String label, String features,
+                                                 int dimension, String partOf) {
         List<HeapBlockSource> parts = new ArrayList<>();
         boolean ok = false;
         try {
             for (long oid : oids) {
-                parts.add(HeapBlockSource.open(oid, label, features, dimension, partOf));
+                parts.add(HeapBlockSource.open(oid, label, features, dimension, table != null && oid == table ? null : partOf));
             }
             ok = true;
             return parts;

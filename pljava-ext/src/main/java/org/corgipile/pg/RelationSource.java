@@ -48,7 +48,8 @@ interface RelationSource extends BlockSource {
         for (Object o : leaves) {
             oids.add(Args.oid(leavesKey, o));
         }
-        return PartitionsBlockSource.open(args.string(relationKey + "_name", "?"), oids, label, features,
+        return PartitionsBlockSource.open(args.string(relationKey + "_name", "?"),
+                args.has(relationKey) ? Args.oid(relationKey, args.raw(relationKey)) : null, oids, label, features,
                 sparseDimension);
     }
 }

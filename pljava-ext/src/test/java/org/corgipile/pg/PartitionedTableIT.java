@@ -194,9 +194,9 @@ class PartitionedTableIT {
 
     /**
      * Bug: a bad value in a partition was named by the partition alone when the reader found it (relation
-     * "bad_nan_1", a table the user did not pass) and by its tuple alone when the input guard did ("the label of tuple
-     * (0,2) is 2", a position in one of several partitions). Both now name the partition read and the partitioned
-     * table the user passed.
+     * "bad_nan_2", a table the user did not pass) and by its tuple alone when the input guard did ("the label of tuple
+     * (0,4) is 2", a position in one of several partitions). Both now name the partition read and the partitioned
+     * table the user passed; so for the children of a table with inheritance children.
      */
     @Test
     void aBadValueInAPartitionNamesThePartitionAndThePartitionedTable(DataSource ds) throws SQLException {
@@ -214,13 +214,29 @@ class PartitionedTableIT {
                     + "'bad_nan', 'label', 'features', epochs => 1)"));
             assertEquals("22000", nan.getSQLState(), nan.getMessage());
             assertTrue(nan.getMessage().startsWith("ERROR: features \"features\" of tuple (0,3) of relation "
-                    + "\"bad_nan_2\" (partition of \"bad_nan\") contain NaN or Infinity"), nan.getMessage());
+                    + "\"bad_nan_2\" (part of \"bad_nan\") contain NaN or Infinity"), nan.getMessage());
             SQLException label = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM train_sgd("
                     + "'bad_label', 'label', 'features', epochs => 1)"));
             assertEquals("22000", label.getSQLState(), label.getMessage());
             assertTrue(label.getMessage().startsWith("ERROR: label \"label\" of tuple (0,4) of relation "
-                    + "\"bad_label_2\" (partition of \"bad_label\") is 2, not a binary label"), label.getMessage());
-            s.execute("DROP TABLE bad_nan, bad_label");
+                    + "\"bad_label_2\" (part of \"bad_label\") is 2, not a binary label"), label.getMessage());
+            // a table with inheritance children is read with them: a child's row names the child and the table
+            s.execute("CREATE TABLE bad_inh (id int, label int, features float8[])");
+            s.execute("CREATE TABLE bad_inh_child () INHERITS (bad_inh)");
+            s.execute("INSERT INTO bad_inh SELECT i, i % 2, ARRAY[i, 1] FROM generate_series(0, 9) i");
+            s.execute("INSERT INTO bad_inh_child SELECT i, CASE WHEN i = 12 THEN 2 ELSE i % 2 END, ARRAY[i, 1] "
+                    + "FROM generate_series(10, 19) i");
+            SQLException child = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM train_sgd("
+                    + "'bad_inh', 'label', 'features', epochs => 1)"));
+            assertTrue(child.getMessage().startsWith("ERROR: label \"label\" of tuple (0,3) of relation "
+                    + "\"bad_inh_child\" (part of \"bad_inh\") is 2, not a binary label"), child.getMessage());
+            s.execute("UPDATE bad_inh_child SET label = 0 WHERE id = 12");
+            s.execute("INSERT INTO ONLY bad_inh VALUES (20, 3, '{1, 1}')");
+            SQLException own = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM train_sgd("
+                    + "'bad_inh', 'label', 'features', epochs => 1)"));
+            assertTrue(own.getMessage().startsWith("ERROR: label \"label\" of tuple (0,11) of relation "
+                    + "\"bad_inh\" is 3, not a binary label"), own.getMessage());
+            s.execute("DROP TABLE bad_nan, bad_label, bad_inh CASCADE");
         }
     }
 
