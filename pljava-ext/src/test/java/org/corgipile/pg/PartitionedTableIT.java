@@ -231,7 +231,7 @@ class PartitionedTableIT {
             assertTrue(child.getMessage().startsWith("ERROR: label \"label\" of tuple (0,3) of relation "
                     + "\"bad_inh_child\" (part of \"bad_inh\") is 2, not a binary label"), child.getMessage());
             s.execute("UPDATE bad_inh_child SET label = 0 WHERE id = 12");
-            s.execute("INSERT INTO ONLY bad_inh VALUES (20, 3, '{1, 1}')");
+            s.execute("INSERT INTO bad_inh VALUES (20, 3, '{1, 1}')");
             SQLException own = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM train_sgd("
                     + "'bad_inh', 'label', 'features', epochs => 1)"));
             assertTrue(own.getMessage().startsWith("ERROR: label \"label\" of tuple (0,11) of relation "
