@@ -5,9 +5,12 @@ import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.corgipile.client.CorgiPileException;
 import org.corgipile.operators.FeatureShape;
@@ -432,7 +435,7 @@ public final class RelationColumns {
         List<String> types = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT " + String.join(", ", names.stream()
                 .map(SqlNames::quote).toList()) + " FROM " + subquery)) {
-            java.sql.ResultSetMetaData md = ps.getMetaData();
+            ResultSetMetaData md = ps.getMetaData();
             for (int i = 1; i <= names.size(); i++) {
                 types.add(md.getColumnTypeName(i));
             }
@@ -440,7 +443,7 @@ public final class RelationColumns {
         List<String> columns = new ArrayList<>();
         List<Boolean> numeric = new ArrayList<>();
         boolean oneArray = false;
-        java.util.Map<String, Column> byType = new java.util.HashMap<>();   // a list of columns has few types
+        Map<String, Column> byType = new HashMap<>();   // a list of columns has few types
         for (int i = 0; i < names.size(); i++) {
             Column type = byType.get(types.get(i));
             if (type == null) {
