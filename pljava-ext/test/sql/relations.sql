@@ -48,6 +48,14 @@ SELECT count(*) AS epochs FROM train_sgd('unpopulated', 'label', 'features', epo
 SELECT (corgipile.scan_stats('"Mixed Case"', 'label', 'features')->>'tuples'); \echo SQLSTATE :SQLSTATE
 CREATE TABLE "Mixed Case" AS SELECT * FROM good;
 SELECT (corgipile.scan_stats('"Mixed Case"', 'label', 'features')->>'tuples')::int AS tuples;
+-- shuffle_once_copied_inheritance_children: its copy took a table's inheritance children's rows too, which no other
+-- strategy reads (they are not the table's heap blocks); now every strategy trains on the table's own rows
+CREATE TABLE inheriting AS SELECT * FROM good;
+CREATE TABLE inherited () INHERITS (inheriting);
+INSERT INTO inherited SELECT * FROM good;
+SELECT s, max(tuples) AS tuples, (SELECT count(*) FROM ONLY inheriting) AS own_rows
+FROM unnest(ARRAY['none', 'shuffle_once']) AS s, train_sgd('inheriting', 'label', 'features', shuffle => s, epochs => 1)
+GROUP BY s ORDER BY s;
 RESET search_path;
 DROP SCHEMA regress_relations CASCADE;
 DROP ACCESS METHOD heap_alias;
