@@ -33,7 +33,8 @@ import org.corgipile.operators.strategy.ShuffleStrategy;
  * <p>Per epoch: {@code rescan} of the strategy (new block order, new permutations), SGD over all its buffers at the
  * epoch's learning rate, then the metrics: with {@code train_metrics => 'running'} (default) the mean pre-update
  * mini-batch loss of the training pass itself and the accuracy of the epoch's model on a uniform sample of the first
- * epoch's rows ({@link TrainingSample}, one in a hundred, 1,000 to 10,000 rows), no second read of the table; with
+ * epoch's rows ({@link TrainingSample}, one in a hundred, 1,000 to 10,000 rows; it keeps twice that many of the
+ * rows the profile pass counted or estimated, 10,000 without one), no second read of the table; with
  * {@code 'pass'} a separate pass over the training relation in storage order with the end-of-epoch model, as in the
  * paper (loss, accuracy and the kind's metrics; its time is reported as "eval_seconds", not in "seconds"). With a
  * validation source, its loss/accuracy/metrics every epoch (also timed as "eval_seconds").
@@ -174,6 +175,8 @@ public final class Trainer {
         private final Resume resume;
         /** The profile pass before epoch 1 (standardisation, class count); reported with epoch 1. */
         private double profileSeconds;
+        /** The rows the profile pass counted or estimated, or -1 without one: what the accuracy sample keeps. */
+        private long profiledTuples = -1;
         /** The SGD iterate after the last epoch (where a next round continues). */
         private double[] iterate;
         /** The input checks of the training pass (set when the model is made). */
@@ -226,6 +229,7 @@ public final class Trainer {
                         spec.blockSize(), spec.standardize(), needClasses, spec.seed(), spec.deviceBlock()) : null;
                 profileSeconds = profile == null ? 0 : (System.nanoTime() - p0) / 1e9;
                 if (profile != null) {
+                    profiledTuples = profile.tuples();
                     // rows stored out of line (TOAST) are far larger in the buffer than in their heap page (a
                     // sampled profile's row count is an estimate: good enough for sizes)
                     long pageBytes = Sizing.decodedPageBytes(shape, profile.tuples(), train.pageCount());
@@ -344,7 +348,8 @@ public final class Trainer {
             // the default metrics measure each epoch's classifier on a sample of the first epoch's rows; a shard's
             // round (resume) needs none: the coordinator of a sharded table reports the epoch
             TrainingSample sample = spec.trainMetrics().equals("running") && resume == null
-                    && model.kind() != Model.Kind.REGRESSION ? new TrainingSample(shape, spec.seed()) : null;
+                    && model.kind() != Model.Kind.REGRESSION ? new TrainingSample(shape, spec.seed(), profiledTuples)
+                    : null;
             sgd.sample(sample, first);
             live.sgd = sgd;
             ShuffleStrategy strategy = ShuffleStrategy.named(spec.shuffle());

@@ -13,7 +13,9 @@ import org.corgipile.operators.model.Model;
  * costs nothing until it is kept, and about {@code capacity * ln(rows / capacity)} rows are copied in all). It does
  * not change training: it only reads the rows, and its random stream ({@link Seeds#ACCURACY_SAMPLE}) is its own.
  *
- * <p>Capacity: {@link #ROWS} rows, fewer when rows are wide: {@link #BYTES} of features at most, and at most a 32nd
+ * <p>Capacity: {@link #ROWS} rows, fewer when the relation's row count is estimated (the training's profile pass):
+ * {@link #HEADROOM} times what an epoch of that many rows measures, at least {@link #MIN_MEASURED} (4,000 rows of a
+ * 200,000-row table); fewer when rows are wide: {@link #BYTES} of features at most, and at most a 32nd
  * of the JVM's heap (dense rows by their width; sparse rows by the mean non-zeros of the first rows offered). Rows so
  * wide that the budget holds fewer than {@link #MIN_ROWS} of them (more than 5,000 doubles a row with the default
  * heap) are not sampled: the accuracy is then not measured ({@code train_metrics => 'pass'} measures it). Each epoch
@@ -36,9 +38,13 @@ public final class TrainingSample {
     public static final int EPOCH_SHARE = 100;
     /** Bytes of features kept at most. */
     public static final long BYTES = 4L << 20;
+    /** Rows kept per row an epoch of the estimated size measures: room for an estimate off by half. */
+    static final int HEADROOM = 2;
 
     private final FeatureShape shape;
     private final long budget;
+    /** Rows kept at most, before the budget's cap: {@link #ROWS}, fewer when the row count is estimated. */
+    private final int rows;
     private final SplittableRandom rnd;
     /** Rows kept (set by the first offer for sparse rows, whose width it measures); -1: rows too wide to sample. */
     private int capacity;
@@ -56,14 +62,25 @@ public final class TrainingSample {
     private long next;
     private double w;
 
+    /** A sample of a relation of unknown size: up to {@link #ROWS} rows. */
     public TrainingSample(FeatureShape shape, long seed) {
-        this(shape, seed, Math.min(BYTES, Runtime.getRuntime().maxMemory() / 32));
+        this(shape, seed, -1);
     }
 
-    /** A sample of at most {@code budget} bytes of features. */
-    TrainingSample(FeatureShape shape, long seed, long budget) {
+    /**
+     * A sample of a relation of about {@code estimatedTuples} rows (negative: unknown): it keeps {@link #HEADROOM}
+     * times what an epoch of that many rows measures ({@link #measured}), 1,000 to {@link #ROWS} rows.
+     */
+    public TrainingSample(FeatureShape shape, long seed, long estimatedTuples) {
+        this(shape, seed, estimatedTuples, Math.min(BYTES, Runtime.getRuntime().maxMemory() / 32));
+    }
+
+    /** As above, with at most {@code budget} bytes of features. */
+    TrainingSample(FeatureShape shape, long seed, long estimatedTuples, long budget) {
         this.shape = shape;
         this.budget = budget;
+        this.rows = estimatedTuples < 0 ? ROWS : (int) Math.min(ROWS,
+                Math.max(MIN_MEASURED, HEADROOM * (estimatedTuples / EPOCH_SHARE)));
         this.rnd = new SplittableRandom(Seeds.derive(seed, Seeds.ACCURACY_SAMPLE, 0));
         if (!shape.sparse()) {
             start(shape.dimension());
@@ -72,7 +89,7 @@ public final class TrainingSample {
 
     /** Sizes the reservoir for rows of about {@code width} values and draws the first skip. */
     private void start(double width) {
-        capacity = (int) Math.min(ROWS, budget / (8 * Math.max(1, width)));
+        capacity = (int) Math.min(rows, budget / (8 * Math.max(1, width)));
         if (capacity < MIN_ROWS) {
             capacity = -1;
             return;

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 class TrainingSampleTest {
     /** Offers rows 0 .. n-1 (label = row number, one feature = row number) in chunks of random sizes. */
     private static TrainingSample offered(int n, long seed, long chunkSeed) {
-        TrainingSample s = new TrainingSample(FeatureShape.dense(1), seed);
+        return offered(new TrainingSample(FeatureShape.dense(1), seed), n, chunkSeed);
+    }
+
+    private static TrainingSample offered(TrainingSample s, int n, long chunkSeed) {
         SplittableRandom chunks = new SplittableRandom(chunkSeed);
         int row = 0;
         while (row < n) {
@@ -57,6 +60,35 @@ class TrainingSampleTest {
         }
     }
 
+    /**
+     * Bug: the sample kept up to 10,000 rows although a 200,000-row table measures 2,000 of them. With the relation's
+     * estimated row count it keeps what an epoch of that many rows measures, twice over (an estimate off by half
+     * still measures all it should), at least {@link TrainingSample#MIN_MEASURED}; without an estimate, as before.
+     * Still uniform over the whole stream; an estimate far too low measures the rows kept.
+     */
+    @Test
+    void aTwoHundredThousandRowTableKeptTenThousandRowsToMeasureTwoThousand() {
+        TrainingSample s = offered(new TrainingSample(FeatureShape.dense(1), 1, 200_000), 200_000, 2);
+        assertEquals(4_000, s.capacity());
+        assertEquals(2_000, s.measured(200_000));
+        int[] deciles = new int[10];
+        for (double v : labels(s)) {
+            deciles[(int) (v * 10 / 200_000)]++;
+        }
+        // 400 expected per tenth of the stream, a standard deviation of ~19
+        for (int d = 0; d < 10; d++) {
+            assertTrue(deciles[d] > 320 && deciles[d] < 480, "tenth " + d + ": " + deciles[d]);
+        }
+        assertEquals(TrainingSample.MIN_MEASURED, new TrainingSample(FeatureShape.dense(1), 1, 20_000).capacity());
+        assertEquals(TrainingSample.ROWS, new TrainingSample(FeatureShape.dense(1), 1, 5_000_000).capacity());
+        assertEquals(TrainingSample.ROWS, new TrainingSample(FeatureShape.dense(1), 1, -1).capacity());
+        // the width's budget still caps it: 2,621 rows of 200 doubles in 4 MB
+        assertEquals(2_621, new TrainingSample(FeatureShape.dense(200), 1, 1_000_000, TrainingSample.BYTES)
+                .capacity());
+        TrainingSample low = offered(new TrainingSample(FeatureShape.dense(1), 1, 50_000), 200_000, 2);
+        assertEquals(1_000, low.measured(200_000));
+    }
+
     @Test
     void theSameSeedKeepsTheSameRowsWhateverTheChunks() {
         assertArrayEquals(labels(offered(50_000, 7, 1)), labels(offered(50_000, 7, 99)));
@@ -79,12 +111,12 @@ class TrainingSampleTest {
     void wideRowsKeepFewerRowsAndSparseRowsAreCopied() {
         // 4 MB of features: 262 rows of 2,000 doubles, 2,621 of 200, the 10,000-row cap at 28
         long mb4 = TrainingSample.BYTES;
-        assertEquals(262, new TrainingSample(FeatureShape.dense(2_000), 1, mb4).capacity());
-        assertEquals(2_621, new TrainingSample(FeatureShape.dense(200), 1, mb4).capacity());
-        assertEquals(TrainingSample.ROWS, new TrainingSample(FeatureShape.dense(28), 1, mb4).capacity());
+        assertEquals(262, new TrainingSample(FeatureShape.dense(2_000), 1, -1, mb4).capacity());
+        assertEquals(2_621, new TrainingSample(FeatureShape.dense(200), 1, -1, mb4).capacity());
+        assertEquals(TrainingSample.ROWS, new TrainingSample(FeatureShape.dense(28), 1, -1, mb4).capacity());
         // a 32 MB heap gives the sample 1 MB: 131 rows of 1,000 doubles; rows of 50,000 (10 in 4 MB) are not sampled
-        assertEquals(131, new TrainingSample(FeatureShape.dense(1_000), 1, (32L << 20) / 32).capacity());
-        TrainingSample tooWide = new TrainingSample(FeatureShape.dense(50_000), 1, mb4);
+        assertEquals(131, new TrainingSample(FeatureShape.dense(1_000), 1, -1, (32L << 20) / 32).capacity());
+        TrainingSample tooWide = new TrainingSample(FeatureShape.dense(50_000), 1, -1, mb4);
         assertEquals(-1, tooWide.capacity());
         TupleBuffer row = new TupleBuffer(FeatureShape.dense(50_000), 1);
         row.addDense(1, 0, new double[50_000], 0);
@@ -112,7 +144,7 @@ class TrainingSampleTest {
     /** Sparse rows of 100,000 non-zeros (12 GB in 10,000 rows): 4 MB hold 3 of them, too few: not sampled. */
     @Test
     void wideSparseRowsAreCappedByTheirNonZeros() {
-        TrainingSample s = new TrainingSample(FeatureShape.sparse(1_000_000), 1, TrainingSample.BYTES);
+        TrainingSample s = new TrainingSample(FeatureShape.sparse(1_000_000), 1, -1, TrainingSample.BYTES);
         TupleBuffer b = new TupleBuffer(FeatureShape.sparse(1_000_000), 2);
         int[] idx = new int[100_000];
         double[] val = new double[100_000];
