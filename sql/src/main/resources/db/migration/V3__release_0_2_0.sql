@@ -762,8 +762,10 @@ BEGIN
     FOREACH col IN ARRAY cols LOOP
         kind := corgipile.column_kind(relation, col);
         IF kind IS NULL THEN
-            RAISE EXCEPTION 'column "%" of relation % does not exist', col, relation
-                USING ERRCODE = 'undefined_column', HINT = 'features names columns of the relation, e.g. ''x1, x2''.';
+            RAISE EXCEPTION 'features column "%" of relation "%" does not exist', col,
+                (SELECT c.relname FROM pg_class c WHERE c.oid = relation)
+                USING ERRCODE = 'undefined_column',
+                      HINT = 'Name a column as \d lists it (names are not case-folded here).';
         END IF;
         IF kind NOT IN ('array', 'scalar') THEN
             RAISE EXCEPTION 'feature column "%" has type %, not a number or an array of numbers', col, kind
@@ -775,10 +777,12 @@ BEGIN
     END LOOP;
     -- the reader's shapes: one array, numbers and booleans, or an 'indices, values' pair of arrays
     IF 'array' = ANY (kinds) AND cardinality(kinds) > 1 AND kinds <> '{array,array}' THEN
-        RAISE EXCEPTION 'features "%" of relation % are not a supported feature type', features, relation
+        RAISE EXCEPTION 'features "%" of relation "%" are not a supported feature type', features,
+            (SELECT c.relname FROM pg_class c WHERE c.oid = relation)
             USING ERRCODE = 'datatype_mismatch',
-                  HINT = 'Use one array column; a comma-separated list of numeric columns; or "indices, values" with '
-                         'an integer[] and a float8[] column for sparse features.';
+                  HINT = 'Use one float8[], real[], integer[], bigint[], smallint[] or numeric[] column; a '
+                         'comma-separated list of numeric columns; or "indices, values" with an integer[] and a '
+                         'float8[] column for sparse features.';
     END IF;
     RETURN kinds;
 END
@@ -793,10 +797,13 @@ DECLARE
     kind text := corgipile.column_kind(relation, label);
 BEGIN
     IF kind IS NULL THEN
-        RAISE EXCEPTION 'column "%" of relation % does not exist', label, relation USING ERRCODE = 'undefined_column';
+        RAISE EXCEPTION 'label column "%" of relation "%" does not exist', label,
+            (SELECT c.relname FROM pg_class c WHERE c.oid = relation)
+            USING ERRCODE = 'undefined_column', HINT = 'Name a column as \d lists it (names are not case-folded here).';
     END IF;
     IF kind <> 'scalar' THEN
-        RAISE EXCEPTION 'label column "%" of relation % has type %', label, relation,
+        RAISE EXCEPTION 'label column "%" of relation "%" has type %', label,
+            (SELECT c.relname FROM pg_class c WHERE c.oid = relation),
             format_type((SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = relation AND a.attname = label),
                         NULL)
             USING ERRCODE = 'datatype_mismatch',
@@ -1045,14 +1052,16 @@ COMMENT ON FUNCTION sgd_drop_model(text) IS 'Drops a stored model (undefined_obj
 
 -- ------------------------------------------------------------------------------------------------- partitions
 --
--- train_sgd, sgd_evaluate and corgipile.scan_stats accept a partitioned table: the heap reader reads every local
--- leaf partition as a table of its own (same snapshot, each partition's own SELECT privilege and row-level security
--- check) and shuffles blocks across all of them. corgipile.relation_leaves finds the leaves and checks the parent.
+-- train_sgd, sgd_evaluate and corgipile.scan_stats accept a partitioned table (and a table with inheritance children,
+-- read with its descendants as a query reads it): the heap reader reads every local leaf partition as a table of its
+-- own (same snapshot, each partition's own SELECT privilege and row-level security check) and shuffles blocks across
+-- all of them. corgipile.relation_leaves finds the leaves and checks the parent.
 
--- The leaves of a partitioned relation, or NULL for any other relation: {"local": [oid of each non-empty local
--- leaf, in partition-tree order], "foreign": [{"oid", "name", "server"} of each postgres_fdw leaf]}. Checks the
--- parent as a query on it would (SELECT on the table or on the columns read; row-level security refused, as the
--- heap reader refuses it on a table); each leaf is checked again when the reader opens it.
+-- The leaves of a partitioned relation, or of a table with inheritance children (the table itself and every descendant,
+-- each once: the rows a query on the table reads), or NULL for any other relation: {"local": [oid of each non-empty
+-- local leaf, in tree order], "foreign": [{"oid", "name", "server"} of each postgres_fdw leaf]}. Checks the parent as a
+-- query on it would (SELECT on the table or on the columns read; row-level security refused, as the heap reader refuses
+-- it on a table); each leaf is checked again when the reader opens it.
 CREATE FUNCTION corgipile.relation_leaves(relation regclass, label text, features text) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
 #variable_conflict use_variable
@@ -1061,7 +1070,8 @@ DECLARE
     leaves jsonb;
     f      jsonb;
 BEGIN
-    IF relation IS NULL OR (SELECT c.relkind FROM pg_class c WHERE c.oid = relation) <> 'p' THEN
+    IF relation IS NULL OR NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = relation AND (c.relkind = 'p'
+            OR (c.relkind = 'r' AND EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = relation)))) THEN
         RETURN NULL;
     END IF;
     cols := corgipile.feature_columns(features);
@@ -1091,12 +1101,23 @@ BEGIN
                                                     WHERE o.option_name = 'table_name'), c.relname)))
                                    ORDER BY t.n) FILTER (WHERE c.relkind = 'f'), '[]'))
     INTO leaves
-    FROM pg_partition_tree(relation) WITH ORDINALITY AS t(relid, parentrelid, isleaf, level, n)
+    FROM (SELECT p.relid, p.n FROM pg_partition_tree(relation) WITH ORDINALITY AS p(relid, parentrelid, isleaf, level, n)
+          WHERE p.isleaf
+          UNION ALL
+          -- inheritance (pg_partition_tree is empty for it): the table, then its descendants depth first, each once
+          SELECT h.relid, row_number() OVER (ORDER BY min(h.path)) FROM (
+              WITH RECURSIVE tree(relid, path) AS (
+                  SELECT relation::oid, ARRAY[0]::bigint[]
+                  UNION ALL
+                  SELECT i.inhrelid, tree.path || i.inhseqno::bigint || i.inhrelid::bigint
+                  FROM pg_inherits i JOIN tree ON i.inhparent = tree.relid)
+              SELECT tree.relid, tree.path FROM tree
+              WHERE (SELECT c.relkind FROM pg_class c WHERE c.oid = relation) = 'r') AS h
+          GROUP BY h.relid) AS t
     JOIN pg_class c ON c.oid = t.relid
     JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_foreign_table ft ON ft.ftrelid = t.relid
-    LEFT JOIN pg_foreign_server s ON s.oid = ft.ftserver
-    WHERE t.isleaf;
+    LEFT JOIN pg_foreign_server s ON s.oid = ft.ftserver;
     -- Foreign leaves are read on their servers, by the role of this user's mapping: the coordinator checks here
     -- that this user could read them through the foreign tables (the servers check the mapped role's rights).
     FOR f IN SELECT * FROM jsonb_array_elements(leaves->'foreign') LOOP
@@ -1431,16 +1452,17 @@ COMMENT ON FUNCTION corgipile.train_relation(jsonb, jsonb) IS 'internal: train_s
 --     partitions, claim the model name, the shuffle_once copy, train (corgipile.train_relation), store the row
 --     (corgipile.store_model), return the epochs. A change to one step replaces that step's function.
 --
--- One shuffle_once: the rows in the order of a hash of their position (ctid; a leaf partition's name too) keyed by the seed
--- (corgipile.shuffle_once_copy), called by train_sgd, by the client and by the benchmark, so one seed gives one
--- data order in server mode, in client mode and in the benchmark. The seed is the run's (drawn and recorded by the
--- engine when not given), so the recorded seed reproduces the run.
+-- One shuffle_once: the rows in the order of a hash of their position (ctid; a partition's or a child's name too)
+-- keyed by the seed (corgipile.shuffle_once_copy), called by train_sgd, by the client and by the benchmark, so one
+-- seed gives one data order in server mode, in client mode and in the benchmark. The seed is the run's (drawn and
+-- recorded by the engine when not given), so the recorded seed reproduces the run.
 
 -- The label and feature columns of relation, copied in shuffle_once's order into a new table: a temporary table of
 -- this session (target NULL; the caller drops it) or the permanent table target (the benchmark). The order is a
 -- function of the rows' positions and the seed only: not of the session, nor of the table's OID (a dropped and
 -- re-created or restored table with the same rows in the same storage order gets the same order). A row's position
--- is its ctid, and in a partitioned table its leaf partition's schema-qualified name and ctid.
+-- is its ctid, after the schema-qualified name of the table that holds it when that is a partition or an
+-- inheritance descendant of relation (whose rows the copy reads, as a query on relation does).
 CREATE FUNCTION corgipile.shuffle_once_copy(relation regclass, label text, features text, seed bigint,
                                             target text DEFAULT NULL)
 RETURNS regclass
@@ -1449,8 +1471,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
 DECLARE
     columns   text;
     copy_name text := coalesce(target, 'corgipile_shuffle_once_' || pg_backend_pid() || '_' || txid_current());
-    row_key   text := 'ctid::text';
-    scope     text := 'ONLY';
+    row_key   text;
 BEGIN
     IF relation IS NULL OR label IS NULL OR features IS NULL OR seed IS NULL THEN
         RAISE EXCEPTION 'relation, label, features and seed must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -1459,19 +1480,17 @@ BEGIN
     SELECT string_agg(', ' || quote_ident(c), '' ORDER BY o) INTO columns
     FROM (SELECT c, min(o) AS o FROM unnest(corgipile.feature_columns(features)) WITH ORDINALITY AS u(c, o)
           WHERE c <> label GROUP BY c) AS x;
-    -- in a partitioned table the leaf's name comes first, by tableoid in a constant CASE (no look-up per row)
-    IF (SELECT c.relkind FROM pg_class c WHERE c.oid = relation) = 'p' THEN
-        SELECT coalesce('CASE tableoid' || string_agg(format(' WHEN %s THEN %L', t.relid::oid,
-                                    format('%I.%I ', n.nspname, c.relname)), '') || ' END || ctid::text', row_key), ''
-        INTO row_key, scope
-        FROM pg_partition_tree(relation) AS t JOIN pg_class c ON c.oid = t.relid
-        JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE t.isleaf;
-    END IF;
-    -- ONLY a table: its inheritance children are not its heap blocks, which every other strategy reads
-    EXECUTE format('CREATE %s TABLE %I AS SELECT %I%s FROM %s %s ORDER BY hashtextextended(%s, %s), %s',
+    -- the descendants' names by tableoid in a constant CASE (no look-up per row); relation's own rows: the ctid
+    WITH RECURSIVE d(relid) AS (SELECT i.inhrelid FROM pg_inherits i WHERE i.inhparent = relation
+                                UNION SELECT i.inhrelid FROM pg_inherits i JOIN d ON i.inhparent = d.relid)
+    SELECT coalesce('CASE tableoid' || string_agg(format(' WHEN %s THEN %L', c.oid,
+                                                         format('%I.%I ', n.nspname, c.relname)), '')
+                    || ' ELSE '''' END || ', '') || 'ctid::text'
+    INTO row_key
+    FROM d JOIN pg_class c ON c.oid = d.relid JOIN pg_namespace n ON n.oid = c.relnamespace;
+    EXECUTE format('CREATE %s TABLE %I AS SELECT %I%s FROM %s ORDER BY hashtextextended(%s, %s), %s',
                    CASE WHEN target IS NULL THEN 'TEMPORARY' ELSE '' END, copy_name, label, coalesce(columns, ''),
-                   scope, relation, row_key, seed, row_key);
+                   relation, row_key, seed, row_key);
     RETURN (CASE WHEN target IS NULL THEN 'pg_temp.' ELSE '' END || quote_ident(copy_name))::regclass;
 END
 $fn$;

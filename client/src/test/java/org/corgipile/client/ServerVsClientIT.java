@@ -324,8 +324,9 @@ class ServerVsClientIT {
     /**
      * Bug: shuffle_once's copy order hashed the table's OID with the row's position, so the same seed on a dropped
      * and re-created table (the same rows in the same storage order; a restored dump) trained another model. The
-     * order now depends on the seed and the rows' positions only (a leaf partition's name with the position): the
-     * same model, bit for bit, in both modes for a table, in server mode for a partitioned table.
+     * order now depends on the seed and the rows' positions only (with the name of the partition or inheritance
+     * child that holds a row): the same model, bit for bit, in both modes for a table, in server mode for a
+     * partitioned table and a table with an inheritance child.
      */
     @Test
     void shuffleOnceHashedTheTableOidSoARecreatedTableTrainedAnotherModel(DataSource ds) throws SQLException {
@@ -334,19 +335,23 @@ class ServerVsClientIT {
             "CREATE TABLE once_parts (id int, label int, features float8[]) PARTITION BY LIST (label)",
             "CREATE TABLE once_parts_0 PARTITION OF once_parts FOR VALUES IN (0)",
             "CREATE TABLE once_parts_1 PARTITION OF once_parts FOR VALUES IN (1)",
-            "INSERT INTO once_parts SELECT * FROM once_table ORDER BY id"};
+            "INSERT INTO once_parts SELECT * FROM once_table ORDER BY id",
+            "CREATE TABLE once_inherits AS SELECT * FROM once_table WHERE id % 2 = 0",
+            "CREATE TABLE once_inherits_child () INHERITS (once_inherits)",
+            "INSERT INTO once_inherits_child SELECT * FROM once_table WHERE id % 2 = 1"};
         List<List<JsonNode>> runs = new ArrayList<>();
         for (int round = 0; round < 2; round++) {
             if (round > 0) {
-                execute(ds, "DROP TABLE once_table, once_parts", "CREATE TABLE once_oid_shift (x int)");
+                execute(ds, "DROP TABLE once_table, once_parts, once_inherits CASCADE",
+                        "CREATE TABLE once_oid_shift (x int)");
             }
             ClusteredTable.create(ds, "once_table", 3_000, 0.23);
             execute(ds, partitioned);
             List<JsonNode> models = new ArrayList<>();
-            for (String relation : List.of("once_table", "once_parts")) {
-                // client mode does not train partitioned tables
-                for (TrainMode mode : relation.equals("once_parts") ? List.of(TrainMode.SERVER)
-                        : List.of(TrainMode.SERVER, TrainMode.CLIENT)) {
+            for (String relation : List.of("once_table", "once_parts", "once_inherits")) {
+                // client mode does not train partitioned tables or tables with inheritance children
+                for (TrainMode mode : relation.equals("once_table") ? List.of(TrainMode.SERVER, TrainMode.CLIENT)
+                        : List.of(TrainMode.SERVER)) {
                     String name = relation + "_" + mode.toString().toLowerCase() + "_" + round;
                     cp.train(TrainJob.on(relation).mode(mode).modelName(name).spec(TrainSpec.builder()
                             .model("logistic").shuffle("shuffle_once").epochs(2).learningRate(0.05).seed(11))
@@ -604,6 +609,53 @@ class ServerVsClientIT {
                 .spec(TrainSpec.builder().model("softmax").epochs(1).seed(1)).argument("classes", 2).build());
         assertEquals("label \"y\" of tuple (0,3) of relation \"label_two\" is 2, not a class index between 0 and 1 "
                 + "for model softmax with 2 classes", e.getMessage());
+    }
+
+    /**
+     * Bug: a column added with a DEFAULT after rows were stored (PostgreSQL keeps the default out of the old tuples)
+     * was read as NULL by the server's heap reader, which skipped those rows; client mode, reading through SQL, read
+     * the default. Both modes now train on every row, the same model.
+     */
+    @Test
+    void aColumnAddedWithADefaultIsReadAsItsDefaultInBothModes(DataSource ds) throws SQLException {
+        execute(ds, "CREATE TABLE grown (i int)",
+                "INSERT INTO grown SELECT i FROM generate_series(1, 600) i",
+                "ALTER TABLE grown ADD COLUMN label int DEFAULT 1, ADD COLUMN features float8[] DEFAULT '{1, 2}'",
+                "UPDATE grown SET label = 0, features = ARRAY[i % 7, 2] WHERE i % 2 = 0");
+        CorgiPile cp = CorgiPile.connect(ds);
+        List<JsonNode> parameters = new ArrayList<>();
+        for (TrainMode mode : List.of(TrainMode.SERVER, TrainMode.CLIENT)) {
+            String name = "grown_" + mode.toString().toLowerCase();
+            TrainingRun r = cp.train(TrainJob.on("grown").mode(mode).modelName(name)
+                    .spec(TrainSpec.builder().model("logistic").shuffle("none").epochs(1).seed(1)).build());
+            assertEquals(600, r.last().tuples(), mode + ": every row, those with the default included");
+            parameters.add(cp.model(name).info().row().get("parameters"));
+        }
+        for (int i = 0; i < parameters.get(0).size(); i++) {
+            assertEquals(parameters.get(0).get(i).asDouble(), parameters.get(1).get(i).asDouble(), 1e-9,
+                    "parameter " + i + " in server vs client mode");
+        }
+    }
+
+    /**
+     * Bug: a table with inheritance children was read by the server as its own rows only, and by client mode with
+     * its TID range scans of the parent, which a query extends to every child at the same TIDs (rows of children
+     * inside the parent's blocks, the rest of the children never). The server now reads the table and every
+     * descendant, as a query does; client mode, which reads one heap, refuses it as it refuses a partitioned table.
+     */
+    @Test
+    void aTableWithInheritanceChildrenIsReadWholeInTheServerAndRefusedInClientMode(DataSource ds)
+            throws SQLException {
+        execute(ds, "CREATE TABLE family AS SELECT label, features FROM clustered WHERE id <= 1000",
+                "CREATE TABLE family_child () INHERITS (family)",
+                "INSERT INTO family_child SELECT label, features FROM clustered WHERE id > 1000 AND id <= 4000");
+        CorgiPile cp = CorgiPile.connect(ds);
+        TrainJob.Builder job = TrainJob.on("family").spec(TrainSpec.builder().model("logistic").epochs(1).seed(1));
+        assertEquals(4000, cp.train(job.mode(TrainMode.SERVER).build()).last().tuples());
+        CorgiPileException e = assertThrows(CorgiPileException.class,
+                () -> cp.train(job.mode(TrainMode.CLIENT).build()));
+        assertEquals("0A000", e.getSQLState(), e.getMessage());
+        assertEquals("\"family\" has inheritance children", e.getMessage());
     }
 
     private static List<String> fields(JsonNode o) {
