@@ -52,6 +52,23 @@ final class TrainEpochFunction {
         return TrainOptions.parse(options);
     }
 
+    /**
+     * This shard's share of the training sample (the model's {@code sample_shares}, by shard number: sent in epoch 1
+     * under the default metrics), 0 for none.
+     */
+    private static double sampleShare(Args model, int shard) {
+        if (!model.has("sample_shares")) {
+            return 0;
+        }
+        Args shares = model.args("sample_shares");
+        String key = String.valueOf(shard);
+        double share = shares.doubleValue(key, 0);
+        if (!(share >= 0 && share <= 1)) {
+            throw shares.malformed(key, "a share between 0 and 1");
+        }
+        return share;
+    }
+
     static Map<String, Object> run(Args args) {
         int epoch = args.intValue("epoch", -2);
         Args model = new Args(args.object("model"));
@@ -73,6 +90,8 @@ final class TrainEpochFunction {
                 boolean moments = !src.shape().sparse() && !Boolean.FALSE.equals(spec.standardizeGiven());
                 out.put("dimension", src.shape().dimension());
                 out.put("sparse", src.shape().sparse());
+                // the coordinator's share of the training sample for this shard follows its profile's rows
+                out.put("shard", args.intValue("shard", 0));
                 if (src.pageCount() > 0) {
                     // a sample of this server's pages for the moments, every row when the coordinator infers the
                     // class count from the labels (ShardCoordinator.needsClasses): Trainer's rule for one table
@@ -99,7 +118,8 @@ final class TrainEpochFunction {
             int shard = args.intValue("shard", 0);
             Object classes = model.object("params").get("classes");
             ShardEpoch.Start from = new ShardEpoch.Start(model.doubles("iterate"), model.doubles("feature_mean"),
-                    model.doubles("feature_std"), classes instanceof Number n ? n.intValue() : 0);
+                    model.doubles("feature_std"), classes instanceof Number n ? n.intValue() : 0,
+                    sampleShare(model, shard));
             try (RelationSource src = RelationSource.open(args, "relation", args.string("label"),
                     args.string("features"), args.intValue("dimension", 0))) {
                 TrainSpec spec = serverSpec(args, src, out);
@@ -114,6 +134,9 @@ final class TrainEpochFunction {
                 out.put("label_encoding", r.labelEncoding());
                 if (!Double.isNaN(r.oneLabel())) {
                     out.put("one_label", r.oneLabel());
+                }
+                if (r.sample() != null) {
+                    out.put("sample", ShardCoordinator.sampleJson(r.sample()));
                 }
                 out.put("skipped_tuples", src.skippedTuples());
                 if (r.sizing() != null) {
