@@ -38,15 +38,18 @@ import org.corgipile.operators.Version;
  *       standardise identically, and stored with the model) and class count, standardize resolved as on one
  *       server (dense: on). Train: the SGD iterates averaged weighted by the tuples each server trained on (where
  *       the next epoch continues), and so are the epochs' models (with {@code average}, each server's mean
- *       iterate: the averaged iterate of the whole epoch); tuples summed, each server's seconds and bytes read from its device. Evaluate: the
- *       loss, accuracy, rmse and mae of the averaged model, weighted by tuples;</li>
+ *       iterate: the averaged iterate of the whole epoch); tuples summed, each server's seconds and bytes read from
+ *       its device; under the default metrics the averaged model's accuracy on the pooled training sample (the
+ *       servers' parts in epoch 1, see {@link #samples}). Evaluate: the loss, accuracy, rmse and mae of the averaged
+ *       model, weighted by tuples;</li>
  *   <li>{@code shard_epoch_end}: the validation relation (on the coordinator), {@link EarlyStopping} on the
  *       averaged model's losses (validation loss, else training loss; the best epoch's model kept, {@code stop}
  *       set when patience ran out), the epoch's NOTICE;</li>
  *   <li>{@code shard_finish}: the state as {@code train_sgd}'s result (the same JSON as {@link TrainFunction}).</li>
  * </ul>
- * State: {@code {"spec", "rounds": the next epoch's rounds, "model": catalog-row-like model with "iterate",
- * "best_model", "stop", "epochs": [...], "skipped_tuples", "profile_seconds", "profile_device_read_bytes"}}.
+ * State: {@code {"spec", "rounds": the next epoch's rounds, "model": catalog-row-like model with "iterate" (and in
+ * epoch 1 "sample_shares"), "best_model", "stop", "epochs": [...], "skipped_tuples", "profile_seconds",
+ * "profile_device_read_bytes", "sample": the key of the pooled training sample ({@link #POOLS})}}.
  * Read through {@link Args} only ({@link #state}): a state or reply that a direct call of {@code corgipile._invoke}
  * malformed is 22023 naming the field, with {@link #HINT}.
  */
@@ -57,6 +60,25 @@ final class ShardCoordinator {
      * next on an ssd); the epoch log's {@code server_sizes} records what each server used.
      */
     private static final List<String> SERVER_SIZES = List.of("buffer_memory", "device_block");
+
+    /**
+     * The pooled training samples of this backend's sharded trainings, by the key their state holds
+     * ({@code "sample"}): kept here rather than in the state, which travels as JSON through every round (a pool of
+     * 10,000 rows of 28 features is 5.5 MB of JSON, about half a second per epoch to parse and write). A training
+     * runs in one backend, so every round of it finds its pool; {@code shard_finish} drops it, and one that failed
+     * is dropped when two newer ones are kept (a backend runs one training at a time).
+     */
+    private static final Map<String, Pool> POOLS = new LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Pool> eldest) {
+            return size() > 2;
+        }
+    };
+    private static long pools;
+
+    /** A pooled sample: its rows and the {@link TrainingSample} that measures on them. */
+    record Pool(TupleBuffer rows, TrainingSample sample) {
+    }
 
     /** The hint of a malformed state or reply. */
     static final String HINT = "The state is what the previous round of corgipile.train_sharded returned, and the "
@@ -216,7 +238,7 @@ final class ShardCoordinator {
     }
 
     /**
-     * Rows of a training sample as JSON (a shard's reply, the coordinator's pool): the labels, and the features
+     * Rows of a training sample as JSON (a shard's reply): the labels, and the features
      * row-major ({@code features}, dense) or as {@code row_ends}, {@code indices} and {@code values} (sparse).
      */
     static Map<String, Object> sampleJson(TupleBuffer rows) {
@@ -445,10 +467,14 @@ final class ShardCoordinator {
                 standardize ? all : null);
         if (samples(spec)) {
             long rows = all.tuples();
+            // the pool needs TrainingSample.toMeasure(rows) rows of the sample's capacity (ROWS at most), one in a
+            // hundred: ask for half as many again, as the rows are estimates (the pool is in proportion whatever
+            // the shards kept, at worst smaller), so that fewer rows travel than the whole capacity
+            double used = Math.min(1, 1.5 * TrainingSample.toMeasure(rows) / TrainingSample.ROWS);
             Map<String, Object> shares = new LinkedHashMap<>();
             // at least one row in TrainingSample.ROWS: a sampled profile may have seen no row of a small share
             shardRows.forEach((shard, n) -> shares.put(shard,
-                    Math.min(1, Math.max(1.0 / TrainingSample.ROWS, (double) n / rows))));
+                    Math.min(1, Math.max(1.0 / TrainingSample.ROWS, used * n / rows))));
             model.put("sample_shares", shares);
         }
         out.put("model", model);
@@ -561,28 +587,30 @@ final class ShardCoordinator {
         model.put("iterate", iterate);
         model.remove("sample_shares");
         out.put("model", model);
-        // the pool: made of this round's parts (epoch 1), else kept in the state since
-        TupleBuffer sample = null;
+        // the pool: made of this round's parts (epoch 1), else the one this backend keeps for the state's key
+        Pool pool = null;
         if (pooling) {
-            sample = pool(parts, partTuples.stream().mapToLong(Long::longValue).toArray());
-            if (sample != null) {
-                out.put("sample", sampleJson(sample));
+            TupleBuffer rows = pool(parts, partTuples.stream().mapToLong(Long::longValue).toArray());
+            if (rows != null) {
+                pool = new Pool(rows, TrainingSample.of(rows, spec.seed()));
+                String key = ++pools + "/" + System.nanoTime();
+                POOLS.put(key, pool);
+                out.put("sample", key);
             }
         } else if (state.has("sample")) {
-            sample = sampleRows(state.args("sample"));
+            pool = POOLS.get(state.string("sample"));
         }
         out.put("skipped_tuples", Math.max(skipped, state.longValue("skipped_tuples")));
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("epoch", epoch);
         row.put("loss", lossSum / tuples);
         row.put("accuracy", null);
-        if (sample != null) {
+        if (pool != null) {
             // the averaged model (the one evaluated and stored) on the pool, as one server on its sample
-            TrainingSample pool = TrainingSample.of(sample, spec.seed());
             TrainedModel averagedModel = TrainedModel.restore(spec.model(), dimension, averaged,
                     stateModel.doubles("feature_mean"), stateModel.doubles("feature_std"), params);
-            row.put("accuracy", pool.accuracy(averagedModel.model(), averaged, tuples));
-            row.put("sample_tuples", pool.measured(tuples));
+            row.put("accuracy", pool.sample().accuracy(averagedModel.model(), averaged, tuples));
+            row.put("sample_tuples", pool.sample().measured(tuples));
         }
         row.put("learning_rate", spec.learningRate(epoch));
         row.put("seconds", seconds);
@@ -696,8 +724,16 @@ final class ShardCoordinator {
         return out;
     }
 
+    /** The pool of the state's key in this backend, or null. */
+    static Pool pool(String key) {
+        return POOLS.get(key);
+    }
+
     static Map<String, Object> finish(Args call) {
         Args state = state(call.raw("state"));
+        if (state.has("sample")) {
+            POOLS.remove(state.string("sample"));
+        }
         List<Args> done = state.objects("epochs");
         // the last publication ends with this call: the statement's own text is back in pg_stat_activity
         publish(new LinkedHashMap<>(state.asMap()), "finish",

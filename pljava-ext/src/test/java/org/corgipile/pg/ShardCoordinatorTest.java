@@ -166,7 +166,7 @@ class ShardCoordinatorTest {
         Map<String, Object> epoch = (Map<String, Object>) ((List<Object>) state.get("epochs")).get(0);
         assertEquals(0.75, ((Number) epoch.get("accuracy")).doubleValue(), 1e-12);
         assertEquals(1_000L, ((Number) epoch.get("sample_tuples")).longValue());
-        TupleBuffer pool = ShardCoordinator.sampleRows(new Args((Map<String, Object>) state.get("sample")));
+        TupleBuffer pool = ShardCoordinator.pool((String) state.get("sample")).rows();
         assertEquals(1_000, pool.size());
         assertEquals(749.0, pool.dense()[749 * 2 + 1], "s1's first 750 rows, then s2's first 250");
         assertEquals(0.0, pool.label(750));
@@ -188,7 +188,10 @@ class ShardCoordinatorTest {
                 + "\"train_metrics\": \"pass\"}").get("model")).get("sample_shares"));
     }
 
-    /** The profile round's rows (as each shard estimates them) give each shard its share of the sample. */
+    /**
+     * The profile round's rows (as each shard estimates them) give each shard its share of the sample, of the rows
+     * the pool will need.
+     */
     @Test
     @SuppressWarnings("unchecked")
     void eachShardsShareOfTheSampleFollowsItsRowsInTheProfile() {
@@ -198,8 +201,16 @@ class ShardCoordinatorTest {
                 "[2, 0]", 1).replace("\"sparse\"", "\"shard\": 1, \"sparse\"") + "]");
         Map<String, Object> shares = (Map<String, Object>) ((Map<String, Object>) state.get("model"))
                 .get("sample_shares");
-        assertEquals(0.25, ((Number) shares.get("0")).doubleValue(), 1e-12);
-        assertEquals(0.75, ((Number) shares.get("1")).doubleValue(), 1e-12);
+        // 4,000 rows: a pool of 1,000 rows, and the shards are asked for 1,500 of the 10,000 (the rows are estimates)
+        assertEquals(0.25 * 0.15, ((Number) shares.get("0")).doubleValue(), 1e-12);
+        assertEquals(0.75 * 0.15, ((Number) shares.get("1")).doubleValue(), 1e-12);
+        // a million rows: a pool of 10,000 rows, the whole sample
+        state = merge(start("{\"model\": \"logistic\", \"seed\": 3}"), "profile", "[" + profile("s1", 250_000,
+                "[1, 5]", "[2, 0]", 1).replace("\"sparse\"", "\"shard\": 1, \"sparse\"") + ", " + profile("s2",
+                750_000, "[1, 5]", "[2, 0]", 1).replace("\"sparse\"", "\"shard\": 2, \"sparse\"") + "]");
+        shares = (Map<String, Object>) ((Map<String, Object>) state.get("model")).get("sample_shares");
+        assertEquals(0.25, ((Number) shares.get("1")).doubleValue(), 1e-12);
+        assertEquals(0.75, ((Number) shares.get("2")).doubleValue(), 1e-12);
     }
 
     /** A part of the sample travels as JSON: dense rows row-major, sparse rows as row ends, indices and values. */
