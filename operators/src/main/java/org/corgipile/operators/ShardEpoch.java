@@ -10,7 +10,9 @@ package org.corgipile.operators;
  * <p>The epoch is {@link Trainer}'s own ({@link Trainer#trainRound}): block and buffer sizes derived from this
  * shard's pages, the block shuffle and tuple buffer, double buffering, SGD at the epoch's learning rate and iterate
  * averaging. What needs the whole table comes from the coordinator instead of this shard alone: the
- * standardisation (mean and deviation combined from every server's {@link DataProfile}) and the class count.
+ * standardisation (mean and deviation combined from every server's {@link DataProfile}) and the class count. The
+ * coordinator measures each epoch's averaged model on a sample of the whole table: in epoch 1 each shard keeps its
+ * share of it from the rows it trains on ({@link Start#sampleShare}, {@link TrainingSample}) and returns it.
  *
  * <p>Randomness: the block order and tuple permutations of shard {@code s} in epoch {@code e} derive from
  * {@code (seed, s)} and {@code e} ({@link Seeds}), so shards shuffle independently and a rerun with the same seed

@@ -19,10 +19,13 @@ import org.corgipile.operators.TrainingException;
  *   <li>{@code epoch = -1}: this server's {@link DataProfile} (feature mean and sum of squared deviations when the
  *       features are dense and the spec does not turn standardisation off; the label range), for the coordinator
  *       to combine into the whole table's standardisation and class count: like a training's profile
- *       ({@link DataProfile#forTraining}), a sample of the server's pages unless the class count is inferred;</li>
+ *       ({@link DataProfile#forTraining}), a sample of the server's pages unless the class count is inferred; with
+ *       the shard number, by which the coordinator gives each shard its share of the training sample;</li>
  *   <li>{@code epoch >= 1}: one CorgiPile epoch from the model sent ({@link ShardEpoch}: its "iterate" to continue
  *       from, its feature_mean/feature_std and classes); answers the new iterate, the epoch's (averaged) model, the
- *       tuples trained on, the running loss, the seconds, the label encoding seen and the sizes used;</li>
+ *       tuples trained on, the running loss, the seconds, the label encoding seen and the sizes used; and when the
+ *       model sent has this shard's share in "sample_shares" (epoch 1 under the default metrics), the rows it kept
+ *       of its share of the training sample ({@code sample}, {@link ShardCoordinator#sampleJson});</li>
  *   <li>{@code epoch = 0}: the metrics of the model sent over these partitions (for the coordinator to combine,
  *       weighted by tuples).</li>
  * </ul>
