@@ -284,8 +284,8 @@ ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec, cons
 				 errdetail("corgipile reads heap blocks directly and does not apply row-level security policies."),
 				 errhint("Train on a copy made under your policies, e.g. CREATE TEMP TABLE t2 AS SELECT * FROM %s.",
 						 quote_identifier(name))));
-	/* heap_deform_tuple stops at the descriptor's natts: deform only up to the last attribute read */
-	r->desc = CreateTupleDescCopy(RelationGetDescr(rel));
+	/* deform up to the last attribute read; with the constraints' missing values of columns added later */
+	r->desc = CreateTupleDescCopyConstr(RelationGetDescr(rel));
 	r->desc->natts = last;
 	r->values = palloc(sizeof(Datum) * r->desc->natts);
 	r->nulls = palloc(sizeof(bool) * r->desc->natts);

@@ -106,5 +106,16 @@ SELECT sum(count) AS rows FROM sgd_confusion_matrix('domains', 'domained', 'labe
 SELECT count(*) AS features FROM sgd_feature_info('domained', 'ds');
 SELECT count(*) AS epochs FROM train_sgd('domained', 'label', 'dss', epochs => 1, model_name => 'domain_array');
 SELECT count(*) AS rows FROM sgd_predict_relation('domain_array', 'domained');
+-- A column added with a DEFAULT after rows were stored: PostgreSQL keeps the default out of the old tuples, and the
+-- reader reads it there as the default (it had read NULL and skipped the rows), in train_sgd as in SQL
+CREATE TABLE added (i int);
+INSERT INTO added SELECT i FROM generate_series(1, 300) i;
+ALTER TABLE added ADD COLUMN label int DEFAULT 1, ADD COLUMN features float8[] DEFAULT '{1, 2}',
+    ADD COLUMN x float8 DEFAULT 0.5;
+UPDATE added SET label = 0, features = ARRAY[i, 2], x = i WHERE i % 2 = 0;
+SELECT tuples FROM train_sgd('added', 'label', 'features', epochs => 1, model_name => 'added_array');
+SELECT tuples FROM train_sgd('added', 'label', 'x', epochs => 1, model_name => 'added_column');
+SELECT sum(count) AS rows FROM sgd_confusion_matrix('added_array', 'added', 'label', 'features');
+SELECT count(*) AS rows FROM sgd_predict_relation('added_column', 'added');
 RESET search_path;
 DROP SCHEMA regress_features CASCADE;

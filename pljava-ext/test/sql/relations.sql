@@ -48,6 +48,24 @@ SELECT count(*) AS epochs FROM train_sgd('unpopulated', 'label', 'features', epo
 SELECT (corgipile.scan_stats('"Mixed Case"', 'label', 'features')->>'tuples'); \echo SQLSTATE :SQLSTATE
 CREATE TABLE "Mixed Case" AS SELECT * FROM good;
 SELECT (corgipile.scan_stats('"Mixed Case"', 'label', 'features')->>'tuples')::int AS tuples;
+-- A table with inheritance children is read as a query on it reads it: its own rows and every descendant's (a
+-- child with its columns in another order, a grandchild); train_sgd had read the parent's rows alone, while
+-- shuffle_once and the SQL functions read all of them
+CREATE TABLE inherited (label int, features float8[]);
+CREATE TABLE inherited_child (note text) INHERITS (inherited);
+CREATE TABLE inherited_loose (features float8[], note text, label int);
+ALTER TABLE inherited_loose INHERIT inherited;
+CREATE TABLE inherited_grandchild () INHERITS (inherited_child);
+INSERT INTO inherited SELECT label, features FROM good WHERE id <= 50;
+INSERT INTO inherited_child SELECT label, features FROM good WHERE id BETWEEN 51 AND 100;
+INSERT INTO inherited_loose SELECT features, 'x', label FROM good WHERE id BETWEEN 101 AND 150;
+INSERT INTO inherited_grandchild SELECT label, features FROM good WHERE id > 150;
+SELECT count(*) AS rows FROM inherited;
+SELECT tuples FROM train_sgd('inherited', 'label', 'features', epochs => 1, model_name => 'inherited');
+SELECT tuples FROM train_sgd('inherited', 'label', 'features', epochs => 1, shuffle => 'shuffle_once');
+SELECT value AS tuples FROM sgd_evaluate('inherited', 'inherited', 'label', 'features') WHERE metric = 'tuples';
+SELECT sum(count) AS rows FROM sgd_confusion_matrix('inherited', 'inherited', 'label', 'features');
+SELECT (corgipile.scan_stats('inherited', 'label', 'features')->>'tuples')::int AS tuples;
 RESET search_path;
 DROP SCHEMA regress_relations CASCADE;
 DROP ACCESS METHOD heap_alias;

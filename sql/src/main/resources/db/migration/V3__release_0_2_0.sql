@@ -1049,8 +1049,9 @@ COMMENT ON FUNCTION sgd_drop_model(text) IS 'Drops a stored model (undefined_obj
 -- leaf partition as a table of its own (same snapshot, each partition's own SELECT privilege and row-level security
 -- check) and shuffles blocks across all of them. corgipile.relation_leaves finds the leaves and checks the parent.
 
--- The leaves of a partitioned relation, or NULL for any other relation: {"local": [oid of each non-empty local
--- leaf, in partition-tree order], "foreign": [{"oid", "name", "server"} of each postgres_fdw leaf]}. Checks the
+-- The leaves of a partitioned relation, or of a table with inheritance children (the table itself and every
+-- descendant, each once: the rows a query on the table reads), or NULL for any other relation: {"local": [oid of
+-- each non-empty local leaf, in tree order], "foreign": [{"oid", "name", "server"} of each postgres_fdw leaf]}. Checks the
 -- parent as a query on it would (SELECT on the table or on the columns read; row-level security refused, as the
 -- heap reader refuses it on a table); each leaf is checked again when the reader opens it.
 CREATE FUNCTION corgipile.relation_leaves(relation regclass, label text, features text) RETURNS jsonb
@@ -1061,7 +1062,8 @@ DECLARE
     leaves jsonb;
     f      jsonb;
 BEGIN
-    IF relation IS NULL OR (SELECT c.relkind FROM pg_class c WHERE c.oid = relation) <> 'p' THEN
+    IF relation IS NULL OR NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = relation AND (c.relkind = 'p'
+            OR (c.relkind = 'r' AND EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = relation)))) THEN
         RETURN NULL;
     END IF;
     cols := corgipile.feature_columns(features);
@@ -1091,12 +1093,23 @@ BEGIN
                                                     WHERE o.option_name = 'table_name'), c.relname)))
                                    ORDER BY t.n) FILTER (WHERE c.relkind = 'f'), '[]'))
     INTO leaves
-    FROM pg_partition_tree(relation) WITH ORDINALITY AS t(relid, parentrelid, isleaf, level, n)
+    FROM (SELECT p.relid, p.n FROM pg_partition_tree(relation) WITH ORDINALITY AS p(relid, parentrelid, isleaf, level, n)
+          WHERE p.isleaf
+          UNION ALL
+          -- inheritance (pg_partition_tree is empty for it): the table, then its descendants depth first, each once
+          SELECT h.relid, row_number() OVER (ORDER BY min(h.path)) FROM (
+              WITH RECURSIVE tree(relid, path) AS (
+                  SELECT relation::oid, ARRAY[0]::bigint[]
+                  UNION ALL
+                  SELECT i.inhrelid, tree.path || i.inhseqno::bigint || i.inhrelid::bigint
+                  FROM pg_inherits i JOIN tree ON i.inhparent = tree.relid)
+              SELECT tree.relid, tree.path FROM tree
+              WHERE (SELECT c.relkind FROM pg_class c WHERE c.oid = relation) = 'r') AS h
+          GROUP BY h.relid) AS t
     JOIN pg_class c ON c.oid = t.relid
     JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_foreign_table ft ON ft.ftrelid = t.relid
-    LEFT JOIN pg_foreign_server s ON s.oid = ft.ftserver
-    WHERE t.isleaf;
+    LEFT JOIN pg_foreign_server s ON s.oid = ft.ftserver;
     -- Foreign leaves are read on their servers, by the role of this user's mapping: the coordinator checks here
     -- that this user could read them through the foreign tables (the servers check the mapped role's rights).
     FOR f IN SELECT * FROM jsonb_array_elements(leaves->'foreign') LOOP
