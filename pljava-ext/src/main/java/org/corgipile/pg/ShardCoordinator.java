@@ -503,7 +503,8 @@ final class ShardCoordinator {
         boolean minusOne = false;
         java.util.Set<Double> oneLabels = new java.util.HashSet<>();
         // the shards' parts of the training sample (asked for in this round: the model sent had sample_shares)
-        boolean pooling = state.args("model").has("sample_shares");
+        // (a state without a model is named below, after the replies are checked)
+        boolean pooling = state.raw("model") instanceof Map<?, ?> m && m.containsKey("sample_shares");
         List<TupleBuffer> parts = new ArrayList<>();
         List<Long> partTuples = new ArrayList<>();
         Map<String, Object> servers = new LinkedHashMap<>();
