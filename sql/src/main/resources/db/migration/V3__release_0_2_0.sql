@@ -762,8 +762,10 @@ BEGIN
     FOREACH col IN ARRAY cols LOOP
         kind := corgipile.column_kind(relation, col);
         IF kind IS NULL THEN
-            RAISE EXCEPTION 'column "%" of relation % does not exist', col, relation
-                USING ERRCODE = 'undefined_column', HINT = 'features names columns of the relation, e.g. ''x1, x2''.';
+            RAISE EXCEPTION 'features column "%" of relation "%" does not exist', col,
+                (SELECT c.relname FROM pg_class c WHERE c.oid = relation)
+                USING ERRCODE = 'undefined_column',
+                      HINT = 'Name a column as \d lists it (names are not case-folded here).';
         END IF;
         IF kind NOT IN ('array', 'scalar') THEN
             RAISE EXCEPTION 'feature column "%" has type %, not a number or an array of numbers', col, kind
@@ -775,10 +777,12 @@ BEGIN
     END LOOP;
     -- the reader's shapes: one array, numbers and booleans, or an 'indices, values' pair of arrays
     IF 'array' = ANY (kinds) AND cardinality(kinds) > 1 AND kinds <> '{array,array}' THEN
-        RAISE EXCEPTION 'features "%" of relation % are not a supported feature type', features, relation
+        RAISE EXCEPTION 'features "%" of relation "%" are not a supported feature type', features,
+            (SELECT c.relname FROM pg_class c WHERE c.oid = relation)
             USING ERRCODE = 'datatype_mismatch',
-                  HINT = 'Use one array column; a comma-separated list of numeric columns; or "indices, values" with '
-                         'an integer[] and a float8[] column for sparse features.';
+                  HINT = 'Use one float8[], real[], integer[], bigint[], smallint[] or numeric[] column; a '
+                         'comma-separated list of numeric columns; or "indices, values" with an integer[] and a '
+                         'float8[] column for sparse features.';
     END IF;
     RETURN kinds;
 END
@@ -793,10 +797,13 @@ DECLARE
     kind text := corgipile.column_kind(relation, label);
 BEGIN
     IF kind IS NULL THEN
-        RAISE EXCEPTION 'column "%" of relation % does not exist', label, relation USING ERRCODE = 'undefined_column';
+        RAISE EXCEPTION 'label column "%" of relation "%" does not exist', label,
+            (SELECT c.relname FROM pg_class c WHERE c.oid = relation)
+            USING ERRCODE = 'undefined_column', HINT = 'Name a column as \d lists it (names are not case-folded here).';
     END IF;
     IF kind <> 'scalar' THEN
-        RAISE EXCEPTION 'label column "%" of relation % has type %', label, relation,
+        RAISE EXCEPTION 'label column "%" of relation "%" has type %', label,
+            (SELECT c.relname FROM pg_class c WHERE c.oid = relation),
             format_type((SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = relation AND a.attname = label),
                         NULL)
             USING ERRCODE = 'datatype_mismatch',
@@ -1045,15 +1052,16 @@ COMMENT ON FUNCTION sgd_drop_model(text) IS 'Drops a stored model (undefined_obj
 
 -- ------------------------------------------------------------------------------------------------- partitions
 --
--- train_sgd, sgd_evaluate and corgipile.scan_stats accept a partitioned table: the heap reader reads every local
--- leaf partition as a table of its own (same snapshot, each partition's own SELECT privilege and row-level security
--- check) and shuffles blocks across all of them. corgipile.relation_leaves finds the leaves and checks the parent.
+-- train_sgd, sgd_evaluate and corgipile.scan_stats accept a partitioned table (and a table with inheritance children,
+-- read with its descendants as a query reads it): the heap reader reads every local leaf partition as a table of its
+-- own (same snapshot, each partition's own SELECT privilege and row-level security check) and shuffles blocks across
+-- all of them. corgipile.relation_leaves finds the leaves and checks the parent.
 
--- The leaves of a partitioned relation, or of a table with inheritance children (the table itself and every
--- descendant, each once: the rows a query on the table reads), or NULL for any other relation: {"local": [oid of
--- each non-empty local leaf, in tree order], "foreign": [{"oid", "name", "server"} of each postgres_fdw leaf]}. Checks the
--- parent as a query on it would (SELECT on the table or on the columns read; row-level security refused, as the
--- heap reader refuses it on a table); each leaf is checked again when the reader opens it.
+-- The leaves of a partitioned relation, or of a table with inheritance children (the table itself and every descendant,
+-- each once: the rows a query on the table reads), or NULL for any other relation: {"local": [oid of each non-empty
+-- local leaf, in tree order], "foreign": [{"oid", "name", "server"} of each postgres_fdw leaf]}. Checks the parent as a
+-- query on it would (SELECT on the table or on the columns read; row-level security refused, as the heap reader refuses
+-- it on a table); each leaf is checked again when the reader opens it.
 CREATE FUNCTION corgipile.relation_leaves(relation regclass, label text, features text) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
 #variable_conflict use_variable

@@ -21,9 +21,10 @@ import org.corgipile.operators.TupleBuffer;
  * decoder reads ({@code float8} and {@code float8[]} / {@code int4[]}).
  *
  * <p>The rules and SQLSTATEs are those of the extension's heap reader, so a bad argument fails the same way in
- * both training modes: tables and materialized views only (42809; partitioned tables 0A000), numeric or boolean
- * label (42804), features as one numeric array, numeric scalar columns, or an integer array plus a numeric array
- * for sparse data (42804), unknown columns 42703.
+ * both training modes: tables and materialized views only (42809; partitioned tables and tables with inheritance
+ * children 0A000 in client mode, which reads one heap), numeric or boolean label (42804), features as one numeric
+ * array, numeric scalar columns, or an integer array plus a numeric array for sparse data (42804), unknown columns
+ * 42703.
  *
  * <p>Casting on the server keeps one decoder for every column type ({@code real[]}, {@code int[]},
  * {@code numeric}, {@code boolean} labels...) and costs far less than the network transfer it precedes. A numeric
@@ -92,6 +93,12 @@ public final class RelationColumns {
             throw new CorgiPileException(TrainingException.FEATURE_NOT_SUPPORTED, "\"" + name
                     + "\" is a partitioned table", "Train on one partition, or on a table made with CREATE TABLE ... "
                     + "AS SELECT.", null);
+        }
+        if ("r".equals(kind) && hasInheritanceChildren(c, oid)) {
+            // a query on the parent reads its children too, at the same TIDs: the TID range scans would mix them
+            throw new CorgiPileException(TrainingException.FEATURE_NOT_SUPPORTED, "\"" + name
+                    + "\" has inheritance children", "Client mode reads one heap: train it in the server, which "
+                    + "reads the table and its children, or on a table made with CREATE TABLE ... AS SELECT.", null);
         }
         if (!"r".equals(kind) && !"m".equals(kind)) {
             throw new CorgiPileException(TrainingException.WRONG_OBJECT_TYPE, "\"" + name
@@ -285,6 +292,16 @@ public final class RelationColumns {
              ResultSet rs = ps.executeQuery()) {
             return rs.next() ? TupleBuffer.sparseIndexOutside(rs.getDouble(3), rs.getLong(1) << 16 | rs.getLong(2),
                     shown, dimension) : null;
+        }
+    }
+
+    private static boolean hasInheritanceChildren(Connection c, long oid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhparent = ?)")) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
         }
     }
 
