@@ -88,7 +88,7 @@ run() {
     read -r r0 w0 rq0 wq0 <<<"$(counters)"
     t0="$(date +%s.%N)"
     dirtied="$(sql -c "CREATE TABLE t2 AS SELECT label, features FROM t
-                      ORDER BY hashtextextended(tableoid::text || ctid::text, 59), tableoid, ctid" \
+                      ORDER BY hashtextextended(ctid::text, 59), ctid::text" \
                    $([ "$checkpoint" = 1 ] && echo -c CHECKPOINT) \
                    -c "SELECT split_part(split_part(pg_read_file('/proc/self/io'), 'write_bytes: ', 2), chr(10), 1)" \
                | tail -1)"

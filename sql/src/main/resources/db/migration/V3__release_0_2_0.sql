@@ -1452,14 +1452,17 @@ COMMENT ON FUNCTION corgipile.train_relation(jsonb, jsonb) IS 'internal: train_s
 --     partitions, claim the model name, the shuffle_once copy, train (corgipile.train_relation), store the row
 --     (corgipile.store_model), return the epochs. A change to one step replaces that step's function.
 --
--- One shuffle_once: the rows in the order of a hash of their position (tableoid, ctid) keyed by the seed
--- (corgipile.shuffle_once_copy), called by train_sgd, by the client and by the benchmark, so one seed gives one
--- data order in server mode, in client mode and in the benchmark. The seed is the run's (drawn and recorded by the
--- engine when not given), so the recorded seed reproduces the run.
+-- One shuffle_once: the rows in the order of a hash of their position (ctid; a partition's or a child's name too)
+-- keyed by the seed (corgipile.shuffle_once_copy), called by train_sgd, by the client and by the benchmark, so one
+-- seed gives one data order in server mode, in client mode and in the benchmark. The seed is the run's (drawn and
+-- recorded by the engine when not given), so the recorded seed reproduces the run.
 
 -- The label and feature columns of relation, copied in shuffle_once's order into a new table: a temporary table of
 -- this session (target NULL; the caller drops it) or the permanent table target (the benchmark). The order is a
--- function of the rows' positions and the seed only, not of the session.
+-- function of the rows' positions and the seed only: not of the session, nor of the table's OID (a dropped and
+-- re-created or restored table with the same rows in the same storage order gets the same order). A row's position
+-- is its ctid, after the schema-qualified name of the table that holds it when that is a partition or an
+-- inheritance descendant of relation (whose rows the copy reads, as a query on relation does).
 CREATE FUNCTION corgipile.shuffle_once_copy(relation regclass, label text, features text, seed bigint,
                                             target text DEFAULT NULL)
 RETURNS regclass
@@ -1468,6 +1471,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
 DECLARE
     columns   text;
     copy_name text := coalesce(target, 'corgipile_shuffle_once_' || pg_backend_pid() || '_' || txid_current());
+    row_key   text;
 BEGIN
     IF relation IS NULL OR label IS NULL OR features IS NULL OR seed IS NULL THEN
         RAISE EXCEPTION 'relation, label, features and seed must not be NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -1476,10 +1480,17 @@ BEGIN
     SELECT string_agg(', ' || quote_ident(c), '' ORDER BY o) INTO columns
     FROM (SELECT c, min(o) AS o FROM unnest(corgipile.feature_columns(features)) WITH ORDINALITY AS u(c, o)
           WHERE c <> label GROUP BY c) AS x;
-    EXECUTE format('CREATE %s TABLE %I AS SELECT %I%s FROM %s '
-                   'ORDER BY hashtextextended(tableoid::text || ctid::text, %s), tableoid, ctid',
+    -- the descendants' names by tableoid in a constant CASE (no look-up per row); relation's own rows: the ctid
+    WITH RECURSIVE d(relid) AS (SELECT i.inhrelid FROM pg_inherits i WHERE i.inhparent = relation
+                                UNION SELECT i.inhrelid FROM pg_inherits i JOIN d ON i.inhparent = d.relid)
+    SELECT coalesce('CASE tableoid' || string_agg(format(' WHEN %s THEN %L', c.oid,
+                                                         format('%I.%I ', n.nspname, c.relname)), '')
+                    || ' ELSE '''' END || ', '') || 'ctid::text'
+    INTO row_key
+    FROM d JOIN pg_class c ON c.oid = d.relid JOIN pg_namespace n ON n.oid = c.relnamespace;
+    EXECUTE format('CREATE %s TABLE %I AS SELECT %I%s FROM %s ORDER BY hashtextextended(%s, %s), %s',
                    CASE WHEN target IS NULL THEN 'TEMPORARY' ELSE '' END, copy_name, label, coalesce(columns, ''),
-                   relation, seed);
+                   relation, row_key, seed, row_key);
     RETURN (CASE WHEN target IS NULL THEN 'pg_temp.' ELSE '' END || quote_ident(copy_name))::regclass;
 END
 $fn$;

@@ -2,6 +2,7 @@ package org.corgipile.client;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -17,8 +18,9 @@ import org.corgipile.operators.TrainSpecBuilder;
  * {@code train_sgd}, so one spec means the same thing in both modes. In server mode the arguments that were set
  * become named arguments of {@code train_sgd} (or keys of its {@code options} jsonb) and everything else takes the
  * server's defaults; in client mode they go through the same parser the extension uses
- * ({@link org.corgipile.operators.TrainOptions}). This class checks only what it owns; ranges are checked once, by
- * the engine, with messages naming the argument.
+ * ({@link org.corgipile.operators.TrainOptions}). An argument set on the job ({@link Builder#argument}) wins over the
+ * spec's, whichever was set first. This class checks only what it owns; ranges are checked once, by the engine, with
+ * messages naming the argument.
  *
  * <pre>{@code
  * TrainJob job = TrainJob.on("higgs_like")
@@ -84,7 +86,11 @@ public record TrainJob(String relation, String label, String features, String mo
         private String modelName;
         private String validationRelation;
         private TrainMode mode = TrainMode.AUTO;
+        /** The last {@link #spec}'s arguments. */
         private TrainSpecBuilder spec = TrainSpec.builder();
+        /** What {@link #argument} set (non-null values) and cleared (null), over the spec's at {@link #build()}. */
+        private final TrainSpecBuilder set = TrainSpec.builder();
+        private final Set<String> cleared = new LinkedHashSet<>();
 
         private Builder(String relation) {
             this.relation = requireRelation(relation);
@@ -121,30 +127,46 @@ public record TrainJob(String relation, String label, String features, String mo
         /**
          * The hyper-parameters: every {@code train_sgd} argument set on {@code spec} (model, shuffle, epochs,
          * learning_rate, ..., and {@code option("dimension", n)} for sparse data); unset ones take the engine's
-         * defaults. Replaces the arguments set so far; the builder's arguments are copied, later changes to it do
-         * not reach this job.
+         * defaults. The order of the calls does not matter: an {@link #argument} set on this builder, before or
+         * after {@code spec}, wins over the spec's value for that name; a second {@code spec} replaces the first.
+         * The spec's arguments are copied, later changes to it do not reach this job.
          */
         public Builder spec(TrainSpecBuilder spec) {
-            this.spec = TrainSpec.builder();
-            spec.options().forEach(this::argument);
+            TrainSpecBuilder copy = TrainSpec.builder();
+            spec.options().forEach((name, value) -> copy.option(key(name), value));
+            this.spec = copy;
             return this;
         }
 
         /**
-         * One hyper-parameter by its SQL name, on this job's spec ({@link TrainSpecBuilder#option}); null removes
-         * it (engine default).
+         * One hyper-parameter by its SQL name ({@link TrainSpecBuilder#option}); it wins over the {@link #spec}'s
+         * value, whichever was set first. Null removes it (engine default), the spec's value too.
          */
         public Builder argument(String name, Object value) {
+            String key = key(name);
+            set.option(key, value);
+            if (value == null) {
+                cleared.add(key);
+            } else {
+                cleared.remove(key);
+            }
+            return this;
+        }
+
+        private static String key(String name) {
             String key = Objects.requireNonNull(name, "argument name").strip().toLowerCase(Locale.ROOT);
             if (OWN.contains(key)) {
                 throw new IllegalArgumentException("argument \"" + key + "\" has its own setter on TrainJob.Builder");
             }
-            spec.option(key, value);
-            return this;
+            return key;
         }
 
         public TrainJob build() {
-            return new TrainJob(relation, label, features, modelName, validationRelation, mode, spec.options());
+            TrainSpecBuilder arguments = TrainSpec.builder();
+            spec.options().forEach(arguments::option);
+            cleared.forEach(key -> arguments.option(key, null));
+            set.options().forEach(arguments::option);
+            return new TrainJob(relation, label, features, modelName, validationRelation, mode, arguments.options());
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.corgipile.client;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -23,6 +24,31 @@ class TrainJobTest {
         TrainJob client = s.toBuilder().mode(TrainMode.CLIENT).build();
         assertEquals(s.arguments(), client.arguments());
         assertEquals(TrainMode.CLIENT, client.mode());
+    }
+
+    /**
+     * Bug: spec(...) replaced every argument set before it, so {@code .argument("dimension", 10).spec(...)} trained
+     * without the dimension, silently (it fooled ServerVsClientIT's bigint index case). Arguments set on the job win
+     * over the spec's whether they come before or after it; a null set on the job clears the spec's value; a later
+     * spec replaces an earlier spec, not the job's own arguments.
+     */
+    @Test
+    void specDroppedTheArgumentsSetBeforeIt() {
+        TrainJob before = TrainJob.on("t").argument("dimension", 10).argument("epochs", 7)
+                .spec(TrainSpec.builder().epochs(3).seed(1)).build();
+        TrainJob after = TrainJob.on("t").spec(TrainSpec.builder().epochs(3).seed(1))
+                .argument("dimension", 10).argument("epochs", 7).build();
+        assertEquals(Map.of("epochs", 7, "seed", 1L, "dimension", 10), before.arguments());
+        assertEquals(before.arguments(), after.arguments());
+        assertEquals(Map.of("seed", 1L), TrainJob.on("t").argument("epochs", null)
+                .spec(TrainSpec.builder().epochs(3).seed(1)).build().arguments());
+        assertEquals(Map.of("epochs", 7, "shuffle", "none"), TrainJob.on("t").argument("epochs", 7)
+                .spec(TrainSpec.builder().seed(1)).spec(TrainSpec.builder().shuffle("none")).build().arguments());
+        int[] hidden = {64};
+        TrainJob.Builder job = TrainJob.on("t").argument("hidden", hidden);
+        hidden[0] = 1;
+        assertArrayEquals(new int[] {64}, (int[]) job.spec(TrainSpec.builder().model("mlp")).build()
+                .arguments().get("hidden"));
     }
 
     @Test

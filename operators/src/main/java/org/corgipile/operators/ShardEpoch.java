@@ -10,7 +10,9 @@ package org.corgipile.operators;
  * <p>The epoch is {@link Trainer}'s own ({@link Trainer#trainRound}): block and buffer sizes derived from this
  * shard's pages, the block shuffle and tuple buffer, double buffering, SGD at the epoch's learning rate and iterate
  * averaging. What needs the whole table comes from the coordinator instead of this shard alone: the
- * standardisation (mean and deviation combined from every server's {@link DataProfile}) and the class count.
+ * standardisation (mean and deviation combined from every server's {@link DataProfile}) and the class count. The
+ * coordinator measures each epoch's averaged model on a sample of the whole table: in epoch 1 each shard keeps its
+ * share of it from the rows it trains on ({@link Start#sampleShare}, {@link TrainingSample}) and returns it.
  *
  * <p>Randomness: the block order and tuple permutations of shard {@code s} in epoch {@code e} derive from
  * {@code (seed, s)} and {@code e} ({@link Seeds}), so shards shuffle independently and a rerun with the same seed
@@ -29,8 +31,14 @@ public final class ShardEpoch {
      * @param mean    feature means, null unless the spec standardises
      * @param std     feature deviations, null unless the spec standardises
      * @param classes classes of softmax/mlp (0 for models without an inferred count)
+     * @param sampleShare &gt; 0: this shard's share of the table's {@link TrainingSample} to draw from the rows of
+     *                    the epoch (the coordinator's estimate of the shard's part of the rows; in epoch 1 under the
+     *                    default metrics), 0: none
      */
-    public record Start(double[] parameters, double[] mean, double[] std, int classes) {
+    public record Start(double[] parameters, double[] mean, double[] std, int classes, double sampleShare) {
+        public Start(double[] parameters, double[] mean, double[] std, int classes) {
+            this(parameters, mean, std, classes, 0);
+        }
     }
 
     /**
@@ -44,9 +52,11 @@ public final class ShardEpoch {
      * @param sizing        block and buffer sizes derived from this shard (or given)
      * @param oneLabel      the label every row of this shard had in the epoch, NaN when it had two or more (or no
      *                      row): the coordinator refuses a classifier whose shards all saw the same one label
+     * @param sample        the rows this shard kept of its share of the sample, in a random order (as trained on:
+     *                      standardised), or null when none was asked for or none drawn (rows too wide)
      */
     public record Result(double[] parameters, double[] model, long tuples, double runningLoss, double seconds,
-                         String labelEncoding, Sizing sizing, double oneLabel) {
+                         String labelEncoding, Sizing sizing, double oneLabel, TupleBuffer sample) {
     }
 
     /**
@@ -68,17 +78,19 @@ public final class ShardEpoch {
         long t0 = System.nanoTime();
         if (source.pageCount() == 0) {
             // a server whose partitions are empty contributes nothing to the average
-            return new Result(start.parameters(), start.parameters(), 0, Double.NaN, 0, "0/1", null, Double.NaN);
+            return new Result(start.parameters(), start.parameters(), 0, Double.NaN, 0, "0/1", null, Double.NaN,
+                    null);
         }
         TrainSpec shardSpec = spec.with("seed", Seeds.derive(spec.seed(), SHARD, shard))
                 .with("early_stop_patience", 0).with("train_metrics", "running");
         Trainer.Round round = Trainer.trainRound(shardSpec, source, new Trainer.Resume(start.parameters(),
-                spec.seed(), start.mean(), start.std(), start.classes(), epoch));
+                spec.seed(), start.mean(), start.std(), start.classes(), epoch, start.sampleShare()));
         TrainResult r = round.result();
         EpochStats stats = r.epochs().get(0);
         Object encoding = r.model().params().get("label_encoding");
         return new Result(round.iterate(), r.model().parameters(), stats.tuples(), stats.loss(),
                 (System.nanoTime() - t0) / 1e9, encoding == null ? "0/1" : encoding.toString(), r.sizing(),
-                round.oneLabel());
+                round.oneLabel(), round.sample() == null || round.sample().capacity() < 0 ? null
+                        : round.sample().shuffledRows());
     }
 }

@@ -33,7 +33,8 @@ import org.corgipile.operators.strategy.ShuffleStrategy;
  * <p>Per epoch: {@code rescan} of the strategy (new block order, new permutations), SGD over all its buffers at the
  * epoch's learning rate, then the metrics: with {@code train_metrics => 'running'} (default) the mean pre-update
  * mini-batch loss of the training pass itself and the accuracy of the epoch's model on a uniform sample of the first
- * epoch's rows ({@link TrainingSample}, one in a hundred, 1,000 to 10,000 rows), no second read of the table; with
+ * epoch's rows ({@link TrainingSample}, one in a hundred, 1,000 to 10,000 rows; it keeps twice that many of the
+ * rows the profile pass counted or estimated, 10,000 without one), no second read of the table; with
  * {@code 'pass'} a separate pass over the training relation in storage order with the end-of-epoch model, as in the
  * paper (loss, accuracy and the kind's metrics; its time is reported as "eval_seconds", not in "seconds"). With a
  * validation source, its loss/accuracy/metrics every epoch (also timed as "eval_seconds").
@@ -97,17 +98,24 @@ public final class Trainer {
      * Where one round of a sharded run starts ({@link ShardEpoch}): the coordinator's parameters (null: the initial
      * model of {@code initSeed}, the run's seed, so every shard starts from the same model), the whole table's
      * standardisation ({@code mean}/{@code std}, null when the spec does not standardise) and class count (0 when
-     * the model has none to infer) in place of a profile pass over this shard alone, and the one epoch to train.
+     * the model has none to infer) in place of a profile pass over this shard alone, and the one epoch to train;
+     * {@code sampleShare} &gt; 0: keep that share of a {@link TrainingSample} of the round's rows for the coordinator
+     * (the first epoch of a classifier under the default metrics), 0: none.
      */
-    record Resume(double[] parameters, long initSeed, double[] mean, double[] std, int classes, int epoch) {
+    record Resume(double[] parameters, long initSeed, double[] mean, double[] std, int classes, int epoch,
+                  double sampleShare) {
+        Resume(double[] parameters, long initSeed, double[] mean, double[] std, int classes, int epoch) {
+            this(parameters, initSeed, mean, std, classes, epoch, 0);
+        }
     }
 
     /**
-     * A round's result, the SGD iterate training continues from (the result's model may be its average), and the
+     * A round's result, the SGD iterate training continues from (the result's model may be its average), the
      * one label every row of the round had (NaN: two or more, or no row): a shard may hold one class, the table
-     * may not ({@link InputGuard#requireTwoClasses}), which only the coordinator can tell.
+     * may not ({@link InputGuard#requireTwoClasses}), which only the coordinator can tell; and the sample of its
+     * rows the resume asked for (null: none asked, or none drawn).
      */
-    record Round(TrainResult result, double[] iterate, double oneLabel) {
+    record Round(TrainResult result, double[] iterate, double oneLabel, TrainingSample sample) {
     }
 
     /**
@@ -118,7 +126,7 @@ public final class Trainer {
     static Round trainRound(TrainSpec spec, BlockSource train, Resume resume) {
         Run run = run(spec, train, null, EpochListener.NONE, Objects.requireNonNull(resume, "resume"), null);
         TrainResult result = run.execute(null);
-        return new Round(result, run.iterate, run.guard.oneLabel());
+        return new Round(result, run.iterate, run.guard.oneLabel(), run.sample);
     }
 
     private static Run run(TrainSpec spec, BlockSource train, BlockSource validation, EpochListener l,
@@ -174,10 +182,14 @@ public final class Trainer {
         private final Resume resume;
         /** The profile pass before epoch 1 (standardisation, class count); reported with epoch 1. */
         private double profileSeconds;
+        /** The rows the profile pass counted or estimated, or -1 without one: what the accuracy sample keeps. */
+        private long profiledTuples = -1;
         /** The SGD iterate after the last epoch (where a next round continues). */
         private double[] iterate;
         /** The input checks of the training pass (set when the model is made). */
         private InputGuard guard;
+        /** The sample of the training rows (the default metrics; a shard's round when its resume asks for one). */
+        private TrainingSample sample;
         private final Live live = new Live();
         /** The stored model a whole training continues from (warm_start), or null. */
         private final TrainedModel warm;
@@ -226,6 +238,7 @@ public final class Trainer {
                         spec.blockSize(), spec.standardize(), needClasses, spec.seed(), spec.deviceBlock()) : null;
                 profileSeconds = profile == null ? 0 : (System.nanoTime() - p0) / 1e9;
                 if (profile != null) {
+                    profiledTuples = profile.tuples();
                     // rows stored out of line (TOAST) are far larger in the buffer than in their heap page (a
                     // sampled profile's row count is an estimate: good enough for sizes)
                     long pageBytes = Sizing.decodedPageBytes(shape, profile.tuples(), train.pageCount());
@@ -342,9 +355,14 @@ public final class Trainer {
             Sgd sgd = new Sgd(model, gradient, spec);
             sgd.open(params);
             // the default metrics measure each epoch's classifier on a sample of the first epoch's rows; a shard's
-            // round (resume) needs none: the coordinator of a sharded table reports the epoch
-            TrainingSample sample = spec.trainMetrics().equals("running") && resume == null
-                    && model.kind() != Model.Kind.REGRESSION ? new TrainingSample(shape, spec.seed()) : null;
+            // round measures nothing (the epoch's model is the coordinator's average) but draws its share of the
+            // table's sample when the coordinator asks, which the coordinator then measures every epoch on
+            boolean classifier = spec.trainMetrics().equals("running") && model.kind() != Model.Kind.REGRESSION;
+            TrainingSample sample = !classifier ? null
+                    : resume == null ? new TrainingSample(shape, spec.seed(), profiledTuples)
+                    : resume.sampleShare() > 0 ? new TrainingSample(shape, spec.seed(), resume.sampleShare()) : null;
+            this.sample = sample;
+            TrainingSample measured = resume == null ? sample : null;
             sgd.sample(sample, first);
             live.sgd = sgd;
             ShuffleStrategy strategy = ShuffleStrategy.named(spec.shuffle());
@@ -456,7 +474,8 @@ public final class Trainer {
                                 // the boundary, on this thread between the epoch's last buffer and this one; the
                                 // calling thread sees the epoch's end only once SGD is in the next epoch
                                 EpochEnd e = new EpochEnd(sgd.runningLoss(), sgd.tuples(), sgd.learningRate(),
-                                        computeNanos[0], computeNanos[1], sample == null ? null : sgd.model().clone());
+                                        computeNanos[0], computeNanos[1],
+                                        measured == null ? null : sgd.model().clone());
                                 computeNanos[0] = 0;
                                 sgd.rescan(next);
                                 ended.set(e);
@@ -480,7 +499,7 @@ public final class Trainer {
                         db.awaitIdle();
                         // written by the compute thread before it freed its last buffer; awaitIdle() saw that
                         epochEnd = new EpochEnd(sgd.runningLoss(), sgd.tuples(), sgd.learningRate(), computeNanos[0],
-                                computeNanos[1], sample == null ? null : sgd.model().clone());
+                                computeNanos[1], measured == null ? null : sgd.model().clone());
                     }
                     long idle = System.nanoTime();
                     counted = db.waitNanos() - counted;
@@ -532,9 +551,9 @@ public final class Trainer {
                         // on this thread, while SGD goes on (the sample is complete after the first epoch and
                         // no longer written): the reading thread has the time, the compute thread bounds the epoch
                         accuracy = epochEnd.model() == null ? Double.NaN
-                                : sample.accuracy(model, epochEnd.model(), epochEnd.tuples());
+                                : measured.accuracy(model, epochEnd.model(), epochEnd.tuples());
                         if (!Double.isNaN(accuracy)) {
-                            extra.put("sample_tuples", (double) sample.measured(epochEnd.tuples()));
+                            extra.put("sample_tuples", (double) measured.measured(epochEnd.tuples()));
                         }
                     }
                     double vLoss = Double.NaN;

@@ -13,7 +13,9 @@ import org.corgipile.operators.model.Model;
  * costs nothing until it is kept, and about {@code capacity * ln(rows / capacity)} rows are copied in all). It does
  * not change training: it only reads the rows, and its random stream ({@link Seeds#ACCURACY_SAMPLE}) is its own.
  *
- * <p>Capacity: {@link #ROWS} rows, fewer when rows are wide: {@link #BYTES} of features at most, and at most a 32nd
+ * <p>Capacity: {@link #ROWS} rows, fewer when the relation's row count is estimated (the training's profile pass):
+ * {@link #HEADROOM} times what an epoch of that many rows measures, at least {@link #MIN_MEASURED} (4,000 rows of a
+ * 200,000-row table); fewer when rows are wide: {@link #BYTES} of features at most, and at most a 32nd
  * of the JVM's heap (dense rows by their width; sparse rows by the mean non-zeros of the first rows offered). Rows so
  * wide that the budget holds fewer than {@link #MIN_ROWS} of them (more than 5,000 doubles a row with the default
  * heap) are not sampled: the accuracy is then not measured ({@code train_metrics => 'pass'} measures it). Each epoch
@@ -24,6 +26,12 @@ import org.corgipile.operators.model.Model;
  * <p>Threads: SGD's thread offers the rows; {@link #accuracy} runs on the thread that trains (the reading thread), on
  * a copy of each epoch's model, once the first epoch is over and nothing is offered any more, so it never runs
  * beside {@link #offer}.
+ *
+ * <p>A table sharded over servers: each server's round of the first epoch keeps a {@code share} of the capacity (its
+ * share of the table's rows, as the coordinator estimates them) from the rows it trains on and sends them in a random
+ * order ({@link #shuffledRows}); the coordinator takes from every server a number of rows in proportion to the rows
+ * it trained on ({@link #apportion}), so that each row of the table had the same chance to be taken, and measures
+ * each epoch's averaged model on that pool ({@link #of}).
  */
 public final class TrainingSample {
     /** Rows kept at most. */
@@ -36,9 +44,15 @@ public final class TrainingSample {
     public static final int EPOCH_SHARE = 100;
     /** Bytes of features kept at most. */
     public static final long BYTES = 4L << 20;
+    /** Rows kept per row an epoch of the estimated size measures: room for an estimate off by half. */
+    static final int HEADROOM = 2;
 
     private final FeatureShape shape;
     private final long budget;
+    /** Rows kept at most, before the budget's cap: {@link #ROWS}, fewer when the row count is estimated. */
+    private final int rows;
+    /** The part of the capacity this sample keeps: 1, or a server's share of a sharded table. */
+    private final double share;
     private final SplittableRandom rnd;
     /** Rows kept (set by the first offer for sparse rows, whose width it measures); -1: rows too wide to sample. */
     private int capacity;
@@ -56,27 +70,74 @@ public final class TrainingSample {
     private long next;
     private double w;
 
+    /** A sample of a relation of unknown size: up to {@link #ROWS} rows. */
     public TrainingSample(FeatureShape shape, long seed) {
-        this(shape, seed, Math.min(BYTES, Runtime.getRuntime().maxMemory() / 32));
+        this(shape, seed, -1);
     }
 
-    /** A sample of at most {@code budget} bytes of features. */
-    TrainingSample(FeatureShape shape, long seed, long budget) {
+    /**
+     * A sample of a relation of about {@code estimatedTuples} rows (negative: unknown): it keeps {@link #HEADROOM}
+     * times what an epoch of that many rows measures ({@link #measured}), 1,000 to {@link #ROWS} rows.
+     */
+    public TrainingSample(FeatureShape shape, long seed, long estimatedTuples) {
+        this(shape, seed, estimatedTuples, Math.min(BYTES, Runtime.getRuntime().maxMemory() / 32));
+    }
+
+    /** As above, with at most {@code budget} bytes of features. */
+    TrainingSample(FeatureShape shape, long seed, long estimatedTuples, long budget) {
+        this(shape, seed, budget, estimatedTuples < 0 ? ROWS : (int) Math.min(ROWS,
+                Math.max(MIN_MEASURED, HEADROOM * (estimatedTuples / EPOCH_SHARE))), 1, true);
+    }
+
+    /**
+     * A server's part of a sharded table's sample: {@code share} (in (0, 1]) of {@link #ROWS}, so that the servers'
+     * parts add up to one sample's rows and bytes.
+     */
+    public TrainingSample(FeatureShape shape, long seed, double share) {
+        this(shape, seed, Math.min(BYTES, Runtime.getRuntime().maxMemory() / 32), ROWS, share, true);
+    }
+
+    /** @param reservoir false: rows are given ({@link #of}), not offered */
+    private TrainingSample(FeatureShape shape, long seed, long budget, int rows, double share, boolean reservoir) {
+        if (!(share > 0 && share <= 1)) {
+            throw new IllegalArgumentException("share must be in (0, 1], got " + share);
+        }
         this.shape = shape;
         this.budget = budget;
+        this.rows = rows;
+        this.share = share;
         this.rnd = new SplittableRandom(Seeds.derive(seed, Seeds.ACCURACY_SAMPLE, 0));
-        if (!shape.sparse()) {
+        if (reservoir && !shape.sparse()) {
             start(shape.dimension());
         }
     }
 
-    /** Sizes the reservoir for rows of about {@code width} values and draws the first skip. */
+    /**
+     * A sample made of {@code rows} (a sharded table's pool, {@link #apportion}): nothing is offered to it, it only
+     * measures.
+     */
+    public static TrainingSample of(TupleBuffer rows, long seed) {
+        TrainingSample s = new TrainingSample(rows.shape(), seed, 0, ROWS, 1, false);
+        // kept whole: no offer reaches keep (the stream is over)
+        s.capacity = Math.max(1, rows.size());
+        s.seen = rows.size();
+        s.next = Long.MAX_VALUE;
+        s.built = rows;
+        return s;
+    }
+
+    /**
+     * Sizes the reservoir for rows of about {@code width} values and draws the first skip. Rows too wide for
+     * {@link #MIN_ROWS} of them in the whole budget are not sampled, whatever the share (a server's part may be
+     * smaller: the pooled sample is what is measured).
+     */
     private void start(double width) {
-        capacity = (int) Math.min(ROWS, budget / (8 * Math.max(1, width)));
-        if (capacity < MIN_ROWS) {
+        long full = (long) Math.min(rows, budget / (8 * Math.max(1, width)));
+        if (full < MIN_ROWS) {
             capacity = -1;
             return;
         }
+        capacity = (int) Math.max(1, Math.ceil(full * share));
         if (shape.sparse()) {
             labels = new double[capacity];
             indices = new int[capacity][];
@@ -126,7 +187,15 @@ public final class TrainingSample {
      * predictions, which matters where the reading thread is what bounds the epoch (storage order's small chunks).
      */
     public int measured(long tuples) {
-        return (int) Math.min(size(), Math.max(MIN_MEASURED, tuples / EPOCH_SHARE));
+        return Math.min(size(), toMeasure(tuples));
+    }
+
+    /**
+     * Rows an epoch of {@code tuples} rows is measured on when the sample holds them: one in {@link #EPOCH_SHARE},
+     * {@link #MIN_MEASURED} to {@link #ROWS} (the pool a sharded table's coordinator keeps).
+     */
+    public static int toMeasure(long tuples) {
+        return (int) Math.min(ROWS, Math.max(MIN_MEASURED, tuples / EPOCH_SHARE));
     }
 
     /**
@@ -153,6 +222,80 @@ public final class TrainingSample {
             }
         }
         return (double) correct / n;
+    }
+
+    /**
+     * The kept rows in a random order (a fresh permutation of this sample's stream), so that any first {@code m} of
+     * them are a uniform sample too: what a server of a sharded table sends the coordinator. Call after the last
+     * offer.
+     */
+    public TupleBuffer shuffledRows() {
+        int n = size();
+        TupleBuffer kept = kept();
+        int[] perm = FisherYates.permutation(n, rnd);
+        TupleBuffer out = new TupleBuffer(shape, Math.max(1, n));
+        for (int k = 0; k < n; k++) {
+            out.addFrom(kept, perm[k]);
+        }
+        return out;
+    }
+
+    /**
+     * How many rows to take from each server's part of a sharded table's sample ({@link #shuffledRows}) so that the
+     * pool is uniform over the table: in proportion to the rows each server trained on, {@code tuples[s]}, at most
+     * the rows it kept, {@code kept[s]}, and {@code target} rows in all when every server kept enough (else fewer:
+     * the largest pool in proportion that the parts hold). Each row of the table then had the same chance,
+     * {@code pool / rows}, up to the rounding of one row per server (largest remainders, Hamilton's method). A
+     * server that trained on rows but kept none (rows too wide, or a server of an older version) leaves no pool: all
+     * zeros.
+     */
+    public static int[] apportion(long[] tuples, int[] kept, int target) {
+        int k = tuples.length;
+        if (kept.length != k) {
+            throw new IllegalArgumentException(k + " servers' rows but " + kept.length + " servers' samples");
+        }
+        long total = 0;
+        for (long t : tuples) {
+            total += t;
+        }
+        int[] take = new int[k];
+        if (total == 0 || target <= 0) {
+            return take;
+        }
+        // the largest pool each server's part allows: kept[s] / (tuples[s] / total); exact in longs (a pool of at
+        // most ROWS rows times a table of up to 10^14 rows)
+        long pool = target;
+        for (int s = 0; s < k; s++) {
+            if (tuples[s] > 0) {
+                pool = Math.min(pool, kept[s] * total / tuples[s]);
+            }
+        }
+        if (pool <= 0) {
+            return take;
+        }
+        long[] remainder = new long[k];
+        long given = 0;
+        for (int s = 0; s < k; s++) {
+            take[s] = (int) Math.min(kept[s], pool * tuples[s] / total);
+            remainder[s] = pool * tuples[s] - take[s] * total;
+            given += take[s];
+        }
+        // the rows left by rounding down, one each to the largest remainders with a row to spare (ties: the first)
+        while (given < pool) {
+            int best = -1;
+            for (int s = 0; s < k; s++) {
+                if (take[s] < kept[s] && tuples[s] > 0 && (best < 0 || remainder[s] > remainder[best])) {
+                    best = s;
+                }
+            }
+            if (best < 0) {
+                break;
+            }
+            take[best]++;
+            remainder[best] -= total;
+            given++;
+        }
+        return take;
     }
 
     private void keep(int slot, TupleBuffer buffer, int row) {

@@ -114,4 +114,56 @@ class ShardEpochTest {
         assertThrows(TrainingException.class, () -> ShardEpoch.train(softmax, all, 1, 0,
                 new ShardEpoch.Start(new double[3], profile.mean(), profile.std(), 3)));
     }
+
+    /**
+     * Bug: a sharded table's training accuracy under the default metrics was NULL, since a shard's round drew no
+     * sample. Asked for a share, the round keeps that share of the sample of the rows it trains on (as trained on:
+     * standardised; sparse rows as they are) and trains exactly the same model as without it.
+     */
+    @Test
+    void aShardsRoundAskedForItsShareOfTheSampleKeepsItAndTrainsTheSameModel() {
+        InMemoryBlockSource half = share(TRAIN.clustered(), 0, 2);
+        DataProfile profile = DataProfile.scan(half, 1280, true);
+        TrainSpec spec = spec(1).withDataDefaults(half.shape());
+        ShardEpoch.Result plain = ShardEpoch.train(spec, half, 1, 1,
+                new ShardEpoch.Start(null, profile.mean(), profile.std(), 0));
+        ShardEpoch.Result sampled = ShardEpoch.train(spec, half, 1, 1,
+                new ShardEpoch.Start(null, profile.mean(), profile.std(), 0, 0.5));
+        assertEquals(null, plain.sample(), "no share asked: no sample");
+        assertArrayEquals(plain.parameters(), sampled.parameters(), 0, "the sample only reads the rows");
+        assertArrayEquals(plain.model(), sampled.model(), 0);
+        TupleBuffer rows = sampled.sample();
+        assertEquals(TrainingSample.ROWS / 2, rows.size(), "half the capacity");
+        double mean = 0;
+        int positives = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            mean += rows.dense()[i * 16];
+            positives += rows.label(i) > 0 ? 1 : 0;
+        }
+        assertEquals(0, mean / rows.size(), 0.05, "standardised, as trained on");
+        double share = positives / (double) rows.size();
+        double expected = java.util.Arrays.stream(TRAIN.y).filter(y -> y > 0).count() / (double) TRAIN.y.length;
+        // the share is label-clustered: a sample of its first rows would be one class
+        assertEquals(expected, share, 0.03, "both classes, as in the share");
+
+        InMemoryBlockSource sparse = new InMemoryBlockSource(FeatureShape.sparse(1_000), 40);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(2);
+        for (int i = 0; i < 20_000; i++) {
+            int a = rnd.nextInt(500);
+            int b = 500 + rnd.nextInt(500);
+            double label = i < 10_000 ? 0 : 1;
+            sparse.addSparse(label, new int[] {a, b}, new double[] {label > 0 ? 1 : -1, rnd.nextDouble()});
+        }
+        TrainSpec sparseSpec = spec(1).withDataDefaults(sparse.shape());
+        ShardEpoch.Result s0 = ShardEpoch.train(sparseSpec, sparse, 1, 2, new ShardEpoch.Start(null, null, null, 0));
+        ShardEpoch.Result s1 = ShardEpoch.train(sparseSpec, sparse, 1, 2,
+                new ShardEpoch.Start(null, null, null, 0, 0.25));
+        assertArrayEquals(s0.parameters(), s1.parameters(), 0, "sparse: the same model");
+        TupleBuffer kept = s1.sample();
+        assertEquals(TrainingSample.ROWS / 4, kept.size());
+        for (int i = 0; i < kept.size(); i++) {
+            assertEquals(2, kept.rowEnd(i) - kept.rowStart(i), "a sparse row's two non-zeros");
+            assertEquals(kept.label(i) > 0 ? 1 : -1, kept.values()[kept.rowStart(i)], 0);
+        }
+    }
 }

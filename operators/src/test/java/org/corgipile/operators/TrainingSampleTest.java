@@ -12,14 +12,26 @@ import org.junit.jupiter.api.Test;
 class TrainingSampleTest {
     /** Offers rows 0 .. n-1 (label = row number, one feature = row number) in chunks of random sizes. */
     private static TrainingSample offered(int n, long seed, long chunkSeed) {
-        TrainingSample s = new TrainingSample(FeatureShape.dense(1), seed);
+        return offered(new TrainingSample(FeatureShape.dense(1), seed), n, chunkSeed, 0);
+    }
+
+    private static TrainingSample offered(TrainingSample s, int n, long chunkSeed) {
+        return offered(s, n, chunkSeed, 0);
+    }
+
+    /** The same for a shard's {@code share} of the sample, rows {@code first .. first + n - 1}. */
+    private static TrainingSample offered(int n, long seed, long chunkSeed, double share, int first) {
+        return offered(new TrainingSample(FeatureShape.dense(1), seed, share), n, chunkSeed, first);
+    }
+
+    private static TrainingSample offered(TrainingSample s, int n, long chunkSeed, int first) {
         SplittableRandom chunks = new SplittableRandom(chunkSeed);
         int row = 0;
         while (row < n) {
             int size = Math.min(n - row, 1 + chunks.nextInt(3000));
             TupleBuffer b = new TupleBuffer(FeatureShape.dense(1), size);
             for (int i = 0; i < size; i++) {
-                b.addDense(row + i, row + i, new double[] {row + i}, 0);
+                b.addDense(first + row + i, first + row + i, new double[] {first + row + i}, 0);
             }
             s.offer(b, 0, size);
             row += size;
@@ -57,6 +69,35 @@ class TrainingSampleTest {
         }
     }
 
+    /**
+     * Bug: the sample kept up to 10,000 rows although a 200,000-row table measures 2,000 of them. With the relation's
+     * estimated row count it keeps what an epoch of that many rows measures, twice over (an estimate off by half
+     * still measures all it should), at least {@link TrainingSample#MIN_MEASURED}; without an estimate, as before.
+     * Still uniform over the whole stream; an estimate far too low measures the rows kept.
+     */
+    @Test
+    void aTwoHundredThousandRowTableKeptTenThousandRowsToMeasureTwoThousand() {
+        TrainingSample s = offered(new TrainingSample(FeatureShape.dense(1), 1, 200_000), 200_000, 2);
+        assertEquals(4_000, s.capacity());
+        assertEquals(2_000, s.measured(200_000));
+        int[] deciles = new int[10];
+        for (double v : labels(s)) {
+            deciles[(int) (v * 10 / 200_000)]++;
+        }
+        // 400 expected per tenth of the stream, a standard deviation of ~19
+        for (int d = 0; d < 10; d++) {
+            assertTrue(deciles[d] > 320 && deciles[d] < 480, "tenth " + d + ": " + deciles[d]);
+        }
+        assertEquals(TrainingSample.MIN_MEASURED, new TrainingSample(FeatureShape.dense(1), 1, 20_000).capacity());
+        assertEquals(TrainingSample.ROWS, new TrainingSample(FeatureShape.dense(1), 1, 5_000_000).capacity());
+        assertEquals(TrainingSample.ROWS, new TrainingSample(FeatureShape.dense(1), 1, -1).capacity());
+        // the width's budget still caps it: 2,621 rows of 200 doubles in 4 MB
+        assertEquals(2_621, new TrainingSample(FeatureShape.dense(200), 1, 1_000_000, TrainingSample.BYTES)
+                .capacity());
+        TrainingSample low = offered(new TrainingSample(FeatureShape.dense(1), 1, 50_000), 200_000, 2);
+        assertEquals(1_000, low.measured(200_000));
+    }
+
     @Test
     void theSameSeedKeepsTheSameRowsWhateverTheChunks() {
         assertArrayEquals(labels(offered(50_000, 7, 1)), labels(offered(50_000, 7, 99)));
@@ -79,12 +120,12 @@ class TrainingSampleTest {
     void wideRowsKeepFewerRowsAndSparseRowsAreCopied() {
         // 4 MB of features: 262 rows of 2,000 doubles, 2,621 of 200, the 10,000-row cap at 28
         long mb4 = TrainingSample.BYTES;
-        assertEquals(262, new TrainingSample(FeatureShape.dense(2_000), 1, mb4).capacity());
-        assertEquals(2_621, new TrainingSample(FeatureShape.dense(200), 1, mb4).capacity());
-        assertEquals(TrainingSample.ROWS, new TrainingSample(FeatureShape.dense(28), 1, mb4).capacity());
+        assertEquals(262, new TrainingSample(FeatureShape.dense(2_000), 1, -1, mb4).capacity());
+        assertEquals(2_621, new TrainingSample(FeatureShape.dense(200), 1, -1, mb4).capacity());
+        assertEquals(TrainingSample.ROWS, new TrainingSample(FeatureShape.dense(28), 1, -1, mb4).capacity());
         // a 32 MB heap gives the sample 1 MB: 131 rows of 1,000 doubles; rows of 50,000 (10 in 4 MB) are not sampled
-        assertEquals(131, new TrainingSample(FeatureShape.dense(1_000), 1, (32L << 20) / 32).capacity());
-        TrainingSample tooWide = new TrainingSample(FeatureShape.dense(50_000), 1, mb4);
+        assertEquals(131, new TrainingSample(FeatureShape.dense(1_000), 1, -1, (32L << 20) / 32).capacity());
+        TrainingSample tooWide = new TrainingSample(FeatureShape.dense(50_000), 1, -1, mb4);
         assertEquals(-1, tooWide.capacity());
         TupleBuffer row = new TupleBuffer(FeatureShape.dense(50_000), 1);
         row.addDense(1, 0, new double[50_000], 0);
@@ -112,7 +153,7 @@ class TrainingSampleTest {
     /** Sparse rows of 100,000 non-zeros (12 GB in 10,000 rows): 4 MB hold 3 of them, too few: not sampled. */
     @Test
     void wideSparseRowsAreCappedByTheirNonZeros() {
-        TrainingSample s = new TrainingSample(FeatureShape.sparse(1_000_000), 1, TrainingSample.BYTES);
+        TrainingSample s = new TrainingSample(FeatureShape.sparse(1_000_000), 1, -1, TrainingSample.BYTES);
         TupleBuffer b = new TupleBuffer(FeatureShape.sparse(1_000_000), 2);
         int[] idx = new int[100_000];
         double[] val = new double[100_000];
@@ -173,5 +214,110 @@ class TrainingSampleTest {
         }
         double share = marked.accuracy(Model.create("logistic", 1, 0, null), new double[] {1, -0.5}, 200_000);
         assertEquals(0.04, share, 0.02);
+    }
+
+    /**
+     * Bug: a sharded table's training accuracy under the default metrics was NULL. Each shard keeps its share of
+     * the sample; the coordinator takes rows from each in proportion to the rows it trained on, so that every row of
+     * the table had the same chance: never more than a shard kept, exactly the target when they kept enough, and
+     * within one row of the exact proportion (largest remainders).
+     */
+    @Test
+    void aShardedTablesPoolTakesEveryShardInProportionToItsRows() {
+        // the estimates were right: the pool is the target, in proportion
+        assertArrayEquals(new int[] {1_500, 500}, TrainingSample.apportion(new long[] {150_000, 50_000},
+                new int[] {7_500, 2_500}, 2_000));
+        // an estimate was short (a shard kept 5,000 of the 9,000 its rows ask for): the largest pool in proportion
+        assertArrayEquals(new int[] {5_000, 555}, TrainingSample.apportion(new long[] {900_000, 100_000},
+                new int[] {5_000, 5_000}, 10_000));
+        // rounding: one row to the largest remainders, the pool adds up to the target
+        int[] take = TrainingSample.apportion(new long[] {1, 1, 1}, new int[] {500, 500, 500}, 1_000);
+        assertArrayEquals(new int[] {334, 333, 333}, take);
+        // a shard without rows takes nothing; one that trained on rows but kept none leaves no pool (not uniform)
+        assertArrayEquals(new int[] {0, 1_000}, TrainingSample.apportion(new long[] {0, 40_000},
+                new int[] {0, 3_000}, 1_000));
+        assertArrayEquals(new int[] {0, 0}, TrainingSample.apportion(new long[] {10_000, 40_000},
+                new int[] {0, 3_000}, 1_000));
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int trial = 0; trial < 1_000; trial++) {
+            int k = 1 + rnd.nextInt(5);
+            long[] tuples = new long[k];
+            int[] kept = new int[k];
+            long total = 0;
+            for (int s = 0; s < k; s++) {
+                tuples[s] = rnd.nextInt(3) == 0 ? 0 : 1 + rnd.nextInt(1_000_000);
+                kept[s] = tuples[s] == 0 ? 0 : (int) Math.min(tuples[s], 1 + rnd.nextInt(10_000));
+                total += tuples[s];
+            }
+            int target = TrainingSample.toMeasure(total);
+            take = TrainingSample.apportion(tuples, kept, target);
+            long pool = java.util.Arrays.stream(take).sum();
+            assertTrue(pool <= target, "at most the target");
+            for (int s = 0; s < k; s++) {
+                assertTrue(take[s] <= kept[s], "at most what shard " + s + " kept");
+                if (total > 0) {
+                    assertEquals((double) pool * tuples[s] / total, take[s], 1.0, "in proportion, shard " + s);
+                }
+            }
+        }
+    }
+
+    /**
+     * The shards' parts, each drawn with a share from wrong estimates and pooled as the coordinator pools them (the
+     * first rows of each part's random order), are a uniform sample of the whole table: here three shards of 60%,
+     * 30% and 10% of the rows whose estimates said equal shares, so the pool comes out as 60/30/10, each shard's
+     * rows evenly from its whole stream.
+     */
+    @Test
+    void theShardsPartsPoolIntoAUniformSampleOfTheTable() {
+        int[] rows = {120_000, 60_000, 20_000};
+        long[] tuples = new long[3];
+        int[] kept = new int[3];
+        TupleBuffer[] parts = new TupleBuffer[3];
+        int first = 0;
+        for (int s = 0; s < 3; s++) {
+            TrainingSample part = offered(rows[s], 10 + s, s, 1.0 / 3, first);
+            assertEquals(3_334, part.capacity(), "a third of the capacity");
+            parts[s] = part.shuffledRows();
+            tuples[s] = rows[s];
+            kept[s] = parts[s].size();
+            first += rows[s];
+        }
+        int total = first;
+        int[] take = TrainingSample.apportion(tuples, kept, TrainingSample.ROWS);
+        // 3,334 rows of 60% of the table: a pool of 5,556
+        assertArrayEquals(new int[] {3_334, 1_667, 555}, take);
+        int[] tenths = new int[10];
+        for (int s = 0; s < 3; s++) {
+            for (int i = 0; i < take[s]; i++) {
+                tenths[(int) (parts[s].label(i) * 10 / total)]++;
+            }
+        }
+        // 556 expected per tenth of the table (a standard deviation of ~22), whichever shard holds it
+        for (int d = 0; d < 10; d++) {
+            assertTrue(tenths[d] > 470 && tenths[d] < 640, "tenth " + d + ": " + tenths[d]);
+        }
+    }
+
+    /** A part's first rows are a uniform sample of its shard: the order is random, not the reservoir's slots. */
+    @Test
+    void aPartsFirstRowsAreAUniformSampleOfItsShard() {
+        int n = 200_000;
+        TupleBuffer rows = offered(n, 4, 5).shuffledRows();
+        assertEquals(TrainingSample.ROWS, rows.size());
+        // the reservoir's first slots hold the stream's first rows more often: the first 1,000 of a random order
+        // do not
+        int[] tenths = new int[10];
+        for (int i = 0; i < 1_000; i++) {
+            tenths[(int) (rows.label(i) * 10 / n)]++;
+        }
+        for (int d = 0; d < 10; d++) {
+            assertTrue(tenths[d] > 55 && tenths[d] < 145, "tenth " + d + ": " + tenths[d]);
+        }
+        // the pool measures every row it was given
+        TrainingSample pool = TrainingSample.of(rows, 1);
+        assertEquals(TrainingSample.ROWS, pool.size());
+        assertEquals(TrainingSample.ROWS, pool.measured(5_000_000));
+        assertEquals(TrainingSample.MIN_MEASURED, pool.measured(20_000));
     }
 }

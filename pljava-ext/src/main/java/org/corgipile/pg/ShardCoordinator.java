@@ -13,6 +13,7 @@ import org.corgipile.operators.DataProfile;
 import org.corgipile.operators.EarlyStopping;
 import org.corgipile.operators.EpochNotice;
 import org.corgipile.operators.EpochStats;
+import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.InvalidSpecException;
 import org.corgipile.operators.ShardEpoch;
 import org.corgipile.operators.TrainResult;
@@ -20,6 +21,8 @@ import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainSpec;
 import org.corgipile.operators.TrainedModel;
 import org.corgipile.operators.TrainingException;
+import org.corgipile.operators.TrainingSample;
+import org.corgipile.operators.TupleBuffer;
 import org.corgipile.operators.Version;
 
 /**
@@ -35,15 +38,18 @@ import org.corgipile.operators.Version;
  *       standardise identically, and stored with the model) and class count, standardize resolved as on one
  *       server (dense: on). Train: the SGD iterates averaged weighted by the tuples each server trained on (where
  *       the next epoch continues), and so are the epochs' models (with {@code average}, each server's mean
- *       iterate: the averaged iterate of the whole epoch); tuples summed, each server's seconds and bytes read from its device. Evaluate: the
- *       loss, accuracy, rmse and mae of the averaged model, weighted by tuples;</li>
+ *       iterate: the averaged iterate of the whole epoch); tuples summed, each server's seconds and bytes read from
+ *       its device; under the default metrics the averaged model's accuracy on the pooled training sample (the
+ *       servers' parts in epoch 1, see {@link #samples}). Evaluate: the loss, accuracy, rmse and mae of the averaged
+ *       model, weighted by tuples;</li>
  *   <li>{@code shard_epoch_end}: the validation relation (on the coordinator), {@link EarlyStopping} on the
  *       averaged model's losses (validation loss, else training loss; the best epoch's model kept, {@code stop}
  *       set when patience ran out), the epoch's NOTICE;</li>
  *   <li>{@code shard_finish}: the state as {@code train_sgd}'s result (the same JSON as {@link TrainFunction}).</li>
  * </ul>
- * State: {@code {"spec", "rounds": the next epoch's rounds, "model": catalog-row-like model with "iterate",
- * "best_model", "stop", "epochs": [...], "skipped_tuples", "profile_seconds", "profile_device_read_bytes"}}.
+ * State: {@code {"spec", "rounds": the next epoch's rounds, "model": catalog-row-like model with "iterate" (and in
+ * epoch 1 "sample_shares"), "best_model", "stop", "epochs": [...], "skipped_tuples", "profile_seconds",
+ * "profile_device_read_bytes", "sample": the key of the pooled training sample ({@link #POOLS})}}.
  * Read through {@link Args} only ({@link #state}): a state or reply that a direct call of {@code corgipile._invoke}
  * malformed is 22023 naming the field, with {@link #HINT}.
  */
@@ -54,6 +60,25 @@ final class ShardCoordinator {
      * next on an ssd); the epoch log's {@code server_sizes} records what each server used.
      */
     private static final List<String> SERVER_SIZES = List.of("buffer_memory", "device_block");
+
+    /**
+     * The pooled training samples of this backend's sharded trainings, by the key their state holds
+     * ({@code "sample"}): kept here rather than in the state, which travels as JSON through every round (a pool of
+     * 10,000 rows of 28 features is 5.5 MB of JSON, about half a second per epoch to parse and write). A training
+     * runs in one backend, so every round of it finds its pool; {@code shard_finish} drops it, and one that failed
+     * is dropped when two newer ones are kept (a backend runs one training at a time).
+     */
+    private static final Map<String, Pool> POOLS = new LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Pool> eldest) {
+            return size() > 2;
+        }
+    };
+    private static long pools;
+
+    /** A pooled sample: its rows and the {@link TrainingSample} that measures on them. */
+    record Pool(TupleBuffer rows, TrainingSample sample) {
+    }
 
     /** The hint of a malformed state or reply. */
     static final String HINT = "The state is what the previous round of corgipile.train_sharded returned, and the "
@@ -92,7 +117,18 @@ final class ShardCoordinator {
         state.put("spec", specMap);
         state.put("label", args.string("label", "?"));
         state.put("rounds", rounds(spec, profile));
-        state.put("model", profile ? null : model(spec, spec.classes(), null));
+        Map<String, Object> first = profile ? null : model(spec, spec.classes(), null);
+        if (first != null && samples(spec)) {
+            // no profile round, so no row counts yet: an equal share for every shard (the servers and the
+            // coordinator's own partitions), the pool in proportion is then taken from what they kept
+            int shards = args.intValue("servers", 0) + 1;
+            Map<String, Object> shares = new LinkedHashMap<>();
+            for (int shard = 0; shard < shards; shard++) {
+                shares.put(String.valueOf(shard), 1.0 / shards);
+            }
+            first.put("sample_shares", shares);
+        }
+        state.put("model", first);
         state.put("epochs", new ArrayList<>());
         state.put("skipped_tuples", 0L);
         state.put("stop", false);
@@ -190,6 +226,133 @@ final class ShardCoordinator {
         return spec.classes() == 0 && (spec.model().equals("softmax") || spec.model().equals("mlp"));
     }
 
+    /**
+     * Whether the epochs' training accuracy comes from a sample of the table (the default metrics of a classifier):
+     * every shard keeps its share of one {@link TrainingSample} in epoch 1 (the model's {@code sample_shares}, by
+     * shard number, from the profile round's rows or equal without one) and sends it with its round; the
+     * coordinator pools the shares in proportion to the rows each shard trained on ({@link TrainingSample#apportion})
+     * and measures every epoch's averaged model on the pool, as one server measures its model on its sample.
+     */
+    private static boolean samples(TrainSpec spec) {
+        return spec.trainMetrics().equals("running") && !spec.model().equals("linear");
+    }
+
+    /**
+     * Rows of a training sample as JSON (a shard's reply): the labels, and the features
+     * row-major ({@code features}, dense) or as {@code row_ends}, {@code indices} and {@code values} (sparse).
+     */
+    static Map<String, Object> sampleJson(TupleBuffer rows) {
+        FeatureShape shape = rows.shape();
+        int n = rows.size();
+        double[] labels = new double[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = rows.label(i);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("dimension", shape.dimension());
+        out.put("sparse", shape.sparse());
+        out.put("labels", labels);
+        if (!shape.sparse()) {
+            out.put("features", Arrays.copyOf(rows.dense(), n * shape.dimension()));
+        } else {
+            int[] ends = new int[n];
+            int start = n == 0 ? 0 : rows.rowStart(0);
+            for (int i = 0; i < n; i++) {
+                ends[i] = rows.rowEnd(i) - start;
+            }
+            int nnz = n == 0 ? 0 : ends[n - 1];
+            out.put("row_ends", ends);
+            out.put("indices", Arrays.copyOfRange(rows.indices(), start, start + nnz));
+            out.put("values", Arrays.copyOfRange(rows.values(), start, start + nnz));
+        }
+        return out;
+    }
+
+    /** The rows of {@link #sampleJson}; a malformed one is 22023 naming the field. */
+    static TupleBuffer sampleRows(Args sample) {
+        int dimension = sample.intValue("dimension", 0);
+        if (dimension < 1) {
+            throw sample.malformed("dimension", "a positive integer");
+        }
+        boolean sparse = Boolean.TRUE.equals(sample.raw("sparse"));
+        double[] labels = sample.doubles("labels");
+        if (labels == null) {
+            throw sample.malformed("labels", "a list of numbers");
+        }
+        int n = labels.length;
+        TupleBuffer rows = new TupleBuffer(sparse ? FeatureShape.sparse(dimension) : FeatureShape.dense(dimension),
+                Math.max(1, n));
+        if (!sparse) {
+            double[] features = sample.doubles("features");
+            if (features == null || features.length != (long) n * dimension) {
+                throw sample.malformed("features", "a list of " + n + " x " + dimension + " numbers");
+            }
+            for (int i = 0; i < n; i++) {
+                rows.addDense(labels[i], i, features, i * dimension);
+            }
+            return rows;
+        }
+        double[] ends = sample.doubles("row_ends");
+        double[] indices = sample.doubles("indices");
+        double[] values = sample.doubles("values");
+        if (ends == null || ends.length != n) {
+            throw sample.malformed("row_ends", "a list of " + n + " row ends");
+        }
+        if (indices == null || values == null || indices.length != values.length
+                || n > 0 && ends[n - 1] != indices.length) {
+            throw sample.malformed("indices", "a list of " + (n == 0 ? 0 : (long) ends[n - 1])
+                    + " indices, as many as values");
+        }
+        int[] idx = new int[indices.length];
+        for (int k = 0; k < idx.length; k++) {
+            if (!(indices[k] >= 0 && indices[k] < dimension && indices[k] == Math.rint(indices[k]))) {
+                throw sample.malformed("indices", "indices from 0 to " + (dimension - 1));
+            }
+            idx[k] = (int) indices[k];
+        }
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+            int end = (int) ends[i];
+            if (end < start || end != ends[i]) {
+                throw sample.malformed("row_ends", "ascending row ends");
+            }
+            rows.addSparse(labels[i], i, idx, values, start, end - start);
+            start = end;
+        }
+        return rows;
+    }
+
+    /**
+     * The pool of a sharded table's training sample: from each part (a shard's rows in a random order), the first
+     * {@link TrainingSample#apportion} rows for the rows it trained on; null when a shard that trained on rows sent
+     * no part (the pool would not be uniform) or the pool is empty.
+     */
+    static TupleBuffer pool(List<TupleBuffer> parts, long[] tuples) {
+        int[] kept = new int[parts.size()];
+        long total = 0;
+        for (int s = 0; s < kept.length; s++) {
+            if (parts.get(s) == null) {
+                if (tuples[s] > 0) {
+                    return null;
+                }
+                continue;
+            }
+            kept[s] = parts.get(s).size();
+            total += tuples[s];
+        }
+        int[] take = TrainingSample.apportion(tuples, kept, TrainingSample.toMeasure(total));
+        TupleBuffer pool = null;
+        for (int s = 0; s < take.length; s++) {
+            for (int i = 0; i < take[s]; i++) {
+                if (pool == null) {
+                    pool = new TupleBuffer(parts.get(s).shape(), Arrays.stream(take).sum());
+                }
+                pool.addFrom(parts.get(s), i);
+            }
+        }
+        return pool;
+    }
+
     /** The rounds of an epoch: the profile (epoch 1 only), training, the evaluation pass with train_metrics pass. */
     private static List<String> rounds(TrainSpec spec, boolean profile) {
         List<String> rounds = new ArrayList<>();
@@ -253,6 +416,8 @@ final class ShardCoordinator {
         boolean sparse = false;
         long skipped = 0;
         Map<String, Object> deviceBytes = new LinkedHashMap<>();
+        // each shard's (estimated) rows, by the shard number its reply names: its share of the training sample
+        Map<String, Long> shardRows = new LinkedHashMap<>();
         for (Args o : replies) {
             Args r = o.args("reply");
             if (r.has("device_read_bytes")) {
@@ -275,6 +440,9 @@ final class ShardCoordinator {
                         + ", another " + all.mean().length, "Every partition's features must have the same length.");
             }
             all = all == null ? one : all.merge(one);
+            if (r.has("shard")) {
+                shardRows.merge(String.valueOf(r.intValue("shard", 0)), one.tuples(), Long::sum);
+            }
         }
         if (all == null || all.tuples() == 0) {
             throw noRows();
@@ -295,8 +463,21 @@ final class ShardCoordinator {
         spec = TrainOptions.parse(specMap);
         out.put("spec", specMap);
         out.put("rounds", rounds(spec, false));
-        out.put("model", model(spec, needsClasses(spec) ? all.classes(spec.model()) : spec.classes(),
-                standardize ? all : null));
+        Map<String, Object> model = model(spec, needsClasses(spec) ? all.classes(spec.model()) : spec.classes(),
+                standardize ? all : null);
+        if (samples(spec)) {
+            long rows = all.tuples();
+            // the pool needs TrainingSample.toMeasure(rows) rows of the sample's capacity (ROWS at most), one in a
+            // hundred: ask for half as many again, as the rows are estimates (the pool is in proportion whatever
+            // the shards kept, at worst smaller), so that fewer rows travel than the whole capacity
+            double used = Math.min(1, 1.5 * TrainingSample.toMeasure(rows) / TrainingSample.ROWS);
+            Map<String, Object> shares = new LinkedHashMap<>();
+            // at least one row in TrainingSample.ROWS: a sampled profile may have seen no row of a small share
+            shardRows.forEach((shard, n) -> shares.put(shard,
+                    Math.min(1, Math.max(1.0 / TrainingSample.ROWS, used * n / rows))));
+            model.put("sample_shares", shares);
+        }
+        out.put("model", model);
         out.put("skipped_tuples", skipped);
         out.put("profile_seconds", seconds);
         if (!deviceBytes.isEmpty()) {
@@ -321,6 +502,11 @@ final class ShardCoordinator {
         long skipped = 0;
         boolean minusOne = false;
         java.util.Set<Double> oneLabels = new java.util.HashSet<>();
+        // the shards' parts of the training sample (asked for in this round: the model sent had sample_shares)
+        // (a state without a model is named below, after the replies are checked)
+        boolean pooling = state.raw("model") instanceof Map<?, ?> m && m.containsKey("sample_shares");
+        List<TupleBuffer> parts = new ArrayList<>();
+        List<Long> partTuples = new ArrayList<>();
         Map<String, Object> servers = new LinkedHashMap<>();
         Map<String, Object> sizes = new LinkedHashMap<>();
         Map<String, Object> deviceBytes = new LinkedHashMap<>();
@@ -335,6 +521,10 @@ final class ShardCoordinator {
             long n = r.longValue("tuples");
             if (n == 0) {
                 continue;
+            }
+            if (pooling) {
+                parts.add(r.has("sample") ? sampleRows(r.args("sample")) : null);
+                partTuples.add(n);
             }
             double[] p = r.doubles("parameters");
             if (p == null) {
@@ -396,12 +586,33 @@ final class ShardCoordinator {
         model.put("dimension", dimension);
         model.put("parameters", averaged);
         model.put("iterate", iterate);
+        model.remove("sample_shares");
         out.put("model", model);
+        // the pool: made of this round's parts (epoch 1), else the one this backend keeps for the state's key
+        Pool pool = null;
+        if (pooling) {
+            TupleBuffer rows = pool(parts, partTuples.stream().mapToLong(Long::longValue).toArray());
+            if (rows != null) {
+                pool = new Pool(rows, TrainingSample.of(rows, spec.seed()));
+                String key = ++pools + "/" + System.nanoTime();
+                POOLS.put(key, pool);
+                out.put("sample", key);
+            }
+        } else if (state.has("sample")) {
+            pool = POOLS.get(state.string("sample"));
+        }
         out.put("skipped_tuples", Math.max(skipped, state.longValue("skipped_tuples")));
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("epoch", epoch);
         row.put("loss", lossSum / tuples);
         row.put("accuracy", null);
+        if (pool != null) {
+            // the averaged model (the one evaluated and stored) on the pool, as one server on its sample
+            TrainedModel averagedModel = TrainedModel.restore(spec.model(), dimension, averaged,
+                    stateModel.doubles("feature_mean"), stateModel.doubles("feature_std"), params);
+            row.put("accuracy", pool.sample().accuracy(averagedModel.model(), averaged, tuples));
+            row.put("sample_tuples", pool.sample().measured(tuples));
+        }
         row.put("learning_rate", spec.learningRate(epoch));
         row.put("seconds", seconds);
         row.put("tuples", tuples);
@@ -514,8 +725,16 @@ final class ShardCoordinator {
         return out;
     }
 
+    /** The pool of the state's key in this backend, or null. */
+    static Pool pool(String key) {
+        return POOLS.get(key);
+    }
+
     static Map<String, Object> finish(Args call) {
         Args state = state(call.raw("state"));
+        if (state.has("sample")) {
+            POOLS.remove(state.string("sample"));
+        }
         List<Args> done = state.objects("epochs");
         // the last publication ends with this call: the statement's own text is back in pg_stat_activity
         publish(new LinkedHashMap<>(state.asMap()), "finish",

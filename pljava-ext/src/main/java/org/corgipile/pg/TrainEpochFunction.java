@@ -19,10 +19,13 @@ import org.corgipile.operators.TrainingException;
  *   <li>{@code epoch = -1}: this server's {@link DataProfile} (feature mean and sum of squared deviations when the
  *       features are dense and the spec does not turn standardisation off; the label range), for the coordinator
  *       to combine into the whole table's standardisation and class count: like a training's profile
- *       ({@link DataProfile#forTraining}), a sample of the server's pages unless the class count is inferred;</li>
+ *       ({@link DataProfile#forTraining}), a sample of the server's pages unless the class count is inferred; with
+ *       the shard number, by which the coordinator gives each shard its share of the training sample;</li>
  *   <li>{@code epoch >= 1}: one CorgiPile epoch from the model sent ({@link ShardEpoch}: its "iterate" to continue
  *       from, its feature_mean/feature_std and classes); answers the new iterate, the epoch's (averaged) model, the
- *       tuples trained on, the running loss, the seconds, the label encoding seen and the sizes used;</li>
+ *       tuples trained on, the running loss, the seconds, the label encoding seen and the sizes used; and when the
+ *       model sent has this shard's share in "sample_shares" (epoch 1 under the default metrics), the rows it kept
+ *       of its share of the training sample ({@code sample}, {@link ShardCoordinator#sampleJson});</li>
  *   <li>{@code epoch = 0}: the metrics of the model sent over these partitions (for the coordinator to combine,
  *       weighted by tuples).</li>
  * </ul>
@@ -52,6 +55,23 @@ final class TrainEpochFunction {
         return TrainOptions.parse(options);
     }
 
+    /**
+     * This shard's share of the training sample (the model's {@code sample_shares}, by shard number: sent in epoch 1
+     * under the default metrics), 0 for none.
+     */
+    private static double sampleShare(Args model, int shard) {
+        if (!model.has("sample_shares")) {
+            return 0;
+        }
+        Args shares = model.args("sample_shares");
+        String key = String.valueOf(shard);
+        double share = shares.doubleValue(key, 0);
+        if (!(share >= 0 && share <= 1)) {
+            throw shares.malformed(key, "a share between 0 and 1");
+        }
+        return share;
+    }
+
     static Map<String, Object> run(Args args) {
         int epoch = args.intValue("epoch", -2);
         Args model = new Args(args.object("model"));
@@ -73,6 +93,8 @@ final class TrainEpochFunction {
                 boolean moments = !src.shape().sparse() && !Boolean.FALSE.equals(spec.standardizeGiven());
                 out.put("dimension", src.shape().dimension());
                 out.put("sparse", src.shape().sparse());
+                // the coordinator's share of the training sample for this shard follows its profile's rows
+                out.put("shard", args.intValue("shard", 0));
                 if (src.pageCount() > 0) {
                     // a sample of this server's pages for the moments, every row when the coordinator infers the
                     // class count from the labels (ShardCoordinator.needsClasses): Trainer's rule for one table
@@ -99,7 +121,8 @@ final class TrainEpochFunction {
             int shard = args.intValue("shard", 0);
             Object classes = model.object("params").get("classes");
             ShardEpoch.Start from = new ShardEpoch.Start(model.doubles("iterate"), model.doubles("feature_mean"),
-                    model.doubles("feature_std"), classes instanceof Number n ? n.intValue() : 0);
+                    model.doubles("feature_std"), classes instanceof Number n ? n.intValue() : 0,
+                    sampleShare(model, shard));
             try (RelationSource src = RelationSource.open(args, "relation", args.string("label"),
                     args.string("features"), args.intValue("dimension", 0))) {
                 TrainSpec spec = serverSpec(args, src, out);
@@ -114,6 +137,9 @@ final class TrainEpochFunction {
                 out.put("label_encoding", r.labelEncoding());
                 if (!Double.isNaN(r.oneLabel())) {
                     out.put("one_label", r.oneLabel());
+                }
+                if (r.sample() != null) {
+                    out.put("sample", ShardCoordinator.sampleJson(r.sample()));
                 }
                 out.put("skipped_tuples", src.skippedTuples());
                 if (r.sizing() != null) {

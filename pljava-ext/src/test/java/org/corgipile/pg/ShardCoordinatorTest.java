@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 
+import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.TrainingException;
+import org.corgipile.operators.TupleBuffer;
 import org.junit.jupiter.api.Test;
 
 /** The coordinator's arithmetic of sharded training, on the JSON the servers send back. */
@@ -21,8 +23,23 @@ class ShardCoordinatorTest {
 
     /** One merge, its result round-tripped through JSON as between the calls of corgipile.train_sharded. */
     private static Map<String, Object> merge(Map<String, Object> state, String kind, String replies) {
+        return merge(state, kind, 1, replies);
+    }
+
+    private static Map<String, Object> merge(Map<String, Object> state, String kind, int epoch, String replies) {
         return roundTrip(ShardCoordinator.merge(new Args(Json.parseObject("{\"state\": " + Json.write(state)
-                + ", \"kind\": \"" + kind + "\", \"epoch\": 1, \"seconds\": 2.5, \"replies\": " + replies + "}"))));
+                + ", \"kind\": \"" + kind + "\", \"epoch\": " + epoch + ", \"seconds\": 2.5, \"replies\": "
+                + replies + "}"))));
+    }
+
+    /** {@link #reply} with a part of the training sample: {@code rows} rows of label {@code label}, x = (label, i). */
+    private static String reply(String server, long tuples, int rows, int label) {
+        TupleBuffer b = new TupleBuffer(FeatureShape.dense(2), rows);
+        for (int i = 0; i < rows; i++) {
+            b.addDense(label, i, new double[] {label, i}, 0);
+        }
+        return reply(server, "[0, 0, 1]", "[0, 0, 1]", tuples, 1).replace("\"seconds\"",
+                "\"sample\": " + Json.write(ShardCoordinator.sampleJson(b)) + ", \"seconds\"");
     }
 
     private static Map<String, Object> roundTrip(Map<String, Object> m) {
@@ -126,5 +143,95 @@ class ShardCoordinatorTest {
     @Test
     void refusesTheGpu() {
         assertEquals("0A000", assertThrows(TrainingException.class, () -> start("{\"device\": \"gpu\"}")).sqlState());
+    }
+
+    /**
+     * Bug: a sharded table's training accuracy under the default metrics was NULL. Now epoch 1 asks every shard for
+     * its share of the sample (here no profile round: equal shares), pools the parts in proportion to the rows each
+     * shard trained on, and measures every epoch's averaged model on the pool. s1 trained on 30,000 rows (label 1),
+     * s2 on 10,000 (label 0), each sent 2,000: the pool is 750 + 250 rows (1,000: one in a hundred of 40,000), so a
+     * model that predicts 1 everywhere is 75% right, as on the whole table; a pool of the parts as sent would say 50%.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aShardedTablesTrainingAccuracyUnderTheDefaultMetricsIsMeasuredOnAProportionalPool() {
+        Map<String, Object> state = start("{\"model\": \"logistic\", \"epochs\": 2, \"seed\": 3, "
+                + "\"standardize\": false}");
+        Map<String, Object> shares = (Map<String, Object>) ((Map<String, Object>) state.get("model"))
+                .get("sample_shares");
+        assertEquals(Map.of("0", 1.0), shares, "no servers named: one shard");
+        state = merge(state, "train", "[" + reply("s1", 30_000, 2_000, 1) + ", " + reply("s2", 10_000, 2_000, 0)
+                + "]");
+        assertNull(((Map<String, Object>) state.get("model")).get("sample_shares"), "asked in epoch 1 only");
+        Map<String, Object> epoch = (Map<String, Object>) ((List<Object>) state.get("epochs")).get(0);
+        assertEquals(0.75, ((Number) epoch.get("accuracy")).doubleValue(), 1e-12);
+        assertEquals(1_000L, ((Number) epoch.get("sample_tuples")).longValue());
+        TupleBuffer pool = ShardCoordinator.pool((String) state.get("sample")).rows();
+        assertEquals(1_000, pool.size());
+        assertEquals(749.0, pool.dense()[749 * 2 + 1], "s1's first 750 rows, then s2's first 250");
+        assertEquals(0.0, pool.label(750));
+        // epoch 2: no parts sent, the pool kept in the state measures the new averaged model (x0 > 0: all right)
+        state = merge(state, "train", 2, "[" + reply("s1", "[0, 0, 0]", "[1, 0, -0.5]", 30_000, 1) + ", "
+                + reply("s2", "[0, 0, 0]", "[1, 0, -0.5]", 10_000, 1) + "]");
+        epoch = (Map<String, Object>) ((List<Object>) state.get("epochs")).get(1);
+        assertEquals(1.0, ((Number) epoch.get("accuracy")).doubleValue(), 1e-12);
+
+        // a shard that trained on rows but sent no part (an older server): no uniform pool, no accuracy
+        Map<String, Object> old = merge(start("{\"model\": \"logistic\", \"seed\": 3, \"standardize\": false}"),
+                "train", "[" + reply("s1", 30_000, 2_000, 1) + ", " + reply("s2", "[0, 0, 1]", "[0, 0, 1]", 100, 1)
+                + "]");
+        assertNull(((Map<String, Object>) ((List<Object>) old.get("epochs")).get(0)).get("accuracy"));
+        // train_metrics pass and linear ask for no sample
+        assertNull(((Map<String, Object>) start("{\"model\": \"linear\", \"standardize\": false}").get("model"))
+                .get("sample_shares"));
+        assertNull(((Map<String, Object>) start("{\"model\": \"svm\", \"standardize\": false, "
+                + "\"train_metrics\": \"pass\"}").get("model")).get("sample_shares"));
+    }
+
+    /**
+     * The profile round's rows (as each shard estimates them) give each shard its share of the sample, of the rows
+     * the pool will need.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void eachShardsShareOfTheSampleFollowsItsRowsInTheProfile() {
+        Map<String, Object> state = start("{\"model\": \"logistic\", \"seed\": 3}");
+        state = merge(state, "profile", "[" + profile("local", 1_000, "[1, 5]", "[2, 0]", 1)
+                .replace("\"sparse\"", "\"shard\": 0, \"sparse\"") + ", " + profile("s1", 3_000, "[1, 5]",
+                "[2, 0]", 1).replace("\"sparse\"", "\"shard\": 1, \"sparse\"") + "]");
+        Map<String, Object> shares = (Map<String, Object>) ((Map<String, Object>) state.get("model"))
+                .get("sample_shares");
+        // 4,000 rows: a pool of 1,000 rows, and the shards are asked for 1,500 of the 10,000 (the rows are estimates)
+        assertEquals(0.25 * 0.15, ((Number) shares.get("0")).doubleValue(), 1e-12);
+        assertEquals(0.75 * 0.15, ((Number) shares.get("1")).doubleValue(), 1e-12);
+        // a million rows: a pool of 10,000 rows, the whole sample
+        state = merge(start("{\"model\": \"logistic\", \"seed\": 3}"), "profile", "[" + profile("s1", 250_000,
+                "[1, 5]", "[2, 0]", 1).replace("\"sparse\"", "\"shard\": 1, \"sparse\"") + ", " + profile("s2",
+                750_000, "[1, 5]", "[2, 0]", 1).replace("\"sparse\"", "\"shard\": 2, \"sparse\"") + "]");
+        shares = (Map<String, Object>) ((Map<String, Object>) state.get("model")).get("sample_shares");
+        assertEquals(0.25, ((Number) shares.get("1")).doubleValue(), 1e-12);
+        assertEquals(0.75, ((Number) shares.get("2")).doubleValue(), 1e-12);
+    }
+
+    /** A part of the sample travels as JSON: dense rows row-major, sparse rows as row ends, indices and values. */
+    @Test
+    void sampleRowsTravelAsJsonUnchanged() {
+        TupleBuffer sparse = new TupleBuffer(FeatureShape.sparse(100), 4);
+        sparse.addSparse(1, 0, new int[] {3, 70}, new double[] {0.1, -2.5e-300}, 0, 2);
+        sparse.addSparse(-1, 1, new int[0], new double[0], 0, 0);
+        sparse.addSparse(1, 2, new int[] {99}, new double[] {1.0 / 3}, 0, 1);
+        TupleBuffer back = ShardCoordinator.sampleRows(new Args(Json.parseObject(Json.write(
+                ShardCoordinator.sampleJson(sparse)))));
+        assertEquals(3, back.size());
+        assertTrue(back.shape().sparse());
+        assertEquals(-1.0, back.label(1));
+        assertEquals(0, back.rowEnd(1) - back.rowStart(1));
+        assertEquals(70, back.indices()[back.rowStart(0) + 1]);
+        assertEquals(-2.5e-300, back.values()[back.rowStart(0) + 1]);
+        assertEquals(1.0 / 3, back.values()[back.rowStart(2)], "bit for bit");
+        Map<String, Object> bad = Json.parseObject(Json.write(ShardCoordinator.sampleJson(sparse)));
+        bad.put("row_ends", List.of(2, 1, 3));
+        assertEquals("22023", assertThrows(TrainingException.class, () -> ShardCoordinator.sampleRows(
+                new Args(bad))).sqlState());
     }
 }

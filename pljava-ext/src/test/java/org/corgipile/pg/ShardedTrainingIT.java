@@ -187,6 +187,135 @@ class ShardedTrainingIT {
         }
     }
 
+    /**
+     * Rows of table {@code name}: {@code rows} rows, 10 features uniform in [-1, 1] shifted by +-{@code shift} per
+     * class, stored clustered by label, column {@code part} = {@code part} (seeded: the same rows wherever made).
+     */
+    private static void skewed(Connection c, String name, int rows, double shift, int part, double seed)
+            throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT setseed(" + seed + ")");
+            s.execute("CREATE TABLE " + name + " AS SELECT i AS id, " + part + " AS part, label, ARRAY(SELECT "
+                    + "(random() * 2 - 1) + CASE WHEN label = 1 THEN " + shift + " ELSE -" + shift + " END "
+                    + "FROM generate_series(1, 10) k WHERE i > 0) AS features FROM (SELECT i, (random() < 0.5)::int "
+                    + "AS label FROM generate_series(1, " + rows + ") i) s ORDER BY label, i");
+            s.execute("VACUUM ANALYZE " + name);
+        }
+    }
+
+    /** Per epoch: accuracy and, from the epoch log, sample_tuples, of {@code sql}'s model {@code model}. */
+    private static double[][] epochAccuracies(Statement s, String sql, String model) throws SQLException {
+        s.executeQuery(sql).close();
+        try (ResultSet rs = s.executeQuery("SELECT (e->>'accuracy')::float8, (e->>'sample_tuples')::float8 FROM "
+                + "corgipile.models, jsonb_array_elements(epoch_log) WITH ORDINALITY AS t(e, n) WHERE name = '"
+                + model + "' ORDER BY n")) {
+            List<double[]> out = new java.util.ArrayList<>();
+            while (rs.next()) {
+                double a = rs.getDouble(1);
+                out.add(new double[] {rs.wasNull() ? Double.NaN : a, rs.getDouble(2)});
+            }
+            return out.toArray(new double[0][]);
+        }
+    }
+
+    /**
+     * Bug: the training accuracy of a sharded table under the default metrics ({@code train_metrics => 'running'})
+     * was NULL. Now every epoch's averaged model is measured on a sample pooled from the servers in proportion to
+     * their rows, and must agree with {@code 'pass'} (every row of every server) on the same epoch's model, which is
+     * the same model bit for bit (the sample only reads rows).
+     *
+     * <p>The table is built so that a sample that is not uniform over the whole table would be visibly off: s1 holds
+     * 30,000 easy rows (classes shifted +-0.6: nearly all right), s2 10,000 hard ones (+-0.05: little better than a
+     * coin), each stored clustered by label. The accuracy over the table is about 3/4 x s1's + 1/4 x s2's; s1's rows
+     * alone, or equal parts of both servers, are many standard errors of the 1,000-row sample away. The same with
+     * sparse features (standardize off: no profile round, so equal shares asked and the pool made proportional from
+     * what the servers kept).
+     */
+    @Test
+    @Order(2)
+    void shardedTrainingAccuracyUnderTheDefaultMetricsIsNotNullAndAgreesWithThePass() throws SQLException {
+        int[] rows = {30_000, 10_000};
+        double[] shift = {0.6, 0.05};
+        for (int k = 0; k < 2; k++) {
+            try (Connection c = List.of(s1, s2).get(k).connect(DB); Statement s = c.createStatement()) {
+                skewed(c, "skew_shard", rows[k], shift[k], k, 0.3 + k / 10.0);
+                s.execute("CREATE TABLE skew_sparse AS SELECT id, part, label, ARRAY(SELECT generate_series(0, 9)) "
+                        + "AS idx, features AS vals FROM skew_shard");
+            }
+        }
+        try (Connection c = coordinator.connect(DB); Statement s = c.createStatement()) {
+            s.execute("SET client_min_messages = warning");
+            s.execute("CREATE TABLE skew (id int, part int, label int, features float8[]) PARTITION BY LIST (part)");
+            s.execute("CREATE TABLE skew_sparse (id int, part int, label int, idx int[], vals float8[]) "
+                    + "PARTITION BY LIST (part)");
+            for (int k = 0; k < 2; k++) {
+                s.execute("CREATE FOREIGN TABLE skew_" + (k + 1) + " PARTITION OF skew FOR VALUES IN (" + k + ") "
+                        + "SERVER s" + (k + 1) + " OPTIONS (table_name 'skew_shard')");
+                s.execute("CREATE FOREIGN TABLE skew_sparse_" + (k + 1) + " PARTITION OF skew_sparse FOR VALUES IN ("
+                        + k + ") SERVER s" + (k + 1) + " OPTIONS (table_name 'skew_sparse')");
+                // each server's rows on the coordinator too, to measure the model on one server's rows alone
+                skewed(c, "skew_copy_" + (k + 1), rows[k], shift[k], k, 0.3 + k / 10.0);
+            }
+            String call = "SELECT * FROM train_sgd('%s', 'label', '%s', epochs => 3, seed => 5, model_name => '%s'"
+                    + "%s)";
+            for (String features : List.of("features", "idx, vals")) {
+                boolean sparse = features.contains(",");
+                String table = sparse ? "skew_sparse" : "skew";
+                String options = sparse ? "{\"standardize\": false" : "{";
+                double[][] running = epochAccuracies(s, String.format(call, table, features, table + "_running",
+                        sparse ? ", options => '" + options + "}'" : ""), table + "_running");
+                double[][] pass = epochAccuracies(s, String.format(call, table, features, table + "_pass",
+                        ", options => '" + options + (sparse ? ", " : "") + "\"train_metrics\": \"pass\"}'"),
+                        table + "_pass");
+                try (ResultSet rs = s.executeQuery("SELECT a.parameters = b.parameters, "
+                        + "a.feature_mean IS NOT DISTINCT FROM b.feature_mean FROM corgipile.models a, corgipile.models b "
+                        + "WHERE a.name = '" + table + "_running' AND b.name = '" + table + "_pass'")) {
+                    assertTrue(rs.next());
+                    assertTrue(rs.getBoolean(1), table + ": the same model with the default metrics as with 'pass'");
+                    assertTrue(rs.getBoolean(2));
+                }
+                assertEquals(3, running.length);
+                for (int e = 0; e < 3; e++) {
+                    double p = pass[e][0];
+                    double n = running[e][1];
+                    double se = Math.sqrt(p * (1 - p) / n);
+                    System.out.printf("%s epoch %d: sample accuracy %.4f (%d rows), pass %.4f, se %.4f%n", table,
+                            e + 1, running[e][0], (long) n, p, se);
+                    assertTrue(!Double.isNaN(running[e][0]), table + " epoch " + (e + 1) + ": accuracy not NULL");
+                    assertEquals(1_000, n, 0, "one in a hundred of the 40,000 rows");
+                    assertEquals(p, running[e][0], 4 * se, table + " epoch " + (e + 1) + ": within 4 standard "
+                            + "errors of the pass");
+                }
+                if (!sparse) {
+                    // what a sample of one server's rows, or of equal parts of both, would have said
+                    double[] one = new double[2];
+                    for (int k = 0; k < 2; k++) {
+                        try (ResultSet rs = s.executeQuery("SELECT value FROM sgd_evaluate('skew_pass', 'skew_copy_"
+                                + (k + 1) + "', 'label', 'features') WHERE metric = 'accuracy'")) {
+                            assertTrue(rs.next());
+                            one[k] = rs.getDouble(1);
+                        }
+                    }
+                    double p = pass[2][0];
+                    double se = Math.sqrt(p * (1 - p) / 1_000);
+                    System.out.printf("skew: s1's rows %.4f, s2's rows %.4f, equal parts %.4f, the table %.4f%n",
+                            one[0], one[1], (one[0] + one[1]) / 2, p);
+                    assertEquals(p, 0.75 * one[0] + 0.25 * one[1], 1e-9, "the pass is the rows' accuracy");
+                    assertTrue(Math.abs(one[0] - p) > 8 * se && Math.abs(one[1] - p) > 8 * se
+                            && Math.abs((one[0] + one[1]) / 2 - p) > 5 * se, "a sample that is not uniform over "
+                            + "the table would be visibly off");
+                }
+            }
+            // regression: no sample, as on one server
+            try (ResultSet rs = s.executeQuery("SELECT accuracy FROM train_sgd('skew', 'label', 'features', "
+                    + "model => 'linear', epochs => 1, seed => 5, model_name => 'skew_linear')")) {
+                assertTrue(rs.next());
+                rs.getDouble(1);
+                assertTrue(rs.wasNull(), "linear: accuracy NULL");
+            }
+        }
+    }
+
     @Test
     @Order(3)
     void earlyStoppingOnTheCoordinatorsValidationRelationKeepsTheBestAveragedModel() throws SQLException {
