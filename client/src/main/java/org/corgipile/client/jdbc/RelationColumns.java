@@ -81,8 +81,10 @@ public final class RelationColumns {
         String qualified;
         String name;        // as the server's errors name a relation, like PostgreSQL's own: relname, no schema
         String kind;
-        try (PreparedStatement ps = c.prepareStatement("SELECT c.oid, c.oid::regclass::text, c.relname, c.relkind "
-                + "FROM pg_class c WHERE c.oid = ?::regclass")) {
+        boolean children;   // inheritance children: a query on the table reads them too, at the same TIDs
+        try (PreparedStatement ps = c.prepareStatement("SELECT c.oid, c.oid::regclass::text, c.relname, c.relkind, "
+                + "EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = c.oid) FROM pg_class c "
+                + "WHERE c.oid = ?::regclass")) {
             ps.setString(1, relation);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -90,6 +92,7 @@ public final class RelationColumns {
                 qualified = rs.getString(2);
                 name = rs.getString(3);
                 kind = rs.getString(4);
+                children = rs.getBoolean(5);
             }
         }
         if ("p".equals(kind)) {
@@ -97,8 +100,8 @@ public final class RelationColumns {
                     + "\" is a partitioned table", "Train on one partition, or on a table made with CREATE TABLE ... "
                     + "AS SELECT.", null);
         }
-        if ("r".equals(kind) && hasInheritanceChildren(c, oid)) {
-            // a query on the parent reads its children too, at the same TIDs: the TID range scans would mix them
+        if (children) {
+            // the TID range scans of the table would mix its children's rows in
             throw new CorgiPileException(TrainingException.FEATURE_NOT_SUPPORTED, "\"" + name
                     + "\" has inheritance children", "Client mode reads one heap: train it in the server, which "
                     + "reads the table and its children, or on a table made with CREATE TABLE ... AS SELECT.", null);
@@ -295,16 +298,6 @@ public final class RelationColumns {
              ResultSet rs = ps.executeQuery()) {
             return rs.next() ? TupleBuffer.sparseIndexOutside(rs.getDouble(3), rs.getLong(1) << 16 | rs.getLong(2),
                     features.columns().get(0), shown, dimension) : null;
-        }
-    }
-
-    private static boolean hasInheritanceChildren(Connection c, long oid) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhparent = ?)")) {
-            ps.setLong(1, oid);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
         }
     }
 
