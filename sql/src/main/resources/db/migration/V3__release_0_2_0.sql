@@ -1057,6 +1057,21 @@ COMMENT ON FUNCTION sgd_drop_model(text) IS 'Drops a stored model (undefined_obj
 -- own (same snapshot, each partition's own SELECT privilege and row-level security check) and shuffles blocks across
 -- all of them. corgipile.relation_leaves finds the leaves and checks the parent.
 
+-- The tables below relation in its inheritance or partition tree (pg_inherits), each once (multiple inheritance),
+-- numbered depth first in the order of inheritance: relation_leaves' order of an inheritance tree's tables and the
+-- tables whose rows shuffle_once_copy keys by name.
+CREATE FUNCTION corgipile.descendants(relation regclass) RETURNS TABLE(relid oid, n bigint)
+LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+    WITH RECURSIVE tree(relid, path) AS (
+        SELECT i.inhrelid, ARRAY[i.inhseqno::bigint, i.inhrelid::bigint] FROM pg_inherits i WHERE i.inhparent = relation
+        UNION ALL
+        SELECT i.inhrelid, tree.path || i.inhseqno::bigint || i.inhrelid::bigint
+        FROM pg_inherits i JOIN tree ON i.inhparent = tree.relid)
+    SELECT tree.relid, row_number() OVER (ORDER BY min(tree.path)) FROM tree GROUP BY tree.relid
+$fn$;
+COMMENT ON FUNCTION corgipile.descendants(regclass)
+    IS 'internal: the tables below a relation in its inheritance or partition tree, each once, depth first';
+
 -- The leaves of a partitioned relation, or of a table with inheritance children (the table itself and every descendant,
 -- each once: the rows a query on the table reads), or NULL for any other relation: {"local": [oid of each non-empty
 -- local leaf, in tree order], "foreign": [{"oid", "name", "server"} of each postgres_fdw leaf]}. Checks the parent as a
@@ -1104,16 +1119,10 @@ BEGIN
     FROM (SELECT p.relid, p.n FROM pg_partition_tree(relation) WITH ORDINALITY AS p(relid, parentrelid, isleaf, level, n)
           WHERE p.isleaf
           UNION ALL
-          -- inheritance (pg_partition_tree is empty for it): the table, then its descendants depth first, each once
-          SELECT h.relid, row_number() OVER (ORDER BY min(h.path)) FROM (
-              WITH RECURSIVE tree(relid, path) AS (
-                  SELECT relation::oid, ARRAY[0]::bigint[]
-                  UNION ALL
-                  SELECT i.inhrelid, tree.path || i.inhseqno::bigint || i.inhrelid::bigint
-                  FROM pg_inherits i JOIN tree ON i.inhparent = tree.relid)
-              SELECT tree.relid, tree.path FROM tree
-              WHERE (SELECT c.relkind FROM pg_class c WHERE c.oid = relation) = 'r') AS h
-          GROUP BY h.relid) AS t
+          -- inheritance (pg_partition_tree is empty for it): the table, then its descendants depth first
+          SELECT h.relid, h.n FROM (SELECT relation::oid AS relid, 0::bigint AS n
+                                    UNION ALL SELECT * FROM corgipile.descendants(relation)) AS h
+          WHERE (SELECT c.relkind FROM pg_class c WHERE c.oid = relation) = 'r') AS t
     JOIN pg_class c ON c.oid = t.relid
     JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_foreign_table ft ON ft.ftrelid = t.relid
@@ -1481,13 +1490,12 @@ BEGIN
     FROM (SELECT c, min(o) AS o FROM unnest(corgipile.feature_columns(features)) WITH ORDINALITY AS u(c, o)
           WHERE c <> label GROUP BY c) AS x;
     -- the descendants' names by tableoid in a constant CASE (no look-up per row); relation's own rows: the ctid
-    WITH RECURSIVE d(relid) AS (SELECT i.inhrelid FROM pg_inherits i WHERE i.inhparent = relation
-                                UNION SELECT i.inhrelid FROM pg_inherits i JOIN d ON i.inhparent = d.relid)
     SELECT coalesce('CASE tableoid' || string_agg(format(' WHEN %s THEN %L', c.oid,
                                                          format('%I.%I ', n.nspname, c.relname)), '')
                     || ' ELSE '''' END || ', '') || 'ctid::text'
     INTO row_key
-    FROM d JOIN pg_class c ON c.oid = d.relid JOIN pg_namespace n ON n.oid = c.relnamespace;
+    FROM corgipile.descendants(relation) d JOIN pg_class c ON c.oid = d.relid
+    JOIN pg_namespace n ON n.oid = c.relnamespace;
     EXECUTE format('CREATE %s TABLE %I AS SELECT %I%s FROM %s ORDER BY hashtextextended(%s, %s), %s',
                    CASE WHEN target IS NULL THEN 'TEMPORARY' ELSE '' END, copy_name, label, coalesce(columns, ''),
                    relation, row_key, seed, row_key);
