@@ -199,6 +199,31 @@ final class Args {
         return out;
     }
 
+    /**
+     * Doubles packed into a string ({@link Json#pack}: base64 of little-endian doubles) as double[], or null for a
+     * missing/null value; anything else is 22023 naming the argument.
+     */
+    double[] packedDoubles(String key) {
+        Object v = map.get(key);
+        if (v == null) {
+            return null;
+        }
+        byte[] bytes = null;
+        if (v instanceof String s) {
+            try {
+                bytes = java.util.Base64.getDecoder().decode(s);
+            } catch (IllegalArgumentException e) {
+                // not base64: named below
+            }
+        }
+        if (bytes == null || bytes.length % 8 != 0) {
+            throw malformed(key, "base64 of little-endian doubles");
+        }
+        double[] out = new double[bytes.length / 8];
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(out);
+        return out;
+    }
+
     /** A JSON array of numbers as double[], or null for a missing/null value. */
     double[] doubles(String key) {
         Object v = map.get(key);

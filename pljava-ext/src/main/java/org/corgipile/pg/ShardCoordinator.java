@@ -238,8 +238,10 @@ final class ShardCoordinator {
     }
 
     /**
-     * Rows of a training sample as JSON (a shard's reply): the labels, and the features
-     * row-major ({@code features}, dense) or as {@code row_ends}, {@code indices} and {@code values} (sparse).
+     * Rows of a training sample as JSON (a shard's reply): the labels, and the features row-major ({@code features},
+     * dense) or as {@code row_ends}, {@code indices} and {@code values} (sparse). The doubles (labels, features,
+     * values) are packed ({@link Json#pack}): as lists of JSON numbers, 10,000 rows of 28 features were 5.5 MB that
+     * jsonb, dblink and the coordinator's JVM each parsed and printed as numbers, about 0.3 s a server in epoch 1.
      */
     static Map<String, Object> sampleJson(TupleBuffer rows) {
         FeatureShape shape = rows.shape();
@@ -251,9 +253,9 @@ final class ShardCoordinator {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("dimension", shape.dimension());
         out.put("sparse", shape.sparse());
-        out.put("labels", labels);
+        out.put("labels", Json.pack(labels, 0, n));
         if (!shape.sparse()) {
-            out.put("features", Arrays.copyOf(rows.dense(), n * shape.dimension()));
+            out.put("features", Json.pack(rows.dense(), 0, n * shape.dimension()));
         } else {
             int[] ends = new int[n];
             int start = n == 0 ? 0 : rows.rowStart(0);
@@ -263,7 +265,7 @@ final class ShardCoordinator {
             int nnz = n == 0 ? 0 : ends[n - 1];
             out.put("row_ends", ends);
             out.put("indices", Arrays.copyOfRange(rows.indices(), start, start + nnz));
-            out.put("values", Arrays.copyOfRange(rows.values(), start, start + nnz));
+            out.put("values", Json.pack(rows.values(), start, start + nnz));
         }
         return out;
     }
@@ -275,17 +277,17 @@ final class ShardCoordinator {
             throw sample.malformed("dimension", "a positive integer");
         }
         boolean sparse = Boolean.TRUE.equals(sample.raw("sparse"));
-        double[] labels = sample.doubles("labels");
+        double[] labels = sample.packedDoubles("labels");
         if (labels == null) {
-            throw sample.malformed("labels", "a list of numbers");
+            throw sample.malformed("labels", "base64 of little-endian doubles");
         }
         int n = labels.length;
         TupleBuffer rows = new TupleBuffer(sparse ? FeatureShape.sparse(dimension) : FeatureShape.dense(dimension),
                 Math.max(1, n));
         if (!sparse) {
-            double[] features = sample.doubles("features");
+            double[] features = sample.packedDoubles("features");
             if (features == null || features.length != (long) n * dimension) {
-                throw sample.malformed("features", "a list of " + n + " x " + dimension + " numbers");
+                throw sample.malformed("features", "base64 of " + n + " x " + dimension + " little-endian doubles");
             }
             for (int i = 0; i < n; i++) {
                 rows.addDense(labels[i], i, features, i * dimension);
@@ -294,14 +296,14 @@ final class ShardCoordinator {
         }
         double[] ends = sample.doubles("row_ends");
         double[] indices = sample.doubles("indices");
-        double[] values = sample.doubles("values");
+        double[] values = sample.packedDoubles("values");
         if (ends == null || ends.length != n) {
             throw sample.malformed("row_ends", "a list of " + n + " row ends");
         }
         if (indices == null || values == null || indices.length != values.length
                 || n > 0 && ends[n - 1] != indices.length) {
             throw sample.malformed("indices", "a list of " + (n == 0 ? 0 : (long) ends[n - 1])
-                    + " indices, as many as values");
+                    + " indices, as many as values (base64 of little-endian doubles)");
         }
         int[] idx = new int[indices.length];
         for (int k = 0; k < idx.length; k++) {

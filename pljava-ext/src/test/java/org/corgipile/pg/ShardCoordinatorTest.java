@@ -213,7 +213,10 @@ class ShardCoordinatorTest {
         assertEquals(0.75, ((Number) shares.get("2")).doubleValue(), 1e-12);
     }
 
-    /** A part of the sample travels as JSON: dense rows row-major, sparse rows as row ends, indices and values. */
+    /**
+     * A part of the sample travels as JSON: dense rows row-major, sparse rows as row ends, indices and values; the
+     * doubles packed (base64 of little-endian doubles), every bit kept.
+     */
     @Test
     void sampleRowsTravelAsJsonUnchanged() {
         TupleBuffer sparse = new TupleBuffer(FeatureShape.sparse(100), 4);
@@ -233,5 +236,42 @@ class ShardCoordinatorTest {
         bad.put("row_ends", List.of(2, 1, 3));
         assertEquals("22023", assertThrows(TrainingException.class, () -> ShardCoordinator.sampleRows(
                 new Args(bad))).sqlState());
+
+        TupleBuffer dense = new TupleBuffer(FeatureShape.dense(3), 2);
+        dense.addDense(1, 0, new double[] {Math.PI, -0.0, Double.MIN_VALUE}, 0);
+        dense.addDense(0, 1, new double[] {Double.NaN, 1e308, -1.0 / 3}, 0);
+        Map<String, Object> json = Json.parseObject(Json.write(ShardCoordinator.sampleJson(dense)));
+        assertTrue(json.get("features") instanceof String, "packed, not a list of numbers");
+        back = ShardCoordinator.sampleRows(new Args(json));
+        assertEquals(2, back.size());
+        assertEquals(0.0, back.label(1));
+        assertArrayEquals(new double[] {Math.PI, -0.0, Double.MIN_VALUE, Double.NaN, 1e308, -1.0 / 3},
+                java.util.Arrays.copyOf(back.dense(), 6), "bit for bit");
+    }
+
+    /** A malformed packed part of the sample is 22023 naming the field, not a Java exception. */
+    @Test
+    void aMalformedPackedSampleIs22023NamingTheField() {
+        TupleBuffer dense = new TupleBuffer(FeatureShape.dense(3), 2);
+        dense.addDense(1, 0, new double[] {1, 2, 3}, 0);
+        dense.addDense(0, 1, new double[] {4, 5, 6}, 0);
+        String good = Json.write(ShardCoordinator.sampleJson(dense));
+        Map<String, Object> json = Json.parseObject(good);
+        String features = (String) json.get("features");
+        for (Object badFeatures : List.of("not base64!", features.substring(0, features.length() - 4),
+                List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0), Json.pack(new double[5], 0, 5))) {
+            Map<String, Object> bad = Json.parseObject(good);
+            bad.put("features", badFeatures);
+            TrainingException e = assertThrows(TrainingException.class, () -> ShardCoordinator.sampleRows(
+                    new Args(Map.of("sample", bad)).args("sample")));
+            assertEquals("22023", e.sqlState(), e.getMessage());
+            assertTrue(e.getMessage().startsWith("sample.features must be base64 of"), e.getMessage());
+        }
+        Map<String, Object> bad = Json.parseObject(good);
+        bad.put("labels", "AAAA");
+        TrainingException e = assertThrows(TrainingException.class, () -> ShardCoordinator.sampleRows(
+                new Args(Map.of("sample", bad)).args("sample")));
+        assertEquals("22023", e.sqlState());
+        assertTrue(e.getMessage().startsWith("sample.labels must be base64 of little-endian doubles"), e.getMessage());
     }
 }
