@@ -64,7 +64,7 @@ final class ShardCoordinator {
     /**
      * The pooled training samples of this backend's sharded trainings, by the key their state holds
      * ({@code "sample"}): kept here rather than in the state, which travels as JSON through every round (a pool of
-     * 10,000 rows of 28 features is 5.5 MB of JSON, about half a second per epoch to parse and write). A training
+     * 10,000 rows of 28 features is 3 MB of JSON even packed, {@link #sampleJson}). A training
      * runs in one backend, so every round of it finds its pool; {@code shard_finish} drops it, and one that failed
      * is dropped when two newer ones are kept (a backend runs one training at a time).
      */
@@ -241,7 +241,7 @@ final class ShardCoordinator {
      * Rows of a training sample as JSON (a shard's reply): the labels, and the features row-major ({@code features},
      * dense) or as {@code row_ends}, {@code indices} and {@code values} (sparse). The doubles (labels, features,
      * values) are packed ({@link Json#pack}): as lists of JSON numbers, 10,000 rows of 28 features were 5.5 MB that
-     * jsonb, dblink and the coordinator's JVM each parsed and printed as numbers, about 0.3 s a server in epoch 1.
+     * jsonb, dblink and the coordinator's JVM each parsed and printed as numbers (docs/scale-out.md, "One epoch").
      */
     static Map<String, Object> sampleJson(TupleBuffer rows) {
         FeatureShape shape = rows.shape();
