@@ -27,6 +27,16 @@ SELECT sgd_predict('p_log', '{{1,2},{3,4}}'); \echo SQLSTATE :SQLSTATE
 SELECT sgd_predict('nope', '{0.5,1}'); \echo SQLSTATE :SQLSTATE
 SELECT sgd_predict_proba('nope', '{0.5,1}'); \echo SQLSTATE :SQLSTATE
 SELECT sgd_predict(NULL, '{0.5,1}') IS NULL AS strict;
+-- bug: sgd_predict_relation over rows whose feature array is not the model's length said "features have 1 values but
+-- the logistic model expects 2", naming no row; it names the tuple as the heap reader's row errors do
+CREATE TABLE short_rows AS SELECT ARRAY[i, 1]::float8[] AS features FROM generate_series(1, 3) i;
+UPDATE short_rows SET features = '{3}' WHERE features[1] = 3;
+SELECT * FROM sgd_predict_relation('p_log', 'short_rows'); \echo SQLSTATE :SQLSTATE
+CREATE TABLE short_parted (id int, features float8[]) PARTITION BY RANGE (id);
+CREATE TABLE short_parted_1 PARTITION OF short_parted FOR VALUES FROM (0) TO (10);
+CREATE TABLE short_parted_2 PARTITION OF short_parted FOR VALUES FROM (10) TO (20);
+INSERT INTO short_parted SELECT i, CASE WHEN i = 12 THEN '{}' ELSE ARRAY[i, 1] END FROM generate_series(0, 19) i;
+SELECT * FROM sgd_predict_relation('p_log', 'short_parted'); \echo SQLSTATE :SQLSTATE
 RESET search_path;
 DROP SCHEMA regress_predict CASCADE;
 DELETE FROM corgipile.models WHERE name LIKE 'p\_%';

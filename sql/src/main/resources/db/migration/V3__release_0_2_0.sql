@@ -1009,6 +1009,24 @@ COMMENT ON FUNCTION sgd_roc_curve(text, regclass, text, text)
 
 -- ------------------------------------------------------------------------------------------- predicting a relation
 
+-- The error of a row whose features are not the model's length, as the heap reader's row errors word it: the
+-- column, the tuple and the relation holding it (a partition or child: "t_2" (part of "t")). Typed to stand in the
+-- CASE that checks the length, which calls it for such a row only.
+CREATE FUNCTION corgipile.row_length_error(relation regclass, holder regclass, tuple tid, features text, n integer,
+                                           model_name text, dimension integer) RETURNS double precision[]
+LANGUAGE plpgsql VOLATILE PARALLEL SAFE AS $fn$
+BEGIN
+    RAISE EXCEPTION 'features "%" of tuple % of relation "%"% have % elements; model "%" expects %', features, tuple,
+        (SELECT c.relname FROM pg_class c WHERE c.oid = holder),
+        CASE WHEN holder <> relation THEN format(' (part of "%s")', (SELECT c.relname FROM pg_class c
+                                                                     WHERE c.oid = relation)) ELSE '' END,
+        n, model_name, dimension
+        USING ERRCODE = 'data_exception', HINT = 'Predict rows with the model trained on features of their length.';
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.row_length_error(regclass, regclass, tid, text, integer, text, integer)
+    IS 'internal: the error of a row whose features are not the model''s length (sgd_predict_relation)';
+
 -- Predictions for every row of a relation, reading the feature columns the model was trained on (its stored
 -- features argument): (ctid, prediction, probability), to join back on ctid. Rows with NULL features are skipped.
 CREATE FUNCTION sgd_predict_relation(model_name text, relation regclass)
@@ -1016,19 +1034,26 @@ RETURNS TABLE(ctid tid, prediction double precision, probability double precisio
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
 DECLARE
     cols text;
+    d    integer;
+    f    text;
 BEGIN
     IF relation IS NULL THEN
         RAISE EXCEPTION 'relation must not be NULL' USING ERRCODE = 'null_value_not_allowed',
             HINT = 'For example sgd_predict_relation(''my_model'', ''my_table'').';
     END IF;
-    SELECT m.features_column INTO cols FROM corgipile.models m WHERE m.id = corgipile.model_id(model_name);
+    SELECT m.features_column, m.dimension INTO cols, d FROM corgipile.models m
+    WHERE m.id = corgipile.model_id(model_name);
     IF cols IS NULL THEN
         RAISE EXCEPTION 'model "%" does not record its feature columns', model_name
             USING ERRCODE = 'feature_not_supported', HINT = 'Use sgd_predict(model_name, features) per row.';
     END IF;
+    -- a row of another length is an error naming its tuple (sgd_predict's names no row)
+    f := format('CASE WHEN cardinality(%1$s) <> %2$s THEN corgipile.row_length_error(%3$L, r.tableoid, r.ctid, %4$L, '
+                'cardinality(%1$s), %5$L, %2$s) ELSE %1$s END', corgipile.features_expr(relation, cols), d,
+                relation::oid, cols, model_name);
     RETURN QUERY EXECUTE format(
         'SELECT r.ctid, sgd_predict(%1$L, %2$s), sgd_predict_proba(%1$L, %2$s) FROM %3$s r WHERE %4$s',
-        model_name, corgipile.features_expr(relation, cols), relation, corgipile.features_present(cols));
+        model_name, f, relation, corgipile.features_present(cols));
 END
 $fn$;
 COMMENT ON FUNCTION sgd_predict_relation(text, regclass)
