@@ -58,5 +58,11 @@ DROP SCHEMA regress_labels_other CASCADE;
 CREATE TABLE all_dead AS SELECT * FROM labelled;
 DELETE FROM all_dead;
 SELECT * FROM train_sgd('all_dead', 'n', 'features', shuffle => 'shuffle_once'); \echo SQLSTATE :SQLSTATE
+-- bug: a bigint label was shown as the double it is read as (9.223372036854776E18), and softmax took the largest
+-- label 2^63 for 2 classes ((long) 2^63 + 1 overflowed): labels print in plain notation
+CREATE TABLE huge_label AS SELECT (CASE WHEN i = 3 THEN 9223372036854775807 ELSE i % 2 END)::bigint AS label,
+    ARRAY[i, 1]::float8[] AS features FROM generate_series(1, 10) i;
+SELECT * FROM train_sgd('huge_label', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('huge_label', 'label', 'features', model => 'softmax'); \echo SQLSTATE :SQLSTATE
 RESET search_path;
 DROP SCHEMA regress_labels CASCADE;

@@ -27,6 +27,40 @@ SELECT sgd_predict('p_log', '{{1,2},{3,4}}'); \echo SQLSTATE :SQLSTATE
 SELECT sgd_predict('nope', '{0.5,1}'); \echo SQLSTATE :SQLSTATE
 SELECT sgd_predict_proba('nope', '{0.5,1}'); \echo SQLSTATE :SQLSTATE
 SELECT sgd_predict(NULL, '{0.5,1}') IS NULL AS strict;
+-- bug: sgd_predict_relation over rows whose feature array is not the model's length said "features have 1 values but
+-- the logistic model expects 2", naming no row; it names the tuple as the heap reader's row errors do
+CREATE TABLE short_rows AS SELECT ARRAY[i, 1]::float8[] AS features FROM generate_series(1, 3) i;
+UPDATE short_rows SET features = '{3}' WHERE features[1] = 3;
+SELECT * FROM sgd_predict_relation('p_log', 'short_rows'); \echo SQLSTATE :SQLSTATE
+CREATE TABLE short_parted (id int, features float8[]) PARTITION BY RANGE (id);
+CREATE TABLE short_parted_1 PARTITION OF short_parted FOR VALUES FROM (0) TO (10);
+CREATE TABLE short_parted_2 PARTITION OF short_parted FOR VALUES FROM (10) TO (20);
+INSERT INTO short_parted SELECT i, CASE WHEN i = 12 THEN '{}' ELSE ARRAY[i, 1] END FROM generate_series(0, 19) i;
+SELECT * FROM sgd_predict_relation('p_log', 'short_parted'); \echo SQLSTATE :SQLSTATE
+-- bug: sgd_predict_relation, sgd_confusion_matrix and sgd_roc_curve over a numeric beyond double precision ended in
+-- numeric's cast's bare 22003 (no column, no row, no hint); they give training's error, naming the tuple. A numeric
+-- below double precision is 0, as training reads it (the cast failed there too).
+CREATE TABLE numerics AS SELECT i % 2 AS label, ARRAY[i % 2, 1]::numeric[] AS features, (i % 2)::numeric AS a,
+    1::numeric AS b FROM generate_series(1, 40) i;
+SELECT count(*) AS epochs FROM train_sgd('numerics', 'label', 'features', epochs => 1, seed => 1,
+    model_name => 'p_num');
+SELECT count(*) AS epochs FROM train_sgd('numerics', 'label', 'a, b', epochs => 1, seed => 1,
+    model_name => 'p_num_ab');
+UPDATE numerics SET features = '{1e-400, 1}', b = -1e-400 WHERE ctid = '(0,3)';
+SELECT count(*) AS rows FROM sgd_predict_relation('p_num', 'numerics');
+SELECT count(*) AS rows FROM sgd_predict_relation('p_num_ab', 'numerics');
+UPDATE numerics SET features = '{1e400, 1}', a = -1e400 WHERE ctid = '(0,5)';
+SELECT * FROM train_sgd('numerics', 'label', 'features', epochs => 1); \echo SQLSTATE :SQLSTATE
+SELECT count(*) FROM sgd_predict_relation('p_num', 'numerics'); \echo SQLSTATE :SQLSTATE
+SELECT count(*) FROM sgd_predict_relation('p_num_ab', 'numerics'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_confusion_matrix('p_num', 'numerics', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT count(*) FROM sgd_roc_curve('p_num_ab', 'numerics', 'label', 'a, b'); \echo SQLSTATE :SQLSTATE
+CREATE TABLE numeric_label AS SELECT CASE WHEN i = 3 THEN 1e400 ELSE i % 2 END AS label,
+    ARRAY[i % 2, 1]::float8[] AS features FROM generate_series(1, 10) i;
+SELECT * FROM sgd_confusion_matrix('p_log', 'numeric_label', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+-- sgd_predict of a numeric[] vector: PostgreSQL casts the argument to float8[] before sgd_predict runs (an overload
+-- for numeric[] would make a literal such as '{1, 2}' ambiguous)
+SELECT sgd_predict('p_num', '{1e400, 1}'::numeric[]); \echo SQLSTATE :SQLSTATE
 RESET search_path;
 DROP SCHEMA regress_predict CASCADE;
 DELETE FROM corgipile.models WHERE name LIKE 'p\_%';

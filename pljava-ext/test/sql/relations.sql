@@ -66,6 +66,16 @@ SELECT tuples FROM train_sgd('inherited', 'label', 'features', epochs => 1, shuf
 SELECT value AS tuples FROM sgd_evaluate('inherited', 'inherited', 'label', 'features') WHERE metric = 'tuples';
 SELECT sum(count) AS rows FROM sgd_confusion_matrix('inherited', 'inherited', 'label', 'features');
 SELECT (corgipile.scan_stats('inherited', 'label', 'features')->>'tuples')::int AS tuples;
+-- bug: a partitioned table or one with inheritance children was named unquoted and as "partitioned table" in the
+-- label's errors (for inheritance too), while every other error names a relation as PostgreSQL does ("t")
+CREATE TABLE "One Class" (label int, features float8[]) PARTITION BY LIST (label);
+CREATE TABLE one_class_1 PARTITION OF "One Class" FOR VALUES IN (1);
+INSERT INTO "One Class" SELECT 1, features FROM good;
+SELECT * FROM train_sgd('"One Class"', 'label', 'features', epochs => 1); \echo SQLSTATE :SQLSTATE
+CREATE TABLE one_class_inherited (LIKE inherited);
+CREATE TABLE one_class_inherited_child () INHERITS (one_class_inherited);
+INSERT INTO one_class_inherited_child SELECT 1, features FROM good;
+SELECT * FROM train_sgd('one_class_inherited', 'label', 'features', epochs => 1); \echo SQLSTATE :SQLSTATE
 RESET search_path;
 DROP SCHEMA regress_relations CASCADE;
 DROP ACCESS METHOD heap_alias;

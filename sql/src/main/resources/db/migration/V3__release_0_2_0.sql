@@ -790,6 +790,68 @@ $fn$;
 COMMENT ON FUNCTION corgipile.feature_kinds(regclass, text)
     IS 'internal: the kinds (array, scalar) of the columns of a features argument; the heap reader''s type checks';
 
+-- A tuple as the heap reader's row errors name it: tuple (0,3) of relation "t", or of the partition or child of
+-- relation that holds it (holder, its tableoid): tuple (0,3) of relation "t_2" (part of "t").
+CREATE FUNCTION corgipile.tuple_name(relation regclass, holder regclass, tuple tid) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+    SELECT format('tuple %s of relation "%s"', tuple, (SELECT c.relname FROM pg_class c WHERE c.oid = holder))
+        || CASE WHEN holder <> relation
+                THEN format(' (part of "%s")', (SELECT c.relname FROM pg_class c WHERE c.oid = relation)) ELSE '' END
+$fn$;
+COMMENT ON FUNCTION corgipile.tuple_name(regclass, regclass, tid)
+    IS 'internal: a tuple as row errors name it, with its relation (and the partition or child holding it)';
+
+-- Training's 22003 for a numeric beyond double precision in column col (the label or a feature column) of a tuple,
+-- in the heap reader's words; typed to stand in the CASE of corgipile.float8_expr, which calls it for such a value.
+CREATE FUNCTION corgipile.beyond_double_precision(relation regclass, holder regclass, tuple tid, col text,
+                                                  is_label boolean) RETURNS double precision
+LANGUAGE plpgsql VOLATILE PARALLEL SAFE AS $fn$
+BEGIN
+    RAISE EXCEPTION '% "%" of % % a numeric beyond the range of double precision',
+        CASE WHEN is_label THEN 'label' ELSE 'features' END, col, corgipile.tuple_name(relation, holder, tuple),
+        CASE WHEN is_label THEN 'is' ELSE 'contain' END
+        USING ERRCODE = 'numeric_value_out_of_range',
+              HINT = 'Double precision holds magnitudes up to about 1e308: rescale those values first, e.g. into a '
+                     'new table.';
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.beyond_double_precision(regclass, regclass, tid, text, boolean)
+    IS 'internal: training''s error for a numeric beyond double precision, naming its column and tuple';
+
+-- The SQL expression of column col of relation (a number, a boolean or an array of numbers) as float8 or float8[],
+-- as the heap reader converts it, in a query over relation (its ctid and tableoid): a cast, a boolean 0/1
+-- (corgipile.as_float8), a numeric as strtod gives it. Numeric's cast fails with a bare 22003 (no column, no row)
+-- where strtod gives 0 (|v| <= 2^-1075) or overflows (|v| >= 2^1024 - 2^970, half an ulp above DBL_MAX): below, 0;
+-- beyond, training's 22003 naming the tuple (corgipile.beyond_double_precision); NaN and +-Infinity pass to the
+-- caller's check. The usual numeric takes two comparisons; an array of numerics a subquery per row.
+CREATE FUNCTION corgipile.float8_expr(relation regclass, col text, is_label boolean) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+DECLARE
+    t oid := (SELECT corgipile.base_type(a.atttypid) FROM pg_attribute a
+              WHERE a.attrelid = relation AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped);
+    e oid := corgipile.base_type(nullif((SELECT y.typelem FROM pg_type y WHERE y.oid = t AND y.typcategory = 'A'), 0));
+    x text;
+BEGIN
+    IF coalesce(e, t) <> 'numeric'::regtype THEN
+        RETURN format(CASE WHEN e IS NULL THEN 'corgipile.as_float8(%I)' ELSE '%I::float8[]' END, col);
+    END IF;
+    x := format('CASE WHEN abs(%1$s) < %2$s AND abs(%1$s) >= 1e-300 THEN %1$s::float8 '
+                'WHEN abs(%1$s) * 2::numeric ^ 1075 <= 1 THEN 0::float8 '
+                'WHEN abs(%1$s) < %2$s OR abs(%1$s) >= ''Infinity'' THEN %1$s::float8 '
+                'ELSE corgipile.beyond_double_precision(%3$L, tableoid, ctid, %4$L, %5$L) END',
+                CASE WHEN e IS NULL THEN quote_ident(col) ELSE 'corgipile_v.v' END,
+                '(2::numeric ^ 1024 - 2::numeric ^ 970)', relation::oid, col, is_label);
+    IF e IS NULL THEN
+        RETURN x;
+    END IF;
+    -- element by element, in order; an array of more dimensions is cast, for sgd_predict's error
+    RETURN format('CASE WHEN array_ndims(%1$I) > 1 THEN %1$I::float8[] WHEN %1$I IS NOT NULL THEN ARRAY(SELECT %2$s '
+                  'FROM unnest(%1$I) WITH ORDINALITY AS corgipile_v(v, i) ORDER BY corgipile_v.i) END', col, x);
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.float8_expr(regclass, text, boolean)
+    IS 'internal: SQL expression of a column as float8 or float8[] as the heap reader converts it';
+
 -- The SQL expression of relation's label column as float8, with the heap reader's checks (42703, 42804): a scalar.
 CREATE FUNCTION corgipile.label_expr(relation regclass, label text) RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
@@ -809,7 +871,7 @@ BEGIN
             USING ERRCODE = 'datatype_mismatch',
                   HINT = 'The label must be smallint, integer, bigint, real, double precision, numeric or boolean.';
     END IF;
-    RETURN format('corgipile.as_float8(%I)', label);
+    RETURN corgipile.float8_expr(relation, label, true);
 END
 $fn$;
 COMMENT ON FUNCTION corgipile.label_expr(regclass, text)
@@ -841,9 +903,10 @@ BEGIN
             HINT = 'sgd_evaluate reads sparse features (loss, accuracy, precision, recall, f1, auc).';
     END IF;
     IF kinds[1] = 'array' THEN
-        RETURN format('%I::float8[]', cols[1]);
+        RETURN corgipile.float8_expr(relation, cols[1], false);
     END IF;
-    RETURN 'ARRAY[' || (SELECT string_agg(format('corgipile.as_float8(%I)', c), ', ') FROM unnest(cols) AS c) || ']';
+    RETURN 'ARRAY[' || (SELECT string_agg(corgipile.float8_expr(relation, c, false), ', ') FROM unnest(cols) AS c)
+        || ']';
 END
 $fn$;
 COMMENT ON FUNCTION corgipile.features_expr(regclass, text)
@@ -1009,6 +1072,21 @@ COMMENT ON FUNCTION sgd_roc_curve(text, regclass, text, text)
 
 -- ------------------------------------------------------------------------------------------- predicting a relation
 
+-- The error of a row whose features are not the model's length, as the heap reader's row errors word it: the
+-- column, the tuple and the relation holding it (a partition or child: "t_2" (part of "t")). Typed to stand in the
+-- CASE that checks the length, which calls it for such a row only.
+CREATE FUNCTION corgipile.row_length_error(relation regclass, holder regclass, tuple tid, features text, n integer,
+                                           model_name text, dimension integer) RETURNS double precision[]
+LANGUAGE plpgsql VOLATILE PARALLEL SAFE AS $fn$
+BEGIN
+    RAISE EXCEPTION 'features "%" of % have % elements; model "%" expects %', features,
+        corgipile.tuple_name(relation, holder, tuple), n, model_name, dimension
+        USING ERRCODE = 'data_exception', HINT = 'Predict rows with the model trained on features of their length.';
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.row_length_error(regclass, regclass, tid, text, integer, text, integer)
+    IS 'internal: the error of a row whose features are not the model''s length (sgd_predict_relation)';
+
 -- Predictions for every row of a relation, reading the feature columns the model was trained on (its stored
 -- features argument): (ctid, prediction, probability), to join back on ctid. Rows with NULL features are skipped.
 CREATE FUNCTION sgd_predict_relation(model_name text, relation regclass)
@@ -1016,19 +1094,26 @@ RETURNS TABLE(ctid tid, prediction double precision, probability double precisio
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
 DECLARE
     cols text;
+    d    integer;
+    f    text;
 BEGIN
     IF relation IS NULL THEN
         RAISE EXCEPTION 'relation must not be NULL' USING ERRCODE = 'null_value_not_allowed',
             HINT = 'For example sgd_predict_relation(''my_model'', ''my_table'').';
     END IF;
-    SELECT m.features_column INTO cols FROM corgipile.models m WHERE m.id = corgipile.model_id(model_name);
+    SELECT m.features_column, m.dimension INTO cols, d FROM corgipile.models m
+    WHERE m.id = corgipile.model_id(model_name);
     IF cols IS NULL THEN
         RAISE EXCEPTION 'model "%" does not record its feature columns', model_name
             USING ERRCODE = 'feature_not_supported', HINT = 'Use sgd_predict(model_name, features) per row.';
     END IF;
+    -- a row of another length is an error naming its tuple (sgd_predict's names no row)
+    f := format('CASE WHEN cardinality(%1$s) <> %2$s THEN corgipile.row_length_error(%3$L, r.tableoid, r.ctid, %4$L, '
+                'cardinality(%1$s), %5$L, %2$s) ELSE %1$s END', corgipile.features_expr(relation, cols), d,
+                relation::oid, cols, model_name);
     RETURN QUERY EXECUTE format(
         'SELECT r.ctid, sgd_predict(%1$L, %2$s), sgd_predict_proba(%1$L, %2$s) FROM %3$s r WHERE %4$s',
-        model_name, corgipile.features_expr(relation, cols), relation, corgipile.features_present(cols));
+        model_name, f, relation, corgipile.features_present(cols));
 END
 $fn$;
 COMMENT ON FUNCTION sgd_predict_relation(text, regclass)

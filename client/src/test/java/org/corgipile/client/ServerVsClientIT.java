@@ -633,6 +633,20 @@ class ServerVsClientIT {
     }
 
     /**
+     * Bug: a bigint label 9223372036854775807 (read as the double 2^63) was reported as 9.223372036854776E18 in both
+     * modes: labels print in plain notation.
+     */
+    @Test
+    void aBigintLabelIsShownInPlainNotationNotAsADoubleInBothModes(DataSource ds) throws SQLException {
+        execute(ds, "CREATE TABLE label_huge AS SELECT (CASE WHEN i = 3 THEN 9223372036854775807 ELSE i % 2 END)"
+                + "::bigint AS y, ARRAY[i, 1.0]::float8[] AS features FROM generate_series(1, 10) i");
+        CorgiPileException e = sameErrorInBothModes(ds, "22000", mode -> TrainJob.on("label_huge").mode(mode)
+                .label("y").spec(TrainSpec.builder().model("logistic").epochs(1).seed(1)).build());
+        assertEquals("label \"y\" of tuple (0,3) of relation \"label_huge\" is 9223372036854776000, not a binary "
+                + "label for model logistic (expected 0/1 or -1/+1)", e.getMessage());
+    }
+
+    /**
      * Bug: a column added with a DEFAULT after rows were stored (PostgreSQL keeps the default out of the old tuples)
      * was read as NULL by the server's heap reader, which skipped those rows; client mode, reading through SQL, read
      * the default. Both modes now train on every row, the same model.

@@ -508,15 +508,14 @@ public final class DataProfile {
         }
         if (!integralLabels || minLabel < 0) {
             throw new TrainingException(TrainingException.DATA_EXCEPTION, "labels of model " + model
-                    + " must be class indices 0 .. K-1, found labels between " + minLabel + " and "
-                    + maxLabel + (integralLabels ? "" : " that are not all integers"),
+                    + " must be class indices 0 .. K-1, found labels between " + InputGuard.number(minLabel)
+                    + " and " + InputGuard.number(maxLabel) + (integralLabels ? "" : " that are not all integers"),
                     "Map the labels to 0 .. K-1.");
         }
-        long k = (long) maxLabel + 1;
-        if (k > TrainSpec.MAX_CLASSES) {
-            throw new TrainingException(TrainingException.DATA_EXCEPTION, "largest label " + maxLabel
-                    + " implies more than " + TrainSpec.MAX_CLASSES + " classes", null);
+        if (maxLabel + 1 > TrainSpec.MAX_CLASSES) {     // in double: (long) 2^63 + 1 overflowed to 2 classes
+            throw new TrainingException(TrainingException.DATA_EXCEPTION, "largest label "
+                    + InputGuard.number(maxLabel) + " implies more than " + TrainSpec.MAX_CLASSES + " classes", null);
         }
-        return (int) Math.max(2, k);
+        return (int) Math.max(2, maxLabel + 1);
     }
 }

@@ -168,9 +168,14 @@ final class InputGuard implements BlockShuffle.BlockHook {
                         + "as warm_start.");
     }
 
-    /** A label as errors print it: 2, not 2.0. */
-    private static String number(double y) {
-        return y == Math.rint(y) && Math.abs(y) < 1e15 ? Long.toString((long) y) : Double.toString(y);
+    /**
+     * A label as errors print it, in plain notation: 2, not 2.0; a bigint 9223372036854775807, read as the double
+     * 2^63, as 9223372036854776000 (the double's shortest digits), never 9.223372036854776E18; 0.0001, not 1.0E-4.
+     * Also DataProfile's.
+     */
+    static String number(double y) {
+        return Double.isFinite(y) ? java.math.BigDecimal.valueOf(y).stripTrailingZeros().toPlainString()
+                : Double.toString(y);
     }
 
     /**

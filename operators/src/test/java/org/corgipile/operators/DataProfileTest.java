@@ -296,4 +296,20 @@ class DataProfileTest {
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
+
+    /**
+     * Bug: a bigint label 9223372036854775807 (the double 2^63) was reported as 9.223372036854776E18, and
+     * {@code (long) 2^63 + 1} overflowed, so softmax found 2 classes instead of refusing the label; labels were printed
+     * as doubles (60.0). Labels print in plain notation.
+     */
+    @Test
+    void aBigintLabelIsShownInPlainNotationNotAsADouble() {
+        DataProfile huge = DataProfile.of(2, new double[] {0}, new double[] {1}, 0, 9223372036854775807.0, true);
+        TrainingException e = assertThrows(TrainingException.class, () -> huge.classes("softmax"));
+        assertEquals("largest label 9223372036854776000 implies more than 65536 classes", e.getMessage());
+        DataProfile fractional = DataProfile.of(2, new double[] {0}, new double[] {1}, 0.0001, 60, false);
+        e = assertThrows(TrainingException.class, () -> fractional.classes("softmax"));
+        assertEquals("labels of model softmax must be class indices 0 .. K-1, found labels between 0.0001 and 60 that "
+                + "are not all integers", e.getMessage());
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.corgipile.operators.model.Model;
 import org.junit.jupiter.api.Test;
@@ -61,5 +62,20 @@ class InputGuardTest {
         assertEquals("feature 1 of tuple (0,1) is NaN", e.getMessage());
         assertThrows(TrainingException.class, () -> guard.accept(b, 0, 1, (BlockSource) null));
         assertDoesNotThrow(() -> guard.accept(b, 0, 1, new Vouching(new InMemoryBlockSource(FeatureShape.dense(2), 10))));
+    }
+
+    /** Bug: a bigint label 9223372036854775807 (read as the double 2^63) was reported as 9.223372036854776E18. */
+    @Test
+    void aBigintLabelIsShownInPlainNotationNotAsADouble() {
+        InMemoryBlockSource labels = new InMemoryBlockSource(FeatureShape.dense(2), 10);
+        for (int i = 0; i < 10; i++) {
+            labels.addDense(i == 3 ? 9223372036854775807.0 : i % 2, 1, 2);
+        }
+        TrainingException e = assertThrows(TrainingException.class, () -> Trainer.train(
+                TrainSpec.builder().epochs(1).blockSize(4).seed(1).build(), labels, null, null));
+        assertTrue(e.getMessage().endsWith(" is 9223372036854776000, not a binary label for model logistic (expected "
+                + "0/1 or -1/+1)"), e.getMessage());
+        assertTrue(InputGuard.oneClass("the label", 1e20, "logistic").getMessage()
+                .startsWith("the label has one value, 100000000000000000000, in every row"));
     }
 }

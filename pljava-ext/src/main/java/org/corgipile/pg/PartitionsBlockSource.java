@@ -31,13 +31,13 @@ final class PartitionsBlockSource implements RelationSource {
     private final List<HeapBlockSource> parts;
     private final long[] firstPage;   // first page of each part in the concatenated space, plus the total at the end
     private final FeatureShape shape;
-    /** The label as errors name it: the partitioned table's, not a partition's. */
+    /** The label as errors name it: the table's the user passed (partitioned or with children), not a leaf's. */
     private final String labelOfTable;
 
     private PartitionsBlockSource(List<HeapBlockSource> parts, FeatureShape shape, String name, String label) {
         this.parts = parts;
         this.shape = shape;
-        this.labelOfTable = "label column \"" + label + "\" of partitioned table " + name;
+        this.labelOfTable = "label column \"" + label + "\" of relation " + TrainFunction.quoted(name);
         this.firstPage = new long[parts.size() + 1];
         for (int i = 0; i < parts.size(); i++) {
             firstPage[i + 1] = firstPage[i] + parts.get(i).pageCount();
@@ -48,10 +48,10 @@ final class PartitionsBlockSource implements RelationSource {
     static PartitionsBlockSource open(String name, Long table, List<Long> oids, String label, String features,
                                       int sparseDimension) {
         if (oids.isEmpty()) {
-            throw new TrainingException(TrainingException.DATA_EXCEPTION, "partitioned table " + name
+            throw new TrainingException(TrainingException.DATA_EXCEPTION, "relation " + TrainFunction.quoted(name)
                     + " has no rows with a non-NULL label and features", "Load data into its partitions first.");
         }
-        String partOf = " (part of " + (name.startsWith("\"") ? name : "\"" + name + "\"") + ")";
+        String partOf = " (part of " + TrainFunction.quoted(name) + ")";
         List<HeapBlockSource> parts = openAll(oids, table, label, features, sparseDimension, partOf);
         FeatureShape shape = parts.get(0).shape();
         if (shape.sparse() && sparseDimension <= 0) {
@@ -70,7 +70,7 @@ final class PartitionsBlockSource implements RelationSource {
                 String got = parts.get(i).shape().dimension() + "";
                 parts.forEach(HeapBlockSource::close);
                 throw new TrainingException(TrainingException.DATA_EXCEPTION,
-                        "partitions of " + name + " disagree on the features: "
+                        "partitions of " + TrainFunction.quoted(name) + " disagree on the features: "
                         + "one has " + shape.dimension() + ", another " + got,
                         "Every partition's features must have the same length.");
             }

@@ -572,9 +572,9 @@ final class ShardCoordinator {
         if (epoch == 1 && !spec.model().equals("linear") && oneLabels.size() == 1
                 && !oneLabels.contains(Double.NaN)) {
             Args activity = state.has("activity") ? state.args("activity") : null;
-            throw ShardEpoch.oneClass("label column \"" + state.string("label", "?") + "\" of partitioned table "
-                    + (activity == null ? "?" : activity.string("relation", "?")), oneLabels.iterator().next(),
-                    spec.model());
+            throw ShardEpoch.oneClass("label column \"" + state.string("label", "?") + "\" of relation "
+                    + TrainFunction.quoted(activity == null ? "?" : activity.string("relation", "?")),
+                    oneLabels.iterator().next(), spec.model());
         }
         for (int i = 0; i < iterate.length; i++) {
             iterate[i] /= tuples;

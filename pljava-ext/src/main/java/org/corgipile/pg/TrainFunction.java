@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.function.LongSupplier;
 
 import org.corgipile.operators.BlockSource;
@@ -136,27 +137,31 @@ final class TrainFunction {
 
     /**
      * regclass text ({@code t}, {@code s.t}, {@code s."My T"}) as every error names a relation, like PostgreSQL's own:
-     * its name without the schema, in double quotes ({@code "t"}, {@code "My T"}).
+     * its name without the schema, in double quotes ({@code "t"}, {@code "My T"}); a list of them as train_epoch gets
+     * it ({@code s.a, "b"}) each so ({@code "a", "b"}).
      */
-    static String quoted(String relationName) {
-        String name = "";
-        for (int i = 0, n = relationName.length(); i < n; i++) {    // each identifier, up to its dot
-            StringBuilder b = new StringBuilder();
-            if (relationName.charAt(i) == '"') {
-                for (i++; i < n; i++) {
-                    if (relationName.charAt(i) == '"' && (i + 1 >= n || relationName.charAt(++i) != '"')) {
-                        break;      // the closing quote, i on it or on the dot after it ("" is one quote inside)
-                    }
-                    b.append(relationName.charAt(i));
-                }
+    static String quoted(String relationNames) {
+        StringJoiner names = new StringJoiner(", ");
+        StringBuilder name = new StringBuilder();
+        boolean inQuotes = false;
+        for (int i = 0, n = relationNames.length(); i < n; i++) {
+            char c = relationNames.charAt(i);
+            if (c == '"' && inQuotes && i + 1 < n && relationNames.charAt(i + 1) == '"') {
+                name.append(c);     // "" is one quote inside a quoted identifier
+                i++;
+            } else if (c == '"') {
+                inQuotes = !inQuotes;
+            } else if (inQuotes || c != '.' && c != ',') {
+                name.append(c);
             } else {
-                for (; i < n && relationName.charAt(i) != '.'; i++) {
-                    b.append(relationName.charAt(i));
+                if (c == ',') {     // the next relation of a list, after ", "
+                    names.add("\"" + name + "\"");
+                    i += i + 1 < n && relationNames.charAt(i + 1) == ' ' ? 1 : 0;
                 }
+                name.setLength(0);  // a schema's name before a dot: the relation's follows
             }
-            name = b.toString();
         }
-        return "\"" + name + "\"";
+        return names.add("\"" + name + "\"").toString();
     }
 
     /**

@@ -416,7 +416,7 @@ class ShardedTrainingIT {
                     + "'dist_same_class', 'label', 'features', model => 'svm', epochs => 2, seed => 5, "
                     + "model_name => 'sharded_same_class')"));
             assertEquals("22000", e.getSQLState(), e.getMessage());
-            assertTrue(e.getMessage().contains("label column \"label\" of partitioned table dist_same_class has one "
+            assertTrue(e.getMessage().contains("label column \"label\" of relation \"dist_same_class\" has one "
                     + "value, 1, in every row: model svm needs rows of at least two classes"), e.getMessage());
             assertNoModel(s, "sharded_same_class");
         }

@@ -108,6 +108,8 @@ class ShuffleOnceErrorNamesIT {
         assertEquals("\"a.b\"", TrainFunction.quoted("\"x.y\".\"a.b\""));
         assertEquals("\"t\"", TrainFunction.quoted("\"a\"\"b\".t"));
         assertEquals("\"a\"b\"", TrainFunction.quoted("s.\"a\"\"b\""));
+        // train_epoch's list of a server's relations (bug: named as one unquoted "partitioned table a, s.b")
+        assertEquals("\"a\", \"b\", \"c, d\"", TrainFunction.quoted("a, s.b, \"c, d\""));
     }
 
     /** The server's message of {@code train_sgd(arguments)} (22000), without the ERROR prefix or the hint. */
