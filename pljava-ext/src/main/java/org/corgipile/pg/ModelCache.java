@@ -45,7 +45,8 @@ final class ModelCache {
         if (features.length != m.dimension()) {
             throw new TrainingException(TrainingException.DATA_EXCEPTION,
                     "features have " + features.length + " values but the "
-                    + m.type() + " model expects " + m.dimension(), null);
+                    + m.type() + " model expects " + m.dimension(), "Pass " + m.dimension() + " values, one per "
+                    + "feature the model was trained on, in that order.");
         }
         return probability ? m.predictProba(features) : m.predict(features);
     }
