@@ -1503,7 +1503,7 @@ BEGIN
                 END LOOP;
                 state := corgipile._invoke('shard_merge', jsonb_build_object(
                     'state', state, 'kind', kind, 'epoch', ep, 'replies', replies,
-                    'seconds', extract(epoch FROM clock_timestamp() - started)));
+                    'started', extract(epoch FROM started)));
             END LOOP;
             -- validation_relation (on the coordinator) with the averaged model; the epoch's NOTICE
             state := corgipile._invoke('shard_epoch_end', jsonb_build_object(

@@ -390,21 +390,28 @@ final class ShardCoordinator {
 
     static Map<String, Object> merge(Args call) {
         Args args = call.withHint(HINT);
+        // the round's seconds: from its start (the coordinator's clock_timestamp() before it sent the round) to
+        // now, so they include what the round's replies cost on the way here (jsonb to text, the parse of this call)
+        double started = args.doubleValue("started", Double.NaN);
+        if (!(started > 0)) {
+            throw args.malformed("started", "the round's start in seconds since 1970");
+        }
+        double seconds = Math.max(0, System.currentTimeMillis() / 1000.0 - started);
         Args state = state(args.raw("state"));
         Map<String, Object> out = new LinkedHashMap<>(state.asMap());
         List<Args> replies = args.objects("replies");
         int epoch = args.intValue("epoch", 0);
         switch (args.string("kind")) {
             case "profile" -> {
-                mergeProfile(state, replies, args.doubleValue("seconds", 0), out);
+                mergeProfile(state, replies, seconds, out);
                 publish(out, "train", 1, true);
             }
             case "train" -> {
-                mergeTrain(state, replies, epoch, args.doubleValue("seconds", 0), out);
+                mergeTrain(state, replies, epoch, seconds, out);
                 publish(out, state.list("rounds").contains("evaluate") ? "evaluate" : "validate", epoch, false);
             }
             default -> {
-                mergeEvaluation(state, replies, args.doubleValue("seconds", 0), out);
+                mergeEvaluation(state, replies, seconds, out);
                 publish(out, "validate", epoch, false);
             }
         }

@@ -28,7 +28,8 @@ class ShardCoordinatorTest {
 
     private static Map<String, Object> merge(Map<String, Object> state, String kind, int epoch, String replies) {
         return roundTrip(ShardCoordinator.merge(new Args(Json.parseObject("{\"state\": " + Json.write(state)
-                + ", \"kind\": \"" + kind + "\", \"epoch\": " + epoch + ", \"seconds\": 2.5, \"replies\": "
+                + ", \"kind\": \"" + kind + "\", \"epoch\": " + epoch + ", \"started\": "
+                + (System.currentTimeMillis() / 1000.0 - 2.5) + ", \"replies\": "
                 + replies + "}"))));
     }
 
@@ -102,7 +103,8 @@ class ShardCoordinatorTest {
         assertArrayEquals(new double[] {3, 3, 3}, model.doubles("parameters"), 1e-12);
         Map<String, Object> epoch = (Map<String, Object>) ((List<Object>) state.get("epochs")).get(0);
         assertEquals(400L, ((Number) epoch.get("tuples")).longValue());
-        assertEquals(2.5, ((Number) epoch.get("seconds")).doubleValue());
+        // from the round's start (2.5 s before the call) to the merge, not a number the caller measured
+        assertTrue(((Number) epoch.get("seconds")).doubleValue() >= 2.5, "seconds " + epoch.get("seconds"));
         assertEquals(Map.of("s1", 1.5, "s2", 0.5), epoch.get("servers"));
 
         state = merge(state, "evaluate", "[{\"server\": \"s1\", \"reply\": {\"metrics\": {\"loss\": 0.2, "
@@ -273,5 +275,22 @@ class ShardCoordinatorTest {
                 new Args(Map.of("sample", bad)).args("sample")));
         assertEquals("22023", e.sqlState());
         assertTrue(e.getMessage().startsWith("sample.labels must be base64 of little-endian doubles"), e.getMessage());
+    }
+
+    /**
+     * Bug: a sharded round's seconds were measured by the coordinator's SQL before the round's replies went through
+     * jsonb, text and this call's parse, so that part of the round (a large part in epoch 1, with the accuracy
+     * sample's parts) was in no epoch's seconds, only in the call's. The merge now counts from the round's start.
+     */
+    @Test
+    void aRoundsSecondsRunFromItsStartToTheMergeAndAMissingStartIs22023() {
+        Map<String, Object> state = start("{\"model\": \"logistic\", \"epochs\": 1, \"standardize\": false}");
+        TrainingException e = assertThrows(TrainingException.class, () -> ShardCoordinator.merge(new Args(
+                Json.parseObject("{\"state\": " + Json.write(state) + ", \"kind\": \"train\", \"epoch\": 1, "
+                        + "\"seconds\": 2.5, \"replies\": [" + reply("s1", "[1, 2, 3]", "[0, 0, 0]", 100, 1.5)
+                        + "]}"))));
+        assertEquals("22023", e.sqlState(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("missing argument started (the round's start in seconds since 1970)"),
+                e.getMessage());
     }
 }
