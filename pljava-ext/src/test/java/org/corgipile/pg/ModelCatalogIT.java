@@ -342,20 +342,20 @@ class ModelCatalogIT {
                 "state.epochs[0].servers.s must be a number"},
             {"shard_epoch_end", "{\"state\": {\"epochs\": [" + row.replace("5", "99999999999999999999") + "]}}",
                 "state.epochs[0].tuples must be an integer"},
-            {"shard_merge", "{\"state\": {}, \"kind\": \"train\", \"replies\": \"x\"}", "replies must be a list"},
-            {"shard_merge", "{\"state\": {}, \"kind\": \"train\", \"replies\": [{\"server\": \"s\", \"reply\": "
+            {"shard_merge", "{\"started\": 1, \"state\": {}, \"kind\": \"train\", \"replies\": \"x\"}", "replies must be a list"},
+            {"shard_merge", "{\"started\": 1, \"state\": {}, \"kind\": \"train\", \"replies\": [{\"server\": \"s\", \"reply\": "
                 + "{\"tuples\": 5, \"skipped_tuples\": 0}}]}", "missing argument replies[0].reply.parameters"},
-            {"shard_merge", "{\"state\": {}, \"kind\": \"train\", \"replies\": [{\"server\": \"s\", \"reply\": "
+            {"shard_merge", "{\"started\": 1, \"state\": {}, \"kind\": \"train\", \"replies\": [{\"server\": \"s\", \"reply\": "
                 + "{\"tuples\": 5, \"skipped_tuples\": 0, \"parameters\": [1, 2, 3], \"model\": [1]}}]}",
                 "replies[0].reply.model must be"},
-            {"shard_merge", "{\"state\": {\"epochs\": []}, \"kind\": \"train\", \"replies\": [{\"server\": \"s\", "
+            {"shard_merge", "{\"started\": 1, \"state\": {\"epochs\": []}, \"kind\": \"train\", \"replies\": [{\"server\": \"s\", "
                 + "\"reply\": {\"tuples\": 5, \"skipped_tuples\": 0, \"parameters\": [1, 2, 3]}}]}",
                 "missing argument state.model"},
-            {"shard_merge", "{\"state\": {\"epochs\": []}, \"kind\": \"evaluate\", \"replies\": [{\"reply\": "
+            {"shard_merge", "{\"started\": 1, \"state\": {\"epochs\": []}, \"kind\": \"evaluate\", \"replies\": [{\"reply\": "
                 + "{\"metrics\": {\"tuples\": 5}}}]}", "state.epochs must be a list ending"},
-            {"shard_merge", "{\"state\": {}, \"kind\": \"evaluate\", \"replies\": [{\"reply\": {\"metrics\": "
+            {"shard_merge", "{\"started\": 1, \"state\": {}, \"kind\": \"evaluate\", \"replies\": [{\"reply\": {\"metrics\": "
                 + "{\"tuples\": null}}}]}", "missing argument replies[0].reply.metrics.tuples"},
-            {"shard_merge", "{\"state\": {}, \"kind\": \"profile\", \"replies\": [{\"reply\": 5}]}",
+            {"shard_merge", "{\"started\": 1, \"state\": {}, \"kind\": \"profile\", \"replies\": [{\"reply\": 5}]}",
                 "replies[0].reply must be an object"},
         };
         asRole(BOB, s -> {
