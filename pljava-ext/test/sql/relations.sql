@@ -91,6 +91,13 @@ SELECT count(*) AS epochs, min(tuples) = (SELECT count(*) FROM good) AS every_ro
     FROM train_sgd('hollow', 'label', 'features', epochs => 2, seed => 1);
 DELETE FROM hollow_rows;
 SELECT * FROM train_sgd('hollow', 'label', 'features', epochs => 1); \echo SQLSTATE :SQLSTATE
+-- bug: the functions that read local heap blocks only (scan_stats, sgd_evaluate, a validation_relation) refused a
+-- foreign partition with the hint "train on the server that holds the partition", although train_sgd trains it there
+CREATE TABLE half_foreign (label int, features float8[], k int) PARTITION BY LIST (k);
+CREATE TABLE half_foreign_local PARTITION OF half_foreign FOR VALUES IN (0);
+CREATE FOREIGN TABLE half_foreign_remote PARTITION OF half_foreign FOR VALUES IN (1) SERVER dummy_server;
+SELECT corgipile.scan_stats('half_foreign', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM train_sgd('good', 'label', 'features', validation_relation => 'half_foreign'); \echo SQLSTATE :SQLSTATE
 RESET search_path;
 DROP SCHEMA regress_relations CASCADE;
 DROP ACCESS METHOD heap_alias;

@@ -1254,7 +1254,9 @@ BEGIN
     IF jsonb_array_length(leaves->'foreign') > 0 THEN
         RAISE EXCEPTION 'partition % of % is a foreign table', leaves->'foreign'->0->>'name', relation
             USING ERRCODE = 'wrong_object_type',
-                  HINT = 'corgipile reads heap blocks; train on the server that holds the partition.';
+                  HINT = 'train_sgd alone trains over foreign partitions (on their servers); this reads local heap '
+                         'blocks: use a local copy (CREATE TABLE ... AS SELECT ...), or sgd_confusion_matrix and '
+                         'sgd_class_metrics, which query through the foreign tables.';
     END IF;
     RETURN leaves->'local';
 END
