@@ -55,6 +55,19 @@ SELECT count(*) FROM sgd_predict_relation('p_num', 'numerics'); \echo SQLSTATE :
 SELECT count(*) FROM sgd_predict_relation('p_num_ab', 'numerics'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_confusion_matrix('p_num', 'numerics', 'label', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT count(*) FROM sgd_roc_curve('p_num_ab', 'numerics', 'label', 'a, b'); \echo SQLSTATE :SQLSTATE
+-- bug: sgd_predict_relation computed a row's features up to four times (the length check's cardinality twice, its
+-- ELSE, and that CASE again for sgd_predict and for sgd_predict_proba): numeric columns converted each time, a
+-- subquery per row for numeric[]. Its query computes them once, in a subquery behind an OFFSET 0 fence: the plan
+-- converts each numeric column once (one unnest of the numeric[] column, one range check per column).
+CREATE FUNCTION pg_temp.plan_of(query text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || query;
+END
+$$;
+SELECT m AS model, regexp_count(string_agg(p, E'\n'), 'Function Scan on pg_catalog.unnest') AS unnests,
+       regexp_count(string_agg(p, E'\n'), 'beyond_double_precision') AS range_checks
+FROM unnest(ARRAY['p_num', 'p_num_ab']) AS m, pg_temp.plan_of(corgipile.predict_relation_query(m, 'numerics')) AS p
+GROUP BY m ORDER BY m;
 CREATE TABLE numeric_label AS SELECT CASE WHEN i = 3 THEN 1e400 ELSE i % 2 END AS label,
     ARRAY[i % 2, 1]::float8[] AS features FROM generate_series(1, 10) i;
 SELECT * FROM sgd_confusion_matrix('p_log', 'numeric_label', 'label', 'features'); \echo SQLSTATE :SQLSTATE

@@ -1087,15 +1087,15 @@ $fn$;
 COMMENT ON FUNCTION corgipile.row_length_error(regclass, regclass, tid, text, integer, text, integer)
     IS 'internal: the error of a row whose features are not the model''s length (sgd_predict_relation)';
 
--- Predictions for every row of a relation, reading the feature columns the model was trained on (its stored
--- features argument): (ctid, prediction, probability), to join back on ctid. Rows with NULL features are skipped.
-CREATE FUNCTION sgd_predict_relation(model_name text, relation regclass)
-RETURNS TABLE(ctid tid, prediction double precision, probability double precision)
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+-- The query of sgd_predict_relation (with its checks): (ctid, prediction, probability) of every row of relation
+-- with features. Each row's features are computed once, in a subquery fenced by OFFSET 0 (the planner would
+-- otherwise substitute them into every use): the length check and both predictions read that value; a numeric
+-- column list or numeric[] column is a conversion (a subquery per row) worth doing once.
+CREATE FUNCTION corgipile.predict_relation_query(model_name text, relation regclass) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE
     cols text;
     d    integer;
-    f    text;
 BEGIN
     IF relation IS NULL THEN
         RAISE EXCEPTION 'relation must not be NULL' USING ERRCODE = 'null_value_not_allowed',
@@ -1108,12 +1108,25 @@ BEGIN
             USING ERRCODE = 'feature_not_supported', HINT = 'Use sgd_predict(model_name, features) per row.';
     END IF;
     -- a row of another length is an error naming its tuple (sgd_predict's names no row)
-    f := format('CASE WHEN cardinality(%1$s) <> %2$s THEN corgipile.row_length_error(%3$L, r.tableoid, r.ctid, %4$L, '
-                'cardinality(%1$s), %5$L, %2$s) ELSE %1$s END', corgipile.features_expr(relation, cols), d,
-                relation::oid, cols, model_name);
-    RETURN QUERY EXECUTE format(
-        'SELECT r.ctid, sgd_predict(%1$L, %2$s), sgd_predict_proba(%1$L, %2$s) FROM %3$s r WHERE %4$s',
-        model_name, f, relation, corgipile.features_present(cols));
+    RETURN format(
+        'SELECT s.ctid, sgd_predict(%1$L, s.f), sgd_predict_proba(%1$L, s.f) '
+        'FROM (SELECT x.ctid, CASE WHEN cardinality(x.v) <> %2$s THEN corgipile.row_length_error(%3$L, x.tableoid, '
+        '             x.ctid, %4$L, cardinality(x.v), %1$L, %2$s) ELSE x.v END AS f '
+        '      FROM (SELECT r.ctid, r.tableoid, %5$s AS v FROM %6$s r WHERE %7$s OFFSET 0) x OFFSET 0) s',
+        model_name, d, relation::oid, cols, corgipile.features_expr(relation, cols), relation,
+        corgipile.features_present(cols));
+END
+$fn$;
+COMMENT ON FUNCTION corgipile.predict_relation_query(text, regclass)
+    IS 'internal: the query of sgd_predict_relation, computing each row''s features once';
+
+-- Predictions for every row of a relation, reading the feature columns the model was trained on (its stored
+-- features argument): (ctid, prediction, probability), to join back on ctid. Rows with NULL features are skipped.
+CREATE FUNCTION sgd_predict_relation(model_name text, relation regclass)
+RETURNS TABLE(ctid tid, prediction double precision, probability double precision)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
+BEGIN
+    RETURN QUERY EXECUTE corgipile.predict_relation_query(model_name, relation);
 END
 $fn$;
 COMMENT ON FUNCTION sgd_predict_relation(text, regclass)

@@ -54,6 +54,9 @@ class BlockSizeLargerThanTheTableIT {
         "corgipile,  1073741824, 2147483647",
         "block_only, 1073741824, 0",
         "none,       1073741824, 0",
+        // sliding_window and mrs reserved buffer_size slots up front: 53200, "Requested array size exceeds VM limit"
+        "sliding_window, 0,      2147483647",
+        "mrs,        1073741824, 2147483647",
     })
     void blockSizeFarAboveTheTableTrainsTheTableAsOneBlock(String shuffle, long block, long buffer, DataSource ds)
             throws SQLException {
