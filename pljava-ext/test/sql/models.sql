@@ -67,6 +67,18 @@ SELECT count(*) FROM sgd_predict_relation('mg_lr', NULL); \echo SQLSTATE :SQLSTA
 SELECT count(*) FROM sgd_predict_relation('no_such_model', 'mgmt'); \echo SQLSTATE :SQLSTATE
 CREATE TABLE mgmt_other (y int);
 SELECT count(*) FROM sgd_predict_relation('mg_lr', 'mgmt_other'); \echo SQLSTATE :SQLSTATE
+-- bug: on a partitioned table the result had only ctid, which every partition numbers from (0,1): a join back on
+-- ctid matched each row with a row of every other partition; tableoid tells them apart
+CREATE TABLE mgmt_parted (label int, features float8[], x1 float8, x2 float8, k int) PARTITION BY LIST (k);
+CREATE TABLE mgmt_parted_0 PARTITION OF mgmt_parted FOR VALUES IN (0);
+CREATE TABLE mgmt_parted_1 PARTITION OF mgmt_parted FOR VALUES IN (1);
+INSERT INTO mgmt_parted SELECT label, features, x1, x2, n % 2 FROM (SELECT *, row_number() OVER () AS n FROM mgmt) m;
+SELECT count(*) AS rows_on_ctid_alone FROM mgmt_parted m JOIN sgd_predict_relation('mg_cols', 'mgmt_parted') p
+    ON p.ctid = m.ctid;
+SELECT count(*) AS rows, (SELECT count(features) FROM mgmt_parted) AS with_features,
+       bool_and(p.prediction = sgd_predict('mg_cols', ARRAY[m.x1, m.x2])) AS same
+FROM mgmt_parted m JOIN sgd_predict_relation('mg_cols', 'mgmt_parted') p ON (p.tableoid, p.ctid) = (m.tableoid, m.ctid);
+SELECT DISTINCT tableoid FROM sgd_predict_relation('mg_cols', 'mgmt_parted') ORDER BY 1;
 
 -- sgd_drop_model
 SELECT sgd_drop_model('mg_svm'); \echo SQLSTATE :SQLSTATE

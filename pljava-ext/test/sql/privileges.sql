@@ -27,6 +27,10 @@ SELECT count(*) AS epochs FROM train_sgd('columns_only', 'label', 'features', ep
 -- bug: shuffle_once with SELECT on the label and feature columns only was PostgreSQL's bare "permission denied for
 -- table" (its copy orders the rows by their ctid, which needs SELECT on the table); it says so, with a hint
 SELECT * FROM train_sgd('columns_only', 'label', 'features', shuffle => 'shuffle_once'); \echo SQLSTATE :SQLSTATE
+SELECT count(*) AS epochs FROM train_sgd('columns_only', 'label', 'features', epochs => 1, model_name => 'pr_cols');
+-- and sgd_predict_relation, which returns each row's ctid and tableoid
+SELECT count(*) FROM sgd_predict_relation('pr_cols', 'columns_only'); \echo SQLSTATE :SQLSTATE
+SELECT count(sgd_predict('pr_cols', features)) AS predicted FROM columns_only;
 SELECT * FROM train_sgd('guarded', 'label', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('pg_authid', 'oid', 'rolconnlimit'); \echo SQLSTATE :SQLSTATE
 SELECT count(*) > 0 AS ok FROM corgipile.scan_stats('pg_class', 'relpages', 'reltuples');
@@ -39,6 +43,7 @@ SELECT count(*) AS epochs FROM train_sgd('guarded', 'label', 'features', epochs 
 ALTER TABLE guarded FORCE ROW LEVEL SECURITY;
 SELECT * FROM train_sgd('guarded', 'label', 'features'); \echo SQLSTATE :SQLSTATE
 RESET ROLE;
+DELETE FROM corgipile.models WHERE name = 'pr_cols';
 DROP OWNED BY corgipile_regress_reader, corgipile_regress_owner;
 DROP ROLE corgipile_regress_reader;
 DROP ROLE corgipile_regress_owner;

@@ -1107,10 +1107,17 @@ BEGIN
         RAISE EXCEPTION 'model "%" does not record its feature columns', model_name
             USING ERRCODE = 'feature_not_supported', HINT = 'Use sgd_predict(model_name, features) per row.';
     END IF;
+    IF NOT has_table_privilege(relation, 'SELECT') THEN
+        -- each row is returned with its position (ctid, tableoid): system columns, which column privileges do not cover
+        RAISE EXCEPTION 'permission denied for table %: sgd_predict_relation returns each row''s position (ctid)',
+            relation USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'sgd_predict_relation needs SELECT on the table, not only on its columns; with column '
+                         'privileges, predict in a query: SELECT sgd_predict(model, features) FROM the table.';
+    END IF;
     -- a row of another length is an error naming its tuple (sgd_predict's names no row)
     RETURN format(
-        'SELECT s.ctid, sgd_predict(%1$L, s.f), sgd_predict_proba(%1$L, s.f) '
-        'FROM (SELECT x.ctid, CASE WHEN cardinality(x.v) <> %2$s THEN corgipile.row_length_error(%3$L, x.tableoid, '
+        'SELECT s.ctid, sgd_predict(%1$L, s.f), sgd_predict_proba(%1$L, s.f), s.tableoid::regclass '
+        'FROM (SELECT x.ctid, x.tableoid, CASE WHEN cardinality(x.v) <> %2$s THEN corgipile.row_length_error(%3$L, x.tableoid, '
         '             x.ctid, %4$L, cardinality(x.v), %1$L, %2$s) ELSE x.v END AS f '
         '      FROM (SELECT r.ctid, r.tableoid, %5$s AS v FROM %6$s r WHERE %7$s OFFSET 0) x OFFSET 0) s',
         model_name, d, relation::oid, cols, corgipile.features_expr(relation, cols), relation,
@@ -1121,9 +1128,11 @@ COMMENT ON FUNCTION corgipile.predict_relation_query(text, regclass)
     IS 'internal: the query of sgd_predict_relation, computing each row''s features once';
 
 -- Predictions for every row of a relation, reading the feature columns the model was trained on (its stored
--- features argument): (ctid, prediction, probability), to join back on ctid. Rows with NULL features are skipped.
+-- features argument): (ctid, prediction, probability, tableoid), to join back on ctid (and on tableoid for a
+-- partitioned table or one with inheritance children, whose tables each number their rows from (0,1)). Rows with
+-- NULL features are skipped.
 CREATE FUNCTION sgd_predict_relation(model_name text, relation regclass)
-RETURNS TABLE(ctid tid, prediction double precision, probability double precision)
+RETURNS TABLE(ctid tid, prediction double precision, probability double precision, tableoid regclass)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $fn$
 BEGIN
     RETURN QUERY EXECUTE corgipile.predict_relation_query(model_name, relation);
