@@ -377,7 +377,7 @@ public final class TrainSpec {
         List<String> parts = new ArrayList<>();
         if (learningRate == 0) {
             double lr = defaultLearningRate(model, shape);
-            String rate = java.math.BigDecimal.valueOf(lr).stripTrailingZeros().toPlainString();
+            String rate = Numbers.text(lr);
             parts.add(model.equals("mlp") ? "learning_rate " + rate + " (derived: mlp)"
                     : shape.sparse() ? "learning_rate " + rate + " (derived: sparse features)"
                     : String.format(Locale.ROOT, "learning_rate %s (derived: min(0.01, 1/%d features))", rate,
