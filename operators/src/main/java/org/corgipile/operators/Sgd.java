@@ -379,7 +379,7 @@ public final class Sgd {
         if (!spec.standardize()) {
             return "Try a smaller learning_rate, standardize => true, or a larger batch_size.";
         }
-        if ("linear".equals(spec.model())) {
+        if (!spec.classifier()) {
             return "Features are already standardized: try a smaller learning_rate, or scale the label down"
                     + " (for example divide it by its standard deviation) for linear regression.";
         }

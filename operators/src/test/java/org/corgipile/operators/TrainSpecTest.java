@@ -16,6 +16,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class TrainSpecTest {
+    /** The one rule of "is this a classifier" agrees with every model's kind (a new regression model must say so). */
+    @Test
+    void aSpecIsAClassifierExactlyWhenItsModelIsNotARegression() {
+        for (String type : TrainSpec.MODELS) {
+            TrainSpec spec = TrainSpec.fromOptions(Map.of("model", type));
+            org.corgipile.operators.model.Model model = org.corgipile.operators.model.Model.create(type, 3, 3,
+                    new int[] {4});
+            assertEquals(model.kind() != org.corgipile.operators.model.Model.Kind.REGRESSION, spec.classifier(), type);
+        }
+        assertFalse(TrainSpec.fromOptions(Map.of("model", "linear")).classifier());
+    }
+
     @Test
     void defaultsAreFilledInAndTheSeedIsRecorded() {
         TrainSpec spec = TrainSpec.fromOptions(Map.of());
