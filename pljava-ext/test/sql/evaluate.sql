@@ -21,6 +21,22 @@ SELECT * FROM sgd_evaluate('e_log', 'good', 'label', 'x1'); \echo SQLSTATE :SQLS
 SELECT * FROM sgd_evaluate('e_log', 'good', 'nope', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM train_sgd('good', 'nope', 'features'); \echo SQLSTATE :SQLSTATE
 SELECT * FROM sgd_evaluate('e_log', 'no_such_table', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+-- bug: features_beyond_the_training_range_were_silent_nan: a finite value far outside those the model was trained
+-- on overflows once standardised (1e308 / its training standard deviation); sgd_predict said 0, sgd_predict_proba and
+-- sgd_predict_relation NULL, sgd_evaluate a NULL loss and accuracy 0.5, train_sgd a NULL validation loss. Each is
+-- 22003 naming the value.
+CREATE TABLE small AS SELECT (i % 2) AS label, ARRAY[(i % 2) * 0.02 - 0.01, 1]::float8[] AS features
+    FROM generate_series(1, 200) i;
+SELECT count(*) AS epochs FROM train_sgd('small', 'label', 'features', epochs => 1, seed => 1, model_name => 'e_small');
+CREATE TABLE far AS SELECT (i % 2) AS label, ARRAY[1e308 * ((i % 2) * 2 - 1), 1]::float8[] AS features
+    FROM generate_series(1, 10) i;
+SELECT sgd_predict('e_small', '{1e308, 1}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict_proba('e_small', '{-1e308, 1}'); \echo SQLSTATE :SQLSTATE
+SELECT sgd_predict('e_small', '{1e300, 1}') IN (0, 1) AS finite_once_standardised;
+SELECT * FROM sgd_predict_relation('e_small', 'far'); \echo SQLSTATE :SQLSTATE
+SELECT * FROM sgd_evaluate('e_small', 'far', 'label', 'features'); \echo SQLSTATE :SQLSTATE
+SELECT validation_loss, validation_accuracy
+    FROM train_sgd('small', 'label', 'features', epochs => 1, validation_relation => 'far'); \echo SQLSTATE :SQLSTATE
 RESET search_path;
 DROP SCHEMA regress_evaluate CASCADE;
 DELETE FROM corgipile.models WHERE name LIKE 'e\_%';

@@ -1162,6 +1162,16 @@ $fn$;
 COMMENT ON FUNCTION corgipile.descendants(regclass)
     IS 'internal: the tables below a relation in its inheritance or partition tree, each once, depth first';
 
+-- The name on its server of column col of foreign table rel: its postgres_fdw column_name option, else col (as a query
+-- through the foreign table names it there).
+CREATE FUNCTION corgipile.remote_column(rel oid, col text) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $fn$
+    SELECT coalesce((SELECT o.option_value FROM pg_attribute a, pg_options_to_table(a.attfdwoptions) o
+                     WHERE a.attrelid = rel AND a.attname = col AND o.option_name = 'column_name'), col)
+$fn$;
+COMMENT ON FUNCTION corgipile.remote_column(oid, text)
+    IS 'internal: the name of a foreign table''s column on its server (postgres_fdw column_name option)';
+
 -- The leaves of a partitioned relation, or of a table with inheritance children (the table itself and every descendant,
 -- each once: the rows a query on the table reads), or NULL for any other relation: {"local": [oid of each non-empty
 -- local leaf, in tree order], "foreign": [{"oid", "name", "server"} of each postgres_fdw leaf]}. Checks the parent as a
@@ -1203,7 +1213,11 @@ BEGIN
                                           coalesce((SELECT o.option_value FROM pg_options_to_table(ft.ftoptions) o
                                                     WHERE o.option_name = 'schema_name'), n.nspname),
                                           coalesce((SELECT o.option_value FROM pg_options_to_table(ft.ftoptions) o
-                                                    WHERE o.option_name = 'table_name'), c.relname)))
+                                                    WHERE o.option_name = 'table_name'), c.relname)),
+                                      'label', corgipile.remote_column(t.relid, label),
+                                      'features', (SELECT string_agg(corgipile.remote_column(t.relid, x), ', '
+                                                                     ORDER BY o)
+                                                   FROM unnest(cols) WITH ORDINALITY AS u(x, o)))
                                    ORDER BY t.n) FILTER (WHERE c.relkind = 'f'), '[]'))
     INTO leaves
     FROM (SELECT p.relid, p.n FROM pg_partition_tree(relation) WITH ORDINALITY AS p(relid, parentrelid, isleaf, level, n)
@@ -1245,7 +1259,9 @@ BEGIN
     IF jsonb_array_length(leaves->'foreign') > 0 THEN
         RAISE EXCEPTION 'partition % of % is a foreign table', leaves->'foreign'->0->>'name', relation
             USING ERRCODE = 'wrong_object_type',
-                  HINT = 'corgipile reads heap blocks; train on the server that holds the partition.';
+                  HINT = 'train_sgd alone trains over foreign partitions (on their servers); this reads local heap '
+                         'blocks: use a local copy (CREATE TABLE ... AS SELECT ...), or sgd_confusion_matrix and '
+                         'sgd_class_metrics, which query through the foreign tables.';
     END IF;
     RETURN leaves->'local';
 END
@@ -1364,6 +1380,9 @@ DECLARE
     servers  text[];
     conns    text[] := '{}';
     tables   text[];
+    rlabels  text[] := '{}';
+    rfeats   text[] := '{}';
+    names    text[];
     i        integer;
     ep       integer;
     kind     text;
@@ -1387,6 +1406,22 @@ BEGIN
     END IF;
     SELECT array_agg(DISTINCT f->>'server' ORDER BY f->>'server') INTO servers
     FROM jsonb_array_elements(leaves->'foreign') AS f;
+    -- the label and features as each server names them (the foreign tables' column_name options)
+    FOR i IN 1 .. cardinality(servers) LOOP
+        SELECT array_agg(DISTINCT (f->>'label') || ' / ' || (f->>'features')) INTO names
+        FROM jsonb_array_elements(leaves->'foreign') AS f WHERE f->>'server' = servers[i];
+        IF cardinality(names) > 1 THEN
+            RAISE EXCEPTION 'the partitions of "%" on foreign server "%" name the label and features differently: %',
+                args->>'relation_name', servers[i], array_to_string(names, '; ')
+                USING ERRCODE = 'feature_not_supported',
+                      HINT = 'A server trains its partitions with one label and one features list: give their columns '
+                             'the same names there.';
+        END IF;
+        rlabels := rlabels || (SELECT f->>'label' FROM jsonb_array_elements(leaves->'foreign') AS f
+                               WHERE f->>'server' = servers[i] LIMIT 1);
+        rfeats := rfeats || (SELECT f->>'features' FROM jsonb_array_elements(leaves->'foreign') AS f
+                             WHERE f->>'server' = servers[i] LIMIT 1);
+    END LOOP;
     -- (the relation, model name and slot size: the coordinator's row in corgipile.training_progress; the label
     -- column for errors about the labels)
     state := corgipile._invoke('shard_start', jsonb_build_object('spec', args->'spec', 'label', args->'label',
@@ -1454,7 +1489,7 @@ BEGIN
                     FROM jsonb_array_elements(leaves->'foreign') AS f WHERE f->>'server' = servers[i];
                     IF dblink_send_query(conns[i], format(
                            'SELECT corgipile.train_epoch(%L::text[], %L, %L, %L::jsonb, %L::jsonb, %s, %s, %s)',
-                           tables, args->>'label', args->>'features', state->'spec', state->'model',
+                           tables, rlabels[i], rfeats[i], state->'spec', state->'model',
                            CASE kind WHEN 'train' THEN ep WHEN 'profile' THEN -1 ELSE 0 END, i, coalesce(args->>'dimension', 'NULL'))) <> 1
                     THEN
                         RAISE EXCEPTION 'foreign server "%" failed in epoch % (SQLSTATE 08006): could not send the query',

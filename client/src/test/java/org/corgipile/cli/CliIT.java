@@ -235,6 +235,22 @@ class CliIT {
         assertEquals(ExitCodes.USAGE, mode.code(), "bug: an unknown --mode exited 3\n" + mode.err());
     }
 
+    /**
+     * Bug: a label outside logistic's domain hinted "Use --model softmax for class indices or 'linear' for values":
+     * the engine's hint named the second model without its argument, so only the first became an option (the
+     * database of these tests has no extension: client mode; the server's hint is the same text, pg_regress labels).
+     */
+    @Test
+    void aLabelOutsideTheModelsDomainHintsBothModelsAsOptions(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE three_labels AS SELECT id % 3 AS label, features FROM holdout");
+        }
+        Run r = cli(withUrl("train", "three_labels", "--mode", "client", "--epochs", "1", "--no-progress"));
+        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.err());
+        assertTrue(r.err().contains("\ncorgipile: hint: Use --model softmax for class indices or --model linear for "
+                + "values.\n"), r.err());
+    }
+
     /** Bug: predict could not score a model trained on a column list; and it had no probability output. */
     @Test
     void predictScoresColumnListModelsAndProbabilities(DataSource ds) throws SQLException {

@@ -116,7 +116,7 @@ final class InputGuard implements BlockShuffle.BlockHook {
                     throw new TrainingException(TrainingException.DATA_EXCEPTION, BlockSource.describeValue(source,
                             -1, id) + " is " + Numbers.text(y) + ", not a binary label for model " + model
                             + " (expected 0/1 or -1/+1)",
-                            "Use model => 'softmax' for class indices or 'linear' for values.");
+                            "Use model => 'softmax' for class indices or model => 'linear' for values.");
                 }
                 if (sawZero && sawMinusOne) {
                     throw new TrainingException(TrainingException.DATA_EXCEPTION, "labels mix 0 and -1 as the "

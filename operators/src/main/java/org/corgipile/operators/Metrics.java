@@ -111,13 +111,58 @@ public final class Metrics {
         };
     }
 
-    /** Adds every row of {@code rows}, evaluated at {@code params} of {@code model}. */
-    public void addRows(Model model, double[] params, TupleBuffer rows) {
+    /**
+     * Adds every row of {@code rows}, evaluated at {@code params} of {@code model}. A row the model cannot evaluate in
+     * double precision ({@link #beyondPrecision}) is an error named as {@code source} names its values (null: by its
+     * tuple only), never a NaN that would turn every metric into NULL.
+     */
+    public void addRows(Model model, double[] params, TupleBuffer rows, BlockSource source) {
         double[] out = new double[2];
+        boolean dense = !rows.shape().sparse();
+        int d = rows.shape().dimension();
+        double[] x = rows.dense();
         for (int i = 0; i < rows.size(); i++) {
             double loss = model.evaluateRow(params, rows, i, out);
+            boolean finite = Double.isFinite(loss);
+            for (int k = i * d, end = k + d; dense && finite && k < end; k++) {
+                finite = !Double.isInfinite(x[k]); // a standardised value, finite when read
+            }
+            if (!finite) {
+                throw beyondPrecision(model, rows, i, source);
+            }
             add(rows.label(i), loss, out);
         }
+    }
+
+    /**
+     * The error for row {@code i} whose loss is not finite although its values were finite when read: a standardised
+     * value that overflowed (a value far outside those the model was trained on, divided by a training standard
+     * deviation) or a score that did. 22003, naming the row's largest value as {@code source} names it; a null
+     * {@code source}: {@code sgd_predict}'s one row, named {@code feature k}. Also {@code TrainedModel}'s.
+     */
+    static TrainingException beyondPrecision(Model model, TupleBuffer rows, int i, BlockSource source) {
+        int at = -1;
+        double largest = -1;
+        double[] x = rows.shape().sparse() ? rows.values() : rows.dense();
+        int from = rows.shape().sparse() ? rows.rowStart(i) : i * rows.shape().dimension();
+        int to = rows.shape().sparse() ? rows.rowEnd(i) : from + rows.shape().dimension();
+        for (int k = from; k < to; k++) {
+            double a = Math.abs(x[k]);
+            if (!(a <= largest)) {
+                at = k;
+                largest = a;
+            }
+        }
+        int feature = at < 0 ? 0 : rows.shape().sparse() ? rows.indices()[at] : at - from;
+        String what = source == null ? "feature " + feature : BlockSource.describeValue(source, feature, rows.id(i));
+        String why = at >= 0 && Double.isInfinite(x[at])
+                ? "it is beyond double precision once standardised with the model's training mean and standard deviation"
+                : "it is " + (at < 0 ? "" : Numbers.text(x[at]) + " as the model sees it, ")
+                + "too large for its score in double precision";
+        return new TrainingException(TrainingException.NUMERIC_VALUE_OUT_OF_RANGE, "cannot evaluate the "
+                + model.type() + " model on " + what + ": " + why,
+                "The value is far outside those the model was trained on: check its units or scale, or train the "
+                + "model on data of this range.");
     }
 
     /** Rows added so far. */

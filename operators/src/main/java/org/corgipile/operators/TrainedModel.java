@@ -118,7 +118,9 @@ public final class TrainedModel {
     /** {@link Model#evaluateRow} of the single row {@code row}: the canonical prediction and the ranking score. */
     private double[] evaluate(TupleBuffer row) {
         double[] out = new double[2];
-        model.evaluateRow(parameters, row, 0, out);
+        if (Double.isNaN(model.evaluateRow(parameters, row, 0, out))) {
+            throw Metrics.beyondPrecision(model, row, 0, null);
+        }
         return out;
     }
 
@@ -142,6 +144,9 @@ public final class TrainedModel {
                         "Remove or impute NaN and infinite values before predicting.");
             }
             dst[off + k] = mean == null ? v : (v - mean[k]) / std[k];
+            if (Double.isInfinite(dst[off + k])) {
+                throw Metrics.beyondPrecision(model, b, 0, null);
+            }
         }
         return b;
     }
@@ -223,7 +228,7 @@ public final class TrainedModel {
             if (blocks.nextBlock(buf) < 0) {
                 break;
             }
-            metrics.addRows(model, parameters, buf);
+            metrics.addRows(model, parameters, buf, source);
         }
         blocks.close();
     }

@@ -675,7 +675,7 @@ public final class Trainer {
                         db.release(b);
                         break;
                     }
-                    db.submit(b, buf -> metrics.addRows(model, params, buf));
+                    db.submit(b, buf -> metrics.addRows(model, params, buf, source));
                 }
                 db.awaitIdle();
             } finally {

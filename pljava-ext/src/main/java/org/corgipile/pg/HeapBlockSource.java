@@ -44,6 +44,7 @@ public final class HeapBlockSource implements RelationSource {
     private ToastRanges toastRanges;    // sampled at the first willRead
     private boolean toastSampled;
     private final FeatureShape shape;
+    private final boolean rowless;
     private ByteBuffer buffer;
     private int[] sparseIndices = new int[64];
     private double[] sparseValues = new double[64];
@@ -68,7 +69,17 @@ public final class HeapBlockSource implements RelationSource {
         if (dimension == 0) {
             dimension = sparse ? (sparseDimension > 0 ? sparseDimension : largestIndex() + 1) : firstArrayLength();
         }
-        this.shape = new FeatureShape(dimension, sparse);
+        this.rowless = dimension <= 0;
+        this.shape = new FeatureShape(Math.max(1, dimension), sparse);
+    }
+
+    /**
+     * True when finding the dimension found no row with a non-NULL label and features (its shape's dimension is then
+     * a placeholder): a table is refused so ({@link #open}), a leaf of a partitioned table is left out
+     * ({@link #openLeaf}, {@link PartitionsBlockSource}), as a query on the parent reads the other leaves' rows.
+     */
+    boolean rowless() {
+        return rowless;
     }
 
     /**
@@ -81,6 +92,17 @@ public final class HeapBlockSource implements RelationSource {
      */
     public static HeapBlockSource open(long relationOid, String label, String features, int sparseDimension,
                                        String shown) {
+        HeapBlockSource src = openLeaf(relationOid, label, features, sparseDimension, shown);
+        if (src.rowless()) {
+            src.close();
+            throw src.noRows();
+        }
+        return src;
+    }
+
+    /** As {@link #open}, but a relation without a row to find the dimension from is opened {@link #rowless()}. */
+    static HeapBlockSource openLeaf(long relationOid, String label, String features, int sparseDimension,
+                                    String shown) {
         java.util.List<String> names = FeaturesArgument.names(features);   // a malformed list before the reader
         long[] info = new long[5];
         String name = Natives.readerOpen(relationOid, label, features, shown, info);
@@ -93,7 +115,7 @@ public final class HeapBlockSource implements RelationSource {
         }
     }
 
-    /** Dense arrays: the length of the first tuple in storage order (the reader then holds every tuple to it). */
+    /** Dense arrays: the length of the first tuple in storage order (the reader then holds every tuple to it); 0: none. */
     private int firstArrayLength() {
         for (long page = 0; page < pageCount; ) {
             Raw raw = readRaw(page, 1);
@@ -103,10 +125,10 @@ public final class HeapBlockSource implements RelationSource {
             page += raw.done;
             Natives.checkInterrupts();
         }
-        throw noRows();
+        return 0;
     }
 
-    /** Sparse pairs without a given dimension: one pass over the table for the largest index. */
+    /** Sparse pairs without a given dimension: one pass over the table for the largest index; -1: no tuple. */
     private int largestIndex() {
         double largest = -1;
         long tuples = 0;
@@ -127,7 +149,7 @@ public final class HeapBlockSource implements RelationSource {
             Natives.checkInterrupts();
         }
         if (tuples == 0) {
-            throw noRows();
+            return -1;
         }
         return (int) Math.max(largest, 0);
     }

@@ -44,15 +44,23 @@ final class PartitionsBlockSource implements RelationSource {
         }
     }
 
-    /** {@code table}: the OID of the table passed (one of the leaves for an inheritance tree), or null. */
+    /**
+     * {@code table}: the OID of the table passed (one of the leaves for an inheritance tree), or null. Leaves without
+     * a row are left out; with none left, {@code share} (a server's share of a sharded table, which the coordinator
+     * averages by rows) opens an empty source of no pages, else the relation has no rows (22000).
+     */
     static PartitionsBlockSource open(String name, Long table, List<Long> oids, String label, String features,
-                                      int sparseDimension) {
-        if (oids.isEmpty()) {
+                                      int sparseDimension, boolean share) {
+        String partOf = " (part of " + TrainFunction.quoted(name) + ")";
+        List<HeapBlockSource> parts = oids.isEmpty() ? List.of()
+                : openAll(oids, table, label, features, sparseDimension, partOf);
+        if (parts.isEmpty() && share) {
+            return new PartitionsBlockSource(parts, FeatureShape.dense(1), name, label);
+        }
+        if (parts.isEmpty()) {
             throw new TrainingException(TrainingException.DATA_EXCEPTION, "relation " + TrainFunction.quoted(name)
                     + " has no rows with a non-NULL label and features", "Load data into its partitions first.");
         }
-        String partOf = " (part of " + TrainFunction.quoted(name) + ")";
-        List<HeapBlockSource> parts = openAll(oids, table, label, features, sparseDimension, partOf);
         FeatureShape shape = parts.get(0).shape();
         if (shape.sparse() && sparseDimension <= 0) {
             int widest = 0;
@@ -84,7 +92,13 @@ final class PartitionsBlockSource implements RelationSource {
         boolean ok = false;
         try {
             for (long oid : oids) {
-                parts.add(HeapBlockSource.open(oid, label, features, dimension, table != null && oid == table ? null : partOf));
+                HeapBlockSource part = HeapBlockSource.openLeaf(oid, label, features, dimension,
+                        table != null && oid == table ? null : partOf);
+                if (part.rowless()) {
+                    part.close(); // no row to read (e.g. every row deleted or with NULL features): as a query, skip it
+                } else {
+                    parts.add(part);
+                }
             }
             ok = true;
             return parts;

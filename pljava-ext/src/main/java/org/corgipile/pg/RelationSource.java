@@ -39,6 +39,19 @@ interface RelationSource extends BlockSource {
      */
     static RelationSource open(Args args, String relationKey, String label, String features, int sparseDimension,
                                String shown) {
+        return open(args, relationKey, label, features, sparseDimension, shown, false);
+    }
+
+    /**
+     * A server's share of a sharded table ({@code corgipile.train_epoch}: {@code args["relations"]}): as above, but
+     * leaves without a row make an empty source of no pages, not an error; the coordinator averages by rows.
+     */
+    static RelationSource openShare(Args args, String label, String features, int sparseDimension) {
+        return open(args, "relation", label, features, sparseDimension, null, true);
+    }
+
+    private static RelationSource open(Args args, String relationKey, String label, String features,
+                                       int sparseDimension, String shown, boolean share) {
         String leavesKey = relationKey + "s";
         if (!(args.raw(leavesKey) instanceof List<?> leaves)) {
             return HeapBlockSource.open(Args.oid(relationKey, args.raw(relationKey)), label, features,
@@ -50,6 +63,6 @@ interface RelationSource extends BlockSource {
         }
         return PartitionsBlockSource.open(args.string(relationKey + "_name", "?"),
                 args.has(relationKey) ? Args.oid(relationKey, args.raw(relationKey)) : null, oids, label, features,
-                sparseDimension);
+                sparseDimension, share);
     }
 }

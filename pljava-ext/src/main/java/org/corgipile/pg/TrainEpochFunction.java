@@ -80,12 +80,13 @@ final class TrainEpochFunction {
         long read0 = DeviceReads.soFar();
         if (epoch == 0) {
             TrainedModel trained = ModelCache.restore(model);
-            try (RelationSource src = RelationSource.open(args, "relation", args.string("label"),
+            try (RelationSource src = RelationSource.openShare(args, args.string("label"),
                     args.string("features"), trained.dimension())) {
-                out.put("metrics", trained.evaluate(src));
+                // a server whose partitions have no row: no metrics to weigh in (the coordinator weighs by tuples)
+                out.put("metrics", src.pageCount() == 0 ? Map.of("tuples", 0L) : trained.evaluate(src));
             }
         } else if (epoch == -1) {
-            try (RelationSource src = RelationSource.open(args, "relation", args.string("label"),
+            try (RelationSource src = RelationSource.openShare(args, args.string("label"),
                     args.string("features"), args.intValue("dimension", 0))) {
                 TrainSpec spec = serverSpec(args, src, out);
                 Natives.reportActivity("corgipile train_epoch: profile of shard " + args.intValue("shard", 0)
@@ -123,7 +124,7 @@ final class TrainEpochFunction {
             ShardEpoch.Start from = new ShardEpoch.Start(model.doubles("iterate"), model.doubles("feature_mean"),
                     model.doubles("feature_std"), classes instanceof Number n ? n.intValue() : 0,
                     sampleShare(model, shard));
-            try (RelationSource src = RelationSource.open(args, "relation", args.string("label"),
+            try (RelationSource src = RelationSource.openShare(args, args.string("label"),
                     args.string("features"), args.intValue("dimension", 0))) {
                 TrainSpec spec = serverSpec(args, src, out);
                 Natives.reportActivity("corgipile train_epoch: epoch " + epoch + " of shard " + shard + " on "

@@ -422,6 +422,69 @@ class ShardedTrainingIT {
         }
     }
 
+    /**
+     * Bugs: a foreign partition whose columns have other names on its server (postgres_fdw's column_name option) was
+     * an error there ({@code label column "label" of relation "renamed" does not exist}), and a server whose
+     * partition has no live row failed the whole training ({@code has no rows with a non-NULL label and features}),
+     * although a query on the parent reads both. Now the servers are sent their own column names, and a server without
+     * a row weighs nothing in the average; partitions of one server that name the columns differently are 0A000.
+     */
+    @Test
+    @Order(4)
+    void renamedColumnsAndAnEmptyServerTrainAsAQueryOnTheParentReadsThem() throws SQLException {
+        try (Connection c = s1.connect(DB); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE renamed AS SELECT id, part, label AS y, features AS x FROM shard");
+        }
+        try (Connection c = s2.connect(DB); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE emptied AS SELECT * FROM shard LIMIT 100");
+            s.execute("DELETE FROM emptied"); // pages without a live row: the reader finds no row to size from
+        }
+        try (Connection c = coordinator.connect(DB); Statement s = c.createStatement()) {
+            s.execute("SET client_min_messages = warning");
+            s.execute("CREATE TABLE dist_odd (id int, part int, label int, features float8[]) PARTITION BY LIST (part)");
+            s.execute("CREATE FOREIGN TABLE dist_odd_1 PARTITION OF dist_odd FOR VALUES IN (0) SERVER s1 "
+                    + "OPTIONS (table_name 'renamed')");
+            s.execute("ALTER FOREIGN TABLE dist_odd_1 ALTER COLUMN label OPTIONS (column_name 'y'), "
+                    + "ALTER COLUMN features OPTIONS (column_name 'x')");
+            s.execute("CREATE FOREIGN TABLE dist_odd_2 PARTITION OF dist_odd FOR VALUES IN (1) SERVER s2 "
+                    + "OPTIONS (table_name 'emptied')");
+            try (ResultSet rs = s.executeQuery("SELECT count(label), count(features) FROM dist_odd")) {
+                assertTrue(rs.next());
+                assertEquals(ROWS / 2, rs.getLong(1), "a query on the parent reads s1's rows, none of s2's");
+                assertEquals(ROWS / 2, rs.getLong(2));
+            }
+            for (String metrics : List.of("running", "pass")) {
+                String name = "sharded_odd_" + metrics;
+                int epochs = 0;
+                try (ResultSet rs = s.executeQuery("SELECT * FROM train_sgd('dist_odd', 'label', 'features', "
+                        + "epochs => 2, seed => 5, model_name => '" + name + "', options => '{\"train_metrics\": \""
+                        + metrics + "\"}')")) {
+                    while (rs.next()) {
+                        epochs++;
+                        assertEquals(ROWS / 2, rs.getLong("tuples"), metrics + ", epoch " + epochs);
+                        assertTrue(rs.getDouble("accuracy") > 0.85, metrics + ": " + rs.getDouble("accuracy"));
+                    }
+                }
+                assertEquals(2, epochs, metrics);
+                assertTrue(testAccuracy(s, name) > 0.85, metrics);
+            }
+            s.execute("CREATE TABLE dist_mixed (id int, part int, label int, features float8[]) "
+                    + "PARTITION BY LIST (part)");
+            s.execute("CREATE FOREIGN TABLE dist_mixed_1 PARTITION OF dist_mixed FOR VALUES IN (0) SERVER s1 "
+                    + "OPTIONS (table_name 'renamed')");
+            s.execute("ALTER FOREIGN TABLE dist_mixed_1 ALTER COLUMN label OPTIONS (column_name 'y'), "
+                    + "ALTER COLUMN features OPTIONS (column_name 'x')");
+            s.execute("CREATE FOREIGN TABLE dist_mixed_2 PARTITION OF dist_mixed FOR VALUES IN (1) SERVER s1 "
+                    + "OPTIONS (table_name 'shard')");
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM train_sgd("
+                    + "'dist_mixed', 'label', 'features', epochs => 1, model_name => 'sharded_mixed')"));
+            assertEquals("0A000", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("the partitions of \"dist_mixed\" on foreign server \"s1\" name the "
+                    + "label and features differently: label / features; y / x"), e.getMessage());
+            assertNoModel(s, "sharded_mixed");
+        }
+    }
+
     @Test
     @Order(5)
     void aServerWithoutTheExtensionIsNamed() throws SQLException {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code dataset import FILE --format F}: load a LIBSVM, CSV, Arrow or idx file. */
+/** {@code dataset import FILE [--format F]}: load a LIBSVM, CSV, Arrow, idx or Parquet file. */
 @Command(name = "import", description = "Import a file (libsvm, csv, arrow, idx) into a table.",
         mixinStandardHelpOptions = true)
 final class ImportCommand implements Callable<Integer> {
@@ -29,7 +29,8 @@ final class ImportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "input file (LIBSVM, CSV and idx may be gzipped)")
     Path file;
 
-    @Option(names = "--format", required = true, paramLabel = "F", description = "libsvm, csv, arrow, idx or parquet")
+    @Option(names = "--format", paramLabel = "F", description = "libsvm, csv, arrow, idx or parquet (default: from "
+            + "FILE's name: .csv, .libsvm/.svm, .arrow/.feather/.ipc, .parquet, *-idx3-ubyte/.idx; also .gz)")
     String format;
 
     @Option(names = "--label-type", paramLabel = "T",
@@ -70,7 +71,8 @@ final class ImportCommand implements Callable<Integer> {
         if (sparse && dense) {
             throw new IllegalArgumentException("--sparse and --dense exclude each other");
         }
-        ImportOptions o = ImportOptions.of(FileFormat.parse(format))
+        ImportOptions o = ImportOptions.of(format == null
+                ? FileFormat.fromName(String.valueOf(file.getFileName())) : FileFormat.parse(format))
                 .labelType(labelType == null ? null : LabelType.parse(labelType))
                 .kind(sparse ? FeatureKind.SPARSE : dense ? FeatureKind.DENSE : null)
                 .dimension(dimension).labelColumn(labelColumn).header(!noHeader).delimiter(delimiter).labels(labels);

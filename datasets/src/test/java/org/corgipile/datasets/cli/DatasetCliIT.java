@@ -122,7 +122,8 @@ class DatasetCliIT {
         r = run("export", "small", "--arrow", arrow.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("exported 3 rows of small to "), r.out());
-        r = run("import", arrow.toString(), "--format", "arrow", "--table", "small_again", "--no-progress");
+        // no --format: the file's name says it
+        r = run("import", arrow.toString(), "--table", "small_again", "--no-progress");
         assertEquals(0, r.code(), r.err());
         try (Connection c = db.connect()) {
             assertEquals(0, scalar(c, "SELECT count(*) FROM (SELECT * FROM small EXCEPT SELECT * FROM small_again) d"));
@@ -159,6 +160,10 @@ class DatasetCliIT {
         r = run("load", "higgs-like", "--test-fraction", "1.5");
         assertEquals(ExitCodes.INVALID_INPUT, r.code());
         assertTrue(r.err().contains("test fraction must be in [0, 1), got 1.5"), r.err());
+        r = run("import", dir.resolve("bad.txt").toString(), "--no-progress");
+        assertEquals(ExitCodes.INVALID_INPUT, r.code(), r.err());
+        assertEquals("corgipile dataset: error: cannot tell the format of bad.txt from its name: pass --format libsvm, "
+                + "csv, arrow, idx or parquet", r.err().strip());
         r = run("import", bad.toString(), "--format", "parquet");
         assertTrue(r.code() == ExitCodes.INVALID_INPUT || r.code() == ExitCodes.IO, r.code() + " " + r.err());
         r = run("load", "higgs-like", "--rows", "10", "--no-progress");
