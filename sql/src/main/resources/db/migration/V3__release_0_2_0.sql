@@ -1610,6 +1610,13 @@ BEGIN
     IF relation IS NULL OR label IS NULL OR features IS NULL OR seed IS NULL THEN
         RAISE EXCEPTION 'relation, label, features and seed must not be NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF NOT has_table_privilege(relation, 'SELECT') THEN
+        -- the row key below reads ctid (and tableoid): system columns, which column privileges do not cover
+        RAISE EXCEPTION 'permission denied for table %: shuffle_once orders its rows by their position (ctid)',
+            relation USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'shuffle_once needs SELECT on the table, not only on its columns: GRANT SELECT ON the table, '
+                         'or train with the default shuffle (corgipile), which reads the label and feature columns.';
+    END IF;
     -- each column once (a feature list may name the label or a column twice, as every other strategy allows)
     SELECT string_agg(', ' || quote_ident(c), '' ORDER BY o) INTO columns
     FROM (SELECT c, min(o) AS o FROM unnest(corgipile.feature_columns(features)) WITH ORDINALITY AS u(c, o)

@@ -88,22 +88,23 @@ class CliIT {
 
     @Test
     void installOnAnEmptyDatabaseCreatesTheCatalogAndTheSecondRunIsANoOp(LocalCluster cluster) throws SQLException {
-        String db = cluster.createDatabase("cli_install");
-        String emptyUrl = cluster.jdbcUrl(db);
-        MigrationInfo[] pending = Migrations.flyway(cluster.dataSource(db)).info().pending();
-        Run first = cli("install", "--url", emptyUrl);
-        assertEquals(0, first.code(), first.err());
-        assertEquals("corgipile: applied " + pending.length + " migration(s), schema version none -> "
-                + pending[pending.length - 1].getVersion() + "\n", first.out());
-        try (Connection c = cluster.connect(db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM corgipile.models")) {
-            assertTrue(rs.next());
-            assertEquals(0, rs.getInt(1));
+        try (TestDatabase db = TestDatabase.plain(cluster, "cli_install")) {
+            String emptyUrl = db.jdbcUrl();
+            MigrationInfo[] pending = Migrations.flyway(db.dataSource()).info().pending();
+            Run first = cli("install", "--url", emptyUrl);
+            assertEquals(0, first.code(), first.err());
+            assertEquals("corgipile: applied " + pending.length + " migration(s), schema version none -> "
+                    + pending[pending.length - 1].getVersion() + "\n", first.out());
+            try (Connection c = db.connect(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT count(*) FROM corgipile.models")) {
+                assertTrue(rs.next());
+                assertEquals(0, rs.getInt(1));
+            }
+            Run second = cli("install", "--url", emptyUrl);
+            assertEquals(0, second.code(), second.err());
+            assertEquals("corgipile: already installed at schema version " + pending[pending.length - 1].getVersion()
+                    + "; nothing to do\n", second.out());
         }
-        Run second = cli("install", "--url", emptyUrl);
-        assertEquals(0, second.code(), second.err());
-        assertEquals("corgipile: already installed at schema version " + pending[pending.length - 1].getVersion()
-                + "; nothing to do\n", second.out());
     }
 
     @Test
@@ -284,32 +285,32 @@ class CliIT {
      */
     @Test
     void unknownModelIsAnErrorEvenWhenTheQueryHasNoRows(LocalCluster cluster, @TempDir Path dir) throws SQLException {
-        String db = cluster.createDatabase("cli_unknown_model");
-        try (Connection c = cluster.connect(db); Statement s = c.createStatement()) {
-            s.execute("CREATE EXTENSION corgipile");
-            s.execute("CREATE TABLE t AS SELECT 1 AS id, '{1,2}'::float8[] AS features");
-        }
-        for (String u : List.of(cluster.jdbcUrl(db), url)) {
-            String empty = u.equals(url) ? "SELECT id, features FROM holdout WHERE false"
-                    : "SELECT id, features FROM t WHERE false";
-            for (String[] args : List.of(new String[] {"predict", "no_such_model", "-q", empty},
-                    new String[] {"predict", "no_such_model", "-q", empty, "--features", "features"},
-                    new String[] {"predict", "no_such_model", "-q", empty, "--into", "never_created"},
-                    new String[] {"export", "predictions", "no_such_model", "-q", empty, "-o",
-                            dir.resolve("never.arrow").toString()})) {
-                List<String> all = new ArrayList<>(List.of(args));
-                all.addAll(List.of("--url", u));
-                Run r = cli(all.toArray(String[]::new));
-                assertEquals(ExitCodes.INVALID_INPUT, r.code(), all + "\n" + r.out() + r.err());
-                assertTrue(r.err().startsWith("corgipile: error: model \"no_such_model\" does not exist "
-                        + "(SQLSTATE 42704)\n"), all + "\n" + r.err());
+        try (TestDatabase db = TestDatabase.withExtension(cluster, "cli_unknown_model")) {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t AS SELECT 1 AS id, '{1,2}'::float8[] AS features");
             }
-            assertFalse(Files.exists(dir.resolve("never.arrow")));
-        }
-        try (Connection c = cluster.connect(db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT to_regclass('never_created') IS NULL")) {
-            assertTrue(rs.next());
-            assertTrue(rs.getBoolean(1), "no table for an unknown model");
+            for (String u : List.of(db.jdbcUrl(), url)) {
+                String empty = u.equals(url) ? "SELECT id, features FROM holdout WHERE false"
+                        : "SELECT id, features FROM t WHERE false";
+                for (String[] args : List.of(new String[] {"predict", "no_such_model", "-q", empty},
+                        new String[] {"predict", "no_such_model", "-q", empty, "--features", "features"},
+                        new String[] {"predict", "no_such_model", "-q", empty, "--into", "never_created"},
+                        new String[] {"export", "predictions", "no_such_model", "-q", empty, "-o",
+                                dir.resolve("never.arrow").toString()})) {
+                    List<String> all = new ArrayList<>(List.of(args));
+                    all.addAll(List.of("--url", u));
+                    Run r = cli(all.toArray(String[]::new));
+                    assertEquals(ExitCodes.INVALID_INPUT, r.code(), all + "\n" + r.out() + r.err());
+                    assertTrue(r.err().startsWith("corgipile: error: model \"no_such_model\" does not exist "
+                            + "(SQLSTATE 42704)\n"), all + "\n" + r.err());
+                }
+                assertFalse(Files.exists(dir.resolve("never.arrow")));
+            }
+            try (Connection c = db.connect(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT to_regclass('never_created') IS NULL")) {
+                assertTrue(rs.next());
+                assertTrue(rs.getBoolean(1), "no table for an unknown model");
+            }
         }
     }
 

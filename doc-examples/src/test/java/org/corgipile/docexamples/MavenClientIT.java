@@ -7,8 +7,6 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +17,7 @@ import java.util.regex.Pattern;
 
 import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.TestClusters;
+import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,15 +59,11 @@ class MavenClientIT {
         assertTrue(bytes < 15_000_000, "runtime class path " + bytes + " bytes:\n" + tree + out);
 
         String cp = PROJECT.resolve("target/classes") + File.pathSeparator + String.join(File.pathSeparator, jars);
-        try (LocalCluster cluster = TestClusters.start(List.of())) {
-            String plain = cluster.createDatabase("sample_plain");
-            String ext = cluster.createDatabase("sample_ext");
-            try (Connection c = cluster.connect(ext); Statement s = c.createStatement()) {
-                s.execute("CREATE EXTENSION corgipile");
-            }
-            for (String[] db : new String[][] {{plain, "CLIENT"}, {ext, "SERVER"}}) {
-                String o = run(List.of(javaBin(), "-cp", cp, "com.example.TrainAndPredict", cluster.jdbcUrl(db[0])),
-                        PROJECT);
+        try (LocalCluster cluster = TestClusters.start(List.of());
+             TestDatabase plain = TestDatabase.plain(cluster, "sample_plain");
+             TestDatabase ext = TestDatabase.withExtension(cluster, "sample_ext")) {
+            for (String[] db : new String[][] {{plain.jdbcUrl(), "CLIENT"}, {ext.jdbcUrl(), "SERVER"}}) {
+                String o = run(List.of(javaBin(), "-cp", cp, "com.example.TrainAndPredict", db[0]), PROJECT);
                 assertTrue(o.contains("trained in mode " + db[1].toLowerCase(java.util.Locale.ROOT)), o);
                 Matcher acc = Pattern.compile("test accuracy ([0-9.]+)").matcher(o);
                 assertTrue(acc.find() && Double.parseDouble(acc.group(1)) > 0.9, o);

@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 
 import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.TestClusters;
+import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,7 @@ class SqlReferenceIT {
     private static final Pattern IDENTIFIER = Pattern.compile("\"?[a-z_][a-z0-9_]*\"?");
 
     private static LocalCluster cluster;
+    private static TestDatabase db;
     private static Connection conn;
     private static Map<String, List<Fn>> catalog;
 
@@ -82,10 +84,9 @@ class SqlReferenceIT {
         cluster = TestClusters.start(List.of());
         assertTrue(cluster.extensionAvailable(), "the corgipile extension is not installed in this PostgreSQL; "
                 + "run ./corgipile setup (or make install it into $CORGIPILE_PG_BIN's installation)");
-        String db = cluster.createDatabase("sql_reference");
-        conn = cluster.connect(db);
+        db = TestDatabase.withExtension(cluster, "sql_reference");
+        conn = db.connect();
         try (Statement s = conn.createStatement()) {
-            s.execute("CREATE EXTENSION corgipile CASCADE");
             s.execute("LOAD 'corgipile'");   // its GUCs are in pg_settings once the library is loaded
         }
         catalog = new LinkedHashMap<>();
@@ -121,8 +122,8 @@ class SqlReferenceIT {
 
     @AfterAll
     static void stopCluster() throws SQLException {
-        if (conn != null) {
-            conn.close();
+        if (db != null) {
+            db.close();
         }
         if (cluster != null) {
             cluster.close();

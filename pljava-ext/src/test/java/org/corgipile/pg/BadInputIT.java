@@ -10,9 +10,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.stream.Stream;
 
-import javax.sql.DataSource;
-
 import org.corgipile.testsupport.PostgresTest;
+import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,8 +27,8 @@ class BadInputIT {
     private static Connection session;
 
     @BeforeAll
-    static void setUp(DataSource ds) throws SQLException {
-        session = ds.getConnection();
+    static void setUp(TestDatabase db) throws SQLException {
+        session = db.connect();   // closed with the database
         try (Statement s = session.createStatement()) {
             for (String sql : new String[] {
                 "SET client_min_messages = warning",
@@ -73,7 +72,6 @@ class BadInputIT {
             s.execute("DROP OWNED BY corgipile_bad_input");
             s.execute("DROP ROLE corgipile_bad_input");
         }
-        session.close();
     }
 
     static Stream<Arguments> badInputs() {

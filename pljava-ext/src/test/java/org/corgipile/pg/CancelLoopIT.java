@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 
 import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.TestClusters;
+import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +43,8 @@ class CancelLoopIT {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         SplittableRandom random = new SplittableRandom(11);
         try (LocalCluster cluster = TestClusters.start(List.of());
-             Connection admin = connect(cluster, true)) {
+             TestDatabase db = TestDatabase.withExtension(cluster, "loop");
+             Connection admin = connect(db)) {
             TestTables.clustered(admin, "loop_t", 20_000, 10, 0.7);
             long pages;
             try (Statement a = admin.createStatement();
@@ -57,7 +59,7 @@ class CancelLoopIT {
                     if (session != null) {
                         session.close();
                     }
-                    session = connect(cluster, false);   // a fresh backend: this round may cancel the JVM's start
+                    session = connect(db);   // a fresh backend: this round may cancel the JVM's start
                     pid = InDatabaseTrainingIT.pid(session);
                 }
                 boolean timeout = round % 2 == 0;
@@ -119,15 +121,9 @@ class CancelLoopIT {
         }
     }
 
-    private static Connection connect(LocalCluster cluster, boolean create) throws SQLException {
-        if (create) {
-            cluster.createDatabase("loop");
-        }
-        Connection c = cluster.connect("loop");
+    private static Connection connect(TestDatabase db) throws SQLException {
+        Connection c = db.connect();
         try (Statement s = c.createStatement()) {
-            if (create) {
-                s.execute("CREATE EXTENSION corgipile");
-            }
             s.execute("SET client_min_messages = warning");
         }
         return c;

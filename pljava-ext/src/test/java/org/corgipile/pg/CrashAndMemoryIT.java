@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.TestClusters;
+import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,13 +28,12 @@ class CrashAndMemoryIT {
     @Test
     void killNineOfATrainingBackendRecoversWithoutAModelRow() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        try (LocalCluster cluster = TestClusters.start(List.of())) {
-            cluster.createDatabase("crash");
-            try (Connection c = cluster.connect("crash"); Statement s = c.createStatement()) {
-                s.execute("CREATE EXTENSION corgipile");
+        try (LocalCluster cluster = TestClusters.start(List.of());
+             TestDatabase db = TestDatabase.withExtension(cluster, "crash")) {
+            try (Connection c = db.connect()) {
                 TestTables.clustered(c, "t", 20_000, 10, 0.1);
             }
-            Connection trainer = cluster.connect("crash");
+            Connection trainer = db.connect();
             int pid = InDatabaseTrainingIT.pid(trainer);
             Future<SQLException> run = pool.submit(() -> {
                 try (Statement s = trainer.createStatement()) {
@@ -44,7 +44,7 @@ class CrashAndMemoryIT {
                     return e;
                 }
             });
-            try (Connection watcher = cluster.connect("crash")) {
+            try (Connection watcher = db.connect()) {
                 waitForEpoch(watcher, pid);
             }
             Process kill = new ProcessBuilder("kill", "-9", Integer.toString(pid)).inheritIO().start();
@@ -60,7 +60,7 @@ class CrashAndMemoryIT {
             // before the postmaster noticed the crash dies with the others, so the whole check is retried.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (true) {
-                try (Connection c = cluster.connect("crash"); Statement s = c.createStatement()) {
+                try (Connection c = db.connect(); Statement s = c.createStatement()) {
                     try (ResultSet rs = s.executeQuery("SELECT count(*) FROM corgipile.models WHERE name = 'killed'")) {
                         rs.next();
                         assertEquals(0, rs.getInt(1));
@@ -90,10 +90,9 @@ class CrashAndMemoryIT {
     @Test
     void aJvmFatalErrorIsACrashWithItsReportInTheServerLogNotInPgdata() throws Exception {
         try (LocalCluster cluster = TestClusters.start(List.of("corgipile.max_heap = 24",
-                "corgipile.jvm_options = '-XX:+CrashOnOutOfMemoryError'"))) {
-            cluster.createDatabase("fatal");
-            try (Connection c = cluster.connect("fatal"); Statement s = c.createStatement()) {
-                s.execute("CREATE EXTENSION corgipile");
+                "corgipile.jvm_options = '-XX:+CrashOnOutOfMemoryError'"));
+             TestDatabase db = TestDatabase.withExtension(cluster, "fatal")) {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
                 s.execute("SET client_min_messages = warning");
                 s.execute("CREATE TABLE wide AS SELECT (i % 2) AS label, ARRAY(SELECT random() "
                         + "FROM generate_series(1, 1000) WHERE i > 0) AS features FROM generate_series(1, 4000) i");
@@ -106,7 +105,7 @@ class CrashAndMemoryIT {
             awaitLog(cluster, "all server processes terminated; reinitializing");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (true) {
-                try (Connection c = cluster.connect("fatal"); Statement s = c.createStatement();
+                try (Connection c = db.connect(); Statement s = c.createStatement();
                      ResultSet rs = s.executeQuery("SELECT count(*) FROM corgipile.models")) {
                     rs.next();
                     assertEquals(0, rs.getInt(1), "no model row");
@@ -131,10 +130,9 @@ class CrashAndMemoryIT {
 
     @Test
     void aTinyJavaHeapGivesAnErrorNotACrash() throws Exception {
-        try (LocalCluster cluster = TestClusters.start(List.of("corgipile.max_heap = 24"))) {
-            cluster.createDatabase("oom");
-            try (Connection c = cluster.connect("oom"); Statement s = c.createStatement()) {
-                s.execute("CREATE EXTENSION corgipile");
+        try (LocalCluster cluster = TestClusters.start(List.of("corgipile.max_heap = 24"));
+             TestDatabase db = TestDatabase.withExtension(cluster, "oom")) {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
                 s.execute("SET client_min_messages = warning");
                 s.execute("SELECT setseed(0.1)");
                 s.execute("CREATE TABLE wide AS SELECT (i % 2) AS label, ARRAY(SELECT random() "

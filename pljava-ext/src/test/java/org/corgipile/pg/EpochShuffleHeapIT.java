@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 
 import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.TestClusters;
+import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 
@@ -28,10 +29,9 @@ class EpochShuffleHeapIT {
 
     @Test
     void epochShuffleOfATableOfFourTenthsOfTheHeapNoLongerExhaustsIt() throws Exception {
-        try (LocalCluster cluster = TestClusters.start(List.of())) {
-            cluster.createDatabase("heap");
-            try (Connection c = cluster.connect("heap"); Statement s = c.createStatement()) {
-                s.execute("CREATE EXTENSION corgipile");
+        try (LocalCluster cluster = TestClusters.start(List.of());
+             TestDatabase db = TestDatabase.withExtension(cluster, "heap")) {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
                 s.execute("SET client_min_messages = warning");
                 s.execute("SELECT setseed(0.3)");
                 // 6,800 rows of 1,000 float8: 54 MB decoded, 0.42 of a 128 MB heap (Fashion-MNIST: 420 MB of 1 GB)
@@ -47,7 +47,7 @@ class EpochShuffleHeapIT {
                 }
             }
             // a heap smaller than the table: refused after the first pages, with the SQLSTATE and a hint
-            try (Connection c = cluster.connect("heap"); Statement s = c.createStatement()) {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
                 s.execute("SET client_min_messages = warning");
                 s.execute("SET corgipile.max_heap = 32");
                 assertEquals(32, maxHeapMb(s), 4, "the GUC sets -Xmx");

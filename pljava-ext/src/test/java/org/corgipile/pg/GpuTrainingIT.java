@@ -27,6 +27,7 @@ import org.corgipile.datasets.LoadReport;
 import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.PostgresTest;
 import org.corgipile.testsupport.TestClusters;
+import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
@@ -153,10 +154,9 @@ class GpuTrainingIT {
     void withoutAnOpenClDeviceGpuIsAClearErrorAndAutoFallsBack() throws Exception {
         Path empty = Files.createTempDirectory("corgipile-no-opencl-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        try (LocalCluster cluster = TestClusters.start(List.of(), Map.of("OCL_ICD_VENDORS", empty.toString()))) {
-            cluster.createDatabase("noocl");
-            try (Connection c = cluster.connect("noocl"); Statement s = c.createStatement()) {
-                s.execute("CREATE EXTENSION corgipile");
+        try (LocalCluster cluster = TestClusters.start(List.of(), Map.of("OCL_ICD_VENDORS", empty.toString()));
+             TestDatabase db = TestDatabase.withExtension(cluster, "noocl")) {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE t AS SELECT (i % 3) AS label, ARRAY[(i % 3) + random(), random(), "
                         + "random() - (i % 3)]::float8[] AS features FROM generate_series(1, 600) i");
                 PSQLException e = assertThrows(PSQLException.class, () -> s.executeQuery("SELECT * FROM train_sgd("

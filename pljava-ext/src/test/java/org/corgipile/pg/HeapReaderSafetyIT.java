@@ -12,6 +12,7 @@ import java.sql.Statement;
 
 import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.TestClusters;
+import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,16 +23,16 @@ import org.junit.jupiter.api.Test;
  */
 class HeapReaderSafetyIT {
     private static LocalCluster cluster;
+    private static TestDatabase db;
     private static Connection session;
 
     @BeforeAll
     static void setUp() throws SQLException {
         cluster = TestClusters.start(java.util.List.of());
-        cluster.createDatabase("reader");
-        session = cluster.connect("reader");
+        db = TestDatabase.withExtension(cluster, "reader");
+        session = db.connect();
         try (Statement s = session.createStatement()) {
             for (String sql : new String[] {
-                "CREATE EXTENSION corgipile",
                 "SET client_min_messages = warning",
                 "CREATE TABLE scalars AS SELECT (i % 2) AS label, (i % 7)::int AS n, (i * 0.5)::numeric AS num, "
                         + "(i % 3)::float8 AS f, (i % 2 = 0) AS b, ARRAY[(i % 2)::float8, 1] AS features "
@@ -54,7 +55,7 @@ class HeapReaderSafetyIT {
     @AfterAll
     static void tearDown() throws SQLException {
         try {
-            session.close();
+            db.close();
             assertFalse(cluster.logTail(2000).contains("terminated by signal"), "no backend crashed:\n"
                     + cluster.logTail(60));
         } finally {

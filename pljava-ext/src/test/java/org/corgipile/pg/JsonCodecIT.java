@@ -8,10 +8,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-import javax.sql.DataSource;
-
 import org.corgipile.testsupport.PostgresTest;
-import org.junit.jupiter.api.AfterAll;
+import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,17 +24,12 @@ class JsonCodecIT {
     private static Connection session;
 
     @BeforeAll
-    static void setUp(DataSource ds) throws SQLException {
-        session = ds.getConnection();
+    static void setUp(TestDatabase db) throws SQLException {
+        session = db.connect();   // closed with the database
         try (Statement s = session.createStatement()) {
             s.execute("SET client_min_messages = warning");
             TestTables.clustered(session, "seeds", 300, 3, 0.7);
         }
-    }
-
-    @AfterAll
-    static void tearDown() throws SQLException {
-        session.close();
     }
 
     /** seed => 9223372036854775807 was rejected: "seed must be between ... and 9223372036854775807, got 9.2E18". */

@@ -12,6 +12,7 @@ import java.util.List;
 
 import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.TestClusters;
+import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,11 +23,10 @@ class JvmConfigurationIT {
 
     @Test
     void badJvmSettingsFailCleanlyAndOnlyForThatSession() throws Exception {
-        try (LocalCluster cluster = TestClusters.start(List.of())) {
-            cluster.createDatabase("jvmconf");
+        try (LocalCluster cluster = TestClusters.start(List.of());
+             TestDatabase db = TestDatabase.withExtension(cluster, "jvmconf")) {
             String started;
-            try (Connection c = cluster.connect("jvmconf"); Statement s = c.createStatement()) {
-                s.execute("CREATE EXTENSION corgipile");
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
                 s.execute("CREATE ROLE plain LOGIN");
                 try (ResultSet rs = s.executeQuery("SELECT pg_postmaster_start_time()::text")) {
                     rs.next();
@@ -35,7 +35,7 @@ class JvmConfigurationIT {
             }
 
             // A missing libjvm: a clear error with a hint; nothing was started, so fixing the setting is enough.
-            try (Connection c = cluster.connect("jvmconf"); Statement s = c.createStatement()) {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
                 s.execute("SET corgipile.libjvm_path = '/nonexistent/libjvm.so'");
                 SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT corgipile.jvm_info()"));
                 assertEquals("58P01", e.getSQLState(), e.getMessage());
@@ -50,7 +50,7 @@ class JvmConfigurationIT {
 
             // An option HotSpot rejects: this session gets an error (a JVM cannot be created twice in a process,
             // so later calls say so), the cluster does not restart.
-            try (Connection c = cluster.connect("jvmconf"); Statement s = c.createStatement()) {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
                 s.execute("SET corgipile.jvm_options = '-XX:+NoSuchCorgipileOption'");
                 SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT corgipile.jvm_info()"));
                 assertEquals("58000", e.getSQLState(), e.getMessage());
@@ -63,14 +63,14 @@ class JvmConfigurationIT {
             }
 
             // Non-superusers cannot choose JVM settings.
-            try (Connection c = java.sql.DriverManager.getConnection(cluster.jdbcUrl("jvmconf")
+            try (Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl()
                     .replace("user=postgres", "user=plain")); Statement s = c.createStatement()) {
                 s.executeQuery("SELECT corgipile.jvm_info()").close();
                 SQLException e = assertThrows(SQLException.class, () -> s.execute("SET corgipile.max_heap = 64"));
                 assertEquals("42501", e.getSQLState(), e.getMessage());
             }
 
-            try (Connection c = cluster.connect("jvmconf"); Statement s = c.createStatement();
+            try (Connection c = db.connect(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT pg_postmaster_start_time()::text, "
                          + "(corgipile.jvm_info()->>'max_heap_mb')::int")) {
                 rs.next();

@@ -18,8 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import javax.sql.DataSource;
-
 import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.PostgresTest;
 import org.corgipile.testsupport.TestDatabase;
@@ -40,8 +38,8 @@ class ModelCatalogIT {
     private static Connection session;
 
     @BeforeAll
-    static void setUp(DataSource ds) throws SQLException {
-        session = ds.getConnection();
+    static void setUp(TestDatabase db) throws SQLException {
+        session = db.connect();   // closed with the database
         try (Statement s = session.createStatement()) {
             s.execute("SET client_min_messages = warning");
             for (String role : new String[] {ALICE, BOB}) {
@@ -62,9 +60,7 @@ class ModelCatalogIT {
     @AfterAll
     static void tearDown() throws SQLException {
         try (Statement s = session.createStatement()) {
-            for (String db : new String[] {"model_catalog_restored", "model_catalog_update"}) {
-                s.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
-            }
+            s.execute("DROP DATABASE IF EXISTS model_catalog_restored WITH (FORCE)");
             s.execute("RESET ROLE");
             s.execute("DELETE FROM corgipile.models");
             for (String role : new String[] {ALICE, BOB}) {
@@ -72,7 +68,6 @@ class ModelCatalogIT {
                 s.execute("DROP ROLE " + role);
             }
         }
-        session.close();
     }
 
     @Test
@@ -638,36 +633,32 @@ class ModelCatalogIT {
      */
     @Test
     void sgdPredictOfAModelRowHiddenAfterItsLookupIsNamedWithAHint(LocalCluster cluster) throws SQLException {
-        cluster.createDatabase("model_catalog_hidden");
-        try (Connection c = cluster.connect("model_catalog_hidden"); Statement s = c.createStatement()) {
-            s.execute("SET client_min_messages = warning");
-            s.execute("CREATE EXTENSION corgipile");
-            TestTables.clustered(c, "hidden_data", 300, 2, 0.5);
-            s.execute("ALTER TABLE hidden_data OWNER TO " + ALICE);
-            s.execute("SET ROLE " + ALICE);
-            s.execute("SELECT count(*) FROM train_sgd('hidden_data', 'label', 'features', epochs => 1, "
-                    + "model_name => 'hidden_model')");
-            s.execute("RESET ROLE");
-            s.execute("CREATE SEQUENCE every_other");
-            s.execute("GRANT USAGE ON SEQUENCE every_other TO " + ALICE);
-            s.execute("CREATE POLICY every_other ON corgipile.models AS RESTRICTIVE FOR SELECT TO " + ALICE
-                    + " USING (nextval('every_other') % 2 = 1)");
-        }
-        // a new backend: its model cache does not hold the model, so sgd_predict reads the row after the lookup
-        try (Connection c = cluster.connect("model_catalog_hidden"); Statement s = c.createStatement()) {
-            s.execute("SET enable_indexscan = off");       // one scanned row, one policy check per lookup
-            s.execute("SET enable_bitmapscan = off");
-            s.execute("SET ROLE " + ALICE);
-            SQLException e = assertThrows(SQLException.class,
-                    () -> s.executeQuery("SELECT sgd_predict('hidden_model', " + PROBE + ")"));
-            assertEquals("42704", e.getSQLState(), e.getMessage());
-            assertEquals("model \"hidden_model\" does not exist", ((PSQLException) e).getServerErrorMessage()
-                    .getMessage());
-            assertEquals("Trained models are listed in corgipile.models (SELECT name FROM corgipile.models).",
-                    ((PSQLException) e).getServerErrorMessage().getHint());
-        } finally {
-            try (Statement s = session.createStatement()) {
-                s.execute("DROP DATABASE model_catalog_hidden WITH (FORCE)");
+        try (TestDatabase hidden = TestDatabase.withExtension(cluster, "model_catalog_hidden")) {
+            try (Connection c = hidden.connect(); Statement s = c.createStatement()) {
+                s.execute("SET client_min_messages = warning");
+                TestTables.clustered(c, "hidden_data", 300, 2, 0.5);
+                s.execute("ALTER TABLE hidden_data OWNER TO " + ALICE);
+                s.execute("SET ROLE " + ALICE);
+                s.execute("SELECT count(*) FROM train_sgd('hidden_data', 'label', 'features', epochs => 1, "
+                        + "model_name => 'hidden_model')");
+                s.execute("RESET ROLE");
+                s.execute("CREATE SEQUENCE every_other");
+                s.execute("GRANT USAGE ON SEQUENCE every_other TO " + ALICE);
+                s.execute("CREATE POLICY every_other ON corgipile.models AS RESTRICTIVE FOR SELECT TO " + ALICE
+                        + " USING (nextval('every_other') % 2 = 1)");
+            }
+            // a new backend: its model cache does not hold the model, so sgd_predict reads the row after the lookup
+            try (Connection c = hidden.connect(); Statement s = c.createStatement()) {
+                s.execute("SET enable_indexscan = off");       // one scanned row, one policy check per lookup
+                s.execute("SET enable_bitmapscan = off");
+                s.execute("SET ROLE " + ALICE);
+                SQLException e = assertThrows(SQLException.class,
+                        () -> s.executeQuery("SELECT sgd_predict('hidden_model', " + PROBE + ")"));
+                assertEquals("42704", e.getSQLState(), e.getMessage());
+                assertEquals("model \"hidden_model\" does not exist", ((PSQLException) e).getServerErrorMessage()
+                        .getMessage());
+                assertEquals("Trained models are listed in corgipile.models (SELECT name FROM corgipile.models).",
+                        ((PSQLException) e).getServerErrorMessage().getHint());
             }
         }
     }
@@ -675,10 +666,9 @@ class ModelCatalogIT {
     /** The update from the previous release keeps the models, gives them an owner, and they predict the same. */
     @Test
     void alterExtensionUpdateFrom010KeepsModels(LocalCluster cluster) throws SQLException {
-        cluster.createDatabase("model_catalog_update");
-        try (Connection c = cluster.connect("model_catalog_update"); Statement s = c.createStatement()) {
+        try (TestDatabase old = TestDatabase.withExtension(cluster, "model_catalog_update", "0.1.0");
+             Connection c = old.connect(); Statement s = c.createStatement()) {
             s.execute("SET client_min_messages = warning");
-            s.execute("CREATE EXTENSION corgipile VERSION '0.1.0'");
             TestTables.clustered(c, "old_data", 300, 2, 0.5);
             s.execute("SELECT count(*) FROM train_sgd('old_data', 'label', 'features', epochs => 2, seed => 4, "
                     + "model_name => 'old_model')");

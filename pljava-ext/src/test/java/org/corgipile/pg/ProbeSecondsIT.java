@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.corgipile.cluster.LocalCluster;
+import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,10 +31,9 @@ class ProbeSecondsIT {
 
     @Test
     void theProbesTimeIsEpochOnesProbeSecondsInTheCallThatProbedAndLaterSessionsReadTheCache() throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(List.of())) {
-            cluster.createDatabase("probe");
-            try (Connection c = cluster.connect("probe"); Statement s = c.createStatement()) {
-                s.execute("CREATE EXTENSION corgipile");
+        try (LocalCluster cluster = LocalCluster.start(List.of());
+             TestDatabase db = TestDatabase.withExtension(cluster, "probe")) {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
                 s.execute("SET client_min_messages = warning");
                 // larger than one buffer of the default budget (32 MB), so train_sgd probes
                 TestTables.clustered(c, "probed", 180_000, 20, 0.7);
@@ -51,7 +51,7 @@ class ProbeSecondsIT {
                 s.execute("GRANT SELECT ON probed TO prober");
             }
             assertTrue(Files.exists(cluster.dataDir().resolve("corgipile_storage_probe")), "cached in the data dir");
-            try (Connection c = cluster.connect("probe"); Statement s = c.createStatement()) {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
                 train(s, "p3");
                 assertFalse(has(s, "p3", "epoch_log->0 ? 'probe_seconds'"), "a new session reads the cache: "
                         + log(s, "p3"));

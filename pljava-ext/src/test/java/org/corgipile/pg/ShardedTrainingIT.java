@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.TestClusters;
+import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -62,9 +63,8 @@ class ShardedTrainingIT {
         s2 = TestClusters.start(List.of());
         int k = 0;
         for (LocalCluster server : List.of(s1, s2)) {
-            server.createDatabase(DB);
+            TestDatabase.withExtension(server, DB);   // goes with its throwaway cluster
             try (Connection c = server.connect(DB); Statement s = c.createStatement()) {
-                s.execute("CREATE EXTENSION corgipile");
                 TestTables.clustered(c, "all_rows", ROWS, 10, 0.2);
                 s.execute("CREATE TABLE shard AS SELECT id, " + k + " AS part, label, features FROM all_rows "
                         + "WHERE id % 2 = " + k + " ORDER BY label, id");
@@ -73,9 +73,8 @@ class ShardedTrainingIT {
             }
             k++;
         }
-        coordinator.createDatabase(DB);
+        TestDatabase.withExtension(coordinator, DB);
         try (Connection c = coordinator.connect(DB); Statement s = c.createStatement()) {
-            s.execute("CREATE EXTENSION corgipile");
             s.execute("CREATE EXTENSION postgres_fdw");
             s.execute("CREATE EXTENSION dblink");
             TestTables.clustered(c, "flat", ROWS, 10, 0.2);

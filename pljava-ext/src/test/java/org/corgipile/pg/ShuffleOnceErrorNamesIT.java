@@ -9,9 +9,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.stream.Stream;
 
-import javax.sql.DataSource;
-
 import org.corgipile.testsupport.PostgresTest;
+import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,8 +32,8 @@ class ShuffleOnceErrorNamesIT {
     private static Connection session;
 
     @BeforeAll
-    static void setUp(DataSource ds) throws SQLException {
-        session = ds.getConnection();
+    static void setUp(TestDatabase db) throws SQLException {
+        session = db.connect();   // closed with the database
         try (Statement s = session.createStatement()) {
             s.execute("SET client_min_messages = warning");
             s.execute("CREATE SCHEMA other");
@@ -51,7 +50,6 @@ class ShuffleOnceErrorNamesIT {
         try (Statement s = session.createStatement()) {
             s.execute("DROP SCHEMA other CASCADE");
         }
-        session.close();
     }
 
     /**

@@ -15,6 +15,7 @@ import java.sql.Statement;
 
 import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.TestClusters;
+import org.corgipile.testsupport.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,15 +31,15 @@ import org.junit.jupiter.api.Test;
 class ToastReadAheadIT {
     private static final int ROWS = 600;
     private static LocalCluster cluster;
+    private static TestDatabase db;
     private static Connection session;
 
     @BeforeAll
     static void setUp() throws SQLException {
         cluster = TestClusters.start(java.util.List.of());
-        cluster.createDatabase("toast");
-        session = cluster.connect("toast");
+        db = TestDatabase.withExtension(cluster, "toast");
+        session = db.connect();
         try (Statement s = session.createStatement()) {
-            s.execute("CREATE EXTENSION corgipile");
             s.execute("SET client_min_messages = warning");
         }
         // 800 random float8 (6.4 kB, incompressible): every value out of line, in insertion order
@@ -48,7 +49,7 @@ class ToastReadAheadIT {
     @AfterAll
     static void tearDown() throws SQLException {
         try {
-            session.close();
+            db.close();
             assertFalse(cluster.logTail(2000).contains("terminated by signal"), "no backend crashed:\n"
                     + cluster.logTail(60));
         } finally {

@@ -12,6 +12,7 @@ import java.util.TreeSet;
 
 import org.corgipile.cluster.LocalCluster;
 import org.corgipile.testsupport.PostgresTest;
+import org.corgipile.testsupport.TestDatabase;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
@@ -63,54 +64,54 @@ class MigrationsVsExtensionIT {
     @Test
     void flywayAndCreateExtensionBuildTheSameCatalog(LocalCluster cluster) throws SQLException {
         assertTrue(cluster.extensionAvailable(), "the corgipile extension is not installed; run ./corgipile setup");
-        cluster.createDatabase("mve_ext");
-        cluster.createDatabase("mve_flyway");
-        try (Connection c = cluster.connect("mve_ext"); Statement s = c.createStatement()) {
-            s.execute("CREATE EXTENSION corgipile");
-        }
-        assertEquals(migrations(cluster, "mve_flyway"), Migrations.migrate(cluster.dataSource("mve_flyway")));
+        try (TestDatabase ext = TestDatabase.withExtension(cluster, "mve_ext");
+             TestDatabase flyway = TestDatabase.plain(cluster, "mve_flyway")) {
+            assertEquals(migrations(flyway), Migrations.migrate(flyway.dataSource()));
 
-        try (Connection ext = cluster.connect("mve_ext"); Connection fly = cluster.connect("mve_flyway")) {
-            assertEquals(rows(fly, RELATIONS), rows(ext, RELATIONS), "relations of schema corgipile");
-            assertEquals(rows(fly, COLUMNS), rows(ext, COLUMNS), "columns of tables and types");
-            assertEquals(rows(fly, CONSTRAINTS), rows(ext, CONSTRAINTS), "constraints");
-            assertEquals(rows(fly, POLICIES), rows(ext, POLICIES), "row-level security policies");
+            try (Connection e = ext.connect(); Connection fly = flyway.connect()) {
+                assertEquals(rows(fly, RELATIONS), rows(e, RELATIONS), "relations of schema corgipile");
+                assertEquals(rows(fly, COLUMNS), rows(e, COLUMNS), "columns of tables and types");
+                assertEquals(rows(fly, CONSTRAINTS), rows(e, CONSTRAINTS), "constraints");
+                assertEquals(rows(fly, POLICIES), rows(e, POLICIES), "row-level security policies");
 
-            Set<String> extFunctions = rows(ext, FUNCTIONS);
-            Set<String> flyFunctions = rows(fly, FUNCTIONS);
-            assertTrue(flyFunctions.size() >= 8, "the migrations define the SQL functions: " + flyFunctions);
-            Set<String> missing = new TreeSet<>(flyFunctions);
-            missing.removeAll(extFunctions);
-            assertEquals(Set.of(), missing, "functions of the migrations that differ or are absent in the extension");
-            Set<String> extraInExtension = new TreeSet<>(extFunctions);
-            extraInExtension.removeAll(flyFunctions);
-            for (String f : extraInExtension) {
-                assertTrue(f.contains(" c "), "only C functions may be extension-only: " + f);
+                Set<String> extFunctions = rows(e, FUNCTIONS);
+                Set<String> flyFunctions = rows(fly, FUNCTIONS);
+                assertTrue(flyFunctions.size() >= 8, "the migrations define the SQL functions: " + flyFunctions);
+                Set<String> missing = new TreeSet<>(flyFunctions);
+                missing.removeAll(extFunctions);
+                assertEquals(Set.of(), missing, "functions of the migrations that differ or are absent in the "
+                        + "extension");
+                Set<String> extraInExtension = new TreeSet<>(extFunctions);
+                extraInExtension.removeAll(flyFunctions);
+                for (String f : extraInExtension) {
+                    assertTrue(f.contains(" c "), "only C functions may be extension-only: " + f);
+                }
+                assertEquals(4, extraInExtension.size(), "the C functions: " + extraInExtension);
             }
-            assertEquals(4, extraInExtension.size(), "the C functions: " + extraInExtension);
         }
     }
 
     @Test
     void migratingTwiceIsANoOpAndInDatabaseFunctionsSayTheExtensionIsMissing(LocalCluster cluster) throws SQLException {
-        cluster.createDatabase("mve_twice");
-        assertEquals(migrations(cluster, "mve_twice"), Migrations.migrate(cluster.dataSource("mve_twice")));
-        assertEquals(0, Migrations.migrate(cluster.dataSource("mve_twice")));
-        try (Connection c = cluster.connect("mve_twice"); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE t (label int, features float8[])");
-            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                    () -> s.executeQuery("SELECT * FROM train_sgd('t', 'label', 'features')"));
-            assertEquals("0A000", e.getSQLState());
-            assertTrue(e.getMessage().contains("needs the corgipile extension"), e.getMessage());
-            // Pure SQL prediction works without the extension.
-            s.execute("INSERT INTO corgipile.models (name, model_type, dimension, parameters, spec, corgipile_version)"
-                    + " VALUES ('m', 'logistic', 2, '{1,-1,0.5}', '{}', 'test')");
-            try (ResultSet rs = s.executeQuery("SELECT corgipile.sql_predict('m', '{2,1}'), "
-                    + "corgipile.sql_predict('m', '{0,3}'), corgipile.glm_margin('{1,-1,0.5}', NULL, NULL, '{2,1}')")) {
-                rs.next();
-                assertEquals(1.0, rs.getDouble(1));
-                assertEquals(0.0, rs.getDouble(2));
-                assertEquals(1.5, rs.getDouble(3), 1e-12);
+        try (TestDatabase twice = TestDatabase.plain(cluster, "mve_twice")) {
+            assertEquals(migrations(twice), Migrations.migrate(twice.dataSource()));
+            assertEquals(0, Migrations.migrate(twice.dataSource()));
+            try (Connection c = twice.connect(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (label int, features float8[])");
+                SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                        () -> s.executeQuery("SELECT * FROM train_sgd('t', 'label', 'features')"));
+                assertEquals("0A000", e.getSQLState());
+                assertTrue(e.getMessage().contains("needs the corgipile extension"), e.getMessage());
+                // Pure SQL prediction works without the extension.
+                s.execute("INSERT INTO corgipile.models (name, model_type, dimension, parameters, spec, "
+                        + "corgipile_version) VALUES ('m', 'logistic', 2, '{1,-1,0.5}', '{}', 'test')");
+                try (ResultSet rs = s.executeQuery("SELECT corgipile.sql_predict('m', '{2,1}'), corgipile.sql_predict("
+                        + "'m', '{0,3}'), corgipile.glm_margin('{1,-1,0.5}', NULL, NULL, '{2,1}')")) {
+                    rs.next();
+                    assertEquals(1.0, rs.getDouble(1));
+                    assertEquals(0.0, rs.getDouble(2));
+                    assertEquals(1.5, rs.getDouble(3), 1e-12);
+                }
             }
         }
     }
@@ -121,21 +122,22 @@ class MigrationsVsExtensionIT {
      */
     @Test
     void migrateInANonEmptySchemaBaselinesItAndAppliesEveryMigration(LocalCluster cluster) throws SQLException {
-        cluster.createDatabase("mve_app");
-        try (Connection c = cluster.connect("mve_app"); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE app_orders (id int PRIMARY KEY)");
-            s.execute("INSERT INTO app_orders VALUES (1)");
-        }
-        int pending = migrations(cluster, "mve_app");
-        assertEquals(pending, Migrations.migrate(cluster.dataSource("mve_app")));
-        assertEquals(0, Migrations.migrate(cluster.dataSource("mve_app")));
-        try (Connection c = cluster.connect("mve_app"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM app_orders), "
-                     + "(SELECT count(*) FROM corgipile.models), to_regprocedure('sgd_weights(text)') IS NOT NULL")) {
-            assertTrue(rs.next());
-            assertEquals(1, rs.getInt(1));
-            assertEquals(0, rs.getInt(2));
-            assertTrue(rs.getBoolean(3));
+        try (TestDatabase app = TestDatabase.plain(cluster, "mve_app")) {
+            try (Connection c = app.connect(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE app_orders (id int PRIMARY KEY)");
+                s.execute("INSERT INTO app_orders VALUES (1)");
+            }
+            int pending = migrations(app);
+            assertEquals(pending, Migrations.migrate(app.dataSource()));
+            assertEquals(0, Migrations.migrate(app.dataSource()));
+            try (Connection c = app.connect(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM app_orders), (SELECT count(*) "
+                         + "FROM corgipile.models), to_regprocedure('sgd_weights(text)') IS NOT NULL")) {
+                assertTrue(rs.next());
+                assertEquals(1, rs.getInt(1));
+                assertEquals(0, rs.getInt(2));
+                assertTrue(rs.getBoolean(3));
+            }
         }
     }
 
@@ -146,27 +148,29 @@ class MigrationsVsExtensionIT {
      */
     @Test
     void aFlywayCatalogOfThePreviousReleaseUpdatesAndKeepsItsModels(LocalCluster cluster) throws SQLException {
-        cluster.createDatabase("mve_flyway_010");
-        Flyway previous = Flyway.configure(Migrations.class.getClassLoader())
-                .configuration(Migrations.flyway(cluster.dataSource("mve_flyway_010")).getConfiguration())
-                .target("2")
-                .load();
-        assertEquals(2, previous.migrate().migrationsExecuted);
-        try (Connection c = cluster.connect("mve_flyway_010"); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO corgipile.models (name, model_type, dimension, parameters, spec, corgipile_version,"
-                    + " features_column) VALUES ('old', 'logistic', 2, '{1,-1,0.5}', '{}', '0.1.0', 'x1, x2')");
-        }
-        int later = migrations(cluster, "mve_flyway_010");
-        assertTrue(later >= 1, "migrations after 0.1.0: " + later);
-        assertEquals(later, Migrations.migrate(cluster.dataSource("mve_flyway_010")));
-        try (Connection c = cluster.connect("mve_flyway_010"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT owner = current_user, feature_names::text, version,"
-                     + " corgipile.sql_predict('old', '{2,1}') FROM corgipile.models WHERE name = 'old'")) {
-            assertTrue(rs.next(), "the model of 0.1.0 is kept");
-            assertTrue(rs.getBoolean(1), "the role that updated owns it");
-            assertEquals("{x1,x2}", rs.getString(2));
-            assertEquals(1, rs.getInt(3));
-            assertEquals(1.0, rs.getDouble(4));
+        try (TestDatabase old = TestDatabase.plain(cluster, "mve_flyway_010")) {
+            Flyway previous = Flyway.configure(Migrations.class.getClassLoader())
+                    .configuration(Migrations.flyway(old.dataSource()).getConfiguration())
+                    .target("2")
+                    .load();
+            assertEquals(2, previous.migrate().migrationsExecuted);
+            try (Connection c = old.connect(); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO corgipile.models (name, model_type, dimension, parameters, spec, "
+                        + "corgipile_version, features_column) VALUES ('old', 'logistic', 2, '{1,-1,0.5}', '{}', "
+                        + "'0.1.0', 'x1, x2')");
+            }
+            int later = migrations(old);
+            assertTrue(later >= 1, "migrations after 0.1.0: " + later);
+            assertEquals(later, Migrations.migrate(old.dataSource()));
+            try (Connection c = old.connect(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT owner = current_user, feature_names::text, version,"
+                         + " corgipile.sql_predict('old', '{2,1}') FROM corgipile.models WHERE name = 'old'")) {
+                assertTrue(rs.next(), "the model of 0.1.0 is kept");
+                assertTrue(rs.getBoolean(1), "the role that updated owns it");
+                assertEquals("{x1,x2}", rs.getString(2));
+                assertEquals(1, rs.getInt(3));
+                assertEquals(1.0, rs.getDouble(4));
+            }
         }
     }
 
@@ -177,18 +181,15 @@ class MigrationsVsExtensionIT {
     @Test
     void updateFromThePreviousReleaseBuildsTheSameCatalogAsAFreshInstall(LocalCluster cluster) throws SQLException {
         assertTrue(cluster.extensionAvailable(), "the corgipile extension is not installed; run ./corgipile setup");
-        cluster.createDatabase("mve_fresh");
-        cluster.createDatabase("mve_updated");
-        try (Connection c = cluster.connect("mve_fresh"); Statement s = c.createStatement()) {
-            s.execute("CREATE EXTENSION corgipile");
-        }
-        try (Connection c = cluster.connect("mve_updated"); Statement s = c.createStatement()) {
-            s.execute("CREATE EXTENSION corgipile VERSION '0.1.0'");
-            s.execute("ALTER EXTENSION corgipile UPDATE");
-        }
-        try (Connection fresh = cluster.connect("mve_fresh"); Connection updated = cluster.connect("mve_updated")) {
-            for (String query : new String[] {RELATIONS, COLUMNS, CONSTRAINTS, POLICIES, FUNCTIONS, EXTENSION}) {
-                assertEquals(rows(fresh, query), rows(updated, query), query);
+        try (TestDatabase fresh = TestDatabase.withExtension(cluster, "mve_fresh");
+             TestDatabase updated = TestDatabase.withExtension(cluster, "mve_updated", "0.1.0")) {
+            try (Connection c = updated.connect(); Statement s = c.createStatement()) {
+                s.execute("ALTER EXTENSION corgipile UPDATE");
+            }
+            try (Connection f = fresh.connect(); Connection u = updated.connect()) {
+                for (String query : new String[] {RELATIONS, COLUMNS, CONSTRAINTS, POLICIES, FUNCTIONS, EXTENSION}) {
+                    assertEquals(rows(f, query), rows(u, query), query);
+                }
             }
         }
     }
@@ -202,8 +203,8 @@ class MigrationsVsExtensionIT {
             """;
 
     /** How many migrations Flyway would apply to a new database (the number of migration files). */
-    private static int migrations(LocalCluster cluster, String database) {
-        return Migrations.flyway(cluster.dataSource(database)).info().pending().length;
+    private static int migrations(TestDatabase db) {
+        return Migrations.flyway(db.dataSource()).info().pending().length;
     }
 
     private static Set<String> rows(Connection c, String sql) throws SQLException {

@@ -1,8 +1,5 @@
 package org.corgipile.testsupport;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
 
@@ -20,7 +17,8 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * JUnit 5 extension behind {@link PostgresTest}.
  *
  * <p>One cluster per test JVM (initdb costs a second or two), created on first use and removed when the JUnit
- * engine closes its root context; one fresh database per test class, so classes cannot see each other's tables.
+ * engine closes its root context; one fresh database per test class (a {@link TestDatabase}, dropped after the
+ * class's last test), so classes cannot see each other's tables.
  * When a test fails, the tail of the server log is printed: the server's view of a failure (a crashed backend, an
  * ERROR with its SQLSTATE) is often the only useful clue. The cluster's server runs with
  * {@code CORGIPILE_STORAGE_PROBE=off}: train_sgd's default block sizes must not depend on a timing of CI's disk
@@ -46,32 +44,31 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
                 .cluster();
     }
 
+    /** Keeps a class's database in its store so JUnit drops it after the class's last test. */
+    private record DatabaseResource(TestDatabase db) implements ExtensionContext.Store.CloseableResource {
+        @Override
+        public void close() {
+            db.close();
+        }
+    }
+
     @Override
-    public void beforeAll(ExtensionContext context) throws SQLException {
+    public void beforeAll(ExtensionContext context) {
         LocalCluster cluster = cluster(context);
         Class<?> testClass = context.getRequiredTestClass();
         String name = ("t_" + testClass.getSimpleName()).toLowerCase(Locale.ROOT);
-        cluster.createDatabase(name);
-        DataSource ds = cluster.dataSource(name);
         PostgresTest cfg = testClass.getAnnotation(PostgresTest.class);
-        if (cfg != null && cfg.extension()) {
-            if (!cluster.extensionAvailable()) {
-                throw new IllegalStateException("the corgipile extension is not installed in this PostgreSQL; "
-                        + "run ./corgipile setup (it builds and make-installs pljava-ext)");
-            }
-            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-                s.execute("CREATE EXTENSION corgipile");
-            }
-        }
-        context.getStore(NS).put("db", new TestDatabase(cluster, name, ds));
+        TestDatabase db = cfg != null && cfg.extension() ? TestDatabase.withExtension(cluster, name)
+                : TestDatabase.plain(cluster, name);
+        context.getStore(NS).put("db", new DatabaseResource(db));
     }
 
     private static TestDatabase database(ExtensionContext context) {
-        TestDatabase db = context.getStore(NS).get("db", TestDatabase.class);
+        DatabaseResource db = context.getStore(NS).get("db", DatabaseResource.class);
         if (db == null) {
             throw new ParameterResolutionException("no test database: annotate the class with @PostgresTest");
         }
-        return db;
+        return db.db();
     }
 
     @Override
