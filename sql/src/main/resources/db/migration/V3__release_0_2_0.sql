@@ -204,11 +204,21 @@ COMMENT ON FUNCTION sgd_revoke_model(text, name) IS 'Take back a grant of sgd_gr
 
 -- ------------------------------------------------------------------------------------------- feature names
 
--- The column names of a features argument ('features', 'x1, x2' or 'indices, values'), trimmed, in order: the one
--- parser of that argument in SQL (corgipile.feature_kinds checks what it names).
+-- The column names of a features argument ('features', 'x1, x2' or 'indices, values'), in order: the one parser of
+-- that argument in SQL, with the rules of Java's FeaturesArgument.names (and the C reader's): split at every comma,
+-- trim spaces and tabs, no empty name (22023; NULL: no names). corgipile.feature_kinds checks what it names.
 CREATE FUNCTION corgipile.feature_columns(features text) RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
-    SELECT ARRAY(SELECT btrim(c) FROM unnest(string_to_array(features, ',')) WITH ORDINALITY AS u(c, o) ORDER BY o)
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE
+    cols text[] := ARRAY(SELECT btrim(c, E' \t') FROM unnest(string_to_array(features, ',')) WITH ORDINALITY AS u(c, o)
+                         ORDER BY o);
+BEGIN
+    IF features IS NOT NULL AND (cardinality(cols) = 0 OR '' = ANY (cols)) THEN
+        RAISE EXCEPTION 'features must name one array column or a comma-separated list of columns, got "%"',
+            features USING ERRCODE = 'invalid_parameter_value', HINT = 'For example ''features'' or ''x1, x2''.';
+    END IF;
+    RETURN cols;
+END
 $fn$;
 COMMENT ON FUNCTION corgipile.feature_columns(text) IS 'internal: the column names of a features argument';
 
@@ -749,16 +759,11 @@ COMMENT ON FUNCTION corgipile.column_kind(regclass, text)
 CREATE FUNCTION corgipile.feature_kinds(relation regclass, features text) RETURNS text[]
 LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE
-    cols  text[] := corgipile.feature_columns(features);
+    cols  text[] := corgipile.feature_columns(coalesce(features, ''));  -- a malformed list (NULL too) is 22023
     col   text;
     kind  text;
     kinds text[] := '{}';
 BEGIN
-    IF features IS NULL OR cardinality(cols) = 0 OR '' = ANY (cols) THEN
-        RAISE EXCEPTION 'features must name one array column or a comma-separated list of columns, got "%"',
-            coalesce(features, 'NULL') USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'For example ''features'' or ''x1, x2''.';
-    END IF;
     FOREACH col IN ARRAY cols LOOP
         kind := corgipile.column_kind(relation, col);
         IF kind IS NULL THEN
@@ -1664,10 +1669,11 @@ BEGIN
         RAISE EXCEPTION 'relation, label and features must not be NULL' USING ERRCODE = 'null_value_not_allowed',
             HINT = 'Name a table, its label column and its feature column(s), e.g. ''my_table'', ''label'', ''features''.';
     END IF;
+    PERFORM corgipile.feature_columns(features);  -- a malformed list is 22023 here, not the reader's 42804
 END
 $fn$;
 COMMENT ON FUNCTION corgipile.require_heap_call(text, regclass, text, text)
-    IS 'internal: the extension is installed and relation, label and features are not NULL';
+    IS 'internal: the extension is installed, relation, label and features are not NULL, and features parse';
 
 -- train_sgd's steps (see above). Arguments: the call's, with the named hyper-parameters as one JSON object (NULL:
 -- not given).

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 import java.util.Map;
 
-import org.corgipile.client.jdbc.FeatureColumns;
 import org.corgipile.operators.TrainSpec;
 import org.junit.jupiter.api.Test;
 
@@ -65,14 +64,6 @@ class TrainJobTest {
         assertEquals("mode must be one of auto, server, client, got \"gpu\"",
                 assertThrows(IllegalArgumentException.class, () -> TrainMode.parse("gpu")).getMessage());
         assertEquals(TrainMode.SERVER, TrainMode.parse(" Server "));
-    }
-
-    @Test
-    void featureListsSplitOnCommasAndRejectEmptyNames() {
-        assertEquals(List.of("x1", "x 2", "X3"), FeatureColumns.names("x1, x 2 ,X3"));
-        assertEquals(List.of("features"), FeatureColumns.names("features"));
-        assertThrows(IllegalArgumentException.class, () -> FeatureColumns.names("a,,b"));
-        assertThrows(IllegalArgumentException.class, () -> FeatureColumns.names(" "));
     }
 
     @Test

@@ -508,13 +508,13 @@ public final class DataProfile {
         }
         if (!integralLabels || minLabel < 0) {
             throw new TrainingException(TrainingException.DATA_EXCEPTION, "labels of model " + model
-                    + " must be class indices 0 .. K-1, found labels between " + InputGuard.number(minLabel)
-                    + " and " + InputGuard.number(maxLabel) + (integralLabels ? "" : " that are not all integers"),
+                    + " must be class indices 0 .. K-1, found labels between " + Numbers.text(minLabel)
+                    + " and " + Numbers.text(maxLabel) + (integralLabels ? "" : " that are not all integers"),
                     "Map the labels to 0 .. K-1.");
         }
         if (maxLabel + 1 > TrainSpec.MAX_CLASSES) {     // in double: (long) 2^63 + 1 overflowed to 2 classes
             throw new TrainingException(TrainingException.DATA_EXCEPTION, "largest label "
-                    + InputGuard.number(maxLabel) + " implies more than " + TrainSpec.MAX_CLASSES + " classes", null);
+                    + Numbers.text(maxLabel) + " implies more than " + TrainSpec.MAX_CLASSES + " classes", null);
         }
         return (int) Math.max(2, maxLabel + 1);
     }

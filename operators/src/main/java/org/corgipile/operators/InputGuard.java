@@ -114,7 +114,7 @@ final class InputGuard implements BlockShuffle.BlockHook {
                     sawMinusOne = true;
                 } else if (y != 1) {
                     throw new TrainingException(TrainingException.DATA_EXCEPTION, BlockSource.describeValue(source,
-                            -1, id) + " is " + number(y) + ", not a binary label for model " + model
+                            -1, id) + " is " + Numbers.text(y) + ", not a binary label for model " + model
                             + " (expected 0/1 or -1/+1)",
                             "Use model => 'softmax' for class indices or model => 'linear' for values.");
                 }
@@ -127,7 +127,7 @@ final class InputGuard implements BlockShuffle.BlockHook {
             case MULTICLASS -> {
                 if (y != Math.rint(y) || y < 0 || y >= classes) {
                     throw new TrainingException(TrainingException.DATA_EXCEPTION, BlockSource.describeValue(source,
-                            -1, id) + " is " + number(y) + ", not a class index between 0 and " + (classes - 1)
+                            -1, id) + " is " + Numbers.text(y) + ", not a class index between 0 and " + (classes - 1)
                             + " for model " + model + " with " + classes + " classes",
                             "Labels must be integers 0 .. K-1; set classes => K to the number of classes.");
                 }
@@ -161,7 +161,7 @@ final class InputGuard implements BlockShuffle.BlockHook {
      * coordinator's, whose servers each saw one label ({@link ShardEpoch#oneClass}).
      */
     static TrainingException oneClass(String label, double y, String model) {
-        String value = number(y);
+        String value = Numbers.text(y);
         return new TrainingException(TrainingException.DATA_EXCEPTION, label + " has one value, " + value
                 + ", in every row: model " + model + " needs rows of at least two classes",
                 "Train on rows of two or more classes; to continue a trained model on rows of one class, pass it "
@@ -169,21 +169,11 @@ final class InputGuard implements BlockShuffle.BlockHook {
     }
 
     /**
-     * A label as errors print it, in plain notation: 2, not 2.0; a bigint 9223372036854775807, read as the double
-     * 2^63, as 9223372036854776000 (the double's shortest digits), never 9.223372036854776E18; 0.0001, not 1.0E-4.
-     * Also DataProfile's.
-     */
-    static String number(double y) {
-        return Double.isFinite(y) ? java.math.BigDecimal.valueOf(y).stripTrailingZeros().toPlainString()
-                : Double.toString(y);
-    }
-
-    /**
      * The error for a NaN/Inf value, {@code what} as the source names it ({@link BlockSource#describeValue(BlockSource,
      * int, long)}); also DataProfile's.
      */
     static TrainingException nonFinite(String what, double v) {
-        return new TrainingException(TrainingException.DATA_EXCEPTION, what + " is " + v,
+        return new TrainingException(TrainingException.DATA_EXCEPTION, what + " is " + Numbers.text(v),
                 "Remove or impute NaN and infinite values before training.");
     }
 

@@ -157,7 +157,7 @@ public final class Metrics {
         String what = source == null ? "feature " + feature : BlockSource.describeValue(source, feature, rows.id(i));
         String why = at >= 0 && Double.isInfinite(x[at])
                 ? "it is beyond double precision once standardised with the model's training mean and standard deviation"
-                : "it is " + (at < 0 ? "" : InputGuard.number(x[at]) + " as the model sees it, ")
+                : "it is " + (at < 0 ? "" : Numbers.text(x[at]) + " as the model sees it, ")
                 + "too large for its score in double precision";
         return new TrainingException(TrainingException.NUMERIC_VALUE_OUT_OF_RANGE, "cannot evaluate the "
                 + model.type() + " model on " + what + ": " + why,

@@ -156,7 +156,7 @@ public final class Sgd {
                 }
                 double loss = direct.inPlaceStep(params, buffer, from, to, scale, scale * shrink, lr, sum, q, qBias);
                 if (!Double.isFinite(loss)) {
-                    throw diverged("the loss became " + loss);
+                    throw diverged("the loss became " + Numbers.text(loss));
                 }
                 scale *= shrink;
                 lossSum += loss * n;
@@ -174,7 +174,7 @@ public final class Sgd {
         }
         double loss = gradient.lossAndGradient(params, buffer, from, to, grad);
         if (!Double.isFinite(loss)) {
-            throw diverged("the loss became " + loss);
+            throw diverged("the loss became " + Numbers.text(loss));
         }
         lossSum += loss * n;
         tuples += n;
@@ -283,7 +283,7 @@ public final class Sgd {
         fold();
         for (double v : params) {
             if (!(Math.abs(v) <= HUGE)) {
-                throw diverged("a weight became " + v);
+                throw diverged("a weight became " + Numbers.text(v));
             }
         }
     }
@@ -300,7 +300,7 @@ public final class Sgd {
                 int n = end - from;
                 lossSum = direct.perTupleSteps(params, rows, from, end, lr, sum, q, qBias, lossSum);
                 if (!Double.isFinite(lossSum)) {
-                    throw diverged("the loss became " + lossSum);
+                    throw diverged("the loss became " + Numbers.text(lossSum));
                 }
                 tuples += n;
                 if (sum != null) {
@@ -369,8 +369,8 @@ public final class Sgd {
 
     private TrainingException diverged(String what) {
         return new TrainingException(TrainingException.NUMERIC_VALUE_OUT_OF_RANGE,
-                "training diverged in epoch " + epoch + ": " + what + " (learning_rate " + spec.learningRate()
-                        + ", rate in this epoch " + lr + ")",
+                "training diverged in epoch " + epoch + ": " + what + " (learning_rate "
+                        + Numbers.text(spec.learningRate()) + ", rate in this epoch " + Numbers.text(lr) + ")",
                 divergedHint());
     }
 
@@ -379,7 +379,7 @@ public final class Sgd {
         if (!spec.standardize()) {
             return "Try a smaller learning_rate, standardize => true, or a larger batch_size.";
         }
-        if ("linear".equals(spec.model())) {
+        if (!spec.classifier()) {
             return "Features are already standardized: try a smaller learning_rate, or scale the label down"
                     + " (for example divide it by its standard deviation) for linear regression.";
         }

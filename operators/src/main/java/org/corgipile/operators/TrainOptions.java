@@ -206,7 +206,7 @@ public final class TrainOptions {
             throw wrongType(key, what, v, hint);
         }
         if (!Double.isFinite(d)) {
-            throw new InvalidSpecException(key + " must be " + what + ", got " + d, hint);
+            throw new InvalidSpecException(key + " must be " + what + ", got " + Numbers.text(d), hint);
         }
         return d;
     }
@@ -214,13 +214,14 @@ public final class TrainOptions {
     private static double real(Map<String, Object> o, String key, double dflt, double min, boolean minInclusive,
                                double max) {
         Object v = o.get(key);
-        String range = (minInclusive ? "[" : "(") + fmt(min) + ", " + fmt(max) + "]";
+        String range = (minInclusive ? "[" : "(") + Numbers.text(min) + ", " + Numbers.text(max) + "]";
         if (v == null) {
             return dflt;
         }
         double d = toDouble(key, v, "a number in " + range, null);
         if (d < min || (!minInclusive && d == min) || d > max) {
-            throw new InvalidSpecException(key + " must be in " + range + ", got " + d, outOfRange(key, null));
+            throw new InvalidSpecException(key + " must be in " + range + ", got " + Numbers.text(d),
+                    outOfRange(key, null));
         }
         return d;
     }
@@ -289,7 +290,7 @@ public final class TrainOptions {
             }
             out[i] = toDouble("class_weights", x, what, CLASS_WEIGHTS_HINT);
             if (!(out[i] > 0)) {
-                throw new InvalidSpecException("class_weights must be " + what + ", got " + out[i],
+                throw new InvalidSpecException("class_weights must be " + what + ", got " + Numbers.text(out[i]),
                         "A weight multiplies the loss of its class's rows; use a small positive weight instead of 0.");
             }
         }
@@ -421,9 +422,5 @@ public final class TrainOptions {
         }
         return v instanceof Collection || v.getClass().isArray() ? "an array" : "a value of type "
                 + v.getClass().getSimpleName();
-    }
-
-    private static String fmt(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 }

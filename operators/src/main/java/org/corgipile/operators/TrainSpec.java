@@ -212,6 +212,16 @@ public final class TrainSpec {
         return model;
     }
 
+    /**
+     * Whether the model is a classifier: every model but linear, the one whose kind is {@code REGRESSION}
+     * ({@link org.corgipile.operators.model.Model#kind}). The one rule of it (training's sample
+     * of accuracy, the one-class error, the divergence hint), for a spec before its model exists and on a sharded
+     * call's coordinator, which has no model object.
+     */
+    public boolean classifier() {
+        return !model.equals("linear");
+    }
+
     public String shuffle() {
         return shuffle;
     }
@@ -377,7 +387,7 @@ public final class TrainSpec {
         List<String> parts = new ArrayList<>();
         if (learningRate == 0) {
             double lr = defaultLearningRate(model, shape);
-            String rate = java.math.BigDecimal.valueOf(lr).stripTrailingZeros().toPlainString();
+            String rate = Numbers.text(lr);
             parts.add(model.equals("mlp") ? "learning_rate " + rate + " (derived: mlp)"
                     : shape.sparse() ? "learning_rate " + rate + " (derived: sparse features)"
                     : String.format(Locale.ROOT, "learning_rate %s (derived: min(0.01, 1/%d features))", rate,

@@ -357,7 +357,7 @@ public final class Trainer {
             // the default metrics measure each epoch's classifier on a sample of the first epoch's rows; a shard's
             // round measures nothing (the epoch's model is the coordinator's average) but draws its share of the
             // table's sample when the coordinator asks, which the coordinator then measures every epoch on
-            boolean classifier = spec.trainMetrics().equals("running") && model.kind() != Model.Kind.REGRESSION;
+            boolean classifier = spec.trainMetrics().equals("running") && spec.classifier();
             TrainingSample sample = !classifier ? null
                     : resume == null ? new TrainingSample(shape, spec.seed(), profiledTuples)
                     : resume.sampleShare() > 0 ? new TrainingSample(shape, spec.seed(), resume.sampleShare()) : null;

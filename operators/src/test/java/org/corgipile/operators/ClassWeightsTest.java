@@ -83,8 +83,8 @@ class ClassWeightsTest {
     void badWeightsAreRefusedWithTheArgumentNamed() {
         Map<Object, String> bad = Map.of(
                 List.of(1), "class_weights must be a list of positive numbers, one per class (2 to 65536), got 1",
-                List.of(1, 0), "class_weights must be a list of positive numbers, one per class, got 0.0",
-                List.of(1, -2), "class_weights must be a list of positive numbers, one per class, got -2.0",
+                List.of(1, 0), "class_weights must be a list of positive numbers, one per class, got 0",
+                List.of(1, -2), "class_weights must be a list of positive numbers, one per class, got -2",
                 "[1, x]", "class_weights must be a list of positive numbers, one per class, got \"x\"",
                 7, "class_weights must be a list of positive numbers, one per class, got a number");
         bad.forEach((v, message) -> assertEquals(message, assertThrows(InvalidSpecException.class,

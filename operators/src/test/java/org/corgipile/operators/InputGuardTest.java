@@ -76,6 +76,6 @@ class InputGuardTest {
         assertTrue(e.getMessage().endsWith(" is 9223372036854776000, not a binary label for model logistic (expected "
                 + "0/1 or -1/+1)"), e.getMessage());
         assertTrue(InputGuard.oneClass("the label", 1e20, "logistic").getMessage()
-                .startsWith("the label has one value, 100000000000000000000, in every row"));
+                .startsWith("the label has one value, 1E+20, in every row"));
     }
 }

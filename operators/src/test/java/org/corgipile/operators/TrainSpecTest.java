@@ -16,6 +16,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class TrainSpecTest {
+    /** The one rule of "is this a classifier" agrees with every model's kind (a new regression model must say so). */
+    @Test
+    void aSpecIsAClassifierExactlyWhenItsModelIsNotARegression() {
+        for (String type : TrainSpec.MODELS) {
+            TrainSpec spec = TrainSpec.fromOptions(Map.of("model", type));
+            org.corgipile.operators.model.Model model = org.corgipile.operators.model.Model.create(type, 3, 3,
+                    new int[] {4});
+            assertEquals(model.kind() != org.corgipile.operators.model.Model.Kind.REGRESSION, spec.classifier(), type);
+        }
+        assertFalse(TrainSpec.fromOptions(Map.of("model", "linear")).classifier());
+    }
+
     @Test
     void defaultsAreFilledInAndTheSeedIsRecorded() {
         TrainSpec spec = TrainSpec.fromOptions(Map.of());
@@ -104,12 +116,12 @@ class TrainSpecTest {
         "epochs|0|epochs must be between 1 and 100000, got 0",
         "epochs|2.5|epochs must be an integer between 1 and 100000, got \"2.5\"",
         "epochs|ten|epochs must be an integer between 1 and 100000, got \"ten\"",
-        "learning_rate|0|learning_rate must be in (0, 1000000], got 0.0",
-        "learning_rate|-1|learning_rate must be in (0, 1000000], got -1.0",
+        "learning_rate|0|learning_rate must be in (0, 1000000], got 0",
+        "learning_rate|-1|learning_rate must be in (0, 1000000], got -1",
         "learning_rate|NaN|learning_rate must be a number in (0, 1000000], got NaN",
         "decay|1.5|decay must be in (0, 1], got 1.5",
         "l2|-0.1|l2 must be in [0, 1000000], got -0.1",
-        "l1|-1|l1 must be in [0, 1000000], got -1.0",
+        "l1|-1|l1 must be in [0, 1000000], got -1",
         "batch_size|0|batch_size must be between 1 and 1048576, got 0",
         "block_size|0|block_size must be between 1 and 1073741824, got 0",
         "buffer_size|0|buffer_size must be a fraction in (0, 1] of the table or a tuple count between 2 and 2147483647, got 0",

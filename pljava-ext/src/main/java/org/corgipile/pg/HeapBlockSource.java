@@ -6,6 +6,7 @@ import java.nio.DoubleBuffer;
 import java.util.BitSet;
 
 import org.corgipile.operators.TrainingException;
+import org.corgipile.operators.FeaturesArgument;
 import org.corgipile.operators.FeatureShape;
 import org.corgipile.operators.Sizing;
 import org.corgipile.operators.TrainOptions;
@@ -54,10 +55,11 @@ public final class HeapBlockSource implements RelationSource {
     private long tuplesRead;
     private Runnable tick = () -> { };
 
-    private HeapBlockSource(String shown, String label, String features, long[] info, int sparseDimension) {
+    private HeapBlockSource(String shown, String label, java.util.List<String> features, long[] info,
+                            int sparseDimension) {
         this.shown = shown;
         this.label = label;
-        this.features = java.util.Arrays.stream(features.split(",")).map(String::strip).toList();
+        this.features = features;
         this.handle = info[0];
         this.pageCount = info[1];
         this.toastPages = info[4];
@@ -101,11 +103,12 @@ public final class HeapBlockSource implements RelationSource {
     /** As {@link #open}, but a relation without a row to find the dimension from is opened {@link #rowless()}. */
     static HeapBlockSource openLeaf(long relationOid, String label, String features, int sparseDimension,
                                     String shown) {
+        java.util.List<String> names = FeaturesArgument.names(features);   // a malformed list before the reader
         long[] info = new long[5];
         String name = Natives.readerOpen(relationOid, label, features, shown, info);
         try {
             return new HeapBlockSource(shown != null && !shown.startsWith(" ") ? shown
-                    : "\"" + name + "\"" + (shown == null ? "" : shown), label, features, info, sparseDimension);
+                    : "\"" + name + "\"" + (shown == null ? "" : shown), label, names, info, sparseDimension);
         } catch (RuntimeException e) {
             Natives.readerClose(info[0]);
             throw e;

@@ -234,7 +234,7 @@ final class ShardCoordinator {
      * and measures every epoch's averaged model on the pool, as one server measures its model on its sample.
      */
     private static boolean samples(TrainSpec spec) {
-        return spec.trainMetrics().equals("running") && !spec.model().equals("linear");
+        return spec.trainMetrics().equals("running") && spec.classifier();
     }
 
     /**
@@ -576,7 +576,7 @@ final class ShardCoordinator {
         if (tuples == 0) {
             throw noRows();
         }
-        if (epoch == 1 && !spec.model().equals("linear") && oneLabels.size() == 1
+        if (epoch == 1 && spec.classifier() && oneLabels.size() == 1
                 && !oneLabels.contains(Double.NaN)) {
             Args activity = state.has("activity") ? state.args("activity") : null;
             throw ShardEpoch.oneClass("label column \"" + state.string("label", "?") + "\" of relation "

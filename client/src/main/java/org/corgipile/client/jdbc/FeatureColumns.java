@@ -1,6 +1,5 @@
 package org.corgipile.client.jdbc;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -14,9 +13,8 @@ import java.util.Locale;
  *   <li>{@code SPARSE}: two array columns, {@code "indices, values"}: an integer array of 0-based feature indices and
  *       a numeric array of values of the same length (the paper's {@code (k int[], v float8[])} layout).</li>
  * </ul>
- * The textual form is a comma-separated list of column names, used exactly as written (like {@code get_attnum}:
- * no case folding, no quotes). The layout follows from the column types, so it is decided by
- * {@link RelationColumns#resolve}.
+ * The textual form is a comma-separated list of column names ({@link org.corgipile.operators.FeaturesArgument#names}
+ * parses it). The layout follows from the column types, so it is decided by {@link RelationColumns#resolve}.
  */
 public record FeatureColumns(Layout layout, List<String> columns) {
 
@@ -30,21 +28,6 @@ public record FeatureColumns(Layout layout, List<String> columns) {
             throw new IllegalArgumentException("features: layout " + layout.name().toLowerCase(Locale.ROOT)
                     + " cannot have the columns " + columns);
         }
-    }
-
-    /** Splits {@code "a, b, c"} into trimmed column names. */
-    public static List<String> names(String text) {
-        List<String> out = new ArrayList<>();
-        if (text != null) {
-            for (String part : text.split(",", -1)) {
-                out.add(part.strip());
-            }
-        }
-        if (out.isEmpty() || out.stream().anyMatch(String::isEmpty)) {
-            throw new IllegalArgumentException("features must be one array column, a comma-separated list of "
-                    + "numeric columns, or \"indices, values\" array columns for sparse features; got \"" + text + "\"");
-        }
-        return out;
     }
 
     /** The textual form: the column names joined by {@code ", "}. */

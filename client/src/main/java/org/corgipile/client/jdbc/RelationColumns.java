@@ -14,6 +14,7 @@ import java.util.Map;
 
 import org.corgipile.client.CorgiPileException;
 import org.corgipile.operators.FeatureShape;
+import org.corgipile.operators.FeaturesArgument;
 import org.corgipile.operators.TrainOptions;
 import org.corgipile.operators.TrainingException;
 import org.corgipile.operators.TupleBuffer;
@@ -64,7 +65,7 @@ public final class RelationColumns {
 
     /**
      * Resolves {@code relation} (any text {@code regclass} accepts, e.g. {@code higgs} or {@code "My Schema".t}),
-     * the label column and the feature columns ({@link FeatureColumns#names}).
+     * the label column and the feature columns ({@link FeaturesArgument#names}).
      *
      * @throws SQLException naming the argument: 42P01 unknown relation, 42809 not a table, 42703 unknown column,
      *                      42804 column of a wrong type
@@ -73,9 +74,9 @@ public final class RelationColumns {
             throws SQLException {
         List<String> names;
         try {
-            names = FeatureColumns.names(features);
-        } catch (IllegalArgumentException e) {
-            throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE, e.getMessage());
+            names = FeaturesArgument.names(features);
+        } catch (TrainingException e) {
+            throw new CorgiPileException(e);
         }
         long oid;
         String qualified;
@@ -410,7 +411,7 @@ public final class RelationColumns {
 
     /**
      * The features of the rows of a query, for prediction, read as training reads a relation's: the columns
-     * {@code features} (one array column or a column list, {@link FeatureColumns#names}) of the query's rows
+     * {@code features} (one array column or a column list, {@link FeaturesArgument#names}) of the query's rows
      * ({@code subquery}: the query as a subquery of the one that predicts) as one {@code float8[]} expression, a
      * numeric converted as {@link #exactSelectList} converts it (below double precision 0, beyond it Infinity, which
      * {@link QueryFeatures#check} turns into training's error), a boolean as 0/1.
@@ -421,9 +422,9 @@ public final class RelationColumns {
     public static QueryFeatures queryFeatures(Connection c, String subquery, String features) throws SQLException {
         List<String> names;
         try {
-            names = FeatureColumns.names(features);
-        } catch (IllegalArgumentException e) {
-            throw new CorgiPileException(TrainingException.INVALID_PARAMETER_VALUE, e.getMessage());
+            names = FeaturesArgument.names(features);
+        } catch (TrainingException e) {
+            throw new CorgiPileException(e);
         }
         List<String> types = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT " + String.join(", ", names.stream()

@@ -86,7 +86,8 @@ public interface Model extends BatchGradient {
         }
         for (double w : weights) {
             if (!(w > 0) || !Double.isFinite(w)) {
-                throw new InvalidSpecException("class_weights must be positive finite numbers, got " + w,
+                throw new InvalidSpecException("class_weights must be positive finite numbers, got "
+                        + org.corgipile.operators.Numbers.text(w),
                         "For example [1, 5] to count each positive row five times.");
             }
         }
