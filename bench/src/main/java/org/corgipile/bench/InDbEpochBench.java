@@ -5,11 +5,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.corgipile.bench.run.BenchResults;
 import org.corgipile.cli.DatabaseOptions;
 import org.corgipile.cli.ExitCodes;
 import org.corgipile.cli.VersionProvider;
@@ -130,7 +130,6 @@ public final class InDbEpochBench implements Callable<Integer> {
             s.executeQuery(sql).close();
             t[i] = (System.nanoTime() - start) / 1e9;
         }
-        Arrays.sort(t);
-        return t[runs / 2];
+        return BenchResults.median(t);
     }
 }

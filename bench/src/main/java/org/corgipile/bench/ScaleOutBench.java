@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.corgipile.bench.io.BlkioThrottle.IoCounters;
 import org.corgipile.bench.io.DeviceProfile;
 import org.corgipile.bench.io.PageCacheLimit;
+import org.corgipile.bench.run.BenchResults;
 import org.corgipile.bench.run.BenchServer;
 import org.corgipile.cli.ExitCodes;
 import org.corgipile.cli.VersionProvider;
@@ -449,9 +450,7 @@ public final class ScaleOutBench implements Callable<Integer> {
     }
 
     static double median(List<Double> xs) {
-        List<Double> sorted = xs.stream().sorted().toList();
-        int n = sorted.size();
-        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        return BenchResults.median(xs.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private static double mb(long bytes) {

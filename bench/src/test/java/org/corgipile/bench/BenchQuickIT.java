@@ -114,6 +114,19 @@ class BenchQuickIT {
         assertEquals(0.0, strategy("none").get("preparationSeconds").asDouble());
     }
 
+    /**
+     * Bug: the warm scan floor was the first {@code count(features)} of a new session, which also pays that
+     * backend's first touch of every shared buffer (4-8x the next scans on a VM), while the epochs it is compared
+     * with (2..n) run in a session that has touched them; now the median of later scans in one session.
+     */
+    @Test
+    void theWarmScanFloorIsMeasuredAfterTheSessionsFirstScan() {
+        long floors = log.lines().filter(l -> l.startsWith("bench: [memory] ") && l.contains(": warm scan floor ")
+                && l.contains(", the median of " + MatrixRunner.WARM_FLOOR_RUNS + " scans in one session after its"
+                        + " first (")).count();
+        assertEquals(2, floors, "one warm floor per round (--repeat 2):\n" + log);
+    }
+
     /** {@code --repeat 2}: one more round of the scan floor, corgipile and none on the same table, in results.json. */
     @Test
     void theRepeatedWarmPointsRanAnotherRoundOfTheFloorCorgipileAndNone() {

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
 import org.corgipile.bench.engine.EpochResult;
+import org.corgipile.bench.run.BenchResults;
 import org.corgipile.bench.run.BenchResults.Round;
 import org.corgipile.bench.run.BenchResults.StrategyResult;
 import org.corgipile.bench.run.BenchResults.TableResult;
@@ -65,9 +66,7 @@ final class RepeatedRounds {
             if (v.length == 0) {
                 return new Spread(Double.NaN, Double.NaN, Double.NaN, 0);
             }
-            int n = v.length;
-            double median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-            return new Spread(median, v[0], v[n - 1], n);
+            return new Spread(BenchResults.median(v), v[0], v[v.length - 1], v.length);
         }
 
         /** "; median of 3 rounds, 1.02-1.12" after a value measured in several rounds, "" after one. */

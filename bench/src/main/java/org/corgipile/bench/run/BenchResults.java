@@ -1,6 +1,7 @@
 package org.corgipile.bench.run;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
@@ -164,8 +165,7 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
             if (epochs.isEmpty()) {
                 return Double.NaN;
             }
-            double[] x = epochs.stream().skip(epochs.size() > 1 ? 1 : 0).mapToDouble(metric).sorted().toArray();
-            return x.length % 2 == 1 ? x[x.length / 2] : (x[x.length / 2 - 1] + x[x.length / 2]) / 2;
+            return median(epochs.stream().skip(epochs.size() > 1 ? 1 : 0).mapToDouble(metric).toArray());
         }
 
         /** Mean epoch time. */
@@ -182,5 +182,13 @@ public record BenchResults(String startedAt, String finishedAt, String host, Ben
         public double finalTestAccuracy() {
             return epochs.isEmpty() ? Double.NaN : epochs.get(epochs.size() - 1).testAccuracy();
         }
+    }
+
+    /** The median of {@code values} (the mean of the two middle ones for an even count), NaN for none. */
+    public static double median(double... values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 }
