@@ -56,9 +56,9 @@ public final class GradientDevices {
             case "gpu": {
                 OpenCLDevice d = OpenClDevices.require();
                 DenseGradient g = openClGradient(model, d, batch);
-                String kind = d.getType() == Device.TYPE.GPU ? "a GPU"
-                        : "no GPU found, using the OpenCL " + d.getType() + " device";
-                return new Selection("gpu", g, OpenClDevices.describe(d), true, "gpu: " + kind);
+                String found = d.getType() == Device.TYPE.GPU ? "using " : "no GPU found, using ";
+                return new Selection("gpu", g, OpenClDevices.describe(d), true,
+                        "gpu: " + found + OpenClDevices.describe(d));
             }
             case "auto":
                 return auto(model, batch);
@@ -90,7 +90,7 @@ public final class GradientDevices {
         }
         Selection s = new Selection("auto", g, OpenClDevices.describe(d), true,
                 "auto: OpenCL, batch " + batch + " x " + model.forwardMacsPerRow() + " multiply-adds per row = "
-                        + macs + " reaches " + threshold(d.getType()));
+                        + macs + " reaches " + threshold(d.getType()) + ", on " + OpenClDevices.describe(d));
         g.reportTo(s);
         return s;
     }

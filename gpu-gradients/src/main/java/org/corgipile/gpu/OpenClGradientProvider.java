@@ -64,7 +64,7 @@ public final class OpenClGradientProvider implements GradientProvider {
             s.close();
             return null;
         }
-        LOG.log(Level.INFO, s.note() + " on " + s.deviceName());
+        LOG.log(Level.INFO, s.note());
         selection = s;
         return s.gradient();
     }

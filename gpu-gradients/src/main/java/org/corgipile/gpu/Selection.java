@@ -43,7 +43,7 @@ public final class Selection implements AutoCloseable {
         return openCl;
     }
 
-    /** One sentence for the log: what was picked and why. */
+    /** One sentence for the log: what was picked (naming the OpenCL device) and why. */
     public String note() {
         return note;
     }

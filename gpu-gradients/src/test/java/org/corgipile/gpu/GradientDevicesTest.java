@@ -29,8 +29,9 @@ class GradientDevicesTest {
         try (Selection s = GradientDevices.select("gpu", model, 64)) {
             assertTrue(s.openCl());
             assertTrue(s.deviceName().startsWith("OpenCL " + type + " device '"), s.deviceName());
-            assertEquals(type == Device.TYPE.GPU ? "gpu: a GPU"
-                    : "gpu: no GPU found, using the OpenCL " + type + " device", s.note());
+            // bug: the NOTICE said "using the OpenCL CPU device on OpenCL CPU device '...'" (the kind twice)
+            assertEquals((type == Device.TYPE.GPU ? "gpu: using " : "gpu: no GPU found, using ") + s.deviceName(),
+                    s.note());
             OpenClGlmGradient g = (OpenClGlmGradient) s.gradient();
             sameAsJava(model, s.gradient(), 64);
             assertTrue(g.ranOnOpenCl());
@@ -60,6 +61,7 @@ class GradientDevicesTest {
         try (Selection s = GradientDevices.select("auto", model, batch)) {
             assertTrue(s.openCl(), s.note());
             assertTrue(s.note().startsWith("auto: OpenCL, batch " + batch + " x "), s.note());
+            assertTrue(s.note().endsWith(", on " + s.deviceName()), s.note());
             sameAsJava(model, s.gradient(), 8);
         }
     }
