@@ -36,7 +36,7 @@ extern bool CorgiRegisterNatives(JNIEnv *env);
 extern jbyteArray JNICALL readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray features,
 									 jbyteArray shown, jlongArray info);
 extern jint JNICALL readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jobject buffer);
-extern void JNICALL readerWillNeed(JNIEnv *env, jclass cls, jlong handle, jboolean toast, jlong first, jint pages);
+extern jint JNICALL readerWillNeed(JNIEnv *env, jclass cls, jlong handle, jboolean toast, jlong first, jint pages);
 extern jint JNICALL readerToastBlock(JNIEnv *env, jclass cls, jlong handle, jlong page);
 extern void JNICALL readerClose(JNIEnv *env, jclass cls, jlong handle);
 extern void CorgiReaderAbortPage(void);

@@ -569,7 +569,7 @@ typedef struct ReaderArgs
 	bool		toast;
 	double	   *out;
 	int64		cap;
-	jint		result;			/* readerReadPages: pages consumed; readerToastBlock: a TOAST block or -1 */
+	jint		result;			/* readerReadPages: pages consumed; readerToastBlock: a TOAST block or -1; readerWillNeed: segments not cached */
 	jbyteArray	label;			/* readerOpen: UTF-8 names, the answers */
 	jbyteArray	features;
 	jbyteArray	shown;			/* the relation as errors name it; NULL: its name in quotes */
@@ -630,9 +630,9 @@ readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray fe
  * posix_fadvise(WILLNEED) of pages [first, first + pages) of the heap or its
  * TOAST relation per 2 MB (max(read_ahead_kb, max_sectors_kb)): a random
  * order's block is read in a few large requests while others are decoded.
- * cachestat (Linux 6.5): at most a quarter cached, those pages are dropped
- * first (each would split the read, docs/in-database.md, TOAST); all cached,
- * nothing is announced (the kernel would only walk the pages).
+ * cachestat (Linux 6.5): at most a quarter cached, those pages are dropped first (each
+ * would split the read, docs/in-database.md, TOAST); all cached, nothing is announced (the
+ * kernel would only walk the pages). a->result: the segments not all cached (0: a warm range).
  */
 static void
 WillNeedBody(JNIEnv *env, void *arg)
@@ -656,6 +656,7 @@ WillNeedBody(JNIEnv *env, void *arg)
 		if (fd >= 0 && syscall(CACHESTAT_SYSCALL, fd, range, cached, 0) == 0 && cached[0] > 0 /* pages */
 			&& cached[0] * getpagesize() * 4 <= range[1])
 			(void) posix_fadvise(fd, (off_t) range[0], (off_t) range[1], POSIX_FADV_DONTNEED);
+		a->result += cached[0] * getpagesize() < range[1];
 		for (uint64 done = cached[0] * getpagesize() >= range[1] ? range[1] : 0; fd >= 0 && done < range[1]; done += WILLNEED_PAGES * BLCKSZ)
 			(void) posix_fadvise(fd, range[0] + done, Min(WILLNEED_PAGES * BLCKSZ, range[1] - done), POSIX_FADV_WILLNEED);
 		if (fd >= 0)
@@ -666,12 +667,12 @@ WillNeedBody(JNIEnv *env, void *arg)
 #endif
 }
 
-void		JNICALL
+jint		JNICALL
 readerWillNeed(JNIEnv *env, jclass cls, jlong handle, jboolean toast, jlong first, jint pages)
 {
 	ReaderArgs	a = {.handle = handle, .first = first, .pages = pages, .toast = toast};
 
-	CorgiNative(env, WillNeedBody, &a);
+	return CorgiNative(env, WillNeedBody, &a) ? a.result : -1;
 }
 
 /*

@@ -552,7 +552,7 @@ CorgiRegisterNatives(JNIEnv *env)
 		{"message", "(I[B)V", (void *) message},
 		{"readerOpen", "(J[B[B[B[J)[B", (void *) readerOpen},
 		{"readerReadPages", "(JJILjava/nio/ByteBuffer;)I", (void *) readerReadPages},
-		{"readerWillNeed", "(JZJI)V", (void *) readerWillNeed},
+		{"readerWillNeed", "(JZJI)I", (void *) readerWillNeed},
 		{"readerToastBlock", "(JJ)I", (void *) readerToastBlock},
 		{"readerClose", "(J)V", (void *) readerClose},
 		{"backendValue", "(I)J", (void *) backendValue},

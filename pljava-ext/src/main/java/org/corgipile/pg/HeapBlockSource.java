@@ -43,6 +43,8 @@ public final class HeapBlockSource implements RelationSource {
     private final long toastPages;
     private ToastRanges toastRanges;    // sampled at the first willRead
     private boolean toastSampled;
+    /** Skips announcing the blocks of a warm table ({@link CachedRanges}). */
+    private final CachedRanges cachedRanges = new CachedRanges();
     private final FeatureShape shape;
     private final boolean rowless;
     private ByteBuffer buffer;
@@ -263,11 +265,15 @@ public final class HeapBlockSource implements RelationSource {
      * few large requests, one seek plus its transfer, while earlier blocks are decoded (storage order is left to the
      * kernel's sequential read-ahead). Linux reads at most max(read_ahead_kb, max_sectors_kb) of the device per
      * call, hence the 2 MB. When the features are stored out of line, the TOAST pages of the range are announced
-     * the same way ({@link ToastRanges}: a map sampled at the first announcement).
+     * the same way ({@link ToastRanges}: a map sampled at the first announcement). On a warm table, where every
+     * range is found in the page cache, most blocks are not announced at all ({@link CachedRanges}).
      */
     @Override
     public void willRead(long firstPage, int pages) {
-        Natives.readerWillNeed(handle, false, firstPage, pages);
+        if (!cachedRanges.announce()) {
+            return;
+        }
+        boolean cached = Natives.readerWillNeed(handle, false, firstPage, pages) == 0;
         if (!toastSampled) {
             toastSampled = true;
             toastRanges = ToastRanges.sample(pageCount, toastPages, ToastRanges.PROBES,
@@ -276,9 +282,10 @@ public final class HeapBlockSource implements RelationSource {
         if (toastRanges != null) {
             long[] range = toastRanges.range(firstPage, pages);
             if (range[1] > range[0]) {
-                Natives.readerWillNeed(handle, true, range[0], (int) (range[1] - range[0]));
+                cached &= Natives.readerWillNeed(handle, true, range[0], (int) (range[1] - range[0])) == 0;
             }
         }
+        cachedRanges.found(cached);
     }
 
     private void grow(long bytes) {

@@ -96,9 +96,10 @@ public final class Natives {
 
     /**
      * Asks the kernel to read pages of the heap, or of its TOAST relation, into the page cache without waiting:
-     * posix_fadvise(WILLNEED) per 2 MB.
+     * posix_fadvise(WILLNEED) per 2 MB. Returns the segment files whose range was not all in the page cache (0: all
+     * cached, nothing announced; always 0 where the kernel has no cachestat or the platform no posix_fadvise).
      */
-    static native void readerWillNeed(long handle, boolean toast, long firstPage, int pages);
+    static native int readerWillNeed(long handle, boolean toast, long firstPage, int pages);
 
     /**
      * The TOAST page holding the first chunk of the first out-of-line feature value on heap page {@code page} (found
