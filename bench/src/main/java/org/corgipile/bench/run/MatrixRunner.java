@@ -400,12 +400,13 @@ public final class MatrixRunner {
                 seconds[i] = (System.nanoTime() - t0) / 1e9;
             }
             IoCounters io = server.io().minus(io0);
+            double floor = BenchResults.median(seconds);
             if (warm) {
                 log.printf(Locale.ROOT, "bench: [%s] %s: warm scan floor %.3f s, the median of %d scans in one"
                         + " session after its first (%.3f s, untimed: the session's first touch of the table)%n",
-                        server.profile().name(), table, BenchResults.median(seconds), seconds.length, firstSeconds);
+                        server.profile().name(), table, floor, seconds.length, firstSeconds);
             }
-            return new IoProbe(table, "seq_scan", pages, BenchResults.median(seconds), io.bytes() / seconds.length,
+            return new IoProbe(table, "seq_scan", pages, floor, io.bytes() / seconds.length,
                     io.requests() / seconds.length);
         }
     }
