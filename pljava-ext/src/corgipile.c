@@ -91,10 +91,7 @@ SpiLookup(const char *query, Oid argType, Datum arg)
 	return value;
 }
 
-/*
- * Model name -> id, remembered for the rest of the statement in fn_extra: a
- * query predicting over a table looks the name up once.
- */
+/* Model name -> id, remembered for the rest of the statement in fn_extra: a query over a table looks it up once. */
 typedef struct PredictCache
 {
 	int64		id;

@@ -35,11 +35,12 @@ extern bool CorgiRegisterNatives(JNIEnv *env);
 /* heap_reader.c: the reader natives of org.corgipile.pg.Natives */
 extern jbyteArray JNICALL readerOpen(JNIEnv *env, jclass cls, jlong relid, jbyteArray label, jbyteArray features,
 									 jbyteArray shown, jlongArray info);
-extern jint JNICALL readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jobject buffer);
+extern jint JNICALL readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jdoubleArray rows,
+								   jint offset, jint length, jdoubleArray header);
 extern jint JNICALL readerWillNeed(JNIEnv *env, jclass cls, jlong handle, jboolean toast, jlong first, jint pages);
 extern jint JNICALL readerToastBlock(JNIEnv *env, jclass cls, jlong handle, jlong page);
 extern void JNICALL readerClose(JNIEnv *env, jclass cls, jlong handle);
-extern void CorgiReaderAbortPage(void);
+extern void CorgiReaderAbortPage(JNIEnv *env);
 extern void CorgiCloseAllReaders(bool clean);
 
 #endif							/* CORGIPILE_H */

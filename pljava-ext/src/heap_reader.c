@@ -29,7 +29,6 @@
 #include "utils/numeric.h"
 #include "utils/rls.h"
 
-#define HEADER_DOUBLES 5
 #define WILLNEED_PAGES ((2 * 1024 * 1024) / BLCKSZ)
 #define CACHESTAT_SYSCALL 451	/* __NR_cachestat (Linux >= 6.5, not alpha); ENOSYS: no drop */
 #define MAX_READERS 8
@@ -73,9 +72,11 @@ typedef struct CorgiReader
 static CorgiReader *readers[MAX_READERS];
 static bool numericOverflow;	/* a numeric beyond float8's range was read (CheckFinite's 22003); reset per read */
 
-/* The page ReadPage holds (one at a time), released by CorgiReaderAbortPage after an error. */
+/* The page ReadPage holds (one at a time) and the Java arrays a read writes into: released by CorgiReaderAbortPage. */
 static Buffer curBuf = InvalidBuffer;
 static bool curLocked = false;
+static jdoubleArray curArrays[2];	/* records, then header and pairs (readerReadPages) */
+static void *curAt[2];
 
 /* Sink of a range: writes records while they fit, then only counts the doubles a page needs. */
 typedef struct PageSink
@@ -83,7 +84,8 @@ typedef struct PageSink
 	double	   *out;
 	int64		cap;
 	int64		pos;			/* records from the front */
-	int64		back;			/* their {label, tid} pairs from the end, backwards: 2 per tuple */
+	double	   *pairs;			/* their {label, tid} pairs, in order */
+	int64		pairCap, back;	/* doubles of pairs: room, used (2 per tuple) */
 	int64		skipped;
 	bool		probe;			/* only find valueid: the first out-of-line feature value's TOAST id */
 	Oid			valueid;
@@ -193,11 +195,8 @@ LookupColumn(Relation rel, const char *name, const char *role, bool tableSelect)
 	return c;
 }
 
-/*
- * Opens the relation and checks what the executor would (kind, access method,
- * privileges, row-level security, columns); spec: one column, "indices,
- * values" or scalar columns.  Fills r in the current memory context.
- */
+/* Opens the relation and checks what the executor would (kind, access method, privileges, row-level security,
+ * columns); spec: one column, "indices, values" or scalar columns.  Fills r in the current memory context. */
 static void
 ReaderSetup(CorgiReader *r, Oid relid, const char *label, const char *spec, const char *shown)
 {
@@ -360,7 +359,7 @@ Reserve(PageSink *s, int64 n)
 
 	s->pos += n;
 	s->back += 2;
-	return s->pos + s->back > s->cap ? NULL : dst;
+	return s->pos > s->cap || s->back > s->pairCap ? NULL : dst;
 }
 
 /* One visible tuple, deformed once: skip when label or features are NULL, else emit its record. */
@@ -433,7 +432,7 @@ DeformTuple(CorgiReader *r, HeapTuple tup, PageSink *s)
 		ArrayToDoubles(idx, r->cols[0].type, n, dst + 1);
 		CheckFinite(r, dst + 1 + n, ArrayToDoubles(val, r->cols[1].type, n, dst + 1 + n), n, tup, &r->cols[1]);
 	}
-	dst = s->out + s->cap - s->back;
+	dst = s->pairs + s->back - 2;
 	dst[0] = label;
 	dst[1] = (double) (((uint64) ItemPointerGetBlockNumber(&tup->t_self) << 16) |
 					   ItemPointerGetOffsetNumber(&tup->t_self));
@@ -499,10 +498,14 @@ ReadPage(CorgiReader *r, BlockNumber blk, PageSink *s)
 	ReleaseBuffer(buf);
 }
 
-/* Releases the page an error interrupted (called by the native frame after an error). */
+/* Releases the page and the Java arrays an error interrupted (the native frame, after an error), or a done read's. */
 void
-CorgiReaderAbortPage(void)
+CorgiReaderAbortPage(JNIEnv *env)
 {
+	for (int i = 1; i >= 0; i--)
+		if (curAt[i] != NULL)
+			(*env)->ReleasePrimitiveArrayCritical(env, curArrays[i], curAt[i], 0);
+	curAt[0] = curAt[1] = NULL;
 	if (curLocked)
 		LockBuffer(curBuf, BUFFER_LOCK_UNLOCK);
 	if (BufferIsValid(curBuf))
@@ -567,8 +570,8 @@ typedef struct ReaderArgs
 	jlong		first;
 	jint		pages;
 	bool		toast;
-	double	   *out;
-	int64		cap;
+	jdoubleArray rows, header;	/* readerReadPages: records into rows[offset, offset + length), the rest into header */
+	jint		offset, length;
 	jint		result;			/* readerReadPages: pages consumed; readerToastBlock: a TOAST block or -1; readerWillNeed: segments not cached */
 	jbyteArray	label;			/* readerOpen: UTF-8 names, the answers */
 	jbyteArray	features;
@@ -675,11 +678,8 @@ readerWillNeed(JNIEnv *env, jclass cls, jlong handle, jboolean toast, jlong firs
 	return CorgiNative(env, WillNeedBody, &a) ? a.result : -1;
 }
 
-/*
- * a->result: the TOAST block of the first chunk of the first out-of-line
- * feature value of a visible tuple on heap page a->first (found through the
- * TOAST index), or -1.  Array and sparse features only: others are by value.
- */
+/* a->result: the TOAST block of the first chunk of the first out-of-line feature value of a visible tuple on heap
+ * page a->first (found through the TOAST index), or -1.  Array and sparse features only: others are by value. */
 static void
 ToastBlockBody(JNIEnv *env, void *arg)
 {
@@ -723,13 +723,20 @@ ReadPagesBody(JNIEnv *env, void *arg)
 {
 	ReaderArgs *a = (ReaderArgs *) arg;
 	CorgiReader *r = ReaderFromHandle(a->handle);
-	PageSink	s = {a->out, a->cap, HEADER_DOUBLES};
+	PageSink	s;
+	double		need = 0;		/* doubles the first page's records need when they did not fit */
+	jsize		metaLength = (*env)->GetArrayLength(env, a->header);
 	BlockNumber blk = (BlockNumber) Max(a->first, 0);
 	BlockNumber end = (BlockNumber) Min((int64) r->nblocks, a->first + (int64) a->pages);
 
-	if (a->out == NULL || a->cap < HEADER_DOUBLES)
-		elog(ERROR, "corgipile: the reader buffer must be a direct ByteBuffer. Please report a bug.");
-	a->out[3] = 0;
+	if (a->offset < 0 || a->length < 0 || a->offset + (int64) a->length > (*env)->GetArrayLength(env, a->rows) ||
+		metaLength < 5 + 2 * MaxHeapTuplesPerPage)
+		elog(ERROR, "corgipile: reader output outside its arrays. Please report a bug.");
+	/* pinned: no GC and no other JNI call until CorgiReaderAbortPage releases them (also after an error) */
+	for (int i = 0; i < 2; i++)
+		if ((curAt[i] = (*env)->GetPrimitiveArrayCritical(env, curArrays[i] = i ? a->header : a->rows, NULL)) == NULL)
+			elog(ERROR, "corgipile: out of memory pinning the reader's output");
+	s = (PageSink) {(double *) curAt[0] + a->offset, a->length, 0, (double *) curAt[1] + 5, metaLength - 5};
 	numericOverflow = false;
 	for (; blk < end; blk++, a->result++)
 	{
@@ -737,27 +744,24 @@ ReadPagesBody(JNIEnv *env, void *arg)
 
 		CHECK_FOR_INTERRUPTS();
 		ReadPage(r, blk, &s);
-		if (s.pos + s.back > s.cap)	/* the page did not fit: Reserve gave NULL */
+		if (s.pos > s.cap || s.back > s.pairCap)	/* the page did not fit: Reserve gave NULL */
 		{
-			a->out[3] = a->result == 0 ? (double) (s.pos + s.back) : 0;
+			need = a->result == 0 ? (double) s.pos : 0;
 			s = before;
 			break;
 		}
 	}
-	a->out[0] = (double) (s.back / 2);
-	a->out[1] = (double) s.pos;
-	a->out[2] = (double) s.skipped;
-	a->out[4] = r->dimension;
+	memcpy(curAt[1], (double[5]) {s.back / 2, s.pos, s.skipped, need, r->dimension}, sizeof(double[5]));
+	CorgiReaderAbortPage(env);
 }
 
-/* Pages [first, first + pages) into buf until it is full; returns the pages consumed (0: see header slot 3). */
+/* Pages [first, first + pages) into rows[offset, offset + length) until full; returns the pages consumed. */
 jint		JNICALL
-readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jobject jbuf)
+readerReadPages(JNIEnv *env, jclass cls, jlong handle, jlong first, jint pages, jdoubleArray rows, jint offset,
+				jint length, jdoubleArray header)
 {
-	ReaderArgs	a = {.handle = handle, .first = first, .pages = pages};
+	ReaderArgs	a = {handle, first, pages, .rows = rows, .offset = offset, .length = length, .header = header};
 
-	a.out = (*env)->GetDirectBufferAddress(env, jbuf);
-	a.cap = (*env)->GetDirectBufferCapacity(env, jbuf) / (jlong) sizeof(double);
 	return CorgiNative(env, ReadPagesBody, &a) ? a.result : -1;
 }
 

@@ -441,7 +441,7 @@ CorgiNative(JNIEnv *env, CorgiNativeBody body, void *arg)
 			MemoryContextSwitchTo(corgiCallContext);
 			pendingError = CopyErrorData();
 			FlushErrorState();
-			CorgiReaderAbortPage();
+			CorgiReaderAbortPage(env);
 		}
 		PG_END_TRY();
 		MemoryContextSwitchTo(old);
@@ -469,10 +469,7 @@ CorgiUtf8(JNIEnv *env, jbyteArray bytes)
 	return s;
 }
 
-/*
- * checkInterrupts() is how cancel, statement_timeout and termination reach
- * Java (signals pending while Java runs are delivered in CorgiNative).
- */
+/* checkInterrupts(): how cancel, statement_timeout and termination reach Java (pending signals land in CorgiNative). */
 static void
 CheckInterruptsBody(JNIEnv *env, void *arg)
 {
@@ -551,7 +548,7 @@ CorgiRegisterNatives(JNIEnv *env)
 		{"checkInterrupts", "()V", (void *) checkInterrupts},
 		{"message", "(I[B)V", (void *) message},
 		{"readerOpen", "(J[B[B[B[J)[B", (void *) readerOpen},
-		{"readerReadPages", "(JJILjava/nio/ByteBuffer;)I", (void *) readerReadPages},
+		{"readerReadPages", "(JJI[DII[D)I", (void *) readerReadPages},
 		{"readerWillNeed", "(JZJI)I", (void *) readerWillNeed},
 		{"readerToastBlock", "(JJ)I", (void *) readerToastBlock},
 		{"readerClose", "(J)V", (void *) readerClose},

@@ -432,6 +432,16 @@ public final class TupleBuffer {
         }
     }
 
+    /**
+     * Makes room for {@code rows} more tuples beyond {@link #size()}, growing like appends do (by half at least), and
+     * returns the dense features array: a decoder that writes rows in place (the heap reader) fills it from
+     * {@code size() * dimension} and then commits what it wrote with {@link #appendDenseRows}. Dense only.
+     */
+    public double[] denseRoom(int rows) {
+        ensureRows(size + rows);
+        return dense;
+    }
+
     private void ensureRows(int rows) {
         if (rows > labels.length) {
             resize(Math.max(rows, labels.length + (labels.length >> 1)));

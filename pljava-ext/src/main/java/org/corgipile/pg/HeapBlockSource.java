@@ -1,8 +1,5 @@
 package org.corgipile.pg;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
 import java.util.BitSet;
 
 import org.corgipile.operators.TrainingException;
@@ -15,22 +12,32 @@ import org.corgipile.operators.TupleBuffer;
 /**
  * A {@link BlockSource} over the heap pages of a PostgreSQL table, read through the buffer manager by the natives
  * of {@code heap_reader.c}: one JNI call per page range, the visible tuples of that range under the query's
- * snapshot, deformed in C into doubles in a direct buffer that this class bulk-copies into a {@link TupleBuffer}.
+ * snapshot, deformed in C into doubles written straight into a Java array.
  *
- * <p>Buffer format (native order, all doubles): header {tuples, doubles used from the front, tuples skipped in this
- * call, doubles needed when not one page fitted, dimension}, then per tuple its features for dense shapes or {nnz,
- * nnz indices, nnz values} for sparse ones; the tuples' {label, tid} pairs are written from the end of the buffer
- * backwards (tuple t's at {@code capacity - 2 (t + 1)}). So a dense call's features are one run of doubles that
- * {@link #decode} copies into the {@link TupleBuffer} at once, not row by row. The buffer grows when a page does not
- * fit; the native returns how many pages it consumed, so a range is read in as many calls as the buffer needs.
+ * <p>Output format (doubles, into two double[]s the native pins for the call): the records, per tuple its features
+ * for dense shapes or {nnz, nnz indices, nnz values} for sparse ones, into a region {@code [offset, offset +
+ * length)} of the first; into the second ({@link #meta}) a header {tuples, doubles of records, tuples skipped in
+ * this call, doubles of records the first page needs when it did not fit, dimension} followed by the tuples'
+ * {label, tid} pairs (tuple t's at {@code 5 + 2t}). The native returns how many pages it consumed: it stops before
+ * the first page whose records or pairs do not fit, so a range is read in as many calls as the room needs.
+ *
+ * <p>Dense features are written in place: {@link #readPages} hands the native the free end of the
+ * {@link TupleBuffer}'s own feature array, the records land where SGD reads them and only the {label, tid} pairs
+ * behind them are moved in Java. Copying every row out of a direct buffer, as the reader did before, was 27% of the
+ * reading thread of a warm {@code none} epoch (perf, 1M x 28; docs/in-database.md). Sparse records go to a scratch
+ * array first and are checked and decoded from there.
  *
  * <p>Only the backend's main thread may use an instance (the natives check it).
  */
 public final class HeapBlockSource implements RelationSource {
     private static final int HEADER = 5;
+    /** Tuples whose pairs one call can return (at least a page's, MaxHeapTuplesPerPage: the native checks). */
+    private static final int CALL_TUPLES = 16_384;
+    private final double[] meta = new double[HEADER + 2 * CALL_TUPLES];
     /**
-     * Small on purpose: the native fills it and stops when full, Java copies it out at once, so the round trip
-     * stays in the CPU cache (4 MB buffers made the reader ~2x slower than 256 kB ones on 10 MB blocks).
+     * The scratch array of sparse records, small on purpose: the native fills it and stops when full, Java decodes
+     * it at once, so the round trip stays in the CPU cache (4 MB buffers made the reader ~2x slower than 256 kB
+     * ones on 10 MB blocks, when dense rows took this way too).
      */
     private static final int INITIAL_BYTES = 256 << 10;
 
@@ -47,7 +54,7 @@ public final class HeapBlockSource implements RelationSource {
     private final CachedRanges cachedRanges = new CachedRanges();
     private final FeatureShape shape;
     private final boolean rowless;
-    private ByteBuffer buffer;
+    private double[] scratch;
     private int[] sparseIndices = new int[64];
     private double[] sparseValues = new double[64];
     private boolean closed;
@@ -65,7 +72,7 @@ public final class HeapBlockSource implements RelationSource {
         this.handle = info[0];
         this.pageCount = info[1];
         this.toastPages = info[4];
-        this.buffer = ByteBuffer.allocateDirect(INITIAL_BYTES).order(ByteOrder.nativeOrder());
+        this.scratch = new double[INITIAL_BYTES / Double.BYTES];
         boolean sparse = info[3] != 0;
         int dimension = (int) info[2];
         if (dimension == 0) {
@@ -122,7 +129,7 @@ public final class HeapBlockSource implements RelationSource {
         for (long page = 0; page < pageCount; ) {
             Raw raw = readRaw(page, 1);
             if (raw.tuples > 0) {
-                return (int) raw.data.get(4);
+                return (int) meta[4];
             }
             page += raw.done;
             Natives.checkInterrupts();
@@ -136,12 +143,12 @@ public final class HeapBlockSource implements RelationSource {
         long tuples = 0;
         for (long page = 0; page < pageCount; ) {
             Raw raw = readRaw(page, (int) Math.min(Integer.MAX_VALUE, pageCount - page));
-            int pos = HEADER;
+            int pos = 0;
             for (int t = 0; t < raw.tuples; t++) {
-                int nnz = (int) raw.data.get(pos);
+                int nnz = (int) scratch[pos];
                 for (int k = 0; k < nnz; k++) {
-                    double index = raw.data.get(pos + 1 + k);
-                    checkIndex(index, (long) raw.data.get(pairAt(raw.data, t) + 1), TrainOptions.MAX_DIMENSION);
+                    double index = scratch[pos + 1 + k];
+                    checkIndex(index, (long) meta[pairAt(t) + 1], TrainOptions.MAX_DIMENSION);
                     largest = Math.max(largest, index);
                 }
                 pos += 1 + 2 * nnz;
@@ -156,18 +163,17 @@ public final class HeapBlockSource implements RelationSource {
         return (int) Math.max(largest, 0);
     }
 
-    private record Raw(int done, int tuples, DoubleBuffer data) {
+    private record Raw(int done, int tuples) {
     }
 
-    /** Reads pages without decoding (growing the buffer until at least one page fits); skips not counted. */
+    /** Reads pages into the scratch array (growing it until at least one page fits); skips not counted. */
     private Raw readRaw(long page, int pages) {
         while (true) {
-            int done = Natives.readerReadPages(handle, page, pages, buffer);
-            DoubleBuffer d = buffer.asDoubleBuffer();
+            int done = Natives.readerReadPages(handle, page, pages, scratch, 0, scratch.length, meta);
             if (done > 0) {
-                return new Raw(done, (int) d.get(0), d);
+                return new Raw(done, (int) meta[0]);
             }
-            grow(Math.max((long) d.get(3) * Double.BYTES + 1024, (long) buffer.capacity() * 2));
+            grow(Math.max((long) meta[3] + 128, (long) scratch.length * 2));
         }
     }
 
@@ -225,22 +231,46 @@ public final class HeapBlockSource implements RelationSource {
         long page = Math.max(0, firstPage);
         long end = Math.min(pageCount, firstPage + pages);
         int appended = 0;
+        int room = 1;   // dense: rows of free room to make before a call (more after a page did not fit)
         while (page < end) {
             int want = (int) (end - page);
-            int done = Natives.readerReadPages(handle, page, want, buffer);
-            DoubleBuffer d = buffer.asDoubleBuffer();
+            int done;
+            if (shape.sparse()) {
+                done = Natives.readerReadPages(handle, page, want, scratch, 0, scratch.length, meta);
+                if (done > 0) {
+                    appended += decode((int) meta[0], into);
+                }
+            } else {
+                // the reader writes the rows straight into the buffer the operators read, into the room it has (it
+                // grows only when full: a buffer reserved for its rows, TupleShuffle's, is filled without growing)
+                double[] dense = into.denseRoom(room);
+                int offset = into.size() * shape.dimension();
+                done = Natives.readerReadPages(handle, page, want, dense, offset, dense.length - offset, meta);
+                if (done > 0) {
+                    int tuples = (int) meta[0];
+                    int first = into.appendDenseRows(tuples);
+                    for (int t = 0, at = HEADER; t < tuples; t++, at += 2) {
+                        into.setLabelAndId(first + t, meta[at], (long) meta[at + 1]);
+                    }
+                    appended += tuples;
+                }
+            }
             if (done == 0) {
-                long needed = (long) d.get(3);
-                grow(Math.max(needed * Double.BYTES + 1024, (long) buffer.capacity() * 2));
+                long needed = (long) meta[3];
+                if (shape.sparse()) {
+                    grow(Math.max(needed + 128, (long) scratch.length * 2));
+                } else {
+                    room = (int) Math.min(Integer.MAX_VALUE / 2, needed / shape.dimension() + 1);
+                }
                 continue;
             }
-            appended += decode(d, (int) d.get(0), into);
+            room = 1;
             if (!pagesSeen.get((int) page)) {
-                skippedRows += (long) d.get(2);
+                skippedRows += (long) meta[2];
             }
             pagesSeen.set((int) page, (int) (page + done));
             pagesRead += done;
-            tuplesRead += (long) d.get(0);
+            tuplesRead += (long) meta[0];
             page += done;
         }
         if (toastRanges != null && !toastRanges.knows(firstPage)) {
@@ -288,48 +318,41 @@ public final class HeapBlockSource implements RelationSource {
         cachedRanges.found(cached);
     }
 
-    private void grow(long bytes) {
-        if (bytes > Integer.MAX_VALUE - 8) {
+    private void grow(long doubles) {
+        if (doubles * Double.BYTES > Integer.MAX_VALUE - 8) {
             throw new TrainingException(TrainingException.PROGRAM_LIMIT_EXCEEDED,
                     "a heap page deforms to more than 2 GB of features",
                     "Use sparse features for very wide rows.");
         }
-        buffer = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+        scratch = new double[(int) doubles];
     }
 
     /** Where tuple {@code t}'s {label, tid} pair of a call's output is. */
-    private static int pairAt(DoubleBuffer d, int t) {
-        return d.capacity() - 2 * (t + 1);
+    private static int pairAt(int t) {
+        return HEADER + 2 * t;
     }
 
-    private int decode(DoubleBuffer d, int tuples, TupleBuffer into) {
-        int pos = HEADER;
+    /** The sparse tuples of a call's output into {@code into} (dense ones are written in place, {@link #readPages}). */
+    private int decode(int tuples, TupleBuffer into) {
+        double[] d = scratch;
+        int pos = 0;
         int dim = shape.dimension();
-        if (!shape.sparse()) {
-            // one bulk copy of the call's features; a copy per row cost ~40% more (per-call overhead of the stub)
-            int first = into.appendDenseRows(tuples);
-            d.get(HEADER, into.dense(), first * dim, tuples * dim);
-            for (int t = 0, at = pairAt(d, 0); t < tuples; t++, at -= 2) {
-                into.setLabelAndId(first + t, d.get(at), (long) d.get(at + 1));
-            }
-            return tuples;
-        }
         for (int t = 0; t < tuples; t++) {
-            int at = pairAt(d, t);
-            double label = d.get(at);
-            long id = (long) d.get(at + 1);
-            int nnz = (int) d.get(pos);
+            int at = pairAt(t);
+            double label = meta[at];
+            long id = (long) meta[at + 1];
+            int nnz = (int) d[pos];
             if (nnz > sparseIndices.length) {
                 sparseIndices = new int[Math.max(nnz, sparseIndices.length * 2)];
                 sparseValues = new double[sparseIndices.length];
             }
             int base = pos + 1;
             for (int k = 0; k < nnz; k++) {
-                double index = d.get(base + k);
+                double index = d[base + k];
                 checkIndex(index, id, dim);
                 sparseIndices[k] = (int) index;
             }
-            d.get(base + nnz, sparseValues, 0, nnz);
+            System.arraycopy(d, base + nnz, sparseValues, 0, nnz);
             into.addSparse(label, id, sparseIndices, sparseValues, 0, nnz);
             pos = base + 2 * nnz;
         }

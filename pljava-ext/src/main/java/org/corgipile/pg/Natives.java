@@ -1,6 +1,5 @@
 package org.corgipile.pg;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -91,8 +90,12 @@ public final class Natives {
     /** Values of the backend (see the callers); on the main thread during a call only, like every native. */
     private static native long backendValue(int which);
 
-    /** Reads pages into {@code buffer} (direct, native order); see {@link HeapBlockSource} for the format. */
-    static native int readerReadPages(long handle, long firstPage, int pages, ByteBuffer buffer);
+    /**
+     * Reads pages into {@code rows[offset, offset + length)} (pinned for the call: written in place) and the call's
+     * header into {@code header}; see {@link HeapBlockSource} for the format.
+     */
+    static native int readerReadPages(long handle, long firstPage, int pages, double[] rows, int offset, int length,
+                                      double[] header);
 
     /**
      * Asks the kernel to read pages of the heap, or of its TOAST relation, into the page cache without waiting:
