@@ -34,7 +34,7 @@ class JvmThreadSignalMaskIT {
             int pid = InDatabaseTrainingIT.pid(c);
             s.execute("SET client_min_messages = warning");
             TestTables.clustered(c, "masks_t", 2000, 8, 0.3);
-            // Start the JVM, then do what starts threads later: training (direct buffers, cleaners), evaluation,
+            // Start the JVM, then do what starts threads later: training (its compute thread), evaluation,
             // prediction, a few GCs worth of garbage.
             for (int i = 0; i < 3; i++) {
                 s.executeQuery("SELECT count(*) FROM train_sgd('masks_t', 'label', 'features', epochs => 2, "
