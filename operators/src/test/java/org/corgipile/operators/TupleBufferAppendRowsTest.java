@@ -37,12 +37,7 @@ class TupleBufferAppendRowsTest {
                 bulk.setLabelAndId(first + t, (first + t) % 3, TupleBuffer.tid(first + t, 1));
             }
         }
-        assertEquals(rowByRow.size(), bulk.size());
-        for (int i = 0; i < row; i++) {
-            assertEquals(rowByRow.label(i), bulk.label(i));
-            assertEquals(rowByRow.id(i), bulk.id(i));
-        }
-        assertArrayEquals(Arrays.copyOf(rowByRow.dense(), row * D), Arrays.copyOf(bulk.dense(), row * D));
+        assertSameRows(rowByRow, bulk);
     }
 
     @Test
@@ -66,12 +61,7 @@ class TupleBufferAppendRowsTest {
                 inPlace.setLabelAndId(first + t, (first + t) % 3, TupleBuffer.tid(first + t, 1));
             }
         }
-        assertEquals(rowByRow.size(), inPlace.size());
-        for (int i = 0; i < row; i++) {
-            assertEquals(rowByRow.label(i), inPlace.label(i));
-            assertEquals(rowByRow.id(i), inPlace.id(i));
-        }
-        assertArrayEquals(Arrays.copyOf(rowByRow.dense(), row * D), Arrays.copyOf(inPlace.dense(), row * D));
+        assertSameRows(rowByRow, inPlace);
     }
 
     /** Asking for room a row at a time grows the array by half each time it is full, not by a row (no n^2 copies). */
@@ -91,5 +81,15 @@ class TupleBufferAppendRowsTest {
             }
         }
         assertTrue(grown < 20, "grew " + grown + " times for 10,000 rows");
+    }
+
+    private static void assertSameRows(TupleBuffer expected, TupleBuffer actual) {
+        int rows = expected.size();
+        assertEquals(rows, actual.size());
+        for (int i = 0; i < rows; i++) {
+            assertEquals(expected.label(i), actual.label(i));
+            assertEquals(expected.id(i), actual.id(i));
+        }
+        assertArrayEquals(Arrays.copyOf(expected.dense(), rows * D), Arrays.copyOf(actual.dense(), rows * D));
     }
 }
