@@ -180,13 +180,17 @@ public final class MarkdownReport {
                 + " round 1 (server restarted, page cache dropped, page cache limited). Per round: the floor, each"
                 + " strategy's median epoch (epochs 2..n), the ratios within the round, CorgiPile's reading thread"
                 + " (read, + waiting for sgd, of it helping sgd) and compute thread (sgd), and each strategy's"
-                + " device read requests per epoch (median of epochs 2..n; the server's blkio group, cold profiles)."
+                + " device read requests per epoch (median of epochs 2..n; the server's blkio group, cold profiles),"
+                + " and each strategy's busy time over the floor: read + helping sgd + sgd for CorgiPile, read + sgd"
+                + " for `none` (the two threads' time at work; warm, their CPU time, so on c cores no epoch is shorter"
+                + " than busy / c, and an epoch at 1.3x the floor needs busy / floor <= 1.3 c)."
                 + " The last row of each table: the median over the rounds and, in brackets, the smallest and"
                 + " largest value; the headline and the targets use these medians.\n\n");
         md.append("| profile | table | round | floor s | CorgiPile epoch s | `none` epoch s | CorgiPile / `none` |"
                 + " CorgiPile / floor | `none` / floor | read s | + waiting for sgd s | of it helping sgd s |"
-                + " sgd s | CorgiPile requests / epoch | `none` requests / epoch |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " sgd s | CorgiPile requests / epoch | `none` requests / epoch | CorgiPile busy / floor |"
+                + " `none` busy / floor |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         eachTable(runs, (r, p, t) -> {
             if (t.repeats().isEmpty()) {
                 return;
@@ -196,16 +200,17 @@ public final class MarkdownReport {
             List<RepeatedRounds.Ratios> rounds = RepeatedRounds.of(t);
             for (RepeatedRounds.Ratios x : rounds) {
                 md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s"
-                                + " | %s | %s |%n",
+                                + " | %s | %s | %s | %s |%n",
                         name, x.round(), secs(x.floor()), secs(x.corgipile()), secs(x.none()),
                         fixed(x.corgipileVsNone()), fixed(x.corgipileVsFloor()), fixed(x.noneVsFloor()),
                         secs(x.corgipile(EpochResult::readSeconds)), secs(x.corgipile(EpochResult::readWaitSeconds)),
                         secs(x.corgipile(EpochResult::readHelpSeconds)),
                         secs(x.corgipile(EpochResult::computeSeconds)), count(x.corgipile(RepeatedRounds::requests)),
-                        count(x.none(RepeatedRounds::requests))));
+                        count(x.none(RepeatedRounds::requests)), fixed(x.corgipileBusyVsFloor()),
+                        fixed(x.noneBusyVsFloor())));
             }
             md.append(String.format(Locale.ROOT, "| %s | **median of %d** (min-max) | %s | %s | %s | **%s** | **%s** |"
-                            + " %s | %s | %s | %s | %s | %s | %s |%n", name, rounds.size(),
+                            + " %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", name, rounds.size(),
                     RepeatedRounds.over(t, RepeatedRounds.Ratios::floor).cell("%.3f"),
                     RepeatedRounds.over(t, RepeatedRounds.Ratios::corgipile).cell("%.3f"),
                     RepeatedRounds.over(t, RepeatedRounds.Ratios::none).cell("%.3f"),
@@ -216,7 +221,9 @@ public final class MarkdownReport {
                     RepeatedRounds.over(t, x -> x.corgipile(EpochResult::readHelpSeconds)).cell("%.3f"),
                     RepeatedRounds.over(t, x -> x.corgipile(EpochResult::computeSeconds)).cell("%.3f"),
                     RepeatedRounds.over(t, x -> x.corgipile(RepeatedRounds::requests)).cell("%.0f"),
-                    RepeatedRounds.over(t, x -> x.none(RepeatedRounds::requests)).cell("%.0f")));
+                    RepeatedRounds.over(t, x -> x.none(RepeatedRounds::requests)).cell("%.0f"),
+                    RepeatedRounds.over(t, RepeatedRounds.Ratios::corgipileBusyVsFloor).cell("%.2f"),
+                    RepeatedRounds.over(t, RepeatedRounds.Ratios::noneBusyVsFloor).cell("%.2f")));
         });
         md.append('\n');
     }

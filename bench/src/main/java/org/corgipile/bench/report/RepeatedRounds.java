@@ -39,6 +39,22 @@ final class RepeatedRounds {
             return floor > 0 ? none / floor : Double.NaN;
         }
 
+        /**
+         * CorgiPile's two threads' busy time per epoch over the floor: reading + helping SGD (the reading thread's
+         * share of the gather) + SGD (the compute thread), medians of epochs 2..n. Warm, the epoch's CPU time:
+         * on c cores the epoch takes at least busy / c.
+         */
+        double corgipileBusyVsFloor() {
+            return floor > 0 ? (corgipile(EpochResult::readSeconds) + corgipile(EpochResult::readHelpSeconds)
+                    + corgipile(EpochResult::computeSeconds)) / floor : Double.NaN;
+        }
+
+        /** As {@link #corgipileBusyVsFloor()} for `none` (no shuffled gather to help: reading + SGD). */
+        double noneBusyVsFloor() {
+            return floor > 0 ? (none(EpochResult::readSeconds) + none(EpochResult::computeSeconds)) / floor
+                    : Double.NaN;
+        }
+
         /** The median over epochs 2..n of one of corgipile's per-epoch times, NaN when it did not run. */
         double corgipile(ToDoubleFunction<EpochResult> metric) {
             return corgipileRun == null ? Double.NaN : corgipileRun.medianOfLaterEpochs(metric);

@@ -207,7 +207,13 @@ class CombinedReportTest {
         assertTrue(md.contains("| hdd | synthetic clustered, 200,000 rows | **median of 3** (min-max) |"
                 + " 1.000 (0.875-1.000) | 1.150 (1.100-2.000) | 1.000 (1.000-1.000) | **1.15 (1.10-2.00)** |"
                 + " **1.31 (1.10-2.00)** | 1.00 (1.00-1.14) |"), md);
-        assertTrue(md.contains(" | 80 (64-96) | 64 (64-64) |\n"), md);
+        // busy / floor: CorgiPile read + helping + sgd = (0.75 + 0.0625 + 0.25) x its epoch, `none` read + sgd = 1.0 x
+        // its epoch; round 1 2.125 / 1.0 and 1.0 / 1.0, round 2 1.16875 / 1.0, round 3 1.221875 / 0.875 = 1.396 and
+        // 1.0 / 0.875 = 1.143
+        assertTrue(md.contains("| hdd | synthetic clustered, 200,000 rows | 1 | 1.000 | 2.000 | 1.000 | 2.00 | 2.00 |"
+                + " 1.00 | 1.500 | 0.250 | 0.125 | 0.500 | 64 | 64 | 2.13 | 1.00 |\n"), md);
+        assertTrue(md.contains(" | 80 (64-96) | 64 (64-64) | 1.40 (1.17-2.13) | 1.00 (1.00-1.14) |\n"), md);
+        assertTrue(md.contains("an epoch at 1.3x the floor needs busy / floor <= 1.3 c"), md);
         assertTrue(md.contains("; round 1 of 3 (every round in \"Repeated points\")"), md);
         assertTrue(md.contains("| 8/8/8 | 64/64/64 |"), md); // the summary's device MB and requests per epoch
         ResultFiles.writeJson(r, dir);
