@@ -29,6 +29,7 @@
 #include "utils/numeric.h"
 #include "utils/rls.h"
 
+#define META_HEADER 5			/* readerReadPages: doubles of the header before the pairs */
 #define WILLNEED_PAGES ((2 * 1024 * 1024) / BLCKSZ)
 #define CACHESTAT_SYSCALL 451	/* __NR_cachestat (Linux >= 6.5, not alpha); ENOSYS: no drop */
 #define MAX_READERS 8
@@ -730,13 +731,14 @@ ReadPagesBody(JNIEnv *env, void *arg)
 	BlockNumber end = (BlockNumber) Min((int64) r->nblocks, a->first + (int64) a->pages);
 
 	if (a->offset < 0 || a->length < 0 || a->offset + (int64) a->length > (*env)->GetArrayLength(env, a->rows) ||
-		metaLength < 5 + 2 * MaxHeapTuplesPerPage)
+		metaLength < META_HEADER + 2 * MaxHeapTuplesPerPage)
 		elog(ERROR, "corgipile: reader output outside its arrays. Please report a bug.");
 	/* pinned: no GC and no other JNI call until CorgiReaderAbortPage releases them (also after an error) */
 	for (int i = 0; i < 2; i++)
 		if ((curAt[i] = (*env)->GetPrimitiveArrayCritical(env, curArrays[i] = i ? a->header : a->rows, NULL)) == NULL)
 			elog(ERROR, "corgipile: out of memory pinning the reader's output");
-	s = (PageSink) {(double *) curAt[0] + a->offset, a->length, 0, (double *) curAt[1] + 5, metaLength - 5};
+	s = (PageSink) {(double *) curAt[0] + a->offset, a->length, 0, (double *) curAt[1] + META_HEADER,
+					 metaLength - META_HEADER};
 	numericOverflow = false;
 	for (; blk < end; blk++, a->result++)
 	{
@@ -751,7 +753,8 @@ ReadPagesBody(JNIEnv *env, void *arg)
 			break;
 		}
 	}
-	memcpy(curAt[1], (double[5]) {s.back / 2, s.pos, s.skipped, need, r->dimension}, sizeof(double[5]));
+	memcpy(curAt[1], (double[META_HEADER]) {s.back / 2, s.pos, s.skipped, need, r->dimension},
+		   sizeof(double[META_HEADER]));
 	CorgiReaderAbortPage(env);
 }
 

@@ -172,12 +172,42 @@ public final class HeapBlockSource implements RelationSource {
     /** Reads pages into the scratch array (growing it until at least one page fits); skips not counted. */
     private Raw readRaw(long page, int pages) {
         while (true) {
-            int done = Natives.readerReadPages(handle, page, pages, scratch, 0, scratch.length, meta);
+            int done = read(page, pages, scratch, 0, scratch.length);
             if (done > 0) {
                 return new Raw(done, (int) meta[0]);
             }
             grow(Math.max((long) meta[3] + 128, (long) scratch.length * 2));
         }
+    }
+
+    /**
+     * Reads pages straight into the free end of {@code into}'s dense features (no copy in Java), making room until
+     * at least one page fits; returns the pages consumed. The buffer grows only when full, so a buffer reserved for
+     * its rows (TupleShuffle's) is filled without growing.
+     */
+    private int readDense(long page, int pages, TupleBuffer into) {
+        int room = 1;   // rows of free room to make before the call (a page's worth after one did not fit)
+        while (true) {
+            double[] dense = into.denseRoom(room);
+            int offset = into.size() * shape.dimension();
+            int done = read(page, pages, dense, offset, dense.length - offset);
+            if (done > 0) {
+                int tuples = (int) meta[0];
+                int first = into.appendDenseRows(tuples);
+                for (int t = 0; t < tuples; t++) {
+                    into.setLabelAndId(first + t, meta[pairAt(t)], (long) meta[pairAt(t) + 1]);
+                }
+                return done;
+            }
+            room = (int) Math.min(Integer.MAX_VALUE / 2, (long) meta[3] / shape.dimension() + 1);
+        }
+    }
+
+    /** The read native into {@code rows[offset, offset + length)} and {@link #meta}; notes when it returned. */
+    private int read(long page, int pages, double[] rows, int offset, int length) {
+        int done = Natives.readerReadPages(handle, page, pages, rows, offset, length, meta);
+        readEnded = System.nanoTime();
+        return done;
     }
 
     private TrainingException noRows() {
@@ -234,42 +264,16 @@ public final class HeapBlockSource implements RelationSource {
         long page = Math.max(0, firstPage);
         long end = Math.min(pageCount, firstPage + pages);
         int appended = 0;
-        int room = 1;   // dense: rows of free room to make before a call (more after a page did not fit)
         while (page < end) {
             int want = (int) (end - page);
             int done;
             if (shape.sparse()) {
-                done = Natives.readerReadPages(handle, page, want, scratch, 0, scratch.length, meta);
-                readEnded = System.nanoTime();
-                if (done > 0) {
-                    appended += decode((int) meta[0], into);
-                }
+                done = readRaw(page, want).done();
+                appended += decode((int) meta[0], into);
             } else {
-                // the reader writes the rows straight into the buffer the operators read, into the room it has (it
-                // grows only when full: a buffer reserved for its rows, TupleShuffle's, is filled without growing)
-                double[] dense = into.denseRoom(room);
-                int offset = into.size() * shape.dimension();
-                done = Natives.readerReadPages(handle, page, want, dense, offset, dense.length - offset, meta);
-                readEnded = System.nanoTime();
-                if (done > 0) {
-                    int tuples = (int) meta[0];
-                    int first = into.appendDenseRows(tuples);
-                    for (int t = 0, at = HEADER; t < tuples; t++, at += 2) {
-                        into.setLabelAndId(first + t, meta[at], (long) meta[at + 1]);
-                    }
-                    appended += tuples;
-                }
+                done = readDense(page, want, into);
+                appended += (int) meta[0];
             }
-            if (done == 0) {
-                long needed = (long) meta[3];
-                if (shape.sparse()) {
-                    grow(Math.max(needed + 128, (long) scratch.length * 2));
-                } else {
-                    room = (int) Math.min(Integer.MAX_VALUE / 2, needed / shape.dimension() + 1);
-                }
-                continue;
-            }
-            room = 1;
             if (!pagesSeen.get((int) page)) {
                 skippedRows += (long) meta[2];
             }
