@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -57,6 +58,27 @@ class CancelIT {
     }
 
     /** Heap blocks of {@code table} read so far (this session's counts flushed first); also CancelLoopIT's. */
+    /**
+     * Waits until backend {@code pid} runs a training (pg_stat_activity), at most 60 s: a pg_cancel_backend sent
+     * before that reaches an idle backend, which ignores it.
+     */
+    static void awaitTraining(Connection admin, int pid) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        try (PreparedStatement ps = admin.prepareStatement("SELECT state = 'active' AND query LIKE '%train_sgd%' "
+                + "FROM pg_stat_activity WHERE pid = ?")) {
+            ps.setInt(1, pid);
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        return;
+                    }
+                }
+                Thread.sleep(1);
+            }
+        }
+        throw new AssertionError("backend " + pid + " did not start the training within 60 s");
+    }
+
     static long blocksRead(Statement s, String table) throws SQLException {
         s.execute("SELECT pg_stat_force_next_flush()");
         try (ResultSet rs = s.executeQuery("SELECT heap_blks_read + heap_blks_hit FROM pg_statio_user_tables "
@@ -97,6 +119,7 @@ class CancelIT {
                                 return train(t);
                             }
                         });
+                        awaitTraining(admin, pid); // the delay counts from the statement's start
                         Thread.sleep(delayMs);
                         try (Statement a = admin.createStatement()) {
                             a.execute("SELECT pg_cancel_backend(" + pid + ")");

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -88,7 +87,7 @@ class CancelLoopIT {
                     // the delay counts from the statement's start: a cancel that reaches a backend still idle
                     // (the training not yet sent, under load) is ignored by PostgreSQL, and the round would then
                     // wait for a whole training
-                    awaitActive(admin, pid);
+                    CancelIT.awaitTraining(admin, pid);
                     Thread.sleep(delayMs);
                     try (Statement a = admin.createStatement()) {
                         a.execute("SELECT pg_cancel_backend(" + pid + ")");
@@ -124,24 +123,6 @@ class CancelLoopIT {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    /** Waits until backend {@code pid} runs the training (pg_stat_activity), at most 60 s. */
-    private static void awaitActive(Connection admin, int pid) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        try (PreparedStatement ps = admin.prepareStatement("SELECT state = 'active' AND query LIKE '%train_sgd%' "
-                + "FROM pg_stat_activity WHERE pid = ?")) {
-            ps.setInt(1, pid);
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getBoolean(1)) {
-                        return;
-                    }
-                }
-                Thread.sleep(1);
-            }
-        }
-        throw new AssertionError("backend " + pid + " did not start the training within 60 s");
     }
 
     private static Connection connect(TestDatabase db) throws SQLException {
