@@ -384,7 +384,22 @@ public final class HeapBlockSource implements RelationSource {
      */
     @Override
     public long estimatedTuples() {
+        return estimate(tuplesRead, pagesRead, pageCount);
+    }
+
+    /** {@code pageCount} pages at the density of the {@code pagesRead} read so far; -1 before any read. */
+    static long estimate(long tuplesRead, long pagesRead, long pageCount) {
         return pagesRead == 0 ? -1 : Math.round((double) tuplesRead / pagesRead * pageCount);
+    }
+
+    /** Pages read so far (every epoch and pass), for {@link PartitionsBlockSource}'s estimate. */
+    long pagesRead() {
+        return pagesRead;
+    }
+
+    /** Tuples those pages held. */
+    long tuplesRead() {
+        return tuplesRead;
     }
 
     /**

@@ -33,6 +33,10 @@ final class PartitionsBlockSource implements RelationSource {
     private final FeatureShape shape;
     /** The label as errors name it: the table's the user passed (partitioned or with children), not a leaf's. */
     private final String labelOfTable;
+    /** The leaf read last: interrupt checks go through it ({@link #checkInterrupts}). */
+    private int lastPart;
+    private Runnable tick = () -> {
+    };
 
     private PartitionsBlockSource(List<HeapBlockSource> parts, FeatureShape shape, String name, String label) {
         this.parts = parts;
@@ -153,6 +157,7 @@ final class PartitionsBlockSource implements RelationSource {
     public int readPages(long from, int pages, TupleBuffer into) {
         return eachPart(from, pages, (i, local, n) -> {
             int before = into.size();
+            lastPart = i;
             int read = parts.get(i).readPages(local, n, into);
             for (int t = before; t < into.size(); t++) {
                 into.setLabelAndId(t, into.label(t), into.id(t) + (firstPage[i] << 16));
@@ -202,9 +207,37 @@ final class PartitionsBlockSource implements RelationSource {
         return true;
     }
 
+    /** Over all leaves: the pages read so far at their density (-1 before any read). */
+    @Override
+    public long estimatedTuples() {
+        long pages = 0;
+        long tuples = 0;
+        for (HeapBlockSource p : parts) {
+            pages += p.pagesRead();
+            tuples += p.tuplesRead();
+        }
+        return HeapBlockSource.estimate(tuples, pages, pageCount());
+    }
+
+    /** Every leaf runs {@code action} on its interrupt checks (train_sgd's progress, as for a table). */
+    @Override
+    public void onCheckInterrupts(Runnable action) {
+        tick = action;
+        parts.forEach(p -> p.onCheckInterrupts(action));
+    }
+
+    /**
+     * Through the leaf read last, which skips the native right after a read and runs the progress hook (a
+     * partitioned table's live progress stood still within an epoch: this source checked without the hook).
+     */
     @Override
     public void checkInterrupts() {
-        Natives.checkInterrupts();
+        if (parts.isEmpty()) {
+            Natives.checkInterrupts();
+            tick.run();
+        } else {
+            parts.get(lastPart).checkInterrupts();
+        }
     }
 
     @Override
