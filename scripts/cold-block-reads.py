@@ -7,10 +7,14 @@ of random bytes, made on first use) in one of the MODES, and prints the group's 
 
     /usr/bin/python3 scripts/cold-block-reads.py MODE KB N [FILE] [MEMORY_MB]
     e.g. for m in seq willneed pread; do /usr/bin/python3 scripts/cold-block-reads.py $m 1016 32; done
+
+THEN_PREAD=1: after a mmap mode, 8 kB reads of the block as PostgreSQL makes them (nineteenth round: they hit the
+huge folio's read-ahead mark); CLEAR=randomfd: after mmapblock, one 8 kB read through a POSIX_FADV_RANDOM descriptor.
+    e.g. THEN_PREAD=1 /usr/bin/python3 scripts/cold-block-reads.py mmapblock 2048 32
 """
 import mmap, os, random, subprocess, sys, time
 
-MODES = ('seq', 'willneed', 'pread', 'prevpage', 'freshfd', 'mmaphuge', 'mmapseq')
+MODES = ('seq', 'willneed', 'pread', 'prevpage', 'freshfd', 'mmaphuge', 'mmaphugerand', 'mmapblock', 'mmapseq')
 mode, kb, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 path = sys.argv[4] if len(sys.argv) > 4 else '/var/tmp/cold-block-reads.data'
 memory_mb = int(sys.argv[5]) if len(sys.argv) > 5 else 40
@@ -48,7 +52,7 @@ fd = os.open(path, os.O_RDONLY)
 offsets = [i * blk for i in random.Random(7).sample(range(os.fstat(fd).st_size // blk), n)]
 if mode == 'seq':
     offsets = [i * blk for i in range(n)]
-mm = mmap.mmap(fd, 0, prot=mmap.PROT_READ) if mode.startswith('mmap') else None
+mm = mmap.mmap(fd, 0, prot=mmap.PROT_READ) if mode.startswith('mmap') and mode != 'mmapblock' else None
 buf = bytearray(blk)
 r0, b0 = served()
 t0 = time.time()
@@ -69,9 +73,25 @@ for off in offsets:
         for p in range(off, off + blk, 8192):
             os.pread(f, 8192, p)
         os.close(f)
+    elif mode == 'mmapblock':  # the engine: a mapping of the block alone, huge + random + populate, unmapped
+        m = mmap.mmap(fd, blk, prot=mmap.PROT_READ, offset=off)
+        m.madvise(mmap.MADV_HUGEPAGE)
+        m.madvise(mmap.MADV_RANDOM)
+        m.madvise(22)
+        m.close()
+        if os.environ.get('CLEAR') == 'randomfd':  # a read through a FADV_RANDOM descriptor
+            f2 = os.open(path, os.O_RDONLY)
+            os.posix_fadvise(f2, 0, 0, os.POSIX_FADV_RANDOM)
+            os.pread(f2, 8192, off)
+            os.close(f2)
     else:
-        mm.madvise(mmap.MADV_HUGEPAGE if mode == 'mmaphuge' else mmap.MADV_SEQUENTIAL, off, blk)
+        mm.madvise(mmap.MADV_HUGEPAGE if mode.startswith('mmaphuge') else mmap.MADV_SEQUENTIAL, off, blk)
+        if mode == 'mmaphugerand':  # one PMD folio per fault, no second one read ahead
+            mm.madvise(mmap.MADV_RANDOM, off, blk)
         mm.madvise(22, off, blk)  # MADV_POPULATE_READ (Linux 5.14)
+    if mode.startswith('mmap') and os.environ.get('THEN_PREAD') == '1':  # then PostgreSQL's 8 kB reads
+        for p in range(off, off + blk, 8192):
+            os.pread(fd, 8192, p)
 r1, b1 = served()
 req, mb = r1 - r0, (b1 - b0) / 2**20
 print(f'{mode:9s} {kb} kB x {n}: {time.time() - t0:.2f} s, {req} requests ({req / n:.1f} per block), '
