@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import org.corgipile.testsupport.PostgresTest;
+import org.postgresql.util.PSQLWarning;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -217,6 +218,44 @@ class InDatabaseTrainingIT {
             }
             assertEquals(1, messages.stream()
                     .filter(m -> m.equals("skipped 7 rows with a NULL label or NULL features")).count(), messages.toString());
+        }
+    }
+
+    /** The NOTICEs of one call (the statement's warnings) after running it, each "message | hint" where it has one. */
+    private static List<String> notices(Statement s, String sql) throws SQLException {
+        s.execute(sql);
+        List<String> out = new ArrayList<>();
+        for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+            String hint = w instanceof PSQLWarning p ? p.getServerErrorMessage().getHint() : null;
+            out.add(w.getMessage() + (hint == null ? "" : " | " + hint));
+        }
+        s.clearWarnings();
+        return out;
+    }
+
+    @Test
+    void numericFeaturesAreNamedInANoticeWithTheirFloat8Type(DataSource ds) throws SQLException {
+        // the reader converts numeric values one by one in every epoch (PostgreSQL's numeric -> float8 goes through
+        // the text form): ~15x the epoch of float8[] at 28 features, which a user should hear about once, at the call
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SET client_min_messages = notice");
+            s.execute("CREATE TABLE num_feats AS SELECT (i % 2) AS label, ARRAY[i % 2, 0.5]::numeric[] AS features, "
+                    + "ARRAY[i % 2, 0.5]::float8[] AS floats, (i % 3)::numeric AS \"Num Col\", (i % 5)::float8 AS f "
+                    + "FROM generate_series(1, 200) i");
+            String train = "SELECT count(*) FROM train_sgd('num_feats', 'label', '%s', epochs => 1, seed => 1)";
+            List<String> array = notices(s, String.format(train, "features"));
+            assertTrue(array.contains("features of relation num_feats are numeric (column features): every epoch "
+                    + "converts each value to float8, several times slower than float8 features | Store them as "
+                    + "float8 once, e.g. ALTER TABLE num_feats ALTER COLUMN features TYPE float8[]."),
+                    array.toString());
+            List<String> columns = notices(s, String.format(train, "f, Num Col"));
+            assertTrue(columns.contains("features of relation num_feats are numeric (column \"Num Col\"): every "
+                    + "epoch converts each value to float8, several times slower than float8 features | Store them "
+                    + "as float8 once, e.g. ALTER TABLE num_feats ALTER COLUMN \"Num Col\" TYPE float8."),
+                    columns.toString());
+            List<String> floats = notices(s, String.format(train, "floats"));
+            assertTrue(floats.stream().noneMatch(m -> m.contains("numeric")), floats.toString());
+            assertTrue(floats.stream().anyMatch(m -> m.startsWith("epoch 1/1")), floats.toString());
         }
     }
 
