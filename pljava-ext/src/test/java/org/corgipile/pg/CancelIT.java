@@ -57,7 +57,6 @@ class CancelIT {
         }
     }
 
-    /** Heap blocks of {@code table} read so far (this session's counts flushed first); also CancelLoopIT's. */
     /**
      * Waits until backend {@code pid} runs a training (pg_stat_activity), at most 60 s: a pg_cancel_backend sent
      * before that reaches an idle backend, which ignores it.
@@ -79,6 +78,7 @@ class CancelIT {
         throw new AssertionError("backend " + pid + " did not start the training within 60 s");
     }
 
+    /** Heap blocks of {@code table} read so far (this session's counts flushed first); also CancelLoopIT's. */
     static long blocksRead(Statement s, String table) throws SQLException {
         s.execute("SELECT pg_stat_force_next_flush()");
         try (ResultSet rs = s.executeQuery("SELECT heap_blks_read + heap_blks_hit FROM pg_statio_user_tables "

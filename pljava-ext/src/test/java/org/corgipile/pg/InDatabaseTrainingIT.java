@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import org.corgipile.testsupport.PostgresTest;
-import org.postgresql.util.PSQLWarning;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLWarning;
 
 /** Training inside PostgreSQL through the extension: convergence, catalog, progress, concurrency, the reader. */
 @PostgresTest(extension = true)
